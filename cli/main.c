@@ -1,0 +1,87 @@
+/* hwnas: hardware-aware NAS and accelerator co-design. Subcommands are a table, as in git. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const struct cmd commands[] = {
+	{ "zoo",  cmd_zoo,  "list the built-in networks or show one (layers, MACs, params)" },
+	{ "eval", cmd_eval, "analytical cost of a network on an accelerator" },
+	{ "map",  cmd_map,  "optimal tile mapping of layers (GLPK)" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: hwnas <command> [options]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n'hwnas <command> --help' describes a command.\n"
+		   "exit codes: 0 success, 1 failure (bad input, infeasible, I/O), 2 usage error\n");
+}
+
+int cli_error(const struct hn_err *err)
+{
+	fprintf(stderr, "hwnas: %s\n", err->msg[0] ? err->msg : "unknown error");
+	return CLI_FAIL;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "hwnas %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'hwnas %s --help'.\n", cmd);
+	return CLI_USAGE;
+}
+
+int cli_color(FILE *f)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	return isatty(fileno(f)) && !(nc && nc[0]);
+}
+
+const char *cli_thousands(long long n, char *buf, size_t size)
+{
+	char tmp[32];
+	int len = snprintf(tmp, sizeof(tmp), "%lld", n < 0 ? -n : n);
+	size_t o = 0;
+
+	if (n < 0 && o + 1 < size)
+		buf[o++] = '-';
+	for (int i = 0; i < len && o + 1 < size; i++) {
+		buf[o++] = tmp[i];
+		if ((len - i - 1) % 3 == 0 && i != len - 1 && o + 1 < size)
+			buf[o++] = ',';
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return CLI_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("hwnas 0.1\n");
+		return CLI_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "hwnas: '%s' is not a command\n", argv[1]);
+	usage(stderr);
+	return CLI_USAGE;
+}

@@ -1,0 +1,86 @@
+#include "hn.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int hn_fail(struct hn_err *err, int code, const char *fmt, ...)
+{
+	if (err) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		va_end(ap);
+		err->code = code;
+	}
+	return code;
+}
+
+void hn_err_prefix(struct hn_err *err, const char *prefix)
+{
+	char tmp[sizeof(err->msg)];
+	size_t plen;
+
+	if (!err || !prefix)
+		return;
+	memcpy(tmp, err->msg, sizeof(tmp));
+	plen = strlen(prefix);
+	if (plen + 2 >= sizeof(err->msg))
+		plen = sizeof(err->msg) - 3;
+	memcpy(err->msg, prefix, plen);
+	memcpy(err->msg + plen, ": ", 2);
+	hn_strlcpy(err->msg + plen + 2, tmp, sizeof(err->msg) - plen - 2);
+}
+
+void hn_strlcpy(char *dst, const char *src, size_t n)
+{
+	size_t len = strlen(src);
+
+	if (n == 0)
+		return;
+	if (len >= n)
+		len = n - 1;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+int hn_read_file(const char *path, char **buf, size_t *len, struct hn_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	char *data = NULL;
+	size_t cap = 0, n = 0;
+	int ret = 0;
+
+	if (!f)
+		return hn_fail(err, HN_EIO, "%s: cannot open: %s", path, strerror(errno));
+	for (;;) {
+		if (n + 4096 + 1 > cap) {
+			size_t ncap = cap ? cap * 2 : 65536;
+			char *p = realloc(data, ncap);
+			if (!p) {
+				ret = hn_fail(err, HN_ENOMEM, "%s: out of memory", path);
+				goto out_close;
+			}
+			data = p;
+			cap = ncap;
+		}
+		size_t got = fread(data + n, 1, cap - n - 1, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		ret = hn_fail(err, HN_EIO, "%s: read error", path);
+		goto out_close;
+	}
+	data[n] = '\0';
+	*buf = data;
+	*len = n;
+	data = NULL;
+out_close:
+	free(data);
+	fclose(f);
+	return ret;
+}

@@ -1,0 +1,52 @@
+/* hn.h: the few things every module shares: the error record and checked arithmetic.
+ *
+ * Three kinds of failure (see ARCHITECTURE.md): an infeasible design point is a result with a
+ * reason; a real error (bad input, I/O, solver) returns a negative HN_E* code and fills a
+ * caller-owned struct hn_err; a bug is an assert. Library code never prints or exits. */
+#ifndef HN_H
+#define HN_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+enum hn_code {
+	HN_OK = 0,
+	HN_EINVAL = -1,   /* bad input: a file, a field, an option */
+	HN_EIO = -2,      /* cannot read or write a file */
+	HN_ESOLVER = -3,  /* GLPK or another solver failed */
+	HN_ENOMEM = -4,
+	HN_ENOTFOUND = -5,/* a named thing (network, device, layer) does not exist */
+	HN_EEXTERNAL = -6 /* an external build, simulation or command failed */
+};
+
+/* A real error: the code and one human-readable line that names the file and the field. */
+struct hn_err {
+	int code;
+	char msg[512];
+};
+
+/* Fills err (when not NULL) with code and a printf-style message; returns code, so that
+ * `return hn_fail(err, HN_EINVAL, "...")` reads as one statement. */
+int hn_fail(struct hn_err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Prepends "prefix: " to err->msg (e.g. the file name once the parser knows it). */
+void hn_err_prefix(struct hn_err *err, const char *prefix);
+
+/* Ceiling division of non-negative 64-bit values; b > 0. */
+static inline int64_t hn_cdiv(int64_t a, int64_t b)
+{
+	return (a + b - 1) / b;
+}
+
+static inline int64_t hn_min64(int64_t a, int64_t b) { return a < b ? a : b; }
+static inline int64_t hn_max64(int64_t a, int64_t b) { return a > b ? a : b; }
+
+/* Reads a whole file into a NUL-terminated buffer the caller frees with free().
+ * Returns 0, or HN_EIO with err naming the path. *len gets the length without the NUL. */
+int hn_read_file(const char *path, char **buf, size_t *len, struct hn_err *err);
+
+/* Copies src into dst of size n, always NUL-terminated, truncating if needed. */
+void hn_strlcpy(char *dst, const char *src, size_t n);
+
+#endif

@@ -1,0 +1,107 @@
+/* hw.h: the accelerator template, the FPGA device catalogue and the resource model.
+ *
+ * The template is a pe_rows x pe_cols systolic array with input (ibuf), weight (wbuf) and
+ * output/accumulator (obuf) scratchpads fed by a DMA engine from DRAM. docs/model.md and
+ * docs/resources.md give the formulas; sources of device figures are in hw/hw_device.c. */
+#ifndef HW_H
+#define HW_H
+
+#include <stdint.h>
+#include "../common/hn.h"
+
+enum hw_dataflow { HW_WS = 0, HW_OS = 1, HW_IS = 2 };
+
+#define HW_NAME_MAX 32
+
+struct hw_config {
+	int32_t pe_rows, pe_cols;
+	enum hw_dataflow dataflow;
+	int32_t act_bits, weight_bits, acc_bits;
+	int64_t ibuf_bytes, wbuf_bytes, obuf_bytes; /* total capacity, both halves if double */
+	int32_t double_buffer;                      /* 1: each buffer is two halves */
+	double freq_mhz;
+	double dram_gbps;                           /* 1e9 bytes per second */
+	int32_t dram_latency_cycles;                /* first-beat latency of one DMA request */
+	char device[HW_NAME_MAX];                   /* catalogue name, "" for none */
+};
+
+/* A device's budget. Figures and sources in hw/hw_device.c. */
+struct hw_device {
+	const char *name;      /* catalogue key, e.g. "zcu102" */
+	const char *part;      /* e.g. "XCZU9EG" */
+	const char *family;    /* "zynqmp", "zynq7", "virtex7", "alveo" */
+	int32_t dsp, bram36, uram;
+	int64_t lut, ff;
+	double dram_gbps;      /* peak DRAM bandwidth of the board's memory the PL reaches */
+	double freq_mhz;       /* typical clock of a DSP-based accelerator on this part */
+	int dsp_a_bits, dsp_b_bits; /* multiplier port widths: 27x18 (DSP48E2) or 25x18 (DSP48E1) */
+	const char *source;
+};
+
+/* Resources a configuration uses, and whether it fits its device. */
+struct hw_resources {
+	int64_t dsp, bram36, lut, ff;
+	int64_t macs_per_dsp_x100;     /* packing, for the docs (100 = one MAC per DSP) */
+	int fits;                      /* 1 when every figure is within the device budget */
+	char why[128];                 /* which budget is exceeded, "" when it fits */
+};
+
+/* The default configuration (a 16x16 WS array on ZCU102, docs/model.md). */
+struct hw_config hw_config_default(void);
+
+/* Validates every field; returns 0 or HN_EINVAL naming the field, its range and the value
+ * (origin, e.g. the file name, is prefixed when not NULL). */
+int hw_config_check(const struct hw_config *hw, const char *origin, struct hn_err *err);
+
+/* Reads a config from JSON text / a file. Missing optional fields take the default's value;
+ * unknown fields are an error (catches typos). */
+int hw_config_parse_json(const char *text, size_t len, const char *origin,
+			 struct hw_config *hw, struct hn_err *err);
+int hw_config_load(const char *path, struct hw_config *hw, struct hn_err *err);
+
+/* JSON text of a config that hw_config_parse_json reads back unchanged. Caller frees. */
+char *hw_config_to_json(const struct hw_config *hw);
+
+const char *hw_dataflow_name(enum hw_dataflow df); /* "ws", "os", "is" */
+int hw_dataflow_parse(const char *s);              /* or -1 */
+
+/* Device catalogue. hw_device_find returns NULL for an unknown name. */
+int hw_device_count(void);
+const struct hw_device *hw_device_at(int i);
+const struct hw_device *hw_device_find(const char *name);
+
+/* Resource estimate of a configuration (on its device's family; generic when no device).
+ * Pure. docs/resources.md gives the rules. */
+void hw_resources(const struct hw_config *hw, struct hw_resources *out);
+
+/* Bytes of one element. */
+static inline int64_t hw_act_bytes(const struct hw_config *hw) { return (hw->act_bits + 7) / 8; }
+static inline int64_t hw_weight_bytes(const struct hw_config *hw) { return (hw->weight_bits + 7) / 8; }
+static inline int64_t hw_acc_bytes(const struct hw_config *hw) { return (hw->acc_bits + 7) / 8; }
+
+/* DRAM bytes per clock cycle: dram_gbps * 1e9 / (freq_mhz * 1e6). */
+static inline double hw_dram_bytes_per_cycle(const struct hw_config *hw)
+{
+	return hw->dram_gbps * 1000.0 / hw->freq_mhz;
+}
+
+/* Energy per action, picojoules (defaults and sources in hw/hw_energy.c; overridable by a
+ * JSON file, docs/model.md "Energy"). */
+struct hw_energy {
+	double mac_pj[3];          /* one MAC at 4, 8, 16 bits (index 0, 1, 2) */
+	double sram_pj_per_byte_small;  /* buffer <= 32 KiB */
+	double sram_pj_per_byte_medium; /* buffer <= 256 KiB */
+	double sram_pj_per_byte_large;  /* larger buffers */
+	double dram_pj_per_byte;
+	double static_mw;          /* static power of the accelerator's share of the device */
+	double reg_pj_per_byte;    /* array-internal register transfer (PE to PE) */
+};
+
+struct hw_energy hw_energy_default(void);
+int hw_energy_parse_json(const char *text, size_t len, const char *origin,
+			 struct hw_energy *e, struct hn_err *err);
+int hw_energy_load(const char *path, struct hw_energy *e, struct hn_err *err);
+double hw_energy_mac_pj(const struct hw_energy *e, int bits);
+double hw_energy_sram_pj_per_byte(const struct hw_energy *e, int64_t buf_bytes);
+
+#endif

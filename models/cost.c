@@ -1,0 +1,357 @@
+/* cost.c: the analytical model of docs/model.md. Pure: no allocation, no I/O, no globals.
+ * Every count is summed over tile-size classes (full tiles and the smaller last tile of each
+ * dimension), so one evaluation is O(1) whatever the layer's size. */
+#include "models.h"
+
+#include <stdio.h> /* snprintf only: the model does no I/O */
+#include <string.h>
+
+#include "../common/hn.h"
+
+enum { DIM_M = 0, DIM_N = 1, DIM_K = 2 };
+
+/* Loop orders, outermost first. */
+static const char order_dims[MAP_ORDER_COUNT][3] = {
+	{ DIM_M, DIM_N, DIM_K }, { DIM_M, DIM_K, DIM_N }, { DIM_N, DIM_M, DIM_K },
+	{ DIM_N, DIM_K, DIM_M }, { DIM_K, DIM_M, DIM_N }, { DIM_K, DIM_N, DIM_M },
+};
+static const char *const order_names[MAP_ORDER_COUNT] = {
+	"mnk", "mkn", "nmk", "nkm", "kmn", "knm",
+};
+
+const char *map_order_name(enum map_order o)
+{
+	return (unsigned)o < MAP_ORDER_COUNT ? order_names[o] : "?";
+}
+
+int map_order_parse(const char *s)
+{
+	for (int i = 0; i < MAP_ORDER_COUNT; i++)
+		if (!strcmp(s, order_names[i]))
+			return i;
+	return -1;
+}
+
+/* A dimension of extent d cut in tiles of t: cnt[0] tiles of size[0] (= t) and cnt[1] = 1
+ * last tile of size[1] (cnt[0] may be 0). */
+struct dimcls {
+	int64_t size[2], cnt[2], trips;
+};
+
+static struct dimcls dim_split(int64_t d, int64_t t)
+{
+	struct dimcls c;
+
+	c.trips = hn_cdiv(d, t);
+	c.size[0] = t;
+	c.cnt[0] = c.trips - 1;
+	c.size[1] = d - (c.trips - 1) * t;
+	c.cnt[1] = 1;
+	return c;
+}
+
+/* DMA time of one request of b bytes (docs/model.md "DRAM traffic"). */
+static int64_t dma_cycles(int64_t b, double bw, int64_t latency)
+{
+	double q = (double)b / bw;
+	int64_t t = (int64_t)q;
+
+	if ((double)t < q)
+		t++;
+	return latency + t;
+}
+
+/* Number of times each tile of a tensor is fetched: the trip count of its irrelevant loop x
+ * when a relevant loop with more than one trip lies below x in the order, else 1. */
+static int64_t refetch(const char dims[3], const int64_t trips[3], int irrelevant)
+{
+	int below = 0;
+
+	if (trips[irrelevant] <= 1)
+		return 1;
+	for (int i = 0; i < 3; i++) {
+		if (dims[i] == irrelevant)
+			below = 1;
+		else if (below && trips[(int)dims[i]] > 1)
+			return trips[irrelevant];
+	}
+	return 1;
+}
+
+/* Cycles of one step of sizes (sm, sn, sk) on the array, and its folds. */
+static int64_t step_cycles(enum hw_dataflow df, int64_t R, int64_t C, int64_t sm, int64_t sn,
+			   int64_t sk, int64_t *folds)
+{
+	int64_t rows, cols, t;
+
+	switch (df) {
+	case HW_WS: rows = sk; cols = sn; t = sm; break;
+	case HW_OS: rows = sm; cols = sn; t = sk; break;
+	default:    rows = sk; cols = sm; t = sn; break;
+	}
+	*folds = hn_cdiv(rows, R) * hn_cdiv(cols, C);
+	return *folds * (2 * R + C + t - 2);
+}
+
+/* Buffer <-> array bytes of one step: ibuf, wbuf, obuf (docs/model.md "Energy"). */
+static void step_sram(enum hw_dataflow df, int64_t R, int64_t C, int64_t sm, int64_t sn,
+		      int64_t sk, int64_t ab, int64_t wb, int64_t cb, int64_t out[3])
+{
+	switch (df) {
+	case HW_WS:
+		out[0] = sm * sk * ab * hn_cdiv(sn, C);
+		out[1] = sk * sn * wb;
+		out[2] = 2 * sm * sn * cb * hn_cdiv(sk, R);
+		break;
+	case HW_OS:
+		out[0] = sm * sk * ab * hn_cdiv(sn, C);
+		out[1] = sk * sn * wb * hn_cdiv(sm, R);
+		out[2] = 2 * sm * sn * cb;
+		break;
+	default:
+		out[0] = sm * sk * ab;
+		out[1] = sk * sn * wb * hn_cdiv(sm, C);
+		out[2] = 2 * sm * sn * cb * hn_cdiv(sk, R);
+		break;
+	}
+}
+
+void map_buffer_need(const struct arch_gemm *g, const struct hw_config *hw,
+		     const struct map_tiling *m, int64_t need[3])
+{
+	int64_t d = hw->double_buffer ? 2 : 1;
+	int64_t tm = hn_min64(m->tm, g->m), tn = hn_min64(m->tn, g->n), tk = hn_min64(m->tk, g->k);
+
+	need[0] = d * tm * tk * hw_act_bytes(hw);
+	need[1] = d * tk * tn * hw_weight_bytes(hw);
+	need[2] = d * tm * tn * hw_acc_bytes(hw);
+}
+
+static const char *const buf_names[3] = { "ibuf", "wbuf", "obuf" };
+
+static void set_why(struct cost_report *out, int b, int64_t need, int64_t have)
+{
+	snprintf(out->why, sizeof(out->why), "%s: tile needs %lld B, has %lld B", buf_names[b],
+		 (long long)need, (long long)have);
+}
+
+static void finish_roofline(const struct hw_config *hw, struct cost_report *out)
+{
+	double ops = 2.0 * (double)out->macs;
+
+	out->stall_cycles = out->cycles - out->compute_cycles;
+	out->peak_gops = 2.0 * hw->pe_rows * hw->pe_cols * hw->freq_mhz / 1000.0;
+	out->op_intensity = out->dram_bytes ? ops / (double)out->dram_bytes : 0.0;
+	out->bw_roof_gops = out->op_intensity * hw->dram_gbps;
+	out->attained_gops = out->cycles ? ops * hw->freq_mhz / 1000.0 / (double)out->cycles : 0.0;
+	out->utilization = out->cycles ?
+		(double)out->macs / ((double)hw->pe_rows * hw->pe_cols * (double)out->cycles) : 0.0;
+}
+
+static void finish_energy(const struct hw_config *hw, const struct hw_energy *e,
+			  struct cost_report *out)
+{
+	const int64_t bufs[3] = { hw->ibuf_bytes, hw->wbuf_bytes, hw->obuf_bytes };
+	double sram = 0.0;
+
+	for (int b = 0; b < 3; b++)
+		sram += (double)out->sram_bytes[b] * hw_energy_sram_pj_per_byte(e, bufs[b]);
+	out->energy_pj[COST_E_MAC] = (double)out->macs *
+		(hw_energy_mac_pj(e, hw->act_bits > hw->weight_bits ? hw->act_bits : hw->weight_bits) +
+		 (double)(hw_act_bytes(hw) + hw_weight_bytes(hw)) * e->reg_pj_per_byte);
+	out->energy_pj[COST_E_SRAM] = sram;
+	out->energy_pj[COST_E_DRAM] = (double)out->dram_bytes * e->dram_pj_per_byte;
+	/* static_mw x seconds, in pJ: mW * cycles / (f_MHz * 1e6) * 1e9 */
+	out->energy_pj[COST_E_STATIC] = e->static_mw * (double)out->cycles / hw->freq_mhz * 1e3;
+	out->energy_total_pj = out->energy_pj[0] + out->energy_pj[1] + out->energy_pj[2] +
+			       out->energy_pj[3];
+}
+
+/* Pool and add: the vector unit beside the obuf (docs/model.md "MAC-free layers"). */
+static void cost_vector(const struct arch_layer *l, const struct hw_config *hw,
+			struct cost_report *out)
+{
+	const struct arch_gemm *g = &out->gemm;
+	int64_t ab = hw_act_bytes(hw), d = hw->double_buffer ? 2 : 1;
+	int64_t chunk = hn_max64(hw->ibuf_bytes / d, 1);
+	double bw = hw_dram_bytes_per_cycle(hw);
+	int64_t lat = hw->dram_latency_cycles;
+	int64_t reads = l->kind == ARCH_POOL ? g->elems_out * l->r * l->s : g->elems_in;
+	int64_t bin = g->elems_in * ab, bout = g->elems_out * ab;
+	int64_t nin = hn_cdiv(bin, chunk), nout = hn_cdiv(bout, chunk);
+	int64_t lastin = bin - (nin - 1) * chunk, lastout = bout - (nout - 1) * chunk;
+
+	out->compute_cycles = hn_cdiv(reads, hw->pe_cols);
+	out->mem_cycles = (nin - 1) * dma_cycles(chunk, bw, lat) + dma_cycles(lastin, bw, lat) +
+			  (nout - 1) * dma_cycles(chunk, bw, lat) + dma_cycles(lastout, bw, lat);
+	out->dram_rd_a = bin;
+	out->dram_wr_c = bout;
+	out->dram_bytes = bin + bout;
+	out->dram_requests = nin + nout;
+	out->sram_bytes[0] = 2 * bin;
+	out->sram_bytes[2] = 2 * bout;
+	if (hw->double_buffer) {
+		int64_t serial = dma_cycles(nin > 1 ? chunk : lastin, bw, lat) + out->compute_cycles +
+				 dma_cycles(lastout, bw, lat);
+		out->cycles = hn_max64(serial, out->mem_cycles);
+		out->memory_bound = out->mem_cycles > serial;
+	} else {
+		out->cycles = out->mem_cycles + out->compute_cycles;
+		out->memory_bound = out->mem_cycles > out->compute_cycles;
+	}
+}
+
+int cost_layer(const struct arch_layer *l, const struct hw_config *hw,
+	       const struct map_tiling *m, const struct hw_energy *e, struct cost_report *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->gemm = arch_gemm(l);
+	out->macs = arch_layer_macs(l);
+	out->feasible = 1;
+
+	if (out->gemm.g == 0) {
+		cost_vector(l, hw, out);
+		goto out_finish;
+	}
+	if (m->tm <= 0 || m->tn <= 0 || m->tk <= 0 || (unsigned)m->order >= MAP_ORDER_COUNT)
+		return HN_EINVAL;
+
+	const struct arch_gemm *g = &out->gemm;
+	const int64_t R = hw->pe_rows, C = hw->pe_cols;
+	const int64_t ab = hw_act_bytes(hw), wb = hw_weight_bytes(hw), cb = hw_acc_bytes(hw);
+	const int64_t lat = hw->dram_latency_cycles;
+	const double bw = hw_dram_bytes_per_cycle(hw);
+	const int64_t bufs[3] = { hw->ibuf_bytes, hw->wbuf_bytes, hw->obuf_bytes };
+	int64_t need[3];
+
+	map_buffer_need(g, hw, m, need);
+	out->buf_used[0] = need[0];
+	out->buf_used[1] = need[1];
+	out->buf_used[2] = need[2];
+	for (int b = 0; b < 3; b++) {
+		if (need[b] > bufs[b]) {
+			out->feasible = 0;
+			set_why(out, b, need[b], bufs[b]);
+			return 0;
+		}
+	}
+
+	struct dimcls dm = dim_split(g->m, hn_min64(m->tm, g->m));
+	struct dimcls dn = dim_split(g->n, hn_min64(m->tn, g->n));
+	struct dimcls dk = dim_split(g->k, hn_min64(m->tk, g->k));
+	const int64_t trips[3] = { dm.trips, dn.trips, dk.trips };
+	const char *dims = order_dims[m->order];
+	const int64_t ra = refetch(dims, trips, DIM_N);   /* A depends on m, k */
+	const int64_t rb = refetch(dims, trips, DIM_M);   /* B depends on k, n */
+	const int64_t vc = refetch(dims, trips, DIM_K);   /* visits of each C tile */
+	int64_t compute = 0, folds = 0, mem = 0, reqs = 0, sram[3] = { 0, 0, 0 };
+
+	/* Steps: every (m, n, k) tile-size class. */
+	for (int i = 0; i < 2; i++) {
+		for (int j = 0; j < 2; j++) {
+			for (int q = 0; q < 2; q++) {
+				int64_t cnt = dm.cnt[i] * dn.cnt[j] * dk.cnt[q], f, s[3];
+				if (!cnt)
+					continue;
+				compute += cnt * step_cycles(hw->dataflow, R, C, dm.size[i],
+							     dn.size[j], dk.size[q], &f);
+				folds += cnt * f;
+				step_sram(hw->dataflow, R, C, dm.size[i], dn.size[j], dk.size[q],
+					  ab, wb, cb, s);
+				for (int b = 0; b < 3; b++)
+					sram[b] += cnt * s[b];
+			}
+		}
+	}
+	/* DMA requests per tensor, per tile-size class. */
+	for (int i = 0; i < 2; i++) {
+		for (int q = 0; q < 2; q++) {
+			int64_t na = dm.cnt[i] * dk.cnt[q] * ra;
+			int64_t nb = dk.cnt[q] * dn.cnt[i] * rb;
+			if (na) {
+				mem += na * dma_cycles(dm.size[i] * dk.size[q] * ab, bw, lat);
+				reqs += na;
+			}
+			if (nb) {
+				mem += nb * dma_cycles(dk.size[q] * dn.size[i] * wb, bw, lat);
+				reqs += nb;
+			}
+		}
+		for (int j = 0; j < 2; j++) {
+			int64_t nc = dm.cnt[i] * dn.cnt[j];
+			int64_t el = dm.size[i] * dn.size[j];
+			if (!nc)
+				continue;
+			mem += nc * dma_cycles(el * ab, bw, lat);
+			reqs += nc;
+			if (vc > 1) {
+				mem += 2 * nc * (vc - 1) * dma_cycles(el * cb, bw, lat);
+				reqs += 2 * nc * (vc - 1);
+			}
+		}
+	}
+
+	out->dram_rd_a = g->g * g->m * g->k * ab * ra;
+	out->dram_rd_b = g->g * g->k * g->n * wb * rb;
+	out->dram_rd_c = g->g * g->m * g->n * cb * (vc - 1);
+	out->dram_wr_c = g->g * g->m * g->n * (ab + cb * (vc - 1));
+	out->dram_bytes = out->dram_rd_a + out->dram_rd_b + out->dram_rd_c + out->dram_wr_c;
+	out->dram_requests = g->g * reqs;
+	out->folds = g->g * folds;
+	out->compute_cycles = g->g * compute;
+	out->mem_cycles = g->g * mem;
+	out->sram_bytes[0] = g->g * sram[0] + out->dram_rd_a;
+	out->sram_bytes[1] = g->g * sram[1] + out->dram_rd_b;
+	out->sram_bytes[2] = g->g * sram[2] + out->dram_rd_c + out->dram_wr_c;
+
+	if (hw->double_buffer) {
+		int64_t first = dma_cycles(dm.size[dm.cnt[0] ? 0 : 1] * dk.size[dk.cnt[0] ? 0 : 1] * ab,
+					   bw, lat) +
+				dma_cycles(dk.size[dk.cnt[0] ? 0 : 1] * dn.size[dn.cnt[0] ? 0 : 1] * wb,
+					   bw, lat);
+		int64_t last = dma_cycles(dm.size[1] * dn.size[1] * ab, bw, lat);
+		int64_t serial = first + out->compute_cycles + last;
+		out->cycles = hn_max64(serial, out->mem_cycles);
+		out->memory_bound = out->mem_cycles > serial;
+	} else {
+		out->cycles = out->mem_cycles + out->compute_cycles;
+		out->memory_bound = out->mem_cycles > out->compute_cycles;
+	}
+out_finish:
+	finish_roofline(hw, out);
+	finish_energy(hw, e, out);
+	return 0;
+}
+
+void cost_total_init(struct cost_total *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->feasible = 1;
+}
+
+void cost_total_add(struct cost_total *t, const struct cost_report *r, const char *layer_name)
+{
+	if (!r->feasible && t->feasible) {
+		t->feasible = 0;
+		snprintf(t->why, sizeof(t->why), "layer '%s': %s", layer_name, r->why);
+	}
+	t->macs += r->macs;
+	t->cycles += r->cycles;
+	t->compute_cycles += r->compute_cycles;
+	t->stall_cycles += r->stall_cycles;
+	t->dram_bytes += r->dram_bytes;
+	for (int i = 0; i < 4; i++)
+		t->energy_pj[i] += r->energy_pj[i];
+}
+
+void cost_total_finish(struct cost_total *t, const struct hw_config *hw)
+{
+	double pj = t->energy_pj[0] + t->energy_pj[1] + t->energy_pj[2] + t->energy_pj[3];
+
+	t->latency_ms = (double)t->cycles / (hw->freq_mhz * 1e3);
+	t->energy_mj = pj * 1e-9;
+	t->edp_mj_ms = t->energy_mj * t->latency_ms;
+	t->gops = t->latency_ms > 0 ? 2.0 * (double)t->macs / (t->latency_ms * 1e-3) / 1e9 : 0.0;
+	t->utilization = t->cycles ? (double)t->macs /
+		((double)hw->pe_rows * hw->pe_cols * (double)t->cycles) : 0.0;
+}

@@ -1,0 +1,133 @@
+/* models.h: the analytical cost model (cost_) and the tile mapper (map_).
+ *
+ * Pure: no allocation, no I/O, no globals (the mapping cache is an explicit object).
+ * The formulas are written down once in docs/model.md; the RTL in rtl/ implements the same
+ * specification, and sim/ checks one against the other. */
+#ifndef MODELS_H
+#define MODELS_H
+
+#include <stdint.h>
+#include "../common/hn.h"
+#include "../arch/arch.h"
+#include "../hw/hw.h"
+
+/* Loop order of the three tile loops at the DRAM level, outermost first. */
+enum map_order { MAP_MNK = 0, MAP_MKN, MAP_NMK, MAP_NKM, MAP_KMN, MAP_KNM, MAP_ORDER_COUNT };
+
+/* A mapping of one layer's GEMM: tile sizes at the buffer level and the loop order.
+ * tm x tk of A sits in ibuf, tk x tn of B in wbuf, tm x tn partial sums in obuf. Groups
+ * (g) are always the outermost loop, one group at a time. */
+struct map_tiling {
+	int64_t tm, tn, tk;
+	enum map_order order;
+};
+
+/* Cost of one layer on one accelerator under one mapping. Units in the field names. */
+struct cost_report {
+	int feasible;             /* 0: why says which limit is broken */
+	char why[96];
+	struct arch_gemm gemm;
+	int64_t macs;
+	int64_t folds;            /* array folds (stationary loads) over the whole layer */
+	int64_t compute_cycles;   /* array busy, including fill and drain of every fold */
+	int64_t mem_cycles;       /* DMA busy: latency per request + bytes / bandwidth */
+	int64_t stall_cycles;     /* cycles - compute_cycles */
+	int64_t cycles;           /* the layer's latency */
+	int memory_bound;         /* 1 when the DMA, not the array, sets the latency */
+	double utilization;       /* macs / (rows x cols x cycles) */
+	int64_t dram_rd_a, dram_rd_b, dram_rd_c, dram_wr_c; /* bytes per tensor */
+	int64_t dram_bytes;       /* their sum */
+	int64_t dram_requests;    /* DMA requests (one per tile transfer) */
+	int64_t sram_bytes[3];    /* buffer <-> array bytes: ibuf, wbuf, obuf */
+	int64_t buf_used[3];      /* bytes of each buffer the tiling occupies (both halves) */
+	double energy_pj[4];      /* MAC, SRAM, DRAM, static */
+	double energy_total_pj;
+	double op_intensity;      /* ops (2 x MACs) per DRAM byte */
+	double attained_gops;     /* 2 x MACs / latency */
+	double peak_gops;         /* compute roof: 2 x rows x cols x f */
+	double bw_roof_gops;      /* bandwidth roof at this intensity */
+};
+
+enum cost_term { COST_E_MAC = 0, COST_E_SRAM, COST_E_DRAM, COST_E_STATIC };
+
+/* Cost of layer l on hw under tiling m, with energy table e. Pure. Returns 0 and fills
+ * *out, also for an infeasible point (out->feasible = 0, out->why); returns HN_EINVAL only
+ * for arguments that are not a tiling of this layer (tile <= 0). */
+int cost_layer(const struct arch_layer *l, const struct hw_config *hw,
+	       const struct map_tiling *m, const struct hw_energy *e, struct cost_report *out);
+
+/* Network totals. */
+struct cost_total {
+	int feasible;
+	char why[128];
+	int64_t macs, cycles, compute_cycles, stall_cycles, dram_bytes;
+	double latency_ms, energy_mj, edp_mj_ms, gops, utilization;
+	double energy_pj[4];
+};
+
+void cost_total_init(struct cost_total *t);
+/* Adds one layer's report into the totals (layer name used in why). */
+void cost_total_add(struct cost_total *t, const struct cost_report *r, const char *layer_name);
+/* Derives latency, energy, GOP/s and EDP from the summed counts. */
+void cost_total_finish(struct cost_total *t, const struct hw_config *hw);
+
+/* Buffer bytes a tiling needs: ibuf, wbuf, obuf (counting both halves when double
+ * buffered). Pure. */
+void map_buffer_need(const struct arch_gemm *g, const struct hw_config *hw,
+		     const struct map_tiling *m, int64_t need[3]);
+
+/* The default tiling (until/besides the GLPK mapper): the largest tiles that fit, grown
+ * greedily along n, then k, then m, in multiples of the array; order MNK... see
+ * docs/model.md. Returns 0 and fills *m; *m->tm = 0 when nothing fits. */
+int map_default(const struct arch_layer *l, const struct hw_config *hw, struct map_tiling *m);
+
+const char *map_order_name(enum map_order o); /* "mnk" ... */
+int map_order_parse(const char *s);           /* or -1 */
+
+/* Parses an explicit tiling "tm=64,tn=32,tk=128,order=nkm" (order optional, default mnk).
+ * Returns 0 or HN_EINVAL naming the field. */
+int map_tiling_parse(const char *spec, struct map_tiling *m, struct hn_err *err);
+/* Writes "tm=..,tn=..,tk=..,order=.." into buf. */
+void map_tiling_format(const struct map_tiling *m, char *buf, size_t size);
+
+/* ---- The GLPK mapper (docs/mapping.md) ---- */
+
+struct map_options {
+	double time_limit_s;   /* GLPK time limit per layer; 0 = none */
+	double mip_gap;        /* relative MIP gap accepted; 0 = proven optimal */
+};
+
+struct map_result {
+	struct map_tiling tiling;
+	struct cost_report cost;   /* cost_layer() of the chosen tiling */
+	int feasible;              /* 0: no tiling fits; why says which buffer */
+	char why[96];
+	int solver_status;         /* GLPK glp_mip_status(), or 0 when no solver ran */
+	double gap;                /* relative gap of the returned solution (0 = proven) */
+	double solve_ms;           /* wall time of this call */
+	int from_cache;            /* 1 when served by the mapping cache */
+};
+
+/* A mapping cache keyed by (layer shape, accelerator parameters, options). Thread-safe.
+ * map_cache_new returns NULL on out-of-memory; map_cache_free frees it. */
+struct map_cache;
+struct map_cache *map_cache_new(void);
+void map_cache_free(struct map_cache *c);
+int64_t map_cache_hits(const struct map_cache *c);
+int64_t map_cache_size(const struct map_cache *c);
+
+void map_options_default(struct map_options *o);
+
+/* The optimal mapping of layer l on hw (minimum model latency; ties: DRAM bytes, then
+ * energy). cache may be NULL. Returns 0 and fills *out (also when no tiling fits:
+ * out->feasible = 0), or a negative code with err set (GLPK failure). */
+int map_layer(const struct arch_layer *l, const struct hw_config *hw, const struct hw_energy *e,
+	      const struct map_options *opt, struct map_cache *cache, struct map_result *out,
+	      struct hn_err *err);
+
+/* The same optimum by enumerating every legal tiling (slow; for tests, --exhaustive and
+ * benchmarks). */
+int map_brute_force(const struct arch_layer *l, const struct hw_config *hw,
+		    const struct hw_energy *e, struct map_result *out);
+
+#endif
