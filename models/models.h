@@ -130,4 +130,14 @@ int map_layer(const struct arch_layer *l, const struct hw_config *hw, const stru
 int map_brute_force(const struct arch_layer *l, const struct hw_config *hw,
 		    const struct hw_energy *e, struct map_result *out);
 
+/* Per-layer explicit tilings from a JSON file (docs/mapping.md):
+ * {"layers": {"conv1": {"tm": 64, "tn": 32, "tk": 128, "order": "nkm"}, ...}}.
+ * map_tilings_load allocates *out (caller frees with map_tilings_free) or returns HN_EIO /
+ * HN_EINVAL naming the file, the layer and the field. map_tilings_find returns the tiling
+ * of a layer or NULL. (Implemented in models/map_json.c.) */
+struct map_tilings_file;
+int map_tilings_load(const char *path, struct map_tilings_file **out, struct hn_err *err);
+const struct map_tiling *map_tilings_find(const struct map_tilings_file *f, const char *layer);
+void map_tilings_free(struct map_tilings_file *f);
+
 #endif
