@@ -40,7 +40,7 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:%.c=$(BUILD)/%)
 BENCH_BIN := $(BENCH_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all deps test test-unit test-cli test-long bench clean
+.PHONY: all deps run test test-unit test-cli test-long bench clean
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/hwnas
@@ -83,6 +83,10 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libhwnas.a tests/test.h
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libhwnas.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libhwnas.a $(LIBS)
+
+# The main job (README): for now the analytical evaluation of a zoo network.
+run: $(BUILD)/hwnas
+	$(BUILD)/hwnas eval --net resnet50 --hw examples/zcu102_ws_16x16.json
 
 # Unit tests (tests/test_*.c, found by name), then the CLI tests (tests/cli/*.sh).
 test: test-unit test-cli

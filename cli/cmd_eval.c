@@ -1,0 +1,371 @@
+/* hwnas eval: the analytical cost of a network on an accelerator, per layer and in total. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+#include "../arch/arch.h"
+#include "../hw/hw.h"
+#include "../models/models.h"
+
+static const char eval_help[] =
+"usage: hwnas eval --net NET --hw FILE [options]\n"
+"\n"
+"Analytical cost (docs/model.md) of every layer of NET on the accelerator in FILE: GEMM\n"
+"dimensions, tiling, compute and memory cycles, the binding roof, utilisation, DRAM bytes,\n"
+"energy; then totals (cycles, latency, GOP/s, energy, EDP) and the FPGA resources used.\n"
+"\n"
+"  --net NET        a zoo name (hwnas zoo list) or a network file (.json, SCALE-Sim .csv)\n"
+"  --hw FILE        accelerator config JSON (docs/hw_config.md); default: the built-in\n"
+"                   16x16 WS ZCU102 config\n"
+"  --batch N        batch size for zoo networks (default 1)\n"
+"  --mapper NAME    tiling per layer: 'glpk' (optimal, default) or 'default' (greedy)\n"
+"  --tiling SPEC    an explicit tiling for every layer, 'tm=64,tn=32,tk=128,order=nkm',\n"
+"                   or a JSON file of per-layer tilings (docs/mapping.md)\n"
+"  --energy FILE    energy-per-action table JSON overriding the defaults\n"
+"  --json           JSON on stdout instead of the table\n"
+"  -h, --help       this text\n"
+"\n"
+"example:\n"
+"  hwnas eval --net resnet18 --hw examples/zcu102_ws_16x16.json\n"
+"\n"
+"exit: 0 ok (also when the design is infeasible: see 'feasible'), 1 bad input, 2 usage\n";
+
+struct eval_opts {
+	const char *net, *hw, *tiling, *energy, *mapper;
+	int64_t batch;
+	int json;
+};
+
+struct eval_row {
+	struct map_tiling tiling;
+	struct cost_report cost;
+};
+
+/* Chooses the tiling of layer i by the requested mapper or the explicit spec. */
+static int pick_tiling(const struct eval_opts *o, const struct arch_layer *l,
+		       const struct hw_config *hw, const struct hw_energy *e,
+		       const struct map_tiling *fixed, struct map_cache *cache,
+		       struct map_tiling *t, struct hn_err *err)
+{
+	if (fixed) {
+		*t = *fixed;
+		return 0;
+	}
+	if (!strcmp(o->mapper, "default") || arch_gemm(l).g == 0)
+		return map_default(l, hw, t);
+	struct map_options mo;
+	struct map_result r;
+	map_options_default(&mo);
+	int ret = map_layer(l, hw, e, &mo, cache, &r, err);
+	if (ret == 0)
+		*t = r.feasible ? r.tiling : (struct map_tiling){ 0, 0, 0, MAP_MNK };
+	return ret;
+}
+
+static void print_table(const struct arch_net *net, const struct hw_config *hw,
+			const struct eval_row *rows, const struct cost_total *tot,
+			const struct hw_resources *res)
+{
+	char b1[32], b2[32], b3[32];
+
+	printf("%s on %dx%d %s, %d/%d/%d bits, %.0f MHz, %.1f GB/s%s%s\n\n", net->name,
+	       hw->pe_rows, hw->pe_cols, hw_dataflow_name(hw->dataflow), hw->act_bits,
+	       hw->weight_bits, hw->acc_bits, hw->freq_mhz, hw->dram_gbps,
+	       hw->device[0] ? ", " : "", hw->device);
+	printf("%-28s %-22s %-26s %12s %12s %12s %-7s %5s %12s %10s\n", "layer", "gemm g x m x n x k",
+	       "tiling tm,tn,tk order", "compute cyc", "memory cyc", "cycles", "bound", "util",
+	       "DRAM bytes", "energy uJ");
+	for (int i = 0; i < net->n_layers; i++) {
+		const struct cost_report *c = &rows[i].cost;
+		const struct map_tiling *t = &rows[i].tiling;
+		char dims[48], til[48];
+		if (c->gemm.g)
+			snprintf(dims, sizeof(dims), "%lldx%lldx%lldx%lld", (long long)c->gemm.g,
+				 (long long)c->gemm.m, (long long)c->gemm.n, (long long)c->gemm.k);
+		else
+			snprintf(dims, sizeof(dims), "(%s, no MACs)", arch_kind_name(net->layers[i].kind));
+		if (!c->gemm.g)
+			snprintf(til, sizeof(til), "vector unit");
+		else if (!c->feasible)
+			snprintf(til, sizeof(til), "none fits");
+		else
+			snprintf(til, sizeof(til), "%lld,%lld,%lld %s", (long long)t->tm,
+				 (long long)t->tn, (long long)t->tk, map_order_name(t->order));
+		if (!c->feasible) {
+			printf("%-28.28s %-22s %-26s infeasible: %s\n", net->layers[i].name, dims, til,
+			       c->why);
+			continue;
+		}
+		printf("%-28.28s %-22s %-26s %12lld %12lld %12lld %-7s %4.0f%% %12lld %10.2f\n",
+		       net->layers[i].name, dims, til, (long long)c->compute_cycles,
+		       (long long)c->mem_cycles, (long long)c->cycles,
+		       c->memory_bound ? "memory" : "compute", 100.0 * c->utilization,
+		       (long long)c->dram_bytes, c->energy_total_pj * 1e-6);
+	}
+	printf("\ntotal: %s MACs, %s cycles (%s compute, %s stall)\n",
+	       cli_thousands(tot->macs, b1, sizeof(b1)), cli_thousands(tot->cycles, b2, sizeof(b2)),
+	       cli_thousands(tot->compute_cycles, b3, sizeof(b3)),
+	       cli_thousands(tot->stall_cycles, b1, sizeof(b1)));
+	printf("latency %.4f ms, %.1f GOP/s (peak %.1f), utilisation %.1f%%\n", tot->latency_ms,
+	       tot->gops, 2.0 * hw->pe_rows * hw->pe_cols * hw->freq_mhz / 1000.0,
+	       100.0 * tot->utilization);
+	printf("energy %.4f mJ (MAC %.4f, SRAM %.4f, DRAM %.4f, static %.4f), EDP %.6f mJ*ms\n",
+	       tot->energy_mj, tot->energy_pj[0] * 1e-9, tot->energy_pj[1] * 1e-9,
+	       tot->energy_pj[2] * 1e-9, tot->energy_pj[3] * 1e-9, tot->edp_mj_ms);
+	printf("DRAM traffic %s bytes\n", cli_thousands(tot->dram_bytes, b1, sizeof(b1)));
+	const struct hw_device *d = hw->device[0] ? hw_device_find(hw->device) : NULL;
+	if (d)
+		printf("resources: DSP %lld/%d, BRAM36 %lld/%d, LUT %lld/%lld, FF %lld/%lld on %s\n",
+		       (long long)res->dsp, d->dsp, (long long)res->bram36, d->bram36,
+		       (long long)res->lut, (long long)d->lut, (long long)res->ff, (long long)d->ff,
+		       d->name);
+	else
+		printf("resources: DSP %lld, BRAM36 %lld, LUT %lld, FF %lld (no device)\n",
+		       (long long)res->dsp, (long long)res->bram36, (long long)res->lut,
+		       (long long)res->ff);
+	if (!res->fits)
+		printf("does not fit the device: %s\n", res->why);
+	if (!tot->feasible)
+		printf("infeasible: %s\n", tot->why);
+}
+
+static cJSON *report_json(const struct arch_layer *l, const struct eval_row *row)
+{
+	const struct cost_report *c = &row->cost;
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "name", l->name);
+	cJSON_AddStringToObject(o, "type", arch_kind_name(l->kind));
+	cJSON *g = cJSON_AddObjectToObject(o, "gemm");
+	cJSON_AddNumberToObject(g, "g", (double)c->gemm.g);
+	cJSON_AddNumberToObject(g, "m", (double)c->gemm.m);
+	cJSON_AddNumberToObject(g, "n", (double)c->gemm.n);
+	cJSON_AddNumberToObject(g, "k", (double)c->gemm.k);
+	if (c->gemm.g) {
+		cJSON *t = cJSON_AddObjectToObject(o, "tiling");
+		cJSON_AddNumberToObject(t, "tm", (double)row->tiling.tm);
+		cJSON_AddNumberToObject(t, "tn", (double)row->tiling.tn);
+		cJSON_AddNumberToObject(t, "tk", (double)row->tiling.tk);
+		cJSON_AddStringToObject(t, "order", map_order_name(row->tiling.order));
+	}
+	cJSON_AddBoolToObject(o, "feasible", c->feasible);
+	if (!c->feasible) {
+		cJSON_AddStringToObject(o, "why", c->why);
+		return o;
+	}
+	cJSON_AddNumberToObject(o, "macs", (double)c->macs);
+	cJSON_AddNumberToObject(o, "cycles", (double)c->cycles);
+	cJSON_AddNumberToObject(o, "compute_cycles", (double)c->compute_cycles);
+	cJSON_AddNumberToObject(o, "mem_cycles", (double)c->mem_cycles);
+	cJSON_AddNumberToObject(o, "stall_cycles", (double)c->stall_cycles);
+	cJSON_AddStringToObject(o, "bound", c->memory_bound ? "memory" : "compute");
+	cJSON_AddNumberToObject(o, "utilization", c->utilization);
+	cJSON_AddNumberToObject(o, "folds", (double)c->folds);
+	cJSON *d = cJSON_AddObjectToObject(o, "dram_bytes");
+	cJSON_AddNumberToObject(d, "a", (double)c->dram_rd_a);
+	cJSON_AddNumberToObject(d, "b", (double)c->dram_rd_b);
+	cJSON_AddNumberToObject(d, "c_read", (double)c->dram_rd_c);
+	cJSON_AddNumberToObject(d, "c_write", (double)c->dram_wr_c);
+	cJSON_AddNumberToObject(d, "total", (double)c->dram_bytes);
+	cJSON_AddNumberToObject(o, "dram_requests", (double)c->dram_requests);
+	cJSON *e = cJSON_AddObjectToObject(o, "energy_pj");
+	cJSON_AddNumberToObject(e, "mac", c->energy_pj[COST_E_MAC]);
+	cJSON_AddNumberToObject(e, "sram", c->energy_pj[COST_E_SRAM]);
+	cJSON_AddNumberToObject(e, "dram", c->energy_pj[COST_E_DRAM]);
+	cJSON_AddNumberToObject(e, "static", c->energy_pj[COST_E_STATIC]);
+	cJSON_AddNumberToObject(e, "total", c->energy_total_pj);
+	cJSON *r = cJSON_AddObjectToObject(o, "roofline");
+	cJSON_AddNumberToObject(r, "op_intensity", c->op_intensity);
+	cJSON_AddNumberToObject(r, "attained_gops", c->attained_gops);
+	cJSON_AddNumberToObject(r, "peak_gops", c->peak_gops);
+	cJSON_AddNumberToObject(r, "bw_roof_gops", c->bw_roof_gops);
+	return o;
+}
+
+static int print_json(const struct arch_net *net, const struct hw_config *hw,
+		      const struct eval_row *rows, const struct cost_total *tot,
+		      const struct hw_resources *res)
+{
+	cJSON *root = cJSON_CreateObject();
+	char *hwtext = hw_config_to_json(hw);
+	char *s;
+
+	cJSON_AddStringToObject(root, "net", net->name);
+	cJSON_AddNumberToObject(root, "batch", (double)net->batch);
+	cJSON_AddItemToObject(root, "hw", hwtext ? cJSON_Parse(hwtext) : cJSON_CreateNull());
+	free(hwtext);
+	cJSON *layers = cJSON_AddArrayToObject(root, "layers");
+	for (int i = 0; i < net->n_layers; i++)
+		cJSON_AddItemToArray(layers, report_json(&net->layers[i], &rows[i]));
+	cJSON *t = cJSON_AddObjectToObject(root, "total");
+	cJSON_AddBoolToObject(t, "feasible", tot->feasible && res->fits);
+	if (!tot->feasible)
+		cJSON_AddStringToObject(t, "why", tot->why);
+	else if (!res->fits)
+		cJSON_AddStringToObject(t, "why", res->why);
+	cJSON_AddNumberToObject(t, "macs", (double)tot->macs);
+	cJSON_AddNumberToObject(t, "cycles", (double)tot->cycles);
+	cJSON_AddNumberToObject(t, "compute_cycles", (double)tot->compute_cycles);
+	cJSON_AddNumberToObject(t, "stall_cycles", (double)tot->stall_cycles);
+	cJSON_AddNumberToObject(t, "latency_ms", tot->latency_ms);
+	cJSON_AddNumberToObject(t, "gops", tot->gops);
+	cJSON_AddNumberToObject(t, "utilization", tot->utilization);
+	cJSON_AddNumberToObject(t, "energy_mj", tot->energy_mj);
+	cJSON_AddNumberToObject(t, "edp_mj_ms", tot->edp_mj_ms);
+	cJSON_AddNumberToObject(t, "dram_bytes", (double)tot->dram_bytes);
+	cJSON *r = cJSON_AddObjectToObject(root, "resources");
+	cJSON_AddNumberToObject(r, "dsp", (double)res->dsp);
+	cJSON_AddNumberToObject(r, "bram36", (double)res->bram36);
+	cJSON_AddNumberToObject(r, "lut", (double)res->lut);
+	cJSON_AddNumberToObject(r, "ff", (double)res->ff);
+	cJSON_AddBoolToObject(r, "fits", res->fits);
+	if (!res->fits)
+		cJSON_AddStringToObject(r, "why", res->why);
+	s = cJSON_Print(root);
+	cJSON_Delete(root);
+	if (!s)
+		return -1;
+	puts(s);
+	free(s);
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct eval_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "net", required_argument, NULL, 'n' }, { "hw", required_argument, NULL, 'w' },
+		{ "batch", required_argument, NULL, 'b' }, { "tiling", required_argument, NULL, 't' },
+		{ "energy", required_argument, NULL, 'e' }, { "mapper", required_argument, NULL, 'm' },
+		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->batch = 1;
+	o->mapper = "glpk";
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n': o->net = optarg; break;
+		case 'w': o->hw = optarg; break;
+		case 't': o->tiling = optarg; break;
+		case 'e': o->energy = optarg; break;
+		case 'm': o->mapper = optarg; break;
+		case 'j': o->json = 1; break;
+		case 'b': {
+			char *end;
+			long long v = strtoll(optarg, &end, 10);
+			if (*end || v < 1 || v > 1000000)
+				return cli_usage_error("eval", "--batch must be an integer in 1..1000000, got '%s'", optarg);
+			o->batch = v;
+			break;
+		}
+		case 'h': fputs(eval_help, stdout); return -1;
+		default:
+			return cli_usage_error("eval", "unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("eval", "unexpected argument '%s'", argv[optind]);
+	if (!o->net)
+		return cli_usage_error("eval", "--net is required");
+	if (strcmp(o->mapper, "glpk") && strcmp(o->mapper, "default"))
+		return cli_usage_error("eval", "--mapper must be 'glpk' or 'default', got '%s'", o->mapper);
+	return 0;
+}
+
+int cmd_eval(int argc, char **argv)
+{
+	struct eval_opts o;
+	struct arch_net net = { 0 };
+	struct hw_config hw = hw_config_default();
+	struct hw_energy e = hw_energy_default();
+	struct hw_resources res;
+	struct hn_err err = { 0 };
+	struct map_tilings_file *tfile = NULL;
+	struct map_tiling fixed_spec, *fixed = NULL;
+	struct map_cache *cache = NULL;
+	struct eval_row *rows = NULL;
+	struct cost_total tot;
+	int ret = parse_args(argc, argv, &o);
+
+	if (ret)
+		return ret < 0 ? CLI_OK : ret;
+	ret = CLI_FAIL;
+	if (o.hw && hw_config_load(o.hw, &hw, &err) < 0)
+		return cli_error(&err);
+	if (o.energy && hw_energy_load(o.energy, &e, &err) < 0)
+		return cli_error(&err);
+	if (arch_net_resolve(o.net, o.batch, &net, &err) < 0)
+		return cli_error(&err);
+	if (o.tiling) {
+		if (strchr(o.tiling, '=')) {
+			if (map_tiling_parse(o.tiling, &fixed_spec, &err) < 0) {
+				hn_err_prefix(&err, "--tiling");
+				cli_error(&err);
+				goto out_release_net;
+			}
+			fixed = &fixed_spec;
+		} else if (map_tilings_load(o.tiling, &tfile, &err) < 0) {
+			cli_error(&err);
+			goto out_release_net;
+		}
+	}
+	cache = map_cache_new();
+	rows = calloc((size_t)net.n_layers, sizeof(*rows));
+	if (!rows || !cache) {
+		fprintf(stderr, "hwnas: out of memory\n");
+		goto out_free;
+	}
+	cost_total_init(&tot);
+	for (int i = 0; i < net.n_layers; i++) {
+		const struct arch_layer *l = &net.layers[i];
+		const struct map_tiling *f = fixed;
+		if (tfile && arch_gemm(l).g) {
+			f = map_tilings_find(tfile, l->name);
+			if (!f) {
+				fprintf(stderr, "hwnas: %s: no tiling for layer '%s'\n", o.tiling, l->name);
+				goto out_free;
+			}
+		}
+		if (pick_tiling(&o, l, &hw, &e, f, cache, &rows[i].tiling, &err) < 0) {
+			cli_error(&err);
+			goto out_free;
+		}
+		if (rows[i].tiling.tm == 0 && arch_gemm(l).g) {
+			/* No tiling fits: report the smallest tiling's reason. */
+			rows[i].tiling = (struct map_tiling){ 1, 1, 1, MAP_MNK };
+		}
+		if (cost_layer(l, &hw, &rows[i].tiling, &e, &rows[i].cost) < 0) {
+			fprintf(stderr, "hwnas: layer '%s': invalid tiling %lld,%lld,%lld\n", l->name,
+				(long long)rows[i].tiling.tm, (long long)rows[i].tiling.tn,
+				(long long)rows[i].tiling.tk);
+			goto out_free;
+		}
+		cost_total_add(&tot, &rows[i].cost, l->name);
+	}
+	cost_total_finish(&tot, &hw);
+	hw_resources(&hw, &res);
+	if (o.json) {
+		if (print_json(&net, &hw, rows, &tot, &res) < 0) {
+			fprintf(stderr, "hwnas: out of memory\n");
+			goto out_free;
+		}
+	} else {
+		print_table(&net, &hw, rows, &tot, &res);
+	}
+	ret = CLI_OK;
+out_free:
+	free(rows);
+	map_cache_free(cache);
+	map_tilings_free(tfile);
+out_release_net:
+	arch_net_release(&net);
+	return ret;
+}

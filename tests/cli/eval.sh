@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# CLI tests of 'hwnas eval'.
+. "$(dirname "$0")/lib.sh"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+
+expect_exit 0 "$HWNAS" eval --help
+expect_in "$out" "example:" "eval --help"
+expect_exit 0 "$HWNAS" eval --net resnet18 --mapper default
+expect_in "$out" "total:" "eval table"
+expect_in "$out" "layer4.1.conv2" "eval lists layers"
+expect_exit 0 "$HWNAS" eval --net resnet18 --mapper default --json
+echo "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+t = d["total"]
+assert t["cycles"] == sum(l["cycles"] for l in d["layers"]), "total cycles"
+assert t["latency_ms"] > 0 and t["energy_mj"] > 0
+assert abs(t["macs"] - 1814073344) <= 0.005 * 1814073344, t["macs"]
+assert all("name" in l and "cycles" in l for l in d["layers"])
+' && ok || bad "eval --json content"
+expect_exit 0 "$HWNAS" eval --net resnet18 --json
+echo "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["total"]["feasible"]
+' && ok || bad "eval with the GLPK mapper"
+expect_exit 0 "$HWNAS" eval --net alexnet --tiling tm=16,tn=16,tk=16,order=mnk --json
+echo "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert all(l["tiling"] == {"tm": 16, "tn": 16, "tk": 16, "order": "mnk"} for l in d["layers"] if "tiling" in l)
+' && ok || bad "eval --tiling SPEC applies to every layer"
+for f in "$root"/examples/*.json; do
+	case "$f" in *space*) continue ;; esac
+	expect_exit 0 "$HWNAS" eval --net mobilenet_v2 --hw "$f" --mapper default
+done
+expect_exit 2 "$HWNAS" eval
+expect_in "$err" "--net is required" "eval without --net"
+expect_exit 2 "$HWNAS" eval --net resnet18 --bogus
+expect_exit 2 "$HWNAS" eval --net resnet18 --batch 0
+expect_exit 1 "$HWNAS" eval --net no_such_net
+expect_in "$err" "unknown network 'no_such_net'" "unknown network"
+expect_exit 1 "$HWNAS" eval --net resnet18 --hw /nonexistent/hw.json
+expect_in "$err" "/nonexistent/hw.json" "missing hw file named"
+tmp=$(mktemp -d)
+echo '{"pe_rows": 0}' > "$tmp/hw.json"
+expect_exit 1 "$HWNAS" eval --net resnet18 --hw "$tmp/hw.json"
+expect_in "$err" "'pe_rows'" "bad pe_rows named"
+echo '{"pe_rows": 16,' > "$tmp/trunc.json"
+expect_exit 1 "$HWNAS" eval --net resnet18 --hw "$tmp/trunc.json"
+expect_in "$err" "trunc.json" "truncated hw file named"
+expect_exit 1 "$HWNAS" eval --net resnet18 --tiling tm=0,tn=1,tk=1
+rm -rf "$tmp"
+finish

@@ -1,0 +1,228 @@
+/* Unit tests of the analytical model against hand-computed counts (docs/model.md). */
+#include "test.h"
+#include "../models/models.h"
+
+/* A config with round numbers: 8 bytes per cycle (0.8 GB/s at 100 MHz), 10-cycle latency. */
+static struct hw_config small_hw(enum hw_dataflow df, int rows, int cols, int db)
+{
+	struct hw_config hw = hw_config_default();
+
+	hw.pe_rows = rows;
+	hw.pe_cols = cols;
+	hw.dataflow = df;
+	hw.act_bits = hw.weight_bits = 8;
+	hw.acc_bits = 32;
+	hw.ibuf_bytes = hw.wbuf_bytes = hw.obuf_bytes = 1 << 16;
+	hw.double_buffer = db;
+	hw.freq_mhz = 100;
+	hw.dram_gbps = 0.8;
+	hw.dram_latency_cycles = 10;
+	hw.device[0] = '\0';
+	return hw;
+}
+
+static void ws_single_tile_gemm_should_take_the_hand_computed_cycles(void)
+{
+	/* FC 10 x 4 -> 4 on a 4x4 WS array, one tile: one fold of 2R + C + T - 2 = 8+4+10-2 = 20
+	 * cycles. DMA: A 40 B -> 10 + 5; B 16 B -> 10 + 2; C 40 B -> 10 + 5: 42 cycles. */
+	struct arch_layer l = arch_fc("fc", 10, 4, 4);
+	struct hw_config hw = small_hw(HW_WS, 4, 4, 0);
+	struct hw_energy e = hw_energy_default();
+	struct map_tiling t = { 10, 4, 4, MAP_MNK };
+	struct cost_report r;
+
+	CHECK(cost_layer(&l, &hw, &t, &e, &r) == 0);
+	CHECK(r.feasible);
+	CHECK_EQ_I64(r.folds, 1);
+	CHECK_EQ_I64(r.compute_cycles, 20);
+	CHECK_EQ_I64(r.mem_cycles, 42);
+	CHECK_EQ_I64(r.cycles, 62);
+	CHECK_EQ_I64(r.dram_bytes, 96);
+	CHECK_EQ_I64(r.dram_requests, 3);
+	CHECK_NEAR(r.utilization, 160.0 / (16.0 * 62.0), 1e-12);
+	/* Double-buffered, one step: first loads 27 + compute 20 + last store 15 = 62 too. */
+	hw.double_buffer = 1;
+	CHECK(cost_layer(&l, &hw, &t, &e, &r) == 0);
+	CHECK_EQ_I64(r.cycles, 62);
+}
+
+static void os_tiled_gemm_should_count_refetches_by_loop_order(void)
+{
+	/* 8 x 8 x 6 GEMM (FC 8 rows, 6 in, 8 out) in 4 x 4 x 3 tiles on a 4x4 OS array: 8 steps of
+	 * one fold, 2*4 + 4 + 3 - 2 = 13 cycles each = 104. */
+	struct arch_layer l = arch_fc("fc", 8, 6, 8);
+	struct hw_config hw = small_hw(HW_OS, 4, 4, 0);
+	struct hw_energy e = hw_energy_default();
+	struct map_tiling t = { 4, 4, 3, MAP_MNK };
+	struct cost_report r;
+
+	CHECK(cost_layer(&l, &hw, &t, &e, &r) == 0);
+	CHECK_EQ_I64(r.compute_cycles, 104);
+	/* mnk: A refetched per n tile (k below n): 48 x 2; B per m tile: 48 x 2; C once: 64. */
+	CHECK_EQ_I64(r.dram_rd_a, 96);
+	CHECK_EQ_I64(r.dram_rd_b, 96);
+	CHECK_EQ_I64(r.dram_rd_c, 0);
+	CHECK_EQ_I64(r.dram_wr_c, 64);
+	/* 8 A requests of 12 B (10 + 2), 8 B of 12 B, 4 C of 16 B (10 + 2): 240. */
+	CHECK_EQ_I64(r.mem_cycles, 240);
+	CHECK_EQ_I64(r.cycles, 344);
+	/* Double-buffered: max(12 + 12 + 104 + 12, 240) = 240, memory-bound. */
+	hw.double_buffer = 1;
+	CHECK(cost_layer(&l, &hw, &t, &e, &r) == 0);
+	CHECK_EQ_I64(r.cycles, 240);
+	CHECK(r.memory_bound);
+	CHECK_EQ_I64(r.stall_cycles, 240 - 104);
+
+	/* kmn: A read once (n innermost), B per m tile, C visited twice: partial sums out and
+	 * back at 4 bytes, final at 1 byte. */
+	t.order = MAP_KMN;
+	hw.double_buffer = 0;
+	CHECK(cost_layer(&l, &hw, &t, &e, &r) == 0);
+	CHECK_EQ_I64(r.dram_rd_a, 48);
+	CHECK_EQ_I64(r.dram_rd_b, 96);
+	CHECK_EQ_I64(r.dram_rd_c, 256);
+	CHECK_EQ_I64(r.dram_wr_c, 64 + 256);
+	/* 4 A (12), 8 B (12), 4 final C (16 B: 12), 4 partial writes + 4 reads of 64 B (18). */
+	CHECK_EQ_I64(r.mem_cycles, 4 * 12 + 8 * 12 + 4 * 12 + 8 * 18);
+}
+
+static void ws_edge_tiles_should_pay_full_array_depth(void)
+{
+	/* M = 5, N = 6, K = 7 on a 4x4 WS array, tiles 5 x 6 x 7 (one step): stationary block
+	 * 7 x 6 -> 2 x 2 folds of 2*4 + 4 + 5 - 2 = 15 cycles = 60. */
+	struct arch_layer l = arch_fc("fc", 5, 7, 6);
+	struct hw_config hw = small_hw(HW_WS, 4, 4, 0);
+	struct hw_energy e = hw_energy_default();
+	struct map_tiling t = { 5, 6, 7, MAP_MNK };
+	struct cost_report r;
+
+	CHECK(cost_layer(&l, &hw, &t, &e, &r) == 0);
+	CHECK_EQ_I64(r.folds, 4);
+	CHECK_EQ_I64(r.compute_cycles, 60);
+	/* IS: stationary A^T 7 x 5 -> 2 x 2 folds, streaming n = 6: 2*4 + 4 + 6 - 2 = 16. */
+	hw.dataflow = HW_IS;
+	CHECK(cost_layer(&l, &hw, &t, &e, &r) == 0);
+	CHECK_EQ_I64(r.compute_cycles, 64);
+	/* Tiles 3 x 6 x 7 split M into 3 + 2: IS folds per step ceil(7/4) x ceil(3/4) = 2, so
+	 * 2 steps x 2 folds x 16 = 64 as well. */
+	t.tm = 3;
+	CHECK(cost_layer(&l, &hw, &t, &e, &r) == 0);
+	CHECK_EQ_I64(r.compute_cycles, 64);
+	CHECK_EQ_I64(r.folds, 4);
+}
+
+static void grouped_conv_should_repeat_the_program_per_group(void)
+{
+	/* Depthwise 3x3 on 8 channels of 6x6, pad 1: g = 8, M = 36, N = 1, K = 9. */
+	struct arch_layer l = arch_conv("dw", 1, 8, 6, 6, 8, 3, 1, 1, 8);
+	struct hw_config hw = small_hw(HW_WS, 4, 4, 0);
+	struct hw_energy e = hw_energy_default();
+	struct map_tiling t = { 36, 1, 9, MAP_MNK };
+	struct cost_report r;
+
+	CHECK(cost_layer(&l, &hw, &t, &e, &r) == 0);
+	CHECK_EQ_I64(r.macs, 8 * 36 * 9);
+	/* per group: ceil(9/4) x 1 folds of 8 + 4 + 36 - 2 = 46 cycles: 138; x 8 groups. */
+	CHECK_EQ_I64(r.compute_cycles, 8 * 3 * 46);
+	CHECK_EQ_I64(r.dram_rd_a, 8 * 36 * 9);
+	CHECK_EQ_I64(r.dram_rd_b, 8 * 9);
+}
+
+static void tiling_that_overflows_a_buffer_should_be_infeasible_with_the_buffer_named(void)
+{
+	struct arch_layer l = arch_fc("fc", 64, 64, 64);
+	struct hw_config hw = small_hw(HW_WS, 4, 4, 1);
+	struct hw_energy e = hw_energy_default();
+	struct map_tiling t = { 64, 64, 64, MAP_MNK };
+	struct cost_report r;
+
+	hw.obuf_bytes = 4096;
+	CHECK(cost_layer(&l, &hw, &t, &e, &r) == 0);
+	CHECK(!r.feasible);
+	CHECK_STR_CONTAINS(r.why, "obuf: tile needs 32768 B, has 4096 B");
+	t.tm = 0;
+	CHECK(cost_layer(&l, &hw, &t, &e, &r) == HN_EINVAL);
+}
+
+static void default_tiling_should_fit_every_zoo_layer(void)
+{
+	struct hw_config hw = hw_config_default();
+	struct hw_energy e = hw_energy_default();
+	struct hn_err err;
+
+	for (int z = 0; z < arch_zoo_count(); z++) {
+		struct arch_net net;
+		CHECK(arch_zoo_build(arch_zoo_name(z), 1, &net, &err) == 0);
+		for (int i = 0; i < net.n_layers; i++) {
+			struct map_tiling t;
+			struct cost_report r;
+			CHECK(map_default(&net.layers[i], &hw, &t) == 0);
+			CHECK(t.tm > 0);
+			CHECK(cost_layer(&net.layers[i], &hw, &t, &e, &r) == 0);
+			CHECK(r.feasible);
+			CHECK(r.cycles >= r.compute_cycles);
+			CHECK(r.utilization <= 1.0);
+		}
+		arch_net_release(&net);
+	}
+}
+
+static void energy_should_add_up_its_terms(void)
+{
+	struct arch_layer l = arch_fc("fc", 10, 4, 4);
+	struct hw_config hw = small_hw(HW_WS, 4, 4, 0);
+	struct hw_energy e = hw_energy_default();
+	struct map_tiling t = { 10, 4, 4, MAP_MNK };
+	struct cost_report r;
+
+	CHECK(cost_layer(&l, &hw, &t, &e, &r) == 0);
+	CHECK_NEAR(r.energy_pj[COST_E_DRAM], 96 * e.dram_pj_per_byte, 1e-12);
+	CHECK_NEAR(r.energy_pj[COST_E_MAC],
+		   160 * (hw_energy_mac_pj(&e, 8) + 2 * e.reg_pj_per_byte), 1e-12);
+	/* static: mW x cycles / MHz x 1e3 pJ */
+	CHECK_NEAR(r.energy_pj[COST_E_STATIC], e.static_mw * 62 / 100.0 * 1e3, 1e-12);
+	CHECK_NEAR(r.energy_total_pj, r.energy_pj[0] + r.energy_pj[1] + r.energy_pj[2] +
+		   r.energy_pj[3], 1e-12);
+	/* roofline: 320 ops over 96 DRAM bytes; peak 2 x 16 PEs x 100 MHz = 3.2 GOP/s */
+	CHECK_NEAR(r.op_intensity, 320.0 / 96.0, 1e-12);
+	CHECK_NEAR(r.peak_gops, 3.2, 1e-12);
+	CHECK_NEAR(r.attained_gops, 320.0 * 100e6 / 62.0 / 1e9, 1e-9);
+}
+
+static void network_totals_should_convert_cycles_to_milliseconds(void)
+{
+	struct hw_config hw = small_hw(HW_WS, 4, 4, 0);
+	struct cost_total t;
+	struct cost_report r = { 0 };
+
+	cost_total_init(&t);
+	r.feasible = 1;
+	r.cycles = 200000;
+	r.macs = 1000000;
+	r.energy_pj[0] = 1e9;
+	cost_total_add(&t, &r, "a");
+	cost_total_add(&t, &r, "b");
+	cost_total_finish(&t, &hw);
+	CHECK_NEAR(t.latency_ms, 4.0, 1e-12);     /* 400,000 cycles at 100 MHz */
+	CHECK_NEAR(t.energy_mj, 2.0, 1e-12);
+	CHECK_NEAR(t.edp_mj_ms, 8.0, 1e-12);
+	CHECK_NEAR(t.gops, 2.0 * 2e6 / 4e-3 / 1e9, 1e-12);
+	r.feasible = 0;
+	snprintf(r.why, sizeof(r.why), "ibuf: too small");
+	cost_total_add(&t, &r, "c");
+	CHECK(!t.feasible);
+	CHECK_STR_CONTAINS(t.why, "layer 'c': ibuf: too small");
+}
+
+int main(void)
+{
+	RUN(ws_single_tile_gemm_should_take_the_hand_computed_cycles);
+	RUN(os_tiled_gemm_should_count_refetches_by_loop_order);
+	RUN(ws_edge_tiles_should_pay_full_array_depth);
+	RUN(grouped_conv_should_repeat_the_program_per_group);
+	RUN(tiling_that_overflows_a_buffer_should_be_infeasible_with_the_buffer_named);
+	RUN(default_tiling_should_fit_every_zoo_layer);
+	RUN(energy_should_add_up_its_terms);
+	RUN(network_totals_should_convert_cycles_to_milliseconds);
+	return TEST_SUMMARY();
+}
