@@ -53,6 +53,13 @@ struct hw_config hw_config_default(void);
  * (origin, e.g. the file name, is prefixed when not NULL). */
 int hw_config_check(const struct hw_config *hw, const char *origin, struct hn_err *err);
 
+/* Checks one integer field ("pe_rows", "act_bits", "ibuf_bytes", "double_buffer", ...) against
+ * its range with hw_config_check's message, before a reader narrows the value into the
+ * struct (so that 4294967312 is not read as 16). HN_EINVAL also for a name that is not an
+ * integer field. */
+int hw_config_check_field(const char *field, int64_t value, const char *origin,
+			  struct hn_err *err);
+
 /* Reads a config from JSON text / a file. Missing optional fields take the default's value;
  * unknown fields are an error (catches typos). */
 int hw_config_parse_json(const char *text, size_t len, const char *origin,
@@ -73,6 +80,10 @@ const struct hw_device *hw_device_find(const char *name);
 /* Resource estimate of a configuration (on its device's family; generic when no device).
  * Pure. docs/resources.md gives the rules. */
 void hw_resources(const struct hw_config *hw, struct hw_resources *out);
+
+/* BRAM36 blocks of one buffer of bytes, read width_bits wide per cycle: the count of the
+ * best aspect ratio (BRAM36 or BRAM18 halves), rounded up to whole BRAM36. Pure. */
+int64_t hw_buffer_bram36(int64_t bytes, int64_t width_bits);
 
 /* Bytes of one element. */
 static inline int64_t hw_act_bytes(const struct hw_config *hw) { return (hw->act_bits + 7) / 8; }
@@ -98,10 +109,19 @@ struct hw_energy {
 };
 
 struct hw_energy hw_energy_default(void);
+/* Every figure finite and >= 0; HN_EINVAL naming the field otherwise (origin prefixed). */
+int hw_energy_check(const struct hw_energy *e, const char *origin, struct hn_err *err);
+/* A JSON object with any subset of the fields (docs/hw_config.md "Energy table"); missing
+ * fields take hw_energy_default()'s value, unknown fields are an error. */
 int hw_energy_parse_json(const char *text, size_t len, const char *origin,
 			 struct hw_energy *e, struct hn_err *err);
 int hw_energy_load(const char *path, struct hw_energy *e, struct hn_err *err);
+/* JSON text of a table that hw_energy_parse_json reads back unchanged. Caller frees. */
+char *hw_energy_to_json(const struct hw_energy *e);
+/* One MAC at bits (4, 8 or 16; the wider of act_bits and weight_bits): <= 4 takes mac_pj[0],
+ * <= 8 mac_pj[1], wider mac_pj[2]. */
 double hw_energy_mac_pj(const struct hw_energy *e, int bits);
+/* By the buffer's total size in bytes: <= 32 KiB small, <= 256 KiB medium, else large. */
 double hw_energy_sram_pj_per_byte(const struct hw_energy *e, int64_t buf_bytes);
 
 #endif
