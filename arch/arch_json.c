@@ -1,0 +1,727 @@
+/* arch_json.c: the network JSON format (docs/network_format.md): the reader, the writer
+ * (arch_net_to_json) and the loaders that pick a reader or the zoo by name. The only file of
+ * arch/ that sees cJSON. */
+#include "arch.h"
+
+#include <cJSON.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <string.h>
+
+/* Where an error is: the origin (file name) and, inside a layer, its index and name. */
+struct jctx {
+	const char *origin;
+	int index;            /* -1 outside layers[] */
+	const char *name;     /* layer name once known, else NULL */
+	struct hn_err *err;
+};
+
+/* A short text of a JSON value for "got ..." in messages. */
+static const char *jdescribe(const cJSON *v, char *buf, size_t size)
+{
+	char *text;
+
+	if (!v)
+		return "nothing";
+	if (cJSON_IsNumber(v)) {
+		snprintf(buf, size, "%.15g", v->valuedouble);
+		return buf;
+	}
+	if (cJSON_IsString(v)) {
+		snprintf(buf, size, "\"%.40s\"%s", v->valuestring,
+			 strlen(v->valuestring) > 40 ? "..." : "");
+		return buf;
+	}
+	text = cJSON_PrintUnformatted(v);
+	if (!text)
+		return "a JSON value";
+	snprintf(buf, size, "%.40s%s", text, strlen(text) > 40 ? "..." : "");
+	free(text);
+	return buf;
+}
+
+/* hn_fail with the "origin: layers[i] 'name': " prefix of the context. */
+__attribute__((format(printf, 2, 3)))
+static int jfail(const struct jctx *jc, const char *fmt, ...)
+{
+	char msg[sizeof(jc->err->msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (jc->index < 0)
+		return hn_fail(jc->err, HN_EINVAL, "%s: %s", jc->origin, msg);
+	if (jc->name)
+		return hn_fail(jc->err, HN_EINVAL, "%s: layers[%d] '%s': %s", jc->origin, jc->index,
+			       jc->name, msg);
+	return hn_fail(jc->err, HN_EINVAL, "%s: layers[%d]: %s", jc->origin, jc->index, msg);
+}
+
+/* JSON numbers are doubles: an integer is exact up to 2^53. */
+static int jint_value(const cJSON *v, int64_t *out)
+{
+	double d;
+
+	if (!cJSON_IsNumber(v))
+		return -1;
+	d = v->valuedouble;
+	if (!isfinite(d) || d != floor(d) || fabs(d) > 9007199254740992.0)
+		return -1;
+	*out = (int64_t)d;
+	return 0;
+}
+
+/* An integer field >= min (and <= max); absent fields keep *out when not required. */
+static int jint(const struct jctx *jc, const cJSON *obj, const char *key, int required,
+		int64_t min, int64_t max, int64_t *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char buf[64];
+	int64_t x;
+
+	if (!v) {
+		if (required)
+			return jfail(jc, "missing required field '%s'", key);
+		return 0;
+	}
+	if (jint_value(v, &x) || x < min || x > max) {
+		if (min == 1 && max >= INT32_MAX)
+			return jfail(jc, "'%s' must be a positive integer, got %s", key,
+				     jdescribe(v, buf, sizeof(buf)));
+		return jfail(jc, "'%s' must be an integer between %lld and %lld, got %s", key,
+			     (long long)min, (long long)max, jdescribe(v, buf, sizeof(buf)));
+	}
+	*out = x;
+	return 0;
+}
+
+/* An integer or a [h, w] pair, each >= min; absent keeps out[]. */
+static int jpair(const struct jctx *jc, const cJSON *obj, const char *key, int required,
+		 int64_t min, int64_t out[2])
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	const char *what = min > 0 ? "a positive integer" : "a non-negative integer";
+	int64_t a, b;
+	char buf[64];
+
+	if (!v) {
+		if (required)
+			return jfail(jc, "missing required field '%s'", key);
+		return 0;
+	}
+	if (cJSON_IsArray(v) && cJSON_GetArraySize(v) == 2 &&
+	    !jint_value(cJSON_GetArrayItem(v, 0), &a) && !jint_value(cJSON_GetArrayItem(v, 1), &b) &&
+	    a >= min && b >= min && a <= INT32_MAX && b <= INT32_MAX) {
+		out[0] = a;
+		out[1] = b;
+		return 0;
+	}
+	if (!jint_value(v, &a) && a >= min && a <= INT32_MAX) {
+		out[0] = out[1] = a;
+		return 0;
+	}
+	return jfail(jc, "'%s' must be %s or [h, w], got %s", key, what,
+		     jdescribe(v, buf, sizeof(buf)));
+}
+
+/* "in": [C, H, W], each a positive integer. */
+static int jshape(const struct jctx *jc, const cJSON *obj, int64_t chw[3])
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "in");
+	char buf[64];
+
+	if (!v)
+		return jfail(jc, "missing required field 'in'");
+	if (cJSON_IsArray(v) && cJSON_GetArraySize(v) == 3) {
+		int ok = 1;
+
+		for (int i = 0; i < 3; i++)
+			if (jint_value(cJSON_GetArrayItem(v, i), &chw[i]) || chw[i] < 1)
+				ok = 0;
+		if (ok)
+			return 0;
+	}
+	return jfail(jc, "'in' must be [C, H, W] of positive integers, got %s",
+		     jdescribe(v, buf, sizeof(buf)));
+}
+
+static int jbool(const struct jctx *jc, const cJSON *obj, const char *key, uint8_t *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char buf[64];
+
+	if (!v)
+		return 0;
+	if (!cJSON_IsBool(v))
+		return jfail(jc, "'%s' must be true or false, got %s", key,
+			     jdescribe(v, buf, sizeof(buf)));
+	*out = cJSON_IsTrue(v) ? 1 : 0;
+	return 0;
+}
+
+/* Fields each type reads; "name", "type", "extra_params" are common, and "out", "gemm",
+ * "macs", "params" (written by arch_net_to_json) are informational and ignored, as are "in"
+ * on fc and matmul layers. */
+static const char *const common_fields[] = {
+	"name", "type", "extra_params", "out", "gemm", "macs", "params", NULL
+};
+static const char *const kind_fields[ARCH_KIND_COUNT][12] = {
+	[ARCH_CONV] = { "in", "out_channels", "kernel", "stride", "padding", "dilation", "groups",
+			"bias", "bn", NULL },
+	[ARCH_FC] = { "in_features", "out_features", "tokens", "bias", "bn", "in", NULL },
+	[ARCH_MATMUL] = { "batch", "m", "k", "n", "in", NULL },
+	[ARCH_POOL] = { "in", "kernel", "stride", "padding", "op", NULL },
+	[ARCH_ADD] = { "in", NULL },
+};
+
+static int in_list(const char *const *list, const char *key)
+{
+	for (; *list; list++)
+		if (!strcmp(*list, key))
+			return 1;
+	return 0;
+}
+
+static int check_fields(const struct jctx *jc, const cJSON *obj, enum arch_kind kind)
+{
+	const cJSON *f;
+
+	cJSON_ArrayForEach(f, obj) {
+		if (!in_list(common_fields, f->string) && !in_list(kind_fields[kind], f->string))
+			return jfail(jc, "unknown field '%s' for a %s layer (see docs/network_format.md)",
+				     f->string, arch_kind_name(kind));
+	}
+	return 0;
+}
+
+static int read_conv(const struct jctx *jc, const cJSON *o, int64_t batch, struct arch_layer *l)
+{
+	int64_t chw[3], k = 0, ker[2] = { 0, 0 }, st[2] = { 1, 1 }, pad[2] = { 0, 0 };
+	int64_t dil[2] = { 1, 1 }, groups = 1;
+	uint8_t bias = 0, bn = 0;
+	int ret;
+
+	if ((ret = jshape(jc, o, chw)) || (ret = jint(jc, o, "out_channels", 1, 1, INT64_MAX, &k)) ||
+	    (ret = jpair(jc, o, "kernel", 1, 1, ker)) || (ret = jpair(jc, o, "stride", 0, 1, st)) ||
+	    (ret = jpair(jc, o, "padding", 0, 0, pad)) ||
+	    (ret = jpair(jc, o, "dilation", 0, 1, dil)) ||
+	    (ret = jint(jc, o, "groups", 0, 1, INT32_MAX, &groups)) ||
+	    (ret = jbool(jc, o, "bias", &bias)) || (ret = jbool(jc, o, "bn", &bn)))
+		return ret;
+	if (chw[0] % groups)
+		return jfail(jc, "'groups' (%lld) must divide the input channels in[0] (%lld)",
+			     (long long)groups, (long long)chw[0]);
+	if (k % groups)
+		return jfail(jc, "'groups' (%lld) must divide 'out_channels' (%lld)",
+			     (long long)groups, (long long)k);
+	*l = arch_conv("", batch, chw[0], chw[1], chw[2], k, ker[0], (int32_t)st[0],
+		       (int32_t)pad[0], (int32_t)groups);
+	l->s = ker[1];
+	l->stride_w = (int32_t)st[1];
+	l->pad_w = (int32_t)pad[1];
+	l->dil_h = (int32_t)dil[0];
+	l->dil_w = (int32_t)dil[1];
+	l->bias = bias;
+	l->bn = bn;
+	return 0;
+}
+
+static int read_fc(const struct jctx *jc, const cJSON *o, int64_t batch, struct arch_layer *l)
+{
+	int64_t in = 0, out = 0, tokens = 1;
+	int ret;
+
+	if ((ret = jint(jc, o, "in_features", 1, 1, INT64_MAX, &in)) ||
+	    (ret = jint(jc, o, "out_features", 1, 1, INT64_MAX, &out)) ||
+	    (ret = jint(jc, o, "tokens", 0, 1, INT64_MAX, &tokens)))
+		return ret;
+	if (__builtin_mul_overflow(tokens, batch, &tokens))
+		return jfail(jc, "'tokens' x batch overflows int64");
+	*l = arch_fc("", tokens, in, out);
+	if ((ret = jbool(jc, o, "bias", &l->bias)) || (ret = jbool(jc, o, "bn", &l->bn)))
+		return ret;
+	return 0;
+}
+
+static int read_matmul(const struct jctx *jc, const cJSON *o, int64_t batch, struct arch_layer *l)
+{
+	int64_t g = 1, m = 0, k = 0, n = 0;
+	int ret;
+
+	if ((ret = jint(jc, o, "batch", 0, 1, INT64_MAX, &g)) ||
+	    (ret = jint(jc, o, "m", 1, 1, INT64_MAX, &m)) ||
+	    (ret = jint(jc, o, "k", 1, 1, INT64_MAX, &k)) ||
+	    (ret = jint(jc, o, "n", 1, 1, INT64_MAX, &n)))
+		return ret;
+	if (__builtin_mul_overflow(g, batch, &g))
+		return jfail(jc, "'batch' x network batch overflows int64");
+	*l = arch_matmul("", g, m, k, n);
+	return 0;
+}
+
+static int read_pool(const struct jctx *jc, const cJSON *o, int64_t batch, struct arch_layer *l)
+{
+	const cJSON *op = cJSON_GetObjectItemCaseSensitive(o, "op");
+	int64_t chw[3], ker[2] = { 0, 0 }, st[2], pad[2] = { 0, 0 };
+	char buf[64];
+	int ret;
+
+	if ((ret = jshape(jc, o, chw)) || (ret = jpair(jc, o, "kernel", 1, 1, ker)))
+		return ret;
+	st[0] = ker[0]; /* torch: stride defaults to the kernel size */
+	st[1] = ker[1];
+	if ((ret = jpair(jc, o, "stride", 0, 1, st)) || (ret = jpair(jc, o, "padding", 0, 0, pad)))
+		return ret;
+	if (!op)
+		return jfail(jc, "missing required field 'op' (\"max\" or \"avg\")");
+	if (!cJSON_IsString(op) || (strcmp(op->valuestring, "max") && strcmp(op->valuestring, "avg")))
+		return jfail(jc, "'op' must be \"max\" or \"avg\", got %s", jdescribe(op, buf, sizeof(buf)));
+	*l = arch_pool("", batch, chw[0], chw[1], chw[2], ker[0], (int32_t)st[0], (int32_t)pad[0],
+		       !strcmp(op->valuestring, "max"));
+	l->s = ker[1];
+	l->stride_w = (int32_t)st[1];
+	l->pad_w = (int32_t)pad[1];
+	return 0;
+}
+
+static int read_add(const struct jctx *jc, const cJSON *o, int64_t batch, struct arch_layer *l)
+{
+	int64_t chw[3];
+	int ret = jshape(jc, o, chw);
+
+	if (ret)
+		return ret;
+	*l = arch_add("", batch, chw[0], chw[1], chw[2]);
+	return 0;
+}
+
+/* arch_layer_check's messages start with "layer 'NAME': "; here the prefix names the file
+ * and the index, so that part is dropped. */
+static int jcheck_layer(const struct jctx *jc, const struct arch_layer *l)
+{
+	struct hn_err e = { 0 };
+	char pfx[ARCH_NAME_MAX + 16];
+	const char *msg;
+	size_t n;
+
+	if (!arch_layer_check(l, &e))
+		return 0;
+	n = (size_t)snprintf(pfx, sizeof(pfx), "layer '%s': ", l->name);
+	msg = strncmp(e.msg, pfx, n) ? e.msg : e.msg + n;
+	return jfail(jc, "%s", msg);
+}
+
+static int read_layer(struct jctx *jc, const cJSON *o, int64_t batch, struct arch_layer *l)
+{
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, "name");
+	const cJSON *type = cJSON_GetObjectItemCaseSensitive(o, "type");
+	int64_t extra = 0;
+	char buf[64];
+	int kind, ret;
+
+	if (!cJSON_IsObject(o))
+		return jfail(jc, "a layer must be an object, got %s", jdescribe(o, buf, sizeof(buf)));
+	if (name) {
+		if (!cJSON_IsString(name) || !name->valuestring[0])
+			return jfail(jc, "'name' must be a non-empty string, got %s",
+				     jdescribe(name, buf, sizeof(buf)));
+		if (strlen(name->valuestring) >= ARCH_NAME_MAX)
+			return jfail(jc, "'name' must be at most %d characters, got %zu",
+				     ARCH_NAME_MAX - 1, strlen(name->valuestring));
+		jc->name = name->valuestring;
+	}
+	if (!type)
+		return jfail(jc, "missing required field 'type' (conv, fc, matmul, pool or add)");
+	kind = cJSON_IsString(type) ? arch_kind_parse(type->valuestring) : -1;
+	if (kind < 0)
+		return jfail(jc, "'type' must be one of conv, fc, matmul, pool, add, got %s",
+			     jdescribe(type, buf, sizeof(buf)));
+	if ((ret = check_fields(jc, o, (enum arch_kind)kind)) ||
+	    (ret = jint(jc, o, "extra_params", 0, 0, INT64_MAX, &extra)))
+		return ret;
+	switch (kind) {
+	case ARCH_CONV: ret = read_conv(jc, o, batch, l); break;
+	case ARCH_FC: ret = read_fc(jc, o, batch, l); break;
+	case ARCH_MATMUL: ret = read_matmul(jc, o, batch, l); break;
+	case ARCH_POOL: ret = read_pool(jc, o, batch, l); break;
+	default: ret = read_add(jc, o, batch, l); break;
+	}
+	if (ret)
+		return ret;
+	l->extra_params = extra;
+	if (jc->name)
+		hn_strlcpy(l->name, jc->name, sizeof(l->name));
+	else
+		snprintf(l->name, sizeof(l->name), "%s%d", arch_kind_name(l->kind), jc->index);
+	return jcheck_layer(jc, l);
+}
+
+/* Duplicate names would make "layer X" ambiguous in every later message and report. */
+static int check_duplicates(const struct jctx *jc, const struct arch_net *net)
+{
+	for (int i = 1; i < net->n_layers; i++)
+		for (int j = 0; j < i; j++)
+			if (!strcmp(net->layers[i].name, net->layers[j].name))
+				return hn_fail(jc->err, HN_EINVAL,
+					       "%s: layers[%d] '%s': duplicate layer name (also layers[%d])",
+					       jc->origin, i, net->layers[i].name, j);
+	return 0;
+}
+
+/* The file name without directories and extension, the default network name. */
+static void base_name(char *dst, size_t size, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *dot;
+
+	hn_strlcpy(dst, slash ? slash + 1 : path, size);
+	dot = strrchr(dst, '.');
+	if (dot && dot != dst)
+		dst[dot - dst] = '\0';
+}
+
+/* Line and column (both from 1) of byte offset off in text. */
+static void line_col(const char *text, size_t off, int *line, int *col)
+{
+	*line = 1;
+	*col = 1;
+	for (size_t i = 0; i < off; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else {
+			(*col)++;
+		}
+	}
+}
+
+/* cJSON stops after the first value; anything but white space after it is an error. */
+static int trailing_garbage(const char *text, size_t len, const char *end, const struct jctx *jc)
+{
+	size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : len;
+	size_t i = off;
+	int line, col;
+
+	while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+		i++;
+	if (i >= len || text[i] == '\0')
+		return 0;
+	line_col(text, i, &line, &col);
+	hn_fail(jc->err, HN_EINVAL, "%s:%d:%d: JSON syntax error: unexpected text after the top-level value",
+		jc->origin, line, col);
+	return 1;
+}
+
+static int read_root(struct jctx *jc, const cJSON *root, struct arch_net *net)
+{
+	static const char *const root_fields[] = { "name", "batch", "layers", "macs", "params", NULL };
+	const cJSON *name, *layers, *f, *lo;
+	int64_t batch = 1;
+	char buf[64], defname[ARCH_NAME_MAX];
+	int ret;
+
+	if (!cJSON_IsObject(root))
+		return jfail(jc, "the top level must be an object {\"name\", \"batch\", \"layers\"}, got %s",
+			     jdescribe(root, buf, sizeof(buf)));
+	cJSON_ArrayForEach(f, root) {
+		if (!in_list(root_fields, f->string))
+			return jfail(jc, "unknown top-level field '%s' (expected name, batch, layers)",
+				     f->string);
+	}
+	name = cJSON_GetObjectItemCaseSensitive(root, "name");
+	if (name && (!cJSON_IsString(name) || !name->valuestring[0] ||
+		     strlen(name->valuestring) >= ARCH_NAME_MAX))
+		return jfail(jc, "'name' must be a string of 1 to %d characters, got %s",
+			     ARCH_NAME_MAX - 1, jdescribe(name, buf, sizeof(buf)));
+	if ((ret = jint(jc, root, "batch", 0, 1, (int64_t)1 << 24, &batch)))
+		return ret;
+	layers = cJSON_GetObjectItemCaseSensitive(root, "layers");
+	if (!layers)
+		return jfail(jc, "missing required field 'layers'");
+	if (!cJSON_IsArray(layers) || cJSON_GetArraySize(layers) == 0)
+		return jfail(jc, "'layers' must be a non-empty array, got %s",
+			     jdescribe(layers, buf, sizeof(buf)));
+	base_name(defname, sizeof(defname), jc->origin);
+	arch_net_init(net, name ? name->valuestring : defname, batch);
+	jc->index = 0;
+	cJSON_ArrayForEach(lo, layers) {
+		struct arch_layer l;
+
+		jc->name = NULL;
+		if ((ret = read_layer(jc, lo, batch, &l)))
+			goto out_release_net;
+		if ((ret = arch_net_add(net, &l))) {
+			ret = hn_fail(jc->err, HN_ENOMEM, "%s: out of memory", jc->origin);
+			goto out_release_net;
+		}
+		jc->index++;
+	}
+	if ((ret = check_duplicates(jc, net)))
+		goto out_release_net;
+	return 0;
+out_release_net:
+	arch_net_release(net);
+	return ret;
+}
+
+int arch_net_parse_json(const char *text, size_t len, const char *origin, struct arch_net *net,
+			struct hn_err *err)
+{
+	struct jctx jc = { origin ? origin : "<json>", -1, NULL, err };
+	const char *end = NULL;
+	cJSON *root;
+	int ret;
+
+	root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	if (!root) {
+		size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : len;
+		int line, col;
+
+		char near[24];
+		size_t n = 0;
+
+		line_col(text, off, &line, &col);
+		while (off + n < len && n + 1 < sizeof(near) && text[off + n] != '\n' &&
+		       text[off + n] != '\r' && text[off + n] != '\0') {
+			near[n] = text[off + n];
+			n++;
+		}
+		near[n] = '\0';
+		if (len == 0)
+			return hn_fail(err, HN_EINVAL, "%s: JSON syntax error: empty file", jc.origin);
+		return hn_fail(err, HN_EINVAL, "%s:%d:%d: JSON syntax error at byte %zu, near '%s'",
+			       jc.origin, line, col, off, near);
+	}
+	if (trailing_garbage(text, len, end, &jc)) {
+		ret = HN_EINVAL;
+		goto out_delete_root;
+	}
+	ret = read_root(&jc, root, net);
+out_delete_root:
+	cJSON_Delete(root);
+	return ret;
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcasecmp(s + n - m, suffix);
+}
+
+int arch_net_load(const char *path, struct arch_net *net, struct hn_err *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = hn_read_file(path, &text, &len, err);
+	if (ret)
+		return ret;
+	if (has_suffix(path, ".csv"))
+		ret = arch_net_parse_scalesim(text, len, path, net, err);
+	else
+		ret = arch_net_parse_json(text, len, path, net, err);
+	free(text);
+	return ret;
+}
+
+/* Rescales a network read at batch net->batch to batch: every layer's n (the matmul count g
+ * for ARCH_MATMUL) holds net->batch x a per-sample count. */
+static int set_batch(struct arch_net *net, int64_t batch, struct hn_err *err)
+{
+	for (int i = 0; i < net->n_layers; i++) {
+		struct arch_layer *l = &net->layers[i];
+		int64_t per = l->n / net->batch;
+
+		if (l->n % net->batch || __builtin_mul_overflow(per, batch, &l->n))
+			return hn_fail(err, HN_EINVAL, "%s: layer '%s': cannot rescale to batch %lld",
+				       net->name, l->name, (long long)batch);
+	}
+	net->batch = batch;
+	for (int i = 0; i < net->n_layers; i++) {
+		struct hn_err e;
+
+		if (arch_layer_check(&net->layers[i], &e))
+			return hn_fail(err, HN_EINVAL, "%s at batch %lld: %s", net->name,
+				       (long long)batch, e.msg);
+	}
+	return 0;
+}
+
+/* batch <= 0 keeps the file's own batch (1 for the zoo). */
+int arch_net_resolve(const char *name_or_path, int64_t batch, struct arch_net *net,
+		     struct hn_err *err)
+{
+	FILE *f;
+	int ret;
+
+	for (int i = 0; i < arch_zoo_count(); i++)
+		if (!strcmp(name_or_path, arch_zoo_name(i)))
+			return arch_zoo_build(name_or_path, batch > 0 ? batch : 1, net, err);
+	f = fopen(name_or_path, "rb");
+	if (!f)
+		return hn_fail(err, HN_ENOTFOUND,
+			       "unknown network '%s' (not in the zoo, no such file); "
+			       "'hwnas zoo list' shows the zoo", name_or_path);
+	fclose(f);
+	ret = arch_net_load(name_or_path, net, err);
+	if (ret || batch <= 0 || batch == net->batch)
+		return ret;
+	ret = set_batch(net, batch, err);
+	if (ret)
+		arch_net_release(net);
+	return ret;
+}
+
+/* --- writer --- */
+
+static int jadd_i64(cJSON *obj, const char *key, int64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	return cJSON_AddRawToObject(obj, key, buf) ? 0 : -1;
+}
+
+static int jadd_ints(cJSON *obj, const char *key, const int64_t *v, int n)
+{
+	cJSON *a = cJSON_AddArrayToObject(obj, key);
+	char buf[32];
+
+	if (!a)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		cJSON *x;
+
+		snprintf(buf, sizeof(buf), "%lld", (long long)v[i]);
+		x = cJSON_CreateRaw(buf);
+		if (!x || !cJSON_AddItemToArray(a, x)) {
+			cJSON_Delete(x);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Fields the reader reads back, for each kind; b is the network batch, which divides n. */
+static int write_kind_fields(cJSON *o, const struct arch_layer *l, int64_t b)
+{
+	const int64_t in3[3] = { l->c, l->h, l->w };
+	const int64_t out3[3] = { l->k, arch_out_h(l), arch_out_w(l) };
+	const int64_t ker[2] = { l->r, l->s }, st[2] = { l->stride_h, l->stride_w };
+	const int64_t pad[2] = { l->pad_h, l->pad_w }, dil[2] = { l->dil_h, l->dil_w };
+	int bad = 0;
+
+	switch (l->kind) {
+	case ARCH_CONV:
+		bad |= jadd_ints(o, "in", in3, 3) | jadd_ints(o, "out", out3, 3);
+		bad |= jadd_i64(o, "out_channels", l->k) | jadd_ints(o, "kernel", ker, 2);
+		bad |= jadd_ints(o, "stride", st, 2) | jadd_ints(o, "padding", pad, 2);
+		bad |= jadd_ints(o, "dilation", dil, 2) | jadd_i64(o, "groups", l->groups);
+		bad |= !cJSON_AddBoolToObject(o, "bias", l->bias);
+		bad |= !cJSON_AddBoolToObject(o, "bn", l->bn);
+		break;
+	case ARCH_FC: {
+		const int64_t fin[2] = { l->n / b, l->c }, fout[2] = { l->n / b, l->k };
+
+		bad |= jadd_ints(o, "in", fin, 2) | jadd_ints(o, "out", fout, 2);
+		bad |= jadd_i64(o, "in_features", l->c) | jadd_i64(o, "out_features", l->k);
+		bad |= jadd_i64(o, "tokens", l->n / b);
+		bad |= !cJSON_AddBoolToObject(o, "bias", l->bias);
+		bad |= !cJSON_AddBoolToObject(o, "bn", l->bn);
+		break;
+	}
+	case ARCH_MATMUL: {
+		const int64_t min[3] = { l->n / b, l->h, l->c }, mout[3] = { l->n / b, l->h, l->k };
+
+		bad |= jadd_ints(o, "in", min, 3) | jadd_ints(o, "out", mout, 3);
+		bad |= jadd_i64(o, "batch", l->n / b) | jadd_i64(o, "m", l->h);
+		bad |= jadd_i64(o, "k", l->c) | jadd_i64(o, "n", l->k);
+		break;
+	}
+	case ARCH_POOL:
+		bad |= jadd_ints(o, "in", in3, 3) | jadd_ints(o, "out", out3, 3);
+		bad |= jadd_ints(o, "kernel", ker, 2) | jadd_ints(o, "stride", st, 2);
+		bad |= jadd_ints(o, "padding", pad, 2);
+		bad |= !cJSON_AddStringToObject(o, "op", l->pool_max ? "max" : "avg");
+		break;
+	default:
+		bad |= jadd_ints(o, "in", in3, 3) | jadd_ints(o, "out", out3, 3);
+		break;
+	}
+	return bad ? -1 : 0;
+}
+
+static cJSON *layer_to_json(const struct arch_layer *l, int64_t b)
+{
+	struct arch_gemm gm = arch_gemm(l);
+	cJSON *o = cJSON_CreateObject(), *g;
+	int bad = 0;
+
+	if (!o)
+		return NULL;
+	bad |= !cJSON_AddStringToObject(o, "name", l->name);
+	bad |= !cJSON_AddStringToObject(o, "type", arch_kind_name(l->kind));
+	bad |= write_kind_fields(o, l, b);
+	if (l->extra_params)
+		bad |= jadd_i64(o, "extra_params", l->extra_params);
+	g = cJSON_AddObjectToObject(o, "gemm");
+	bad |= !g;
+	if (g) {
+		bad |= jadd_i64(g, "g", gm.g) | jadd_i64(g, "m", gm.m);
+		bad |= jadd_i64(g, "n", gm.n) | jadd_i64(g, "k", gm.k);
+	}
+	bad |= jadd_i64(o, "macs", arch_layer_macs(l));
+	bad |= jadd_i64(o, "params", arch_layer_params(l));
+	if (bad) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* Per-layer counts are written per sample of the network batch when it divides every n;
+ * otherwise (a hand-built network) the file says batch 1 and the whole counts. */
+static int64_t writable_batch(const struct arch_net *net)
+{
+	if (net->batch < 1)
+		return 1;
+	for (int i = 0; i < net->n_layers; i++)
+		if (net->layers[i].n % net->batch)
+			return 1;
+	return net->batch;
+}
+
+char *arch_net_to_json(const struct arch_net *net)
+{
+	int64_t b = writable_batch(net);
+	cJSON *root = cJSON_CreateObject(), *layers;
+	char *text = NULL;
+	int bad = 0;
+
+	if (!root)
+		return NULL;
+	bad |= !cJSON_AddStringToObject(root, "name", net->name);
+	bad |= jadd_i64(root, "batch", b);
+	bad |= jadd_i64(root, "macs", arch_net_macs(net));
+	bad |= jadd_i64(root, "params", arch_net_params(net));
+	layers = cJSON_AddArrayToObject(root, "layers");
+	bad |= !layers;
+	for (int i = 0; !bad && i < net->n_layers; i++) {
+		cJSON *o = layer_to_json(&net->layers[i], b);
+
+		if (!o || !cJSON_AddItemToArray(layers, o)) {
+			cJSON_Delete(o);
+			bad = 1;
+		}
+	}
+	if (!bad)
+		text = cJSON_Print(root);
+	cJSON_Delete(root);
+	return text;
+}

@@ -1,0 +1,203 @@
+/* arch_scalesim.c: SCALE-Sim topology CSV files.
+ *
+ *   Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,
+ *   Conv1, 230, 230, 7, 7, 3, 64, 2,
+ *
+ * SCALE-Sim's IFMAP sizes already include the padding, so every layer gets pad = 0; the one
+ * stride applies to both directions. Every row is a conv (SCALE-Sim's convention: an FC layer
+ * is a 1 x 1 IFMAP with a 1 x 1 filter and Channels = in features). Batch is 1. CRLF line
+ * ends, blank lines and a missing trailing comma are accepted. */
+#include "arch.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum { SS_COLS = 8 };
+
+static const char *const ss_cols[SS_COLS] = {
+	"Layer name", "IFMAP Height", "IFMAP Width", "Filter Height", "Filter Width",
+	"Channels", "Num Filter", "Strides",
+};
+
+/* One line split at commas, each field trimmed of blanks. Fields point into line (which
+ * is modified). Returns the number of fields, dropping one empty field after a trailing
+ * comma; at most max are stored, and *extra says whether there were more. */
+static int split_csv(char *line, char **fields, int max, int *extra)
+{
+	int n = 0;
+	char *p = line;
+
+	*extra = 0;
+	for (;;) {
+		char *comma = strchr(p, ',');
+		char *b = p, *e;
+
+		if (comma)
+			*comma = '\0';
+		while (*b == ' ' || *b == '\t')
+			b++;
+		e = b + strlen(b);
+		while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+			*--e = '\0';
+		if (!comma && !*b && n > 0)
+			break; /* the empty field after a trailing comma */
+		if (n < max)
+			fields[n] = b;
+		else if (*b)
+			*extra = 1;
+		n++;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	return n < max ? n : max;
+}
+
+static int blank(const char *s)
+{
+	for (; *s; s++)
+		if (!isspace((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/* A positive integer field; 0 or HN_EINVAL naming the file, line and column. */
+static int ss_int(const char *origin, int line, int col, const char *s, int64_t max, int64_t *out,
+		  struct hn_err *err)
+{
+	char *end;
+	long long v;
+
+	v = strtoll(s, &end, 10);
+	if (!*s || *end || v < 1 || v > max)
+		return hn_fail(err, HN_EINVAL,
+			       "%s:%d: column %d '%s' must be a positive integer%s, got '%s'",
+			       origin, line, col + 1, ss_cols[col],
+			       max < INT64_MAX ? " (at most 2^31 - 1)" : "", s);
+	*out = v;
+	return 0;
+}
+
+/* The header: SS_COLS names, compared ignoring case and blanks around them. */
+static int ss_header(const char *origin, int line, char **f, int n, struct hn_err *err)
+{
+	for (int i = 0; i < SS_COLS; i++)
+		if (i >= n || strcasecmp(f[i], ss_cols[i]))
+			return hn_fail(err, HN_EINVAL,
+				       "%s:%d: column %d of the header must be '%s', got '%s' (a SCALE-Sim "
+				       "topology starts with: Layer name, IFMAP Height, IFMAP Width, "
+				       "Filter Height, Filter Width, Channels, Num Filter, Strides,)",
+				       origin, line, i + 1, ss_cols[i], i < n ? f[i] : "");
+	return 0;
+}
+
+static int ss_row(const char *origin, int line, char **f, int n, struct arch_layer *l,
+		  struct hn_err *err)
+{
+	int64_t v[SS_COLS];
+	struct hn_err e;
+	int ret;
+
+	if (n < SS_COLS)
+		return hn_fail(err, HN_EINVAL, "%s:%d: column %d '%s' is missing (a row has %d columns)",
+			       origin, line, n + 1, ss_cols[n], SS_COLS);
+	if (!f[0][0])
+		return hn_fail(err, HN_EINVAL, "%s:%d: column 1 'Layer name' is empty", origin, line);
+	if (strlen(f[0]) >= ARCH_NAME_MAX)
+		return hn_fail(err, HN_EINVAL, "%s:%d: column 1 'Layer name' must be at most %d characters",
+			       origin, line, ARCH_NAME_MAX - 1);
+	for (int i = 1; i < SS_COLS; i++)
+		if ((ret = ss_int(origin, line, i, f[i], i == 7 ? INT32_MAX : INT64_MAX, &v[i], err)))
+			return ret;
+	/* IFMAP h, w = v[1], v[2]; filter r, s = v[3], v[4]; C = v[5]; K = v[6]; stride = v[7] */
+	*l = arch_conv(f[0], 1, v[5], v[1], v[2], v[6], v[3], (int32_t)v[7], 0, 1);
+	l->s = v[4];
+	if (arch_layer_check(l, &e))
+		return hn_fail(err, HN_EINVAL, "%s:%d: %s", origin, line, e.msg);
+	return 0;
+}
+
+/* The file name without directories and extension, the network name. */
+static void ss_base_name(char *dst, size_t size, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dot;
+
+	hn_strlcpy(dst, slash ? slash + 1 : path, size);
+	dot = strrchr(dst, '.');
+	if (dot && dot != dst)
+		*dot = '\0';
+}
+
+static int ss_duplicate(const struct arch_net *net, const char *origin, int line,
+			struct hn_err *err)
+{
+	const struct arch_layer *l = &net->layers[net->n_layers - 1];
+
+	for (int i = 0; i < net->n_layers - 1; i++)
+		if (!strcmp(net->layers[i].name, l->name))
+			return hn_fail(err, HN_EINVAL,
+				       "%s:%d: column 1 'Layer name': duplicate layer name '%s' (also layer %d)",
+				       origin, line, l->name, i + 1);
+	return 0;
+}
+
+/* One non-blank line: the header (the first one) or a layer row. */
+static int ss_line(char *p, int line, int *header_seen, const char *origin, struct arch_net *net,
+		   struct hn_err *err)
+{
+	char *fields[SS_COLS];
+	struct arch_layer l;
+	int n, extra, ret;
+
+	n = split_csv(p, fields, SS_COLS, &extra);
+	if (!*header_seen) {
+		*header_seen = 1;
+		return ss_header(origin, line, fields, n, err);
+	}
+	if (extra)
+		return hn_fail(err, HN_EINVAL, "%s:%d: column %d: unexpected field after '%s'",
+			       origin, line, SS_COLS + 1, ss_cols[SS_COLS - 1]);
+	if ((ret = ss_row(origin, line, fields, n, &l, err)))
+		return ret;
+	if (arch_net_add(net, &l))
+		return hn_fail(err, HN_ENOMEM, "%s: out of memory", origin);
+	return ss_duplicate(net, origin, line, err);
+}
+
+int arch_net_parse_scalesim(const char *text, size_t len, const char *origin,
+			    struct arch_net *net, struct hn_err *err)
+{
+	char name[ARCH_NAME_MAX];
+	char *copy, *p;
+	int line = 0, header_seen = 0, ret = 0;
+
+	origin = origin ? origin : "<csv>";
+	copy = malloc(len + 1);
+	if (!copy)
+		return hn_fail(err, HN_ENOMEM, "%s: out of memory", origin);
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	ss_base_name(name, sizeof(name), origin);
+	arch_net_init(net, name, 1);
+	for (p = copy; !ret && p && *p; ) {
+		char *nl = strchr(p, '\n');
+
+		if (nl)
+			*nl = '\0';
+		line++;
+		if (!blank(p))
+			ret = ss_line(p, line, &header_seen, origin, net, err);
+		p = nl ? nl + 1 : NULL;
+	}
+	if (!ret && net->n_layers == 0)
+		ret = hn_fail(err, HN_EINVAL, "%s: %s", origin,
+			      header_seen ? "no layers after the header" : "empty file: no header, no layers");
+	if (ret)
+		arch_net_release(net);
+	free(copy);
+	return ret;
+}
