@@ -508,11 +508,15 @@ static void a_config_too_big_for_pynq_z1_should_say_which_budget(void)
 
 	hw.pe_rows = 8;
 	hw.pe_cols = 8;
-	hw.ibuf_bytes = 1 << 20; /* 64 bits x 131072: 2Kx9 BRAM18, 8 wide x 64 deep = 256 */
+	/* ibuf 1 MiB, 64 bits x 131072: 2Kx9 BRAM18, 8 wide x 64 deep = 512 halves = 256;
+	 * wbuf 64 KiB, 64 x 8192: 4Kx9, 8 x 2 = 16; obuf 64 KiB, 256 x 2048: 2Kx9 BRAM18,
+	 * ceil(256/9) = 29 halves = 15. 287 in all. */
+	hw.ibuf_bytes = 1 << 20;
 	hw_resources(&hw, &r);
 	CHECK_EQ_I64(r.dsp, 64);
+	CHECK_EQ_I64(r.bram36, 287);
 	CHECK_EQ_I64(r.fits, 0);
-	CHECK_STR_CONTAINS(r.why, "BRAM36, pynq_z1 has 140");
+	CHECK(!strcmp(r.why, "needs 287 BRAM36, pynq_z1 has 140"));
 }
 
 static void a_64x64_array_should_not_fit_zcu102(void)
@@ -525,6 +529,33 @@ static void a_64x64_array_should_not_fit_zcu102(void)
 	hw_resources(&hw, &r);
 	CHECK_EQ_I64(r.fits, 0);
 	CHECK(!strcmp(r.why, "needs 4096 DSP, zcu102 has 2520"));
+}
+
+static void a_large_4bit_array_should_run_out_of_luts_not_dsps(void)
+{
+	struct hw_config hw = hw_config_default();
+	struct hw_resources r;
+
+	hw.pe_rows = 128;
+	hw.pe_cols = 128;
+	hw.act_bits = 4;
+	hw.weight_bits = 4;
+	hw.acc_bits = 16;
+	hw_resources(&hw, &r);
+	CHECK_EQ_I64(r.dsp, 0);
+	CHECK_EQ_I64(r.fits, 0);
+	CHECK(!strcmp(r.why, "needs 822200 LUT, zcu102 has 274080")); /* 16384 x 50 + 3000 */
+}
+
+static void an_unknown_device_should_not_fit(void)
+{
+	struct hw_config hw = hw_config_default();
+	struct hw_resources r;
+
+	hn_strlcpy(hw.device, "zcu999", sizeof(hw.device));
+	hw_resources(&hw, &r);
+	CHECK_EQ_I64(r.fits, 0);
+	CHECK(!strcmp(r.why, "unknown device 'zcu999'"));
 }
 
 static void a_config_without_device_should_always_fit(void)
@@ -584,6 +615,7 @@ static void energy_defaults_should_follow_horowitz(void)
 	CHECK_NEAR(hw_energy_mac_pj(&e, 4), 0.15, 1e-12);
 	CHECK_NEAR(hw_energy_mac_pj(&e, 8), 0.30, 1e-12);
 	CHECK_NEAR(hw_energy_mac_pj(&e, 16), 0.90, 1e-12);
+	CHECK_NEAR(hw_energy_mac_pj(&e, 12), 0.90, 1e-12); /* wider than 8: the 16-bit entry */
 	CHECK_NEAR(e.dram_pj_per_byte, 160.0, 0);
 	CHECK_NEAR(e.static_mw, 500.0, 0);
 	CHECK_NEAR(e.reg_pj_per_byte, 0.06, 0);
@@ -700,6 +732,8 @@ int main(void)
 	RUN(buffer_bram_should_match_hand_counts);
 	RUN(a_config_too_big_for_pynq_z1_should_say_which_budget);
 	RUN(a_64x64_array_should_not_fit_zcu102);
+	RUN(a_large_4bit_array_should_run_out_of_luts_not_dsps);
+	RUN(an_unknown_device_should_not_fit);
 	RUN(a_config_without_device_should_always_fit);
 	RUN(every_example_should_load_validate_and_fit);
 	RUN(the_default_example_should_be_the_default_config);
