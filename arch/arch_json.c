@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <string.h>
 
 /* Where an error is: the origin (file name) and, inside a layer, its index and name. */
@@ -18,6 +19,17 @@ struct jctx {
 	const char *name;     /* layer name once known, else NULL */
 	struct hn_err *err;
 };
+
+/* A field name for a message: at most 40 characters, control characters as '?'. */
+static const char *jkey(const char *key, char *buf, size_t size)
+{
+	size_t i;
+
+	for (i = 0; key[i] && i + 1 < size && i < 40; i++)
+		buf[i] = (unsigned char)key[i] < 0x20 || key[i] == 0x7f ? '?' : key[i];
+	buf[i] = '\0';
+	return buf;
+}
 
 /* A short text of a JSON value for "got ..." in messages. */
 static const char *jdescribe(const cJSON *v, char *buf, size_t size)
@@ -31,7 +43,9 @@ static const char *jdescribe(const cJSON *v, char *buf, size_t size)
 		return buf;
 	}
 	if (cJSON_IsString(v)) {
-		snprintf(buf, size, "\"%.40s\"%s", v->valuestring,
+		char key[48];
+
+		snprintf(buf, size, "\"%s\"%s", jkey(v->valuestring, key, sizeof(key)),
 			 strlen(v->valuestring) > 40 ? "..." : "");
 		return buf;
 	}
@@ -89,9 +103,9 @@ static int jint(const struct jctx *jc, const cJSON *obj, const char *key, int re
 		return 0;
 	}
 	if (jint_value(v, &x) || x < min || x > max) {
-		if (min == 1 && max >= INT32_MAX)
-			return jfail(jc, "'%s' must be a positive integer, got %s", key,
-				     jdescribe(v, buf, sizeof(buf)));
+		if (max == INT64_MAX && (min == 0 || min == 1))
+			return jfail(jc, "'%s' must be a %s integer, got %s", key,
+				     min ? "positive" : "non-negative", jdescribe(v, buf, sizeof(buf)));
 		return jfail(jc, "'%s' must be an integer between %lld and %lld, got %s", key,
 			     (long long)min, (long long)max, jdescribe(v, buf, sizeof(buf)));
 	}
@@ -186,14 +200,64 @@ static int in_list(const char *const *list, const char *key)
 	return 0;
 }
 
+/* Edit distance of two short strings (insertions, deletions, substitutions), capped at 9. */
+static int edit_distance(const char *a, const char *b)
+{
+	int prev[33], cur[33];
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > 32 || lb > 32)
+		return 9;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = (int)i;
+		for (size_t j = 1; j <= lb; j++) {
+			int sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			int del = prev[j] + 1, ins = cur[j - 1] + 1;
+
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, sizeof(prev));
+	}
+	return prev[lb];
+}
+
+/* The known field closest to key, when it is a likely typo (distance <= 2), else NULL. */
+static const char *closest_field(const char *key, enum arch_kind kind)
+{
+	const char *const *lists[2] = { common_fields, kind_fields[kind] };
+	const char *best = NULL;
+	int best_d = 3;
+
+	for (int l = 0; l < 2; l++)
+		for (const char *const *f = lists[l]; *f; f++) {
+			int d = edit_distance(key, *f);
+
+			if (d < best_d) {
+				best_d = d;
+				best = *f;
+			}
+		}
+	return best;
+}
+
 static int check_fields(const struct jctx *jc, const cJSON *obj, enum arch_kind kind)
 {
 	const cJSON *f;
+	char buf[48];
 
 	cJSON_ArrayForEach(f, obj) {
-		if (!in_list(common_fields, f->string) && !in_list(kind_fields[kind], f->string))
-			return jfail(jc, "unknown field '%s' for a %s layer (see docs/network_format.md)",
-				     f->string, arch_kind_name(kind));
+		const char *hint;
+
+		if (in_list(common_fields, f->string) || in_list(kind_fields[kind], f->string))
+			continue;
+		hint = closest_field(f->string, kind);
+		if (hint)
+			return jfail(jc, "unknown field '%s' for a %s layer (did you mean '%s'?)",
+				     jkey(f->string, buf, sizeof(buf)), arch_kind_name(kind), hint);
+		return jfail(jc, "unknown field '%s' for a %s layer (see docs/network_format.md)",
+			     jkey(f->string, buf, sizeof(buf)), arch_kind_name(kind));
 	}
 	return 0;
 }
@@ -329,6 +393,10 @@ static int read_layer(struct jctx *jc, const cJSON *o, int64_t batch, struct arc
 		if (!cJSON_IsString(name) || !name->valuestring[0])
 			return jfail(jc, "'name' must be a non-empty string, got %s",
 				     jdescribe(name, buf, sizeof(buf)));
+		for (const char *c = name->valuestring; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				return jfail(jc, "'name' must not contain control characters, got %s",
+					     jdescribe(name, buf, sizeof(buf)));
 		if (strlen(name->valuestring) >= ARCH_NAME_MAX)
 			return jfail(jc, "'name' must be at most %d characters, got %zu",
 				     ARCH_NAME_MAX - 1, strlen(name->valuestring));
@@ -430,7 +498,7 @@ static int read_root(struct jctx *jc, const cJSON *root, struct arch_net *net)
 	cJSON_ArrayForEach(f, root) {
 		if (!in_list(root_fields, f->string))
 			return jfail(jc, "unknown top-level field '%s' (expected name, batch, layers)",
-				     f->string);
+				     jkey(f->string, buf, sizeof(buf)));
 	}
 	name = cJSON_GetObjectItemCaseSensitive(root, "name");
 	if (name && (!cJSON_IsString(name) || !name->valuestring[0] ||
@@ -532,7 +600,7 @@ int arch_net_load(const char *path, struct arch_net *net, struct hn_err *err)
 
 /* Rescales a network read at batch net->batch to batch: every layer's n (the matmul count g
  * for ARCH_MATMUL) holds net->batch x a per-sample count. */
-static int set_batch(struct arch_net *net, int64_t batch, struct hn_err *err)
+static int set_batch(struct arch_net *net, int64_t batch, const char *path, struct hn_err *err)
 {
 	for (int i = 0; i < net->n_layers; i++) {
 		struct arch_layer *l = &net->layers[i];
@@ -540,14 +608,14 @@ static int set_batch(struct arch_net *net, int64_t batch, struct hn_err *err)
 
 		if (l->n % net->batch || __builtin_mul_overflow(per, batch, &l->n))
 			return hn_fail(err, HN_EINVAL, "%s: layer '%s': cannot rescale to batch %lld",
-				       net->name, l->name, (long long)batch);
+				       path, l->name, (long long)batch);
 	}
 	net->batch = batch;
 	for (int i = 0; i < net->n_layers; i++) {
 		struct hn_err e;
 
 		if (arch_layer_check(&net->layers[i], &e))
-			return hn_fail(err, HN_EINVAL, "%s at batch %lld: %s", net->name,
+			return hn_fail(err, HN_EINVAL, "%s: at batch %lld: %s", path,
 				       (long long)batch, e.msg);
 	}
 	return 0;
@@ -557,22 +625,22 @@ static int set_batch(struct arch_net *net, int64_t batch, struct hn_err *err)
 int arch_net_resolve(const char *name_or_path, int64_t batch, struct arch_net *net,
 		     struct hn_err *err)
 {
-	FILE *f;
+	struct stat st;
 	int ret;
 
 	for (int i = 0; i < arch_zoo_count(); i++)
 		if (!strcmp(name_or_path, arch_zoo_name(i)))
 			return arch_zoo_build(name_or_path, batch > 0 ? batch : 1, net, err);
-	f = fopen(name_or_path, "rb");
-	if (!f)
+	if (stat(name_or_path, &st))
 		return hn_fail(err, HN_ENOTFOUND,
 			       "unknown network '%s' (not in the zoo, no such file); "
 			       "'hwnas zoo list' shows the zoo", name_or_path);
-	fclose(f);
+	if (S_ISDIR(st.st_mode))
+		return hn_fail(err, HN_EINVAL, "%s: is a directory, not a network file", name_or_path);
 	ret = arch_net_load(name_or_path, net, err);
 	if (ret || batch <= 0 || batch == net->batch)
 		return ret;
-	ret = set_batch(net, batch, err);
+	ret = set_batch(net, batch, name_or_path, err);
 	if (ret)
 		arch_net_release(net);
 	return ret;

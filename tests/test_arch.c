@@ -599,12 +599,13 @@ static void json_should_reject_unknown_fields_to_catch_typos(void)
 
 	CHECK_EQ_I64(arch_net_load(NETS "bad_unknown_field.json", &net, &err), HN_EINVAL);
 	CHECK_STR_CONTAINS(err.msg, "bad_unknown_field.json: layers[0] 'conv1': unknown field "
-			   "'strides' for a conv layer");
+			   "'strides' for a conv layer (did you mean 'stride'?)");
 	check_json_error("{\"layer\": []}", "net.json: unknown top-level field 'layer'");
 	/* "dilation" belongs to conv only */
 	check_json_error("{\"layers\": [{\"name\": \"p\", \"type\": \"pool\", \"in\": [3, 8, 8], "
 			 "\"kernel\": 2, \"op\": \"max\", \"dilation\": 2}]}",
-			 "layers[0] 'p': unknown field 'dilation' for a pool layer");
+			 "layers[0] 'p': unknown field 'dilation' for a pool layer "
+			 "(see docs/network_format.md)");
 }
 
 static void json_should_reject_an_empty_layer_list_and_a_non_object_root(void)
@@ -739,6 +740,8 @@ static void resolve_should_explain_an_unknown_name(void)
 	CHECK_EQ_I64(arch_net_resolve("resnet9000", 1, &net, &err), HN_ENOTFOUND);
 	CHECK_STR_CONTAINS(err.msg, "unknown network 'resnet9000' (not in the zoo, no such file); "
 			   "'hwnas zoo list' shows the zoo");
+	CHECK_EQ_I64(arch_net_resolve("tests/data", 1, &net, &err), HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "tests/data: is a directory, not a network file");
 }
 
 /* ---- SCALE-Sim ---- */
