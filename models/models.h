@@ -140,4 +140,15 @@ int map_tilings_load(const char *path, struct map_tilings_file **out, struct hn_
 const struct map_tiling *map_tilings_find(const struct map_tilings_file *f, const char *layer);
 void map_tilings_free(struct map_tilings_file *f);
 
+/* map_brute_force restricted to the candidate tile sizes of docs/mapping.md "Candidates"
+ * (every (trip count, fold count) class's smallest and largest tile): the reference the
+ * GLPK formulation is measured against on layers too large to enumerate. */
+int map_brute_force_candidates(const struct arch_layer *l, const struct hw_config *hw,
+			       const struct hw_energy *e, struct map_result *out);
+
+/* Name of a map_result's solver_status: "optimal", "feasible" (a limit stopped GLPK; the
+ * gap says how far it may be), "heuristic" (GLPK found nothing better than the incumbent in
+ * time) or "none" (no solve: a MAC-free layer, or no tiling fits). */
+const char *map_status_name(int solver_status);
+
 #endif

@@ -1,0 +1,817 @@
+/* map_milp.c: the optimal tiling of a layer as a mixed-integer linear program, solved with
+ * GLPK (the only file that includes glpk.h). docs/mapping.md is the formulation; in short:
+ *
+ *   one-hot binaries x over each dimension's candidate tile sizes (map_cands_build) and over
+ *   the six loop orders; continuous pair variables w = x_a x_b for the three operand pairs
+ *   (m,k), (k,n), (m,n), exact through their marginals; every cost term of docs/model.md is
+ *   then a pair-linear expression, times (for the refetch factors and the streamed dimension
+ *   of the array) one more one-hot choice, linearised with big-M product variables. The
+ *   objective is the model's latency exactly (an epigraph variable for the double-buffered
+ *   max), then DRAM bytes and energy in a second, lexicographic solve.
+ *
+ * Candidates whose lower bound exceeds a heuristic incumbent are dropped before the model is
+ * built (a bound argument, so nothing better is lost). The answer is always re-evaluated by
+ * cost_layer(). */
+#include "map_int.h"
+
+#include <assert.h>
+#include <glpk.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { DM = 0, DN = 1, DK = 2 };
+
+/* Loop orders, outermost first (the same table as cost.c). */
+static const int order_dims[MAP_ORDER_COUNT][3] = {
+	{ DM, DN, DK }, { DM, DK, DN }, { DN, DM, DK }, { DN, DK, DM }, { DK, DM, DN }, { DK, DN, DM },
+};
+
+/* Per layer: the constants every coefficient is made of. */
+struct ctx {
+	const struct arch_layer *l;
+	const struct hw_config *hw;
+	const struct hw_energy *e;
+	struct arch_gemm g;
+	int64_t ab, wb, cb, lat, alpha;
+	double bw;
+	int64_t unit[3], cap[3];
+	int64_t ci, cw, co;          /* buffer capacities in elements (one half when double) */
+	int stream;                  /* the dimension streamed through the array */
+};
+
+/* One dimension's surviving candidates and what the model sees of each. */
+struct dim {
+	int64_t D;
+	int n;
+	int64_t *t, *T, *e;  /* tile, trips, last tile */
+	double *f;           /* compute factor: fold sum, or alpha T + D when streamed */
+	double fmin;
+	int *col;            /* GLPK column of x */
+};
+
+/* DMA cycles of one request of b bytes: docs/model.md, the same arithmetic as cost.c. */
+static int64_t dma(const struct ctx *c, int64_t b)
+{
+	double q = (double)b / c->bw;
+	int64_t t = (int64_t)q;
+
+	if ((double)t < q)
+		t++;
+	return c->lat + t;
+}
+
+/* Sum of DMA cycles over the tile classes of an operand pair of dims a, b (tiles ta, tb,
+ * trips Ta, Tb, last tiles ea, eb) with elem bytes per element. */
+static int64_t pair_dma(const struct ctx *c, int64_t ta, int64_t Ta, int64_t ea, int64_t tb,
+			int64_t Tb, int64_t eb, int64_t elem)
+{
+	const int64_t sa[2] = { ta, ea }, na[2] = { Ta - 1, 1 };
+	const int64_t sb[2] = { tb, eb }, nb[2] = { Tb - 1, 1 };
+	int64_t s = 0;
+
+	for (int i = 0; i < 2; i++)
+		for (int j = 0; j < 2; j++)
+			if (na[i] * nb[j] != 0)
+				s += na[i] * nb[j] * dma(c, sa[i] * sb[j] * elem);
+	return s;
+}
+
+/* Lower bound of the latency of any tiling whose dims fixed[d] >= 0 take those candidates
+ * (docs/mapping.md "Pruning"): every request costs at least the latency, every byte at
+ * least 1/bw, each free dimension at least one trip and its smallest compute factor. */
+static double lower_bound(const struct ctx *c, const struct dim dm[3], const int fixed[3])
+{
+	double T[3], f[3], comp, mem;
+	const struct arch_gemm *g = &c->g;
+
+	for (int d = 0; d < 3; d++) {
+		T[d] = fixed[d] >= 0 ? (double)dm[d].T[fixed[d]] : 1.0;
+		f[d] = fixed[d] >= 0 ? dm[d].f[fixed[d]] : dm[d].fmin;
+	}
+	comp = (double)g->g * f[0] * f[1] * f[2];
+	mem = (double)g->g * ((double)c->lat * (T[DM] * T[DK] + T[DK] * T[DN] + T[DM] * T[DN]) +
+			      (double)(g->m * g->k * c->ab + g->k * g->n * c->wb + g->m * g->n * c->ab) /
+			      c->bw);
+	if (c->hw->double_buffer)
+		return fmax(comp + 3.0 * (double)(c->lat + 1), mem);
+	return comp + mem;
+}
+
+static void dim_release(struct dim *d)
+{
+	free(d->t);
+	free(d->T);
+	free(d->e);
+	free(d->f);
+	free(d->col);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Fills d from the candidate list. */
+static int dim_init(const struct ctx *c, int which, const struct map_cands *mc, struct dim *d)
+{
+	size_t n = (size_t)mc->n;
+
+	memset(d, 0, sizeof(*d));
+	d->D = which == DM ? c->g.m : which == DN ? c->g.n : c->g.k;
+	d->t = malloc(n * sizeof(*d->t));
+	d->T = malloc(n * sizeof(*d->T));
+	d->e = malloc(n * sizeof(*d->e));
+	d->f = malloc(n * sizeof(*d->f));
+	d->col = calloc(n, sizeof(*d->col));
+	if (!d->t || !d->T || !d->e || !d->f || !d->col) {
+		dim_release(d);
+		return HN_ENOMEM;
+	}
+	d->n = mc->n;
+	d->fmin = INFINITY;
+	for (int i = 0; i < mc->n; i++) {
+		int64_t t = mc->t[i], T = hn_cdiv(d->D, t), e = d->D - (T - 1) * t;
+		d->t[i] = t;
+		d->T[i] = T;
+		d->e[i] = e;
+		if (c->unit[which])
+			d->f[i] = (double)((T - 1) * hn_cdiv(t, c->unit[which]) +
+					   hn_cdiv(e, c->unit[which]));
+		else
+			d->f[i] = (double)(c->alpha * T + d->D);
+		d->fmin = fmin(d->fmin, d->f[i]);
+	}
+	return 0;
+}
+
+/* Keeps the candidates i with keep[i]. */
+static void dim_filter(struct dim *d, const char *keep)
+{
+	int o = 0;
+
+	for (int i = 0; i < d->n; i++) {
+		if (!keep[i])
+			continue;
+		d->t[o] = d->t[i];
+		d->T[o] = d->T[i];
+		d->e[o] = d->e[i];
+		d->f[o] = d->f[i];
+		o++;
+	}
+	d->n = o;
+}
+
+static int eval_tiling(const struct ctx *c, int64_t tm, int64_t tn, int64_t tk, int o,
+		       struct cost_report *r)
+{
+	struct map_tiling t = { tm, tn, tk, (enum map_order)o };
+
+	return cost_layer(c->l, c->hw, &t, c->e, r) == 0 && r->feasible;
+}
+
+/* A good feasible tiling among the candidates, by coordinate descent from the default
+ * mapper's tiles: the incumbent whose latency bounds the pruning and the MILP. */
+static void incumbent(const struct ctx *c, const struct dim dm[3], struct map_tiling *best,
+		      struct cost_report *br)
+{
+	struct map_tiling def;
+	int idx[3];
+	int have = 0;
+
+	map_default(c->l, c->hw, &def);
+	const int64_t want[3] = { def.tm, def.tn, def.tk };
+	for (int d = 0; d < 3; d++) {
+		idx[d] = 0;
+		for (int i = 0; i < dm[d].n; i++)
+			if (dm[d].t[i] <= want[d])
+				idx[d] = i;
+	}
+	for (int sweep = 0; sweep < 3; sweep++) {
+		int changed = 0;
+		for (int d = -1; d < 3; d++) {
+			/* d = -1: the orders alone at the current tiles. */
+			int lo = d < 0 ? 0 : 0, hi = d < 0 ? 1 : dm[d].n;
+			for (int i = lo; i < hi; i++) {
+				int cur[3] = { idx[0], idx[1], idx[2] };
+				if (d >= 0)
+					cur[d] = i;
+				for (int o = 0; o < MAP_ORDER_COUNT; o++) {
+					struct cost_report r;
+					if (!eval_tiling(c, dm[DM].t[cur[DM]], dm[DN].t[cur[DN]],
+							 dm[DK].t[cur[DK]], o, &r))
+						continue;
+					if (!have || map_report_better(&r, br)) {
+						*br = r;
+						best->tm = dm[DM].t[cur[DM]];
+						best->tn = dm[DN].t[cur[DN]];
+						best->tk = dm[DK].t[cur[DK]];
+						best->order = (enum map_order)o;
+						if (have && d >= 0 && cur[d] != idx[d])
+							changed = 1;
+						have = 1;
+					}
+				}
+			}
+			if (have) {
+				for (int q = 0; q < 3; q++)
+					for (int i = 0; i < dm[q].n; i++)
+						if (dm[q].t[i] == (q == DM ? best->tm : q == DN ?
+								   best->tn : best->tk))
+							idx[q] = i;
+			}
+		}
+		if (!changed && sweep > 0)
+			break;
+	}
+	if (!have)
+		br->feasible = 0;
+}
+
+/* ---- The GLPK model ---- */
+
+/* A sparse row under construction (GLPK arrays are 1-based). */
+struct rowb {
+	int n, cap;
+	int *ind;
+	double *val;
+};
+
+static int rowb_add(struct rowb *r, int col, double v)
+{
+	if (r->n + 2 > r->cap) {
+		int ncap = r->cap ? 2 * r->cap : 256;
+		int *ni = realloc(r->ind, (size_t)ncap * sizeof(int));
+		if (!ni)
+			return HN_ENOMEM;
+		r->ind = ni;
+		double *nv = realloc(r->val, (size_t)ncap * sizeof(double));
+		if (!nv)
+			return HN_ENOMEM;
+		r->val = nv;
+		r->cap = ncap;
+	}
+	r->n++;
+	r->ind[r->n] = col;
+	r->val[r->n] = v;
+	return 0;
+}
+
+/* Adds the row under construction with bounds (type, lb, ub) and empties it. */
+static int rowb_commit(glp_prob *lp, struct rowb *r, int type, double lb, double ub)
+{
+	int row = glp_add_rows(lp, 1);
+
+	glp_set_mat_row(lp, row, r->n, r->ind, r->val);
+	glp_set_row_bnds(lp, row, type, lb, ub);
+	r->n = 0;
+	return row;
+}
+
+static int add_col(glp_prob *lp, int kind, double lb, double ub)
+{
+	int col = glp_add_cols(lp, 1);
+
+	glp_set_col_kind(lp, col, kind);
+	if (kind == GLP_BV)
+		return col;
+	if (ub > lb)
+		glp_set_col_bnds(lp, col, ub < INFINITY ? GLP_DB : GLP_LO, lb, ub < INFINITY ? ub : 0.0);
+	else
+		glp_set_col_bnds(lp, col, GLP_FX, lb, lb);
+	return col;
+}
+
+/* The three operand pairs: A (m,k), B (k,n), C (m,n); the irrelevant dim of each. */
+static const int pair_dims[3][2] = { { DM, DK }, { DK, DN }, { DM, DN } };
+static const int pair_irrel[3] = { DN, DM, DK };
+
+/* Refetch patterns: for an operand, the set of its relevant dims below its irrelevant one
+ * in order o, as a bitmask over (first, second) of pair_dims. 0: never refetched. */
+static int refetch_pattern(int p, int o)
+{
+	int below = 0, mask = 0;
+
+	for (int i = 0; i < 3; i++) {
+		int d = order_dims[o][i];
+		if (d == pair_irrel[p])
+			below = 1;
+		else if (below)
+			mask |= d == pair_dims[p][0] ? 1 : 2;
+	}
+	return mask;
+}
+
+struct pairvar {
+	int a, b;      /* candidate indices in the pair's two dims */
+	int col;
+	double dma1;   /* A, B: DMA cycles of every tile; C: the final writes (act bytes) */
+	double dma2;   /* C only: one partial-sum pass (acc bytes) */
+	double first;  /* A, B: DMA of the first tile; C: DMA of the last C tile */
+};
+
+struct model {
+	glp_prob *lp;
+	struct pairvar *pv[3];
+	int npv[3];
+	int z;                       /* cycles */
+	int ocol[MAP_ORDER_COUNT];
+	int *ucol[3], *vcol[3];      /* per candidate of the pair's irrelevant dim */
+	int *scol;                   /* per candidate of the streamed dim */
+};
+
+static void model_release(struct model *m)
+{
+	for (int p = 0; p < 3; p++) {
+		free(m->pv[p]);
+		free(m->ucol[p]);
+		free(m->vcol[p]);
+	}
+	free(m->scol);
+}
+
+/* Builds the MILP of docs/mapping.md over the candidates in dm, the latency bounded by ub. */
+static int build(const struct ctx *c, struct dim dm[3], double ub, struct model *m)
+{
+	const struct arch_gemm *g = &c->g;
+	glp_prob *lp = m->lp;
+	struct rowb r = { 0, 0, NULL, NULL };
+	int ret = HN_ENOMEM;
+	double gg = (double)g->g;
+	int dbl = c->hw->double_buffer;
+	/* Per operand pair: the buffer capacity (elements) and element bytes. */
+	const int64_t pcap[3] = { c->ci, c->cw, c->co };
+	const int64_t pel[3] = { c->ab, c->wb, c->ab };
+
+	for (int d = 0; d < 3; d++)
+		for (int i = 0; i < dm[d].n; i++)
+			dm[d].col[i] = add_col(lp, GLP_BV, 0, 1);
+	for (int o = 0; o < MAP_ORDER_COUNT; o++)
+		m->ocol[o] = add_col(lp, GLP_BV, 0, 1);
+	m->z = add_col(lp, GLP_CV, 0.0, ub);
+
+	/* One-hot rows. */
+	for (int d = 0; d < 3; d++) {
+		for (int i = 0; i < dm[d].n; i++)
+			if (rowb_add(&r, dm[d].col[i], 1.0))
+				goto out_free;
+		rowb_commit(lp, &r, GLP_FX, 1.0, 1.0);
+	}
+	for (int o = 0; o < MAP_ORDER_COUNT; o++)
+		if (rowb_add(&r, m->ocol[o], 1.0))
+			goto out_free;
+	rowb_commit(lp, &r, GLP_FX, 1.0, 1.0);
+
+	/* Pair variables of the allowed pairs: those that fit the pair's buffer and whose
+	 * lower bound does not exceed the incumbent. */
+	for (int p = 0; p < 3; p++) {
+		const int da = pair_dims[p][0], db = pair_dims[p][1];
+		size_t cap = 64;
+		m->pv[p] = malloc(cap * sizeof(struct pairvar));
+		if (!m->pv[p])
+			goto out_free;
+		for (int a = 0; a < dm[da].n; a++) {
+			for (int b = 0; b < dm[db].n; b++) {
+				int fx[3] = { -1, -1, -1 };
+				if (dm[da].t[a] * dm[db].t[b] > pcap[p])
+					break;
+				fx[da] = a;
+				fx[db] = b;
+				if (lower_bound(c, dm, fx) > ub)
+					continue;
+				if ((size_t)m->npv[p] == cap) {
+					cap *= 2;
+					struct pairvar *np = realloc(m->pv[p], cap * sizeof(*np));
+					if (!np)
+						goto out_free;
+					m->pv[p] = np;
+				}
+				struct pairvar *v = &m->pv[p][m->npv[p]++];
+				v->a = a;
+				v->b = b;
+				v->col = add_col(lp, GLP_CV, 0.0, 1.0);
+				v->dma1 = (double)pair_dma(c, dm[da].t[a], dm[da].T[a], dm[da].e[a],
+							   dm[db].t[b], dm[db].T[b], dm[db].e[b], pel[p]);
+				v->dma2 = p == 2 ? (double)pair_dma(c, dm[da].t[a], dm[da].T[a],
+								    dm[da].e[a], dm[db].t[b], dm[db].T[b],
+								    dm[db].e[b], c->cb) : 0.0;
+				v->first = p == 2 ? (double)dma(c, dm[da].e[a] * dm[db].e[b] * c->ab) :
+					   (double)dma(c, dm[da].t[a] * dm[db].t[b] * pel[p]);
+			}
+		}
+		/* Marginals: sum over b of w[a][b] = x_a, sum over a of w[a][b] = x_b. */
+		for (int side = 0; side < 2; side++) {
+			int dd = pair_dims[p][side];
+			for (int i = 0; i < dm[dd].n; i++) {
+				if (rowb_add(&r, dm[dd].col[i], -1.0))
+					goto out_free;
+				for (int k = 0; k < m->npv[p]; k++)
+					if ((side ? m->pv[p][k].b : m->pv[p][k].a) == i &&
+					    rowb_add(&r, m->pv[p][k].col, 1.0))
+						goto out_free;
+				rowb_commit(lp, &r, GLP_FX, 0.0, 0.0);
+			}
+		}
+	}
+
+	/* Refetch products. For operand p with irrelevant dim q: extra DMA cycles
+	 * sum_j (T_j - 1) u_j (C: 2 (T_j - 1) u_j), u_j >= E_pat - M (2 - x_qj - O_pat), where
+	 * E_pat is the pair's DMA expression restricted to tilings with a relevant loop of more
+	 * than one trip below q (pattern pat), O_pat the orders of that pattern. v_j likewise with
+	 * the indicator alone (for the DRAM bytes of the second solve). */
+	int mem_terms_done = 0;
+	(void)mem_terms_done;
+	for (int p = 0; p < 3; p++) {
+		const int q = pair_irrel[p], da = pair_dims[p][0], db = pair_dims[p][1];
+		int ecol[4] = { 0, 0, 0, 0 }, icol[4] = { 0, 0, 0, 0 };
+		double bigm = 0.0;
+
+		m->ucol[p] = calloc((size_t)dm[q].n, sizeof(int));
+		m->vcol[p] = calloc((size_t)dm[q].n, sizeof(int));
+		if (!m->ucol[p] || !m->vcol[p])
+			goto out_free;
+		for (int k = 0; k < m->npv[p]; k++)
+			bigm = fmax(bigm, p == 2 ? m->pv[p][k].dma2 : m->pv[p][k].dma1);
+		for (int pat = 1; pat < 4; pat++) {
+			int used = 0;
+			for (int o = 0; o < MAP_ORDER_COUNT; o++)
+				used |= refetch_pattern(p, o) == pat;
+			if (!used)
+				continue;
+			ecol[pat] = add_col(lp, GLP_CV, 0.0, INFINITY);
+			icol[pat] = add_col(lp, GLP_CV, 0.0, INFINITY);
+			for (int w = 0; w < 2; w++) {
+				if (rowb_add(&r, w ? icol[pat] : ecol[pat], -1.0))
+					goto out_free;
+				for (int k = 0; k < m->npv[p]; k++) {
+					const struct pairvar *v = &m->pv[p][k];
+					int on = ((pat & 1) && dm[da].T[v->a] > 1) ||
+						 ((pat & 2) && dm[db].T[v->b] > 1);
+					double coef = w ? 1.0 : p == 2 ? v->dma2 : v->dma1;
+					if (on && rowb_add(&r, v->col, coef))
+						goto out_free;
+				}
+				rowb_commit(lp, &r, GLP_FX, 0.0, 0.0);
+			}
+		}
+		for (int j = 0; j < dm[q].n; j++) {
+			if (dm[q].T[j] <= 1)
+				continue;
+			m->ucol[p][j] = add_col(lp, GLP_CV, 0.0, INFINITY);
+			m->vcol[p][j] = add_col(lp, GLP_CV, 0.0, INFINITY);
+			for (int pat = 1; pat < 4; pat++) {
+				if (!ecol[pat])
+					continue;
+				for (int w = 0; w < 2; w++) {
+					double mm = w ? 1.0 : bigm;
+					/* u - E - M x_j - M O_pat >= -2M */
+					if (rowb_add(&r, w ? m->vcol[p][j] : m->ucol[p][j], 1.0) ||
+					    rowb_add(&r, w ? icol[pat] : ecol[pat], -1.0) ||
+					    rowb_add(&r, dm[q].col[j], -mm))
+						goto out_free;
+					for (int o = 0; o < MAP_ORDER_COUNT; o++)
+						if (refetch_pattern(p, o) == pat &&
+						    rowb_add(&r, m->ocol[o], -mm))
+							goto out_free;
+					rowb_commit(lp, &r, GLP_LO, -2.0 * mm, 0.0);
+				}
+			}
+		}
+	}
+
+	/* Compute: f_stream x S, S the pair expression of the two folded dims' fold sums;
+	 * s_c >= S - M (1 - x_c). The pair of the folded dims is the one whose irrelevant dim is
+	 * the streamed one. */
+	int cp = c->stream == DN ? 0 : c->stream == DM ? 1 : 2;
+	int scol_S = add_col(lp, GLP_CV, 0.0, INFINITY);
+	double bigs = 0.0;
+	if (rowb_add(&r, scol_S, -1.0))
+		goto out_free;
+	for (int k = 0; k < m->npv[cp]; k++) {
+		const struct pairvar *v = &m->pv[cp][k];
+		double ff = dm[pair_dims[cp][0]].f[v->a] * dm[pair_dims[cp][1]].f[v->b];
+		bigs = fmax(bigs, ff);
+		if (rowb_add(&r, v->col, ff))
+			goto out_free;
+	}
+	rowb_commit(lp, &r, GLP_FX, 0.0, 0.0);
+	m->scol = calloc((size_t)dm[c->stream].n, sizeof(int));
+	if (!m->scol)
+		goto out_free;
+	for (int i = 0; i < dm[c->stream].n; i++) {
+		m->scol[i] = add_col(lp, GLP_CV, 0.0, INFINITY);
+		if (rowb_add(&r, m->scol[i], 1.0) || rowb_add(&r, scol_S, -1.0) ||
+		    rowb_add(&r, dm[c->stream].col[i], -bigs))
+			goto out_free;
+		rowb_commit(lp, &r, GLP_LO, -bigs, 0.0);
+	}
+
+	/* Latency rows. mem = sum over pairs of their DMA cycles + refetch extras;
+	 * compute = sum_c f_c s_c. Single-buffered: z >= g (mem + compute). Double-buffered:
+	 * z >= g mem and z >= first + g compute + last. */
+	for (int row = 0; row < (dbl ? 2 : 1); row++) {
+		int with_mem = !dbl || row == 0, with_comp = !dbl || row == 1;
+		if (rowb_add(&r, m->z, 1.0))
+			goto out_free;
+		for (int p = 0; p < 3; p++) {
+			const int q = pair_irrel[p];
+			for (int k = 0; k < m->npv[p]; k++) {
+				const struct pairvar *v = &m->pv[p][k];
+				double coef = with_mem ? gg * v->dma1 : 0.0;
+				if (dbl && row == 1)
+					coef = v->first; /* A, B: first tiles; C: the last store */
+				if (coef != 0.0 && rowb_add(&r, v->col, -coef))
+					goto out_free;
+			}
+			if (!with_mem)
+				continue;
+			for (int j = 0; j < dm[q].n; j++)
+				if (m->ucol[p][j] &&
+				    rowb_add(&r, m->ucol[p][j],
+					     -gg * (double)(dm[q].T[j] - 1) * (p == 2 ? 2.0 : 1.0)))
+					goto out_free;
+		}
+		if (with_comp)
+			for (int i = 0; i < dm[c->stream].n; i++)
+				if (rowb_add(&r, m->scol[i], -gg * dm[c->stream].f[i]))
+					goto out_free;
+		rowb_commit(lp, &r, GLP_LO, 0.0, 0.0);
+	}
+	ret = 0;
+out_free:
+	free(r.ind);
+	free(r.val);
+	return ret;
+}
+
+/* Objective of the second solve: DRAM bytes per group, plus eps x the tiling-dependent
+ * energy (SRAM traffic of the steps and the DRAM refetch bytes' buffer and DRAM energy);
+ * eps x (its maximum) < 1/2 byte, so energy only breaks ties of DRAM bytes. */
+static void set_dram_objective(const struct ctx *c, const struct dim dm[3], const struct model *m)
+{
+	const struct arch_gemm *g = &c->g;
+	const struct hw_energy *e = c->e;
+	double eI = hw_energy_sram_pj_per_byte(e, c->hw->ibuf_bytes);
+	double eW = hw_energy_sram_pj_per_byte(e, c->hw->wbuf_bytes);
+	double eO = hw_energy_sram_pj_per_byte(e, c->hw->obuf_bytes);
+	const double bytes[3] = { (double)(g->m * g->k * c->ab), (double)(g->k * g->n * c->wb),
+				  2.0 * (double)(g->m * g->n * c->cb) };
+	const double ebuf[3] = { eI, eW, eO };
+	/* Step SRAM bytes per group (docs/mapping.md): ibuf M K ab x (n's fold sum on ws/os,
+	 * N' on is); wbuf K N wb x (M' on ws, m's fold sum on os/is); obuf 2 M N cb x (k's fold
+	 * sum on ws/is, K' on os). Each is "a constant x a per-candidate quantity of one dim". */
+	const int sdim[3] = { DN, DM, DK };
+	double qmax[3] = { 0, 0, 0 }, emax = 0.0, eps;
+
+	for (int b = 0; b < 3; b++)
+		for (int i = 0; i < dm[sdim[b]].n; i++)
+			qmax[b] = fmax(qmax[b], sdim[b] == c->stream ? (double)dm[sdim[b]].T[i] :
+					dm[sdim[b]].f[i]);
+	for (int b = 0; b < 3; b++) {
+		const int q = pair_irrel[b];
+		double tmax = 1.0;
+		for (int j = 0; j < dm[q].n; j++)
+			tmax = fmax(tmax, (double)dm[q].T[j]);
+		emax += ebuf[b] * (b == 2 ? (double)(g->m * g->n * c->cb) : bytes[b]) * qmax[b] * 2.0 +
+			bytes[b] * tmax * (ebuf[b] + e->dram_pj_per_byte);
+	}
+	eps = emax > 0 ? 0.5 / emax : 0.0;
+	for (int col = 1; col <= glp_get_num_cols(m->lp); col++)
+		glp_set_obj_coef(m->lp, col, 0.0);
+	for (int b = 0; b < 3; b++) {
+		const int d = sdim[b];
+		double base = b == 2 ? 2.0 * (double)(g->m * g->n * c->cb) : bytes[b];
+		for (int i = 0; i < dm[d].n; i++) {
+			double qv = d == c->stream ? (double)dm[d].T[i] : dm[d].f[i];
+			glp_set_obj_coef(m->lp, dm[d].col[i], eps * ebuf[b] * base * qv);
+		}
+		const int q = pair_irrel[b];
+		for (int j = 0; j < dm[q].n; j++)
+			if (m->vcol[b][j])
+				glp_set_obj_coef(m->lp, m->vcol[b][j],
+						 bytes[b] * (double)(dm[q].T[j] - 1) *
+						 (1.0 + eps * (ebuf[b] + e->dram_pj_per_byte)));
+	}
+}
+
+struct cb_info {
+	double gap;
+};
+
+static void on_tree(glp_tree *tree, void *info)
+{
+	struct cb_info *ci = info;
+
+	if (glp_ios_reason(tree) == GLP_IBINGO || glp_ios_reason(tree) == GLP_ISELECT)
+		ci->gap = glp_ios_mip_gap(tree);
+}
+
+/* Runs glp_intopt within the remaining time; returns its code. */
+static int run(glp_prob *lp, const struct map_options *opt, double t_end, struct cb_info *ci)
+{
+	glp_iocp parm;
+
+	glp_init_iocp(&parm);
+	parm.msg_lev = GLP_MSG_OFF;
+	parm.presolve = GLP_ON;
+	parm.mip_gap = opt->mip_gap;
+	/* Cycles are integers up to ~1e10: GLPK's default relative objective tolerance (1e-7)
+	 * could take a solution one cycle worse for the optimum. */
+	parm.tol_obj = 1e-12;
+	parm.cb_func = on_tree;
+	parm.cb_info = ci;
+	if (opt->time_limit_s > 0) {
+		double left = t_end - map_now_ms();
+		parm.tm_lim = left > 1.0 ? (int)left : 1;
+	}
+	ci->gap = 0.0;
+	return glp_intopt(lp, &parm);
+}
+
+/* Reads the chosen tiling from the MILP's solution. */
+static void read_tiling(const struct dim dm[3], const struct model *m, struct map_tiling *t)
+{
+	int64_t v[3] = { 0, 0, 0 };
+
+	for (int d = 0; d < 3; d++)
+		for (int i = 0; i < dm[d].n; i++)
+			if (glp_mip_col_val(m->lp, dm[d].col[i]) > 0.5)
+				v[d] = dm[d].t[i];
+	t->tm = v[DM];
+	t->tn = v[DN];
+	t->tk = v[DK];
+	t->order = MAP_MNK;
+	for (int o = 0; o < MAP_ORDER_COUNT; o++)
+		if (glp_mip_col_val(m->lp, m->ocol[o]) > 0.5)
+			t->order = (enum map_order)o;
+}
+
+/* Solves the model, then the lexicographic DRAM/energy solve at the optimal latency; keeps
+ * the best of the solutions and the incumbent under cost_layer(). */
+static int solve(const struct ctx *c, struct dim dm[3], const struct map_options *opt,
+		 double t_end, struct map_result *out, struct hn_err *err)
+{
+	struct model m;
+	struct cb_info ci;
+	int ret = 0, rc;
+
+	memset(&m, 0, sizeof(m));
+	m.lp = glp_create_prob();
+	glp_set_obj_dir(m.lp, GLP_MIN);
+	ret = build(c, dm, (double)out->cost.cycles + 0.5, &m);
+	if (ret < 0) {
+		hn_fail(err, ret, "'%s': out of memory building the tiling MILP", c->l->name);
+		goto out_delete_prob;
+	}
+	glp_set_obj_coef(m.lp, m.z, 1.0);
+	rc = run(m.lp, opt, t_end, &ci);
+	out->solver_status = glp_mip_status(m.lp);
+	if (rc != 0 && rc != GLP_ETMLIM && rc != GLP_EMIPGAP && rc != GLP_ENOPFS) {
+		ret = hn_fail(err, HN_ESOLVER, "'%s': GLPK glp_intopt failed (code %d)", c->l->name, rc);
+		goto out_delete_prob;
+	}
+	if (out->solver_status != GLP_OPT && out->solver_status != GLP_FEAS)
+		goto out_delete_prob; /* keep the incumbent */
+	out->gap = out->solver_status == GLP_OPT && rc == 0 ? 0.0 : ci.gap;
+
+	struct map_tiling t1;
+	struct cost_report r1;
+	read_tiling(dm, &m, &t1);
+	if (cost_layer(c->l, c->hw, &t1, c->e, &r1) == 0 && r1.feasible) {
+		/* The MILP's objective is the model's latency, exactly (docs/mapping.md). */
+		assert(out->solver_status != GLP_OPT ||
+		       fabs(glp_mip_obj_val(m.lp) - (double)r1.cycles) <= 0.5 + 1e-9 * (double)r1.cycles);
+		if (map_report_better(&r1, &out->cost)) {
+			out->cost = r1;
+			out->tiling = t1;
+		}
+	}
+	if (out->solver_status != GLP_OPT || rc != 0)
+		goto out_delete_prob;
+
+	/* Second solve: latency fixed at its optimum, minimise DRAM bytes, then energy. */
+	glp_set_col_bnds(m.lp, m.z, GLP_DB, 0.0, (double)out->cost.cycles + 0.5);
+	set_dram_objective(c, dm, &m);
+	rc = run(m.lp, opt, t_end, &ci);
+	if (rc == 0 && glp_mip_status(m.lp) == GLP_OPT) {
+		struct map_tiling t2;
+		struct cost_report r2;
+		read_tiling(dm, &m, &t2);
+		if (cost_layer(c->l, c->hw, &t2, c->e, &r2) == 0 && r2.feasible &&
+		    map_report_better(&r2, &out->cost)) {
+			out->cost = r2;
+			out->tiling = t2;
+		}
+	}
+out_delete_prob:
+	model_release(&m);
+	glp_delete_prob(m.lp);
+	return ret;
+}
+
+int map_milp_solve(const struct arch_layer *l, const struct hw_config *hw,
+		   const struct hw_energy *e, const struct map_options *opt,
+		   struct map_result *out, struct hn_err *err)
+{
+	double t_end = map_now_ms() + opt->time_limit_s * 1e3;
+	struct ctx c;
+	struct dim dm[3];
+	struct map_cands mc[3];
+	char *keep = NULL;
+	int ret = 0;
+
+	memset(dm, 0, sizeof(dm));
+	memset(mc, 0, sizeof(mc));
+	c.l = l;
+	c.hw = hw;
+	c.e = e;
+	c.g = arch_gemm(l);
+	if (c.g.g == 0) {
+		map_trivial(l, hw, e, out);
+		return 0;
+	}
+	if (map_check_fits(l, hw, e, out))
+		return 0;
+	c.ab = hw_act_bytes(hw);
+	c.wb = hw_weight_bytes(hw);
+	c.cb = hw_acc_bytes(hw);
+	c.lat = hw->dram_latency_cycles;
+	c.bw = hw_dram_bytes_per_cycle(hw);
+	c.alpha = 2 * (int64_t)hw->pe_rows + hw->pe_cols - 2;
+	map_dim_units(hw, c.unit);
+	map_dim_caps(&c.g, hw, c.cap);
+	c.stream = !c.unit[DM] ? DM : !c.unit[DN] ? DN : DK;
+	{
+		int64_t d = hw->double_buffer ? 2 : 1;
+		c.ci = hw->ibuf_bytes / (d * c.ab);
+		c.cw = hw->wbuf_bytes / (d * c.wb);
+		c.co = hw->obuf_bytes / (d * c.cb);
+	}
+	for (int d = 0; d < 3; d++) {
+		int64_t ext = d == DM ? c.g.m : d == DN ? c.g.n : c.g.k;
+		ret = map_cands_build(ext, c.unit[d], c.cap[d], &mc[d]);
+		if (ret == 0)
+			ret = dim_init(&c, d, &mc[d], &dm[d]);
+		if (ret < 0) {
+			hn_fail(err, ret, "'%s': out of memory", l->name);
+			goto out_release;
+		}
+	}
+
+	/* Incumbent, then drop every candidate whose bound exceeds it. */
+	incumbent(&c, dm, &out->tiling, &out->cost);
+	assert(out->cost.feasible); /* map_check_fits: 1 x 1 x 1 fits, and 1 is a candidate */
+	out->feasible = 1;
+	for (int d = 0; d < 3; d++) {
+		keep = malloc((size_t)dm[d].n + 1);
+		if (!keep) {
+			ret = hn_fail(err, HN_ENOMEM, "'%s': out of memory", l->name);
+			goto out_release;
+		}
+		for (int i = 0; i < dm[d].n; i++) {
+			int fx[3] = { -1, -1, -1 };
+			fx[d] = i;
+			keep[i] = lower_bound(&c, dm, fx) <= (double)out->cost.cycles + 0.5;
+		}
+		dim_filter(&dm[d], keep);
+		free(keep);
+		keep = NULL;
+	}
+	ret = solve(&c, dm, opt, t_end, out, err);
+out_release:
+	for (int d = 0; d < 3; d++) {
+		dim_release(&dm[d]);
+		map_cands_release(&mc[d]);
+	}
+	return ret;
+}
+
+int map_layer(const struct arch_layer *l, const struct hw_config *hw, const struct hw_energy *e,
+	      const struct map_options *opt, struct map_cache *cache, struct map_result *out,
+	      struct hn_err *err)
+{
+	double t0 = map_now_ms();
+	struct arch_gemm g = arch_gemm(l);
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (g.g == 0) {
+		map_trivial(l, hw, e, out); /* no tiling to choose: docs/mapping.md */
+		goto out_time;
+	}
+	if (cache && map_cache_lookup(cache, l, hw, e, opt, out))
+		goto out_time;
+	ret = map_milp_solve(l, hw, e, opt, out, err);
+	if (ret == 0 && cache)
+		map_cache_store(cache, l, hw, e, opt, out);
+out_time:
+	out->solve_ms = map_now_ms() - t0;
+	return ret;
+}
+
+const char *map_status_name(int solver_status)
+{
+	switch (solver_status) {
+	case GLP_OPT: return "optimal";
+	case GLP_FEAS: return "feasible";
+	case 0: return "none";
+	default: return "heuristic";
+	}
+}
