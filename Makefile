@@ -16,6 +16,8 @@ endif
 OPT ?= -O2
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wshadow -Wpointer-arith \
 	-Wstrict-prototypes -Wmissing-prototypes -Wno-sign-conversion -MMD -MP
+# sim/ finds rtl/ and sim/harness/ here (override at run time with $HWNAS_SRCDIR).
+CFLAGS_BASE += -DHWNAS_SRCDIR=\"$(CURDIR)\"
 ifeq ($(WERROR),1)
 CFLAGS_BASE += -Werror
 endif

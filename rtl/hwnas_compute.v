@@ -1,0 +1,313 @@
+// hwnas_compute: the systolic array and the sequencer that runs one compute command (one
+// tile step: tm' x tk' of A times tk' x tn' of B into the obuf half's tm' x tn' sums) as a
+// series of folds, each exactly 2*ROWS + COLS + T - 2 cycles long (docs/model.md, docs/rtl.md).
+//
+// DF = 0 (ws): B stationary (tk' on rows, tn' on cols), A rows streamed, T = tm'.
+// DF = 2 (is): ws on the transposed problem C^T = B^T A^T: A^T stationary (tk' on rows, tm' on
+//              cols, read from the ibuf), B^T rows streamed from the wbuf, T = tn'.
+// DF = 1 (os): C stationary (tm' on rows, tn' on cols), A and B streamed skewed, T = tk'.
+//
+// Buffer word layouts (word w of a half; lanes are the elements of one word):
+//   ws: ibuf w = m*KF + kf   (R lanes along k)   wbuf w = k*NF + nf   (C lanes along n)
+//   os: ibuf w = mf*tk + k   (R lanes along m)   wbuf w = k*NF + nf   (C lanes along n)
+//   is: ibuf w = mf*tk + k   (C lanes along m)   wbuf w = kf*tn + n   (R lanes along k)
+//   obuf (ws, os): w = m*NF + nf (C lanes along n);  obuf (is): w = mf*tn + n (C lanes along m)
+// with NF = ceil(tn'/C), KF = ceil(tk'/R), MF = ceil(tm'/R) (os) or ceil(tm'/C) (is); the
+// command carries the fold counts (c_nout: outer folds, c_nin: inner folds).
+module hwnas_compute #(
+    parameter ROWS = 4,
+    parameter COLS = 4,
+    parameter DF = 0,
+    parameter A_BITS = 8,
+    parameter W_BITS = 8,
+    parameter ACC_BITS = 32,
+    parameter IAW = 8,
+    parameter WAW = 8,
+    parameter OAW = 8,
+    parameter IDEPTH = 64,    // words per buffer half
+    parameter WDEPTH = 64,
+    parameter ODEPTH = 64,
+    parameter IWB = ((DF == 2) ? COLS : ROWS) * A_BITS,
+    parameter WWB = ((DF == 2) ? ROWS : COLS) * W_BITS,
+    parameter OWB = COLS * ACC_BITS
+) (
+    input  wire            clk,
+    input  wire            rst,
+    input  wire            start,      // take the command below at this edge
+    input  wire            c_ahalf,
+    input  wire            c_bhalf,
+    input  wire            c_chalf,
+    input  wire            c_init,     // first visit of this C tile: overwrite, do not accumulate
+    input  wire [31:0]     c_tm,
+    input  wire [31:0]     c_tn,
+    input  wire [31:0]     c_tk,
+    input  wire [31:0]     c_nout,     // outer folds: NF (ws), MF (os, is)
+    input  wire [31:0]     c_nin,      // inner folds: KF (ws, is), NF (os)
+    output reg             busy,
+    output wire            done,       // high in the command's last cycle
+    output wire [IAW-1:0]  ibuf_raddr,
+    input  wire [IWB-1:0]  ibuf_rdata,
+    output wire [WAW-1:0]  wbuf_raddr,
+    input  wire [WWB-1:0]  wbuf_rdata,
+    output wire [OAW-1:0]  obuf_addr,  // read-modify-write address
+    input  wire [OWB-1:0]  obuf_rdata,
+    output wire            obuf_we,
+    output wire [OWB-1:0]  obuf_wdata
+);
+    localparam [31:0] R = ROWS;
+    localparam [31:0] C = COLS;
+
+    reg [31:0] tm, tn, tk, nout, nin, outer, inner, cyc;
+    reg ah, bh, ch, init;
+
+    wire [31:0] T = (DF == 0) ? tm : (DF == 2) ? tn : tk;
+    wire [31:0] flen = 2 * R + C + T - 2;
+    wire last_cyc = (cyc == flen - 1);
+    wire last_fold = (outer == nout - 1) && (inner == nin - 1);
+    assign done = busy && last_cyc && last_fold;
+
+    wire [31:0] abase = ah ? IDEPTH : 32'd0;
+    wire [31:0] bbase = bh ? WDEPTH : 32'd0;
+    wire [31:0] cbase = ch ? ODEPTH : 32'd0;
+
+    always @(posedge clk) begin
+        if (rst) begin
+            busy <= 1'b0;
+            cyc <= 32'd0;
+            outer <= 32'd0;
+            inner <= 32'd0;
+        end else if (start) begin
+            busy <= 1'b1;
+            cyc <= 32'd0;
+            outer <= 32'd0;
+            inner <= 32'd0;
+            tm <= c_tm;
+            tn <= c_tn;
+            tk <= c_tk;
+            nout <= c_nout;
+            nin <= c_nin;
+            ah <= c_ahalf;
+            bh <= c_bhalf;
+            ch <= c_chalf;
+            init <= c_init;
+        end else if (busy) begin
+            if (last_cyc) begin
+                cyc <= 32'd0;
+                if (last_fold) begin
+                    busy <= 1'b0;
+                end else if (inner == nin - 1) begin
+                    inner <= 32'd0;
+                    outer <= outer + 32'd1;
+                end else begin
+                    inner <= inner + 32'd1;
+                end
+            end else begin
+                cyc <= cyc + 32'd1;
+            end
+        end
+    end
+
+    wire [31:0] out_addr;
+    wire        outv;
+    wire [OWB-1:0] res;       // this cycle's C-lane result row
+    wire        first;        // overwrite instead of accumulate
+
+    assign obuf_addr = out_addr[OAW-1:0];
+    assign obuf_we = outv;
+
+    genvar j;
+    generate
+        for (j = 0; j < COLS; j = j + 1) begin : g_acc
+            assign obuf_wdata[j*ACC_BITS +: ACC_BITS] = first ? res[j*ACC_BITS +: ACC_BITS]
+                : obuf_rdata[j*ACC_BITS +: ACC_BITS] + res[j*ACC_BITS +: ACC_BITS];
+        end
+    endgenerate
+
+    genvar i;
+    generate
+        if (DF != 1) begin : g_ws
+            // ---------------- weight stationary (ws, and is on the transpose) -------------
+            localparam SB = (DF == 2) ? A_BITS : W_BITS;   // stationary operand
+            localparam FB = (DF == 2) ? W_BITS : A_BITS;   // streamed operand
+
+            wire ld = busy && (cyc < R);
+            wire [31:0] rr = R - 32'd1 - cyc;               // block row shifted in this cycle
+            wire [31:0] krow = inner * R + rr;
+            wire ldv = ld && (krow < tk);
+            wire [31:0] s = cyc - R;                         // stream cycle
+            wire strv = busy && (cyc >= R) && (s < T);
+            wire [31:0] t = cyc - (2 * R + C - 2);          // output row leaving the array
+            assign outv = busy && (cyc >= 2 * R + C - 2) && (t < T);
+            assign first = init && (inner == 32'd0);
+
+            wire [COLS*SB-1:0] stat_word;
+            wire [ROWS*FB-1:0] str_word;
+            wire [31:0] stat_addr;
+            wire [31:0] str_addr;
+            if (DF == 2) begin : g_is
+                assign stat_addr = abase + outer * tk + krow;
+                assign str_addr = bbase + inner * tn + s;
+                assign out_addr = cbase + outer * tn + t;
+                assign stat_word = ibuf_rdata;
+                assign str_word = wbuf_rdata;
+                assign ibuf_raddr = stat_addr[IAW-1:0];
+                assign wbuf_raddr = str_addr[WAW-1:0];
+            end else begin : g_wsa
+                assign stat_addr = bbase + krow * nout + outer;
+                assign str_addr = abase + s * nin + inner;
+                assign out_addr = cbase + t * nout + outer;
+                assign stat_word = wbuf_rdata;
+                assign str_word = ibuf_rdata;
+                assign wbuf_raddr = stat_addr[WAW-1:0];
+                assign ibuf_raddr = str_addr[IAW-1:0];
+            end
+
+            // Flat arrays: a_h[i*(COLS+1)+j] enters PE(i,j) from the left; w_v[i*COLS+j] is
+            // the stationary value above row i; p_v[i*COLS+j] the partial sum into row i.
+            wire [FB-1:0]  a_h [0:ROWS*(COLS+1)-1];
+            wire [SB-1:0]  w_v [0:(ROWS+1)*COLS-1];
+            wire [ACC_BITS-1:0] p_v [0:(ROWS+1)*COLS-1];
+            wire [ACC_BITS-1:0] p_bot [0:COLS-1];
+
+            for (j = 0; j < COLS; j = j + 1) begin : g_top
+                assign w_v[j] = ldv ? stat_word[j*SB +: SB] : {SB{1'b0}};
+                assign p_v[j] = {ACC_BITS{1'b0}};
+            end
+
+            // Row i's operand is delayed i cycles (the skew).
+            for (i = 0; i < ROWS; i = i + 1) begin : g_skew
+                wire [FB-1:0] f = strv ? str_word[i*FB +: FB] : {FB{1'b0}};
+                if (i == 0) begin : g_d0
+                    assign a_h[0] = f;
+                end else begin : g_dn
+                    reg [FB-1:0] sk [0:i-1];
+                    integer k;
+                    always @(posedge clk) begin
+                        if (rst) begin
+                            for (k = 0; k < i; k = k + 1)
+                                sk[k] <= {FB{1'b0}};
+                        end else begin
+                            sk[0] <= f;
+                            for (k = 1; k < i; k = k + 1)
+                                sk[k] <= sk[k-1];
+                        end
+                    end
+                    assign a_h[i*(COLS+1)] = sk[i-1];
+                end
+            end
+
+            for (i = 0; i < ROWS; i = i + 1) begin : g_row
+                for (j = 0; j < COLS; j = j + 1) begin : g_col
+                    /* verilator lint_off UNUSEDSIGNAL */
+                    wire [ACC_BITS-1:0] pn;    // used by the bottom row only
+                    /* verilator lint_on UNUSEDSIGNAL */
+                    hwnas_pe_ws #(.SB(SB), .FB(FB), .ACC(ACC_BITS)) pe (
+                        .clk(clk), .rst(rst), .wload(ld),
+                        .w_in(w_v[i*COLS+j]), .w(w_v[(i+1)*COLS+j]),
+                        .a_in(a_h[i*(COLS+1)+j]), .a_out(a_h[i*(COLS+1)+j+1]),
+                        .p_in(p_v[i*COLS+j]), .p_next(pn), .p_out(p_v[(i+1)*COLS+j]));
+                    if (i == ROWS - 1) begin : g_bot
+                        assign p_bot[j] = pn;
+                    end
+                end
+            end
+
+            // Column j's sum leaves the bottom row j cycles after column 0's; delay it
+            // COLS-1-j cycles so a whole output row reaches the obuf adder together.
+            for (j = 0; j < COLS; j = j + 1) begin : g_deskew
+                localparam integer DL = COLS - 1 - j;
+                if (DL == 0) begin : g_d0
+                    assign res[j*ACC_BITS +: ACC_BITS] = p_bot[j];
+                end else begin : g_dn
+                    reg [ACC_BITS-1:0] dq [0:DL-1];
+                    integer k;
+                    always @(posedge clk) begin
+                        dq[0] <= p_bot[j];
+                        for (k = 1; k < DL; k = k + 1)
+                            dq[k] <= dq[k-1];
+                    end
+                    assign res[j*ACC_BITS +: ACC_BITS] = dq[DL-1];
+                end
+            end
+
+            wire unused_ws = &{1'b0, a_h[ROWS*(COLS+1)-1], p_v[ROWS*COLS], tm, tn,
+                               w_v[ROWS*COLS], stat_addr, str_addr, out_addr[31:OAW]};
+        end else begin : g_os
+            // ---------------- output stationary ------------------------------------------
+            wire strv = busy && (cyc < T);
+            wire [31:0] a_addr = abase + outer * tk + cyc;
+            wire [31:0] b_addr = bbase + cyc * nin + inner;
+            wire [31:0] dstart = T + R + C - 2;
+            wire drain = busy && (cyc >= dstart);
+            wire [31:0] d = cyc - dstart;
+            wire [31:0] mrow = outer * R + (R - 32'd1 - d);
+            assign outv = drain && (mrow < tm);
+            assign out_addr = cbase + mrow * nin + inner;
+            assign first = init;
+            assign ibuf_raddr = a_addr[IAW-1:0];
+            assign wbuf_raddr = b_addr[WAW-1:0];
+
+            wire [A_BITS-1:0] a_h [0:ROWS*(COLS+1)-1];
+            wire [W_BITS-1:0] b_v [0:(ROWS+1)*COLS-1];
+            wire [ACC_BITS-1:0] c_v [0:(ROWS+1)*COLS-1];
+
+            for (i = 0; i < ROWS; i = i + 1) begin : g_askew
+                wire [A_BITS-1:0] f = strv ? ibuf_rdata[i*A_BITS +: A_BITS] : {A_BITS{1'b0}};
+                if (i == 0) begin : g_d0
+                    assign a_h[0] = f;
+                end else begin : g_dn
+                    reg [A_BITS-1:0] sk [0:i-1];
+                    integer k;
+                    always @(posedge clk) begin
+                        if (rst) begin
+                            for (k = 0; k < i; k = k + 1)
+                                sk[k] <= {A_BITS{1'b0}};
+                        end else begin
+                            sk[0] <= f;
+                            for (k = 1; k < i; k = k + 1)
+                                sk[k] <= sk[k-1];
+                        end
+                    end
+                    assign a_h[i*(COLS+1)] = sk[i-1];
+                end
+            end
+            for (j = 0; j < COLS; j = j + 1) begin : g_bskew
+                wire [W_BITS-1:0] f = strv ? wbuf_rdata[j*W_BITS +: W_BITS] : {W_BITS{1'b0}};
+                assign c_v[j] = {ACC_BITS{1'b0}};
+                if (j == 0) begin : g_d0
+                    assign b_v[0] = f;
+                end else begin : g_dn
+                    reg [W_BITS-1:0] sk [0:j-1];
+                    integer k;
+                    always @(posedge clk) begin
+                        if (rst) begin
+                            for (k = 0; k < j; k = k + 1)
+                                sk[k] <= {W_BITS{1'b0}};
+                        end else begin
+                            sk[0] <= f;
+                            for (k = 1; k < j; k = k + 1)
+                                sk[k] <= sk[k-1];
+                        end
+                    end
+                    assign b_v[j] = sk[j-1];
+                end
+            end
+
+            for (i = 0; i < ROWS; i = i + 1) begin : g_row
+                for (j = 0; j < COLS; j = j + 1) begin : g_col
+                    hwnas_pe_os #(.AB(A_BITS), .BB(W_BITS), .ACC(ACC_BITS)) pe (
+                        .clk(clk), .rst(rst), .drain(drain),
+                        .a_in(a_h[i*(COLS+1)+j]), .a_out(a_h[i*(COLS+1)+j+1]),
+                        .b_in(b_v[i*COLS+j]), .b_out(b_v[(i+1)*COLS+j]),
+                        .acc_in(c_v[i*COLS+j]), .acc(c_v[(i+1)*COLS+j]));
+                end
+            end
+            for (j = 0; j < COLS; j = j + 1) begin : g_res
+                assign res[j*ACC_BITS +: ACC_BITS] = c_v[ROWS*COLS+j];
+            end
+
+            wire unused_os = &{1'b0, a_h[ROWS*(COLS+1)-1], b_v[ROWS*COLS], tn, a_addr, b_addr,
+                               out_addr[31:OAW]};
+        end
+    endgenerate
+endmodule

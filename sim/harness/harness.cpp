@@ -1,0 +1,420 @@
+// harness.cpp: the Verilator harness, a separate executable (the only C++ in hwnas).
+//
+//   harness PROGRAM RESULTS DUMP [--vcd FILE]
+//
+// Reads a tile program and a memory image (format in sim/sim.h and docs/rtl.md), feeds the
+// program's two command queues to hwnas_top, plays the external memory, and writes RESULTS
+// (text: "key value" lines) and DUMP (the requested memory regions, int64 little endian).
+// The RTL parameters arrive twice, as Verilator -G overrides and as the HW_* defines below,
+// both from the same build command in sim/sim_build.c.
+//
+// The memory model: a request of b bytes that starts in cycle s ends in cycle
+// s + t(b) - 1 with t(b) = latency + ceil(b / bw) (docs/model.md). Load beats (one buffer line
+// each) are delivered from cycle s + 1, one per cycle; store beats are taken as the DMA sends
+// them. When a request has more beats than t(b) - 1 the bus, not DRAM, sets its end; those
+// extra cycles are counted as dma_bus_extra.
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "verilated.h"
+#include "Vhwnas_top.h"
+#ifdef HW_TRACE
+#include "verilated_vcd_c.h"
+#endif
+
+#ifndef HW_ROWS
+#error "build with -DHW_ROWS=... (see sim/sim_build.c)"
+#endif
+
+static const int ROWS = HW_ROWS, COLS = HW_COLS, DF = HW_DF;
+static const int A_BITS = HW_A_BITS, W_BITS = HW_W_BITS, ACC_BITS = HW_ACC_BITS;
+static const int INB = HW_INB, WNB = HW_WNB, ONB = HW_ONB;
+static const int ILANES = (DF == 2) ? COLS : ROWS;
+static const int WLANES = (DF == 2) ? ROWS : COLS;
+
+struct DmaCmd { int op, half; long base, rows, cols, stride; int layout, final_, shift; long words, wait; };
+struct CmpCmd { int ah, bh, ch, init; long tm, tn, tk, nout, nin, wait; };
+struct Region { long base, count; };
+
+// A little-endian bit vector, copied into a Verilator port of any width.
+struct Bits {
+	std::vector<uint32_t> w;
+	explicit Bits(int nbits) : w((nbits + 31) / 32 + 2, 0) {}
+	void clear() { std::fill(w.begin(), w.end(), 0); }
+	void put(int lsb, int width, int64_t v)
+	{
+		for (int b = 0; b < width; b++)
+			if ((v >> b) & 1)
+				w[(lsb + b) / 32] |= 1u << ((lsb + b) % 32);
+	}
+	static int64_t sext(uint64_t v, int width)
+	{
+		if (width < 64 && (v >> (width - 1)) & 1)
+			v |= ~0ull << width;
+		return (int64_t)v;
+	}
+};
+
+template <class T> static void to_port(T &p, const Bits &b)
+{
+	p = (T)((uint64_t)b.w[0] | (uint64_t)b.w[1] << 32);
+}
+template <std::size_t N> static void to_port(VlWide<N> &p, const Bits &b)
+{
+	for (std::size_t i = 0; i < N; i++)
+		p[i] = b.w[i];
+}
+template <class T> static int64_t lane_of(const T &p, int lsb, int width)
+{
+	return Bits::sext(((uint64_t)p >> lsb) & (width >= 64 ? ~0ull : ((1ull << width) - 1)), width);
+}
+template <std::size_t N> static int64_t lane_of(const VlWide<N> &p, int lsb, int width)
+{
+	uint64_t v = 0;
+	for (int b = 0; b < width; b++)
+		if ((p[(lsb + b) / 32] >> ((lsb + b) % 32)) & 1)
+			v |= 1ull << b;
+	return Bits::sext(v, width);
+}
+
+static int die(const char *results, const char *msg)
+{
+	FILE *f = fopen(results, "w");
+	if (f) {
+		fprintf(f, "status error\nmessage %s\n", msg);
+		fclose(f);
+	}
+	fprintf(stderr, "harness: %s\n", msg);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 4) {
+		fprintf(stderr, "usage: harness PROGRAM RESULTS DUMP [--vcd FILE]\n");
+		return 2;
+	}
+	const char *prog_path = argv[1], *res_path = argv[2], *dump_path = argv[3];
+	const char *vcd_path = (argc >= 6 && !strcmp(argv[4], "--vcd")) ? argv[5] : nullptr;
+
+	std::vector<DmaCmd> dq;
+	std::vector<CmpCmd> cq;
+	std::vector<Region> dumps;
+	std::vector<int64_t> mem;
+	double bw = 1;
+	long latency = 0, max_cycles = 1000000000L;
+	char memfile[4096] = "";
+	long nmem = 0;
+
+	FILE *pf = fopen(prog_path, "r");
+	if (!pf)
+		return die(res_path, "cannot open the program file");
+	char line[1024];
+	if (!fgets(line, sizeof(line), pf) || strncmp(line, "hwnas-sim-program 1", 19)) {
+		fclose(pf);
+		return die(res_path, "program file: bad header");
+	}
+	while (fgets(line, sizeof(line), pf)) {
+		DmaCmd d;
+		CmpCmd c;
+		Region r;
+		if (sscanf(line, "dma %d %d %ld %ld %ld %ld %d %d %d %ld %ld", &d.op, &d.half, &d.base,
+			   &d.rows, &d.cols, &d.stride, &d.layout, &d.final_, &d.shift, &d.words,
+			   &d.wait) == 11)
+			dq.push_back(d);
+		else if (sscanf(line, "cmp %d %d %d %d %ld %ld %ld %ld %ld %ld", &c.ah, &c.bh, &c.ch,
+				&c.init, &c.tm, &c.tn, &c.tk, &c.nout, &c.nin, &c.wait) == 10)
+			cq.push_back(c);
+		else if (sscanf(line, "dump %ld %ld", &r.base, &r.count) == 2)
+			dumps.push_back(r);
+		else if (sscanf(line, "memory %4095s %ld", memfile, &nmem) == 2)
+			;
+		else if (sscanf(line, "bw %lf", &bw) == 1)
+			;
+		else if (sscanf(line, "latency %ld", &latency) == 1)
+			;
+		else if (sscanf(line, "max_cycles %ld", &max_cycles) == 1)
+			;
+		else if (!strncmp(line, "params ", 7)) {
+			int r_, c_, df_, ab, wb, cb, inb, wnb, onb;
+			if (sscanf(line, "params %d %d %d %d %d %d %d %d %d", &r_, &c_, &df_, &ab, &wb,
+				   &cb, &inb, &wnb, &onb) != 9 || r_ != ROWS || c_ != COLS || df_ != DF ||
+			    ab != A_BITS || wb != W_BITS || cb != ACC_BITS || inb != INB ||
+			    wnb != WNB || onb != ONB) {
+				fclose(pf);
+				return die(res_path, "program built for other RTL parameters");
+			}
+		} else if (line[0] != '#' && line[0] != '\n' && strncmp(line, "end", 3)) {
+			fclose(pf);
+			return die(res_path, "program file: unknown line");
+		}
+	}
+	fclose(pf);
+	if (!bw || bw <= 0)
+		return die(res_path, "program file: bw must be > 0");
+
+	mem.assign((size_t)nmem, 0);
+	FILE *mf = fopen(memfile, "rb");
+	if (!mf || fread(mem.data(), sizeof(int64_t), (size_t)nmem, mf) != (size_t)nmem) {
+		if (mf)
+			fclose(mf);
+		return die(res_path, "cannot read the memory image");
+	}
+	fclose(mf);
+
+	VerilatedContext *ctx = new VerilatedContext;
+	ctx->commandArgs(1, argv);
+	Vhwnas_top *top = new Vhwnas_top{ctx};
+#ifdef HW_TRACE
+	VerilatedVcdC *tfp = nullptr;
+	if (vcd_path) {
+		ctx->traceEverOn(true);
+		tfp = new VerilatedVcdC;
+		top->trace(tfp, 99);
+		tfp->open(vcd_path);
+	}
+#else
+	if (vcd_path)
+		return die(res_path, "this harness was built without --trace");
+#endif
+	long tick = 0;
+	auto step = [&]() {
+		top->clk = 0;
+		top->eval();
+#ifdef HW_TRACE
+		if (tfp)
+			tfp->dump(2 * tick);
+#endif
+		top->clk = 1;
+		top->eval();
+#ifdef HW_TRACE
+		if (tfp)
+			tfp->dump(2 * tick + 1);
+#endif
+		tick++;
+	};
+
+	top->rst = 1;
+	top->dq_valid = 0;
+	top->cq_valid = 0;
+	top->mem_rvalid = 0;
+	top->mem_done = 0;
+	for (int i = 0; i < 3; i++)
+		step();
+	top->rst = 0;
+
+	const int ilb = ILANES * A_BITS, wlb = WLANES * W_BITS, olb = COLS * ACC_BITS;
+	Bits ibits(INB * ilb), wbits(WNB * wlb), obits(ONB * olb);
+
+	// the active DMA request
+	bool active = false;
+	int r_op = 0, r_layout = 0, r_lanes = 1, r_ebits = 8, r_nb = 1;
+	long r_base = 0, r_rows = 0, r_cols = 0, r_stride = 0, r_lines = 0, r_beats = 0;
+	long r_start = 0, r_done = 0, r_words = 0;
+	long bus_extra = 0, requests = 0, dram_bytes = 0;
+
+	size_t di = 0, ci = 0;
+	long cyc = 0, first_busy = -1, last_busy = -1, arr_busy = 0, dma_busy = 0;
+	const char *status = "ok";
+	auto t0 = std::chrono::steady_clock::now();
+
+	// word w of the active block: its lanes' element addresses, or -1 past the block
+	auto elem_addr = [&](long w, int e) -> long {
+		if (r_layout == 0) {
+			long nwc = (r_cols + r_lanes - 1) / r_lanes;
+			long r = w / nwc, c = (w % nwc) * r_lanes + e;
+			if (r >= r_rows || c >= r_cols)
+				return -1;
+			return r_base + r * r_stride + c;
+		}
+		long q = w / r_cols, c = w % r_cols, r = q * r_lanes + e;
+		if (r >= r_rows || q * r_lanes >= r_rows)
+			return -1;
+		return r_base + r * r_stride + c;
+	};
+
+	for (;;) {
+		if (di < dq.size()) {
+			const DmaCmd &d = dq[di];
+			top->dq_valid = 1;
+			top->dq_op = d.op;
+			top->dq_half = d.half;
+			top->dq_base = (uint32_t)d.base;
+			top->dq_rows = (uint32_t)d.rows;
+			top->dq_cols = (uint32_t)d.cols;
+			top->dq_stride = (uint32_t)d.stride;
+			top->dq_layout = d.layout;
+			top->dq_final = d.final_;
+			top->dq_shift = d.shift;
+			top->dq_words = (uint32_t)d.words;
+			top->dq_wait = (uint32_t)d.wait;
+		} else {
+			top->dq_valid = 0;
+		}
+		if (ci < cq.size()) {
+			const CmpCmd &c = cq[ci];
+			top->cq_valid = 1;
+			top->cq_ahalf = c.ah;
+			top->cq_bhalf = c.bh;
+			top->cq_chalf = c.ch;
+			top->cq_init = c.init;
+			top->cq_tm = (uint32_t)c.tm;
+			top->cq_tn = (uint32_t)c.tn;
+			top->cq_tk = (uint32_t)c.tk;
+			top->cq_nout = (uint32_t)c.nout;
+			top->cq_nin = (uint32_t)c.nin;
+			top->cq_wait = (uint32_t)c.wait;
+		} else {
+			top->cq_valid = 0;
+		}
+		top->mem_rvalid = 0;
+		top->mem_done = 0;
+		if (active) {
+			if (r_op != 3 && cyc > r_start && r_beats < r_lines) {
+				Bits &b = r_op == 0 ? ibits : r_op == 1 ? wbits : obits;
+				b.clear();
+				for (int k = 0; k < r_nb; k++) {
+					long w = r_beats * r_nb + k;
+					if (w >= r_words)
+						break;
+					for (int e = 0; e < r_lanes; e++) {
+						long a = elem_addr(w, e);
+						if (a >= 0)
+							b.put((k * r_lanes + e) * r_ebits, r_ebits, mem[(size_t)a]);
+					}
+				}
+				if (r_op == 0)
+					to_port(top->mem_iline, b);
+				else if (r_op == 1)
+					to_port(top->mem_wline, b);
+				else
+					to_port(top->mem_oline, b);
+				top->mem_rvalid = 1;
+				r_beats++;
+			}
+			long end = r_done;
+			long beats_end = r_op == 3 ? r_start + r_lines - 1 : r_start + r_lines;
+			if (beats_end > end)
+				end = beats_end;
+			if (cyc == end) {
+				top->mem_done = 1;
+				bus_extra += end - r_done;
+				active = false;
+			}
+		}
+
+		top->clk = 0;
+		top->eval();
+		bool consumed_d = top->dq_valid && top->dq_ready;
+		bool consumed_c = top->cq_valid && top->cq_ready;
+
+		if (top->dma_start) {
+			if (active) {
+				status = "error: DMA started a request while one was active";
+				break;
+			}
+			active = true;
+			r_op = top->dma_op;
+			r_base = top->dma_base;
+			r_rows = top->dma_rows;
+			r_cols = top->dma_cols;
+			r_stride = top->dma_stride;
+			r_layout = top->dma_layout;
+			r_lines = top->dma_lines;
+			r_start = cyc;
+			r_beats = 0;
+			r_lanes = r_op == 0 ? ILANES : r_op == 1 ? WLANES : COLS;
+			r_ebits = r_op == 0 ? A_BITS : r_op == 1 ? W_BITS : ACC_BITS;
+			r_nb = r_op == 0 ? INB : r_op == 1 ? WNB : ONB;
+			r_words = r_layout == 0 ? r_rows * ((r_cols + r_lanes - 1) / r_lanes)
+						: ((r_rows + r_lanes - 1) / r_lanes) * r_cols;
+			long b = (long)top->dma_bytes;
+			// the same rounding as models/cost.c dma_cycles()
+			double q = (double)b / bw;
+			long t = (long)q;
+			if ((double)t < q)
+				t++;
+			t += latency;
+			if (t < 2)
+				t = 2;
+			r_done = r_start + t - 1;
+			requests++;
+			dram_bytes += b;
+		}
+		if (top->dma_wvalid) {
+			// a store beat: lines of COLS-lane words, in the block's layout
+			for (int k = 0; k < r_nb; k++) {
+				long w = r_beats * r_nb + k;
+				if (w >= r_words)
+					break;
+				for (int e = 0; e < r_lanes; e++) {
+					long a = elem_addr(w, e);
+					if (a >= 0 && a < (long)mem.size())
+						mem[(size_t)a] = lane_of(top->dma_wline,
+							(k * r_lanes + e) * ACC_BITS, ACC_BITS);
+				}
+			}
+			r_beats++;
+		}
+		bool busy = top->dma_busy || top->arr_busy;
+		if (top->dma_busy)
+			dma_busy++;
+		if (top->arr_busy)
+			arr_busy++;
+		if (busy) {
+			if (first_busy < 0)
+				first_busy = cyc;
+			last_busy = cyc;
+		}
+
+		step();
+		if (consumed_d)
+			di++;
+		if (consumed_c)
+			ci++;
+		cyc++;
+		if (di == dq.size() && ci == cq.size() && top->dma_count == dq.size() &&
+		    top->cmp_count == cq.size() && !top->dma_busy && !top->arr_busy)
+			break;
+		if (cyc > max_cycles) {
+			status = "timeout";
+			break;
+		}
+	}
+	double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+#ifdef HW_TRACE
+	if (tfp) {
+		tfp->close();
+		delete tfp;
+	}
+#endif
+	top->final();
+	delete top;
+	delete ctx;
+
+	FILE *rf = fopen(res_path, "w");
+	if (!rf)
+		return 2;
+	fprintf(rf, "status %s\n", status);
+	fprintf(rf, "cycles %ld\n", first_busy < 0 ? 0 : last_busy - first_busy + 1);
+	fprintf(rf, "array_busy %ld\ndma_busy %ld\ndma_requests %ld\ndram_bytes %ld\n",
+		arr_busy, dma_busy, requests, dram_bytes);
+	fprintf(rf, "dma_bus_extra %ld\nsim_cycles %ld\nwall_s %.6f\n", bus_extra, cyc, wall);
+	fprintf(rf, "dma_done %zu\ncmp_done %zu\n", di, ci);
+	fclose(rf);
+
+	FILE *df = fopen(dump_path, "wb");
+	if (!df)
+		return 2;
+	for (const Region &r : dumps)
+		if (r.base >= 0 && r.base + r.count <= (long)mem.size())
+			fwrite(mem.data() + r.base, sizeof(int64_t), (size_t)r.count, df);
+	fclose(df);
+	return strcmp(status, "ok") ? 3 : 0;
+}

@@ -1,0 +1,221 @@
+/* sim.c: one simulated layer: parameters, build, program, run, compare. */
+#include "sim_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void sim_options_init(struct sim_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->build_timeout_s = 900.0;
+	o->run_timeout_s = 600.0;
+	o->seed = 1;
+}
+
+static int32_t pow2_at_least(double v, int32_t cap)
+{
+	int32_t n = 1;
+
+	while (n < cap && (double)n < v)
+		n *= 2;
+	return n;
+}
+
+void sim_rtl_params_from_hw(const struct hw_config *hw, struct sim_rtl_params *p)
+{
+	const int64_t d = hw->double_buffer ? 2 : 1;
+	const int64_t R = hw->pe_rows, C = hw->pe_cols;
+	const int64_t li = hw->dataflow == HW_IS ? C : R, lw = hw->dataflow == HW_IS ? R : C;
+	const double bw = hw_dram_bytes_per_cycle(hw);
+
+	memset(p, 0, sizeof(*p));
+	p->rows = hw->pe_rows;
+	p->cols = hw->pe_cols;
+	p->df = (int32_t)hw->dataflow;
+	p->a_bits = hw->act_bits;
+	p->w_bits = hw->weight_bits;
+	p->acc_bits = hw->acc_bits;
+	p->dbuf = hw->double_buffer ? 1 : 0;
+	/* A beat carries at least 2 x bw bytes, so that tiles whose rows leave words part-empty
+	 * still finish within t(b) (docs/rtl.md "DMA"). */
+	p->inb = pow2_at_least(2.0 * bw / (double)(li * hw_act_bytes(hw)), 64);
+	p->wnb = pow2_at_least(2.0 * bw / (double)(lw * hw_weight_bytes(hw)), 64);
+	p->onb = pow2_at_least(2.0 * bw / (double)(C * hw_acc_bytes(hw)), 64);
+	/* One word per element of capacity: the worst case (a tile one element wide). */
+	p->idepth = hn_cdiv(hn_max64(hw->ibuf_bytes / d / hw_act_bytes(hw), 1), p->inb) * p->inb;
+	p->wdepth = hn_cdiv(hn_max64(hw->wbuf_bytes / d / hw_weight_bytes(hw), 1), p->wnb) * p->wnb;
+	p->odepth = hn_cdiv(hn_max64(hw->obuf_bytes / d / hw_acc_bytes(hw), 1), p->onb) * p->onb;
+}
+
+int sim_check_hw(const struct hw_config *hw, struct hn_err *err)
+{
+	int hi = hw->act_bits > hw->weight_bits ? hw->act_bits : hw->weight_bits;
+
+	if (hw->act_bits < 2 || hw->act_bits > 32 || hw->weight_bits < 2 || hw->weight_bits > 32)
+		return hn_fail(err, HN_EINVAL, "sim: act_bits and weight_bits must be 2..32, got %d "
+			       "and %d", hw->act_bits, hw->weight_bits);
+	if (hw->acc_bits <= hi || hw->acc_bits > 64)
+		return hn_fail(err, HN_EINVAL, "sim: acc_bits must be in (%d, 64], got %d", hi,
+			       hw->acc_bits);
+	if (hw->pe_rows < 1 || hw->pe_cols < 1 || hw->pe_rows > 128 || hw->pe_cols > 128)
+		return hn_fail(err, HN_EINVAL, "sim: the array must be 1..128 x 1..128, got %d x %d",
+			       hw->pe_rows, hw->pe_cols);
+	return 0;
+}
+
+static int read_results(const char *path, struct sim_result *out, char *status, size_t ssize,
+			struct hn_err *err)
+{
+	char *text, *line, *save = NULL;
+	size_t len;
+	int ret = hn_read_file(path, &text, &len, err);
+
+	if (ret)
+		return ret;
+	status[0] = '\0';
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char key[64];
+		long long v;
+		if (!strncmp(line, "status ", 7))
+			hn_strlcpy(status, line + 7, ssize);
+		else if (!strncmp(line, "wall_s ", 7))
+			out->sim_seconds = atof(line + 7);
+		else if (sscanf(line, "%63s %lld", key, &v) == 2) {
+			if (!strcmp(key, "cycles"))
+				out->rtl_cycles = v;
+			else if (!strcmp(key, "array_busy"))
+				out->array_busy = v;
+			else if (!strcmp(key, "dma_busy"))
+				out->dma_busy = v;
+			else if (!strcmp(key, "dma_requests"))
+				out->dma_requests = v;
+			else if (!strcmp(key, "dram_bytes"))
+				out->dram_bytes = v;
+			else if (!strcmp(key, "dma_bus_extra"))
+				out->dma_bus_extra = v;
+			else if (!strcmp(key, "sim_cycles"))
+				out->sim_cycles = v;
+		}
+	}
+	free(text);
+	return 0;
+}
+
+/* The last line of a log, for error messages. */
+static void log_tail(const char *path, char *buf, size_t size)
+{
+	char *text;
+	size_t len;
+
+	buf[0] = '\0';
+	if (hn_read_file(path, &text, &len, NULL))
+		return;
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+		text[--len] = '\0';
+	char *nl = strrchr(text, '\n');
+	hn_strlcpy(buf, nl ? nl + 1 : text, size);
+	free(text);
+}
+
+int sim_layer(const struct arch_layer *l, const struct hw_config *hw,
+	      const struct map_tiling *m, const struct sim_options *opt_in,
+	      struct sim_result *out, struct hn_err *err)
+{
+	struct sim_options opt;
+	struct sim_rtl_params rp;
+	struct sim_prog prog;
+	char dir[512], prog_path[600], mem_path[600], res_path[600], dump_path[600];
+	char log_path[600], status[128], tail[200];
+	const char *tmp = getenv("TMPDIR");
+	int ret, st, timed_out, keep = 0;
+
+	if (opt_in)
+		opt = *opt_in;
+	else
+		sim_options_init(&opt);
+	memset(out, 0, sizeof(*out));
+	if ((ret = sim_check_hw(hw, err)))
+		return ret;
+	sim_rtl_params_from_hw(hw, &rp);
+	rp.trace = opt.vcd_path != NULL;
+	if ((ret = sim_prog_build(l, hw, m, &rp, opt.seed, &prog, err)))
+		return ret;
+	out->serial_cycles = prog.serial_cycles;
+	out->first_load_cycles = prog.first_load_cycles;
+	out->last_store_cycles = prog.last_store_cycles;
+	out->compute_cycles = prog.compute_cycles;
+	out->macs = prog.macs;
+	out->outputs = prog.nout;
+
+	if ((ret = sim_build(&rp, &opt, out->model, sizeof(out->model), &out->built,
+			     &out->build_seconds, err)))
+		goto out_prog;
+
+	snprintf(dir, sizeof(dir), "%s/hwnas-sim-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		ret = hn_fail(err, HN_EIO, "cannot create a run folder %s: %s", dir, strerror(errno));
+		goto out_prog;
+	}
+	snprintf(prog_path, sizeof(prog_path), "%s/program.txt", dir);
+	snprintf(mem_path, sizeof(mem_path), "%s/memory.bin", dir);
+	snprintf(res_path, sizeof(res_path), "%s/results.txt", dir);
+	snprintf(dump_path, sizeof(dump_path), "%s/outputs.bin", dir);
+	snprintf(log_path, sizeof(log_path), "%s/run.log", dir);
+	if ((ret = sim_prog_write(&prog, &rp, prog_path, mem_path, err)))
+		goto out_dir;
+	{
+		char *argv[] = { out->model, prog_path, res_path, dump_path, NULL, NULL, NULL };
+		if (opt.vcd_path) {
+			argv[4] = "--vcd";
+			argv[5] = (char *)opt.vcd_path;
+		}
+		ret = sim_spawn(argv, log_path, opt.run_timeout_s > 0 ? opt.run_timeout_s : 600.0,
+				&st, &timed_out, err);
+	}
+	if (ret)
+		goto out_dir;
+	if (timed_out) {
+		keep = 1;
+		ret = hn_fail(err, HN_EEXTERNAL, "layer '%s': the simulation timed out after %g s; "
+			      "files in %s", l->name, opt.run_timeout_s, dir);
+		goto out_dir;
+	}
+	if (read_results(res_path, out, status, sizeof(status), NULL) || st != 0 ||
+	    strcmp(status, "ok")) {
+		keep = 1;
+		log_tail(log_path, tail, sizeof(tail));
+		ret = hn_fail(err, HN_EEXTERNAL, "layer '%s': the harness failed (exit %d, status "
+			      "'%s'%s%s); log: %s", l->name, st, status[0] ? status : "none",
+			      tail[0] ? ": " : "", tail, log_path);
+		goto out_dir;
+	}
+	{
+		FILE *f = fopen(dump_path, "rb");
+		int64_t *got = malloc((size_t)prog.nout * sizeof(int64_t));
+		size_t n = 0;
+		if (f && got)
+			n = fread(got, sizeof(int64_t), (size_t)prog.nout, f);
+		if (f)
+			fclose(f);
+		if (!got || n != (size_t)prog.nout) {
+			free(got);
+			keep = 1;
+			ret = hn_fail(err, HN_EEXTERNAL, "layer '%s': the harness wrote no outputs; "
+				      "files in %s", l->name, dir);
+			goto out_dir;
+		}
+		for (int64_t i = 0; i < prog.nout; i++)
+			out->mismatches += got[i] != prog.expect[i];
+		out->bit_exact = out->mismatches == 0;
+		free(got);
+	}
+out_dir:
+	if (!keep && !opt.keep_files)
+		sim_rmtree(dir);
+out_prog:
+	sim_prog_release(&prog);
+	return ret;
+}

@@ -1,0 +1,95 @@
+/* sim.h: cycle-accurate runs of layers on the RTL accelerator (rtl/), through Verilator.
+ *
+ * The C core (this module) turns (layer, hw config, tiling) into a tile program and a memory
+ * image, builds or reuses a verilated model of the RTL for the config's parameters, runs it
+ * as a separate process (sim/harness/harness.cpp, the only C++ in hwnas) with a timeout, and
+ * checks every output element against a C reference of the layer. docs/rtl.md describes the
+ * microarchitecture, the program format and the integer semantics; docs/model.md the timing
+ * both the RTL and the analytical model follow.
+ *
+ * A failed build or run is an error (HN_EEXTERNAL, naming the log file), never a crash. */
+#ifndef SIM_H
+#define SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "../common/hn.h"
+#include "../arch/arch.h"
+#include "../hw/hw.h"
+#include "../models/models.h"
+
+/* The RTL parameter set of one verilated model (the -G overrides of hwnas_top). Two configs
+ * with equal parameters share one cached model. */
+struct sim_rtl_params {
+	int32_t rows, cols;
+	int32_t df;                 /* 0 ws, 1 os, 2 is (ws on the transposed problem) */
+	int32_t a_bits, w_bits, acc_bits;
+	int32_t dbuf;               /* 1: two halves per scratchpad */
+	int64_t idepth, wdepth, odepth; /* buffer words per half (multiples of the bank counts) */
+	int32_t inb, wnb, onb;      /* words per DMA beat (banks) of ibuf, wbuf, obuf */
+	int32_t trace;              /* 1: built with --trace (VCD) */
+};
+
+/* The parameters for a config: each half holds one word per element of its capacity (so a
+ * tile narrower than the array never overflows it), and a DMA beat carries at least twice
+ * the DRAM bytes per cycle. Pure. */
+void sim_rtl_params_from_hw(const struct hw_config *hw, struct sim_rtl_params *p);
+
+/* Checks that the RTL can run hw at all (bit widths, acc_bits <= 64); HN_EINVAL naming the
+ * field otherwise. */
+int sim_check_hw(const struct hw_config *hw, struct hn_err *err);
+
+struct sim_options {
+	const char *srcdir;    /* tree with rtl/ and sim/harness/; NULL: $HWNAS_SRCDIR, else the
+				* source tree hwnas was built from */
+	const char *cache_dir; /* NULL: $HWNAS_CACHE, $XDG_CACHE_HOME/hwnas, ~/.cache/hwnas */
+	const char *vcd_path;  /* write a waveform (builds a --trace model); NULL: none */
+	double build_timeout_s;/* verilate + compile limit; 0: 900 s */
+	double run_timeout_s;  /* one harness run; 0: 600 s */
+	uint64_t seed;         /* inputs and weights are a function of (seed, layer name) */
+	int keep_files;        /* 1: keep the run folder (program, image, results) */
+};
+
+void sim_options_init(struct sim_options *o);
+
+/* The outcome of one simulated layer. */
+struct sim_result {
+	int bit_exact;             /* every output element equals the C reference */
+	int64_t mismatches;        /* output elements that differ */
+	int64_t outputs;           /* output elements compared */
+	int64_t rtl_cycles;        /* first to last busy cycle of the accelerator */
+	int64_t array_busy;        /* cycles the array ran a command */
+	int64_t dma_busy;          /* cycles the DMA served a request */
+	int64_t dma_requests;
+	int64_t dram_bytes;        /* bytes the DMA requests moved (the model's counting) */
+	int64_t dma_bus_extra;     /* cycles requests lasted beyond t(b): bus-bound beats */
+	int64_t serial_cycles;     /* sum of t(b) + sum of fold cycles: the single-buffered
+				    * latency docs/model.md predicts for this program */
+	int64_t first_load_cycles; /* t(A0) + t(B0) */
+	int64_t last_store_cycles; /* t(C_last) */
+	int64_t compute_cycles;    /* sum of fold cycles */
+	int64_t macs;
+	int64_t sim_cycles;        /* cycles simulated (incl. reset-free idle) */
+	double sim_seconds;        /* wall time of the harness's cycle loop */
+	double build_seconds;      /* verilate + compile, 0 when the model was cached */
+	int built;                 /* 1: this call built the model */
+	char model[256];           /* path of the harness executable */
+};
+
+/* Simulates layer l (a conv, FC or matmul; HN_EINVAL for MAC-free layers) on hw under
+ * tiling m. Returns 0 and fills *out (bit_exact says whether the outputs matched), or a
+ * negative code with err set: HN_EINVAL (layer, config or tiling the RTL cannot run),
+ * HN_EEXTERNAL (build or run failed or timed out; the message names the log), HN_EIO. */
+int sim_layer(const struct arch_layer *l, const struct hw_config *hw,
+	      const struct map_tiling *m, const struct sim_options *opt,
+	      struct sim_result *out, struct hn_err *err);
+
+/* Builds (or finds in the cache) the harness executable for p. Writes its path into exe;
+ * *built = 1 and *seconds = verilate + compile wall time when this call built it. */
+int sim_build(const struct sim_rtl_params *p, const struct sim_options *opt, char *exe,
+	      size_t size, int *built, double *seconds, struct hn_err *err);
+
+/* Folder the models are cached in (see sim_options.cache_dir), into buf. */
+int sim_cache_dir(const struct sim_options *opt, char *buf, size_t size, struct hn_err *err);
+
+#endif

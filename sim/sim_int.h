@@ -1,0 +1,61 @@
+/* sim_int.h: internals of sim/ shared by its files. Nothing outside sim/ includes it. */
+#ifndef SIM_INT_H
+#define SIM_INT_H
+
+#include <stdint.h>
+#include "sim.h"
+
+/* DMA command (op: 0 load A, 1 load B, 2 load C partial sums, 3 store C). */
+struct sim_dma {
+	int op, half, layout, final, shift;
+	int64_t base, rows, cols, stride, words, wait;
+};
+
+/* Compute command: one tile step. */
+struct sim_cmp {
+	int ah, bh, ch, init;
+	int64_t tm, tn, tk, nout, nin, wait;
+};
+
+/* A tile program, its memory image and what the C reference expects. */
+struct sim_prog {
+	struct sim_dma *dma;
+	int64_t ndma, cap_dma;
+	struct sim_cmp *cmp;
+	int64_t ncmp, cap_cmp;
+	int64_t *mem;             /* element-addressed DRAM image */
+	int64_t nmem;
+	int64_t out_base, nout;   /* the final output region (all groups' C) */
+	int64_t *expect;          /* nout reference outputs */
+	int64_t serial_cycles, first_load_cycles, last_store_cycles, compute_cycles;
+	int64_t max_cycles;
+	int64_t macs;
+	double bw;
+	int64_t latency;
+};
+
+/* Builds the program, image and reference for l on hw under m with the RTL parameters p.
+ * The caller releases prog with sim_prog_release. HN_EINVAL for what the RTL cannot run. */
+int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
+		   const struct map_tiling *m, const struct sim_rtl_params *p, uint64_t seed,
+		   struct sim_prog *prog, struct hn_err *err);
+void sim_prog_release(struct sim_prog *prog);
+
+/* Writes the program text and the memory image (int64 little endian). */
+int sim_prog_write(const struct sim_prog *prog, const struct sim_rtl_params *p,
+		   const char *prog_path, const char *mem_path, struct hn_err *err);
+
+/* DMA time of a request of b bytes: latency + ceil(b / bw) (docs/model.md), at least 2
+ * cycles (the RTL's minimum: a request cannot end in the cycle it starts). */
+int64_t sim_dma_cycles(int64_t bytes, double bw, int64_t latency);
+
+/* Runs argv with stdout and stderr appended to log_path, killing it (its process group) after
+ * timeout_s. *status gets the exit code, or -1 when killed by a signal or the timeout
+ * (*timed_out = 1). Returns 0, or HN_EEXTERNAL when it could not start. */
+int sim_spawn(char *const argv[], const char *log_path, double timeout_s, int *status,
+	      int *timed_out, struct hn_err *err);
+
+/* rm -rf path (best effort). */
+void sim_rmtree(const char *path);
+
+#endif

@@ -1,0 +1,547 @@
+/* sim_prog.c: from (layer, config, tiling) to the tile program, the memory image and the
+ * reference outputs.
+ *
+ * The memory image is element-addressed (one int64 per element; the DMA counts bytes with
+ * the element sizes of docs/model.md). Per group: A (M x K, the im2col matrix of the input
+ * for a conv: the template fetches an input pixel once per window that uses it), B (K x N),
+ * C (M x N final outputs) and P (M x N partial sums). The reference is computed from the
+ * layer's own tensors (a direct convolution for conv), not from the im2col matrix, so that a
+ * lowering bug shows as a mismatch. */
+#include "sim_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { DIM_M = 0, DIM_N = 1, DIM_K = 2 };
+
+static const char order_dims[MAP_ORDER_COUNT][3] = {
+	{ DIM_M, DIM_N, DIM_K }, { DIM_M, DIM_K, DIM_N }, { DIM_N, DIM_M, DIM_K },
+	{ DIM_N, DIM_K, DIM_M }, { DIM_K, DIM_M, DIM_N }, { DIM_K, DIM_N, DIM_M },
+};
+
+int64_t sim_dma_cycles(int64_t bytes, double bw, int64_t latency)
+{
+	/* the same rounding as models/cost.c */
+	double q = (double)bytes / bw;
+	int64_t t = (int64_t)q;
+
+	if ((double)t < q)
+		t++;
+	t += latency;
+	return t < 2 ? 2 : t;
+}
+
+static uint64_t splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* A uniform signed value of `bits` bits. */
+static int64_t rnd(uint64_t *s, int bits)
+{
+	uint64_t v = splitmix(s) & ((1ULL << bits) - 1);
+
+	return (int64_t)v - (int64_t)(1ULL << (bits - 1));
+}
+
+/* Two's complement wrap-around to acc bits (the RTL's accumulator). */
+static int64_t wrap(int64_t v, int bits)
+{
+	if (bits >= 64)
+		return v;
+	uint64_t m = (1ULL << bits) - 1, u = (uint64_t)v & m;
+	if (u >> (bits - 1))
+		u |= ~m;
+	return (int64_t)u;
+}
+
+/* The final output: saturate(acc >> shift) to act bits (arithmetic shift). */
+static int64_t quant(int64_t acc, int shift, int bits)
+{
+	int64_t v = shift >= 63 ? (acc < 0 ? -1 : 0) : acc >> shift;
+	int64_t hi = ((int64_t)1 << (bits - 1)) - 1, lo = -((int64_t)1 << (bits - 1));
+
+	return v > hi ? hi : v < lo ? lo : v;
+}
+
+static int push_dma(struct sim_prog *p, const struct sim_dma *d)
+{
+	if (p->ndma == p->cap_dma) {
+		int64_t cap = p->cap_dma ? 2 * p->cap_dma : 256;
+		void *n = realloc(p->dma, (size_t)cap * sizeof(*p->dma));
+		if (!n)
+			return -1;
+		p->dma = n;
+		p->cap_dma = cap;
+	}
+	p->dma[p->ndma++] = *d;
+	return 0;
+}
+
+static int push_cmp(struct sim_prog *p, const struct sim_cmp *c)
+{
+	if (p->ncmp == p->cap_cmp) {
+		int64_t cap = p->cap_cmp ? 2 * p->cap_cmp : 256;
+		void *n = realloc(p->cmp, (size_t)cap * sizeof(*p->cmp));
+		if (!n)
+			return -1;
+		p->cmp = n;
+		p->cap_cmp = cap;
+	}
+	p->cmp[p->ncmp++] = *c;
+	return 0;
+}
+
+void sim_prog_release(struct sim_prog *p)
+{
+	free(p->dma);
+	free(p->cmp);
+	free(p->mem);
+	free(p->expect);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Buffer words a rows x cols block occupies: layout 0 puts `lanes` consecutive columns of a
+ * row in a word, layout 1 `lanes` consecutive rows of a column. */
+static int64_t block_words(int layout, int64_t rows, int64_t cols, int64_t lanes)
+{
+	return layout == 0 ? rows * hn_cdiv(cols, lanes) : hn_cdiv(rows, lanes) * cols;
+}
+
+/* One step of the tile loops, and what it needs from the DMA. */
+struct step {
+	int64_t g, mi, ni, ki;
+	int a_new, b_new, c_begin, c_load, c_end, c_final;
+	int a_half, b_half, c_half;
+	int64_t a_wait, b_wait, c_wait;     /* compute commands a load must wait for */
+	int64_t a_dma, b_dma, cl_dma, st_dma;
+};
+
+/* What pass 2 needs to emit one step's DMA commands. */
+struct emit {
+	const struct arch_gemm *g;
+	struct sim_prog *p;
+	struct step *st;
+	const int64_t *tiles;
+	int64_t abase, bbase, cbase, pbase, eb_a, eb_w, eb_c, li, lw, lo;
+	int lay_a, lay_b, lay_c, shift;
+};
+
+static void step_sizes(const struct emit *e, const struct step *q, int64_t *tm, int64_t *tn,
+		       int64_t *tk)
+{
+	*tm = hn_min64(e->tiles[DIM_M], e->g->m - q->mi * e->tiles[DIM_M]);
+	*tn = hn_min64(e->tiles[DIM_N], e->g->n - q->ni * e->tiles[DIM_N]);
+	*tk = hn_min64(e->tiles[DIM_K], e->g->k - q->ki * e->tiles[DIM_K]);
+}
+
+/* The loads step s needs: A, B, then the partial sums of its C tile. */
+static int emit_loads(struct emit *e, int64_t s)
+{
+	const struct arch_gemm *g = e->g;
+	struct sim_prog *p = e->p;
+	struct step *q = &e->st[s];
+	int64_t m0 = q->mi * e->tiles[DIM_M], n0 = q->ni * e->tiles[DIM_N];
+	int64_t k0 = q->ki * e->tiles[DIM_K], tm, tn, tk, t;
+	struct sim_dma dm;
+
+	step_sizes(e, q, &tm, &tn, &tk);
+	if (q->a_new) {
+		dm = (struct sim_dma){ .op = 0, .half = q->a_half, .layout = e->lay_a,
+			.base = e->abase + q->g * g->m * g->k + m0 * g->k + k0, .rows = tm,
+			.cols = tk, .stride = g->k, .wait = q->a_wait,
+			.words = block_words(e->lay_a, tm, tk, e->li) };
+		q->a_dma = p->ndma;
+		t = sim_dma_cycles(tm * tk * e->eb_a, p->bw, p->latency);
+		p->serial_cycles += t;
+		if (s == 0)
+			p->first_load_cycles += t;
+		if (push_dma(p, &dm))
+			return -1;
+	}
+	if (q->b_new) {
+		dm = (struct sim_dma){ .op = 1, .half = q->b_half, .layout = e->lay_b,
+			.base = e->bbase + q->g * g->k * g->n + k0 * g->n + n0, .rows = tk,
+			.cols = tn, .stride = g->n, .wait = q->b_wait,
+			.words = block_words(e->lay_b, tk, tn, e->lw) };
+		q->b_dma = p->ndma;
+		t = sim_dma_cycles(tk * tn * e->eb_w, p->bw, p->latency);
+		p->serial_cycles += t;
+		if (s == 0)
+			p->first_load_cycles += t;
+		if (push_dma(p, &dm))
+			return -1;
+	}
+	if (q->c_begin && q->c_load) {
+		dm = (struct sim_dma){ .op = 2, .half = q->c_half, .layout = e->lay_c,
+			.base = e->pbase + q->g * g->m * g->n + m0 * g->n + n0, .rows = tm,
+			.cols = tn, .stride = g->n, .wait = q->c_wait,
+			.words = block_words(e->lay_c, tm, tn, e->lo) };
+		q->cl_dma = p->ndma;
+		p->serial_cycles += sim_dma_cycles(tm * tn * e->eb_c, p->bw, p->latency);
+		if (push_dma(p, &dm))
+			return -1;
+	}
+	return 0;
+}
+
+/* The store of step s's C tile when its visit ends: final outputs or partial sums. */
+static int emit_store(struct emit *e, int64_t s)
+{
+	const struct arch_gemm *g = e->g;
+	struct sim_prog *p = e->p;
+	struct step *q = &e->st[s];
+	int64_t m0 = q->mi * e->tiles[DIM_M], n0 = q->ni * e->tiles[DIM_N], tm, tn, tk, t;
+	struct sim_dma dm;
+
+	if (!q->c_end)
+		return 0;
+	step_sizes(e, q, &tm, &tn, &tk);
+	dm = (struct sim_dma){ .op = 3, .half = q->c_half, .layout = e->lay_c,
+		.base = (q->c_final ? e->cbase : e->pbase) + q->g * g->m * g->n + m0 * g->n + n0,
+		.rows = tm, .cols = tn, .stride = g->n, .final = q->c_final, .shift = e->shift,
+		.wait = s + 1, .words = block_words(e->lay_c, tm, tn, e->lo) };
+	q->st_dma = p->ndma;
+	t = sim_dma_cycles(tm * tn * (q->c_final ? e->eb_a : e->eb_c), p->bw, p->latency);
+	p->serial_cycles += t;
+	p->last_store_cycles = t;
+	return push_dma(p, &dm);
+}
+
+/* Fills the A, B tensors of every group and the reference outputs. */
+static int fill_data(const struct arch_layer *l, const struct arch_gemm *g,
+		     const struct hw_config *hw, uint64_t seed, int shift, struct sim_prog *p,
+		     int64_t abase, int64_t bbase)
+{
+	const int ab = hw->act_bits, wb = hw->weight_bits, cb = hw->acc_bits;
+	const int64_t M = g->m, N = g->n, K = g->k, G = g->g;
+	uint64_t s = seed;
+	int ret = 0;
+
+	for (const char *c = l->name; *c; c++)
+		s = (s ^ (uint64_t)(unsigned char)*c) * 1099511628211ULL;
+
+	if (l->kind == ARCH_CONV) {
+		const int64_t n = l->n, C = l->c, H = l->h, W = l->w, KO = l->k, R = l->r, S = l->s;
+		const int64_t P = arch_out_h(l), Q = arch_out_w(l), cg = C / G, kg = KO / G;
+		int64_t *in = malloc((size_t)(n * C * H * W) * sizeof(int64_t));
+		int64_t *wt = malloc((size_t)(KO * cg * R * S) * sizeof(int64_t));
+		if (!in || !wt) {
+			ret = -1;
+			goto out_conv;
+		}
+		for (int64_t i = 0; i < n * C * H * W; i++)
+			in[i] = rnd(&s, ab);
+		for (int64_t i = 0; i < KO * cg * R * S; i++)
+			wt[i] = rnd(&s, wb);
+		for (int64_t gi = 0; gi < G; gi++) {
+			int64_t *A = p->mem + abase + gi * M * K, *B = p->mem + bbase + gi * K * N;
+			for (int64_t b = 0; b < n; b++)
+				for (int64_t y = 0; y < P; y++)
+					for (int64_t x = 0; x < Q; x++) {
+						int64_t m = (b * P + y) * Q + x;
+						for (int64_t c = 0; c < cg; c++)
+							for (int64_t r = 0; r < R; r++)
+								for (int64_t t = 0; t < S; t++) {
+									int64_t iy = y * l->stride_h - l->pad_h + r * l->dil_h;
+									int64_t ix = x * l->stride_w - l->pad_w + t * l->dil_w;
+									int64_t v = 0;
+									if (iy >= 0 && iy < H && ix >= 0 && ix < W)
+										v = in[((b * C + gi * cg + c) * H + iy) * W + ix];
+									A[m * K + (c * R + r) * S + t] = v;
+								}
+					}
+			for (int64_t o = 0; o < kg; o++)
+				for (int64_t k = 0; k < cg * R * S; k++)
+					B[k * N + o] = wt[(gi * kg + o) * cg * R * S + k];
+			/* reference: direct convolution */
+			for (int64_t b = 0; b < n; b++)
+				for (int64_t y = 0; y < P; y++)
+					for (int64_t x = 0; x < Q; x++)
+						for (int64_t o = 0; o < kg; o++) {
+							int64_t acc = 0;
+							for (int64_t c = 0; c < cg; c++)
+								for (int64_t r = 0; r < R; r++)
+									for (int64_t t = 0; t < S; t++) {
+										int64_t iy = y * l->stride_h - l->pad_h + r * l->dil_h;
+										int64_t ix = x * l->stride_w - l->pad_w + t * l->dil_w;
+										if (iy < 0 || iy >= H || ix < 0 || ix >= W)
+											continue;
+										acc = wrap(acc + in[((b * C + gi * cg + c) * H + iy) * W + ix] *
+											   wt[(((gi * kg + o) * cg + c) * R + r) * S + t], cb);
+									}
+							int64_t m = (b * P + y) * Q + x;
+							p->expect[gi * M * N + m * N + o] = quant(acc, shift, ab);
+						}
+		}
+out_conv:
+		free(in);
+		free(wt);
+		return ret;
+	}
+	/* FC and matmul: the GEMM operands are the layer's tensors themselves. */
+	for (int64_t gi = 0; gi < G; gi++) {
+		int64_t *A = p->mem + abase + gi * M * K, *B = p->mem + bbase + gi * K * N;
+		for (int64_t i = 0; i < M * K; i++)
+			A[i] = rnd(&s, ab);
+		for (int64_t i = 0; i < K * N; i++)
+			B[i] = rnd(&s, wb);
+		for (int64_t m = 0; m < M; m++)
+			for (int64_t nn = 0; nn < N; nn++) {
+				int64_t acc = 0;
+				for (int64_t k = 0; k < K; k++)
+					acc = wrap(acc + A[m * K + k] * B[k * N + nn], cb);
+				p->expect[gi * M * N + m * N + nn] = quant(acc, shift, ab);
+			}
+	}
+	return 0;
+}
+
+int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
+		   const struct map_tiling *mt, const struct sim_rtl_params *rp, uint64_t seed,
+		   struct sim_prog *p, struct hn_err *err)
+{
+	struct arch_gemm g = arch_gemm(l);
+	const int64_t R = hw->pe_rows, C = hw->pe_cols, d = hw->double_buffer ? 2 : 1;
+	const int df = rp->df;
+	const int64_t eb_a = hw_act_bytes(hw), eb_w = hw_weight_bytes(hw), eb_c = hw_acc_bytes(hw);
+	const int64_t li = df == HW_IS ? C : R, lw = df == HW_IS ? R : C, lo = C;
+	const int lay_a = df == HW_WS ? 0 : 1, lay_b = df == HW_IS ? 1 : 0;
+	const int lay_c = df == HW_IS ? 1 : 0;
+	struct step *st = NULL;
+	int64_t need[3], nsteps, idx[3], trips[3], tiles[3];
+	int ret = 0, shift;
+
+	memset(p, 0, sizeof(*p));
+	if (g.g == 0)
+		return hn_fail(err, HN_EINVAL, "layer '%s': a %s layer has no MACs; the RTL does not "
+			       "implement the vector unit (model-only)", l->name, arch_kind_name(l->kind));
+	if (mt->tm <= 0 || mt->tn <= 0 || mt->tk <= 0 || (unsigned)mt->order >= MAP_ORDER_COUNT)
+		return hn_fail(err, HN_EINVAL, "layer '%s': no valid tiling (tm=%lld tn=%lld tk=%lld)",
+			       l->name, (long long)mt->tm, (long long)mt->tn, (long long)mt->tk);
+	map_buffer_need(&g, hw, mt, need);
+	if (need[0] > hw->ibuf_bytes || need[1] > hw->wbuf_bytes || need[2] > hw->obuf_bytes)
+		return hn_fail(err, HN_EINVAL, "layer '%s': the tiling does not fit the buffers "
+			       "(ibuf %lld/%lld B, wbuf %lld/%lld B, obuf %lld/%lld B)", l->name,
+			       (long long)need[0], (long long)hw->ibuf_bytes, (long long)need[1],
+			       (long long)hw->wbuf_bytes, (long long)need[2], (long long)hw->obuf_bytes);
+
+	tiles[DIM_M] = hn_min64(mt->tm, g.m);
+	tiles[DIM_N] = hn_min64(mt->tn, g.n);
+	tiles[DIM_K] = hn_min64(mt->tk, g.k);
+	trips[DIM_M] = hn_cdiv(g.m, tiles[DIM_M]);
+	trips[DIM_N] = hn_cdiv(g.n, tiles[DIM_N]);
+	trips[DIM_K] = hn_cdiv(g.k, tiles[DIM_K]);
+	nsteps = g.g * trips[0] * trips[1] * trips[2];
+
+	/* 4 regions per group; 32-bit DMA fields */
+	p->nmem = g.g * (g.m * g.k + g.k * g.n + 2 * g.m * g.n);
+	if (p->nmem >= ((int64_t)1 << 31) || nsteps > ((int64_t)1 << 28))
+		return hn_fail(err, HN_EINVAL, "layer '%s': too large to simulate (%lld elements, "
+			       "%lld steps)", l->name, (long long)p->nmem, (long long)nsteps);
+	const int64_t abase = 0, bbase = g.g * g.m * g.k, cbase = bbase + g.g * g.k * g.n;
+	const int64_t pbase = cbase + g.g * g.m * g.n;
+	p->out_base = cbase;
+	p->nout = g.g * g.m * g.n;
+	p->mem = calloc((size_t)p->nmem, sizeof(int64_t));
+	p->expect = malloc((size_t)p->nout * sizeof(int64_t));
+	st = calloc((size_t)nsteps, sizeof(*st));
+	if (!p->mem || !p->expect || !st) {
+		ret = hn_fail(err, HN_ENOMEM, "layer '%s': out of memory for the image", l->name);
+		goto out_fail;
+	}
+	{
+		int lg = 0;
+		while (((int64_t)1 << lg) < g.k)
+			lg++;
+		shift = hw->weight_bits - 1 + (lg + 1) / 2;
+	}
+	if (fill_data(l, &g, hw, seed, shift, p, abase, bbase)) {
+		ret = hn_fail(err, HN_ENOMEM, "layer '%s': out of memory for the tensors", l->name);
+		goto out_fail;
+	}
+	p->macs = g.g * g.m * g.n * g.k;
+	p->bw = hw_dram_bytes_per_cycle(hw);
+	p->latency = hw->dram_latency_cycles;
+
+	/* Pass 1: the steps in loop order, which tiles change, which halves they use. */
+	{
+		const char *dims = order_dims[mt->order];
+		int64_t s = 0, a_cnt = -1, b_cnt = -1, c_cnt = -1;
+		int64_t last_a[2] = { -1, -1 }, last_b[2] = { -1, -1 }, last_c[2] = { -1, -1 };
+		int64_t pa[3] = { -1, -1, -1 }, pb[3] = { -1, -1, -1 }, pc[3] = { -1, -1, -1 };
+		for (int64_t gi = 0; gi < g.g; gi++)
+			for (idx[0] = 0; idx[0] < trips[(int)dims[0]]; idx[0]++)
+				for (idx[1] = 0; idx[1] < trips[(int)dims[1]]; idx[1]++)
+					for (idx[2] = 0; idx[2] < trips[(int)dims[2]]; idx[2]++, s++) {
+						struct step *q = &st[s];
+						int64_t v[3];
+						for (int i = 0; i < 3; i++)
+							v[(int)dims[i]] = idx[i];
+						q->g = gi;
+						q->mi = v[DIM_M];
+						q->ni = v[DIM_N];
+						q->ki = v[DIM_K];
+						q->a_new = pa[0] != gi || pa[1] != q->mi || pa[2] != q->ki;
+						q->b_new = pb[0] != gi || pb[1] != q->ki || pb[2] != q->ni;
+						q->c_begin = pc[0] != gi || pc[1] != q->mi || pc[2] != q->ni;
+						if (q->a_new) {
+							a_cnt++;
+							q->a_half = (int)(a_cnt % d);
+							q->a_wait = last_a[q->a_half] + 1;
+						} else {
+							q->a_half = st[s - 1].a_half;
+						}
+						if (q->b_new) {
+							b_cnt++;
+							q->b_half = (int)(b_cnt % d);
+							q->b_wait = last_b[q->b_half] + 1;
+						} else {
+							q->b_half = st[s - 1].b_half;
+						}
+						if (q->c_begin) {
+							c_cnt++;
+							q->c_half = (int)(c_cnt % d);
+							q->c_load = q->ki > 0;
+							q->c_wait = last_c[q->c_half] + 1;
+						} else {
+							q->c_half = st[s - 1].c_half;
+						}
+						last_a[q->a_half] = s;
+						last_b[q->b_half] = s;
+						last_c[q->c_half] = s;
+						pa[0] = gi; pa[1] = q->mi; pa[2] = q->ki;
+						pb[0] = gi; pb[1] = q->ki; pb[2] = q->ni;
+						pc[0] = gi; pc[1] = q->mi; pc[2] = q->ni;
+						if (s > 0)
+							st[s - 1].c_end = q->c_begin;
+					}
+		st[nsteps - 1].c_end = 1;
+		for (int64_t i = 0; i < nsteps; i++)
+			st[i].c_final = st[i].ki == trips[DIM_K] - 1;
+	}
+
+	/* Pass 2: the DMA queue in program order. Double-buffered: loads(0), then per step
+	 * loads(i+1) before store(i), so the next step's tiles stream in while step i computes.
+	 * Single-buffered: loads(i), then store(i). */
+	{
+		struct emit e = { .g = &g, .p = p, .st = st, .tiles = tiles, .abase = abase,
+				  .bbase = bbase, .cbase = cbase, .pbase = pbase, .eb_a = eb_a,
+				  .eb_w = eb_w, .eb_c = eb_c, .li = li, .lw = lw, .lo = lo,
+				  .lay_a = lay_a, .lay_b = lay_b, .lay_c = lay_c, .shift = shift };
+		for (int64_t i = -1; i < nsteps; i++) {
+			int r1, r2;
+			if (d == 2) {
+				r1 = i + 1 < nsteps ? emit_loads(&e, i + 1) : 0;
+				r2 = i >= 0 ? emit_store(&e, i) : 0;
+			} else {
+				r1 = i >= 0 ? emit_store(&e, i) : 0;
+				r2 = i + 1 < nsteps ? emit_loads(&e, i + 1) : 0;
+			}
+			if (r1 || r2)
+				goto out_nomem;
+		}
+	}
+
+	/* Pass 3: compute commands and what they wait for. */
+	{
+		int64_t cur_a = -1, cur_b = -1, cur_cl = -1, last_store[2] = { -1, -1 };
+		for (int64_t s = 0; s < nsteps; s++) {
+			struct step *q = &st[s];
+			int64_t tm = hn_min64(tiles[DIM_M], g.m - q->mi * tiles[DIM_M]);
+			int64_t tn = hn_min64(tiles[DIM_N], g.n - q->ni * tiles[DIM_N]);
+			int64_t tk = hn_min64(tiles[DIM_K], g.k - q->ki * tiles[DIM_K]);
+			int64_t w = -1, t, folds;
+			struct sim_cmp c;
+			if (q->a_new)
+				cur_a = q->a_dma;
+			if (q->b_new)
+				cur_b = q->b_dma;
+			if (q->c_begin) {
+				cur_cl = q->c_load ? q->cl_dma : -1;
+				w = last_store[q->c_half];
+			}
+			w = hn_max64(w, hn_max64(cur_a, hn_max64(cur_b, cur_cl)));
+			memset(&c, 0, sizeof(c));
+			c.ah = q->a_half;
+			c.bh = q->b_half;
+			c.ch = q->c_half;
+			c.init = q->c_begin && !q->c_load;
+			c.tm = tm;
+			c.tn = tn;
+			c.tk = tk;
+			c.wait = w + 1;
+			switch (df) {
+			case HW_WS: c.nout = hn_cdiv(tn, C); c.nin = hn_cdiv(tk, R); t = tm; break;
+			case HW_OS: c.nout = hn_cdiv(tm, R); c.nin = hn_cdiv(tn, C); t = tk; break;
+			default:    c.nout = hn_cdiv(tm, C); c.nin = hn_cdiv(tk, R); t = tn; break;
+			}
+			folds = c.nout * c.nin;
+			p->compute_cycles += folds * (2 * R + C + t - 2);
+			if (push_cmp(p, &c))
+				goto out_nomem;
+			if (q->c_end)
+				last_store[q->c_half] = q->st_dma;
+		}
+	}
+	p->serial_cycles += p->compute_cycles;
+	p->max_cycles = 2 * p->serial_cycles + 10000;
+	free(st);
+	return 0;
+
+out_nomem:
+	ret = hn_fail(err, HN_ENOMEM, "layer '%s': out of memory for the program", l->name);
+out_fail:
+	free(st);
+	sim_prog_release(p);
+	return ret;
+}
+
+int sim_prog_write(const struct sim_prog *p, const struct sim_rtl_params *rp,
+		   const char *prog_path, const char *mem_path, struct hn_err *err)
+{
+	FILE *f = fopen(mem_path, "wb");
+	int ret = 0;
+
+	if (!f)
+		return hn_fail(err, HN_EIO, "cannot write %s", mem_path);
+	if (fwrite(p->mem, sizeof(int64_t), (size_t)p->nmem, f) != (size_t)p->nmem)
+		ret = hn_fail(err, HN_EIO, "cannot write %s", mem_path);
+	if (fclose(f) && !ret)
+		ret = hn_fail(err, HN_EIO, "cannot write %s", mem_path);
+	if (ret)
+		return ret;
+	if (!(f = fopen(prog_path, "w")))
+		return hn_fail(err, HN_EIO, "cannot write %s", prog_path);
+	fprintf(f, "hwnas-sim-program 1\n");
+	fprintf(f, "params %d %d %d %d %d %d %d %d %d\n", rp->rows, rp->cols, rp->df, rp->a_bits,
+		rp->w_bits, rp->acc_bits, rp->inb, rp->wnb, rp->onb);
+	fprintf(f, "memory %s %lld\n", mem_path, (long long)p->nmem);
+	fprintf(f, "bw %.17g\nlatency %lld\nmax_cycles %lld\n", p->bw, (long long)p->latency,
+		(long long)p->max_cycles);
+	fprintf(f, "dump %lld %lld\n", (long long)p->out_base, (long long)p->nout);
+	fprintf(f, "# dma op half base rows cols stride layout final shift words wait\n");
+	for (int64_t i = 0; i < p->ndma; i++) {
+		const struct sim_dma *d = &p->dma[i];
+		fprintf(f, "dma %d %d %lld %lld %lld %lld %d %d %d %lld %lld\n", d->op, d->half,
+			(long long)d->base, (long long)d->rows, (long long)d->cols,
+			(long long)d->stride, d->layout, d->final, d->shift, (long long)d->words,
+			(long long)d->wait);
+	}
+	fprintf(f, "# cmp ahalf bhalf chalf init tm tn tk nout nin wait\n");
+	for (int64_t i = 0; i < p->ncmp; i++) {
+		const struct sim_cmp *c = &p->cmp[i];
+		fprintf(f, "cmp %d %d %d %d %lld %lld %lld %lld %lld %lld\n", c->ah, c->bh, c->ch,
+			c->init, (long long)c->tm, (long long)c->tn, (long long)c->tk,
+			(long long)c->nout, (long long)c->nin, (long long)c->wait);
+	}
+	fprintf(f, "end\n");
+	if (fclose(f))
+		return hn_fail(err, HN_EIO, "cannot write %s", prog_path);
+	return 0;
+}
