@@ -544,7 +544,8 @@ out_free:
 /* Objective of the second solve: DRAM bytes per group, plus eps x the tiling-dependent
  * energy (SRAM traffic of the steps and the DRAM refetch bytes' buffer and DRAM energy);
  * eps x (its maximum) < 1/2 byte, so energy only breaks ties of DRAM bytes. */
-static void set_dram_objective(const struct ctx *c, const struct dim dm[3], const struct model *m)
+static double set_dram_objective(const struct ctx *c, const struct dim dm[3], const struct model *m,
+				 double scale)
 {
 	const struct arch_gemm *g = &c->g;
 	const struct hw_energy *e = c->e;
@@ -573,6 +574,14 @@ static void set_dram_objective(const struct ctx *c, const struct dim dm[3], cons
 			bytes[b] * tmax * (ebuf[b] + e->dram_pj_per_byte);
 	}
 	eps = emax > 0 ? 0.5 / emax : 0.0;
+	/* The largest DRAM refetch bytes: the secondary objective stays below dmax + 1. */
+	double dmax = 0.0;
+	for (int b = 0; b < 3; b++) {
+		double tmax = 1.0;
+		for (int j = 0; j < dm[pair_irrel[b]].n; j++)
+			tmax = fmax(tmax, (double)dm[pair_irrel[b]].T[j]);
+		dmax += bytes[b] * (tmax - 1.0);
+	}
 	for (int col = 1; col <= glp_get_num_cols(m->lp); col++)
 		glp_set_obj_coef(m->lp, col, 0.0);
 	for (int b = 0; b < 3; b++) {
@@ -580,15 +589,16 @@ static void set_dram_objective(const struct ctx *c, const struct dim dm[3], cons
 		double base = b == 2 ? 2.0 * (double)(g->m * g->n * c->cb) : bytes[b];
 		for (int i = 0; i < dm[d].n; i++) {
 			double qv = d == c->stream ? (double)dm[d].T[i] : dm[d].f[i];
-			glp_set_obj_coef(m->lp, dm[d].col[i], eps * ebuf[b] * base * qv);
+			glp_set_obj_coef(m->lp, dm[d].col[i], scale * eps * ebuf[b] * base * qv);
 		}
 		const int q = pair_irrel[b];
 		for (int j = 0; j < dm[q].n; j++)
 			if (m->vcol[b][j])
 				glp_set_obj_coef(m->lp, m->vcol[b][j],
-						 bytes[b] * (double)(dm[q].T[j] - 1) *
+						 scale * bytes[b] * (double)(dm[q].T[j] - 1) *
 						 (1.0 + eps * (ebuf[b] + e->dram_pj_per_byte)));
 	}
+	return dmax + 1.0;
 }
 
 struct cb_info {
@@ -660,6 +670,12 @@ static int solve(const struct ctx *c, struct dim dm[3], const struct map_options
 		hn_fail(err, ret, "'%s': out of memory building the tiling MILP", c->l->name);
 		goto out_delete_prob;
 	}
+	/* One solve, lexicographic by weights: z + w (DRAM refetch bytes + eps energy) with
+	 * w (its maximum) <= 1/2 < one cycle, so the latency optimum is never traded for bytes
+	 * (docs/mapping.md "Objective"). */
+	double dmax = set_dram_objective(c, dm, &m, 1.0);
+	double w = 0.5 / dmax;
+	set_dram_objective(c, dm, &m, w);
 	glp_set_obj_coef(m.lp, m.z, 1.0);
 	rc = run(m.lp, opt, t_end, &ci);
 	out->solver_status = glp_mip_status(m.lp);
@@ -675,29 +691,16 @@ static int solve(const struct ctx *c, struct dim dm[3], const struct map_options
 	struct cost_report r1;
 	read_tiling(dm, &m, &t1);
 	if (cost_layer(c->l, c->hw, &t1, c->e, &r1) == 0 && r1.feasible) {
-		/* The MILP's objective is the model's latency, exactly (docs/mapping.md). */
+		/* The MILP's latency is the model's, exactly (docs/mapping.md): z equals cost_layer's
+		 * cycles at a proven optimum. */
 		assert(out->solver_status != GLP_OPT ||
-		       fabs(glp_mip_obj_val(m.lp) - (double)r1.cycles) <= 0.5 + 1e-9 * (double)r1.cycles);
+		       fabs(glp_mip_col_val(m.lp, m.z) - (double)r1.cycles) <=
+		       0.5 + 1e-9 * (double)r1.cycles);
+		/* The incumbent is kept when GLPK's answer is not better under cost_layer (a time
+		 * limit, or a tie the tolerances could not separate). */
 		if (map_report_better(&r1, &out->cost)) {
 			out->cost = r1;
 			out->tiling = t1;
-		}
-	}
-	if (out->solver_status != GLP_OPT || rc != 0)
-		goto out_delete_prob;
-
-	/* Second solve: latency fixed at its optimum, minimise DRAM bytes, then energy. */
-	glp_set_col_bnds(m.lp, m.z, GLP_DB, 0.0, (double)out->cost.cycles + 0.5);
-	set_dram_objective(c, dm, &m);
-	rc = run(m.lp, opt, t_end, &ci);
-	if (rc == 0 && glp_mip_status(m.lp) == GLP_OPT) {
-		struct map_tiling t2;
-		struct cost_report r2;
-		read_tiling(dm, &m, &t2);
-		if (cost_layer(c->l, c->hw, &t2, c->e, &r2) == 0 && r2.feasible &&
-		    map_report_better(&r2, &out->cost)) {
-			out->cost = r2;
-			out->tiling = t2;
 		}
 	}
 out_delete_prob:

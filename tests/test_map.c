@@ -63,14 +63,14 @@ static void map_should_match_brute_force_on_small_layers(void)
 	double t_milp = 0, t_brute = 0;
 
 	map_options_default(&opt);
-	for (int i = 0; i < 240; i++) {
+	for (int i = 0; i < 480; i++) {
 		struct hw_config hw = small_hw(i % 48);
-		struct arch_layer l = small_layer(i < 120 ? 24 : 40);
+		struct arch_layer l = small_layer(i < 160 ? 24 : i < 320 ? 40 : 64);
 		struct arch_gemm g = arch_gemm(&l);
 		struct map_result a, b;
 		struct hn_err err = { 0, "" };
 
-		if (g.m * g.n * g.k > 40 * 40 * 40)
+		if (g.m > 64 || g.n > 64 || g.k > 64)
 			continue;
 		CHECK(map_layer(&l, &hw, &e, &opt, NULL, &a, &err) == 0);
 		CHECK(map_brute_force(&l, &hw, &e, &b) == 0);
@@ -103,11 +103,194 @@ static void map_should_match_brute_force_on_small_layers(void)
 	printf("  %d layers (%d infeasible): MILP = brute force on %d of %d feasible "
 	       "(cycles and DRAM bytes); MILP %.1f ms, brute force %.1f ms in total\n", n,
 	       infeasible, agree, n - infeasible, t_milp, t_brute);
-	CHECK(n >= 200);
+	CHECK(n >= 400);
+}
+
+static void map_cache_should_serve_repeated_shapes(void)
+{
+	struct hw_config hw = hw_config_default();
+	struct hw_energy e = hw_energy_default();
+	struct map_options opt;
+	struct map_cache *c = map_cache_new();
+	struct arch_layer a = arch_conv("layer1.0.conv1", 1, 64, 56, 56, 64, 3, 1, 1, 1);
+	struct arch_layer b = arch_conv("layer1.0.conv2", 1, 64, 56, 56, 64, 3, 1, 1, 1);
+	struct map_result r1, r2, r3;
+	struct hn_err err = { 0, "" };
+
+	map_options_default(&opt);
+	CHECK(c != NULL);
+	CHECK(map_layer(&a, &hw, &e, &opt, c, &r1, &err) == 0);
+	CHECK_EQ_I64(r1.from_cache, 0);
+	CHECK(map_layer(&b, &hw, &e, &opt, c, &r2, &err) == 0);
+	CHECK_EQ_I64(r2.from_cache, 1);
+	CHECK_EQ_I64(map_cache_hits(c), 1);
+	CHECK_EQ_I64(map_cache_size(c), 1);
+	CHECK_EQ_I64(r2.tiling.tm, r1.tiling.tm);
+	CHECK_EQ_I64(r2.tiling.tn, r1.tiling.tn);
+	CHECK_EQ_I64(r2.tiling.tk, r1.tiling.tk);
+	CHECK_EQ_I64(r2.cost.cycles, r1.cost.cycles);
+	CHECK(r2.solve_ms < r1.solve_ms);
+	/* Another accelerator is another key. */
+	hw.dram_gbps = 4.0;
+	CHECK(map_layer(&a, &hw, &e, &opt, c, &r3, &err) == 0);
+	CHECK_EQ_I64(r3.from_cache, 0);
+	CHECK_EQ_I64(map_cache_size(c), 2);
+	/* Many shapes: the table grows and keeps every entry. */
+	for (int i = 1; i <= 100; i++) {
+		struct arch_layer l = arch_fc("fc", i, 8, 8);
+		CHECK(map_layer(&l, &hw, &e, &opt, c, &r3, &err) == 0);
+	}
+	for (int i = 1; i <= 100; i++) {
+		struct arch_layer l = arch_fc("fc", i, 8, 8);
+		CHECK(map_layer(&l, &hw, &e, &opt, c, &r3, &err) == 0);
+		CHECK_EQ_I64(r3.from_cache, 1);
+	}
+	CHECK_EQ_I64(map_cache_size(c), 102);
+	map_cache_free(c);
+}
+
+static void map_should_report_the_buffer_no_tiling_fits(void)
+{
+	struct hw_config hw = hw_config_default();
+	struct hw_energy e = hw_energy_default();
+	struct map_options opt;
+	struct arch_layer l = arch_fc("fc1", 4, 16, 16);
+	struct map_result r;
+	struct hn_err err = { 0, "" };
+
+	map_options_default(&opt);
+	hw.obuf_bytes = 6; /* 2 halves x 1 x 1 x 4 accumulator bytes = 8 > 6 */
+	CHECK(map_layer(&l, &hw, &e, &opt, NULL, &r, &err) == 0);
+	CHECK_EQ_I64(r.feasible, 0);
+	CHECK_STR_CONTAINS(r.why, "obuf");
+	CHECK(map_brute_force(&l, &hw, &e, &r) == 0);
+	CHECK_EQ_I64(r.feasible, 0);
+	CHECK_STR_CONTAINS(r.why, "obuf");
+	hw = hw_config_default();
+	hw.ibuf_bytes = 1;
+	CHECK(map_layer(&l, &hw, &e, &opt, NULL, &r, &err) == 0);
+	CHECK_EQ_I64(r.feasible, 0);
+	CHECK_STR_CONTAINS(r.why, "ibuf");
+}
+
+static void map_should_give_mac_free_layers_the_trivial_tiling(void)
+{
+	struct hw_config hw = hw_config_default();
+	struct hw_energy e = hw_energy_default();
+	struct map_options opt;
+	struct arch_layer l = arch_pool("pool", 1, 64, 56, 56, 3, 2, 1, 1);
+	struct map_result r;
+	struct cost_report ref;
+	struct map_tiling one = { 1, 1, 1, MAP_MNK };
+	struct hn_err err = { 0, "" };
+
+	map_options_default(&opt);
+	CHECK(map_layer(&l, &hw, &e, &opt, NULL, &r, &err) == 0);
+	CHECK_EQ_I64(r.feasible, 1);
+	CHECK_EQ_I64(r.tiling.tm, 1);
+	CHECK_EQ_I64(r.solver_status, 0);
+	CHECK(cost_layer(&l, &hw, &one, &e, &ref) == 0);
+	CHECK_EQ_I64(r.cost.cycles, ref.cycles);
+}
+
+static void map_should_honour_the_time_limit(void)
+{
+	struct hw_config hw = hw_config_default();
+	struct hw_energy e = hw_energy_default();
+	struct map_options opt;
+	struct arch_layer l = arch_matmul("big", 1, 12544, 16, 96);
+	struct map_result fast, full;
+	struct hn_err err = { 0, "" };
+
+	map_options_default(&opt);
+	CHECK(map_layer(&l, &hw, &e, &opt, NULL, &full, &err) == 0);
+	opt.time_limit_s = 0.001;
+	CHECK(map_layer(&l, &hw, &e, &opt, NULL, &fast, &err) == 0);
+	CHECK_EQ_I64(fast.feasible, 1);
+	CHECK(fast.cost.cycles >= full.cost.cycles);
+	/* GLPK stops at its limit; setting up the model is not interrupted. */
+	CHECK(fast.solve_ms < 0.5 * full.solve_ms + 50.0);
+	printf("  time limit 1 ms: %.1f ms, %s, %lld cycles; no limit: %.1f ms, %s, %lld cycles\n",
+	       fast.solve_ms, map_status_name(fast.solver_status), (long long)fast.cost.cycles,
+	       full.solve_ms, map_status_name(full.solver_status), (long long)full.cost.cycles);
+	/* A MIP gap is accepted and reported. */
+	opt.time_limit_s = 10;
+	opt.mip_gap = 0.5;
+	CHECK(map_layer(&l, &hw, &e, &opt, NULL, &fast, &err) == 0);
+	CHECK(fast.gap <= 0.5);
+	CHECK(fast.cost.cycles <= 1.5 * (double)full.cost.cycles + 1);
+}
+
+static void map_tiling_parse_should_name_the_bad_field(void)
+{
+	struct map_tiling t;
+	struct hn_err err = { 0, "" };
+	char buf[96];
+
+	CHECK(map_tiling_parse("tm=64,tn=32,tk=128,order=nkm", &t, &err) == 0);
+	CHECK_EQ_I64(t.tm, 64);
+	CHECK_EQ_I64(t.tn, 32);
+	CHECK_EQ_I64(t.tk, 128);
+	CHECK_EQ_I64(t.order, MAP_NKM);
+	map_tiling_format(&t, buf, sizeof(buf));
+	CHECK(!strcmp(buf, "tm=64,tn=32,tk=128,order=nkm"));
+	CHECK(map_tiling_parse("tk=3,tm=1,tn=2", &t, &err) == 0);
+	CHECK_EQ_I64(t.order, MAP_MNK);
+	CHECK(map_tiling_parse("tm=0,tn=1,tk=1", &t, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "'tm' must be a positive integer");
+	CHECK(map_tiling_parse("tm=4,tn=4", &t, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "'tk' is missing");
+	CHECK(map_tiling_parse("tm=4,tn=4,tk=4,order=abc", &t, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "'order' must be one of");
+	CHECK(map_tiling_parse("tm=4,tn=4,tk=4,tx=1", &t, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "unknown field 'tx'");
+	CHECK(map_tiling_parse("tm=4,tm=4", &t, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "'tm' given twice");
+	CHECK(map_tiling_parse("tm=4x,tn=4,tk=4", &t, &err) == HN_EINVAL);
+	CHECK(map_tiling_parse("tm=4,tn=4,tk=4,", &t, &err) == HN_EINVAL);
+	CHECK(map_tiling_parse("", &t, &err) == HN_EINVAL);
+}
+
+static void map_tilings_load_should_read_per_layer_tilings(void)
+{
+	char path[] = "/tmp/test_map_tilings_XXXXXX";
+	int fd = mkstemp(path);
+	struct map_tilings_file *f = NULL;
+	struct hn_err err = { 0, "" };
+	const char *good = "{\"layers\": {\"conv1\": {\"tm\": 64, \"tn\": 32, \"tk\": 128, "
+			   "\"order\": \"nkm\"}, \"fc\": {\"tm\": 1, \"tn\": 2, \"tk\": 3}}}";
+	const char *bad = "{\"layers\": {\"conv1\": {\"tm\": 64, \"tn\": -1, \"tk\": 128}}}";
+
+	CHECK(fd >= 0);
+	CHECK(write(fd, good, strlen(good)) == (ssize_t)strlen(good));
+	close(fd);
+	CHECK(map_tilings_load(path, &f, &err) == 0);
+	const struct map_tiling *t = map_tilings_find(f, "conv1");
+	CHECK(t && t->tm == 64 && t->tn == 32 && t->tk == 128 && t->order == MAP_NKM);
+	t = map_tilings_find(f, "fc");
+	CHECK(t && t->tk == 3 && t->order == MAP_MNK);
+	CHECK(map_tilings_find(f, "nope") == NULL);
+	map_tilings_free(f);
+	FILE *w = fopen(path, "w");
+	fputs(bad, w);
+	fclose(w);
+	CHECK(map_tilings_load(path, &f, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, path);
+	CHECK_STR_CONTAINS(err.msg, "conv1");
+	CHECK_STR_CONTAINS(err.msg, "'tn'");
+	unlink(path);
+	CHECK(map_tilings_load(path, &f, &err) == HN_EIO);
+	CHECK_STR_CONTAINS(err.msg, path);
 }
 
 int main(void)
 {
 	RUN(map_should_match_brute_force_on_small_layers);
+	RUN(map_cache_should_serve_repeated_shapes);
+	RUN(map_should_report_the_buffer_no_tiling_fits);
+	RUN(map_should_give_mac_free_layers_the_trivial_tiling);
+	RUN(map_should_honour_the_time_limit);
+	RUN(map_tiling_parse_should_name_the_bad_field);
+	RUN(map_tilings_load_should_read_per_layer_tilings);
 	return TEST_SUMMARY();
 }
