@@ -115,4 +115,90 @@ int arch_net_resolve(const char *name_or_path, int64_t batch, struct arch_net *n
  * Returns a malloc'd string the caller frees, or NULL on out-of-memory. */
 char *arch_net_to_json(const struct arch_net *net);
 
+/* ---- NN search spaces and accuracy sources (search/ owns this block: arch_nb201.c,
+ * arch_mbspace.c, arch_accuracy.c; docs/search.md) ---- */
+
+/* NAS-Bench-201 cell (Dong & Yang, ICLR 2020): 6 edges 0->1, 0->2, 1->2, 0->3, 1->3, 2->3,
+ * each one of 5 ops. A cell's code is sum(op[e] x 5^e), 0 .. 15624. */
+enum arch_nb201_op {
+	ARCH_NB201_NONE = 0, ARCH_NB201_SKIP, ARCH_NB201_CONV1X1, ARCH_NB201_CONV3X3,
+	ARCH_NB201_AVGPOOL, ARCH_NB201_OP_COUNT
+};
+enum arch_nb201_dataset { ARCH_NB201_CIFAR10 = 0, ARCH_NB201_CIFAR100, ARCH_NB201_IMAGENET16 };
+#define ARCH_NB201_EDGES 6
+#define ARCH_NB201_CELLS 15625
+
+const char *arch_nb201_op_name(int op);                 /* "nor_conv_3x3" ... */
+const char *arch_nb201_dataset_name(int ds);            /* "cifar10" ... */
+int arch_nb201_dataset_parse(const char *s);            /* or -1 */
+/* Parses "|op~0|+|op~0|op~1|+|op~0|op~1|op~2|" into ops[6]; HN_EINVAL naming the part. */
+int arch_nb201_parse(const char *cell, int ops[ARCH_NB201_EDGES], struct hn_err *err);
+/* Writes the cell string into buf (at least 128 bytes for any cell). */
+void arch_nb201_format(const int ops[ARCH_NB201_EDGES], char *buf, size_t size);
+int arch_nb201_code(const int ops[ARCH_NB201_EDGES]);
+void arch_nb201_decode(int code, int ops[ARCH_NB201_EDGES]);
+/* The whole network of a cell on a dataset (the README skeleton; docs/search.md). Caller
+ * releases net. Returns 0 or HN_EINVAL / HN_ENOMEM. */
+int arch_nb201_build(const int ops[ARCH_NB201_EDGES], int dataset, int64_t batch,
+		     struct arch_net *net, struct hn_err *err);
+
+/* The benchmark's test accuracy (%) of every cell on the three datasets, by cell code. */
+struct arch_nb201_table {
+	double acc[3][ARCH_NB201_CELLS];
+	char path[256];                 /* where it was read from */
+};
+/* Reads the CSV (data/nb201_accuracy.csv: index,arch,cifar10,cifar100,imagenet16_120).
+ * Errors name the file and the line. */
+int arch_nb201_table_load(const char *path, struct arch_nb201_table *t, struct hn_err *err);
+/* Finds data/<name>: $HWNAS_DATA/<name>, then HWNAS_SRCDIR/data/<name> (compile-time),
+ * then ./data/<name>. Returns 0 and fills path, or HN_ENOTFOUND listing where it looked. */
+int arch_data_path(const char *name, char *path, size_t size, struct hn_err *err);
+
+/* MobileNetV2-style layer-wise space (docs/search.md): 7 stages of inverted residual blocks
+ * (Sandler et al. 2018, Table 2), each with its own kernel, expansion and depth. */
+#define ARCH_MB_STAGES 7
+struct arch_mb_config {
+	int kernel[ARCH_MB_STAGES];     /* 3, 5 or 7 */
+	int expand[ARCH_MB_STAGES];     /* expansion ratio t (stage 0 of MobileNetV2 uses 1) */
+	int depth[ARCH_MB_STAGES];      /* blocks in the stage, >= 1 */
+	double width;                   /* channel multiplier, channels rounded to multiples of 8 */
+	int resolution;                 /* input height = width, >= 32 */
+	int classes;
+};
+/* MobileNetV2 1.0 at 224 (the published network). */
+struct arch_mb_config arch_mb_default(void);
+int arch_mb_build(const struct arch_mb_config *c, int64_t batch, struct arch_net *net,
+		  struct hn_err *err);
+/* JSON text of the architecture ({"type":"mbv2","resolution":..,"width":..,"stages":[..]}),
+ * what an accuracy command reads on stdin. Caller frees; NULL on out-of-memory. */
+char *arch_mb_to_json(const struct arch_mb_config *c);
+/* "r224 w1.00 k3e1d1 k3e6d2 ..." into buf. */
+void arch_mb_describe(const struct arch_mb_config *c, char *buf, size_t size);
+
+/* Accuracy proxy for the MobileNet space: a documented fit of ImageNet top-1 (%) to log10 of
+ * MACs over the published MobileNetV2 width/resolution variants. A PROXY, not a measurement;
+ * outputs label it "proxy". */
+double arch_acc_proxy_mb(int64_t macs);
+
+/* Runs `/bin/sh -c cmd` with input on its stdin, reads one number from its stdout within
+ * timeout_s seconds. HN_EEXTERNAL naming the command when it fails, times out, exits non-zero
+ * or prints something that is not a number. */
+int arch_acc_command(const char *cmd, const char *input, double timeout_s, double *acc,
+		     struct hn_err *err);
+
+/* Accuracy penalty of quantisation, in percentage points, by bit-width: an ASSUMPTION
+ * (defaults and sources in arch_accuracy.c and docs/search.md), overridable per space. */
+#define ARCH_QUANT_MAX 8
+struct arch_quant_penalty {
+	int n;
+	int bits[ARCH_QUANT_MAX];       /* ascending */
+	double points[ARCH_QUANT_MAX];  /* percentage points lost at that width */
+};
+struct arch_quant_penalty arch_quant_penalty_default(void);
+/* Penalty at the narrower of act_bits and weight_bits: the entry of that width, linear
+ * between entries, the widest entry's value above it, the narrowest's below it. */
+double arch_quant_penalty_at(const struct arch_quant_penalty *q, int act_bits, int weight_bits);
+
+/* ---- end of the search/ block ---- */
+
 #endif

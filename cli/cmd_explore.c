@@ -1,0 +1,375 @@
+/* hwnas explore: joint search of network and accelerator (docs/search.md). */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "../search/search.h"
+
+static const char explore_help[] =
+"usage: hwnas explore --space FILE --out DIR [options]\n"
+"\n"
+"Searches network and accelerator together (docs/search.md): every point of the space is a\n"
+"network (NAS-Bench-201 cell, MobileNetV2-style config or a zoo network) and an accelerator\n"
+"config, scored with the analytical model for accuracy, latency, energy and FPGA resources.\n"
+"Writes DIR/front.json, DIR/front.csv, DIR/configs/<i>.json (accepted by 'hwnas eval --hw')\n"
+"and DIR/configs/<i>.vh (Verilog parameters), and DIR/evaluations.jsonl as it goes.\n"
+"\n"
+"  --space FILE     search-space JSON (examples/default_space.json)\n"
+"  --out DIR        output folder (created)\n"
+"  --strategy NAME  random | nsga2 | evolution | annealing | reinforce | bo (default nsga2)\n"
+"  --budget N       distinct evaluations (default 2000)\n"
+"  --seed S         the same seed gives the same result (default 1)\n"
+"  --exhaustive     evaluate every point (the exact front; small spaces); evaluations.jsonl\n"
+"                   is not written in this mode\n"
+"  --top-k K --rtl  re-rank the K best front points with Verilator (not available yet)\n"
+"  --quiet          no progress lines\n"
+"  -h, --help       this text\n"
+"\n"
+"example:\n"
+"  hwnas explore --space examples/default_space.json --strategy nsga2 --budget 2000 \\\n"
+"      --seed 1 --out out/\n"
+"\n"
+"exit: 0 ok, 1 failure (bad space file, I/O, a failing accuracy command), 2 usage\n";
+
+struct explore_opts {
+	const char *space, *out, *strategy;
+	int64_t budget, top_k;
+	uint64_t seed;
+	int exhaustive, rtl, quiet;
+};
+
+struct progress {
+	FILE *log;
+	const char *log_path;
+	int tty, quiet;
+	int64_t budget;
+	double t0, last;
+	const struct search_space *sp;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void print_progress(struct progress *p, int64_t n, const struct search_front *f, int final)
+{
+	double t = now_s() - p->t0, hv = search_front_hypervolume(f), best = NAN;
+	double left = n > 0 ? t / (double)n * (double)(p->budget - n) : 0;
+
+	for (int i = 0; i < f->n; i++)
+		if (p->sp->obj[0].maximize ? !(f->p[i].m[p->sp->obj[0].metric] <= best)
+					   : !(f->p[i].m[p->sp->obj[0].metric] >= best))
+			best = f->p[i].m[p->sp->obj[0].metric];
+	fprintf(stderr, "%sexplore: %lld/%lld evaluations, front %d, best %s %.4g, hypervolume "
+		"%.4f, %.1f s, %.1f s left%s", p->tty ? "\r" : "", (long long)n,
+		(long long)p->budget, f->n, search_metric_name(p->sp->obj[0].metric), best, hv, t,
+		final ? 0.0 : left, p->tty && !final ? "   " : "\n");
+	fflush(stderr);
+}
+
+static int on_eval(void *ctx, const struct search_eval *e, const struct search_front *f,
+		   struct hn_err *err)
+{
+	struct progress *p = ctx;
+
+	if (p->log) {
+		char *line = search_eval_to_json_line(p->sp, e);
+		if (!line)
+			return hn_fail(err, HN_ENOMEM, "out of memory");
+		int bad = fputs(line, p->log) < 0 || fputc('\n', p->log) < 0 || fflush(p->log) != 0;
+		free(line);
+		if (bad)
+			return hn_fail(err, HN_EIO, "%s: cannot write: %s", p->log_path, strerror(errno));
+	}
+	if (!p->quiet) {
+		double t = now_s();
+		if (t - p->last >= (p->tty ? 0.25 : 10.0)) {
+			p->last = t;
+			print_progress(p, e->seq + 1, f, 0);
+		}
+	}
+	return 0;
+}
+
+static int parse_i64(const char *opt, const char *s, int64_t lo, int64_t hi, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || !*s || v < lo || v > hi)
+		return cli_usage_error("explore", "%s must be an integer in %lld..%lld, got '%s'", opt,
+				       (long long)lo, (long long)hi, s);
+	*out = v;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct explore_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "space", required_argument, NULL, 's' }, { "out", required_argument, NULL, 'o' },
+		{ "strategy", required_argument, NULL, 'S' }, { "budget", required_argument, NULL, 'b' },
+		{ "seed", required_argument, NULL, 'e' }, { "exhaustive", no_argument, NULL, 'x' },
+		{ "top-k", required_argument, NULL, 'k' }, { "rtl", no_argument, NULL, 'r' },
+		{ "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, ret;
+	int64_t v;
+
+	memset(o, 0, sizeof(*o));
+	o->strategy = "nsga2";
+	o->budget = 2000;
+	o->seed = 1;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': o->space = optarg; break;
+		case 'o': o->out = optarg; break;
+		case 'S': o->strategy = optarg; break;
+		case 'x': o->exhaustive = 1; break;
+		case 'r': o->rtl = 1; break;
+		case 'q': o->quiet = 1; break;
+		case 'b':
+			if ((ret = parse_i64("--budget", optarg, 1, 1000000000, &o->budget)))
+				return ret;
+			break;
+		case 'e':
+			if ((ret = parse_i64("--seed", optarg, 0, INT64_MAX, &v)))
+				return ret;
+			o->seed = (uint64_t)v;
+			break;
+		case 'k':
+			if ((ret = parse_i64("--top-k", optarg, 1, 1000, &o->top_k)))
+				return ret;
+			break;
+		case 'h': fputs(explore_help, stdout); return -1;
+		default:
+			return cli_usage_error("explore", "unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("explore", "unexpected argument '%s'", argv[optind]);
+	if (!o->space)
+		return cli_usage_error("explore", "--space is required");
+	if (!o->out)
+		return cli_usage_error("explore", "--out is required");
+	if (!search_strategy_find(o->strategy)) {
+		char list[160] = "";
+		for (int i = 0; i < search_strategy_count(); i++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
+				 search_strategy_at(i)->name);
+		return cli_usage_error("explore", "unknown strategy '%s' (known: %s)", o->strategy, list);
+	}
+	if (o->rtl || o->top_k)
+		return cli_usage_error("explore", "--top-k/--rtl (Verilator re-ranking) is not "
+				       "available yet");
+	return 0;
+}
+
+static int make_dir(const char *path, struct hn_err *err)
+{
+	if (mkdir(path, 0777) < 0 && errno != EEXIST)
+		return hn_fail(err, HN_EIO, "%s: cannot create folder: %s", path, strerror(errno));
+	return 0;
+}
+
+static int write_text(const char *path, const char *text, struct hn_err *err)
+{
+	FILE *f = fopen(path, "w");
+	int bad;
+
+	if (!f)
+		return hn_fail(err, HN_EIO, "%s: cannot write: %s", path, strerror(errno));
+	bad = fputs(text, f) < 0;
+	bad |= fclose(f) != 0;
+	return bad ? hn_fail(err, HN_EIO, "%s: cannot write: %s", path, strerror(errno)) : 0;
+}
+
+static int write_outputs(const struct explore_opts *o, const struct search_space *sp,
+			 const struct search_run_result *r, struct hn_err *err)
+{
+	char path[4096];
+	char *text;
+	int ret;
+
+	text = search_front_to_json(sp, r, o->exhaustive ? "exhaustive" : o->strategy, o->seed,
+				    o->exhaustive ? (int64_t)search_space_size(sp) : o->budget);
+	if (!text)
+		return hn_fail(err, HN_ENOMEM, "out of memory");
+	snprintf(path, sizeof(path), "%s/front.json", o->out);
+	ret = write_text(path, text, err);
+	free(text);
+	if (ret < 0)
+		return ret;
+	text = search_front_to_csv(sp, &r->front);
+	if (!text)
+		return hn_fail(err, HN_ENOMEM, "out of memory");
+	snprintf(path, sizeof(path), "%s/front.csv", o->out);
+	ret = write_text(path, text, err);
+	free(text);
+	if (ret < 0)
+		return ret;
+	snprintf(path, sizeof(path), "%s/configs", o->out);
+	if ((ret = make_dir(path, err)) < 0)
+		return ret;
+	for (int i = 0; i < r->front.n; i++) {
+		struct hw_config hw;
+		char arch[256], comment[400];
+		search_space_hw(sp, &r->front.p[i].pt, &hw);
+		search_space_describe_nn(sp, &r->front.p[i].pt, arch, sizeof(arch));
+		text = hw_config_to_json(&hw);
+		if (!text)
+			return hn_fail(err, HN_ENOMEM, "out of memory");
+		snprintf(path, sizeof(path), "%s/configs/%d.json", o->out, i);
+		ret = write_text(path, text, err);
+		free(text);
+		if (ret < 0)
+			return ret;
+		snprintf(comment, sizeof(comment), "front point %d (%s)", i, arch);
+		text = search_hw_to_verilog(&hw, comment);
+		if (!text)
+			return hn_fail(err, HN_ENOMEM, "out of memory");
+		snprintf(path, sizeof(path), "%s/configs/%d.vh", o->out, i);
+		ret = write_text(path, text, err);
+		free(text);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static void print_front(const struct search_space *sp, const struct search_run_result *r,
+			const struct explore_opts *o)
+{
+	char b1[32], b2[32];
+
+	printf("%s: %s evaluations of %s points (%s), %.2f s; front of %d, hypervolume %.4f\n",
+	       sp->name, cli_thousands(r->evaluations, b1, sizeof(b1)),
+	       cli_thousands((long long)search_space_size(sp), b2, sizeof(b2)),
+	       o->exhaustive ? "exhaustive" : o->strategy, r->seconds, r->front.n, r->hypervolume);
+	printf("%4s %8s %-7s %11s %10s %5s %5s %7s  %-12s  %s\n", "#", "accuracy", "source",
+	       "latency ms", "energy mJ", "DSP", "BRAM", "LUT", "hw", "arch");
+	for (int i = 0; i < r->front.n; i++) {
+		const struct search_eval *e = &r->front.p[i];
+		struct hw_config hw;
+		char arch[256], hwd[64];
+		search_space_hw(sp, &e->pt, &hw);
+		search_space_describe_nn(sp, &e->pt, arch, sizeof(arch));
+		snprintf(hwd, sizeof(hwd), "%dx%d %s %db %lldK", hw.pe_rows, hw.pe_cols,
+			 hw_dataflow_name(hw.dataflow), hw.act_bits, (long long)(hw.ibuf_bytes / 1024));
+		printf("%4d %8.2f %-7.7s %11.4f %10.4f %5.0f %5.0f %7.0f  %-12s  %s\n", i,
+		       e->m[SEARCH_M_ACCURACY],
+		       e->acc_source == SEARCH_ACC_TABLE ? "table" : search_acc_source_name(e->acc_source),
+		       e->m[SEARCH_M_LATENCY_MS], e->m[SEARCH_M_ENERGY_MJ], e->m[SEARCH_M_DSP],
+		       e->m[SEARCH_M_BRAM], e->m[SEARCH_M_LUT], hwd, arch);
+	}
+	if (r->has_best && sp->form != SEARCH_PARETO) {
+		char arch[256];
+		search_space_describe_nn(sp, &r->best.pt, arch, sizeof(arch));
+		printf("best %s score %.6g: accuracy %.2f, latency %.4f ms, energy %.4f mJ, %s\n",
+		       sp->form == SEARCH_MNAS ? "MnasNet" : "weighted", r->best.score,
+		       r->best.m[SEARCH_M_ACCURACY], r->best.m[SEARCH_M_LATENCY_MS],
+		       r->best.m[SEARCH_M_ENERGY_MJ], arch);
+	}
+	if (r->front.n && r->front.p[0].acc_source == SEARCH_ACC_PROXY)
+		printf("note: accuracy is a PROXY (log-MACs fit, docs/search.md), not a measurement\n");
+	if (r->front.n && r->front.p[0].acc_source != SEARCH_ACC_NONE)
+		printf("note: accuracy includes the quantisation penalty table%s (an assumption, "
+		       "docs/search.md)\n", sp->quant_overridden ? " of the space file" : "");
+}
+
+int cmd_explore(int argc, char **argv)
+{
+	struct explore_opts o;
+	struct search_space *sp = NULL;
+	struct search_evaluator *ev = NULL;
+	struct search_run_result r;
+	struct search_run_opts ro;
+	struct progress pr;
+	struct hn_err err = { 0 };
+	char path[4096];
+	int ret = parse_args(argc, argv, &o), has_result = 0;
+
+	if (ret)
+		return ret < 0 ? CLI_OK : ret;
+	ret = CLI_FAIL;
+	sp = malloc(sizeof(*sp));
+	if (!sp) {
+		fprintf(stderr, "hwnas: out of memory\n");
+		return CLI_FAIL;
+	}
+	if (search_space_load(o.space, sp, &err) < 0) {
+		cli_error(&err);
+		goto out_free_space;
+	}
+	if (search_evaluator_new(sp, &ev, &err) < 0) {
+		cli_error(&err);
+		goto out_free_space;
+	}
+	if (make_dir(o.out, &err) < 0) {
+		cli_error(&err);
+		goto out_free_ev;
+	}
+	memset(&pr, 0, sizeof(pr));
+	pr.sp = sp;
+	pr.quiet = o.quiet;
+	pr.tty = isatty(2);
+	pr.budget = o.exhaustive ? (int64_t)search_space_size(sp) : o.budget;
+	if ((uint64_t)pr.budget > search_space_size(sp))
+		pr.budget = (int64_t)search_space_size(sp);
+	pr.t0 = pr.last = now_s();
+	snprintf(path, sizeof(path), "%s/evaluations.jsonl", o.out);
+	pr.log_path = path;
+	if (!o.exhaustive && !(pr.log = fopen(path, "w"))) {
+		fprintf(stderr, "hwnas: %s: cannot write: %s\n", path, strerror(errno));
+		goto out_free_ev;
+	}
+	memset(&ro, 0, sizeof(ro));
+	ro.strategy = o.strategy;
+	ro.budget = o.budget;
+	ro.seed = o.seed;
+	ro.exhaustive = o.exhaustive;
+	ro.on_eval = on_eval;
+	ro.ctx = &pr;
+	has_result = 1;
+	if (search_run(sp, ev, &ro, &r, &err) < 0) {
+		if (!o.quiet && pr.tty)
+			fputc('\n', stderr);
+		cli_error(&err);
+		goto out_close;
+	}
+	if (!o.quiet)
+		print_progress(&pr, r.evaluations, &r.front, 1);
+	if (write_outputs(&o, sp, &r, &err) < 0) {
+		cli_error(&err);
+		goto out_close;
+	}
+	print_front(sp, &r, &o);
+	ret = CLI_OK;
+out_close:
+	if (pr.log && fclose(pr.log) != 0 && ret == CLI_OK) {
+		fprintf(stderr, "hwnas: %s: cannot write: %s\n", path, strerror(errno));
+		ret = CLI_FAIL;
+	}
+	if (has_result)
+		search_run_result_release(&r);
+out_free_ev:
+	search_evaluator_free(ev);
+out_free_space:
+	free(sp);
+	return ret;
+}

@@ -1,0 +1,317 @@
+/* search.h: joint search of network and accelerator (docs/search.md).
+ *
+ * A search space (read from JSON) is a list of categorical dimensions: the NN knobs first
+ * (NAS-Bench-201 edges, MobileNet-space stage knobs), then the HW knobs (pe_rows, buffers,
+ * dataflow, bits, ...). A point is one choice index per dimension: a plain fixed-size value
+ * that is copied with `=` and maps one to one to an integer index (so it hashes exactly).
+ *
+ * The evaluator turns a point into a struct search_eval (metrics, normalised objectives,
+ * feasibility with a reason), caching per layer shape x accelerator. Strategies are a table of
+ * struct search_ops (init / propose / report / release); the driver (search_run) owns the
+ * budget and the stop rule and reports results in proposal order, so that the same seed gives
+ * the same result. */
+#ifndef SEARCH_H
+#define SEARCH_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "../common/hn.h"
+#include "../arch/arch.h"
+#include "../hw/hw.h"
+#include "../models/models.h"
+
+#define SEARCH_MAX_DIMS 48
+#define SEARCH_MAX_CHOICES 32
+#define SEARCH_MAX_OBJ 6
+#define SEARCH_MAX_CON 8
+#define SEARCH_CMD_MAX 512
+
+/* ---- Points and spaces ---- */
+
+struct search_point {
+	uint8_t c[SEARCH_MAX_DIMS];     /* choice index per dimension; unused dims are 0 */
+};
+
+enum search_metric {
+	SEARCH_M_ACCURACY = 0, /* % (after the quantisation penalty) */
+	SEARCH_M_LATENCY_MS,
+	SEARCH_M_ENERGY_MJ,
+	SEARCH_M_EDP,          /* mJ x ms */
+	SEARCH_M_DSP,
+	SEARCH_M_BRAM,         /* BRAM36 blocks */
+	SEARCH_M_LUT,
+	SEARCH_M_FF,
+	SEARCH_M_MACS,         /* per inference (batch) */
+	SEARCH_M_COUNT
+};
+const char *search_metric_name(int m);  /* "accuracy", "latency_ms", ... "bram", ... */
+int search_metric_parse(const char *s); /* or -1 */
+
+enum search_nn_kind { SEARCH_NN_NB201 = 0, SEARCH_NN_MBV2, SEARCH_NN_ZOO };
+
+/* What a dimension sets. NN knobs of the MobileNet space carry their stage in dim.stage. */
+enum search_knob {
+	SEARCH_K_NB201_EDGE = 0,        /* stage = edge index, values = enum arch_nb201_op */
+	SEARCH_K_MB_KERNEL, SEARCH_K_MB_EXPAND, SEARCH_K_MB_DEPTH,
+	SEARCH_K_MB_WIDTH, SEARCH_K_MB_RESOLUTION,
+	SEARCH_K_HW_PE_ROWS, SEARCH_K_HW_PE_COLS, SEARCH_K_HW_DATAFLOW,
+	SEARCH_K_HW_BITS,               /* act_bits and weight_bits together */
+	SEARCH_K_HW_ACT_BITS, SEARCH_K_HW_WEIGHT_BITS, SEARCH_K_HW_ACC_BITS,
+	SEARCH_K_HW_BUFFER,             /* ibuf, wbuf and obuf bytes together */
+	SEARCH_K_HW_IBUF, SEARCH_K_HW_WBUF, SEARCH_K_HW_OBUF,
+	SEARCH_K_HW_DOUBLE_BUFFER, SEARCH_K_HW_FREQ, SEARCH_K_HW_DRAM_GBPS,
+	SEARCH_K_HW_DRAM_LATENCY,
+	SEARCH_K_COUNT
+};
+
+struct search_dim {
+	char name[32];                  /* "edge0", "s2.kernel", "pe_rows", "buffer_bytes" */
+	int knob;                       /* enum search_knob */
+	int stage;                      /* NB201 edge or MobileNet stage */
+	int n;                          /* number of choices, 1 .. SEARCH_MAX_CHOICES */
+	double v[SEARCH_MAX_CHOICES];   /* the values (dataflow: enum hw_dataflow) */
+};
+
+struct search_objective {
+	int metric;                     /* enum search_metric */
+	int maximize;                   /* accuracy: 1 */
+	double ideal;                   /* the best value there could be (accuracy 100, else 0) */
+	double ref;                     /* hypervolume reference (the worst value that counts) */
+};
+
+/* metric within [lo, hi]; a missing side is -inf / +inf. */
+struct search_constraint {
+	int metric;
+	double lo, hi;
+};
+
+enum search_form { SEARCH_PARETO = 0, SEARCH_WEIGHTED, SEARCH_MNAS };
+enum search_mapper { SEARCH_MAP_DEFAULT = 0, SEARCH_MAP_GLPK };
+
+struct search_space {
+	char origin[256];               /* the file name, for messages */
+	char name[64];
+	int nn_kind;                    /* enum search_nn_kind */
+	int dataset;                    /* NB201: enum arch_nb201_dataset */
+	char zoo[ARCH_NAME_MAX];        /* zoo network (SEARCH_NN_ZOO) */
+	double fixed_accuracy;          /* zoo: the accuracy the user states, NaN if none */
+	struct arch_mb_config mb_base;  /* MobileNet space: values of knobs not searched */
+	char acc_cmd[SEARCH_CMD_MAX];   /* external accuracy command, "" for none */
+	double acc_timeout_s;
+	int quant_from_command;         /* 1: the command sees the bits and prices them itself */
+	struct arch_quant_penalty quant;
+	int quant_overridden;           /* 1: the space file gave its own table */
+	int64_t batch;
+	struct hw_config hw_base;       /* values of HW fields not searched */
+	int mapper;                     /* enum search_mapper */
+	int n_dims, n_nn_dims;          /* dims[0 .. n_nn_dims) are NN knobs, then HW knobs */
+	struct search_dim dims[SEARCH_MAX_DIMS];
+	int n_obj;
+	struct search_objective obj[SEARCH_MAX_OBJ];
+	int n_con;
+	struct search_constraint con[SEARCH_MAX_CON];
+	int fit_device;                 /* 1: a design must fit its device (default) */
+	int form;                       /* enum search_form */
+	double weights[SEARCH_MAX_OBJ]; /* SEARCH_WEIGHTED: one per objective */
+	double mnas_target_ms, mnas_alpha, mnas_beta; /* reward acc x (lat/T)^(alpha or beta) */
+};
+
+/* Reads a space file (docs/search.md). Errors name the file and the field:
+ * "space.json: 'hw.choices.pe_rows[2]' must be between 1 and 256, got 0". */
+int search_space_load(const char *path, struct search_space *sp, struct hn_err *err);
+int search_space_parse_json(const char *text, size_t len, const char *origin,
+			    struct search_space *sp, struct hn_err *err);
+
+/* Number of points of the whole space, of its NN part and of its HW part. */
+uint64_t search_space_size(const struct search_space *sp);
+uint64_t search_space_nn_size(const struct search_space *sp);
+uint64_t search_space_hw_size(const struct search_space *sp);
+
+/* The point <-> index bijection (mixed radix, dimension 0 fastest). */
+uint64_t search_point_index(const struct search_space *sp, const struct search_point *pt);
+void search_point_from_index(const struct search_space *sp, uint64_t index,
+			     struct search_point *pt);
+uint64_t search_point_nn_id(const struct search_space *sp, const struct search_point *pt);
+uint64_t search_point_hw_id(const struct search_space *sp, const struct search_point *pt);
+int search_point_eq(const struct search_point *a, const struct search_point *b);
+
+/* The accelerator of a point: hw_base with the point's HW knobs applied. */
+void search_space_hw(const struct search_space *sp, const struct search_point *pt,
+		     struct hw_config *hw);
+/* The NB201 ops / MobileNet config of a point. */
+void search_space_nb201_ops(const struct search_space *sp, const struct search_point *pt,
+			    int ops[ARCH_NB201_EDGES]);
+void search_space_mb(const struct search_space *sp, const struct search_point *pt,
+		     struct arch_mb_config *mb);
+/* The NN description: the cell string (NB201), "r224 w1.00 k3e1d1 ..." (MobileNet) or the
+ * zoo name. */
+void search_space_describe_nn(const struct search_space *sp, const struct search_point *pt,
+			      char *buf, size_t size);
+
+/* ---- Evaluation ---- */
+
+enum search_acc_source {
+	SEARCH_ACC_NONE = 0,     /* no accuracy (a zoo network without one) */
+	SEARCH_ACC_TABLE,        /* "nb201-table": measured, NAS-Bench-201 */
+	SEARCH_ACC_COMMAND,      /* "command": the user's external command */
+	SEARCH_ACC_PROXY,        /* "proxy": arch_acc_proxy_mb, not a measurement */
+	SEARCH_ACC_FIXED         /* "fixed": stated in the space file */
+};
+const char *search_acc_source_name(int s);
+enum search_fidelity { SEARCH_FID_MODEL = 0, SEARCH_FID_RTL };
+const char *search_fidelity_name(int f); /* "model", "rtl" */
+
+/* One evaluated point: plain values, so that a store can keep it as one row (issue 7). */
+struct search_eval {
+	struct search_point pt;
+	uint64_t index;                 /* search_point_index() */
+	int64_t seq;                    /* evaluation number in the run, from 0 */
+	int feasible;                   /* 0: why says which limit or constraint */
+	char why[160];
+	double violation;               /* > 0 when infeasible: how far (for strategies) */
+	double m[SEARCH_M_COUNT];       /* metrics */
+	double obj[SEARCH_MAX_OBJ];     /* objectives normalised to minimise: (v - ideal) /
+					 * (ref - ideal); the reference point is 1, ..., 1 */
+	double score;                   /* SEARCH_WEIGHTED / SEARCH_MNAS: higher is better */
+	double acc_raw;                 /* accuracy before the quantisation penalty */
+	double acc_penalty;             /* percentage points taken off (assumption table) */
+	int acc_source;
+	int fidelity;
+};
+
+struct search_evaluator;
+/* Evaluator of a space: owns the accuracy table (loaded here for NB201, HN_ENOTFOUND when
+ * data/nb201_accuracy.csv is not found) and the caches. Not thread-safe. Free with
+ * search_evaluator_free. */
+int search_evaluator_new(const struct search_space *sp, struct search_evaluator **out,
+			 struct hn_err *err);
+void search_evaluator_free(struct search_evaluator *ev);
+/* Evaluates pt into *out (also when infeasible). Negative only for a real error (an accuracy
+ * command failing, a mapper failing, out of memory). */
+int search_evaluate(struct search_evaluator *ev, const struct search_point *pt,
+		    struct search_eval *out, struct hn_err *err);
+/* Same, without the caches: expands the network and sums cost_layer over every layer. For
+ * tests of the cache (and of the per-shape accounting). */
+int search_evaluate_uncached(struct search_evaluator *ev, const struct search_point *pt,
+			     struct search_eval *out, struct hn_err *err);
+/* Cache statistics: distinct layer shapes, (shape, hw) costs computed, lookups. */
+void search_evaluator_stats(const struct search_evaluator *ev, int64_t *shapes,
+			    int64_t *costs, int64_t *lookups);
+/* The path of the accuracy table in use ("" when none). */
+const char *search_evaluator_table_path(const struct search_evaluator *ev);
+
+/* ---- Pareto front and hypervolume ---- */
+
+/* 1 when a dominates b (all objectives <= and one <), minimisation, n objectives. */
+int search_dominates(const double *a, const double *b, int n);
+
+/* The non-dominated feasible evaluations seen so far. */
+struct search_front {
+	int n, cap, n_obj;
+	struct search_eval *p;          /* owned */
+};
+void search_front_init(struct search_front *f, int n_obj);
+void search_front_release(struct search_front *f);
+/* Adds e when feasible and not weakly dominated by a member, removing members it dominates.
+ * Returns 1 when added, 0 when not, HN_ENOMEM. */
+int search_front_add(struct search_front *f, const struct search_eval *e);
+/* Sorts members by their first objective, then the next ones (a stable output order). */
+void search_front_sort(struct search_front *f);
+
+/* Hypervolume dominated by n points of d objectives (row-major, minimisation) up to the
+ * reference point 1, ..., 1; points not strictly below it in every objective are ignored.
+ * Exact: d = 1, 2 by sweep, d = 3 by slicing into 2-D sweeps (O(n^2 log n)), d >= 4 by
+ * recursive slicing (HSO, While et al. 2006). Returns < 0 on out-of-memory. */
+double search_hypervolume(const double *pts, int n, int d);
+double search_front_hypervolume(const struct search_front *f);
+
+/* ---- Strategies ---- */
+
+/* The problem as strategies see it. */
+struct search_problem {
+	int n_dims;
+	int n_choices[SEARCH_MAX_DIMS];
+	int n_obj;
+	int form;                       /* SEARCH_PARETO: strategies scalarise with weights */
+	int64_t budget;                 /* a hint (schedules); the driver enforces it */
+	uint64_t seed;
+};
+
+/* Lower is better. Pareto: augmented Chebyshev scalarisation of e->obj with weights w
+ * (ParEGO, Knowles 2006); weighted / MnasNet: -score. Infeasible: 1e6 + violation. */
+double search_fitness(const struct search_problem *p, const struct search_eval *e,
+		      const double *w);
+
+struct search_ops {
+	const char *name;
+	const char *summary;
+	/* Allocates the strategy state; returns 0 or HN_ENOMEM. */
+	int (*init)(void **st, const struct search_problem *p, struct hn_err *err);
+	/* Writes the next point to evaluate; returns 1, or 0 when it waits for reports. */
+	int (*propose)(void *st, struct search_point *out);
+	/* The result of a proposed point, in proposal order. */
+	void (*report)(void *st, const struct search_eval *e);
+	void (*release)(void *st);
+};
+extern const struct search_ops search_random_ops, search_nsga2_ops, search_evolution_ops,
+	search_annealing_ops, search_reinforce_ops, search_bo_ops;
+int search_strategy_count(void);
+const struct search_ops *search_strategy_at(int i);
+const struct search_ops *search_strategy_find(const char *name);
+
+/* A small seedable PRNG (xoshiro256**, seeded by splitmix64). */
+struct search_rng {
+	uint64_t s[4];
+};
+void search_rng_seed(struct search_rng *r, uint64_t seed);
+uint64_t search_rng_next(struct search_rng *r);
+double search_rng_uniform(struct search_rng *r);          /* [0, 1) */
+int search_rng_below(struct search_rng *r, int n);         /* 0 .. n-1 */
+void search_rng_point(struct search_rng *r, const struct search_problem *p,
+		      struct search_point *pt);
+/* A weight vector on the simplex (uniform), n entries. */
+void search_rng_weights(struct search_rng *r, int n, double *w);
+
+/* ---- The driver ---- */
+
+struct search_run_opts {
+	const char *strategy;           /* name in the table (ignored when exhaustive) */
+	int64_t budget;                 /* distinct evaluations */
+	uint64_t seed;
+	int exhaustive;                 /* every point in index order, no strategy */
+	/* Called after every new evaluation (not for repeats answered from memory), with the
+	 * front so far; a negative return stops the run with that code (err filled by it). */
+	int (*on_eval)(void *ctx, const struct search_eval *e, const struct search_front *f,
+		       struct hn_err *err);
+	void *ctx;
+};
+
+struct search_run_result {
+	struct search_front front;
+	int64_t evaluations;            /* distinct points evaluated */
+	int64_t proposals;              /* points proposed, repeats included */
+	int has_best;
+	struct search_eval best;        /* best score (weighted / MnasNet) or best first objective */
+	double hypervolume;
+	double seconds;
+};
+
+/* Runs a search. Stops at the budget, when the strategy repeats itself for 20 x budget
+ * proposals, or when the space is exhausted. Caller releases r. */
+int search_run(const struct search_space *sp, struct search_evaluator *ev,
+	       const struct search_run_opts *o, struct search_run_result *r, struct hn_err *err);
+void search_run_result_release(struct search_run_result *r);
+
+/* ---- Output (search_json.c) ---- */
+
+/* One evaluation as a JSON object on one line (evaluations.jsonl), no newline. Caller frees. */
+char *search_eval_to_json_line(const struct search_space *sp, const struct search_eval *e);
+/* front.json of a run. Caller frees. */
+char *search_front_to_json(const struct search_space *sp, const struct search_run_result *r,
+			   const char *strategy, uint64_t seed, int64_t budget);
+/* front.csv text. Caller frees. */
+char *search_front_to_csv(const struct search_space *sp, const struct search_front *f);
+/* Verilog parameter header of a config (ROWS, COLS, DATA_BITS, ...). Caller frees. */
+char *search_hw_to_verilog(const struct hw_config *hw, const char *comment);
+
+#endif

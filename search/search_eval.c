@@ -1,0 +1,604 @@
+/* search_eval.c: the evaluator. A point -> network (NB201 cell, MobileNet config or zoo
+ * network) + accelerator -> per layer tiling and cost_layer -> totals, resources, accuracy ->
+ * metrics, feasibility, normalised objectives and the formulation's score.
+ *
+ * Caches (why NB201 x a HW grid of millions of pairs runs in seconds): a network is stored as
+ * a multiset of distinct layer shapes (shape id, multiplicity), once per NN choice; the cost
+ * of a shape on an accelerator is computed once per (HW choice, shape). A cell network has
+ * ~100 layers but ~25 distinct shapes, and the costs add up, so an evaluation is ~25 lookups.
+ * search_evaluate_uncached() is the plain path the cache is tested against. */
+#include "search.h"
+#include "search_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SHAPE_FIELDS 18
+
+struct shape_key {
+	int64_t v[SHAPE_FIELDS];
+};
+
+/* The part of a cost_report that the totals need. */
+struct cost_small {
+	int64_t cycles, compute, stall, dram, macs;
+	double e[4];
+	int feasible;
+	char why[96];
+};
+
+struct nn_entry {
+	int64_t macs;
+	int64_t first, count;           /* into pair_shape / pair_mult */
+	struct arch_mb_config mb;       /* MobileNet: for the accuracy command */
+};
+
+struct hw_entry {
+	struct hw_config hw;
+	struct hw_resources res;
+	int valid;
+	char why[160];
+};
+
+struct search_evaluator {
+	struct search_space sp;
+	struct hw_energy energy;
+	struct arch_nb201_table *table;
+	struct map_cache *mcache;
+
+	struct arch_layer *shapes;
+	struct shape_key *keys;
+	int64_t n_shapes, cap_shapes;
+	struct search_map shape_map;    /* hash of the key -> shape id (collisions: chained scan) */
+
+	struct nn_entry *nn;
+	int64_t n_nn, cap_nn;
+	struct search_map nn_map;       /* nn id -> entry */
+	int32_t *pair_shape;
+	int64_t *pair_mult;
+	int64_t n_pairs, cap_pairs;
+
+	struct hw_entry *hw;
+	int64_t n_hw, cap_hw;
+	struct search_map hw_map;       /* hw id -> entry */
+
+	struct cost_small *cost;
+	int64_t n_cost, cap_cost;
+	struct search_map cost_map;     /* hw entry x 2^24 + shape id -> cost */
+
+	struct search_map acc_map;      /* nn id (x 289 + bits when the command prices them) -> acc */
+	int64_t lookups;
+};
+
+static const char *const acc_source_names[] = { "none", "nb201-table", "command", "proxy",
+						"fixed" };
+
+const char *search_acc_source_name(int s)
+{
+	return s >= 0 && s <= SEARCH_ACC_FIXED ? acc_source_names[s] : "?";
+}
+
+const char *search_fidelity_name(int f)
+{
+	return f == SEARCH_FID_RTL ? "rtl" : "model";
+}
+
+/* Grows *arr (of elem bytes) to hold need elements; 0 or HN_ENOMEM. */
+static int reserve(void **arr, int64_t *cap, int64_t need, size_t elem)
+{
+	if (need <= *cap)
+		return 0;
+	int64_t c = *cap ? *cap : 64;
+	while (c < need)
+		c *= 2;
+	void *p = realloc(*arr, (size_t)c * elem);
+	if (!p)
+		return HN_ENOMEM;
+	*arr = p;
+	*cap = c;
+	return 0;
+}
+
+int search_evaluator_new(const struct search_space *sp, struct search_evaluator **out,
+			 struct hn_err *err)
+{
+	struct search_evaluator *ev = calloc(1, sizeof(*ev));
+	int ret = 0;
+
+	if (!ev)
+		return hn_fail(err, HN_ENOMEM, "out of memory");
+	ev->sp = *sp;
+	ev->energy = hw_energy_default();
+	search_map_init(&ev->shape_map);
+	search_map_init(&ev->nn_map);
+	search_map_init(&ev->hw_map);
+	search_map_init(&ev->cost_map);
+	search_map_init(&ev->acc_map);
+	if (sp->nn_kind == SEARCH_NN_NB201) {
+		char path[512];
+		ev->table = malloc(sizeof(*ev->table));
+		if (!ev->table) {
+			ret = hn_fail(err, HN_ENOMEM, "out of memory");
+			goto fail;
+		}
+		ret = arch_data_path("nb201_accuracy.csv", path, sizeof(path), err);
+		if (ret == 0)
+			ret = arch_nb201_table_load(path, ev->table, err);
+		if (ret < 0)
+			goto fail;
+	}
+	if (sp->mapper == SEARCH_MAP_GLPK) {
+		ev->mcache = map_cache_new();
+		if (!ev->mcache) {
+			ret = hn_fail(err, HN_ENOMEM, "out of memory");
+			goto fail;
+		}
+	}
+	*out = ev;
+	return 0;
+fail:
+	search_evaluator_free(ev);
+	return ret;
+}
+
+void search_evaluator_free(struct search_evaluator *ev)
+{
+	if (!ev)
+		return;
+	free(ev->table);
+	if (ev->mcache)
+		map_cache_free(ev->mcache);
+	free(ev->shapes);
+	free(ev->keys);
+	free(ev->nn);
+	free(ev->pair_shape);
+	free(ev->pair_mult);
+	free(ev->hw);
+	free(ev->cost);
+	search_map_release(&ev->shape_map);
+	search_map_release(&ev->nn_map);
+	search_map_release(&ev->hw_map);
+	search_map_release(&ev->cost_map);
+	search_map_release(&ev->acc_map);
+	free(ev);
+}
+
+void search_evaluator_stats(const struct search_evaluator *ev, int64_t *shapes, int64_t *costs,
+			    int64_t *lookups)
+{
+	*shapes = ev->n_shapes;
+	*costs = ev->n_cost;
+	*lookups = ev->lookups;
+}
+
+const char *search_evaluator_table_path(const struct search_evaluator *ev)
+{
+	return ev->table ? ev->table->path : "";
+}
+
+/* ---- networks ---- */
+
+static int build_net(struct search_evaluator *ev, const struct search_point *pt,
+		     struct arch_net *net, struct arch_mb_config *mb, struct hn_err *err)
+{
+	const struct search_space *sp = &ev->sp;
+
+	if (sp->nn_kind == SEARCH_NN_NB201) {
+		int ops[ARCH_NB201_EDGES];
+		search_space_nb201_ops(sp, pt, ops);
+		return arch_nb201_build(ops, sp->dataset, sp->batch, net, err);
+	}
+	if (sp->nn_kind == SEARCH_NN_MBV2) {
+		search_space_mb(sp, pt, mb);
+		return arch_mb_build(mb, sp->batch, net, err);
+	}
+	return arch_zoo_build(sp->zoo, sp->batch, net, err);
+}
+
+static struct shape_key shape_key_of(const struct arch_layer *l)
+{
+	struct shape_key k = { { l->kind, l->n, l->c, l->h, l->w, l->k, l->r, l->s, l->stride_h,
+				 l->stride_w, l->pad_h, l->pad_w, l->dil_h, l->dil_w, l->groups,
+				 l->pool_max, l->bias, l->bn } };
+	return k;
+}
+
+static uint64_t shape_hash(const struct shape_key *k)
+{
+	uint64_t h = 0x243f6a8885a308d3ULL;
+
+	for (int i = 0; i < SHAPE_FIELDS; i++)
+		h = search_mix64(h ^ (uint64_t)k->v[i]) + (uint64_t)i;
+	return h;
+}
+
+/* The id of a layer's shape, interning it. */
+static int64_t intern_shape(struct search_evaluator *ev, const struct arch_layer *l)
+{
+	struct shape_key k = shape_key_of(l);
+	uint64_t h = shape_hash(&k), id;
+
+	if (search_map_get(&ev->shape_map, h, &id) && !memcmp(&ev->keys[id], &k, sizeof(k)))
+		return (int64_t)id;
+	for (int64_t i = 0; i < ev->n_shapes; i++) /* a 64-bit hash collision: rare, exact */
+		if (!memcmp(&ev->keys[i], &k, sizeof(k)))
+			return i;
+	if (reserve((void **)&ev->shapes, &ev->cap_shapes, ev->n_shapes + 1, sizeof(*ev->shapes)))
+		return HN_ENOMEM;
+	void *p = realloc(ev->keys, (size_t)ev->cap_shapes * sizeof(*ev->keys)); /* same cap */
+	if (!p)
+		return HN_ENOMEM;
+	ev->keys = p;
+	id = (uint64_t)ev->n_shapes++;
+	ev->shapes[id] = *l;
+	ev->keys[id] = k;
+	if (search_map_put(&ev->shape_map, h, id))
+		return HN_ENOMEM;
+	return (int64_t)id;
+}
+
+static int nn_entry_get(struct search_evaluator *ev, const struct search_point *pt,
+			struct nn_entry **out, struct hn_err *err)
+{
+	uint64_t id = search_point_nn_id(&ev->sp, pt), at;
+	struct arch_net net;
+	struct nn_entry e;
+	int ret;
+
+	if (search_map_get(&ev->nn_map, id, &at)) {
+		*out = &ev->nn[at];
+		return 0;
+	}
+	memset(&e, 0, sizeof(e));
+	ret = build_net(ev, pt, &net, &e.mb, err);
+	if (ret < 0)
+		return ret;
+	e.macs = arch_net_macs(&net);
+	e.first = ev->n_pairs;
+	for (int i = 0; i < net.n_layers; i++) {
+		int64_t s = intern_shape(ev, &net.layers[i]), j;
+		if (s < 0) {
+			ret = hn_fail(err, HN_ENOMEM, "out of memory");
+			goto out_release;
+		}
+		for (j = e.first; j < ev->n_pairs; j++)
+			if (ev->pair_shape[j] == s)
+				break;
+		if (j < ev->n_pairs) {
+			ev->pair_mult[j]++;
+			continue;
+		}
+		int64_t c1 = ev->cap_pairs, c2 = ev->cap_pairs;
+		if (reserve((void **)&ev->pair_shape, &c1, ev->n_pairs + 1, sizeof(int32_t)) ||
+		    reserve((void **)&ev->pair_mult, &c2, ev->n_pairs + 1, sizeof(int64_t))) {
+			ret = hn_fail(err, HN_ENOMEM, "out of memory");
+			goto out_release;
+		}
+		ev->cap_pairs = c1 < c2 ? c1 : c2;
+		ev->pair_shape[ev->n_pairs] = (int32_t)s;
+		ev->pair_mult[ev->n_pairs++] = 1;
+	}
+	e.count = ev->n_pairs - e.first;
+	if (reserve((void **)&ev->nn, &ev->cap_nn, ev->n_nn + 1, sizeof(*ev->nn)) ||
+	    search_map_put(&ev->nn_map, id, (uint64_t)ev->n_nn)) {
+		ret = hn_fail(err, HN_ENOMEM, "out of memory");
+		goto out_release;
+	}
+	ev->nn[ev->n_nn] = e;
+	*out = &ev->nn[ev->n_nn++];
+out_release:
+	arch_net_release(&net);
+	return ret;
+}
+
+/* ---- accelerators and layer costs ---- */
+
+static int hw_entry_get(struct search_evaluator *ev, const struct search_point *pt,
+			int64_t *at_out)
+{
+	uint64_t id = search_point_hw_id(&ev->sp, pt), at;
+	struct hw_entry e;
+	struct hn_err err = { 0 };
+
+	if (search_map_get(&ev->hw_map, id, &at)) {
+		*at_out = (int64_t)at;
+		return 0;
+	}
+	memset(&e, 0, sizeof(e));
+	search_space_hw(&ev->sp, pt, &e.hw);
+	e.valid = hw_config_check(&e.hw, NULL, &err) == 0;
+	if (!e.valid)
+		hn_strlcpy(e.why, err.msg, sizeof(e.why));
+	else
+		hw_resources(&e.hw, &e.res);
+	if (reserve((void **)&ev->hw, &ev->cap_hw, ev->n_hw + 1, sizeof(*ev->hw)) ||
+	    search_map_put(&ev->hw_map, id, (uint64_t)ev->n_hw))
+		return HN_ENOMEM;
+	ev->hw[ev->n_hw] = e;
+	*at_out = ev->n_hw++;
+	return 0;
+}
+
+/* Tiling and cost of one layer (the same rule as `hwnas eval`). */
+static int layer_cost(struct search_evaluator *ev, const struct arch_layer *l,
+		      const struct hw_config *hw, struct cost_report *r, struct hn_err *err)
+{
+	struct map_tiling t;
+	int ret;
+
+	if (ev->sp.mapper == SEARCH_MAP_GLPK && arch_gemm(l).g) {
+		struct map_options mo;
+		struct map_result mr;
+		map_options_default(&mo);
+		ret = map_layer(l, hw, &ev->energy, &mo, ev->mcache, &mr, err);
+		if (ret < 0)
+			return ret;
+		t = mr.feasible ? mr.tiling : (struct map_tiling){ 0, 0, 0, MAP_MNK };
+	} else {
+		map_default(l, hw, &t);
+	}
+	if (t.tm == 0)
+		t = (struct map_tiling){ 1, 1, 1, MAP_MNK }; /* cost_layer names the full buffer */
+	if (cost_layer(l, hw, &t, &ev->energy, r) < 0)
+		return hn_fail(err, HN_EINVAL, "layer '%s': invalid tiling", l->name);
+	return 0;
+}
+
+static int cost_get(struct search_evaluator *ev, int64_t hw_at, int32_t shape,
+		    const struct cost_small **out, struct hn_err *err)
+{
+	uint64_t key = ((uint64_t)hw_at << 24) | (uint64_t)shape, at;
+	struct cost_report r;
+	struct cost_small c;
+	int ret;
+
+	ev->lookups++;
+	if (search_map_get(&ev->cost_map, key, &at)) {
+		*out = &ev->cost[at];
+		return 0;
+	}
+	ret = layer_cost(ev, &ev->shapes[shape], &ev->hw[hw_at].hw, &r, err);
+	if (ret < 0)
+		return ret;
+	memset(&c, 0, sizeof(c));
+	c.cycles = r.cycles;
+	c.compute = r.compute_cycles;
+	c.stall = r.stall_cycles;
+	c.dram = r.dram_bytes;
+	c.macs = r.macs;
+	memcpy(c.e, r.energy_pj, sizeof(c.e));
+	c.feasible = r.feasible;
+	hn_strlcpy(c.why, r.why, sizeof(c.why));
+	if (reserve((void **)&ev->cost, &ev->cap_cost, ev->n_cost + 1, sizeof(*ev->cost)) ||
+	    search_map_put(&ev->cost_map, key, (uint64_t)ev->n_cost))
+		return hn_fail(err, HN_ENOMEM, "out of memory");
+	ev->cost[ev->n_cost] = c;
+	*out = &ev->cost[ev->n_cost++];
+	return 0;
+}
+
+static void total_add(struct cost_total *t, const struct cost_small *c, int64_t mult,
+		      const char *name)
+{
+	if (!c->feasible && t->feasible) {
+		t->feasible = 0;
+		snprintf(t->why, sizeof(t->why), "layer '%.30s': %.85s", name, c->why);
+	}
+	t->macs += mult * c->macs;
+	t->cycles += mult * c->cycles;
+	t->compute_cycles += mult * c->compute;
+	t->stall_cycles += mult * c->stall;
+	t->dram_bytes += mult * c->dram;
+	for (int i = 0; i < 4; i++)
+		t->energy_pj[i] += (double)mult * c->e[i];
+}
+
+/* ---- accuracy ---- */
+
+static int accuracy(struct search_evaluator *ev, const struct search_point *pt,
+		    const struct nn_entry *nn, const struct hw_config *hw, struct search_eval *out,
+		    struct hn_err *err)
+{
+	const struct search_space *sp = &ev->sp;
+	int priced_by_cmd = sp->acc_cmd[0] && sp->quant_from_command;
+
+	out->acc_penalty = 0.0;
+	if (sp->nn_kind == SEARCH_NN_NB201) {
+		int ops[ARCH_NB201_EDGES];
+		search_space_nb201_ops(sp, pt, ops);
+		out->acc_raw = ev->table->acc[sp->dataset][arch_nb201_code(ops)];
+		out->acc_source = SEARCH_ACC_TABLE;
+	} else if (sp->nn_kind == SEARCH_NN_ZOO) {
+		out->acc_raw = sp->fixed_accuracy;
+		out->acc_source = isnan(sp->fixed_accuracy) ? SEARCH_ACC_NONE : SEARCH_ACC_FIXED;
+	} else if (!sp->acc_cmd[0]) {
+		out->acc_raw = arch_acc_proxy_mb(nn->macs / (sp->batch > 0 ? sp->batch : 1));
+		out->acc_source = SEARCH_ACC_PROXY;
+	} else {
+		uint64_t key = search_point_nn_id(sp, pt), bits;
+		if (priced_by_cmd)
+			key = key * 289 + (uint64_t)(hw->act_bits * 17 + hw->weight_bits);
+		out->acc_source = SEARCH_ACC_COMMAND;
+		if (search_map_get(&ev->acc_map, key, &bits)) {
+			memcpy(&out->acc_raw, &bits, sizeof(double));
+		} else {
+			char *js = arch_mb_to_json(&nn->mb), *in;
+			double acc = 0;
+			int ret;
+			if (!js)
+				return hn_fail(err, HN_ENOMEM, "out of memory");
+			in = js;
+			if (priced_by_cmd) {
+				size_t n = strlen(js) + 64;
+				in = malloc(n);
+				if (in) {
+					/* {"type":...} -> {"act_bits":8,"weight_bits":8,"type":...} */
+					snprintf(in, n, "{\"act_bits\":%d,\"weight_bits\":%d,%s",
+						 hw->act_bits, hw->weight_bits, js + 1);
+				}
+			}
+			ret = in ? arch_acc_command(sp->acc_cmd, in, sp->acc_timeout_s, &acc, err) :
+				   hn_fail(err, HN_ENOMEM, "out of memory");
+			if (in != js)
+				free(in);
+			free(js);
+			if (ret < 0)
+				return ret;
+			memcpy(&bits, &acc, sizeof(double));
+			if (search_map_put(&ev->acc_map, key, bits))
+				return hn_fail(err, HN_ENOMEM, "out of memory");
+			out->acc_raw = acc;
+		}
+	}
+	if (out->acc_source != SEARCH_ACC_NONE && !priced_by_cmd)
+		out->acc_penalty = arch_quant_penalty_at(&sp->quant, hw->act_bits, hw->weight_bits);
+	out->m[SEARCH_M_ACCURACY] = out->acc_raw - out->acc_penalty;
+	return 0;
+}
+
+/* ---- the record ---- */
+
+static void add_violation(struct search_eval *out, double amount, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#include <stdarg.h>
+static void add_violation(struct search_eval *out, double amount, const char *fmt, ...)
+{
+	if (out->feasible) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(out->why, sizeof(out->why), fmt, ap);
+		va_end(ap);
+	}
+	out->feasible = 0;
+	out->violation += amount;
+}
+
+/* Metrics from the totals and resources, then constraints, objectives and score. */
+static void finish(const struct search_space *sp, const struct hw_entry *h,
+		   struct cost_total *t, struct search_eval *out)
+{
+	cost_total_finish(t, &h->hw);
+	out->m[SEARCH_M_LATENCY_MS] = t->latency_ms;
+	out->m[SEARCH_M_ENERGY_MJ] = t->energy_mj;
+	out->m[SEARCH_M_EDP] = t->edp_mj_ms;
+	out->m[SEARCH_M_DSP] = (double)h->res.dsp;
+	out->m[SEARCH_M_BRAM] = (double)h->res.bram36;
+	out->m[SEARCH_M_LUT] = (double)h->res.lut;
+	out->m[SEARCH_M_FF] = (double)h->res.ff;
+	out->m[SEARCH_M_MACS] = (double)t->macs;
+	if (!t->feasible)
+		add_violation(out, 5.0, "%s", t->why);
+	if (sp->fit_device && !h->res.fits)
+		add_violation(out, 2.0, "does not fit %s: %s", h->hw.device, h->res.why);
+	for (int i = 0; i < sp->n_con; i++) {
+		const struct search_constraint *c = &sp->con[i];
+		double v = out->m[c->metric];
+		if (v > c->hi)
+			add_violation(out, (v - c->hi) / fmax(fabs(c->hi), 1e-9),
+				      "constraint %s <= %g: got %.4g", search_metric_name(c->metric),
+				      c->hi, v);
+		else if (v < c->lo)
+			add_violation(out, (c->lo - v) / fmax(fabs(c->lo), 1e-9),
+				      "constraint %s >= %g: got %.4g", search_metric_name(c->metric),
+				      c->lo, v);
+	}
+	for (int i = 0; i < sp->n_obj; i++) {
+		const struct search_objective *o = &sp->obj[i];
+		out->obj[i] = (out->m[o->metric] - o->ideal) / (o->ref - o->ideal);
+	}
+	out->score = 0.0;
+	if (sp->form == SEARCH_WEIGHTED) {
+		for (int i = 0; i < sp->n_obj; i++)
+			out->score += sp->weights[i] * (1.0 - out->obj[i]);
+	} else if (sp->form == SEARCH_MNAS) {
+		double lat = out->m[SEARCH_M_LATENCY_MS], r = lat / sp->mnas_target_ms;
+		out->score = out->m[SEARCH_M_ACCURACY] *
+			     pow(r, lat <= sp->mnas_target_ms ? sp->mnas_alpha : sp->mnas_beta);
+	}
+}
+
+static void start(const struct search_space *sp, const struct search_point *pt,
+		  struct search_eval *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->pt = *pt;
+	out->index = search_point_index(sp, pt);
+	out->feasible = 1;
+	out->fidelity = SEARCH_FID_MODEL;
+}
+
+int search_evaluate(struct search_evaluator *ev, const struct search_point *pt,
+		    struct search_eval *out, struct hn_err *err)
+{
+	const struct search_space *sp = &ev->sp;
+	struct nn_entry *nn = NULL;
+	struct cost_total t;
+	int64_t hw_at;
+	int ret;
+
+	start(sp, pt, out);
+	if (hw_entry_get(ev, pt, &hw_at) < 0)
+		return hn_fail(err, HN_ENOMEM, "out of memory");
+	ret = nn_entry_get(ev, pt, &nn, err);
+	if (ret < 0)
+		return ret;
+	const struct hw_entry *h = &ev->hw[hw_at];
+	if (!h->valid) {
+		add_violation(out, 10.0, "%s", h->why);
+		return 0;
+	}
+	ret = accuracy(ev, pt, nn, &h->hw, out, err);
+	if (ret < 0)
+		return ret;
+	cost_total_init(&t);
+	for (int64_t i = nn->first; i < nn->first + nn->count; i++) {
+		const struct cost_small *c = NULL;
+		ret = cost_get(ev, hw_at, ev->pair_shape[i], &c, err);
+		if (ret < 0)
+			return ret;
+		total_add(&t, c, ev->pair_mult[i], ev->shapes[ev->pair_shape[i]].name);
+	}
+	finish(sp, h, &t, out);
+	return 0;
+}
+
+int search_evaluate_uncached(struct search_evaluator *ev, const struct search_point *pt,
+			     struct search_eval *out, struct hn_err *err)
+{
+	const struct search_space *sp = &ev->sp;
+	struct arch_net net;
+	struct nn_entry nn;
+	struct hw_entry h;
+	struct cost_total t;
+	struct hn_err herr = { 0 };
+	int ret;
+
+	start(sp, pt, out);
+	memset(&h, 0, sizeof(h));
+	memset(&nn, 0, sizeof(nn));
+	search_space_hw(sp, pt, &h.hw);
+	if (hw_config_check(&h.hw, NULL, &herr) < 0) {
+		add_violation(out, 10.0, "%s", herr.msg);
+		return 0;
+	}
+	hw_resources(&h.hw, &h.res);
+	ret = build_net(ev, pt, &net, &nn.mb, err);
+	if (ret < 0)
+		return ret;
+	nn.macs = arch_net_macs(&net);
+	ret = accuracy(ev, pt, &nn, &h.hw, out, err);
+	cost_total_init(&t);
+	for (int i = 0; i < net.n_layers && ret == 0; i++) {
+		struct cost_report r;
+		ret = layer_cost(ev, &net.layers[i], &h.hw, &r, err);
+		if (ret == 0)
+			cost_total_add(&t, &r, net.layers[i].name);
+	}
+	if (ret == 0)
+		finish(sp, &h, &t, out);
+	arch_net_release(&net);
+	return ret;
+}

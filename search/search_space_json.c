@@ -1,0 +1,698 @@
+/* search_space_json.c: the search-space file (docs/search.md "Space file"). Every error names
+ * the file and the field: "space.json: 'hw.choices.pe_rows[2]': ...". Unknown keys are errors
+ * (they are usually typos). */
+#include "search.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ctx {
+	const char *origin;
+	struct hn_err *err;
+};
+
+#define FAIL(c, ...) hn_fail((c)->err, HN_EINVAL, __VA_ARGS__)
+
+static int check_keys(struct ctx *c, const cJSON *obj, const char *where,
+		      const char *const *allowed)
+{
+	const cJSON *it;
+
+	if (!cJSON_IsObject(obj))
+		return FAIL(c, "%s: '%s' must be an object", c->origin, where);
+	cJSON_ArrayForEach(it, obj) {
+		int ok = 0;
+		for (int i = 0; allowed[i]; i++)
+			ok |= !strcmp(it->string, allowed[i]);
+		if (!ok) {
+			char list[256] = "";
+			for (int i = 0; allowed[i]; i++)
+				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+					 i ? ", " : "", allowed[i]);
+			return FAIL(c, "%s: '%s.%s' is not a known field (known: %s)", c->origin, where,
+				    it->string, list);
+		}
+	}
+	return 0;
+}
+
+static int get_number(struct ctx *c, const cJSON *o, const char *key, const char *where,
+		      double lo, double hi, double *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!v)
+		return 1;
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+		return FAIL(c, "%s: '%s.%s' must be a number", c->origin, where, key);
+	if (v->valuedouble < lo || v->valuedouble > hi)
+		return FAIL(c, "%s: '%s.%s' must be between %g and %g, got %g", c->origin, where, key,
+			    lo, hi, v->valuedouble);
+	*out = v->valuedouble;
+	return 0;
+}
+
+static int get_string(struct ctx *c, const cJSON *o, const char *key, const char *where,
+		      const char **out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!v)
+		return 1;
+	if (!cJSON_IsString(v))
+		return FAIL(c, "%s: '%s.%s' must be a string", c->origin, where, key);
+	*out = v->valuestring;
+	return 0;
+}
+
+static int add_dim(struct ctx *c, struct search_space *sp, const char *name, int knob, int stage,
+		   const double *v, int n)
+{
+	if (sp->n_dims >= SEARCH_MAX_DIMS)
+		return FAIL(c, "%s: more than %d searched knobs", c->origin, SEARCH_MAX_DIMS);
+	struct search_dim *d = &sp->dims[sp->n_dims++];
+	memset(d, 0, sizeof(*d));
+	hn_strlcpy(d->name, name, sizeof(d->name));
+	d->knob = knob;
+	d->stage = stage;
+	d->n = n;
+	memcpy(d->v, v, (size_t)n * sizeof(double));
+	return 0;
+}
+
+/* A list of numbers: choices, 1 .. SEARCH_MAX_CHOICES of them, each in [lo, hi]. */
+static int number_list(struct ctx *c, const cJSON *a, const char *where, double lo, double hi,
+		       int integer, double *v, int *n)
+{
+	const cJSON *it;
+	int i = 0;
+
+	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) < 1 ||
+	    cJSON_GetArraySize(a) > SEARCH_MAX_CHOICES)
+		return FAIL(c, "%s: '%s' must be a list of 1 to %d choices", c->origin, where,
+			    SEARCH_MAX_CHOICES);
+	cJSON_ArrayForEach(it, a) {
+		double x = cJSON_IsBool(it) ? (cJSON_IsTrue(it) ? 1 : 0) : it->valuedouble;
+		if (!cJSON_IsNumber(it) && !cJSON_IsBool(it))
+			return FAIL(c, "%s: '%s[%d]' must be a number", c->origin, where, i);
+		if (!isfinite(x) || x < lo || x > hi || (integer && x != floor(x)))
+			return FAIL(c, "%s: '%s[%d]' must be %s between %g and %g, got %g", c->origin,
+				    where, i, integer ? "an integer" : "a number", lo, hi, x);
+		v[i++] = x;
+	}
+	*n = i;
+	return 0;
+}
+
+/* ---- nn ---- */
+
+static int parse_nn(struct ctx *c, const cJSON *nn, struct search_space *sp)
+{
+	static const char *const keys[] = { "space", "dataset", "network", "accuracy", "kernel",
+					    "expansion", "depth_delta", "stages", "width",
+					    "resolution", "classes", "accuracy_command",
+					    "accuracy_timeout_s", "quant_from_command", NULL };
+	const char *kind = NULL, *s;
+	int ret = check_keys(c, nn, "nn", keys);
+
+	if (ret)
+		return ret;
+	if (get_string(c, nn, "space", "nn", &kind))
+		return FAIL(c, "%s: 'nn.space' is required: \"nb201\", \"mbv2\" or \"zoo\"", c->origin);
+	sp->acc_timeout_s = 60;
+	if ((ret = get_string(c, nn, "accuracy_command", "nn", &s)) < 0)
+		return ret;
+	if (ret == 0) {
+		if (strlen(s) >= sizeof(sp->acc_cmd) || !s[0])
+			return FAIL(c, "%s: 'nn.accuracy_command' must be 1 to %d characters", c->origin,
+				    (int)sizeof(sp->acc_cmd) - 1);
+		hn_strlcpy(sp->acc_cmd, s, sizeof(sp->acc_cmd));
+	}
+	if ((ret = get_number(c, nn, "accuracy_timeout_s", "nn", 0.001, 86400, &sp->acc_timeout_s)) < 0)
+		return ret;
+	const cJSON *qc = cJSON_GetObjectItemCaseSensitive(nn, "quant_from_command");
+	if (qc && !cJSON_IsBool(qc))
+		return FAIL(c, "%s: 'nn.quant_from_command' must be true or false", c->origin);
+	sp->quant_from_command = qc && cJSON_IsTrue(qc);
+
+	if (!strcmp(kind, "nb201")) {
+		static const double ops[5] = { 0, 1, 2, 3, 4 };
+		sp->nn_kind = SEARCH_NN_NB201;
+		sp->dataset = ARCH_NB201_CIFAR10;
+		if ((ret = get_string(c, nn, "dataset", "nn", &s)) < 0)
+			return ret;
+		if (ret == 0 && (sp->dataset = arch_nb201_dataset_parse(s)) < 0)
+			return FAIL(c, "%s: 'nn.dataset' must be \"cifar10\", \"cifar100\" or "
+				    "\"imagenet16_120\", got \"%s\"", c->origin, s);
+		if (sp->acc_cmd[0])
+			return FAIL(c, "%s: 'nn.accuracy_command' is for \"mbv2\"; nb201 reads the "
+				    "benchmark table", c->origin);
+		for (int e = 0; e < ARCH_NB201_EDGES; e++) {
+			char name[16];
+			snprintf(name, sizeof(name), "edge%d", e);
+			if ((ret = add_dim(c, sp, name, SEARCH_K_NB201_EDGE, e, ops, 5)) < 0)
+				return ret;
+		}
+		return 0;
+	}
+	if (!strcmp(kind, "zoo")) {
+		sp->nn_kind = SEARCH_NN_ZOO;
+		sp->fixed_accuracy = NAN;
+		if (get_string(c, nn, "network", "nn", &s))
+			return FAIL(c, "%s: 'nn.network' (a zoo name) is required for \"zoo\"", c->origin);
+		if (strlen(s) >= sizeof(sp->zoo))
+			return FAIL(c, "%s: 'nn.network' is too long", c->origin);
+		hn_strlcpy(sp->zoo, s, sizeof(sp->zoo));
+		if ((ret = get_number(c, nn, "accuracy", "nn", 0, 100, &sp->fixed_accuracy)) < 0)
+			return ret;
+		return 0;
+	}
+	if (strcmp(kind, "mbv2"))
+		return FAIL(c, "%s: 'nn.space' must be \"nb201\", \"mbv2\" or \"zoo\", got \"%s\"",
+			    c->origin, kind);
+	sp->nn_kind = SEARCH_NN_MBV2;
+	sp->mb_base = arch_mb_default();
+	double kv[SEARCH_MAX_CHOICES] = { 3 }, ev[SEARCH_MAX_CHOICES] = { 6 };
+	double dv[SEARCH_MAX_CHOICES] = { 0 }, wv[SEARCH_MAX_CHOICES] = { 1.0 };
+	double rv[SEARCH_MAX_CHOICES] = { 224 }, stv[SEARCH_MAX_CHOICES] = { 1, 2, 3, 4, 5, 6 };
+	int nk = 1, ne = 1, nd = 1, nw = 1, nr = 1, nst = 6;
+	const cJSON *a;
+	if ((a = cJSON_GetObjectItemCaseSensitive(nn, "kernel")) &&
+	    (ret = number_list(c, a, "nn.kernel", 3, 7, 1, kv, &nk)) < 0)
+		return ret;
+	for (int i = 0; i < nk; i++)
+		if (kv[i] != 3 && kv[i] != 5 && kv[i] != 7)
+			return FAIL(c, "%s: 'nn.kernel[%d]' must be 3, 5 or 7, got %g", c->origin, i, kv[i]);
+	if ((a = cJSON_GetObjectItemCaseSensitive(nn, "expansion")) &&
+	    (ret = number_list(c, a, "nn.expansion", 1, 12, 1, ev, &ne)) < 0)
+		return ret;
+	if ((a = cJSON_GetObjectItemCaseSensitive(nn, "depth_delta")) &&
+	    (ret = number_list(c, a, "nn.depth_delta", -3, 3, 1, dv, &nd)) < 0)
+		return ret;
+	if ((a = cJSON_GetObjectItemCaseSensitive(nn, "width")) &&
+	    (ret = number_list(c, a, "nn.width", 0.1, 4, 0, wv, &nw)) < 0)
+		return ret;
+	if ((a = cJSON_GetObjectItemCaseSensitive(nn, "resolution")) &&
+	    (ret = number_list(c, a, "nn.resolution", 32, 1024, 1, rv, &nr)) < 0)
+		return ret;
+	if ((a = cJSON_GetObjectItemCaseSensitive(nn, "stages")) &&
+	    (ret = number_list(c, a, "nn.stages", 0, ARCH_MB_STAGES - 1, 1, stv, &nst)) < 0)
+		return ret;
+	double cl = 1000;
+	if ((ret = get_number(c, nn, "classes", "nn", 1, 100000, &cl)) < 0)
+		return ret;
+	sp->mb_base.classes = (int)cl;
+	for (int i = 0; i < nst; i++) {
+		int st = (int)stv[i];
+		char name[32];
+		double depth[SEARCH_MAX_CHOICES];
+		for (int j = 0; j < nd; j++)
+			depth[j] = fmax(1.0, sp->mb_base.depth[st] + dv[j]);
+		snprintf(name, sizeof(name), "s%d.kernel", st);
+		if (nk > 1 && (ret = add_dim(c, sp, name, SEARCH_K_MB_KERNEL, st, kv, nk)) < 0)
+			return ret;
+		snprintf(name, sizeof(name), "s%d.expansion", st);
+		if (ne > 1 && (ret = add_dim(c, sp, name, SEARCH_K_MB_EXPAND, st, ev, ne)) < 0)
+			return ret;
+		snprintf(name, sizeof(name), "s%d.depth", st);
+		if (nd > 1 && (ret = add_dim(c, sp, name, SEARCH_K_MB_DEPTH, st, depth, nd)) < 0)
+			return ret;
+		if (nk == 1)
+			sp->mb_base.kernel[st] = (int)kv[0];
+		if (ne == 1)
+			sp->mb_base.expand[st] = (int)ev[0];
+		if (nd == 1)
+			sp->mb_base.depth[st] = (int)depth[0];
+	}
+	if (nw > 1 && (ret = add_dim(c, sp, "width", SEARCH_K_MB_WIDTH, 0, wv, nw)) < 0)
+		return ret;
+	if (nr > 1 && (ret = add_dim(c, sp, "resolution", SEARCH_K_MB_RESOLUTION, 0, rv, nr)) < 0)
+		return ret;
+	sp->mb_base.width = wv[0];
+	sp->mb_base.resolution = (int)rv[0];
+	return 0;
+}
+
+/* ---- hw ---- */
+
+struct hw_knob {
+	const char *json;
+	int knob;
+	const char *field;  /* hw_config_check_field name, NULL for non-integers */
+	int64_t scale;      /* 1024 for *_kib */
+};
+
+static const struct hw_knob hw_knobs[] = {
+	{ "pe_rows", SEARCH_K_HW_PE_ROWS, "pe_rows", 1 },
+	{ "pe_cols", SEARCH_K_HW_PE_COLS, "pe_cols", 1 },
+	{ "dataflow", SEARCH_K_HW_DATAFLOW, NULL, 1 },
+	{ "bits", SEARCH_K_HW_BITS, "act_bits", 1 },
+	{ "act_bits", SEARCH_K_HW_ACT_BITS, "act_bits", 1 },
+	{ "weight_bits", SEARCH_K_HW_WEIGHT_BITS, "weight_bits", 1 },
+	{ "acc_bits", SEARCH_K_HW_ACC_BITS, "acc_bits", 1 },
+	{ "buffer_bytes", SEARCH_K_HW_BUFFER, "ibuf_bytes", 1 },
+	{ "buffer_kib", SEARCH_K_HW_BUFFER, "ibuf_bytes", 1024 },
+	{ "ibuf_bytes", SEARCH_K_HW_IBUF, "ibuf_bytes", 1 },
+	{ "wbuf_bytes", SEARCH_K_HW_WBUF, "wbuf_bytes", 1 },
+	{ "obuf_bytes", SEARCH_K_HW_OBUF, "obuf_bytes", 1 },
+	{ "ibuf_kib", SEARCH_K_HW_IBUF, "ibuf_bytes", 1024 },
+	{ "wbuf_kib", SEARCH_K_HW_WBUF, "wbuf_bytes", 1024 },
+	{ "obuf_kib", SEARCH_K_HW_OBUF, "obuf_bytes", 1024 },
+	{ "double_buffer", SEARCH_K_HW_DOUBLE_BUFFER, "double_buffer", 1 },
+	{ "freq_mhz", SEARCH_K_HW_FREQ, NULL, 1 },
+	{ "dram_gbps", SEARCH_K_HW_DRAM_GBPS, NULL, 1 },
+	{ "dram_latency_cycles", SEARCH_K_HW_DRAM_LATENCY, "dram_latency_cycles", 1 },
+};
+
+static int hw_choice_list(struct ctx *c, const cJSON *a, const struct hw_knob *k,
+			  struct search_space *sp)
+{
+	char where[64];
+	double v[SEARCH_MAX_CHOICES];
+	int n = 0, ret;
+	const cJSON *it;
+
+	snprintf(where, sizeof(where), "hw.choices.%s", k->json);
+	if (k->knob == SEARCH_K_HW_DATAFLOW) {
+		if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) < 1 ||
+		    cJSON_GetArraySize(a) > SEARCH_MAX_CHOICES)
+			return FAIL(c, "%s: '%s' must be a list of 1 to %d choices", c->origin, where,
+				    SEARCH_MAX_CHOICES);
+		cJSON_ArrayForEach(it, a) {
+			int df = cJSON_IsString(it) ? hw_dataflow_parse(it->valuestring) : -1;
+			if (df < 0)
+				return FAIL(c, "%s: '%s[%d]' must be \"ws\", \"os\" or \"is\"", c->origin,
+					    where, n);
+			v[n++] = df;
+		}
+	} else if (k->knob == SEARCH_K_HW_FREQ || k->knob == SEARCH_K_HW_DRAM_GBPS) {
+		double hi = k->knob == SEARCH_K_HW_FREQ ? 2000 : 10000;
+		if ((ret = number_list(c, a, where, 1e-3, hi, 0, v, &n)) < 0)
+			return ret;
+	} else {
+		if ((ret = number_list(c, a, where, 0, 1e15, 1, v, &n)) < 0)
+			return ret;
+		for (int i = 0; i < n; i++) {
+			struct hn_err e2 = { 0 };
+			v[i] *= (double)k->scale;
+			if (hw_config_check_field(k->field, (int64_t)v[i], NULL, &e2) < 0)
+				return FAIL(c, "%s: '%s[%d]': %s", c->origin, where, i, e2.msg);
+		}
+	}
+	return add_dim(c, sp, k->json, k->knob, 0, v, n);
+}
+
+static int parse_hw(struct ctx *c, const cJSON *hw, struct search_space *sp)
+{
+	static const char *const keys[] = { "base", "choices", NULL };
+	const cJSON *base, *ch, *it;
+	int ret = check_keys(c, hw, "hw", keys);
+
+	if (ret)
+		return ret;
+	sp->hw_base = hw_config_default();
+	base = cJSON_GetObjectItemCaseSensitive(hw, "base");
+	if (cJSON_IsString(base)) {
+		char path[512];
+		const char *slash = strrchr(c->origin, '/');
+		if (base->valuestring[0] == '/' || !slash)
+			snprintf(path, sizeof(path), "%s", base->valuestring);
+		else /* relative to the space file */
+			snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - c->origin), c->origin,
+				 base->valuestring);
+		if ((ret = hw_config_load(path, &sp->hw_base, c->err)) < 0) {
+			hn_err_prefix(c->err, "'hw.base'");
+			hn_err_prefix(c->err, c->origin);
+			return ret;
+		}
+	} else if (cJSON_IsObject(base)) {
+		char *text = cJSON_PrintUnformatted(base), where[300];
+		if (!text)
+			return hn_fail(c->err, HN_ENOMEM, "out of memory");
+		snprintf(where, sizeof(where), "%s: 'hw.base'", c->origin);
+		ret = hw_config_parse_json(text, strlen(text), where, &sp->hw_base, c->err);
+		free(text);
+		if (ret < 0)
+			return ret;
+	} else if (base) {
+		return FAIL(c, "%s: 'hw.base' must be a config file name or a config object", c->origin);
+	}
+	ch = cJSON_GetObjectItemCaseSensitive(hw, "choices");
+	if (!ch)
+		return 0;
+	if (!cJSON_IsObject(ch))
+		return FAIL(c, "%s: 'hw.choices' must be an object", c->origin);
+	cJSON_ArrayForEach(it, ch) {
+		const struct hw_knob *k = NULL;
+		for (size_t i = 0; i < sizeof(hw_knobs) / sizeof(hw_knobs[0]); i++)
+			if (!strcmp(it->string, hw_knobs[i].json))
+				k = &hw_knobs[i];
+		if (!k)
+			return FAIL(c, "%s: 'hw.choices.%s' is not a searchable field (pe_rows, pe_cols, "
+				    "dataflow, bits, act_bits, weight_bits, acc_bits, buffer_kib, "
+				    "ibuf_kib, wbuf_kib, obuf_kib, *_bytes, double_buffer, freq_mhz, "
+				    "dram_gbps, dram_latency_cycles)", c->origin, it->string);
+		if ((ret = hw_choice_list(c, it, k, sp)) < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* ---- objectives, constraints, formulation ---- */
+
+static int parse_objectives(struct ctx *c, const cJSON *a, struct search_space *sp)
+{
+	static const char *const keys[] = { "metric", "goal", "ref", NULL };
+	const cJSON *it;
+	int i = 0, ret;
+
+	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) < 1 || cJSON_GetArraySize(a) > SEARCH_MAX_OBJ)
+		return FAIL(c, "%s: 'objectives' must be a list of 1 to %d objectives", c->origin,
+			    SEARCH_MAX_OBJ);
+	cJSON_ArrayForEach(it, a) {
+		char where[32];
+		const char *s;
+		struct search_objective *o = &sp->obj[i];
+		snprintf(where, sizeof(where), "objectives[%d]", i);
+		if ((ret = check_keys(c, it, where, keys)))
+			return ret;
+		if (get_string(c, it, "metric", where, &s) || (o->metric = search_metric_parse(s)) < 0)
+			return FAIL(c, "%s: '%s.metric' must be one of accuracy, latency_ms, energy_mj, "
+				    "edp, dsp, bram, lut, ff, macs", c->origin, where);
+		for (int j = 0; j < i; j++)
+			if (sp->obj[j].metric == o->metric)
+				return FAIL(c, "%s: '%s.metric': '%s' is already an objective", c->origin,
+					    where, s);
+		o->maximize = o->metric == SEARCH_M_ACCURACY;
+		if ((ret = get_string(c, it, "goal", where, &s)) < 0)
+			return ret;
+		if (ret == 0 && strcmp(s, o->maximize ? "max" : "min"))
+			return FAIL(c, "%s: '%s.goal' of %s must be \"%s\"", c->origin, where,
+				    search_metric_name(o->metric), o->maximize ? "max" : "min");
+		o->ideal = o->maximize ? 100.0 : 0.0;
+		o->ref = NAN;
+		if ((ret = get_number(c, it, "ref", where, -1e300, 1e300, &o->ref)) < 0)
+			return ret;
+		i++;
+	}
+	sp->n_obj = i;
+	return 0;
+}
+
+static int parse_constraints(struct ctx *c, const cJSON *a, struct search_space *sp)
+{
+	static const char *const keys[] = { "metric", "max", "min", NULL };
+	const cJSON *it;
+	int i = 0, ret;
+
+	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > SEARCH_MAX_CON)
+		return FAIL(c, "%s: 'constraints' must be a list of at most %d constraints", c->origin,
+			    SEARCH_MAX_CON);
+	cJSON_ArrayForEach(it, a) {
+		char where[32];
+		const char *s;
+		struct search_constraint *k = &sp->con[i];
+		snprintf(where, sizeof(where), "constraints[%d]", i);
+		if ((ret = check_keys(c, it, where, keys)))
+			return ret;
+		if (get_string(c, it, "metric", where, &s) || (k->metric = search_metric_parse(s)) < 0)
+			return FAIL(c, "%s: '%s.metric' must be one of accuracy, latency_ms, energy_mj, "
+				    "edp, dsp, bram, lut, ff, macs", c->origin, where);
+		k->lo = -INFINITY;
+		k->hi = INFINITY;
+		int r1 = get_number(c, it, "max", where, -1e300, 1e300, &k->hi);
+		int r2 = get_number(c, it, "min", where, -1e300, 1e300, &k->lo);
+		if (r1 < 0 || r2 < 0)
+			return HN_EINVAL;
+		if (r1 && r2)
+			return FAIL(c, "%s: '%s' needs \"max\" or \"min\"", c->origin, where);
+		i++;
+	}
+	sp->n_con = i;
+	return 0;
+}
+
+static int parse_formulation(struct ctx *c, const cJSON *f, struct search_space *sp)
+{
+	static const char *const keys[] = { "type", "weights", "target_ms", "w", "alpha", "beta",
+					    NULL };
+	const char *t;
+	int ret;
+
+	sp->form = SEARCH_PARETO;
+	if (!f)
+		return 0;
+	if ((ret = check_keys(c, f, "formulation", keys)))
+		return ret;
+	if (get_string(c, f, "type", "formulation", &t))
+		return FAIL(c, "%s: 'formulation.type' must be \"pareto\", \"weighted\" or \"mnas\"",
+			    c->origin);
+	if (!strcmp(t, "pareto"))
+		return 0;
+	if (!strcmp(t, "weighted")) {
+		const cJSON *w = cJSON_GetObjectItemCaseSensitive(f, "weights"), *it;
+		sp->form = SEARCH_WEIGHTED;
+		if (!cJSON_IsObject(w))
+			return FAIL(c, "%s: 'formulation.weights' must be an object of metric: weight",
+				    c->origin);
+		cJSON_ArrayForEach(it, w) {
+			int m = search_metric_parse(it->string), j;
+			for (j = 0; j < sp->n_obj && sp->obj[j].metric != m; j++)
+				;
+			if (m < 0 || j == sp->n_obj)
+				return FAIL(c, "%s: 'formulation.weights.%s' is not one of the objectives",
+					    c->origin, it->string);
+			if (!cJSON_IsNumber(it) || !(it->valuedouble >= 0))
+				return FAIL(c, "%s: 'formulation.weights.%s' must be a number >= 0",
+					    c->origin, it->string);
+			sp->weights[j] = it->valuedouble;
+		}
+		return 0;
+	}
+	if (strcmp(t, "mnas"))
+		return FAIL(c, "%s: 'formulation.type' must be \"pareto\", \"weighted\" or \"mnas\", "
+			    "got \"%s\"", c->origin, t);
+	sp->form = SEARCH_MNAS;
+	sp->mnas_alpha = sp->mnas_beta = -0.07; /* MnasNet's soft constraint */
+	if (get_number(c, f, "target_ms", "formulation", 1e-9, 1e12, &sp->mnas_target_ms))
+		return FAIL(c, "%s: 'formulation.target_ms' (a latency > 0) is required for \"mnas\"",
+			    c->origin);
+	double w;
+	if ((ret = get_number(c, f, "w", "formulation", -10, 10, &w)) < 0)
+		return ret;
+	if (ret == 0)
+		sp->mnas_alpha = sp->mnas_beta = w;
+	if ((ret = get_number(c, f, "alpha", "formulation", -10, 10, &sp->mnas_alpha)) < 0 ||
+	    (ret = get_number(c, f, "beta", "formulation", -10, 10, &sp->mnas_beta)) < 0)
+		return ret;
+	return 0;
+}
+
+static int parse_quant(struct ctx *c, const cJSON *q, struct search_space *sp)
+{
+	const cJSON *it;
+	int n = 0;
+
+	if (!cJSON_IsObject(q))
+		return FAIL(c, "%s: 'quant_penalty' must be an object of bits: percentage points",
+			    c->origin);
+	cJSON_ArrayForEach(it, q) {
+		char *end;
+		long b = strtol(it->string, &end, 10);
+		if (*end || b < 1 || b > 64)
+			return FAIL(c, "%s: 'quant_penalty.%s': keys are bit-widths 1 .. 64", c->origin,
+				    it->string);
+		if (!cJSON_IsNumber(it) || !(it->valuedouble >= 0 && it->valuedouble <= 100))
+			return FAIL(c, "%s: 'quant_penalty.%s' must be percentage points 0 .. 100",
+				    c->origin, it->string);
+		if (n >= ARCH_QUANT_MAX)
+			return FAIL(c, "%s: 'quant_penalty' has more than %d entries", c->origin,
+				    ARCH_QUANT_MAX);
+		int j = n++;
+		while (j > 0 && sp->quant.bits[j - 1] > b) {
+			sp->quant.bits[j] = sp->quant.bits[j - 1];
+			sp->quant.points[j] = sp->quant.points[j - 1];
+			j--;
+		}
+		if (j > 0 && sp->quant.bits[j - 1] == b)
+			return FAIL(c, "%s: 'quant_penalty.%s' given twice", c->origin, it->string);
+		sp->quant.bits[j] = (int)b;
+		sp->quant.points[j] = it->valuedouble;
+	}
+	sp->quant.n = n;
+	sp->quant_overridden = 1;
+	return 0;
+}
+
+/* Reference points not given: a constraint's bound, the device budget, 0 % accuracy. */
+static int default_refs(struct ctx *c, struct search_space *sp)
+{
+	const struct hw_device *dev = sp->hw_base.device[0] ? hw_device_find(sp->hw_base.device) : NULL;
+
+	for (int i = 0; i < sp->n_obj; i++) {
+		struct search_objective *o = &sp->obj[i];
+		if (!isnan(o->ref))
+			goto check;
+		for (int j = 0; j < sp->n_con; j++)
+			if (sp->con[j].metric == o->metric)
+				o->ref = o->maximize ? sp->con[j].lo : sp->con[j].hi;
+		if (!isnan(o->ref) && isfinite(o->ref))
+			goto check;
+		if (o->metric == SEARCH_M_ACCURACY)
+			o->ref = 0.0;
+		else if (dev && o->metric == SEARCH_M_DSP)
+			o->ref = dev->dsp;
+		else if (dev && o->metric == SEARCH_M_BRAM)
+			o->ref = dev->bram36;
+		else if (dev && o->metric == SEARCH_M_LUT)
+			o->ref = (double)dev->lut;
+		else if (dev && o->metric == SEARCH_M_FF)
+			o->ref = (double)dev->ff;
+		else
+			return FAIL(c, "%s: 'objectives[%d].ref' is required: no constraint or device "
+				    "bounds %s (the hypervolume needs a reference point)", c->origin, i,
+				    search_metric_name(o->metric));
+check:
+		if (o->maximize ? !(o->ref < o->ideal) : !(o->ref > o->ideal))
+			return FAIL(c, "%s: 'objectives[%d].ref' must be %s %g, got %g", c->origin, i,
+				    o->maximize ? "below" : "above", o->ideal, o->ref);
+	}
+	return 0;
+}
+
+int search_space_parse_json(const char *text, size_t len, const char *origin,
+			    struct search_space *sp, struct hn_err *err)
+{
+	static const char *const keys[] = { "name", "nn", "hw", "device", "batch", "mapper",
+					    "fit_device", "objectives", "constraints", "formulation",
+					    "quant_penalty", "comment", NULL };
+	struct ctx c = { origin, err };
+	const char *end = NULL, *s;
+	cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	const cJSON *v;
+	int ret = 0;
+
+	while (root && end && end < text + len && (*end == ' ' || *end == '\n' || *end == '\t' ||
+						   *end == '\r'))
+		end++;
+	if (root && end && end < text + len) { /* trailing text after the object */
+		cJSON_Delete(root);
+		root = NULL;
+	}
+
+	memset(sp, 0, sizeof(*sp));
+	hn_strlcpy(sp->origin, origin, sizeof(sp->origin));
+	if (!root) {
+		int line = 1;
+		for (const char *p = text; end && p < end; p++)
+			line += *p == '\n';
+		return FAIL(&c, "%s: line %d: not valid JSON", origin, line);
+	}
+	if ((ret = check_keys(&c, root, "space", keys)))
+		goto out;
+	sp->batch = 1;
+	sp->fit_device = 1;
+	sp->quant = arch_quant_penalty_default();
+	if ((ret = get_string(&c, root, "name", "space", &s)) < 0)
+		goto out;
+	hn_strlcpy(sp->name, ret == 0 ? s : "space", sizeof(sp->name));
+	ret = 0;
+	if (!(v = cJSON_GetObjectItemCaseSensitive(root, "nn"))) {
+		ret = FAIL(&c, "%s: 'nn' is required", origin);
+		goto out;
+	}
+	if ((ret = parse_nn(&c, v, sp)) < 0)
+		goto out;
+	sp->n_nn_dims = sp->n_dims;
+	if (!(v = cJSON_GetObjectItemCaseSensitive(root, "hw"))) {
+		ret = FAIL(&c, "%s: 'hw' is required", origin);
+		goto out;
+	}
+	if ((ret = parse_hw(&c, v, sp)) < 0)
+		goto out;
+	if ((ret = get_string(&c, root, "device", "space", &s)) < 0)
+		goto out;
+	if (ret == 0) {
+		if (!hw_device_find(s)) {
+			ret = FAIL(&c, "%s: 'device': unknown device \"%s\"", origin, s);
+			goto out;
+		}
+		hn_strlcpy(sp->hw_base.device, s, sizeof(sp->hw_base.device));
+	}
+	double b = 1;
+	if ((ret = get_number(&c, root, "batch", "space", 1, 65536, &b)) < 0)
+		goto out;
+	sp->batch = (int64_t)b;
+	if ((ret = get_string(&c, root, "mapper", "space", &s)) < 0)
+		goto out;
+	if (ret == 0) {
+		if (!strcmp(s, "glpk"))
+			sp->mapper = SEARCH_MAP_GLPK;
+		else if (strcmp(s, "default")) {
+			ret = FAIL(&c, "%s: 'mapper' must be \"default\" or \"glpk\", got \"%s\"", origin, s);
+			goto out;
+		}
+	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(root, "fit_device"))) {
+		if (!cJSON_IsBool(v)) {
+			ret = FAIL(&c, "%s: 'fit_device' must be true or false", origin);
+			goto out;
+		}
+		sp->fit_device = cJSON_IsTrue(v);
+	}
+	if (!(v = cJSON_GetObjectItemCaseSensitive(root, "objectives"))) {
+		ret = FAIL(&c, "%s: 'objectives' is required", origin);
+		goto out;
+	}
+	if ((ret = parse_objectives(&c, v, sp)) < 0)
+		goto out;
+	if ((v = cJSON_GetObjectItemCaseSensitive(root, "constraints")) &&
+	    (ret = parse_constraints(&c, v, sp)) < 0)
+		goto out;
+	if ((ret = parse_formulation(&c, cJSON_GetObjectItemCaseSensitive(root, "formulation"), sp)) < 0)
+		goto out;
+	if ((v = cJSON_GetObjectItemCaseSensitive(root, "quant_penalty")) &&
+	    (ret = parse_quant(&c, v, sp)) < 0)
+		goto out;
+	if ((ret = default_refs(&c, sp)) < 0)
+		goto out;
+	for (int i = 0; i < sp->n_obj; i++)
+		if (sp->obj[i].metric == SEARCH_M_ACCURACY && sp->nn_kind == SEARCH_NN_ZOO &&
+		    isnan(sp->fixed_accuracy)) {
+			ret = FAIL(&c, "%s: 'objectives[%d]': accuracy of a zoo network needs "
+				   "'nn.accuracy'", origin, i);
+			goto out;
+		}
+	if (sp->form == SEARCH_MNAS && sp->nn_kind == SEARCH_NN_ZOO && isnan(sp->fixed_accuracy)) {
+		ret = FAIL(&c, "%s: 'formulation': mnas needs an accuracy ('nn.accuracy')", origin);
+		goto out;
+	}
+	if (sp->n_dims == 0) {
+		ret = FAIL(&c, "%s: nothing to search: no NN knobs and no 'hw.choices'", origin);
+		goto out;
+	}
+	long double size = 1;
+	for (int i = 0; i < sp->n_dims; i++)
+		size *= sp->dims[i].n;
+	if (size > 4e18L)
+		ret = FAIL(&c, "%s: the space has %.3Lg points, more than 4e18", origin, size);
+out:
+	cJSON_Delete(root);
+	return ret < 0 ? ret : 0;
+}
+
+int search_space_load(const char *path, struct search_space *sp, struct hn_err *err)
+{
+	char *text;
+	size_t len;
+	int ret = hn_read_file(path, &text, &len, err);
+
+	if (ret < 0)
+		return ret;
+	ret = search_space_parse_json(text, len, path, sp, err);
+	free(text);
+	return ret;
+}
