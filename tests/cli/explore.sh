@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# CLI tests of 'hwnas explore'.
+. "$(dirname "$0")/lib.sh"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
+cat > "$tmp/space.json" <<JSON
+{
+	"name": "small",
+	"nn": { "space": "nb201", "dataset": "cifar10" },
+	"hw": { "base": "$root/examples/zcu102_ws_16x16.json",
+		"choices": { "pe_rows": [8, 16], "pe_cols": [8, 16], "dataflow": ["ws", "os"], "bits": [8, 16] } },
+	"mapper": "default",
+	"objectives": [
+		{ "metric": "accuracy", "goal": "max", "ref": 80 },
+		{ "metric": "latency_ms", "goal": "min", "ref": 40 }
+	]
+}
+JSON
+
+expect_exit 0 "$HWNAS" explore --help
+expect_in "$out" "example:" "explore --help"
+expect_exit 0 "$HWNAS" explore --space "$tmp/space.json" --strategy nsga2 --budget 300 --seed 3 --out "$tmp/a" --quiet
+expect_in "$out" "hypervolume" "explore prints the front"
+for f in front.json front.csv evaluations.jsonl configs/0.json configs/0.vh; do
+	[ -s "$tmp/a/$f" ] && ok || bad "explore wrote no $f"
+done
+python3 - "$tmp/a" <<'PY' && ok || bad "front.json content"
+import json, sys, os
+d = json.load(open(sys.argv[1] + "/front.json"))
+assert d["strategy"] == "nsga2" and d["seed"] == 3 and d["budget"] == 300
+assert d["evaluations"] == 300 and 0 < d["hypervolume"] <= 1
+assert len(d["points"]) >= 1
+for p in d["points"]:
+    for k in ("accuracy", "latency_ms", "energy_mj", "dsp", "bram", "lut", "arch", "hw"):
+        assert k in p, k
+    assert p["fidelity"] == "model" and p["accuracy_source"] == "nb201-table"
+    assert p["arch"].startswith("|") and p["hw"]["device"] == "zcu102"
+lines = open(sys.argv[1] + "/evaluations.jsonl").read().splitlines()
+assert len(lines) == 300 and all(json.loads(l)["seq"] == i for i, l in enumerate(lines))
+assert len([f for f in os.listdir(sys.argv[1] + "/configs") if f.endswith(".json")]) == len(d["points"])
+PY
+grep -q "localparam ROWS = " "$tmp/a/configs/0.vh" && ok || bad "Verilog header"
+for c in "$tmp"/a/configs/*.json; do
+	expect_exit 0 "$HWNAS" eval --net resnet18 --hw "$c" --mapper default
+done
+expect_exit 0 "$HWNAS" explore --space "$tmp/space.json" --strategy nsga2 --budget 300 --seed 3 --out "$tmp/b" --quiet
+cmp -s "$tmp/a/front.json" "$tmp/b/front.json" && ok || bad "same seed, different front.json"
+for s in random evolution annealing reinforce bo; do
+	expect_exit 0 "$HWNAS" explore --space "$tmp/space.json" --strategy $s --budget 100 --out "$tmp/$s" --quiet
+done
+expect_exit 0 "$HWNAS" explore --space "$tmp/space.json" --exhaustive --out "$tmp/x" --quiet
+expect_in "$out" "(exhaustive)" "exhaustive run"
+expect_exit 0 "$HWNAS" explore --space "$root/examples/default_space.json" --budget 200 --out "$tmp/d" --quiet
+# errors
+sed 's/"pe_rows": \[8, 16\]/"pe_rows": [8, 0]/' "$tmp/space.json" > "$tmp/bad.json"
+expect_exit 1 "$HWNAS" explore --space "$tmp/bad.json" --out "$tmp/e"
+expect_in "$err" "'hw.choices.pe_rows[1]'" "bad space names the field"
+expect_in "$err" "bad.json" "bad space names the file"
+expect_exit 1 "$HWNAS" explore --space "$tmp/missing.json" --out "$tmp/e"
+expect_in "$err" "missing.json" "missing space file named"
+expect_exit 2 "$HWNAS" explore --space "$tmp/space.json"
+expect_in "$err" "--out is required" "explore without --out"
+expect_exit 2 "$HWNAS" explore --space "$tmp/space.json" --out "$tmp/e" --strategy nope
+expect_in "$err" "unknown strategy 'nope'" "unknown strategy"
+expect_exit 2 "$HWNAS" explore --space "$tmp/space.json" --out "$tmp/e" --budget 0
+rm -rf "$tmp"
+finish

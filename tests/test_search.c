@@ -1,0 +1,454 @@
+/* test_search.c: search spaces, the evaluator and its caches, Pareto fronts, hypervolume,
+ * strategies, formulations, constraints, space-file errors and accuracy sources. */
+#include "test.h"
+#include "../search/search.h"
+
+#include <math.h>
+
+static const char default_space[] =
+	"{\"name\":\"t\",\"nn\":{\"space\":\"nb201\",\"dataset\":\"cifar10\"},"
+	"\"hw\":{\"choices\":{\"pe_rows\":[8,16],\"pe_cols\":[8,16],\"buffer_kib\":[32,128],"
+	"\"dataflow\":[\"ws\",\"os\",\"is\"],\"bits\":[8,16]}},\"device\":\"zcu102\","
+	"\"objectives\":[{\"metric\":\"accuracy\",\"goal\":\"max\",\"ref\":80},"
+	"{\"metric\":\"latency_ms\",\"ref\":40},{\"metric\":\"energy_mj\",\"ref\":20}]%s}";
+
+static int load_space(const char *extra, struct search_space *sp, struct hn_err *err)
+{
+	char text[4096];
+
+	snprintf(text, sizeof(text), default_space, extra);
+	return search_space_parse_json(text, strlen(text), "space.json", sp, err);
+}
+
+static int64_t readme_macs(const int ops[6])
+{
+	int64_t n3 = 0, n1 = 0;
+
+	for (int e = 0; e < 6; e++) {
+		n3 += ops[e] == ARCH_NB201_CONV3X3;
+		n1 += ops[e] == ARCH_NB201_CONV1X1;
+	}
+	return 7783040LL + 15 * (2359296LL * n3 + 262144LL * n1);
+}
+
+static void nb201_macs_should_match_the_readme_formula(void)
+{
+	struct hn_err err = { 0 };
+	struct arch_net net;
+	int cells[][6] = { { 0, 0, 0, 0, 0, 0 }, { 3, 3, 3, 3, 3, 3 }, { 2, 2, 2, 2, 2, 2 },
+			   { 3, 3, 3, 1, 3, 2 }, { 4, 1, 0, 2, 3, 4 }, { 1, 1, 1, 1, 1, 1 } };
+
+	for (size_t i = 0; i < sizeof(cells) / sizeof(cells[0]); i++) {
+		CHECK(arch_nb201_build(cells[i], ARCH_NB201_CIFAR10, 1, &net, &err) == 0);
+		CHECK_EQ_I64(arch_net_macs(&net), readme_macs(cells[i]));
+		arch_net_release(&net);
+	}
+	CHECK_EQ_I64(readme_macs(cells[0]), 7783040);
+	CHECK_EQ_I64(readme_macs(cells[1]), 220119680);
+}
+
+static void nb201_cell_strings_should_round_trip_and_bad_ones_be_named(void)
+{
+	struct hn_err err = { 0 };
+	int ops[6], back[6];
+	char buf[160];
+
+	for (int code = 0; code < ARCH_NB201_CELLS; code += 97) {
+		arch_nb201_decode(code, ops);
+		arch_nb201_format(ops, buf, sizeof(buf));
+		CHECK(arch_nb201_parse(buf, back, &err) == 0);
+		CHECK_EQ_I64(arch_nb201_code(back), code);
+	}
+	CHECK(arch_nb201_parse("|nor_conv_3x3~0|+|conv~0|none~1|+|none~0|none~1|none~2|", ops,
+			       &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "unknown op");
+	CHECK(arch_nb201_parse("|none~1|+|none~0|none~1|+|none~0|none~1|none~2|", ops, &err) < 0);
+	CHECK_STR_CONTAINS(err.msg, "must read from node 0");
+}
+
+static void nb201_table_should_give_the_best_cifar10_cell_94_37(void)
+{
+	static struct arch_nb201_table t;
+	struct hn_err err = { 0 };
+	char path[512];
+	int ops[6], best = 0;
+
+	CHECK(arch_data_path("nb201_accuracy.csv", path, sizeof(path), &err) == 0);
+	CHECK(arch_nb201_table_load(path, &t, &err) == 0);
+	for (int i = 1; i < ARCH_NB201_CELLS; i++)
+		if (t.acc[0][i] > t.acc[0][best])
+			best = i;
+	CHECK_NEAR(t.acc[0][best], 94.37, 1e-4);
+	CHECK(arch_nb201_parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|"
+			       "nor_conv_3x3~1|nor_conv_1x1~2|", ops, &err) == 0);
+	CHECK_EQ_I64(arch_nb201_code(ops), best);
+	/* row 0 of the CSV */
+	CHECK(arch_nb201_parse("|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|"
+			       "skip_connect~1|skip_connect~2|", ops, &err) == 0);
+	CHECK_NEAR(t.acc[1][arch_nb201_code(ops)], 52.9133, 1e-6);
+	CHECK(arch_nb201_table_load("/nonexistent/nb.csv", &t, &err) == HN_EIO);
+	CHECK_STR_CONTAINS(err.msg, "/nonexistent/nb.csv");
+}
+
+static void cached_evaluation_should_equal_the_plain_one(void)
+{
+	struct search_space sp;
+	struct search_evaluator *ev;
+	struct hn_err err = { 0 };
+	struct search_rng rng;
+	struct search_problem p = { 0 };
+
+	CHECK(load_space("", &sp, &err) == 0);
+	CHECK(search_evaluator_new(&sp, &ev, &err) == 0);
+	p.n_dims = sp.n_dims;
+	for (int d = 0; d < sp.n_dims; d++)
+		p.n_choices[d] = sp.dims[d].n;
+	search_rng_seed(&rng, 7);
+	for (int i = 0; i < 60; i++) {
+		struct search_point pt;
+		struct search_eval a, b;
+		search_rng_point(&rng, &p, &pt);
+		CHECK(search_evaluate(ev, &pt, &a, &err) == 0);
+		CHECK(search_evaluate_uncached(ev, &pt, &b, &err) == 0);
+		CHECK_EQ_I64(a.feasible, b.feasible);
+		for (int m = 0; m < SEARCH_M_COUNT; m++)
+			CHECK_NEAR(a.m[m], b.m[m], 1e-9);
+		CHECK_EQ_I64(a.acc_source, SEARCH_ACC_TABLE);
+	}
+	int64_t shapes, costs, lookups;
+	search_evaluator_stats(ev, &shapes, &costs, &lookups);
+	CHECK(shapes < 60 && costs < lookups);
+	search_evaluator_free(ev);
+}
+
+static void pareto_front_should_match_brute_force(void)
+{
+	struct search_rng rng;
+	struct search_front f;
+	static struct search_eval e[300];
+
+	search_rng_seed(&rng, 3);
+	search_front_init(&f, 3);
+	for (int i = 0; i < 300; i++) {
+		memset(&e[i], 0, sizeof(e[i]));
+		e[i].feasible = 1;
+		e[i].index = (uint64_t)i;
+		for (int k = 0; k < 3; k++) /* coarse grid: ties and duplicates happen */
+			e[i].obj[k] = search_rng_below(&rng, 12) / 12.0;
+		CHECK(search_front_add(&f, &e[i]) >= 0);
+	}
+	int want = 0;
+	for (int i = 0; i < 300; i++) {
+		int dominated = 0, dup_before = 0;
+		for (int j = 0; j < 300; j++) {
+			dominated |= search_dominates(e[j].obj, e[i].obj, 3);
+			if (j < i && !memcmp(e[j].obj, e[i].obj, sizeof(double) * 3))
+				dup_before = 1;
+		}
+		if (!dominated && !dup_before) {
+			int found = 0;
+			want++;
+			for (int k = 0; k < f.n; k++)
+				found |= !memcmp(f.p[k].obj, e[i].obj, sizeof(double) * 3);
+			CHECK(found);
+		}
+	}
+	CHECK_EQ_I64(f.n, want);
+	search_front_release(&f);
+}
+
+static void hypervolume_should_match_hand_computed_cases(void)
+{
+	double a[] = { 0.5, 0.5 };
+	double b[] = { 0.2, 0.6, 0.6, 0.2 };
+	double c[] = { 0.5, 0.5, 0.5 };
+	double d[] = { 0.5, 0.5, 0.0, 0.0, 0.0, 0.5 };
+	double e4[] = { 0.5, 0.5, 0.5, 0.5 };
+	double out[] = { 0.5, 1.5, 0.2, 0.2 }; /* the second is beyond the reference point */
+
+	CHECK_NEAR(search_hypervolume(a, 1, 2), 0.25, 1e-12);
+	CHECK_NEAR(search_hypervolume(b, 2, 2), 0.48, 1e-12);
+	CHECK_NEAR(search_hypervolume(c, 1, 3), 0.125, 1e-12);
+	CHECK_NEAR(search_hypervolume(d, 2, 3), 0.625, 1e-12);
+	CHECK_NEAR(search_hypervolume(e4, 1, 4), 0.0625, 1e-12);
+	CHECK_NEAR(search_hypervolume(out, 2, 2), 0.8 * 0.8, 1e-12);
+	CHECK_NEAR(search_hypervolume(a, 0, 2), 0.0, 1e-12);
+}
+
+/* Toy problem: 8 genes of 8 choices; score = -sum (c - 5)^2 (weighted formulation). */
+static void toy_eval(const struct search_point *pt, struct search_eval *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->pt = *pt;
+	e->feasible = 1;
+	for (int d = 0; d < 8; d++)
+		e->score -= (pt->c[d] - 5.0) * (pt->c[d] - 5.0);
+}
+
+static double toy_run(const struct search_ops *ops, uint64_t seed, int budget)
+{
+	struct search_problem p = { 0 };
+	void *st;
+	double best = -INFINITY;
+
+	p.n_dims = 8;
+	for (int d = 0; d < 8; d++)
+		p.n_choices[d] = 8;
+	p.n_obj = 1;
+	p.form = SEARCH_WEIGHTED;
+	p.budget = budget;
+	p.seed = seed;
+	if (ops->init(&st, &p, NULL) < 0)
+		return NAN;
+	for (int i = 0; i < budget; i++) {
+		struct search_point pt;
+		struct search_eval e;
+		if (!ops->propose(st, &pt))
+			break;
+		toy_eval(&pt, &e);
+		best = fmax(best, e.score);
+		ops->report(st, &e);
+	}
+	ops->release(st);
+	return best;
+}
+
+static void strategies_should_be_deterministic_and_beat_random_on_a_toy_problem(void)
+{
+	double rnd = 0;
+
+	for (uint64_t s = 1; s <= 10; s++)
+		rnd += toy_run(&search_random_ops, s, 1000);
+	for (int i = 0; i < search_strategy_count(); i++) {
+		const struct search_ops *ops = search_strategy_at(i);
+		double sum = 0;
+		CHECK(toy_run(ops, 5, 400) == toy_run(ops, 5, 400));
+		if (ops == &search_random_ops)
+			continue;
+		for (uint64_t s = 1; s <= 10; s++)
+			sum += toy_run(ops, s, 1000);
+		if (!(sum > rnd))
+			fprintf(stderr, "strategy %s: %g vs random %g\n", ops->name, sum, rnd);
+		CHECK(sum > rnd);
+	}
+}
+
+static void search_run_should_be_deterministic_per_seed(void)
+{
+	struct search_space sp;
+	struct search_evaluator *ev;
+	struct hn_err err = { 0 };
+
+	CHECK(load_space("", &sp, &err) == 0);
+	CHECK(search_evaluator_new(&sp, &ev, &err) == 0);
+	for (int i = 0; i < search_strategy_count(); i++) {
+		struct search_run_opts o = { 0 };
+		struct search_run_result r1, r2;
+		o.strategy = search_strategy_at(i)->name;
+		o.budget = 300;
+		o.seed = 11;
+		CHECK(search_run(&sp, ev, &o, &r1, &err) == 0);
+		CHECK(search_run(&sp, ev, &o, &r2, &err) == 0);
+		CHECK_EQ_I64(r1.evaluations, 300);
+		CHECK_EQ_I64(r1.front.n, r2.front.n);
+		for (int k = 0; k < r1.front.n && k < r2.front.n; k++)
+			CHECK_EQ_I64(r1.front.p[k].index, r2.front.p[k].index);
+		CHECK(r1.hypervolume == r2.hypervolume && r1.hypervolume > 0);
+		search_run_result_release(&r1);
+		search_run_result_release(&r2);
+	}
+	search_evaluator_free(ev);
+}
+
+static void weighted_and_mnas_scores_should_follow_their_formulas(void)
+{
+	struct search_space sp;
+	struct search_evaluator *ev;
+	struct hn_err err = { 0 };
+	struct search_point pt = { { 3, 3, 1, 2, 0, 4, 1, 1, 0, 2, 1 } };
+	struct search_eval e;
+
+	CHECK(load_space(",\"formulation\":{\"type\":\"weighted\",\"weights\":{\"accuracy\":2,"
+			 "\"latency_ms\":1}}", &sp, &err) == 0);
+	CHECK(search_evaluator_new(&sp, &ev, &err) == 0);
+	CHECK(search_evaluate(ev, &pt, &e, &err) == 0);
+	double g0 = (e.m[SEARCH_M_ACCURACY] - 80.0) / 20.0, g1 = 1.0 - e.m[SEARCH_M_LATENCY_MS] / 40.0;
+	CHECK_NEAR(e.score, 2 * g0 + g1, 1e-9);
+	search_evaluator_free(ev);
+
+	CHECK(load_space(",\"formulation\":{\"type\":\"mnas\",\"target_ms\":1.5,\"w\":-0.07}",
+			 &sp, &err) == 0);
+	CHECK(search_evaluator_new(&sp, &ev, &err) == 0);
+	CHECK(search_evaluate(ev, &pt, &e, &err) == 0);
+	CHECK_NEAR(e.score, e.m[SEARCH_M_ACCURACY] * pow(e.m[SEARCH_M_LATENCY_MS] / 1.5, -0.07), 1e-9);
+	search_evaluator_free(ev);
+}
+
+static void constraints_should_make_points_infeasible_with_a_reason(void)
+{
+	struct search_space sp;
+	struct search_evaluator *ev;
+	struct hn_err err = { 0 };
+	struct search_point pt = { { 3, 3, 3, 3, 3, 3 } };
+	struct search_eval e;
+
+	CHECK(load_space(",\"constraints\":[{\"metric\":\"latency_ms\",\"max\":0.001}]", &sp,
+			 &err) == 0);
+	CHECK(search_evaluator_new(&sp, &ev, &err) == 0);
+	CHECK(search_evaluate(ev, &pt, &e, &err) == 0);
+	CHECK(!e.feasible && e.violation > 0);
+	CHECK_STR_CONTAINS(e.why, "constraint latency_ms <= 0.001");
+	struct search_front f;
+	search_front_init(&f, sp.n_obj);
+	CHECK(search_front_add(&f, &e) == 0 && f.n == 0);
+	search_evaluator_free(ev);
+	/* a design that does not fit the device */
+	const char *big = "{\"nn\":{\"space\":\"nb201\"},\"hw\":{\"choices\":{\"pe_rows\":[256],"
+			  "\"pe_cols\":[256]}},\"device\":\"pynq_z1\",\"objectives\":[{\"metric\":"
+			  "\"accuracy\"}]}";
+	CHECK(search_space_parse_json(big, strlen(big), "big.json", &sp, &err) == 0);
+	CHECK(search_evaluator_new(&sp, &ev, &err) == 0);
+	CHECK(search_evaluate(ev, &pt, &e, &err) == 0);
+	CHECK(!e.feasible);
+	CHECK_STR_CONTAINS(e.why, "does not fit");
+	search_evaluator_free(ev);
+}
+
+static void space_errors_should_name_the_file_and_the_field(void)
+{
+	static const struct { const char *text, *want; } cases[] = {
+		{ "{\"nn\":{\"space\":\"nb201\"}", "line 1: not valid JSON" },
+		{ "{\"hw\":{}}", "'nn' is required" },
+		{ "{\"nn\":{\"space\":\"nb999\"},\"hw\":{}}", "'nn.space' must be" },
+		{ "{\"nn\":{\"space\":\"nb201\",\"dataset\":\"mnist\"},\"hw\":{}}", "'nn.dataset'" },
+		{ "{\"nn\":{\"space\":\"nb201\"},\"hw\":{\"choices\":{\"pe_rows\":[8,0]}},"
+		  "\"objectives\":[{\"metric\":\"accuracy\"}]}", "'hw.choices.pe_rows[1]'" },
+		{ "{\"nn\":{\"space\":\"nb201\"},\"hw\":{\"choices\":{\"pe_rowz\":[8]}},"
+		  "\"objectives\":[{\"metric\":\"accuracy\"}]}", "'hw.choices.pe_rowz'" },
+		{ "{\"nn\":{\"space\":\"nb201\"},\"hw\":{\"choices\":{\"dataflow\":[\"xx\"]}},"
+		  "\"objectives\":[{\"metric\":\"accuracy\"}]}", "'hw.choices.dataflow[0]'" },
+		{ "{\"nn\":{\"space\":\"nb201\"},\"hw\":{},\"objectives\":[{\"metric\":\"speed\"}]}",
+		  "'objectives[0].metric'" },
+		{ "{\"nn\":{\"space\":\"nb201\"},\"hw\":{},\"objectives\":[{\"metric\":\"latency_ms\"}]}",
+		  "'objectives[0].ref' is required" },
+		{ "{\"nn\":{\"space\":\"nb201\"},\"hw\":{},\"objectives\":[{\"metric\":\"accuracy\","
+		  "\"goal\":\"min\"}]}", "'objectives[0].goal'" },
+		{ "{\"nn\":{\"space\":\"nb201\"},\"hw\":{},\"objectives\":[{\"metric\":\"accuracy\"}],"
+		  "\"formulation\":{\"type\":\"mnas\"}}", "'formulation.target_ms'" },
+		{ "{\"nn\":{\"space\":\"nb201\"},\"hw\":{},\"objectives\":[{\"metric\":\"accuracy\"}],"
+		  "\"constraints\":[{\"metric\":\"latency_ms\"}]}", "'constraints[0]' needs" },
+		{ "{\"nn\":{\"space\":\"nb201\"},\"hw\":{},\"device\":\"zcu999\",\"objectives\":"
+		  "[{\"metric\":\"accuracy\"}]}", "'device'" },
+		{ "{\"nn\":{\"space\":\"zoo\",\"network\":\"resnet18\"},\"hw\":{\"choices\":{\"bits\":"
+		  "[8]}},\"objectives\":[{\"metric\":\"accuracy\"}]}", "needs 'nn.accuracy'" },
+		{ "{\"nn\":{\"space\":\"nb201\"},\"hw\":{},\"objectives\":[{\"metric\":\"accuracy\"}],"
+		  "\"typo\":1}", "'space.typo' is not a known field" },
+		{ "{\"nn\":{\"space\":\"nb201\"},\"hw\":{\"base\":{\"pe_rows\":0}},\"objectives\":"
+		  "[{\"metric\":\"accuracy\"}]}", "'pe_rows'" },
+	};
+	struct search_space sp;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct hn_err err = { 0 };
+		CHECK(search_space_parse_json(cases[i].text, strlen(cases[i].text), "bad.json", &sp,
+					      &err) == HN_EINVAL);
+		CHECK_STR_CONTAINS(err.msg, "bad.json");
+		CHECK_STR_CONTAINS(err.msg, cases[i].want);
+	}
+}
+
+static void accuracy_command_should_be_used_and_its_failures_named(void)
+{
+	struct hn_err err = { 0 };
+	double acc = 0;
+
+	CHECK(arch_acc_command("tests/data/search/acc_ok.sh", "{\"resolution\":224}", 10, &acc,
+			       &err) == 0);
+	CHECK_NEAR(acc, 64, 1e-12);
+	CHECK(arch_acc_command("tests/data/search/acc_fail.sh", "{}", 10, &acc, &err) ==
+	      HN_EEXTERNAL);
+	CHECK_STR_CONTAINS(err.msg, "'tests/data/search/acc_fail.sh' exited with status 3");
+	CHECK_STR_CONTAINS(err.msg, "model checkpoint not found");
+	CHECK(arch_acc_command("tests/data/search/acc_garbage.sh", "{}", 10, &acc, &err) < 0);
+	CHECK_STR_CONTAINS(err.msg, "not a number");
+	CHECK(arch_acc_command("sleep 5", "{}", 0.2, &acc, &err) < 0);
+	CHECK_STR_CONTAINS(err.msg, "timed out");
+
+	/* in a MobileNet space: the command's number, less the quantisation penalty */
+	const char *text = "{\"nn\":{\"space\":\"mbv2\",\"resolution\":[160,224],\"kernel\":[3,5],"
+			   "\"accuracy_command\":\"tests/data/search/acc_ok.sh\"},\"hw\":{\"choices\":"
+			   "{\"bits\":[8,16]}},\"objectives\":[{\"metric\":\"accuracy\"}]}";
+	struct search_space sp;
+	struct search_evaluator *ev;
+	struct search_point pt = { { 0 } };
+	struct search_eval e;
+	CHECK(search_space_parse_json(text, strlen(text), "mb.json", &sp, &err) == 0);
+	CHECK(search_evaluator_new(&sp, &ev, &err) == 0);
+	pt.c[sp.n_nn_dims - 1] = 1; /* resolution 224 */
+	CHECK(search_evaluate(ev, &pt, &e, &err) == 0);
+	CHECK_EQ_I64(e.acc_source, SEARCH_ACC_COMMAND);
+	CHECK_NEAR(e.m[SEARCH_M_ACCURACY], 64 - 0.5, 1e-9); /* 8 bits: 0.5 points */
+	search_evaluator_free(ev);
+	const char *bad = "{\"nn\":{\"space\":\"mbv2\",\"accuracy_command\":"
+			  "\"tests/data/search/acc_fail.sh\"},\"hw\":{\"choices\":{\"bits\":[8]}},"
+			  "\"objectives\":[{\"metric\":\"accuracy\"}]}";
+	CHECK(search_space_parse_json(bad, strlen(bad), "mb.json", &sp, &err) == 0);
+	CHECK(search_evaluator_new(&sp, &ev, &err) == 0);
+	CHECK(search_evaluate(ev, &pt, &e, &err) == HN_EEXTERNAL);
+	CHECK_STR_CONTAINS(err.msg, "acc_fail.sh");
+	search_evaluator_free(ev);
+}
+
+static void mobilenet_space_should_build_mbv2_and_label_the_proxy(void)
+{
+	struct hn_err err = { 0 };
+	struct arch_mb_config c = arch_mb_default();
+	struct arch_net net;
+
+	CHECK(arch_mb_build(&c, 1, &net, &err) == 0);
+	/* torchvision mobilenet_v2: 300.8 M MACs (convs and classifier) */
+	CHECK_NEAR((double)arch_net_macs(&net), 300.8e6, 0.02);
+	CHECK_NEAR(arch_acc_proxy_mb(arch_net_macs(&net)), 72.0, 0.02);
+	arch_net_release(&net);
+	const char *text = "{\"nn\":{\"space\":\"mbv2\",\"width\":[0.75,1.0]},\"hw\":{\"choices\":"
+			   "{\"bits\":[16]}},\"objectives\":[{\"metric\":\"accuracy\"}]}";
+	struct search_space sp;
+	struct search_evaluator *ev;
+	struct search_point pt = { { 0 } };
+	struct search_eval e;
+	CHECK(search_space_parse_json(text, strlen(text), "mb.json", &sp, &err) == 0);
+	CHECK(search_evaluator_new(&sp, &ev, &err) == 0);
+	CHECK(search_evaluate(ev, &pt, &e, &err) == 0);
+	CHECK_EQ_I64(e.acc_source, SEARCH_ACC_PROXY);
+	CHECK_STR_CONTAINS(search_acc_source_name(e.acc_source), "proxy");
+	search_evaluator_free(ev);
+}
+
+static void quantisation_penalty_should_interpolate_its_table(void)
+{
+	struct arch_quant_penalty q = arch_quant_penalty_default();
+
+	CHECK_NEAR(arch_quant_penalty_at(&q, 16, 16), 0.0, 1e-12);
+	CHECK_NEAR(arch_quant_penalty_at(&q, 8, 16), 0.5, 1e-12);
+	CHECK_NEAR(arch_quant_penalty_at(&q, 4, 8), 4.0, 1e-12);
+	CHECK_NEAR(arch_quant_penalty_at(&q, 6, 6), 2.25, 1e-12);
+}
+
+int main(void)
+{
+	RUN(nb201_macs_should_match_the_readme_formula);
+	RUN(nb201_cell_strings_should_round_trip_and_bad_ones_be_named);
+	RUN(nb201_table_should_give_the_best_cifar10_cell_94_37);
+	RUN(cached_evaluation_should_equal_the_plain_one);
+	RUN(pareto_front_should_match_brute_force);
+	RUN(hypervolume_should_match_hand_computed_cases);
+	RUN(strategies_should_be_deterministic_and_beat_random_on_a_toy_problem);
+	RUN(search_run_should_be_deterministic_per_seed);
+	RUN(weighted_and_mnas_scores_should_follow_their_formulas);
+	RUN(constraints_should_make_points_infeasible_with_a_reason);
+	RUN(space_errors_should_name_the_file_and_the_field);
+	RUN(accuracy_command_should_be_used_and_its_failures_named);
+	RUN(mobilenet_space_should_build_mbv2_and_label_the_proxy);
+	RUN(quantisation_penalty_should_interpolate_its_table);
+	return TEST_SUMMARY();
+}
