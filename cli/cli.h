@@ -18,6 +18,7 @@ struct cmd {
 int cmd_zoo(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_map(int argc, char **argv);
+int cmd_sim(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
 
 /* Prints "hwnas: <msg>" on stderr and returns CLI_FAIL. */

@@ -11,6 +11,7 @@ static const struct cmd commands[] = {
 	{ "zoo",  cmd_zoo,  "list the built-in networks or show one (layers, MACs, params)" },
 	{ "eval", cmd_eval, "analytical cost of a network on an accelerator" },
 	{ "map",  cmd_map,  "optimal tile mapping of layers (GLPK)" },
+	{ "sim",  cmd_sim,  "cycle-accurate Verilator run of a layer or network" },
 	{ "explore", cmd_explore, "joint search of network and accelerator" },
 };
 

@@ -120,6 +120,7 @@ struct step {
 	int a_half, b_half, c_half;
 	int64_t a_wait, b_wait, c_wait;     /* compute commands a load must wait for */
 	int64_t a_dma, b_dma, cl_dma, st_dma;
+	int64_t st_dl;                      /* its store precedes the loads of this step */
 };
 
 /* What pass 2 needs to emit one step's DMA commands. */
@@ -426,24 +427,36 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 			st[i].c_final = st[i].ki == trips[DIM_K] - 1;
 	}
 
-	/* Pass 2: the DMA queue in program order. Double-buffered: loads(0), then per step
-	 * loads(i+1) before store(i), so the next step's tiles stream in while step i computes.
-	 * Single-buffered: loads(i), then store(i). */
+	/* Pass 2: the DMA queue in program order: the loads of every step in step order, and
+	 * each store as late as the obuf allows: just before the loads of the step that begins
+	 * the next visit to the same obuf half (d visits later), or at the end. Single-buffered
+	 * this is loads(i), store(i), loads(i+1), ...; double-buffered the loads of step i+1
+	 * stream in while step i computes, and a store does not delay them while the other half
+	 * is in use (docs/rtl.md "Tile program"). */
 	{
 		struct emit e = { .g = &g, .p = p, .st = st, .tiles = tiles, .abase = abase,
 				  .bbase = bbase, .cbase = cbase, .pbase = pbase, .eb_a = eb_a,
 				  .eb_w = eb_w, .eb_c = eb_c, .li = li, .lw = lw, .lo = lo,
 				  .lay_a = lay_a, .lay_b = lay_b, .lay_c = lay_c, .shift = shift };
-		for (int64_t i = -1; i < nsteps; i++) {
-			int r1, r2;
-			if (d == 2) {
-				r1 = i + 1 < nsteps ? emit_loads(&e, i + 1) : 0;
-				r2 = i >= 0 ? emit_store(&e, i) : 0;
-			} else {
-				r1 = i >= 0 ? emit_store(&e, i) : 0;
-				r2 = i + 1 < nsteps ? emit_loads(&e, i + 1) : 0;
-			}
-			if (r1 || r2)
+		int64_t *vb = malloc((size_t)nsteps * sizeof(int64_t)), nv = 0, next = 0;
+		if (!vb)
+			goto out_nomem;
+		for (int64_t i = 0; i < nsteps; i++)
+			if (st[i].c_begin)
+				vb[nv++] = i;
+		/* st[j].st_dl: the step whose loads the store of step j must precede */
+		for (int64_t i = 0, v = -1; i < nsteps; i++) {
+			v += st[i].c_begin;
+			st[i].st_dl = v + d < nv ? vb[v + d] : nsteps;
+		}
+		free(vb);
+		for (int64_t s = 0; s <= nsteps; s++) {
+			/* stores are due in step order, so the pending ones are a prefix */
+			for (; next < nsteps && (!st[next].c_end || st[next].st_dl <= s) && next < s;
+			     next++)
+				if (emit_store(&e, next))
+					goto out_nomem;
+			if (s < nsteps && emit_loads(&e, s))
 				goto out_nomem;
 		}
 	}

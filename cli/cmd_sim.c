@@ -1,0 +1,398 @@
+/* hwnas sim: cycle-accurate Verilator runs of a network's layers on the RTL accelerator, with
+ * the analytical model's prediction beside each and a bit-exact check of every output. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+#include "../arch/arch.h"
+#include "../hw/hw.h"
+#include "../models/models.h"
+#include "../sim/sim.h"
+
+static const char sim_help[] =
+"usage: hwnas sim --net NET [--hw FILE] [options]\n"
+"\n"
+"Runs every layer with MACs (conv, FC, matmul) of NET on the Verilog accelerator (rtl/),\n"
+"simulated cycle by cycle with Verilator, on random deterministic inputs and weights, and\n"
+"checks every output element against a C reference. Prints per layer the RTL cycles, the\n"
+"analytical model's cycles (docs/model.md), their error and bit_exact; then totals. Pool and\n"
+"add layers are model-only (the RTL has no vector unit).\n"
+"\n"
+"The verilated model is built once per RTL parameter set (about 5-60 s) and cached in\n"
+"$HWNAS_CACHE, $XDG_CACHE_HOME/hwnas or ~/.cache/hwnas.\n"
+"\n"
+"  --net NET        a zoo name (hwnas zoo list) or a network file (.json, SCALE-Sim .csv)\n"
+"  --hw FILE        accelerator config JSON; default: the built-in 16x16 WS config\n"
+"  --batch N        batch size for zoo networks (default 1)\n"
+"  --layer NAME     simulate only this layer\n"
+"  --mapper NAME    tiling per layer: 'glpk' (default) or 'default' (greedy)\n"
+"  --tiling SPEC    one tiling for every layer, 'tm=64,tn=32,tk=128,order=nkm'\n"
+"  --max-macs N     skip layers with more MACs than N (default 50000000; 0: no limit)\n"
+"  --seed N         seed of the random inputs and weights (default 1)\n"
+"  --timeout S      wall-clock limit of one layer's simulation in seconds (default 600)\n"
+"  --trace FILE     write a VCD waveform (needs --layer; builds a traced model)\n"
+"  --json           JSON on stdout instead of the table\n"
+"  -h, --help       this text\n"
+"\n"
+"example:\n"
+"  hwnas sim --net lenet5 --hw examples/zcu102_ws_16x16.json --layer conv1\n"
+"\n"
+"exit: 0 every simulated layer bit-exact, 1 a mismatch or an error (bad input, failed\n"
+"build or run), 2 usage\n";
+
+struct sim_opts {
+	const char *net, *hw, *layer, *mapper, *tiling, *trace;
+	int64_t batch, max_macs;
+	uint64_t seed;
+	double timeout;
+	int json;
+};
+
+enum row_state { ROW_SIM = 0, ROW_MODEL_ONLY, ROW_SKIPPED, ROW_ERROR };
+
+struct sim_row {
+	enum row_state state;
+	char why[600];
+	struct map_tiling tiling;
+	struct cost_report cost;
+	struct sim_result res;
+};
+
+static double err_pct(int64_t rtl, int64_t model)
+{
+	return rtl ? 100.0 * (double)(model - rtl) / (double)rtl : 0.0;
+}
+
+static int parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *v)
+{
+	char *end;
+	long long x = strtoll(s, &end, 10);
+
+	if (!*s || *end || x < lo || x > hi)
+		return -1;
+	*v = x;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct sim_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "net", required_argument, NULL, 'n' }, { "hw", required_argument, NULL, 'w' },
+		{ "batch", required_argument, NULL, 'b' }, { "layer", required_argument, NULL, 'l' },
+		{ "mapper", required_argument, NULL, 'm' }, { "tiling", required_argument, NULL, 't' },
+		{ "max-macs", required_argument, NULL, 'x' }, { "seed", required_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 'o' }, { "trace", required_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	int64_t v;
+
+	memset(o, 0, sizeof(*o));
+	o->batch = 1;
+	o->max_macs = 50000000;
+	o->seed = 1;
+	o->timeout = 600;
+	o->mapper = "glpk";
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n': o->net = optarg; break;
+		case 'w': o->hw = optarg; break;
+		case 'l': o->layer = optarg; break;
+		case 'm': o->mapper = optarg; break;
+		case 't': o->tiling = optarg; break;
+		case 'v': o->trace = optarg; break;
+		case 'j': o->json = 1; break;
+		case 'b':
+			if (parse_i64(optarg, 1, 1000000, &o->batch))
+				return cli_usage_error("sim", "--batch must be an integer in 1..1000000, got '%s'", optarg);
+			break;
+		case 'x':
+			if (parse_i64(optarg, 0, INT64_MAX, &o->max_macs))
+				return cli_usage_error("sim", "--max-macs must be a non-negative integer, got '%s'", optarg);
+			break;
+		case 's':
+			if (parse_i64(optarg, 0, INT64_MAX, &v))
+				return cli_usage_error("sim", "--seed must be a non-negative integer, got '%s'", optarg);
+			o->seed = (uint64_t)v;
+			break;
+		case 'o': {
+			char *end;
+			o->timeout = strtod(optarg, &end);
+			if (*end || !(o->timeout > 0))
+				return cli_usage_error("sim", "--timeout must be a positive number of seconds, got '%s'", optarg);
+			break;
+		}
+		case 'h': fputs(sim_help, stdout); return -1;
+		default:
+			return cli_usage_error("sim", "unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("sim", "unexpected argument '%s'", argv[optind]);
+	if (!o->net)
+		return cli_usage_error("sim", "--net is required");
+	if (strcmp(o->mapper, "glpk") && strcmp(o->mapper, "default"))
+		return cli_usage_error("sim", "--mapper must be 'glpk' or 'default', got '%s'", o->mapper);
+	if (o->trace && !o->layer)
+		return cli_usage_error("sim", "--trace needs --layer (one waveform per run)");
+	return 0;
+}
+
+static int pick_tiling(const struct sim_opts *o, const struct arch_layer *l,
+		       const struct hw_config *hw, const struct hw_energy *e,
+		       const struct map_tiling *fixed, struct map_cache *cache,
+		       struct map_tiling *t, struct hn_err *err)
+{
+	struct map_options mo;
+	struct map_result r;
+
+	if (fixed) {
+		*t = *fixed;
+		return 0;
+	}
+	if (!strcmp(o->mapper, "default"))
+		return map_default(l, hw, t);
+	map_options_default(&mo);
+	if (map_layer(l, hw, e, &mo, cache, &r, err) < 0)
+		return -1;
+	*t = r.feasible ? r.tiling : (struct map_tiling){ 0, 0, 0, MAP_MNK };
+	return 0;
+}
+
+static void print_table(const struct arch_net *net, const struct hw_config *hw,
+			const struct sim_row *rows, const int *sel)
+{
+	int64_t rtl = 0, model = 0, nsim = 0, exact = 1;
+	char b1[32], b2[32];
+
+	printf("%s on %dx%d %s, %d/%d/%d bits, %s-buffered, %.0f MHz, %.1f GB/s, latency %d\n\n",
+	       net->name, hw->pe_rows, hw->pe_cols, hw_dataflow_name(hw->dataflow), hw->act_bits,
+	       hw->weight_bits, hw->acc_bits, hw->double_buffer ? "double" : "single",
+	       hw->freq_mhz, hw->dram_gbps, hw->dram_latency_cycles);
+	printf("%-24s %-24s %12s %12s %8s %-9s %9s\n", "layer", "tiling tm,tn,tk order",
+	       "rtl cycles", "model cycles", "error", "bit_exact", "sim s");
+	for (int i = 0; i < net->n_layers; i++) {
+		const struct sim_row *r = &rows[i];
+		char til[48];
+		if (!sel[i])
+			continue;
+		snprintf(til, sizeof(til), "%lld,%lld,%lld %s", (long long)r->tiling.tm,
+			 (long long)r->tiling.tn, (long long)r->tiling.tk,
+			 map_order_name(r->tiling.order));
+		switch (r->state) {
+		case ROW_SIM:
+			printf("%-24.24s %-24s %12lld %12lld %7.2f%% %-9s %9.3f\n", net->layers[i].name,
+			       til, (long long)r->res.rtl_cycles, (long long)r->cost.cycles,
+			       err_pct(r->res.rtl_cycles, r->cost.cycles),
+			       r->res.bit_exact ? "true" : "false", r->res.sim_seconds);
+			rtl += r->res.rtl_cycles;
+			model += r->cost.cycles;
+			nsim++;
+			exact &= r->res.bit_exact;
+			break;
+		case ROW_MODEL_ONLY:
+			printf("%-24.24s %-24s %12s %12lld %8s %-9s\n", net->layers[i].name,
+			       "(model only)", "-", (long long)r->cost.cycles, "-", "-");
+			break;
+		default:
+			printf("%-24.24s %-24s %s: %s\n", net->layers[i].name, til,
+			       r->state == ROW_SKIPPED ? "skipped" : "error", r->why);
+			break;
+		}
+	}
+	printf("\ntotal over %lld simulated layers: rtl %s cycles, model %s cycles, error %.2f%%, "
+	       "bit_exact %s\n", (long long)nsim, cli_thousands(rtl, b1, sizeof(b1)),
+	       cli_thousands(model, b2, sizeof(b2)), err_pct(rtl, model),
+	       nsim && exact ? "true" : "false");
+}
+
+static int print_json(const struct arch_net *net, const struct hw_config *hw,
+		      const struct sim_row *rows, const int *sel)
+{
+	cJSON *root = cJSON_CreateObject();
+	char *hwtext = hw_config_to_json(hw), *s;
+	int64_t rtl = 0, model = 0, nsim = 0, exact = 1;
+
+	cJSON_AddStringToObject(root, "net", net->name);
+	cJSON_AddItemToObject(root, "hw", hwtext ? cJSON_Parse(hwtext) : cJSON_CreateNull());
+	free(hwtext);
+	cJSON *layers = cJSON_AddArrayToObject(root, "layers");
+	for (int i = 0; i < net->n_layers; i++) {
+		const struct sim_row *r = &rows[i];
+		if (!sel[i])
+			continue;
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", net->layers[i].name);
+		cJSON_AddStringToObject(o, "type", arch_kind_name(net->layers[i].kind));
+		cJSON_AddBoolToObject(o, "simulated", r->state == ROW_SIM);
+		cJSON_AddNumberToObject(o, "model_cycles", (double)r->cost.cycles);
+		if (r->state == ROW_SIM || r->state == ROW_SKIPPED || r->state == ROW_ERROR) {
+			cJSON *t = cJSON_AddObjectToObject(o, "tiling");
+			cJSON_AddNumberToObject(t, "tm", (double)r->tiling.tm);
+			cJSON_AddNumberToObject(t, "tn", (double)r->tiling.tn);
+			cJSON_AddNumberToObject(t, "tk", (double)r->tiling.tk);
+			cJSON_AddStringToObject(t, "order", map_order_name(r->tiling.order));
+		}
+		if (r->state == ROW_SIM) {
+			const struct sim_result *x = &r->res;
+			cJSON_AddNumberToObject(o, "rtl_cycles", (double)x->rtl_cycles);
+			cJSON_AddNumberToObject(o, "error_pct", err_pct(x->rtl_cycles, r->cost.cycles));
+			cJSON_AddBoolToObject(o, "bit_exact", x->bit_exact);
+			cJSON_AddNumberToObject(o, "mismatches", (double)x->mismatches);
+			cJSON_AddNumberToObject(o, "outputs", (double)x->outputs);
+			cJSON_AddNumberToObject(o, "macs", (double)x->macs);
+			cJSON_AddNumberToObject(o, "array_busy_cycles", (double)x->array_busy);
+			cJSON_AddNumberToObject(o, "dma_busy_cycles", (double)x->dma_busy);
+			cJSON_AddNumberToObject(o, "stall_cycles", (double)(x->rtl_cycles - x->array_busy));
+			cJSON_AddNumberToObject(o, "model_compute_cycles", (double)r->cost.compute_cycles);
+			cJSON_AddNumberToObject(o, "model_mem_cycles", (double)r->cost.mem_cycles);
+			cJSON_AddNumberToObject(o, "dma_requests", (double)x->dma_requests);
+			cJSON_AddNumberToObject(o, "dram_bytes", (double)x->dram_bytes);
+			cJSON_AddNumberToObject(o, "sim_seconds", x->sim_seconds);
+			cJSON_AddNumberToObject(o, "build_seconds", x->build_seconds);
+			rtl += x->rtl_cycles;
+			model += r->cost.cycles;
+			nsim++;
+			exact &= x->bit_exact;
+		} else if (r->state != ROW_MODEL_ONLY) {
+			cJSON_AddStringToObject(o, r->state == ROW_SKIPPED ? "skipped" : "error", r->why);
+		}
+		cJSON_AddItemToArray(layers, o);
+	}
+	cJSON *t = cJSON_AddObjectToObject(root, "total");
+	cJSON_AddNumberToObject(t, "layers_simulated", (double)nsim);
+	cJSON_AddNumberToObject(t, "rtl_cycles", (double)rtl);
+	cJSON_AddNumberToObject(t, "model_cycles", (double)model);
+	cJSON_AddNumberToObject(t, "error_pct", err_pct(rtl, model));
+	cJSON_AddBoolToObject(t, "bit_exact", nsim && exact);
+	s = cJSON_Print(root);
+	cJSON_Delete(root);
+	if (!s)
+		return -1;
+	puts(s);
+	free(s);
+	return 0;
+}
+
+int cmd_sim(int argc, char **argv)
+{
+	struct sim_opts o;
+	struct arch_net net = { 0 };
+	struct hw_config hw = hw_config_default();
+	struct hw_energy e = hw_energy_default();
+	struct hn_err err = { 0 };
+	struct map_tiling fixed_spec, *fixed = NULL;
+	struct map_cache *cache = NULL;
+	struct sim_options so;
+	struct sim_row *rows = NULL;
+	int *sel = NULL, nsel = 0, failed = 0, done = 0;
+	int ret = parse_args(argc, argv, &o);
+
+	if (ret)
+		return ret < 0 ? CLI_OK : ret;
+	ret = CLI_FAIL;
+	if (o.hw && hw_config_load(o.hw, &hw, &err) < 0)
+		return cli_error(&err);
+	if (sim_check_hw(&hw, &err) < 0) {
+		hn_err_prefix(&err, o.hw ? o.hw : "default config");
+		return cli_error(&err);
+	}
+	if (o.tiling) {
+		if (map_tiling_parse(o.tiling, &fixed_spec, &err) < 0) {
+			hn_err_prefix(&err, "--tiling");
+			return cli_error(&err);
+		}
+		fixed = &fixed_spec;
+	}
+	if (arch_net_resolve(o.net, o.batch, &net, &err) < 0)
+		return cli_error(&err);
+	rows = calloc((size_t)net.n_layers + 1, sizeof(*rows));
+	sel = calloc((size_t)net.n_layers + 1, sizeof(*sel));
+	cache = map_cache_new();
+	if (!rows || !sel || !cache) {
+		fprintf(stderr, "hwnas: out of memory\n");
+		goto out_free;
+	}
+	for (int i = 0; i < net.n_layers; i++) {
+		sel[i] = !o.layer || !strcmp(o.layer, net.layers[i].name);
+		nsel += sel[i];
+	}
+	if (!nsel) {
+		fprintf(stderr, "hwnas: %s has no layer '%s'\n", net.name, o.layer);
+		goto out_free;
+	}
+	sim_options_init(&so);
+	so.seed = o.seed;
+	so.run_timeout_s = o.timeout;
+	so.vcd_path = o.trace;
+
+	for (int i = 0; i < net.n_layers; i++) {
+		const struct arch_layer *l = &net.layers[i];
+		struct sim_row *r = &rows[i];
+		if (!sel[i])
+			continue;
+		done++;
+		if (arch_gemm(l).g == 0) {
+			r->state = ROW_MODEL_ONLY;
+			map_default(l, &hw, &r->tiling);
+			cost_layer(l, &hw, &r->tiling, &e, &r->cost);
+			continue;
+		}
+		if (pick_tiling(&o, l, &hw, &e, fixed, cache, &r->tiling, &err) < 0) {
+			r->state = ROW_ERROR;
+			hn_strlcpy(r->why, err.msg, sizeof(r->why));
+			failed = 1;
+			continue;
+		}
+		if (r->tiling.tm <= 0 || cost_layer(l, &hw, &r->tiling, &e, &r->cost) < 0 ||
+		    !r->cost.feasible) {
+			r->state = ROW_ERROR;
+			snprintf(r->why, sizeof(r->why), "no feasible tiling%s%s",
+				 r->cost.why[0] ? ": " : "", r->cost.why);
+			failed = 1;
+			continue;
+		}
+		if (o.max_macs && r->cost.macs > o.max_macs) {
+			r->state = ROW_SKIPPED;
+			snprintf(r->why, sizeof(r->why), "%lld MACs > --max-macs %lld",
+				 (long long)r->cost.macs, (long long)o.max_macs);
+			continue;
+		}
+		fprintf(stderr, "sim: [%d/%d] %s: %lld MACs ...\n", done, nsel, l->name,
+			(long long)r->cost.macs);
+		if (sim_layer(l, &hw, &r->tiling, &so, &r->res, &err) < 0) {
+			r->state = ROW_ERROR;
+			hn_strlcpy(r->why, err.msg, sizeof(r->why));
+			fprintf(stderr, "hwnas: %s\n", err.msg);
+			failed = 1;
+			continue;
+		}
+		if (r->res.built)
+			fprintf(stderr, "sim: built the verilated model in %.1f s: %s\n",
+				r->res.build_seconds, r->res.model);
+		r->state = ROW_SIM;
+		failed |= !r->res.bit_exact;
+	}
+	if (o.json) {
+		if (print_json(&net, &hw, rows, sel) < 0) {
+			fprintf(stderr, "hwnas: out of memory\n");
+			goto out_free;
+		}
+	} else {
+		print_table(&net, &hw, rows, sel);
+	}
+	ret = failed ? CLI_FAIL : CLI_OK;
+out_free:
+	free(rows);
+	free(sel);
+	map_cache_free(cache);
+	arch_net_release(&net);
+	return ret;
+}
