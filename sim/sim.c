@@ -43,7 +43,8 @@ void sim_rtl_params_from_hw(const struct hw_config *hw, struct sim_rtl_params *p
 	 * still finish within t(b) (docs/rtl.md "DMA"). */
 	p->inb = pow2_at_least(2.0 * bw / (double)(li * hw_act_bytes(hw)), 64);
 	p->wnb = pow2_at_least(2.0 * bw / (double)(lw * hw_weight_bytes(hw)), 64);
-	p->onb = pow2_at_least(2.0 * bw / (double)(C * hw_acc_bytes(hw)), 64);
+	/* obuf lines also carry final outputs, act_bits wide in DRAM */
+	p->onb = pow2_at_least(2.0 * bw / (double)(C * hw_act_bytes(hw)), 64);
 	/* One word per element of capacity: the worst case (a tile one element wide). */
 	p->idepth = hn_cdiv(hn_max64(hw->ibuf_bytes / d / hw_act_bytes(hw), 1), p->inb) * p->inb;
 	p->wdepth = hn_cdiv(hn_max64(hw->wbuf_bytes / d / hw_weight_bytes(hw), 1), p->wnb) * p->wnb;

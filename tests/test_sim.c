@@ -1,0 +1,361 @@
+/* test_sim.c: the RTL accelerator against the C reference (bit for bit) and against the
+ * analytical model (cycle for cycle where docs/model.md says exact), through Verilator.
+ *
+ * make test runs a few small configs (each verilated once, then cached); HWNAS_LONG=1 adds a
+ * sweep over larger arrays, bit widths and dataflows. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test.h"
+#include "../sim/sim.h"
+
+static struct hw_config small_hw(int rows, int cols, enum hw_dataflow df, int bits, int acc,
+				 int dbuf)
+{
+	struct hw_config hw = hw_config_default();
+
+	hw.pe_rows = rows;
+	hw.pe_cols = cols;
+	hw.dataflow = df;
+	hw.act_bits = hw.weight_bits = bits;
+	hw.acc_bits = acc;
+	hw.double_buffer = dbuf;
+	hw.ibuf_bytes = hw.wbuf_bytes = 2048;
+	hw.obuf_bytes = 4096;
+	hw.dram_latency_cycles = 20;
+	hw.dram_gbps = 1.6; /* 8 B/cycle at 200 MHz */
+	hw.device[0] = '\0';
+	return hw;
+}
+
+static const char *hw_name(const struct hw_config *hw, char *buf, size_t n)
+{
+	snprintf(buf, n, "%dx%d %s %d/%d/%d %s", hw->pe_rows, hw->pe_cols,
+		 hw_dataflow_name(hw->dataflow), hw->act_bits, hw->weight_bits, hw->acc_bits,
+		 hw->double_buffer ? "double" : "single");
+	return buf;
+}
+
+/* Simulates l under m and checks: bit-exact outputs; array and DMA busy cycles equal the
+ * model's compute and memory cycles; single-buffered latency equal to the model's;
+ * double-buffered latency within [model, serial sum] and equal to the model's when the array
+ * never waited (docs/model.md: exact when the DMA keeps ahead). */
+static void check_layer(const struct arch_layer *l, const struct hw_config *hw,
+			const struct map_tiling *m)
+{
+	struct sim_result r;
+	struct cost_report c;
+	struct hn_err err = { 0 };
+	struct hw_energy e = hw_energy_default();
+	char hn[64], ts[80];
+	int ret;
+
+	map_tiling_format(m, ts, sizeof(ts));
+	ret = sim_layer(l, hw, m, NULL, &r, &err);
+	if (ret) {
+		fprintf(stderr, "  %s on %s (%s): %s\n", l->name, hw_name(hw, hn, sizeof(hn)), ts,
+			err.msg);
+		CHECK(ret == 0);
+		return;
+	}
+	CHECK(cost_layer(l, hw, m, &e, &c) == 0);
+	printf("  %-10s %-26s %-34s rtl %7lld model %7lld (%+.2f%%) exact %d\n", l->name,
+	       hw_name(hw, hn, sizeof(hn)), ts, (long long)r.rtl_cycles, (long long)c.cycles,
+	       r.rtl_cycles ? 100.0 * (double)(c.cycles - r.rtl_cycles) / (double)r.rtl_cycles : 0,
+	       r.bit_exact);
+	if (!r.bit_exact)
+		fprintf(stderr, "  %s: %lld of %lld outputs differ\n", l->name,
+			(long long)r.mismatches, (long long)r.outputs);
+	CHECK(r.bit_exact);
+	CHECK_EQ_I64(r.dma_bus_extra, 0);
+	CHECK_EQ_I64(r.array_busy, c.compute_cycles);
+	CHECK_EQ_I64(r.dma_busy, c.mem_cycles);
+	CHECK_EQ_I64(r.dram_bytes, c.dram_bytes);
+	CHECK_EQ_I64(r.dma_requests, c.dram_requests);
+	if (!hw->double_buffer) {
+		CHECK_EQ_I64(r.rtl_cycles, c.cycles);
+	} else {
+		CHECK(r.rtl_cycles >= c.cycles);
+		CHECK(r.rtl_cycles <= r.serial_cycles);
+		if (r.rtl_cycles == r.first_load_cycles + r.compute_cycles + r.last_store_cycles)
+			CHECK_EQ_I64(r.rtl_cycles, c.cycles);
+	}
+}
+
+static struct map_tiling tiling(int64_t tm, int64_t tn, int64_t tk, enum map_order o)
+{
+	struct map_tiling m = { tm, tn, tk, o };
+	return m;
+}
+
+/* The shapes every config runs: GEMMs with ragged tiles in every loop order, K = 1, M = 1,
+ * a conv (3x3, padding), a strided conv, a grouped conv, a depthwise conv, a one-pixel
+ * image, FC and a batched matmul. */
+static void run_shapes(const struct hw_config *hw)
+{
+	struct map_tiling m;
+
+	for (int o = 0; o < MAP_ORDER_COUNT; o++) {
+		struct arch_layer l = arch_matmul("gemm", 1, 13, 11, 7);
+		check_layer(&l, hw, &(struct map_tiling){ 5, 3, 4, (enum map_order)o });
+	}
+	{
+		struct arch_layer l = arch_matmul("gemm_k1", 1, 6, 1, 5);
+		check_layer(&l, hw, &(struct map_tiling){ 4, 2, 1, MAP_MNK });
+	}
+	{
+		struct arch_layer l = arch_matmul("gemm_m1", 1, 1, 9, 6);
+		check_layer(&l, hw, &(struct map_tiling){ 1, 4, 5, MAP_KNM });
+	}
+	{
+		struct arch_layer l = arch_conv("conv3x3", 1, 3, 6, 6, 5, 3, 1, 1, 1);
+		map_default(&l, hw, &m);
+		check_layer(&l, hw, &m);
+	}
+	{
+		struct arch_layer l = arch_conv("conv_s2", 2, 4, 7, 7, 6, 3, 2, 1, 1);
+		check_layer(&l, hw, &(struct map_tiling){ 8, 4, 9, MAP_NKM });
+	}
+	{
+		struct arch_layer l = arch_conv("conv_g2", 1, 4, 5, 5, 6, 3, 1, 0, 2);
+		map_default(&l, hw, &m);
+		check_layer(&l, hw, &m);
+	}
+	{
+		struct arch_layer l = arch_conv("dwconv", 1, 6, 5, 5, 6, 3, 1, 1, 6);
+		map_default(&l, hw, &m);
+		check_layer(&l, hw, &m);
+	}
+	{
+		struct arch_layer l = arch_conv("one_px", 1, 7, 1, 1, 5, 1, 1, 0, 1);
+		check_layer(&l, hw, &(struct map_tiling){ 1, 2, 3, MAP_KMN });
+	}
+	{
+		struct arch_layer l = arch_fc("fc", 3, 10, 7);
+		map_default(&l, hw, &m);
+		check_layer(&l, hw, &m);
+	}
+	{
+		struct arch_layer l = arch_matmul("bmm", 3, 5, 4, 6);
+		check_layer(&l, hw, &(struct map_tiling){ 3, 4, 2, MAP_MKN });
+	}
+}
+
+static void sim_should_be_bit_exact_on_2x2_ws_8bit_single_buffered(void)
+{
+	struct hw_config hw = small_hw(2, 2, HW_WS, 8, 32, 0);
+	run_shapes(&hw);
+}
+
+static void sim_should_be_bit_exact_on_4x4_os_8bit_double_buffered(void)
+{
+	struct hw_config hw = small_hw(4, 4, HW_OS, 8, 32, 1);
+	run_shapes(&hw);
+}
+
+static void sim_should_be_bit_exact_on_3x2_is_16bit_double_buffered(void)
+{
+	struct hw_config hw = small_hw(3, 2, HW_IS, 16, 40, 1);
+	hw.ibuf_bytes = hw.wbuf_bytes = 4096;
+	hw.obuf_bytes = 8192;
+	run_shapes(&hw);
+}
+
+static void sim_should_be_bit_exact_on_4x4_ws_4bit_with_wrapping_accumulator(void)
+{
+	/* acc 10 bits: sums of 4x4-bit products overflow and wrap, as the reference does */
+	struct hw_config hw = small_hw(4, 4, HW_WS, 4, 10, 1);
+	run_shapes(&hw);
+}
+
+/* A compute-bound double-buffered layer: loads hide behind compute, so the RTL matches the
+ * model's max(t(A0) + t(B0) + compute + t(C_last), mem) exactly. */
+static void sim_should_match_the_model_exactly_when_compute_bound(void)
+{
+	struct hw_config hw = small_hw(4, 4, HW_OS, 8, 32, 1);
+	struct arch_layer l = arch_matmul("cbound", 1, 40, 30, 20);
+	struct map_tiling m = tiling(8, 8, 20, MAP_MNK);
+	struct sim_result r;
+	struct cost_report c;
+	struct hw_energy e = hw_energy_default();
+	struct hn_err err = { 0 };
+
+	hw.dram_gbps = 40;
+	hw.dram_latency_cycles = 3;
+	CHECK(sim_layer(&l, &hw, &m, NULL, &r, &err) == 0);
+	CHECK(cost_layer(&l, &hw, &m, &e, &c) == 0);
+	CHECK(r.bit_exact);
+	CHECK(!c.memory_bound);
+	CHECK_EQ_I64(r.rtl_cycles, c.cycles);
+}
+
+static void sim_should_reuse_the_cached_model(void)
+{
+	struct hw_config hw = small_hw(2, 2, HW_WS, 8, 32, 0);
+	struct sim_rtl_params p;
+	char exe[512];
+	int built = 1;
+	double secs;
+	struct hn_err err = { 0 };
+
+	sim_rtl_params_from_hw(&hw, &p);
+	CHECK(sim_build(&p, NULL, exe, sizeof(exe), &built, &secs, &err) == 0);
+	CHECK(built == 0);
+	CHECK(access(exe, X_OK) == 0);
+}
+
+/* Copies the RTL and harness sources to a temporary tree; returns it in dir. */
+static int copy_sources(char *dir, size_t n)
+{
+	char cmd[1024];
+	const char *src = getenv("HWNAS_SRCDIR") ? getenv("HWNAS_SRCDIR") : HWNAS_SRCDIR;
+
+	snprintf(dir, n, "/tmp/hwnas-test-src-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/sim && cp -r %s/rtl %s/ && cp -r %s/sim/harness "
+		 "%s/sim/", dir, src, dir, src, dir);
+	return system(cmd);
+}
+
+static void sim_should_report_a_failed_build_as_an_error_with_the_log(void)
+{
+	char dir[256], cache[256], path[512], cmd[700];
+	struct hw_config hw = small_hw(2, 2, HW_WS, 8, 32, 0);
+	struct arch_layer l = arch_matmul("gemm", 1, 3, 3, 3);
+	struct map_tiling m = tiling(3, 3, 3, MAP_MNK);
+	struct sim_options o;
+	struct sim_result r;
+	struct hn_err err = { 0 };
+	FILE *f;
+
+	CHECK(copy_sources(dir, sizeof(dir)) == 0);
+	snprintf(path, sizeof(path), "%s/rtl/hwnas_top.v", dir);
+	f = fopen(path, "a");
+	CHECK(f != NULL);
+	if (f) {
+		fputs("module broken(input wire a); assign b = ; endmodule\n", f);
+		fclose(f);
+	}
+	snprintf(cache, sizeof(cache), "/tmp/hwnas-test-cache-XXXXXX");
+	CHECK(mkdtemp(cache) != NULL);
+	sim_options_init(&o);
+	o.srcdir = dir;
+	o.cache_dir = cache;
+	CHECK_EQ_I64(sim_layer(&l, &hw, &m, &o, &r, &err), HN_EEXTERNAL);
+	CHECK_STR_CONTAINS(err.msg, "verilator build");
+	CHECK_STR_CONTAINS(err.msg, "log: ");
+	const char *log = strstr(err.msg, "log: ");
+	CHECK(log && access(log + 5, R_OK) == 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", dir, cache);
+	CHECK(system(cmd) == 0);
+}
+
+static void sim_should_report_a_timeout_as_an_error(void)
+{
+	struct hw_config hw = small_hw(2, 2, HW_WS, 8, 32, 0);
+	struct arch_layer l = arch_matmul("slow", 1, 64, 64, 64);
+	struct map_tiling m = tiling(16, 16, 16, MAP_MNK);
+	struct sim_options o;
+	struct sim_result r;
+	struct hn_err err = { 0 };
+
+	sim_options_init(&o);
+	o.run_timeout_s = 1e-4;
+	CHECK_EQ_I64(sim_layer(&l, &hw, &m, &o, &r, &err), HN_EEXTERNAL);
+	CHECK_STR_CONTAINS(err.msg, "timed out");
+}
+
+static void sim_should_refuse_mac_free_layers_and_bad_tilings(void)
+{
+	struct hw_config hw = small_hw(2, 2, HW_WS, 8, 32, 0);
+	struct arch_layer pool = arch_pool("pool", 1, 4, 8, 8, 2, 2, 0, 1);
+	struct arch_layer l = arch_matmul("gemm", 1, 64, 64, 64);
+	struct map_tiling m = tiling(64, 64, 64, MAP_MNK);
+	struct sim_result r;
+	struct hn_err err = { 0 };
+
+	CHECK_EQ_I64(sim_layer(&pool, &hw, &m, NULL, &r, &err), HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "model-only");
+	CHECK_EQ_I64(sim_layer(&l, &hw, &m, NULL, &r, &err), HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "does not fit");
+}
+
+/* Two processes building the same model into an empty cache both succeed. */
+static void sim_should_build_safely_from_two_processes_at_once(void)
+{
+	char cache[256], cmd[300];
+	struct hw_config hw = small_hw(1, 2, HW_WS, 8, 32, 0);
+	struct sim_rtl_params p;
+	pid_t kids[2];
+
+	snprintf(cache, sizeof(cache), "/tmp/hwnas-test-cache-XXXXXX");
+	CHECK(mkdtemp(cache) != NULL);
+	sim_rtl_params_from_hw(&hw, &p);
+	for (int i = 0; i < 2; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			struct sim_options o;
+			char exe[512];
+			int built;
+			double secs;
+			sim_options_init(&o);
+			o.cache_dir = cache;
+			_exit(sim_build(&p, &o, exe, sizeof(exe), &built, &secs, NULL) == 0 &&
+			      access(exe, X_OK) == 0 ? 0 : 1);
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		int st = 1;
+		CHECK(kids[i] > 0 && waitpid(kids[i], &st, 0) == kids[i]);
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", cache);
+	CHECK(system(cmd) == 0);
+}
+
+/* HWNAS_LONG=1: larger arrays, all dataflows, 4/8/16 bits, single and double buffering. */
+static void sim_should_be_bit_exact_on_the_long_sweep(void)
+{
+	static const int shapes[][2] = { { 8, 8 }, { 4, 16 } };
+	static const int bits[][2] = { { 4, 16 }, { 8, 32 }, { 16, 48 } };
+
+	for (int s = 0; s < 2; s++)
+		for (int df = 0; df < 3; df++)
+			for (int b = 0; b < 3; b++) {
+				struct hw_config hw = small_hw(shapes[s][0], shapes[s][1],
+							       (enum hw_dataflow)df, bits[b][0],
+							       bits[b][1], (s + df + b) % 2);
+				hw.ibuf_bytes = hw.wbuf_bytes = 8192;
+				hw.obuf_bytes = 16384;
+				run_shapes(&hw);
+				struct arch_layer l = arch_conv("conv_big", 1, 16, 12, 12, 24, 3, 1, 1, 1);
+				struct map_tiling m;
+				map_default(&l, &hw, &m);
+				check_layer(&l, &hw, &m);
+			}
+}
+
+int main(void)
+{
+	const char *lg = getenv("HWNAS_LONG");
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	RUN(sim_should_refuse_mac_free_layers_and_bad_tilings);
+	RUN(sim_should_be_bit_exact_on_2x2_ws_8bit_single_buffered);
+	RUN(sim_should_be_bit_exact_on_4x4_os_8bit_double_buffered);
+	RUN(sim_should_be_bit_exact_on_3x2_is_16bit_double_buffered);
+	RUN(sim_should_be_bit_exact_on_4x4_ws_4bit_with_wrapping_accumulator);
+	RUN(sim_should_match_the_model_exactly_when_compute_bound);
+	RUN(sim_should_reuse_the_cached_model);
+	RUN(sim_should_report_a_timeout_as_an_error);
+	RUN(sim_should_report_a_failed_build_as_an_error_with_the_log);
+	RUN(sim_should_build_safely_from_two_processes_at_once);
+	if (lg && !strcmp(lg, "1"))
+		RUN(sim_should_be_bit_exact_on_the_long_sweep);
+	return TEST_SUMMARY();
+}
