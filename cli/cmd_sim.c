@@ -254,6 +254,7 @@ static int print_json(const struct arch_net *net, const struct hw_config *hw,
 			cJSON_AddNumberToObject(o, "model_compute_cycles", (double)r->cost.compute_cycles);
 			cJSON_AddNumberToObject(o, "model_mem_cycles", (double)r->cost.mem_cycles);
 			cJSON_AddNumberToObject(o, "dma_requests", (double)x->dma_requests);
+			cJSON_AddNumberToObject(o, "dma_bus_extra_cycles", (double)x->dma_bus_extra);
 			cJSON_AddNumberToObject(o, "dram_bytes", (double)x->dram_bytes);
 			cJSON_AddNumberToObject(o, "sim_seconds", x->sim_seconds);
 			cJSON_AddNumberToObject(o, "build_seconds", x->build_seconds);

@@ -189,13 +189,13 @@ int main(int argc, char **argv)
 		top->eval();
 #ifdef HW_TRACE
 		if (tfp)
-			tfp->dump(2 * tick);
+			tfp->dump((uint64_t)(2 * tick));
 #endif
 		top->clk = 1;
 		top->eval();
 #ifdef HW_TRACE
 		if (tfp)
-			tfp->dump(2 * tick + 1);
+			tfp->dump((uint64_t)(2 * tick + 1));
 #endif
 		tick++;
 	};
