@@ -99,7 +99,7 @@ const char *arch_zoo_name(int i);
 const char *arch_zoo_describe(int i);
 int arch_zoo_build(const char *name, int64_t batch, struct arch_net *net, struct hn_err *err);
 
-/* Reads a network from a file: JSON (docs/formats.md) or a SCALE-Sim topology CSV (by the
+/* Reads a network from a file: JSON (docs/network_format.md) or a SCALE-Sim topology CSV (by the
  * .csv extension). Errors name the file, the layer and the field. Caller releases net. */
 int arch_net_load(const char *path, struct arch_net *net, struct hn_err *err);
 int arch_net_parse_json(const char *text, size_t len, const char *origin, struct arch_net *net,
