@@ -43,6 +43,7 @@ TEST_BIN := $(TEST_SRC:%.c=$(BUILD)/%)
 BENCH_BIN := $(BENCH_SRC:%.c=$(BUILD)/%)
 
 .PHONY: all deps run test test-unit test-cli test-long bench clean
+.PHONY: test-san fuzz fuzz-build
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/hwnas
@@ -108,5 +109,53 @@ bench: $(BENCH_BIN) $(BUILD)/hwnas
 
 clean:
 	rm -rf $(BUILD)
+
+# ---- Robustness (docs/robustness.md) ----
+# test-san: the unit tests under ASan + UBSan in their own build folder (quick enough for CI).
+SAN_BUILD ?= build-san
+test-san:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(SAN_BUILD) SAN=1 test-unit
+
+# fuzz: builds every fuzz/fuzz_<name>.c with clang's libFuzzer + ASan + UBSan, runs each for
+# SECONDS (default 60) on a scratch copy of its seed corpus (fuzz/corpus/<name>/), and prints
+# per target the runs and whether it crashed; a crash leaves $(BUILD)/fuzz/crash-<name>-*.
+FUZZ_CC ?= clang
+SECONDS ?= 60
+FUZZ_BUILD := $(BUILD)/fuzz
+FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP $(PKG_CFLAGS)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/lib/%.o)
+
+$(FUZZ_BUILD)/lib/%.o: %.c
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  CLANG $<"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_BUILD)/libhwnas-fuzz.a: $(FUZZ_LIB_OBJ)
+	$(Q)ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_BUILD)/libhwnas-fuzz.a
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/libhwnas-fuzz.a $(LIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	$(Q)fail=0; for n in $(FUZZ_NAMES); do \
+		work=$(FUZZ_BUILD)/corpus/$$n; mkdir -p $$work; \
+		dict=; [ -f fuzz/$$n.dict ] && dict=-dict=fuzz/$$n.dict; \
+		$(FUZZ_BUILD)/fuzz_$$n $$work fuzz/corpus/$$n $$dict -max_total_time=$(SECONDS) \
+			-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_BUILD)/crash-$$n- >$(FUZZ_BUILD)/$$n.log 2>&1; rc=$$?; \
+		runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(FUZZ_BUILD)/$$n.log); \
+		if [ $$rc = 0 ]; then echo "fuzz_$$n: $${runs:-?} runs in $(SECONDS) s, no crash"; \
+		else fail=1; echo "fuzz_$$n: CRASHED after $${runs:-?} runs (exit $$rc): see $(FUZZ_BUILD)/$$n.log"; \
+			grep -m1 -E 'ERROR|runtime error|invariant' $(FUZZ_BUILD)/$$n.log; fi; \
+	done; exit $$fail
+
+-include $(FUZZ_LIB_OBJ:.o=.d)
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
