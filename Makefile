@@ -87,9 +87,11 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libhwnas.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libhwnas.a $(LIBS)
 
-# The main job (README): for now the analytical evaluation of a zoo network.
+# The main job (README): a joint search of NAS-Bench-201 cells and ZCU102 accelerators.
+RUN_OUT ?= out
 run: $(BUILD)/hwnas
-	$(BUILD)/hwnas eval --net resnet50 --hw examples/zcu102_ws_16x16.json
+	$(BUILD)/hwnas explore --space examples/default_space.json --strategy nsga2 \
+		--budget 2000 --seed 1 --out $(RUN_OUT)
 
 # Unit tests (tests/test_*.c, found by name), then the CLI tests (tests/cli/*.sh).
 test: test-unit test-cli
