@@ -70,7 +70,7 @@ static void print_table(const struct arch_net *net, const struct hw_config *hw,
 			const struct eval_row *rows, const struct cost_total *tot,
 			const struct hw_resources *res)
 {
-	char b1[32], b2[32], b3[32];
+	char b1[32], b2[32], b3[32], b4[32];
 
 	printf("%s on %dx%d %s, %d/%d/%d bits, %.0f MHz, %.1f GB/s%s%s\n\n", net->name,
 	       hw->pe_rows, hw->pe_cols, hw_dataflow_name(hw->dataflow), hw->act_bits,
@@ -109,7 +109,7 @@ static void print_table(const struct arch_net *net, const struct hw_config *hw,
 	printf("\ntotal: %s MACs, %s cycles (%s compute, %s stall)\n",
 	       cli_thousands(tot->macs, b1, sizeof(b1)), cli_thousands(tot->cycles, b2, sizeof(b2)),
 	       cli_thousands(tot->compute_cycles, b3, sizeof(b3)),
-	       cli_thousands(tot->stall_cycles, b1, sizeof(b1)));
+	       cli_thousands(tot->stall_cycles, b4, sizeof(b4)));
 	printf("latency %.4f ms, %.1f GOP/s (peak %.1f), utilisation %.1f%%\n", tot->latency_ms,
 	       tot->gops, 2.0 * hw->pe_rows * hw->pe_cols * hw->freq_mhz / 1000.0,
 	       100.0 * tot->utilization);

@@ -7,6 +7,13 @@ expect_exit 0 "$HWNAS" eval --help
 expect_in "$out" "example:" "eval --help"
 expect_exit 0 "$HWNAS" eval --net resnet18 --mapper default
 expect_in "$out" "total:" "eval table"
+# the stall figure is cycles - compute, not a copy of another number on the line
+echo "$out" | python3 -c '
+import re, sys
+m = re.search(r"total: ([\d,]+) MACs, ([\d,]+) cycles \(([\d,]+) compute, ([\d,]+) stall\)", sys.stdin.read())
+n = [int(x.replace(",", "")) for x in m.groups()]
+assert n[1] == n[2] + n[3], n
+' && ok || bad "eval totals line adds up"
 expect_in "$out" "layer4.1.conv2" "eval lists layers"
 expect_exit 0 "$HWNAS" eval --net resnet18 --mapper default --json
 echo "$out" | python3 -c '
