@@ -1,0 +1,464 @@
+/* test_robust.c: robustness of the readers and of the counts (docs/robustness.md).
+ *
+ * - MAC counts of BERT-large-sized layers at big batches do not wrap, and the cost model's
+ *   cycles for them stay positive and scale with the work;
+ * - absurd shapes are rejected by arch_layer_check with a message, never wrapped;
+ * - every prefix of a valid file (a truncated file) gives an error, never a crash, from
+ *   every reader, reading exactly len bytes of a buffer without a terminating NUL;
+ * - the committed fuzz seeds and regressions (fuzz/corpus, fuzz/regressions) go through their
+ *   readers (under SAN=1 this is the sanitizer check of every fuzz finding). */
+#include <dirent.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "test.h"
+#include "../arch/arch.h"
+#include "../hw/hw.h"
+#include "../models/models.h"
+
+/* Paths are relative to the source tree: make runs the tests from there; HWNAS_SRCDIR
+ * overrides. */
+static const char *src_path(const char *rel, char *buf, size_t size)
+{
+	const char *root = getenv("HWNAS_SRCDIR");
+
+	snprintf(buf, size, "%s/%s", root && root[0] ? root : ".", rel);
+	return buf;
+}
+
+/* ---- integer overflow: big layers ---- */
+
+/* BERT-large (Devlin et al. 2019): hidden 1024, FFN 4096, 16 heads of 64, sequence 512. */
+enum { BL_HIDDEN = 1024, BL_FFN = 4096, BL_HEADS = 16, BL_HEAD_DIM = 64, BL_SEQ = 512 };
+
+static void bert_large_ffn_at_batch_4096_should_count_2_pow_43_macs(void)
+{
+	/* 4096 x 512 tokens = 2^21 rows, x 1024 x 4096 = 2^21 x 2^10 x 2^12 = 2^43 MACs, which a
+	 * 32-bit count would wrap 2048 times. */
+	struct arch_layer l = arch_fc("ffn1", (int64_t)4096 * BL_SEQ, BL_HIDDEN, BL_FFN);
+	struct hn_err err = { 0 };
+
+	CHECK(arch_layer_check(&l, &err) == 0);
+	CHECK_EQ_I64(arch_layer_macs(&l), 8796093022208LL);
+	CHECK_EQ_I64(arch_layer_macs(&l), (int64_t)1 << 43);
+	CHECK_EQ_I64(arch_layer_params(&l), (int64_t)BL_HIDDEN * BL_FFN);
+}
+
+static void bert_large_attention_at_batch_4096_should_count_2_pow_40_macs(void)
+{
+	/* Q x K^T: 4096 x 16 heads = 2^16 matmuls of [512 x 64] x [64 x 512]: 2^16 x 2^9 x 2^6 x 2^9. */
+	struct arch_layer l = arch_matmul("qk", (int64_t)4096 * BL_HEADS, BL_SEQ, BL_HEAD_DIM, BL_SEQ);
+	struct arch_gemm g = arch_gemm(&l);
+	struct hn_err err = { 0 };
+
+	CHECK(arch_layer_check(&l, &err) == 0);
+	CHECK_EQ_I64(arch_layer_macs(&l), (int64_t)1 << 40);
+	CHECK_EQ_I64(g.elems_out, (int64_t)1 << 34); /* 2^16 x 512 x 512 scores */
+}
+
+static void bert_large_ffn_from_json_at_batch_4096_should_count_the_same_macs(void)
+{
+	static const char text[] =
+		"{\"name\": \"bl_ffn\", \"batch\": 4096, \"layers\": ["
+		"{\"name\": \"ffn1\", \"type\": \"fc\", \"in_features\": 1024, \"out_features\": 4096,"
+		" \"tokens\": 512},"
+		"{\"name\": \"ffn2\", \"type\": \"fc\", \"in_features\": 4096, \"out_features\": 1024,"
+		" \"tokens\": 512}]}";
+	struct arch_net net;
+	struct hn_err err = { 0 };
+
+	CHECK(arch_net_parse_json(text, sizeof(text) - 1, "bl.json", &net, &err) == 0);
+	if (err.code)
+		fprintf(stderr, "%s\n", err.msg);
+	CHECK_EQ_I64(net.n_layers, 2);
+	CHECK_EQ_I64(net.layers[0].n, (int64_t)4096 * 512);
+	CHECK_EQ_I64(arch_net_macs(&net), (int64_t)2 << 43);
+	arch_net_release(&net);
+}
+
+/* The BERT-large encoder (24 layers) at sequence 512 and batch b, built by hand: Q, K, V and
+ * output projections, the two attention matmuls, the two FFN layers. */
+static void bert_large(int64_t b, struct arch_net *net)
+{
+	const int64_t t = b * BL_SEQ, g = b * BL_HEADS;
+
+	arch_net_init(net, "bert_large", b);
+	for (int i = 0; i < 24; i++) {
+		const struct arch_layer ls[8] = {
+			arch_fc("q", t, BL_HIDDEN, BL_HIDDEN), arch_fc("k", t, BL_HIDDEN, BL_HIDDEN),
+			arch_fc("v", t, BL_HIDDEN, BL_HIDDEN),
+			arch_matmul("qk", g, BL_SEQ, BL_HEAD_DIM, BL_SEQ),
+			arch_matmul("av", g, BL_SEQ, BL_SEQ, BL_HEAD_DIM),
+			arch_fc("o", t, BL_HIDDEN, BL_HIDDEN), arch_fc("ffn1", t, BL_HIDDEN, BL_FFN),
+			arch_fc("ffn2", t, BL_FFN, BL_HIDDEN),
+		};
+		for (int j = 0; j < 8; j++) {
+			struct arch_layer l = ls[j];
+
+			snprintf(l.name, sizeof(l.name), "enc%d.%.8s", i, ls[j].name);
+			CHECK(arch_net_add(net, &l) == 0);
+		}
+	}
+}
+
+static void bert_large_at_batch_4096_should_count_the_hand_computed_macs(void)
+{
+	struct arch_net b1, b4096;
+	struct hn_err err = { 0 };
+
+	bert_large(1, &b1);
+	bert_large(4096, &b4096);
+	for (int i = 0; i < b4096.n_layers; i++)
+		CHECK(arch_layer_check(&b4096.layers[i], &err) == 0);
+	/* Per encoder layer and sample: QKVO 4 x 512 x 1024^2 = 2^31, QK and AV 16 x 512 x 64 x
+	 * 512 = 2^28 each, FFN 2 x 512 x 1024 x 4096 = 2^32: 13 x 2^29; 24 layers: 312 x 2^29. */
+	CHECK_EQ_I64(arch_net_macs(&b1), 312LL << 29);
+	CHECK_EQ_I64(arch_net_macs(&b1), 167503724544LL);
+	CHECK_EQ_I64(arch_net_macs(&b4096), 312LL << 41);
+	arch_net_release(&b1);
+	arch_net_release(&b4096);
+}
+
+/* Cycles of a layer under the default tiling on the default accelerator. */
+static struct cost_report price(const struct arch_layer *l, const struct hw_config *hw)
+{
+	struct hw_energy e = hw_energy_default();
+	struct map_tiling m;
+	struct cost_report r;
+
+	memset(&r, 0, sizeof(r));
+	CHECK(map_default(l, hw, &m) == 0);
+	CHECK(m.tm > 0);
+	if (m.tm > 0)
+		CHECK(cost_layer(l, hw, &m, &e, &r) == 0);
+	return r;
+}
+
+static void bert_large_ffn_cycles_should_stay_positive_and_scale_with_the_batch(void)
+{
+	struct hw_config hw = hw_config_default();
+	struct arch_layer l2048 = arch_fc("ffn1", (int64_t)2048 * BL_SEQ, BL_HIDDEN, BL_FFN);
+	struct arch_layer l4096 = arch_fc("ffn1", (int64_t)4096 * BL_SEQ, BL_HIDDEN, BL_FFN);
+	struct cost_report a = price(&l2048, &hw), b = price(&l4096, &hw);
+	/* The array does at most rows x cols MACs a cycle. */
+	int64_t floor4096 = ((int64_t)1 << 43) / (hw.pe_rows * hw.pe_cols);
+
+	CHECK(b.feasible);
+	CHECK_EQ_I64(b.macs, (int64_t)1 << 43);
+	CHECK(b.cycles > 0 && b.compute_cycles > 0 && b.mem_cycles > 0);
+	CHECK(b.compute_cycles >= floor4096);
+	CHECK(b.cycles >= b.compute_cycles && b.cycles >= b.mem_cycles / 2);
+	CHECK_EQ_I64(b.stall_cycles, b.cycles - b.compute_cycles);
+	CHECK(b.stall_cycles >= 0);
+	/* Weights (1024 x 4096 bytes at 8 bits) are read at least once, the output written once. */
+	CHECK(b.dram_bytes >= (int64_t)BL_HIDDEN * BL_FFN + ((int64_t)1 << 33));
+	CHECK(b.dram_bytes > 0 && b.utilization > 0.0 && b.utilization <= 1.0);
+	/* Twice the tokens, twice the work: cycles and traffic within 10% of double. */
+	CHECK_NEAR((double)b.cycles, 2.0 * (double)a.cycles, 0.10);
+	CHECK_NEAR((double)b.compute_cycles, 2.0 * (double)a.compute_cycles, 0.10);
+	CHECK(b.energy_total_pj > a.energy_total_pj);
+}
+
+static void network_totals_of_bert_large_at_batch_4096_should_not_wrap(void)
+{
+	struct hw_config hw = hw_config_default();
+	struct arch_net net;
+	struct cost_total t;
+	int64_t sum = 0;
+
+	bert_large(4096, &net);
+	cost_total_init(&t);
+	for (int i = 0; i < net.n_layers; i++) {
+		struct cost_report r = price(&net.layers[i], &hw);
+
+		CHECK(r.cycles > 0);
+		CHECK(!__builtin_add_overflow(sum, r.cycles, &sum));
+		cost_total_add(&t, &r, net.layers[i].name);
+	}
+	cost_total_finish(&t, &hw);
+	CHECK(t.feasible);
+	CHECK_EQ_I64(t.cycles, sum);
+	CHECK_EQ_I64(t.macs, arch_net_macs(&net));
+	CHECK(t.latency_ms > 0.0 && t.energy_mj > 0.0);
+	arch_net_release(&net);
+}
+
+/* ---- absurd shapes ---- */
+
+static void check_rejected(struct arch_layer l, const char *fragment)
+{
+	struct hn_err err = { 0 };
+
+	CHECK(arch_layer_check(&l, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, fragment);
+	CHECK_STR_CONTAINS(err.msg, l.name);
+}
+
+static void absurd_shapes_should_be_rejected_not_wrapped(void)
+{
+	const int64_t p62 = (int64_t)1 << 62, p32 = (int64_t)1 << 32;
+	struct arch_layer l;
+
+	/* 2^62 input channels: the input tensor alone is 2^62 x 32 x 32 elements. */
+	check_rejected(arch_conv("c2p62", 1, p62, 32, 32, 16, 3, 1, 1, 1), "would overflow int64");
+	/* 2^32 tokens x 2^32 in x 2^32 out: 2^96 MACs. */
+	check_rejected(arch_fc("fc2p96", p32, p32, p32), "would overflow int64");
+	/* 2^20 matmuls of [2^20 x 2^20] x [2^20 x 2^20]: 2^80 MACs. */
+	check_rejected(arch_matmul("mm2p80", 1 << 20, 1 << 20, 1 << 20, 1 << 20), "would overflow");
+	/* An add of two 2^62-element tensors reads 2^63 elements. */
+	check_rejected(arch_add("add2p63", 1, p62, 1, 1), "would overflow int64");
+	/* A pool over a 2^31 x 2^31 map of 2^2 channels: n c h w = 2^64. */
+	check_rejected(arch_pool("pool2p64", 1, 4, (int64_t)1 << 31, (int64_t)1 << 31, 2, 2, 0, 1),
+		       "would overflow int64");
+	/* Padding that overflows the padded size. */
+	l = arch_conv("padwrap", 1, 1, INT64_MAX - 1, 1, 1, 1, 1, INT32_MAX, 1);
+	check_rejected(l, "would overflow int64");
+	/* A huge batch on a layer that is fine at batch 1. */
+	check_rejected(arch_conv("batchwrap", (int64_t)1 << 40, 512, 56, 56, 512, 3, 1, 1, 1),
+		       "would overflow int64");
+	/* Parameters alone overflow: 2^32 x 2^32 weights. */
+	check_rejected(arch_fc("params2p64", 1, p32, p32), "would overflow int64");
+	/* Zero and negative sizes name the field. */
+	check_rejected(arch_conv("zero_c", 1, 0, 32, 32, 16, 3, 1, 1, 1), "'c' must be >= 1");
+	check_rejected(arch_conv("neg_k", 1, 3, 32, 32, -16, 3, 1, 1, 1), "'k' must be >= 1");
+	check_rejected(arch_conv("neg_pad", 1, 3, 32, 32, 16, 3, 1, -1, 1), "padding must be >= 0");
+	check_rejected(arch_conv("zero_stride", 1, 3, 32, 32, 16, 3, 0, 1, 1), "'stride_h' must be >= 1");
+	/* Saturating counts never go negative, even for a layer nobody checked. */
+	l = arch_fc("unchecked", p32, p32, p32);
+	CHECK(arch_layer_macs(&l) == INT64_MAX);
+	CHECK(arch_layer_params(&l) > 0);
+}
+
+static void absurd_sizes_in_files_should_be_named_errors(void)
+{
+	static const char net[] =
+		"{\"layers\": [{\"name\": \"huge\", \"type\": \"fc\", \"in_features\": 4294967296,"
+		" \"out_features\": 4294967296, \"tokens\": 4294967296}]}";
+	static const char csv[] =
+		"Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n"
+		"huge, 99999999999999999999, 230, 7, 7, 3, 64, 2,\n";
+	static const char hw[] = "{\"ibuf_bytes\": 4611686018427387904}";
+	static const char hw_wrap[] = "{\"pe_rows\": 4294967312}";
+	struct arch_net n;
+	struct hw_config c;
+	struct hn_err err = { 0 };
+
+	CHECK(arch_net_parse_json(net, sizeof(net) - 1, "n.json", &n, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "n.json: layers[0] 'huge': shape too large");
+	CHECK(arch_net_parse_scalesim(csv, sizeof(csv) - 1, "t.csv", &n, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "t.csv:2:");
+	CHECK_STR_CONTAINS(err.msg, "'huge'");
+	CHECK(hw_config_parse_json(hw, sizeof(hw) - 1, "hw.json", &c, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "hw.json: 'ibuf_bytes' must be between 64 and 1073741824");
+	CHECK(hw_config_parse_json(hw_wrap, sizeof(hw_wrap) - 1, "hw.json", &c, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "got 4294967312");
+}
+
+/* ---- truncation ---- */
+
+enum reader { R_NET_JSON, R_SCALESIM, R_HW_JSON, R_ENERGY_JSON, R_COUNT };
+static const char *const reader_names[R_COUNT] = { "net_json", "scalesim", "hw_json", "energy_json" };
+
+/* Runs one reader on exactly len bytes (a heap copy without a NUL after it, so that ASan sees
+ * a read past len). Returns the reader's code; an error must name the origin. */
+static int read_with(enum reader r, const char *data, size_t len, const char *origin)
+{
+	char *buf = malloc(len ? len : 1);
+	struct hn_err err = { 0 };
+	struct arch_net net;
+	struct hw_config hw;
+	struct hw_energy e;
+	int ret;
+
+	if (!buf)
+		abort();
+	memcpy(buf, data, len);
+	switch (r) {
+	case R_NET_JSON:
+		ret = arch_net_parse_json(buf, len, origin, &net, &err);
+		break;
+	case R_SCALESIM:
+		ret = arch_net_parse_scalesim(buf, len, origin, &net, &err);
+		break;
+	case R_HW_JSON:
+		ret = hw_config_parse_json(buf, len, origin, &hw, &err);
+		break;
+	default:
+		ret = hw_energy_parse_json(buf, len, origin, &e, &err);
+		break;
+	}
+	if (ret == 0 && (r == R_NET_JSON || r == R_SCALESIM))
+		arch_net_release(&net);
+	if (ret) {
+		CHECK(ret < 0 && err.code == ret);
+		CHECK(memchr(err.msg, '\0', sizeof(err.msg)) != NULL);
+		CHECK_STR_CONTAINS(err.msg, origin);
+	}
+	free(buf);
+	return ret;
+}
+
+/* Every proper prefix of a valid file: a JSON prefix that stops before the closing brace is
+ * an error; a CSV prefix may be a valid shorter file, but never a crash. */
+static void check_prefixes(enum reader r, const char *rel)
+{
+	char path[512], *text = NULL;
+	size_t len = 0, last = 0;
+	struct hn_err err = { 0 };
+	int failed = 0;
+
+	if (hn_read_file(src_path(rel, path, sizeof(path)), &text, &len, &err)) {
+		fprintf(stderr, "%s\n", err.msg);
+		CHECK(0);
+		return;
+	}
+	CHECK(read_with(r, text, len, rel) == 0);
+	for (size_t i = 0; i < len; i++)
+		if (text[i] == '}')
+			last = i;
+	for (size_t n = 0; n < len; n++) {
+		int ret = read_with(r, text, n, rel);
+
+		if (r != R_SCALESIM && n <= last && ret == 0 && !failed) {
+			fprintf(stderr, "%s: the %zu-byte prefix was accepted\n", rel, n);
+			failed = 1;
+			CHECK(0);
+		}
+	}
+	free(text);
+}
+
+static void every_prefix_of_a_valid_file_should_be_an_error_not_a_crash(void)
+{
+	check_prefixes(R_NET_JSON, "tests/data/nets/small_net.json");
+	check_prefixes(R_NET_JSON, "fuzz/corpus/net_json/zoo_bert_base_head.json");
+	check_prefixes(R_SCALESIM, "tests/data/nets/scalesim_resnet_head.csv");
+	check_prefixes(R_HW_JSON, "examples/zcu102_ws_16x16.json");
+	check_prefixes(R_HW_JSON, "examples/pynq_z1_ws_8x8_int8.json");
+	check_prefixes(R_ENERGY_JSON, "tests/data/hw/good_energy_partial.json");
+	check_prefixes(R_ENERGY_JSON, "fuzz/corpus/energy_json/full.json");
+}
+
+static void every_prefix_of_a_written_zoo_network_should_be_an_error(void)
+{
+	struct arch_net net;
+	struct hn_err err = { 0 };
+	char *text;
+	size_t len, last = 0;
+	int failed = 0;
+
+	CHECK(arch_zoo_build("alexnet", 2, &net, &err) == 0);
+	text = arch_net_to_json(&net);
+	CHECK(text != NULL);
+	if (!text)
+		return;
+	len = strlen(text);
+	CHECK(read_with(R_NET_JSON, text, len, "alexnet.json") == 0);
+	for (size_t i = 0; i < len; i++)
+		if (text[i] == '}')
+			last = i;
+	/* Every 7th prefix: the written file is a few KB and each read parses it whole. */
+	for (size_t n = 0; n <= last; n += 7)
+		if (read_with(R_NET_JSON, text, n, "alexnet.json") == 0 && !failed) {
+			failed = 1;
+			CHECK(0);
+		}
+	free(text);
+	arch_net_release(&net);
+}
+
+/* ---- fuzz seeds and regressions ---- */
+
+/* Every file of dir/<reader>/ through its reader; the fuzz target fuzz_net_cost reads
+ * network JSON too. Returns the number of files read. */
+static int read_dir(const char *dir)
+{
+	int count = 0;
+
+	for (int r = 0; r <= R_COUNT; r++) {
+		const char *name = r == R_COUNT ? "net_cost" : reader_names[r];
+		enum reader rd = r == R_COUNT ? R_NET_JSON : (enum reader)r;
+		char rel[256], path[512];
+		struct dirent *de;
+		DIR *d;
+
+		snprintf(rel, sizeof(rel), "%s/%s", dir, name);
+		d = opendir(src_path(rel, path, sizeof(path)));
+		if (!d)
+			continue;
+		while ((de = readdir(d))) {
+			char file[1024], *text = NULL;
+			size_t len = 0;
+			struct hn_err err = { 0 };
+			struct stat st;
+
+			snprintf(file, sizeof(file), "%s/%s", path, de->d_name);
+			if (de->d_name[0] == '.' || stat(file, &st) || !S_ISREG(st.st_mode))
+				continue;
+			if (hn_read_file(file, &text, &len, &err)) {
+				fprintf(stderr, "%s\n", err.msg);
+				CHECK(0);
+				continue;
+			}
+			read_with(rd, text, len, de->d_name);
+			free(text);
+			count++;
+		}
+		closedir(d);
+	}
+	return count;
+}
+
+static void fuzz_seeds_and_regressions_should_read_without_crashing(void)
+{
+	CHECK(read_dir("fuzz/corpus") >= 40);
+	CHECK(read_dir("fuzz/regressions") >= 1);
+}
+
+/* The known findings, pinned down so that a fix shows up here (docs/robustness.md). */
+static void known_finding_csv_accepts_what_json_rejects(void)
+{
+	static const char csv[] =
+		"Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n"
+		"la\x7f" "er, 56, 56, 1, 1, 64, 256, 1,\n";
+	struct arch_net net;
+	struct hn_err err = { 0 };
+	int ret = arch_net_parse_scalesim(csv, sizeof(csv) - 1, "del.csv", &net, &err);
+
+	if (ret == 0) {
+		fprintf(stderr, "known: the SCALE-Sim reader accepts a DEL (0x7f) in a layer name\n");
+		arch_net_release(&net);
+	} else {
+		CHECK_STR_CONTAINS(err.msg, "del.csv:2");
+	}
+}
+
+static void reading_a_directory_should_name_it(void)
+{
+	char path[512], *text = NULL;
+	size_t len = 0;
+	struct hn_err err = { 0 };
+
+	CHECK(hn_read_file(src_path("tests/data/bad/a_directory.json", path, sizeof(path)), &text,
+			   &len, &err) == HN_EIO);
+	CHECK_STR_CONTAINS(err.msg, "a_directory.json");
+	CHECK(text == NULL);
+}
+
+int main(void)
+{
+	RUN(bert_large_ffn_at_batch_4096_should_count_2_pow_43_macs);
+	RUN(bert_large_attention_at_batch_4096_should_count_2_pow_40_macs);
+	RUN(bert_large_ffn_from_json_at_batch_4096_should_count_the_same_macs);
+	RUN(bert_large_at_batch_4096_should_count_the_hand_computed_macs);
+	RUN(bert_large_ffn_cycles_should_stay_positive_and_scale_with_the_batch);
+	RUN(network_totals_of_bert_large_at_batch_4096_should_not_wrap);
+	RUN(absurd_shapes_should_be_rejected_not_wrapped);
+	RUN(absurd_sizes_in_files_should_be_named_errors);
+	RUN(every_prefix_of_a_valid_file_should_be_an_error_not_a_crash);
+	RUN(every_prefix_of_a_written_zoo_network_should_be_an_error);
+	RUN(fuzz_seeds_and_regressions_should_read_without_crashing);
+	RUN(known_finding_csv_accepts_what_json_rejects);
+	RUN(reading_a_directory_should_name_it);
+	return TEST_SUMMARY();
+}
