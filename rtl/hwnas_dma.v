@@ -49,9 +49,10 @@ module hwnas_dma #(
     output wire        wlwe,
     output wire        olwe,
     output wire [31:0] lidx,       // buffer line of this beat
-    input  wire [ONB*OLANES*ACC_BITS-1:0] oline_q,   // obuf line being stored
-    output wire        wvalid,     // a store beat is on dma_wline
-    output wire [ONB*OLANES*ACC_BITS-1:0] wline
+    output wire        olre,       // store: read obuf line lidx (ready next cycle)
+    input  wire [ONB*OLANES*ACC_BITS-1:0] oline_q,   // obuf line read last cycle
+    output reg         wvalid,     // a store beat is on wline (two cycles after its read)
+    output reg  [ONB*OLANES*ACC_BITS-1:0] wline
 );
     localparam [31:0] AB = (A_BITS + 7) / 8;
     localparam [31:0] WB = (W_BITS + 7) / 8;
@@ -60,6 +61,7 @@ module hwnas_dma #(
     reg        half;
     reg [7:0]  shift;
     reg [31:0] j;
+    integer    l;
 
     wire [31:0] eb = (c_op == 2'd0) ? AB : (c_op == 2'd1) ? WB :
                      (c_op == 2'd2) ? CB : (c_final ? AB : CB);
@@ -72,17 +74,22 @@ module hwnas_dma #(
     assign ilwe = load_beat && (op == 2'd0);
     assign wlwe = load_beat && (op == 2'd1);
     assign olwe = load_beat && (op == 2'd2);
-    assign wvalid = busy && (op == 2'd3) && (j < lines);
+    assign olre = busy && (op == 2'd3) && (j < lines);
+    reg cv;                        // oline_q holds a line to convert
 
     always @(posedge clk) begin
         if (rst) begin
             busy <= 1'b0;
             first <= 1'b0;
             j <= 32'd0;
+            cv <= 1'b0;
+            wvalid <= 1'b0;
         end else if (start) begin
             busy <= 1'b1;
             first <= 1'b1;
             j <= 32'd0;
+            cv <= 1'b0;
+            wvalid <= 1'b0;
             op <= c_op;
             half <= c_half;
             base <= c_base;
@@ -98,21 +105,32 @@ module hwnas_dma #(
             first <= 1'b0;
             if (done)
                 busy <= 1'b0;
-            if (load_beat || wvalid)
+            if (load_beat || olre)
                 j <= j + 32'd1;
+            cv <= olre;
+            wvalid <= cv;
+            if (cv)
+                for (l = 0; l < ONB * OLANES; l = l + 1)
+                    wline[l*ACC_BITS +: ACC_BITS] <= quant(oline_q[l*ACC_BITS +: ACC_BITS]);
         end
     end
 
-    // Store path: the final output is saturate(acc >>> shift) to A_BITS.
+    // Store path: the final output is saturate(acc >>> shift) to A_BITS; partial sums
+    // leave unchanged.
     localparam signed [ACC_BITS-1:0] QMAX = (1 <<< (A_BITS - 1)) - 1;
     localparam signed [ACC_BITS-1:0] QMIN = -(1 <<< (A_BITS - 1));
-    genvar l;
-    generate
-        for (l = 0; l < ONB * OLANES; l = l + 1) begin : g_lane
-            wire signed [ACC_BITS-1:0] x = oline_q[l*ACC_BITS +: ACC_BITS];
-            wire signed [ACC_BITS-1:0] sh = x >>> shift;
-            wire signed [ACC_BITS-1:0] q = (sh > QMAX) ? QMAX : (sh < QMIN) ? QMIN : sh;
-            assign wline[l*ACC_BITS +: ACC_BITS] = final_out ? q : x;
+    function [ACC_BITS-1:0] quant(input [ACC_BITS-1:0] v);
+        reg signed [ACC_BITS-1:0] sh;
+        begin
+            sh = $signed(v) >>> shift;
+            if (!final_out)
+                quant = v;
+            else if (sh > QMAX)
+                quant = QMAX;
+            else if (sh < QMIN)
+                quant = QMIN;
+            else
+                quant = sh;
         end
-    endgenerate
+    endfunction
 endmodule

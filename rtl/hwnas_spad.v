@@ -1,10 +1,12 @@
-// hwnas_spad: one scratchpad (ibuf, wbuf or obuf), banked so that the DMA writes or reads a
-// whole line of NB words per cycle while the array reads (and, for the obuf, writes) one word.
-// Word address w lives in bank (w % NB), line (w / NB). NB is a power of two.
-// Reads are asynchronous (distributed RAM / registers); see docs/rtl.md.
+// hwnas_spad: one scratchpad (ibuf, wbuf or obuf). The DMA writes a whole line of NB words
+// per cycle (words w = line x NB .. line x NB + NB - 1) and reads one line per cycle into a
+// register (read enable lre, one cycle of latency); the array reads one word per cycle
+// (asynchronous) and, for the obuf, writes one word. NB is a power of two. The line read
+// is registered and enabled so that a wide obuf line costs simulation time only while a
+// store runs (docs/rtl.md "Speed").
 module hwnas_spad #(
     parameter WB = 8,         // bits per word
-    parameter NB = 1,         // banks = words per DMA line (power of two)
+    parameter NB = 1,         // words per DMA line (power of two)
     parameter LINES = 16,     // lines (the buffer holds LINES * NB words)
     parameter LAW = 4,        // line address bits, >= clog2(LINES)
     parameter AW = 4          // word address bits, >= clog2(LINES * NB)
@@ -12,9 +14,10 @@ module hwnas_spad #(
     input  wire               clk,
     // DMA side: one line per cycle
     input  wire               lwe,
+    input  wire               lre,
     input  wire [LAW-1:0]     lidx,
     input  wire [NB*WB-1:0]   lwdata,
-    output wire [NB*WB-1:0]   lrdata,
+    output reg  [NB*WB-1:0]   lrdata,   // line lidx of the previous cycle with lre
     // array side: one word per cycle
     input  wire [AW-1:0]      raddr,
     output wire [WB-1:0]      rdata,
@@ -22,46 +25,22 @@ module hwnas_spad #(
     input  wire [AW-1:0]      waddr,
     input  wire [WB-1:0]      wdata
 );
-    localparam LNB = (NB > 1) ? $clog2(NB) : 1;
+    reg [WB-1:0] mem [0:LINES*NB-1];
+    wire [31:0] lbase = {{(32-LAW){1'b0}}, lidx} * NB;
+    integer b;
 
-    wire [AW-1:0] ridx;
-    wire [AW-1:0] widx;
-    wire [LNB-1:0] rbank;
-    wire [LNB-1:0] wbank;
-    generate
-        if (NB > 1) begin : g_sel
-            assign rbank = raddr[LNB-1:0];
-            assign wbank = waddr[LNB-1:0];
-            assign ridx = raddr >> LNB;
-            assign widx = waddr >> LNB;
-        end else begin : g_one
-            assign rbank = 1'b0;
-            assign wbank = 1'b0;
-            assign ridx = raddr;
-            assign widx = waddr;
-        end
-    endgenerate
+    always @(posedge clk) begin
+        if (lwe)
+            for (b = 0; b < NB; b = b + 1)
+                mem[lbase[AW-1:0] + b[AW-1:0]] <= lwdata[b*WB +: WB];
+        if (we)
+            mem[waddr] <= wdata;
+        if (lre)
+            for (b = 0; b < NB; b = b + 1)
+                lrdata[b*WB +: WB] <= mem[lbase[AW-1:0] + b[AW-1:0]];
+    end
 
-    wire [WB-1:0] q [0:NB-1];
+    assign rdata = mem[raddr];
 
-    genvar b;
-    generate
-        for (b = 0; b < NB; b = b + 1) begin : g_bank
-            localparam [LNB-1:0] BI = b;
-            reg [WB-1:0] mem [0:LINES-1];
-            always @(posedge clk) begin
-                if (lwe)
-                    mem[lidx] <= lwdata[b*WB +: WB];
-                if (we && wbank == BI)
-                    mem[widx[LAW-1:0]] <= wdata;
-            end
-            assign lrdata[b*WB +: WB] = mem[lidx];
-            assign q[b] = mem[ridx[LAW-1:0]];
-        end
-    endgenerate
-
-    assign rdata = q[rbank];
-
-    // Only the low LAW bits of a line index are meaningful.
-    wire unused_ok = &{1'b0, ridx, widx};
+    wire unused_ok = &{1'b0, lbase[31:AW]};
 endmodule

@@ -103,7 +103,7 @@ module hwnas_top #(
         end
     end
 
-    wire ilwe, wlwe, olwe;
+    wire ilwe, wlwe, olwe, olre;
     wire [31:0] lidx;
     wire [ONB*OWB-1:0] oline_q;
 
@@ -117,7 +117,7 @@ module hwnas_top #(
         .cols(dma_cols), .stride(dma_stride), .layout(dma_layout), .final_out(dma_final),
         .bytes(dma_bytes), .lines(dma_lines),
         .mem_rvalid(mem_rvalid), .mem_done(mem_done), .done(dma_done),
-        .ilwe(ilwe), .wlwe(wlwe), .olwe(olwe), .lidx(lidx),
+        .ilwe(ilwe), .wlwe(wlwe), .olwe(olwe), .lidx(lidx), .olre(olre),
         .oline_q(oline_q), .wvalid(dma_wvalid), .wline(dma_wline));
 
     wire [IAW-1:0] ibuf_raddr;
@@ -131,15 +131,18 @@ module hwnas_top #(
     wire [WNB*WWB-1:0] wline_q_unused;
 
     hwnas_spad #(.WB(IWB), .NB(INB), .LINES(HALVES * ILH), .LAW(ILAW), .AW(IAW)) ibuf (
-        .clk(clk), .lwe(ilwe), .lidx(lidx[ILAW-1:0]), .lwdata(mem_iline), .lrdata(iline_q_unused),
+        .clk(clk), .lwe(ilwe), .lre(1'b0), .lidx(lidx[ILAW-1:0]), .lwdata(mem_iline),
+        .lrdata(iline_q_unused),
         .raddr(ibuf_raddr), .rdata(ibuf_rdata), .we(1'b0), .waddr({IAW{1'b0}}),
         .wdata({IWB{1'b0}}));
     hwnas_spad #(.WB(WWB), .NB(WNB), .LINES(HALVES * WLH), .LAW(WLAW), .AW(WAW)) wbuf (
-        .clk(clk), .lwe(wlwe), .lidx(lidx[WLAW-1:0]), .lwdata(mem_wline), .lrdata(wline_q_unused),
+        .clk(clk), .lwe(wlwe), .lre(1'b0), .lidx(lidx[WLAW-1:0]), .lwdata(mem_wline),
+        .lrdata(wline_q_unused),
         .raddr(wbuf_raddr), .rdata(wbuf_rdata), .we(1'b0), .waddr({WAW{1'b0}}),
         .wdata({WWB{1'b0}}));
     hwnas_spad #(.WB(OWB), .NB(ONB), .LINES(HALVES * OLH), .LAW(OLAW), .AW(OAW)) obuf (
-        .clk(clk), .lwe(olwe), .lidx(lidx[OLAW-1:0]), .lwdata(mem_oline), .lrdata(oline_q),
+        .clk(clk), .lwe(olwe), .lre(olre), .lidx(lidx[OLAW-1:0]), .lwdata(mem_oline),
+        .lrdata(oline_q),
         .raddr(obuf_addr), .rdata(obuf_rdata), .we(obuf_we), .waddr(obuf_addr),
         .wdata(obuf_wdata));
 

@@ -11,7 +11,8 @@
 // The memory model: a request of b bytes that starts in cycle s ends in cycle
 // s + t(b) - 1 with t(b) = latency + ceil(b / bw) (docs/model.md). Load beats (one buffer line
 // each) are delivered from cycle s + 1, one per cycle; store beats are taken as the DMA sends
-// them. When a request has more beats than t(b) - 1 the bus, not DRAM, sets its end; those
+// them (two cycles after the DMA reads each obuf line). When a request has more beats than
+// about t(b) - 1 the bus, not DRAM, sets its end; those
 // extra cycles are counted as dma_bus_extra.
 #include <cmath>
 #include <cstdint>
@@ -299,7 +300,8 @@ int main(int argc, char **argv)
 				r_beats++;
 			}
 			long end = r_done;
-			long beats_end = r_op == 3 ? r_start + r_lines - 1 : r_start + r_lines;
+			// load beat j arrives in s + 1 + j; store beat j leaves in s + 2 + j
+			long beats_end = r_op == 3 ? r_start + r_lines + 1 : r_start + r_lines;
 			if (beats_end > end)
 				end = beats_end;
 			if (cyc == end) {
