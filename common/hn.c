@@ -46,6 +46,8 @@ void hn_strlcpy(char *dst, const char *src, size_t n)
 	dst[len] = '\0';
 }
 
+#define HN_READ_MAX ((size_t)256 << 20)
+
 int hn_read_file(const char *path, char **buf, size_t *len, struct hn_err *err)
 {
 	FILE *f = fopen(path, "rb");
@@ -57,6 +59,12 @@ int hn_read_file(const char *path, char **buf, size_t *len, struct hn_err *err)
 		return hn_fail(err, HN_EIO, "%s: cannot open: %s", path, strerror(errno));
 	for (;;) {
 		if (n + 4096 + 1 > cap) {
+			/* Inputs are small; the bound stops /dev/zero from taking all memory. */
+			if (cap >= HN_READ_MAX) {
+				ret = hn_fail(err, HN_EIO, "%s: larger than %d MiB, not an input file",
+					      path, (int)(HN_READ_MAX >> 20));
+				goto out_close;
+			}
 			size_t ncap = cap ? cap * 2 : 65536;
 			char *p = realloc(data, ncap);
 			if (!p) {
@@ -72,7 +80,7 @@ int hn_read_file(const char *path, char **buf, size_t *len, struct hn_err *err)
 			break;
 	}
 	if (ferror(f)) {
-		ret = hn_fail(err, HN_EIO, "%s: read error", path);
+		ret = hn_fail(err, HN_EIO, "%s: read error: %s", path, strerror(errno));
 		goto out_close;
 	}
 	data[n] = '\0';

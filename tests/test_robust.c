@@ -15,6 +15,7 @@
 #include "../arch/arch.h"
 #include "../hw/hw.h"
 #include "../models/models.h"
+#include "../search/search.h"
 
 /* Paths are relative to the source tree: make runs the tests from there; HWNAS_SRCDIR
  * overrides. */
@@ -256,8 +257,10 @@ static void absurd_sizes_in_files_should_be_named_errors(void)
 
 /* ---- truncation ---- */
 
-enum reader { R_NET_JSON, R_SCALESIM, R_HW_JSON, R_ENERGY_JSON, R_COUNT };
-static const char *const reader_names[R_COUNT] = { "net_json", "scalesim", "hw_json", "energy_json" };
+enum reader { R_NET_JSON, R_SCALESIM, R_HW_JSON, R_ENERGY_JSON, R_SEARCH_SPACE, R_COUNT };
+static const char *const reader_names[R_COUNT] = {
+	"net_json", "scalesim", "hw_json", "energy_json", "search_space"
+};
 
 /* Runs one reader on exactly len bytes (a heap copy without a NUL after it, so that ASan sees
  * a read past len). Returns the reader's code; an error must name the origin. */
@@ -283,6 +286,12 @@ static int read_with(enum reader r, const char *data, size_t len, const char *or
 	case R_HW_JSON:
 		ret = hw_config_parse_json(buf, len, origin, &hw, &err);
 		break;
+	case R_SEARCH_SPACE: {
+		static struct search_space sp; /* large: off the stack */
+
+		ret = search_space_parse_json(buf, len, origin, &sp, &err);
+		break;
+	}
 	default:
 		ret = hw_energy_parse_json(buf, len, origin, &e, &err);
 		break;
@@ -433,6 +442,19 @@ static void known_finding_csv_accepts_what_json_rejects(void)
 	}
 }
 
+/* Fuzz finding: a space file's "hw.base": "/dev/zero" made hn_read_file grow its buffer
+ * until the process ran out of memory. */
+static void reading_dev_zero_should_stop_with_an_error(void)
+{
+	char *text = NULL;
+	size_t len = 0;
+	struct hn_err err = { 0 };
+
+	CHECK(hn_read_file("/dev/zero", &text, &len, &err) == HN_EIO);
+	CHECK_STR_CONTAINS(err.msg, "/dev/zero: larger than 256 MiB, not an input file");
+	CHECK(text == NULL);
+}
+
 static void reading_a_directory_should_name_it(void)
 {
 	char path[512], *text = NULL;
@@ -441,7 +463,7 @@ static void reading_a_directory_should_name_it(void)
 
 	CHECK(hn_read_file(src_path("tests/data/bad/a_directory.json", path, sizeof(path)), &text,
 			   &len, &err) == HN_EIO);
-	CHECK_STR_CONTAINS(err.msg, "a_directory.json");
+	CHECK_STR_CONTAINS(err.msg, "a_directory.json: read error: Is a directory");
 	CHECK(text == NULL);
 }
 
@@ -459,6 +481,7 @@ int main(void)
 	RUN(every_prefix_of_a_written_zoo_network_should_be_an_error);
 	RUN(fuzz_seeds_and_regressions_should_read_without_crashing);
 	RUN(known_finding_csv_accepts_what_json_rejects);
+	RUN(reading_dev_zero_should_stop_with_an_error);
 	RUN(reading_a_directory_should_name_it);
 	return TEST_SUMMARY();
 }

@@ -6,6 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$root/tests/data/bad
+case "$HWNAS" in /*) ;; *) HWNAS=$PWD/$HWNAS ;; esac
 cd "$dir" || exit 1
 n=0
 while IFS='|' read -r file cmd code frag; do
