@@ -179,9 +179,8 @@ int sim_layer(const struct arch_layer *l, const struct hw_config *hw,
 	if (ret)
 		goto out_dir;
 	if (timed_out) {
-		keep = 1;
-		ret = hn_fail(err, HN_EEXTERNAL, "layer '%s': the simulation timed out after %g s; "
-			      "files in %s", l->name, opt.run_timeout_s, dir);
+		ret = hn_fail(err, HN_EEXTERNAL, "layer '%s': the simulation timed out after %g s "
+			      "(raise --timeout)", l->name, opt.run_timeout_s);
 		goto out_dir;
 	}
 	if (read_results(res_path, out, status, sizeof(status), NULL) || st != 0 ||
