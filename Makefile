@@ -103,8 +103,9 @@ test-unit: $(TEST_BIN)
 test-cli: $(BUILD)/hwnas
 	$(Q)HWNAS=$(BUILD)/hwnas bash tests/cli/run.sh
 
-test-long: test
-	$(Q)HWNAS=$(BUILD)/hwnas HWNAS_LONG=1 bash tests/cli/run.sh
+# The long sweeps (RTL configurations, validation): the same suites with HWNAS_LONG=1.
+test-long:
+	$(Q)HWNAS_LONG=1 $(MAKE) --no-print-directory test
 
 bench: $(BENCH_BIN) $(BUILD)/hwnas
 	$(Q)for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
