@@ -7,7 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 export HWNAS=$(cd "$(dirname "$HWNAS")" && pwd)/$(basename "$HWNAS")
 fail=0 passed=0 failed=0
 for t in "$here"/*.sh; do
-	[ "$(basename "$t")" = run.sh ] && continue
+	case "$(basename "$t")" in run.sh | lib.sh) continue ;; esac
 	echo "== $t"
 	out=$(bash "$t" 2>&1); rc=$?
 	printf '%s\n' "$out"
