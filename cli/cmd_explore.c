@@ -20,6 +20,9 @@ static const char explore_help[] =
 "config, scored with the analytical model for accuracy, latency, energy and FPGA resources.\n"
 "Writes DIR/front.json, DIR/front.csv, DIR/configs/<i>.json (accepted by 'hwnas eval --hw')\n"
 "and DIR/configs/<i>.vh (Verilog parameters), and DIR/evaluations.jsonl as it goes.\n"
+"Every evaluation is recorded in a result store (docs/store.md) as it completes: run the same\n"
+"command again after a crash or kill and it resumes where it stopped, repeating no\n"
+"evaluation, and ends with the same front as an uninterrupted run.\n"
 "\n"
 "  --space FILE     search-space JSON (examples/default_space.json)\n"
 "  --out DIR        output folder (created)\n"
@@ -28,6 +31,10 @@ static const char explore_help[] =
 "  --seed S         the same seed gives the same result (default 1)\n"
 "  --exhaustive     evaluate every point (the exact front; small spaces); evaluations.jsonl\n"
 "                   is not written in this mode\n"
+"  --db PATH        result store (SQLite; default DIR/hwnas.db); a store of another run\n"
+"                   (other space file, strategy, seed or budget) is refused\n"
+"  --no-db          keep no store (no resume)\n"
+"  -j, --jobs N     evaluate on N threads (default 1); the result is the same for every N\n"
 "  --top-k K --rtl  re-rank the K best front points with Verilator (not available yet)\n"
 "  --quiet          no progress lines\n"
 "  -h, --help       this text\n"
@@ -35,14 +42,16 @@ static const char explore_help[] =
 "example:\n"
 "  hwnas explore --space examples/default_space.json --strategy nsga2 --budget 2000 \\\n"
 "      --seed 1 --out out/\n"
+"  hwnas explore --space examples/default_space.json --budget 2000 -j 4 --out out/  # resumes\n"
+"  hwnas db stats --db out/hwnas.db\n"
 "\n"
 "exit: 0 ok, 1 failure (bad space file, I/O, a failing accuracy command), 2 usage\n";
 
 struct explore_opts {
-	const char *space, *out, *strategy;
-	int64_t budget, top_k;
+	const char *space, *out, *strategy, *db;
+	int64_t budget, top_k, jobs;
 	uint64_t seed;
-	int exhaustive, rtl, quiet;
+	int exhaustive, rtl, quiet, no_db;
 };
 
 struct progress {
@@ -52,6 +61,8 @@ struct progress {
 	int64_t budget;
 	double t0, last;
 	const struct search_space *sp;
+	struct store *store;
+	int64_t die_after;              /* HWNAS_TEST_DIE_AFTER: _exit after this many rows */
 };
 
 static double now_s(void)
@@ -92,6 +103,10 @@ static int on_eval(void *ctx, const struct search_eval *e, const struct search_f
 		if (bad)
 			return hn_fail(err, HN_EIO, "%s: cannot write: %s", p->log_path, strerror(errno));
 	}
+	if (p->die_after > 0 && p->store && store_rows_written(p->store) >= p->die_after) {
+		/* tests/cli/resume.sh: die as abruptly as kill -9 (no flush, no cleanup) */
+		_exit(137);
+	}
 	if (!p->quiet) {
 		double t = now_s();
 		if (t - p->last >= (p->tty ? 0.25 : 10.0)) {
@@ -124,6 +139,8 @@ static int parse_args(int argc, char **argv, struct explore_opts *o)
 		{ "seed", required_argument, NULL, 'e' }, { "exhaustive", no_argument, NULL, 'x' },
 		{ "top-k", required_argument, NULL, 'k' }, { "rtl", no_argument, NULL, 'r' },
 		{ "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' },
+		{ "db", required_argument, NULL, 'd' }, { "no-db", no_argument, NULL, 'n' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, ret;
@@ -133,9 +150,10 @@ static int parse_args(int argc, char **argv, struct explore_opts *o)
 	o->strategy = "nsga2";
 	o->budget = 2000;
 	o->seed = 1;
+	o->jobs = 1;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hj:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': o->space = optarg; break;
 		case 'o': o->out = optarg; break;
@@ -143,6 +161,12 @@ static int parse_args(int argc, char **argv, struct explore_opts *o)
 		case 'x': o->exhaustive = 1; break;
 		case 'r': o->rtl = 1; break;
 		case 'q': o->quiet = 1; break;
+		case 'd': o->db = optarg; break;
+		case 'n': o->no_db = 1; break;
+		case 'j':
+			if ((ret = parse_i64("--jobs", optarg, 1, 256, &o->jobs)))
+				return ret;
+			break;
 		case 'b':
 			if ((ret = parse_i64("--budget", optarg, 1, 1000000000, &o->budget)))
 				return ret;
@@ -174,6 +198,8 @@ static int parse_args(int argc, char **argv, struct explore_opts *o)
 				 search_strategy_at(i)->name);
 		return cli_usage_error("explore", "unknown strategy '%s' (known: %s)", o->strategy, list);
 	}
+	if (o->db && o->no_db)
+		return cli_usage_error("explore", "--db and --no-db exclude each other");
 	if (o->rtl || o->top_k)
 		return cli_usage_error("explore", "--top-k/--rtl (Verilator re-ranking) is not "
 				       "available yet");
@@ -292,6 +318,41 @@ static void print_front(const struct search_space *sp, const struct search_run_r
 		       "docs/search.md)\n", sp->quant_overridden ? " of the space file" : "");
 }
 
+/* Opens the store and starts (or resumes) the run in it; *st stays NULL with --no-db. */
+static int open_store(const struct explore_opts *o, const struct search_space *sp,
+		      struct store **st, int64_t *stored, struct hn_err *err)
+{
+	struct store_run_args a;
+	char path[4096];
+	int ret;
+
+	*st = NULL;
+	*stored = 0;
+	if (o->no_db)
+		return 0;
+	if (o->db)
+		hn_strlcpy(path, o->db, sizeof(path));
+	else
+		snprintf(path, sizeof(path), "%s/hwnas.db", o->out);
+	memset(&a, 0, sizeof(a));
+	if ((ret = store_space_hash(o->space, a.space_hash, err)) < 0)
+		return ret;
+	a.space_file = o->space;
+	a.strategy = o->exhaustive ? "exhaustive" : o->strategy;
+	a.seed = o->exhaustive ? 0 : o->seed;
+	a.budget = o->exhaustive ? (int64_t)search_space_size(sp) : o->budget;
+	if ((ret = store_open(path, 0, st, err)) < 0)
+		return ret;
+	int64_t n = store_begin_run(*st, sp, &a, err);
+	if (n < 0) {
+		store_close(*st);
+		*st = NULL;
+		return (int)n;
+	}
+	*stored = n;
+	return 0;
+}
+
 int cmd_explore(int argc, char **argv)
 {
 	struct explore_opts o;
@@ -300,8 +361,11 @@ int cmd_explore(int argc, char **argv)
 	struct search_run_result r;
 	struct search_run_opts ro;
 	struct progress pr;
+	struct store *store = NULL;
 	struct hn_err err = { 0 };
 	char path[4096];
+	const char *die;
+	int64_t stored = 0;
 	int ret = parse_args(argc, argv, &o), has_result = 0;
 
 	if (ret)
@@ -324,10 +388,20 @@ int cmd_explore(int argc, char **argv)
 		cli_error(&err);
 		goto out_free_ev;
 	}
+	if (open_store(&o, sp, &store, &stored, &err) < 0) {
+		cli_error(&err);
+		goto out_free_ev;
+	}
+	if (store && stored > 0 && !o.quiet)
+		fprintf(stderr, "explore: resuming from %s (session %d): %lld evaluations stored\n",
+			store_path(store), store_session(store), (long long)stored);
 	memset(&pr, 0, sizeof(pr));
 	pr.sp = sp;
 	pr.quiet = o.quiet;
 	pr.tty = isatty(2);
+	pr.store = store;
+	die = getenv("HWNAS_TEST_DIE_AFTER");
+	pr.die_after = die ? strtoll(die, NULL, 10) : 0;
 	pr.budget = o.exhaustive ? (int64_t)search_space_size(sp) : o.budget;
 	if ((uint64_t)pr.budget > search_space_size(sp))
 		pr.budget = (int64_t)search_space_size(sp);
@@ -336,7 +410,7 @@ int cmd_explore(int argc, char **argv)
 	pr.log_path = path;
 	if (!o.exhaustive && !(pr.log = fopen(path, "w"))) {
 		fprintf(stderr, "hwnas: %s: cannot write: %s\n", path, strerror(errno));
-		goto out_free_ev;
+		goto out_close_store;
 	}
 	memset(&ro, 0, sizeof(ro));
 	ro.strategy = o.strategy;
@@ -345,6 +419,8 @@ int cmd_explore(int argc, char **argv)
 	ro.exhaustive = o.exhaustive;
 	ro.on_eval = on_eval;
 	ro.ctx = &pr;
+	ro.jobs = (int)o.jobs;
+	ro.store = store;
 	has_result = 1;
 	if (search_run(sp, ev, &ro, &r, &err) < 0) {
 		if (!o.quiet && pr.tty)
@@ -354,11 +430,19 @@ int cmd_explore(int argc, char **argv)
 	}
 	if (!o.quiet)
 		print_progress(&pr, r.evaluations, &r.front, 1);
+	if (store && store_end_run(store, r.evaluations, &err) < 0) {
+		cli_error(&err);
+		goto out_close;
+	}
 	if (write_outputs(&o, sp, &r, &err) < 0) {
 		cli_error(&err);
 		goto out_close;
 	}
 	print_front(sp, &r, &o);
+	if (store)
+		printf("store: %s, session %d: %lld evaluated, %lld from the store\n",
+		       store_path(store), store_session(store),
+		       (long long)(r.evaluations - r.from_store), (long long)r.from_store);
 	ret = CLI_OK;
 out_close:
 	if (pr.log && fclose(pr.log) != 0 && ret == CLI_OK) {
@@ -367,6 +451,8 @@ out_close:
 	}
 	if (has_result)
 		search_run_result_release(&r);
+out_close_store:
+	store_close(store);
 out_free_ev:
 	search_evaluator_free(ev);
 out_free_space:

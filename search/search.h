@@ -177,15 +177,23 @@ struct search_eval {
 	double acc_penalty;             /* percentage points taken off (assumption table) */
 	int acc_source;
 	int fidelity;
+	/* mapping summary: totals over the layers under the chosen tilings (0 when the
+	 * accelerator is invalid) */
+	int64_t cycles, stall_cycles, dram_bytes;
 };
 
 struct search_evaluator;
 /* Evaluator of a space: owns the accuracy table (loaded here for NB201, HN_ENOTFOUND when
- * data/nb201_accuracy.csv is not found) and the caches. Not thread-safe. Free with
- * search_evaluator_free. */
+ * data/nb201_accuracy.csv is not found) and the caches. Not thread-safe: one per thread
+ * (search_evaluator_clone). Free with search_evaluator_free. */
 int search_evaluator_new(const struct search_space *sp, struct search_evaluator **out,
 			 struct hn_err *err);
 void search_evaluator_free(struct search_evaluator *ev);
+/* A second evaluator of the same space for another thread: its own caches (per-shape costs,
+ * networks, accelerators), sharing the read-only accuracy table and the thread-safe mapping
+ * cache of ev, which must outlive it. Free with search_evaluator_free. */
+int search_evaluator_clone(const struct search_evaluator *ev, struct search_evaluator **out,
+			   struct hn_err *err);
 /* Evaluates pt into *out (also when infeasible). Negative only for a real error (an accuracy
  * command failing, a mapper failing, out of memory). */
 int search_evaluate(struct search_evaluator *ev, const struct search_point *pt,
@@ -274,6 +282,13 @@ void search_rng_weights(struct search_rng *r, int n, double *w);
 
 /* ---- The driver ---- */
 
+struct store;
+
+/* Evaluates n points into out[0 .. n) (and the wall seconds of each into secs), in any order
+ * or place (MPI ranks); returns 0 or a negative code with err filled. */
+typedef int (*search_eval_batch_fn)(void *ctx, const struct search_point *pts, int n,
+				    struct search_eval *out, double *secs, struct hn_err *err);
+
 struct search_run_opts {
 	const char *strategy;           /* name in the table (ignored when exhaustive) */
 	int64_t budget;                 /* distinct evaluations */
@@ -284,12 +299,24 @@ struct search_run_opts {
 	int (*on_eval)(void *ctx, const struct search_eval *e, const struct search_front *f,
 		       struct hn_err *err);
 	void *ctx;
+	/* Evaluations at a time: analytical ones on this many threads (1: no threads). The result
+	 * does not depend on it (docs/store.md: which strategies propose ahead). */
+	int jobs;
+	/* When set, evaluations go through it instead of the threads, up to batch_max points at a
+	 * time (MPI, cli/cmd_explore.c). */
+	search_eval_batch_fn eval_batch;
+	void *eval_ctx;
+	int batch_max;
+	/* The result store (store_begin_run done), or NULL: a point found there is reported from
+	 * it instead of evaluated; every new evaluation is written to it before on_eval. */
+	struct store *store;
 };
 
 struct search_run_result {
 	struct search_front front;
 	int64_t evaluations;            /* distinct points evaluated */
 	int64_t proposals;              /* points proposed, repeats included */
+	int64_t from_store;             /* of the evaluations, found in the store */
 	int has_best;
 	struct search_eval best;        /* best score (weighted / MnasNet) or best first objective */
 	double hypervolume;
@@ -297,7 +324,9 @@ struct search_run_result {
 };
 
 /* Runs a search. Stops at the budget, when the strategy repeats itself for 20 x budget
- * proposals, or when the space is exhausted. Caller releases r. */
+ * proposals, or when the space is exhausted. Points found in o->store count as evaluations of
+ * the run, so a resumed run replays the strategy and ends exactly as an uninterrupted one.
+ * Caller releases r. */
 int search_run(const struct search_space *sp, struct search_evaluator *ev,
 	       const struct search_run_opts *o, struct search_run_result *r, struct hn_err *err);
 void search_run_result_release(struct search_run_result *r);
@@ -313,5 +342,133 @@ char *search_front_to_json(const struct search_space *sp, const struct search_ru
 char *search_front_to_csv(const struct search_space *sp, const struct search_front *f);
 /* Verilog parameter header of a config (ROWS, COLS, DATA_BITS, ...). Caller frees. */
 char *search_hw_to_verilog(const struct hw_config *hw, const char *comment);
+
+/* ==== Result store (search/store*.c, docs/store.md) ==================================== */
+/* An SQLite file (WAL, synchronous=NORMAL: a kill at any instant leaves it valid and keeps
+ * every committed row) with one row per evaluated point, keyed by (space hash, point index,
+ * fidelity), and one row per run (its arguments). Schema version in PRAGMA user_version. */
+
+#define STORE_SCHEMA_VERSION 1
+#define STORE_HASH_LEN 16               /* hex digits of a space hash */
+
+struct store;
+
+/* Opens (creating when absent, unless readonly) the store at path. Errors name the file:
+ * not an SQLite file or not a hwnas store (HN_EINVAL), a newer or unknown schema version
+ * (HN_EINVAL, both versions named), read-only when writing is asked (HN_EIO). Free with
+ * store_close. */
+int store_open(const char *path, int readonly, struct store **out, struct hn_err *err);
+void store_close(struct store *st);
+const char *store_path(const struct store *st);
+
+/* 64-bit FNV-1a of the bytes of the space file, as 16 hex digits plus NUL. */
+int store_space_hash(const char *space_file, char out[STORE_HASH_LEN + 1], struct hn_err *err);
+
+/* What identifies a run: a resume must give the same. */
+struct store_run_args {
+	char space_hash[STORE_HASH_LEN + 1];
+	const char *space_file;         /* for messages and `hwnas db stats` */
+	const char *strategy;           /* "exhaustive" for --exhaustive */
+	uint64_t seed;
+	int64_t budget;
+};
+
+/* Starts or resumes the run of a: the store must be empty or hold this run (same space hash,
+ * strategy, seed and budget), else HN_EINVAL naming the file and both argument sets. Opens a
+ * new session (1 for the first process of the run, 2 for its first resume, ...). sp must
+ * outlive the handle's use. Returns the number of evaluations already stored for the space. */
+int64_t store_begin_run(struct store *st, const struct search_space *sp,
+			const struct store_run_args *a, struct hn_err *err);
+int store_session(const struct store *st);
+/* Rows this handle inserted (evaluations performed by this process). */
+int64_t store_rows_written(const struct store *st);
+
+/* The stored evaluation of (the run's space, index, fidelity): 1 and *out, 0 when absent,
+ * < 0 on error. Every field of struct search_eval round-trips exactly (seq included). */
+int store_lookup(struct store *st, uint64_t index, int fidelity, struct search_eval *out,
+		 struct hn_err *err);
+/* Inserts one evaluation (eval_s: its wall seconds). A point already stored is an error
+ * (HN_EINVAL): the driver never evaluates a point twice. */
+int store_put(struct store *st, const struct search_eval *e, double eval_s, struct hn_err *err);
+/* Groups puts into one transaction (batches; the file stays valid if killed in between). */
+int store_tx_begin(struct store *st, struct hn_err *err);
+int store_tx_commit(struct store *st, struct hn_err *err);
+/* Marks the run finished with its evaluation count. */
+int store_end_run(struct store *st, int64_t evaluations, struct hn_err *err);
+
+/* ---- reading a store (hwnas db) ---- */
+
+#define STORE_MAX_GROUPS 16
+struct store_count {
+	char label[48];
+	int64_t n;
+};
+struct store_stats {
+	int schema_version;
+	int64_t points, feasible, runs, sessions;
+	double first_time, last_time;   /* Unix seconds of the first and last row (0 if none) */
+	double eval_seconds;            /* sum of the evaluations' wall seconds */
+	int n_strategy, n_fidelity, n_space;
+	struct store_count strategy[STORE_MAX_GROUPS], fidelity[STORE_MAX_GROUPS],
+		space[STORE_MAX_GROUPS];
+};
+int store_stats(struct store *st, struct store_stats *out, struct hn_err *err);
+
+/* The run rows as text lines "id space strategy seed budget evaluations state", for stats;
+ * calls fn once per run. */
+struct store_run_info {
+	int64_t id, seed, budget, evaluations, sessions;
+	char space_hash[STORE_HASH_LEN + 1], space_file[256], space_name[64], strategy[32];
+	char objectives[256];           /* "accuracy:max:80,latency_ms:min:20" */
+	int n_obj, finished;
+	double created;
+};
+int store_runs(struct store *st, int (*fn)(void *ctx, const struct store_run_info *r),
+	       void *ctx, struct hn_err *err);
+
+/* Every stored evaluation of space_hash ("" for every space) in (run, seq) order, with its
+ * arch text; fn returning < 0 stops with that code. */
+struct store_row {
+	struct search_eval e;
+	char space_hash[STORE_HASH_LEN + 1];
+	char arch[256];
+	char strategy[32];
+	int64_t run_id, session;
+	double time, eval_s;
+};
+int store_each(struct store *st, const char *space_hash,
+	       int (*fn)(void *ctx, const struct store_row *row, struct hn_err *err), void *ctx,
+	       struct hn_err *err);
+/* Writes every row as CSV (a header line, then one line per evaluation) to f. */
+int store_export_csv(struct store *st, FILE *f, const char *f_name, int64_t *rows,
+		     struct hn_err *err);
+
+
+/* ---- RTL refinement of front points (search_refine.c) ---- */
+
+/* The network of a point (NB201 cell, MobileNet config or the zoo network). Caller releases. */
+int search_space_net(const struct search_space *sp, const struct search_point *pt,
+		     struct arch_net *net, struct hn_err *err);
+
+struct sim_options;
+struct search_refine {
+	int64_t model_cycles;      /* the model's network cycles under the search's tilings */
+	int64_t rtl_cycles;        /* measured MAC layers + the model's cycles for the rest */
+	double model_latency_ms, rtl_latency_ms;
+	double err_pct;            /* (model - rtl) / rtl x 100 */
+	int layers_rtl;            /* MAC layers whose cycles were measured (each distinct shape
+				    * simulated once: same shape, tiling and hardware, same cycles) */
+	int shapes_simulated;
+	int layers_model_only;     /* pool/add (no RTL unit) and layers above the MAC guard */
+	int all_bit_exact;         /* every simulated layer matched the C reference */
+	double sim_seconds, build_seconds;
+};
+
+/* Simulates the point's network on the RTL (sim_layer) with the tilings the search used.
+ * Layers with more than max_macs MACs keep the model's cycles (counted in
+ * layers_model_only). Negative with err set when a build or run fails. */
+int search_refine_point(const struct search_space *sp, const struct search_point *pt,
+			const struct sim_options *so, struct map_cache *cache, int64_t max_macs,
+			struct search_refine *out, struct hn_err *err);
 
 #endif

@@ -58,6 +58,8 @@ struct search_evaluator {
 	struct search_map nn_map;       /* nn id -> entry */
 	int32_t *pair_shape;
 	int64_t *pair_mult;
+	char (*pair_name)[ARCH_NAME_MAX]; /* the network's first layer of that shape (for why:
+					   * not the shape's, which depends on the cache history) */
 	int64_t n_pairs, cap_pairs;
 
 	struct hw_entry *hw;
@@ -70,6 +72,7 @@ struct search_evaluator {
 
 	struct search_map acc_map;      /* nn id (x 289 + bits when the command prices them) -> acc */
 	int64_t lookups;
+	int shared;                     /* a clone: table and mcache belong to its parent */
 };
 
 static const char *const acc_source_names[] = { "none", "nb201-table", "command", "proxy",
@@ -143,13 +146,37 @@ fail:
 	return ret;
 }
 
+int search_evaluator_clone(const struct search_evaluator *ev, struct search_evaluator **out,
+			   struct hn_err *err)
+{
+	struct search_evaluator *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return hn_fail(err, HN_ENOMEM, "out of memory");
+	c->sp = ev->sp;
+	c->energy = ev->energy;
+	c->table = ev->table;
+	c->mcache = ev->mcache;
+	c->shared = 1;
+	search_map_init(&c->shape_map);
+	search_map_init(&c->nn_map);
+	search_map_init(&c->hw_map);
+	search_map_init(&c->cost_map);
+	search_map_init(&c->acc_map);
+	*out = c;
+	return 0;
+}
+
 void search_evaluator_free(struct search_evaluator *ev)
 {
 	if (!ev)
 		return;
-	free(ev->table);
-	if (ev->mcache)
-		map_cache_free(ev->mcache);
+	if (!ev->shared) {
+		free(ev->table);
+		if (ev->mcache)
+			map_cache_free(ev->mcache);
+	}
+	free(ev->pair_name);
 	free(ev->shapes);
 	free(ev->keys);
 	free(ev->nn);
@@ -270,13 +297,15 @@ static int nn_entry_get(struct search_evaluator *ev, const struct search_point *
 			ev->pair_mult[j]++;
 			continue;
 		}
-		int64_t c1 = ev->cap_pairs, c2 = ev->cap_pairs;
+		int64_t c1 = ev->cap_pairs, c2 = ev->cap_pairs, c3 = ev->cap_pairs;
 		if (reserve((void **)&ev->pair_shape, &c1, ev->n_pairs + 1, sizeof(int32_t)) ||
-		    reserve((void **)&ev->pair_mult, &c2, ev->n_pairs + 1, sizeof(int64_t))) {
+		    reserve((void **)&ev->pair_mult, &c2, ev->n_pairs + 1, sizeof(int64_t)) ||
+		    reserve((void **)&ev->pair_name, &c3, ev->n_pairs + 1, sizeof(*ev->pair_name))) {
 			ret = hn_fail(err, HN_ENOMEM, "out of memory");
 			goto out_release;
 		}
-		ev->cap_pairs = c1 < c2 ? c1 : c2;
+		ev->cap_pairs = c1 < c2 ? (c1 < c3 ? c1 : c3) : (c2 < c3 ? c2 : c3);
+		hn_strlcpy(ev->pair_name[ev->n_pairs], net.layers[i].name, sizeof(*ev->pair_name));
 		ev->pair_shape[ev->n_pairs] = (int32_t)s;
 		ev->pair_mult[ev->n_pairs++] = 1;
 	}
@@ -489,6 +518,9 @@ static void finish(const struct search_space *sp, const struct hw_entry *h,
 	out->m[SEARCH_M_LUT] = (double)h->res.lut;
 	out->m[SEARCH_M_FF] = (double)h->res.ff;
 	out->m[SEARCH_M_MACS] = (double)t->macs;
+	out->cycles = t->cycles;
+	out->stall_cycles = t->stall_cycles;
+	out->dram_bytes = t->dram_bytes;
 	if (!t->feasible)
 		add_violation(out, 5.0, "%s", t->why);
 	if (sp->fit_device && !h->res.fits)
@@ -559,7 +591,7 @@ int search_evaluate(struct search_evaluator *ev, const struct search_point *pt,
 		ret = cost_get(ev, hw_at, ev->pair_shape[i], &c, err);
 		if (ret < 0)
 			return ret;
-		total_add(&t, c, ev->pair_mult[i], ev->shapes[ev->pair_shape[i]].name);
+		total_add(&t, c, ev->pair_mult[i], ev->pair_name[i]);
 	}
 	finish(sp, h, &t, out);
 	return 0;

@@ -1,10 +1,19 @@
 /* search_run.c: the driver. It owns the budget and the stop rule, answers repeated points
  * from memory (they do not count against the budget), keeps the front, and reports every
- * result to the strategy in proposal order, so that a seed fixes the run. */
+ * result to the strategy in proposal order, so that a seed fixes the run.
+ *
+ * Batches (docs/store.md). Proposals are collected into a batch, the new ones evaluated
+ * together (on o->jobs threads, or through o->eval_batch: MPI), written to the store in one
+ * transaction, then recorded and reported in proposal order. A strategy is asked for a
+ * proposal while earlier ones are unreported only when that cannot change what it proposes
+ * (ahead_rules below), so the sequence of proposals and reports, and therefore the front, is
+ * the same for every number of threads or ranks. A point found in the store is reported from
+ * it instead of evaluated: a resumed run replays the strategy to where it stopped. */
 #include "search.h"
 #include "search_int.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,6 +25,200 @@ static double now_s(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
+
+/* ---- which strategies may be asked for more before their reports arrive ---- */
+
+enum { AHEAD_NONE = 0, AHEAD_ALL, AHEAD_BELOW };
+
+/* Read from the strategies' code: propose() must not read state that report() changes, for
+ * the proposals covered. A strategy not listed is asked one point at a time (always exact).
+ * tests/test_store.c checks each against the serial run. */
+static const struct {
+	const char *name;
+	int rule;
+	int64_t below;                  /* AHEAD_BELOW: proposals 0 .. below-1 */
+} ahead_rules[] = {
+	{ "random", AHEAD_ALL, 0 },     /* never reads a report */
+	{ "nsga2", AHEAD_ALL, 0 },      /* a generation is fixed when it starts; propose returns
+					 * 0 at its end until every child is reported */
+	{ "annealing", AHEAD_ALL, 0 },  /* the 16 calibration samples, then propose returns 0
+					 * until the pending move is reported */
+	{ "evolution", AHEAD_BELOW, 64 }, /* the random initial population (at least 64) */
+	{ "bo", AHEAD_BELOW, 20 },      /* the random start-up samples (at least 20) */
+};
+
+static int may_propose_ahead(const char *strategy, int64_t next)
+{
+	if (!strategy) /* exhaustive */
+		return 1;
+	for (size_t i = 0; i < sizeof(ahead_rules) / sizeof(ahead_rules[0]); i++)
+		if (!strcmp(ahead_rules[i].name, strategy))
+			return ahead_rules[i].rule == AHEAD_ALL ||
+			       (ahead_rules[i].rule == AHEAD_BELOW && next < ahead_rules[i].below);
+	return 0;
+}
+
+/* ---- a pool of evaluation threads (the caller is worker 0) ---- */
+
+struct pool {
+	int n;                          /* evaluators, ev[0] the caller's */
+	struct search_evaluator **ev;
+	pthread_t *th;
+	int started;
+	pthread_mutex_t mu;
+	pthread_cond_t go, done;
+	int64_t gen;
+	int stop, active;
+	/* the batch */
+	const struct search_point *pts;
+	struct search_eval *out;
+	double *secs;
+	int *rets;
+	struct hn_err *errs;
+	int count, next;
+};
+
+struct worker {
+	struct pool *p;
+	int id;
+};
+
+static void pool_work(struct pool *p, int id)
+{
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		int i = p->next < p->count ? p->next++ : -1;
+		pthread_mutex_unlock(&p->mu);
+		if (i < 0)
+			return;
+		double t0 = now_s();
+		p->rets[i] = search_evaluate(p->ev[id], &p->pts[i], &p->out[i], &p->errs[i]);
+		p->secs[i] = now_s() - t0;
+	}
+}
+
+static void *pool_main(void *arg)
+{
+	struct worker *w = arg;
+	struct pool *p = w->p;
+	int64_t seen = 0;
+
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		while (p->gen == seen && !p->stop)
+			pthread_cond_wait(&p->go, &p->mu);
+		if (p->stop) {
+			pthread_mutex_unlock(&p->mu);
+			break;
+		}
+		seen = p->gen;
+		pthread_mutex_unlock(&p->mu);
+		pool_work(p, w->id);
+		pthread_mutex_lock(&p->mu);
+		if (--p->active == 0)
+			pthread_cond_signal(&p->done);
+		pthread_mutex_unlock(&p->mu);
+	}
+	free(w);
+	return NULL;
+}
+
+static void pool_release(struct pool *p)
+{
+	if (p->started) {
+		pthread_mutex_lock(&p->mu);
+		p->stop = 1;
+		pthread_cond_broadcast(&p->go);
+		pthread_mutex_unlock(&p->mu);
+		for (int i = 1; i < p->started; i++)
+			pthread_join(p->th[i], NULL);
+		pthread_mutex_destroy(&p->mu);
+		pthread_cond_destroy(&p->go);
+		pthread_cond_destroy(&p->done);
+	}
+	for (int i = 1; p->ev && i < p->n; i++)
+		search_evaluator_free(p->ev[i]);
+	free(p->ev);
+	free(p->th);
+	memset(p, 0, sizeof(*p));
+}
+
+static int pool_init(struct pool *p, struct search_evaluator *ev, int n, struct hn_err *err)
+{
+	memset(p, 0, sizeof(*p));
+	p->n = n;
+	p->ev = calloc((size_t)n, sizeof(*p->ev));
+	p->th = calloc((size_t)n, sizeof(*p->th));
+	if (!p->ev || !p->th)
+		goto nomem;
+	p->ev[0] = ev;
+	for (int i = 1; i < n; i++) {
+		int ret = search_evaluator_clone(ev, &p->ev[i], err);
+		if (ret < 0) {
+			pool_release(p);
+			return ret;
+		}
+	}
+	if (n == 1)
+		return 0;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->go, NULL);
+	pthread_cond_init(&p->done, NULL);
+	p->started = 1;
+	for (int i = 1; i < n; i++) {
+		struct worker *w = malloc(sizeof(*w));
+		if (!w)
+			goto nomem;
+		w->p = p;
+		w->id = i;
+		if (pthread_create(&p->th[i], NULL, pool_main, w) != 0) {
+			free(w);
+			pool_release(p);
+			return hn_fail(err, HN_ENOMEM, "cannot start an evaluation thread");
+		}
+		p->started = i + 1;
+	}
+	return 0;
+nomem:
+	pool_release(p);
+	return hn_fail(err, HN_ENOMEM, "out of memory");
+}
+
+/* Evaluates pts[0 .. count) on every worker; the first error in order is returned. */
+static int pool_run(struct pool *p, const struct search_point *pts, int count,
+		    struct search_eval *out, double *secs, int *rets, struct hn_err *errs,
+		    struct hn_err *err)
+{
+	p->pts = pts;
+	p->out = out;
+	p->secs = secs;
+	p->rets = rets;
+	p->errs = errs;
+	p->count = count;
+	p->next = 0;
+	if (p->started) {
+		pthread_mutex_lock(&p->mu);
+		p->active = p->started - 1;
+		p->gen++;
+		pthread_cond_broadcast(&p->go);
+		pthread_mutex_unlock(&p->mu);
+	}
+	pool_work(p, 0);
+	if (p->started) {
+		pthread_mutex_lock(&p->mu);
+		while (p->active > 0)
+			pthread_cond_wait(&p->done, &p->mu);
+		pthread_mutex_unlock(&p->mu);
+	}
+	for (int i = 0; i < count; i++)
+		if (rets[i] < 0) {
+			*err = errs[i];
+			return rets[i];
+		}
+	return 0;
+}
+
+/* ---- the run ---- */
 
 /* Best by score (scalar formulations) or by the first objective (Pareto). */
 static void keep_best(const struct search_space *sp, struct search_run_result *r,
@@ -31,102 +234,299 @@ static void keep_best(const struct search_space *sp, struct search_run_result *r
 	}
 }
 
+/* e->seq is set; adds e to the front and tells on_eval. */
 static int record(const struct search_space *sp, const struct search_run_opts *o,
-		  struct search_run_result *r, struct search_eval *e, struct hn_err *err)
+		  struct search_run_result *r, const struct search_eval *e, struct hn_err *err)
 {
-	e->seq = r->evaluations++;
+	r->evaluations++;
 	if (search_front_add(&r->front, e) < 0)
 		return hn_fail(err, HN_ENOMEM, "out of memory");
 	keep_best(sp, r, e);
 	return o->on_eval ? o->on_eval(o->ctx, e, &r->front, err) : 0;
 }
 
-static int run_exhaustive(const struct search_space *sp, struct search_evaluator *ev,
-			  const struct search_run_opts *o, struct search_run_result *r,
-			  struct hn_err *err)
-{
-	uint64_t total = search_space_size(sp);
+enum { P_MEMO, P_NEW, P_DUP };
 
-	for (uint64_t i = 0; i < total; i++) {
+/* One proposal of a batch: answered from memory (P_MEMO, done[at]), new (P_NEW, batch[at]),
+ * or a repeat of an earlier new one of the same batch (P_DUP, batch[at]). */
+struct prop {
+	int kind;
+	int64_t at;
+};
+
+struct run {
+	const struct search_space *sp;
+	const struct search_run_opts *o;
+	struct search_run_result *r;
+	const struct search_ops *ops;   /* NULL: exhaustive */
+	void *st;
+	uint64_t next_index;            /* exhaustive */
+	struct pool pool;
+	int cap;                        /* new evaluations per batch */
+	/* every distinct evaluation of the run, for repeats (not kept when exhaustive) */
+	struct search_map memo;
+	struct search_eval *done;
+	int64_t n_done, cap_done;
+	/* the batch */
+	struct prop *props;
+	int64_t n_props, cap_props;
+	struct search_eval *batch;      /* cap entries */
+	int *need;                      /* 1: to evaluate, 0: from the store */
+	struct search_point *pts;
+	struct search_eval *out;
+	double *secs, *batch_secs;
+	int *rets;
+	struct hn_err *errs;
+};
+
+static int propose(struct run *x, struct search_point *pt)
+{
+	if (x->ops)
+		return x->ops->propose(x->st, pt);
+	if (x->next_index >= search_space_size(x->sp))
+		return 0;
+	search_point_from_index(x->sp, x->next_index++, pt);
+	return 1;
+}
+
+static int push_prop(struct run *x, int kind, int64_t at)
+{
+	if (x->n_props == x->cap_props) {
+		int64_t c = x->cap_props ? 2 * x->cap_props : 256;
+		struct prop *p = realloc(x->props, (size_t)c * sizeof(*p));
+		if (!p)
+			return HN_ENOMEM;
+		x->props = p;
+		x->cap_props = c;
+	}
+	x->props[x->n_props++] = (struct prop){ kind, at };
+	return 0;
+}
+
+static int keep_done(struct run *x, const struct search_eval *e)
+{
+	if (!x->ops)
+		return 0;
+	if (x->n_done == x->cap_done) {
+		int64_t c = x->cap_done ? 2 * x->cap_done : 1024;
+		struct search_eval *d = realloc(x->done, (size_t)c * sizeof(*d));
+		if (!d)
+			return HN_ENOMEM;
+		x->done = d;
+		x->cap_done = c;
+	}
+	x->done[x->n_done] = *e;
+	return search_map_put(&x->memo, e->index, (uint64_t)x->n_done++);
+}
+
+/* Collects one batch of proposals; *n_new gets the new ones. Returns 0, or < 0. */
+static int collect(struct run *x, int64_t budget, int64_t max_prop, int *n_new,
+		   struct hn_err *err)
+{
+	struct search_run_result *r = x->r;
+	uint64_t total = search_space_size(x->sp);
+	int nn = 0, n_eval = 0;
+
+	x->n_props = 0;
+	while (r->evaluations + nn < budget && (uint64_t)(r->evaluations + nn) < total &&
+	       r->proposals < max_prop && n_eval < x->cap && nn < x->cap) {
 		struct search_point pt;
-		struct search_eval e;
-		search_point_from_index(sp, i, &pt);
-		int ret = search_evaluate(ev, &pt, &e, err);
-		if (ret == 0)
-			ret = record(sp, o, r, &e, err);
-		if (ret < 0)
-			return ret;
+		uint64_t idx, at;
+		int64_t k;
+		if (x->n_props > 0 && !may_propose_ahead(x->o->strategy && x->ops ? x->o->strategy :
+							 NULL, r->proposals))
+			break;
+		if (!propose(x, &pt))
+			break; /* done, or waiting for the reports of this batch */
 		r->proposals++;
+		idx = search_point_index(x->sp, &pt);
+		if (x->ops && search_map_get(&x->memo, idx, &at)) {
+			if (push_prop(x, P_MEMO, (int64_t)at) < 0)
+				return hn_fail(err, HN_ENOMEM, "out of memory");
+			continue;
+		}
+		for (k = 0; x->ops && k < nn; k++)
+			if (x->batch[k].index == idx)
+				break;
+		if (x->ops && k < nn) {
+			if (push_prop(x, P_DUP, k) < 0)
+				return hn_fail(err, HN_ENOMEM, "out of memory");
+			continue;
+		}
+		struct search_eval *e = &x->batch[nn];
+		int found = 0;
+		if (x->o->store) {
+			found = store_lookup(x->o->store, idx, SEARCH_FID_MODEL, e, err);
+			if (found < 0)
+				return found;
+		}
+		if (!found) {
+			memset(e, 0, sizeof(*e));
+			e->pt = pt;
+			e->index = idx;
+			x->pts[n_eval++] = pt;
+		}
+		x->need[nn] = !found;
+		if (push_prop(x, P_NEW, nn++) < 0)
+			return hn_fail(err, HN_ENOMEM, "out of memory");
+	}
+	*n_new = nn;
+	return 0;
+}
+
+/* Evaluates the batch's new points that the store did not have. */
+static int evaluate(struct run *x, int nn, struct hn_err *err)
+{
+	int n_eval = 0, ret;
+
+	for (int k = 0; k < nn; k++)
+		n_eval += x->need[k];
+	if (n_eval == 0)
+		return 0;
+	if (x->o->eval_batch)
+		ret = x->o->eval_batch(x->o->eval_ctx, x->pts, n_eval, x->out, x->secs, err);
+	else
+		ret = pool_run(&x->pool, x->pts, n_eval, x->out, x->secs, x->rets, x->errs, err);
+	if (ret < 0)
+		return ret;
+	for (int k = 0, j = 0; k < nn; k++) {
+		if (!x->need[k])
+			continue;
+		x->batch[k] = x->out[j];
+		x->batch_secs[k] = x->secs[j++];
 	}
 	return 0;
 }
 
-static int run_strategy(const struct search_space *sp, struct search_evaluator *ev,
-			const struct search_run_opts *o, struct search_run_result *r,
-			struct hn_err *err)
+static int process(struct run *x, int nn, struct hn_err *err)
 {
-	const struct search_ops *ops = search_strategy_find(o->strategy);
-	struct search_problem p;
-	struct search_map memo;
-	struct search_eval *done = NULL;
-	uint64_t total = search_space_size(sp);
-	int64_t budget = o->budget, cap = 0, max_prop = 20 * o->budget + 1000;
-	void *st = NULL;
-	int ret;
+	struct store *st = x->o->store;
+	int64_t seq = x->r->evaluations;
+	int ret = 0;
 
-	if (!ops)
-		return hn_fail(err, HN_EINVAL, "unknown strategy '%s'", o->strategy ? o->strategy : "");
-	memset(&p, 0, sizeof(p));
-	p.n_dims = sp->n_dims;
-	for (int d = 0; d < sp->n_dims; d++)
-		p.n_choices[d] = sp->dims[d].n;
-	p.n_obj = sp->n_obj;
-	p.form = sp->form;
-	p.budget = budget;
-	p.seed = o->seed;
-	ret = ops->init(&st, &p, err);
-	if (ret < 0)
-		return ret;
-	search_map_init(&memo);
-	while (r->evaluations < budget && (uint64_t)r->evaluations < total &&
-	       r->proposals < max_prop) {
-		struct search_point pt;
-		struct search_eval e;
-		uint64_t at, idx;
-		if (!ops->propose(st, &pt))
-			break; /* a serial driver has reported everything: the strategy is done */
-		r->proposals++;
-		idx = search_point_index(sp, &pt);
-		if (search_map_get(&memo, idx, &at)) {
-			ops->report(st, &done[at]);
-			continue;
-		}
-		ret = search_evaluate(ev, &pt, &e, err);
+	for (int k = 0; k < nn; k++) {
+		x->batch[k].seq = seq++;
+		x->r->from_store += !x->need[k];
+	}
+	if (st) {
+		int puts = 0;
+		for (int k = 0; k < nn; k++)
+			puts += x->need[k];
+		if (puts > 1 && (ret = store_tx_begin(st, err)) < 0)
+			return ret;
+		for (int k = 0; k < nn && ret == 0; k++)
+			if (x->need[k])
+				ret = store_put(st, &x->batch[k], x->batch_secs[k], err);
+		if (puts > 1 && ret == 0)
+			ret = store_tx_commit(st, err);
 		if (ret < 0)
-			goto out;
-		ret = record(sp, o, r, &e, err);
-		if (ret < 0)
-			goto out;
-		if (r->evaluations > cap) {
-			cap = cap ? 2 * cap : 1024;
-			struct search_eval *d = realloc(done, (size_t)cap * sizeof(*d));
-			if (!d) {
-				ret = hn_fail(err, HN_ENOMEM, "out of memory");
-				goto out;
-			}
-			done = d;
+			return ret;
+	}
+	for (int64_t i = 0; i < x->n_props; i++) {
+		const struct prop *p = &x->props[i];
+		const struct search_eval *e;
+		if (p->kind == P_MEMO) {
+			e = &x->done[p->at];
+		} else if (p->kind == P_DUP) {
+			e = &x->batch[p->at];
+		} else {
+			e = &x->batch[p->at];
+			if ((ret = record(x->sp, x->o, x->r, e, err)) < 0)
+				return ret;
+			if (keep_done(x, e) < 0)
+				return hn_fail(err, HN_ENOMEM, "out of memory");
 		}
-		done[e.seq] = e;
-		if (search_map_put(&memo, idx, (uint64_t)e.seq) < 0) {
-			ret = hn_fail(err, HN_ENOMEM, "out of memory");
+		if (x->ops)
+			x->ops->report(x->st, e);
+	}
+	return 0;
+}
+
+static void run_release(struct run *x)
+{
+	pool_release(&x->pool);
+	search_map_release(&x->memo);
+	free(x->done);
+	free(x->props);
+	free(x->batch);
+	free(x->need);
+	free(x->pts);
+	free(x->out);
+	free(x->secs);
+	free(x->batch_secs);
+	free(x->rets);
+	free(x->errs);
+	if (x->ops && x->st)
+		x->ops->release(x->st);
+}
+
+static int run_loop(const struct search_space *sp, struct search_evaluator *ev,
+		    const struct search_run_opts *o, struct search_run_result *r,
+		    struct hn_err *err)
+{
+	struct run x;
+	int64_t budget = o->exhaustive ? (int64_t)search_space_size(sp) : o->budget;
+	int64_t max_prop = o->exhaustive ? budget : 20 * o->budget + 1000;
+	int jobs = o->jobs > 1 ? o->jobs : 1, ret;
+	size_t c;
+
+	memset(&x, 0, sizeof(x));
+	x.sp = sp;
+	x.o = o;
+	x.r = r;
+	search_map_init(&x.memo);
+	if (!o->exhaustive) {
+		struct search_problem p;
+		x.ops = search_strategy_find(o->strategy);
+		if (!x.ops)
+			return hn_fail(err, HN_EINVAL, "unknown strategy '%s'",
+				       o->strategy ? o->strategy : "");
+		memset(&p, 0, sizeof(p));
+		p.n_dims = sp->n_dims;
+		for (int d = 0; d < sp->n_dims; d++)
+			p.n_choices[d] = sp->dims[d].n;
+		p.n_obj = sp->n_obj;
+		p.form = sp->form;
+		p.budget = budget;
+		p.seed = o->seed;
+		if ((ret = x.ops->init(&x.st, &p, err)) < 0) {
+			x.st = NULL;
 			goto out;
 		}
-		ops->report(st, &e);
+	}
+	/* -j 1 evaluates and commits one point at a time (the plain serial driver); exhaustive
+	 * runs commit a thousand rows per transaction. */
+	if (o->eval_batch)
+		x.cap = o->batch_max > 0 ? o->batch_max : 1;
+	else
+		x.cap = o->exhaustive ? 1024 : jobs == 1 ? 1 : 4 * jobs;
+	c = (size_t)x.cap;
+	x.batch = calloc(c, sizeof(*x.batch));
+	x.need = calloc(c, sizeof(*x.need));
+	x.pts = calloc(c, sizeof(*x.pts));
+	x.out = calloc(c, sizeof(*x.out));
+	x.secs = calloc(c, sizeof(*x.secs));
+	x.batch_secs = calloc(c, sizeof(*x.batch_secs));
+	x.rets = calloc(c, sizeof(*x.rets));
+	x.errs = calloc(c, sizeof(*x.errs));
+	if (!x.batch || !x.need || !x.pts || !x.out || !x.secs || !x.batch_secs || !x.rets ||
+	    !x.errs) {
+		ret = hn_fail(err, HN_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (!o->eval_batch && (ret = pool_init(&x.pool, ev, jobs, err)) < 0)
+		goto out;
+	for (;;) {
+		int nn = 0;
+		if ((ret = collect(&x, budget, max_prop, &nn, err)) < 0)
+			break;
+		if (x.n_props == 0)
+			break;
+		if ((ret = evaluate(&x, nn, err)) < 0 || (ret = process(&x, nn, err)) < 0)
+			break;
 	}
 out:
-	search_map_release(&memo);
-	free(done);
-	ops->release(st);
+	run_release(&x);
 	return ret;
 }
 
@@ -138,7 +538,7 @@ int search_run(const struct search_space *sp, struct search_evaluator *ev,
 
 	memset(r, 0, sizeof(*r));
 	search_front_init(&r->front, sp->n_obj);
-	ret = o->exhaustive ? run_exhaustive(sp, ev, o, r, err) : run_strategy(sp, ev, o, r, err);
+	ret = run_loop(sp, ev, o, r, err);
 	search_front_sort(&r->front);
 	r->hypervolume = search_front_hypervolume(&r->front);
 	r->seconds = now_s() - t0;

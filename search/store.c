@@ -1,0 +1,728 @@
+/* store.c: the result store, one SQLite file (docs/store.md).
+ *
+ * Why these settings: journal_mode=WAL with synchronous=NORMAL makes every committed
+ * transaction survive a kill of the process at any instant (the WAL is in the OS page cache
+ * and is replayed by the next open); only a power loss can drop the last few commits, and the
+ * file is valid in every case. A lost row is evaluated again on resume, never half-written.
+ *
+ * Tables: meta (format marker), runs (one per set of arguments: space hash, strategy, seed,
+ * budget; sessions counts the processes that worked on it), evals (one row per evaluated
+ * point, primary key (space_hash, idx, fidelity)). Every field of struct search_eval has a
+ * column, so a row read back is the record that was written (doubles are 8-byte REALs; NaN,
+ * which SQLite stores as NULL, is read back as NaN). */
+#include "search.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define STORE_FORMAT "hwnas-store"
+
+struct store {
+	sqlite3 *db;
+	char path[512];
+	int readonly;
+	const struct search_space *sp;
+	char space_hash[STORE_HASH_LEN + 1];
+	char strategy[32];
+	uint64_t seed;
+	int64_t run_id, session, rows_written;
+	sqlite3_stmt *get, *put;
+	int in_tx;
+};
+
+static const char schema_sql[] =
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE runs(id INTEGER PRIMARY KEY, space_hash TEXT NOT NULL, space_file TEXT,"
+	" space_name TEXT, strategy TEXT NOT NULL, seed INTEGER NOT NULL, budget INTEGER NOT NULL,"
+	" objectives TEXT NOT NULL, n_obj INTEGER NOT NULL, created REAL NOT NULL, finished REAL,"
+	" evaluations INTEGER, sessions INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE evals(space_hash TEXT NOT NULL, idx INTEGER NOT NULL,"
+	" fidelity TEXT NOT NULL, run_id INTEGER NOT NULL, session INTEGER NOT NULL,"
+	" seq INTEGER NOT NULL, strategy TEXT NOT NULL, seed INTEGER NOT NULL, time REAL NOT NULL,"
+	" eval_s REAL NOT NULL, choices TEXT NOT NULL, arch TEXT NOT NULL,"
+	" pe_rows INTEGER, pe_cols INTEGER, dataflow TEXT, act_bits INTEGER, weight_bits INTEGER,"
+	" acc_bits INTEGER, ibuf_bytes INTEGER, wbuf_bytes INTEGER, obuf_bytes INTEGER,"
+	" double_buffer INTEGER, freq_mhz REAL, dram_gbps REAL, device TEXT,"
+	" cycles INTEGER, stall_cycles INTEGER, dram_bytes INTEGER,"
+	" feasible INTEGER NOT NULL, why TEXT NOT NULL, violation REAL,"
+	" accuracy REAL, latency_ms REAL, energy_mj REAL, edp REAL, dsp REAL, bram REAL, lut REAL,"
+	" ff REAL, macs REAL, obj0 REAL, obj1 REAL, obj2 REAL, obj3 REAL, obj4 REAL, obj5 REAL,"
+	" score REAL, acc_raw REAL, acc_penalty REAL, acc_source TEXT NOT NULL,"
+	" PRIMARY KEY(space_hash, idx, fidelity)) WITHOUT ROWID;"
+	"CREATE INDEX evals_run ON evals(run_id, seq);"
+	"INSERT INTO meta VALUES('format', '" STORE_FORMAT "');";
+
+/* The columns store_lookup and store_each read, in this order. */
+#define ROW_COLS "idx, fidelity, seq, feasible, why, violation, accuracy, latency_ms," \
+	" energy_mj, edp, dsp, bram, lut, ff, macs, obj0, obj1, obj2, obj3, obj4, obj5, score," \
+	" acc_raw, acc_penalty, acc_source, choices, cycles, stall_cycles, dram_bytes," \
+	" space_hash, arch, strategy, run_id, session, time, eval_s"
+
+static double unix_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int db_fail(struct store *st, int code, const char *what, struct hn_err *err)
+{
+	return hn_fail(err, code, "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+}
+
+static int exec(struct store *st, const char *sql, const char *what, struct hn_err *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int ret = hn_fail(err, HN_EIO, "%s: %s: %s", st->path, what, msg ? msg : "?");
+		sqlite3_free(msg);
+		return ret;
+	}
+	return 0;
+}
+
+/* One integer from a query (PRAGMA user_version, counts); -1 and err on failure. */
+static int query_int(struct store *st, const char *sql, int64_t *out, struct hn_err *err)
+{
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &q, NULL), ret = 0;
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(q, 0);
+	} else if (rc == SQLITE_NOTADB) {
+		ret = hn_fail(err, HN_EINVAL, "%s: not a hwnas store (not an SQLite database)",
+			      st->path);
+	} else {
+		ret = db_fail(st, HN_EIO, "cannot read", err);
+	}
+	sqlite3_finalize(q);
+	return ret;
+}
+
+/* Migrations from older schema versions go here, one step per version (none yet: 1 is the
+ * first). A version this code does not know is refused by the caller. */
+static int migrate(struct store *st, int64_t from, struct hn_err *err)
+{
+	(void)st;
+	(void)from;
+	(void)err;
+	return 0;
+}
+
+static int check_schema(struct store *st, struct hn_err *err)
+{
+	int64_t version, tables, marker;
+	int ret;
+
+	if ((ret = query_int(st, "SELECT count(*) FROM sqlite_master", &tables, err)) < 0)
+		return ret;
+	if ((ret = query_int(st, "PRAGMA user_version", &version, err)) < 0)
+		return ret;
+	if (tables == 0 && version == 0) {
+		if (st->readonly)
+			return hn_fail(err, HN_EINVAL, "%s: not a hwnas store (an empty file)", st->path);
+		ret = exec(st, "BEGIN IMMEDIATE", "cannot create the store", err);
+		if (ret == 0)
+			ret = exec(st, schema_sql, "cannot create the store", err);
+		if (ret == 0) {
+			char sql[64];
+			snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
+			ret = exec(st, sql, "cannot create the store", err);
+		}
+		if (ret == 0)
+			return exec(st, "COMMIT", "cannot create the store", err);
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return ret;
+	}
+	if (query_int(st, "SELECT count(*) FROM meta WHERE key = 'format' AND value = '"
+		      STORE_FORMAT "'", &marker, err) < 0 || marker != 1)
+		return hn_fail(err, HN_EINVAL, "%s: not a hwnas store (an SQLite database without "
+			       "the hwnas tables)", st->path);
+	if (version > STORE_SCHEMA_VERSION || version < 1)
+		return hn_fail(err, HN_EINVAL, "%s: store schema version %lld, this hwnas reads "
+			       "version %d%s", st->path, (long long)version, STORE_SCHEMA_VERSION,
+			       version > STORE_SCHEMA_VERSION ? " (written by a newer hwnas)" : "");
+	if (version < STORE_SCHEMA_VERSION) {
+		if (st->readonly)
+			return hn_fail(err, HN_EINVAL, "%s: store schema version %lld, this hwnas "
+				       "reads version %d; open it once for writing to migrate",
+				       st->path, (long long)version, STORE_SCHEMA_VERSION);
+		return migrate(st, version, err);
+	}
+	return 0;
+}
+
+int store_open(const char *path, int readonly, struct store **out, struct hn_err *err)
+{
+	struct store *st = calloc(1, sizeof(*st));
+	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	int ret;
+
+	if (!st)
+		return hn_fail(err, HN_ENOMEM, "out of memory");
+	hn_strlcpy(st->path, path, sizeof(st->path));
+	st->readonly = readonly;
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		ret = hn_fail(err, HN_EIO, "%s: cannot open the store: %s", path,
+			      st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 10000);
+	if (!readonly && sqlite3_db_readonly(st->db, "main") == 1) {
+		ret = hn_fail(err, HN_EIO, "%s: the store is read-only (no write permission); "
+			      "evaluations cannot be recorded", path);
+		goto fail;
+	}
+	if ((ret = check_schema(st, err)) < 0)
+		goto fail;
+	if (!readonly) {
+		/* WAL keeps readers (hwnas db) working during a run; NORMAL: see the top. */
+		if ((ret = exec(st, "PRAGMA journal_mode=WAL", "cannot switch to WAL", err)) < 0 ||
+		    (ret = exec(st, "PRAGMA synchronous=NORMAL", "cannot set synchronous", err)) < 0)
+			goto fail;
+	}
+	*out = st;
+	return 0;
+fail:
+	store_close(st);
+	return ret;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	if (st->in_tx)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_finalize(st->get);
+	sqlite3_finalize(st->put);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+const char *store_path(const struct store *st)
+{
+	return st->path;
+}
+
+int store_space_hash(const char *space_file, char out[STORE_HASH_LEN + 1], struct hn_err *err)
+{
+	char *buf;
+	size_t len;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	int ret = hn_read_file(space_file, &buf, &len, err);
+
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)buf[i]) * 0x100000001b3ULL;
+	free(buf);
+	snprintf(out, STORE_HASH_LEN + 1, "%016" PRIx64, h);
+	return 0;
+}
+
+/* ---- runs ---- */
+
+static void objectives_text(const struct search_space *sp, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	for (int i = 0; i < sp->n_obj; i++) {
+		size_t n = strlen(buf);
+		snprintf(buf + n, size - n, "%s%s:%s:%.17g", i ? "," : "",
+			 search_metric_name(sp->obj[i].metric), sp->obj[i].maximize ? "max" : "min",
+			 sp->obj[i].ref);
+	}
+}
+
+static const char *col_text(sqlite3_stmt *q, int i)
+{
+	const unsigned char *t = sqlite3_column_text(q, i);
+	return t ? (const char *)t : "";
+}
+
+static int prepare(struct store *st, sqlite3_stmt **q, const char *sql, struct hn_err *err)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, q, NULL) != SQLITE_OK)
+		return db_fail(st, HN_EIO, "cannot read", err);
+	return 0;
+}
+
+int64_t store_begin_run(struct store *st, const struct search_space *sp,
+			const struct store_run_args *a, struct hn_err *err)
+{
+	sqlite3_stmt *q = NULL;
+	char objs[256];
+	int64_t stored = 0;
+	int ret, rc;
+
+	objectives_text(sp, objs, sizeof(objs));
+	st->sp = sp;
+	hn_strlcpy(st->space_hash, a->space_hash, sizeof(st->space_hash));
+	hn_strlcpy(st->strategy, a->strategy, sizeof(st->strategy));
+	st->seed = a->seed;
+	if ((ret = exec(st, "BEGIN IMMEDIATE", "cannot start the run", err)) < 0)
+		return ret;
+	ret = prepare(st, &q, "SELECT id, space_hash, strategy, seed, budget, space_file FROM runs "
+		      "ORDER BY id", err);
+	if (ret < 0)
+		goto out_rollback;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int same = !strcmp(col_text(q, 1), a->space_hash) && !strcmp(col_text(q, 2),
+			   a->strategy) && (uint64_t)sqlite3_column_int64(q, 3) == a->seed &&
+			   sqlite3_column_int64(q, 4) == a->budget;
+		if (same) {
+			st->run_id = sqlite3_column_int64(q, 0);
+			continue;
+		}
+		ret = hn_fail(err, HN_EINVAL, "%s: holds another run ('--strategy %s --seed %lld "
+			      "--budget %lld' on %s, space hash %s); this run is '--strategy %s --seed "
+			      "%llu --budget %lld' on %s, space hash %s: resume with the same "
+			      "arguments or use another --db", st->path, col_text(q, 2),
+			      (long long)sqlite3_column_int64(q, 3),
+			      (long long)sqlite3_column_int64(q, 4), col_text(q, 5), col_text(q, 1),
+			      a->strategy, (unsigned long long)a->seed, (long long)a->budget,
+			      a->space_file, a->space_hash);
+		goto out_rollback;
+	}
+	if (rc != SQLITE_DONE) {
+		ret = db_fail(st, HN_EIO, "cannot read the runs", err);
+		goto out_rollback;
+	}
+	sqlite3_finalize(q);
+	q = NULL;
+	if (!st->run_id) {
+		ret = prepare(st, &q, "INSERT INTO runs(space_hash, space_file, space_name, strategy,"
+			      " seed, budget, objectives, n_obj, created) VALUES(?,?,?,?,?,?,?,?,?)",
+			      err);
+		if (ret < 0)
+			goto out_rollback;
+		sqlite3_bind_text(q, 1, a->space_hash, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(q, 2, a->space_file, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(q, 3, sp->name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(q, 4, a->strategy, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(q, 5, (sqlite3_int64)a->seed);
+		sqlite3_bind_int64(q, 6, a->budget);
+		sqlite3_bind_text(q, 7, objs, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(q, 8, sp->n_obj);
+		sqlite3_bind_double(q, 9, unix_now());
+		if (sqlite3_step(q) != SQLITE_DONE) {
+			ret = db_fail(st, HN_EIO, "cannot record the run", err);
+			goto out_rollback;
+		}
+		st->run_id = sqlite3_last_insert_rowid(st->db);
+		sqlite3_finalize(q);
+		q = NULL;
+	}
+	{
+		char sql[160];
+		snprintf(sql, sizeof(sql), "UPDATE runs SET sessions = sessions + 1 WHERE id = %lld",
+			 (long long)st->run_id);
+		if ((ret = exec(st, sql, "cannot record the run", err)) < 0)
+			goto out_rollback;
+		snprintf(sql, sizeof(sql), "SELECT sessions FROM runs WHERE id = %lld",
+			 (long long)st->run_id);
+		if ((ret = query_int(st, sql, &st->session, err)) < 0)
+			goto out_rollback;
+	}
+	ret = prepare(st, &q, "SELECT count(*) FROM evals WHERE space_hash = ?", err);
+	if (ret < 0)
+		goto out_rollback;
+	sqlite3_bind_text(q, 1, a->space_hash, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(q) != SQLITE_ROW) {
+		ret = db_fail(st, HN_EIO, "cannot read", err);
+		goto out_rollback;
+	}
+	stored = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	q = NULL;
+	if ((ret = exec(st, "COMMIT", "cannot start the run", err)) < 0)
+		return ret;
+	if (prepare(st, &st->get, "SELECT " ROW_COLS " FROM evals WHERE space_hash = ?1 AND "
+		    "idx = ?2 AND fidelity = ?3", err) < 0 ||
+	    prepare(st, &st->put, "INSERT INTO evals(space_hash, idx, fidelity, run_id, session,"
+		    " seq, strategy, seed, time, eval_s, choices, arch, pe_rows, pe_cols, dataflow,"
+		    " act_bits, weight_bits, acc_bits, ibuf_bytes, wbuf_bytes, obuf_bytes,"
+		    " double_buffer, freq_mhz, dram_gbps, device, cycles, stall_cycles, dram_bytes,"
+		    " feasible, why, violation, accuracy, latency_ms, energy_mj, edp, dsp, bram, lut,"
+		    " ff, macs, obj0, obj1, obj2, obj3, obj4, obj5, score, acc_raw, acc_penalty,"
+		    " acc_source) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,"
+		    "?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,?33,?34,?35,?36,?37,"
+		    "?38,?39,?40,?41,?42,?43,?44,?45,?46,?47,?48,?49,?50)", err) < 0)
+		return HN_EIO;
+	return stored;
+out_rollback:
+	sqlite3_finalize(q);
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return ret;
+}
+
+int store_session(const struct store *st)
+{
+	return (int)st->session;
+}
+
+int64_t store_rows_written(const struct store *st)
+{
+	return st->rows_written;
+}
+
+int store_end_run(struct store *st, int64_t evaluations, struct hn_err *err)
+{
+	char sql[200];
+
+	snprintf(sql, sizeof(sql), "UPDATE runs SET finished = %.6f, evaluations = %lld WHERE id = "
+		 "%lld", unix_now(), (long long)evaluations, (long long)st->run_id);
+	return exec(st, sql, "cannot record the end of the run", err);
+}
+
+int store_tx_begin(struct store *st, struct hn_err *err)
+{
+	int ret = exec(st, "BEGIN", "cannot begin a transaction", err);
+
+	st->in_tx = ret == 0;
+	return ret;
+}
+
+int store_tx_commit(struct store *st, struct hn_err *err)
+{
+	st->in_tx = 0;
+	return exec(st, "COMMIT", "cannot commit", err);
+}
+
+/* ---- rows ---- */
+
+static double col_double(sqlite3_stmt *q, int i)
+{
+	return sqlite3_column_type(q, i) == SQLITE_NULL ? NAN : sqlite3_column_double(q, i);
+}
+
+static void bind_double(sqlite3_stmt *q, int i, double v)
+{
+	if (isnan(v))
+		sqlite3_bind_null(q, i);
+	else
+		sqlite3_bind_double(q, i, v);
+}
+
+static int acc_source_parse(const char *s)
+{
+	for (int i = 0; i <= SEARCH_ACC_FIXED; i++)
+		if (!strcmp(search_acc_source_name(i), s))
+			return i;
+	return SEARCH_ACC_NONE;
+}
+
+/* Reads the ROW_COLS of q into *r (r->e and the extra columns). */
+static void read_row(sqlite3_stmt *q, struct store_row *r)
+{
+	struct search_eval *e = &r->e;
+	const char *ch;
+	int c = 0;
+
+	memset(r, 0, sizeof(*r));
+	e->index = (uint64_t)sqlite3_column_int64(q, c++);
+	e->fidelity = !strcmp(col_text(q, c++), "rtl") ? SEARCH_FID_RTL : SEARCH_FID_MODEL;
+	e->seq = sqlite3_column_int64(q, c++);
+	e->feasible = sqlite3_column_int(q, c++);
+	hn_strlcpy(e->why, col_text(q, c++), sizeof(e->why));
+	e->violation = col_double(q, c++);
+	for (int m = 0; m < SEARCH_M_COUNT; m++)
+		e->m[m] = col_double(q, c++);
+	for (int o = 0; o < SEARCH_MAX_OBJ; o++)
+		e->obj[o] = col_double(q, c++);
+	e->score = col_double(q, c++);
+	e->acc_raw = col_double(q, c++);
+	e->acc_penalty = col_double(q, c++);
+	e->acc_source = acc_source_parse(col_text(q, c++));
+	ch = col_text(q, c++);
+	for (int d = 0; d < SEARCH_MAX_DIMS && *ch; d++) {
+		char *end;
+		e->pt.c[d] = (uint8_t)strtoul(ch, &end, 10);
+		ch = *end == ',' ? end + 1 : end;
+	}
+	e->cycles = sqlite3_column_int64(q, c++);
+	e->stall_cycles = sqlite3_column_int64(q, c++);
+	e->dram_bytes = sqlite3_column_int64(q, c++);
+	hn_strlcpy(r->space_hash, col_text(q, c++), sizeof(r->space_hash));
+	hn_strlcpy(r->arch, col_text(q, c++), sizeof(r->arch));
+	hn_strlcpy(r->strategy, col_text(q, c++), sizeof(r->strategy));
+	r->run_id = sqlite3_column_int64(q, c++);
+	r->session = sqlite3_column_int64(q, c++);
+	r->time = sqlite3_column_double(q, c++);
+	r->eval_s = sqlite3_column_double(q, c++);
+}
+
+int store_lookup(struct store *st, uint64_t index, int fidelity, struct search_eval *out,
+		 struct hn_err *err)
+{
+	struct store_row row;
+	int rc, ret = 0;
+
+	sqlite3_reset(st->get);
+	sqlite3_bind_text(st->get, 1, st->space_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st->get, 2, (sqlite3_int64)index);
+	sqlite3_bind_text(st->get, 3, search_fidelity_name(fidelity), -1, SQLITE_STATIC);
+	rc = sqlite3_step(st->get);
+	if (rc == SQLITE_ROW) {
+		read_row(st->get, &row);
+		*out = row.e;
+		ret = 1;
+	} else if (rc != SQLITE_DONE) {
+		ret = db_fail(st, HN_EIO, "cannot read", err);
+	}
+	sqlite3_reset(st->get);
+	return ret;
+}
+
+int store_put(struct store *st, const struct search_eval *e, double eval_s, struct hn_err *err)
+{
+	const struct search_space *sp = st->sp;
+	sqlite3_stmt *q = st->put;
+	struct hw_config hw;
+	char choices[4 * SEARCH_MAX_DIMS + 1] = "", arch[256];
+	int c = 1, rc;
+
+	search_space_hw(sp, &e->pt, &hw);
+	search_space_describe_nn(sp, &e->pt, arch, sizeof(arch));
+	for (int d = 0; d < sp->n_dims; d++) {
+		size_t n = strlen(choices);
+		snprintf(choices + n, sizeof(choices) - n, "%s%d", d ? "," : "", e->pt.c[d]);
+	}
+	sqlite3_reset(q);
+	sqlite3_bind_text(q, c++, st->space_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, c++, (sqlite3_int64)e->index);
+	sqlite3_bind_text(q, c++, search_fidelity_name(e->fidelity), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, c++, st->run_id);
+	sqlite3_bind_int64(q, c++, st->session);
+	sqlite3_bind_int64(q, c++, e->seq);
+	sqlite3_bind_text(q, c++, st->strategy, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, c++, (sqlite3_int64)st->seed);
+	sqlite3_bind_double(q, c++, unix_now());
+	sqlite3_bind_double(q, c++, eval_s);
+	sqlite3_bind_text(q, c++, choices, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, c++, arch, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(q, c++, hw.pe_rows);
+	sqlite3_bind_int(q, c++, hw.pe_cols);
+	sqlite3_bind_text(q, c++, hw_dataflow_name(hw.dataflow), -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, c++, hw.act_bits);
+	sqlite3_bind_int(q, c++, hw.weight_bits);
+	sqlite3_bind_int(q, c++, hw.acc_bits);
+	sqlite3_bind_int64(q, c++, hw.ibuf_bytes);
+	sqlite3_bind_int64(q, c++, hw.wbuf_bytes);
+	sqlite3_bind_int64(q, c++, hw.obuf_bytes);
+	sqlite3_bind_int(q, c++, hw.double_buffer);
+	bind_double(q, c++, hw.freq_mhz);
+	bind_double(q, c++, hw.dram_gbps);
+	sqlite3_bind_text(q, c++, hw.device, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, c++, e->cycles);
+	sqlite3_bind_int64(q, c++, e->stall_cycles);
+	sqlite3_bind_int64(q, c++, e->dram_bytes);
+	sqlite3_bind_int(q, c++, e->feasible);
+	sqlite3_bind_text(q, c++, e->why, -1, SQLITE_TRANSIENT);
+	bind_double(q, c++, e->violation);
+	for (int m = 0; m < SEARCH_M_COUNT; m++)
+		bind_double(q, c++, e->m[m]);
+	for (int o = 0; o < SEARCH_MAX_OBJ; o++)
+		bind_double(q, c++, e->obj[o]);
+	bind_double(q, c++, e->score);
+	bind_double(q, c++, e->acc_raw);
+	bind_double(q, c++, e->acc_penalty);
+	sqlite3_bind_text(q, c++, search_acc_source_name(e->acc_source), -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc == SQLITE_CONSTRAINT)
+		return hn_fail(err, HN_EINVAL, "%s: point %llu (%s) is already stored: it would be "
+			       "evaluated twice", st->path, (unsigned long long)e->index,
+			       search_fidelity_name(e->fidelity));
+	if (rc != SQLITE_DONE)
+		return db_fail(st, HN_EIO, "cannot write", err);
+	st->rows_written++;
+	return 0;
+}
+
+/* ---- reading ---- */
+
+static int add_count(struct store_count *g, int *n, const char *label, int64_t count)
+{
+	if (*n >= STORE_MAX_GROUPS)
+		return 0;
+	hn_strlcpy(g[*n].label, label, sizeof(g[*n].label));
+	g[(*n)++].n = count;
+	return 0;
+}
+
+static int group(struct store *st, const char *sql, struct store_count *g, int *n,
+		 struct hn_err *err)
+{
+	sqlite3_stmt *q = NULL;
+	int rc, ret = prepare(st, &q, sql, err);
+
+	if (ret < 0)
+		return ret;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		add_count(g, n, col_text(q, 0), sqlite3_column_int64(q, 1));
+	if (rc != SQLITE_DONE)
+		ret = db_fail(st, HN_EIO, "cannot read", err);
+	sqlite3_finalize(q);
+	return ret;
+}
+
+int store_stats(struct store *st, struct store_stats *out, struct hn_err *err)
+{
+	sqlite3_stmt *q = NULL;
+	int64_t v;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if ((ret = query_int(st, "PRAGMA user_version", &v, err)) < 0)
+		return ret;
+	out->schema_version = (int)v;
+	if ((ret = query_int(st, "SELECT count(*) FROM runs", &out->runs, err)) < 0 ||
+	    (ret = query_int(st, "SELECT coalesce(sum(sessions), 0) FROM runs", &out->sessions,
+			     err)) < 0)
+		return ret;
+	ret = prepare(st, &q, "SELECT count(*), coalesce(sum(feasible), 0), coalesce(min(time), 0),"
+		      " coalesce(max(time), 0), coalesce(sum(eval_s), 0) FROM evals", err);
+	if (ret < 0)
+		return ret;
+	if (sqlite3_step(q) != SQLITE_ROW) {
+		sqlite3_finalize(q);
+		return db_fail(st, HN_EIO, "cannot read", err);
+	}
+	out->points = sqlite3_column_int64(q, 0);
+	out->feasible = sqlite3_column_int64(q, 1);
+	out->first_time = sqlite3_column_double(q, 2);
+	out->last_time = sqlite3_column_double(q, 3);
+	out->eval_seconds = sqlite3_column_double(q, 4);
+	sqlite3_finalize(q);
+	if ((ret = group(st, "SELECT strategy, count(*) FROM evals GROUP BY strategy ORDER BY 2 "
+			 "DESC, 1", out->strategy, &out->n_strategy, err)) < 0 ||
+	    (ret = group(st, "SELECT fidelity, count(*) FROM evals GROUP BY fidelity ORDER BY 1",
+			 out->fidelity, &out->n_fidelity, err)) < 0 ||
+	    (ret = group(st, "SELECT space_hash, count(*) FROM evals GROUP BY space_hash ORDER BY 2"
+			 " DESC, 1", out->space, &out->n_space, err)) < 0)
+		return ret;
+	return 0;
+}
+
+int store_runs(struct store *st, int (*fn)(void *ctx, const struct store_run_info *r),
+	       void *ctx, struct hn_err *err)
+{
+	sqlite3_stmt *q = NULL;
+	int rc, ret = prepare(st, &q, "SELECT id, space_hash, coalesce(space_file, ''),"
+			      " coalesce(space_name, ''), strategy, seed, budget, objectives, n_obj,"
+			      " created, finished IS NOT NULL, coalesce(evaluations, (SELECT count(*)"
+			      " FROM evals WHERE run_id = runs.id)), sessions FROM runs ORDER BY id",
+			      err);
+
+	if (ret < 0)
+		return ret;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct store_run_info r;
+		memset(&r, 0, sizeof(r));
+		r.id = sqlite3_column_int64(q, 0);
+		hn_strlcpy(r.space_hash, col_text(q, 1), sizeof(r.space_hash));
+		hn_strlcpy(r.space_file, col_text(q, 2), sizeof(r.space_file));
+		hn_strlcpy(r.space_name, col_text(q, 3), sizeof(r.space_name));
+		hn_strlcpy(r.strategy, col_text(q, 4), sizeof(r.strategy));
+		r.seed = sqlite3_column_int64(q, 5);
+		r.budget = sqlite3_column_int64(q, 6);
+		hn_strlcpy(r.objectives, col_text(q, 7), sizeof(r.objectives));
+		r.n_obj = sqlite3_column_int(q, 8);
+		r.created = sqlite3_column_double(q, 9);
+		r.finished = sqlite3_column_int(q, 10);
+		r.evaluations = sqlite3_column_int64(q, 11);
+		r.sessions = sqlite3_column_int64(q, 12);
+		if ((ret = fn(ctx, &r)) < 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = db_fail(st, HN_EIO, "cannot read", err);
+	sqlite3_finalize(q);
+	return ret;
+}
+
+int store_each(struct store *st, const char *space_hash,
+	       int (*fn)(void *ctx, const struct store_row *row, struct hn_err *err), void *ctx,
+	       struct hn_err *err)
+{
+	sqlite3_stmt *q = NULL;
+	struct store_row row;
+	int rc, ret = prepare(st, &q, "SELECT " ROW_COLS " FROM evals WHERE ?1 = '' OR "
+			      "space_hash = ?1 ORDER BY run_id, seq", err);
+
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_text(q, 1, space_hash, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		read_row(q, &row);
+		if ((ret = fn(ctx, &row, err)) < 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = db_fail(st, HN_EIO, "cannot read", err);
+	sqlite3_finalize(q);
+	return ret;
+}
+
+/* A CSV field: quoted when it holds a comma, a quote or a line break. */
+static int csv_field(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\n\r"))
+		return fputs(s, f) < 0 ? -1 : 0;
+	if (fputc('"', f) < 0)
+		return -1;
+	for (; *s; s++)
+		if ((*s == '"' && fputc('"', f) < 0) || fputc(*s, f) < 0)
+			return -1;
+	return fputc('"', f) < 0 ? -1 : 0;
+}
+
+int store_export_csv(struct store *st, FILE *f, const char *f_name, int64_t *rows,
+		     struct hn_err *err)
+{
+	sqlite3_stmt *q = NULL;
+	int rc, ret = prepare(st, &q, "SELECT * FROM evals ORDER BY run_id, seq", err), bad = 0;
+	int n;
+
+	*rows = 0;
+	if (ret < 0)
+		return ret;
+	n = sqlite3_column_count(q);
+	for (int i = 0; i < n; i++)
+		bad |= (i && fputc(',', f) < 0) || csv_field(f, sqlite3_column_name(q, i)) < 0;
+	bad |= fputc('\n', f) < 0;
+	while (!bad && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		for (int i = 0; i < n; i++) {
+			char num[40];
+			const char *v;
+			switch (sqlite3_column_type(q, i)) {
+			case SQLITE_NULL: v = ""; break;
+			case SQLITE_FLOAT:
+				snprintf(num, sizeof(num), "%.17g", sqlite3_column_double(q, i));
+				v = num;
+				break;
+			default: v = col_text(q, i); break;
+			}
+			bad |= (i && fputc(',', f) < 0) || csv_field(f, v) < 0;
+		}
+		bad |= fputc('\n', f) < 0;
+		(*rows)++;
+	}
+	if (bad)
+		ret = hn_fail(err, HN_EIO, "%s: cannot write: %s", f_name, strerror(errno));
+	else if (rc != SQLITE_DONE)
+		ret = db_fail(st, HN_EIO, "cannot read", err);
+	sqlite3_finalize(q);
+	return ret;
+}
