@@ -20,6 +20,8 @@ int cmd_eval(int argc, char **argv);
 int cmd_map(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
+int cmd_db(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* Prints "hwnas: <msg>" on stderr and returns CLI_FAIL. */
 int cli_error(const struct hn_err *err);
@@ -29,5 +31,40 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 int cli_color(FILE *f);
 /* Formats n with thousands separators into buf. */
 const char *cli_thousands(long long n, char *buf, size_t size);
+
+/* Progress of long work on stderr (cli/progress.c). On a terminal: one bar redrawn in place
+ * (at most 10 times a second, from 0.25 s on, coloured unless NO_COLOR is set), cleared by
+ * cli_progress_done. Otherwise: a plain line every 10 s, and a last line from
+ * cli_progress_done when any was printed. quiet: nothing. $HWNAS_PROGRESS_INTERVAL (seconds)
+ * overrides both delays (tests set 0); $HWNAS_PROGRESS=bar|lines|none overrides the mode.
+ *
+ *	struct cli_progress pg;
+ *	cli_progress_start(&pg, "explore", budget, quiet);
+ *	for (...) {
+ *		if (cli_progress_due(&pg))      // only then compute an expensive status
+ *			cli_progress_update(&pg, done, "front %d, hypervolume %.4f", n, hv);
+ *	}
+ *	cli_progress_done(&pg);
+ */
+enum { CLI_PROGRESS_NONE = 0, CLI_PROGRESS_BAR, CLI_PROGRESS_LINES };
+struct cli_progress {
+	char what[32];                  /* "explore", "report: mapping layers" */
+	int64_t total;                  /* 0: unknown (no bar fill, no time left) */
+	int64_t done;
+	int mode;                       /* CLI_PROGRESS_* */
+	int color, utf8;
+	double t0, last, delay, every;  /* seconds */
+	int shown;                      /* something was drawn */
+	char status[160];
+};
+void cli_progress_start(struct cli_progress *p, const char *what, int64_t total, int quiet);
+/* 1 when the next cli_progress_update would draw (time to refresh). */
+int cli_progress_due(const struct cli_progress *p);
+/* Records done units and redraws when due; fmt (may be NULL: keep the last) is a status
+ * shown after the counts. */
+void cli_progress_update(struct cli_progress *p, int64_t done, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Ends the work: clears the bar, or prints the last line in line mode. */
+void cli_progress_done(struct cli_progress *p);
 
 #endif

@@ -1,0 +1,213 @@
+/* report_int.h: internals of 'hwnas report' (cli/cmd_report.c and cli/report_*.c).
+ *
+ * The report reads a run (front.json + evaluations.jsonl of an explore output folder) into
+ * plain structs (report_json.c), re-evaluates one chosen design layer by layer
+ * (report_design.c), and writes one self-contained HTML page with inline SVG plots
+ * (report_html.c, built on the plot primitives of report_svg.c and the string builder of
+ * report_buf.c). Only report_json.c includes cJSON. Nothing here prints: errors go to a
+ * struct hn_err, cmd_report.c prints them. */
+#ifndef REPORT_INT_H
+#define REPORT_INT_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include "../common/hn.h"
+#include "../arch/arch.h"
+#include "../hw/hw.h"
+#include "../models/models.h"
+#include "../search/search.h"
+
+/* ---- A growing string (report_buf.c) ---- */
+
+/* Appends never fail visibly: on out-of-memory the buffer latches oom = 1 and later appends
+ * do nothing, so that a page is built with plain calls and checked once at the end. */
+struct rbuf {
+	char *s;        /* owned, NUL-terminated when len > 0 */
+	size_t len, cap;
+	int oom;
+};
+void rbuf_init(struct rbuf *b);
+void rbuf_release(struct rbuf *b);
+void rbuf_puts(struct rbuf *b, const char *s);
+void rbuf_printf(struct rbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s with &, <, >, " and ' escaped (text and attribute values of HTML and SVG). */
+void rbuf_esc(struct rbuf *b, const char *s);
+/* Writes the buffer to path; HN_ENOMEM if it latched oom, HN_EIO naming the path. */
+int rbuf_write(const struct rbuf *b, const char *path, struct hn_err *err);
+
+/* ---- A run (report_json.c) ---- */
+
+struct report_point {
+	int64_t seq;                    /* evaluation number, -1 in front.json */
+	int64_t index;                  /* search_point_index of the run's space */
+	int feasible;
+	double m[SEARCH_M_COUNT];       /* metrics by enum search_metric; NaN when absent */
+	char arch[256];                 /* NB201 cell string, MobileNet description, zoo name */
+	int has_hw;
+	struct hw_config hw;
+	char fidelity[16];              /* "model", "rtl" */
+	char acc_source[16];
+	double acc_penalty;             /* quantisation penalty, percentage points (0: none) */
+};
+
+struct report_objective {
+	int metric;                     /* enum search_metric */
+	int maximize;
+	double ideal, ref;
+};
+
+/* One explore run: its front and, when written, every evaluation in order. */
+struct report_run {
+	char origin[512];               /* the folder it was read from, for messages */
+	char space[64], strategy[32], formulation[16];
+	int64_t seed, budget, evaluations, space_size;
+	double hypervolume;             /* as the run reported it */
+	int n_obj;
+	struct report_objective obj[SEARCH_MAX_OBJ];
+	int n_front;
+	struct report_point *front;     /* owned */
+	int64_t n_evals, cap_evals;
+	struct report_point *evals;     /* owned; empty when evaluations.jsonl is absent */
+	int has_evals;
+	int n_hv;                       /* hypervolume progress (report_hv_progress) */
+	int64_t *hv_at;                 /* owned: evaluations done at each sample */
+	double *hv;                     /* owned: hypervolume of the front so far */
+};
+
+/* Called while reading long inputs: done of total units (total may be 0: unknown). */
+typedef void (*report_tick_fn)(void *ctx, int64_t done, int64_t total);
+
+/* Reads DIR/front.json and, when present, DIR/evaluations.jsonl into *run (caller
+ * releases). Errors name the file and, for evaluations.jsonl, the line. */
+int report_run_load_dir(const char *dir, struct report_run *run, report_tick_fn tick,
+			void *ctx, struct hn_err *err);
+void report_run_release(struct report_run *run);
+
+/* One RTL-vs-model comparison: a layer simulated by 'hwnas sim' (or a validate row). */
+struct report_rtl_row {
+	char source[96];                /* the file it came from (base name) */
+	char name[ARCH_NAME_MAX];
+	double model_cycles, rtl_cycles;
+	int bit_exact;                  /* -1 unknown */
+};
+struct report_rtl {
+	int n, cap;
+	struct report_rtl_row *rows;    /* owned */
+};
+void report_rtl_release(struct report_rtl *r);
+/* Adds the simulated layers of a 'hwnas sim --json' output, or the rows of a CSV whose header
+ * names model_cycles and rtl_cycles (optional name/layer and bit_exact columns). */
+int report_rtl_load(const char *path, struct report_rtl *r, struct hn_err *err);
+
+/* ---- The chosen design re-evaluated (report_design.c) ---- */
+
+struct report_layer {
+	struct arch_layer layer;
+	struct map_tiling tiling;
+	struct cost_report cost;
+};
+
+struct report_design {
+	int point;                      /* index in run->front */
+	char net_note[160];             /* how the network was rebuilt ("NB201 cifar10 cell") */
+	struct arch_net net;            /* owned */
+	struct hw_config hw;
+	struct report_layer *layers;    /* owned, net.n_layers */
+	struct cost_total tot;
+	const char *mapper;             /* "glpk" or "default": the one that reproduced the run */
+	double run_latency_ms;          /* what the run recorded, to compare */
+};
+/* Rebuilds the network of front point i (NB201 cell, MobileNet config or zoo network: the
+ * variant whose MACs match the point's), maps every layer (GLPK, or the greedy mapper when
+ * it reproduces the run's latency and GLPK does not) and prices it with cost_layer, as
+ * 'hwnas eval' does. tick is called per layer. Caller releases d. */
+int report_design_eval(const struct report_run *run, int i, struct report_design *d,
+		       report_tick_fn tick, void *ctx, struct hn_err *err);
+void report_design_release(struct report_design *d);
+
+/* ---- Plots (report_svg.c) ---- */
+
+enum { PLOT_LIN = 0, PLOT_LOG = 1 };
+
+struct plot_axis {
+	const char *label;              /* with its unit: "latency (ms)" */
+	int scale;                      /* PLOT_LIN or PLOT_LOG */
+	int n;                          /* values seen */
+	double lo, hi;                  /* data range; after plot_axis_fit, the drawn range */
+	double pos_lo;                  /* smallest positive value seen */
+	double step;                    /* linear tick step (plot_axis_fit) */
+};
+enum { PLOT_AUTO = 1, PLOT_NEVER_LOG = 0, PLOT_ALWAYS_LOG = 2 };
+
+/* A plot frame: size in px, margins, the two axes. */
+struct plot {
+	const char *id;                 /* element id and file stem: "acc-lat" */
+	const char *title;
+	double w, h;
+	double ml, mr, mt, mb;          /* margins */
+	struct plot_axis x, y;
+	int cat_y;                      /* 1: the caller labels the rows (bar chart) */
+};
+
+/* Widens [lo, hi] to hold v (NaN and, on a log axis, v <= 0 are ignored). */
+void plot_axis_see(struct plot_axis *a, double v);
+/* Chooses the scale (PLOT_AUTO: log when the data are positive and span more than `decades`
+ * decades; PLOT_ALWAYS_LOG, PLOT_NEVER_LOG) and pads the range to nice ticks. Call after
+ * every plot_axis_see. */
+void plot_axis_fit(struct plot_axis *a, double decades, int log_rule);
+/* Screen coordinates of a data value. */
+double plot_px(const struct plot *p, double x);
+double plot_py(const struct plot *p, double y);
+/* 1 when (x, y) can be drawn (finite, positive on log axes). */
+int plot_ok(const struct plot *p, double x, double y);
+/* Opens <svg> (with xmlns, viewBox, the title) and draws the frame, grid, ticks and axis
+ * labels; plot_end draws nothing more than </svg>. */
+void plot_begin(struct rbuf *b, const struct plot *p);
+void plot_end(struct rbuf *b);
+/* A legend row in the top margin, under the title: n entries of (colour, label, shape 'c'
+ * circle, 'C' outlined circle, 'l' line, 'r' rectangle, 'd' dashed line). */
+struct plot_key {
+	const char *color, *label;
+	char shape;
+};
+void plot_legend(struct rbuf *b, const struct plot *p, const struct plot_key *k, int n);
+/* A note in the middle of the plot area ("no RTL results"). */
+void plot_note(struct rbuf *b, const struct plot *p, const char *text);
+/* Formats a value for ticks and tooltips (3 significant digits, k/M/G for big values). */
+const char *plot_fmt(double v, char *buf, size_t size);
+
+/* Colours of the three dataflows (ws, os, is) and of other series. */
+const char *report_df_color(int df);
+extern const char *const report_series_colors[8];
+
+/* ---- The page (report_html.c) ---- */
+
+struct report_input {
+	struct report_run *runs;        /* runs[0] is the one reported; the others add their
+					 * hypervolume progress */
+	int n_runs;
+	const struct report_design *design; /* NULL when it could not be re-evaluated */
+	const char *design_error;       /* why, when design is NULL */
+	const struct report_rtl *rtl;
+	const char *title;
+	const char *generated;          /* a timestamp line */
+};
+
+/* The plots of the page, each a standalone SVG document. */
+enum report_plot {
+	RP_ACC_LAT = 0, RP_ACC_ENERGY, RP_LAT_DSP, RP_ROOFLINE, RP_BREAKDOWN, RP_RTL,
+	RP_PROGRESS, RP_COUNT
+};
+const char *report_plot_id(int which);      /* "acc-latency" ... (the --svg file stem) */
+/* Appends plot `which` as a standalone <svg> element. */
+void report_plot_svg(struct rbuf *b, const struct report_input *in, int which);
+/* Fills run->hv_at / hv / n_hv: the hypervolume of the feasible front of the first e
+ * evaluations, in the run's normalised objectives (docs/search.md), at most max_samples
+ * values of e (every evaluation while the front changes little, else evenly spaced).
+ * Returns 0 or HN_ENOMEM. */
+int report_hv_progress(struct report_run *run, int max_samples, report_tick_fn tick,
+		       void *ctx);
+/* The whole page. */
+void report_html(struct rbuf *b, const struct report_input *in);
+
+#endif
