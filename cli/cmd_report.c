@@ -30,8 +30,9 @@ static const char report_help[] =
 "\n"
 "  --out DIR        an explore output folder (front.json, evaluations.jsonl); repeat it to\n"
 "                   compare the search progress of several runs (the first is reported)\n"
-"  --db FILE        a result store (hwnas.db) instead of a folder\n"
-"  -o, --output F   the HTML file (default: DIR/report.html)\n"
+"  --db FILE        a result store (DIR/hwnas.db, docs/store.md) instead of a folder; also\n"
+"                   read from DIR when front.json or evaluations.jsonl is missing\n"
+"  -o, --output F   the HTML file (default: DIR/report.html, or report.html beside FILE)\n"
 "  --svg DIR        also write every plot as a standalone SVG file into DIR\n"
 "  --design N       the front point (# in the table) of the roofline and breakdown\n"
 "                   (default: the most accurate)\n"
@@ -111,9 +112,6 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 		return cli_usage_error("report", "--out DIR or --db FILE is required");
 	if (o->n_out && o->db)
 		return cli_usage_error("report", "give --out or --db, not both");
-	if (o->db)
-		return cli_usage_error("report", "--db: this build has no result store yet; use "
-				       "--out DIR");
 	return 0;
 }
 
@@ -127,6 +125,36 @@ static void tick(void *ctx, int64_t done, int64_t total)
 
 	t->pg.total = total;
 	cli_progress_update(&t->pg, done, NULL);
+}
+
+static int exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* A run from a store (--db), or from an explore folder: front.json and evaluations.jsonl,
+ * the folder's store (hwnas.db) standing in for whichever is missing. */
+static int load_run(const char *src, int is_db, struct report_run *run, struct tick_ctx *tc,
+		    char *warn, size_t wsize, struct hn_err *err)
+{
+	char front[4096], evals[4096], db[4096];
+
+	if (is_db)
+		return report_run_load_db(src, run, 0, tick, tc, warn, wsize, err);
+	snprintf(front, sizeof(front), "%s/front.json", src);
+	snprintf(evals, sizeof(evals), "%s/evaluations.jsonl", src);
+	snprintf(db, sizeof(db), "%s/hwnas.db", src);
+	if (!exists(front) && exists(db))
+		return report_run_load_db(db, run, 0, tick, tc, warn, wsize, err);
+	int ret = report_run_load_dir(src, run, tick, tc, err);
+	if (ret == 0 && !exists(evals) && exists(db)) {
+		ret = report_run_load_db(db, run, 1, tick, tc, warn, wsize, err);
+		if (ret == 0)
+			hn_strlcpy(run->origin, src, sizeof(run->origin));
+	}
+	return ret;
 }
 
 static int best_accuracy(const struct report_run *run)
@@ -193,17 +221,20 @@ int cmd_report(int argc, char **argv)
 		return ret < 0 ? CLI_OK : ret;
 	ret = CLI_FAIL;
 	rbuf_init(&page);
-	for (int i = 0; i < o.n_out; i++) {
-		char what[32];
+	for (int i = 0; i < (o.db ? 1 : o.n_out); i++) {
+		char what[32], warn[512] = "";
 		snprintf(what, sizeof(what), o.n_out > 1 ? "reading run %d" : "reading", i + 1);
 		cli_progress_start(&tc.pg, what, 0, o.quiet);
-		int r = report_run_load_dir(o.out[i], &runs[i], tick, &tc, &err);
+		int r = load_run(o.db ? o.db : o.out[i], !!o.db, &runs[i], &tc, warn, sizeof(warn),
+				 &err);
 		cli_progress_done(&tc.pg);
 		if (r < 0) {
 			report_run_release(&runs[i]);
 			cli_error(&err);
 			goto out_release;
 		}
+		if (warn[0])
+			fprintf(stderr, "hwnas: warning: %s\n", warn);
 		n_runs++;
 		cli_progress_start(&tc.pg, "hypervolume", runs[i].n_evals, o.quiet);
 		r = report_hv_progress(&runs[i], HV_SAMPLES, tick, &tc);
@@ -220,7 +251,7 @@ int cmd_report(int argc, char **argv)
 		}
 	if (o.design >= runs[0].n_front) {
 		ret = cli_usage_error("report", "--design %d: the front of %s has %d points (0..%d)",
-				      o.design, o.out[0], runs[0].n_front, runs[0].n_front - 1);
+				      o.design, runs[0].origin, runs[0].n_front, runs[0].n_front - 1);
 		goto out_release;
 	}
 	int di = o.design >= 0 ? o.design : best_accuracy(&runs[0]);
@@ -249,10 +280,16 @@ int cmd_report(int argc, char **argv)
 	in.title = title;
 	in.generated = when;
 	report_html(&page, &in);
-	if (o.output)
+	if (o.output) {
 		snprintf(output, sizeof(output), "%s", o.output);
-	else
+	} else if (o.db) {
+		/* beside the store */
+		const char *slash = strrchr(o.db, '/');
+		snprintf(output, sizeof(output), "%.*sreport.html", slash ? (int)(slash - o.db + 1) : 0,
+			 o.db);
+	} else {
 		snprintf(output, sizeof(output), "%s/report.html", o.out[0]);
+	}
 	if (rbuf_write(&page, output, &err) < 0) {
 		cli_error(&err);
 		goto out_release;

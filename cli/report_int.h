@@ -82,6 +82,14 @@ typedef void (*report_tick_fn)(void *ctx, int64_t done, int64_t total);
 int report_run_load_dir(const char *dir, struct report_run *run, report_tick_fn tick,
 			void *ctx, struct hn_err *err);
 void report_run_release(struct report_run *run);
+/* Reads the run of a result store (report_store.c): its rows in evaluation order, the front
+ * of its model-fidelity rows, its hypervolume. With evals_only, only run->evals is replaced
+ * (the rest came from front.json). The accelerator of each row is rebuilt from the run's
+ * space file; when that file is missing or changed, *warning says so and points have no hw.
+ * Caller releases run. */
+int report_run_load_db(const char *path, struct report_run *run, int evals_only,
+		       report_tick_fn tick, void *ctx, char *warning, size_t wsize,
+		       struct hn_err *err);
 
 /* One RTL-vs-model comparison: a layer simulated by 'hwnas sim' (or a validate row). */
 struct report_rtl_row {
