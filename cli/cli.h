@@ -20,6 +20,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_map(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
+int cmd_db(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 
 /* Prints "hwnas: <msg>" on stderr and returns CLI_FAIL. */

@@ -432,6 +432,7 @@ struct store_row {
 	struct search_eval e;
 	char space_hash[STORE_HASH_LEN + 1];
 	char arch[256];
+	char hw[64];                    /* "16x16 ws 8b 64K": PE array, dataflow, bits, buffer */
 	char strategy[32];
 	int64_t run_id, session;
 	double time, eval_s;

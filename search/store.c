@@ -62,7 +62,8 @@ static const char schema_sql[] =
 #define ROW_COLS "idx, fidelity, seq, feasible, why, violation, accuracy, latency_ms," \
 	" energy_mj, edp, dsp, bram, lut, ff, macs, obj0, obj1, obj2, obj3, obj4, obj5, score," \
 	" acc_raw, acc_penalty, acc_source, choices, cycles, stall_cycles, dram_bytes," \
-	" space_hash, arch, strategy, run_id, session, time, eval_s"
+	" space_hash, arch, strategy, run_id, session, time, eval_s, pe_rows, pe_cols, dataflow," \
+	" act_bits, ibuf_bytes"
 
 static double unix_now(void)
 {
@@ -460,6 +461,9 @@ static void read_row(sqlite3_stmt *q, struct store_row *r)
 	r->session = sqlite3_column_int64(q, c++);
 	r->time = sqlite3_column_double(q, c++);
 	r->eval_s = sqlite3_column_double(q, c++);
+	snprintf(r->hw, sizeof(r->hw), "%dx%d %s %db %lldK", sqlite3_column_int(q, c),
+		 sqlite3_column_int(q, c + 1), col_text(q, c + 2), sqlite3_column_int(q, c + 3),
+		 (long long)(sqlite3_column_int64(q, c + 4) / 1024));
 }
 
 int store_lookup(struct store *st, uint64_t index, int fidelity, struct search_eval *out,

@@ -1,0 +1,306 @@
+/* test_store.c: the result store (round trip of every field, errors that name the file and
+ * the versions) and the driver on top of it (a resumed run and a threaded run end as the
+ * serial one). */
+#include "test.h"
+#include "../search/search.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char space_json[] =
+	"{\"name\":\"t\",\"nn\":{\"space\":\"nb201\",\"dataset\":\"cifar10\"},"
+	"\"hw\":{\"choices\":{\"pe_rows\":[8,16],\"pe_cols\":[8,16],\"buffer_kib\":[32,128],"
+	"\"dataflow\":[\"ws\",\"os\",\"is\"],\"bits\":[8,16]}},\"device\":\"zcu102\","
+	"\"mapper\":\"default\","
+	"\"objectives\":[{\"metric\":\"accuracy\",\"goal\":\"max\",\"ref\":80},"
+	"{\"metric\":\"latency_ms\",\"ref\":40},{\"metric\":\"energy_mj\",\"ref\":20}],"
+	"\"constraints\":[{\"metric\":\"latency_ms\",\"max\":3}]}";
+
+static char dir[64];
+
+static const char *tmp_path(const char *name)
+{
+	static char buf[8][160];
+	static int k;
+	char *p = buf[k++ % 8];
+
+	snprintf(p, 160, "%s/%s", dir, name);
+	return p;
+}
+
+static struct search_space *load_space(void)
+{
+	static struct search_space sp;
+	struct hn_err err = { 0 };
+
+	if (search_space_parse_json(space_json, strlen(space_json), "space.json", &sp, &err) < 0)
+		fprintf(stderr, "%s\n", err.msg);
+	return &sp;
+}
+
+static struct store_run_args args(const char *strategy, int64_t budget)
+{
+	struct store_run_args a;
+
+	memset(&a, 0, sizeof(a));
+	strcpy(a.space_hash, "0123456789abcdef");
+	a.space_file = "space.json";
+	a.strategy = strategy;
+	a.seed = 7;
+	a.budget = budget;
+	return a;
+}
+
+static int same_eval(const struct search_eval *a, const struct search_eval *b)
+{
+	int same = !memcmp(&a->pt, &b->pt, sizeof(a->pt)) && a->index == b->index &&
+		   a->seq == b->seq && a->feasible == b->feasible && !strcmp(a->why, b->why) &&
+		   a->acc_source == b->acc_source && a->fidelity == b->fidelity &&
+		   a->cycles == b->cycles && a->stall_cycles == b->stall_cycles &&
+		   a->dram_bytes == b->dram_bytes;
+	const double *x[] = { a->m, a->obj, &a->violation, &a->score, &a->acc_raw, &a->acc_penalty };
+	const double *y[] = { b->m, b->obj, &b->violation, &b->score, &b->acc_raw, &b->acc_penalty };
+	const int n[] = { SEARCH_M_COUNT, SEARCH_MAX_OBJ, 1, 1, 1, 1 };
+
+	for (int i = 0; i < 6; i++)
+		for (int j = 0; j < n[i]; j++)
+			same &= (isnan(x[i][j]) && isnan(y[i][j])) || !memcmp(&x[i][j], &y[i][j], 8);
+	return same;
+}
+
+static void store_should_round_trip_every_field_of_an_evaluation(void)
+{
+	struct search_space *sp = load_space();
+	struct search_evaluator *ev = NULL;
+	struct store *st = NULL;
+	struct hn_err err = { 0 };
+	struct store_run_args a = args("random", 10);
+	struct search_eval e[3], back;
+	struct search_point pt;
+
+	CHECK(search_evaluator_new(sp, &ev, &err) == 0);
+	CHECK(store_open(tmp_path("rt.db"), 0, &st, &err) == 0);
+	CHECK(store_begin_run(st, sp, &a, &err) == 0);
+	CHECK_EQ_I64(store_session(st), 1);
+	for (int i = 0; i < 3; i++) {
+		search_point_from_index(sp, (uint64_t)(i * 977 + 5), &pt);
+		CHECK(search_evaluate(ev, &pt, &e[i], &err) == 0);
+		e[i].seq = i;
+	}
+	e[1].m[SEARCH_M_ACCURACY] = NAN;        /* a zoo network without accuracy */
+	e[1].score = -INFINITY;
+	e[2].feasible = 0;
+	strcpy(e[2].why, "constraint latency_ms <= 3: got 4.5, \"quoted\"");
+	e[2].violation = 0.1 + 0.2;             /* not exactly representable in decimal */
+	e[2].fidelity = SEARCH_FID_RTL;
+	for (int i = 0; i < 3; i++)
+		CHECK(store_put(st, &e[i], 0.001 * i, &err) == 0);
+	CHECK_EQ_I64(store_rows_written(st), 3);
+	for (int i = 0; i < 3; i++) {
+		memset(&back, 0x55, sizeof(back));
+		CHECK(store_lookup(st, e[i].index, e[i].fidelity, &back, &err) == 1);
+		CHECK(same_eval(&e[i], &back));
+	}
+	CHECK(store_lookup(st, e[2].index, SEARCH_FID_MODEL, &back, &err) == 0);
+	CHECK(store_lookup(st, 123456, SEARCH_FID_MODEL, &back, &err) == 0);
+	/* a second put of the same point is refused: the driver never evaluates twice */
+	CHECK(store_put(st, &e[0], 0, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "already stored");
+	CHECK(store_end_run(st, 3, &err) == 0);
+	store_close(st);
+	/* reopened (a new process): the rows, a second session of the same run */
+	CHECK(store_open(tmp_path("rt.db"), 0, &st, &err) == 0);
+	CHECK_EQ_I64(store_begin_run(st, sp, &a, &err), 3);
+	CHECK_EQ_I64(store_session(st), 2);
+	CHECK(store_lookup(st, e[1].index, SEARCH_FID_MODEL, &back, &err) == 1);
+	CHECK(same_eval(&e[1], &back));
+	store_close(st);
+	search_evaluator_free(ev);
+}
+
+static void store_should_refuse_a_run_with_other_arguments(void)
+{
+	struct search_space *sp = load_space();
+	struct store *st = NULL;
+	struct hn_err err = { 0 };
+	struct store_run_args a = args("nsga2", 100), b = args("nsga2", 200);
+
+	CHECK(store_open(tmp_path("args.db"), 0, &st, &err) == 0);
+	CHECK(store_begin_run(st, sp, &a, &err) == 0);
+	store_close(st);
+	CHECK(store_open(tmp_path("args.db"), 0, &st, &err) == 0);
+	CHECK(store_begin_run(st, sp, &b, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "args.db: holds another run");
+	CHECK_STR_CONTAINS(err.msg, "--budget 100");
+	CHECK_STR_CONTAINS(err.msg, "--budget 200");
+	store_close(st);
+}
+
+static void store_should_name_the_file_when_it_is_not_a_store(void)
+{
+	struct store *st = NULL;
+	struct hn_err err = { 0 };
+	FILE *f = fopen(tmp_path("text.db"), "w");
+	sqlite3 *db;
+
+	fputs("name,value\nthis is a CSV file and not a database at all, sorry\n", f);
+	fclose(f);
+	CHECK(store_open(tmp_path("text.db"), 0, &st, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "text.db: not a hwnas store (not an SQLite database)");
+	CHECK(store_open(tmp_path("text.db"), 1, &st, &err) == HN_EINVAL);
+	CHECK(sqlite3_open(tmp_path("foreign.db"), &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "CREATE TABLE evals(x)", NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	CHECK(store_open(tmp_path("foreign.db"), 0, &st, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "foreign.db: not a hwnas store (an SQLite database without "
+			   "the hwnas tables)");
+	CHECK(store_open(tmp_path("absent.db"), 1, &st, &err) == HN_EIO);
+	CHECK_STR_CONTAINS(err.msg, "absent.db: cannot open the store");
+}
+
+static void store_should_refuse_a_newer_schema_naming_both_versions(void)
+{
+	struct store *st = NULL;
+	struct hn_err err = { 0 };
+	sqlite3 *db;
+
+	CHECK(store_open(tmp_path("v.db"), 0, &st, &err) == 0);
+	store_close(st);
+	CHECK(sqlite3_open(tmp_path("v.db"), &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	CHECK(store_open(tmp_path("v.db"), 0, &st, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "v.db: store schema version 2, this hwnas reads version 1 "
+			   "(written by a newer hwnas)");
+	CHECK(sqlite3_open(tmp_path("v.db"), &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "PRAGMA user_version = 0", NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	CHECK(store_open(tmp_path("v.db"), 1, &st, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "store schema version 0, this hwnas reads version 1");
+}
+
+static void store_should_say_when_the_file_is_read_only(void)
+{
+	struct store *st = NULL;
+	struct hn_err err = { 0 };
+	struct store_stats s;
+	int immutable = 0;
+
+	CHECK(store_open(tmp_path("ro.db"), 0, &st, &err) == 0);
+	store_close(st);
+	CHECK(chmod(tmp_path("ro.db"), 0444) == 0);
+	if (geteuid() == 0) {
+		/* root writes through permissions: make the file immutable instead */
+		char cmd[256];
+		snprintf(cmd, sizeof(cmd), "chattr +i %s 2>/dev/null", tmp_path("ro.db"));
+		immutable = system(cmd) == 0;
+		if (!immutable)
+			fprintf(stderr, "note: running as root without chattr: read-only case skipped\n");
+	}
+	if (geteuid() != 0 || immutable) {
+		CHECK(store_open(tmp_path("ro.db"), 0, &st, &err) == HN_EIO);
+		CHECK_STR_CONTAINS(err.msg, "ro.db: the store is read-only (no write permission)");
+	}
+	CHECK(store_open(tmp_path("ro.db"), 1, &st, &err) == 0);
+	CHECK(store_stats(st, &s, &err) == 0);
+	CHECK_EQ_I64(s.points, 0);
+	CHECK_EQ_I64(s.schema_version, STORE_SCHEMA_VERSION);
+	store_close(st);
+	if (immutable) {
+		char cmd[256];
+		snprintf(cmd, sizeof(cmd), "chattr -i %s", tmp_path("ro.db"));
+		CHECK(system(cmd) == 0);
+	}
+}
+
+/* A run in a fresh store, then the same run resumed from a store cut after `keep` rows, and
+ * on `jobs` threads: the fronts must be the same. */
+static void run_with(const char *strategy, int jobs, const char *db, int64_t budget,
+		     struct search_run_result *r)
+{
+	struct search_space *sp = load_space();
+	struct search_evaluator *ev = NULL;
+	struct store *st = NULL;
+	struct search_run_opts o;
+	struct hn_err err = { 0 };
+	struct store_run_args a = args(strategy, budget);
+
+	CHECK(search_evaluator_new(sp, &ev, &err) == 0);
+	memset(&o, 0, sizeof(o));
+	o.strategy = strategy;
+	o.budget = budget;
+	o.seed = 7;
+	o.jobs = jobs;
+	if (db) {
+		CHECK(store_open(db, 0, &st, &err) == 0);
+		CHECK(store_begin_run(st, sp, &a, &err) >= 0);
+		o.store = st;
+	}
+	CHECK(search_run(sp, ev, &o, r, &err) == 0);
+	store_close(st);
+	search_evaluator_free(ev);
+}
+
+static int same_front(const struct search_run_result *a, const struct search_run_result *b)
+{
+	if (a->front.n != b->front.n || a->evaluations != b->evaluations ||
+	    a->proposals != b->proposals)
+		return 0;
+	for (int i = 0; i < a->front.n; i++)
+		if (!same_eval(&a->front.p[i], &b->front.p[i]))
+			return 0;
+	return 1;
+}
+
+static void runs_should_end_alike_resumed_or_on_threads_for_every_strategy(void)
+{
+	for (int i = 0; i < search_strategy_count(); i++) {
+		const char *name = search_strategy_at(i)->name;
+		struct search_run_result serial, threaded, first, resumed;
+		char db[160];
+		sqlite3 *h;
+
+		snprintf(db, sizeof(db), "%s/resume-%s.db", dir, name);
+		run_with(name, 1, NULL, 300, &serial);
+		run_with(name, 3, NULL, 300, &threaded);
+		CHECK(same_front(&serial, &threaded));
+		run_with(name, 1, db, 300, &first);
+		CHECK(same_front(&serial, &first));
+		/* cut the store to its first 120 rows, as a kill would, then resume */
+		CHECK(sqlite3_open(db, &h) == SQLITE_OK);
+		CHECK(sqlite3_exec(h, "DELETE FROM evals WHERE seq >= 120", NULL, NULL, NULL) ==
+		      SQLITE_OK);
+		sqlite3_close(h);
+		run_with(name, 2, db, 300, &resumed);
+		CHECK(same_front(&serial, &resumed));
+		CHECK_EQ_I64(resumed.from_store, 120);
+		if (!same_front(&serial, &threaded) || !same_front(&serial, &resumed))
+			fprintf(stderr, "strategy %s differs\n", name);
+		search_run_result_release(&serial);
+		search_run_result_release(&threaded);
+		search_run_result_release(&first);
+		search_run_result_release(&resumed);
+	}
+}
+
+int main(void)
+{
+	char cmd[128];
+
+	snprintf(dir, sizeof(dir), "/tmp/hwnas_test_store.XXXXXX");
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	RUN(store_should_round_trip_every_field_of_an_evaluation);
+	RUN(store_should_refuse_a_run_with_other_arguments);
+	RUN(store_should_name_the_file_when_it_is_not_a_store);
+	RUN(store_should_refuse_a_newer_schema_naming_both_versions);
+	RUN(store_should_say_when_the_file_is_read_only);
+	RUN(runs_should_end_alike_resumed_or_on_threads_for_every_strategy);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "note: could not remove %s\n", dir);
+	return TEST_SUMMARY();
+}
