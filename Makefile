@@ -5,7 +5,8 @@
 BUILD ?= build
 CC ?= cc
 PKGS := libcjson sqlite3
-DEBIAN_PKGS := build-essential pkg-config libcjson-dev libglpk-dev libsqlite3-dev verilator yosys
+DEBIAN_PKGS := build-essential pkg-config libcjson-dev libglpk-dev libsqlite3-dev verilator yosys \
+	libopenmpi-dev openmpi-bin
 
 ifeq ($(V),1)
 Q :=
@@ -43,7 +44,7 @@ TEST_BIN := $(TEST_SRC:%.c=$(BUILD)/%)
 BENCH_BIN := $(BENCH_SRC:%.c=$(BUILD)/%)
 
 .PHONY: all deps run test test-unit test-cli test-long bench clean
-.PHONY: test-san fuzz fuzz-build
+.PHONY: test-san fuzz fuzz-build docs test-browser
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/hwnas
@@ -87,6 +88,34 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libhwnas.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libhwnas.a $(LIBS)
 
+# MPI (docs/store.md): $(BUILD)/hwnas-mpi is the same tool with 'mpirun -np N hwnas-mpi
+# explore ...' spreading evaluations over ranks; only cli/cmd_explore.c differs (compiled by
+# mpicc with HWNAS_MPI), so build/hwnas itself never depends on MPI. Built when mpicc is found;
+# MPI=0 never builds it, MPI=1 requires it.
+MPICC ?= mpicc
+ifneq ($(MPI),0)
+HAVE_MPI := $(shell command -v $(MPICC) 2>/dev/null)
+endif
+ifeq ($(MPI),1)
+ifeq ($(HAVE_MPI),)
+$(error MPI=1 but $(MPICC) is not found: apt-get install libopenmpi-dev openmpi-bin)
+endif
+endif
+MPI_CLI_OBJ := $(filter-out $(BUILD)/cli/cmd_explore.o,$(CLI_OBJ)) $(BUILD)/mpi/cli/cmd_explore.o
+ifneq ($(HAVE_MPI),)
+all: $(BUILD)/hwnas-mpi
+test-cli: $(BUILD)/hwnas-mpi
+endif
+
+$(BUILD)/mpi/cli/%.o: cli/%.c | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  MPICC $<"
+	$(Q)$(MPICC) $(CFLAGS) -DHWNAS_MPI -c $< -o $@
+
+$(BUILD)/hwnas-mpi: $(MPI_CLI_OBJ) $(BUILD)/libhwnas.a
+	@echo "  LD    $@"
+	$(Q)$(MPICC) $(LDFLAGS) -o $@ $(MPI_CLI_OBJ) $(BUILD)/libhwnas.a $(LIBS)
+
 # The main job (README): a joint search of NAS-Bench-201 cells and ZCU102 accelerators.
 RUN_OUT ?= out
 run: $(BUILD)/hwnas
@@ -106,6 +135,16 @@ test-cli: $(BUILD)/hwnas
 # The long sweeps (RTL configurations, validation): the same suites with HWNAS_LONG=1.
 test-long:
 	$(Q)HWNAS_LONG=1 $(MAKE) --no-print-directory test
+
+# docs/cli.md and docs/hwnas.1, regenerated from 'hwnas --help' and every command's --help
+# (tests/cli/help_docs.sh, run by make test, fails when they are out of date).
+docs: $(BUILD)/hwnas
+	$(Q)HWNAS=$(BUILD)/hwnas bash tests/cli/help_docs.sh --write
+
+# The report tests alone, with the headless-Chromium check when /usr/bin/chromium exists
+# (apt-get install chromium); make test runs them too. Screenshot: $(BUILD)/report-screenshot.png
+test-browser: $(BUILD)/hwnas
+	$(Q)HWNAS=$(BUILD)/hwnas bash tests/cli/report.sh
 
 bench: $(BENCH_BIN) $(BUILD)/hwnas
 	$(Q)for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
@@ -161,4 +200,4 @@ fuzz: fuzz-build
 
 -include $(FUZZ_LIB_OBJ:.o=.d)
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/mpi/cli/cmd_explore.d

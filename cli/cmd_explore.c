@@ -12,6 +12,10 @@
 #include "cli.h"
 #include "../search/search.h"
 
+#ifdef HWNAS_MPI
+#include <mpi.h>
+#endif
+
 static const char explore_help[] =
 "usage: hwnas explore --space FILE --out DIR [options]\n"
 "\n"
@@ -353,7 +357,109 @@ static int open_store(const struct explore_opts *o, const struct search_space *s
 	return 0;
 }
 
-int cmd_explore(int argc, char **argv)
+/* ---- MPI (build/hwnas-mpi, docs/store.md) ----
+ * Rank 0 runs the command as usual (strategy, store, outputs) and hands each evaluation of a
+ * batch to the next idle rank; the others only evaluate. The driver still reports in
+ * proposal order, so the front is the serial one. Ranks must run the same binary on the same
+ * kind of machine (results travel as raw bytes) and see the same space file. */
+struct mpi_ctx {
+	int rank, size;
+	const struct search_space *sp;
+};
+
+#ifdef HWNAS_MPI
+enum { TAG_WORK = 1, TAG_STOP, TAG_RESULT };
+
+struct mpi_result {
+	int64_t slot;
+	int ret;
+	double secs;
+	struct search_eval e;
+	char msg[512];
+};
+
+static int mpi_eval_batch(void *ctx, const struct search_point *pts, int n,
+			  struct search_eval *out, double *secs, struct hn_err *err)
+{
+	struct mpi_ctx *m = ctx;
+	struct mpi_result res;
+	int next = 0, inflight = 0, ret = 0;
+
+	for (int w = 1; w < m->size && next < n; w++, next++, inflight++) {
+		uint64_t job[2] = { (uint64_t)next, search_point_index(m->sp, &pts[next]) };
+		MPI_Send(job, 2, MPI_UINT64_T, w, TAG_WORK, MPI_COMM_WORLD);
+	}
+	while (inflight > 0) {
+		MPI_Status stt;
+		MPI_Recv(&res, (int)sizeof(res), MPI_BYTE, MPI_ANY_SOURCE, TAG_RESULT, MPI_COMM_WORLD,
+			 &stt);
+		inflight--;
+		if (res.ret < 0 && ret == 0)
+			ret = hn_fail(err, res.ret, "rank %d: %s", stt.MPI_SOURCE, res.msg);
+		out[res.slot] = res.e;
+		secs[res.slot] = res.secs;
+		if (next < n && ret == 0) {
+			uint64_t job[2] = { (uint64_t)next, search_point_index(m->sp, &pts[next]) };
+			MPI_Send(job, 2, MPI_UINT64_T, stt.MPI_SOURCE, TAG_WORK, MPI_COMM_WORLD);
+			next++;
+			inflight++;
+		}
+	}
+	return ret;
+}
+
+static void mpi_stop_workers(const struct mpi_ctx *m)
+{
+	uint64_t none[2] = { 0, 0 };
+
+	for (int w = 1; w < m->size; w++)
+		MPI_Send(none, 2, MPI_UINT64_T, w, TAG_STOP, MPI_COMM_WORLD);
+}
+
+/* A rank > 0: evaluates what rank 0 sends until told to stop. A failure to load the space is
+ * answered to every request, so rank 0 reports it and stops. */
+static int mpi_worker(int argc, char **argv)
+{
+	struct explore_opts o;
+	struct search_space *sp = calloc(1, sizeof(*sp));
+	struct search_evaluator *ev = NULL;
+	struct hn_err err = { 0 };
+	int ok = 0;
+
+	if (sp && parse_args(argc, argv, &o) == 0 &&
+	    search_space_load(o.space, sp, &err) == 0 && search_evaluator_new(sp, &ev, &err) == 0)
+		ok = 1;
+	else if (!err.msg[0])
+		hn_fail(&err, HN_EINVAL, "cannot start (arguments or memory)");
+	for (;;) {
+		uint64_t job[2];
+		MPI_Status stt;
+		MPI_Recv(job, 2, MPI_UINT64_T, 0, MPI_ANY_TAG, MPI_COMM_WORLD, &stt);
+		if (stt.MPI_TAG == TAG_STOP)
+			break;
+		struct mpi_result r;
+		memset(&r, 0, sizeof(r));
+		r.slot = (int64_t)job[0];
+		if (ok) {
+			struct search_point pt;
+			double t0 = now_s();
+			search_point_from_index(sp, job[1], &pt);
+			r.ret = search_evaluate(ev, &pt, &r.e, &err);
+			r.secs = now_s() - t0;
+		} else {
+			r.ret = err.code ? err.code : HN_EINVAL;
+		}
+		if (r.ret < 0)
+			hn_strlcpy(r.msg, err.msg, sizeof(r.msg));
+		MPI_Send(&r, (int)sizeof(r), MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
+	}
+	search_evaluator_free(ev);
+	free(sp);
+	return ok ? CLI_OK : CLI_FAIL;
+}
+#endif
+
+static int explore_main(int argc, char **argv, struct mpi_ctx *mpi)
 {
 	struct explore_opts o;
 	struct search_space *sp = NULL;
@@ -421,6 +527,18 @@ int cmd_explore(int argc, char **argv)
 	ro.ctx = &pr;
 	ro.jobs = (int)o.jobs;
 	ro.store = store;
+#ifdef HWNAS_MPI
+	if (mpi && mpi->size > 1) {
+		mpi->sp = sp;
+		ro.eval_batch = mpi_eval_batch;
+		ro.eval_ctx = mpi;
+		ro.batch_max = 4 * (mpi->size - 1);
+		if (!o.quiet)
+			fprintf(stderr, "explore: evaluating on %d MPI ranks\n", mpi->size - 1);
+	}
+#else
+	(void)mpi;
+#endif
 	has_result = 1;
 	if (search_run(sp, ev, &ro, &r, &err) < 0) {
 		if (!o.quiet && pr.tty)
@@ -458,4 +576,26 @@ out_free_ev:
 out_free_space:
 	free(sp);
 	return ret;
+}
+
+int cmd_explore(int argc, char **argv)
+{
+#ifdef HWNAS_MPI
+	struct mpi_ctx m = { 0, 1, NULL };
+	int ret;
+
+	MPI_Init(NULL, NULL);
+	MPI_Comm_rank(MPI_COMM_WORLD, &m.rank);
+	MPI_Comm_size(MPI_COMM_WORLD, &m.size);
+	if (m.rank > 0) {
+		ret = mpi_worker(argc, argv);
+	} else {
+		ret = explore_main(argc, argv, &m);
+		mpi_stop_workers(&m);
+	}
+	MPI_Finalize();
+	return ret;
+#else
+	return explore_main(argc, argv, NULL);
+#endif
 }
