@@ -172,6 +172,15 @@ static cJSON *report_json(const struct arch_layer *l, const struct eval_row *row
 	cJSON_AddNumberToObject(d, "c_write", (double)c->dram_wr_c);
 	cJSON_AddNumberToObject(d, "total", (double)c->dram_bytes);
 	cJSON_AddNumberToObject(o, "dram_requests", (double)c->dram_requests);
+	/* buffer <-> array traffic, plus the DRAM fills and drains each buffer takes */
+	cJSON *sb = cJSON_AddObjectToObject(o, "sram_bytes");
+	cJSON_AddNumberToObject(sb, "ibuf", (double)c->sram_bytes[0]);
+	cJSON_AddNumberToObject(sb, "wbuf", (double)c->sram_bytes[1]);
+	cJSON_AddNumberToObject(sb, "obuf", (double)c->sram_bytes[2]);
+	cJSON *bu = cJSON_AddObjectToObject(o, "buffer_bytes_used");
+	cJSON_AddNumberToObject(bu, "ibuf", (double)c->buf_used[0]);
+	cJSON_AddNumberToObject(bu, "wbuf", (double)c->buf_used[1]);
+	cJSON_AddNumberToObject(bu, "obuf", (double)c->buf_used[2]);
 	cJSON *e = cJSON_AddObjectToObject(o, "energy_pj");
 	cJSON_AddNumberToObject(e, "mac", c->energy_pj[COST_E_MAC]);
 	cJSON_AddNumberToObject(e, "sram", c->energy_pj[COST_E_SRAM]);
@@ -183,6 +192,8 @@ static cJSON *report_json(const struct arch_layer *l, const struct eval_row *row
 	cJSON_AddNumberToObject(r, "attained_gops", c->attained_gops);
 	cJSON_AddNumberToObject(r, "peak_gops", c->peak_gops);
 	cJSON_AddNumberToObject(r, "bw_roof_gops", c->bw_roof_gops);
+	cJSON_AddStringToObject(r, "binding_roof",
+				c->bw_roof_gops < c->peak_gops ? "bandwidth" : "compute");
 	return o;
 }
 
