@@ -23,7 +23,8 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n'hwnas <command> --help' describes a command.\n"
-		   "exit codes: 0 success, 1 failure (bad input, infeasible, I/O), 2 usage error\n");
+		   "exit codes: 0 success (an infeasible design is a result, not a failure), 1 failure\n"
+		   "(bad input, I/O, a failed build or simulation), 2 usage error\n");
 }
 
 int cli_error(const struct hn_err *err)
