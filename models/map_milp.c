@@ -618,6 +618,9 @@ static int run(glp_prob *lp, const struct map_options *opt, double t_end, struct
 {
 	glp_iocp parm;
 
+	/* The library never prints: GLPK's own terminal output ("Constructing initial basis")
+	 * is off too, not only the MIP messages. GLPK keeps this per thread. */
+	glp_term_out(GLP_OFF);
 	glp_init_iocp(&parm);
 	parm.msg_lev = GLP_MSG_OFF;
 	parm.presolve = GLP_ON;
