@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "../sim/sim.h"
 #include "../search/search.h"
 
 #ifdef HWNAS_MPI
@@ -39,7 +40,14 @@ static const char explore_help[] =
 "                   (other space file, strategy, seed or budget) is refused\n"
 "  --no-db          keep no store (no resume)\n"
 "  -j, --jobs N     evaluate on N threads (default 1); the result is the same for every N\n"
-"  --top-k K --rtl  re-rank the K best front points with Verilator (not available yet)\n"
+"  --rtl            after the search, simulate the K best front points (by the first\n"
+"                   objective) on the Verilog accelerator with Verilator, all their MAC\n"
+"                   layers (each distinct shape once), and re-rank them by measured latency;\n"
+"                   their front.json entries get fidelity 'rtl' and the measured latency;\n"
+"                   DIR/rtl_refine.json has both rankings. Results are stored: a resumed run\n"
+"                   does not simulate again\n"
+"  --top-k K        how many front points --rtl simulates (default 3; implies --rtl)\n"
+"  --rtl-max-macs N layers above N MACs keep the model's cycles (default 50000000)\n"
 "  --quiet          no progress lines\n"
 "  -h, --help       this text\n"
 "\n"
@@ -53,7 +61,7 @@ static const char explore_help[] =
 
 struct explore_opts {
 	const char *space, *out, *strategy, *db;
-	int64_t budget, top_k, jobs;
+	int64_t budget, top_k, jobs, rtl_max_macs;
 	uint64_t seed;
 	int exhaustive, rtl, quiet, no_db;
 };
@@ -142,6 +150,7 @@ static int parse_args(int argc, char **argv, struct explore_opts *o)
 		{ "strategy", required_argument, NULL, 'S' }, { "budget", required_argument, NULL, 'b' },
 		{ "seed", required_argument, NULL, 'e' }, { "exhaustive", no_argument, NULL, 'x' },
 		{ "top-k", required_argument, NULL, 'k' }, { "rtl", no_argument, NULL, 'r' },
+		{ "rtl-max-macs", required_argument, NULL, 'M' },
 		{ "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' },
 		{ "db", required_argument, NULL, 'd' }, { "no-db", no_argument, NULL, 'n' },
 		{ "jobs", required_argument, NULL, 'j' },
@@ -153,6 +162,7 @@ static int parse_args(int argc, char **argv, struct explore_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->strategy = "nsga2";
 	o->budget = 2000;
+	o->rtl_max_macs = 50000000;
 	o->seed = 1;
 	o->jobs = 1;
 	optind = 1;
@@ -184,6 +194,10 @@ static int parse_args(int argc, char **argv, struct explore_opts *o)
 			if ((ret = parse_i64("--top-k", optarg, 1, 1000, &o->top_k)))
 				return ret;
 			break;
+		case 'M':
+			if ((ret = parse_i64("--rtl-max-macs", optarg, 1, INT64_MAX / 2, &o->rtl_max_macs)))
+				return ret;
+			break;
 		case 'h': fputs(explore_help, stdout); return -1;
 		default:
 			return cli_usage_error("explore", "unknown or incomplete option '%s'", argv[optind - 1]);
@@ -204,9 +218,10 @@ static int parse_args(int argc, char **argv, struct explore_opts *o)
 	}
 	if (o->db && o->no_db)
 		return cli_usage_error("explore", "--db and --no-db exclude each other");
-	if (o->rtl || o->top_k)
-		return cli_usage_error("explore", "--top-k/--rtl (Verilator re-ranking) is not "
-				       "available yet");
+	if (o->top_k)
+		o->rtl = 1;
+	else if (o->rtl)
+		o->top_k = 3;
 	return 0;
 }
 
@@ -280,6 +295,137 @@ static int write_outputs(const struct explore_opts *o, const struct search_space
 			return ret;
 	}
 	return 0;
+}
+
+/* Kendall tau-a of two rankings of n items (rank_a[i], rank_b[i]). */
+static double kendall_tau(const int *a, const int *b, int n)
+{
+	long conc = 0, disc = 0;
+
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++) {
+			long s = (long)(a[i] - a[j]) * (b[i] - b[j]);
+			conc += s > 0;
+			disc += s < 0;
+		}
+	return n > 1 ? (double)(conc - disc) / (0.5 * n * (n - 1)) : 1.0;
+}
+
+/* Rank (0 = fastest) of each of n latencies. */
+static void rank_by(const double *lat, int n, int *rank)
+{
+	for (int i = 0; i < n; i++) {
+		rank[i] = 0;
+		for (int j = 0; j < n; j++)
+			rank[i] += lat[j] < lat[i] || (lat[j] == lat[i] && j < i);
+	}
+}
+
+/* --rtl: simulates the top-K front points (front order: the first objective first), stores
+ * the measured results (fidelity "rtl"), marks them in the front and writes
+ * DIR/rtl_refine.json with the model's and the RTL's rankings. */
+static int refine_front(const struct explore_opts *o, const struct search_space *sp,
+			struct search_run_result *r, struct store *store, struct hn_err *err)
+{
+	int k = (int)hn_min64(o->top_k, r->front.n), ret = 0;
+	struct search_refine *rf = calloc((size_t)k + 1, sizeof(*rf));
+	double *ml = calloc((size_t)k + 1, sizeof(double)), *rl = calloc((size_t)k + 1, sizeof(double));
+	int *mr = calloc((size_t)k + 1, sizeof(int)), *rr = calloc((size_t)k + 1, sizeof(int));
+	struct map_cache *cache = map_cache_new();
+	struct sim_options so;
+	char path[4096];
+	FILE *f = NULL;
+
+	if (!rf || !ml || !rl || !mr || !rr || !cache) {
+		ret = hn_fail(err, HN_ENOMEM, "out of memory");
+		goto out_free;
+	}
+	sim_options_init(&so);
+	for (int i = 0; i < k; i++) {
+		struct search_eval *e = &r->front.p[i];
+		struct search_eval st;
+		int found = 0;
+
+		if (store && (found = store_lookup(store, e->index, SEARCH_FID_RTL, &st, err)) < 0) {
+			ret = found;
+			goto out_free;
+		}
+		if (found) {
+			rf[i].model_cycles = e->cycles;
+			rf[i].rtl_cycles = st.cycles;
+			rf[i].model_latency_ms = e->m[SEARCH_M_LATENCY_MS];
+			rf[i].rtl_latency_ms = st.m[SEARCH_M_LATENCY_MS];
+			rf[i].all_bit_exact = st.feasible;
+			rf[i].err_pct = st.cycles ? 100.0 * (double)(e->cycles - st.cycles) /
+				(double)st.cycles : 0.0;
+		} else {
+			if (!o->quiet)
+				fprintf(stderr, "explore: RTL simulation of front point %d of %d...\n", i + 1, k);
+			ret = search_refine_point(sp, &e->pt, &so, cache, o->rtl_max_macs, &rf[i], err);
+			if (ret < 0) {
+				char pfx[64];
+				snprintf(pfx, sizeof(pfx), "--rtl: front point %d", i);
+				hn_err_prefix(err, pfx);
+				goto out_free;
+			}
+			/* The measured latency scales the model's (static energy and EDP stay the
+			 * model's: stated in docs/search.md). */
+			st = *e;
+			st.fidelity = SEARCH_FID_RTL;
+			st.feasible = rf[i].all_bit_exact;
+			st.cycles = rf[i].rtl_cycles;
+			st.m[SEARCH_M_LATENCY_MS] = rf[i].rtl_latency_ms;
+			if (store && (ret = store_put(store, &st, rf[i].sim_seconds, err)) < 0)
+				goto out_free;
+		}
+		ml[i] = rf[i].model_latency_ms;
+		rl[i] = rf[i].rtl_latency_ms;
+		e->fidelity = SEARCH_FID_RTL;
+		e->m[SEARCH_M_LATENCY_MS] = rf[i].rtl_latency_ms;
+	}
+	rank_by(ml, k, mr);
+	rank_by(rl, k, rr);
+	snprintf(path, sizeof(path), "%s/rtl_refine.json", o->out);
+	if (!(f = fopen(path, "w"))) {
+		ret = hn_fail(err, HN_EIO, "%s: cannot write: %s", path, strerror(errno));
+		goto out_free;
+	}
+	fprintf(f, "{\n\t\"top_k\": %d,\n\t\"rtl_max_macs\": %lld,\n\t\"kendall_tau\": %.6f,\n"
+		"\t\"points\": [", k, (long long)o->rtl_max_macs, kendall_tau(mr, rr, k));
+	for (int i = 0; i < k; i++) {
+		char arch[256];
+		search_space_describe_nn(sp, &r->front.p[i].pt, arch, sizeof(arch));
+		fprintf(f, "%s\n\t\t{\"front_index\": %d, \"arch\": \"%s\", \"model_cycles\": %lld, "
+			"\"rtl_cycles\": %lld, \"model_latency_ms\": %.9g, \"rtl_latency_ms\": %.9g, "
+			"\"error_pct\": %.4f, \"model_rank\": %d, \"rtl_rank\": %d, \"bit_exact\": %s, "
+			"\"mac_layers_measured\": %d, \"shapes_simulated\": %d, "
+			"\"layers_model_only\": %d}", i ? "," : "", i, arch,
+			(long long)rf[i].model_cycles, (long long)rf[i].rtl_cycles, ml[i], rl[i],
+			rf[i].err_pct, mr[i], rr[i], rf[i].all_bit_exact ? "true" : "false",
+			rf[i].layers_rtl, rf[i].shapes_simulated, rf[i].layers_model_only);
+	}
+	fprintf(f, "\n\t]\n}\n");
+	if (fclose(f) != 0) {
+		ret = hn_fail(err, HN_EIO, "%s: cannot write", path);
+		goto out_free;
+	}
+	printf("RTL refinement of the %d best front points (Verilator; MAC layers measured, "
+	       "pool/add from the model):\n", k);
+	printf("%4s %12s %12s %8s %10s %8s %9s  %s\n", "#", "model ms", "rtl ms", "error",
+	       "model rank", "rtl rank", "bit-exact", "layers measured/model-only");
+	for (int i = 0; i < k; i++)
+		printf("%4d %12.4f %12.4f %7.2f%% %10d %8d %9s  %d/%d\n", i, ml[i], rl[i],
+		       rf[i].err_pct, mr[i], rr[i], rf[i].all_bit_exact ? "yes" : "NO",
+		       rf[i].layers_rtl, rf[i].layers_model_only);
+	printf("Kendall tau between the two rankings: %.3f (%s)\n", kendall_tau(mr, rr, k), path);
+out_free:
+	map_cache_free(cache);
+	free(rf);
+	free(ml);
+	free(rl);
+	free(mr);
+	free(rr);
+	return ret;
 }
 
 static void print_front(const struct search_space *sp, const struct search_run_result *r,
@@ -549,6 +695,10 @@ static int explore_main(int argc, char **argv, struct mpi_ctx *mpi)
 	if (!o.quiet)
 		print_progress(&pr, r.evaluations, &r.front, 1);
 	if (store && store_end_run(store, r.evaluations, &err) < 0) {
+		cli_error(&err);
+		goto out_close;
+	}
+	if (o.rtl && refine_front(&o, sp, &r, store, &err) < 0) {
 		cli_error(&err);
 		goto out_close;
 	}
