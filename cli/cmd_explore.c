@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,8 @@ static const char explore_help[] =
 "  --no-db          keep no store (no resume)\n"
 "  -j, --jobs N     evaluate on N threads (default 1); the result is the same for every N\n"
 "  --rtl            after the search, simulate the K best front points (by the first\n"
-"                   objective) on the Verilog accelerator with Verilator, all their MAC\n"
+"                   objective; -j N of them at once) on the Verilog accelerator with\n"
+"                   Verilator, all their MAC\n"
 "                   layers (each distinct shape once), and re-rank them by measured latency;\n"
 "                   their front.json entries get fidelity 'rtl' and the measured latency;\n"
 "                   DIR/rtl_refine.json has both rankings. Results are stored: a resumed run\n"
@@ -321,14 +323,71 @@ static void rank_by(const double *lat, int n, int *rank)
 	}
 }
 
-/* --rtl: simulates the top-K front points (front order: the first objective first), stores
- * the measured results (fidelity "rtl"), marks them in the front and writes
- * DIR/rtl_refine.json with the model's and the RTL's rankings. */
+/* One RTL simulation job of --rtl (a front point), run on a thread of its own. */
+struct refine_job {
+	const struct search_space *sp;
+	const struct search_point *pt;
+	const struct sim_options *so;
+	struct map_cache *cache;
+	int64_t max_macs;
+	struct search_refine out;
+	int ret;
+	struct hn_err err;
+};
+
+/* Threads take jobs in turn from a shared counter. */
+struct refine_pool {
+	struct refine_job *jobs;
+	int n, next;
+	pthread_mutex_t lock;
+};
+
+static void *refine_worker(void *arg)
+{
+	struct refine_pool *p = arg;
+
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		int i = p->next < p->n ? p->next++ : -1;
+		pthread_mutex_unlock(&p->lock);
+		if (i < 0)
+			return NULL;
+		struct refine_job *j = &p->jobs[i];
+		j->ret = search_refine_point(j->sp, j->pt, j->so, j->cache, j->max_macs, &j->out,
+					     &j->err);
+	}
+}
+
+/* Runs the jobs on up to `threads` threads (sim_layer runs each harness as a process of its
+ * own; cached model builds are atomic, so concurrent simulations are safe). */
+static void refine_run(struct refine_job *jobs, int n, int threads)
+{
+	struct refine_pool p = { jobs, n, 0, PTHREAD_MUTEX_INITIALIZER };
+	pthread_t tid[64];
+	int t = 0;
+
+	if (threads > n)
+		threads = n;
+	if (threads > 64)
+		threads = 64;
+	for (; t < threads - 1; t++)
+		if (pthread_create(&tid[t], NULL, refine_worker, &p) != 0)
+			break;
+	refine_worker(&p);
+	while (t-- > 0)
+		pthread_join(tid[t], NULL);
+}
+
+/* --rtl: simulates the top-K front points (front order: the first objective first; -j N of
+ * them at once), stores the measured results (fidelity "rtl"), marks them in the front and
+ * writes DIR/rtl_refine.json with the model's and the RTL's rankings. */
 static int refine_front(const struct explore_opts *o, const struct search_space *sp,
 			struct search_run_result *r, struct store *store, struct hn_err *err)
 {
-	int k = (int)hn_min64(o->top_k, r->front.n), ret = 0;
+	int k = (int)hn_min64(o->top_k, r->front.n), ret = 0, n_jobs = 0;
 	struct search_refine *rf = calloc((size_t)k + 1, sizeof(*rf));
+	struct refine_job *jobs = calloc((size_t)k + 1, sizeof(*jobs));
+	int *job_of = calloc((size_t)k + 1, sizeof(int));
 	double *ml = calloc((size_t)k + 1, sizeof(double)), *rl = calloc((size_t)k + 1, sizeof(double));
 	int *mr = calloc((size_t)k + 1, sizeof(int)), *rr = calloc((size_t)k + 1, sizeof(int));
 	struct map_cache *cache = map_cache_new();
@@ -336,16 +395,18 @@ static int refine_front(const struct explore_opts *o, const struct search_space 
 	char path[4096];
 	FILE *f = NULL;
 
-	if (!rf || !ml || !rl || !mr || !rr || !cache) {
+	if (!rf || !jobs || !job_of || !ml || !rl || !mr || !rr || !cache) {
 		ret = hn_fail(err, HN_ENOMEM, "out of memory");
 		goto out_free;
 	}
 	sim_options_init(&so);
+	/* Stored results first: a resumed run simulates nothing twice. */
 	for (int i = 0; i < k; i++) {
 		struct search_eval *e = &r->front.p[i];
 		struct search_eval st;
 		int found = 0;
 
+		job_of[i] = -1;
 		if (store && (found = store_lookup(store, e->index, SEARCH_FID_RTL, &st, err)) < 0) {
 			ret = found;
 			goto out_free;
@@ -358,19 +419,36 @@ static int refine_front(const struct explore_opts *o, const struct search_space 
 			rf[i].all_bit_exact = st.feasible;
 			rf[i].err_pct = st.cycles ? 100.0 * (double)(e->cycles - st.cycles) /
 				(double)st.cycles : 0.0;
-		} else {
-			if (!o->quiet)
-				fprintf(stderr, "explore: RTL simulation of front point %d of %d...\n", i + 1, k);
-			ret = search_refine_point(sp, &e->pt, &so, cache, o->rtl_max_macs, &rf[i], err);
-			if (ret < 0) {
-				char pfx[64];
-				snprintf(pfx, sizeof(pfx), "--rtl: front point %d", i);
-				hn_err_prefix(err, pfx);
+			continue;
+		}
+		jobs[n_jobs].sp = sp;
+		jobs[n_jobs].pt = &e->pt;
+		jobs[n_jobs].so = &so;
+		jobs[n_jobs].cache = cache;
+		jobs[n_jobs].max_macs = o->rtl_max_macs;
+		job_of[i] = n_jobs++;
+	}
+	if (n_jobs && !o->quiet)
+		fprintf(stderr, "explore: RTL simulation of %d front point%s on %lld thread%s...\n",
+			n_jobs, n_jobs > 1 ? "s" : "", (long long)hn_min64(o->jobs, n_jobs),
+			hn_min64(o->jobs, n_jobs) > 1 ? "s" : "");
+	refine_run(jobs, n_jobs, (int)o->jobs);
+	for (int i = 0; i < k; i++) {
+		struct search_eval *e = &r->front.p[i];
+		struct refine_job *j = job_of[i] >= 0 ? &jobs[job_of[i]] : NULL;
+
+		if (j) {
+			if (j->ret < 0) {
+				*err = j->err;
+				snprintf(path, sizeof(path), "--rtl: front point %d", i);
+				hn_err_prefix(err, path);
+				ret = j->ret;
 				goto out_free;
 			}
-			/* The measured latency scales the model's (static energy and EDP stay the
-			 * model's: stated in docs/search.md). */
-			st = *e;
+			rf[i] = j->out;
+			/* The measured latency replaces the model's; energy and EDP stay the
+			 * model's (docs/search.md). */
+			struct search_eval st = *e;
 			st.fidelity = SEARCH_FID_RTL;
 			st.feasible = rf[i].all_bit_exact;
 			st.cycles = rf[i].rtl_cycles;
@@ -398,11 +476,15 @@ static int refine_front(const struct explore_opts *o, const struct search_space 
 		fprintf(f, "%s\n\t\t{\"front_index\": %d, \"arch\": \"%s\", \"model_cycles\": %lld, "
 			"\"rtl_cycles\": %lld, \"model_latency_ms\": %.9g, \"rtl_latency_ms\": %.9g, "
 			"\"error_pct\": %.4f, \"model_rank\": %d, \"rtl_rank\": %d, \"bit_exact\": %s, "
-			"\"mac_layers_measured\": %d, \"shapes_simulated\": %d, "
-			"\"layers_model_only\": %d}", i ? "," : "", i, arch,
+			"\"from_store\": %s", i ? "," : "", i, arch,
 			(long long)rf[i].model_cycles, (long long)rf[i].rtl_cycles, ml[i], rl[i],
 			rf[i].err_pct, mr[i], rr[i], rf[i].all_bit_exact ? "true" : "false",
-			rf[i].layers_rtl, rf[i].shapes_simulated, rf[i].layers_model_only);
+			job_of[i] < 0 ? "true" : "false");
+		if (job_of[i] >= 0) /* the layer counts are known to the run that simulated */
+			fprintf(f, ", \"mac_layers_measured\": %d, \"shapes_simulated\": %d, "
+				"\"layers_model_only\": %d", rf[i].layers_rtl, rf[i].shapes_simulated,
+				rf[i].layers_model_only);
+		fputc('}', f);
 	}
 	fprintf(f, "\n\t]\n}\n");
 	if (fclose(f) != 0) {
@@ -420,6 +502,8 @@ static int refine_front(const struct explore_opts *o, const struct search_space 
 	printf("Kendall tau between the two rankings: %.3f (%s)\n", kendall_tau(mr, rr, k), path);
 out_free:
 	map_cache_free(cache);
+	free(jobs);
+	free(job_of);
 	free(rf);
 	free(ml);
 	free(rl);

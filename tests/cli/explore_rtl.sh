@@ -26,12 +26,19 @@ for p in r["points"]:
 assert sorted(p["rtl_rank"] for p in r["points"]) == [0, 1]
 assert all(p["fidelity"] == "model" for p in f["points"][2:])
 PY
+cp "$tmp/o/rtl_refine.json" "$tmp/first_refine.json"
 # A resume simulates nothing again: the RTL rows come from the store.
 start=$(date +%s)
 expect_exit 0 "$HWNAS" explore --space "$space" --budget 60 --seed 2 --out "$tmp/o" \
 	--top-k 2 --rtl-max-macs 3000000
 expect_in "$err" "resuming" "resumed"
-case "$err" in *"RTL simulation of front point"*) bad "resume simulated again" ;; *) ok ;; esac
+case "$err" in *"RTL simulation of"*) bad "resume simulated again" ;; *) ok ;; esac
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert all(p["from_store"] for p in d["points"])' \
+	"$tmp/o/rtl_refine.json" && ok || bad "resumed refinement marked from_store"
+# Two simulations at once (-j 2) give the same measurements and rankings.
+expect_exit 0 "$HWNAS" explore --space "$space" --budget 60 --seed 2 --out "$tmp/j2" \
+	--top-k 2 --rtl-max-macs 3000000 -j 2 --quiet
+if cmp -s "$tmp/first_refine.json" "$tmp/j2/rtl_refine.json"; then ok; else bad "-j 2 refinement differs"; fi
 expect_exit 2 "$HWNAS" explore --space "$space" --out "$tmp/x" --top-k 0
 rm -rf "$tmp"
 finish
