@@ -21,12 +21,9 @@ module hwnas_compute #(
     parameter A_BITS = 8,
     parameter W_BITS = 8,
     parameter ACC_BITS = 32,
-    parameter IAW = 8,
+    parameter IAW = 8,        // word offset bits within a buffer half
     parameter WAW = 8,
     parameter OAW = 8,
-    parameter IDEPTH = 64,    // words per buffer half
-    parameter WDEPTH = 64,
-    parameter ODEPTH = 64,
     parameter IWB = ((DF == 2) ? COLS : ROWS) * A_BITS,
     parameter WWB = ((DF == 2) ? ROWS : COLS) * W_BITS,
     parameter OWB = COLS * ACC_BITS
@@ -45,17 +42,36 @@ module hwnas_compute #(
     input  wire [31:0]     c_nin,      // inner folds: KF (ws, is), NF (os)
     output reg             busy,
     output wire            done,       // high in the command's last cycle
+    // Buffer reads are synchronous: the address presented in a cycle is the next cycle's
+    // (the D input of the address register), and its word arrives with that cycle.
+    output wire            rd_en,      // read the words of the next cycle
+    output wire            ibuf_rhalf,
     output wire [IAW-1:0]  ibuf_raddr,
     input  wire [IWB-1:0]  ibuf_rdata,
+    output wire            wbuf_rhalf,
     output wire [WAW-1:0]  wbuf_raddr,
     input  wire [WWB-1:0]  wbuf_rdata,
-    output wire [OAW-1:0]  obuf_addr,  // read-modify-write address
+    output wire            obuf_rhalf,
+    output wire [OAW-1:0]  obuf_raddr, // read of the read-modify-write, a cycle ahead
     input  wire [OWB-1:0]  obuf_rdata,
+    output wire            obuf_whalf,
+    output wire [OAW-1:0]  obuf_waddr,
     output wire            obuf_we,
     output wire [OWB-1:0]  obuf_wdata
 );
     localparam [31:0] R = ROWS;
     localparam [31:0] C = COLS;
+
+    // x * ROWS as shifts and adds of a constant, so that no multiplier (DSP) is inferred.
+    function [31:0] mul_r(input [31:0] x);
+        integer b;
+        begin
+            mul_r = 32'd0;
+            for (b = 0; b < 32; b = b + 1)
+                if (R[b])
+                    mul_r = mul_r + (x << b);
+        end
+    endfunction
 
     reg [31:0] tm, tn, tk, nout, nin, outer, inner, cyc;
     reg ah, bh, ch, init;
@@ -66,9 +82,31 @@ module hwnas_compute #(
     wire last_fold = (outer == nout - 1) && (inner == nin - 1);
     assign done = busy && last_cyc && last_fold;
 
-    wire [31:0] abase = ah ? IDEPTH : 32'd0;
-    wire [31:0] bbase = bh ? WDEPTH : 32'd0;
-    wire [31:0] cbase = ch ? ODEPTH : 32'd0;
+    // Next state. A fold begins at a command's start or after the last cycle of a fold
+    // that is not the command's last; it then advances the inner fold, or wraps it and
+    // advances the outer one.
+    wire fold_end = busy && last_cyc;
+    wire adv_in = !start && fold_end && !last_fold && (inner != nin - 1);
+    wire adv_out = !start && fold_end && !last_fold && (inner == nin - 1);
+    wire new_fold = start || adv_in || adv_out;
+    wire n_busy = start || (busy && !(last_cyc && last_fold));
+    wire [31:0] n_outer = start ? 32'd0 : adv_out ? outer + 32'd1 : outer;
+    wire [31:0] n_inner = (start || adv_out) ? 32'd0 : adv_in ? inner + 32'd1 : inner;
+    wire [31:0] n_tm = start ? c_tm : tm;
+    wire [31:0] n_tn = start ? c_tn : tn;
+    wire [31:0] n_tk = start ? c_tk : tk;
+    wire [31:0] n_nout = start ? c_nout : nout;
+    wire [31:0] n_nin = start ? c_nin : nin;
+    wire n_ah = start ? c_ahalf : ah;
+    wire n_bh = start ? c_bhalf : bh;
+    wire n_ch = start ? c_chalf : ch;
+
+    assign rd_en = n_busy;
+    assign ibuf_rhalf = n_ah;
+    assign wbuf_rhalf = n_bh;
+    assign obuf_rhalf = n_ch;
+    assign obuf_whalf = ch;
+    wire unused_cmp = &{1'b0, n_nout};   // used by ws only
 
     always @(posedge clk) begin
         if (rst) begin
@@ -76,11 +114,13 @@ module hwnas_compute #(
             cyc <= 32'd0;
             outer <= 32'd0;
             inner <= 32'd0;
-        end else if (start) begin
-            busy <= 1'b1;
-            cyc <= 32'd0;
-            outer <= 32'd0;
-            inner <= 32'd0;
+        end else begin
+            busy <= n_busy;
+            cyc <= (new_fold || fold_end || !busy) ? 32'd0 : cyc + 32'd1;
+            outer <= n_outer;
+            inner <= n_inner;
+        end
+        if (start) begin
             tm <= c_tm;
             tn <= c_tn;
             tk <= c_tk;
@@ -90,30 +130,18 @@ module hwnas_compute #(
             bh <= c_bhalf;
             ch <= c_chalf;
             init <= c_init;
-        end else if (busy) begin
-            if (last_cyc) begin
-                cyc <= 32'd0;
-                if (last_fold) begin
-                    busy <= 1'b0;
-                end else if (inner == nin - 1) begin
-                    inner <= 32'd0;
-                    outer <= outer + 32'd1;
-                end else begin
-                    inner <= inner + 32'd1;
-                end
-            end else begin
-                cyc <= cyc + 32'd1;
-            end
         end
     end
 
+    // Address registers: each holds this cycle's address and is stepped by an adder, with
+    // per-fold bases stepped at fold boundaries (x * nout and friends are never multiplied).
     wire [31:0] out_addr;
     wire        outv;
     wire [OWB-1:0] res;       // this cycle's C-lane result row
     wire        first;        // overwrite instead of accumulate
 
-    assign obuf_addr = out_addr[OAW-1:0];
     assign obuf_we = outv;
+    assign obuf_waddr = out_addr[OAW-1:0];
 
     genvar j;
     generate
@@ -131,35 +159,69 @@ module hwnas_compute #(
             localparam FB = (DF == 2) ? W_BITS : A_BITS;   // streamed operand
 
             wire ld = busy && (cyc < R);
-            wire [31:0] rr = R - 32'd1 - cyc;               // block row shifted in this cycle
-            wire [31:0] krow = inner * R + rr;
+            // krow: the block row shifted in this cycle, inner * R + R - 1 - cyc
+            reg [31:0] kin, krow;
+            wire [31:0] n_kin = (start || adv_out) ? 32'd0 : adv_in ? kin + R : kin;
+            wire [31:0] n_krow = new_fold ? n_kin + R - 32'd1 : krow - 32'd1;
+            always @(posedge clk) begin
+                kin <= n_kin;
+                krow <= n_krow;
+            end
             wire ldv = ld && (krow < tk);
             wire [31:0] s = cyc - R;                         // stream cycle
             wire strv = busy && (cyc >= R) && (s < T);
-            wire [31:0] t = cyc - (2 * R + C - 2);          // output row leaving the array
-            assign outv = busy && (cyc >= 2 * R + C - 2) && (t < T);
+            localparam [31:0] D = 2 * R + C - 2;            // first output cycle
+            wire [31:0] t = cyc - D;                         // output row leaving the array
+            assign outv = busy && (cyc >= D) && (t < T);
             assign first = init && (inner == 32'd0);
 
             wire [COLS*SB-1:0] stat_word;
             wire [ROWS*FB-1:0] str_word;
-            wire [31:0] stat_addr;
-            wire [31:0] str_addr;
+            reg  [31:0] sa, ra, oa;                          // stationary, streamed, output
+            wire [31:0] n_sa, n_ra, n_oa;
+            always @(posedge clk) begin
+                sa <= n_sa;
+                ra <= n_ra;
+                oa <= n_oa;
+            end
+            assign out_addr = oa;
+            assign obuf_raddr = n_oa[OAW-1:0];
             if (DF == 2) begin : g_is
-                assign stat_addr = abase + outer * tk + krow;
-                assign str_addr = bbase + inner * tn + s;
-                assign out_addr = cbase + outer * tn + t;
+                // stationary outer * tk + krow, streamed inner * tn + s, output outer * tn + t
+                reg [31:0] so, it, ot;
+                wire [31:0] n_so = start ? 32'd0 : adv_out ? so + tk : so;
+                wire [31:0] n_it = (start || adv_out) ? 32'd0 : adv_in ? it + tn : it;
+                wire [31:0] n_ot = start ? 32'd0 : adv_out ? ot + tn : ot;
+                always @(posedge clk) begin
+                    so <= n_so;
+                    it <= n_it;
+                    ot <= n_ot;
+                end
+                assign n_sa = new_fold ? n_so + n_kin + R - 32'd1 : sa - 32'd1;
+                assign n_ra = new_fold ? n_it : ra + ((cyc >= R) ? 32'd1 : 32'd0);
+                assign n_oa = new_fold ? n_ot : oa + ((cyc >= D) ? 32'd1 : 32'd0);
                 assign stat_word = ibuf_rdata;
                 assign str_word = wbuf_rdata;
-                assign ibuf_raddr = stat_addr[IAW-1:0];
-                assign wbuf_raddr = str_addr[WAW-1:0];
+                assign ibuf_raddr = n_sa[IAW-1:0];
+                assign wbuf_raddr = n_ra[WAW-1:0];
             end else begin : g_wsa
-                assign stat_addr = bbase + krow * nout + outer;
-                assign str_addr = abase + s * nin + inner;
-                assign out_addr = cbase + t * nout + outer;
+                // stationary krow * nout + outer, streamed s * nin + inner, output
+                // t * nout + outer; ktop = outer + inner * R * nout, rn = R * nout
+                reg [31:0] rn, ktop;
+                wire [31:0] n_rn = start ? mul_r(c_nout) : rn;
+                wire [31:0] n_ktop = start ? 32'd0 : adv_out ? n_outer :
+                                     adv_in ? ktop + rn : ktop;
+                always @(posedge clk) begin
+                    rn <= n_rn;
+                    ktop <= n_ktop;
+                end
+                assign n_sa = new_fold ? n_ktop + n_rn - n_nout : sa - nout;
+                assign n_ra = new_fold ? n_inner : ra + ((cyc >= R) ? nin : 32'd0);
+                assign n_oa = new_fold ? n_outer : oa + ((cyc >= D) ? nout : 32'd0);
                 assign stat_word = wbuf_rdata;
                 assign str_word = ibuf_rdata;
-                assign wbuf_raddr = stat_addr[WAW-1:0];
-                assign ibuf_raddr = str_addr[IAW-1:0];
+                assign wbuf_raddr = n_sa[WAW-1:0];
+                assign ibuf_raddr = n_ra[IAW-1:0];
             end
 
             // Flat arrays: a_h[i*(COLS+1)+j] enters PE(i,j) from the left; w_v[i*COLS+j] is
@@ -231,21 +293,42 @@ module hwnas_compute #(
             end
 
             wire unused_ws = &{1'b0, a_h[ROWS*(COLS+1)-1], p_v[ROWS*COLS], tm, tn,
-                               w_v[ROWS*COLS], stat_addr, str_addr, out_addr[31:OAW]};
+                               w_v[ROWS*COLS], sa, ra, n_oa[31:OAW], n_sa, n_ra, n_tm,
+                               n_tn, n_tk, n_nin, out_addr[31:OAW]};
         end else begin : g_os
             // ---------------- output stationary ------------------------------------------
             wire strv = busy && (cyc < T);
-            wire [31:0] a_addr = abase + outer * tk + cyc;
-            wire [31:0] b_addr = bbase + cyc * nin + inner;
+            // a: outer * tk + cyc; b: cyc * nin + inner; output (outer * R + R - 1 - d) * nin
+            // + inner in drain cycle d; mr = outer * R, mrn = outer * R * nin, rn = R * nin
+            reg [31:0] so, mr, mrn, rn, aa, ba, mrow, oa;
             wire [31:0] dstart = T + R + C - 2;
+            wire [31:0] n_rn = start ? mul_r(c_nin) : rn;
+            wire [31:0] n_so = start ? 32'd0 : adv_out ? so + tk : so;
+            wire [31:0] n_mr = start ? 32'd0 : adv_out ? mr + R : mr;
+            wire [31:0] n_mrn = start ? 32'd0 : adv_out ? mrn + rn : mrn;
+            wire [31:0] n_aa = new_fold ? n_so : aa + 32'd1;
+            wire [31:0] n_ba = new_fold ? n_inner : ba + nin;
+            wire [31:0] n_mrow = new_fold ? n_mr + R - 32'd1
+                                          : mrow - ((cyc >= dstart) ? 32'd1 : 32'd0);
+            wire [31:0] n_oa = new_fold ? n_inner + n_mrn + n_rn - n_nin
+                                        : oa - ((cyc >= dstart) ? nin : 32'd0);
+            always @(posedge clk) begin
+                rn <= n_rn;
+                so <= n_so;
+                mr <= n_mr;
+                mrn <= n_mrn;
+                aa <= n_aa;
+                ba <= n_ba;
+                mrow <= n_mrow;
+                oa <= n_oa;
+            end
             wire drain = busy && (cyc >= dstart);
-            wire [31:0] d = cyc - dstart;
-            wire [31:0] mrow = outer * R + (R - 32'd1 - d);
             assign outv = drain && (mrow < tm);
-            assign out_addr = cbase + mrow * nin + inner;
+            assign out_addr = oa;
             assign first = init;
-            assign ibuf_raddr = a_addr[IAW-1:0];
-            assign wbuf_raddr = b_addr[WAW-1:0];
+            assign ibuf_raddr = n_aa[IAW-1:0];
+            assign wbuf_raddr = n_ba[WAW-1:0];
+            assign obuf_raddr = n_oa[OAW-1:0];
 
             wire [A_BITS-1:0] a_h [0:ROWS*(COLS+1)-1];
             wire [W_BITS-1:0] b_v [0:(ROWS+1)*COLS-1];
@@ -306,8 +389,9 @@ module hwnas_compute #(
                 assign res[j*ACC_BITS +: ACC_BITS] = c_v[ROWS*COLS+j];
             end
 
-            wire unused_os = &{1'b0, a_h[ROWS*(COLS+1)-1], b_v[ROWS*COLS], tn, a_addr, b_addr,
-                               out_addr[31:OAW]};
+            wire unused_os = &{1'b0, a_h[ROWS*(COLS+1)-1], b_v[ROWS*COLS], tn, aa, ba,
+                               n_aa[31:IAW], n_ba[31:WAW], n_oa[31:OAW], n_tm, n_tn,
+                               n_tk, out_addr[31:OAW]};
         end
     endgenerate
 endmodule

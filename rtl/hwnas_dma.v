@@ -49,6 +49,8 @@ module hwnas_dma #(
     output wire        wlwe,
     output wire        olwe,
     output wire [31:0] lidx,       // buffer line of this beat
+    output wire        lhalf,      // the request's buffer half
+    output wire [31:0] lj,         // line of this beat within the half
     output wire        olre,       // store: read obuf line lidx (ready next cycle)
     input  wire [ONB*OLANES*ACC_BITS-1:0] oline_q,   // obuf line read last cycle
     output reg         wvalid,     // a store beat is on wline (two cycles after its read)
@@ -63,13 +65,24 @@ module hwnas_dma #(
     reg [31:0] j;
     integer    l;
 
+    // Beat words are powers of two (a shift, not a divider); element bytes are at most 8
+    // (shifts and adds, not a multiplier).
+    localparam [4:0] INL = INB >= 32 ? 5 : INB >= 16 ? 4 : INB >= 8 ? 3 : INB >= 4 ? 2 : INB >= 2 ? 1 : 0;
+    localparam [4:0] WNL = WNB >= 32 ? 5 : WNB >= 16 ? 4 : WNB >= 8 ? 3 : WNB >= 4 ? 2 : WNB >= 2 ? 1 : 0;
+    localparam [4:0] ONL = ONB >= 32 ? 5 : ONB >= 16 ? 4 : ONB >= 8 ? 3 : ONB >= 4 ? 2 : ONB >= 2 ? 1 : 0;
     wire [31:0] eb = (c_op == 2'd0) ? AB : (c_op == 2'd1) ? WB :
                      (c_op == 2'd2) ? CB : (c_final ? AB : CB);
+    wire [31:0] rc = c_rows * c_cols;
+    wire [31:0] rcb = (eb[0] ? rc : 32'd0) + (eb[1] ? rc << 1 : 32'd0) +
+                      (eb[2] ? rc << 2 : 32'd0) + (eb[3] ? rc << 3 : 32'd0);
     wire [31:0] nb = (c_op == 2'd0) ? INB : (c_op == 2'd1) ? WNB : ONB;
+    wire [4:0] nbl = (c_op == 2'd0) ? INL : (c_op == 2'd1) ? WNL : ONL;
     wire [31:0] lh = (op == 2'd0) ? ILH : (op == 2'd1) ? WLH : OLH;
 
     assign done = busy && mem_done;
     assign lidx = (half ? lh : 32'd0) + j;
+    assign lhalf = half;
+    assign lj = j;
     wire load_beat = busy && mem_rvalid && (op != 2'd3);
     assign ilwe = load_beat && (op == 2'd0);
     assign wlwe = load_beat && (op == 2'd1);
@@ -99,8 +112,8 @@ module hwnas_dma #(
             layout <= c_layout;
             final_out <= c_final;
             shift <= c_shift;
-            bytes <= c_rows * c_cols * eb;
-            lines <= (c_words + nb - 32'd1) / nb;
+            bytes <= rcb;
+            lines <= (c_words + nb - 32'd1) >> nbl;
         end else begin
             first <= 1'b0;
             if (done)
@@ -133,4 +146,6 @@ module hwnas_dma #(
                 quant = sh;
         end
     endfunction
+
+    wire unused_dma = &{1'b0, eb[31:4]};
 endmodule

@@ -77,15 +77,18 @@ module hwnas_top #(
     localparam IWB = ((DF == 2) ? COLS : ROWS) * A_BITS;
     localparam WWB = ((DF == 2) ? ROWS : COLS) * W_BITS;
     localparam OWB = COLS * ACC_BITS;
-    localparam ILH = IDEPTH / INB;
+    localparam ILH = IDEPTH / INB;     // lines per half
     localparam WLH = WDEPTH / WNB;
     localparam OLH = ODEPTH / ONB;
-    localparam IAW = (HALVES * IDEPTH > 1) ? $clog2(HALVES * IDEPTH) : 1;
-    localparam WAW = (HALVES * WDEPTH > 1) ? $clog2(HALVES * WDEPTH) : 1;
-    localparam OAW = (HALVES * ODEPTH > 1) ? $clog2(HALVES * ODEPTH) : 1;
     localparam ILAW = (HALVES * ILH > 1) ? $clog2(HALVES * ILH) : 1;
     localparam WLAW = (HALVES * WLH > 1) ? $clog2(HALVES * WLH) : 1;
-    localparam OLAW = (HALVES * OLH > 1) ? $clog2(HALVES * OLH) : 1;
+    localparam OLAW = (OLH > 1) ? $clog2(OLH) : 1;          // the obuf is one memory per half
+    localparam IAW = (IDEPTH > 1) ? $clog2(IDEPTH) : 1;     // word offset within a half
+    localparam WAW = (WDEPTH > 1) ? $clog2(WDEPTH) : 1;
+    localparam OAW = (ODEPTH > 1) ? $clog2(ODEPTH) : 1;
+    localparam ILG = $clog2(INB);
+    localparam WLG = $clog2(WNB);
+    localparam OLG = $clog2(ONB);
 
     wire dma_done, cmp_done;
     wire [31:0] dma_next = dma_count + {31'd0, dma_done};
@@ -103,8 +106,8 @@ module hwnas_top #(
         end
     end
 
-    wire ilwe, wlwe, olwe, olre;
-    wire [31:0] lidx;
+    wire ilwe, wlwe, olwe, olre, lhalf;
+    wire [31:0] lidx, lj;
     wire [ONB*OWB-1:0] oline_q;
 
     hwnas_dma #(.A_BITS(A_BITS), .W_BITS(W_BITS), .ACC_BITS(ACC_BITS), .OLANES(COLS),
@@ -117,46 +120,94 @@ module hwnas_top #(
         .cols(dma_cols), .stride(dma_stride), .layout(dma_layout), .final_out(dma_final),
         .bytes(dma_bytes), .lines(dma_lines),
         .mem_rvalid(mem_rvalid), .mem_done(mem_done), .done(dma_done),
-        .ilwe(ilwe), .wlwe(wlwe), .olwe(olwe), .lidx(lidx), .olre(olre),
-        .oline_q(oline_q), .wvalid(dma_wvalid), .wline(dma_wline));
+        .ilwe(ilwe), .wlwe(wlwe), .olwe(olwe), .lidx(lidx), .lhalf(lhalf), .lj(lj),
+        .olre(olre), .oline_q(oline_q), .wvalid(dma_wvalid), .wline(dma_wline));
 
+    wire rd_en, ibuf_rhalf, wbuf_rhalf, obuf_rhalf, obuf_whalf, obuf_we;
     wire [IAW-1:0] ibuf_raddr;
     wire [IWB-1:0] ibuf_rdata;
     wire [WAW-1:0] wbuf_raddr;
     wire [WWB-1:0] wbuf_rdata;
-    wire [OAW-1:0] obuf_addr;
+    wire [OAW-1:0] obuf_raddr, obuf_waddr;
     wire [OWB-1:0] obuf_rdata, obuf_wdata;
-    wire obuf_we;
-    wire [INB*IWB-1:0] iline_q_unused;
-    wire [WNB*WWB-1:0] wline_q_unused;
 
-    hwnas_spad #(.WB(IWB), .NB(INB), .LINES(HALVES * ILH), .LAW(ILAW), .AW(IAW)) ibuf (
-        .clk(clk), .lwe(ilwe), .lre(1'b0), .lidx(lidx[ILAW-1:0]), .lwdata(mem_iline),
-        .lrdata(iline_q_unused),
-        .raddr(ibuf_raddr), .rdata(ibuf_rdata), .we(1'b0), .waddr({IAW{1'b0}}),
-        .wdata({IWB{1'b0}}));
-    hwnas_spad #(.WB(WWB), .NB(WNB), .LINES(HALVES * WLH), .LAW(WLAW), .AW(WAW)) wbuf (
-        .clk(clk), .lwe(wlwe), .lre(1'b0), .lidx(lidx[WLAW-1:0]), .lwdata(mem_wline),
-        .lrdata(wline_q_unused),
-        .raddr(wbuf_raddr), .rdata(wbuf_rdata), .we(1'b0), .waddr({WAW{1'b0}}),
-        .wdata({WWB{1'b0}}));
-    hwnas_spad #(.WB(OWB), .NB(ONB), .LINES(HALVES * OLH), .LAW(OLAW), .AW(OAW)) obuf (
-        .clk(clk), .lwe(olwe), .lre(olre), .lidx(lidx[OLAW-1:0]), .lwdata(mem_oline),
-        .lrdata(oline_q),
-        .raddr(obuf_addr), .rdata(obuf_rdata), .we(obuf_we), .waddr(obuf_addr),
-        .wdata(obuf_wdata));
+    // ibuf and wbuf: the DMA writes lines, the array reads words (a line read, then the
+    // word chosen). A word the array reads in the cycle its line is written (a compute that
+    // starts in the cycle its last load beat lands) comes from the write data instead: the
+    // array sees the same contents as an asynchronous read one cycle later would.
+    wire [31:0] i_roff = {{(32-IAW){1'b0}}, ibuf_raddr} >> ILG;
+    wire [ILAW-1:0] i_rline = (ibuf_rhalf ? ILH[ILAW-1:0] : {ILAW{1'b0}}) + i_roff[ILAW-1:0];
+    wire [INB*IWB-1:0] iline_q;
+    hwnas_spad #(.WB(IWB), .NB(INB), .LINES(HALVES * ILH), .LAW(ILAW)) ibuf (
+        .clk(clk), .wen({INB{ilwe}}), .waddr(lidx[ILAW-1:0]), .wdata(mem_iline),
+        .ren(rd_en), .raddr(i_rline), .rdata(iline_q));
+    hwnas_wordsel #(.WB(IWB), .NB(INB), .LAW(ILAW), .AW(IAW)) ibuf_word (
+        .clk(clk), .ren(rd_en), .raddr(ibuf_raddr), .rline(i_rline), .line_q(iline_q),
+        .lwe(ilwe), .lidx(lidx[ILAW-1:0]), .lwdata(mem_iline), .rdata(ibuf_rdata));
+
+    wire [31:0] w_roff = {{(32-WAW){1'b0}}, wbuf_raddr} >> WLG;
+    wire [WLAW-1:0] w_rline = (wbuf_rhalf ? WLH[WLAW-1:0] : {WLAW{1'b0}}) + w_roff[WLAW-1:0];
+    wire [WNB*WWB-1:0] wline_q;
+    hwnas_spad #(.WB(WWB), .NB(WNB), .LINES(HALVES * WLH), .LAW(WLAW)) wbuf (
+        .clk(clk), .wen({WNB{wlwe}}), .waddr(lidx[WLAW-1:0]), .wdata(mem_wline),
+        .ren(rd_en), .raddr(w_rline), .rdata(wline_q));
+    hwnas_wordsel #(.WB(WWB), .NB(WNB), .LAW(WLAW), .AW(WAW)) wbuf_word (
+        .clk(clk), .ren(rd_en), .raddr(wbuf_raddr), .rline(w_rline), .line_q(wline_q),
+        .lwe(wlwe), .lidx(lidx[WLAW-1:0]), .lwdata(mem_wline), .rdata(wbuf_rdata));
+
+    // obuf: one memory per half, each with one write and one read port. The array's
+    // read-modify-write and the DMA never use the same half at once (the tile program's
+    // dependencies, docs/rtl.md), so each port goes to whichever unit uses its half.
+    wire [31:0] o_roff = {{(32-OAW){1'b0}}, obuf_raddr} >> OLG;
+    wire [31:0] o_woff = {{(32-OAW){1'b0}}, obuf_waddr} >> OLG;
+    wire [OLAW-1:0] o_rline = o_roff[OLAW-1:0];
+    wire [OLAW-1:0] o_wline = o_woff[OLAW-1:0];
+    wire [ONB-1:0] o_wword;
+    wire [ONB*OWB-1:0] oline_h [0:HALVES-1];
+    reg  o_rhalf_q;
+    reg  [ONB*OWB-1:0] o_rword_line;
+    genvar h;
+    generate
+        if (ONB == 1) begin : g_ow1
+            assign o_wword = 1'b1;
+        end else begin : g_own
+            assign o_wword = {{(ONB-1){1'b0}}, 1'b1} << obuf_waddr[OLG-1:0];
+        end
+        for (h = 0; h < HALVES; h = h + 1) begin : g_oh
+            wire arr_w = obuf_we && (obuf_whalf == h[0]);
+            wire arr_r = rd_en && (obuf_rhalf == h[0]);
+            wire dma_w = olwe && (lhalf == h[0]);
+            wire dma_r = olre && (lhalf == h[0]);
+            hwnas_spad #(.WB(OWB), .NB(ONB), .LINES(OLH), .LAW(OLAW)) obuf (
+                .clk(clk),
+                .wen(arr_w ? o_wword : {ONB{dma_w}}),
+                .waddr(arr_w ? o_wline : lj[OLAW-1:0]),
+                .wdata(arr_w ? {ONB{obuf_wdata}} : mem_oline),
+                .ren(arr_r || dma_r),
+                .raddr(arr_r ? o_rline : lj[OLAW-1:0]),
+                .rdata(oline_h[h]));
+        end
+    endgenerate
+    always @(posedge clk)
+        o_rhalf_q <= obuf_rhalf;
+    always @(*)
+        o_rword_line = oline_h[HALVES == 2 ? o_rhalf_q : 1'b0];
+    assign oline_q = oline_h[HALVES == 2 ? lhalf : 1'b0];
+    hwnas_wordsel #(.WB(OWB), .NB(ONB), .LAW(OLAW), .AW(OAW)) obuf_word (
+        .clk(clk), .ren(rd_en), .raddr(obuf_raddr), .rline(o_rline), .line_q(o_rword_line),
+        .lwe(1'b0), .lidx({OLAW{1'b0}}), .lwdata({ONB*OWB{1'b0}}), .rdata(obuf_rdata));
 
     hwnas_compute #(.ROWS(ROWS), .COLS(COLS), .DF(DF), .A_BITS(A_BITS), .W_BITS(W_BITS),
-                    .ACC_BITS(ACC_BITS), .IAW(IAW), .WAW(WAW), .OAW(OAW), .IDEPTH(IDEPTH),
-                    .WDEPTH(WDEPTH), .ODEPTH(ODEPTH)) core (
+                    .ACC_BITS(ACC_BITS), .IAW(IAW), .WAW(WAW), .OAW(OAW)) core (
         .clk(clk), .rst(rst), .start(cq_valid && cq_ready),
         .c_ahalf(cq_ahalf), .c_bhalf(cq_bhalf), .c_chalf(cq_chalf), .c_init(cq_init),
         .c_tm(cq_tm), .c_tn(cq_tn), .c_tk(cq_tk), .c_nout(cq_nout), .c_nin(cq_nin),
-        .busy(arr_busy), .done(cmp_done),
-        .ibuf_raddr(ibuf_raddr), .ibuf_rdata(ibuf_rdata),
-        .wbuf_raddr(wbuf_raddr), .wbuf_rdata(wbuf_rdata),
-        .obuf_addr(obuf_addr), .obuf_rdata(obuf_rdata), .obuf_we(obuf_we),
+        .busy(arr_busy), .done(cmp_done), .rd_en(rd_en),
+        .ibuf_rhalf(ibuf_rhalf), .ibuf_raddr(ibuf_raddr), .ibuf_rdata(ibuf_rdata),
+        .wbuf_rhalf(wbuf_rhalf), .wbuf_raddr(wbuf_raddr), .wbuf_rdata(wbuf_rdata),
+        .obuf_rhalf(obuf_rhalf), .obuf_raddr(obuf_raddr), .obuf_rdata(obuf_rdata),
+        .obuf_whalf(obuf_whalf), .obuf_waddr(obuf_waddr), .obuf_we(obuf_we),
         .obuf_wdata(obuf_wdata));
 
-    wire unused_top = &{1'b0, iline_q_unused, wline_q_unused, lidx};
+    wire unused_top = &{1'b0, lidx, lj, i_roff, w_roff, o_roff, o_woff};
 endmodule
