@@ -1,33 +1,64 @@
 /* hw_resources.c: DSP, BRAM36, LUT and FF estimate of a configuration, and whether it fits
- * its device. Pure. docs/resources.md states every rule and where each number comes from. */
+ * its device. Pure. docs/resources.md states every rule and where each number comes from;
+ * docs/synthesis.md compares it with Yosys synthesis of rtl/. */
 #include "hw.h"
 
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
-/* The model's coefficients, all in one place. The LUT and FF figures are estimates, to be
- * calibrated against Yosys `synth_xilinx` of rtl/ (docs/resources.md). */
+/* The model's coefficients, all in one place, fitted to Yosys 0.23 `synth_xilinx` of rtl/
+ * (docs/synthesis.md has the configs and figures; docs/resources.md the rules). */
 enum {
 	/* A product narrower than this on both operands is built in LUTs: 4x4 bits only, since
-	 * widths are 4, 8 or 16. 8-bit or wider products take one DSP slice per PE (no INT8
-	 * two-per-DSP packing, which needs a dedicated RTL structure, Xilinx WP486). */
+	 * widths are 4, 8 or 16 (Yosys maps a product of 9 bits or more to a DSP). 8-bit or
+	 * wider products take one DSP slice per PE (no INT8 two-per-DSP packing, which needs a
+	 * dedicated RTL structure, Xilinx WP486). */
 	HW_DSP_MIN_OPERAND_BITS = 8,
-	/* Width of the DSP's post-adder / accumulator (P register) on DSP48E1 and DSP48E2;
-	 * accumulator bits beyond it extend the sum in fabric, one LUT per bit. */
-	HW_DSP_ACC_BITS = 48,
-	/* LUT6s of a signed 4x4 -> 8-bit multiplier in fabric (synthesis reports for small
-	 * array multipliers run 16 to 20; we take 18). */
-	HW_LUT_MUL4X4 = 18,
-	/* Per PE: psum / operand muxes and control, LUTs = acc_bits / 2 + HW_LUT_PE_BASE. */
-	HW_LUT_PE_BASE = 8,
-	/* Per PE: FFs = act_bits + weight_bits (operand pipeline) + acc_bits (accumulator)
-	 * + HW_FF_PE_CTRL (valid and load-stationary bits). */
-	HW_FF_PE_CTRL = 2,
-	/* DMA engine, AXI interfaces, tile-program controller, buffer address generators. */
-	HW_LUT_FIXED = 3000,
-	HW_FF_FIXED = 4000,
+	/* The DMA's byte count, rows x cols (32 x 32 -> 32 bits), one product per request:
+	 * three DSP48E2 or DSP48E1 slices. */
+	HW_DSP_DMA = 3,
+	/* Fixed LUTs and FFs: the controller, the sequencer's 32-bit command registers and
+	 * address counters, the DMA's descriptor registers. */
+	HW_LUT_FIXED = 700,
+	HW_FF_FIXED = 700,
+	/* LUTs per bit of a DMA store lane (acc_bits wide): the store path's
+	 * saturate(acc >>> shift), an arithmetic barrel shifter and two comparisons. */
+	HW_LUT_STORE_BIT = 9,
+	/* LUTs per bit of a scratchpad line (x2: the port and word multiplexers in front of and
+	 * behind the block RAMs). */
+	HW_LUT_LINE_BIT_X2 = 4,
 };
+
+/* The RTL's DMA beat: the smallest power of two, at most 64, of words (lanes of
+ * elem_bytes) that carries 2 x the DRAM bytes per cycle (sim_rtl_params_from_hw's rule). */
+static int64_t beat_words(const struct hw_config *hw, int64_t lanes, int64_t elem_bytes)
+{
+	double want = 2.0 * hw_dram_bytes_per_cycle(hw) / (double)(lanes * elem_bytes);
+	int64_t n = 1;
+
+	while (n < 64 && (double)n < want)
+		n *= 2;
+	return n;
+}
+
+/* The RTL's buffer memories: one line of nb words of word_bits is the memory's width;
+ * a half holds its capacity in dense words (capacity bits / word bits), whole lines. */
+struct spad_shape {
+	int64_t width, lines_per_half, nb;
+};
+
+static struct spad_shape spad_shape(int64_t bytes, int64_t halves, int64_t word_bits,
+				    int64_t nb)
+{
+	struct spad_shape s;
+	int64_t words = hn_max64(hn_cdiv(bytes * 8 / halves, word_bits), 1);
+
+	s.nb = nb;
+	s.width = nb * word_bits;
+	s.lines_per_half = hn_cdiv(words, nb);
+	return s;
+}
 
 /* One BRAM aspect ratio: width x depth, in halves of a BRAM36 (BRAM18 = 1, BRAM36 = 2).
  * Widths 9, 18, 36, 72 use the parity bits as data. 72 and the BRAM18's 36 are the simple
@@ -44,19 +75,24 @@ static const struct bram_mode bram_modes[] = {
 	{ 18, 1024, 1 }, { 36, 512, 1 },
 };
 
-int64_t hw_buffer_bram36(int64_t bytes, int64_t width_bits)
+/* BRAM18 halves of one memory width_bits x depth: the best of the aspect ratios. */
+static int64_t memory_halves(int64_t width_bits, int64_t depth)
 {
-	int64_t depth, best = -1;
+	int64_t best = -1;
 
-	assert(bytes > 0 && width_bits > 0);
-	depth = hn_cdiv(bytes * 8, width_bits);
 	for (size_t i = 0; i < sizeof(bram_modes) / sizeof(bram_modes[0]); i++) {
 		const struct bram_mode *m = &bram_modes[i];
 		int64_t halves = hn_cdiv(width_bits, m->width) * hn_cdiv(depth, m->depth) * m->halves;
 		if (best < 0 || halves < best)
 			best = halves;
 	}
-	return hn_cdiv(best, 2);
+	return best;
+}
+
+int64_t hw_buffer_bram36(int64_t bytes, int64_t width_bits)
+{
+	assert(bytes > 0 && width_bits > 0);
+	return hn_cdiv(memory_halves(width_bits, hn_cdiv(bytes * 8, width_bits)), 2);
 }
 
 static int uses_dsp(const struct hw_config *hw)
@@ -64,20 +100,21 @@ static int uses_dsp(const struct hw_config *hw)
 	return hw->act_bits >= HW_DSP_MIN_OPERAND_BITS || hw->weight_bits >= HW_DSP_MIN_OPERAND_BITS;
 }
 
+/* Per PE. With a DSP the multiply-add and most operand and sum registers are in the slice;
+ * what is left (operand skew and sum pipeline spill-over, the sum's extension) grows with
+ * the bits it carries: (a + w + c) / 4. Without one, the 4x4 multiplier and the c-bit adder
+ * are LUTs: (c + 18) x 3 / 4. */
 static int64_t lut_per_pe(const struct hw_config *hw)
 {
-	int64_t lut = hw->acc_bits / 2 + HW_LUT_PE_BASE;
-
-	if (!uses_dsp(hw))
-		lut += HW_LUT_MUL4X4 + hw->acc_bits; /* multiplier and a carry-chain adder */
-	else if (hw->acc_bits > HW_DSP_ACC_BITS)
-		lut += hw->acc_bits - HW_DSP_ACC_BITS;
-	return lut;
+	if (uses_dsp(hw))
+		return hn_cdiv((int64_t)hw->act_bits + hw->weight_bits + hw->acc_bits, 4);
+	return hn_cdiv(((int64_t)hw->acc_bits + 18) * 3, 4);
 }
 
+/* Per PE: the operand registers passed to the neighbours and the sum register. */
 static int64_t ff_per_pe(const struct hw_config *hw)
 {
-	return (int64_t)hw->act_bits + hw->weight_bits + hw->acc_bits + HW_FF_PE_CTRL;
+	return (int64_t)hw->act_bits + hw->weight_bits + hw->acc_bits;
 }
 
 /* Fills out->fits and out->why against dev: the first exceeded budget in the order DSP,
@@ -113,15 +150,34 @@ void hw_resources(const struct hw_config *hw, struct hw_resources *out)
 	memset(out, 0, sizeof(*out));
 	pes = (int64_t)hw->pe_rows * hw->pe_cols;
 
-	out->dsp = uses_dsp(hw) ? pes : 0;
+	out->dsp = (uses_dsp(hw) ? pes : 0) + HW_DSP_DMA;
 	out->macs_per_dsp_x100 = uses_dsp(hw) ? 100 : 0;
-	/* Each buffer is banked to its port width: one element per array row (ibuf) or column
-	 * (wbuf, obuf) per cycle. Both halves of a double buffer share the banks. */
-	out->bram36 = hw_buffer_bram36(hw->ibuf_bytes, (int64_t)hw->pe_rows * hw->act_bits) +
-		      hw_buffer_bram36(hw->wbuf_bytes, (int64_t)hw->pe_cols * hw->weight_bits) +
-		      hw_buffer_bram36(hw->obuf_bytes, (int64_t)hw->pe_cols * hw->acc_bits);
-	out->lut = pes * lut_per_pe(hw) + HW_LUT_FIXED;
-	out->ff = pes * ff_per_pe(hw) + HW_FF_FIXED;
+
+	/* The buffers as the RTL builds them (docs/resources.md "Block RAM"): the ibuf and the
+	 * wbuf are one memory each, both halves deep; the obuf is one memory per half. */
+	{
+		const int64_t d = hw->double_buffer ? 2 : 1;
+		const int64_t R = hw->pe_rows, C = hw->pe_cols;
+		const int64_t li = hw->dataflow == HW_IS ? C : R, lw = hw->dataflow == HW_IS ? R : C;
+		struct spad_shape ib = spad_shape(hw->ibuf_bytes, d, li * hw->act_bits,
+						  beat_words(hw, li, hw_act_bytes(hw)));
+		struct spad_shape wb = spad_shape(hw->wbuf_bytes, d, lw * hw->weight_bits,
+						  beat_words(hw, lw, hw_weight_bytes(hw)));
+		/* obuf beats also carry final outputs, act_bits wide in DRAM */
+		struct spad_shape ob = spad_shape(hw->obuf_bytes, d, C * hw->acc_bits,
+						  beat_words(hw, C, hw_act_bytes(hw)));
+		int64_t halves = memory_halves(ib.width, d * ib.lines_per_half) +
+				 memory_halves(wb.width, d * wb.lines_per_half) +
+				 d * memory_halves(ob.width, ob.lines_per_half);
+		int64_t store_lanes = ob.nb * C;
+		int64_t line_bits = ib.width + wb.width + d * ob.width;
+
+		out->bram36 = hn_cdiv(halves, 2);
+		out->lut = pes * lut_per_pe(hw) + HW_LUT_FIXED +
+			   store_lanes * hw->acc_bits * HW_LUT_STORE_BIT +
+			   hn_cdiv(line_bits * HW_LUT_LINE_BIT_X2, 2);
+		out->ff = pes * ff_per_pe(hw) + HW_FF_FIXED + store_lanes * hw->acc_bits;
+	}
 
 	out->fits = 1;
 	if (hw->device[0]) {

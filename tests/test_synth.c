@@ -1,0 +1,285 @@
+/* test_synth.c: the Yosys flow (sim/synth.c) and the resource model against it.
+ *
+ * make test: the stat parser on a saved log, the parameters, errors and timeouts with stand-in
+ * executables, and one small real synthesis (a 2x2 array, about a minute once, then cached)
+ * when yosys is installed. HWNAS_LONG=1: the sweep of the configs in tests/data/synth/ with the
+ * bounds of docs/synthesis.md (DSP exact, BRAM within 10%, LUT within 25%). */
+#include <glob.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "test.h"
+#include "../sim/synth.h"
+
+#define DATA "tests/data/synth/"
+
+static void parser_should_count_cells_of_the_last_stat_table(void)
+{
+	struct sim_synth_stat s;
+	struct hn_err err = { 0 };
+	char *text;
+	size_t len;
+
+	CHECK_EQ_I64(hn_read_file(DATA "yosys_4x4_ws.log", &text, &len, &err), 0);
+	if (!text)
+		return;
+	CHECK_EQ_I64(sim_synth_parse_stat(text, &s, &err), 0);
+	CHECK_EQ_I64(s.dsp, 19);
+	CHECK_EQ_I64(s.ramb36, 4);
+	CHECK_EQ_I64(s.ramb18, 30);
+	CHECK_EQ_I64(s.bram36_x2, 38);
+	CHECK_EQ_I64(s.lut_logic, 290 + 983 + 1087 + 1379 + 1910 + 2009);
+	CHECK_EQ_I64(s.lut_mem, 32); /* 32 SRL16E, one LUT each */
+	CHECK_EQ_I64(s.lut, s.lut_logic + 32);
+	CHECK_EQ_I64(s.ff, 1908);
+	CHECK_EQ_I64(s.carry, 358);
+	CHECK_EQ_I64(s.cells, 13926);
+	free(text);
+}
+
+static void parser_should_count_xc7_cells_and_lutram(void)
+{
+	const char *log = "   Number of cells:                 9\n"
+			  "     DSP48E1                         3\n"
+			  "     RAMB18E1                        1\n"
+			  "     RAMB36E1                        2\n"
+			  "     RAM64M                          2\n"
+			  "     LUT6                           10\n"
+			  "     FDSE                            4\n"
+			  "     FDRE                            6\n"
+			  "\n   Estimated number of LCs: 10\n";
+	struct sim_synth_stat s;
+	struct hn_err err = { 0 };
+
+	CHECK_EQ_I64(sim_synth_parse_stat(log, &s, &err), 0);
+	CHECK_EQ_I64(s.dsp, 3);
+	CHECK_EQ_I64(s.bram36_x2, 5);
+	CHECK_EQ_I64(s.lut, 10 + 8);
+	CHECK_EQ_I64(s.ff, 10);
+}
+
+static void parser_should_reject_a_log_without_statistics(void)
+{
+	struct sim_synth_stat s;
+	struct hn_err err = { 0 };
+
+	CHECK_EQ_I64(sim_synth_parse_stat("ERROR: syntax error\n", &s, &err), HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "Number of cells");
+}
+
+static struct hw_config small_hw(void)
+{
+	struct hw_config hw;
+	struct hn_err err = { 0 };
+
+	CHECK_EQ_I64(hw_config_load(DATA "xcup_ws_2x2_int8.json", &hw, &err), 0);
+	return hw;
+}
+
+static void params_should_be_dense_and_whole_lines(void)
+{
+	struct hw_config hw = small_hw();
+	struct sim_rtl_params p, s;
+
+	sim_rtl_params_from_hw(&hw, &s);
+	sim_synth_params_from_hw(&hw, &p);
+	/* the beat words are the simulation's; 2048 B of 2-lane 8-bit words: 1024 words */
+	CHECK_EQ_I64(p.inb, s.inb);
+	CHECK_EQ_I64(p.onb, s.onb);
+	CHECK_EQ_I64(p.idepth, 1024);
+	CHECK_EQ_I64(p.idepth % p.inb, 0);
+	/* obuf: 4096 B of 2 x 32-bit words: 512 */
+	CHECK_EQ_I64(p.odepth, 512);
+	hw.act_bits = hw.weight_bits = 4;
+	hw.acc_bits = 16;
+	hw.double_buffer = 1;
+	sim_synth_params_from_hw(&hw, &p);
+	/* 2048 B, two halves, 2 x 4-bit words: 1024 words per half */
+	CHECK_EQ_I64(p.idepth, 1024);
+	CHECK(!strcmp(sim_synth_family(&hw), "xcup"));
+	strcpy(hw.device, "pynq_z1");
+	CHECK(!strcmp(sim_synth_family(&hw), "xc7"));
+	strcpy(hw.device, "u250");
+	CHECK(!strcmp(sim_synth_family(&hw), "xcup"));
+}
+
+static char cache_dir[64];
+
+static void make_cache(void)
+{
+	snprintf(cache_dir, sizeof(cache_dir), "/tmp/hwnas-test-synth-%d", (int)getpid());
+	mkdir(cache_dir, 0777);
+}
+
+static void write_exe(const char *path, const char *body)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return;
+	fprintf(f, "#!/bin/sh\n%s\n", body);
+	fclose(f);
+	chmod(path, 0755);
+}
+
+static void a_failed_synthesis_should_be_an_error_naming_the_log(void)
+{
+	struct hw_config hw = small_hw();
+	struct sim_synth_options o;
+	struct sim_synth_result r;
+	struct hn_err err = { 0 };
+	char exe[128];
+
+	snprintf(exe, sizeof(exe), "%s/fake-yosys-fail", cache_dir);
+	write_exe(exe, "echo 'ERROR: Module hwnas_top not found'; exit 1");
+	sim_synth_options_init(&o);
+	o.cache_dir = cache_dir;
+	o.yosys = exe;
+	o.no_cache = 1;
+	CHECK_EQ_I64(sim_synth_run(&hw, &o, &r, &err), HN_EEXTERNAL);
+	CHECK_STR_CONTAINS(err.msg, "failed (exit 1): ERROR: Module hwnas_top not found");
+	CHECK_STR_CONTAINS(err.msg, "log: ");
+	CHECK(access(r.log_path, R_OK) == 0);
+	/* a log without statistics is an error too */
+	write_exe(exe, "echo 'all fine, no stat'");
+	CHECK_EQ_I64(sim_synth_run(&hw, &o, &r, &err), HN_EEXTERNAL);
+	CHECK_STR_CONTAINS(err.msg, "no cell statistics");
+	CHECK(access(r.result_path, F_OK) != 0);
+}
+
+static void a_timed_out_synthesis_should_be_an_error(void)
+{
+	struct hw_config hw = small_hw();
+	struct sim_synth_options o;
+	struct sim_synth_result r;
+	struct hn_err err = { 0 };
+	char exe[128];
+
+	snprintf(exe, sizeof(exe), "%s/fake-yosys-slow", cache_dir);
+	write_exe(exe, "sleep 30");
+	sim_synth_options_init(&o);
+	o.cache_dir = cache_dir;
+	o.yosys = exe;
+	o.timeout_s = 0.3;
+	o.no_cache = 1;
+	CHECK_EQ_I64(sim_synth_run(&hw, &o, &r, &err), HN_EEXTERNAL);
+	CHECK_STR_CONTAINS(err.msg, "timed out");
+}
+
+static void a_result_should_be_cached_per_parameter_set(void)
+{
+	struct hw_config hw = small_hw();
+	struct sim_synth_options o;
+	struct sim_synth_result r, r2;
+	struct hn_err err = { 0 };
+	char exe[128], body[512];
+
+	/* a stand-in yosys that writes a stat table into the log it is given (-l LOG) */
+	snprintf(exe, sizeof(exe), "%s/fake-yosys-ok", cache_dir);
+	snprintf(body, sizeof(body), "printf '   Number of cells: 3\\n     DSP48E2 4\\n"
+		 "     LUT6 100\\n     FDRE 50\\n\\n' >> \"$3\"");
+	write_exe(exe, body);
+	sim_synth_options_init(&o);
+	o.cache_dir = cache_dir;
+	o.yosys = exe;
+	CHECK_EQ_I64(sim_synth_run(&hw, &o, &r, &err), 0);
+	CHECK_EQ_I64(r.cached, 0);
+	CHECK_EQ_I64(r.stat.dsp, 4);
+	CHECK_EQ_I64(r.stat.lut, 100);
+	CHECK_EQ_I64(sim_synth_run(&hw, &o, &r2, &err), 0);
+	CHECK_EQ_I64(r2.cached, 1);
+	CHECK_EQ_I64(r2.stat.ff, 50);
+	CHECK(!strcmp(r.result_path, r2.result_path));
+	/* another parameter set is another entry */
+	hw.pe_cols = 3;
+	CHECK_EQ_I64(sim_synth_run(&hw, &o, &r2, &err), 0);
+	CHECK_EQ_I64(r2.cached, 0);
+	CHECK(strcmp(r.result_path, r2.result_path) != 0);
+}
+
+static int have_yosys(void)
+{
+	return system("yosys -V >/dev/null 2>&1") == 0;
+}
+
+/* Synthesizes one config (default cache) and checks the model's bounds. */
+static void check_config(const char *path)
+{
+	struct hw_config hw;
+	struct sim_synth_options o;
+	struct sim_synth_result r;
+	struct hw_resources m;
+	struct hn_err err = { 0 };
+	double bram, lut_err, bram_err;
+
+	if (hw_config_load(path, &hw, &err)) {
+		fprintf(stderr, "  %s\n", err.msg);
+		CHECK(0);
+		return;
+	}
+	sim_synth_options_init(&o);
+	if (sim_synth_run(&hw, &o, &r, &err)) {
+		fprintf(stderr, "  %s: %s\n", path, err.msg);
+		CHECK(0);
+		return;
+	}
+	hw_resources(&hw, &m);
+	bram = (double)r.stat.bram36_x2 / 2.0;
+	bram_err = 100.0 * ((double)m.bram36 - bram) / bram;
+	lut_err = 100.0 * (double)(m.lut - r.stat.lut) / (double)r.stat.lut;
+	printf("  %-40s DSP %5lld/%-5lld BRAM36 %6.1f/%-4lld (%+5.1f%%) LUT %6lld/%-6lld "
+	       "(%+5.1f%%) FF %6lld/%-6lld%s\n", path, (long long)r.stat.dsp, (long long)m.dsp,
+	       bram, (long long)m.bram36, bram_err, (long long)r.stat.lut, (long long)m.lut,
+	       lut_err, (long long)r.stat.ff, (long long)m.ff, r.cached ? " (cached)" : "");
+	CHECK_EQ_I64(m.dsp, r.stat.dsp);
+	CHECK(fabs(bram_err) <= 10.0);
+	CHECK(fabs(lut_err) <= 25.0);
+}
+
+static void the_model_should_match_a_small_synthesis(void)
+{
+	if (!have_yosys()) {
+		printf("  (yosys not installed: skipped)\n");
+		return;
+	}
+	check_config(DATA "xcup_ws_2x2_int8.json");
+}
+
+static void the_model_should_match_the_synthesis_sweep(void)
+{
+	glob_t g;
+
+	if (glob(DATA "*.json", 0, NULL, &g)) {
+		CHECK(0);
+		return;
+	}
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		check_config(g.gl_pathv[i]);
+	globfree(&g);
+}
+
+int main(void)
+{
+	const char *lg = getenv("HWNAS_LONG");
+	char cmd[128];
+
+	make_cache();
+	RUN(parser_should_count_cells_of_the_last_stat_table);
+	RUN(parser_should_count_xc7_cells_and_lutram);
+	RUN(parser_should_reject_a_log_without_statistics);
+	RUN(params_should_be_dense_and_whole_lines);
+	RUN(a_failed_synthesis_should_be_an_error_naming_the_log);
+	RUN(a_timed_out_synthesis_should_be_an_error);
+	RUN(a_result_should_be_cached_per_parameter_set);
+	RUN(the_model_should_match_a_small_synthesis);
+	if (lg && lg[0] == '1' && have_yosys())
+		RUN(the_model_should_match_the_synthesis_sweep);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", cache_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", cache_dir);
+	return TEST_SUMMARY();
+}
