@@ -50,7 +50,8 @@ static struct dimcls dim_split(int64_t d, int64_t t)
 	return c;
 }
 
-/* DMA time of one request of b bytes (docs/model.md "DRAM traffic"). */
+/* DMA time of one request of b bytes: latency + ceil(b / bw) (docs/model.md "DRAM traffic").
+ * Also the vector unit's requests (the RTL has no vector unit, so no line floor there). */
 static int64_t dma_cycles(int64_t b, double bw, int64_t latency)
 {
 	double q = (double)b / bw;
@@ -59,6 +60,102 @@ static int64_t dma_cycles(int64_t b, double bw, int64_t latency)
 	if ((double)t < q)
 		t++;
 	return latency + t;
+}
+
+static int32_t pow2_at_least(double v, int32_t cap)
+{
+	int32_t n = 1;
+
+	while (n < cap && (double)n < v)
+		n *= 2;
+	return n;
+}
+
+void cost_dma_words_per_line(const struct hw_config *hw, int32_t nb[3])
+{
+	const int64_t R = hw->pe_rows, C = hw->pe_cols;
+	const int64_t li = hw->dataflow == HW_IS ? C : R, lw = hw->dataflow == HW_IS ? R : C;
+	const double bw = hw_dram_bytes_per_cycle(hw);
+
+	/* a line carries at least 2 x bw bytes of full words; obuf lines also carry final
+	 * outputs, act bytes wide in DRAM (docs/rtl.md "Parameters") */
+	nb[0] = pow2_at_least(2.0 * bw / (double)(li * hw_act_bytes(hw)), 64);
+	nb[1] = pow2_at_least(2.0 * bw / (double)(lw * hw_weight_bytes(hw)), 64);
+	nb[2] = pow2_at_least(2.0 * bw / (double)(C * hw_act_bytes(hw)), 64);
+}
+
+/* What a request's time depends on, read from hw once per layer. */
+struct dmactx {
+	double bw;
+	int64_t lat, R, C;
+	enum hw_dataflow df;
+	int32_t nb[3], lg[3];
+};
+
+static void dmactx_init(struct dmactx *d, const struct hw_config *hw, const int32_t nb[3])
+{
+	d->bw = hw_dram_bytes_per_cycle(hw);
+	d->lat = hw->dram_latency_cycles;
+	d->R = hw->pe_rows;
+	d->C = hw->pe_cols;
+	d->df = hw->dataflow;
+	for (int b = 0; b < 3; b++) {
+		d->nb[b] = nb[b];
+		d->lg[b] = 0;
+		while ((1 << d->lg[b]) < nb[b])
+			d->lg[b]++;
+	}
+}
+
+/* Buffer lines of a rows x cols block (docs/rtl.md "Word layouts": lanes along a row or
+ * along a column; words per line a power of two). */
+static inline int64_t req_lines(const struct dmactx *d, int which, int64_t rows, int64_t cols)
+{
+	const int is = d->df == HW_IS;
+	int64_t words;
+	int b;
+
+	switch (which) {
+	case COST_REQ_A:
+		words = d->df == HW_WS ? rows * hn_cdiv(cols, d->R) :
+			hn_cdiv(rows, is ? d->C : d->R) * cols;
+		b = 0;
+		break;
+	case COST_REQ_B:
+		words = is ? hn_cdiv(rows, d->R) * cols : rows * hn_cdiv(cols, d->C);
+		b = 1;
+		break;
+	default:
+		words = is ? hn_cdiv(rows, d->C) * cols : rows * hn_cdiv(cols, d->C);
+		b = 2;
+		break;
+	}
+	return (words + d->nb[b] - 1) >> d->lg[b];
+}
+
+/* max(t(bytes), floor): one line per cycle, a load's line j arrives in cycle 1 + j, a
+ * store's leaves in 2 + j, so floor = lines + 1 (load) or lines + 2 (store). */
+static inline int64_t req_time(const struct dmactx *d, int64_t bytes, int64_t floor_)
+{
+	int64_t t = dma_cycles(bytes, d->bw, d->lat);
+
+	return t > floor_ ? t : floor_;
+}
+
+static inline int64_t req_cycles(const struct dmactx *d, int which, int64_t rows, int64_t cols,
+				 int64_t elem_bytes)
+{
+	return req_time(d, rows * cols * elem_bytes, req_lines(d, which, rows, cols) +
+			(which == COST_REQ_C_STORE ? 2 : 1));
+}
+
+int64_t cost_dma_request_cycles(const struct hw_config *hw, const int32_t nb[3], int which,
+				int64_t rows, int64_t cols, int64_t elem_bytes)
+{
+	struct dmactx d;
+
+	dmactx_init(&d, hw, nb);
+	return req_cycles(&d, which, rows, cols, elem_bytes);
 }
 
 /* Number of times each tile of a tensor is fetched: the trip count of its irrelevant loop x
@@ -219,8 +316,6 @@ int cost_layer(const struct arch_layer *l, const struct hw_config *hw,
 	const struct arch_gemm *g = &out->gemm;
 	const int64_t R = hw->pe_rows, C = hw->pe_cols;
 	const int64_t ab = hw_act_bytes(hw), wb = hw_weight_bytes(hw), cb = hw_acc_bytes(hw);
-	const int64_t lat = hw->dram_latency_cycles;
-	const double bw = hw_dram_bytes_per_cycle(hw);
 	const int64_t bufs[3] = { hw->ibuf_bytes, hw->wbuf_bytes, hw->obuf_bytes };
 	int64_t need[3];
 
@@ -264,28 +359,35 @@ int cost_layer(const struct arch_layer *l, const struct hw_config *hw,
 		}
 	}
 	/* DMA requests per tensor, per tile-size class. */
+	int32_t nb[3];
+	struct dmactx dc;
+	cost_dma_words_per_line(hw, nb);
+	dmactx_init(&dc, hw, nb);
 	for (int i = 0; i < 2; i++) {
 		for (int q = 0; q < 2; q++) {
 			int64_t na = dm.cnt[i] * dk.cnt[q] * ra;
-			int64_t nb = dk.cnt[q] * dn.cnt[i] * rb;
+			int64_t nbq = dk.cnt[q] * dn.cnt[i] * rb;
 			if (na) {
-				mem += na * dma_cycles(dm.size[i] * dk.size[q] * ab, bw, lat);
+				mem += na * req_cycles(&dc, COST_REQ_A, dm.size[i], dk.size[q], ab);
 				reqs += na;
 			}
-			if (nb) {
-				mem += nb * dma_cycles(dk.size[q] * dn.size[i] * wb, bw, lat);
-				reqs += nb;
+			if (nbq) {
+				mem += nbq * req_cycles(&dc, COST_REQ_B, dk.size[q], dn.size[i], wb);
+				reqs += nbq;
 			}
 		}
 		for (int j = 0; j < 2; j++) {
 			int64_t nc = dm.cnt[i] * dn.cnt[j];
-			int64_t el = dm.size[i] * dn.size[j];
 			if (!nc)
 				continue;
-			mem += nc * dma_cycles(el * ab, bw, lat);
+			const int64_t el = dm.size[i] * dn.size[j];
+			const int64_t lines = req_lines(&dc, COST_REQ_C_STORE, dm.size[i], dn.size[j]);
+			mem += nc * req_time(&dc, el * ab, lines + 2);
 			reqs += nc;
 			if (vc > 1) {
-				mem += 2 * nc * (vc - 1) * dma_cycles(el * cb, bw, lat);
+				/* K' - 1 partial-sum passes: stored and loaded back, acc bytes */
+				mem += nc * (vc - 1) * (req_time(&dc, el * cb, lines + 2) +
+							req_time(&dc, el * cb, lines + 1));
 				reqs += 2 * nc * (vc - 1);
 			}
 		}
@@ -305,14 +407,20 @@ int cost_layer(const struct arch_layer *l, const struct hw_config *hw,
 	out->sram_bytes[2] = g->g * sram[2] + out->dram_rd_c + out->dram_wr_c;
 
 	if (hw->double_buffer) {
-		int64_t first = dma_cycles(dm.size[dm.cnt[0] ? 0 : 1] * dk.size[dk.cnt[0] ? 0 : 1] * ab,
-					   bw, lat) +
-				dma_cycles(dk.size[dk.cnt[0] ? 0 : 1] * dn.size[dn.cnt[0] ? 0 : 1] * wb,
-					   bw, lat);
-		int64_t last = dma_cycles(dm.size[1] * dn.size[1] * ab, bw, lat);
+		const int64_t fm = dm.size[dm.cnt[0] ? 0 : 1], fn = dn.size[dn.cnt[0] ? 0 : 1];
+		const int64_t fk = dk.size[dk.cnt[0] ? 0 : 1];
+		int64_t first = req_cycles(&dc, COST_REQ_A, fm, fk, ab) +
+				req_cycles(&dc, COST_REQ_B, fk, fn, wb);
+		int64_t last = req_cycles(&dc, COST_REQ_C_STORE, dm.size[1],
+						       dn.size[1], ab);
+		int64_t f, clast = step_cycles(hw->dataflow, R, C, dm.size[1], dn.size[1],
+					       dk.size[1], &f);
 		int64_t serial = first + out->compute_cycles + last;
-		out->cycles = hn_max64(serial, out->mem_cycles);
-		out->memory_bound = out->mem_cycles > serial;
+		/* memory-bound: the last step's compute waits for its own loads, the last store
+		 * for that compute (docs/model.md "Latency") */
+		int64_t tail = out->mem_cycles + hn_max64(0, clast - last);
+		out->cycles = hn_max64(serial, tail);
+		out->memory_bound = tail > serial;
 	} else {
 		out->cycles = out->mem_cycles + out->compute_cycles;
 		out->memory_bound = out->mem_cycles > out->compute_cycles;

@@ -37,6 +37,7 @@ struct ctx {
 	int64_t ab, wb, cb, lat, alpha;
 	double bw;
 	int64_t unit[3], cap[3];
+	int32_t nb[3];               /* buffer words per DMA line (cost_dma_words_per_line) */
 	int64_t ci, cw, co;          /* buffer capacities in elements (one half when double) */
 	int stream;                  /* the dimension streamed through the array */
 };
@@ -51,21 +52,11 @@ struct dim {
 	int *col;            /* GLPK column of x */
 };
 
-/* DMA cycles of one request of b bytes: docs/model.md, the same arithmetic as cost.c. */
-static int64_t dma(const struct ctx *c, int64_t b)
-{
-	double q = (double)b / c->bw;
-	int64_t t = (int64_t)q;
-
-	if ((double)t < q)
-		t++;
-	return c->lat + t;
-}
-
 /* Sum of DMA cycles over the tile classes of an operand pair of dims a, b (tiles ta, tb,
- * trips Ta, Tb, last tiles ea, eb) with elem bytes per element. */
+ * trips Ta, Tb, last tiles ea, eb): requests `which` (COST_REQ_*) of elem-byte elements,
+ * timed by cost_dma_request_cycles exactly as cost.c does. */
 static int64_t pair_dma(const struct ctx *c, int64_t ta, int64_t Ta, int64_t ea, int64_t tb,
-			int64_t Tb, int64_t eb, int64_t elem)
+			int64_t Tb, int64_t eb, int which, int64_t elem)
 {
 	const int64_t sa[2] = { ta, ea }, na[2] = { Ta - 1, 1 };
 	const int64_t sb[2] = { tb, eb }, nb[2] = { Tb - 1, 1 };
@@ -74,7 +65,8 @@ static int64_t pair_dma(const struct ctx *c, int64_t ta, int64_t Ta, int64_t ea,
 	for (int i = 0; i < 2; i++)
 		for (int j = 0; j < 2; j++)
 			if (na[i] * nb[j] != 0)
-				s += na[i] * nb[j] * dma(c, sa[i] * sb[j] * elem);
+				s += na[i] * nb[j] *
+				     cost_dma_request_cycles(c->hw, c->nb, which, sa[i], sb[j], elem);
 	return s;
 }
 
@@ -303,8 +295,9 @@ struct pairvar {
 	int a, b;      /* candidate indices in the pair's two dims */
 	int col;
 	double dma1;   /* A, B: DMA cycles of every tile; C: the final writes (act bytes) */
-	double dma2;   /* C only: one partial-sum pass (acc bytes) */
+	double dma2;   /* C only: one partial-sum pass, stored and loaded back (acc bytes) */
 	double first;  /* A, B: DMA of the first tile; C: DMA of the last C tile */
+	double lastf;  /* the folded pair: folds of the last step (last tiles) */
 };
 
 struct model {
@@ -315,6 +308,7 @@ struct model {
 	int ocol[MAP_ORDER_COUNT];
 	int *ucol[3], *vcol[3];      /* per candidate of the pair's irrelevant dim */
 	int *scol;                   /* per candidate of the streamed dim */
+	int *lcol;                   /* the same for the last step's folds (tail term) */
 };
 
 static void model_release(struct model *m)
@@ -325,6 +319,13 @@ static void model_release(struct model *m)
 		free(m->vcol[p]);
 	}
 	free(m->scol);
+	free(m->lcol);
+}
+
+/* Folds of a last tile of e along dim d: ceil(e / U) on a folded dim, 1 on the streamed. */
+static int64_t unit_folds(const struct ctx *c, int d, int64_t e)
+{
+	return c->unit[d] ? hn_cdiv(e, c->unit[d]) : 1;
 }
 
 /* Builds the MILP of docs/mapping.md over the candidates in dm, the latency bounded by ub. */
@@ -388,12 +389,24 @@ static int build(const struct ctx *c, struct dim dm[3], double ub, struct model 
 				v->b = b;
 				v->col = add_col(lp, GLP_CV, 0.0, 1.0);
 				v->dma1 = (double)pair_dma(c, dm[da].t[a], dm[da].T[a], dm[da].e[a],
-							   dm[db].t[b], dm[db].T[b], dm[db].e[b], pel[p]);
-				v->dma2 = p == 2 ? (double)pair_dma(c, dm[da].t[a], dm[da].T[a],
-								    dm[da].e[a], dm[db].t[b], dm[db].T[b],
-								    dm[db].e[b], c->cb) : 0.0;
-				v->first = p == 2 ? (double)dma(c, dm[da].e[a] * dm[db].e[b] * c->ab) :
-					   (double)dma(c, dm[da].t[a] * dm[db].t[b] * pel[p]);
+							   dm[db].t[b], dm[db].T[b], dm[db].e[b],
+							   p == 0 ? COST_REQ_A : p == 1 ? COST_REQ_B :
+							   COST_REQ_C_STORE, pel[p]);
+				v->dma2 = p == 2 ?
+					(double)(pair_dma(c, dm[da].t[a], dm[da].T[a], dm[da].e[a],
+							  dm[db].t[b], dm[db].T[b], dm[db].e[b],
+							  COST_REQ_C_STORE, c->cb) +
+						 pair_dma(c, dm[da].t[a], dm[da].T[a], dm[da].e[a],
+							  dm[db].t[b], dm[db].T[b], dm[db].e[b],
+							  COST_REQ_C_LOAD, c->cb)) : 0.0;
+				v->first = p == 2 ?
+					(double)cost_dma_request_cycles(c->hw, c->nb, COST_REQ_C_STORE,
+									dm[da].e[a], dm[db].e[b], c->ab) :
+					(double)cost_dma_request_cycles(c->hw, c->nb,
+									p == 0 ? COST_REQ_A : COST_REQ_B,
+									dm[da].t[a], dm[db].t[b], pel[p]);
+				v->lastf = (double)(unit_folds(c, da, dm[da].e[a]) *
+						    unit_folds(c, db, dm[db].e[b]));
 			}
 		}
 		/* Marginals: sum over b of w[a][b] = x_a, sum over a of w[a][b] = x_b. */
@@ -412,7 +425,7 @@ static int build(const struct ctx *c, struct dim dm[3], double ub, struct model 
 	}
 
 	/* Refetch products. For operand p with irrelevant dim q: extra DMA cycles
-	 * sum_j (T_j - 1) u_j (C: 2 (T_j - 1) u_j), u_j >= E_pat - M (2 - x_qj - O_pat), where
+	 * sum_j (T_j - 1) u_j (C: a pass stores and loads back), u_j >= E_pat - M (2 - x_qj - O_pat), where
 	 * E_pat is the pair's DMA expression restricted to tilings with a relevant loop of more
 	 * than one trip below q (pattern pat), O_pat the orders of that pattern. v_j likewise with
 	 * the indicator alone (for the DRAM bytes of the second solve). */
@@ -503,11 +516,38 @@ static int build(const struct ctx *c, struct dim dm[3], double ub, struct model 
 		rowb_commit(lp, &r, GLP_LO, -bigs, 0.0);
 	}
 
+	/* The last step's compute (double-buffered tail): L the pair expression of its folds
+	 * (last tiles), l_c >= L - M (1 - x_c); compute(last) = sum_c (alpha + e_c) l_c. */
+	if (dbl) {
+		int lcol_L = add_col(lp, GLP_CV, 0.0, INFINITY);
+		double bigl = 0.0;
+		if (rowb_add(&r, lcol_L, -1.0))
+			goto out_free;
+		for (int k = 0; k < m->npv[cp]; k++) {
+			const struct pairvar *v = &m->pv[cp][k];
+			bigl = fmax(bigl, v->lastf);
+			if (rowb_add(&r, v->col, v->lastf))
+				goto out_free;
+		}
+		rowb_commit(lp, &r, GLP_FX, 0.0, 0.0);
+		m->lcol = calloc((size_t)dm[c->stream].n, sizeof(int));
+		if (!m->lcol)
+			goto out_free;
+		for (int i = 0; i < dm[c->stream].n; i++) {
+			m->lcol[i] = add_col(lp, GLP_CV, 0.0, INFINITY);
+			if (rowb_add(&r, m->lcol[i], 1.0) || rowb_add(&r, lcol_L, -1.0) ||
+			    rowb_add(&r, dm[c->stream].col[i], -bigl))
+				goto out_free;
+			rowb_commit(lp, &r, GLP_LO, -bigl, 0.0);
+		}
+	}
+
 	/* Latency rows. mem = sum over pairs of their DMA cycles + refetch extras;
 	 * compute = sum_c f_c s_c. Single-buffered: z >= g (mem + compute). Double-buffered:
-	 * z >= g mem and z >= first + g compute + last. */
-	for (int row = 0; row < (dbl ? 2 : 1); row++) {
-		int with_mem = !dbl || row == 0, with_comp = !dbl || row == 1;
+	 * z >= g mem, z >= first + g compute + last and z >= g mem + compute(last step) - last
+	 * (docs/model.md "Latency": the max of the three). */
+	for (int row = 0; row < (dbl ? 3 : 1); row++) {
+		int with_mem = !dbl || row != 1, with_comp = !dbl || row == 1;
 		if (rowb_add(&r, m->z, 1.0))
 			goto out_free;
 		for (int p = 0; p < 3; p++) {
@@ -517,6 +557,8 @@ static int build(const struct ctx *c, struct dim dm[3], double ub, struct model 
 				double coef = with_mem ? gg * v->dma1 : 0.0;
 				if (dbl && row == 1)
 					coef = v->first; /* A, B: first tiles; C: the last store */
+				if (dbl && row == 2 && p == 2)
+					coef -= v->first; /* minus the last store */
 				if (coef != 0.0 && rowb_add(&r, v->col, -coef))
 					goto out_free;
 			}
@@ -525,12 +567,17 @@ static int build(const struct ctx *c, struct dim dm[3], double ub, struct model 
 			for (int j = 0; j < dm[q].n; j++)
 				if (m->ucol[p][j] &&
 				    rowb_add(&r, m->ucol[p][j],
-					     -gg * (double)(dm[q].T[j] - 1) * (p == 2 ? 2.0 : 1.0)))
+					     -gg * (double)(dm[q].T[j] - 1)))
 					goto out_free;
 		}
 		if (with_comp)
 			for (int i = 0; i < dm[c->stream].n; i++)
 				if (rowb_add(&r, m->scol[i], -gg * dm[c->stream].f[i]))
+					goto out_free;
+		if (dbl && row == 2)
+			for (int i = 0; i < dm[c->stream].n; i++)
+				if (rowb_add(&r, m->lcol[i],
+					     -(double)(c->alpha + dm[c->stream].e[i])))
 					goto out_free;
 		rowb_commit(lp, &r, GLP_LO, 0.0, 0.0);
 	}
@@ -741,6 +788,7 @@ int map_milp_solve(const struct arch_layer *l, const struct hw_config *hw,
 	c.lat = hw->dram_latency_cycles;
 	c.bw = hw_dram_bytes_per_cycle(hw);
 	c.alpha = 2 * (int64_t)hw->pe_rows + hw->pe_cols - 2;
+	cost_dma_words_per_line(hw, c.nb);
 	map_dim_units(hw, c.unit);
 	map_dim_caps(&c.g, hw, c.cap);
 	c.stream = !c.unit[DM] ? DM : !c.unit[DN] ? DN : DK;

@@ -56,6 +56,17 @@ enum cost_term { COST_E_MAC = 0, COST_E_SRAM, COST_E_DRAM, COST_E_STATIC };
 int cost_layer(const struct arch_layer *l, const struct hw_config *hw,
 	       const struct map_tiling *m, const struct hw_energy *e, struct cost_report *out);
 
+/* Buffer words per DMA line (the RTL's banks) of ibuf, wbuf, obuf for hw: powers of two
+ * <= 64, the smallest whose line holds at least 2 x bw bytes (docs/rtl.md "Parameters"). */
+void cost_dma_words_per_line(const struct hw_config *hw, int32_t nb[3]);
+
+/* Cycles of one DMA request of a rows x cols block of elem_bytes elements (docs/model.md
+ * "DRAM traffic"): max(latency + ceil(bytes / bw), floor), floor = lines + 1 for a load and
+ * lines + 2 for a store, lines = ceil(buffer words of the block / nb[buffer]). Pure. */
+enum { COST_REQ_A = 0, COST_REQ_B, COST_REQ_C_LOAD, COST_REQ_C_STORE };
+int64_t cost_dma_request_cycles(const struct hw_config *hw, const int32_t nb[3], int which,
+				int64_t rows, int64_t cols, int64_t elem_bytes);
+
 /* Network totals. */
 struct cost_total {
 	int feasible;

@@ -62,7 +62,8 @@ struct sim_result {
 	int64_t dma_busy;          /* cycles the DMA served a request */
 	int64_t dma_requests;
 	int64_t dram_bytes;        /* bytes the DMA requests moved (the model's counting) */
-	int64_t dma_bus_extra;     /* cycles requests lasted beyond t(b): bus-bound beats */
+	int64_t dma_bus_extra;     /* cycles requests lasted beyond the time docs/model.md
+				    * charges (t(b) or the line floor): 0 when they agree */
 	int64_t serial_cycles;     /* sum of t(b) + sum of fold cycles: the single-buffered
 				    * latency docs/model.md predicts for this program */
 	int64_t first_load_cycles; /* t(A0) + t(B0) */

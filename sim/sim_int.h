@@ -28,6 +28,7 @@ struct sim_prog {
 	int64_t out_base, nout;   /* the final output region (all groups' C) */
 	int64_t *expect;          /* nout reference outputs */
 	int64_t serial_cycles, first_load_cycles, last_store_cycles, compute_cycles;
+	int64_t floor_cycles;     /* sum over requests of the line floor's excess over t(b) */
 	int64_t max_cycles;
 	int64_t macs;
 	double bw;
@@ -48,6 +49,11 @@ int sim_prog_write(const struct sim_prog *prog, const struct sim_rtl_params *p,
 /* DMA time of a request of b bytes: latency + ceil(b / bw) (docs/model.md), at least 2
  * cycles (the RTL's minimum: a request cannot end in the cycle it starts). */
 int64_t sim_dma_cycles(int64_t bytes, double bw, int64_t latency);
+
+/* The request's time docs/model.md charges: sim_dma_cycles with the bus floor of its
+ * buffer lines (cost_dma_request_cycles); adds the floor's excess to p->floor_cycles. */
+int64_t sim_dma_request(struct sim_prog *p, const struct hw_config *hw, int which,
+			int64_t rows, int64_t cols, int64_t elem_bytes);
 
 /* Runs argv with stdout and stderr appended to log_path, killing it (its process group) after
  * timeout_s. *status gets the exit code, or -1 when killed by a signal or the timeout

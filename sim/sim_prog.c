@@ -32,6 +32,21 @@ int64_t sim_dma_cycles(int64_t bytes, double bw, int64_t latency)
 	return t < 2 ? 2 : t;
 }
 
+int64_t sim_dma_request(struct sim_prog *p, const struct hw_config *hw, int which,
+			int64_t rows, int64_t cols, int64_t elem_bytes)
+{
+	int32_t nb[3];
+	int64_t t = sim_dma_cycles(rows * cols * elem_bytes, p->bw, p->latency), m;
+
+	cost_dma_words_per_line(hw, nb);
+	m = cost_dma_request_cycles(hw, nb, which, rows, cols, elem_bytes);
+	if (m > t) {
+		p->floor_cycles += m - t;
+		t = m;
+	}
+	return t;
+}
+
 static uint64_t splitmix(uint64_t *s)
 {
 	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
@@ -126,6 +141,7 @@ struct step {
 /* What pass 2 needs to emit one step's DMA commands. */
 struct emit {
 	const struct arch_gemm *g;
+	const struct hw_config *hw;
 	struct sim_prog *p;
 	struct step *st;
 	const int64_t *tiles;
@@ -158,7 +174,7 @@ static int emit_loads(struct emit *e, int64_t s)
 			.cols = tk, .stride = g->k, .wait = q->a_wait,
 			.words = block_words(e->lay_a, tm, tk, e->li) };
 		q->a_dma = p->ndma;
-		t = sim_dma_cycles(tm * tk * e->eb_a, p->bw, p->latency);
+		t = sim_dma_request(p, e->hw, COST_REQ_A, tm, tk, e->eb_a);
 		p->serial_cycles += t;
 		if (s == 0)
 			p->first_load_cycles += t;
@@ -171,7 +187,7 @@ static int emit_loads(struct emit *e, int64_t s)
 			.cols = tn, .stride = g->n, .wait = q->b_wait,
 			.words = block_words(e->lay_b, tk, tn, e->lw) };
 		q->b_dma = p->ndma;
-		t = sim_dma_cycles(tk * tn * e->eb_w, p->bw, p->latency);
+		t = sim_dma_request(p, e->hw, COST_REQ_B, tk, tn, e->eb_w);
 		p->serial_cycles += t;
 		if (s == 0)
 			p->first_load_cycles += t;
@@ -184,7 +200,7 @@ static int emit_loads(struct emit *e, int64_t s)
 			.cols = tn, .stride = g->n, .wait = q->c_wait,
 			.words = block_words(e->lay_c, tm, tn, e->lo) };
 		q->cl_dma = p->ndma;
-		p->serial_cycles += sim_dma_cycles(tm * tn * e->eb_c, p->bw, p->latency);
+		p->serial_cycles += sim_dma_request(p, e->hw, COST_REQ_C_LOAD, tm, tn, e->eb_c);
 		if (push_dma(p, &dm))
 			return -1;
 	}
@@ -208,7 +224,7 @@ static int emit_store(struct emit *e, int64_t s)
 		.rows = tm, .cols = tn, .stride = g->n, .final = q->c_final, .shift = e->shift,
 		.wait = s + 1, .words = block_words(e->lay_c, tm, tn, e->lo) };
 	q->st_dma = p->ndma;
-	t = sim_dma_cycles(tm * tn * (q->c_final ? e->eb_a : e->eb_c), p->bw, p->latency);
+	t = sim_dma_request(p, e->hw, COST_REQ_C_STORE, tm, tn, q->c_final ? e->eb_a : e->eb_c);
 	p->serial_cycles += t;
 	p->last_store_cycles = t;
 	return push_dma(p, &dm);
@@ -434,7 +450,7 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 	 * stream in while step i computes, and a store does not delay them while the other half
 	 * is in use (docs/rtl.md "Tile program"). */
 	{
-		struct emit e = { .g = &g, .p = p, .st = st, .tiles = tiles, .abase = abase,
+		struct emit e = { .g = &g, .hw = hw, .p = p, .st = st, .tiles = tiles, .abase = abase,
 				  .bbase = bbase, .cbase = cbase, .pbase = pbase, .eb_a = eb_a,
 				  .eb_w = eb_w, .eb_c = eb_c, .li = li, .lw = lw, .lo = lo,
 				  .lay_a = lay_a, .lay_b = lay_b, .lay_c = lay_c, .shift = shift };

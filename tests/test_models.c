@@ -66,12 +66,13 @@ static void os_tiled_gemm_should_count_refetches_by_loop_order(void)
 	/* 8 A requests of 12 B (10 + 2), 8 B of 12 B, 4 C of 16 B (10 + 2): 240. */
 	CHECK_EQ_I64(r.mem_cycles, 240);
 	CHECK_EQ_I64(r.cycles, 344);
-	/* Double-buffered: max(12 + 12 + 104 + 12, 240) = 240, memory-bound. */
+	/* Double-buffered: max(12 + 12 + 104 + 12, 240 + max(0, 13 - 12)) = 241, memory-bound:
+	 * the last step's compute (13) waits for its loads, the last store (12) for it. */
 	hw.double_buffer = 1;
 	CHECK(cost_layer(&l, &hw, &t, &e, &r) == 0);
-	CHECK_EQ_I64(r.cycles, 240);
+	CHECK_EQ_I64(r.cycles, 241);
 	CHECK(r.memory_bound);
-	CHECK_EQ_I64(r.stall_cycles, 240 - 104);
+	CHECK_EQ_I64(r.stall_cycles, 241 - 104);
 
 	/* kmn: A read once (n innermost), B per m tile, C visited twice: partial sums out and
 	 * back at 4 bytes, final at 1 byte. */
@@ -84,6 +85,31 @@ static void os_tiled_gemm_should_count_refetches_by_loop_order(void)
 	CHECK_EQ_I64(r.dram_wr_c, 64 + 256);
 	/* 4 A (12), 8 B (12), 4 final C (16 B: 12), 4 partial writes + 4 reads of 64 B (18). */
 	CHECK_EQ_I64(r.mem_cycles, 4 * 12 + 8 * 12 + 4 * 12 + 8 * 18);
+}
+
+static void narrow_tiles_should_pay_the_dma_bus_floor(void)
+{
+	/* FC 10 x 4 -> 1 on a 4x16 WS array, 8 B/cycle, no DRAM latency. Words per line
+	 * (docs/rtl.md): ibuf 2 x 8 / (4 lanes x 1 B) = 4, wbuf 16 / 16 = 1, obuf 1. A 10 x 4:
+	 * 10 words, 3 lines, max(ceil(40/8), 3 + 1) = 5; B 4 x 1: 4 words, 4 lines,
+	 * max(1, 4 + 1) = 5; C 10 x 1 store: 10 words, 10 lines, max(2, 10 + 2) = 12: 22 cycles
+	 * (t(b) alone: 8). Compute: one fold of 8 + 16 + 10 - 2 = 32. */
+	struct arch_layer l = arch_fc("fc", 10, 4, 1);
+	struct hw_config hw = small_hw(HW_WS, 4, 16, 0);
+	struct hw_energy e = hw_energy_default();
+	struct map_tiling t = { 10, 1, 4, MAP_MNK };
+	struct cost_report r;
+	int32_t nb[3];
+
+	hw.dram_latency_cycles = 0;
+	cost_dma_words_per_line(&hw, nb);
+	CHECK_EQ_I64(nb[0], 4);
+	CHECK_EQ_I64(nb[1], 1);
+	CHECK_EQ_I64(nb[2], 1);
+	CHECK(cost_layer(&l, &hw, &t, &e, &r) == 0);
+	CHECK_EQ_I64(r.mem_cycles, 22);
+	CHECK_EQ_I64(r.compute_cycles, 32);
+	CHECK_EQ_I64(r.cycles, 54);
 }
 
 static void ws_edge_tiles_should_pay_full_array_depth(void)
@@ -217,6 +243,7 @@ static void network_totals_should_convert_cycles_to_milliseconds(void)
 int main(void)
 {
 	RUN(ws_single_tile_gemm_should_take_the_hand_computed_cycles);
+	RUN(narrow_tiles_should_pay_the_dma_bus_floor);
 	RUN(os_tiled_gemm_should_count_refetches_by_loop_order);
 	RUN(ws_edge_tiles_should_pay_full_array_depth);
 	RUN(grouped_conv_should_repeat_the_program_per_group);
