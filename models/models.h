@@ -162,4 +162,44 @@ int map_brute_force_candidates(const struct arch_layer *l, const struct hw_confi
  * time) or "none" (no solve: a MAC-free layer, or no tiling fits). */
 const char *map_status_name(int solver_status);
 
+/* ---- Calibration against the RTL (models/calib.c, docs/validation.md) ----
+ *
+ * A correction of the model's stall term fitted by least squares on RTL samples, per class
+ * (dataflow x double buffering): cycles' = compute + a x (cycles - compute) + b, clamped to
+ * at least max(compute, mem) for double-buffered (the RTL can never beat either). The
+ * identity (a = 1, b = 0) where a class had fewer than 3 samples. Plain data: copy with =. */
+struct cost_calib_class {
+	int n;          /* samples it was fitted on (0: identity) */
+	double a, b;
+};
+struct cost_calib {
+	struct cost_calib_class cls[3][2];  /* [dataflow][double_buffer] */
+};
+
+/* One RTL sample: the model's report fields it needs and the RTL's cycles. */
+struct cost_calib_sample {
+	enum hw_dataflow df;
+	int double_buffer;
+	int64_t compute_cycles, mem_cycles, model_cycles, rtl_cycles;
+};
+
+void cost_calib_init(struct cost_calib *c);  /* the identity */
+/* Fits c on n samples (least squares per class on the stall term). Pure. */
+void cost_calib_fit(struct cost_calib *c, const struct cost_calib_sample *s, int n);
+/* The calibrated cycles of a model report (the report's own cycles when infeasible). */
+int64_t cost_calib_cycles(const struct cost_calib *c, const struct hw_config *hw,
+			  const struct cost_report *r);
+/* Applies c to a report: cycles, stall_cycles, utilisation, attained GOP/s
+ * and the static energy follow the calibrated cycles. Use before cost_total_add(). */
+void cost_calib_apply(const struct cost_calib *c, const struct hw_config *hw,
+		      struct cost_report *r);
+/* Kendall's tau-b of two samples of n values (ties counted as in tau-b); 0 when undefined. */
+double cost_kendall_tau_b(const double *x, const double *y, int n);
+
+/* The calibration JSON (models/calib_json.c, docs/validation.md "Calibration file"):
+ * cost_calib_load reads one (HN_EIO / HN_EINVAL naming the file and the field);
+ * cost_calib_to_json returns malloc'd text (caller frees) or NULL on out-of-memory. */
+int cost_calib_load(const char *path, struct cost_calib *c, struct hn_err *err);
+char *cost_calib_to_json(const struct cost_calib *c);
+
 #endif
