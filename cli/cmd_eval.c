@@ -26,6 +26,8 @@ static const char eval_help[] =
 "  --tiling SPEC    an explicit tiling for every layer, 'tm=64,tn=32,tk=128,order=nkm',\n"
 "                   or a JSON file of per-layer tilings (docs/mapping.md)\n"
 "  --energy FILE    energy-per-action table JSON overriding the defaults\n"
+"  --calib FILE     correct every layer's cycles with a calibration fitted on the RTL\n"
+"                   ('hwnas validate --calib-out FILE', docs/validation.md)\n"
 "  --json           JSON on stdout instead of the table\n"
 "  -h, --help       this text\n"
 "\n"
@@ -35,7 +37,7 @@ static const char eval_help[] =
 "exit: 0 ok (also when the design is infeasible: see 'feasible'), 1 bad input, 2 usage\n";
 
 struct eval_opts {
-	const char *net, *hw, *tiling, *energy, *mapper;
+	const char *net, *hw, *tiling, *energy, *mapper, *calib;
 	int64_t batch;
 	int json;
 };
@@ -252,7 +254,7 @@ static int parse_args(int argc, char **argv, struct eval_opts *o)
 		{ "batch", required_argument, NULL, 'b' }, { "tiling", required_argument, NULL, 't' },
 		{ "energy", required_argument, NULL, 'e' }, { "mapper", required_argument, NULL, 'm' },
 		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{ "calib", required_argument, NULL, 'c' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 
@@ -267,6 +269,7 @@ static int parse_args(int argc, char **argv, struct eval_opts *o)
 		case 'w': o->hw = optarg; break;
 		case 't': o->tiling = optarg; break;
 		case 'e': o->energy = optarg; break;
+		case 'c': o->calib = optarg; break;
 		case 'm': o->mapper = optarg; break;
 		case 'j': o->json = 1; break;
 		case 'b': {
@@ -304,6 +307,7 @@ int cmd_eval(int argc, char **argv)
 	struct map_cache *cache = NULL;
 	struct eval_row *rows = NULL;
 	struct cost_total tot;
+	struct cost_calib calib;
 	int ret = parse_args(argc, argv, &o);
 
 	if (ret)
@@ -312,6 +316,9 @@ int cmd_eval(int argc, char **argv)
 	if (o.hw && hw_config_load(o.hw, &hw, &err) < 0)
 		return cli_error(&err);
 	if (o.energy && hw_energy_load(o.energy, &e, &err) < 0)
+		return cli_error(&err);
+	cost_calib_init(&calib);
+	if (o.calib && cost_calib_load(o.calib, &calib, &err) < 0)
 		return cli_error(&err);
 	if (arch_net_resolve(o.net, o.batch, &net, &err) < 0)
 		return cli_error(&err);
@@ -359,6 +366,8 @@ int cmd_eval(int argc, char **argv)
 				(long long)rows[i].tiling.tk);
 			goto out_free;
 		}
+		if (o.calib)
+			cost_calib_apply(&calib, &hw, &rows[i].cost);
 		cost_total_add(&tot, &rows[i].cost, l->name);
 	}
 	cost_total_finish(&tot, &hw);
