@@ -20,31 +20,36 @@ void cost_calib_fit(struct cost_calib *c, const struct cost_calib_sample *s, int
 	cost_calib_init(c);
 	for (int d = 0; d < 3; d++) {
 		for (int b = 0; b < 2; b++) {
-			/* rtl stall y = a x + b0 on model stall x, ordinary least squares */
-			double sx = 0, sy = 0, sxx = 0, sxy = 0, k = 0;
+			/* rtl stall y = a x + b0 on model stall x, least squares on the relative
+			 * residual (each sample weighted by 1 / model cycles^2): an absolute fit lets
+			 * the large layers set an offset b0 that swamps the small ones
+			 * (docs/validation.md) */
+			double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, k = 0;
 			for (int i = 0; i < n; i++) {
 				if ((int)s[i].df != d || !!s[i].double_buffer != b)
 					continue;
 				double x = (double)(s[i].model_cycles - s[i].compute_cycles);
 				double y = (double)(s[i].rtl_cycles - s[i].compute_cycles);
-				sx += x;
-				sy += y;
-				sxx += x * x;
-				sxy += x * y;
+				double w = 1.0 / ((double)s[i].model_cycles * (double)s[i].model_cycles);
+				sw += w;
+				sx += w * x;
+				sy += w * y;
+				sxx += w * x * x;
+				sxy += w * x * y;
 				k++;
 			}
 			if (k < 3)
 				continue;
-			double den = k * sxx - sx * sx;
+			double den = sw * sxx - sx * sx;
 			struct cost_calib_class *cl = &c->cls[d][b];
 			cl->n = (int)k;
-			if (fabs(den) < 1e-9 * (k * sxx + 1.0)) {
+			if (fabs(den) < 1e-12 * (sw * sxx + 1e-30)) {
 				/* every x equal: a pure offset */
 				cl->a = 1.0;
-				cl->b = (sy - sx) / k;
+				cl->b = (sy - sx) / sw;
 			} else {
-				cl->a = (k * sxy - sx * sy) / den;
-				cl->b = (sy - cl->a * sx) / k;
+				cl->a = (sw * sxy - sx * sy) / den;
+				cl->b = (sy - cl->a * sx) / sw;
 			}
 		}
 	}
