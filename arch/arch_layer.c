@@ -239,6 +239,8 @@ static int overflow_error(const struct arch_layer *l, struct hn_err *err)
 
 /* Every quantity the counts form must fit int64: the padded input and dilated kernel span,
  * the input tensor (twice, for add), the GEMM m and the MACs g*m*n*k, and the parameters. */
+#define HN_SHAPE_MAX (INT64_C(1) << 50)
+
 static int check_overflow(const struct arch_layer *l, struct hn_err *err)
 {
 	int64_t t, m, macs, wts;
@@ -266,7 +268,21 @@ static int check_overflow(const struct arch_layer *l, struct hn_err *err)
 	bad |= __builtin_mul_overflow(wts, l->s, &wts);
 	bad |= __builtin_add_overflow(wts, 3 * (l->k > INT64_MAX / 3 ? INT64_MAX / 3 : l->k), &wts);
 	bad |= __builtin_add_overflow(wts, l->extra_params, &wts);
-	return bad ? overflow_error(l, err) : 0;
+	if (bad)
+		return overflow_error(l, err);
+	/* The cost model multiplies these by element bytes (<= 8) and refetch counts bounded by
+	 * the GEMM's dimensions, so byte and cycle counts stay below 2^62 when the MACs, the
+	 * im2col input and the output each stay at or below 2^50 (1.1e15: BERT-large's FFN at
+	 * batch 4096 is 2^43 MACs). */
+	int64_t im2col, out;
+	bad |= __builtin_mul_overflow(m, l->c, &im2col);
+	bad |= __builtin_mul_overflow(im2col, l->r * l->s, &im2col);
+	bad |= __builtin_mul_overflow(m, l->k, &out);
+	if (bad || macs > HN_SHAPE_MAX || im2col > HN_SHAPE_MAX || out > HN_SHAPE_MAX)
+		return hn_fail(err, HN_EINVAL,
+			       "layer '%s': shape too large: MACs, input (im2col) and output must each "
+			       "be at most 2^50 for the cost model", l->name);
+	return 0;
 }
 
 int arch_layer_check(const struct arch_layer *l, struct hn_err *err)

@@ -197,10 +197,15 @@ static void layer_check_should_reject_shapes_whose_macs_overflow_int64(void)
 	l = arch_fc("wide", INT64_MAX / 2, 4, 4);
 	CHECK_EQ_I64(arch_layer_check(&l, &err), HN_EINVAL);
 	CHECK_STR_CONTAINS(err.msg, "overflow int64");
-	/* big, but every count fits: accepted */
-	l = arch_fc("ok", 1 << 20, 1 << 20, 1 << 20);
+	/* fits int64 but not the cost model's byte and cycle counts: rejected, with the limit */
+	l = arch_fc("big", 1 << 20, 1 << 20, 1 << 20);
+	CHECK_EQ_I64(arch_layer_check(&l, &err), HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "layer 'big': shape too large: MACs, input (im2col) and output "
+			   "must each be at most 2^50");
+	/* 2^50 MACs exactly: accepted */
+	l = arch_fc("ok", 1 << 20, 1 << 10, 1 << 20);
 	CHECK_EQ_I64(arch_layer_check(&l, &err), 0);
-	CHECK_EQ_I64(arch_layer_macs(&l), (int64_t)1 << 60);
+	CHECK_EQ_I64(arch_layer_macs(&l), (int64_t)1 << 50);
 }
 
 static void layer_check_should_reject_groups_or_filter_on_kinds_without_them(void)
