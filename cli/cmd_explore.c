@@ -342,16 +342,25 @@ struct refine_pool {
 	pthread_mutex_t lock;
 };
 
+static void refine_take(struct refine_pool *p);
+
+/* A worker thread: takes jobs, then frees its GLPK state. */
 static void *refine_worker(void *arg)
 {
-	struct refine_pool *p = arg;
+	refine_take(arg);
+	map_thread_release();
+	return NULL;
+}
+
+static void refine_take(struct refine_pool *p)
+{
 
 	for (;;) {
 		pthread_mutex_lock(&p->lock);
 		int i = p->next < p->n ? p->next++ : -1;
 		pthread_mutex_unlock(&p->lock);
 		if (i < 0)
-			return NULL;
+			return;
 		struct refine_job *j = &p->jobs[i];
 		j->ret = search_refine_point(j->sp, j->pt, j->so, j->cache, j->max_macs, &j->out,
 					     &j->err);
@@ -373,7 +382,7 @@ static void refine_run(struct refine_job *jobs, int n, int threads)
 	for (; t < threads - 1; t++)
 		if (pthread_create(&tid[t], NULL, refine_worker, &p) != 0)
 			break;
-	refine_worker(&p);
+	refine_take(&p);
 	while (t-- > 0)
 		pthread_join(tid[t], NULL);
 }

@@ -869,3 +869,8 @@ const char *map_status_name(int solver_status)
 	default: return "heuristic";
 	}
 }
+
+void map_thread_release(void)
+{
+	glp_free_env();
+}

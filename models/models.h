@@ -136,6 +136,10 @@ int map_layer(const struct arch_layer *l, const struct hw_config *hw, const stru
 	      const struct map_options *opt, struct map_cache *cache, struct map_result *out,
 	      struct hn_err *err);
 
+/* Frees the GLPK state of the calling thread. A thread that called map_layer calls it before
+ * it ends (GLPK keeps an environment per thread). */
+void map_thread_release(void);
+
 /* The same optimum by enumerating every legal tiling (slow; for tests, --exhaustive and
  * benchmarks). */
 int map_brute_force(const struct arch_layer *l, const struct hw_config *hw,

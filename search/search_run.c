@@ -120,6 +120,7 @@ static void *pool_main(void *arg)
 		pthread_mutex_unlock(&p->mu);
 	}
 	free(w);
+	map_thread_release();
 	return NULL;
 }
 
