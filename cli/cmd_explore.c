@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,8 @@ static const char explore_help[] =
 "and DIR/configs/<i>.vh (Verilog parameters), and DIR/evaluations.jsonl as it goes.\n"
 "Every evaluation is recorded in a result store (docs/store.md) as it completes: run the same\n"
 "command again after a crash or kill and it resumes where it stopped, repeating no\n"
-"evaluation, and ends with the same front as an uninterrupted run.\n"
+"evaluation, and ends with the same front as an uninterrupted run. SIGINT (Ctrl-C) or\n"
+"SIGTERM stops it cleanly after the evaluation in progress (exit 1).\n"
 "\n"
 "  --space FILE     search-space JSON (examples/default_space.json)\n"
 "  --out DIR        output folder (created)\n"
@@ -103,6 +105,26 @@ static void print_progress(struct progress *p, int64_t n, const struct search_fr
 	fflush(stderr);
 }
 
+/* SIGINT / SIGTERM: the run stops after the evaluation in progress (every completed one is
+ * already stored), so the same command resumes it. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void catch_stop_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 static int on_eval(void *ctx, const struct search_eval *e, const struct search_front *f,
 		   struct hn_err *err)
 {
@@ -121,6 +143,9 @@ static int on_eval(void *ctx, const struct search_eval *e, const struct search_f
 		/* tests/cli/resume.sh: die as abruptly as kill -9 (no flush, no cleanup) */
 		_exit(137);
 	}
+	if (stop_signal)
+		return hn_fail(err, HN_EINTR, "explore: stopped by %s after %lld evaluations",
+			       stop_signal == SIGINT ? "SIGINT" : "SIGTERM", (long long)e->seq + 1);
 	if (!p->quiet) {
 		double t = now_s();
 		if (t - p->last >= (p->tty ? 0.25 : 10.0)) {
@@ -227,9 +252,21 @@ static int parse_args(int argc, char **argv, struct explore_opts *o)
 	return 0;
 }
 
+/* mkdir -p: creates path and any missing parent folders. */
 static int make_dir(const char *path, struct hn_err *err)
 {
-	if (mkdir(path, 0777) < 0 && errno != EEXIST)
+	char buf[4096];
+
+	hn_strlcpy(buf, path, sizeof(buf));
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+			return hn_fail(err, HN_EIO, "%s: cannot create folder: %s", buf, strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(buf, 0777) < 0 && errno != EEXIST)
 		return hn_fail(err, HN_EIO, "%s: cannot create folder: %s", path, strerror(errno));
 	return 0;
 }
@@ -779,10 +816,15 @@ static int explore_main(int argc, char **argv, struct mpi_ctx *mpi)
 	(void)mpi;
 #endif
 	has_result = 1;
+	catch_stop_signals();
 	if (search_run(sp, ev, &ro, &r, &err) < 0) {
 		if (!o.quiet && pr.tty)
 			fputc('\n', stderr);
 		cli_error(&err);
+		if (err.code == HN_EINTR)
+			fprintf(stderr, "hwnas: every completed evaluation is in %s: run the same "
+				"command to resume\n", store ? store_path(store) : "evaluations.jsonl (no "
+				"store: --no-db, so a rerun starts over)");
 		goto out_close;
 	}
 	if (!o.quiet)

@@ -16,7 +16,8 @@ enum hn_code {
 	HN_ESOLVER = -3,  /* GLPK or another solver failed */
 	HN_ENOMEM = -4,
 	HN_ENOTFOUND = -5,/* a named thing (network, device, layer) does not exist */
-	HN_EEXTERNAL = -6 /* an external build, simulation or command failed */
+	HN_EEXTERNAL = -6,/* an external build, simulation or command failed */
+	HN_EINTR = -7     /* stopped by a signal (SIGINT, SIGTERM); what was done is kept */
 };
 
 /* A real error: the code and one human-readable line that names the file and the field. */

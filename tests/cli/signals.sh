@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# SIGINT and SIGTERM during 'hwnas explore': a clean stop (exit 1, a message naming the
+# store), nothing completed is lost, and the same command resumes to the same front as an
+# uninterrupted run. Also a store on a read-only folder: a clear error, nothing lost.
+. "$(dirname "$0")/lib.sh"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+space="$root/examples/default_space.json"
+tmp=$(mktemp -d)
+args=(explore --space "$space" --budget 3000 --seed 3 --quiet)
+
+expect_exit 0 "$HWNAS" "${args[@]}" --out "$tmp/whole"
+for sig in TERM INT; do
+	d="$tmp/$sig/out"            # a nested folder: --out creates its parents
+	"$HWNAS" "${args[@]}" --out "$d" >"$tmp/$sig.out" 2>"$tmp/$sig.err" &
+	pid=$!
+	# stop it once some evaluations are stored
+	for _ in $(seq 100); do
+		[ -s "$d/evaluations.jsonl" ] && break
+		sleep 0.05
+	done
+	kill -s "$sig" "$pid"
+	wait "$pid"; rc=$?
+	if [ "$rc" = 1 ]; then ok; else bad "SIG$sig: exit $rc, want 1 ($(cat "$tmp/$sig.err"))"; fi
+	expect_in "$(cat "$tmp/$sig.err")" "stopped by SIG$sig" "SIG$sig message"
+	expect_in "$(cat "$tmp/$sig.err")" "run the same command to resume" "SIG$sig resume hint"
+	rows=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from evals").fetchone()[0])' "$d/hwnas.db")
+	lines=$(wc -l < "$d/evaluations.jsonl")
+	if [ "$rows" -ge 1 ] && [ "$rows" = "$lines" ]; then ok; else bad "SIG$sig: $rows stored rows, $lines log lines"; fi
+	expect_exit 0 "$HWNAS" "${args[@]}" --out "$d"
+	expect_in "$out" "from the store" "SIG$sig resumed"
+	if [ "$rows" -lt 3000 ]; then
+		expect_in "$out" "$((3000 - rows)) evaluated, $rows from the store" "SIG$sig: none repeated"
+	fi
+	if cmp -s "$d/front.json" "$tmp/whole/front.json"; then ok; else bad "SIG$sig: resumed front differs"; fi
+done
+
+# A store that cannot be written: a clear error naming it, exit 1.
+mkdir -p "$tmp/ro"
+cp "$tmp/whole/hwnas.db" "$tmp/ro/hwnas.db"
+chmod 0555 "$tmp/ro"
+chmod 0444 "$tmp/ro/hwnas.db"
+if [ "$(id -u)" = 0 ]; then chattr +i "$tmp/ro/hwnas.db" 2>/dev/null; fi
+if touch "$tmp/ro/hwnas.db" 2>/dev/null; then
+	echo "skip: cannot make a read-only store here (no chattr)"
+else
+	expect_exit 1 "$HWNAS" "${args[@]}" --out "$tmp/ro"
+	expect_in "$err" "$tmp/ro/hwnas.db: the store is read-only" "read-only store named"
+	# the stored rows are intact
+	n=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect("file:"+sys.argv[1]+"?mode=ro", uri=True).execute("select count(*) from evals").fetchone()[0])' "$tmp/ro/hwnas.db")
+	if [ "$n" = 3000 ]; then ok; else bad "read-only store lost rows: $n"; fi
+fi
+[ "$(id -u)" = 0 ] && chattr -i "$tmp/ro/hwnas.db" 2>/dev/null
+chmod -R u+w "$tmp"
+rm -rf "$tmp"
+finish
