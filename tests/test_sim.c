@@ -228,6 +228,59 @@ static void sim_should_reuse_the_cached_model(void)
 	CHECK(access(exe, X_OK) == 0);
 }
 
+/* Runs the cached 2x2 harness on a program text; returns its exit code and the results
+ * file's text in res. */
+static int run_harness_on(const char *prog, char *res, size_t n)
+{
+	struct hw_config hw = small_hw(2, 2, HW_WS, 8, 32, 0);
+	struct sim_rtl_params p;
+	char exe[512], dir[] = "/tmp/hwnas-harness-XXXXXX", cmd[2048], path[600];
+	int built, rc;
+	double secs;
+	FILE *f;
+
+	sim_rtl_params_from_hw(&hw, &p);
+	if (sim_build(&p, NULL, exe, sizeof(exe), &built, &secs, NULL) != 0 || !mkdtemp(dir))
+		return -1;
+	snprintf(path, sizeof(path), "%s/prog", dir);
+	f = fopen(path, "w");
+	fputs(prog, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "%s %s/prog %s/res %s/dump 2>/dev/null", exe, dir, dir, dir);
+	rc = system(cmd);
+	snprintf(path, sizeof(path), "%s/res", dir);
+	res[0] = '\0';
+	if ((f = fopen(path, "r"))) {
+		size_t got = fread(res, 1, n - 1, f);
+		res[got] = '\0';
+		fclose(f);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		return -1;
+	return rc;
+}
+
+#define H "hwnas-sim-program 1\n"
+static void harness_should_refuse_malformed_programs_without_crashing(void)
+{
+	static const char *const bad[][2] = {
+		{ H "bw nan\nlatency 10\nmemory /dev/null 0\n", "bw must be a finite number > 0" },
+		{ H "bw 4\nlatency 10\nmemory /dev/null -5\n", "memory size out of range" },
+		{ H "bw 4\nlatency 10\nmemory /dev/null 0\ndump 9223372036854775800 100\n",
+		  "dump region outside the memory" },
+		{ H "bw 4\nfrobnicate 1\n", "unknown line" },
+		{ "hwnas-sim-program 9\n", "bad header" },
+	};
+	char res[1024];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = run_harness_on(bad[i][0], res, sizeof(res));
+		CHECK(rc > 0 && WIFEXITED(rc) && WEXITSTATUS(rc) == 2); /* an error, not a signal */
+		CHECK_STR_CONTAINS(res, bad[i][1]);
+	}
+}
+
 /* Copies the RTL and harness sources to a temporary tree; returns it in dir. */
 static int copy_sources(char *dir, size_t n)
 {
@@ -373,6 +426,7 @@ int main(void)
 	RUN(sim_should_be_bit_exact_on_4x4_ws_4bit_with_wrapping_accumulator);
 	RUN(sim_should_match_the_model_exactly_when_compute_bound);
 	RUN(sim_should_reuse_the_cached_model);
+	RUN(harness_should_refuse_malformed_programs_without_crashing);
 	RUN(sim_should_report_a_timeout_as_an_error);
 	RUN(sim_should_report_a_failed_build_as_an_error_with_the_log);
 	RUN(sim_should_build_safely_from_two_processes_at_once);

@@ -157,8 +157,13 @@ int main(int argc, char **argv)
 		}
 	}
 	fclose(pf);
-	if (!bw || bw <= 0)
-		return die(res_path, "program file: bw must be > 0");
+	if (!(bw > 0) || !std::isfinite(bw))   // also rejects NaN
+		return die(res_path, "program file: bw must be a finite number > 0");
+	if (nmem < 0 || nmem > (1L << 34))
+		return die(res_path, "program file: memory size out of range");
+	for (const Region &r : dumps)
+		if (r.base < 0 || r.count < 0 || r.count > nmem || r.base > nmem - r.count)
+			return die(res_path, "program file: dump region outside the memory");
 
 	mem.assign((size_t)nmem, 0);
 	FILE *mf = fopen(memfile, "rb");
@@ -286,7 +291,7 @@ int main(int argc, char **argv)
 						break;
 					for (int e = 0; e < r_lanes; e++) {
 						long a = elem_addr(w, e);
-						if (a >= 0)
+						if (a >= 0 && a < (long)mem.size())
 							b.put((k * r_lanes + e) * r_ebits, r_ebits, mem[(size_t)a]);
 					}
 				}
@@ -415,7 +420,7 @@ int main(int argc, char **argv)
 	if (!df)
 		return 2;
 	for (const Region &r : dumps)
-		if (r.base >= 0 && r.base + r.count <= (long)mem.size())
+		if (r.base >= 0 && r.count >= 0 && r.base <= (long)mem.size() - r.count)
 			fwrite(mem.data() + r.base, sizeof(int64_t), (size_t)r.count, df);
 	fclose(df);
 	return strcmp(status, "ok") ? 3 : 0;
