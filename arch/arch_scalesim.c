@@ -109,6 +109,10 @@ static int ss_row(const char *origin, int line, char **f, int n, struct arch_lay
 	if (strlen(f[0]) >= ARCH_NAME_MAX)
 		return hn_fail(err, HN_EINVAL, "%s:%d: column 1 'Layer name' must be at most %d characters",
 			       origin, line, ARCH_NAME_MAX - 1);
+	for (const char *c = f[0]; *c; c++) /* the JSON reader's rule, so a net reads back */
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return hn_fail(err, HN_EINVAL, "%s:%d: column 1 'Layer name' must not contain "
+				       "control characters", origin, line);
 	for (int i = 1; i < SS_COLS; i++)
 		if ((ret = ss_int(origin, line, i, f[i], i == 7 ? INT32_MAX : INT64_MAX, &v[i], err)))
 			return ret;
