@@ -54,19 +54,27 @@ int cost_calib_load(const char *path, struct cost_calib *c, struct hn_err *err)
 {
 	char *text;
 	size_t len;
-	const char *end = NULL;
-	cJSON *root, *arr, *o;
-	int ret = hn_read_file(path, &text, &len, err), i = 0;
+	int ret = hn_read_file(path, &text, &len, err);
 
 	if (ret)
 		return ret;
+	ret = cost_calib_parse_json(text, len, path, c, err);
+	free(text);
+	return ret;
+}
+
+int cost_calib_parse_json(const char *text, size_t len, const char *path, struct cost_calib *c,
+			  struct hn_err *err)
+{
+	const char *end = NULL;
+	cJSON *root, *arr, *o;
+	int ret = 0, i = 0;
+
 	cost_calib_init(c);
 	root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-	if (!root) {
-		ret = hn_fail(err, HN_EINVAL, "%s: not valid JSON near byte %ld", path,
-			      end ? (long)(end - text) : 0L);
-		goto out_free;
-	}
+	if (!root)
+		return hn_fail(err, HN_EINVAL, "%s: not valid JSON near byte %ld", path,
+			       end ? (long)(end - text) : 0L);
 	cJSON *fmt = cJSON_GetObjectItemCaseSensitive(root, "format");
 	if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, "hwnas-calibration")) {
 		ret = hn_fail(err, HN_EINVAL, "%s: 'format' must be \"hwnas-calibration\"", path);
@@ -107,13 +115,19 @@ int cost_calib_load(const char *path, struct cost_calib *c, struct hn_err *err)
 		cl->a = a->valuedouble;
 		cl->b = b->valuedouble;
 		/* n = 0 in the file means "not fitted": keep the identity's behaviour */
+		if (cJSON_IsNumber(n) && !(n->valuedouble >= 0 && n->valuedouble <= 1e9)) {
+			ret = bad(err, path, i, "'n' must be a sample count in [0, 1e9]");
+			goto out_delete;
+		}
 		cl->n = cJSON_IsNumber(n) && n->valuedouble > 0 ? (int)n->valuedouble :
 			(cl->a != 1.0 || cl->b != 0.0);
+		if (cl->n == 0) { /* not fitted: the identity, as cost_calib_to_json writes it */
+			cl->a = 1.0;
+			cl->b = 0.0;
+		}
 		i++;
 	}
 out_delete:
 	cJSON_Delete(root);
-out_free:
-	free(text);
 	return ret;
 }

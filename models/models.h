@@ -204,6 +204,8 @@ double cost_kendall_tau_b(const double *x, const double *y, int n);
  * cost_calib_load reads one (HN_EIO / HN_EINVAL naming the file and the field);
  * cost_calib_to_json returns malloc'd text (caller frees) or NULL on out-of-memory. */
 int cost_calib_load(const char *path, struct cost_calib *c, struct hn_err *err);
+int cost_calib_parse_json(const char *text, size_t len, const char *origin, struct cost_calib *c,
+			  struct hn_err *err);
 char *cost_calib_to_json(const struct cost_calib *c);
 
 #endif

@@ -257,9 +257,10 @@ static void absurd_sizes_in_files_should_be_named_errors(void)
 
 /* ---- truncation ---- */
 
-enum reader { R_NET_JSON, R_SCALESIM, R_HW_JSON, R_ENERGY_JSON, R_SEARCH_SPACE, R_COUNT };
+enum reader { R_NET_JSON, R_SCALESIM, R_HW_JSON, R_ENERGY_JSON, R_SEARCH_SPACE, R_CALIB_JSON,
+	      R_COUNT };
 static const char *const reader_names[R_COUNT] = {
-	"net_json", "scalesim", "hw_json", "energy_json", "search_space"
+	"net_json", "scalesim", "hw_json", "energy_json", "search_space", "calib_json"
 };
 
 /* Runs one reader on exactly len bytes (a heap copy without a NUL after it, so that ASan sees
@@ -290,6 +291,12 @@ static int read_with(enum reader r, const char *data, size_t len, const char *or
 		static struct search_space sp; /* large: off the stack */
 
 		ret = search_space_parse_json(buf, len, origin, &sp, &err);
+		break;
+	}
+	case R_CALIB_JSON: {
+		struct cost_calib c;
+
+		ret = cost_calib_parse_json(buf, len, origin, &c, &err);
 		break;
 	}
 	default:
