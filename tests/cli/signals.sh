@@ -50,6 +50,25 @@ else
 	if [ "$n" = 3000 ]; then ok; else bad "read-only store lost rows: $n"; fi
 fi
 [ "$(id -u)" = 0 ] && chattr -i "$tmp/ro/hwnas.db" 2>/dev/null
+
+# A full disk (a 96 KiB tmpfs, root only): a clear error, exit 1, the store stays valid with
+# every row it took, and the run resumes elsewhere to the same front.
+mkdir -p "$tmp/full"
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=96k tmpfs "$tmp/full" 2>/dev/null; then
+	expect_exit 1 "$HWNAS" "${args[@]}" --out "$tmp/full/o"
+	expect_in "$err" "$tmp/full/o/hwnas.db: cannot write: database or disk is full" "full disk named"
+	rows=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from evals").fetchone()[0])' "$tmp/full/o/hwnas.db")
+	lines=$(wc -l < "$tmp/full/o/evaluations.jsonl")
+	if [ "$rows" -ge 1 ] && [ "$rows" = "$lines" ]; then ok; else bad "full disk: $rows rows, $lines log lines"; fi
+	mkdir -p "$tmp/moved"
+	cp "$tmp/full/o/hwnas.db" "$tmp/moved/"
+	umount "$tmp/full"
+	expect_exit 0 "$HWNAS" "${args[@]}" --out "$tmp/moved"
+	expect_in "$out" "$rows from the store" "full disk: resumed"
+	if cmp -s "$tmp/moved/front.json" "$tmp/whole/front.json"; then ok; else bad "full disk: resumed front differs"; fi
+else
+	echo "skip: full-disk test needs root and tmpfs"
+fi
 chmod -R u+w "$tmp"
 rm -rf "$tmp"
 finish
