@@ -42,6 +42,7 @@ static const char validate_help[] =
 "  --csv FILE       one row per point\n"
 "  --timeout S      wall-clock limit of one simulation in seconds (default 600)\n"
 "  --json           JSON on stdout instead of the tables\n"
+"  --quiet          no progress on stderr (a bar on a terminal, a line every 10 s otherwise)\n"
 "  -h, --help       this text\n"
 "\n"
 "example:\n"
@@ -55,7 +56,7 @@ struct val_opts {
 	const char *mapper, *calib, *calib_out, *csv;
 	int64_t layers, max_macs;
 	double timeout;
-	int json;
+	int json, quiet;
 };
 
 /* One (layer, config) point. */
@@ -99,6 +100,7 @@ static int parse_args(int argc, char **argv, struct val_opts *o)
 		{ "mapper", required_argument, NULL, 'm' }, { "calib", required_argument, NULL, 'c' },
 		{ "calib-out", required_argument, NULL, 'C' }, { "csv", required_argument, NULL, 'v' },
 		{ "timeout", required_argument, NULL, 'o' }, { "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -118,6 +120,7 @@ static int parse_args(int argc, char **argv, struct val_opts *o)
 		case 'C': o->calib_out = optarg; break;
 		case 'v': o->csv = optarg; break;
 		case 'j': o->json = 1; break;
+		case 'q': o->quiet = 1; break;
 		case 'l':
 			if (parse_i64(optarg, 1, 100000, &o->layers))
 				return cli_usage_error("validate", "--layers must be an integer in 1..100000, got '%s'", optarg);
@@ -222,9 +225,6 @@ static int run_point(struct point *p, const struct arch_layer *l, const struct v
 		fprintf(stderr, "hwnas: %s on %s: %s\n", l->name, p->hw, err.msg);
 		return -1;
 	}
-	if (p->res.built)
-		fprintf(stderr, "validate: built the verilated model for %s in %.1f s\n", p->hw,
-			p->res.build_seconds);
 	p->err = pct(p->cost.cycles, p->res.rtl_cycles);
 	p->stall_free = !p->hwc.double_buffer ||
 		p->res.rtl_cycles == p->res.first_load_cycles + p->res.compute_cycles +
@@ -373,6 +373,7 @@ static void samples_of(const struct point *p, int n, int parity, struct cost_cal
 int cmd_validate(int argc, char **argv)
 {
 	struct val_opts o;
+	struct cli_progress pg = { 0 };
 	struct pointv v = { NULL, 0, 0 };
 	struct map_cache *cache = NULL;
 	struct sim_options so;
@@ -398,6 +399,7 @@ int cmd_validate(int argc, char **argv)
 	sim_options_init(&so);
 	so.run_timeout_s = o.timeout;
 
+	cli_progress_start(&pg, "validate", 0, o.quiet);
 	for (char *hp = strtok_r(hws_copy, ",", &save); hp; hp = strtok_r(NULL, ",", &save)) {
 		struct hw_config hw;
 		char hname[64], *save2 = NULL;
@@ -433,8 +435,8 @@ int cmd_validate(int argc, char **argv)
 				hn_strlcpy(p->layer, l->name, sizeof(p->layer));
 				hn_strlcpy(p->hw, hname, sizeof(p->hw));
 				p->hwc = hw;
-				fprintf(stderr, "validate: [%d] %s %s on %s (%lld MACs)\n", v.n, net.name,
-					l->name, hname, (long long)arch_layer_macs(l));
+				cli_progress_update(&pg, v.n - 1, "%s %s on %s (%lld MACs)", net.name,
+						    l->name, hname, (long long)arch_layer_macs(l));
 				if (run_point(p, l, &o, cache, &so) < 0) {
 					v.n--;
 					failed = 1;
@@ -447,6 +449,8 @@ int cmd_validate(int argc, char **argv)
 		}
 		free(nl);
 	}
+	cli_progress_update(&pg, v.n, NULL);
+	cli_progress_done(&pg);
 	if (!v.n) {
 		fprintf(stderr, "hwnas: no point was simulated\n");
 		goto out_free;
@@ -611,6 +615,7 @@ int cmd_validate(int argc, char **argv)
 	ret = failed ? CLI_FAIL : CLI_OK;
 	goto out_free;
 out_err:
+	cli_progress_done(&pg);
 	cli_error(&err);
 out_free:
 	free(samples);
