@@ -20,11 +20,11 @@ enum {
 	HW_DSP_DMA = 3,
 	/* Fixed LUTs and FFs: the controller, the sequencer's 32-bit command registers and
 	 * address counters, the DMA's descriptor registers. */
-	HW_LUT_FIXED = 700,
+	HW_LUT_FIXED = 1500,
 	HW_FF_FIXED = 700,
 	/* LUTs per bit of a DMA store lane (acc_bits wide): the store path's
 	 * saturate(acc >>> shift), an arithmetic barrel shifter and two comparisons. */
-	HW_LUT_STORE_BIT = 9,
+	HW_LUT_STORE_BIT = 7,
 	/* LUTs per bit of a scratchpad line (x2: the port and word multiplexers in front of and
 	 * behind the block RAMs). */
 	HW_LUT_LINE_BIT_X2 = 4,
@@ -102,13 +102,13 @@ static int uses_dsp(const struct hw_config *hw)
 
 /* Per PE. With a DSP the multiply-add and most operand and sum registers are in the slice;
  * what is left (operand skew and sum pipeline spill-over, the sum's extension) grows with
- * the bits it carries: (a + w + c) / 4. Without one, the 4x4 multiplier and the c-bit adder
- * are LUTs: (c + 18) x 3 / 4. */
+ * the bits it carries: (a + w + c) x 3 / 8. Without one, the 4x4 multiplier and the c-bit
+ * adder are LUTs: (c + 18) x 9 / 8. */
 static int64_t lut_per_pe(const struct hw_config *hw)
 {
 	if (uses_dsp(hw))
-		return hn_cdiv((int64_t)hw->act_bits + hw->weight_bits + hw->acc_bits, 4);
-	return hn_cdiv(((int64_t)hw->acc_bits + 18) * 3, 4);
+		return hn_cdiv(((int64_t)hw->act_bits + hw->weight_bits + hw->acc_bits) * 3, 8);
+	return hn_cdiv(((int64_t)hw->acc_bits + 18) * 9, 8);
 }
 
 /* Per PE: the operand registers passed to the neighbours and the sum register. */

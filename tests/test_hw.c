@@ -426,9 +426,9 @@ static void a_16x16_int8_array_should_use_one_dsp_per_pe(void)
 	CHECK_EQ_I64(r.macs_per_dsp_x100, 100);
 	/* 96 B/cycle of DRAM: DMA beats of 16 words, so ibuf and wbuf lines of 16 x 128 = 2048
 	 * bits and obuf lines of 16 x 512 = 8192; store lanes 16 x 16 = 256.
-	 * LUT = 256 x (8+8+32)/4 + 700 + 256 x 32 x 9 + 2 x (2048 + 2048 + 2 x 8192);
+	 * LUT = 256 x (8+8+32) x 3/8 + 1500 + 256 x 32 x 7 + 2 x (2048 + 2048 + 2 x 8192);
 	 * FF = 256 x 48 + 700 + 256 x 32. */
-	CHECK_EQ_I64(r.lut, 256 * 12 + 700 + 256 * 32 * 9 + 2 * (2048 + 2048 + 2 * 8192));
+	CHECK_EQ_I64(r.lut, 256 * 18 + 1500 + 256 * 32 * 7 + 2 * (2048 + 2048 + 2 * 8192));
 	CHECK_EQ_I64(r.ff, 256 * 48 + 700 + 256 * 32);
 	/* ibuf 2048 bits x 256 lines: 57 BRAM18 (512x36); wbuf the same; obuf two memories of
 	 * 8192 bits x 32 lines, 228 BRAM18 each: 570 halves = 285 BRAM36. */
@@ -448,9 +448,9 @@ static void a_4bit_array_should_build_its_multipliers_in_luts(void)
 	hw_resources(&hw, &r);
 	CHECK_EQ_I64(r.dsp, 3); /* the DMA's only */
 	CHECK_EQ_I64(r.macs_per_dsp_x100, 0);
-	/* Per PE: (16 + 18) x 3 / 4 = 26 LUT (multiplier and adder), FF = 4 + 4 + 16 = 24;
+	/* Per PE: (16 + 18) x 9 / 8 = 39 LUT (multiplier and adder), FF = 4 + 4 + 16 = 24;
 	 * store lanes 256 of 16 bits; lines 16 x 64, 16 x 64, 2 x 16 x 256 bits. */
-	CHECK_EQ_I64(r.lut, 256 * 26 + 700 + 256 * 16 * 9 + 2 * (1024 + 1024 + 2 * 4096));
+	CHECK_EQ_I64(r.lut, 256 * 39 + 1500 + 256 * 16 * 7 + 2 * (1024 + 1024 + 2 * 4096));
 	CHECK_EQ_I64(r.ff, 256 * 24 + 700 + 256 * 16);
 }
 
@@ -474,9 +474,9 @@ static void an_accumulator_wider_than_the_dsp_should_extend_in_luts(void)
 	hw.acc_bits = 64;
 	hw_resources(&hw, &r);
 	CHECK_EQ_I64(r.dsp, 256 + 3);
-	/* (16 + 16 + 64) / 4 = 24 LUT per PE; beats of 8 words (2 B elements): lines
+	/* (16 + 16 + 64) x 3 / 8 = 36 LUT per PE; beats of 8 words (2 B elements): lines
 	 * 8 x 256, 8 x 256, 2 x 8 x 1024 bits, 8 x 16 = 128 store lanes of 64 bits. */
-	CHECK_EQ_I64(r.lut, 256 * 24 + 700 + 128 * 64 * 9 + 2 * (2048 + 2048 + 2 * 8192));
+	CHECK_EQ_I64(r.lut, 256 * 36 + 1500 + 128 * 64 * 7 + 2 * (2048 + 2048 + 2 * 8192));
 	CHECK_EQ_I64(r.ff, 256 * (16 + 16 + 64) + 700 + 128 * 64);
 }
 
