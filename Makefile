@@ -164,7 +164,9 @@ test-san:
 FUZZ_CC ?= clang
 SECONDS ?= 60
 FUZZ_BUILD := $(BUILD)/fuzz
-FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c)) \
+	$(patsubst fuzz/fuzz_%.cpp,%,$(wildcard fuzz/fuzz_*.cpp))
+FUZZ_CXX ?= clang++
 FUZZ_BIN := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP $(PKG_CFLAGS)
@@ -182,6 +184,13 @@ $(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_BUILD)/libhwnas-fuzz.a
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ  $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/libhwnas-fuzz.a $(LIBS)
+
+# The harness's tile-program reader is C++ (sim/harness/program.h), on its own.
+$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.cpp sim/harness/program.h
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ  $@"
+	$(Q)$(FUZZ_CXX) -std=c++14 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $<
 
 fuzz-build: $(FUZZ_BIN)
 

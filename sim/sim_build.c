@@ -114,7 +114,8 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The RTL sources (sorted) and the harness: absolute paths into paths[], count returned. */
+/* The RTL sources (sorted), the harness and its program reader header: absolute paths into
+ * paths[], count returned. All of them key the cache; the header is not passed to Verilator. */
 static int list_sources(const char *srcdir, char paths[][1024], int *n, struct hn_err *err)
 {
 	char dir[700], *names[MAX_SOURCES];
@@ -140,6 +141,7 @@ static int list_sources(const char *srcdir, char paths[][1024], int *n, struct h
 	if (k == 0)
 		return hn_fail(err, HN_EIO, "RTL sources: no .v file in %s", dir);
 	snprintf(paths[k++], 1024, "%.900s/sim/harness/harness.cpp", srcdir);
+	snprintf(paths[k++], 1024, "%.900s/sim/harness/program.h", srcdir);
 	*n = k;
 	return 0;
 }
@@ -291,8 +293,12 @@ int sim_build(const struct sim_rtl_params *p, const struct sim_options *opt, cha
 	argv[a++] = cflags;
 	if (p->trace)
 		argv[a++] = "--trace";
-	for (int i = 0; i < nsrc; i++)
+	for (int i = 0; i < nsrc; i++) {
+		size_t len = strlen(srcs[i]);
+		if (len > 2 && !strcmp(srcs[i] + len - 2, ".h"))
+			continue; /* hashed, included by harness.cpp, not a Verilator input */
 		argv[a++] = srcs[i];
+	}
 	argv[a] = NULL;
 
 	t0 = now_s();

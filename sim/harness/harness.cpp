@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "program.h"
 #include "verilated.h"
 #include "Vhwnas_top.h"
 #ifdef HW_TRACE
@@ -39,9 +40,6 @@ static const int INB = HW_INB, WNB = HW_WNB, ONB = HW_ONB;
 static const int ILANES = (DF == 2) ? COLS : ROWS;
 static const int WLANES = (DF == 2) ? ROWS : COLS;
 
-struct DmaCmd { int op, half; long base, rows, cols, stride; int layout, final_, shift; long words, wait; };
-struct CmpCmd { int ah, bh, ch, init; long tm, tn, tk, nout, nin, wait; };
-struct Region { long base, count; };
 
 // A little-endian bit vector, copied into a Verilator port of any width.
 struct Bits {
@@ -104,66 +102,23 @@ int main(int argc, char **argv)
 	const char *prog_path = argv[1], *res_path = argv[2], *dump_path = argv[3];
 	const char *vcd_path = (argc >= 6 && !strcmp(argv[4], "--vcd")) ? argv[5] : nullptr;
 
-	std::vector<DmaCmd> dq;
-	std::vector<CmpCmd> cq;
-	std::vector<Region> dumps;
+	struct Program prog;
+	const struct RtlParams rp = { ROWS, COLS, DF, A_BITS, W_BITS, ACC_BITS, INB, WNB, ONB };
 	std::vector<int64_t> mem;
-	double bw = 1;
-	long latency = 0, max_cycles = 1000000000L;
-	char memfile[4096] = "";
-	long nmem = 0;
 
 	FILE *pf = fopen(prog_path, "r");
 	if (!pf)
 		return die(res_path, "cannot open the program file");
-	char line[1024];
-	if (!fgets(line, sizeof(line), pf) || strncmp(line, "hwnas-sim-program 1", 19)) {
-		fclose(pf);
-		return die(res_path, "program file: bad header");
-	}
-	while (fgets(line, sizeof(line), pf)) {
-		DmaCmd d;
-		CmpCmd c;
-		Region r;
-		if (sscanf(line, "dma %d %d %ld %ld %ld %ld %d %d %d %ld %ld", &d.op, &d.half, &d.base,
-			   &d.rows, &d.cols, &d.stride, &d.layout, &d.final_, &d.shift, &d.words,
-			   &d.wait) == 11)
-			dq.push_back(d);
-		else if (sscanf(line, "cmp %d %d %d %d %ld %ld %ld %ld %ld %ld", &c.ah, &c.bh, &c.ch,
-				&c.init, &c.tm, &c.tn, &c.tk, &c.nout, &c.nin, &c.wait) == 10)
-			cq.push_back(c);
-		else if (sscanf(line, "dump %ld %ld", &r.base, &r.count) == 2)
-			dumps.push_back(r);
-		else if (sscanf(line, "memory %4095s %ld", memfile, &nmem) == 2)
-			;
-		else if (sscanf(line, "bw %lf", &bw) == 1)
-			;
-		else if (sscanf(line, "latency %ld", &latency) == 1)
-			;
-		else if (sscanf(line, "max_cycles %ld", &max_cycles) == 1)
-			;
-		else if (!strncmp(line, "params ", 7)) {
-			int r_, c_, df_, ab, wb, cb, inb, wnb, onb;
-			if (sscanf(line, "params %d %d %d %d %d %d %d %d %d", &r_, &c_, &df_, &ab, &wb,
-				   &cb, &inb, &wnb, &onb) != 9 || r_ != ROWS || c_ != COLS || df_ != DF ||
-			    ab != A_BITS || wb != W_BITS || cb != ACC_BITS || inb != INB ||
-			    wnb != WNB || onb != ONB) {
-				fclose(pf);
-				return die(res_path, "program built for other RTL parameters");
-			}
-		} else if (line[0] != '#' && line[0] != '\n' && strncmp(line, "end", 3)) {
-			fclose(pf);
-			return die(res_path, "program file: unknown line");
-		}
-	}
+	const char *perr = parse_program(pf, rp, prog);
 	fclose(pf);
-	if (!(bw > 0) || !std::isfinite(bw))   // also rejects NaN
-		return die(res_path, "program file: bw must be a finite number > 0");
-	if (nmem < 0 || nmem > (1L << 34))
-		return die(res_path, "program file: memory size out of range");
-	for (const Region &r : dumps)
-		if (r.base < 0 || r.count < 0 || r.count > nmem || r.base > nmem - r.count)
-			return die(res_path, "program file: dump region outside the memory");
+	if (perr)
+		return die(res_path, perr);
+	const std::vector<DmaCmd> &dq = prog.dq;
+	const std::vector<CmpCmd> &cq = prog.cq;
+	const std::vector<Region> &dumps = prog.dumps;
+	const double bw = prog.bw;
+	const long latency = prog.latency, max_cycles = prog.max_cycles, nmem = prog.nmem;
+	const char *memfile = prog.memfile.c_str();
 
 	mem.assign((size_t)nmem, 0);
 	FILE *mf = fopen(memfile, "rb");

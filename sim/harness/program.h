@@ -1,0 +1,85 @@
+// program.h: the tile-program reader of the Verilator harness (format in docs/rtl.md), kept
+// apart from verilated code so that a fuzz target (fuzz/fuzz_tile_program.cpp) can drive it.
+// C++ (the harness side of the process boundary); no exceptions escape it.
+#ifndef HWNAS_HARNESS_PROGRAM_H
+#define HWNAS_HARNESS_PROGRAM_H
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+struct DmaCmd { int op, half; long base, rows, cols, stride; int layout, final_, shift; long words, wait; };
+struct CmpCmd { int ah, bh, ch, init; long tm, tn, tk, nout, nin, wait; };
+struct Region { long base, count; };
+
+// The RTL parameters the harness was built with; a program must name the same.
+struct RtlParams { int rows, cols, df, ab, wb, cb, inb, wnb, onb; };
+
+struct Program {
+	std::vector<DmaCmd> dq;
+	std::vector<CmpCmd> cq;
+	std::vector<Region> dumps;
+	double bw = 1;                  // DRAM bytes per cycle
+	long latency = 0, max_cycles = 1000000000L;
+	std::string memfile;
+	long nmem = 0;                  // memory image words (int64)
+};
+
+// Largest memory image the harness takes, in words (128 GiB of int64).
+static const long PROGRAM_MAX_WORDS = 1L << 34;
+
+// Reads a program from f into p. Returns nullptr, or a message saying what is wrong (the
+// caller reports it; nothing is thrown).
+static inline const char *parse_program(FILE *pf, const RtlParams &rp, Program &p)
+{
+	char line[1024], memfile[4096] = "";
+
+	if (!fgets(line, sizeof(line), pf) || strncmp(line, "hwnas-sim-program 1", 19))
+		return "program file: bad header";
+	while (fgets(line, sizeof(line), pf)) {
+		DmaCmd d;
+		CmpCmd c;
+		Region r;
+		if (sscanf(line, "dma %d %d %ld %ld %ld %ld %d %d %d %ld %ld", &d.op, &d.half, &d.base,
+			   &d.rows, &d.cols, &d.stride, &d.layout, &d.final_, &d.shift, &d.words,
+			   &d.wait) == 11)
+			p.dq.push_back(d);
+		else if (sscanf(line, "cmp %d %d %d %d %ld %ld %ld %ld %ld %ld", &c.ah, &c.bh, &c.ch,
+				&c.init, &c.tm, &c.tn, &c.tk, &c.nout, &c.nin, &c.wait) == 10)
+			p.cq.push_back(c);
+		else if (sscanf(line, "dump %ld %ld", &r.base, &r.count) == 2)
+			p.dumps.push_back(r);
+		else if (sscanf(line, "memory %4095s %ld", memfile, &p.nmem) == 2)
+			p.memfile = memfile;
+		else if (sscanf(line, "bw %lf", &p.bw) == 1)
+			;
+		else if (sscanf(line, "latency %ld", &p.latency) == 1)
+			;
+		else if (sscanf(line, "max_cycles %ld", &p.max_cycles) == 1)
+			;
+		else if (!strncmp(line, "params ", 7)) {
+			int r_, c_, df_, ab, wb, cb, inb, wnb, onb;
+			if (sscanf(line, "params %d %d %d %d %d %d %d %d %d", &r_, &c_, &df_, &ab, &wb,
+				   &cb, &inb, &wnb, &onb) != 9 || r_ != rp.rows || c_ != rp.cols ||
+			    df_ != rp.df || ab != rp.ab || wb != rp.wb || cb != rp.cb ||
+			    inb != rp.inb || wnb != rp.wnb || onb != rp.onb)
+				return "program built for other RTL parameters";
+		} else if (line[0] != '#' && line[0] != '\n' && strncmp(line, "end", 3)) {
+			return "program file: unknown line";
+		}
+	}
+	if (!(p.bw > 0) || !std::isfinite(p.bw))   // also rejects NaN
+		return "program file: bw must be a finite number > 0";
+	if (p.nmem < 0 || p.nmem > PROGRAM_MAX_WORDS)
+		return "program file: memory size out of range";
+	if (p.latency < 0 || p.max_cycles < 0)
+		return "program file: latency and max_cycles must be >= 0";
+	for (const Region &r : p.dumps)
+		if (r.base < 0 || r.count < 0 || r.count > p.nmem || r.base > p.nmem - r.count)
+			return "program file: dump region outside the memory";
+	return nullptr;
+}
+
+#endif
