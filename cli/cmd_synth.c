@@ -10,7 +10,7 @@
 
 #include "cli.h"
 #include "../hw/hw.h"
-#include "../sim/synth.h"
+#include "../sim/sim.h"
 
 static const char synth_help[] =
 "usage: hwnas synth [--hw FILE] [--json] [--timeout S] [--no-cache]\n"

@@ -5,7 +5,7 @@
  * text of every RTL source. Yosys runs in a private temporary folder; the result file is
  * written there and renamed into place, so concurrent runs of the same point are safe and a
  * killed one leaves nothing half-written. */
-#include "synth.h"
+#include "sim.h"
 #include "sim_int.h"
 
 #include <dirent.h>

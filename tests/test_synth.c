@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "test.h"
-#include "../sim/synth.h"
+#include "../sim/sim.h"
 
 #define DATA "tests/data/synth/"
 
