@@ -9,9 +9,20 @@
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *const df_names[3] = { "ws", "os", "is" };
+
+/* A double with 17 significant digits, so that it reads back to the same value (cJSON's own
+ * printer settles for 15 when they compare equal within its tolerance). */
+static void add_exact(cJSON *o, const char *key, double v)
+{
+	char buf[40];
+
+	snprintf(buf, sizeof(buf), "%.17g", v);
+	cJSON_AddRawToObject(o, key, buf);
+}
 
 char *cost_calib_to_json(const struct cost_calib *c)
 {
@@ -33,8 +44,8 @@ char *cost_calib_to_json(const struct cost_calib *c)
 				goto out_delete;
 			cJSON_AddStringToObject(o, "dataflow", df_names[d]);
 			cJSON_AddBoolToObject(o, "double_buffer", b);
-			cJSON_AddNumberToObject(o, "a", cl->n ? cl->a : 1.0);
-			cJSON_AddNumberToObject(o, "b", cl->n ? cl->b : 0.0);
+			add_exact(o, "a", cl->n ? cl->a : 1.0);
+			add_exact(o, "b", cl->n ? cl->b : 0.0);
 			cJSON_AddNumberToObject(o, "n", cl->n);
 			cJSON_AddItemToArray(arr, o);
 		}
