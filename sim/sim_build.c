@@ -34,7 +34,7 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static uint64_t fnv(uint64_t h, const void *data, size_t n)
+uint64_t sim_fnv(uint64_t h, const void *data, size_t n)
 {
 	const unsigned char *p = data;
 
@@ -94,12 +94,12 @@ int sim_cache_dir(const struct sim_options *opt, char *buf, size_t size, struct 
 	return mkdir_p(buf, err);
 }
 
-static const char *src_dir(const struct sim_options *opt)
+const char *sim_src_dir(const char *given)
 {
 	const char *env = getenv("HWNAS_SRCDIR");
 
-	if (opt && opt->srcdir && opt->srcdir[0])
-		return opt->srcdir;
+	if (given && given[0])
+		return given;
 	if (env && env[0])
 		return env;
 #ifdef HWNAS_SRCDIR
@@ -114,20 +114,21 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The RTL sources (sorted), the harness and its program reader header: absolute paths into
- * paths[], count returned. All of them key the cache; the header is not passed to Verilator. */
-static int list_sources(const char *srcdir, char paths[][1024], int *n, struct hn_err *err)
+/* The .v files of srcdir/rtl, sorted, as absolute paths into paths[] (at most max). */
+int sim_list_rtl(const char *srcdir, char paths[][1024], int max, int *n, struct hn_err *err)
 {
 	char dir[700], *names[MAX_SOURCES];
 	DIR *d;
 	struct dirent *e;
 	int k = 0;
 
+	if (max > MAX_SOURCES)
+		max = MAX_SOURCES;
 	snprintf(dir, sizeof(dir), "%s/rtl", srcdir);
 	if (!(d = opendir(dir)))
 		return hn_fail(err, HN_EIO, "RTL sources: cannot open %s: %s (set HWNAS_SRCDIR to "
 			       "the hwnas source tree)", dir, strerror(errno));
-	while ((e = readdir(d)) && k < MAX_SOURCES - 1) {
+	while ((e = readdir(d)) && k < max) {
 		size_t len = strlen(e->d_name);
 		if (len > 2 && !strcmp(e->d_name + len - 2, ".v"))
 			names[k++] = strdup(e->d_name);
@@ -138,8 +139,20 @@ static int list_sources(const char *srcdir, char paths[][1024], int *n, struct h
 		snprintf(paths[i], 1024, "%s/%.255s", dir, names[i]);
 		free(names[i]);
 	}
+	*n = k;
 	if (k == 0)
 		return hn_fail(err, HN_EIO, "RTL sources: no .v file in %s", dir);
+	return 0;
+}
+
+/* The RTL sources, the harness and its program reader header: all of them key the cache;
+ * the header is not passed to Verilator. */
+static int list_sources(const char *srcdir, char paths[][1024], int *n, struct hn_err *err)
+{
+	int k, ret = sim_list_rtl(srcdir, paths, MAX_SOURCES - 2, &k, err);
+
+	if (ret)
+		return ret;
 	snprintf(paths[k++], 1024, "%.900s/sim/harness/harness.cpp", srcdir);
 	snprintf(paths[k++], 1024, "%.900s/sim/harness/program.h", srcdir);
 	*n = k;
@@ -210,7 +223,7 @@ int sim_build(const struct sim_rtl_params *p, const struct sim_options *opt, cha
 	char srcs[MAX_SOURCES][1024];
 	char cache[1024], pstr[256], final_dir[1100], tmp_dir[1200], log[1300], obj[1300];
 	char out_exe[1300], gflags[12][64], cflags[512], failed_log[1200];
-	const char *srcdir = src_dir(opt);
+	const char *srcdir = sim_src_dir(opt ? opt->srcdir : NULL);
 	uint64_t h = 1469598103934665603ULL;
 	int nsrc = 0, ret, status, timed_out;
 	struct stat st;
@@ -225,16 +238,16 @@ int sim_build(const struct sim_rtl_params *p, const struct sim_options *opt, cha
 	if ((ret = list_sources(srcdir, srcs, &nsrc, err)))
 		return ret;
 	param_string(p, pstr, sizeof(pstr));
-	h = fnv(h, pstr, strlen(pstr));
-	h = fnv(h, VERILATOR_FLAGS, strlen(VERILATOR_FLAGS));
+	h = sim_fnv(h, pstr, strlen(pstr));
+	h = sim_fnv(h, VERILATOR_FLAGS, strlen(VERILATOR_FLAGS));
 	for (int i = 0; i < nsrc; i++) {
 		char *text;
 		size_t len;
 		const char *base = strrchr(srcs[i], '/');
 		if ((ret = hn_read_file(srcs[i], &text, &len, err)))
 			return ret;
-		h = fnv(h, base, strlen(base));
-		h = fnv(h, text, len);
+		h = sim_fnv(h, base, strlen(base));
+		h = sim_fnv(h, text, len);
 		free(text);
 	}
 	snprintf(final_dir, sizeof(final_dir), "%s/rtl-%016llx", cache, (unsigned long long)h);

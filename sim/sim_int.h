@@ -64,4 +64,13 @@ int sim_spawn(char *const argv[], const char *log_path, double timeout_s, int *s
 /* rm -rf path (best effort). */
 void sim_rmtree(const char *path);
 
+/* Shared by the Verilator and Yosys builds (sim_build.c). */
+/* 64-bit FNV-1a of data, continuing from h (the cache keys). */
+uint64_t sim_fnv(uint64_t h, const void *data, size_t n);
+/* The source tree: given (when not empty), else $HWNAS_SRCDIR, else the tree hwnas was built
+ * from; NULL when none is known. */
+const char *sim_src_dir(const char *given);
+/* The .v files of srcdir/rtl, sorted, as absolute paths (at most max); HN_EIO when none. */
+int sim_list_rtl(const char *srcdir, char paths[][1024], int max, int *n, struct hn_err *err);
+
 #endif

@@ -8,7 +8,6 @@
 #include "sim.h"
 #include "sim_int.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,65 +134,6 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static uint64_t fnv(uint64_t h, const void *data, size_t n)
-{
-	const unsigned char *c = data;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= c[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-static const char *src_dir(const struct sim_synth_options *opt)
-{
-	const char *env = getenv("HWNAS_SRCDIR");
-
-	if (opt && opt->srcdir && opt->srcdir[0])
-		return opt->srcdir;
-	if (env && env[0])
-		return env;
-#ifdef HWNAS_SRCDIR
-	return HWNAS_SRCDIR;
-#else
-	return NULL;
-#endif
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The .v files of srcdir/rtl, sorted, as absolute paths. */
-static int list_rtl(const char *srcdir, char paths[][1024], int *n, struct hn_err *err)
-{
-	char dir[900], *names[MAX_SOURCES];
-	DIR *d;
-	struct dirent *e;
-	int k = 0;
-
-	snprintf(dir, sizeof(dir), "%s/rtl", srcdir);
-	if (!(d = opendir(dir)))
-		return hn_fail(err, HN_EIO, "RTL sources: cannot open %s: %s (set HWNAS_SRCDIR to "
-			       "the hwnas source tree)", dir, strerror(errno));
-	while ((e = readdir(d)) && k < MAX_SOURCES) {
-		size_t len = strlen(e->d_name);
-		if (len > 2 && !strcmp(e->d_name + len - 2, ".v"))
-			names[k++] = strdup(e->d_name);
-	}
-	closedir(d);
-	qsort(names, (size_t)k, sizeof(names[0]), cmp_str);
-	for (int i = 0; i < k; i++) {
-		snprintf(paths[i], 1024, "%s/%.100s", dir, names[i]);
-		free(names[i]);
-	}
-	*n = k;
-	if (k == 0)
-		return hn_fail(err, HN_EIO, "RTL sources: no .v file in %s", dir);
-	return 0;
-}
 
 /* The Yosys script: every RTL file, the parameters on hwnas_top, synth_xilinx flattened
  * without I/O buffers (an accelerator is a block inside a design), then stat. */
@@ -289,7 +229,7 @@ int sim_synth_run(const struct hw_config *hw, const struct sim_synth_options *op
 	static unsigned counter;
 	char srcs[MAX_SOURCES][1024], cache[1024], tmp_dir[1100], script[1200], tmp_log[1200];
 	char tmp_res[1200], why[300], pstr[300];
-	const char *srcdir = src_dir(opt), *family, *yosys;
+	const char *srcdir = sim_src_dir(opt ? opt->srcdir : NULL), *family, *yosys;
 	const char *env_yosys = getenv("HWNAS_YOSYS");
 	struct sim_options so;
 	uint64_t h = 1469598103934665603ULL;
@@ -318,7 +258,7 @@ int sim_synth_run(const struct hw_config *hw, const struct sim_synth_options *op
 	so.cache_dir = opt ? opt->cache_dir : NULL;
 	if ((ret = sim_cache_dir(&so, cache, sizeof(cache), err)))
 		return ret;
-	if ((ret = list_rtl(srcdir, srcs, &nsrc, err)))
+	if ((ret = sim_list_rtl(srcdir, srcs, MAX_SOURCES, &nsrc, err)))
 		return ret;
 
 	/* the key: the script text (parameters, family, flow) and every source's name and text */
@@ -330,7 +270,7 @@ int sim_synth_run(const struct hw_config *hw, const struct sim_synth_options *op
 			return hn_fail(err, HN_ENOMEM, "out of memory");
 		write_script(mf, &out->params, family, srcs, 0);
 		fclose(mf);
-		h = fnv(h, text, len);
+		h = sim_fnv(h, text, len);
 		free(text);
 	}
 	for (int i = 0; i < nsrc; i++) {
@@ -339,8 +279,8 @@ int sim_synth_run(const struct hw_config *hw, const struct sim_synth_options *op
 		const char *base = strrchr(srcs[i], '/');
 		if ((ret = hn_read_file(srcs[i], &text, &len, err)))
 			return ret;
-		h = fnv(h, base, strlen(base));
-		h = fnv(h, text, len);
+		h = sim_fnv(h, base, strlen(base));
+		h = sim_fnv(h, text, len);
 		free(text);
 	}
 	snprintf(out->result_path, sizeof(out->result_path), "%.990s/synth-%016llx.stat", cache,
