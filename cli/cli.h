@@ -4,6 +4,7 @@
 #ifndef CLI_H
 #define CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include "../common/hn.h"
 
@@ -31,6 +32,10 @@ int cli_error(const struct hn_err *err);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* 1 when colour may be used on stream f (a terminal and NO_COLOR unset). */
 int cli_color(FILE *f);
+/* Option values: the whole of s as an integer / a finite number within [lo, hi] into *v;
+ * 0, or -1 (the caller reports the option). */
+int cli_parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *v);
+int cli_parse_double(const char *s, double lo, double hi, double *v);
 /* Formats n with thousands separators into buf. */
 const char *cli_thousands(long long n, char *buf, size_t size);
 

@@ -272,14 +272,10 @@ static int parse_args(int argc, char **argv, struct eval_opts *o)
 		case 'c': o->calib = optarg; break;
 		case 'm': o->mapper = optarg; break;
 		case 'j': o->json = 1; break;
-		case 'b': {
-			char *end;
-			long long v = strtoll(optarg, &end, 10);
-			if (*end || v < 1 || v > 1000000)
+		case 'b':
+			if (cli_parse_i64(optarg, 1, 1000000, &o->batch))
 				return cli_usage_error("eval", "--batch must be an integer in 1..1000000, got '%s'", optarg);
-			o->batch = v;
 			break;
-		}
 		case 'h': fputs(eval_help, stdout); return -1;
 		default:
 			return cli_usage_error("eval", "unknown or incomplete option '%s'", argv[optind - 1]);

@@ -158,15 +158,9 @@ static int on_eval(void *ctx, const struct search_eval *e, const struct search_f
 
 static int parse_i64(const char *opt, const char *s, int64_t lo, int64_t hi, int64_t *out)
 {
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || *end || !*s || v < lo || v > hi)
+	if (cli_parse_i64(s, lo, hi, out))
 		return cli_usage_error("explore", "%s must be an integer in %lld..%lld, got '%s'", opt,
 				       (long long)lo, (long long)hi, s);
-	*out = v;
 	return 0;
 }
 

@@ -59,17 +59,6 @@ struct map_row {
 	struct map_result b;
 };
 
-static int parse_double(const char *s, double lo, double hi, double *v)
-{
-	char *end;
-	double x = strtod(s, &end);
-
-	if (!*s || *end || !(x >= lo && x <= hi))
-		return -1;
-	*v = x;
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct map_opts *o)
 {
 	static const struct option longopts[] = {
@@ -97,19 +86,19 @@ static int parse_args(int argc, char **argv, struct map_opts *o)
 		case 'j': o->json = 1; break;
 		case 'b': {
 			double v;
-			if (parse_double(optarg, 1, 1000000, &v) < 0 || floor(v) != v)
+			if (cli_parse_double(optarg, 1, 1000000, &v) < 0 || floor(v) != v)
 				return cli_usage_error("map", "--batch must be an integer in 1..1000000, "
 						       "got '%s'", optarg);
 			o->batch = (int64_t)v;
 			break;
 		}
 		case 't':
-			if (parse_double(optarg, 0, 86400, &o->mo.time_limit_s) < 0)
+			if (cli_parse_double(optarg, 0, 86400, &o->mo.time_limit_s) < 0)
 				return cli_usage_error("map", "--time-limit must be seconds in 0..86400, "
 						       "got '%s'", optarg);
 			break;
 		case 'g':
-			if (parse_double(optarg, 0, 1, &o->mo.mip_gap) < 0)
+			if (cli_parse_double(optarg, 0, 1, &o->mo.mip_gap) < 0)
 				return cli_usage_error("map", "--gap must be a number in 0..1, got '%s'",
 						       optarg);
 			break;

@@ -67,17 +67,6 @@ static double err_pct(int64_t rtl, int64_t model)
 	return rtl ? 100.0 * (double)(model - rtl) / (double)rtl : 0.0;
 }
 
-static int parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *v)
-{
-	char *end;
-	long long x = strtoll(s, &end, 10);
-
-	if (!*s || *end || x < lo || x > hi)
-		return -1;
-	*v = x;
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct sim_opts *o)
 {
 	static const struct option longopts[] = {
@@ -110,25 +99,22 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 		case 'v': o->trace = optarg; break;
 		case 'j': o->json = 1; break;
 		case 'b':
-			if (parse_i64(optarg, 1, 1000000, &o->batch))
+			if (cli_parse_i64(optarg, 1, 1000000, &o->batch))
 				return cli_usage_error("sim", "--batch must be an integer in 1..1000000, got '%s'", optarg);
 			break;
 		case 'x':
-			if (parse_i64(optarg, 0, INT64_MAX, &o->max_macs))
+			if (cli_parse_i64(optarg, 0, INT64_MAX, &o->max_macs))
 				return cli_usage_error("sim", "--max-macs must be a non-negative integer, got '%s'", optarg);
 			break;
 		case 's':
-			if (parse_i64(optarg, 0, INT64_MAX, &v))
+			if (cli_parse_i64(optarg, 0, INT64_MAX, &v))
 				return cli_usage_error("sim", "--seed must be a non-negative integer, got '%s'", optarg);
 			o->seed = (uint64_t)v;
 			break;
-		case 'o': {
-			char *end;
-			o->timeout = strtod(optarg, &end);
-			if (*end || !(o->timeout > 0))
+		case 'o':
+			if (cli_parse_double(optarg, 1e-6, 1e9, &o->timeout))
 				return cli_usage_error("sim", "--timeout must be a positive number of seconds, got '%s'", optarg);
 			break;
-		}
 		case 'h': fputs(sim_help, stdout); return -1;
 		default:
 			return cli_usage_error("sim", "unknown or incomplete option '%s'", argv[optind - 1]);

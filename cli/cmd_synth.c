@@ -176,14 +176,11 @@ int cmd_synth(int argc, char **argv)
 		case 'w':
 			hw_path = optarg;
 			break;
-		case 't': {
-			char *end;
-			opt.timeout_s = strtod(optarg, &end);
-			if (*end || !(opt.timeout_s > 0) || !isfinite(opt.timeout_s))
+		case 't':
+			if (cli_parse_double(optarg, 1e-6, 1e9, &opt.timeout_s))
 				return cli_usage_error("synth", "--timeout must be a positive number "
 						       "of seconds, got '%s'", optarg);
 			break;
-		}
 		case 'n':
 			opt.no_cache = 1;
 			break;

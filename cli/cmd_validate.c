@@ -81,17 +81,6 @@ static double pct(int64_t model, int64_t rtl)
 	return rtl ? 100.0 * (double)(model - rtl) / (double)rtl : 0.0;
 }
 
-static int parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *v)
-{
-	char *end;
-	long long x = strtoll(s, &end, 10);
-
-	if (!*s || *end || x < lo || x > hi)
-		return -1;
-	*v = x;
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct val_opts *o)
 {
 	static const struct option longopts[] = {
@@ -122,20 +111,17 @@ static int parse_args(int argc, char **argv, struct val_opts *o)
 		case 'j': o->json = 1; break;
 		case 'q': o->quiet = 1; break;
 		case 'l':
-			if (parse_i64(optarg, 1, 100000, &o->layers))
+			if (cli_parse_i64(optarg, 1, 100000, &o->layers))
 				return cli_usage_error("validate", "--layers must be an integer in 1..100000, got '%s'", optarg);
 			break;
 		case 'x':
-			if (parse_i64(optarg, 1, INT64_MAX, &o->max_macs))
+			if (cli_parse_i64(optarg, 1, INT64_MAX, &o->max_macs))
 				return cli_usage_error("validate", "--max-macs must be a positive integer, got '%s'", optarg);
 			break;
-		case 'o': {
-			char *end;
-			o->timeout = strtod(optarg, &end);
-			if (*end || !(o->timeout > 0))
+		case 'o':
+			if (cli_parse_double(optarg, 1e-6, 1e9, &o->timeout))
 				return cli_usage_error("validate", "--timeout must be a positive number of seconds, got '%s'", optarg);
 			break;
-		}
 		case 'h': fputs(validate_help, stdout); return -1;
 		default:
 			return cli_usage_error("validate", "unknown or incomplete option '%s'", argv[optind - 1]);

@@ -227,13 +227,9 @@ out_release_net:
 
 static int parse_batch(const char *s, int64_t *out)
 {
-	char *end;
-	long long v = strtoll(s, &end, 10);
-
-	if (!*s || *end || v < 1 || v > (1 << 24))
+	if (cli_parse_i64(s, 1, 1 << 24, out))
 		return cli_usage_error("zoo", "--batch must be an integer from 1 to %d, got '%s'",
 				       1 << 24, s);
-	*out = v;
 	return CLI_OK;
 }
 

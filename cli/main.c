@@ -1,4 +1,6 @@
 /* hwnas: hardware-aware NAS and accelerator co-design. Subcommands are a table, as in git. */
+#include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +54,30 @@ int cli_color(FILE *f)
 	const char *nc = getenv("NO_COLOR");
 
 	return isatty(fileno(f)) && !(nc && nc[0]);
+}
+
+int cli_parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *v)
+{
+	char *end;
+	long long x;
+
+	errno = 0;
+	x = strtoll(s, &end, 10);
+	if (!*s || *end || errno || x < lo || x > hi)
+		return -1;
+	*v = x;
+	return 0;
+}
+
+int cli_parse_double(const char *s, double lo, double hi, double *v)
+{
+	char *end;
+	double x = strtod(s, &end);
+
+	if (!*s || *end || !isfinite(x) || !(x >= lo && x <= hi))
+		return -1;
+	*v = x;
+	return 0;
 }
 
 const char *cli_thousands(long long n, char *buf, size_t size)

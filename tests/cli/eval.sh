@@ -45,6 +45,11 @@ expect_exit 2 "$HWNAS" eval
 expect_in "$err" "--net is required" "eval without --net"
 expect_exit 2 "$HWNAS" eval --net resnet18 --bogus
 expect_exit 2 "$HWNAS" eval --net resnet18 --batch 0
+expect_exit 2 "$HWNAS" eval --net resnet18 --batch 99999999999999999999   # overflows strtoll
+expect_in "$err" "--batch must be an integer in 1..1000000" "batch overflow named"
+expect_exit 2 "$HWNAS" sim --net resnet18 --timeout nan
+expect_in "$err" "--timeout must be a positive number of seconds" "NaN timeout refused"
+expect_exit 2 "$HWNAS" map --net resnet18 --gap inf
 expect_exit 1 "$HWNAS" eval --net no_such_net
 expect_in "$err" "unknown network 'no_such_net'" "unknown network"
 expect_exit 1 "$HWNAS" eval --net resnet18 --hw /nonexistent/hw.json
