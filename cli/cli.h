@@ -36,6 +36,9 @@ int cli_color(FILE *f);
  * 0, or -1 (the caller reports the option). */
 int cli_parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *v);
 int cli_parse_double(const char *s, double lo, double hi, double *v);
+/* Prints a JSON document on stdout and deletes it; -1 when out of memory (nothing printed). */
+struct cJSON;
+int cli_print_json(struct cJSON *root);
 /* Formats n with thousands separators into buf. */
 const char *cli_thousands(long long n, char *buf, size_t size);
 

@@ -205,7 +205,6 @@ static int print_json(const struct arch_net *net, const struct hw_config *hw,
 {
 	cJSON *root = cJSON_CreateObject();
 	char *hwtext = hw_config_to_json(hw);
-	char *s;
 
 	cJSON_AddStringToObject(root, "net", net->name);
 	cJSON_AddNumberToObject(root, "batch", (double)net->batch);
@@ -238,13 +237,7 @@ static int print_json(const struct arch_net *net, const struct hw_config *hw,
 	cJSON_AddBoolToObject(r, "fits", res->fits);
 	if (!res->fits)
 		cJSON_AddStringToObject(r, "why", res->why);
-	s = cJSON_Print(root);
-	cJSON_Delete(root);
-	if (!s)
-		return -1;
-	puts(s);
-	free(s);
-	return 0;
+	return cli_print_json(root);
 }
 
 static int parse_args(int argc, char **argv, struct eval_opts *o)

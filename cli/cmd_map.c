@@ -204,7 +204,6 @@ static int print_json(const struct arch_net *net, const char *hwname, const stru
 {
 	cJSON *root = cJSON_CreateObject();
 	int64_t ex_cycles = 0;
-	char *s;
 
 	cJSON_AddStringToObject(root, "net", net->name);
 	cJSON_AddStringToObject(root, "hw", hwname);
@@ -262,13 +261,7 @@ static int print_json(const struct arch_net *net, const char *hwname, const stru
 	cJSON_AddNumberToObject(t, "cache_hits", hits);
 	if (o->exhaustive)
 		cJSON_AddNumberToObject(t, "exhaustive_cycles", (double)ex_cycles);
-	s = cJSON_Print(root);
-	cJSON_Delete(root);
-	if (!s)
-		return -1;
-	puts(s);
-	free(s);
-	return 0;
+	return cli_print_json(root);
 }
 
 int cmd_map(int argc, char **argv)

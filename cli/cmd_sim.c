@@ -203,7 +203,7 @@ static int print_json(const struct arch_net *net, const struct hw_config *hw,
 		      const struct sim_row *rows, const int *sel)
 {
 	cJSON *root = cJSON_CreateObject();
-	char *hwtext = hw_config_to_json(hw), *s;
+	char *hwtext = hw_config_to_json(hw);
 	int64_t rtl = 0, model = 0, nsim = 0, exact = 1;
 
 	cJSON_AddStringToObject(root, "net", net->name);
@@ -259,13 +259,7 @@ static int print_json(const struct arch_net *net, const struct hw_config *hw,
 	cJSON_AddNumberToObject(t, "model_cycles", (double)model);
 	cJSON_AddNumberToObject(t, "error_pct", err_pct(rtl, model));
 	cJSON_AddBoolToObject(t, "bit_exact", nsim && exact);
-	s = cJSON_Print(root);
-	cJSON_Delete(root);
-	if (!s)
-		return -1;
-	puts(s);
-	free(s);
-	return 0;
+	return cli_print_json(root);
 }
 
 int cmd_sim(int argc, char **argv)

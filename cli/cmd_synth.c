@@ -100,7 +100,6 @@ static int print_json(const struct hw_config *hw, const struct sim_synth_result 
 {
 	const struct sim_rtl_params *p = &r->params;
 	cJSON *root = cJSON_CreateObject(), *o;
-	char *text;
 	double bram = (double)r->stat.bram36_x2 / 2.0;
 
 	o = cJSON_AddObjectToObject(root, "hw");
@@ -142,13 +141,7 @@ static int print_json(const struct hw_config *hw, const struct sim_synth_result 
 	cJSON_AddBoolToObject(root, "cached", r->cached);
 	cJSON_AddNumberToObject(root, "seconds", r->seconds);
 	cJSON_AddStringToObject(root, "log", r->log_path);
-	text = cJSON_Print(root);
-	cJSON_Delete(root);
-	if (!text)
-		return CLI_FAIL;
-	printf("%s\n", text);
-	free(text);
-	return CLI_OK;
+	return cli_print_json(root) < 0 ? CLI_FAIL : CLI_OK;
 }
 
 int cmd_synth(int argc, char **argv)

@@ -569,14 +569,10 @@ int cmd_validate(int argc, char **argv)
 			cJSON_AddNumberToObject(rf, "op_intensity", p->cost.op_intensity);
 			cJSON_AddItemToArray(pts, q);
 		}
-		char *s = cJSON_Print(root);
-		cJSON_Delete(root);
-		if (!s) {
+		if (cli_print_json(root) < 0) {
 			fprintf(stderr, "hwnas: out of memory\n");
 			goto out_free;
 		}
-		puts(s);
-		free(s);
 	} else {
 		print_point_table(&v);
 		printf("\n(bnd: the model's binding resource; st0: the RTL's array never waited after "

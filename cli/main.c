@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "cli.h"
 
 static const struct cmd commands[] = {
@@ -77,6 +79,18 @@ int cli_parse_double(const char *s, double lo, double hi, double *v)
 	if (!*s || *end || !isfinite(x) || !(x >= lo && x <= hi))
 		return -1;
 	*v = x;
+	return 0;
+}
+
+int cli_print_json(cJSON *root)
+{
+	char *s = root ? cJSON_Print(root) : NULL;
+
+	cJSON_Delete(root);
+	if (!s)
+		return -1;
+	puts(s);
+	free(s);
 	return 0;
 }
 
