@@ -1,17 +1,16 @@
 /* cost.c: the analytical model of docs/model.md. Pure: no allocation, no I/O, no globals.
  * Every count is summed over tile-size classes (full tiles and the smaller last tile of each
  * dimension), so one evaluation is O(1) whatever the layer's size. */
-#include "models.h"
+#include "cost_int.h"
 
+#include <stdint.h>
 #include <stdio.h> /* snprintf only: the model does no I/O */
 #include <string.h>
 
 #include "../common/hn.h"
 
-enum { DIM_M = 0, DIM_N = 1, DIM_K = 2 };
-
 /* Loop orders, outermost first. */
-static const char order_dims[MAP_ORDER_COUNT][3] = {
+const char cost_order_dims[MAP_ORDER_COUNT][3] = {
 	{ DIM_M, DIM_N, DIM_K }, { DIM_M, DIM_K, DIM_N }, { DIM_N, DIM_M, DIM_K },
 	{ DIM_N, DIM_K, DIM_M }, { DIM_K, DIM_M, DIM_N }, { DIM_K, DIM_N, DIM_M },
 };
@@ -50,18 +49,6 @@ static struct dimcls dim_split(int64_t d, int64_t t)
 	return c;
 }
 
-/* DMA time of one request of b bytes: latency + ceil(b / bw) (docs/model.md "DRAM traffic").
- * Also the vector unit's requests (the RTL has no vector unit, so no line floor there). */
-static int64_t dma_cycles(int64_t b, double bw, int64_t latency)
-{
-	double q = (double)b / bw;
-	int64_t t = (int64_t)q;
-
-	if ((double)t < q)
-		t++;
-	return latency + t;
-}
-
 static int32_t pow2_at_least(double v, int32_t cap)
 {
 	int32_t n = 1;
@@ -82,71 +69,6 @@ void cost_dma_words_per_line(const struct hw_config *hw, int32_t nb[3])
 	nb[0] = pow2_at_least(2.0 * bw / (double)(li * hw_act_bytes(hw)), 64);
 	nb[1] = pow2_at_least(2.0 * bw / (double)(lw * hw_weight_bytes(hw)), 64);
 	nb[2] = pow2_at_least(2.0 * bw / (double)(C * hw_act_bytes(hw)), 64);
-}
-
-/* What a request's time depends on, read from hw once per layer. */
-struct dmactx {
-	double bw;
-	int64_t lat, R, C;
-	enum hw_dataflow df;
-	int32_t nb[3], lg[3];
-};
-
-static void dmactx_init(struct dmactx *d, const struct hw_config *hw, const int32_t nb[3])
-{
-	d->bw = hw_dram_bytes_per_cycle(hw);
-	d->lat = hw->dram_latency_cycles;
-	d->R = hw->pe_rows;
-	d->C = hw->pe_cols;
-	d->df = hw->dataflow;
-	for (int b = 0; b < 3; b++) {
-		d->nb[b] = nb[b];
-		d->lg[b] = 0;
-		while ((1 << d->lg[b]) < nb[b])
-			d->lg[b]++;
-	}
-}
-
-/* Buffer lines of a rows x cols block (docs/rtl.md "Word layouts": lanes along a row or
- * along a column; words per line a power of two). */
-static inline int64_t req_lines(const struct dmactx *d, int which, int64_t rows, int64_t cols)
-{
-	const int is = d->df == HW_IS;
-	int64_t words;
-	int b;
-
-	switch (which) {
-	case COST_REQ_A:
-		words = d->df == HW_WS ? rows * hn_cdiv(cols, d->R) :
-			hn_cdiv(rows, is ? d->C : d->R) * cols;
-		b = 0;
-		break;
-	case COST_REQ_B:
-		words = is ? hn_cdiv(rows, d->R) * cols : rows * hn_cdiv(cols, d->C);
-		b = 1;
-		break;
-	default:
-		words = is ? hn_cdiv(rows, d->C) * cols : rows * hn_cdiv(cols, d->C);
-		b = 2;
-		break;
-	}
-	return (words + d->nb[b] - 1) >> d->lg[b];
-}
-
-/* max(t(bytes), floor): one line per cycle, a load's line j arrives in cycle 1 + j, a
- * store's leaves in 2 + j, so floor = lines + 1 (load) or lines + 2 (store). */
-static inline int64_t req_time(const struct dmactx *d, int64_t bytes, int64_t floor_)
-{
-	int64_t t = dma_cycles(bytes, d->bw, d->lat);
-
-	return t > floor_ ? t : floor_;
-}
-
-static inline int64_t req_cycles(const struct dmactx *d, int which, int64_t rows, int64_t cols,
-				 int64_t elem_bytes)
-{
-	return req_time(d, rows * cols * elem_bytes, req_lines(d, which, rows, cols) +
-			(which == COST_REQ_C_STORE ? 2 : 1));
 }
 
 int64_t cost_dma_request_cycles(const struct hw_config *hw, const int32_t nb[3], int which,
@@ -173,21 +95,6 @@ static int64_t refetch(const char dims[3], const int64_t trips[3], int irrelevan
 			return trips[irrelevant];
 	}
 	return 1;
-}
-
-/* Cycles of one step of sizes (sm, sn, sk) on the array, and its folds. */
-static int64_t step_cycles(enum hw_dataflow df, int64_t R, int64_t C, int64_t sm, int64_t sn,
-			   int64_t sk, int64_t *folds)
-{
-	int64_t rows, cols, t;
-
-	switch (df) {
-	case HW_WS: rows = sk; cols = sn; t = sm; break;
-	case HW_OS: rows = sm; cols = sn; t = sk; break;
-	default:    rows = sk; cols = sm; t = sn; break;
-	}
-	*folds = hn_cdiv(rows, R) * hn_cdiv(cols, C);
-	return *folds * (2 * R + C + t - 2);
 }
 
 /* Buffer <-> array bytes of one step: ibuf, wbuf, obuf (docs/model.md "Energy"). */
@@ -308,6 +215,7 @@ int cost_layer(const struct arch_layer *l, const struct hw_config *hw,
 
 	if (out->gemm.g == 0) {
 		cost_vector(l, hw, out);
+		out->cycles_bound = out->cycles;
 		goto out_finish;
 	}
 	if (m->tm <= 0 || m->tn <= 0 || m->tk <= 0 || (unsigned)m->order >= MAP_ORDER_COUNT)
@@ -335,11 +243,13 @@ int cost_layer(const struct arch_layer *l, const struct hw_config *hw,
 	struct dimcls dn = dim_split(g->n, hn_min64(m->tn, g->n));
 	struct dimcls dk = dim_split(g->k, hn_min64(m->tk, g->k));
 	const int64_t trips[3] = { dm.trips, dn.trips, dk.trips };
-	const char *dims = order_dims[m->order];
+	const char *dims = cost_order_dims[m->order];
 	const int64_t ra = refetch(dims, trips, DIM_N);   /* A depends on m, k */
 	const int64_t rb = refetch(dims, trips, DIM_M);   /* B depends on k, n */
 	const int64_t vc = refetch(dims, trips, DIM_K);   /* visits of each C tile */
 	int64_t compute = 0, folds = 0, mem = 0, reqs = 0, sram[3] = { 0, 0, 0 };
+	/* the shortest step's compute, the longest loads of each kind and the longest store */
+	int64_t cmin = INT64_MAX, wa = 0, wbq = 0, wc = 0, wst = 0;
 
 	/* Steps: every (m, n, k) tile-size class. */
 	for (int i = 0; i < 2; i++) {
@@ -348,8 +258,10 @@ int cost_layer(const struct arch_layer *l, const struct hw_config *hw,
 				int64_t cnt = dm.cnt[i] * dn.cnt[j] * dk.cnt[q], f, s[3];
 				if (!cnt)
 					continue;
-				compute += cnt * step_cycles(hw->dataflow, R, C, dm.size[i],
-							     dn.size[j], dk.size[q], &f);
+				int64_t sc = step_cycles(hw->dataflow, R, C, dm.size[i], dn.size[j],
+							 dk.size[q], &f);
+				compute += cnt * sc;
+				cmin = hn_min64(cmin, sc);
 				folds += cnt * f;
 				step_sram(hw->dataflow, R, C, dm.size[i], dn.size[j], dk.size[q],
 					  ab, wb, cb, s);
@@ -368,11 +280,15 @@ int cost_layer(const struct arch_layer *l, const struct hw_config *hw,
 			int64_t na = dm.cnt[i] * dk.cnt[q] * ra;
 			int64_t nbq = dk.cnt[q] * dn.cnt[i] * rb;
 			if (na) {
-				mem += na * req_cycles(&dc, COST_REQ_A, dm.size[i], dk.size[q], ab);
+				int64_t t = req_cycles(&dc, COST_REQ_A, dm.size[i], dk.size[q], ab);
+				mem += na * t;
+				wa = hn_max64(wa, t);
 				reqs += na;
 			}
 			if (nbq) {
-				mem += nbq * req_cycles(&dc, COST_REQ_B, dk.size[q], dn.size[i], wb);
+				int64_t t = req_cycles(&dc, COST_REQ_B, dk.size[q], dn.size[i], wb);
+				mem += nbq * t;
+				wbq = hn_max64(wbq, t);
 				reqs += nbq;
 			}
 		}
@@ -382,12 +298,17 @@ int cost_layer(const struct arch_layer *l, const struct hw_config *hw,
 				continue;
 			const int64_t el = dm.size[i] * dn.size[j];
 			const int64_t lines = req_lines(&dc, COST_REQ_C_STORE, dm.size[i], dn.size[j]);
-			mem += nc * req_time(&dc, el * ab, lines + 2);
+			int64_t ts = req_time(&dc, el * ab, lines + 2);
+			mem += nc * ts;
+			wst = hn_max64(wst, ts);
 			reqs += nc;
 			if (vc > 1) {
 				/* K' - 1 partial-sum passes: stored and loaded back, acc bytes */
-				mem += nc * (vc - 1) * (req_time(&dc, el * cb, lines + 2) +
-							req_time(&dc, el * cb, lines + 1));
+				int64_t tp = req_time(&dc, el * cb, lines + 2);
+				int64_t tl = req_time(&dc, el * cb, lines + 1);
+				mem += nc * (vc - 1) * (tp + tl);
+				wst = hn_max64(wst, tp);
+				wc = hn_max64(wc, tl);
 				reqs += 2 * nc * (vc - 1);
 			}
 		}
@@ -416,13 +337,24 @@ int cost_layer(const struct arch_layer *l, const struct hw_config *hw,
 		int64_t f, clast = step_cycles(hw->dataflow, R, C, dm.size[1], dn.size[1],
 					       dk.size[1], &f);
 		int64_t serial = first + out->compute_cycles + last;
-		/* memory-bound: the last step's compute waits for its own loads, the last store
-		 * for that compute (docs/model.md "Latency") */
-		int64_t tail = out->mem_cycles + hn_max64(0, clast - last);
-		out->cycles = hn_max64(serial, tail);
+		/* the closed-form bound (docs/model.md "Latency"): the last step's compute waits
+		 * for its own loads, the last store for that compute, and only one store (at most
+		 * a full C tile of partial sums, acc bytes) can run between them */
+		int64_t stmax = req_time(&dc, dm.size[0] * dn.size[0] * cb,
+					 req_lines(&dc, COST_REQ_C_STORE, dm.size[0], dn.size[0]) + 2);
+		int64_t tail = out->mem_cycles + hn_max64(0, clast - stmax);
+		out->cycles_bound = hn_max64(serial, tail);
+		/* When the DMA work between two computes (at most one store and the next step's
+		 * loads) never exceeds the shortest step, the array never waits after the first
+		 * loads and the bound is exact (docs/model.md "Latency"); else walk the steps. */
+		if (wst + wa + wbq + wc <= cmin)
+			out->cycles = serial;
+		else
+			out->cycles = cost_steps_cycles(g, hw, m, &dc, 1);
 		out->memory_bound = tail > serial;
 	} else {
 		out->cycles = out->mem_cycles + out->compute_cycles;
+		out->cycles_bound = out->cycles;
 		out->memory_bound = out->mem_cycles > out->compute_cycles;
 	}
 out_finish:

@@ -19,6 +19,8 @@ struct cache_key {
 	double freq_mhz, dram_gbps;
 	struct hw_energy energy;
 	double time_limit_s, mip_gap;
+	int64_t enum_max;
+	int32_t max_cuts;
 };
 
 struct cache_entry {
@@ -66,6 +68,8 @@ static void make_key(const struct arch_layer *l, const struct hw_config *hw,
 	memcpy(&k->energy, e, sizeof(*e));
 	k->time_limit_s = opt->time_limit_s;
 	k->mip_gap = opt->mip_gap;
+	k->max_cuts = opt->max_cuts;
+	k->enum_max = opt->enum_max;
 }
 
 /* FNV-1a over the key's bytes. */

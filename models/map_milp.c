@@ -217,6 +217,52 @@ static void incumbent(const struct ctx *c, const struct dim dm[3], struct map_ti
 		br->feasible = 0;
 }
 
+/* Every candidate tiling whose bound can still beat out->cost, costed exactly under all six
+ * orders; keeps the best in out. Candidates ascend, so a tile that overflows a buffer ends
+ * its loop. Proves the optimum over the candidates (docs/mapping.md "Exact latency"). */
+static void enumerate(const struct ctx *c, const struct dim dm[3], struct map_result *out)
+{
+	for (int a = 0; a < dm[DM].n; a++) {
+		int fx[3] = { a, -1, -1 };
+		if (lower_bound(c, dm, fx) > (double)out->cost.cycles + 0.5)
+			continue;
+		for (int b = 0; b < dm[DN].n; b++) {
+			fx[DN] = b;
+			fx[DK] = -1;
+			if (dm[DM].t[a] * dm[DN].t[b] > c->co)
+				break;
+			if (lower_bound(c, dm, fx) > (double)out->cost.cycles + 0.5)
+				continue;
+			for (int k = 0; k < dm[DK].n; k++) {
+				fx[DK] = k;
+				if (dm[DM].t[a] * dm[DK].t[k] > c->ci || dm[DK].t[k] * dm[DN].t[b] > c->cw)
+					break;
+				if (lower_bound(c, dm, fx) > (double)out->cost.cycles + 0.5)
+					continue;
+				for (int o = 0; o < MAP_ORDER_COUNT; o++) {
+					struct cost_report r;
+					if (eval_tiling(c, dm[DM].t[a], dm[DN].t[b], dm[DK].t[k], o, &r) &&
+					    map_report_better(&r, &out->cost)) {
+						out->cost = r;
+						out->tiling = (struct map_tiling){ dm[DM].t[a], dm[DN].t[b],
+										   dm[DK].t[k],
+										   (enum map_order)o };
+					}
+				}
+			}
+		}
+	}
+	out->enumerated = 1;
+	out->solver_status = GLP_OPT;
+	out->gap = 0.0;
+}
+
+/* Candidate tilings (tile sizes only) left in dm. */
+static double triples(const struct dim dm[3])
+{
+	return (double)dm[DM].n * (double)dm[DN].n * (double)dm[DK].n;
+}
+
 /* ---- The GLPK model ---- */
 
 /* A sparse row under construction (GLPK arrays are 1-based). */
@@ -298,6 +344,7 @@ struct pairvar {
 	double dma2;   /* C only: one partial-sum pass, stored and loaded back (acc bytes) */
 	double first;  /* A, B: DMA of the first tile; C: DMA of the last C tile */
 	double lastf;  /* the folded pair: folds of the last step (last tiles) */
+	double stmax;  /* C: DMA of the longest store (a full C tile of partial sums) */
 };
 
 struct model {
@@ -405,6 +452,10 @@ static int build(const struct ctx *c, struct dim dm[3], double ub, struct model 
 					(double)cost_dma_request_cycles(c->hw, c->nb,
 									p == 0 ? COST_REQ_A : COST_REQ_B,
 									dm[da].t[a], dm[db].t[b], pel[p]);
+				v->stmax = p == 2 ?
+					(double)cost_dma_request_cycles(c->hw, c->nb, COST_REQ_C_STORE,
+									dm[da].t[a], dm[db].t[b], c->cb) :
+					0.0;
 				v->lastf = (double)(unit_folds(c, da, dm[da].e[a]) *
 						    unit_folds(c, db, dm[db].e[b]));
 			}
@@ -544,8 +595,8 @@ static int build(const struct ctx *c, struct dim dm[3], double ub, struct model 
 
 	/* Latency rows. mem = sum over pairs of their DMA cycles + refetch extras;
 	 * compute = sum_c f_c s_c. Single-buffered: z >= g (mem + compute). Double-buffered:
-	 * z >= g mem, z >= first + g compute + last and z >= g mem + compute(last step) - last
-	 * (docs/model.md "Latency": the max of the three). */
+	 * z >= g mem, z >= first + g compute + last and z >= g mem + compute(last step) - the
+	 * longest store (docs/model.md "Latency": the closed-form bound, the max of the three). */
 	for (int row = 0; row < (dbl ? 3 : 1); row++) {
 		int with_mem = !dbl || row != 1, with_comp = !dbl || row == 1;
 		if (rowb_add(&r, m->z, 1.0))
@@ -558,7 +609,7 @@ static int build(const struct ctx *c, struct dim dm[3], double ub, struct model 
 				if (dbl && row == 1)
 					coef = v->first; /* A, B: first tiles; C: the last store */
 				if (dbl && row == 2 && p == 2)
-					coef -= v->first; /* minus the last store */
+					coef -= v->stmax; /* minus the longest store */
 				if (coef != 0.0 && rowb_add(&r, v->col, -coef))
 					goto out_free;
 			}
@@ -685,15 +736,18 @@ static int run(glp_prob *lp, const struct map_options *opt, double t_end, struct
 	return glp_intopt(lp, &parm);
 }
 
-/* Reads the chosen tiling from the MILP's solution. */
-static void read_tiling(const struct dim dm[3], const struct model *m, struct map_tiling *t)
+/* Reads the chosen tiling from the MILP's solution, and each dim's candidate index. */
+static void read_tiling(const struct dim dm[3], const struct model *m, struct map_tiling *t,
+			int idx[3])
 {
 	int64_t v[3] = { 0, 0, 0 };
 
 	for (int d = 0; d < 3; d++)
 		for (int i = 0; i < dm[d].n; i++)
-			if (glp_mip_col_val(m->lp, dm[d].col[i]) > 0.5)
+			if (glp_mip_col_val(m->lp, dm[d].col[i]) > 0.5) {
 				v[d] = dm[d].t[i];
+				idx[d] = i;
+			}
 	t->tm = v[DM];
 	t->tn = v[DN];
 	t->tk = v[DK];
@@ -703,8 +757,35 @@ static void read_tiling(const struct dim dm[3], const struct model *m, struct ma
 			t->order = (enum map_order)o;
 }
 
-/* Solves the model, then the lexicographic DRAM/energy solve at the optimal latency; keeps
- * the best of the solutions and the incumbent under cost_layer(). */
+/* The exact cost of tile sizes t under every loop order; keeps the best in out. Returns the
+ * cost of t's own order in *own. */
+static void try_orders(const struct ctx *c, const struct map_tiling *t, struct map_result *out,
+		       struct cost_report *own)
+{
+	for (int o = 0; o < MAP_ORDER_COUNT; o++) {
+		struct map_tiling to = *t;
+		struct cost_report r;
+		to.order = (enum map_order)o;
+		if (cost_layer(c->l, c->hw, &to, c->e, &r) || !r.feasible)
+			continue;
+		if (o == (int)t->order)
+			*own = r;
+		if (map_report_better(&r, &out->cost)) {
+			out->cost = r;
+			out->tiling = to;
+		}
+	}
+}
+
+/* Candidate tilings beyond which the exact finish re-solves the MILP with cuts instead of
+ * enumerating (about 0.1 s of cost_layer calls at most, most of them pruned). */
+#define MAP_ENUM_FINISH 100000.0
+
+/* The MILP minimises the closed-form bound of docs/model.md (z = cost_layer's
+ * cycles_bound), never above the exact cycles. Solves it; when the exact cycles of its
+ * answer exceed its bound, cuts those tile sizes off (all orders, each costed exactly), lowers
+ * z's ceiling to the best exact cycles found and solves again, until no tiling's bound is
+ * below the best (docs/mapping.md "Exact latency"). Keeps the best under cost_layer(). */
 static int solve(const struct ctx *c, struct dim dm[3], const struct map_options *opt,
 		 double t_end, struct map_result *out, struct hn_err *err)
 {
@@ -727,31 +808,68 @@ static int solve(const struct ctx *c, struct dim dm[3], const struct map_options
 	double w = 0.5 / dmax;
 	set_dram_objective(c, dm, &m, w);
 	glp_set_obj_coef(m.lp, m.z, 1.0);
-	rc = run(m.lp, opt, t_end, &ci);
-	out->solver_status = glp_mip_status(m.lp);
-	if (rc != 0 && rc != GLP_ETMLIM && rc != GLP_EMIPGAP && rc != GLP_ENOPFS) {
-		ret = hn_fail(err, HN_ESOLVER, "'%s': GLPK glp_intopt failed (code %d)", c->l->name, rc);
-		goto out_delete_prob;
-	}
-	if (out->solver_status != GLP_OPT && out->solver_status != GLP_FEAS)
-		goto out_delete_prob; /* keep the incumbent */
-	out->gap = out->solver_status == GLP_OPT && rc == 0 ? 0.0 : ci.gap;
-
-	struct map_tiling t1;
-	struct cost_report r1;
-	read_tiling(dm, &m, &t1);
-	if (cost_layer(c->l, c->hw, &t1, c->e, &r1) == 0 && r1.feasible) {
-		/* The MILP's latency is the model's, exactly (docs/mapping.md): z equals cost_layer's
-		 * cycles at a proven optimum. */
-		assert(out->solver_status != GLP_OPT ||
-		       fabs(glp_mip_col_val(m.lp, m.z) - (double)r1.cycles) <=
-		       0.5 + 1e-9 * (double)r1.cycles);
-		/* The incumbent is kept when GLPK's answer is not better under cost_layer (a time
-		 * limit, or a tie the tolerances could not separate). */
-		if (map_report_better(&r1, &out->cost)) {
-			out->cost = r1;
-			out->tiling = t1;
+	out->cuts = 0;
+	for (;;) {
+		rc = run(m.lp, opt, t_end, &ci);
+		int st = glp_mip_status(m.lp);
+		if (rc != 0 && rc != GLP_ETMLIM && rc != GLP_EMIPGAP && rc != GLP_ENOPFS) {
+			ret = hn_fail(err, HN_ESOLVER, "'%s': GLPK glp_intopt failed (code %d)",
+				      c->l->name, rc);
+			goto out_delete_prob;
 		}
+		if (st != GLP_OPT && st != GLP_FEAS) {
+			/* no tiling left whose bound is below the best exact cycles: proven,
+			 * unless a limit stopped GLPK before it could say so */
+			if (out->cuts > 0 && rc == GLP_ENOPFS)
+				out->solver_status = GLP_OPT;
+			else if (out->cuts == 0)
+				out->solver_status = st;
+			break;
+		}
+		out->solver_status = st;
+		out->gap = st == GLP_OPT && rc == 0 ? 0.0 : ci.gap;
+
+		struct map_tiling t1;
+		struct cost_report r1;
+		int idx[3] = { 0, 0, 0 };
+		read_tiling(dm, &m, &t1, idx);
+		memset(&r1, 0, sizeof(r1));
+		try_orders(c, &t1, out, &r1);
+		if (!r1.feasible)
+			break;
+		/* z is the closed-form bound of t1 exactly (docs/mapping.md) at a proven optimum */
+		assert(st != GLP_OPT ||
+		       fabs(glp_mip_col_val(m.lp, m.z) - (double)r1.cycles_bound) <=
+		       0.5 + 1e-9 * (double)r1.cycles_bound);
+		/* the bound is exact at the MILP's optimum: nothing left can beat it */
+		if (st != GLP_OPT || rc != 0 || r1.cycles == r1.cycles_bound)
+			break;
+		/* few candidates: costing them all is faster than re-solving */
+		if (triples(dm) <= MAP_ENUM_FINISH) {
+			enumerate(c, dm, out);
+			break;
+		}
+		if (opt->max_cuts >= 0 && out->cuts >= opt->max_cuts) {
+			out->solver_status = GLP_FEAS;
+			out->gap = 1.0 - (double)r1.cycles_bound / (double)out->cost.cycles;
+			break;
+		}
+		if (opt->time_limit_s > 0 && map_now_ms() >= t_end) {
+			out->solver_status = GLP_FEAS;
+			out->gap = 1.0 - (double)r1.cycles_bound / (double)out->cost.cycles;
+			break;
+		}
+		/* cut: x_m[a] + x_n[b] + x_k[c] <= 2 */
+		{
+			int ind[4] = { 0, dm[DM].col[idx[DM]], dm[DN].col[idx[DN]],
+				       dm[DK].col[idx[DK]] };
+			double val[4] = { 0, 1, 1, 1 };
+			int row = glp_add_rows(m.lp, 1);
+			glp_set_mat_row(m.lp, row, 3, ind, val);
+			glp_set_row_bnds(m.lp, row, GLP_UP, 0.0, 2.0);
+		}
+		glp_set_col_bnds(m.lp, m.z, GLP_DB, 0.0, (double)out->cost.cycles + 0.5);
+		out->cuts++;
 	}
 out_delete_prob:
 	model_release(&m);
@@ -828,7 +946,10 @@ int map_milp_solve(const struct arch_layer *l, const struct hw_config *hw,
 		free(keep);
 		keep = NULL;
 	}
-	ret = solve(&c, dm, opt, t_end, out, err);
+	if (triples(dm) <= (double)opt->enum_max)
+		enumerate(&c, dm, out);
+	else
+		ret = solve(&c, dm, opt, t_end, out, err);
 out_release:
 	for (int d = 0; d < 3; d++) {
 		dim_release(&dm[d]);

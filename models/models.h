@@ -33,6 +33,7 @@ struct cost_report {
 	int64_t mem_cycles;       /* DMA busy: latency per request + bytes / bandwidth */
 	int64_t stall_cycles;     /* cycles - compute_cycles */
 	int64_t cycles;           /* the layer's latency */
+	int64_t cycles_bound;     /* closed-form lower bound on cycles (the mapper's MILP objective) */
 	int memory_bound;         /* 1 when the DMA, not the array, sets the latency */
 	double utilization;       /* macs / (rows x cols x cycles) */
 	int64_t dram_rd_a, dram_rd_b, dram_rd_c, dram_wr_c; /* bytes per tensor */
@@ -106,6 +107,8 @@ void map_tiling_format(const struct map_tiling *m, char *buf, size_t size);
 struct map_options {
 	double time_limit_s;   /* GLPK time limit per layer; 0 = none */
 	double mip_gap;        /* relative MIP gap accepted; 0 = proven optimal */
+	int max_cuts;          /* re-solves for the exact latency (docs/mapping.md); -1 = no limit */
+	int64_t enum_max;      /* at most this many candidate tilings: enumerate, no MILP */
 };
 
 struct map_result {
@@ -115,6 +118,8 @@ struct map_result {
 	char why[96];
 	int solver_status;         /* GLPK glp_mip_status(), or 0 when no solver ran */
 	double gap;                /* relative gap of the returned solution (0 = proven) */
+	int cuts;                  /* tile sizes cut off: re-solves for the exact latency */
+	int enumerated;            /* 1: the candidates were costed one by one (proven too) */
 	double solve_ms;           /* wall time of this call */
 	int from_cache;            /* 1 when served by the mapping cache */
 };

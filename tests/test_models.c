@@ -1,6 +1,7 @@
 /* Unit tests of the analytical model against hand-computed counts (docs/model.md). */
 #include "test.h"
 #include "../models/models.h"
+#include "../models/cost_int.h"
 
 /* A config with round numbers: 8 bytes per cycle (0.8 GB/s at 100 MHz), 10-cycle latency. */
 static struct hw_config small_hw(enum hw_dataflow df, int rows, int cols, int db)
@@ -240,6 +241,90 @@ static void network_totals_should_convert_cycles_to_milliseconds(void)
 	CHECK_STR_CONTAINS(t.why, "layer 'c': ibuf: too small");
 }
 
+static void double_buffered_layer_should_take_the_rtls_cycles_when_steps_are_uneven(void)
+{
+	/* docs/validation.md's worst point of the old closed form: pw (1x1 conv, 24 -> 32 on
+	 * 6x6, M 36 N 32 K 24) on 4x4 ws, 8-bit, 0.4 GB/s at 200 MHz (2 B/cycle), latency 20,
+	 * tiling 36 x 28 x 4 mnk. The RTL took 3316 cycles; the closed form gave 2468: the six
+	 * steps of the 28-wide n tile are compute-bound, the six of the 4-wide one memory-bound,
+	 * and the first C tile's 524-cycle store waits to the end. */
+	struct arch_layer l = arch_conv("pw", 1, 24, 6, 6, 32, 1, 1, 0, 1);
+	struct hw_config hw = small_hw(HW_WS, 4, 4, 1);
+	struct hw_energy e = hw_energy_default();
+	struct map_tiling t = { 36, 28, 4, MAP_MNK };
+	struct cost_report r;
+
+	hw.ibuf_bytes = hw.wbuf_bytes = 8192;
+	hw.obuf_bytes = 16384;
+	hw.freq_mhz = 200;
+	hw.dram_gbps = 0.4;
+	hw.dram_latency_cycles = 20;
+	CHECK(cost_layer(&l, &hw, &t, &e, &r) == 0);
+	CHECK_EQ_I64(r.compute_cycles, 2208);
+	CHECK_EQ_I64(r.cycles_bound, 2468);
+	CHECK_EQ_I64(r.cycles, 3316);
+}
+
+static uint64_t rng_next(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static int64_t rng_in(uint64_t *s, int64_t lo, int64_t hi)
+{
+	return lo + (int64_t)(rng_next(s) % (uint64_t)(hi - lo + 1));
+}
+
+static void step_walk_should_agree_with_itself_the_bound_and_the_serial_sum(void)
+{
+	/* Random GEMMs, tilings, arrays, dataflows and memories: the fast path and the jumping
+	 * walk give the plain walk's cycles, the closed form never exceeds them, and the walk of
+	 * a single-buffered program is the serial sum mem + compute. */
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	int bad_eq = 0, bad_lb = 0, bad_serial = 0, n = 0;
+	struct hw_energy e = hw_energy_default();
+
+	for (int it = 0; it < 4000; it++) {
+		struct hw_config hw = small_hw((enum hw_dataflow)rng_in(&seed, 0, 2),
+					       (int)rng_in(&seed, 1, 8), (int)rng_in(&seed, 1, 8),
+					       1);
+		int64_t G = rng_in(&seed, 1, 3), M = rng_in(&seed, 1, 90);
+		int64_t N = rng_in(&seed, 1, 60), K = rng_in(&seed, 1, 70);
+		struct arch_layer l = arch_matmul("mm", G, M, K, N);
+		struct map_tiling t = { rng_in(&seed, 1, M), rng_in(&seed, 1, N),
+					rng_in(&seed, 1, K), (enum map_order)rng_in(&seed, 0, 5) };
+		struct cost_report r;
+		struct dmactx dc;
+		int32_t nb[3];
+
+		hw.act_bits = hw.weight_bits = (int)(4 << rng_in(&seed, 0, 2));
+		hw.dram_gbps = 0.1 * (double)rng_in(&seed, 1, 64);
+		hw.dram_latency_cycles = (int)rng_in(&seed, 1, 40);
+		hw.ibuf_bytes = hw.wbuf_bytes = hw.obuf_bytes = 1 << 22;
+		if (cost_layer(&l, &hw, &t, &e, &r) || !r.feasible)
+			continue;
+		cost_dma_words_per_line(&hw, nb);
+		dmactx_init(&dc, &hw, nb);
+		int64_t plain = cost_steps_cycles(&r.gemm, &hw, &t, &dc, 0);
+		n++;
+		bad_eq += plain != r.cycles || cost_steps_cycles(&r.gemm, &hw, &t, &dc, 1) != plain;
+		bad_lb += r.cycles_bound > r.cycles;
+		hw.double_buffer = 0;
+		cost_dma_words_per_line(&hw, nb);
+		dmactx_init(&dc, &hw, nb);
+		CHECK(cost_layer(&l, &hw, &t, &e, &r) == 0);
+		bad_serial += cost_steps_cycles(&r.gemm, &hw, &t, &dc, 0) !=
+			      r.mem_cycles + r.compute_cycles;
+	}
+	CHECK(n > 3000);
+	CHECK_EQ_I64(bad_eq, 0);
+	CHECK_EQ_I64(bad_lb, 0);
+	CHECK_EQ_I64(bad_serial, 0);
+}
+
 int main(void)
 {
 	RUN(ws_single_tile_gemm_should_take_the_hand_computed_cycles);
@@ -251,5 +336,7 @@ int main(void)
 	RUN(default_tiling_should_fit_every_zoo_layer);
 	RUN(energy_should_add_up_its_terms);
 	RUN(network_totals_should_convert_cycles_to_milliseconds);
+	RUN(double_buffered_layer_should_take_the_rtls_cycles_when_steps_are_uneven);
+	RUN(step_walk_should_agree_with_itself_the_bound_and_the_serial_sum);
 	return TEST_SUMMARY();
 }

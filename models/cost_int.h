@@ -1,0 +1,112 @@
+/* cost_int.h: internals shared by the cost model's files (cost.c, cost_steps.c). Nothing
+ * outside models/ includes this header (tests/test_models.c does, to check the step walk). */
+#ifndef COST_INT_H
+#define COST_INT_H
+
+#include "models.h"
+
+enum { DIM_M = 0, DIM_N = 1, DIM_K = 2 };
+
+/* Loop orders, outermost first (enum map_order). */
+extern const char cost_order_dims[MAP_ORDER_COUNT][3];
+
+/* DMA time of one request of b bytes: latency + ceil(b / bw) (docs/model.md "DRAM traffic").
+ * Also the vector unit's requests (the RTL has no vector unit, so no line floor there). */
+static inline int64_t dma_cycles(int64_t b, double bw, int64_t latency)
+{
+	double q = (double)b / bw;
+	int64_t t = (int64_t)q;
+
+	if ((double)t < q)
+		t++;
+	return latency + t;
+}
+
+/* What a request's time depends on, read from hw once per layer. */
+struct dmactx {
+	double bw;
+	int64_t lat, R, C;
+	enum hw_dataflow df;
+	int32_t nb[3], lg[3];
+};
+
+static inline void dmactx_init(struct dmactx *d, const struct hw_config *hw, const int32_t nb[3])
+{
+	d->bw = hw_dram_bytes_per_cycle(hw);
+	d->lat = hw->dram_latency_cycles;
+	d->R = hw->pe_rows;
+	d->C = hw->pe_cols;
+	d->df = hw->dataflow;
+	for (int b = 0; b < 3; b++) {
+		d->nb[b] = nb[b];
+		d->lg[b] = 0;
+		while ((1 << d->lg[b]) < nb[b])
+			d->lg[b]++;
+	}
+}
+
+/* Buffer lines of a rows x cols block (docs/rtl.md "Word layouts": lanes along a row or
+ * along a column; words per line a power of two). */
+static inline int64_t req_lines(const struct dmactx *d, int which, int64_t rows, int64_t cols)
+{
+	const int is = d->df == HW_IS;
+	int64_t words;
+	int b;
+
+	switch (which) {
+	case COST_REQ_A:
+		words = d->df == HW_WS ? rows * hn_cdiv(cols, d->R) :
+			hn_cdiv(rows, is ? d->C : d->R) * cols;
+		b = 0;
+		break;
+	case COST_REQ_B:
+		words = is ? hn_cdiv(rows, d->R) * cols : rows * hn_cdiv(cols, d->C);
+		b = 1;
+		break;
+	default:
+		words = is ? hn_cdiv(rows, d->C) * cols : rows * hn_cdiv(cols, d->C);
+		b = 2;
+		break;
+	}
+	return (words + d->nb[b] - 1) >> d->lg[b];
+}
+
+/* max(t(bytes), floor): one line per cycle, a load's line j arrives in cycle 1 + j, a
+ * store's leaves in 2 + j, so floor = lines + 1 (load) or lines + 2 (store). */
+static inline int64_t req_time(const struct dmactx *d, int64_t bytes, int64_t floor_)
+{
+	int64_t t = dma_cycles(bytes, d->bw, d->lat);
+
+	return t > floor_ ? t : floor_;
+}
+
+static inline int64_t req_cycles(const struct dmactx *d, int which, int64_t rows, int64_t cols,
+				 int64_t elem_bytes)
+{
+	return req_time(d, rows * cols * elem_bytes, req_lines(d, which, rows, cols) +
+			(which == COST_REQ_C_STORE ? 2 : 1));
+}
+
+/* Cycles of one step of sizes (sm, sn, sk) on the array, and its folds. */
+static inline int64_t step_cycles(enum hw_dataflow df, int64_t R, int64_t C, int64_t sm, int64_t sn,
+			   int64_t sk, int64_t *folds)
+{
+	int64_t rows, cols, t;
+
+	switch (df) {
+	case HW_WS: rows = sk; cols = sn; t = sm; break;
+	case HW_OS: rows = sm; cols = sn; t = sk; break;
+	default:    rows = sk; cols = sm; t = sn; break;
+	}
+	*folds = hn_cdiv(rows, R) * hn_cdiv(cols, C);
+	return *folds * (2 * R + C + t - 2);
+}
+
+/* The exact latency of a double-buffered layer (docs/model.md "Latency"): the tile program of
+ * docs/rtl.md "Tile program" walked as a max-plus system, one step at a time, skipping runs
+ * of identical loop iterations once the state repeats up to a shift (fast = 1; fast = 0
+ * walks every step, for tests). Sizes: tiles clamped to the extents. Pure. */
+int64_t cost_steps_cycles(const struct arch_gemm *g, const struct hw_config *hw,
+			  const struct map_tiling *m, const struct dmactx *dc, int fast);
+
+#endif

@@ -1,0 +1,256 @@
+/* cost_steps.c: the exact latency of a double-buffered layer (docs/model.md "Latency").
+ *
+ * The RTL runs the tile program of docs/rtl.md "Tile program": one DMA queue and one compute
+ * queue, each in order, a command starting when its unit is free and the command it waits
+ * for has ended. That is a max-plus system, and its makespan is what this file computes,
+ * step by step in loop order, without building the program:
+ *
+ *   - at a step that begins a visit to a C tile, the previous visit's store becomes pending;
+ *     pending stores are issued, oldest first, while d of them wait (d = 2 double-buffered:
+ *     the store of visit v goes just before the loads of the step that begins visit v + 2);
+ *   - the step's loads (A if (g, m, k) changed, B if (g, k, n) changed, C's partial sums at
+ *     a visit with k > 0) each start at max(DMA free, end of the last compute that read the
+ *     half they fill), halves alternating;
+ *   - the compute starts at max(array free, end of its A, B and partial-sum loads, and, at a
+ *     visit's first step, end of the store that last drained its obuf half);
+ *   - at the end the pending stores are issued; the latency is when both units are done.
+ *
+ * Loop iterations 1 .. T-2 of a loop level are the same max-plus map F (same tile sizes,
+ * same loads). A max-plus map commutes with adding a constant to every time, so when the
+ * state after iteration i equals the state after iteration i - 2 plus c in every time (and
+ * in nothing else), every further pair of identical iterations adds c again: the walk jumps
+ * over them exactly. Times no future command can see (older than both units' current end)
+ * are first raised to that end, which changes no later start time and lets the comparison
+ * succeed. A layer is then a few dozen steps, whatever its size. Pure: no allocation. */
+#include "cost_int.h"
+
+#include <string.h>
+
+enum { CLS_FIRST = 1, CLS_LAST = 2, LV_G = 0, NLV = 4, DIM_G = 3 };
+
+struct pend {
+	int64_t ready, dur;
+	int half;
+};
+
+/* The walk's state: everything a later command's start time depends on. */
+struct stt {
+	int64_t dma, cmp;         /* when each unit is free */
+	int64_t used[3][2];       /* end of the last compute that read half h of A, B, C */
+	int64_t cur[3];           /* end of the load of the current A, B tile, C partial sums */
+	int64_t stored[2];        /* end of the last store out of obuf half h */
+	struct pend pend[3];      /* stores waiting to be issued, oldest first */
+	int64_t st_dur;           /* the current visit's store time (-1: no visit yet) */
+	int npend, half[3];
+};
+
+/* What does not change during the walk. */
+struct walk {
+	int64_t trips[NLV];
+	int dim[NLV];             /* the dimension each level walks (DIM_G for groups) */
+	int lev[3];               /* the level of m, n, k */
+	int d, fast;
+	int anew[NLV], bnew[NLV], cbeg[NLV]; /* by the level whose index changed */
+	int cls[NLV];             /* CLS_* of each level's current iteration */
+	/* request and compute times by tile-size class (0 full, 1 last tile) */
+	int64_t ta[2][2], tb[2][2], tcl[2][2], tsf[2][2], tsp[2][2], tc[2][2][2];
+};
+
+static inline int64_t max64(int64_t a, int64_t b)
+{
+	return a > b ? a : b;
+}
+
+static void issue_store(struct stt *s)
+{
+	struct pend p = s->pend[0];
+
+	s->dma = max64(s->dma, p.ready) + p.dur;
+	s->stored[p.half] = s->dma;
+	s->npend--;
+	memmove(&s->pend[0], &s->pend[1], (size_t)s->npend * sizeof(s->pend[0]));
+}
+
+static void step(const struct walk *w, struct stt *s, int chg)
+{
+	const int im = !!(w->cls[w->lev[DIM_M]] & CLS_LAST);
+	const int in = !!(w->cls[w->lev[DIM_N]] & CLS_LAST);
+	const int kc = w->cls[w->lev[DIM_K]];
+	const int ik = !!(kc & CLS_LAST);
+	const int flip = w->d == 2;
+	int64_t wait = s->cmp;
+
+	if (w->cbeg[chg]) {
+		if (s->st_dur >= 0)
+			s->pend[s->npend++] = (struct pend){ s->cmp, s->st_dur, s->half[2] };
+		while (s->npend >= w->d)
+			issue_store(s);
+	}
+	if (w->anew[chg]) {
+		int h = s->half[0] ^ flip;
+		s->dma = max64(s->dma, s->used[0][h]) + w->ta[im][ik];
+		s->cur[0] = s->dma;
+		s->half[0] = h;
+	}
+	if (w->bnew[chg]) {
+		int h = s->half[1] ^ flip;
+		s->dma = max64(s->dma, s->used[1][h]) + w->tb[ik][in];
+		s->cur[1] = s->dma;
+		s->half[1] = h;
+	}
+	if (w->cbeg[chg]) {
+		int h = s->half[2] ^ flip;
+		s->half[2] = h;
+		if (!(kc & CLS_FIRST)) {
+			s->dma = max64(s->dma, s->used[2][h]) + w->tcl[im][in];
+			s->cur[2] = s->dma;
+		}
+		wait = max64(wait, s->stored[h]);
+	}
+	wait = max64(wait, max64(s->cur[0], max64(s->cur[1], s->cur[2])));
+	s->cmp = wait + w->tc[im][in][ik];
+	s->used[0][s->half[0]] = s->cmp;
+	s->used[1][s->half[1]] = s->cmp;
+	s->used[2][s->half[2]] = s->cmp;
+	s->st_dur = (kc & CLS_LAST) ? w->tsf[im][in] : w->tsp[im][in];
+}
+
+/* Raises times no later command can see to the current end of the unit that reads them. */
+static void settle(struct stt *s)
+{
+	for (int t = 0; t < 3; t++) {
+		s->used[t][0] = max64(s->used[t][0], s->dma);
+		s->used[t][1] = max64(s->used[t][1], s->dma);
+		s->cur[t] = max64(s->cur[t], s->cmp);
+	}
+	s->stored[0] = max64(s->stored[0], s->cmp);
+	s->stored[1] = max64(s->stored[1], s->cmp);
+	for (int i = 0; i < s->npend; i++)
+		s->pend[i].ready = max64(s->pend[i].ready, s->dma);
+}
+
+/* 1 when b = a + c in every time (c = b.cmp - a.cmp) and equal in everything else. Both
+ * settled. */
+static int same_shifted(const struct stt *a, const struct stt *b)
+{
+	const int64_t c = b->cmp - a->cmp;
+
+	if (b->dma - a->dma != c || b->npend != a->npend || b->st_dur != a->st_dur)
+		return 0;
+	for (int t = 0; t < 3; t++)
+		if (b->half[t] != a->half[t] || b->cur[t] - a->cur[t] != c ||
+		    b->used[t][0] - a->used[t][0] != c || b->used[t][1] - a->used[t][1] != c)
+			return 0;
+	if (b->stored[0] - a->stored[0] != c || b->stored[1] - a->stored[1] != c)
+		return 0;
+	for (int i = 0; i < b->npend; i++)
+		if (b->pend[i].ready - a->pend[i].ready != c || b->pend[i].dur != a->pend[i].dur ||
+		    b->pend[i].half != a->pend[i].half)
+			return 0;
+	return 1;
+}
+
+static void shift(struct stt *s, int64_t c)
+{
+	s->dma += c;
+	s->cmp += c;
+	for (int t = 0; t < 3; t++) {
+		s->used[t][0] += c;
+		s->used[t][1] += c;
+		s->cur[t] += c;
+	}
+	s->stored[0] += c;
+	s->stored[1] += c;
+	for (int i = 0; i < s->npend; i++)
+		s->pend[i].ready += c;
+}
+
+static void walk_level(struct walk *w, struct stt *s, int lv, int chg)
+{
+	const int64_t T = w->trips[lv];
+	struct stt snap[2];
+
+	for (int64_t i = 0; i < T; i++) {
+		w->cls[lv] = (i == 0 ? CLS_FIRST : 0) | (i == T - 1 ? CLS_LAST : 0);
+		if (lv == NLV - 1)
+			step(w, s, i == 0 ? chg : lv);
+		else
+			walk_level(w, s, lv + 1, i == 0 ? chg : lv);
+		/* iterations 1 .. T-2 are one map F: after i >= 2 of them, jump when the state
+		 * repeats (shifted) two iterations apart and two more identical ones remain */
+		if (!w->fast || T < 6 || i > T - 4)
+			continue;
+		settle(s);
+		if (i >= 2 && same_shifted(&snap[i & 1], s)) {
+			int64_t pairs = (T - 2 - i) / 2;
+			shift(s, pairs * (s->cmp - snap[i & 1].cmp));
+			i += 2 * pairs;
+			continue;
+		}
+		snap[i & 1] = *s;
+	}
+}
+
+int64_t cost_steps_cycles(const struct arch_gemm *g, const struct hw_config *hw,
+			  const struct map_tiling *m, const struct dmactx *dc, int fast)
+{
+	const int64_t ext[3] = { g->m, g->n, g->k };
+	const int64_t tile[3] = { hn_min64(m->tm, g->m), hn_min64(m->tn, g->n),
+				  hn_min64(m->tk, g->k) };
+	const int64_t ab = hw_act_bytes(hw), wb = hw_weight_bytes(hw), cb = hw_acc_bytes(hw);
+	int64_t sz[3][2];
+	struct walk w;
+	struct stt s;
+
+	memset(&w, 0, sizeof(w));
+	w.d = hw->double_buffer ? 2 : 1;
+	w.fast = fast;
+	w.trips[LV_G] = g->g;
+	w.dim[LV_G] = DIM_G;
+	for (int i = 0; i < 3; i++) {
+		int dd = cost_order_dims[m->order][i];
+		w.dim[i + 1] = dd;
+		w.lev[dd] = i + 1;
+		w.trips[i + 1] = hn_cdiv(ext[dd], tile[dd]);
+		sz[dd][0] = tile[dd];
+		sz[dd][1] = ext[dd] - (w.trips[i + 1] - 1) * tile[dd];
+	}
+	/* what changes when level c's index moves (the levels below it restart at 0) */
+	for (int c = 0; c < NLV; c++) {
+		int ch[4] = { 0, 0, 0, 0 };
+		ch[w.dim[c]] = 1;
+		for (int b = c + 1; b < NLV; b++)
+			if (w.trips[b] > 1)
+				ch[w.dim[b]] = 1;
+		w.anew[c] = ch[DIM_G] || ch[DIM_M] || ch[DIM_K];
+		w.bnew[c] = ch[DIM_G] || ch[DIM_K] || ch[DIM_N];
+		w.cbeg[c] = ch[DIM_G] || ch[DIM_M] || ch[DIM_N];
+	}
+	for (int i = 0; i < 2; i++) {
+		for (int j = 0; j < 2; j++) {
+			const int64_t sm = sz[DIM_M][i], sn = sz[DIM_N][j], lines =
+				req_lines(dc, COST_REQ_C_STORE, sm, sz[DIM_N][j]);
+			w.ta[i][j] = req_cycles(dc, COST_REQ_A, sm, sz[DIM_K][j], ab);
+			w.tb[i][j] = req_cycles(dc, COST_REQ_B, sz[DIM_K][i], sn, wb);
+			w.tcl[i][j] = req_time(dc, sm * sn * cb, lines + 1);
+			w.tsp[i][j] = req_time(dc, sm * sn * cb, lines + 2);
+			w.tsf[i][j] = req_time(dc, sm * sn * ab, lines + 2);
+			for (int q = 0; q < 2; q++) {
+				int64_t f;
+				w.tc[i][j][q] = step_cycles(hw->dataflow, dc->R, dc->C, sm, sn,
+							    sz[DIM_K][q], &f);
+			}
+		}
+	}
+
+	memset(&s, 0, sizeof(s));
+	s.st_dur = -1;
+	if (w.d == 2)
+		s.half[0] = s.half[1] = s.half[2] = 1;
+	walk_level(&w, &s, LV_G, LV_G);
+	if (s.st_dur >= 0)
+		s.pend[s.npend++] = (struct pend){ s.cmp, s.st_dur, s.half[2] };
+	while (s.npend > 0)
+		issue_store(&s);
+	return max64(s.dma, s.cmp);
+}
