@@ -111,6 +111,26 @@ static void log_tail(const char *path, char *buf, size_t size)
 	free(text);
 }
 
+int sim_program_cycles(const struct arch_layer *l, const struct hw_config *hw,
+		       const struct map_tiling *m, int64_t *cycles, struct hn_err *err)
+{
+	struct sim_rtl_params rp;
+	struct sim_prog prog;
+	int ret;
+
+	if ((ret = sim_check_hw(hw, err)))
+		return ret;
+	sim_rtl_params_from_hw(hw, &rp);
+	if ((ret = sim_prog_build(l, hw, m, &rp, 1, &prog, err)))
+		return ret;
+	*cycles = sim_prog_makespan(&prog);
+	sim_prog_release(&prog);
+	if (*cycles < 0)
+		ret = hn_fail(err, HN_ENOMEM, "layer '%s': out of memory, or a program that "
+			      "deadlocks", l->name);
+	return ret;
+}
+
 int sim_layer(const struct arch_layer *l, const struct hw_config *hw,
 	      const struct map_tiling *m, const struct sim_options *opt_in,
 	      struct sim_result *out, struct hn_err *err)

@@ -85,6 +85,12 @@ int sim_layer(const struct arch_layer *l, const struct hw_config *hw,
 	      const struct map_tiling *m, const struct sim_options *opt,
 	      struct sim_result *out, struct hn_err *err);
 
+/* The tile program's makespan without the RTL: the program sim_layer would run, each command
+ * taking the cycles docs/model.md charges, through the RTL's two in-order queues and their
+ * dependencies. An independent check of cost_layer's step walk (models/cost_steps.c). */
+int sim_program_cycles(const struct arch_layer *l, const struct hw_config *hw,
+		       const struct map_tiling *m, int64_t *cycles, struct hn_err *err);
+
 /* Builds (or finds in the cache) the harness executable for p. Writes its path into exe;
  * *built = 1 and *seconds = verilate + compile wall time when this call built it. */
 int sim_build(const struct sim_rtl_params *p, const struct sim_options *opt, char *exe,

@@ -9,12 +9,14 @@
 struct sim_dma {
 	int op, half, layout, final, shift;
 	int64_t base, rows, cols, stride, words, wait;
+	int64_t dur;     /* cycles docs/model.md charges for it */
 };
 
 /* Compute command: one tile step. */
 struct sim_cmp {
 	int ah, bh, ch, init;
 	int64_t tm, tn, tk, nout, nin, wait;
+	int64_t dur;     /* folds x (2R + C + T - 2) */
 };
 
 /* A tile program, its memory image and what the C reference expects. */
@@ -41,6 +43,11 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 		   const struct map_tiling *m, const struct sim_rtl_params *p, uint64_t seed,
 		   struct sim_prog *prog, struct hn_err *err);
 void sim_prog_release(struct sim_prog *prog);
+
+/* The program's makespan with every command taking its dur: a DMA command starts when the
+ * DMA is free and `wait` computes have ended, a compute when the array is free and `wait`
+ * DMA commands have ended (the RTL's queues, rtl/hwnas_top.v). -1 if it deadlocks. */
+int64_t sim_prog_makespan(const struct sim_prog *prog);
 
 /* Writes the program text and the memory image (int64 little endian). */
 int sim_prog_write(const struct sim_prog *prog, const struct sim_rtl_params *p,

@@ -176,6 +176,7 @@ static int emit_loads(struct emit *e, int64_t s)
 		q->a_dma = p->ndma;
 		t = sim_dma_request(p, e->hw, COST_REQ_A, tm, tk, e->eb_a);
 		p->serial_cycles += t;
+		dm.dur = t;
 		if (s == 0)
 			p->first_load_cycles += t;
 		if (push_dma(p, &dm))
@@ -189,6 +190,7 @@ static int emit_loads(struct emit *e, int64_t s)
 		q->b_dma = p->ndma;
 		t = sim_dma_request(p, e->hw, COST_REQ_B, tk, tn, e->eb_w);
 		p->serial_cycles += t;
+		dm.dur = t;
 		if (s == 0)
 			p->first_load_cycles += t;
 		if (push_dma(p, &dm))
@@ -200,7 +202,8 @@ static int emit_loads(struct emit *e, int64_t s)
 			.cols = tn, .stride = g->n, .wait = q->c_wait,
 			.words = block_words(e->lay_c, tm, tn, e->lo) };
 		q->cl_dma = p->ndma;
-		p->serial_cycles += sim_dma_request(p, e->hw, COST_REQ_C_LOAD, tm, tn, e->eb_c);
+		dm.dur = sim_dma_request(p, e->hw, COST_REQ_C_LOAD, tm, tn, e->eb_c);
+		p->serial_cycles += dm.dur;
 		if (push_dma(p, &dm))
 			return -1;
 	}
@@ -226,6 +229,7 @@ static int emit_store(struct emit *e, int64_t s)
 	q->st_dma = p->ndma;
 	t = sim_dma_request(p, e->hw, COST_REQ_C_STORE, tm, tn, q->c_final ? e->eb_a : e->eb_c);
 	p->serial_cycles += t;
+	dm.dur = t;
 	p->last_store_cycles = t;
 	return push_dma(p, &dm);
 }
@@ -511,7 +515,8 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 			default:    c.nout = hn_cdiv(tm, C); c.nin = hn_cdiv(tk, R); t = tn; break;
 			}
 			folds = c.nout * c.nin;
-			p->compute_cycles += folds * (2 * R + C + t - 2);
+			c.dur = folds * (2 * R + C + t - 2);
+			p->compute_cycles += c.dur;
 			if (push_cmp(p, &c))
 				goto out_nomem;
 			if (q->c_end)
@@ -573,4 +578,36 @@ int sim_prog_write(const struct sim_prog *p, const struct sim_rtl_params *rp,
 	if (fclose(f))
 		return hn_fail(err, HN_EIO, "cannot write %s", prog_path);
 	return 0;
+}
+
+int64_t sim_prog_makespan(const struct sim_prog *p)
+{
+	int64_t *dend = malloc((size_t)(p->ndma + 1) * sizeof(int64_t));
+	int64_t *cend = malloc((size_t)(p->ncmp + 1) * sizeof(int64_t));
+	int64_t i = 0, j = 0, tdma = 0, tcmp = 0, ret = -1;
+
+	if (!dend || !cend)
+		goto out;
+	while (i < p->ncmp || j < p->ndma) {
+		int moved = 0;
+		if (j < p->ndma && p->dma[j].wait <= i) {
+			int64_t w = p->dma[j].wait;
+			tdma = (w > 0 && cend[w - 1] > tdma ? cend[w - 1] : tdma) + p->dma[j].dur;
+			dend[j++] = tdma;
+			moved = 1;
+		}
+		if (i < p->ncmp && p->cmp[i].wait <= j) {
+			int64_t w = p->cmp[i].wait;
+			tcmp = (w > 0 && dend[w - 1] > tcmp ? dend[w - 1] : tcmp) + p->cmp[i].dur;
+			cend[i++] = tcmp;
+			moved = 1;
+		}
+		if (!moved)
+			goto out;
+	}
+	ret = tdma > tcmp ? tdma : tcmp;
+out:
+	free(dend);
+	free(cend);
+	return ret;
 }
