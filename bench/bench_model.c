@@ -51,6 +51,29 @@ int main(void)
 	printf("model: %.0f layer evaluations/s on one core (%.1f ns each; target >= 5,000,000/s)\n",
 	       lps, 1e9 / lps);
 
+	/* The same on a memory-bound config (1.6 GB/s): the closed form's fast path rarely
+	 * holds, so most evaluations walk the tile program (docs/model.md "Latency"). */
+	struct hw_config slow = hw;
+	int64_t walked = 0;
+	slow.dram_gbps = 1.6;
+	n = 0;
+	t0 = now_s();
+	do {
+		for (int rep = 0; rep < 2000; rep++) {
+			int i = (int)(n % net.n_layers);
+			struct cost_report r;
+			slow.dataflow = (enum hw_dataflow)(n % 3);
+			cost_layer(&net.layers[i], &slow, &t[i], &e, &r);
+			sink += r.cycles;
+			walked += r.cycles != r.cycles_bound;
+			n++;
+		}
+		t1 = now_s();
+	} while (t1 - t0 < 2.0);
+	printf("model: %.0f layer evaluations/s on a memory-bound config (1.6 GB/s; the step walk's "
+	       "answer differs from the closed form on %.0f%% of them)\n", (double)n / (t1 - t0),
+	       100.0 * (double)walked / (double)n);
+
 	hw.dataflow = HW_WS;
 	int64_t nets = 0;
 	t0 = now_s();

@@ -208,6 +208,13 @@ static void cost_vector(const struct arch_layer *l, const struct hw_config *hw,
 int cost_layer(const struct arch_layer *l, const struct hw_config *hw,
 	       const struct map_tiling *m, const struct hw_energy *e, struct cost_report *out)
 {
+	return cost_layer_below(l, hw, m, e, INT64_MAX, out);
+}
+
+int cost_layer_below(const struct arch_layer *l, const struct hw_config *hw,
+		     const struct map_tiling *m, const struct hw_energy *e, int64_t cutoff,
+		     struct cost_report *out)
+{
 	memset(out, 0, sizeof(*out));
 	out->gemm = arch_gemm(l);
 	out->macs = arch_layer_macs(l);
@@ -347,11 +354,15 @@ int cost_layer(const struct arch_layer *l, const struct hw_config *hw,
 		/* When the DMA work between two computes (at most one store and the next step's
 		 * loads) never exceeds the shortest step, the array never waits after the first
 		 * loads and the bound is exact (docs/model.md "Latency"); else walk the steps. */
-		if (wst + wa + wbq + wc <= cmin)
-			out->cycles = serial;
-		else
-			out->cycles = cost_steps_cycles(g, hw, m, &dc, 1);
 		out->memory_bound = tail > serial;
+		if (wst + wa + wbq + wc <= cmin) {
+			out->cycles = serial;
+		} else if (out->cycles_bound > cutoff) {
+			out->cycles = out->cycles_bound; /* cannot beat the cutoff: no walk */
+			return 1;
+		} else {
+			out->cycles = cost_steps_cycles(g, hw, m, &dc, 1);
+		}
 	} else {
 		out->cycles = out->mem_cycles + out->compute_cycles;
 		out->cycles_bound = out->cycles;

@@ -102,6 +102,13 @@ static inline int64_t step_cycles(enum hw_dataflow df, int64_t R, int64_t C, int
 	return *folds * (2 * R + C + t - 2);
 }
 
+/* cost_layer, except that when a double-buffered layer's closed-form bound exceeds cutoff
+ * it returns 1 at once with cycles = cycles_bound (the exact cycles, above the cutoff too,
+ * are not computed, nor the energy): for searches that only want tilings under a cutoff. */
+int cost_layer_below(const struct arch_layer *l, const struct hw_config *hw,
+		     const struct map_tiling *m, const struct hw_energy *e, int64_t cutoff,
+		     struct cost_report *out);
+
 /* The exact latency of a double-buffered layer (docs/model.md "Latency"): the tile program of
  * docs/rtl.md "Tile program" walked as a max-plus system, one step at a time, skipping runs
  * of identical loop iterations once the state repeats up to a shift (fast = 1; fast = 0

@@ -2,6 +2,7 @@
  * with it: the lexicographic order of reports, the candidate tile sizes of a dimension, the
  * fit check. docs/mapping.md. */
 #include "map_int.h"
+#include "cost_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,7 +199,8 @@ static void search(const struct arch_layer *l, const struct hw_config *hw,
 				for (int o = 0; o < MAP_ORDER_COUNT; o++) {
 					struct map_tiling t = { tm, tn, tk, (enum map_order)o };
 					struct cost_report r;
-					if (cost_layer(l, hw, &t, e, &r) < 0 || !r.feasible)
+					if (cost_layer_below(l, hw, &t, e, have ? out->cost.cycles :
+							     INT64_MAX, &r) != 0 || !r.feasible)
 						continue;
 					if (!have || map_report_better(&r, &out->cost)) {
 						out->cost = r;

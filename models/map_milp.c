@@ -13,6 +13,7 @@
  * built (a bound argument, so nothing better is lost). The answer is always re-evaluated by
  * cost_layer(). */
 #include "map_int.h"
+#include "cost_int.h"
 
 #include <assert.h>
 #include <glpk.h>
@@ -152,11 +153,11 @@ static void dim_filter(struct dim *d, const char *keep)
 }
 
 static int eval_tiling(const struct ctx *c, int64_t tm, int64_t tn, int64_t tk, int o,
-		       struct cost_report *r)
+		       int64_t cutoff, struct cost_report *r)
 {
 	struct map_tiling t = { tm, tn, tk, (enum map_order)o };
 
-	return cost_layer(c->l, c->hw, &t, c->e, r) == 0 && r->feasible;
+	return cost_layer_below(c->l, c->hw, &t, c->e, cutoff, r) == 0 && r->feasible;
 }
 
 /* A good feasible tiling among the candidates, by coordinate descent from the default
@@ -188,7 +189,8 @@ static void incumbent(const struct ctx *c, const struct dim dm[3], struct map_ti
 				for (int o = 0; o < MAP_ORDER_COUNT; o++) {
 					struct cost_report r;
 					if (!eval_tiling(c, dm[DM].t[cur[DM]], dm[DN].t[cur[DN]],
-							 dm[DK].t[cur[DK]], o, &r))
+							 dm[DK].t[cur[DK]], o,
+							 have ? br->cycles : INT64_MAX, &r))
 						continue;
 					if (!have || map_report_better(&r, br)) {
 						*br = r;
@@ -241,7 +243,8 @@ static void enumerate(const struct ctx *c, const struct dim dm[3], struct map_re
 					continue;
 				for (int o = 0; o < MAP_ORDER_COUNT; o++) {
 					struct cost_report r;
-					if (eval_tiling(c, dm[DM].t[a], dm[DN].t[b], dm[DK].t[k], o, &r) &&
+					if (eval_tiling(c, dm[DM].t[a], dm[DN].t[b], dm[DK].t[k], o,
+							out->cost.cycles, &r) &&
 					    map_report_better(&r, &out->cost)) {
 						out->cost = r;
 						out->tiling = (struct map_tiling){ dm[DM].t[a], dm[DN].t[b],
