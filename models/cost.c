@@ -205,6 +205,29 @@ static void cost_vector(const struct arch_layer *l, const struct hw_config *hw,
 	}
 }
 
+/* The store of the second-to-last C visit of a double-buffered layer, 0 when there is one
+ * visit. That visit ends at the step before the last visit begins: the innermost m or n
+ * loop with more than one trip one short of its end, every loop inside it at its end (k
+ * too: the store is final), so that dimension's tile is full and the other's the last; the
+ * previous group's last visit when m and n have one trip each. */
+static int64_t second_last_store(const struct dmactx *dc, const char *dims,
+				 const int64_t trips[3], const struct dimcls *dm,
+				 const struct dimcls *dn, int64_t groups, int64_t ab)
+{
+	int64_t sm = dm->size[1], sn = dn->size[1];
+	int i = 2;
+
+	while (i >= 0 && (dims[i] == DIM_K || trips[(int)dims[i]] <= 1))
+		i--;
+	if (i < 0 && groups <= 1)
+		return 0;
+	if (i >= 0 && dims[i] == DIM_M)
+		sm = dm->size[0];
+	else if (i >= 0)
+		sn = dn->size[0];
+	return req_time(dc, sm * sn * ab, req_lines(dc, COST_REQ_C_STORE, sm, sn) + 2);
+}
+
 int cost_layer(const struct arch_layer *l, const struct hw_config *hw,
 	       const struct map_tiling *m, const struct hw_energy *e, struct cost_report *out)
 {
@@ -257,6 +280,8 @@ int cost_layer_below(const struct arch_layer *l, const struct hw_config *hw,
 	int64_t compute = 0, folds = 0, mem = 0, reqs = 0, sram[3] = { 0, 0, 0 };
 	/* the shortest step's compute, the longest loads of each kind and the longest store */
 	int64_t cmin = INT64_MAX, wa = 0, wbq = 0, wc = 0, wst = 0;
+	/* the longest step's compute, the shortest load of A and of B */
+	int64_t cmax = 0, la = INT64_MAX, lb = INT64_MAX;
 
 	/* Steps: every (m, n, k) tile-size class. */
 	for (int i = 0; i < 2; i++) {
@@ -269,6 +294,7 @@ int cost_layer_below(const struct arch_layer *l, const struct hw_config *hw,
 							 dk.size[q], &f);
 				compute += cnt * sc;
 				cmin = hn_min64(cmin, sc);
+				cmax = hn_max64(cmax, sc);
 				folds += cnt * f;
 				step_sram(hw->dataflow, R, C, dm.size[i], dn.size[j], dk.size[q],
 					  ab, wb, cb, s);
@@ -290,12 +316,14 @@ int cost_layer_below(const struct arch_layer *l, const struct hw_config *hw,
 				int64_t t = req_cycles(&dc, COST_REQ_A, dm.size[i], dk.size[q], ab);
 				mem += na * t;
 				wa = hn_max64(wa, t);
+				la = hn_min64(la, t);
 				reqs += na;
 			}
 			if (nbq) {
 				int64_t t = req_cycles(&dc, COST_REQ_B, dk.size[q], dn.size[i], wb);
 				mem += nbq * t;
 				wbq = hn_max64(wbq, t);
+				lb = hn_min64(lb, t);
 				reqs += nbq;
 			}
 		}
@@ -357,6 +385,13 @@ int cost_layer_below(const struct arch_layer *l, const struct hw_config *hw,
 		out->memory_bound = tail > serial;
 		if (wst + wa + wbq + wc <= cmin) {
 			out->cycles = serial;
+		} else if (cmax <= hn_min64(la, lb)) {
+			/* every step's compute fits in the next step's loads (each step loads A or
+			 * B): the DMA never waits, and only the second-to-last visit's store can
+			 * overlap the last compute (docs/model.md "Latency") */
+			out->cycles = out->mem_cycles +
+				hn_max64(0, clast - second_last_store(&dc, dims, trips, &dm,
+										 &dn, g->g, ab));
 		} else if (out->cycles_bound > cutoff) {
 			out->cycles = out->cycles_bound; /* cannot beat the cutoff: no walk */
 			return 1;

@@ -19,7 +19,7 @@ struct cache_key {
 	double freq_mhz, dram_gbps;
 	struct hw_energy energy;
 	double time_limit_s, mip_gap;
-	int64_t enum_max;
+	int64_t enum_max, finish_enum_max;
 	int32_t max_cuts;
 };
 
@@ -70,6 +70,7 @@ static void make_key(const struct arch_layer *l, const struct hw_config *hw,
 	k->mip_gap = opt->mip_gap;
 	k->max_cuts = opt->max_cuts;
 	k->enum_max = opt->enum_max;
+	k->finish_enum_max = opt->finish_enum_max;
 }
 
 /* FNV-1a over the key's bytes. */

@@ -260,10 +260,19 @@ static void enumerate(const struct ctx *c, const struct dim dm[3], struct map_re
 	out->gap = 0.0;
 }
 
-/* Candidate tilings (tile sizes only) left in dm. */
-static double triples(const struct dim dm[3])
+/* Candidate tile triples left in dm that fit the buffers, counted up to limit + 1. */
+static double triples(const struct ctx *c, const struct dim dm[3], double limit)
 {
-	return (double)dm[DM].n * (double)dm[DN].n * (double)dm[DK].n;
+	double n = 0;
+
+	for (int a = 0; a < dm[DM].n && n <= limit; a++)
+		for (int b = 0; b < dm[DN].n && dm[DM].t[a] * dm[DN].t[b] <= c->co && n <= limit; b++)
+			for (int k = 0; k < dm[DK].n && n <= limit; k++) {
+				if (dm[DM].t[a] * dm[DK].t[k] > c->ci || dm[DK].t[k] * dm[DN].t[b] > c->cw)
+					break;
+				n++;
+			}
+	return n;
 }
 
 /* ---- The GLPK model ---- */
@@ -780,10 +789,6 @@ static void try_orders(const struct ctx *c, const struct map_tiling *t, struct m
 	}
 }
 
-/* Candidate tilings beyond which the exact finish re-solves the MILP with cuts instead of
- * enumerating (about 0.1 s of cost_layer calls at most, most of them pruned). */
-#define MAP_ENUM_FINISH 100000.0
-
 /* The MILP minimises the closed-form bound of docs/model.md (z = cost_layer's
  * cycles_bound), never above the exact cycles. Solves it; when the exact cycles of its
  * answer exceed its bound, cuts those tile sizes off (all orders, each costed exactly), lowers
@@ -848,7 +853,7 @@ static int solve(const struct ctx *c, struct dim dm[3], const struct map_options
 		if (st != GLP_OPT || rc != 0 || r1.cycles == r1.cycles_bound)
 			break;
 		/* few candidates: costing them all is faster than re-solving */
-		if (triples(dm) <= MAP_ENUM_FINISH) {
+		if (triples(c, dm, (double)opt->finish_enum_max) <= (double)opt->finish_enum_max) {
 			enumerate(c, dm, out);
 			break;
 		}
@@ -949,7 +954,7 @@ int map_milp_solve(const struct arch_layer *l, const struct hw_config *hw,
 		free(keep);
 		keep = NULL;
 	}
-	if (triples(dm) <= (double)opt->enum_max)
+	if (triples(&c, dm, (double)opt->enum_max) <= (double)opt->enum_max)
 		enumerate(&c, dm, out);
 	else
 		ret = solve(&c, dm, opt, t_end, out, err);

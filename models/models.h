@@ -109,6 +109,7 @@ struct map_options {
 	double mip_gap;        /* relative MIP gap accepted; 0 = proven optimal */
 	int max_cuts;          /* re-solves for the exact latency (docs/mapping.md); -1 = no limit */
 	int64_t enum_max;      /* at most this many candidate tilings: enumerate, no MILP */
+	int64_t finish_enum_max; /* exact finish: enumerate up to this many, else re-solve */
 };
 
 struct map_result {

@@ -295,9 +295,48 @@ static void map_tilings_load_should_read_per_layer_tilings(void)
 	CHECK_STR_CONTAINS(err.msg, path);
 }
 
+static void cut_finish_should_match_brute_force(void)
+{
+	/* The exact finish by re-solving with no-good cuts (docs/mapping.md "Exact latency"),
+	 * which large layers use: forced here on the small layers, against brute force. */
+	struct hw_energy e = hw_energy_default();
+	struct map_options opt;
+	int n = 0, agree = 0, cut_layers = 0, cuts = 0;
+
+	map_options_default(&opt);
+	opt.time_limit_s = 0;
+	opt.enum_max = 0;
+	opt.finish_enum_max = 0;
+	opt.max_cuts = -1;
+	rng_state = 77;
+	for (int i = 0; i < 60; i++) {
+		struct hw_config hw = small_hw((i * 7) % 48);
+		struct arch_layer l = small_layer(20);
+		struct map_result a, b;
+		struct hn_err err = { 0, "" };
+
+		CHECK(map_layer(&l, &hw, &e, &opt, NULL, &a, &err) == 0);
+		CHECK(map_brute_force(&l, &hw, &e, &b) == 0);
+		if (!b.feasible)
+			continue;
+		n++;
+		cut_layers += a.cuts > 0;
+		cuts += a.cuts;
+		CHECK(!strcmp(map_status_name(a.solver_status), "optimal"));
+		agree += a.cost.cycles == b.cost.cycles && a.cost.dram_bytes == b.cost.dram_bytes;
+		CHECK_EQ_I64(a.cost.cycles, b.cost.cycles);
+		CHECK_EQ_I64(a.cost.dram_bytes, b.cost.dram_bytes);
+	}
+	printf("  cut finish: %d of %d layers = brute force; %d re-solved, %d cuts\n", agree, n,
+	       cut_layers, cuts);
+	CHECK(n >= 50);
+	CHECK(cut_layers >= 3);
+}
+
 int main(void)
 {
 	RUN(map_should_match_brute_force_on_small_layers);
+	RUN(cut_finish_should_match_brute_force);
 	RUN(map_cache_should_serve_repeated_shapes);
 	RUN(map_should_report_the_buffer_no_tiling_fits);
 	RUN(map_should_give_mac_free_layers_the_trivial_tiling);
