@@ -11,6 +11,11 @@
 #include "../arch/arch.h"
 #include "../hw/hw.h"
 
+/* The cost model's version, raised whenever a change moves its figures (2: the exact
+ * double-buffered latency). The result store hashes it with the search space, so a run is
+ * not resumed on figures of another model. */
+#define COST_MODEL_VERSION 2
+
 /* Loop order of the three tile loops at the DRAM level, outermost first. */
 enum map_order { MAP_MNK = 0, MAP_MKN, MAP_NMK, MAP_NKM, MAP_KMN, MAP_KNM, MAP_ORDER_COUNT };
 

@@ -227,6 +227,9 @@ int store_space_hash(const char *space_file, char out[STORE_HASH_LEN + 1], struc
 		return ret;
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ (unsigned char)buf[i]) * 0x100000001b3ULL;
+	/* the cost model's version: a store of an older model's figures is another run */
+	for (int v = COST_MODEL_VERSION; v > 0; v >>= 8)
+		h = (h ^ (unsigned char)(v & 0xff)) * 0x100000001b3ULL;
 	free(buf);
 	snprintf(out, STORE_HASH_LEN + 1, "%016" PRIx64, h);
 	return 0;
