@@ -103,7 +103,7 @@ int main(void)
 	double *ratio = malloc((size_t)cap * sizeof(double));
 	double worst_ms = 0, sum_ms = 0, sum_brute = 0, sum_milp_b = 0, cached = 0;
 	char worst[160] = "";
-	int ncached = 0, status_counts[8] = { 0 }, cut_layers = 0, ncuts = 0;
+	int ncached = 0, status_counts[8] = { 0 }, cut_layers = 0, ncuts = 0, n_enum = 0, n_gave_up = 0;
 	struct map_cache *cache = map_cache_new();
 
 	map_options_default(&opt);
@@ -142,6 +142,8 @@ int main(void)
 				sum_ms += r.solve_ms;
 				status_counts[r.solver_status & 7]++;
 				cut_layers += r.cuts > 0;
+				n_enum += r.enumerated;
+				n_gave_up += r.milp_gave_up;
 				ncuts += r.cuts;
 				if (r.solve_ms > worst_ms) {
 					worst_ms = r.solve_ms;
@@ -177,7 +179,9 @@ int main(void)
 	double med = percentile(ms, n, 0.5), p90 = percentile(ms, n, 0.9);
 	printf("  layers solved:        %d (statuses: %d optimal, %d feasible at a limit)\n", n,
 	       status_counts[5], status_counts[2]);
-	printf("  re-solved for the exact latency: %d layers, %d cuts in all\n", cut_layers, ncuts);
+	printf("  finished by the MILP: %d layers (%d re-solved for the exact latency, %d cuts in "
+	       "all); by enumeration: %d (%d after the MILP's %.0f ms budget ran out)\n",
+	       n - n_enum, cut_layers, ncuts, n_enum, n_gave_up, opt.milp_budget_s * 1e3);
 	printf("  solve time per layer: median %.2f ms, p90 %.2f ms, max %.2f ms, mean %.2f ms\n",
 	       med, p90, worst_ms, n ? sum_ms / n : 0.0);
 	printf("  slowest:              %s\n", worst);

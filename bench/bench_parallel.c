@@ -40,7 +40,7 @@ static int run(const struct search_space *sp, int jobs, struct search_run_result
 	}
 	memset(&o, 0, sizeof(o));
 	o.strategy = "random";
-	o.budget = 24;
+	o.budget = 300;
 	o.seed = 1;
 	o.jobs = jobs;
 	ret = search_run(sp, ev, &o, r, &err);
@@ -62,7 +62,7 @@ int main(void)
 		fprintf(stderr, "bench_parallel: %s\n", err.msg);
 		return 1;
 	}
-	printf("explore -j N: MobileNetV2 space, GLPK mapper, cold caches, random, 24 "
+	printf("explore -j N: MobileNetV2 space, GLPK mapper, cold caches, random, 300 "
 	       "evaluations (%ld CPUs online)\n", cpus);
 	for (int jobs = 1; jobs <= 2; jobs++) {
 		struct search_run_result *res = jobs == 1 ? &r1 : &r;

@@ -18,7 +18,7 @@ struct cache_key {
 	int32_t double_buffer, dram_latency;
 	double freq_mhz, dram_gbps;
 	struct hw_energy energy;
-	double time_limit_s, mip_gap;
+	double time_limit_s, mip_gap, milp_budget_s;
 	int64_t enum_max, finish_enum_max;
 	int32_t max_cuts;
 };
@@ -71,6 +71,7 @@ static void make_key(const struct arch_layer *l, const struct hw_config *hw,
 	k->max_cuts = opt->max_cuts;
 	k->enum_max = opt->enum_max;
 	k->finish_enum_max = opt->finish_enum_max;
+	k->milp_budget_s = opt->milp_budget_s;
 }
 
 /* FNV-1a over the key's bytes. */

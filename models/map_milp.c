@@ -152,18 +152,23 @@ static void dim_filter(struct dim *d, const char *keep)
 	d->n = o;
 }
 
+/* cost_layer of a tiling, skipping the step walk above cutoff (then 0). With by_bound the
+ * report's cycles are the closed-form bound (no walk at all). */
 static int eval_tiling(const struct ctx *c, int64_t tm, int64_t tn, int64_t tk, int o,
-		       int64_t cutoff, struct cost_report *r)
+		       int64_t cutoff, int by_bound, struct cost_report *r)
 {
 	struct map_tiling t = { tm, tn, tk, (enum map_order)o };
+	int rc = cost_layer_below(c->l, c->hw, &t, c->e, by_bound ? -1 : cutoff, r);
 
-	return cost_layer_below(c->l, c->hw, &t, c->e, cutoff, r) == 0 && r->feasible;
+	if (by_bound && rc >= 0)
+		r->cycles = r->cycles_bound;
+	return (rc == 0 || (by_bound && rc == 1)) && r->feasible;
 }
 
 /* A good feasible tiling among the candidates, by coordinate descent from the default
- * mapper's tiles: the incumbent whose latency bounds the pruning and the MILP. */
-static void incumbent(const struct ctx *c, const struct dim dm[3], struct map_tiling *best,
-		      struct cost_report *br)
+ * mapper's tiles, on the exact cycles or (by_bound) on the closed-form bound. */
+static void descend(const struct ctx *c, const struct dim dm[3], int by_bound,
+		    struct map_tiling *best, struct cost_report *br)
 {
 	struct map_tiling def;
 	int idx[3];
@@ -190,7 +195,7 @@ static void incumbent(const struct ctx *c, const struct dim dm[3], struct map_ti
 					struct cost_report r;
 					if (!eval_tiling(c, dm[DM].t[cur[DM]], dm[DN].t[cur[DN]],
 							 dm[DK].t[cur[DK]], o,
-							 have ? br->cycles : INT64_MAX, &r))
+							 have ? br->cycles : INT64_MAX, by_bound, &r))
 						continue;
 					if (!have || map_report_better(&r, br)) {
 						*br = r;
@@ -219,6 +224,26 @@ static void incumbent(const struct ctx *c, const struct dim dm[3], struct map_ti
 		br->feasible = 0;
 }
 
+/* Before the MILP: a descent on the bound as well, kept when its exact cycles beat the
+ * incumbent's (the bound's landscape is smoother, its best tilings usually close to the
+ * exact best, and the MILP's first ceiling is the incumbent's bound: a tight one lets GLPK
+ * close the gap fast). */
+static void improve_by_bound(const struct ctx *c, const struct dim dm[3],
+			     struct map_tiling *best, struct cost_report *br)
+{
+	struct map_tiling tb;
+	struct cost_report rb;
+
+	if (!c->hw->double_buffer)
+		return; /* the bound is the exact latency */
+	descend(c, dm, 1, &tb, &rb);
+	if (rb.feasible && cost_layer(c->l, c->hw, &tb, c->e, &rb) == 0 && rb.feasible &&
+	    (!br->feasible || map_report_better(&rb, br))) {
+		*best = tb;
+		*br = rb;
+	}
+}
+
 /* Every candidate tiling whose bound can still beat out->cost, costed exactly under all six
  * orders; keeps the best in out. Candidates ascend, so a tile that overflows a buffer ends
  * its loop. Proves the optimum over the candidates (docs/mapping.md "Exact latency"). */
@@ -244,7 +269,7 @@ static void enumerate(const struct ctx *c, const struct dim dm[3], struct map_re
 				for (int o = 0; o < MAP_ORDER_COUNT; o++) {
 					struct cost_report r;
 					if (eval_tiling(c, dm[DM].t[a], dm[DN].t[b], dm[DK].t[k], o,
-							out->cost.cycles, &r) &&
+							out->cost.cycles, 0, &r) &&
 					    map_report_better(&r, &out->cost)) {
 						out->cost = r;
 						out->tiling = (struct map_tiling){ dm[DM].t[a], dm[DN].t[b],
@@ -260,18 +285,26 @@ static void enumerate(const struct ctx *c, const struct dim dm[3], struct map_re
 	out->gap = 0.0;
 }
 
-/* Candidate tile triples left in dm that fit the buffers, counted up to limit + 1. */
+/* Candidate tile triples left in dm that fit the buffers (exact count, or more than limit):
+ * per (m, n) pair, the k candidates up to min(ci / tm, cw / tn), found by bisection. */
 static double triples(const struct ctx *c, const struct dim dm[3], double limit)
 {
 	double n = 0;
 
-	for (int a = 0; a < dm[DM].n && n <= limit; a++)
-		for (int b = 0; b < dm[DN].n && dm[DM].t[a] * dm[DN].t[b] <= c->co && n <= limit; b++)
-			for (int k = 0; k < dm[DK].n && n <= limit; k++) {
-				if (dm[DM].t[a] * dm[DK].t[k] > c->ci || dm[DK].t[k] * dm[DN].t[b] > c->cw)
-					break;
-				n++;
+	for (int a = 0; a < dm[DM].n && n <= limit; a++) {
+		for (int b = 0; b < dm[DN].n && dm[DM].t[a] * dm[DN].t[b] <= c->co; b++) {
+			int64_t kmax = hn_min64(c->ci / dm[DM].t[a], c->cw / dm[DN].t[b]);
+			int lo = 0, hi = dm[DK].n; /* first index with t > kmax */
+			while (lo < hi) {
+				int mid = (lo + hi) / 2;
+				if (dm[DK].t[mid] <= kmax)
+					lo = mid + 1;
+				else
+					hi = mid;
 			}
+			n += lo;
+		}
+	}
 	return n;
 }
 
@@ -740,7 +773,7 @@ static int run(glp_prob *lp, const struct map_options *opt, double t_end, struct
 	parm.tol_obj = 1e-12;
 	parm.cb_func = on_tree;
 	parm.cb_info = ci;
-	if (opt->time_limit_s > 0) {
+	if (t_end < INFINITY) {
 		double left = t_end - map_now_ms();
 		parm.tm_lim = left > 1.0 ? (int)left : 1;
 	}
@@ -809,6 +842,11 @@ static int solve(const struct ctx *c, struct dim dm[3], const struct map_options
 		hn_fail(err, ret, "'%s': out of memory building the tiling MILP", c->l->name);
 		goto out_delete_prob;
 	}
+	/* First solve under the incumbent's bound, not its exact cycles: the MILP's relaxation
+	 * is weak, and a ceiling at the optimum's level is what lets GLPK close the gap fast.
+	 * The incumbent satisfies it, so some tiling does; the finish raises it to the best
+	 * exact cycles (the candidates were pruned against those, above). */
+	glp_set_col_bnds(m.lp, m.z, GLP_DB, 0.0, (double)out->cost.cycles_bound + 0.5);
 	/* One solve, lexicographic by weights: z + w (DRAM refetch bytes + eps energy) with
 	 * w (its maximum) <= 1/2 < one cycle, so the latency optimum is never traded for bytes
 	 * (docs/mapping.md "Objective"). */
@@ -817,13 +855,34 @@ static int solve(const struct ctx *c, struct dim dm[3], const struct map_options
 	set_dram_objective(c, dm, &m, w);
 	glp_set_obj_coef(m.lp, m.z, 1.0);
 	out->cuts = 0;
+	/* GLPK is fast on most layers and slow (seconds) on a few; where the candidates can
+	 * be enumerated, its first solve gets milp_budget_s and the enumeration takes over. */
+	const int can_enum = triples(c, dm, (double)opt->finish_enum_max) <=
+			     (double)opt->finish_enum_max;
+	double t_lim = opt->time_limit_s > 0 ? t_end : INFINITY;
 	for (;;) {
-		rc = run(m.lp, opt, t_end, &ci);
+		double t_run = t_lim;
+		if (can_enum && out->cuts == 0 && opt->milp_budget_s > 0)
+			t_run = fmin(t_run, map_now_ms() + opt->milp_budget_s * 1e3);
+		rc = run(m.lp, opt, t_run, &ci);
 		int st = glp_mip_status(m.lp);
 		if (rc != 0 && rc != GLP_ETMLIM && rc != GLP_EMIPGAP && rc != GLP_ENOPFS) {
 			ret = hn_fail(err, HN_ESOLVER, "'%s': GLPK glp_intopt failed (code %d)",
 				      c->l->name, rc);
 			goto out_delete_prob;
+		}
+		if (rc == GLP_ETMLIM && t_run < t_lim) {
+			if (st == GLP_OPT || st == GLP_FEAS) {
+				struct map_tiling tf;
+				struct cost_report rf;
+				int idx[3] = { 0, 0, 0 };
+				read_tiling(dm, &m, &tf, idx);
+				memset(&rf, 0, sizeof(rf));
+				try_orders(c, &tf, out, &rf);
+			}
+			out->milp_gave_up = 1;
+			enumerate(c, dm, out);
+			break;
 		}
 		if (st != GLP_OPT && st != GLP_FEAS) {
 			/* no tiling left whose bound is below the best exact cycles: proven,
@@ -853,7 +912,7 @@ static int solve(const struct ctx *c, struct dim dm[3], const struct map_options
 		if (st != GLP_OPT || rc != 0 || r1.cycles == r1.cycles_bound)
 			break;
 		/* few candidates: costing them all is faster than re-solving */
-		if (triples(c, dm, (double)opt->finish_enum_max) <= (double)opt->finish_enum_max) {
+		if (can_enum) {
 			enumerate(c, dm, out);
 			break;
 		}
@@ -936,7 +995,7 @@ int map_milp_solve(const struct arch_layer *l, const struct hw_config *hw,
 	}
 
 	/* Incumbent, then drop every candidate whose bound exceeds it. */
-	incumbent(&c, dm, &out->tiling, &out->cost);
+	descend(&c, dm, 0, &out->tiling, &out->cost);
 	assert(out->cost.feasible); /* map_check_fits: 1 x 1 x 1 fits, and 1 is a candidate */
 	out->feasible = 1;
 	for (int d = 0; d < 3; d++) {
@@ -954,10 +1013,12 @@ int map_milp_solve(const struct arch_layer *l, const struct hw_config *hw,
 		free(keep);
 		keep = NULL;
 	}
-	if (triples(&c, dm, (double)opt->enum_max) <= (double)opt->enum_max)
+	if (triples(&c, dm, (double)opt->enum_max) <= (double)opt->enum_max) {
 		enumerate(&c, dm, out);
-	else
+	} else {
+		improve_by_bound(&c, dm, &out->tiling, &out->cost);
 		ret = solve(&c, dm, opt, t_end, out, err);
+	}
 out_release:
 	for (int d = 0; d < 3; d++) {
 		dim_release(&dm[d]);

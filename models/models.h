@@ -115,6 +115,7 @@ struct map_options {
 	int max_cuts;          /* re-solves for the exact latency (docs/mapping.md); -1 = no limit */
 	int64_t enum_max;      /* at most this many candidate tilings: enumerate, no MILP */
 	int64_t finish_enum_max; /* exact finish: enumerate up to this many, else re-solve */
+	double milp_budget_s;  /* the first GLPK solve's time before enumerating takes over */
 };
 
 struct map_result {
@@ -126,6 +127,7 @@ struct map_result {
 	double gap;                /* relative gap of the returned solution (0 = proven) */
 	int cuts;                  /* tile sizes cut off: re-solves for the exact latency */
 	int enumerated;            /* 1: the candidates were costed one by one (proven too) */
+	int milp_gave_up;          /* 1: GLPK's first solve ran out of milp_budget_s */
 	double solve_ms;           /* wall time of this call */
 	int from_cache;            /* 1 when served by the mapping cache */
 };

@@ -66,7 +66,8 @@ static void map_should_match_brute_force_on_small_layers(void)
 	/* Proven optima: no time limit, so a slow machine (or a sanitizer build) cannot turn a
 	 * solve into a time-limited incumbent; map_should_honour_the_time_limit tests the limit. */
 	opt.time_limit_s = 0;
-	opt.enum_max = 0; /* the MILP, not the enumeration of small candidate sets */
+	opt.enum_max = 0; /* the MILP, not the enumeration of small candidate sets, */
+	opt.milp_budget_s = 0; /* nor the enumeration after a slow first solve */
 	for (int i = 0; i < 480; i++) {
 		struct hw_config hw = small_hw(i % 48);
 		struct arch_layer l = small_layer(i < 160 ? 24 : i < 320 ? 40 : 64);
@@ -215,6 +216,9 @@ static void map_should_honour_the_time_limit(void)
 	struct hn_err err = { 0, "" };
 
 	map_options_default(&opt);
+	opt.enum_max = 0; /* GLPK's limit: no enumeration */
+	opt.milp_budget_s = 0;
+	opt.finish_enum_max = 0;
 	CHECK(map_layer(&l, &hw, &e, &opt, NULL, &full, &err) == 0);
 	opt.time_limit_s = 0.001;
 	CHECK(map_layer(&l, &hw, &e, &opt, NULL, &fast, &err) == 0);
@@ -307,6 +311,7 @@ static void cut_finish_should_match_brute_force(void)
 	opt.time_limit_s = 0;
 	opt.enum_max = 0;
 	opt.finish_enum_max = 0;
+	opt.milp_budget_s = 0;
 	opt.max_cuts = -1;
 	rng_state = 77;
 	for (int i = 0; i < 60; i++) {
@@ -333,10 +338,40 @@ static void cut_finish_should_match_brute_force(void)
 	CHECK(cut_layers >= 3);
 }
 
+static void slow_milp_should_hand_over_to_the_enumeration(void)
+{
+	/* A 1x1 conv (M 100, N 64, K 96) on 16x8 ws, 16-bit, 32 KiB buffers: GLPK took ~3 s to
+	 * prove its optimum; after milp_budget_s the enumeration finishes, exactly. */
+	struct hw_config hw = hw_config_default();
+	struct hw_energy e = hw_energy_default();
+	struct map_options opt;
+	struct arch_layer l = arch_conv("project", 1, 96, 10, 10, 64, 1, 1, 0, 1);
+	struct map_result a, b;
+	struct hn_err err = { 0, "" };
+
+	hw.pe_rows = 16;
+	hw.pe_cols = 8;
+	hw.dataflow = HW_WS;
+	hw.act_bits = hw.weight_bits = 16;
+	hw.ibuf_bytes = hw.wbuf_bytes = hw.obuf_bytes = 32768;
+	hw.dram_latency_cycles = 100;
+	map_options_default(&opt);
+	opt.enum_max = 0;
+	CHECK(map_layer(&l, &hw, &e, &opt, NULL, &a, &err) == 0);
+	CHECK(map_brute_force(&l, &hw, &e, &b) == 0);
+	printf("  slow MILP: %.1f ms (%s), brute force %.1f ms\n", a.solve_ms,
+	       a.milp_gave_up ? "enumeration took over" : "GLPK finished", b.solve_ms);
+	CHECK(a.enumerated);
+	CHECK(!strcmp(map_status_name(a.solver_status), "optimal"));
+	CHECK_EQ_I64(a.cost.cycles, b.cost.cycles);
+	CHECK_EQ_I64(a.cost.dram_bytes, b.cost.dram_bytes);
+}
+
 int main(void)
 {
 	RUN(map_should_match_brute_force_on_small_layers);
 	RUN(cut_finish_should_match_brute_force);
+	RUN(slow_milp_should_hand_over_to_the_enumeration);
 	RUN(map_cache_should_serve_repeated_shapes);
 	RUN(map_should_report_the_buffer_no_tiling_fits);
 	RUN(map_should_give_mac_free_layers_the_trivial_tiling);
