@@ -89,7 +89,7 @@ static void candidate_restriction(void)
 			worst = dev;
 	}
 	printf("candidate restriction (dims 129..288, 1 KiB / 4 KiB buffers, brute force over every "
-	       "integer tile): %d of %d layers identical, worst latency excess %.4f%%; MILP %.0f ms, "
+	       "integer tile): %d of %d layers identical, worst latency excess %.4f%%; mapper %.0f ms, "
 	       "brute force %.0f ms\n", same, n, 100.0 * worst, tm, tb);
 }
 
@@ -190,7 +190,7 @@ int main(void)
 	if (nst) {
 		double rmed = percentile(ratio, nb, 0.5);
 		printf("  brute force over the same candidate tiles on %d layers (every 4th shape, first "
-		       "two configs): %.0f ms in total vs %.0f ms for the MILP (%.0fx)\n", nst,
+		       "two configs): %.0f ms in total vs %.0f ms for the mapper (%.0fx)\n", nst,
 		       sum_brute, sum_milp_b, sum_milp_b > 0 ? sum_brute / sum_milp_b : 0.0);
 		printf("  on the %d larger layers (brute force >= 100 ms): speed-up median %.0fx, "
 		       "min %.1fx, max %.0fx\n", nb, rmed, nb ? ratio[0] : 0.0,

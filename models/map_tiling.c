@@ -12,7 +12,7 @@ void map_options_default(struct map_options *o)
 	o->time_limit_s = 10.0; /* per layer; the median solve takes milliseconds */
 	o->mip_gap = 0.0;       /* proven optimal */
 	o->max_cuts = 1000;     /* re-solves when the bound is below the exact latency */
-	o->enum_max = 100000;    /* candidate tilings costed one by one below this */
+	o->enum_max = 2000;      /* candidate tilings costed one by one below this */
 	o->finish_enum_max = 5000000; /* the exact finish enumerates below this */
 	o->milp_budget_s = 0.01; /* then enumeration, when finish_enum_max allows it */
 }
