@@ -822,6 +822,17 @@ static void try_orders(const struct ctx *c, const struct map_tiling *t, struct m
 	}
 }
 
+/* GLPK's answer (its tiling t and candidate indices), costed exactly under every order
+ * (try_orders: the best kept in out, t's own order's report in *own). */
+static void take_answer(const struct ctx *c, const struct dim dm[3], const struct model *m,
+			struct map_result *out, struct map_tiling *t, struct cost_report *own,
+			int idx[3])
+{
+	read_tiling(dm, m, t, idx);
+	memset(own, 0, sizeof(*own));
+	try_orders(c, t, out, own);
+}
+
 /* The MILP minimises the closed-form bound of docs/model.md (z = cost_layer's
  * cycles_bound), never above the exact cycles. Solves it; when the exact cycles of its
  * answer exceed its bound, cuts those tile sizes off (all orders, each costed exactly), lowers
@@ -876,9 +887,7 @@ static int solve(const struct ctx *c, struct dim dm[3], const struct map_options
 				struct map_tiling tf;
 				struct cost_report rf;
 				int idx[3] = { 0, 0, 0 };
-				read_tiling(dm, &m, &tf, idx);
-				memset(&rf, 0, sizeof(rf));
-				try_orders(c, &tf, out, &rf);
+				take_answer(c, dm, &m, out, &tf, &rf, idx);
 			}
 			out->milp_gave_up = 1;
 			enumerate(c, dm, out);
@@ -899,9 +908,7 @@ static int solve(const struct ctx *c, struct dim dm[3], const struct map_options
 		struct map_tiling t1;
 		struct cost_report r1;
 		int idx[3] = { 0, 0, 0 };
-		read_tiling(dm, &m, &t1, idx);
-		memset(&r1, 0, sizeof(r1));
-		try_orders(c, &t1, out, &r1);
+		take_answer(c, dm, &m, out, &t1, &r1, idx);
 		if (!r1.feasible)
 			break;
 		/* z is the closed-form bound of t1 exactly (docs/mapping.md) at a proven optimum */
