@@ -1,7 +1,8 @@
 /* fuzz_net_cost: a network JSON the reader accepts, priced on the default accelerator with
  * the default tiling: the cost model must stay defined (no signed overflow, no division by
  * zero) for every shape arch_layer_check lets through (MACs, im2col input and output at most
- * 2^50 each), and give non-negative counts. */
+ * 2^50 each), give non-negative counts, and a latency between the closed-form bound and the
+ * serial sum (the step walk of models/cost_steps.c, in bounded time). */
 #include "fuzz.h"
 #include "../arch/arch.h"
 #include "../hw/hw.h"
@@ -34,6 +35,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		FUZZ_ASSERT(cost_layer(l, &hw, &m, &e, &r) == 0);
 		FUZZ_ASSERT(r.cycles >= 0 && r.compute_cycles >= 0 && r.mem_cycles >= 0);
+		/* the exact latency lies between the closed-form bound and the serial sum */
+		FUZZ_ASSERT(r.cycles >= r.cycles_bound);
+		FUZZ_ASSERT(r.gemm.g == 0 || r.cycles <= r.compute_cycles + r.mem_cycles);
 		FUZZ_ASSERT(r.dram_bytes >= 0);
 		cost_total_add(&tot, &r, l->name);
 	}

@@ -280,11 +280,11 @@ static int64_t rng_in(uint64_t *s, int64_t lo, int64_t hi)
 
 static void step_walk_should_agree_with_itself_the_bound_and_the_serial_sum(void)
 {
-	/* Random GEMMs, tilings, arrays, dataflows and memories: the fast path and the jumping
-	 * walk give the plain walk's cycles, the closed form never exceeds them, and the walk of
-	 * a single-buffered program is the serial sum mem + compute. */
+	/* Random GEMMs, tilings, arrays, dataflows and memories: the fast paths and the jumping
+	 * walk give the plain walk's cycles, the closed form never exceeds them nor they the
+	 * serial sum, and the walk of a single-buffered program is that sum. */
 	uint64_t seed = 0x9e3779b97f4a7c15ULL;
-	int bad_eq = 0, bad_lb = 0, bad_serial = 0, n = 0;
+	int bad_eq = 0, bad_lb = 0, bad_ub = 0, bad_serial = 0, n = 0;
 	struct hw_energy e = hw_energy_default();
 
 	for (int it = 0; it < 4000; it++) {
@@ -312,6 +312,7 @@ static void step_walk_should_agree_with_itself_the_bound_and_the_serial_sum(void
 		n++;
 		bad_eq += plain != r.cycles || cost_steps_cycles(&r.gemm, &hw, &t, &dc, 1) != plain;
 		bad_lb += r.cycles_bound > r.cycles;
+		bad_ub += r.cycles > r.compute_cycles + r.mem_cycles;
 		hw.double_buffer = 0;
 		cost_dma_words_per_line(&hw, nb);
 		dmactx_init(&dc, &hw, nb);
@@ -322,6 +323,7 @@ static void step_walk_should_agree_with_itself_the_bound_and_the_serial_sum(void
 	CHECK(n > 3000);
 	CHECK_EQ_I64(bad_eq, 0);
 	CHECK_EQ_I64(bad_lb, 0);
+	CHECK_EQ_I64(bad_ub, 0);
 	CHECK_EQ_I64(bad_serial, 0);
 }
 
