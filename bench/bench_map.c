@@ -142,7 +142,7 @@ int main(void)
 				sum_ms += r.solve_ms;
 				status_counts[r.solver_status & 7]++;
 				cut_layers += r.cuts > 0;
-				n_enum += r.enumerated;
+				n_enum += r.milp_solves == 0 || r.enumerated;
 				n_gave_up += r.milp_gave_up;
 				ncuts += r.cuts;
 				if (r.solve_ms > worst_ms) {

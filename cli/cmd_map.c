@@ -18,9 +18,12 @@ static const char map_help[] =
 "usage: hwnas map --net NET [--hw FILE] [options]\n"
 "\n"
 "The optimal tiling (tile sizes tm, tn, tk and loop order) of every layer of NET on the\n"
-"accelerator in FILE, by a GLPK MILP over the analytical model (docs/mapping.md): minimum\n"
-"latency, then DRAM bytes, then energy, within the buffers. Per layer: the tiling, buffer\n"
-"occupancy, DRAM bytes per tensor, cycles, solver time and status, cache hit; then totals.\n"
+"accelerator in FILE (docs/mapping.md): a GLPK MILP over the model's closed-form bound,\n"
+"finished on its exact latency, or an enumeration of the candidates the bound leaves when\n"
+"they are few; proven optimal either way: minimum latency, then DRAM bytes, then energy,\n"
+"within the buffers. Per layer: the tiling, buffer occupancy, DRAM bytes per tensor,\n"
+"cycles, solver time and status, cache hit (with --layer also how it was found: method\n"
+"in --json); then totals.\n"
 "\n"
 "  --net NET         a zoo name (hwnas zoo list) or a network file (.json, SCALE-Sim .csv)\n"
 "  --hw FILE         accelerator config JSON (docs/hw_config.md); default: the built-in\n"
@@ -183,11 +186,12 @@ static void print_table(const struct arch_net *net, const struct hw_config *hw,
 		if (o->layer)
 			printf("  buffers: %s %lld B, %s %lld B, %s %lld B; DRAM bytes: A %lld, B %lld, "
 			       "C read %lld, C written %lld; compute %lld, memory %lld cycles, %s-bound; "
-			       "gap %.3g\n", buf_names[0], (long long)c->buf_used[0], buf_names[1],
+			       "closed-form bound %lld cycles; found by %s, gap %.3g\n", buf_names[0], (long long)c->buf_used[0], buf_names[1],
 			       (long long)c->buf_used[1], buf_names[2], (long long)c->buf_used[2],
 			       (long long)c->dram_rd_a, (long long)c->dram_rd_b, (long long)c->dram_rd_c,
 			       (long long)c->dram_wr_c, (long long)c->compute_cycles,
-			       (long long)c->mem_cycles, c->memory_bound ? "memory" : "compute", r->gap);
+			       (long long)c->mem_cycles, c->memory_bound ? "memory" : "compute",
+			       (long long)c->cycles_bound, map_method_name(r), r->gap);
 	}
 	printf("\ntotal: %s cycles (%.4f ms), DRAM %s bytes, energy %.4f mJ; solver %.1f ms, "
 	       "%d cache hits\n", cli_thousands(tot->cycles, b1, sizeof(b1)), tot->latency_ms,
@@ -236,6 +240,8 @@ static int print_json(const struct arch_net *net, const char *hwname, const stru
 		cJSON_AddNumberToObject(d, "c_write", (double)c->dram_wr_c);
 		cJSON_AddNumberToObject(L, "solver_ms", r->solve_ms);
 		cJSON_AddStringToObject(L, "status", map_status_name(r->solver_status));
+		cJSON_AddStringToObject(L, "method", map_method_name(r));
+		cJSON_AddNumberToObject(L, "cycles_bound", (double)c->cycles_bound);
 		cJSON_AddNumberToObject(L, "gap", r->gap);
 		cJSON_AddBoolToObject(L, "cached", r->from_cache);
 		if (rows[i].has_brute) {

@@ -27,7 +27,7 @@ struct cache_entry {
 	struct cache_key key;
 	uint64_t hash;
 	struct map_tiling tiling;
-	int feasible, solver_status;
+	int feasible, solver_status, cuts, enumerated, milp_solves, milp_gave_up;
 	double gap;
 	char why[96];
 	int used;
@@ -171,6 +171,10 @@ int map_cache_lookup(struct map_cache *c, const struct arch_layer *l, const stru
 	out->feasible = ent.feasible;
 	out->solver_status = ent.solver_status;
 	out->gap = ent.gap;
+	out->cuts = ent.cuts;
+	out->enumerated = ent.enumerated;
+	out->milp_solves = ent.milp_solves;
+	out->milp_gave_up = ent.milp_gave_up;
 	hn_strlcpy(out->why, ent.why, sizeof(out->why));
 	cost_layer(l, hw, &out->tiling, e, &out->cost);
 	out->from_cache = 1;
@@ -217,6 +221,10 @@ void map_cache_store(struct map_cache *c, const struct arch_layer *l, const stru
 		s->feasible = r->feasible;
 		s->solver_status = r->solver_status;
 		s->gap = r->gap;
+		s->cuts = r->cuts;
+		s->enumerated = r->enumerated;
+		s->milp_solves = r->milp_solves;
+		s->milp_gave_up = r->milp_gave_up;
 		hn_strlcpy(s->why, r->why, sizeof(s->why));
 		s->used = 1;
 	}

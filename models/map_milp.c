@@ -876,6 +876,7 @@ static int solve(const struct ctx *c, struct dim dm[3], const struct map_options
 		if (can_enum && out->cuts == 0 && opt->milp_budget_s > 0)
 			t_run = fmin(t_run, map_now_ms() + opt->milp_budget_s * 1e3);
 		rc = run(m.lp, opt, t_run, &ci);
+		out->milp_solves++;
 		int st = glp_mip_status(m.lp);
 		if (rc != 0 && rc != GLP_ETMLIM && rc != GLP_EMIPGAP && rc != GLP_ENOPFS) {
 			ret = hn_fail(err, HN_ESOLVER, "'%s': GLPK glp_intopt failed (code %d)",
@@ -1055,6 +1056,17 @@ int map_layer(const struct arch_layer *l, const struct hw_config *hw, const stru
 out_time:
 	out->solve_ms = map_now_ms() - t0;
 	return ret;
+}
+
+const char *map_method_name(const struct map_result *r)
+{
+	if (!r->feasible || r->solver_status == 0)
+		return "none";
+	if (!r->milp_solves)
+		return "enumeration";
+	if (r->enumerated)
+		return "milp+enumeration";
+	return r->cuts ? "milp+cuts" : "milp";
 }
 
 const char *map_status_name(int solver_status)

@@ -127,6 +127,7 @@ struct map_result {
 	double gap;                /* relative gap of the returned solution (0 = proven) */
 	int cuts;                  /* tile sizes cut off: re-solves for the exact latency */
 	int enumerated;            /* 1: the candidates were costed one by one (proven too) */
+	int milp_solves;           /* GLPK solves run (0: enumeration alone, or no MACs) */
 	int milp_gave_up;          /* 1: GLPK's first solve ran out of milp_budget_s */
 	double solve_ms;           /* wall time of this call */
 	int from_cache;            /* 1 when served by the mapping cache */
@@ -178,6 +179,9 @@ int map_brute_force_candidates(const struct arch_layer *l, const struct hw_confi
  * gap says how far it may be), "heuristic" (GLPK found nothing better than the incumbent in
  * time) or "none" (no solve: a MAC-free layer, or no tiling fits). */
 const char *map_status_name(int solver_status);
+/* How the result was found: "none" (no MACs, or no tiling fits), "enumeration",
+ * "milp", "milp+enumeration" (the exact finish, or after milp_budget_s), "milp+cuts". */
+const char *map_method_name(const struct map_result *r);
 
 /* ---- Calibration against the RTL (models/calib.c, docs/validation.md) ----
  *

@@ -2,6 +2,7 @@
 # CLI tests of 'hwnas map'.
 . "$(dirname "$0")/lib.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
 
 expect_exit 0 "$HWNAS" map --help
 expect_in "$out" "example:" "map --help"
@@ -23,7 +24,23 @@ for l in L:
         t = l["tiling"]
         assert t["tm"] >= 1 and t["tn"] >= 1 and t["tk"] >= 1 and t["order"] in ("mnk","mkn","nmk","nkm","kmn","knm")
         assert l["status"] in ("optimal", "feasible", "heuristic")
+        assert l["method"] in ("enumeration", "milp", "milp+enumeration", "milp+cuts"), l["method"]
+        assert l["cycles_bound"] <= l["cycles"], "the closed form bounds the exact latency"
 ' && ok || bad "map --json content"
+# A memory-bound config: the exact latency above the closed form on some layer, every layer
+# still proven optimal (docs/mapping.md "Exact latency").
+cat > "$tmp/slow.json" <<EOF
+{"pe_rows": 16, "pe_cols": 16, "dataflow": "ws", "act_bits": 8, "weight_bits": 8,
+ "acc_bits": 32, "ibuf_bytes": 262144, "wbuf_bytes": 262144, "obuf_bytes": 262144,
+ "double_buffer": true, "freq_mhz": 200, "dram_gbps": 1.6, "dram_latency_cycles": 100}
+EOF
+expect_exit 0 "$HWNAS" map --net resnet18 --hw "$tmp/slow.json" --json
+echo "$out" | python3 -c '
+import json, sys
+L = [l for l in json.load(sys.stdin)["layers"] if "tiling" in l]
+assert all(l["status"] == "optimal" for l in L)
+assert any(l["cycles"] > l["cycles_bound"] for l in L), "no layer above its bound"
+' && ok || bad "map on a memory-bound config"
 # The mapper's choice evaluated by eval --tiling gives the same cycles.
 expect_exit 0 "$HWNAS" map --net resnet18 --layer layer2.0.conv2 --json
 spec=$(echo "$out" | python3 -c '
@@ -64,7 +81,6 @@ expect_in "$err" "no_such_layer" "unknown layer"
 expect_exit 1 "$HWNAS" map --net resnet18 --hw /nonexistent/hw.json
 expect_in "$err" "/nonexistent/hw.json" "missing hw file"
 # A layer no tiling fits is a result, not an error.
-tmp=$(mktemp -d)
 echo '{"obuf_bytes": 6}' > "$tmp/tiny.json"
 if "$HWNAS" map --net resnet18 --hw "$tmp/tiny.json" --layer conv1 >"$tmp/o" 2>"$tmp/e"; then
 	expect_in "$(cat "$tmp/o")" "obuf" "infeasible layer names the buffer"
