@@ -161,6 +161,7 @@ static cJSON *report_json(const struct arch_layer *l, const struct eval_row *row
 	}
 	cJSON_AddNumberToObject(o, "macs", (double)c->macs);
 	cJSON_AddNumberToObject(o, "cycles", (double)c->cycles);
+	cJSON_AddNumberToObject(o, "cycles_bound", (double)c->cycles_bound);
 	cJSON_AddNumberToObject(o, "compute_cycles", (double)c->compute_cycles);
 	cJSON_AddNumberToObject(o, "mem_cycles", (double)c->mem_cycles);
 	cJSON_AddNumberToObject(o, "stall_cycles", (double)c->stall_cycles);
