@@ -20,21 +20,22 @@ enum {
 	HW_DSP_DMA = 3,
 	/* Fixed LUTs and FFs: the controller, the sequencer's 32-bit command registers and
 	 * address counters, the DMA's descriptor registers. */
-	HW_LUT_FIXED = 1500,
+	HW_LUT_FIXED = 1000,
 	HW_FF_FIXED = 700,
-	/* LUTs per bit of a DMA store lane (acc_bits wide): the store path's
+	/* LUTs per bit of a DMA store lane (acc_bits wide), x2: the store path's
 	 * saturate(acc >>> shift), an arithmetic barrel shifter and two comparisons. */
-	HW_LUT_STORE_BIT = 7,
-	/* LUTs per bit of a scratchpad line (x2: the port and word multiplexers in front of and
-	 * behind the block RAMs). */
-	HW_LUT_LINE_BIT_X2 = 4,
+	HW_LUT_STORE_BIT_X2 = 3,
+	/* LUTs per bit of a scratchpad line, x2: the port and word multiplexers in front of and
+	 * behind the block RAMs, and the DMA's line assembly. (The store and line terms both
+	 * scale with the obuf line, so the fit fixes their sum better than their split.) */
+	HW_LUT_LINE_BIT_X2 = 10,
 };
 
 /* The RTL's DMA beat: the smallest power of two, at most 64, of words (lanes of
- * elem_bytes) that carries 2 x the DRAM bytes per cycle (sim_rtl_params_from_hw's rule). */
+ * elem_bytes) that carries the DRAM bytes per cycle (sim_rtl_params_from_hw's rule). */
 static int64_t beat_words(const struct hw_config *hw, int64_t lanes, int64_t elem_bytes)
 {
-	double want = 2.0 * hw_dram_bytes_per_cycle(hw) / (double)(lanes * elem_bytes);
+	double want = hw_dram_bytes_per_cycle(hw) / (double)(lanes * elem_bytes);
 	int64_t n = 1;
 
 	while (n < 64 && (double)n < want)
@@ -174,8 +175,8 @@ void hw_resources(const struct hw_config *hw, struct hw_resources *out)
 
 		out->bram36 = hn_cdiv(halves, 2);
 		out->lut = pes * lut_per_pe(hw) + HW_LUT_FIXED +
-			   store_lanes * hw->acc_bits * HW_LUT_STORE_BIT +
-			   hn_cdiv(line_bits * HW_LUT_LINE_BIT_X2, 2);
+			   hn_cdiv(store_lanes * hw->acc_bits * HW_LUT_STORE_BIT_X2 +
+				   line_bits * HW_LUT_LINE_BIT_X2, 2);
 		out->ff = pes * ff_per_pe(hw) + HW_FF_FIXED + store_lanes * hw->acc_bits;
 	}
 

@@ -64,11 +64,11 @@ void cost_dma_words_per_line(const struct hw_config *hw, int32_t nb[3])
 	const int64_t li = hw->dataflow == HW_IS ? C : R, lw = hw->dataflow == HW_IS ? R : C;
 	const double bw = hw_dram_bytes_per_cycle(hw);
 
-	/* a line carries at least 2 x bw bytes of full words; obuf lines also carry final
+	/* a line carries at least bw bytes of full words; obuf lines also carry final
 	 * outputs, act bytes wide in DRAM (docs/rtl.md "Parameters") */
-	nb[0] = pow2_at_least(2.0 * bw / (double)(li * hw_act_bytes(hw)), 64);
-	nb[1] = pow2_at_least(2.0 * bw / (double)(lw * hw_weight_bytes(hw)), 64);
-	nb[2] = pow2_at_least(2.0 * bw / (double)(C * hw_act_bytes(hw)), 64);
+	nb[0] = pow2_at_least(bw / (double)(li * hw_act_bytes(hw)), 64);
+	nb[1] = pow2_at_least(bw / (double)(lw * hw_weight_bytes(hw)), 64);
+	nb[2] = pow2_at_least(bw / (double)(C * hw_act_bytes(hw)), 64);
 }
 
 int64_t cost_dma_request_cycles(const struct hw_config *hw, const int32_t nb[3], int which,

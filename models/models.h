@@ -12,9 +12,9 @@
 #include "../hw/hw.h"
 
 /* The cost model's version, raised whenever a change moves its figures (2: the exact
- * double-buffered latency). The result store hashes it with the search space, so a run is
+ * double-buffered latency; 3: DMA lines of 1 x the bandwidth, not 2 x). The result store hashes it with the search space, so a run is
  * not resumed on figures of another model. */
-#define COST_MODEL_VERSION 2
+#define COST_MODEL_VERSION 3
 
 /* Loop order of the three tile loops at the DRAM level, outermost first. */
 enum map_order { MAP_MNK = 0, MAP_MKN, MAP_NMK, MAP_NKM, MAP_KMN, MAP_KNM, MAP_ORDER_COUNT };
@@ -63,7 +63,7 @@ int cost_layer(const struct arch_layer *l, const struct hw_config *hw,
 	       const struct map_tiling *m, const struct hw_energy *e, struct cost_report *out);
 
 /* Buffer words per DMA line (the RTL's banks) of ibuf, wbuf, obuf for hw: powers of two
- * <= 64, the smallest whose line holds at least 2 x bw bytes (docs/rtl.md "Parameters"). */
+ * <= 64, the smallest whose line holds at least bw bytes (docs/rtl.md "Parameters"). */
 void cost_dma_words_per_line(const struct hw_config *hw, int32_t nb[3]);
 
 /* Cycles of one DMA request of a rows x cols block of elem_bytes elements (docs/model.md

@@ -28,9 +28,9 @@ void sim_rtl_params_from_hw(const struct hw_config *hw, struct sim_rtl_params *p
 	p->w_bits = hw->weight_bits;
 	p->acc_bits = hw->acc_bits;
 	p->dbuf = hw->double_buffer ? 1 : 0;
-	/* A beat carries at least 2 x bw bytes, so that tiles whose rows leave words part-empty
-	 * still finish within t(b) (docs/rtl.md "DMA"); the model times requests with the same
-	 * line widths (cost_dma_request_cycles). */
+	/* A beat carries at least bw bytes of full words (docs/rtl.md "DMA"); tiles whose rows
+	 * leave words part-empty may take longer than t(b), and the model times requests with
+	 * the same line widths (cost_dma_request_cycles, the bus floor). */
 	cost_dma_words_per_line(hw, nb);
 	p->inb = nb[0];
 	p->wnb = nb[1];
