@@ -32,13 +32,15 @@ expect_exit 0 "$HWNAS" validate --nets "$net" --hws "$tmp/hw.json" --json --csv 
 echo "$out" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-for k in ("mape", "max_error", "kendall_tau", "points", "by_dataflow", "by_bound", "calibration"):
+for k in ("mape", "max_error", "kendall_tau", "points", "by_dataflow", "by_bound", "calibration",
+          "closed_form_bound"):
     assert k in d, k
 assert len(d["points"]) == 5, len(d["points"])
 # single-buffered: the model is exact (docs/validation.md)
 assert d["max_error"] == 0, d["max_error"]
 for p in d["points"]:
     assert p["bit_exact"] and p["model_cycles"] == p["rtl_cycles"], p
+    assert p["model_bound_cycles"] <= p["model_cycles"], p
     rf = p["roofline"]
     assert 0 < rf["rtl_gops"] <= min(rf["compute_roof_gops"], rf["bandwidth_roof_gops"]) + 1e-9, rf
 ' && ok || bad "validate --json fields and exactness"
