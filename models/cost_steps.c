@@ -176,8 +176,9 @@ static void walk_level(struct walk *w, struct stt *s, int lv, int chg)
 			step(w, s, i == 0 ? chg : lv);
 		else
 			walk_level(w, s, lv + 1, i == 0 ? chg : lv);
-		/* iterations 1 .. T-2 are one map F: after i >= 2 of them, jump when the state
-		 * repeats (shifted) two iterations apart and two more identical ones remain */
+		/* iterations 1 .. T-2 are one map F: once iterations i - 1 and i were both F
+		 * (i >= 2) and the state after i is the state after i - 2 shifted, jump over the
+		 * remaining pairs of F; snap[] holds the settled states of the last two */
 		if (!w->fast || T < 6 || i > T - 4)
 			continue;
 		settle(s);
