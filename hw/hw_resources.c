@@ -20,11 +20,14 @@ enum {
 	HW_DSP_DMA = 3,
 	/* Fixed LUTs and FFs: the controller, the sequencer's 32-bit command registers and
 	 * address counters, the DMA's descriptor registers. */
-	HW_LUT_FIXED = 1000,
+	HW_LUT_FIXED = 1100,
+	/* LUTs of every PE besides its datapath: its share of the valid / fold-control fan-out
+	 * (fitted; without it the model was 12 LUTs per PE low at 16x16 and 32x32). */
+	HW_LUT_PE_FIXED = 5,
 	HW_FF_FIXED = 700,
 	/* LUTs per bit of a DMA store lane (acc_bits wide), x2: the store path's
 	 * saturate(acc >>> shift), an arithmetic barrel shifter and two comparisons. */
-	HW_LUT_STORE_BIT_X2 = 3,
+	HW_LUT_STORE_BIT_X2 = 2,
 	/* LUTs per bit of a scratchpad line, x2: the port and word multiplexers in front of and
 	 * behind the block RAMs, and the DMA's line assembly. (The store and line terms both
 	 * scale with the obuf line, so the fit fixes their sum better than their split.) */
@@ -108,8 +111,9 @@ static int uses_dsp(const struct hw_config *hw)
 static int64_t lut_per_pe(const struct hw_config *hw)
 {
 	if (uses_dsp(hw))
-		return hn_cdiv(((int64_t)hw->act_bits + hw->weight_bits + hw->acc_bits) * 3, 8);
-	return hn_cdiv(((int64_t)hw->acc_bits + 18) * 9, 8);
+		return HW_LUT_PE_FIXED +
+		       hn_cdiv(((int64_t)hw->act_bits + hw->weight_bits + hw->acc_bits) * 3, 8);
+	return HW_LUT_PE_FIXED + hn_cdiv(((int64_t)hw->acc_bits + 18) * 9, 8);
 }
 
 /* Per PE: the operand registers passed to the neighbours and the sum register. */
