@@ -45,6 +45,23 @@ uint64_t sim_fnv(uint64_t h, const void *data, size_t n)
 	return h;
 }
 
+int sim_fnv_files(uint64_t *h, char paths[][1024], int n, struct hn_err *err)
+{
+	for (int i = 0; i < n; i++) {
+		char *text;
+		size_t len;
+		const char *base = strrchr(paths[i], '/');
+		int ret = hn_read_file(paths[i], &text, &len, err);
+		if (ret)
+			return ret;
+		base = base ? base : paths[i];
+		*h = sim_fnv(*h, base, strlen(base));
+		*h = sim_fnv(*h, text, len);
+		free(text);
+	}
+	return 0;
+}
+
 static int rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
@@ -240,16 +257,8 @@ int sim_build(const struct sim_rtl_params *p, const struct sim_options *opt, cha
 	param_string(p, pstr, sizeof(pstr));
 	h = sim_fnv(h, pstr, strlen(pstr));
 	h = sim_fnv(h, VERILATOR_FLAGS, strlen(VERILATOR_FLAGS));
-	for (int i = 0; i < nsrc; i++) {
-		char *text;
-		size_t len;
-		const char *base = strrchr(srcs[i], '/');
-		if ((ret = hn_read_file(srcs[i], &text, &len, err)))
-			return ret;
-		h = sim_fnv(h, base, strlen(base));
-		h = sim_fnv(h, text, len);
-		free(text);
-	}
+	if ((ret = sim_fnv_files(&h, srcs, nsrc, err)))
+		return ret;
 	snprintf(final_dir, sizeof(final_dir), "%s/rtl-%016llx", cache, (unsigned long long)h);
 	snprintf(exe, size, "%s/harness", final_dir);
 	if (stat(exe, &st) == 0 && (st.st_mode & S_IXUSR))

@@ -74,6 +74,9 @@ void sim_rmtree(const char *path);
 /* Shared by the Verilator and Yosys builds (sim_build.c). */
 /* 64-bit FNV-1a of data, continuing from h (the cache keys). */
 uint64_t sim_fnv(uint64_t h, const void *data, size_t n);
+/* Continues *h over each file's base name and text (the sources a cached build depends on);
+ * HN_EIO naming the file it cannot read. */
+int sim_fnv_files(uint64_t *h, char paths[][1024], int n, struct hn_err *err);
 /* The source tree: given (when not empty), else $HWNAS_SRCDIR, else the tree hwnas was built
  * from; NULL when none is known. */
 const char *sim_src_dir(const char *given);

@@ -273,16 +273,8 @@ int sim_synth_run(const struct hw_config *hw, const struct sim_synth_options *op
 		h = sim_fnv(h, text, len);
 		free(text);
 	}
-	for (int i = 0; i < nsrc; i++) {
-		char *text;
-		size_t len;
-		const char *base = strrchr(srcs[i], '/');
-		if ((ret = hn_read_file(srcs[i], &text, &len, err)))
-			return ret;
-		h = sim_fnv(h, base, strlen(base));
-		h = sim_fnv(h, text, len);
-		free(text);
-	}
+	if ((ret = sim_fnv_files(&h, srcs, nsrc, err)))
+		return ret;
 	snprintf(out->result_path, sizeof(out->result_path), "%.990s/synth-%016llx.stat", cache,
 		 (unsigned long long)h);
 	snprintf(out->log_path, sizeof(out->log_path), "%.990s/synth-%016llx.log", cache,

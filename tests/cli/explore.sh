@@ -3,19 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
-cat > "$tmp/space.json" <<JSON
-{
-	"name": "small",
-	"nn": { "space": "nb201", "dataset": "cifar10" },
-	"hw": { "base": "$root/examples/zcu102_ws_16x16.json",
-		"choices": { "pe_rows": [8, 16], "pe_cols": [8, 16], "dataflow": ["ws", "os"], "bits": [8, 16] } },
-	"mapper": "default",
-	"objectives": [
-		{ "metric": "accuracy", "goal": "max", "ref": 80 },
-		{ "metric": "latency_ms", "goal": "min", "ref": 40 }
-	]
-}
-JSON
+small_space "$tmp/space.json"
 
 expect_exit 0 "$HWNAS" explore --help
 expect_in "$out" "example:" "explore --help"

@@ -14,3 +14,22 @@ expect_in() {
 	case "$1" in *"$2"*) ok ;; *) bad "$3: '$2' not in: $1" ;; esac
 }
 finish() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; }
+# small_space FILE: the NB201 x 16-config search space several suites explore (default
+# mapper, accuracy and latency objectives).
+small_space() {
+	local root
+	root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+	cat > "$1" <<JSON
+{
+	"name": "small",
+	"nn": { "space": "nb201", "dataset": "cifar10" },
+	"hw": { "base": "$root/examples/zcu102_ws_16x16.json",
+		"choices": { "pe_rows": [8, 16], "pe_cols": [8, 16], "dataflow": ["ws", "os"], "bits": [8, 16] } },
+	"mapper": "default",
+	"objectives": [
+		{ "metric": "accuracy", "goal": "max", "ref": 80 },
+		{ "metric": "latency_ms", "goal": "min", "ref": 40 }
+	]
+}
+JSON
+}

@@ -22,19 +22,7 @@ if [ ! -x "$mpi_bin" ]; then
 	exit
 fi
 tmp=$(mktemp -d)
-cat > "$tmp/space.json" <<JSON
-{
-	"name": "small",
-	"nn": { "space": "nb201", "dataset": "cifar10" },
-	"hw": { "base": "$root/examples/zcu102_ws_16x16.json",
-		"choices": { "pe_rows": [8, 16], "pe_cols": [8, 16], "dataflow": ["ws", "os"], "bits": [8, 16] } },
-	"mapper": "default",
-	"objectives": [
-		{ "metric": "accuracy", "goal": "max", "ref": 80 },
-		{ "metric": "latency_ms", "goal": "min", "ref": 40 }
-	]
-}
-JSON
+small_space "$tmp/space.json"
 # as root in a container: allow it, and no shared-memory single-copy (needs ptrace rights)
 mpirun=(mpirun --allow-run-as-root --oversubscribe --mca btl_vader_single_copy_mechanism none -np 3)
 export OMPI_MCA_rmaps_base_oversubscribe=1
