@@ -97,6 +97,17 @@ static int64_t refetch(const char dims[3], const int64_t trips[3], int irrelevan
 	return 1;
 }
 
+/* n requests of t cycles each: into the DMA total and count, and t into the longest and
+ * shortest of their kind (the fast paths of docs/model.md "Latency"). */
+static inline void tally(int64_t n, int64_t t, int64_t *mem, int64_t *reqs, int64_t *longest,
+			 int64_t *shortest)
+{
+	*mem += n * t;
+	*reqs += n;
+	*longest = hn_max64(*longest, t);
+	*shortest = hn_min64(*shortest, t);
+}
+
 /* Buffer <-> array bytes of one step: ibuf, wbuf, obuf (docs/model.md "Energy"). */
 static void step_sram(enum hw_dataflow df, int64_t R, int64_t C, int64_t sm, int64_t sn,
 		      int64_t sk, int64_t ab, int64_t wb, int64_t cb, int64_t out[3])
@@ -312,20 +323,12 @@ int cost_layer_below(const struct arch_layer *l, const struct hw_config *hw,
 		for (int q = 0; q < 2; q++) {
 			int64_t na = dm.cnt[i] * dk.cnt[q] * ra;
 			int64_t nbq = dk.cnt[q] * dn.cnt[i] * rb;
-			if (na) {
-				int64_t t = req_cycles(&dc, COST_REQ_A, dm.size[i], dk.size[q], ab);
-				mem += na * t;
-				wa = hn_max64(wa, t);
-				la = hn_min64(la, t);
-				reqs += na;
-			}
-			if (nbq) {
-				int64_t t = req_cycles(&dc, COST_REQ_B, dk.size[q], dn.size[i], wb);
-				mem += nbq * t;
-				wbq = hn_max64(wbq, t);
-				lb = hn_min64(lb, t);
-				reqs += nbq;
-			}
+			if (na)
+				tally(na, req_cycles(&dc, COST_REQ_A, dm.size[i], dk.size[q], ab), &mem,
+				      &reqs, &wa, &la);
+			if (nbq)
+				tally(nbq, req_cycles(&dc, COST_REQ_B, dk.size[q], dn.size[i], wb), &mem,
+				      &reqs, &wbq, &lb);
 		}
 		for (int j = 0; j < 2; j++) {
 			int64_t nc = dm.cnt[i] * dn.cnt[j];

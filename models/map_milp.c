@@ -837,9 +837,10 @@ static void take_answer(const struct ctx *c, const struct dim dm[3], const struc
  * cycles_bound), never above the exact cycles. Solves it; when the exact cycles of its
  * answer exceed its bound, cuts those tile sizes off (all orders, each costed exactly), lowers
  * z's ceiling to the best exact cycles found and solves again, until no tiling's bound is
- * below the best (docs/mapping.md "Exact latency"). Keeps the best under cost_layer(). */
+ * below the best (docs/mapping.md "Exact latency"). Keeps the best under cost_layer().
+ * can_enum: at most finish_enum_max candidates fit, so the enumeration may finish. */
 static int solve(const struct ctx *c, struct dim dm[3], const struct map_options *opt,
-		 double t_end, struct map_result *out, struct hn_err *err)
+		 double t_end, int can_enum, struct map_result *out, struct hn_err *err)
 {
 	struct model m;
 	struct cb_info ci;
@@ -868,8 +869,6 @@ static int solve(const struct ctx *c, struct dim dm[3], const struct map_options
 	out->cuts = 0;
 	/* GLPK is fast on most layers and slow (seconds) on a few; where the candidates can
 	 * be enumerated, its first solve gets milp_budget_s and the enumeration takes over. */
-	const int can_enum = triples(c, dm, (double)opt->finish_enum_max) <=
-			     (double)opt->finish_enum_max;
 	double t_lim = opt->time_limit_s > 0 ? t_end : INFINITY;
 	for (;;) {
 		double t_run = t_lim;
@@ -1021,11 +1020,13 @@ int map_milp_solve(const struct arch_layer *l, const struct hw_config *hw,
 		free(keep);
 		keep = NULL;
 	}
-	if (triples(&c, dm, (double)opt->enum_max) <= (double)opt->enum_max) {
+	/* the fitting candidate tilings, counted once for both thresholds */
+	double nt = triples(&c, dm, fmax((double)opt->enum_max, (double)opt->finish_enum_max));
+	if (nt <= (double)opt->enum_max) {
 		enumerate(&c, dm, out);
 	} else {
 		improve_by_bound(&c, dm, &out->tiling, &out->cost);
-		ret = solve(&c, dm, opt, t_end, out, err);
+		ret = solve(&c, dm, opt, t_end, nt <= (double)opt->finish_enum_max, out, err);
 	}
 out_release:
 	for (int d = 0; d < 3; d++) {

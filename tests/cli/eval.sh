@@ -21,6 +21,8 @@ import json, sys
 d = json.load(sys.stdin)
 t = d["total"]
 assert t["cycles"] == sum(l["cycles"] for l in d["layers"]), "total cycles"
+assert all(l["cycles_bound"] <= l["cycles"] for l in d["layers"] if "cycles_bound" in l)
+assert any("cycles_bound" in l for l in d["layers"]), "cycles_bound in eval --json"
 assert t["latency_ms"] > 0 and t["energy_mj"] > 0
 assert abs(t["macs"] - 1814073344) <= 0.005 * 1814073344, t["macs"]
 assert all("name" in l and "cycles" in l for l in d["layers"])
