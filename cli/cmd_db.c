@@ -141,7 +141,8 @@ struct space_front {
 	int metric[SEARCH_MAX_OBJ];
 	struct search_front f;
 	struct store_row *rows;         /* rows that entered the front; a member's seq indexes it */
-	int n_rows, cap_rows;
+	int n_rows;
+	int64_t cap_rows;
 };
 
 struct front_ctx {
@@ -187,14 +188,8 @@ static int add_row(void *ctx, const struct store_row *row, struct hn_err *err)
 
 	if (!e.feasible)
 		return 0;
-	if (s->n_rows == s->cap_rows) {
-		int c = s->cap_rows ? 2 * s->cap_rows : 256;
-		struct store_row *p = realloc(s->rows, (size_t)c * sizeof(*p));
-		if (!p)
-			return hn_fail(err, HN_ENOMEM, "out of memory");
-		s->rows = p;
-		s->cap_rows = c;
-	}
+	if (hn_grow(&s->rows, s->n_rows, &s->cap_rows, sizeof(*s->rows), 256))
+		return hn_fail(err, HN_ENOMEM, "out of memory");
 	e.seq = s->n_rows;
 	int added = search_front_add(&s->f, &e);
 	if (added < 0)

@@ -74,7 +74,8 @@ struct point {
 
 struct pointv {
 	struct point *p;
-	int n, cap;
+	int n;
+	int64_t cap;
 };
 
 static double pct(int64_t model, int64_t rtl)
@@ -141,14 +142,8 @@ static int parse_args(int argc, char **argv, struct val_opts *o)
 
 static struct point *push(struct pointv *v)
 {
-	if (v->n == v->cap) {
-		int cap = v->cap ? 2 * v->cap : 64;
-		struct point *np = realloc(v->p, (size_t)cap * sizeof(*np));
-		if (!np)
-			return NULL;
-		v->p = np;
-		v->cap = cap;
-	}
+	if (hn_grow(&v->p, v->n, &v->cap, sizeof(*v->p), 64))
+		return NULL;
 	memset(&v->p[v->n], 0, sizeof(v->p[0]));
 	return &v->p[v->n++];
 }

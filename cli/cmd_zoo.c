@@ -37,7 +37,8 @@ static void zoo_help(FILE *f)
 enum { TBL_COLS = 10, TBL_CELL = 80 };
 
 struct table {
-	int ncols, nrows, cap;
+	int ncols, nrows;
+	int64_t cap;
 	const char *head[TBL_COLS];
 	int right[TBL_COLS];
 	char (*cells)[TBL_COLS][TBL_CELL];
@@ -45,15 +46,8 @@ struct table {
 
 static int table_row(struct table *t)
 {
-	if (t->nrows == t->cap) {
-		int ncap = t->cap ? t->cap * 2 : 64;
-		void *p = realloc(t->cells, (size_t)ncap * sizeof(*t->cells));
-
-		if (!p)
-			return -1;
-		t->cells = p;
-		t->cap = ncap;
-	}
+	if (hn_grow(&t->cells, t->nrows, &t->cap, sizeof(*t->cells), 64))
+		return -1;
 	memset(t->cells[t->nrows], 0, sizeof(*t->cells));
 	return t->nrows++;
 }

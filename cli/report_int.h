@@ -99,7 +99,8 @@ struct report_rtl_row {
 	int bit_exact;                  /* -1 unknown */
 };
 struct report_rtl {
-	int n, cap;
+	int n;
+	int64_t cap;
 	struct report_rtl_row *rows;    /* owned */
 };
 void report_rtl_release(struct report_rtl *r);

@@ -153,15 +153,9 @@ static int read_evals(const char *path, FILE *f, struct report_run *run, report_
 		bytes += n;
 		if (n <= 1 && (line[0] == '\n' || !line[0]))
 			continue;
-		if (run->n_evals == run->cap_evals) {
-			int64_t c = run->cap_evals ? 2 * run->cap_evals : 1024;
-			struct report_point *p = realloc(run->evals, (size_t)c * sizeof(*p));
-			if (!p) {
-				ret = hn_fail(err, HN_ENOMEM, "out of memory");
-				break;
-			}
-			run->evals = p;
-			run->cap_evals = c;
+		if (hn_grow(&run->evals, run->n_evals, &run->cap_evals, sizeof(*run->evals), 1024)) {
+			ret = hn_fail(err, HN_ENOMEM, "out of memory");
+			break;
 		}
 		o = cJSON_ParseWithLength(line, (size_t)n);
 		if (!o) {
@@ -227,14 +221,8 @@ void report_rtl_release(struct report_rtl *r)
 
 static struct report_rtl_row *rtl_add(struct report_rtl *r)
 {
-	if (r->n == r->cap) {
-		int cap = r->cap ? 2 * r->cap : 64;
-		struct report_rtl_row *p = realloc(r->rows, (size_t)cap * sizeof(*p));
-		if (!p)
-			return NULL;
-		r->rows = p;
-		r->cap = cap;
-	}
+	if (hn_grow(&r->rows, r->n, &r->cap, sizeof(*r->rows), 64))
+		return NULL;
 	memset(&r->rows[r->n], 0, sizeof(r->rows[0]));
 	return &r->rows[r->n++];
 }

@@ -83,14 +83,8 @@ static int on_row(void *ctx, const struct store_row *row, struct hn_err *err)
 	struct report_run *run = c->run;
 
 	/* a store holds one run (store_begin_run refuses another): every row of its space */
-	if (run->n_evals == run->cap_evals) {
-		int64_t cap = run->cap_evals ? 2 * run->cap_evals : 1024;
-		struct report_point *p = realloc(run->evals, (size_t)cap * sizeof(*p));
-		if (!p)
-			return hn_fail(err, HN_ENOMEM, "out of memory");
-		run->evals = p;
-		run->cap_evals = cap;
-	}
+	if (hn_grow(&run->evals, run->n_evals, &run->cap_evals, sizeof(*run->evals), 1024))
+		return hn_fail(err, HN_ENOMEM, "out of memory");
 	fill_point(c, row, &run->evals[run->n_evals++]);
 	if (row->e.fidelity == SEARCH_FID_MODEL) {
 		struct search_eval e = row->e;

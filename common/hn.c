@@ -92,3 +92,20 @@ out_close:
 	fclose(f);
 	return ret;
 }
+
+int hn_grow(void *items, int64_t n, int64_t *cap, size_t elem, int64_t first)
+{
+	void *p;
+	int64_t c;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? 2 * *cap : first;
+	memcpy(&p, items, sizeof(p));
+	p = realloc(p, (size_t)c * elem);
+	if (!p)
+		return HN_ENOMEM;
+	memcpy(items, &p, sizeof(p));
+	*cap = c;
+	return 0;
+}

@@ -47,6 +47,11 @@ static inline int64_t hn_max64(int64_t a, int64_t b) { return a > b ? a : b; }
  * Returns 0, or HN_EIO with err naming the path. *len gets the length without the NUL. */
 int hn_read_file(const char *path, char **buf, size_t *len, struct hn_err *err);
 
+/* Room for element n of a growing array: items points to the array's pointer (T **), elem is
+ * sizeof(T), *cap the elements allocated. When n == *cap the array grows to 2 x *cap elements
+ * (first when empty). Returns 0, or HN_ENOMEM with the array and *cap unchanged. */
+int hn_grow(void *items, int64_t n, int64_t *cap, size_t elem, int64_t first);
+
 /* Copies src into dst of size n, always NUL-terminated, truncating if needed. */
 void hn_strlcpy(char *dst, const char *src, size_t n);
 

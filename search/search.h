@@ -215,7 +215,8 @@ int search_dominates(const double *a, const double *b, int n);
 
 /* The non-dominated feasible evaluations seen so far. */
 struct search_front {
-	int n, cap, n_obj;
+	int n, n_obj;
+	int64_t cap;
 	struct search_eval *p;          /* owned */
 };
 void search_front_init(struct search_front *f, int n_obj);

@@ -52,14 +52,8 @@ int search_front_add(struct search_front *f, const struct search_eval *e)
 		if (!search_dominates(e->obj, f->p[i].obj, d))
 			f->p[w++] = f->p[i];
 	f->n = w;
-	if (f->n == f->cap) {
-		int cap = f->cap ? 2 * f->cap : 64;
-		struct search_eval *p = realloc(f->p, (size_t)cap * sizeof(*p));
-		if (!p)
-			return HN_ENOMEM;
-		f->p = p;
-		f->cap = cap;
-	}
+	if (hn_grow(&f->p, f->n, &f->cap, sizeof(*f->p), 64))
+		return HN_ENOMEM;
 	f->p[f->n++] = *e;
 	return 1;
 }

@@ -292,14 +292,8 @@ static int propose(struct run *x, struct search_point *pt)
 
 static int push_prop(struct run *x, int kind, int64_t at)
 {
-	if (x->n_props == x->cap_props) {
-		int64_t c = x->cap_props ? 2 * x->cap_props : 256;
-		struct prop *p = realloc(x->props, (size_t)c * sizeof(*p));
-		if (!p)
-			return HN_ENOMEM;
-		x->props = p;
-		x->cap_props = c;
-	}
+	if (hn_grow(&x->props, x->n_props, &x->cap_props, sizeof(*x->props), 256))
+		return HN_ENOMEM;
 	x->props[x->n_props++] = (struct prop){ kind, at };
 	return 0;
 }
@@ -308,14 +302,8 @@ static int keep_done(struct run *x, const struct search_eval *e)
 {
 	if (!x->ops)
 		return 0;
-	if (x->n_done == x->cap_done) {
-		int64_t c = x->cap_done ? 2 * x->cap_done : 1024;
-		struct search_eval *d = realloc(x->done, (size_t)c * sizeof(*d));
-		if (!d)
-			return HN_ENOMEM;
-		x->done = d;
-		x->cap_done = c;
-	}
+	if (hn_grow(&x->done, x->n_done, &x->cap_done, sizeof(*x->done), 1024))
+		return HN_ENOMEM;
 	x->done[x->n_done] = *e;
 	return search_map_put(&x->memo, e->index, (uint64_t)x->n_done++);
 }

@@ -143,14 +143,8 @@ static void tpe_report(void *st, const struct search_eval *e)
 {
 	struct tpe_st *s = st;
 
-	if (s->n == s->cap) {
-		int64_t cap = s->cap ? 2 * s->cap : 1024;
-		struct obs *o = realloc(s->o, (size_t)cap * sizeof(*o));
-		if (!o)
-			return; /* the observation is lost; the search goes on with the rest */
-		s->o = o;
-		s->cap = cap;
-	}
+	if (hn_grow(&s->o, s->n, &s->cap, sizeof(*s->o), 1024))
+		return; /* the observation is lost; the search goes on with the rest */
 	struct obs *o = &s->o[s->n++];
 	o->pt = e->pt;
 	memcpy(o->obj, e->obj, sizeof(o->obj));

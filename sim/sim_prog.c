@@ -86,28 +86,16 @@ static int64_t quant(int64_t acc, int shift, int bits)
 
 static int push_dma(struct sim_prog *p, const struct sim_dma *d)
 {
-	if (p->ndma == p->cap_dma) {
-		int64_t cap = p->cap_dma ? 2 * p->cap_dma : 256;
-		void *n = realloc(p->dma, (size_t)cap * sizeof(*p->dma));
-		if (!n)
-			return -1;
-		p->dma = n;
-		p->cap_dma = cap;
-	}
+	if (hn_grow(&p->dma, p->ndma, &p->cap_dma, sizeof(*p->dma), 256))
+		return -1;
 	p->dma[p->ndma++] = *d;
 	return 0;
 }
 
 static int push_cmp(struct sim_prog *p, const struct sim_cmp *c)
 {
-	if (p->ncmp == p->cap_cmp) {
-		int64_t cap = p->cap_cmp ? 2 * p->cap_cmp : 256;
-		void *n = realloc(p->cmp, (size_t)cap * sizeof(*p->cmp));
-		if (!n)
-			return -1;
-		p->cmp = n;
-		p->cap_cmp = cap;
-	}
+	if (hn_grow(&p->cmp, p->ncmp, &p->cap_cmp, sizeof(*p->cmp), 256))
+		return -1;
 	p->cmp[p->ncmp++] = *c;
 	return 0;
 }
