@@ -27,11 +27,13 @@ CFLAGS_BASE += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitiz
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# pkg-config is asked when a recipe first needs the flags, not when make reads this file: on a
+# fresh machine the packages arrive with the deps step, after parsing (each is asked once).
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS) 2>/dev/null))$(PKG_CFLAGS)
+PKG_LIBS = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS) 2>/dev/null))$(PKG_LIBS)
 # Debian's libglpk-dev ships no .pc file.
-LIBS := $(PKG_LIBS) -lglpk -lm -lpthread
-CFLAGS := $(CFLAGS_BASE) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LIBS = $(PKG_LIBS) -lglpk -lm -lpthread
+CFLAGS = $(CFLAGS_BASE) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 
 LIB_SRC := $(wildcard common/*.c arch/*.c hw/*.c models/*.c search/*.c sim/*.c)
 CLI_SRC := $(wildcard cli/*.c)
@@ -43,7 +45,7 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:%.c=$(BUILD)/%)
 BENCH_BIN := $(BENCH_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all deps run test test-unit test-cli test-long bench clean
+.PHONY: all deps print-build-pkgs run test test-unit test-cli test-long bench clean
 .PHONY: test-san fuzz fuzz-build docs test-browser
 .DEFAULT_GOAL := all
 
@@ -52,7 +54,9 @@ all: $(BUILD)/hwnas
 # Installs what a fresh Debian 12 lacks (as root), or names exactly what to install.
 $(BUILD)/.deps-ok:
 	$(Q)missing=""; \
-	for p in $(DEBIAN_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in $(DEBIAN_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			echo "deps: installing$$missing"; \
@@ -65,6 +69,10 @@ $(BUILD)/.deps-ok:
 	$(Q)mkdir -p $(BUILD) && touch $@
 
 deps: $(BUILD)/.deps-ok
+
+# The packages the deps step installs beyond the compiler toolchain (.ci/run removes them first).
+print-build-pkgs:
+	@echo $(filter-out build-essential pkg-config,$(DEBIAN_PKGS))
 
 $(BUILD)/libhwnas.a: $(LIB_OBJ)
 	@echo "  AR    $@"
@@ -91,18 +99,10 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libhwnas.a
 # MPI (docs/store.md): $(BUILD)/hwnas-mpi is the same tool with 'mpirun -np N hwnas-mpi
 # explore ...' spreading evaluations over ranks; only cli/cmd_explore.c differs (compiled by
 # mpicc with HWNAS_MPI), so build/hwnas itself never depends on MPI. Built when mpicc is found;
-# MPI=0 never builds it, MPI=1 requires it.
+# Open MPI is one of the packages the deps step installs, so it is always built; MPI=0 skips it.
 MPICC ?= mpicc
-ifneq ($(MPI),0)
-HAVE_MPI := $(shell command -v $(MPICC) 2>/dev/null)
-endif
-ifeq ($(MPI),1)
-ifeq ($(HAVE_MPI),)
-$(error MPI=1 but $(MPICC) is not found: apt-get install libopenmpi-dev openmpi-bin)
-endif
-endif
 MPI_CLI_OBJ := $(filter-out $(BUILD)/cli/cmd_explore.o,$(CLI_OBJ)) $(BUILD)/mpi/cli/cmd_explore.o
-ifneq ($(HAVE_MPI),)
+ifneq ($(MPI),0)
 all: $(BUILD)/hwnas-mpi
 test-cli: $(BUILD)/hwnas-mpi
 endif
@@ -168,11 +168,11 @@ FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c)) \
 	$(patsubst fuzz/fuzz_%.cpp,%,$(wildcard fuzz/fuzz_*.cpp))
 FUZZ_CXX ?= clang++
 FUZZ_BIN := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
-FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer \
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP $(PKG_CFLAGS)
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/lib/%.o)
 
-$(FUZZ_BUILD)/lib/%.o: %.c
+$(FUZZ_BUILD)/lib/%.o: %.c | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  CLANG $<"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@

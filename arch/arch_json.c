@@ -3,7 +3,7 @@
  * arch/ that sees cJSON. */
 #include "arch.h"
 
-#include <cJSON.h>
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
  * "order" is optional (mnk); unknown fields are errors (they catch typos). */
 #include "models.h"
 
-#include <cJSON.h>
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
