@@ -21,8 +21,9 @@ static const char eval_help[] =
 "  --net NET        a zoo name (hwnas zoo list) or a network file (.json, SCALE-Sim .csv)\n"
 "  --hw FILE        accelerator config JSON (docs/hw_config.md); default: the built-in\n"
 "                   16x16 WS ZCU102 config\n"
-"  --batch N        batch size for zoo networks (default 1)\n"
-"  --mapper NAME    tiling per layer: 'glpk' (optimal, default) or 'default' (greedy)\n"
+"  --batch N        batch size (default: 1 for zoo networks, a network file's own)\n"
+"  --mapper NAME    tiling per layer: 'glpk' (optimal, the default here and in explore)\n"
+"                   or 'greedy' ('default' is its old name)\n"
 "  --tiling SPEC    an explicit tiling for every layer, 'tm=64,tn=32,tk=128,order=nkm',\n"
 "                   or a JSON file of per-layer tilings (docs/mapping.md)\n"
 "  --energy FILE    energy-per-action table JSON overriding the defaults\n"
@@ -57,7 +58,7 @@ static int pick_tiling(const struct eval_opts *o, const struct arch_layer *l,
 		*t = *fixed;
 		return 0;
 	}
-	if (!strcmp(o->mapper, "default") || arch_gemm(l).g == 0)
+	if (!strcmp(o->mapper, "greedy") || arch_gemm(l).g == 0)
 		return map_default(l, hw, t);
 	struct map_options mo;
 	struct map_result r;
@@ -253,7 +254,7 @@ static int parse_args(int argc, char **argv, struct eval_opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	o->batch = 1;
+	o->batch = 0; /* a zoo network at batch 1, a network file at its own batch */
 	o->mapper = "glpk";
 	optind = 1;
 	opterr = 0;
@@ -279,8 +280,10 @@ static int parse_args(int argc, char **argv, struct eval_opts *o)
 		return cli_usage_error("eval", "unexpected argument '%s'", argv[optind]);
 	if (!o->net)
 		return cli_usage_error("eval", "--net is required");
-	if (strcmp(o->mapper, "glpk") && strcmp(o->mapper, "default"))
-		return cli_usage_error("eval", "--mapper must be 'glpk' or 'default', got '%s'", o->mapper);
+	if (!strcmp(o->mapper, "default")) /* the greedy mapper's old name */
+		o->mapper = "greedy";
+	if (strcmp(o->mapper, "glpk") && strcmp(o->mapper, "greedy"))
+		return cli_usage_error("eval", "--mapper must be 'glpk' or 'greedy', got '%s'", o->mapper);
 	return 0;
 }
 

@@ -25,8 +25,12 @@ static const char explore_help[] =
 "Searches network and accelerator together (docs/search.md): every point of the space is a\n"
 "network (NAS-Bench-201 cell, MobileNetV2-style config or a zoo network) and an accelerator\n"
 "config, scored with the analytical model for accuracy, latency, energy and FPGA resources.\n"
-"Writes DIR/front.json, DIR/front.csv, DIR/configs/<i>.json (accepted by 'hwnas eval --hw')\n"
-"and DIR/configs/<i>.vh (Verilog parameters), and DIR/evaluations.jsonl as it goes.\n"
+"Writes DIR/front.json, DIR/front.csv, per front point DIR/configs/<i>.json (the accelerator)\n"
+"and DIR/configs/<i>.net.json (the network): 'hwnas eval --net DIR/configs/<i>.net.json\n"
+"--hw DIR/configs/<i>.json' gives the point's latency and energy exactly (front.json names\n"
+"the mapper, cost model version, dataset, batch and inputs that produced them); and\n"
+"DIR/configs/<i>.vh, the Verilog parameters of the synthesised accelerator whose DSP and\n"
+"BRAM the front reports; DIR/evaluations.jsonl as it goes.\n"
 "Every evaluation is recorded in a result store (docs/store.md) as it completes: run the same\n"
 "command again after a crash or kill and it resumes where it stopped, repeating no\n"
 "evaluation, and ends with the same front as an uninterrupted run. SIGINT (Ctrl-C) or\n"
@@ -39,8 +43,12 @@ static const char explore_help[] =
 "  --seed S         the same seed gives the same result (default 1)\n"
 "  --exhaustive     evaluate every point (the exact front; small spaces); evaluations.jsonl\n"
 "                   is not written in this mode\n"
-"  --db PATH        result store (SQLite; default DIR/hwnas.db); a store of another run\n"
-"                   (other space file, strategy, seed or budget) is refused\n"
+"  --db PATH        result store (SQLite; default DIR/hwnas.db); a store of another run is\n"
+"                   refused, naming what changed: the strategy, seed or budget, or an input\n"
+"                   (the space file, the files it names, the accuracy table, the cost\n"
+"                   model's version, the mapper); a run stopped before its first evaluation\n"
+"                   is replaced\n"
+"  --force          start over: delete every run and evaluation in the store first\n"
 "  --no-db          keep no store (no resume)\n"
 "  -j, --jobs N     evaluate on N threads (default 1); the result is the same for every N\n"
 "  --rtl            after the search, simulate the K best front points (by the first\n"
@@ -67,7 +75,7 @@ struct explore_opts {
 	const char *space, *out, *strategy, *db;
 	int64_t budget, top_k, jobs, rtl_max_macs;
 	uint64_t seed;
-	int exhaustive, rtl, quiet, no_db;
+	int exhaustive, rtl, quiet, no_db, force;
 };
 
 struct progress {
@@ -174,7 +182,7 @@ static int parse_args(int argc, char **argv, struct explore_opts *o)
 		{ "rtl-max-macs", required_argument, NULL, 'M' },
 		{ "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' },
 		{ "db", required_argument, NULL, 'd' }, { "no-db", no_argument, NULL, 'n' },
-		{ "jobs", required_argument, NULL, 'j' },
+		{ "jobs", required_argument, NULL, 'j' }, { "force", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, ret;
@@ -198,6 +206,7 @@ static int parse_args(int argc, char **argv, struct explore_opts *o)
 		case 'q': o->quiet = 1; break;
 		case 'd': o->db = optarg; break;
 		case 'n': o->no_db = 1; break;
+		case 'F': o->force = 1; break;
 		case 'j':
 			if ((ret = parse_i64("--jobs", optarg, 1, 256, &o->jobs)))
 				return ret;
@@ -239,6 +248,8 @@ static int parse_args(int argc, char **argv, struct explore_opts *o)
 	}
 	if (o->db && o->no_db)
 		return cli_usage_error("explore", "--db and --no-db exclude each other");
+	if (o->force && o->no_db)
+		return cli_usage_error("explore", "--force and --no-db exclude each other");
 	if (o->top_k)
 		o->rtl = 1;
 	else if (o->rtl)
@@ -278,14 +289,15 @@ static int write_text(const char *path, const char *text, struct hn_err *err)
 }
 
 static int write_outputs(const struct explore_opts *o, const struct search_space *sp,
-			 const struct search_run_result *r, struct hn_err *err)
+			 const struct search_inputs *in, const struct search_run_result *r,
+			 struct hn_err *err)
 {
 	char path[4096];
 	char *text;
 	int ret;
 
 	text = search_front_to_json(sp, r, o->exhaustive ? "exhaustive" : o->strategy, o->seed,
-				    o->exhaustive ? (int64_t)search_space_size(sp) : o->budget);
+				    o->exhaustive ? (int64_t)search_space_size(sp) : o->budget, in);
 	if (!text)
 		return hn_fail(err, HN_ENOMEM, "out of memory");
 	snprintf(path, sizeof(path), "%s/front.json", o->out);
@@ -313,6 +325,19 @@ static int write_outputs(const struct explore_opts *o, const struct search_space
 		if (!text)
 			return hn_fail(err, HN_ENOMEM, "out of memory");
 		snprintf(path, sizeof(path), "%s/configs/%d.json", o->out, i);
+		ret = write_text(path, text, err);
+		free(text);
+		if (ret < 0)
+			return ret;
+		/* the network, as hwnas eval reads it (same layers, same batch) */
+		struct arch_net net;
+		if ((ret = search_space_net(sp, &r->front.p[i].pt, &net, err)) < 0)
+			return ret;
+		text = arch_net_to_json(&net);
+		arch_net_release(&net);
+		if (!text)
+			return hn_fail(err, HN_ENOMEM, "out of memory");
+		snprintf(path, sizeof(path), "%s/configs/%d.net.json", o->out, i);
 		ret = write_text(path, text, err);
 		free(text);
 		if (ret < 0)
@@ -552,6 +577,37 @@ out_free:
 	return ret;
 }
 
+/* Hypervolume 0: no front point inside the reference box, or no feasible point at all. Says
+ * which objective's ref excludes the points, and the best value the front reached. */
+static void warn_empty_hypervolume(const struct search_space *sp, const struct search_front *f)
+{
+	int excluded[SEARCH_MAX_OBJ];
+
+	if (f->n == 0) {
+		fprintf(stderr, "hwnas: warning: hypervolume 0: no feasible point was found (see "
+			"'why' in evaluations.jsonl: constraints, device fit)\n");
+		return;
+	}
+	search_front_outside(f, excluded);
+	fprintf(stderr, "hwnas: warning: hypervolume 0: none of the %d front points lies inside "
+		"the reference box (%s)\n", f->n, sp->origin);
+	for (int j = 0; j < sp->n_obj; j++) {
+		const struct search_objective *ob = &sp->obj[j];
+		double best = f->p[0].m[ob->metric];
+		if (!excluded[j])
+			continue;
+		for (int i = 1; i < f->n; i++) {
+			double v = f->p[i].m[ob->metric];
+			if (ob->maximize ? v > best : v < best)
+				best = v;
+		}
+		fprintf(stderr, "hwnas: 'objectives[%d]' %s: its ref %g excludes %d of the %d "
+			"points (the front's best is %.6g); %s the ref to count them\n", j,
+			search_metric_name(ob->metric), ob->ref, excluded[j], f->n, best,
+			ob->maximize ? "lower" : "raise");
+	}
+}
+
 static void print_front(const struct search_space *sp, const struct search_run_result *r,
 			const struct explore_opts *o)
 {
@@ -585,6 +641,8 @@ static void print_front(const struct search_space *sp, const struct search_run_r
 		       r->best.m[SEARCH_M_ACCURACY], r->best.m[SEARCH_M_LATENCY_MS],
 		       r->best.m[SEARCH_M_ENERGY_MJ], arch);
 	}
+	if (sp->form == SEARCH_PARETO && r->hypervolume == 0.0)
+		warn_empty_hypervolume(sp, &r->front);
 	if (r->front.n && r->front.p[0].acc_source == SEARCH_ACC_PROXY)
 		printf("note: accuracy is a PROXY (log-MACs fit, docs/search.md), not a measurement\n");
 	if (r->front.n && r->front.p[0].acc_source != SEARCH_ACC_NONE)
@@ -594,7 +652,8 @@ static void print_front(const struct search_space *sp, const struct search_run_r
 
 /* Opens the store and starts (or resumes) the run in it; *st stays NULL with --no-db. */
 static int open_store(const struct explore_opts *o, const struct search_space *sp,
-		      struct store **st, int64_t *stored, struct hn_err *err)
+		      const struct search_inputs *in, struct store **st, int64_t *stored,
+		      struct hn_err *err)
 {
 	struct store_run_args a;
 	char path[4096];
@@ -609,8 +668,9 @@ static int open_store(const struct explore_opts *o, const struct search_space *s
 	else
 		snprintf(path, sizeof(path), "%s/hwnas.db", o->out);
 	memset(&a, 0, sizeof(a));
-	if ((ret = store_space_hash(o->space, a.space_hash, err)) < 0)
-		return ret;
+	hn_strlcpy(a.space_hash, in->id, sizeof(a.space_hash));
+	a.inputs = in;
+	a.force = o->force;
 	a.space_file = o->space;
 	a.strategy = o->exhaustive ? "exhaustive" : o->strategy;
 	a.seed = o->exhaustive ? 0 : o->seed;
@@ -738,6 +798,7 @@ static int explore_main(int argc, char **argv, struct mpi_ctx *mpi)
 	struct search_run_opts ro;
 	struct progress pr;
 	struct store *store = NULL;
+	struct search_inputs inputs;
 	struct hn_err err = { 0 };
 	char path[4096];
 	const char *die;
@@ -756,18 +817,29 @@ static int explore_main(int argc, char **argv, struct mpi_ctx *mpi)
 		cli_error(&err);
 		goto out_free_space;
 	}
+	/* Everything checkable is checked before the store is made (a space that fails here
+	 * leaves no store behind): the space, the files it names, the accuracy table. */
 	if (search_evaluator_new(sp, &ev, &err) < 0) {
 		cli_error(&err);
 		goto out_free_space;
+	}
+	if (search_inputs_collect(o.space, sp, &inputs, &err) < 0) {
+		cli_error(&err);
+		goto out_free_ev;
 	}
 	if (make_dir(o.out, &err) < 0) {
 		cli_error(&err);
 		goto out_free_ev;
 	}
-	if (open_store(&o, sp, &store, &stored, &err) < 0) {
+	if (open_store(&o, sp, &inputs, &store, &stored, &err) < 0) {
 		cli_error(&err);
 		goto out_free_ev;
 	}
+	if (store && store_replaced(store)[0])
+		fprintf(stderr, "explore: %s held a run that stopped before its first evaluation; "
+			"replaced by this run (%s)\n", store_path(store), store_replaced(store));
+	if (store && o.force) /* destructive: said even with --quiet */
+		fprintf(stderr, "explore: --force: %s emptied, starting over\n", store_path(store));
 	if (store && stored > 0 && !o.quiet)
 		fprintf(stderr, "explore: resuming from %s (session %d): %lld evaluations stored\n",
 			store_path(store), store_session(store), (long long)stored);
@@ -831,7 +903,7 @@ static int explore_main(int argc, char **argv, struct mpi_ctx *mpi)
 		cli_error(&err);
 		goto out_close;
 	}
-	if (write_outputs(&o, sp, &r, &err) < 0) {
+	if (write_outputs(&o, sp, &inputs, &r, &err) < 0) {
 		cli_error(&err);
 		goto out_close;
 	}

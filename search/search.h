@@ -86,7 +86,10 @@ struct search_constraint {
 };
 
 enum search_form { SEARCH_PARETO = 0, SEARCH_WEIGHTED, SEARCH_MNAS };
-enum search_mapper { SEARCH_MAP_DEFAULT = 0, SEARCH_MAP_GLPK };
+/* How a layer's tiling is chosen: the optimal GLPK mapper (the default everywhere: explore,
+ * eval, sim) or the greedy one (map_default). */
+enum search_mapper { SEARCH_MAP_GLPK = 0, SEARCH_MAP_GREEDY };
+const char *search_mapper_name(int m);  /* "glpk", "greedy" */
 
 struct search_space {
 	char origin[256];               /* the file name, for messages */
@@ -103,7 +106,13 @@ struct search_space {
 	int quant_overridden;           /* 1: the space file gave its own table */
 	int64_t batch;
 	struct hw_config hw_base;       /* values of HW fields not searched */
+	char hw_base_path[512];         /* the file hw.base names ("" when given inline) */
 	int mapper;                     /* enum search_mapper */
+	struct hw_energy energy;        /* the energy table: the default or the space's "energy" */
+	char energy_path[512];          /* "energy" file, "" for the default table */
+	struct cost_calib calib;        /* the space's "calibration" (identity when none) */
+	char calib_path[512];           /* "calibration" file, "" for none */
+	char net_path[512];             /* SEARCH_NN_ZOO: the network file, "" for a zoo name */
 	int n_dims, n_nn_dims;          /* dims[0 .. n_nn_dims) are NN knobs, then HW knobs */
 	struct search_dim dims[SEARCH_MAX_DIMS];
 	int n_obj;
@@ -147,6 +156,41 @@ void search_space_mb(const struct search_space *sp, const struct search_point *p
  * zoo name. */
 void search_space_describe_nn(const struct search_space *sp, const struct search_point *pt,
 			      char *buf, size_t size);
+
+/* ---- Inputs: everything that shapes a result (search_inputs.c, docs/store.md) ----
+ * A run's identity: the bytes of the space file and of every file it points to (hw.base, a
+ * network file, energy and calibration tables, the accuracy table), the cost model's version
+ * and the mapper. A resume must find the same; front.json lists them. */
+
+#define SEARCH_MAX_INPUTS 8
+#define SEARCH_ID_LEN 16               /* hex digits of an identity or a file hash */
+
+struct search_input {
+	char role[24];                  /* "space file", "hw.base file", "network file",
+					 * "energy file", "calibration file", "accuracy table",
+					 * "cost model version", "mapper" */
+	char value[40];                 /* a file's FNV-1a 64 (hex); the version; the mapper */
+	char path[512];                 /* the file ("" for the version and the mapper) */
+};
+
+struct search_inputs {
+	int n;
+	struct search_input in[SEARCH_MAX_INPUTS];
+	char id[SEARCH_ID_LEN + 1];     /* FNV-1a 64 of every role and value: the identity */
+};
+
+/* Collects the inputs of the space read from space_file (sp as search_space_load left it)
+ * and hashes them. HN_EIO / HN_ENOTFOUND naming a file that cannot be read. */
+int search_inputs_collect(const char *space_file, const struct search_space *sp,
+			  struct search_inputs *out, struct hn_err *err);
+/* The inputs as text ("role\tvalue\tpath" lines) and back (HN_EINVAL on a malformed text). */
+int search_inputs_to_text(const struct search_inputs *in, char *buf, size_t size);
+int search_inputs_from_text(const char *text, struct search_inputs *out, struct hn_err *err);
+/* What differs from `was` (a store's) to `now`, as one sentence naming each change
+ * ("space.json changed since the store was made; the cost model is version 4, the store's
+ * figures are version 3"); "" when they agree. */
+void search_inputs_diff(const struct search_inputs *was, const struct search_inputs *now,
+			char *buf, size_t size);
 
 /* ---- Evaluation ---- */
 
@@ -233,6 +277,9 @@ void search_front_sort(struct search_front *f);
  * recursive slicing (HSO, While et al. 2006). Returns < 0 on out-of-memory. */
 double search_hypervolume(const double *pts, int n, int d);
 double search_front_hypervolume(const struct search_front *f);
+/* The members outside the reference box (the hypervolume ignores them), and per objective j
+ * how many its reference value excludes (excluded[j], n_obj entries: normalised o >= 1). */
+int search_front_outside(const struct search_front *f, int *excluded);
 
 /* ---- Strategies ---- */
 
@@ -336,12 +383,17 @@ void search_run_result_release(struct search_run_result *r);
 
 /* One evaluation as a JSON object on one line (evaluations.jsonl), no newline. Caller frees. */
 char *search_eval_to_json_line(const struct search_space *sp, const struct search_eval *e);
-/* front.json of a run. Caller frees. */
+/* front.json of a run: the points (each with its configs/<i>.json, configs/<i>.net.json and
+ * the `hwnas eval` command that reproduces its latency and energy), and what produced them
+ * (mapper, cost model version, network source, dataset, batch, energy, calibration, the
+ * inputs in; in may be NULL). Caller frees. */
 char *search_front_to_json(const struct search_space *sp, const struct search_run_result *r,
-			   const char *strategy, uint64_t seed, int64_t budget);
+			   const char *strategy, uint64_t seed, int64_t budget,
+			   const struct search_inputs *in);
 /* front.csv text. Caller frees. */
 char *search_front_to_csv(const struct search_space *sp, const struct search_front *f);
-/* Verilog parameter header of a config (ROWS, COLS, DATA_BITS, ...). Caller frees. */
+/* Verilog parameter header of a config: the -G parameters of rtl/hwnas_top.v as `hwnas
+ * synth` builds it (sim_synth_params_from_hw: dense buffer depths). Caller frees. */
 char *search_hw_to_verilog(const struct hw_config *hw, const char *comment);
 
 /* ==== Result store (search/store*.c, docs/store.md) ==================================== */
@@ -349,7 +401,7 @@ char *search_hw_to_verilog(const struct hw_config *hw, const char *comment);
  * every committed row) with one row per evaluated point, keyed by (space hash, point index,
  * fidelity), and one row per run (its arguments). Schema version in PRAGMA user_version. */
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_HASH_LEN 16               /* hex digits of a space hash */
 
 struct store;
@@ -362,24 +414,33 @@ int store_open(const char *path, int readonly, struct store **out, struct hn_err
 void store_close(struct store *st);
 const char *store_path(const struct store *st);
 
-/* 64-bit FNV-1a of the bytes of the space file, as 16 hex digits plus NUL. */
+/* The identity of the space in space_file (search_inputs_collect's id: the space file, the
+ * files it points to, the cost model's version, the mapper), as 16 hex digits plus NUL.
+ * Reads and checks the space. */
 int store_space_hash(const char *space_file, char out[STORE_HASH_LEN + 1], struct hn_err *err);
 
 /* What identifies a run: a resume must give the same. */
 struct store_run_args {
-	char space_hash[STORE_HASH_LEN + 1];
+	char space_hash[STORE_HASH_LEN + 1];    /* inputs->id */
+	const struct search_inputs *inputs;     /* recorded, to name what changed; may be NULL */
 	const char *space_file;         /* for messages and `hwnas db stats` */
 	const char *strategy;           /* "exhaustive" for --exhaustive */
 	uint64_t seed;
 	int64_t budget;
+	int force;                      /* 1: delete every stored run and evaluation first */
 };
 
 /* Starts or resumes the run of a: the store must be empty or hold this run (same space hash,
- * strategy, seed and budget), else HN_EINVAL naming the file and both argument sets. Opens a
- * new session (1 for the first process of the run, 2 for its first resume, ...). sp must
- * outlive the handle's use. Returns the number of evaluations already stored for the space. */
+ * strategy, seed and budget), else HN_EINVAL naming the file, both argument sets and the
+ * inputs that changed ("space file space.json changed since the store was made"). A stored
+ * run without a single evaluation (it stopped before its first) is replaced, and
+ * store_replaced() says which. Opens a new session (1 for the first process of the run, 2
+ * for its first resume, ...). sp must outlive the handle's use. Returns the number of
+ * evaluations already stored for the space. */
 int64_t store_begin_run(struct store *st, const struct search_space *sp,
 			const struct store_run_args *a, struct hn_err *err);
+/* The runs without evaluations that store_begin_run replaced, described ("" for none). */
+const char *store_replaced(const struct store *st);
 int store_session(const struct store *st);
 /* Rows this handle inserted (evaluations performed by this process). */
 int64_t store_rows_written(const struct store *st);

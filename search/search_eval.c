@@ -32,6 +32,7 @@ struct cost_small {
 struct nn_entry {
 	int64_t macs;
 	int64_t first, count;           /* into pair_shape / pair_mult */
+	int64_t lfirst, lcount;         /* into layer_pair: the layers in network order */
 	struct arch_mb_config mb;       /* MobileNet: for the accuracy command */
 };
 
@@ -61,6 +62,13 @@ struct search_evaluator {
 	char (*pair_name)[ARCH_NAME_MAX]; /* the network's first layer of that shape (for why:
 					   * not the shape's, which depends on the cache history) */
 	int64_t n_pairs, cap_pairs;
+	/* per layer of each network, in order: its pair (relative to the entry's first), so that
+	 * energies are summed layer by layer in network order, the order `hwnas eval` sums them
+	 * in: floating-point sums depend on the order, and a front point must reproduce exactly */
+	int32_t *layer_pair;
+	int64_t n_layer_pairs, cap_layer_pairs;
+	int64_t *pair_cost;             /* scratch: the cost index of each pair of one evaluation */
+	int64_t cap_pair_cost;
 
 	struct hw_entry *hw;
 	int64_t n_hw, cap_hw;
@@ -81,6 +89,11 @@ static const char *const acc_source_names[] = { "none", "nb201-table", "command"
 const char *search_acc_source_name(int s)
 {
 	return s >= 0 && s <= SEARCH_ACC_FIXED ? acc_source_names[s] : "?";
+}
+
+const char *search_mapper_name(int m)
+{
+	return m == SEARCH_MAP_GREEDY ? "greedy" : "glpk";
 }
 
 const char *search_fidelity_name(int f)
@@ -113,7 +126,7 @@ int search_evaluator_new(const struct search_space *sp, struct search_evaluator 
 	if (!ev)
 		return hn_fail(err, HN_ENOMEM, "out of memory");
 	ev->sp = *sp;
-	ev->energy = hw_energy_default();
+	ev->energy = sp->energy;
 	search_map_init(&ev->shape_map);
 	search_map_init(&ev->nn_map);
 	search_map_init(&ev->hw_map);
@@ -177,6 +190,8 @@ void search_evaluator_free(struct search_evaluator *ev)
 			map_cache_free(ev->mcache);
 	}
 	free(ev->pair_name);
+	free(ev->layer_pair);
+	free(ev->pair_cost);
 	free(ev->shapes);
 	free(ev->keys);
 	free(ev->nn);
@@ -207,21 +222,13 @@ const char *search_evaluator_table_path(const struct search_evaluator *ev)
 
 /* ---- networks ---- */
 
+/* The network of pt (search_space_net) and, for MobileNet points, its config. */
 static int build_net(struct search_evaluator *ev, const struct search_point *pt,
 		     struct arch_net *net, struct arch_mb_config *mb, struct hn_err *err)
 {
-	const struct search_space *sp = &ev->sp;
-
-	if (sp->nn_kind == SEARCH_NN_NB201) {
-		int ops[ARCH_NB201_EDGES];
-		search_space_nb201_ops(sp, pt, ops);
-		return arch_nb201_build(ops, sp->dataset, sp->batch, net, err);
-	}
-	if (sp->nn_kind == SEARCH_NN_MBV2) {
-		search_space_mb(sp, pt, mb);
-		return arch_mb_build(mb, sp->batch, net, err);
-	}
-	return arch_zoo_build(sp->zoo, sp->batch, net, err);
+	if (ev->sp.nn_kind == SEARCH_NN_MBV2)
+		search_space_mb(&ev->sp, pt, mb);
+	return search_space_net(&ev->sp, pt, net, err);
 }
 
 static struct shape_key shape_key_of(const struct arch_layer *l)
@@ -284,6 +291,13 @@ static int nn_entry_get(struct search_evaluator *ev, const struct search_point *
 		return ret;
 	e.macs = arch_net_macs(&net);
 	e.first = ev->n_pairs;
+	e.lfirst = ev->n_layer_pairs;
+	e.lcount = net.n_layers;
+	if (reserve((void **)&ev->layer_pair, &ev->cap_layer_pairs,
+		    ev->n_layer_pairs + net.n_layers, sizeof(*ev->layer_pair))) {
+		ret = hn_fail(err, HN_ENOMEM, "out of memory");
+		goto out_release;
+	}
 	for (int i = 0; i < net.n_layers; i++) {
 		int64_t s = intern_shape(ev, &net.layers[i]), j;
 		if (s < 0) {
@@ -293,6 +307,7 @@ static int nn_entry_get(struct search_evaluator *ev, const struct search_point *
 		for (j = e.first; j < ev->n_pairs; j++)
 			if (ev->pair_shape[j] == s)
 				break;
+		ev->layer_pair[ev->n_layer_pairs++] = (int32_t)(j - e.first);
 		if (j < ev->n_pairs) {
 			ev->pair_mult[j]++;
 			continue;
@@ -318,6 +333,8 @@ static int nn_entry_get(struct search_evaluator *ev, const struct search_point *
 	ev->nn[ev->n_nn] = e;
 	*out = &ev->nn[ev->n_nn++];
 out_release:
+	if (ret < 0)
+		ev->n_layer_pairs = e.lfirst;
 	arch_net_release(&net);
 	return ret;
 }
@@ -372,11 +389,15 @@ static int layer_cost(struct search_evaluator *ev, const struct arch_layer *l,
 		t = (struct map_tiling){ 1, 1, 1, MAP_MNK }; /* cost_layer names the full buffer */
 	if (cost_layer(l, hw, &t, &ev->energy, r) < 0)
 		return hn_fail(err, HN_EINVAL, "layer '%s': invalid tiling", l->name);
+	if (ev->sp.calib_path[0]) /* as hwnas eval --calib */
+		cost_calib_apply(&ev->sp.calib, hw, r);
 	return 0;
 }
 
-static int cost_get(struct search_evaluator *ev, int64_t hw_at, int32_t shape,
-		    const struct cost_small **out, struct hn_err *err)
+/* The cost of a shape on an accelerator, as an index into ev->cost (which grows: a pointer
+ * would not survive the next computed cost). */
+static int cost_get(struct search_evaluator *ev, int64_t hw_at, int32_t shape, int64_t *out,
+		    struct hn_err *err)
 {
 	uint64_t key = ((uint64_t)hw_at << 24) | (uint64_t)shape, at;
 	struct cost_report r;
@@ -385,7 +406,7 @@ static int cost_get(struct search_evaluator *ev, int64_t hw_at, int32_t shape,
 
 	ev->lookups++;
 	if (search_map_get(&ev->cost_map, key, &at)) {
-		*out = &ev->cost[at];
+		*out = (int64_t)at;
 		return 0;
 	}
 	ret = layer_cost(ev, &ev->shapes[shape], &ev->hw[hw_at].hw, &r, err);
@@ -404,10 +425,13 @@ static int cost_get(struct search_evaluator *ev, int64_t hw_at, int32_t shape,
 	    search_map_put(&ev->cost_map, key, (uint64_t)ev->n_cost))
 		return hn_fail(err, HN_ENOMEM, "out of memory");
 	ev->cost[ev->n_cost] = c;
-	*out = &ev->cost[ev->n_cost++];
+	*out = ev->n_cost++;
 	return 0;
 }
 
+/* The integer totals of mult layers of one shape (exact in any order; the energies, which
+ * are not, are added layer by layer in search_evaluate). The first infeasible pair holds the
+ * network's first infeasible layer: pairs are in the order of their first layer. */
 static void total_add(struct cost_total *t, const struct cost_small *c, int64_t mult,
 		      const char *name)
 {
@@ -420,8 +444,6 @@ static void total_add(struct cost_total *t, const struct cost_small *c, int64_t 
 	t->compute_cycles += mult * c->compute;
 	t->stall_cycles += mult * c->stall;
 	t->dram_bytes += mult * c->dram;
-	for (int i = 0; i < 4; i++)
-		t->energy_pj[i] += (double)mult * c->e[i];
 }
 
 /* ---- accuracy ---- */
@@ -586,12 +608,19 @@ int search_evaluate(struct search_evaluator *ev, const struct search_point *pt,
 	if (ret < 0)
 		return ret;
 	cost_total_init(&t);
-	for (int64_t i = nn->first; i < nn->first + nn->count; i++) {
-		const struct cost_small *c = NULL;
-		ret = cost_get(ev, hw_at, ev->pair_shape[i], &c, err);
+	if (reserve((void **)&ev->pair_cost, &ev->cap_pair_cost, nn->count, sizeof(int64_t)))
+		return hn_fail(err, HN_ENOMEM, "out of memory");
+	for (int64_t i = 0; i < nn->count; i++) {
+		int64_t p = nn->first + i;
+		ret = cost_get(ev, hw_at, ev->pair_shape[p], &ev->pair_cost[i], err);
 		if (ret < 0)
 			return ret;
-		total_add(&t, c, ev->pair_mult[i], ev->pair_name[i]);
+		total_add(&t, &ev->cost[ev->pair_cost[i]], ev->pair_mult[p], ev->pair_name[p]);
+	}
+	for (int64_t i = nn->lfirst; i < nn->lfirst + nn->lcount; i++) {
+		const struct cost_small *c = &ev->cost[ev->pair_cost[ev->layer_pair[i]]];
+		for (int k = 0; k < 4; k++)
+			t.energy_pj[k] += c->e[k];
 	}
 	finish(sp, h, &t, out);
 	return 0;

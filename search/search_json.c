@@ -5,6 +5,7 @@
 #include "../sim/sim.h"
 
 #include <cjson/cJSON.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,8 +81,86 @@ char *search_eval_to_json_line(const struct search_space *sp, const struct searc
 	return s;
 }
 
+/* The network a point's figures come from, in words. */
+static void network_source(const struct search_space *sp, char *buf, size_t size)
+{
+	if (sp->nn_kind == SEARCH_NN_NB201)
+		snprintf(buf, size, "NAS-Bench-201 cell network, %s (arch/arch_nb201.c)",
+			 arch_nb201_dataset_name(sp->dataset));
+	else if (sp->nn_kind == SEARCH_NN_MBV2)
+		snprintf(buf, size, "MobileNetV2-style network (arch/arch_mbspace.c)");
+	else if (sp->net_path[0])
+		snprintf(buf, size, "network file %s", sp->net_path);
+	else
+		snprintf(buf, size, "zoo network %s", sp->zoo);
+}
+
+/* What produced every figure of the front, so that a reader rebuilds it instead of guessing:
+ * the mapper, the cost model's version, the network source, dataset and batch, the energy
+ * table, the calibration, and every input file with its hash (the run's identity). */
+static cJSON *produced_by(const struct search_space *sp, const struct search_inputs *in)
+{
+	cJSON *o = cJSON_CreateObject(), *a;
+	char text[600];
+
+	cJSON_AddStringToObject(o, "mapper", search_mapper_name(sp->mapper));
+	cJSON_AddNumberToObject(o, "cost_model_version", COST_MODEL_VERSION);
+	network_source(sp, text, sizeof(text));
+	cJSON_AddStringToObject(o, "network_source", text);
+	if (sp->nn_kind == SEARCH_NN_NB201)
+		cJSON_AddStringToObject(o, "dataset", arch_nb201_dataset_name(sp->dataset));
+	else
+		cJSON_AddNullToObject(o, "dataset");
+	cJSON_AddNumberToObject(o, "batch", (double)sp->batch);
+	cJSON_AddStringToObject(o, "energy", sp->energy_path[0] ? sp->energy_path :
+				"default table (hw/hw_energy.c)");
+	if (sp->calib_path[0])
+		cJSON_AddStringToObject(o, "calibration", sp->calib_path);
+	else
+		cJSON_AddNullToObject(o, "calibration");
+	cJSON_AddStringToObject(o, "fidelity", "model, except points marked \"rtl\" (latency "
+				"measured by --rtl)");
+	if (!in)
+		return o;
+	cJSON_AddStringToObject(o, "identity", in->id);
+	a = cJSON_AddArrayToObject(o, "inputs");
+	for (int i = 0; i < in->n; i++) {
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "role", in->in[i].role);
+		cJSON_AddStringToObject(x, "value", in->in[i].value);
+		if (in->in[i].path[0])
+			cJSON_AddStringToObject(x, "path", in->in[i].path);
+		cJSON_AddItemToArray(a, x);
+	}
+	return o;
+}
+
+/* A file of the space as an absolute path (the command runs in the output folder). */
+static const char *absolute(const char *path, char *buf)
+{
+	return realpath(path, buf) ? buf : path;
+}
+
+/* The command that reproduces front point i's latency and energy, run in the output folder
+ * (tests/cli/front_repro.sh runs it for every point). */
+static void eval_command(const struct search_space *sp, int i, char *buf, size_t size)
+{
+	char abs[PATH_MAX];
+	size_t o = (size_t)snprintf(buf, size, "hwnas eval --net configs/%d.net.json --hw "
+				    "configs/%d.json", i, i);
+
+	if (sp->mapper == SEARCH_MAP_GREEDY && o < size)
+		o += (size_t)snprintf(buf + o, size - o, " --mapper greedy");
+	if (sp->energy_path[0] && o < size)
+		o += (size_t)snprintf(buf + o, size - o, " --energy %s",
+				      absolute(sp->energy_path, abs));
+	if (sp->calib_path[0] && o < size)
+		snprintf(buf + o, size - o, " --calib %s", absolute(sp->calib_path, abs));
+}
+
 char *search_front_to_json(const struct search_space *sp, const struct search_run_result *r,
-			   const char *strategy, uint64_t seed, int64_t budget)
+			   const char *strategy, uint64_t seed, int64_t budget,
+			   const struct search_inputs *in)
 {
 	cJSON *root = cJSON_CreateObject(), *a, *ref;
 	char *s;
@@ -104,9 +183,19 @@ char *search_front_to_json(const struct search_space *sp, const struct search_ru
 		add_num(o, "ref", sp->obj[i].ref);
 		cJSON_AddItemToArray(ref, o);
 	}
+	cJSON_AddItemToObject(root, "produced_by", produced_by(sp, in));
 	a = cJSON_AddArrayToObject(root, "points");
-	for (int i = 0; i < r->front.n; i++)
-		cJSON_AddItemToArray(a, eval_json(sp, &r->front.p[i], 0));
+	for (int i = 0; i < r->front.n; i++) {
+		cJSON *p = eval_json(sp, &r->front.p[i], 0);
+		char text[2 * PATH_MAX + 200];
+		snprintf(text, sizeof(text), "configs/%d.json", i);
+		cJSON_AddStringToObject(p, "config", text);
+		snprintf(text, sizeof(text), "configs/%d.net.json", i);
+		cJSON_AddStringToObject(p, "network", text);
+		eval_command(sp, i, text, sizeof(text));
+		cJSON_AddStringToObject(p, "reproduce", text);
+		cJSON_AddItemToArray(a, p);
+	}
 	if (r->has_best && sp->form != SEARCH_PARETO)
 		cJSON_AddItemToObject(root, "best", eval_json(sp, &r->best, 0));
 	s = cJSON_Print(root);
@@ -152,11 +241,17 @@ char *search_hw_to_verilog(const struct hw_config *hw, const char *comment)
 
 	if (!s)
 		return NULL;
-	sim_rtl_params_from_hw(hw, &p);
+	/* The synthesised accelerator, whose DSP and BRAM the front reports (hw_resources):
+	 * dense buffer depths, as `hwnas synth` builds it (sim_synth_params_from_hw), not the
+	 * one-word-per-element depths of the simulation, which would take up to lanes x the
+	 * memory. */
+	sim_synth_params_from_hw(hw, &p);
 	snprintf(s, cap,
 		 "// Generated by hwnas explore: %s\n"
-		 "// The -G parameters of rtl/hwnas_top.v for this accelerator (sim/ derives them the\n"
-		 "// same way). Clock %g MHz, DRAM %g GB/s, device %s: not RTL parameters.\n"
+		 "// The -G parameters of rtl/hwnas_top.v for this accelerator as `hwnas synth` builds\n"
+		 "// it (dense buffers: a half holds capacity / word bits words), the design whose\n"
+		 "// DSP and BRAM the front reports. Clock %g MHz, DRAM %g GB/s, device %s: not RTL\n"
+		 "// parameters.\n"
 		 "localparam ROWS = %d;\n"
 		 "localparam COLS = %d;\n"
 		 "localparam DF = %d; // 0 ws, 1 os, 2 is\n"

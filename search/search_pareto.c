@@ -188,3 +188,21 @@ double search_front_hypervolume(const struct search_front *f)
 	free(pts);
 	return hv;
 }
+
+int search_front_outside(const struct search_front *f, int *excluded)
+{
+	int outside = 0;
+
+	for (int j = 0; j < f->n_obj; j++)
+		excluded[j] = 0;
+	for (int i = 0; i < f->n; i++) {
+		int out = 0;
+		for (int j = 0; j < f->n_obj; j++)
+			if (!(f->p[i].obj[j] < 1.0)) {
+				excluded[j]++;
+				out = 1;
+			}
+		outside += out;
+	}
+	return outside;
+}

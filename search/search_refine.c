@@ -23,6 +23,8 @@ int search_space_net(const struct search_space *sp, const struct search_point *p
 		search_space_mb(sp, pt, &mb);
 		return arch_mb_build(&mb, sp->batch, net, err);
 	}
+	if (sp->net_path[0])
+		return arch_net_resolve(sp->net_path, sp->batch, net, err);
 	return arch_zoo_build(sp->zoo, sp->batch, net, err);
 }
 
@@ -69,7 +71,7 @@ int search_refine_point(const struct search_space *sp, const struct search_point
 {
 	struct arch_net net;
 	struct hw_config hw;
-	struct hw_energy e = hw_energy_default();
+	struct hw_energy e = sp->energy;
 	int64_t *rtl = NULL;
 	int ret;
 
@@ -101,6 +103,8 @@ int search_refine_point(const struct search_space *sp, const struct search_point
 			ret = hn_fail(err, HN_EINVAL, "layer '%s': the model rejects its tiling", l->name);
 			goto out_free;
 		}
+		if (sp->calib_path[0]) /* the model's cycles as the search computed them */
+			cost_calib_apply(&sp->calib, &hw, &c);
 		out->model_cycles += c.cycles;
 		if (arch_gemm(l).g == 0 || c.macs > max_macs) {
 			rtl[i] = c.cycles; /* model-only: no RTL unit, or above the guard */

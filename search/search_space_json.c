@@ -68,6 +68,17 @@ static int get_string(struct ctx *c, const cJSON *o, const char *key, const char
 	return 0;
 }
 
+/* A file named in the space file: relative to the space file's folder unless absolute. */
+static void resolve_path(const struct ctx *c, const char *name, char *out, size_t size)
+{
+	const char *slash = strrchr(c->origin, '/');
+
+	if (name[0] == '/' || !slash)
+		snprintf(out, size, "%s", name);
+	else
+		snprintf(out, size, "%.*s/%s", (int)(slash - c->origin), c->origin, name);
+}
+
 static int add_dim(struct ctx *c, struct search_space *sp, const char *name, int knob, int stage,
 		   const double *v, int n)
 {
@@ -159,13 +170,30 @@ static int parse_nn(struct ctx *c, const cJSON *nn, struct search_space *sp)
 		return 0;
 	}
 	if (!strcmp(kind, "zoo")) {
+		struct arch_net net = { 0 };
+		int in_zoo = 0;
 		sp->nn_kind = SEARCH_NN_ZOO;
 		sp->fixed_accuracy = NAN;
 		if (get_string(c, nn, "network", "nn", &s))
-			return FAIL(c, "%s: 'nn.network' (a zoo name) is required for \"zoo\"", c->origin);
-		if (strlen(s) >= sizeof(sp->zoo))
-			return FAIL(c, "%s: 'nn.network' is too long", c->origin);
-		hn_strlcpy(sp->zoo, s, sizeof(sp->zoo));
+			return FAIL(c, "%s: 'nn.network' (a zoo name or a network file) is required for "
+				    "\"zoo\"", c->origin);
+		for (int i = 0; i < arch_zoo_count(); i++)
+			in_zoo |= !strcmp(s, arch_zoo_name(i));
+		if (in_zoo) {
+			hn_strlcpy(sp->zoo, s, sizeof(sp->zoo));
+		} else {
+			/* a network file (JSON, SCALE-Sim CSV), relative to the space file; read once
+			 * here so that a bad file is reported before a run starts */
+			resolve_path(c, s, sp->net_path, sizeof(sp->net_path));
+			if ((ret = arch_net_resolve(sp->net_path, 0, &net, c->err)) < 0) {
+				hn_err_prefix(c->err, "'nn.network'");
+				hn_err_prefix(c->err, c->origin);
+				return ret;
+			}
+			hn_strlcpy(sp->zoo, net.name, sizeof(sp->zoo));
+			sp->batch = net.batch; /* unless the space gives "batch" */
+			arch_net_release(&net);
+		}
 		if ((ret = get_number(c, nn, "accuracy", "nn", 0, 100, &sp->fixed_accuracy)) < 0)
 			return ret;
 		return 0;
@@ -317,12 +345,8 @@ static int parse_hw(struct ctx *c, const cJSON *hw, struct search_space *sp)
 	base = cJSON_GetObjectItemCaseSensitive(hw, "base");
 	if (cJSON_IsString(base)) {
 		char path[512];
-		const char *slash = strrchr(c->origin, '/');
-		if (base->valuestring[0] == '/' || !slash)
-			snprintf(path, sizeof(path), "%s", base->valuestring);
-		else /* relative to the space file */
-			snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - c->origin), c->origin,
-				 base->valuestring);
+		resolve_path(c, base->valuestring, path, sizeof(path));
+		hn_strlcpy(sp->hw_base_path, path, sizeof(sp->hw_base_path));
 		if ((ret = hw_config_load(path, &sp->hw_base, c->err)) < 0) {
 			hn_err_prefix(c->err, "'hw.base'");
 			hn_err_prefix(c->err, c->origin);
@@ -568,7 +592,7 @@ int search_space_parse_json(const char *text, size_t len, const char *origin,
 {
 	static const char *const keys[] = { "name", "nn", "hw", "device", "batch", "mapper",
 					    "fit_device", "objectives", "constraints", "formulation",
-					    "quant_penalty", "comment", NULL };
+					    "quant_penalty", "comment", "energy", "calibration", NULL };
 	struct ctx c = { origin, err };
 	const char *end = NULL, *s;
 	cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
@@ -622,20 +646,47 @@ int search_space_parse_json(const char *text, size_t len, const char *origin,
 		}
 		hn_strlcpy(sp->hw_base.device, s, sizeof(sp->hw_base.device));
 	}
-	double b = 1;
+	double b = (double)sp->batch;
 	if ((ret = get_number(&c, root, "batch", "space", 1, 65536, &b)) < 0)
 		goto out;
 	sp->batch = (int64_t)b;
 	if ((ret = get_string(&c, root, "mapper", "space", &s)) < 0)
 		goto out;
+	sp->mapper = SEARCH_MAP_GLPK; /* as hwnas eval and sim: the optimal mapper */
 	if (ret == 0) {
-		if (!strcmp(s, "glpk"))
-			sp->mapper = SEARCH_MAP_GLPK;
-		else if (strcmp(s, "default")) {
-			ret = FAIL(&c, "%s: 'mapper' must be \"default\" or \"glpk\", got \"%s\"", origin, s);
+		/* "default" is the greedy mapper's old name (it was the default once) */
+		if (!strcmp(s, "greedy") || !strcmp(s, "default"))
+			sp->mapper = SEARCH_MAP_GREEDY;
+		else if (strcmp(s, "glpk")) {
+			ret = FAIL(&c, "%s: 'mapper' must be \"glpk\" or \"greedy\", got \"%s\"", origin, s);
 			goto out;
 		}
 	}
+	/* tables that change the figures: an energy table (hwnas eval --energy) and an RTL
+	 * calibration (hwnas eval --calib), files relative to the space file */
+	sp->energy = hw_energy_default();
+	cost_calib_init(&sp->calib);
+	if ((ret = get_string(&c, root, "energy", "space", &s)) < 0)
+		goto out;
+	if (ret == 0) {
+		resolve_path(&c, s, sp->energy_path, sizeof(sp->energy_path));
+		if ((ret = hw_energy_load(sp->energy_path, &sp->energy, err)) < 0) {
+			hn_err_prefix(err, "'energy'");
+			hn_err_prefix(err, origin);
+			goto out;
+		}
+	}
+	if ((ret = get_string(&c, root, "calibration", "space", &s)) < 0)
+		goto out;
+	if (ret == 0) {
+		resolve_path(&c, s, sp->calib_path, sizeof(sp->calib_path));
+		if ((ret = cost_calib_load(sp->calib_path, &sp->calib, err)) < 0) {
+			hn_err_prefix(err, "'calibration'");
+			hn_err_prefix(err, origin);
+			goto out;
+		}
+	}
+	ret = 0;
 	if ((v = cJSON_GetObjectItemCaseSensitive(root, "fit_device"))) {
 		if (!cJSON_IsBool(v)) {
 			ret = FAIL(&c, "%s: 'fit_device' must be true or false", origin);

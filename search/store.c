@@ -32,6 +32,7 @@ struct store {
 	char strategy[32];
 	uint64_t seed;
 	int64_t run_id, session, rows_written;
+	char replaced[600];             /* the empty runs store_begin_run replaced, "" if none */
 	sqlite3_stmt *get, *put;
 	int in_tx;
 };
@@ -41,7 +42,7 @@ static const char schema_sql[] =
 	"CREATE TABLE runs(id INTEGER PRIMARY KEY, space_hash TEXT NOT NULL, space_file TEXT,"
 	" space_name TEXT, strategy TEXT NOT NULL, seed INTEGER NOT NULL, budget INTEGER NOT NULL,"
 	" objectives TEXT NOT NULL, n_obj INTEGER NOT NULL, created REAL NOT NULL, finished REAL,"
-	" evaluations INTEGER, sessions INTEGER NOT NULL DEFAULT 0);"
+	" evaluations INTEGER, sessions INTEGER NOT NULL DEFAULT 0, inputs TEXT);"
 	"CREATE TABLE evals(space_hash TEXT NOT NULL, idx INTEGER NOT NULL,"
 	" fidelity TEXT NOT NULL, run_id INTEGER NOT NULL, session INTEGER NOT NULL,"
 	" seq INTEGER NOT NULL, strategy TEXT NOT NULL, seed INTEGER NOT NULL, time REAL NOT NULL,"
@@ -110,14 +111,29 @@ static int query_int(struct store *st, const char *sql, int64_t *out, struct hn_
 	return ret;
 }
 
-/* Migrations from older schema versions go here, one step per version (none yet: 1 is the
- * first). A version this code does not know is refused by the caller. */
+/* Migrations from older schema versions, one step per version. A version this code does not
+ * know is refused by the caller.
+ * 1 -> 2: runs.inputs, the run's inputs (search_inputs_to_text), so that a refused resume can
+ * say what changed; runs of version 1 have none (their space hash covered the space file's
+ * bytes only, so they never match a version 2 run and are named as such). */
 static int migrate(struct store *st, int64_t from, struct hn_err *err)
 {
-	(void)st;
-	(void)from;
-	(void)err;
-	return 0;
+	int ret = exec(st, "BEGIN IMMEDIATE", "cannot migrate the store", err);
+
+	if (ret < 0)
+		return ret;
+	if (from < 2)
+		ret = exec(st, "ALTER TABLE runs ADD COLUMN inputs TEXT", "cannot migrate the store",
+			   err);
+	if (ret == 0) {
+		char sql[64];
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
+		ret = exec(st, sql, "cannot migrate the store", err);
+	}
+	if (ret == 0)
+		return exec(st, "COMMIT", "cannot migrate the store", err);
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return ret;
 }
 
 static int check_schema(struct store *st, struct hn_err *err)
@@ -154,6 +170,8 @@ static int check_schema(struct store *st, struct hn_err *err)
 			       "version %d%s", st->path, (long long)version, STORE_SCHEMA_VERSION,
 			       version > STORE_SCHEMA_VERSION ? " (written by a newer hwnas)" : "");
 	if (version < STORE_SCHEMA_VERSION) {
+		if (st->readonly && version == 1)
+			return 0; /* readers do not use runs.inputs */
 		if (st->readonly)
 			return hn_fail(err, HN_EINVAL, "%s: store schema version %lld, this hwnas "
 				       "reads version %d; open it once for writing to migrate",
@@ -218,21 +236,19 @@ const char *store_path(const struct store *st)
 
 int store_space_hash(const char *space_file, char out[STORE_HASH_LEN + 1], struct hn_err *err)
 {
-	char *buf;
-	size_t len;
-	uint64_t h = 0xcbf29ce484222325ULL;
-	int ret = hn_read_file(space_file, &buf, &len, err);
+	struct search_space *sp = malloc(sizeof(*sp));
+	struct search_inputs in;
+	int ret;
 
-	if (ret < 0)
-		return ret;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)buf[i]) * 0x100000001b3ULL;
-	/* the cost model's version: a store of an older model's figures is another run */
-	for (int v = COST_MODEL_VERSION; v > 0; v >>= 8)
-		h = (h ^ (unsigned char)(v & 0xff)) * 0x100000001b3ULL;
-	free(buf);
-	snprintf(out, STORE_HASH_LEN + 1, "%016" PRIx64, h);
-	return 0;
+	if (!sp)
+		return hn_fail(err, HN_ENOMEM, "out of memory");
+	ret = search_space_load(space_file, sp, err);
+	if (ret == 0)
+		ret = search_inputs_collect(space_file, sp, &in, err);
+	if (ret == 0)
+		hn_strlcpy(out, in.id, STORE_HASH_LEN + 1);
+	free(sp);
+	return ret;
 }
 
 /* ---- runs ---- */
@@ -261,41 +277,95 @@ static int prepare(struct store *st, sqlite3_stmt **q, const char *sql, struct h
 	return 0;
 }
 
+/* Why the stored run r (a row of the SELECT in store_begin_run) is not the run of a: the
+ * arguments and the inputs that differ. */
+static void run_difference(sqlite3_stmt *q, const struct store_run_args *a, char *buf,
+			   size_t size)
+{
+	struct search_inputs was;
+	struct hn_err e = { 0 };
+	const char *text = col_text(q, 6);
+	size_t o;
+
+	snprintf(buf, size, "it holds '--strategy %s --seed %lld --budget %lld' on %s, this run "
+		 "is '--strategy %s --seed %llu --budget %lld' on %s", col_text(q, 2),
+		 (long long)sqlite3_column_int64(q, 3), (long long)sqlite3_column_int64(q, 4),
+		 col_text(q, 5), a->strategy, (unsigned long long)a->seed, (long long)a->budget,
+		 a->space_file);
+	if (!strcmp(col_text(q, 1), a->space_hash))
+		return;
+	o = strlen(buf);
+	if (!a->inputs) {
+		snprintf(buf + o, size - o, "; space hash %s, this run's %s", col_text(q, 1),
+			 a->space_hash);
+		return;
+	}
+	if (!text[0] || search_inputs_from_text(text, &was, &e) < 0) {
+		snprintf(buf + o, size - o, "; its inputs (space hash %s) were recorded by an older "
+			 "hwnas that hashed the space file only (this run: %s)", col_text(q, 1),
+			 a->space_hash);
+		return;
+	}
+	snprintf(buf + o, size - o, "; ");
+	o = strlen(buf);
+	search_inputs_diff(&was, a->inputs, buf + o, size - o);
+	if (!buf[o]) /* same inputs, another hash: a hwnas that hashed them differently */
+		snprintf(buf + o, size - o, "space hash %s, this run's %s", col_text(q, 1),
+			 a->space_hash);
+}
+
 int64_t store_begin_run(struct store *st, const struct search_space *sp,
 			const struct store_run_args *a, struct hn_err *err)
 {
 	sqlite3_stmt *q = NULL;
-	char objs[256];
+	char objs[256], inputs[SEARCH_MAX_INPUTS * 600];
 	int64_t stored = 0;
 	int ret, rc;
 
 	objectives_text(sp, objs, sizeof(objs));
+	if (a->inputs && search_inputs_to_text(a->inputs, inputs, sizeof(inputs)) < 0)
+		return hn_fail(err, HN_EINVAL, "%s: the list of inputs is too long", st->path);
 	st->sp = sp;
+	st->replaced[0] = '\0';
 	hn_strlcpy(st->space_hash, a->space_hash, sizeof(st->space_hash));
 	hn_strlcpy(st->strategy, a->strategy, sizeof(st->strategy));
 	st->seed = a->seed;
 	if ((ret = exec(st, "BEGIN IMMEDIATE", "cannot start the run", err)) < 0)
 		return ret;
-	ret = prepare(st, &q, "SELECT id, space_hash, strategy, seed, budget, space_file FROM runs "
-		      "ORDER BY id", err);
+	if (a->force && ((ret = exec(st, "DELETE FROM evals", "cannot empty the store", err)) < 0 ||
+			 (ret = exec(st, "DELETE FROM runs", "cannot empty the store", err)) < 0))
+		goto out_rollback;
+	ret = prepare(st, &q, "SELECT id, space_hash, strategy, seed, budget, space_file,"
+		      " coalesce(inputs, ''), (SELECT count(*) FROM evals WHERE run_id = runs.id)"
+		      " FROM runs ORDER BY id", err);
 	if (ret < 0)
 		goto out_rollback;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		int same = !strcmp(col_text(q, 1), a->space_hash) && !strcmp(col_text(q, 2),
 			   a->strategy) && (uint64_t)sqlite3_column_int64(q, 3) == a->seed &&
 			   sqlite3_column_int64(q, 4) == a->budget;
+		char why[2048];
 		if (same) {
 			st->run_id = sqlite3_column_int64(q, 0);
 			continue;
 		}
-		ret = hn_fail(err, HN_EINVAL, "%s: holds another run ('--strategy %s --seed %lld "
-			      "--budget %lld' on %s, space hash %s); this run is '--strategy %s --seed "
-			      "%llu --budget %lld' on %s, space hash %s: resume with the same "
-			      "arguments or use another --db", st->path, col_text(q, 2),
-			      (long long)sqlite3_column_int64(q, 3),
-			      (long long)sqlite3_column_int64(q, 4), col_text(q, 5), col_text(q, 1),
-			      a->strategy, (unsigned long long)a->seed, (long long)a->budget,
-			      a->space_file, a->space_hash);
+		run_difference(q, a, why, sizeof(why));
+		if (sqlite3_column_int64(q, 7) == 0) {
+			/* A run that stopped before its first evaluation (a bad space, a failing
+			 * accuracy command) left nothing to resume: this run replaces it. */
+			char sql[96];
+			size_t o = strlen(st->replaced);
+			snprintf(st->replaced + o, sizeof(st->replaced) - o, "%s%s", o ? " | " : "",
+				 why);
+			snprintf(sql, sizeof(sql), "DELETE FROM runs WHERE id = %lld",
+				 (long long)sqlite3_column_int64(q, 0));
+			if ((ret = exec(st, sql, "cannot replace an empty run", err)) < 0)
+				goto out_rollback;
+			continue;
+		}
+		ret = hn_fail(err, HN_EINVAL, "%s: holds another run (%lld evaluations): %s; resume "
+			      "with the same inputs and arguments, use another --db, or --force to "
+			      "start over", st->path, (long long)sqlite3_column_int64(q, 7), why);
 		goto out_rollback;
 	}
 	if (rc != SQLITE_DONE) {
@@ -306,8 +376,8 @@ int64_t store_begin_run(struct store *st, const struct search_space *sp,
 	q = NULL;
 	if (!st->run_id) {
 		ret = prepare(st, &q, "INSERT INTO runs(space_hash, space_file, space_name, strategy,"
-			      " seed, budget, objectives, n_obj, created) VALUES(?,?,?,?,?,?,?,?,?)",
-			      err);
+			      " seed, budget, objectives, n_obj, created, inputs)"
+			      " VALUES(?,?,?,?,?,?,?,?,?,?)", err);
 		if (ret < 0)
 			goto out_rollback;
 		sqlite3_bind_text(q, 1, a->space_hash, -1, SQLITE_TRANSIENT);
@@ -319,6 +389,10 @@ int64_t store_begin_run(struct store *st, const struct search_space *sp,
 		sqlite3_bind_text(q, 7, objs, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int(q, 8, sp->n_obj);
 		sqlite3_bind_double(q, 9, unix_now());
+		if (a->inputs)
+			sqlite3_bind_text(q, 10, inputs, -1, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_null(q, 10);
 		if (sqlite3_step(q) != SQLITE_DONE) {
 			ret = db_fail(st, HN_EIO, "cannot record the run", err);
 			goto out_rollback;
@@ -368,6 +442,11 @@ out_rollback:
 	sqlite3_finalize(q);
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	return ret;
+}
+
+const char *store_replaced(const struct store *st)
+{
+	return st->replaced;
 }
 
 int store_session(const struct store *st)

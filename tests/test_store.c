@@ -122,45 +122,137 @@ static void store_should_round_trip_every_field_of_an_evaluation(void)
 static void store_should_refuse_a_run_with_other_arguments(void)
 {
 	struct search_space *sp = load_space();
+	struct search_evaluator *ev = NULL;
 	struct store *st = NULL;
 	struct hn_err err = { 0 };
 	struct store_run_args a = args("nsga2", 100), b = args("nsga2", 200);
+	struct search_eval e;
+	struct search_point pt;
 
+	CHECK(search_evaluator_new(sp, &ev, &err) == 0);
+	search_point_from_index(sp, 17, &pt);
+	CHECK(search_evaluate(ev, &pt, &e, &err) == 0);
+	/* a run that stopped before its first evaluation is replaced, and said so */
 	CHECK(store_open(tmp_path("args.db"), 0, &st, &err) == 0);
 	CHECK(store_begin_run(st, sp, &a, &err) == 0);
+	CHECK(!strcmp(store_replaced(st), ""));
 	store_close(st);
 	CHECK(store_open(tmp_path("args.db"), 0, &st, &err) == 0);
-	CHECK(store_begin_run(st, sp, &b, &err) == HN_EINVAL);
-	CHECK_STR_CONTAINS(err.msg, "args.db: holds another run");
+	CHECK(store_begin_run(st, sp, &b, &err) == 0);
+	CHECK_STR_CONTAINS(store_replaced(st), "--budget 100");
+	CHECK_EQ_I64(store_session(st), 1);
+	CHECK(store_put(st, &e, 0, &err) == 0);
+	store_close(st);
+	/* a run with evaluations is not */
+	CHECK(store_open(tmp_path("args.db"), 0, &st, &err) == 0);
+	CHECK(store_begin_run(st, sp, &a, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "args.db: holds another run (1 evaluations)");
 	CHECK_STR_CONTAINS(err.msg, "--budget 100");
 	CHECK_STR_CONTAINS(err.msg, "--budget 200");
+	CHECK_STR_CONTAINS(err.msg, "or --force to start over");
 	store_close(st);
+	/* --force starts over */
+	a.force = 1;
+	CHECK(store_open(tmp_path("args.db"), 0, &st, &err) == 0);
+	CHECK_EQ_I64(store_begin_run(st, sp, &a, &err), 0);
+	CHECK_EQ_I64(store_session(st), 1);
+	CHECK(store_lookup(st, e.index, SEARCH_FID_MODEL, &e, &err) == 0);
+	store_close(st);
+	search_evaluator_free(ev);
 }
 
-static void space_hash_should_cover_the_cost_model_version(void)
+static void write_file(const char *path, const char *text)
 {
-	/* The hash of a space file is not the plain FNV-1a of its bytes: COST_MODEL_VERSION is
-	 * folded in, so a store written by another model is another run (docs/store.md). */
-	const char *path = tmp_path("hashed.json");
 	FILE *f = fopen(path, "w");
-	char got[STORE_HASH_LEN + 1], plain[STORE_HASH_LEN + 1];
-	struct hn_err err = { 0 };
-	uint64_t h = 0xcbf29ce484222325ULL;
 
 	CHECK(f != NULL);
 	if (!f)
 		return;
-	fputs("{}", f);
+	fputs(text, f);
 	fclose(f);
-	h = (h ^ '{') * 0x100000001b3ULL;
-	h = (h ^ '}') * 0x100000001b3ULL;
-	snprintf(plain, sizeof(plain), "%016llx", (unsigned long long)h);
-	CHECK(store_space_hash(path, got, &err) == 0);
-	CHECK(strcmp(got, plain) != 0);
-	for (int x = COST_MODEL_VERSION; x > 0; x >>= 8)
-		h = (h ^ (uint64_t)(x & 0xff)) * 0x100000001b3ULL;
-	snprintf(plain, sizeof(plain), "%016llx", (unsigned long long)h);
-	CHECK(!strcmp(got, plain));
+}
+
+static void run_identity_should_cover_every_input_and_name_what_changed(void)
+{
+	/* A resume after editing the file hw.base points to mixed two configs in one store
+	 * (issue 14): the identity covers the space file, the files it names, the accuracy
+	 * table, the cost model's version and the mapper, and a refusal names the change. */
+	static struct search_space sp;
+	struct search_inputs in1, in2, in3, was;
+	struct store_run_args a = args("nsga2", 100), b = args("nsga2", 100);
+	struct search_evaluator *ev = NULL;
+	struct search_eval e;
+	struct search_point pt;
+	struct store *st = NULL;
+	struct hn_err err = { 0 };
+	char h[STORE_HASH_LEN + 1], text[4096], diff[1024];
+	const char *space = tmp_path("id_space.json"), *base = tmp_path("id_base.json");
+
+	write_file(base, "{\"pe_rows\": 8, \"device\": \"zcu102\"}\n");
+	write_file(space, "{\"nn\":{\"space\":\"nb201\"},\"hw\":{\"base\":\"id_base.json\","
+		   "\"choices\":{\"pe_cols\":[8,16]}},\"objectives\":[{\"metric\":\"accuracy\"}]}");
+	CHECK(search_space_load(space, &sp, &err) == 0);
+	CHECK(search_inputs_collect(space, &sp, &in1, &err) == 0);
+	CHECK_EQ_I64(in1.n, 5);
+	CHECK(!strcmp(in1.in[0].role, "space file") && !strcmp(in1.in[1].role, "hw.base file"));
+	CHECK(!strcmp(in1.in[1].path, base));
+	CHECK(!strcmp(in1.in[2].role, "accuracy table"));
+	CHECK(!strcmp(in1.in[3].role, "cost model version") && atoi(in1.in[3].value) ==
+	      COST_MODEL_VERSION);
+	CHECK(!strcmp(in1.in[4].role, "mapper") && !strcmp(in1.in[4].value, "glpk"));
+	CHECK(store_space_hash(space, h, &err) == 0);
+	CHECK(!strcmp(h, in1.id));
+	/* the text form round-trips */
+	CHECK(search_inputs_to_text(&in1, text, sizeof(text)) == 0);
+	CHECK(search_inputs_from_text(text, &was, &err) == 0);
+	search_inputs_diff(&was, &in1, diff, sizeof(diff));
+	CHECK(!strcmp(diff, ""));
+
+	/* a store of the first inputs, with one evaluation */
+	CHECK(search_evaluator_new(&sp, &ev, &err) == 0);
+	search_point_from_index(&sp, 3, &pt);
+	CHECK(search_evaluate(ev, &pt, &e, &err) == 0);
+	search_evaluator_free(ev);
+	strcpy(a.space_hash, in1.id);
+	a.inputs = &in1;
+	CHECK(store_open(tmp_path("id.db"), 0, &st, &err) == 0);
+	CHECK(store_begin_run(st, &sp, &a, &err) == 0);
+	CHECK(store_put(st, &e, 0, &err) == 0);
+	store_close(st);
+
+	/* the base config edited: another identity, and the refusal says which file changed */
+	write_file(base, "{\"pe_rows\": 16, \"device\": \"zcu102\"}\n");
+	CHECK(search_space_load(space, &sp, &err) == 0);
+	CHECK(search_inputs_collect(space, &sp, &in2, &err) == 0);
+	CHECK(strcmp(in1.id, in2.id) != 0);
+	strcpy(b.space_hash, in2.id);
+	b.inputs = &in2;
+	CHECK(store_open(tmp_path("id.db"), 0, &st, &err) == 0);
+	CHECK(store_begin_run(st, &sp, &b, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "hw.base file ");
+	CHECK_STR_CONTAINS(err.msg, "id_base.json changed since the store was made");
+	CHECK(strstr(err.msg, "space file") == NULL);
+	store_close(st);
+
+	/* the model's version and the mapper are named too */
+	in3 = in1;
+	strcpy(in3.in[3].value, "2");
+	strcpy(in3.in[4].value, "greedy");
+	search_inputs_diff(&in3, &in1, diff, sizeof(diff));
+	CHECK_STR_CONTAINS(diff, "the store's figures are version 2");
+	CHECK_STR_CONTAINS(diff, "the mapper is glpk, the store's run used greedy");
+	/* an edited space file */
+	write_file(space, "{\"nn\":{\"space\":\"nb201\"},\"hw\":{\"base\":\"id_base.json\","
+		   "\"choices\":{\"pe_cols\":[8,32]}},\"objectives\":[{\"metric\":\"accuracy\"}]}");
+	CHECK(search_space_load(space, &sp, &err) == 0);
+	CHECK(search_inputs_collect(space, &sp, &in3, &err) == 0);
+	search_inputs_diff(&in2, &in3, diff, sizeof(diff));
+	CHECK_STR_CONTAINS(diff, "id_space.json changed since the store was made");
+	CHECK(strstr(diff, "hw.base") == NULL);
+	/* a missing hw.base is an error naming it */
+	remove(base);
+	CHECK(search_inputs_collect(space, &sp, &in3, &err) < 0);
+	CHECK_STR_CONTAINS(err.msg, "id_base.json");
 }
 
 static void store_should_name_the_file_when_it_is_not_a_store(void)
@@ -190,20 +282,59 @@ static void store_should_refuse_a_newer_schema_naming_both_versions(void)
 	struct store *st = NULL;
 	struct hn_err err = { 0 };
 	sqlite3 *db;
+	char want[128];
 
 	CHECK(store_open(tmp_path("v.db"), 0, &st, &err) == 0);
 	store_close(st);
 	CHECK(sqlite3_open(tmp_path("v.db"), &db) == SQLITE_OK);
-	CHECK(sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL, NULL) == SQLITE_OK);
+	snprintf(want, sizeof(want), "PRAGMA user_version = %d", STORE_SCHEMA_VERSION + 1);
+	CHECK(sqlite3_exec(db, want, NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
 	CHECK(store_open(tmp_path("v.db"), 0, &st, &err) == HN_EINVAL);
-	CHECK_STR_CONTAINS(err.msg, "v.db: store schema version 2, this hwnas reads version 1 "
-			   "(written by a newer hwnas)");
+	snprintf(want, sizeof(want), "v.db: store schema version %d, this hwnas reads version %d "
+		 "(written by a newer hwnas)", STORE_SCHEMA_VERSION + 1, STORE_SCHEMA_VERSION);
+	CHECK_STR_CONTAINS(err.msg, want);
 	CHECK(sqlite3_open(tmp_path("v.db"), &db) == SQLITE_OK);
 	CHECK(sqlite3_exec(db, "PRAGMA user_version = 0", NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
 	CHECK(store_open(tmp_path("v.db"), 1, &st, &err) == HN_EINVAL);
-	CHECK_STR_CONTAINS(err.msg, "store schema version 0, this hwnas reads version 1");
+	snprintf(want, sizeof(want), "store schema version 0, this hwnas reads version %d",
+		 STORE_SCHEMA_VERSION);
+	CHECK_STR_CONTAINS(err.msg, want);
+}
+
+static void store_should_migrate_a_version_1_store(void)
+{
+	/* version 1 had no runs.inputs: readers open it as it is, a writer migrates it */
+	struct store *st = NULL;
+	struct hn_err err = { 0 };
+	struct store_stats stats;
+	sqlite3 *db;
+	int64_t n = 0;
+
+	CHECK(store_open(tmp_path("v1.db"), 0, &st, &err) == 0);
+	store_close(st);
+	CHECK(sqlite3_open(tmp_path("v1.db"), &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "ALTER TABLE runs DROP COLUMN inputs; PRAGMA user_version = 1",
+			   NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	CHECK(store_open(tmp_path("v1.db"), 1, &st, &err) == 0);
+	CHECK(store_stats(st, &stats, &err) == 0);
+	CHECK_EQ_I64(stats.schema_version, 1);
+	store_close(st);
+	CHECK(store_open(tmp_path("v1.db"), 0, &st, &err) == 0);
+	CHECK(store_stats(st, &stats, &err) == 0);
+	CHECK_EQ_I64(stats.schema_version, STORE_SCHEMA_VERSION);
+	store_close(st);
+	CHECK(sqlite3_open(tmp_path("v1.db"), &db) == SQLITE_OK);
+	sqlite3_stmt *q = NULL;
+	CHECK(sqlite3_prepare_v2(db, "SELECT count(*) FROM pragma_table_info('runs') WHERE "
+				 "name = 'inputs'", -1, &q, NULL) == SQLITE_OK);
+	if (q && sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	CHECK_EQ_I64(n, 1);
 }
 
 static void store_should_say_when_the_file_is_read_only(void)
@@ -321,9 +452,10 @@ int main(void)
 	}
 	RUN(store_should_round_trip_every_field_of_an_evaluation);
 	RUN(store_should_refuse_a_run_with_other_arguments);
-	RUN(space_hash_should_cover_the_cost_model_version);
+	RUN(run_identity_should_cover_every_input_and_name_what_changed);
 	RUN(store_should_name_the_file_when_it_is_not_a_store);
 	RUN(store_should_refuse_a_newer_schema_naming_both_versions);
+	RUN(store_should_migrate_a_version_1_store);
 	RUN(store_should_say_when_the_file_is_read_only);
 	RUN(runs_should_end_alike_resumed_or_on_threads_for_every_strategy);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

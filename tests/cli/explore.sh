@@ -9,7 +9,7 @@ expect_exit 0 "$HWNAS" explore --help
 expect_in "$out" "example:" "explore --help"
 expect_exit 0 "$HWNAS" explore --space "$tmp/space.json" --strategy nsga2 --budget 300 --seed 3 --out "$tmp/a" --quiet
 expect_in "$out" "hypervolume" "explore prints the front"
-for f in front.json front.csv evaluations.jsonl configs/0.json configs/0.vh; do
+for f in front.json front.csv evaluations.jsonl configs/0.json configs/0.net.json configs/0.vh; do
 	[ -s "$tmp/a/$f" ] && ok || bad "explore wrote no $f"
 done
 python3 - "$tmp/a" <<'PY' && ok || bad "front.json content"
@@ -25,11 +25,14 @@ for p in d["points"]:
     assert p["arch"].startswith("|") and p["hw"]["device"] == "zcu102"
 lines = open(sys.argv[1] + "/evaluations.jsonl").read().splitlines()
 assert len(lines) == 300 and all(json.loads(l)["seq"] == i for i, l in enumerate(lines))
-assert len([f for f in os.listdir(sys.argv[1] + "/configs") if f.endswith(".json")]) == len(d["points"])
+files = os.listdir(sys.argv[1] + "/configs")
+assert len([f for f in files if f.endswith(".net.json")]) == len(d["points"])
+assert len([f for f in files if f.endswith(".vh")]) == len(d["points"])
 PY
 grep -q "localparam ROWS = " "$tmp/a/configs/0.vh" && ok || bad "Verilog header"
-for c in "$tmp"/a/configs/*.json; do
-	expect_exit 0 "$HWNAS" eval --net resnet18 --hw "$c" --mapper default
+for c in "$tmp"/a/configs/[0-9].json "$tmp"/a/configs/[0-9][0-9].json; do
+	[ -e "$c" ] || continue
+	expect_exit 0 "$HWNAS" eval --net resnet18 --hw "$c" --mapper greedy
 done
 expect_exit 0 "$HWNAS" explore --space "$tmp/space.json" --strategy nsga2 --budget 300 --seed 3 --out "$tmp/b" --quiet
 cmp -s "$tmp/a/front.json" "$tmp/b/front.json" && ok || bad "same seed, different front.json"

@@ -14,7 +14,7 @@ expect_in() {
 	case "$1" in *"$2"*) ok ;; *) bad "$3: '$2' not in: $1" ;; esac
 }
 finish() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; }
-# small_space FILE: the NB201 x 16-config search space several suites explore (default
+# small_space FILE: the NB201 x 16-config search space several suites explore (greedy
 # mapper, accuracy and latency objectives).
 small_space() {
 	local root
@@ -25,7 +25,7 @@ small_space() {
 	"nn": { "space": "nb201", "dataset": "cifar10" },
 	"hw": { "base": "$root/examples/zcu102_ws_16x16.json",
 		"choices": { "pe_rows": [8, 16], "pe_cols": [8, 16], "dataflow": ["ws", "os"], "bits": [8, 16] } },
-	"mapper": "default",
+	"mapper": "greedy",
 	"objectives": [
 		{ "metric": "accuracy", "goal": "max", "ref": 80 },
 		{ "metric": "latency_ms", "goal": "min", "ref": 40 }

@@ -60,6 +60,53 @@ cp "$space" "$root/examples/zcu102_ws_16x16.json" "$tmp/"
 mv "$tmp/default_space.json" "$tmp/space2.json"
 echo " " >> "$tmp/space2.json"
 expect_exit 1 "$HWNAS" explore --space "$tmp/space2.json" --strategy nsga2 --budget 800 --seed 5 --quiet --out "$tmp/r"
-expect_in "$err" "space hash" "other space file refused"
+expect_in "$err" "space file $tmp/space2.json differs from the store's $space" "other space file refused"
+
+# Every input that shapes a result is part of the run's identity (issue 14): a resume after
+# editing the file hw.base points to is refused, naming it, instead of mixing two configs.
+two=(explore --space "$tmp/space2.json" --strategy nsga2 --budget 60 --seed 5 --quiet --out "$tmp/h")
+expect_exit 0 "$HWNAS" "${two[@]}"
+expect_exit 0 "$HWNAS" "${two[@]}"
+expect_in "$out" "session 2: 0 evaluated, 60 from the store" "unchanged inputs resume"
+sed -i 's/"dram_gbps": *[0-9.]*/"dram_gbps": 9.6/' "$tmp/zcu102_ws_16x16.json"
+grep -q '"dram_gbps": 9.6' "$tmp/zcu102_ws_16x16.json" && ok || bad "test setup: base config not edited"
+expect_exit 1 "$HWNAS" "${two[@]}"
+expect_in "$err" "hw.base file $tmp/zcu102_ws_16x16.json changed since the store was made" \
+	"edited hw.base refused, named"
+expect_in "$err" "holds another run (60 evaluations)" "the refusal counts the stored run"
+expect_in "$err" "--force to start over" "the refusal offers --force"
+# the same edit and the same space bytes: a space file naming another base is the space file
+cp "$tmp/space2.json" "$tmp/space3.json"
+sed -i 's/"nb201-cifar10-x-zcu102"/"renamed"/' "$tmp/space3.json"
+expect_exit 1 "$HWNAS" explore --space "$tmp/space3.json" --strategy nsga2 --budget 60 --seed 5 --quiet --out "$tmp/h"
+expect_in "$err" "space file $tmp/space3.json differs from the store's $tmp/space2.json" "both changes named"
+expect_in "$err" "hw.base file" "both changes named (base)"
+# --force starts over
+expect_exit 0 "$HWNAS" "${two[@]}" --force
+expect_in "$out" "session 1: 60 evaluated, 0 from the store" "--force starts over"
+expect_in "$err" "emptied, starting over" "--force says so"
+[ "$(rows "$tmp/h/hwnas.db")" = 60 ] && ok || bad "--force left $(rows "$tmp/h/hwnas.db") rows"
+expect_exit 2 "$HWNAS" "${two[@]}" --force --no-db
+
+# A run that fails before its first evaluation (a failing accuracy command) leaves a store
+# that the corrected run replaces, saying what changed, instead of refusing it.
+mb() {
+	cat > "$tmp/mb.json" <<JSON
+{ "name": "mb", "nn": { "space": "mbv2", "resolution": [96, 128], "stages": [1],
+  "kernel": [3, 5], "accuracy_command": "$root/tests/data/search/$1" },
+  "hw": { "base": "$root/examples/zcu102_ws_16x16.json", "choices": { "pe_rows": [8, 16] } },
+  "mapper": "greedy",
+  "objectives": [ { "metric": "accuracy", "goal": "max" }, { "metric": "latency_ms", "ref": 50 } ] }
+JSON
+}
+mb acc_fail.sh
+expect_exit 1 "$HWNAS" explore --space "$tmp/mb.json" --budget 4 --quiet --out "$tmp/mb"
+expect_in "$err" "model checkpoint not found" "the failing command's message"
+[ "$(rows "$tmp/mb/hwnas.db")" = 0 ] && ok || bad "a failed first evaluation stored rows"
+mb acc_ok.sh
+expect_exit 0 "$HWNAS" explore --space "$tmp/mb.json" --budget 4 --quiet --out "$tmp/mb"
+expect_in "$err" "held a run that stopped before its first evaluation; replaced" "empty run replaced"
+expect_in "$err" "space file $tmp/mb.json changed since the store was made" "what changed is named"
+expect_in "$out" "session 1: 4 evaluated" "the corrected run starts at session 1"
 rm -rf "$tmp"
 finish
