@@ -42,6 +42,15 @@ done
 expect_exit 0 "$HWNAS" explore --space "$tmp/space.json" --exhaustive --out "$tmp/x" --quiet
 expect_in "$out" "(exhaustive)" "exhaustive run"
 expect_exit 0 "$HWNAS" explore --space "$root/examples/default_space.json" --budget 200 --out "$tmp/d" --quiet
+# hypervolume 0: a warning that names the objective whose ref excludes the front
+sed 's/"ref": 40/"ref": 0.001/' "$tmp/space.json" > "$tmp/tight.json"
+expect_exit 0 "$HWNAS" explore --space "$tmp/tight.json" --budget 50 --out "$tmp/t" --quiet
+expect_in "$out" "hypervolume 0.0000" "tight ref: hypervolume 0"
+expect_in "$err" "warning: hypervolume 0: none of the" "hypervolume 0 is warned about"
+expect_in "$err" "'objectives[1]' latency_ms: its ref 0.001 excludes" "the excluding objective named"
+case "$err" in *"'objectives[0]'"*) bad "accuracy's ref named although it excludes nothing" ;; *) ok ;; esac
+expect_exit 0 "$HWNAS" explore --space "$tmp/space.json" --budget 50 --out "$tmp/t2" --quiet
+case "$err" in *"hypervolume 0"*) bad "warned with a hypervolume above 0" ;; *) ok ;; esac
 # errors
 sed 's/"pe_rows": \[8, 16\]/"pe_rows": [8, 0]/' "$tmp/space.json" > "$tmp/bad.json"
 expect_exit 1 "$HWNAS" explore --space "$tmp/bad.json" --out "$tmp/e"
