@@ -39,7 +39,7 @@ static const char sim_help[] =
 "  -h, --help       this text\n"
 "\n"
 "example:\n"
-"  hwnas sim --net lenet5 --hw examples/zcu102_ws_16x16.json --layer conv1\n"
+"  hwnas sim --net mobilenet_v2 --hw examples/zcu102_ws_16x16.json --layer features.1.conv.1\n"
 "\n"
 "exit: 0 every simulated layer bit-exact, 1 a mismatch or an error (bad input, failed\n"
 "build or run), 2 usage\n";
