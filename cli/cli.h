@@ -76,5 +76,9 @@ void cli_progress_update(struct cli_progress *p, int64_t done, const char *fmt, 
 	__attribute__((format(printf, 3, 4)));
 /* Ends the work: clears the bar, or prints the last line in line mode. */
 void cli_progress_done(struct cli_progress *p);
+/* A sim_build_fn (sim_options.on_build, sim_synth_options.on_build): says on stderr that a
+ * Verilator build or a Yosys synthesis starts and how long the last one took. ctx: the
+ * command's progress (its bar is cleared first; nothing is said when it is off), or NULL. */
+void cli_build_notice(void *ctx, const char *tool, const char *what, double last_s);
 
 #endif

@@ -465,6 +465,8 @@ static int refine_front(const struct explore_opts *o, const struct search_space 
 		goto out_free;
 	}
 	sim_options_init(&so);
+	if (!o->quiet)
+		so.on_build = cli_build_notice;
 	/* Stored results first: a resumed run simulates nothing twice. */
 	for (int i = 0; i < k; i++) {
 		struct search_eval *e = &r->front.p[i];

@@ -310,6 +310,7 @@ int cmd_sim(int argc, char **argv)
 		goto out_free;
 	}
 	sim_options_init(&so);
+	so.on_build = cli_build_notice;
 	so.seed = o.seed;
 	so.run_timeout_s = o.timeout;
 	so.vcd_path = o.trace;

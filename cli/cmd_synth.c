@@ -163,6 +163,7 @@ int cmd_synth(int argc, char **argv)
 	int json = 0, c;
 
 	sim_synth_options_init(&opt);
+	opt.on_build = cli_build_notice;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {

@@ -394,8 +394,35 @@ int cmd_validate(int argc, char **argv)
 	}
 	sim_options_init(&so);
 	so.run_timeout_s = o.timeout;
+	so.on_build = cli_build_notice;
+	so.build_ctx = &pg;
 
-	cli_progress_start(&pg, "validate", 0, o.quiet);
+	/* the points first, so that progress reads "6/10" (every net on every config) */
+	int64_t total = 0, n_hws = 1, done = 0;
+	for (const char *c = o.hws; *c; c++)
+		n_hws += *c == ',';
+	{
+		char *nl = strdup(o.nets), *save3 = NULL;
+		if (!nl) {
+			fprintf(stderr, "hwnas: out of memory\n");
+			goto out_free;
+		}
+		for (char *np = strtok_r(nl, ",", &save3); np; np = strtok_r(NULL, ",", &save3)) {
+			struct arch_net net = { 0 };
+			int *idx;
+			if (arch_net_resolve(np, 1, &net, &err) < 0) {
+				free(nl);
+				goto out_err;
+			}
+			idx = calloc((size_t)net.n_layers + 1, sizeof(int));
+			total += idx ? pick_layers(&net, &o, idx) : 0;
+			free(idx);
+			arch_net_release(&net);
+		}
+		free(nl);
+	}
+	total *= n_hws;
+	cli_progress_start(&pg, "validate", total, o.quiet);
 	for (char *hp = strtok_r(hws_copy, ",", &save); hp; hp = strtok_r(NULL, ",", &save)) {
 		struct hw_config hw;
 		char hname[64], *save2 = NULL;
@@ -431,7 +458,7 @@ int cmd_validate(int argc, char **argv)
 				hn_strlcpy(p->layer, l->name, sizeof(p->layer));
 				hn_strlcpy(p->hw, hname, sizeof(p->hw));
 				p->hwc = hw;
-				cli_progress_update(&pg, v.n - 1, "%s %s on %s (%lld MACs)", net.name,
+				cli_progress_update(&pg, done++, "%s %s on %s (%lld MACs)", net.name,
 						    l->name, hname, (long long)arch_layer_macs(l));
 				if (run_point(p, l, &o, cache, &so) < 0) {
 					v.n--;
@@ -445,7 +472,7 @@ int cmd_validate(int argc, char **argv)
 		}
 		free(nl);
 	}
-	cli_progress_update(&pg, v.n, NULL);
+	cli_progress_update(&pg, done, NULL);
 	cli_progress_done(&pg);
 	if (!v.n) {
 		fprintf(stderr, "hwnas: no point was simulated\n");

@@ -88,9 +88,11 @@ static void counts(const struct cli_progress *p, double t, char *buf, size_t siz
 	if (p->total) {
 		double left = p->done > 0 ? t / (double)p->done * (double)(p->total - p->done) : 0;
 		cli_thousands(p->total, b, sizeof(b));
-		snprintf(buf, size, "%s/%s (%.0f%%), %.1f s%s%.*f%s", a, b,
-			 100.0 * (double)p->done / (double)p->total, t, p->done ? ", " : "",
-			 p->done ? 1 : 0, p->done ? left : 0.0, p->done ? " s left" : "");
+		int n = snprintf(buf, size, "%s/%s (%.0f%%), %.1f s", a, b,
+				 100.0 * (double)p->done / (double)p->total, t);
+		/* the time left once there is a rate to estimate it from */
+		if (p->done > 0 && n > 0 && (size_t)n < size)
+			snprintf(buf + n, size - (size_t)n, ", %.1f s left", left);
 	} else {
 		snprintf(buf, size, "%s, %.1f s", a, t);
 	}
@@ -169,4 +171,25 @@ void cli_progress_done(struct cli_progress *p)
 		draw_line(p, now_s() - p->t0);
 	}
 	p->shown = 0;
+}
+
+void cli_build_notice(void *ctx, const char *tool, const char *what, double last_s)
+{
+	struct cli_progress *p = ctx;
+	int yosys = !strcmp(tool, "yosys");
+
+	if (p && p->mode == CLI_PROGRESS_NONE)
+		return;
+	if (p && p->mode == CLI_PROGRESS_BAR && p->shown)
+		fputs("\r\033[K", stderr); /* the bar is redrawn at its next update */
+	if (last_s >= 0)
+		fprintf(stderr, "hwnas: %s (%s); the last %s in this cache took %.0f s\n",
+			yosys ? "synthesising with Yosys" : "building the Verilator model", what,
+			yosys ? "synthesis" : "build", last_s);
+	else
+		fprintf(stderr, "hwnas: %s (%s); the first in this cache: %s\n",
+			yosys ? "synthesising with Yosys" : "building the Verilator model", what,
+			yosys ? "about a minute for a 4x4 array, several for 16x16" :
+				"typically 5 to 60 s");
+	fflush(stderr);
 }

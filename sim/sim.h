@@ -39,6 +39,12 @@ void sim_rtl_params_from_hw(const struct hw_config *hw, struct sim_rtl_params *p
  * field otherwise. */
 int sim_check_hw(const struct hw_config *hw, struct hn_err *err);
 
+/* Told when a Verilator build or a Yosys synthesis starts (a cache miss, before the wait):
+ * tool "verilator" or "yosys", what the parameter set, last_s how long the last build of that
+ * tool took (the cache folder remembers it; -1 when unknown). Called on the thread that
+ * builds; cli/ prints it. */
+typedef void (*sim_build_fn)(void *ctx, const char *tool, const char *what, double last_s);
+
 struct sim_options {
 	const char *srcdir;    /* tree with rtl/ and sim/harness/; NULL: $HWNAS_SRCDIR, else the
 				* source tree hwnas was built from */
@@ -48,6 +54,8 @@ struct sim_options {
 	double run_timeout_s;  /* one harness run; 0: 600 s */
 	uint64_t seed;         /* inputs and weights are a function of (seed, layer name) */
 	int keep_files;        /* 1: keep the run folder (program, image, results) */
+	sim_build_fn on_build; /* NULL: builds start silently */
+	void *build_ctx;
 };
 
 void sim_options_init(struct sim_options *o);
@@ -134,6 +142,8 @@ struct sim_synth_options {
 	const char *yosys;     /* executable; NULL: $HWNAS_YOSYS, else "yosys" */
 	double timeout_s;      /* 0: 1800 s */
 	int no_cache;          /* 1: synthesize even when a cached result exists (and store it) */
+	sim_build_fn on_build; /* NULL: synthesis starts silently */
+	void *build_ctx;
 };
 
 void sim_synth_options_init(struct sim_synth_options *o);

@@ -323,6 +323,8 @@ int sim_build(const struct sim_rtl_params *p, const struct sim_options *opt, cha
 	}
 	argv[a] = NULL;
 
+	sim_note_build_start(opt ? opt->on_build : NULL, opt ? opt->build_ctx : NULL, cache,
+			     "verilator", pstr);
 	t0 = now_s();
 	ret = sim_spawn(argv, log, opt && opt->build_timeout_s > 0 ? opt->build_timeout_s : 900.0,
 			&status, &timed_out, err);
@@ -337,6 +339,7 @@ int sim_build(const struct sim_rtl_params *p, const struct sim_options *opt, cha
 		goto out_remove;
 	}
 	*seconds = now_s() - t0;
+	sim_note_build_done(cache, "verilator", *seconds);
 	/* Drop the object folder: only the executable and the log are kept. */
 	sim_rmtree(obj);
 	if (rename(tmp_dir, final_dir) == 0) {

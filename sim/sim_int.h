@@ -83,4 +83,10 @@ const char *sim_src_dir(const char *given);
 /* The .v files of srcdir/rtl, sorted, as absolute paths (at most max); HN_EIO when none. */
 int sim_list_rtl(const char *srcdir, char paths[][1024], int max, int *n, struct hn_err *err);
 
+/* Build notices (sim_note.c): calls fn(ctx, tool, what, the last build's seconds or -1) when
+ * a build starts; records this build's seconds when it ends. */
+void sim_note_build_start(sim_build_fn fn, void *ctx, const char *cache, const char *tool,
+			  const char *what);
+void sim_note_build_done(const char *cache, const char *tool, double seconds);
+
 #endif

@@ -301,9 +301,13 @@ int sim_synth_run(const struct hw_config *hw, const struct sim_synth_options *op
 
 	{
 		char *argv[] = { (char *)yosys, "-q", "-l", tmp_log, script, NULL };
+		sim_note_build_start(opt ? opt->on_build : NULL, opt ? opt->build_ctx : NULL, cache,
+				     "yosys", pstr);
 		t0 = now_s();
 		ret = sim_spawn(argv, tmp_log, timeout, &status, &timed_out, err);
 		out->seconds = now_s() - t0;
+		if (ret == 0 && !timed_out && status == 0)
+			sim_note_build_done(cache, "yosys", out->seconds);
 	}
 	if (ret)
 		goto out_remove;

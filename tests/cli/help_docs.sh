@@ -31,8 +31,10 @@ gen_md() {
 	echo
 	echo "Every command prints its options and an example with \`--help\`. Long work shows a"
 	echo "progress bar on stderr when stderr is a terminal and a plain line every 10 s otherwise;"
-	echo "\`--quiet\` turns it off. Results go to stdout, messages to stderr; errors name the file"
-	echo "and the field."
+	echo "\`--quiet\` turns it off. A Verilator build or a Yosys synthesis (a cache miss) says on"
+	echo "stderr when it starts and how long the last one in the cache took. Results go to"
+	echo "stdout, messages to stderr; errors name the file and the field. Every example below is"
+	echo "run by \`tests/cli/help_examples.sh\`."
 	echo
 	echo "## Exit codes"
 	echo
