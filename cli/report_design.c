@@ -1,7 +1,10 @@
 /* report_design.c: one front point re-evaluated layer by layer, for the roofline and the
- * latency breakdown. front.json names the network by its description (NB201 cell string,
- * MobileNet "r224 w1.00 k3e1d1 ...", or a zoo name) and not by dataset, batch or mapper, so
- * the variant is chosen that reproduces the point's recorded MACs and latency. */
+ * latency breakdown. front.json records what produced a point (its network file, the mapper,
+ * the energy table, the calibration: docs/search.md "Outputs"), and the point is re-evaluated
+ * with exactly that. Runs from before it was recorded name the network by its description
+ * (NB201 cell string, MobileNet "r224 w1.00 k3e1d1 ...", or a zoo name) and not by dataset,
+ * batch or mapper; for them the variant is chosen that reproduces the point's recorded MACs
+ * and latency. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,9 +100,11 @@ static int build_net(const struct report_point *p, struct arch_net *net, char *n
 		       want);
 }
 
-/* Maps and prices every layer with one mapper ("glpk" or "default"), as hwnas eval does. */
+/* Maps and prices every layer with one mapper (GLPK or greedy) and the calibration (NULL:
+ * none), as hwnas eval does. */
 static int eval_layers(struct report_design *d, const struct hw_energy *e, int glpk,
-		       struct map_cache *cache, report_tick_fn tick, void *ctx, struct hn_err *err)
+		       const struct cost_calib *calib, struct map_cache *cache, report_tick_fn tick,
+		       void *ctx, struct hn_err *err)
 {
 	cost_total_init(&d->tot);
 	for (int i = 0; i < d->net.n_layers; i++) {
@@ -121,6 +126,8 @@ static int eval_layers(struct report_design *d, const struct hw_energy *e, int g
 			rl->tiling = (struct map_tiling){ 1, 1, 1, MAP_MNK };
 		if (cost_layer(l, &d->hw, &rl->tiling, e, &rl->cost) < 0)
 			return hn_fail(err, HN_EINVAL, "layer '%s': invalid tiling", l->name);
+		if (calib)
+			cost_calib_apply(calib, &d->hw, &rl->cost);
 		cost_total_add(&d->tot, &rl->cost, l->name);
 		if (tick)
 			tick(ctx, i + 1, d->net.n_layers);
@@ -132,6 +139,43 @@ static int eval_layers(struct report_design *d, const struct hw_energy *e, int g
 static int same(double a, double b)
 {
 	return fabs(a - b) <= 1e-6 * fmax(fabs(a), fabs(b)) + 1e-12;
+}
+
+/* A point of a run that recorded what produced it: its network file (relative to the run's
+ * folder), the run's mapper, energy table and calibration, nothing guessed. */
+static int eval_recorded(const struct report_run *run, const struct report_point *p,
+			 struct report_design *d, report_tick_fn tick, void *ctx,
+			 struct hn_err *err)
+{
+	struct hw_energy e = hw_energy_default();
+	struct cost_calib calib;
+	struct map_cache *cache = NULL;
+	char path[1200];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", run->origin, p->network);
+	if ((ret = arch_net_load(path, &d->net, err)) < 0)
+		return ret;
+	snprintf(d->net_note, sizeof(d->net_note), "%.100s, batch %lld (as the run recorded it)",
+		 p->network, (long long)d->net.batch);
+	cost_calib_init(&calib);
+	if ((run->energy[0] && (ret = hw_energy_load(run->energy, &e, err)) < 0) ||
+	    (run->calib[0] && (ret = cost_calib_load(run->calib, &calib, err)) < 0))
+		goto out_release;
+	d->mapper = !strcmp(run->mapper, "greedy") ? "greedy" : "glpk";
+	d->layers = calloc((size_t)d->net.n_layers + 1, sizeof(*d->layers));
+	cache = map_cache_new();
+	if (!d->layers || !cache) {
+		ret = hn_fail(err, HN_ENOMEM, "out of memory");
+		goto out_release;
+	}
+	ret = eval_layers(d, &e, !strcmp(d->mapper, "glpk"), run->calib[0] ? &calib : NULL, cache,
+			  tick, ctx, err);
+out_release:
+	map_cache_free(cache);
+	if (ret < 0)
+		report_design_release(d);
+	return ret;
 }
 
 int report_design_eval(const struct report_run *run, int i, struct report_design *d,
@@ -152,6 +196,8 @@ int report_design_eval(const struct report_run *run, int i, struct report_design
 	if (!p->has_hw)
 		return hn_fail(err, HN_EINVAL, "%s: front point %d has no 'hw' object", run->origin, i);
 	d->hw = p->hw;
+	if (run->mapper[0] && p->network[0])
+		return eval_recorded(run, p, d, tick, ctx, err);
 	if ((ret = build_net(p, &d->net, d->net_note, sizeof(d->net_note), err)) < 0)
 		return ret;
 	d->layers = calloc((size_t)d->net.n_layers + 1, sizeof(*d->layers));
@@ -161,18 +207,18 @@ int report_design_eval(const struct report_run *run, int i, struct report_design
 		goto out_free_cache;
 	}
 	d->mapper = "glpk";
-	if ((ret = eval_layers(d, &e, 1, cache, tick, ctx, err)) < 0)
+	if ((ret = eval_layers(d, &e, 1, NULL, cache, tick, ctx, err)) < 0)
 		goto out_free_cache;
 	if (!same(d->tot.latency_ms, d->run_latency_ms)) {
 		/* The run may have used the greedy mapper (space "mapper": "default"). */
 		struct cost_total glpk_tot = d->tot;
-		if ((ret = eval_layers(d, &e, 0, cache, NULL, NULL, err)) < 0)
+		if ((ret = eval_layers(d, &e, 0, NULL, cache, NULL, NULL, err)) < 0)
 			goto out_free_cache;
 		if (same(d->tot.latency_ms, d->run_latency_ms)) {
-			d->mapper = "default";
+			d->mapper = "greedy";
 		} else {
 			d->tot = glpk_tot;
-			ret = eval_layers(d, &e, 1, cache, NULL, NULL, err);
+			ret = eval_layers(d, &e, 1, NULL, cache, NULL, NULL, err);
 			if (ret < 0)
 				goto out_free_cache;
 		}

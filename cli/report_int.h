@@ -48,6 +48,7 @@ struct report_point {
 	char fidelity[16];              /* "model", "rtl" */
 	char acc_source[16];
 	double acc_penalty;             /* quantisation penalty, percentage points (0: none) */
+	char network[64];               /* front.json: "configs/<i>.net.json", "" when absent */
 };
 
 struct report_objective {
@@ -62,6 +63,9 @@ struct report_run {
 	char space[64], strategy[32], formulation[16];
 	int64_t seed, budget, evaluations, space_size;
 	double hypervolume;             /* as the run reported it */
+	/* front.json's produced_by (runs since it was recorded; "" when absent): the mapper,
+	 * the energy table and calibration files ("" for the default / none) */
+	char mapper[16], energy[512], calib[512];
 	int n_obj;
 	struct report_objective obj[SEARCH_MAX_OBJ];
 	int n_front;
@@ -123,13 +127,16 @@ struct report_design {
 	struct hw_config hw;
 	struct report_layer *layers;    /* owned, net.n_layers */
 	struct cost_total tot;
-	const char *mapper;             /* "glpk" or "default": the one that reproduced the run */
+	const char *mapper;             /* "glpk" or "greedy": the run's (recorded, or the one
+					 * that reproduced its latency for older runs) */
 	double run_latency_ms;          /* what the run recorded, to compare */
 };
-/* Rebuilds the network of front point i (NB201 cell, MobileNet config or zoo network: the
- * variant whose MACs match the point's), maps every layer (GLPK, or the greedy mapper when
- * it reproduces the run's latency and GLPK does not) and prices it with cost_layer, as
- * 'hwnas eval' does. tick is called per layer. Caller releases d. */
+/* Re-evaluates front point i as 'hwnas eval' does, with what front.json records: the point's
+ * network file (configs/<i>.net.json), the run's mapper, energy table and calibration. For
+ * runs that recorded none of it: rebuilds the network (NB201 cell, MobileNet config or zoo
+ * network: the variant whose MACs match the point's) and maps every layer with GLPK, or the
+ * greedy mapper when it reproduces the run's latency and GLPK does not. tick is called per
+ * layer. Caller releases d. */
 int report_design_eval(const struct report_run *run, int i, struct report_design *d,
 		       report_tick_fn tick, void *ctx, struct hn_err *err);
 void report_design_release(struct report_design *d);

@@ -47,6 +47,7 @@ static int read_point(const cJSON *o, const char *origin, struct report_point *p
 	copy_str(o, "arch", p->arch, sizeof(p->arch));
 	copy_str(o, "fidelity", p->fidelity, sizeof(p->fidelity));
 	copy_str(o, "accuracy_source", p->acc_source, sizeof(p->acc_source));
+	copy_str(o, "network", p->network, sizeof(p->network));
 	v = num_or_nan(o, "quantisation_penalty");
 	p->acc_penalty = isfinite(v) ? v : 0;
 	if (cJSON_IsObject(hw)) {
@@ -89,6 +90,15 @@ static int read_front(const char *path, struct report_run *run, struct hn_err *e
 	run->evaluations = (int64_t)num_or_nan(root, "evaluations");
 	run->space_size = (int64_t)num_or_nan(root, "space_size");
 	run->hypervolume = num_or_nan(root, "hypervolume");
+	{
+		const cJSON *pb = cJSON_GetObjectItemCaseSensitive(root, "produced_by");
+		const cJSON *en = cJSON_GetObjectItemCaseSensitive(pb, "energy");
+		copy_str(pb, "mapper", run->mapper, sizeof(run->mapper));
+		copy_str(pb, "calibration", run->calib, sizeof(run->calib));
+		/* "default table (...)" names no file */
+		if (cJSON_IsString(en) && strncmp(en->valuestring, "default", 7))
+			copy_str(pb, "energy", run->energy, sizeof(run->energy));
+	}
 	objs = cJSON_GetObjectItemCaseSensitive(root, "objectives");
 	cJSON_ArrayForEach(it, objs) {
 		struct report_objective *ob = &run->obj[run->n_obj];

@@ -117,4 +117,13 @@ plain=$("$HWNAS" eval --net configs/0.net.json --hw configs/0.json --mapper gree
 	python3 -c "import json,sys; t=json.load(sys.stdin)['total']; print(repr((t['latency_ms'], t['energy_mj'])))")
 cd - >/dev/null
 [ "$plain" != "$lat" ] && ok || bad "energy table and calibration changed nothing ($c0)"
+# hwnas report re-evaluates a point with what front.json records, guessing nothing
+for d in fn main; do
+	expect_exit 0 "$HWNAS" report --out "$tmp/$d" --quiet
+	html=$(cat "$tmp/$d/report.html")
+	expect_in "$html" "(as the run recorded it" "report $d: the recorded network"
+	expect_in "$html" "the run recorded" "report $d: latency compared"
+	case "$html" in *"(differs: see the note)"*) bad "report $d: re-evaluation differs" ;; *) ok ;; esac
+done
+expect_in "$(cat "$tmp/fn/report.html")" "the greedy mapper" "report: the recorded mapper"
 finish
