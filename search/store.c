@@ -122,6 +122,9 @@ static int migrate(struct store *st, int64_t from, struct hn_err *err)
 
 	if (ret < 0)
 		return ret;
+	/* another process may have migrated it since check_schema read the version */
+	if ((ret = query_int(st, "PRAGMA user_version", &from, err)) < 0)
+		goto out_rollback;
 	if (from < 2)
 		ret = exec(st, "ALTER TABLE runs ADD COLUMN inputs TEXT", "cannot migrate the store",
 			   err);
@@ -132,6 +135,7 @@ static int migrate(struct store *st, int64_t from, struct hn_err *err)
 	}
 	if (ret == 0)
 		return exec(st, "COMMIT", "cannot migrate the store", err);
+out_rollback:
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	return ret;
 }
