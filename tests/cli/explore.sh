@@ -58,6 +58,23 @@ expect_in "$err" "'hw.choices.pe_rows[1]'" "bad space names the field"
 expect_in "$err" "bad.json" "bad space names the file"
 expect_exit 1 "$HWNAS" explore --space "$tmp/missing.json" --out "$tmp/e"
 expect_in "$err" "missing.json" "missing space file named"
+# files the space names: checked before a store is made, errors name the field and the file
+for f in '"energy": "no_energy.json"' '"calibration": "no_calib.json"'; do
+	sed "s|\"mapper\"|$f, \"mapper\"|" "$tmp/space.json" > "$tmp/files.json"
+	expect_exit 1 "$HWNAS" explore --space "$tmp/files.json" --out "$tmp/f"
+	expect_in "$err" "files.json: '${f%%\"*:*}" "bad $f: the field named"
+	expect_in "$err" "no_" "bad $f: the file named"
+	[ ! -e "$tmp/f/hwnas.db" ] && ok || bad "bad $f: a store was made"
+done
+echo '{"format": "hwnas-calibration", "version": 1, "classes": [{"dataflow": "xx"}]}' > "$tmp/badcal.json"
+sed 's|"mapper"|"calibration": "badcal.json", "mapper"|' "$tmp/space.json" > "$tmp/files.json"
+expect_exit 1 "$HWNAS" explore --space "$tmp/files.json" --out "$tmp/f"
+expect_in "$err" "'calibration'" "bad calibration content: the field named"
+expect_in "$err" "badcal.json" "bad calibration content: the file named"
+printf '{ "name": "z", "nn": { "space": "zoo", "network": "no_net.json" }, "hw": { "choices": { "pe_rows": [8] } },\n  "objectives": [ { "metric": "latency_ms", "ref": 10 } ] }\n' > "$tmp/zoofile.json"
+expect_exit 1 "$HWNAS" explore --space "$tmp/zoofile.json" --out "$tmp/f"
+expect_in "$err" "zoofile.json: 'nn.network'" "missing network file: the field named"
+expect_in "$err" "no_net.json" "missing network file: the file named"
 expect_exit 2 "$HWNAS" explore --space "$tmp/space.json"
 expect_in "$err" "--out is required" "explore without --out"
 expect_exit 2 "$HWNAS" explore --space "$tmp/space.json" --out "$tmp/e" --strategy nope
