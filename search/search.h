@@ -159,15 +159,17 @@ void search_space_describe_nn(const struct search_space *sp, const struct search
 
 /* ---- Inputs: everything that shapes a result (search_inputs.c, docs/store.md) ----
  * A run's identity: the bytes of the space file and of every file it points to (hw.base, a
- * network file, energy and calibration tables, the accuracy table), the cost model's version
- * and the mapper. A resume must find the same; front.json lists them. */
+ * network file, energy and calibration tables, the accuracy command's program, the accuracy
+ * table), the cost model's version and the mapper. A resume must find the same; front.json
+ * lists them. */
 
 #define SEARCH_MAX_INPUTS 8
 #define SEARCH_ID_LEN 16               /* hex digits of an identity or a file hash */
 
 struct search_input {
 	char role[24];                  /* "space file", "hw.base file", "network file",
-					 * "energy file", "calibration file", "accuracy table",
+					 * "energy file", "calibration file", "accuracy command"
+					 * (its program, when a file), "accuracy table",
 					 * "cost model version", "mapper" */
 	char value[40];                 /* a file's FNV-1a 64 (hex); the version; the mapper */
 	char path[512];                 /* the file ("" for the version and the mapper) */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static uint64_t fnv(uint64_t h, const void *data, size_t n)
 {
@@ -66,6 +67,16 @@ int search_inputs_collect(const char *space_file, const struct search_space *sp,
 		return ret;
 	if (sp->calib_path[0] && (ret = add_file(out, "calibration file", sp->calib_path, err)) < 0)
 		return ret;
+	if (sp->acc_cmd[0]) {
+		/* the command's program when it is a file (a script): its text shapes the
+		 * accuracies; what it reads in turn cannot be seen from here (docs/store.md) */
+		char prog[SEARCH_CMD_MAX];
+		struct stat st;
+		sscanf(sp->acc_cmd, "%511s", prog);
+		if (stat(prog, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (ret = add_file(out, "accuracy command", prog, err)) < 0)
+			return ret;
+	}
 	if (sp->nn_kind == SEARCH_NN_NB201) {
 		char path[512];
 		if ((ret = arch_data_path("nb201_accuracy.csv", path, sizeof(path), err)) < 0 ||

@@ -108,5 +108,12 @@ expect_exit 0 "$HWNAS" explore --space "$tmp/mb.json" --budget 4 --quiet --out "
 expect_in "$err" "held a run that stopped before its first evaluation; replaced" "empty run replaced"
 expect_in "$err" "space file $tmp/mb.json changed since the store was made" "what changed is named"
 expect_in "$out" "session 1: 4 evaluated" "the corrected run starts at session 1"
+# the accuracy command's script is an input too: edited, the run is another
+cp "$root/tests/data/search/acc_ok.sh" "$tmp/acc.sh"
+sed -i "s|$root/tests/data/search/acc_ok.sh|$tmp/acc.sh|" "$tmp/mb.json"
+expect_exit 0 "$HWNAS" explore --space "$tmp/mb.json" --budget 4 --quiet --out "$tmp/mb2"
+echo "# edited" >> "$tmp/acc.sh"
+expect_exit 1 "$HWNAS" explore --space "$tmp/mb.json" --budget 4 --quiet --out "$tmp/mb2"
+expect_in "$err" "accuracy command $tmp/acc.sh changed since the store was made" "edited command script named"
 rm -rf "$tmp"
 finish
