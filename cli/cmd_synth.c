@@ -33,7 +33,7 @@ static const char synth_help[] =
 "  -h, --help       this text\n"
 "\n"
 "example:\n"
-"  hwnas synth --hw tests/data/synth/zu_ws_4x4_int8.json\n"
+"  hwnas synth --hw tests/data/synth/xcup_ws_2x2_int8.json\n"
 "\n"
 "exit: 0 synthesized, 1 an error (bad config, Yosys failed or timed out: the message names\n"
 "its log), 2 usage\n";
