@@ -29,7 +29,8 @@ static const char sim_help[] =
 "  --hw FILE        accelerator config JSON; default: the built-in 16x16 WS config\n"
 "  --batch N        batch size for zoo networks (default 1)\n"
 "  --layer NAME     simulate only this layer\n"
-"  --mapper NAME    tiling per layer: 'glpk' (default) or 'default' (greedy)\n"
+"  --mapper NAME    tiling per layer: 'glpk' (optimal, the default) or 'greedy'\n"
+"                   ('default' is its old name)\n"
 "  --tiling SPEC    one tiling for every layer, 'tm=64,tn=32,tk=128,order=nkm'\n"
 "  --max-macs N     skip layers with more MACs than N (default 50000000; 0: no limit)\n"
 "  --seed N         seed of the random inputs and weights (default 1)\n"
@@ -124,8 +125,10 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 		return cli_usage_error("sim", "unexpected argument '%s'", argv[optind]);
 	if (!o->net)
 		return cli_usage_error("sim", "--net is required");
+	if (!strcmp(o->mapper, "greedy")) /* as eval and explore; "default" is its old name */
+		o->mapper = "default";
 	if (strcmp(o->mapper, "glpk") && strcmp(o->mapper, "default"))
-		return cli_usage_error("sim", "--mapper must be 'glpk' or 'default', got '%s'", o->mapper);
+		return cli_usage_error("sim", "--mapper must be 'glpk' or 'greedy', got '%s'", o->mapper);
 	if (o->trace && !o->layer)
 		return cli_usage_error("sim", "--trace needs --layer (one waveform per run)");
 	return 0;

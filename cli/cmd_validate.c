@@ -37,7 +37,8 @@ static const char validate_help[] =
 "  --layers N       N MAC layers per network: those at positions round(i (L-1) / (N-1)),\n"
 "                   i = 0..N-1, among its L MAC layers within --max-macs (default: all)\n"
 "  --max-macs N     skip layers with more MACs (bounds RTL time; default 2000000)\n"
-"  --mapper NAME    'glpk' (default: the optimal tiling under the model) or 'default'\n"
+"  --mapper NAME    'glpk' (default: the optimal tiling under the model) or 'greedy'\n"
+"                   ('default' is its old name)\n"
 "  --calib FILE     apply this calibration for the 'after' figures instead of fitting one\n"
 "  --calib-out FILE write the calibration fitted on all points (JSON, docs/validation.md)\n"
 "  --csv FILE       one row per point\n"
@@ -135,8 +136,10 @@ static int parse_args(int argc, char **argv, struct val_opts *o)
 		return cli_usage_error("validate", "--nets is required");
 	if (!o->hws || !o->hws[0])
 		return cli_usage_error("validate", "--hws is required");
+	if (!strcmp(o->mapper, "greedy")) /* as eval and explore; "default" is its old name */
+		o->mapper = "default";
 	if (strcmp(o->mapper, "glpk") && strcmp(o->mapper, "default"))
-		return cli_usage_error("validate", "--mapper must be 'glpk' or 'default', got '%s'", o->mapper);
+		return cli_usage_error("validate", "--mapper must be 'glpk' or 'greedy', got '%s'", o->mapper);
 	return 0;
 }
 

@@ -117,6 +117,15 @@ plain=$("$HWNAS" eval --net configs/0.net.json --hw configs/0.json --mapper gree
 	python3 -c "import json,sys; t=json.load(sys.stdin)['total']; print(repr((t['latency_ms'], t['energy_mj'])))")
 cd - >/dev/null
 [ "$plain" != "$lat" ] && ok || bad "energy table and calibration changed nothing ($c0)"
+# one mapper vocabulary: 'greedy' everywhere, 'default' its old name
+expect_exit 0 "$HWNAS" eval --net resnet18 --mapper greedy --json
+g=$out
+expect_exit 0 "$HWNAS" eval --net resnet18 --mapper default --json
+[ "$g" = "$out" ] && ok || bad "eval: --mapper greedy and default differ"
+for a in "eval --net resnet18" "sim --net resnet18" "validate --nets resnet18 --hws x.json"; do
+	expect_exit 2 "$HWNAS" $a --mapper nope
+	expect_in "$err" "--mapper must be 'glpk' or 'greedy', got 'nope'" "$a --mapper nope"
+done
 # hwnas report re-evaluates a point with what front.json records, guessing nothing
 for d in fn main; do
 	expect_exit 0 "$HWNAS" report --out "$tmp/$d" --quiet
