@@ -49,11 +49,23 @@ struct arch_gemm {
 	int b_is_act;            /* ARCH_MATMUL: B is an activation, not a weight */
 };
 
+/* A node of an imported graph that is not a layer (ONNX: Relu, Reshape, a BatchNormalization
+ * folded into its conv, ...): listed so that no node is silently dropped. */
+struct arch_skip {
+	char name[ARCH_NAME_MAX];
+	char op[32];             /* the ONNX op type */
+	char note[64];           /* "folded into layer1.0.conv1", "unknown op: ..." or "" */
+	uint8_t unknown;         /* an op the importer does not know, skipped on request: the
+				  * figures leave out whatever it computes */
+};
+
 struct arch_net {
 	char name[ARCH_NAME_MAX];
 	int64_t batch;
 	int n_layers;
 	struct arch_layer *layers; /* owned: arch_net_release() frees */
+	int n_skipped;
+	struct arch_skip *skipped; /* owned: arch_net_release() frees */
 };
 
 /* Output height and width of a conv or pool layer (floor rule of torch). */
@@ -110,6 +122,42 @@ int arch_net_parse_scalesim(const char *text, size_t len, const char *origin,
 /* A zoo name or a file path, whichever it is. */
 int arch_net_resolve(const char *name_or_path, int64_t batch, struct arch_net *net,
 		     struct hn_err *err);
+/* Same; skip_unknown_ops lets an ONNX file with ops the importer does not know load, those
+ * nodes listed in net->skipped with unknown = 1 (an error otherwise). */
+int arch_net_resolve_opts(const char *name_or_path, int64_t batch, int skip_unknown_ops,
+			  struct arch_net *net, struct hn_err *err);
+
+/* Appends a not-executed node to net->skipped (names copied, truncated). 0 or HN_ENOMEM. */
+int arch_net_add_skip(struct arch_net *net, const char *name, const char *op, const char *note,
+		      int unknown);
+
+/* ---- ONNX (arch_onnx.c; docs/network_format.md "ONNX") ---- */
+
+/* How an ONNX graph is read. batch: the size of a symbolic (dynamic) batch dimension, 0 for
+ * 1; skip_unknown: an unknown op is listed as skipped instead of being an error. */
+struct arch_onnx_opts {
+	int64_t batch;
+	int skip_unknown;
+};
+
+/* Reads a serialized ONNX ModelProto (protobuf-c against Debian's onnx.proto) into a network:
+ * shapes inferred from the graph inputs and the initializer dims, one layer per MAC-bearing
+ * node (named after the node), pools and residual adds as layers, every other node in
+ * net->skipped. Weights are never read (external data is not needed). Errors name origin, the
+ * node and the op. Caller releases net. */
+int arch_net_parse_onnx(const void *data, size_t len, const char *origin,
+			const struct arch_onnx_opts *o, struct arch_net *net, struct hn_err *err);
+int arch_net_load_onnx(const char *path, const struct arch_onnx_opts *o, struct arch_net *net,
+		       struct hn_err *err);
+
+/* Writes net as an ONNX model (opset 13) to path, the weights' shapes as initializers whose
+ * data lives in "<path>.weights", a sparse file of zeros written beside it (so that other
+ * tools can load it). Each layer reads the latest earlier tensor of its input shape (a
+ * residual add the two latest), which rebuilds the zoo's graphs. *params_left_out (may be
+ * NULL) gets the parameters no ONNX node carries (extra_params: embedding tables, layer
+ * norms). Returns 0, HN_EIO naming the file, or HN_ENOMEM. */
+int arch_net_write_onnx(const struct arch_net *net, const char *path, int64_t *params_left_out,
+			struct hn_err *err);
 
 /* JSON text of a network (name, batch, macs, params, layers[] with shapes, macs, params).
  * Returns a malloc'd string the caller frees, or NULL on out-of-memory. */

@@ -590,7 +590,9 @@ int arch_net_load(const char *path, struct arch_net *net, struct hn_err *err)
 	ret = hn_read_file(path, &text, &len, err);
 	if (ret)
 		return ret;
-	if (has_suffix(path, ".csv"))
+	if (has_suffix(path, ".onnx"))
+		ret = arch_net_parse_onnx(text, len, path, NULL, net, err);
+	else if (has_suffix(path, ".csv"))
 		ret = arch_net_parse_scalesim(text, len, path, net, err);
 	else
 		ret = arch_net_parse_json(text, len, path, net, err);
@@ -625,6 +627,12 @@ static int set_batch(struct arch_net *net, int64_t batch, const char *path, stru
 int arch_net_resolve(const char *name_or_path, int64_t batch, struct arch_net *net,
 		     struct hn_err *err)
 {
+	return arch_net_resolve_opts(name_or_path, batch, 0, net, err);
+}
+
+int arch_net_resolve_opts(const char *name_or_path, int64_t batch, int skip_unknown_ops,
+			  struct arch_net *net, struct hn_err *err)
+{
 	struct stat st;
 	int ret;
 
@@ -637,7 +645,14 @@ int arch_net_resolve(const char *name_or_path, int64_t batch, struct arch_net *n
 			       "'hwnas zoo list' shows the zoo", name_or_path);
 	if (S_ISDIR(st.st_mode))
 		return hn_fail(err, HN_EINVAL, "%s: is a directory, not a network file", name_or_path);
-	ret = arch_net_load(name_or_path, net, err);
+	if (has_suffix(name_or_path, ".onnx")) {
+		/* the batch fills a symbolic batch dimension; a fixed one is rescaled below */
+		struct arch_onnx_opts o = { batch > 0 ? batch : 0, skip_unknown_ops };
+
+		ret = arch_net_load_onnx(name_or_path, &o, net, err);
+	} else {
+		ret = arch_net_load(name_or_path, net, err);
+	}
 	if (ret || batch <= 0 || batch == net->batch)
 		return ret;
 	ret = set_batch(net, batch, name_or_path, err);

@@ -408,4 +408,31 @@ void arch_net_release(struct arch_net *net)
 	free(net->layers);
 	net->layers = NULL;
 	net->n_layers = 0;
+	free(net->skipped);
+	net->skipped = NULL;
+	net->n_skipped = 0;
+}
+
+/* Capacity implicit as for the layers: the next power of two >= n_skipped. */
+int arch_net_add_skip(struct arch_net *net, const char *name, const char *op, const char *note,
+		      int unknown)
+{
+	int n = net->n_skipped;
+	struct arch_skip *s;
+
+	if (n == 0 || (n & (n - 1)) == 0) {
+		struct arch_skip *p = realloc(net->skipped, (size_t)(n ? 2 * n : 1) * sizeof(*p));
+
+		if (!p)
+			return HN_ENOMEM;
+		net->skipped = p;
+	}
+	s = &net->skipped[n];
+	memset(s, 0, sizeof(*s));
+	hn_strlcpy(s->name, name ? name : "", sizeof(s->name));
+	hn_strlcpy(s->op, op ? op : "", sizeof(s->op));
+	hn_strlcpy(s->note, note ? note : "", sizeof(s->note));
+	s->unknown = unknown != 0;
+	net->n_skipped = n + 1;
+	return 0;
 }

@@ -39,6 +39,11 @@ int cli_parse_double(const char *s, double lo, double hi, double *v);
 /* Prints a JSON document on stdout and deletes it; -1 when out of memory (nothing printed). */
 struct cJSON;
 int cli_print_json(struct cJSON *root);
+/* Nodes of an imported network that are not layers, by op type, on out ("not executed (no
+ * layer): 49 Relu, 53 BatchNormalization (folded)"), and a warning on stderr for each unknown
+ * op skipped on request (cli_net.c). */
+struct arch_net;
+void cli_net_notes(const struct arch_net *net, FILE *out);
 /* Formats n with thousands separators into buf. */
 const char *cli_thousands(long long n, char *buf, size_t size);
 

@@ -1,4 +1,4 @@
-/* cmd_zoo.c: `hwnas zoo list` and `hwnas zoo show NAME|FILE [--json] [--batch N]`. */
+/* cmd_zoo.c: `hwnas zoo list` and `hwnas zoo show NAME|FILE [--json] [--batch N] [--onnx FILE]`. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,24 +12,31 @@ static void zoo_help(FILE *f)
 {
 	fprintf(f,
 		"usage: hwnas zoo list\n"
-		"       hwnas zoo show NAME|FILE [--json] [--batch N]\n"
+		"       hwnas zoo show NAME|FILE [--json] [--batch N] [--onnx OUT]\n"
 		"\n"
 		"list     the built-in networks: layers, MACs and parameters at batch 1\n"
 		"show     one network layer by layer: shapes, the GEMM each layer lowers to\n"
 		"         (g independent m x k by k x n products), MACs and parameters.\n"
-		"         NAME is a zoo network; FILE a network JSON file (docs/network_format.md)\n"
-		"         or a SCALE-Sim topology .csv\n"
+		"         NAME is a zoo network; FILE a network JSON file (docs/network_format.md),\n"
+		"         a SCALE-Sim topology .csv or an ONNX model .onnx\n"
 		"\n"
 		"options:\n"
-		"  --json      print the network as JSON (readable back as a network file)\n"
-		"  --batch N   batch size (default: 1 for the zoo, the file's own for a file)\n"
-		"  -h, --help  this help\n"
+		"  --json              print the network as JSON (readable back as a network file)\n"
+		"  --batch N           batch size (default: 1 for the zoo, the file's own for a\n"
+		"                      file; an ONNX file's symbolic batch dimension, else 1)\n"
+		"  --onnx OUT          also write the network as an ONNX model to OUT (weights:\n"
+		"                      zeros in OUT.weights, a sparse file)\n"
+		"  --skip-unknown-ops  ONNX: skip ops the importer does not know, with a warning\n"
+		"                      (their work is left out), instead of failing\n"
+		"  -h, --help          this help\n"
 		"\n"
 		"examples:\n"
 		"  hwnas zoo list\n"
 		"  hwnas zoo show resnet50\n"
 		"  hwnas zoo show bert_base --batch 8\n"
 		"  hwnas zoo show mobilenet_v2 --json > mbv2.json\n"
+		"  hwnas zoo show resnet50 --onnx resnet50.onnx\n"
+		"  hwnas zoo show model.onnx --batch 8\n"
 		"  hwnas zoo show tests/data/nets/scalesim_resnet_head.csv\n");
 }
 
@@ -189,18 +196,33 @@ static int zoo_show_table(const struct arch_net *net)
 	table_print(&t, stdout);
 	printf("\ntotal: %s MACs, %s params\n", cli_thousands(arch_net_macs(net), a, sizeof(a)),
 	       cli_thousands(arch_net_params(net), b, sizeof(b)));
+	cli_net_notes(net, stdout);
 	free(t.cells);
 	return CLI_OK;
 }
 
-static int zoo_show(const char *what, int64_t batch, int json)
+static int zoo_show(const char *what, int64_t batch, int json, const char *onnx, int skip)
 {
 	struct hn_err err = { 0 };
 	struct arch_net net;
 	int ret;
 
-	if (arch_net_resolve(what, batch, &net, &err))
+	if (arch_net_resolve_opts(what, batch, skip, &net, &err))
 		return cli_error(&err);
+	if (onnx) {
+		int64_t left = 0;
+		char a[32];
+
+		if (arch_net_write_onnx(&net, onnx, &left, &err)) {
+			ret = cli_error(&err);
+			goto out_release_net;
+		}
+		fprintf(stderr, "wrote %s (weights: %s.weights)\n", onnx, onnx);
+		if (left)
+			fprintf(stderr, "hwnas: note: %s parameters without MACs (embedding tables, "
+				"layer norms) have no ONNX node and are not in %s\n",
+				cli_thousands(left, a, sizeof(a)), onnx);
+	}
 	if (json) {
 		char *text = arch_net_to_json(&net);
 
@@ -232,17 +254,19 @@ int cmd_zoo(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "batch", required_argument, NULL, 'b' },
+		{ "onnx", required_argument, NULL, 'o' },
+		{ "skip-unknown-ops", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int64_t batch = 0;
-	int json = 0, c, nargs;
-	const char *sub;
+	int json = 0, skip = 0, c, nargs;
+	const char *sub, *onnx = NULL;
 
 	opterr = 0;
 	optind = 0; /* glibc: 0 also resets getopt's internal state */
 	/* GNU getopt permutes: options may come before or after "show NAME". */
-	while ((c = getopt_long(argc, argv, ":hjb:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hjb:o:u", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			zoo_help(stdout);
@@ -253,6 +277,12 @@ int cmd_zoo(int argc, char **argv)
 		case 'b':
 			if (parse_batch(optarg, &batch))
 				return CLI_USAGE;
+			break;
+		case 'o':
+			onnx = optarg;
+			break;
+		case 'u':
+			skip = 1;
 			break;
 		case ':':
 			return cli_usage_error("zoo", "option '%s' needs a value", argv[optind - 1]);
@@ -269,7 +299,7 @@ int cmd_zoo(int argc, char **argv)
 	if (!strcmp(sub, "list")) {
 		if (nargs > 1)
 			return cli_usage_error("zoo", "'list' takes no argument, got '%s'", argv[optind + 1]);
-		if (json || batch)
+		if (json || batch || onnx || skip)
 			return cli_usage_error("zoo", "'list' takes no options (it shows batch 1)");
 		return zoo_list();
 	}
@@ -278,7 +308,7 @@ int cmd_zoo(int argc, char **argv)
 			return cli_usage_error("zoo", "'show' needs a network: a zoo NAME or a FILE");
 		if (nargs > 2)
 			return cli_usage_error("zoo", "unexpected argument '%s'", argv[optind + 2]);
-		return zoo_show(argv[optind + 1], batch, json);
+		return zoo_show(argv[optind + 1], batch, json, onnx, skip);
 	}
 	return cli_usage_error("zoo", "unknown subcommand '%s' (expected 'list' or 'show')", sub);
 }
