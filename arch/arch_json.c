@@ -484,9 +484,41 @@ static int trailing_garbage(const char *text, size_t len, const char *end, const
 	return 1;
 }
 
+/* "not_executed": [{"name", "op", "note"?, "unknown"?}], the nodes of an imported graph
+ * that are no layer (arch_onnx.c), written back by arch_net_to_json. */
+static int read_skipped(struct jctx *jc, const cJSON *arr, struct arch_net *net)
+{
+	const cJSON *o;
+	char buf[64];
+	int i = 0;
+
+	if (!arr)
+		return 0;
+	if (!cJSON_IsArray(arr))
+		return jfail(jc, "'not_executed' must be an array, got %s",
+			     jdescribe(arr, buf, sizeof(buf)));
+	cJSON_ArrayForEach(o, arr) {
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, "name");
+		const cJSON *op = cJSON_GetObjectItemCaseSensitive(o, "op");
+		const cJSON *note = cJSON_GetObjectItemCaseSensitive(o, "note");
+		const cJSON *unk = cJSON_GetObjectItemCaseSensitive(o, "unknown");
+
+		if (!cJSON_IsObject(o) || !cJSON_IsString(name) || !cJSON_IsString(op) ||
+		    (note && !cJSON_IsString(note)) || (unk && !cJSON_IsBool(unk)))
+			return jfail(jc, "not_executed[%d] must be {\"name\": string, \"op\": string, "
+				     "\"note\"?: string, \"unknown\"?: bool}", i);
+		if (arch_net_add_skip(net, name->valuestring, op->valuestring,
+				      note ? note->valuestring : "", cJSON_IsTrue(unk)))
+			return hn_fail(jc->err, HN_ENOMEM, "%s: out of memory", jc->origin);
+		i++;
+	}
+	return 0;
+}
+
 static int read_root(struct jctx *jc, const cJSON *root, struct arch_net *net)
 {
-	static const char *const root_fields[] = { "name", "batch", "layers", "macs", "params", NULL };
+	static const char *const root_fields[] = { "name", "batch", "layers", "macs", "params",
+						   "not_executed", NULL };
 	const cJSON *name, *layers, *f, *lo;
 	int64_t batch = 1;
 	char buf[64], defname[ARCH_NAME_MAX];
@@ -529,6 +561,9 @@ static int read_root(struct jctx *jc, const cJSON *root, struct arch_net *net)
 		jc->index++;
 	}
 	if ((ret = check_duplicates(jc, net)))
+		goto out_release_net;
+	jc->index = -1;
+	if ((ret = read_skipped(jc, cJSON_GetObjectItemCaseSensitive(root, "not_executed"), net)))
 		goto out_release_net;
 	return 0;
 out_release_net:
@@ -801,6 +836,23 @@ char *arch_net_to_json(const struct arch_net *net)
 		if (!o || !cJSON_AddItemToArray(layers, o)) {
 			cJSON_Delete(o);
 			bad = 1;
+		}
+	}
+	if (!bad && net->n_skipped) {
+		cJSON *sk = cJSON_AddArrayToObject(root, "not_executed");
+
+		bad |= !sk;
+		for (int i = 0; !bad && i < net->n_skipped; i++) {
+			const struct arch_skip *s = &net->skipped[i];
+			cJSON *o = cJSON_CreateObject();
+
+			bad |= !o || !cJSON_AddItemToArray(sk, o);
+			bad |= !bad && (!cJSON_AddStringToObject(o, "name", s->name) ||
+					!cJSON_AddStringToObject(o, "op", s->op));
+			if (!bad && s->note[0])
+				bad |= !cJSON_AddStringToObject(o, "note", s->note);
+			if (!bad && s->unknown)
+				bad |= !cJSON_AddBoolToObject(o, "unknown", 1);
 		}
 	}
 	if (!bad)

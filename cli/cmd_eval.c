@@ -18,10 +18,14 @@ static const char eval_help[] =
 "dimensions, tiling, compute and memory cycles, the binding roof, utilisation, DRAM bytes,\n"
 "energy; then totals (cycles, latency, GOP/s, energy, EDP) and the FPGA resources used.\n"
 "\n"
-"  --net NET        a zoo name (hwnas zoo list) or a network file (.json, SCALE-Sim .csv)\n"
+"  --net NET        a zoo name (hwnas zoo list) or a network file (.json, SCALE-Sim .csv,\n"
+"                   ONNX .onnx: docs/network_format.md)\n"
 "  --hw FILE        accelerator config JSON (docs/hw_config.md); default: the built-in\n"
 "                   16x16 WS ZCU102 config\n"
-"  --batch N        batch size (default: 1 for zoo networks, a network file's own)\n"
+"  --batch N        batch size (default: 1 for zoo networks, a network file's own; an\n"
+"                   ONNX file's symbolic batch dimension takes it, else 1)\n"
+"  --skip-unknown-ops  ONNX: skip ops the importer does not know, with a warning (their\n"
+"                   work is left out of the figures), instead of failing\n"
 "  --mapper NAME    tiling per layer: 'glpk' (optimal, the default here and in explore)\n"
 "                   or 'greedy' ('default' is its old name)\n"
 "  --tiling SPEC    an explicit tiling for every layer, 'tm=64,tn=32,tk=128,order=nkm',\n"
@@ -34,13 +38,14 @@ static const char eval_help[] =
 "\n"
 "example:\n"
 "  hwnas eval --net resnet18 --hw examples/zcu102_ws_16x16.json\n"
+"  hwnas eval --net model.onnx --hw examples/zcu102_ws_16x16.json --batch 4\n"
 "\n"
 "exit: 0 ok (also when the design is infeasible: see 'feasible'), 1 bad input, 2 usage\n";
 
 struct eval_opts {
 	const char *net, *hw, *tiling, *energy, *mapper, *calib;
 	int64_t batch;
-	int json;
+	int json, skip_unknown;
 };
 
 struct eval_row {
@@ -134,6 +139,7 @@ static void print_table(const struct arch_net *net, const struct hw_config *hw,
 		printf("does not fit the device: %s\n", res->why);
 	if (!tot->feasible)
 		printf("infeasible: %s\n", tot->why);
+	cli_net_notes(net, stdout);
 }
 
 static cJSON *report_json(const struct arch_layer *l, const struct eval_row *row)
@@ -215,6 +221,20 @@ static int print_json(const struct arch_net *net, const struct hw_config *hw,
 	cJSON *layers = cJSON_AddArrayToObject(root, "layers");
 	for (int i = 0; i < net->n_layers; i++)
 		cJSON_AddItemToArray(layers, report_json(&net->layers[i], &rows[i]));
+	/* nodes of an imported graph that are no layer: listed, never dropped silently */
+	cJSON *skipped = cJSON_AddArrayToObject(root, "not_executed");
+	for (int i = 0; i < net->n_skipped; i++) {
+		const struct arch_skip *s = &net->skipped[i];
+		cJSON *so = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(so, "name", s->name);
+		cJSON_AddStringToObject(so, "op", s->op);
+		if (s->note[0])
+			cJSON_AddStringToObject(so, "note", s->note);
+		if (s->unknown)
+			cJSON_AddBoolToObject(so, "unknown", 1);
+		cJSON_AddItemToArray(skipped, so);
+	}
 	cJSON *t = cJSON_AddObjectToObject(root, "total");
 	cJSON_AddBoolToObject(t, "feasible", tot->feasible && res->fits);
 	if (!tot->feasible)
@@ -249,7 +269,8 @@ static int parse_args(int argc, char **argv, struct eval_opts *o)
 		{ "batch", required_argument, NULL, 'b' }, { "tiling", required_argument, NULL, 't' },
 		{ "energy", required_argument, NULL, 'e' }, { "mapper", required_argument, NULL, 'm' },
 		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
-		{ "calib", required_argument, NULL, 'c' }, { NULL, 0, NULL, 0 },
+		{ "calib", required_argument, NULL, 'c' },
+		{ "skip-unknown-ops", no_argument, NULL, 'u' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 
@@ -267,6 +288,7 @@ static int parse_args(int argc, char **argv, struct eval_opts *o)
 		case 'c': o->calib = optarg; break;
 		case 'm': o->mapper = optarg; break;
 		case 'j': o->json = 1; break;
+		case 'u': o->skip_unknown = 1; break;
 		case 'b':
 			if (cli_parse_i64(optarg, 1, 1000000, &o->batch))
 				return cli_usage_error("eval", "--batch must be an integer in 1..1000000, got '%s'", optarg);
@@ -313,7 +335,7 @@ int cmd_eval(int argc, char **argv)
 	cost_calib_init(&calib);
 	if (o.calib && cost_calib_load(o.calib, &calib, &err) < 0)
 		return cli_error(&err);
-	if (arch_net_resolve(o.net, o.batch, &net, &err) < 0)
+	if (arch_net_resolve_opts(o.net, o.batch, o.skip_unknown, &net, &err) < 0)
 		return cli_error(&err);
 	if (o.tiling) {
 		if (strchr(o.tiling, '=')) {
