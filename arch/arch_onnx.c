@@ -1700,7 +1700,8 @@ static const struct ox_op {
 	{ "Add", op_eltwise }, { "Sum", op_eltwise }, { "Sub", op_eltwise },
 	{ "Mul", op_eltwise }, { "Div", op_eltwise }, { "Pow", op_eltwise },
 	{ "Max", op_eltwise }, { "Min", op_eltwise }, { "Mean", op_eltwise },
-	{ "PRelu", op_eltwise }, { "Equal", op_eltwise }, { "Less", op_eltwise },
+	{ "PRelu", op_same }, /* the slope broadcasts to X (per channel in opset < 7) */
+	{ "Equal", op_eltwise }, { "Less", op_eltwise },
 	{ "Greater", op_eltwise }, { "LessOrEqual", op_eltwise },
 	{ "GreaterOrEqual", op_eltwise }, { "And", op_eltwise }, { "Or", op_eltwise },
 	{ "Xor", op_eltwise }, { "Mod", op_eltwise }, { "Where", op_where },
