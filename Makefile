@@ -89,6 +89,10 @@ $(BUILD)/libhwnas.a: $(LIB_OBJ)
 	@echo "  AR    $@"
 	$(Q)ar rcs $@ $^
 
+# On a fresh machine onnx.proto arrives with the deps step: until then it is a prerequisite
+# without a file, which this empty rule lets make wait for instead of stopping.
+$(ONNX_PROTO): | $(BUILD)/.deps-ok
+
 $(GEN)/onnx.pb-c.c: $(ONNX_PROTO) | $(BUILD)/.deps-ok
 	@mkdir -p $(GEN)
 	@echo "  PROTOC $<"
