@@ -712,13 +712,48 @@ static int op_conv(struct ox *x, const struct ox_node *nd)
 	return emit(x, nd, &l, "", 0);
 }
 
+/* Refused (no dataflow for it); with --skip-unknown-ops listed as unknown, its output shape
+ * inferred (stride (in - 1) + output_padding + dilated kernel - pads, or output_shape) so that
+ * the layers after it still import. */
 static int op_conv_transpose(struct ox *x, const struct ox_node *nd)
 {
+	struct ox_tensor *X = NULL, *W = NULL;
+	int64_t st[2], pads[4], dil[2], opad[2], oshape[2], group, d[4];
+	int nst, npads, ndil, nop, nos, nsp, ret;
+
 	if (!x->o->skip_unknown)
 		return node_fail(x, nd, "transposed convolution is not supported (the accelerator "
 				 "has no dataflow for it); --skip-unknown-ops leaves it out");
-	return node_fail(x, nd, "transposed convolution is not supported, and its output shape "
-			 "is needed by the nodes after it");
+	if ((ret = need_in(x, nd, 0, &X)) || (ret = need_in(x, nd, 1, &W)))
+		return ret;
+	if ((X->rank != 3 && X->rank != 4) || W->rank != X->rank)
+		return node_fail(x, nd, "input and weight must be 3-D or 4-D");
+	nsp = X->rank - 2;
+	if ((ret = attr_ints(x, nd, "strides", st, 2, &nst)) ||
+	    (ret = attr_ints(x, nd, "pads", pads, 4, &npads)) ||
+	    (ret = attr_ints(x, nd, "dilations", dil, 2, &ndil)) ||
+	    (ret = attr_ints(x, nd, "output_padding", opad, 2, &nop)) ||
+	    (ret = attr_ints(x, nd, "output_shape", oshape, 2, &nos)) ||
+	    (ret = attr_int(x, nd, "group", 1, &group)))
+		return ret;
+	if ((nst && nst != nsp) || (npads && npads != 2 * nsp) || (ndil && ndil != nsp) ||
+	    (nop && nop != nsp) || (nos && nos != nsp) || group < 1 || group > OX_DIM_MAX)
+		return node_fail(x, nd, "attributes do not match a %d-D input", X->rank);
+	d[0] = X->dim[0];
+	d[1] = W->dim[1] * group;
+	for (int i = 0; i < nsp; i++) {
+		int64_t k = W->dim[2 + i], s = nst ? st[i] : 1, dl = ndil ? dil[i] : 1;
+
+		if (s < 1 || s > OX_DIM_MAX || dl < 1 || dl > OX_DIM_MAX)
+			return node_fail(x, nd, "strides and dilations must be 1 .. 2^31");
+		d[2 + i] = nos ? oshape[i] : s * (X->dim[2 + i] - 1) + (nop ? opad[i] : 0) +
+			   (k - 1) * dl + 1 - (npads ? pads[i] + pads[i + nsp] : 0);
+		if (d[2 + i] < 1)
+			return node_fail(x, nd, "the output would be empty");
+	}
+	if ((ret = set_out(x, nd, 0, X->rank, d, 0)))
+		return ret;
+	return skip(x, nd, "unknown op: its work is not in the figures", 1);
 }
 
 enum { POOL_MAX = 1, POOL_GLOBAL = 2 };
@@ -810,10 +845,10 @@ static int op_gemm(struct ox *x, const struct ox_node *nd)
 	if (B->is_const && !A->is_const) {
 		l = arch_fc("", M, K, N);
 		l.bias = opt_in(x, nd, 2) != NULL;
-	} else if (!A->is_const) {
-		l = arch_matmul("", 1, M, K, N);
-	} else {
+	} else if (A->is_const && B->is_const) {
 		return skip(x, nd, "constant operands: computed before run time", 0);
+	} else {
+		l = arch_matmul("", 1, M, K, N);
 	}
 	return emit(x, nd, &l, "", 0);
 }

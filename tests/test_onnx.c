@@ -412,6 +412,24 @@ static void sum_of_three_should_be_two_adds_and_names_unique(void)
 	arch_net_release(&net);
 }
 
+/* A regression: a Gemm of a constant A by an activation B was listed as constant. */
+static void gemm_of_constant_by_activation_should_be_a_matmul(void)
+{
+	static const int64_t a[2] = { 2, 3 }, b[2] = { 3, 4 };
+	struct pb g = { 0 }, m;
+	struct arch_net net;
+	struct hn_err err = { 0 };
+
+	g_input(&g, "b", 2, b);
+	g_init(&g, "a", 2, a);
+	g_node(&g, "Gemm", "wx", "a,b", "y", NULL);
+	m = model(&g, 13);
+	CHECK(parse(&m, 0, 0, &net, &err) == 0);
+	CHECK(net.n_layers == 1 && net.layers[0].kind == ARCH_MATMUL);
+	CHECK_EQ_I64(arch_net_macs(&net), 2 * 3 * 4);
+	arch_net_release(&net);
+}
+
 static void unknown_op_should_fail_or_be_listed_with_the_flag(void)
 {
 	static const int64_t x[4] = { 1, 4, 3, 3 }, w[4] = { 4, 4, 1, 1 };
@@ -435,6 +453,25 @@ static void unknown_op_should_fail_or_be_listed_with_the_flag(void)
 		CHECK_EQ_I64(net.n_layers, 1);
 		CHECK_EQ_I64(net.n_skipped, 1);
 		CHECK(net.skipped[0].unknown == 1 && !strcmp(net.skipped[0].op, "FancyNorm"));
+		arch_net_release(&net);
+	}
+	/* ConvTranspose with the flag: listed, its output shape inferred for the conv after it:
+	 * 2 (3 - 1) + 1 + 3 - 2 = 6 */
+	{
+		static const int64_t wt[4] = { 4, 2, 3, 3 }, w2[4] = { 8, 2, 1, 1 };
+
+		g_input(&g, "x", 4, x);
+		g_init(&g, "wt", 4, wt);
+		g_init(&g, "w2", 4, w2);
+		g_node(&g, "ConvTranspose", "up", "x,wt", "a",
+		       "strides=2,2;pads=1,1,1,1;output_padding=1,1");
+		g_node(&g, "Conv", "conv", "a,w2", "y", NULL);
+		m = model(&g, 13);
+		CHECK(parse(&m, 0, 1, &net, &err) == 0);
+		CHECK_EQ_I64(net.n_layers, 1);
+		CHECK_EQ_I64(net.layers[0].c, 2);
+		CHECK_EQ_I64(net.layers[0].h, 6);
+		CHECK(net.n_skipped == 1 && net.skipped[0].unknown);
 		arch_net_release(&net);
 	}
 	/* a layer after a skipped unknown op has no input shape: a clear error */
@@ -887,6 +924,7 @@ int main(void)
 	RUN(reshape_target_computed_from_shape_should_infer);
 	RUN(bias_add_and_batch_norm_should_fold_into_their_layer);
 	RUN(sum_of_three_should_be_two_adds_and_names_unique);
+	RUN(gemm_of_constant_by_activation_should_be_a_matmul);
 	RUN(unknown_op_should_fail_or_be_listed_with_the_flag);
 	RUN(bad_graphs_should_give_clear_errors);
 	RUN(bytes_that_are_not_onnx_should_give_clear_errors);
