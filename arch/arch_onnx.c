@@ -1029,7 +1029,7 @@ static int op_eltwise(struct ox *x, const struct ox_node *nd)
 		}
 		return 0;
 	}
-	if (!strcmp(op, "Add") && n_act == 1 && nd->nin == 2) {
+	if (!strcmp(op, "Add") && n_act == 1 && nd->nin == 2 && nd->in[0] >= 0 && nd->in[1] >= 0) {
 		/* a bias: the activation comes straight from a conv or linear layer, read only here,
 		 * and the constant has one value per output channel / feature */
 		int ai = x->t[nd->in[0]].is_const ? 1 : 0;
@@ -2086,6 +2086,11 @@ static int read_graph(struct ox *x, const Onnx__GraphProto *g)
 		ox_fn fn = find_op(nd.n);
 
 		node_label(nd.n, i, nd.label);
+		/* every op defines output 0 (the ops below index it freely) */
+		if (nd.nout < 1 || nd.out[0] < 0) {
+			ret = node_fail(x, &nd, "it has no output");
+			goto out_free;
+		}
 		for (int j = 0; j < nd.nin; j++)
 			if (nd.in[j] >= 0 && !x->t[nd.in[j]].defined) {
 				ret = node_fail(x, &nd, "input '%s' is not defined", x->t[nd.in[j]].name);

@@ -153,7 +153,7 @@ static void g_node(struct pb *g, const char *op, const char *name, const char *i
 		pb_str(&n, N_IN, !strcmp(tok, "-") ? "" : tok);
 	snprintf(buf, sizeof(buf), "%s", outs);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		pb_str(&n, N_OUT, tok);
+		pb_str(&n, N_OUT, !strcmp(tok, "-") ? "" : tok);
 	if (name)
 		pb_str(&n, N_NAME, name);
 	pb_str(&n, N_OP, op);
@@ -537,6 +537,14 @@ static void bad_graphs_should_give_clear_errors(void)
 	g_node(&g, "Conv", "c1", "x,w", "a", NULL);
 	g_node(&g, "Conv", "c2", "x,w", "a", NULL);
 	expect_error(&g, 13, "tensor 'a' is defined twice");
+	/* a fuzzing finding (fuzz/regressions/onnx/add_without_output.onnx): an Add of one
+	 * activation and an omitted input was read as a bias add of tensor -1 */
+	g_input(&g, "x", 4, x);
+	g_node(&g, "Add", "a", "x,-", "y", NULL);
+	expect_error(&g, 13, "no layer the accelerator runs");
+	g_input(&g, "x", 4, x);
+	g_node(&g, "Add", "a", "x,x", "-", NULL);
+	expect_error(&g, 13, "node 'a' (Add): it has no output");
 	/* no layer at all */
 	g_input(&g, "x", 4, x);
 	g_node(&g, "Relu", "r", "x", "a", NULL);
