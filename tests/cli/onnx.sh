@@ -42,9 +42,15 @@ expect_exit 0 "$HWNAS" zoo show "$tmp/resnet50.onnx" --json
 printf '%s\n' "$out" > "$tmp/r50.json"
 expect_exit 0 "$HWNAS" zoo show "$tmp/r50.json"
 expect_in "$out" "53 BatchNormalization (folded)" "network JSON keeps the not-executed nodes"
-# map and sim accept the file too
+# map, sim and validate accept the file too (a small net: sim and validate run the RTL)
 expect_exit 0 "$HWNAS" map --net "$tmp/resnet50.onnx" --hw "$hw" --layer layer1.0.conv2
 expect_in "$out" "layer1.0.conv2" "map on an ONNX file"
+small=$root/fuzz/corpus/onnx/conv_bn_relu.onnx
+expect_exit 0 "$HWNAS" sim --net "$small" --hw "$hw"
+expect_in "$out" "/conv/Conv" "sim on an ONNX file"
+expect_in "$out" "bit_exact true" "sim on an ONNX file is bit-exact"
+expect_exit 0 "$HWNAS" validate --nets "$small" --hws "$hw"
+expect_in "$out" "1 points" "validate on an ONNX file"
 
 # an unknown op: an error naming node and op, or with the flag a warning
 $py - "$tmp/unknown.onnx" <<'PY'
