@@ -622,12 +622,12 @@ int arch_net_load(const char *path, struct arch_net *net, struct hn_err *err)
 	size_t len = 0;
 	int ret;
 
+	if (has_suffix(path, ".onnx")) /* binary and maybe large: mapped by its reader */
+		return arch_net_load_onnx(path, NULL, net, err);
 	ret = hn_read_file(path, &text, &len, err);
 	if (ret)
 		return ret;
-	if (has_suffix(path, ".onnx"))
-		ret = arch_net_parse_onnx(text, len, path, NULL, net, err);
-	else if (has_suffix(path, ".csv"))
+	if (has_suffix(path, ".csv"))
 		ret = arch_net_parse_scalesim(text, len, path, net, err);
 	else
 		ret = arch_net_parse_json(text, len, path, net, err);

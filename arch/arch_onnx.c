@@ -1708,12 +1708,6 @@ static int op_size(struct ox *x, const struct ox_node *nd)
 	return skip(x, nd, "shape arithmetic", 0);
 }
 
-/* Where(cond, a, b): broadcast of three. */
-static int op_where(struct ox *x, const struct ox_node *nd)
-{
-	return op_eltwise(x, nd);
-}
-
 /* ---- the op table ---- */
 
 typedef int (*ox_fn)(struct ox *, const struct ox_node *);
@@ -1739,7 +1733,7 @@ static const struct ox_op {
 	{ "Equal", op_eltwise }, { "Less", op_eltwise },
 	{ "Greater", op_eltwise }, { "LessOrEqual", op_eltwise },
 	{ "GreaterOrEqual", op_eltwise }, { "And", op_eltwise }, { "Or", op_eltwise },
-	{ "Xor", op_eltwise }, { "Mod", op_eltwise }, { "Where", op_where },
+	{ "Xor", op_eltwise }, { "Mod", op_eltwise }, { "Where", op_eltwise },
 	{ "Relu", op_same }, { "Clip", op_same }, { "Sigmoid", op_same },
 	{ "HardSigmoid", op_same }, { "HardSwish", op_same }, { "Tanh", op_same },
 	{ "LeakyRelu", op_same }, { "Elu", op_same }, { "Selu", op_same },
@@ -1790,7 +1784,6 @@ static ox_fn find_op(const Onnx__NodeProto *n)
 static int unknown_op(struct ox *x, const struct ox_node *nd)
 {
 	const char *dom = S(nd->n->domain);
-	char note[64];
 
 	if (!x->o->skip_unknown)
 		return node_fail(x, nd, "op '%s%s%s' is not supported by the importer "
@@ -1802,8 +1795,7 @@ static int unknown_op(struct ox *x, const struct ox_node *nd)
 			x->t[nd->out[j]].rank = -1;
 			x->t[nd->out[j]].defined = 1;
 		}
-	snprintf(note, sizeof(note), "unknown op: its work is not in the figures");
-	return skip(x, nd, note, 1);
+	return skip(x, nd, "unknown op: its work is not in the figures", 1);
 }
 
 /* ---- the graph ---- */
