@@ -1960,7 +1960,8 @@ static int read_graph(struct ox *x, const Onnx__GraphProto *g)
 	pending = calloc((size_t)n_nodes + 1, sizeof(int));
 	heap = malloc(((size_t)n_nodes + 1) * sizeof(int));
 	if (!x->t || !node_in || !node_out || !in_at || !out_at || !pending || !heap ||
-	    hash_init(&x->tensors, n_tensors) || hash_init(&x->names, (size_t)n_nodes + (size_t)edges + 1)) {
+	    hash_init(&x->tensors, n_tensors) ||
+	    hash_init(&x->names, (size_t)n_nodes + (size_t)edges + 1)) { /* Sum: n - 1 layers */
 		ret = hn_fail(x->err, HN_ENOMEM, "%s: out of memory", x->origin);
 		goto out_free;
 	}
