@@ -410,6 +410,18 @@ static void sum_of_three_should_be_two_adds_and_names_unique(void)
 	CHECK(!strcmp(net.layers[3].name, "s.1"));
 	CHECK_EQ_I64(net.layers[2].n * net.layers[2].c * net.layers[2].h * net.layers[2].w, 72);
 	arch_net_release(&net);
+	/* a name longer than a layer name keeps its tail; no name: "<op>_<index>" */
+	g_input(&g, "x", 4, x);
+	g_init(&g, "w", 4, w);
+	g_node(&g, "Conv", "/encoder/stage.3/block.11/attention/output/dense/Conv", "x,w", "a",
+	       NULL);
+	g_node(&g, "Conv", NULL, "a,w", "b", NULL);
+	m = model(&g, 13);
+	CHECK(parse(&m, 0, 0, &net, &err) == 0);
+	CHECK(!strcmp(net.layers[0].name, "~r/stage.3/block.11/attention/output/dense/Conv"));
+	CHECK(strlen(net.layers[0].name) < ARCH_NAME_MAX);
+	CHECK(!strcmp(net.layers[1].name, "Conv_1"));
+	arch_net_release(&net);
 }
 
 /* A regression: a Gemm of a constant A by an activation B was listed as constant. */
