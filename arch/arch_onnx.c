@@ -115,6 +115,8 @@ struct ox_tensor {
 	uint8_t has_vals;            /* vals[] holds its int64 values (row-major) */
 	int nvals;
 	int64_t vals[OX_VALS_MAX];
+	uint8_t has_fvals;           /* fvals[] holds its float values (Resize scales) */
+	float fvals[OX_VALS_MAX];
 	int producer;                /* node index, -1 for graph inputs and initializers */
 	int layer;                   /* the layer whose output this is (for folding), else -1 */
 	int consumers;               /* node inputs reading it */
@@ -364,6 +366,7 @@ static int set_out(struct ox *x, const struct ox_node *nd, int j, int rank, cons
 		memcpy(t->dim, dim, (size_t)rank * sizeof(*dim));
 	t->is_const = is_const != 0;
 	t->has_vals = 0;
+	t->has_fvals = 0;
 	t->defined = 1;
 	return 0;
 }
@@ -433,6 +436,24 @@ static void tensor_vals(struct ox_tensor *t, const Onnx__TensorProto *tp)
 
 	if (!tp->has_data_type || n > OX_VALS_MAX)
 		return;
+	if (tp->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT) {
+		if (tp->n_float_data == (size_t)n) {
+			memcpy(t->fvals, tp->float_data, (size_t)n * sizeof(*t->fvals));
+		} else if (tp->has_raw_data && tp->raw_data.len == (size_t)n * 4) {
+			for (int64_t i = 0; i < n; i++) {
+				uint32_t u = 0;
+
+				for (int b = 3; b >= 0; b--)
+					u = (u << 8) | tp->raw_data.data[i * 4 + b];
+				memcpy(&t->fvals[i], &u, sizeof(u));
+			}
+		} else {
+			return;
+		}
+		t->has_fvals = 1;
+		t->nvals = (int)n;
+		return;
+	}
 	if (tp->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__INT64) {
 		if (tp->n_int64_data == (size_t)n) {
 			memcpy(v, tp->int64_data, (size_t)n * sizeof(*v));
@@ -1708,6 +1729,65 @@ static int op_size(struct ox *x, const struct ox_node *nd)
 	return skip(x, nd, "shape arithmetic", 0);
 }
 
+/* Resize (opset 10+: X, roi, scales, sizes; opset 18 'axes') and Upsample (scales as input,
+ * or as an attribute before opset 9): sizes when given, else floor(dim x scale). */
+static int op_resize(struct ox *x, const struct ox_node *nd)
+{
+	struct ox_tensor *X = NULL, *sz = opt_in(x, nd, 3), *sc = NULL;
+	int64_t ax[OX_RANK_MAX], d[OX_RANK_MAX];
+	int nax, ret;
+	const Onnx__AttributeProto *a = attr(nd, "scales");
+
+	if ((ret = need_in(x, nd, 0, &X)) || (ret = attr_ints(x, nd, "axes", ax, OX_RANK_MAX, &nax)))
+		return ret;
+	if (!nax)
+		for (nax = 0; nax < X->rank; nax++)
+			ax[nax] = nax;
+	for (int i = 0; i < nax; i++) {
+		ax[i] += ax[i] < 0 ? X->rank : 0;
+		if (ax[i] < 0 || ax[i] >= X->rank)
+			return node_fail(x, nd, "axis %lld is outside %d dimensions", (long long)ax[i],
+					 X->rank);
+	}
+	memcpy(d, X->dim, sizeof(d));
+	if (sz && sz->rank == 1 && sz->dim[0] > 0) {
+		if (!sz->has_vals || sz->nvals != nax)
+			return node_fail(x, nd, "the sizes '%s' must be %d constants", sz->name, nax);
+		for (int i = 0; i < nax; i++)
+			d[ax[i]] = sz->vals[i];
+	} else {
+		float f[OX_VALS_MAX];
+		int nf = 0;
+
+		if (a && a->n_floats) { /* Upsample before opset 9 */
+			nf = a->n_floats <= OX_VALS_MAX ? (int)a->n_floats : -1;
+			if (nf > 0)
+				memcpy(f, a->floats, (size_t)nf * sizeof(*f));
+		} else {
+			sc = opt_in(x, nd, !strcmp(S(nd->n->op_type), "Upsample") ||
+				    x->opset < 11 ? 1 : 2);
+			if (sc && sc->has_fvals) {
+				nf = sc->nvals;
+				memcpy(f, sc->fvals, (size_t)nf * sizeof(*f));
+			}
+		}
+		if (nf != nax)
+			return node_fail(x, nd, "needs %d constant scales or sizes (an initializer or a "
+					 "Constant)", nax);
+		for (int i = 0; i < nax; i++) {
+			double v = (double)X->dim[ax[i]] * (double)f[i];
+
+			if (!(v >= 0 && v <= (double)OX_DIM_MAX))
+				return node_fail(x, nd, "scale %g gives a dimension outside 0 .. 2^31",
+						 (double)f[i]);
+			d[ax[i]] = (int64_t)v;
+		}
+	}
+	if ((ret = set_out(x, nd, 0, X->rank, d, all_const(x, nd))))
+		return ret;
+	return skip(x, nd, "resampling: the layer after it reads the new size", 0);
+}
+
 /* ---- the op table ---- */
 
 typedef int (*ox_fn)(struct ox *, const struct ox_node *);
@@ -1761,6 +1841,8 @@ static const struct ox_op {
 	{ "Split", op_split },
 	{ "Pad", op_pad },
 	{ "Expand", op_expand_tile },
+	{ "Resize", op_resize },
+	{ "Upsample", op_resize },
 	{ "Tile", op_expand_tile },
 	{ "ReduceMean", op_reduce }, { "ReduceSum", op_reduce }, { "ReduceMax", op_reduce },
 	{ "ReduceMin", op_reduce }, { "ReduceProd", op_reduce }, { "ReduceL1", op_reduce },

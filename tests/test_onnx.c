@@ -140,6 +140,26 @@ static void g_init_i64(struct pb *g, const char *name, int n, const int64_t *v)
 	pb_sub(g, G_INIT, &t);
 }
 
+/* A 1-D float initializer with its values (raw_data, little-endian IEEE 754). */
+static void g_init_f32(struct pb *g, const char *name, int n, const float *v)
+{
+	struct pb t = { 0 };
+	uint8_t raw[4 * 16];
+
+	for (int i = 0; i < n; i++) {
+		uint32_t u;
+
+		memcpy(&u, &v[i], sizeof(u));
+		for (int b = 0; b < 4; b++)
+			raw[i * 4 + b] = (uint8_t)(u >> (8 * b));
+	}
+	pb_int(&t, T_DIMS, n);
+	pb_int(&t, T_TYPE, 1);
+	pb_str(&t, T_NAME, name);
+	pb_bytes(&t, T_RAW, raw, (size_t)n * 4);
+	pb_sub(g, G_INIT, &t);
+}
+
 /* A node. ins/outs: comma-separated names. attrs: "name=1,2" (ints), "name:1" (int),
  * "name'TEXT" (string), separated by ';'. */
 static void g_node(struct pb *g, const char *op, const char *name, const char *ins,
@@ -422,6 +442,41 @@ static void sum_of_three_should_be_two_adds_and_names_unique(void)
 	CHECK(strlen(net.layers[0].name) < ARCH_NAME_MAX);
 	CHECK(!strcmp(net.layers[1].name, "Conv_1"));
 	arch_net_release(&net);
+}
+
+/* A decoder's upsampling: Resize by constant scales, or to constant sizes, then a conv. */
+static void resize_should_scale_the_map_for_the_next_layer(void)
+{
+	static const int64_t x[4] = { 1, 4, 8, 8 }, w[4] = { 4, 4, 1, 1 }, sizes[4] = { 1, 4, 12, 12 };
+	static const float scales[4] = { 1, 1, 2, 2.5f };
+	struct pb g = { 0 }, m;
+	struct arch_net net;
+	struct hn_err err = { 0 };
+
+	g_input(&g, "x", 4, x);
+	g_init(&g, "w", 4, w);
+	g_init_f32(&g, "scales", 4, scales);
+	g_node(&g, "Resize", "up", "x,-,scales", "a", "mode'nearest");
+	g_node(&g, "Conv", "conv", "a,w", "y", NULL);
+	m = model(&g, 13);
+	CHECK(parse(&m, 0, 0, &net, &err) == 0);
+	CHECK_EQ_I64(net.layers[0].h, 16);
+	CHECK_EQ_I64(net.layers[0].w, 20); /* floor(8 x 2.5) */
+	arch_net_release(&net);
+	g_input(&g, "x", 4, x);
+	g_init(&g, "w", 4, w);
+	g_init_i64(&g, "sizes", 4, sizes);
+	g_node(&g, "Resize", "up", "x,-,-,sizes", "a", NULL);
+	g_node(&g, "Conv", "conv", "a,w", "y", NULL);
+	m = model(&g, 13);
+	CHECK(parse(&m, 0, 0, &net, &err) == 0);
+	CHECK_EQ_I64(arch_net_macs(&net), 144 * 16);
+	arch_net_release(&net);
+	/* scales the graph computes at run time: a clear error */
+	g_input(&g, "x", 4, x);
+	g_node(&g, "Shape", NULL, "x", "s", NULL);
+	g_node(&g, "Resize", "up", "x,-,s", "a", NULL);
+	expect_error(&g, 13, "node 'up' (Resize): needs 4 constant scales or sizes");
 }
 
 /* A regression: a Gemm of a constant A by an activation B was listed as constant. */
@@ -944,6 +999,7 @@ int main(void)
 	RUN(reshape_target_computed_from_shape_should_infer);
 	RUN(bias_add_and_batch_norm_should_fold_into_their_layer);
 	RUN(sum_of_three_should_be_two_adds_and_names_unique);
+	RUN(resize_should_scale_the_map_for_the_next_layer);
 	RUN(gemm_of_constant_by_activation_should_be_a_matmul);
 	RUN(unknown_op_should_fail_or_be_listed_with_the_flag);
 	RUN(bad_graphs_should_give_clear_errors);
