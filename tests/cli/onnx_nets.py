@@ -3,7 +3,8 @@
 (python3-onnx, independent of hwnas's C code), imported by hwnas and checked.
 
 - small graphs with hand-calculated MACs and parameters: Conv+BatchNorm+Relu, a residual
-  block (Add), Flatten+Gemm, MobileNetV2 inverted residual blocks (depthwise), a BERT
+  block (Add), Flatten+Gemm, MobileNetV2 inverted residual blocks (depthwise), a U-Net
+  decoder step (Resize, Concat), a BERT
   encoder layer (MatMuls, heads reshaped with Reshape/Transpose, the batch dynamic);
 - ResNet-18, ResNet-50, MobileNetV2 and VGG-16 from a Python description of the torchvision
   architectures: MACs, parameters and every layer's shapes equal 'hwnas zoo show NAME';
@@ -190,6 +191,21 @@ def mbv2_blocks():
         check(j["layers"][1]["groups"] == 144, "mbv2_blocks: depthwise groups %s" % j["layers"][1]["groups"])
 
 
+def decoder():
+    """A U-Net style decoder step: conv, Resize x2 (nearest, constant scales), Concat with the
+    skip connection, conv."""
+    g = Graph("decoder", [1, 32, 16, 16])
+    skip = g.conv("input", "enc", 32, 32, 3, 1, 1)
+    y = g.conv(skip, "down", 32, 64, 3, 2, 1)
+    g.inits.append(helper.make_tensor("scales", TensorProto.FLOAT, [4], [1.0, 1.0, 2.0, 2.0]))
+    y = g.node("Resize", "up", [y, "", "scales"], mode="nearest")
+    y = g.node("Concat", "cat", [y, skip], axis=1)
+    y = g.conv(y, "dec", 96, 32, 3, 1, 1)
+    macs = 256 * 32 * 32 * 9 + 64 * 64 * 32 * 9 + 256 * 32 * 96 * 9
+    params = 32 * 32 * 9 + 64 + 64 * 32 * 9 + 128 + 32 * 96 * 9 + 64
+    expect(g.save(y), macs, params, ["conv", "conv", "conv"])
+
+
 def bert_layer():
     """One BERT-base encoder layer as torch exports it with a dynamic batch: Linear on 3-D
     inputs as MatMul + Add, heads by Reshape + Transpose, the reshape targets computed from
@@ -343,6 +359,7 @@ conv_bn_relu()
 residual()
 flatten_gemm()
 mbv2_blocks()
+decoder()
 bert_layer()
 same_as_zoo("resnet18", resnet("resnet18", False, [2, 2, 2, 2]))
 same_as_zoo("resnet50", resnet("resnet50", True, [3, 4, 6, 3]))
