@@ -290,7 +290,8 @@ static void attr_str(const struct ox_node *nd, const char *name, char *buf, size
 
 	if (a && a->has_s) {
 		n = a->s.len < size - 1 ? a->s.len : size - 1;
-		memcpy(buf, a->s.data, n);
+		if (n) /* data is NULL for an empty string */
+			memcpy(buf, a->s.data, n);
 	}
 	buf[n] = '\0';
 }
@@ -375,7 +376,8 @@ static int set_vals(struct ox_tensor *t, const int64_t *v, int n)
 {
 	if (n < 0 || n > OX_VALS_MAX)
 		return 0;
-	memcpy(t->vals, v, (size_t)n * sizeof(*v));
+	for (int i = 0; i < n; i++) /* v may be NULL when n = 0 (an empty ints attribute) */
+		t->vals[i] = v[i];
 	t->nvals = n;
 	t->has_vals = 1;
 	return 0;
@@ -438,7 +440,8 @@ static void tensor_vals(struct ox_tensor *t, const Onnx__TensorProto *tp)
 		return;
 	if (tp->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT) {
 		if (tp->n_float_data == (size_t)n) {
-			memcpy(t->fvals, tp->float_data, (size_t)n * sizeof(*t->fvals));
+			for (int64_t i = 0; i < n; i++) /* no memcpy: float_data is NULL when n = 0 */
+				t->fvals[i] = tp->float_data[i];
 		} else if (tp->has_raw_data && tp->raw_data.len == (size_t)n * 4) {
 			for (int64_t i = 0; i < n; i++) {
 				uint32_t u = 0;
@@ -456,7 +459,8 @@ static void tensor_vals(struct ox_tensor *t, const Onnx__TensorProto *tp)
 	}
 	if (tp->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__INT64) {
 		if (tp->n_int64_data == (size_t)n) {
-			memcpy(v, tp->int64_data, (size_t)n * sizeof(*v));
+			for (int64_t i = 0; i < n; i++)
+				v[i] = tp->int64_data[i];
 		} else if (tp->has_raw_data && tp->raw_data.len == (size_t)n * 8) {
 			for (int64_t i = 0; i < n; i++) {
 				uint64_t u = 0;

@@ -479,6 +479,26 @@ static void resize_should_scale_the_map_for_the_next_layer(void)
 	expect_error(&g, 13, "node 'up' (Resize): needs 4 constant scales or sizes");
 }
 
+/* Fuzzing findings (UBSan, fuzz/regressions/onnx/empty_float_initializer.onnx): empty
+ * tensors and attributes have NULL data that must not reach memcpy. Checked under SAN=1. */
+static void empty_tensors_and_attributes_should_be_read_safely(void)
+{
+	static const int64_t x[4] = { 1, 4, 8, 8 }, w[4] = { 4, 4, 1, 1 }, zero[1] = { 0 };
+	struct pb g = { 0 }, m;
+	struct arch_net net;
+	struct hn_err err = { 0 };
+
+	g_input(&g, "x", 4, x);
+	g_init(&g, "w", 4, w);
+	g_init(&g, "empty", 1, zero);
+	g_node(&g, "Constant", "c", "", "k", "value_ints=");
+	g_node(&g, "Conv", "conv", "x,w", "y", "auto_pad'");
+	m = model(&g, 13);
+	CHECK(parse(&m, 0, 0, &net, &err) == 0);
+	CHECK_EQ_I64(net.n_layers, 1);
+	arch_net_release(&net);
+}
+
 /* A regression: a Gemm of a constant A by an activation B was listed as constant. */
 static void gemm_of_constant_by_activation_should_be_a_matmul(void)
 {
@@ -1000,6 +1020,7 @@ int main(void)
 	RUN(bias_add_and_batch_norm_should_fold_into_their_layer);
 	RUN(sum_of_three_should_be_two_adds_and_names_unique);
 	RUN(resize_should_scale_the_map_for_the_next_layer);
+	RUN(empty_tensors_and_attributes_should_be_read_safely);
 	RUN(gemm_of_constant_by_activation_should_be_a_matmul);
 	RUN(unknown_op_should_fail_or_be_listed_with_the_flag);
 	RUN(bad_graphs_should_give_clear_errors);
