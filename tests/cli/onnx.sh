@@ -82,7 +82,8 @@ expect_in "$err" "trunc.onnx: " "a truncated file is an error naming it"
 expect_exit 1 "$HWNAS" zoo show "$tmp/empty.onnx"
 expect_in "$err" "empty" "an empty file"
 
-# explore: a fixed-network space on an ONNX file, relative to the space file
+# explore: a fixed-network space on an ONNX file, relative to the space file; the run records
+# the file and its hash (the run identity), and report re-evaluates a design from it
 mkdir -p "$tmp/space/nets"
 "$HWNAS" zoo show resnet18 --onnx "$tmp/space/nets/r18.onnx" >/dev/null 2>&1
 cat > "$tmp/space/space.json" <<JSON
@@ -99,18 +100,23 @@ sed 's|"nets/r18.onnx"|"resnet18"|' "$tmp/space/space.json" > "$tmp/space/zoo.js
 expect_exit 0 "$HWNAS" explore --space "$tmp/space/space.json" --strategy random --budget 4 --seed 1 --out "$tmp/out1" --quiet
 expect_exit 0 "$HWNAS" explore --space "$tmp/space/zoo.json" --strategy random --budget 4 --seed 1 --out "$tmp/out2" --quiet
 python3 - "$tmp/out1/front.json" "$tmp/out2/front.json" "$tmp/space/nets/r18.onnx" <<'PY' && ok || bad "explore on an ONNX space"
-import json, sys
+import json, re, sys
 a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-assert a["network"]["file"] == sys.argv[3], a["network"]
-h = 1469598103934665603
-for c in open(sys.argv[3], "rb").read():
-    h = ((h ^ c) * 1099511628211) % (1 << 64)
-assert a["network"]["hash"] == "fnv1a64:%016x" % h, (a["network"], h)
+pb = a["produced_by"]
+assert pb["network_source"] == "network file " + sys.argv[3], pb["network_source"]
+f = [i for i in pb["inputs"] if i["role"] == "network file"]
+assert len(f) == 1 and f[0]["path"] == sys.argv[3] and re.fullmatch("[0-9a-f]{16}", f[0]["value"]), f
 assert [p["latency_ms"] for p in a["points"]] == [p["latency_ms"] for p in b["points"]]
 PY
+expect_exit 0 "$HWNAS" report --out "$tmp/out1" -o "$tmp/r.html" --quiet
+grep -q "configs/0.net.json" "$tmp/r.html" && ok || bad "report re-evaluates a design of an ONNX run"
 sed 's|"nets/r18.onnx"|"nets/missing.onnx"|' "$tmp/space/space.json" > "$tmp/space/bad.json"
 expect_exit 1 "$HWNAS" explore --space "$tmp/space/bad.json" --strategy random --budget 4 --out "$tmp/out3" --quiet
-expect_in "$err" "'nn.network' is not a zoo name, and as a network file" "explore names the bad network"
+expect_in "$err" "'nn.network': unknown network '$tmp/space/nets/missing.onnx'" "explore names the bad network"
+printf 'garbage' > "$tmp/space/nets/bad.onnx"
+sed 's|"nets/r18.onnx"|"nets/bad.onnx"|' "$tmp/space/space.json" > "$tmp/space/bad2.json"
+expect_exit 1 "$HWNAS" explore --space "$tmp/space/bad2.json" --strategy random --budget 4 --out "$tmp/out4" --quiet
+expect_in "$err" "bad.onnx: not an ONNX model" "explore names the bad ONNX file"
 
 # whole networks built with python3-onnx
 if $py -c 'import onnx' 2>/dev/null; then
