@@ -38,7 +38,7 @@ static const char eval_help[] =
 "\n"
 "example:\n"
 "  hwnas eval --net resnet18 --hw examples/zcu102_ws_16x16.json\n"
-"  hwnas eval --net model.onnx --hw examples/zcu102_ws_16x16.json --batch 4\n"
+"  hwnas eval --net tests/data/nets/conv_bn_relu.onnx --hw examples/zcu102_ws_16x16.json\n"
 "\n"
 "exit: 0 ok (also when the design is infeasible: see 'feasible'), 1 bad input, 2 usage\n";
 

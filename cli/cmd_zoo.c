@@ -36,7 +36,7 @@ static void zoo_help(FILE *f)
 		"  hwnas zoo show bert_base --batch 8\n"
 		"  hwnas zoo show mobilenet_v2 --json > mbv2.json\n"
 		"  hwnas zoo show resnet50 --onnx resnet50.onnx\n"
-		"  hwnas zoo show model.onnx --batch 8\n"
+		"  hwnas zoo show tests/data/nets/conv_bn_relu.onnx --batch 8\n"
 		"  hwnas zoo show tests/data/nets/scalesim_resnet_head.csv\n");
 }
 

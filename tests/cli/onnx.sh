@@ -45,7 +45,7 @@ expect_in "$out" "53 BatchNormalization (folded)" "network JSON keeps the not-ex
 # map, sim and validate accept the file too (a small net: sim and validate run the RTL)
 expect_exit 0 "$HWNAS" map --net "$tmp/resnet50.onnx" --hw "$hw" --layer layer1.0.conv2
 expect_in "$out" "layer1.0.conv2" "map on an ONNX file"
-small=$root/fuzz/corpus/onnx/conv_bn_relu.onnx
+small=$root/tests/data/nets/conv_bn_relu.onnx
 expect_exit 0 "$HWNAS" sim --net "$small" --hw "$hw"
 expect_in "$out" "/conv/Conv" "sim on an ONNX file"
 expect_in "$out" "bit_exact true" "sim on an ONNX file is bit-exact"
