@@ -228,9 +228,13 @@ void arch_mb_describe(const struct arch_mb_config *c, char *buf, size_t size);
  * outputs label it "proxy". */
 double arch_acc_proxy_mb(int64_t macs);
 
-/* Runs `/bin/sh -c cmd` with input on its stdin, reads one number from its stdout within
- * timeout_s seconds. HN_EEXTERNAL naming the command when it fails, times out, exits non-zero
- * or prints something that is not a number. */
+/* Runs `/bin/sh -c cmd` (in its own process group) with input on its stdin and reads its
+ * answer: exactly one decimal number, a finite percentage in 0..100, with only white space
+ * around it. The deadline (timeout_s) holds until the command has exited, not only while its
+ * output is open; at the deadline its whole process group is killed. HN_EEXTERNAL naming the
+ * command when it fails, times out, exits non-zero or prints anything else (nothing, two
+ * numbers, 150, 1e308, more than 4 KiB); HN_EINTR when hn_stop_signal is set meanwhile (the
+ * group is killed). */
 int arch_acc_command(const char *cmd, const char *input, double timeout_s, double *acc,
 		     struct hn_err *err);
 

@@ -3,6 +3,7 @@
  * MobileNet space, and the quantisation penalty table (an assumption). docs/search.md. */
 #include "arch.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -172,6 +173,86 @@ static void last_line(const char *s, char *out, size_t size)
 	snprintf(out, size, "%.*s", (int)(n - b), s + b);
 }
 
+/* Kills the command's whole process group (grandchildren too) and reaps the command. */
+static void kill_group(pid_t pid, int *status)
+{
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* Waits for the command to exit, at most until deadline and only while no stop signal came:
+ * a command that closed its output and sleeps is killed at its deadline like any other.
+ * 0 when it exited, 1 when it ran out of time, 2 when a signal stopped the wait. */
+static int reap(pid_t pid, double deadline, int *status)
+{
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+		if (r == pid || (r < 0 && errno != EINTR))
+			return 0;
+		if (hn_stop_signal) {
+			kill_group(pid, status);
+			return 2;
+		}
+		if (now_s() >= deadline) {
+			kill_group(pid, status);
+			return 1;
+		}
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* The command's answer: exactly one decimal number, a finite percentage in 0..100, with
+ * nothing but white space around it. Returns 0 and *v, or -1 with why filled. */
+static int parse_percentage(const char *s, size_t len, int truncated, double *v, char *why,
+			    size_t size)
+{
+	const char *p = s, *b;
+	char *end;
+
+	if (truncated) {
+		snprintf(why, size, "printed more than %zu bytes, want one number", len);
+		return -1;
+	}
+	if (strlen(s) != len) {
+		snprintf(why, size, "printed a NUL byte, want one number");
+		return -1;
+	}
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	if (!*p) {
+		snprintf(why, size, "printed nothing, want a percentage");
+		return -1;
+	}
+	b = p;
+	while (*p && (isdigit((unsigned char)*p) || *p == '.' || *p == '-' || *p == '+' ||
+		      *p == 'e' || *p == 'E'))
+		p++;
+	*v = strtod(b, &end);
+	if (end == b || end != p || !isfinite(*v)) {
+		char shown[64];
+		last_line(b, shown, sizeof(shown));
+		snprintf(why, size, "printed '%s', not a number", shown);
+		return -1;
+	}
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	if (*p) {
+		char shown[64];
+		last_line(p, shown, sizeof(shown));
+		snprintf(why, size, "printed more than one value (then '%s'), want one number",
+			 shown);
+		return -1;
+	}
+	if (!(*v >= 0 && *v <= 100)) {
+		snprintf(why, size, "printed %.17g, not a percentage in 0..100", *v);
+		return -1;
+	}
+	return 0;
+}
+
 int arch_acc_command(const char *cmd, const char *input, double timeout_s, double *acc,
 		     struct hn_err *err)
 {
@@ -180,7 +261,7 @@ int arch_acc_command(const char *cmd, const char *input, double timeout_s, doubl
 	int in[2], outp[2], errp[2];
 	char obuf[4096], ebuf[4096], tail[160];
 	size_t olen = 0, elen = 0, ilen = strlen(input), ioff = 0;
-	int status = 0, ret = 0, open_out = 1, open_err = 1;
+	int status = 0, ret = 0, open_out = 1, open_err = 1, truncated = 0, waited;
 	double deadline = now_s() + (timeout_s > 0 ? timeout_s : 1e9);
 	pid_t pid;
 
@@ -201,6 +282,7 @@ int arch_acc_command(const char *cmd, const char *input, double timeout_s, doubl
 		goto out_close_err;
 	}
 	if (pid == 0) {
+		/* its own process group, so the deadline and a stop reach its children too */
 		setpgid(0, 0);
 		dup2(in[1], 0);
 		dup2(outp[1], 1);
@@ -222,9 +304,14 @@ int arch_acc_command(const char *cmd, const char *input, double timeout_s, doubl
 		struct pollfd pf[3];
 		int np = 0, io = -1, ie = -1, ii = -1;
 		double left = deadline - now_s();
+		if (hn_stop_signal) {
+			kill_group(pid, &status);
+			ret = hn_fail(err, HN_EINTR, "accuracy command '%s' stopped by %s", cmd,
+				      hn_signal_name(hn_stop_signal));
+			goto out_close_err;
+		}
 		if (left <= 0) {
-			kill(-pid, SIGKILL);
-			waitpid(pid, &status, 0);
+			kill_group(pid, &status);
 			ret = hn_fail(err, HN_EEXTERNAL, "accuracy command '%s' timed out after %g s",
 				      cmd, timeout_s);
 			goto out_close_err;
@@ -232,9 +319,11 @@ int arch_acc_command(const char *cmd, const char *input, double timeout_s, doubl
 		if (open_out) { io = np; pf[np++] = (struct pollfd){ outp[0], POLLIN, 0 }; }
 		if (open_err) { ie = np; pf[np++] = (struct pollfd){ errp[0], POLLIN, 0 }; }
 		if (ioff < ilen) { ii = np; pf[np++] = (struct pollfd){ in[0], POLLOUT, 0 }; }
-		if (poll(pf, (nfds_t)np, (int)(left * 1000) + 1) < 0 && errno != EINTR) {
-			kill(-pid, SIGKILL);
-			waitpid(pid, &status, 0);
+		/* at most 100 ms at a time, so a stop signal is seen even if it came between the
+		 * check above and the poll */
+		if (poll(pf, (nfds_t)np, left > 0.1 ? 100 : (int)(left * 1000) + 1) < 0 &&
+		    errno != EINTR) {
+			kill_group(pid, &status);
 			ret = hn_fail(err, HN_EEXTERNAL, "accuracy command '%s': poll: %s", cmd,
 				      strerror(errno));
 			goto out_close_err;
@@ -252,18 +341,19 @@ int arch_acc_command(const char *cmd, const char *input, double timeout_s, doubl
 			char tmp[1024];
 			ssize_t r = read(outp[0], tmp, sizeof(tmp));
 			if (r <= 0) {
-				open_out = 0;
+				open_out = r < 0 && (errno == EINTR || errno == EAGAIN);
 			} else {
 				size_t take = hn_min64(r, (int64_t)(sizeof(obuf) - 1 - olen));
 				memcpy(obuf + olen, tmp, take);
 				olen += take;
+				truncated |= take < (size_t)r;
 			}
 		}
 		if (ie >= 0 && pf[ie].revents) {
 			char tmp[1024];
 			ssize_t r = read(errp[0], tmp, sizeof(tmp));
 			if (r <= 0) {
-				open_err = 0;
+				open_err = r < 0 && (errno == EINTR || errno == EAGAIN);
 			} else {
 				/* keep the end of stderr, where the reason usually is */
 				if (elen + (size_t)r > sizeof(ebuf) - 1) {
@@ -281,29 +371,32 @@ int arch_acc_command(const char *cmd, const char *input, double timeout_s, doubl
 	}
 	obuf[olen] = '\0';
 	ebuf[elen] = '\0';
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	waited = reap(pid, deadline, &status);
 	last_line(ebuf, tail, sizeof(tail));
-	if (WIFSIGNALED(status)) {
+	if (waited == 2) {
+		ret = hn_fail(err, HN_EINTR, "accuracy command '%s' stopped by %s", cmd,
+			      hn_signal_name(hn_stop_signal));
+	} else if (waited == 1) {
+		ret = hn_fail(err, HN_EEXTERNAL, "accuracy command '%s' timed out after %g s (it "
+			      "closed its output but did not exit)", cmd, timeout_s);
+	} else if (WIFSIGNALED(status)) {
 		ret = hn_fail(err, HN_EEXTERNAL, "accuracy command '%s' was killed by signal %d%s%s",
 			      cmd, WTERMSIG(status), tail[0] ? ": " : "", tail);
 	} else if (WEXITSTATUS(status) != 0) {
 		ret = hn_fail(err, HN_EEXTERNAL, "accuracy command '%s' exited with status %d%s%s",
 			      cmd, WEXITSTATUS(status), tail[0] ? ": " : "", tail);
 	} else {
-		char *end;
-		double v = strtod(obuf, &end);
-		while (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t')
-			end++;
-		if (end == obuf || *end || !isfinite(v)) {
-			char shown[64];
-			last_line(obuf, shown, sizeof(shown));
-			ret = hn_fail(err, HN_EEXTERNAL, "accuracy command '%s' printed '%s', not a "
-				      "number", cmd, shown);
-		} else {
+		char why[160];
+		double v;
+		if (parse_percentage(obuf, olen, truncated, &v, why, sizeof(why)) < 0)
+			ret = hn_fail(err, HN_EEXTERNAL, "accuracy command '%s' %s%s%s", cmd, why,
+				      tail[0] ? "; its stderr: " : "", tail);
+		else
 			*acc = v;
-		}
 	}
+	/* anything the command left behind in its group goes with it */
+	if (!waited)
+		kill(-pid, SIGKILL);
 out_close_err:
 	close(errp[0]);
 	if (errp[1] >= 0)

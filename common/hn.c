@@ -6,6 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+volatile sig_atomic_t hn_stop_signal;
+
+const char *hn_signal_name(int sig)
+{
+	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" :
+	       "a signal";
+}
+
 int hn_fail(struct hn_err *err, int code, const char *fmt, ...)
 {
 	if (err) {

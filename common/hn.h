@@ -52,6 +52,16 @@ int hn_read_file(const char *path, char **buf, size_t *len, struct hn_err *err);
  * (first when empty). Returns 0, or HN_ENOMEM with the array and *cap unchanged. */
 int hn_grow(void *items, int64_t n, int64_t *cap, size_t elem, int64_t first);
 
+/* The one signal flag: the signal number (SIGINT, SIGTERM, SIGHUP) a command's handler saw,
+ * else 0. Only cli/ sets it (from a signal handler); library code that blocks (an external
+ * command, a build) reads it and stops with HN_EINTR, so a signal works at every blocking
+ * point. */
+#include <signal.h>
+extern volatile sig_atomic_t hn_stop_signal;
+
+/* "SIGINT", "SIGTERM", "SIGHUP" or "a signal". */
+const char *hn_signal_name(int sig);
+
 /* Copies src into dst of size n, always NUL-terminated, truncating if needed. */
 void hn_strlcpy(char *dst, const char *src, size_t n);
 

@@ -4,6 +4,9 @@
 #include "../search/search.h"
 
 #include <math.h>
+#include <signal.h>
+#include <sys/time.h>
+#include <time.h>
 
 static const char default_space[] =
 	"{\"name\":\"t\",\"nn\":{\"space\":\"nb201\",\"dataset\":\"cifar10\"},"
@@ -362,6 +365,20 @@ static void space_errors_should_name_the_file_and_the_field(void)
 	}
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void stop_on_alarm(int sig)
+{
+	(void)sig;
+	hn_stop_signal = SIGTERM;
+}
+
 static void accuracy_command_should_be_used_and_its_failures_named(void)
 {
 	struct hn_err err = { 0 };
@@ -378,6 +395,62 @@ static void accuracy_command_should_be_used_and_its_failures_named(void)
 	CHECK_STR_CONTAINS(err.msg, "not a number");
 	CHECK(arch_acc_command("sleep 5", "{}", 0.2, &acc, &err) < 0);
 	CHECK_STR_CONTAINS(err.msg, "timed out");
+
+	/* issue 14: only one finite percentage is data; everything else is an error */
+	static const struct { const char *cmd, *want; } badout[] = {
+		{ "echo", "printed nothing" },
+		{ "echo 'no model' >&2", "printed nothing, want a percentage; its stderr: no model" },
+		{ "head -c 5000 /dev/zero | tr '\\0' ' '; echo 50", "more than 4095 bytes" },
+		{ "echo 1e308", "not a percentage in 0..100" },
+		{ "echo 150", "printed 150, not a percentage" },
+		{ "echo -5", "printed -5, not a percentage" },
+		{ "echo nan", "not a number" },
+		{ "echo inf", "not a number" },
+		{ "echo 0x20", "not a number" },
+		{ "echo 50 60", "more than one value" },
+		{ "printf '50\\n60\\n'", "more than one value" },
+		{ "echo 50%", "more than one value (then '%')" },
+		{ "printf '5\\0000'", "NUL byte" },
+	};
+	for (size_t i = 0; i < sizeof(badout) / sizeof(badout[0]); i++) {
+		acc = -1;
+		CHECK(arch_acc_command(badout[i].cmd, "{}", 10, &acc, &err) == HN_EEXTERNAL);
+		CHECK_STR_CONTAINS(err.msg, badout[i].want);
+		CHECK(acc == -1);
+	}
+	CHECK(arch_acc_command("printf '  72.5 \\r\\n\\n'", "{}", 10, &acc, &err) == 0);
+	CHECK_NEAR(acc, 72.5, 0);
+	CHECK(arch_acc_command("echo 0; echo 100 >&2", "{}", 10, &acc, &err) == 0);
+	CHECK_NEAR(acc, 0, 0);
+	/* prints, closes its output, then sleeps: the deadline still holds, for its children too */
+	{
+		double t0 = now_s();
+		CHECK(arch_acc_command("echo 50; exec >&- 2>&-; sleep 30 & sleep 30", "{}", 0.3, &acc,
+				       &err) == HN_EEXTERNAL);
+		CHECK_STR_CONTAINS(err.msg, "closed its output but did not exit");
+		CHECK(now_s() - t0 < 5);
+	}
+	/* a stop signal ends the wait at once (HN_EINTR), the command's group killed */
+	{
+		struct sigaction sa, old;
+		struct itimerval it = { { 0, 0 }, { 0, 300 * 1000 } };
+		double t0 = now_s();
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = stop_on_alarm;
+		sigaction(SIGALRM, &sa, &old);
+		setitimer(ITIMER_REAL, &it, NULL);
+		CHECK(arch_acc_command("echo 50; exec >&- 2>&-; sleep 30", "{}", 60, &acc, &err) ==
+		      HN_EINTR);
+		CHECK_STR_CONTAINS(err.msg, "stopped by SIGTERM");
+		CHECK(now_s() - t0 < 5);
+		hn_stop_signal = 0;
+		/* and while its output is still open */
+		setitimer(ITIMER_REAL, &it, NULL);
+		CHECK(arch_acc_command("sleep 30", "{}", 60, &acc, &err) == HN_EINTR);
+		CHECK(now_s() - t0 < 10);
+		hn_stop_signal = 0;
+		sigaction(SIGALRM, &old, NULL);
+	}
 
 	/* in a MobileNet space: the command's number, less the quantisation penalty */
 	const char *text = "{\"nn\":{\"space\":\"mbv2\",\"resolution\":[160,224],\"kernel\":[3,5],"
