@@ -33,8 +33,8 @@ static const char explore_help[] =
 "BRAM the front reports; DIR/evaluations.jsonl as it goes.\n"
 "Every evaluation is recorded in a result store (docs/store.md) as it completes: run the same\n"
 "command again after a crash or kill and it resumes where it stopped, repeating no\n"
-"evaluation, and ends with the same front as an uninterrupted run. SIGINT (Ctrl-C) or\n"
-"SIGTERM stops it cleanly after the evaluation in progress (exit 1).\n"
+"evaluation, and ends with the same front as an uninterrupted run. SIGINT (Ctrl-C),\n"
+"SIGTERM or SIGHUP stops it cleanly after the evaluations in progress (exit 1).\n"
 "\n"
 "  --space FILE     search-space JSON (examples/default_space.json)\n"
 "  --out DIR        output folder (created)\n"
@@ -113,13 +113,12 @@ static void print_progress(struct progress *p, int64_t n, const struct search_fr
 	fflush(stderr);
 }
 
-/* SIGINT / SIGTERM: the run stops after the evaluation in progress (every completed one is
- * already stored), so the same command resumes it. */
-static volatile sig_atomic_t stop_signal;
-
+/* SIGINT / SIGTERM / SIGHUP: the run stops after the batch in progress (every completed
+ * evaluation is already stored), so the same command resumes it. The handler only sets the
+ * one flag, hn_stop_signal; the driver and the blocking steps below it read it. */
 static void on_stop_signal(int sig)
 {
-	stop_signal = sig;
+	hn_stop_signal = sig;
 }
 
 static void catch_stop_signals(void)
@@ -131,6 +130,7 @@ static void catch_stop_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 static int on_eval(void *ctx, const struct search_eval *e, const struct search_front *f,
@@ -151,9 +151,6 @@ static int on_eval(void *ctx, const struct search_eval *e, const struct search_f
 		/* tests/cli/resume.sh: die as abruptly as kill -9 (no flush, no cleanup) */
 		_exit(137);
 	}
-	if (stop_signal)
-		return hn_fail(err, HN_EINTR, "explore: stopped by %s after %lld evaluations",
-			       stop_signal == SIGINT ? "SIGINT" : "SIGTERM", (long long)e->seq + 1);
 	if (!p->quiet) {
 		double t = now_s();
 		if (t - p->last >= (p->tty ? 0.25 : 10.0)) {

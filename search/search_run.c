@@ -507,6 +507,13 @@ static int run_loop(const struct search_space *sp, struct search_evaluator *ev,
 		goto out;
 	for (;;) {
 		int nn = 0;
+		/* A stop signal (hn_stop_signal) is honoured between batches, after a batch is both
+		 * stored and reported, so the store holds exactly the evaluations reported (the
+		 * log's lines); an evaluation a signal interrupts is dropped and done on resume. */
+		if (hn_stop_signal) {
+			ret = HN_EINTR;
+			break;
+		}
 		if ((ret = collect(&x, budget, max_prop, &nn, err)) < 0)
 			break;
 		if (x.n_props == 0)
@@ -514,6 +521,9 @@ static int run_loop(const struct search_space *sp, struct search_evaluator *ev,
 		if ((ret = evaluate(&x, nn, err)) < 0 || (ret = process(&x, nn, err)) < 0)
 			break;
 	}
+	if (ret == HN_EINTR || (ret < 0 && hn_stop_signal))
+		ret = hn_fail(err, HN_EINTR, "explore: stopped by %s after %lld evaluations",
+			      hn_signal_name(hn_stop_signal), (long long)r->evaluations);
 out:
 	run_release(&x);
 	return ret;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SIGINT and SIGTERM during 'hwnas explore': a clean stop (exit 1, a message naming the
+# SIGINT, SIGTERM and SIGHUP during 'hwnas explore': a clean stop (exit 1, a message naming the
 # store), nothing completed is lost, and the same command resumes to the same front as an
 # uninterrupted run. Also a store on a read-only folder: a clear error, nothing lost.
 . "$(dirname "$0")/lib.sh"
@@ -9,9 +9,11 @@ tmp=$(mktemp -d)
 args=(explore --space "$space" --budget 3000 --seed 3 --quiet)
 
 expect_exit 0 "$HWNAS" "${args[@]}" --out "$tmp/whole"
-for sig in TERM INT; do
-	d="$tmp/$sig/out"            # a nested folder: --out creates its parents
-	"$HWNAS" "${args[@]}" --out "$d" >"$tmp/$sig.out" 2>"$tmp/$sig.err" &
+# issue 14: SIGHUP stops like SIGTERM; at -j 4 the stored rows still equal the log's lines.
+for spec in TERM:1 INT:1 INT:4 HUP:2; do
+	sig=${spec%%:*} jobs=${spec#*:}
+	d="$tmp/$sig-$jobs/out"      # a nested folder: --out creates its parents
+	"$HWNAS" "${args[@]}" -j "$jobs" --out "$d" >"$tmp/$sig.out" 2>"$tmp/$sig.err" &
 	pid=$!
 	# stop it once some evaluations are stored
 	for _ in $(seq 100); do
@@ -25,8 +27,8 @@ for sig in TERM INT; do
 	expect_in "$(cat "$tmp/$sig.err")" "run the same command to resume" "SIG$sig resume hint"
 	rows=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from evals").fetchone()[0])' "$d/hwnas.db")
 	lines=$(wc -l < "$d/evaluations.jsonl")
-	if [ "$rows" -ge 1 ] && [ "$rows" = "$lines" ]; then ok; else bad "SIG$sig: $rows stored rows, $lines log lines"; fi
-	expect_exit 0 "$HWNAS" "${args[@]}" --out "$d"
+	if [ "$rows" -ge 1 ] && [ "$rows" = "$lines" ]; then ok; else bad "SIG$sig -j $jobs: $rows stored rows, $lines log lines"; fi
+	expect_exit 0 "$HWNAS" "${args[@]}" -j "$jobs" --out "$d"
 	expect_in "$out" "from the store" "SIG$sig resumed"
 	if [ "$rows" -lt 3000 ]; then
 		expect_in "$out" "$((3000 - rows)) evaluated, $rows from the store" "SIG$sig: none repeated"
