@@ -188,6 +188,11 @@ static int add_row(void *ctx, const struct store_row *row, struct hn_err *err)
 
 	if (!e.feasible)
 		return 0;
+	for (int i = 0; i < s->f.n_obj; i++)
+		if (!isfinite(e.obj[i]))
+			return hn_fail(err, HN_EINVAL, "damaged store: evals row idx %llu: obj%d is not "
+				       "a finite number on a feasible row",
+				       (unsigned long long)e.index, i);
 	if (hn_grow(&s->rows, s->n_rows, &s->cap_rows, sizeof(*s->rows), 256))
 		return hn_fail(err, HN_ENOMEM, "out of memory");
 	e.seq = s->n_rows;

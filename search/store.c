@@ -13,13 +13,17 @@
 #include "search.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define STORE_FORMAT "hwnas-store"
 
@@ -35,7 +39,13 @@ struct store {
 	char replaced[600];             /* the empty runs store_begin_run replaced, "" if none */
 	sqlite3_stmt *get, *put;
 	int in_tx;
+	int lock_fd;                    /* flock'd while writing: one explore per store */
+	int ckpt_rc;                    /* the last checkpoint's failure (SQLite code), else 0 */
 };
+
+/* Checkpoints are ours, not SQLite's automatic ones (whose failure SQLite ignores, so a store
+ * that became unwritable grew its WAL without end while the run reported success). */
+#define STORE_CKPT_PAGES 1000
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -76,6 +86,9 @@ static double unix_now(void)
 
 static int db_fail(struct store *st, int code, const char *what, struct hn_err *err)
 {
+	if (st->ckpt_rc)
+		return hn_fail(err, code, "%s: %s: cannot copy the log into the store file "
+			       "(checkpoint): %s", st->path, what, sqlite3_errstr(st->ckpt_rc));
 	return hn_fail(err, code, "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
 }
 
@@ -185,14 +198,71 @@ static int check_schema(struct store *st, struct hn_err *err)
 	return 0;
 }
 
+/* After every commit: a passive checkpoint once the WAL holds STORE_CKPT_PAGES pages. Its
+ * failure fails the statement that committed (SQLite passes the hook's code on). */
+static int wal_hook(void *ctx, sqlite3 *db, const char *name, int pages)
+{
+	struct store *st = ctx;
+	int rc;
+
+	if (pages < STORE_CKPT_PAGES)
+		return SQLITE_OK;
+	rc = sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return SQLITE_OK; /* another connection checkpoints or reads: next time */
+	if (rc != SQLITE_OK)
+		st->ckpt_rc = rc;
+	return rc;
+}
+
+/* A store path must name a regular file or nothing yet: SQLite would block for ever on a
+ * FIFO without a writer, and a device is no store. */
+static int check_store_path(const char *path, size_t max, struct hn_err *err)
+{
+	struct stat sb;
+
+	if (!path[0])
+		return hn_fail(err, HN_EINVAL, "the store path is empty (--db ''): name a file");
+	if (strlen(path) >= max)
+		return hn_fail(err, HN_EINVAL, "%.60s...: the store path is %zu bytes long, at most %zu",
+			       path, strlen(path), max - 1);
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+		return hn_fail(err, HN_EINVAL, "%s: not a regular file (%s), not a store", path,
+			       S_ISDIR(sb.st_mode) ? "a directory" : S_ISFIFO(sb.st_mode) ?
+			       "a FIFO" : S_ISSOCK(sb.st_mode) ? "a socket" : "a device");
+	return 0;
+}
+
+/* One writer per store: two explores on one store would evaluate the same points. flock is
+ * separate from SQLite's POSIX locks; the descriptor stays open until store_close (closing
+ * another descriptor of the file would drop SQLite's locks). */
+static int lock_store(struct store *st, struct hn_err *err)
+{
+	st->lock_fd = open(st->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (st->lock_fd < 0)
+		return hn_fail(err, HN_EIO, "%s: cannot open: %s", st->path, strerror(errno));
+	if (flock(st->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			return hn_fail(err, HN_EIO, "%s: another process holds the store (an explore "
+				       "still running on it); wait for it to finish or use another "
+				       "--db", st->path);
+		return hn_fail(err, HN_EIO, "%s: cannot lock: %s", st->path, strerror(errno));
+	}
+	return 0;
+}
+
 int store_open(const char *path, int readonly, struct store **out, struct hn_err *err)
 {
-	struct store *st = calloc(1, sizeof(*st));
+	struct store *st;
 	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	int ret;
 
+	if ((ret = check_store_path(path, sizeof(st->path), err)) < 0)
+		return ret;
+	st = calloc(1, sizeof(*st));
 	if (!st)
 		return hn_fail(err, HN_ENOMEM, "out of memory");
+	st->lock_fd = -1;
 	hn_strlcpy(st->path, path, sizeof(st->path));
 	st->readonly = readonly;
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
@@ -206,6 +276,8 @@ int store_open(const char *path, int readonly, struct store **out, struct hn_err
 			      "evaluations cannot be recorded", path);
 		goto fail;
 	}
+	if (!readonly && (ret = lock_store(st, err)) < 0)
+		goto fail;
 	if ((ret = check_schema(st, err)) < 0)
 		goto fail;
 	if (!readonly) {
@@ -213,6 +285,7 @@ int store_open(const char *path, int readonly, struct store **out, struct hn_err
 		if ((ret = exec(st, "PRAGMA journal_mode=WAL", "cannot switch to WAL", err)) < 0 ||
 		    (ret = exec(st, "PRAGMA synchronous=NORMAL", "cannot set synchronous", err)) < 0)
 			goto fail;
+		sqlite3_wal_hook(st->db, wal_hook, st);
 	}
 	*out = st;
 	return 0;
@@ -230,6 +303,8 @@ void store_close(struct store *st)
 	sqlite3_finalize(st->get);
 	sqlite3_finalize(st->put);
 	sqlite3_close(st->db);
+	if (st->lock_fd >= 0)
+		close(st->lock_fd);
 	free(st);
 }
 
@@ -466,10 +541,19 @@ int64_t store_rows_written(const struct store *st)
 int store_end_run(struct store *st, int64_t evaluations, struct hn_err *err)
 {
 	char sql[200];
+	int ret, rc;
 
 	snprintf(sql, sizeof(sql), "UPDATE runs SET finished = %.6f, evaluations = %lld WHERE id = "
 		 "%lld", unix_now(), (long long)evaluations, (long long)st->run_id);
-	return exec(st, sql, "cannot record the end of the run", err);
+	if ((ret = exec(st, sql, "cannot record the end of the run", err)) < 0)
+		return ret;
+	/* Everything into the store file itself, so a run that says it succeeded left no
+	 * evaluation only in the WAL. */
+	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+		return hn_fail(err, HN_EIO, "%s: cannot copy the log into the store file "
+			       "(checkpoint): %s", st->path, sqlite3_errmsg(st->db));
+	return 0;
 }
 
 int store_tx_begin(struct store *st, struct hn_err *err)
@@ -488,11 +572,6 @@ int store_tx_commit(struct store *st, struct hn_err *err)
 
 /* ---- rows ---- */
 
-static double col_double(sqlite3_stmt *q, int i)
-{
-	return sqlite3_column_type(q, i) == SQLITE_NULL ? NAN : sqlite3_column_double(q, i);
-}
-
 static void bind_double(sqlite3_stmt *q, int i, double v)
 {
 	if (isnan(v))
@@ -509,47 +588,157 @@ static int acc_source_parse(const char *s)
 	return SEARCH_ACC_NONE;
 }
 
-/* Reads the ROW_COLS of q into *r (r->e and the extra columns). */
-static void read_row(sqlite3_stmt *q, struct store_row *r)
+/* A row read back is input like any file: every column is checked before it is used (a
+ * crafted or damaged store gave a division by zero, a huge allocation, a different front). */
+static int bad_col(const struct store *st, sqlite3_stmt *q, int i, const char *what,
+		   struct hn_err *err)
+{
+	return hn_fail(err, HN_EINVAL, "%s: damaged store: evals row idx %lld: column '%s' %s",
+		       st->path, (long long)sqlite3_column_int64(q, 0), sqlite3_column_name(q, i),
+		       what);
+}
+
+static int want_int(const struct store *st, sqlite3_stmt *q, int i, int64_t lo, int64_t hi,
+		    int64_t *v, struct hn_err *err)
+{
+	if (sqlite3_column_type(q, i) != SQLITE_INTEGER)
+		return bad_col(st, q, i, "is not an integer", err);
+	*v = sqlite3_column_int64(q, i);
+	if (*v < lo || *v > hi)
+		return bad_col(st, q, i, "is out of range", err);
+	return 0;
+}
+
+/* A REAL column: a number or NULL (NaN); text or a blob is damage. */
+static int want_real(const struct store *st, sqlite3_stmt *q, int i, double *v,
+		     struct hn_err *err)
+{
+	int t = sqlite3_column_type(q, i);
+
+	if (t != SQLITE_FLOAT && t != SQLITE_INTEGER && t != SQLITE_NULL)
+		return bad_col(st, q, i, "is not a number", err);
+	*v = t == SQLITE_NULL ? NAN : sqlite3_column_double(q, i);
+	return 0;
+}
+
+static int want_text(const struct store *st, sqlite3_stmt *q, int i, char *dst, size_t size,
+		     struct hn_err *err)
+{
+	const char *t;
+
+	if (sqlite3_column_type(q, i) != SQLITE_TEXT)
+		return bad_col(st, q, i, "is not text", err);
+	t = col_text(q, i);
+	if ((size_t)sqlite3_column_bytes(q, i) != strlen(t) || strlen(t) >= size)
+		return bad_col(st, q, i, "is too long or holds a NUL", err);
+	if (dst)
+		hn_strlcpy(dst, t, size);
+	return 0;
+}
+
+/* "3,0,12": at most SEARCH_MAX_DIMS decimal choices; with sp, exactly its dimensions, each
+ * below its count, and their index equal to idx. */
+static int read_choices(const struct store *st, sqlite3_stmt *q, int i,
+			const struct search_space *sp, struct search_eval *e, struct hn_err *err)
+{
+	const char *ch;
+	int d = 0;
+	int ret;
+
+	if ((ret = want_text(st, q, i, NULL, 4 * SEARCH_MAX_DIMS + 1, err)) < 0)
+		return ret;
+	ch = col_text(q, i);
+	while (*ch) {
+		unsigned long v = 0;
+		int digits = 0;
+		for (; *ch >= '0' && *ch <= '9' && digits < 4; ch++, digits++)
+			v = v * 10 + (unsigned long)(*ch - '0');
+		if (!digits || v > 255 || d == SEARCH_MAX_DIMS || (*ch && *ch != ','))
+			return bad_col(st, q, i, "is not a list of choices", err);
+		if (sp && (d >= sp->n_dims || v >= (unsigned long)sp->dims[d].n))
+			return bad_col(st, q, i, "names a choice the space does not have", err);
+		e->pt.c[d++] = (uint8_t)v;
+		if (*ch == ',' && !*++ch)
+			return bad_col(st, q, i, "is not a list of choices", err);
+	}
+	if (sp && (d != sp->n_dims || search_point_index(sp, &e->pt) != e->index))
+		return bad_col(st, q, i, "does not match the row's idx", err);
+	return 0;
+}
+
+/* Reads the ROW_COLS of q into *r (r->e and the extra columns), checking each; sp (or NULL)
+ * is the space the row must belong to. */
+static int read_row(const struct store *st, sqlite3_stmt *q, const struct search_space *sp,
+		    struct store_row *r, struct hn_err *err)
 {
 	struct search_eval *e = &r->e;
-	const char *ch;
-	int c = 0;
+	char fid[8], src[16], df[8];
+	int64_t v, hw[5];
+	int c = 0, ret = 0, n_obj = sp ? sp->n_obj : 1;
+	uint64_t size = sp ? search_space_size(sp) : UINT64_MAX;
 
 	memset(r, 0, sizeof(*r));
-	e->index = (uint64_t)sqlite3_column_int64(q, c++);
-	e->fidelity = !strcmp(col_text(q, c++), "rtl") ? SEARCH_FID_RTL : SEARCH_FID_MODEL;
-	e->seq = sqlite3_column_int64(q, c++);
-	e->feasible = sqlite3_column_int(q, c++);
-	hn_strlcpy(e->why, col_text(q, c++), sizeof(e->why));
-	e->violation = col_double(q, c++);
+	if ((ret = want_int(st, q, c++, 0, size > (uint64_t)INT64_MAX ? INT64_MAX :
+			    (int64_t)size - 1, &v, err)) < 0)
+		return ret;
+	e->index = (uint64_t)v;
+	if ((ret = want_text(st, q, c, fid, sizeof(fid), err)) < 0)
+		return ret;
+	if (strcmp(fid, "model") && strcmp(fid, "rtl"))
+		return bad_col(st, q, c, "is neither 'model' nor 'rtl'", err);
+	c++;
+	e->fidelity = !strcmp(fid, "rtl") ? SEARCH_FID_RTL : SEARCH_FID_MODEL;
+	if ((ret = want_int(st, q, c++, 0, INT64_MAX, &e->seq, err)) < 0 ||
+	    (ret = want_int(st, q, c++, 0, 1, &v, err)) < 0)
+		return ret;
+	e->feasible = (int)v;
+	if ((ret = want_text(st, q, c++, e->why, sizeof(e->why), err)) < 0 ||
+	    (ret = want_real(st, q, c++, &e->violation, err)) < 0)
+		return ret;
 	for (int m = 0; m < SEARCH_M_COUNT; m++)
-		e->m[m] = col_double(q, c++);
-	for (int o = 0; o < SEARCH_MAX_OBJ; o++)
-		e->obj[o] = col_double(q, c++);
-	e->score = col_double(q, c++);
-	e->acc_raw = col_double(q, c++);
-	e->acc_penalty = col_double(q, c++);
-	e->acc_source = acc_source_parse(col_text(q, c++));
-	ch = col_text(q, c++);
-	for (int d = 0; d < SEARCH_MAX_DIMS && *ch; d++) {
-		char *end;
-		e->pt.c[d] = (uint8_t)strtoul(ch, &end, 10);
-		ch = *end == ',' ? end + 1 : end;
+		if ((ret = want_real(st, q, c++, &e->m[m], err)) < 0)
+			return ret;
+	for (int o = 0; o < SEARCH_MAX_OBJ; o++) {
+		if ((ret = want_real(st, q, c, &e->obj[o], err)) < 0)
+			return ret;
+		/* a feasible point's objectives are numbers: a NaN would reorder the front */
+		if (e->feasible && o < n_obj && !isfinite(e->obj[o]))
+			return bad_col(st, q, c, "is not a finite number on a feasible row", err);
+		c++;
 	}
-	e->cycles = sqlite3_column_int64(q, c++);
-	e->stall_cycles = sqlite3_column_int64(q, c++);
-	e->dram_bytes = sqlite3_column_int64(q, c++);
-	hn_strlcpy(r->space_hash, col_text(q, c++), sizeof(r->space_hash));
-	hn_strlcpy(r->arch, col_text(q, c++), sizeof(r->arch));
-	hn_strlcpy(r->strategy, col_text(q, c++), sizeof(r->strategy));
-	r->run_id = sqlite3_column_int64(q, c++);
-	r->session = sqlite3_column_int64(q, c++);
-	r->time = sqlite3_column_double(q, c++);
-	r->eval_s = sqlite3_column_double(q, c++);
-	snprintf(r->hw, sizeof(r->hw), "%dx%d %s %db %lldK", sqlite3_column_int(q, c),
-		 sqlite3_column_int(q, c + 1), col_text(q, c + 2), sqlite3_column_int(q, c + 3),
-		 (long long)(sqlite3_column_int64(q, c + 4) / 1024));
+	if ((ret = want_real(st, q, c++, &e->score, err)) < 0 ||
+	    (ret = want_real(st, q, c++, &e->acc_raw, err)) < 0 ||
+	    (ret = want_real(st, q, c++, &e->acc_penalty, err)) < 0 ||
+	    (ret = want_text(st, q, c, src, sizeof(src), err)) < 0)
+		return ret;
+	e->acc_source = acc_source_parse(src);
+	if (strcmp(search_acc_source_name(e->acc_source), src))
+		return bad_col(st, q, c, "is not an accuracy source", err);
+	c++;
+	if ((ret = read_choices(st, q, c++, sp, e, err)) < 0 ||
+	    (ret = want_int(st, q, c++, 0, INT64_MAX, &e->cycles, err)) < 0 ||
+	    (ret = want_int(st, q, c++, 0, INT64_MAX, &e->stall_cycles, err)) < 0 ||
+	    (ret = want_int(st, q, c++, 0, INT64_MAX, &e->dram_bytes, err)) < 0 ||
+	    (ret = want_text(st, q, c++, r->space_hash, sizeof(r->space_hash), err)) < 0 ||
+	    (ret = want_text(st, q, c++, r->arch, sizeof(r->arch), err)) < 0 ||
+	    (ret = want_text(st, q, c++, r->strategy, sizeof(r->strategy), err)) < 0 ||
+	    (ret = want_int(st, q, c++, 1, INT64_MAX, &r->run_id, err)) < 0 ||
+	    (ret = want_int(st, q, c++, 1, INT64_MAX, &r->session, err)) < 0 ||
+	    (ret = want_real(st, q, c++, &r->time, err)) < 0 ||
+	    (ret = want_real(st, q, c++, &r->eval_s, err)) < 0)
+		return ret;
+	for (int i = 0; i < 5; i++, c++) {
+		if (i == 2) {
+			if ((ret = want_text(st, q, c, df, sizeof(df), err)) < 0)
+				return ret;
+			continue;
+		}
+		if ((ret = want_int(st, q, c, 0, INT64_MAX, &hw[i], err)) < 0)
+			return ret;
+	}
+	snprintf(r->hw, sizeof(r->hw), "%lldx%lld %s %lldb %lldK", (long long)hw[0],
+		 (long long)hw[1], df, (long long)hw[3], (long long)(hw[4] / 1024));
+	return 0;
 }
 
 int store_lookup(struct store *st, uint64_t index, int fidelity, struct search_eval *out,
@@ -564,9 +753,11 @@ int store_lookup(struct store *st, uint64_t index, int fidelity, struct search_e
 	sqlite3_bind_text(st->get, 3, search_fidelity_name(fidelity), -1, SQLITE_STATIC);
 	rc = sqlite3_step(st->get);
 	if (rc == SQLITE_ROW) {
-		read_row(st->get, &row);
-		*out = row.e;
-		ret = 1;
+		ret = read_row(st, st->get, st->sp, &row, err);
+		if (ret == 0) {
+			*out = row.e;
+			ret = 1;
+		}
 	} else if (rc != SQLITE_DONE) {
 		ret = db_fail(st, HN_EIO, "cannot read", err);
 	}
@@ -630,7 +821,7 @@ int store_put(struct store *st, const struct search_eval *e, double eval_s, stru
 	sqlite3_bind_text(q, c++, search_acc_source_name(e->acc_source), -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
-	if (rc == SQLITE_CONSTRAINT)
+	if (rc == SQLITE_CONSTRAINT && !st->ckpt_rc)
 		return hn_fail(err, HN_EINVAL, "%s: point %llu (%s) is already stored: it would be "
 			       "evaluated twice", st->path, (unsigned long long)e->index,
 			       search_fidelity_name(e->fidelity));
@@ -705,6 +896,37 @@ int store_stats(struct store *st, struct store_stats *out, struct hn_err *err)
 	return 0;
 }
 
+/* A run row read back: n_obj and the objectives text decide array sizes in `db front`. */
+static int check_run(const struct store *st, sqlite3_stmt *q, const struct store_run_info *r,
+		     struct hn_err *err)
+{
+	const char *p = r->objectives;
+	int n = 0;
+
+	if (sqlite3_column_type(q, 8) != SQLITE_INTEGER || r->n_obj < 1 ||
+	    r->n_obj > SEARCH_MAX_OBJ)
+		return hn_fail(err, HN_EINVAL, "%s: damaged store: runs row %lld: n_obj must be 1 to "
+			       "%d, got '%s'", st->path, (long long)r->id, SEARCH_MAX_OBJ,
+			       col_text(q, 8));
+	while (*p) {
+		char name[32];
+		size_t len = strcspn(p, ":");
+		snprintf(name, sizeof(name), "%.*s", (int)(len < 31 ? len : 31), p);
+		if (search_metric_parse(name) < 0 || ++n > r->n_obj)
+			break;
+		p += strcspn(p, ",");
+		p += *p == ',';
+	}
+	if (*p || n != r->n_obj)
+		return hn_fail(err, HN_EINVAL, "%s: damaged store: runs row %lld: objectives '%s' "
+			       "are not %d known metrics", st->path, (long long)r->id, r->objectives,
+			       r->n_obj);
+	if (sqlite3_column_type(q, 1) != SQLITE_TEXT || strlen(r->space_hash) != STORE_HASH_LEN)
+		return hn_fail(err, HN_EINVAL, "%s: damaged store: runs row %lld: space_hash is not "
+			       "%d hex digits", st->path, (long long)r->id, STORE_HASH_LEN);
+	return 0;
+}
+
 int store_runs(struct store *st, int (*fn)(void *ctx, const struct store_run_info *r),
 	       void *ctx, struct hn_err *err)
 {
@@ -729,6 +951,8 @@ int store_runs(struct store *st, int (*fn)(void *ctx, const struct store_run_inf
 		r.budget = sqlite3_column_int64(q, 6);
 		hn_strlcpy(r.objectives, col_text(q, 7), sizeof(r.objectives));
 		r.n_obj = sqlite3_column_int(q, 8);
+		if ((ret = check_run(st, q, &r, err)) < 0)
+			break;
 		r.created = sqlite3_column_double(q, 9);
 		r.finished = sqlite3_column_int(q, 10);
 		r.evaluations = sqlite3_column_int64(q, 11);
@@ -755,8 +979,7 @@ int store_each(struct store *st, const char *space_hash,
 		return ret;
 	sqlite3_bind_text(q, 1, space_hash, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		read_row(q, &row);
-		if ((ret = fn(ctx, &row, err)) < 0)
+		if ((ret = read_row(st, q, NULL, &row, err)) < 0 || (ret = fn(ctx, &row, err)) < 0)
 			break;
 	}
 	if (ret == 0 && rc != SQLITE_DONE)

@@ -52,6 +52,13 @@ static struct store_run_args args(const char *strategy, int64_t budget)
 	return a;
 }
 
+static int count_run(void *ctx, const struct store_run_info *r)
+{
+	(void)ctx;
+	(void)r;
+	return 0;
+}
+
 static int same_eval(const struct search_eval *a, const struct search_eval *b)
 {
 	int same = !memcmp(&a->pt, &b->pt, sizeof(a->pt)) && a->index == b->index &&
@@ -371,6 +378,123 @@ static void store_should_say_when_the_file_is_read_only(void)
 	}
 }
 
+/* issue 14: a crafted or damaged store is refused with the column named, never used (a bad
+ * choices column divided by zero, n_obj 99 overflowed the stack, NaN reordered the front). */
+static void store_should_refuse_damaged_rows_naming_the_column(void)
+{
+	static const struct { const char *sql, *want; } cases[] = {
+		{ "UPDATE evals SET choices = '9,9,9,9,9,9,9,9,9,9,9'", "'choices'" },
+		{ "UPDATE evals SET choices = ''", "'choices' does not match" },
+		{ "UPDATE evals SET choices = '0,,1'", "'choices' is not a list" },
+		{ "UPDATE evals SET choices = '1,0,0,0,0,0,0,0,0,0,0,0'", "'choices'" },
+		{ "UPDATE evals SET choices = x'30'", "'choices' is not text" },
+		{ "UPDATE evals SET obj0 = 'abc'", "'obj0' is not a number" },
+		{ "UPDATE evals SET obj1 = NULL WHERE feasible = 1", "'obj1' is not a finite number" },
+		{ "UPDATE evals SET feasible = 7", "'feasible' is out of range" },
+		{ "UPDATE evals SET seq = -1", "'seq' is out of range" },
+		{ "UPDATE evals SET seq = 'x'", "'seq' is not an integer" },
+		{ "UPDATE evals SET cycles = 1.5", "'cycles' is not an integer" },
+		{ "UPDATE evals SET fidelity = 'model'", NULL }, /* a no-op: still good */
+		{ "UPDATE evals SET acc_source = 'oracle'", "'acc_source'" },
+		{ "UPDATE evals SET why = x'41004200'", "'why'" },
+		{ "UPDATE evals SET latency_ms = x'00'", "'latency_ms' is not a number" },
+	};
+	struct search_space *sp = load_space();
+	struct search_evaluator *ev = NULL;
+	struct store_run_args a = args("random", 10);
+	struct hn_err err = { 0 };
+	struct search_eval e, back;
+	struct store *st = NULL;
+	const char *db = tmp_path("damaged.db");
+	int64_t feasible_idx = -1;
+
+	CHECK(search_evaluator_new(sp, &ev, &err) == 0);
+	for (uint64_t i = 0; feasible_idx < 0 && i < 2000; i += 7) {
+		search_point_from_index(sp, i, &e.pt);
+		CHECK(search_evaluate(ev, &e.pt, &e, &err) == 0);
+		if (e.feasible)
+			feasible_idx = (int64_t)i;
+	}
+	CHECK(feasible_idx >= 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sqlite3 *h;
+		unlink(db);
+		CHECK(store_open(db, 0, &st, &err) == 0);
+		CHECK(store_begin_run(st, sp, &a, &err) == 0);
+		e.seq = 0;
+		CHECK(store_put(st, &e, 0, &err) == 0);
+		store_close(st);
+		CHECK(sqlite3_open(db, &h) == SQLITE_OK);
+		CHECK(sqlite3_exec(h, cases[i].sql, NULL, NULL, NULL) == SQLITE_OK);
+		sqlite3_close(h);
+		CHECK(store_open(db, 0, &st, &err) == 0);
+		CHECK(store_begin_run(st, sp, &a, &err) == 1);
+		if (cases[i].want) {
+			CHECK(store_lookup(st, e.index, SEARCH_FID_MODEL, &back, &err) == HN_EINVAL);
+			CHECK_STR_CONTAINS(err.msg, "damaged.db: damaged store");
+			CHECK_STR_CONTAINS(err.msg, cases[i].want);
+		} else {
+			CHECK(store_lookup(st, e.index, SEARCH_FID_MODEL, &back, &err) == 1);
+			CHECK(same_eval(&e, &back));
+		}
+		store_close(st);
+	}
+	/* the runs table: n_obj and the objectives decide array sizes in `db front` */
+	static const char *const runs_sql[] = {
+		"UPDATE runs SET n_obj = 99", "UPDATE runs SET n_obj = -1", "UPDATE runs SET n_obj = 'x'",
+		"UPDATE runs SET objectives = 'accuracy:max:80'",
+		"UPDATE runs SET objectives = 'nope:min:1,latency_ms:min:40,energy_mj:min:20'",
+	};
+	for (size_t i = 0; i < sizeof(runs_sql) / sizeof(runs_sql[0]); i++) {
+		sqlite3 *h;
+		unlink(db);
+		CHECK(store_open(db, 0, &st, &err) == 0);
+		CHECK(store_begin_run(st, sp, &a, &err) == 0);
+		store_close(st);
+		CHECK(sqlite3_open(db, &h) == SQLITE_OK);
+		CHECK(sqlite3_exec(h, runs_sql[i], NULL, NULL, NULL) == SQLITE_OK);
+		sqlite3_close(h);
+		CHECK(store_open(db, 1, &st, &err) == 0);
+		CHECK(store_runs(st, count_run, NULL, &err) == HN_EINVAL);
+		CHECK_STR_CONTAINS(err.msg, "damaged store: runs row 1");
+		store_close(st);
+	}
+	search_evaluator_free(ev);
+}
+
+/* issue 14: a FIFO as the store blocked for ever; '' was called an empty file; a second
+ * writer evaluated the same points and was told "already stored". */
+static void store_should_refuse_odd_paths_and_a_second_writer(void)
+{
+	struct search_space *sp = load_space();
+	struct store_run_args a = args("random", 10);
+	struct store *st = NULL, *st2 = NULL;
+	struct hn_err err = { 0 };
+	char longp[700];
+
+	CHECK(mkfifo(tmp_path("fifo.db"), 0600) == 0);
+	CHECK(store_open(tmp_path("fifo.db"), 0, &st, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "fifo.db: not a regular file (a FIFO)");
+	CHECK(store_open(tmp_path("fifo.db"), 1, &st, &err) == HN_EINVAL);
+	CHECK(store_open(dir, 1, &st, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "a directory");
+	CHECK(store_open("", 0, &st, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "the store path is empty");
+	memset(longp, 'a', sizeof(longp) - 1);
+	longp[sizeof(longp) - 1] = '\0';
+	CHECK(store_open(longp, 0, &st, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "the store path is 699 bytes long");
+	CHECK(store_open(tmp_path("two.db"), 0, &st, &err) == 0);
+	CHECK(store_begin_run(st, sp, &a, &err) == 0);
+	CHECK(store_open(tmp_path("two.db"), 0, &st2, &err) == HN_EIO);
+	CHECK_STR_CONTAINS(err.msg, "two.db: another process holds the store");
+	CHECK(store_open(tmp_path("two.db"), 1, &st2, &err) == 0); /* readers are welcome */
+	store_close(st2);
+	store_close(st);
+	CHECK(store_open(tmp_path("two.db"), 0, &st, &err) == 0); /* free again once closed */
+	store_close(st);
+}
+
 /* A run in a fresh store, then the same run resumed from a store cut after `keep` rows, and
  * on `jobs` threads: the fronts must be the same. */
 static void run_with(const char *strategy, int jobs, const char *db, int64_t budget,
@@ -457,6 +581,8 @@ int main(void)
 	RUN(store_should_refuse_a_newer_schema_naming_both_versions);
 	RUN(store_should_migrate_a_version_1_store);
 	RUN(store_should_say_when_the_file_is_read_only);
+	RUN(store_should_refuse_damaged_rows_naming_the_column);
+	RUN(store_should_refuse_odd_paths_and_a_second_writer);
 	RUN(runs_should_end_alike_resumed_or_on_threads_for_every_strategy);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)

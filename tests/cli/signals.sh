@@ -53,6 +53,28 @@ else
 fi
 [ "$(id -u)" = 0 ] && chattr -i "$tmp/ro/hwnas.db" 2>/dev/null
 
+# issue 14: the store made immutable mid-run (root, chattr): SQLite's own checkpoints ignore
+# the failure (exit 0, a WAL growing without end, the store file empty); ours fail the run.
+mkdir -p "$tmp/imm"
+if [ "$(id -u)" = 0 ] && touch "$tmp/imm/x" && chattr +i "$tmp/imm/x" 2>/dev/null; then
+	chattr -i "$tmp/imm/x"
+	"$HWNAS" "${args[@]}" --out "$tmp/imm/o" >"$tmp/imm.out" 2>"$tmp/imm.err" &
+	pid=$!
+	for _ in $(seq 100); do
+		[ -s "$tmp/imm/o/evaluations.jsonl" ] && break
+		sleep 0.05
+	done
+	chattr +i "$tmp/imm/o/hwnas.db"
+	wait "$pid"; rc=$?
+	chattr -i "$tmp/imm/o/hwnas.db"
+	if [ "$rc" = 1 ]; then ok; else bad "immutable store mid-run: exit $rc, want 1"; fi
+	expect_in "$(cat "$tmp/imm.err")" "hwnas.db: cannot write: cannot copy the log into the store file (checkpoint)" "immutable store: checkpoint failure named"
+	wal=$(stat -c %s "$tmp/imm/o/hwnas.db-wal")
+	if [ "$wal" -lt $((8 << 20)) ]; then ok; else bad "immutable store: WAL grew to $wal bytes"; fi
+else
+	echo "skip: immutable-store test needs root and chattr"
+fi
+
 # A full disk (a 96 KiB tmpfs, root only): a clear error, exit 1, the store stays valid with
 # every row it took, and the run resumes elsewhere to the same front.
 mkdir -p "$tmp/full"
