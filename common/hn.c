@@ -1,10 +1,14 @@
 #include "hn.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 volatile sig_atomic_t hn_stop_signal;
 
@@ -58,13 +62,40 @@ void hn_strlcpy(char *dst, const char *src, size_t n)
 
 int hn_read_file(const char *path, char **buf, size_t *len, struct hn_err *err)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f;
 	char *data = NULL;
 	size_t cap = 0, n = 0;
-	int ret = 0;
+	int ret = 0, fd;
+	struct stat sb;
 
-	if (!f)
+	/* Opened without blocking, so a FIFO without a writer cannot hang the open; only a
+	 * regular file is read (a FIFO or a device has no end a reader can count on). */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
 		return hn_fail(err, HN_EIO, "%s: cannot open: %s", path, strerror(errno));
+	if (fstat(fd, &sb) < 0) {
+		ret = hn_fail(err, HN_EIO, "%s: cannot open: %s", path, strerror(errno));
+		close(fd);
+		return ret;
+	}
+	if (S_ISDIR(sb.st_mode)) {
+		close(fd);
+		return hn_fail(err, HN_EIO, "%s: read error: Is a directory", path);
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		close(fd);
+		return hn_fail(err, HN_EIO, "%s: not a regular file (%s); hwnas reads its inputs "
+			       "from regular files only", path, S_ISFIFO(sb.st_mode) ? "a FIFO or pipe" :
+			       S_ISSOCK(sb.st_mode) ? "a socket" : S_ISCHR(sb.st_mode) ?
+			       "a character device" : "a block device");
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	f = fdopen(fd, "rb");
+	if (!f) {
+		ret = hn_fail(err, HN_EIO, "%s: cannot open: %s", path, strerror(errno));
+		close(fd);
+		return ret;
+	}
 	for (;;) {
 		if (n + 4096 + 1 > cap) {
 			/* Inputs are small; the bound stops /dev/zero from taking all memory. */

@@ -43,8 +43,10 @@ static inline int64_t hn_cdiv(int64_t a, int64_t b)
 static inline int64_t hn_min64(int64_t a, int64_t b) { return a < b ? a : b; }
 static inline int64_t hn_max64(int64_t a, int64_t b) { return a > b ? a : b; }
 
-/* Reads a whole file into a NUL-terminated buffer the caller frees with free().
- * Returns 0, or HN_EIO with err naming the path. *len gets the length without the NUL. */
+/* Reads a whole regular file (at most 256 MiB) into a NUL-terminated buffer the caller frees
+ * with free(). Returns 0, or HN_EIO with err naming the path: a FIFO, socket or device is
+ * refused without blocking (a FIFO without a writer hung the open). *len gets the length
+ * without the NUL. */
 int hn_read_file(const char *path, char **buf, size_t *len, struct hn_err *err);
 
 /* Room for element n of a growing array: items points to the array's pointer (T **), elem is

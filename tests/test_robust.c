@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "test.h"
 #include "../arch/arch.h"
@@ -458,8 +459,26 @@ static void reading_dev_zero_should_stop_with_an_error(void)
 	struct hn_err err = { 0 };
 
 	CHECK(hn_read_file("/dev/zero", &text, &len, &err) == HN_EIO);
-	CHECK_STR_CONTAINS(err.msg, "/dev/zero: larger than 256 MiB, not an input file");
+	CHECK_STR_CONTAINS(err.msg, "/dev/zero: not a regular file (a character device)");
 	CHECK(text == NULL);
+}
+
+/* issue 14: a FIFO nobody writes to blocked the open for ever (--net, --hw, hw.base). */
+static void reading_a_fifo_should_not_block(void)
+{
+	char path[64], *text = NULL;
+	size_t len = 0;
+	struct hn_err err = { 0 };
+
+	snprintf(path, sizeof(path), "/tmp/hwnas_test_fifo.%d", (int)getpid());
+	unlink(path);
+	CHECK(mkfifo(path, 0600) == 0);
+	alarm(20); /* a regression hangs: fail instead */
+	CHECK(hn_read_file(path, &text, &len, &err) == HN_EIO);
+	alarm(0);
+	CHECK_STR_CONTAINS(err.msg, "not a regular file (a FIFO or pipe)");
+	CHECK(text == NULL);
+	unlink(path);
 }
 
 static void reading_a_directory_should_name_it(void)
@@ -489,6 +508,7 @@ int main(void)
 	RUN(fuzz_seeds_and_regressions_should_read_without_crashing);
 	RUN(csv_should_reject_control_characters_in_layer_names);
 	RUN(reading_dev_zero_should_stop_with_an_error);
+	RUN(reading_a_fifo_should_not_block);
 	RUN(reading_a_directory_should_name_it);
 	return TEST_SUMMARY();
 }

@@ -8,10 +8,15 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$root/tests/data/bad
 case "$HWNAS" in /*) ;; *) HWNAS=$PWD/$HWNAS ;; esac
 cd "$dir" || exit 1
+# fifo:NAME entries: FIFOs no process ever writes to (opening one for reading blocks).
+fifos=$(mktemp -d)
+trap 'rm -rf "$fifos" /tmp/hwnas-fifo-base' EXIT
+rm -f /tmp/hwnas-fifo-base && mkfifo /tmp/hwnas-fifo-base   # space_fifo_base.json's hw.base
 n=0
 while IFS='|' read -r file cmd code frag; do
 	case "$file" in '#'* | '') continue ;; esac
 	file=$(echo "$file" | xargs)
+	case "$file" in fifo:*) f=$fifos/${file#fifo:}; [ -p "$f" ] || mkfifo "$f"; file=$f ;; esac
 	code=$(echo "$code" | xargs)
 	frag=$(echo "$frag" | sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//')
 	read -ra words <<<"$cmd"
@@ -34,7 +39,7 @@ done <MANIFEST
 while IFS='|' read -r file _; do
 	case "$file" in '#'* | '') continue ;; esac
 	file=$(echo "$file" | xargs)
-	case "$file" in missing_*) continue ;; esac
+	case "$file" in missing_* | fifo:*) continue ;; esac
 	[ -e "$file" ] && ok || bad "MANIFEST names $file, which does not exist"
 done <MANIFEST
 finish
