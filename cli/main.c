@@ -111,6 +111,26 @@ const char *cli_thousands(long long n, char *buf, size_t size)
 	return buf;
 }
 
+/* Every command's output ends here: stdio buffers it, so a full disk or a closed pipe shows up
+ * only at the flush or the close (`> /dev/full` exited 0 having written nothing). A command
+ * that succeeded but whose output was lost fails. */
+static int finish_stdout(int ret)
+{
+	int bad = fflush(stdout) != 0 || ferror(stdout);
+	int e = errno;
+
+	if (fclose(stdout) != 0 && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	if (bad && ret == CLI_OK) {
+		fprintf(stderr, "hwnas: cannot write the output (standard output): %s\n",
+			e ? strerror(e) : "write error");
+		return CLI_FAIL;
+	}
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -119,15 +139,15 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
-		return CLI_OK;
+		return finish_stdout(CLI_OK);
 	}
 	if (!strcmp(argv[1], "--version")) {
 		printf("hwnas 0.1\n");
-		return CLI_OK;
+		return finish_stdout(CLI_OK);
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
+			return finish_stdout(commands[i].fn(argc - 1, argv + 1));
 	fprintf(stderr, "hwnas: '%s' is not a command\n", argv[1]);
 	usage(stderr);
 	return CLI_USAGE;
