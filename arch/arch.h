@@ -94,6 +94,10 @@ int arch_kind_parse(const char *s);
 void arch_net_init(struct arch_net *net, const char *name, int64_t batch);
 int arch_net_add(struct arch_net *net, const struct arch_layer *l);
 void arch_net_release(struct arch_net *net);
+/* The first layer whose name repeats an earlier layer's: 1 with *dup its index and *first the
+ * earlier one's, 0 when every name is distinct, HN_ENOMEM. Linear time (a hash table), so a
+ * reader stays linear in the layer count (the pairwise check took 276 s on 200k layers). */
+int arch_net_find_duplicate(const struct arch_net *net, int *dup, int *first);
 
 /* Layer constructors used by the zoo and the search spaces. Names are copied. */
 struct arch_layer arch_conv(const char *name, int64_t n, int64_t c, int64_t h, int64_t w,

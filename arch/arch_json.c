@@ -431,12 +431,14 @@ static int read_layer(struct jctx *jc, const cJSON *o, int64_t batch, struct arc
 /* Duplicate names would make "layer X" ambiguous in every later message and report. */
 static int check_duplicates(const struct jctx *jc, const struct arch_net *net)
 {
-	for (int i = 1; i < net->n_layers; i++)
-		for (int j = 0; j < i; j++)
-			if (!strcmp(net->layers[i].name, net->layers[j].name))
-				return hn_fail(jc->err, HN_EINVAL,
-					       "%s: layers[%d] '%s': duplicate layer name (also layers[%d])",
-					       jc->origin, i, net->layers[i].name, j);
+	int i, j, r = arch_net_find_duplicate(net, &i, &j);
+
+	if (r < 0)
+		return hn_fail(jc->err, HN_ENOMEM, "%s: out of memory", jc->origin);
+	if (r)
+		return hn_fail(jc->err, HN_EINVAL,
+			       "%s: layers[%d] '%s': duplicate layer name (also layers[%d])",
+			       jc->origin, i, net->layers[i].name, j);
 	return 0;
 }
 

@@ -436,3 +436,41 @@ int arch_net_add_skip(struct arch_net *net, const char *name, const char *op, co
 	net->n_skipped = n + 1;
 	return 0;
 }
+
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+int arch_net_find_duplicate(const struct arch_net *net, int *dup, int *first)
+{
+	size_t cap = 16, mask;
+	int *slot, ret = 0;
+
+	while (cap < 2 * (size_t)net->n_layers)
+		cap *= 2;
+	mask = cap - 1;
+	slot = malloc(cap * sizeof(*slot)); /* layer index + 1; 0 is empty */
+	if (!slot)
+		return HN_ENOMEM;
+	memset(slot, 0, cap * sizeof(*slot));
+	for (int i = 0; i < net->n_layers && !ret; i++) {
+		size_t k = (size_t)name_hash(net->layers[i].name) & mask;
+		for (; slot[k]; k = (k + 1) & mask) {
+			if (!strcmp(net->layers[slot[k] - 1].name, net->layers[i].name)) {
+				*dup = i;
+				*first = slot[k] - 1;
+				ret = 1;
+				break;
+			}
+		}
+		if (!ret)
+			slot[k] = i + 1;
+	}
+	free(slot);
+	return ret;
+}

@@ -1,12 +1,18 @@
 /* arch_scalesim.c: SCALE-Sim topology CSV files.
  *
  *   Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,
- *   Conv1, 230, 230, 7, 7, 3, 64, 2,
+ *   Conv1, 224, 224, 11, 11, 3, 96, 4,
  *
- * SCALE-Sim's IFMAP sizes already include the padding, so every layer gets pad = 0; the one
- * stride applies to both directions. Every row is a conv (SCALE-Sim's convention: an FC layer
- * is a 1 x 1 IFMAP with a 1 x 1 filter and Channels = in features). Batch is 1. CRLF line
- * ends, blank lines and a missing trailing comma are accepted. */
+ * A file means what it means in SCALE-Sim (scale-sim-v2, scalesim/topology_utils.py): the
+ * output is ceil((H - F + S) / S) rows (and columns), with no padding; the one stride applies
+ * to both directions. That rule reaches past the IFMAP when (H - F) is not a multiple of S
+ * (AlexNet's Conv1: 224, 11, 4 gives 55, where torch's floor gives 54), so the layer is read
+ * with an IFMAP of (P - 1) S + F rows, the rows its last window covers, and pad 0: its output,
+ * MACs and weights are SCALE-Sim's. A row whose name contains "DP" is depthwise, as in
+ * SCALE-Sim: Channels separate one-channel convs of Num Filter filters each (groups =
+ * Channels, out channels = Channels x Num Filter). An FC layer is a 1 x 1 IFMAP with a 1 x 1
+ * filter and Channels = in features. Batch is 1. LF, CRLF and CR-only line ends, blank lines
+ * and a missing trailing comma are accepted. docs/network_format.md. */
 #include "arch.h"
 
 #include <ctype.h>
@@ -117,7 +123,27 @@ static int ss_row(const char *origin, int line, char **f, int n, struct arch_lay
 		if ((ret = ss_int(origin, line, i, f[i], i == 7 ? INT32_MAX : INT64_MAX, &v[i], err)))
 			return ret;
 	/* IFMAP h, w = v[1], v[2]; filter r, s = v[3], v[4]; C = v[5]; K = v[6]; stride = v[7] */
-	*l = arch_conv(f[0], 1, v[5], v[1], v[2], v[6], v[3], (int32_t)v[7], 0, 1);
+	for (int d = 0; d < 2; d++) {
+		int64_t in = v[1 + d], flt = v[3 + d], st = v[7];
+		if (in - flt < 1 - st)
+			return hn_fail(err, HN_EINVAL, "%s:%d: layer '%s': output size must be >= 1, got "
+				       "ceil((%lld - %lld + %lld) / %lld) = 0 (the filter is larger than "
+				       "the IFMAP)", origin, line, f[0], (long long)in, (long long)flt,
+				       (long long)st, (long long)st);
+		/* the rows the last of the ceil((in - flt + st) / st) windows reaches; sizes
+		 * beyond 2^50 are refused by arch_layer_check below, so this cannot overflow */
+		if (in <= ((int64_t)1 << 52) && flt <= ((int64_t)1 << 52))
+			v[1 + d] = ((in - flt + st - 1) / st) * st + flt;
+	}
+	if (strstr(f[0], "DP")) {
+		if (v[6] > INT64_MAX / v[5] || v[5] > INT32_MAX)
+			return hn_fail(err, HN_EINVAL, "%s:%d: layer '%s': shape too large: the MAC or "
+				       "parameter count would overflow int64", origin, line, f[0]);
+		*l = arch_conv(f[0], 1, v[5], v[1], v[2], v[5] * v[6], v[3], (int32_t)v[7], 0,
+			       (int32_t)v[5]);
+	} else {
+		*l = arch_conv(f[0], 1, v[5], v[1], v[2], v[6], v[3], (int32_t)v[7], 0, 1);
+	}
 	l->s = v[4];
 	if (arch_layer_check(l, &e))
 		return hn_fail(err, HN_EINVAL, "%s:%d: %s", origin, line, e.msg);
@@ -134,19 +160,6 @@ static void ss_base_name(char *dst, size_t size, const char *path)
 	dot = strrchr(dst, '.');
 	if (dot && dot != dst)
 		*dot = '\0';
-}
-
-static int ss_duplicate(const struct arch_net *net, const char *origin, int line,
-			struct hn_err *err)
-{
-	const struct arch_layer *l = &net->layers[net->n_layers - 1];
-
-	for (int i = 0; i < net->n_layers - 1; i++)
-		if (!strcmp(net->layers[i].name, l->name))
-			return hn_fail(err, HN_EINVAL,
-				       "%s:%d: column 1 'Layer name': duplicate layer name '%s' (also layer %d)",
-				       origin, line, l->name, i + 1);
-	return 0;
 }
 
 /* One non-blank line: the header (the first one) or a layer row. */
@@ -169,15 +182,22 @@ static int ss_line(char *p, int line, int *header_seen, const char *origin, stru
 		return ret;
 	if (arch_net_add(net, &l))
 		return hn_fail(err, HN_ENOMEM, "%s: out of memory", origin);
-	return ss_duplicate(net, origin, line, err);
+	return 0;
 }
+
+/* The line of each layer, for messages about a layer found after the parse. */
+struct ss_lines {
+	int *at;
+	int64_t n, cap;
+};
 
 int arch_net_parse_scalesim(const char *text, size_t len, const char *origin,
 			    struct arch_net *net, struct hn_err *err)
 {
 	char name[ARCH_NAME_MAX];
-	char *copy, *p;
-	int line = 0, header_seen = 0, ret = 0;
+	char *copy, *p, *end;
+	int line = 0, header_seen = 0, ret = 0, dup, first;
+	struct ss_lines lines = { NULL, 0, 0 };
 
 	origin = origin ? origin : "<csv>";
 	copy = malloc(len + 1);
@@ -185,23 +205,52 @@ int arch_net_parse_scalesim(const char *text, size_t len, const char *origin,
 		return hn_fail(err, HN_ENOMEM, "%s: out of memory", origin);
 	memcpy(copy, text, len);
 	copy[len] = '\0';
+	end = copy + len;
 	ss_base_name(name, sizeof(name), origin);
 	arch_net_init(net, name, 1);
-	for (p = copy; !ret && p && *p; ) {
-		char *nl = strchr(p, '\n');
-
-		if (nl)
-			*nl = '\0';
+	for (p = copy; !ret && p < end; ) {
+		/* a line ends at LF, CRLF or a lone CR (old Mac files) */
+		char *nl = p;
+		while (nl < end && *nl != '\n' && *nl != '\r' && *nl != '\0')
+			nl++;
 		line++;
-		if (!blank(p))
+		if (nl < end && *nl == '\0') {
+			int col = 1;
+			for (char *c = p; c < nl; c++)
+				col += *c == ',';
+			ret = hn_fail(err, HN_EINVAL, "%s:%d: column %d: a NUL byte (not a text file?)",
+				      origin, line, col);
+			break;
+		}
+		char *next = nl < end ? nl + 1 + (*nl == '\r' && nl + 1 < end && nl[1] == '\n') : end;
+		*nl = '\0';
+		if (!blank(p)) {
+			int before = net->n_layers;
 			ret = ss_line(p, line, &header_seen, origin, net, err);
-		p = nl ? nl + 1 : NULL;
+			if (!ret && net->n_layers > before) {
+				if (hn_grow(&lines.at, lines.n, &lines.cap, sizeof(int), 64))
+					ret = hn_fail(err, HN_ENOMEM, "%s: out of memory", origin);
+				else
+					lines.at[lines.n++] = line;
+			}
+		}
+		p = next;
 	}
 	if (!ret && net->n_layers == 0)
 		ret = hn_fail(err, HN_EINVAL, "%s: %s", origin,
 			      header_seen ? "no layers after the header" : "empty file: no header, no layers");
+	if (!ret) {
+		int r = arch_net_find_duplicate(net, &dup, &first);
+		if (r < 0)
+			ret = hn_fail(err, HN_ENOMEM, "%s: out of memory", origin);
+		else if (r)
+			ret = hn_fail(err, HN_EINVAL, "%s:%d: column 1 'Layer name': duplicate layer "
+				      "name '%s' (also layer %d, line %d)", origin, lines.at[dup],
+				      net->layers[dup].name, first + 1, lines.at[first]);
+	}
 	if (ret)
 		arch_net_release(net);
+	free(lines.at);
 	free(copy);
 	return ret;
 }

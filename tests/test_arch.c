@@ -4,6 +4,7 @@
 #include "test.h"
 
 #include <stdint.h>
+#include <time.h>
 
 #define NETS "tests/data/nets/"
 
@@ -773,6 +774,20 @@ static void check_ss_error(const char *text, const char *expect)
 	CHECK_STR_CONTAINS(err.msg, expect);
 }
 
+static void check_ss_error_len(const char *text, size_t len, const char *expect)
+{
+	struct hn_err err = { 0 };
+	struct arch_net net = { 0 };
+
+	if (arch_net_parse_scalesim(text, len, "topo.csv", &net, &err) != HN_EINVAL) {
+		fprintf(stderr, "accepted: %s\n", text);
+		test_failed_checks++;
+		arch_net_release(&net);
+		return;
+	}
+	CHECK_STR_CONTAINS(err.msg, expect);
+}
+
 static void scalesim_should_read_the_sample_topology(void)
 {
 	struct hn_err err = { 0 };
@@ -782,11 +797,16 @@ static void scalesim_should_read_the_sample_topology(void)
 	CHECK_EQ_I64(arch_net_load(NETS "scalesim_resnet_head.csv", &net, &err), 0);
 	CHECK_EQ_I64(net.n_layers, 7);
 	CHECK_EQ_I64(net.batch, 1);
-	l = find_layer(&net, "conv1"); /* 230 = 224 + 2 x 3 padding: the same conv as resnet's */
-	CHECK(l && l->pad_h == 0 && arch_out_h(l) == 112 && l->stride_w == 2);
-	CHECK(l && arch_layer_macs(l) == 118013952);
-	l = find_layer(&net, "layer1.0.conv2");
-	CHECK(l && arch_out_w(l) == 56 && arch_layer_macs(l) == 115605504);
+	/* SCALE-Sim's rule: ceil((230 - 7 + 2) / 2) = 113 (torch's floor on 230 would be 112);
+	 * read as an IFMAP of 112 x 2 + 7 = 231 rows; 113^2 x 7^2 x 3 x 64 MACs */
+	l = find_layer(&net, "conv1");
+	CHECK(l && l->pad_h == 0 && arch_out_h(l) == 113 && arch_out_w(l) == 113 &&
+	      l->stride_w == 2 && l->h == 231);
+	CHECK(l && arch_layer_macs(l) == 120130752);
+	l = find_layer(&net, "layer1.0.conv2"); /* (58 - 3 + 1) / 1 = 56, exact */
+	CHECK(l && arch_out_w(l) == 56 && l->h == 58 && arch_layer_macs(l) == 115605504);
+	l = find_layer(&net, "layer2.0.conv2"); /* ceil((58 - 3 + 2) / 2) = 29 */
+	CHECK(l && arch_out_h(l) == 29 && arch_layer_macs(l) == 29 * 29 * 9 * 128 * 128);
 	l = find_layer(&net, "fc"); /* an FC row: a 1 x 1 conv on a 1 x 1 map */
 	CHECK(l && l->kind == ARCH_CONV && arch_layer_macs(l) == 2048000);
 	arch_net_release(&net);
@@ -804,9 +824,120 @@ static void scalesim_should_accept_crlf_blank_lines_and_no_trailing_comma(void)
 			      "b,6,6,3,1,8,16,2,\r\n", &net, &err), 0);
 	CHECK_EQ_I64(net.n_layers, 2);
 	CHECK(net.n_layers == 2 && !strcmp(net.layers[1].name, "b"));
-	CHECK(net.n_layers == 2 && net.layers[1].s == 1 && arch_out_h(&net.layers[1]) == 2 &&
-	      arch_out_w(&net.layers[1]) == 3);
+	/* ceil((6 - 3 + 2) / 2) = 3 rows, ceil((6 - 1 + 2) / 2) = 4 columns */
+	CHECK(net.n_layers == 2 && net.layers[1].s == 1 && arch_out_h(&net.layers[1]) == 3 &&
+	      arch_out_w(&net.layers[1]) == 4);
 	arch_net_release(&net);
+	/* issue 14: CR-only line ends (reported as "no layers" before) */
+	CHECK_EQ_I64(parse_ss("Layer name,IFMAP Height,IFMAP Width,Filter Height,Filter Width,"
+			      "Channels,Num Filter,Strides,\ra,8,8,3,3,4,8,1,\rb,8,8,1,1,4,8,1,\r",
+			      &net, &err), 0);
+	CHECK_EQ_I64(net.n_layers, 2);
+	arch_net_release(&net);
+}
+
+/* issue 13: a SCALE-Sim file means what it means in SCALE-Sim: output ceil((H - F + S) / S),
+ * no padding. Rows with the shapes of SCALE-Sim's published topologies (scale-sim-v2,
+ * topologies/conv_nets), outputs and MACs worked out by hand. */
+static void scalesim_should_size_outputs_as_scalesim_does(void)
+{
+	static const struct {
+		const char *row;
+		int64_t out_h, out_w, macs;
+	} rows[] = {
+		/* alexnet.csv Conv1: ceil(217 / 4) = 55 (torch's floor: 54) */
+		{ "Conv1, 224, 224, 11, 11, 3, 96, 4,", 55, 55, 55LL * 55 * 11 * 11 * 3 * 96 },
+		/* alexnet.csv Conv2: 27 - 5 + 1 = 23 */
+		{ "Conv2, 27, 27, 5, 5, 96, 256, 1,", 23, 23, 23LL * 23 * 25 * 96 * 256 },
+		/* alexnet.csv Conv3: 13 - 3 + 1 = 11 */
+		{ "Conv3, 13, 13, 3, 3, 256, 384, 1,", 11, 11, 11LL * 11 * 9 * 256 * 384 },
+		/* Resnet18.csv / Googlenet.csv Conv1: ceil(219 / 2) = 110 (floor: 109) */
+		{ "Conv1, 224, 224, 7, 7, 3, 64, 2,", 110, 110, 110LL * 110 * 49 * 3 * 64 },
+		/* Resnet18.csv Conv3_1a: ceil(55 / 2) = 28 (floor: 27) */
+		{ "Conv3_1a, 56, 56, 3, 3, 64, 128, 2,", 28, 28, 28LL * 28 * 9 * 64 * 128 },
+		/* Resnet18.csv Conv2_1a: 56 - 3 + 1 = 54 */
+		{ "Conv2_1a, 56, 56, 3, 3, 64, 64, 1,", 54, 54, 54LL * 54 * 9 * 64 * 64 },
+		/* mobilenet.csv Conv1: ceil(223 / 2) = 112 (floor: 111) */
+		{ "Conv1, 224, 224, 3, 3, 3, 32, 2,", 112, 112, 112LL * 112 * 9 * 3 * 32 },
+		/* mobilenet.csv Conv4: ceil(111 / 2) = 56 */
+		{ "Conv4, 112, 112, 3, 3, 64, 1, 2,", 56, 56, 56LL * 56 * 9 * 64 },
+		/* a non-square case: rows ceil(9 / 3) = 3, columns ceil(6 / 3) = 2 */
+		{ "r, 10, 7, 4, 4, 2, 5, 3,", 3, 2, 3LL * 2 * 16 * 2 * 5 },
+		/* a depthwise row (a name with "DP", SCALE-Sim's rule): 16 one-channel convs of 2
+		 * filters, ceil(13 / 2) = 7 */
+		{ "DP1, 16, 16, 5, 5, 16, 2, 2,", 7, 7, 7LL * 7 * 25 * 16 * 2 },
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char text[256];
+		struct hn_err err = { 0 };
+		struct arch_net net;
+		snprintf(text, sizeof(text), SS_HEADER "%s\n", rows[i].row);
+		CHECK_EQ_I64(parse_ss(text, &net, &err), 0);
+		if (net.n_layers != 1)
+			continue;
+		const struct arch_layer *l = &net.layers[0];
+		CHECK_EQ_I64(arch_out_h(l), rows[i].out_h);
+		CHECK_EQ_I64(arch_out_w(l), rows[i].out_w);
+		CHECK_EQ_I64(arch_layer_macs(l), rows[i].macs);
+		CHECK_EQ_I64(l->pad_h + l->pad_w, 0);
+		arch_net_release(&net);
+	}
+	/* a filter larger than the IFMAP: ceil((5 - 7 + 1) / 1) = 0 */
+	check_ss_error(SS_HEADER "a, 5, 5, 7, 7, 3, 64, 1,\n",
+		       "topo.csv:2: layer 'a': output size must be >= 1, got ceil((5 - 7 + 1) / 1) = 0");
+	/* but a filter 1 row larger than the IFMAP with stride 2 has one window in SCALE-Sim */
+	{
+		struct hn_err err = { 0 };
+		struct arch_net net;
+		CHECK_EQ_I64(parse_ss(SS_HEADER "a, 4, 4, 5, 5, 3, 8, 2,\n", &net, &err), 0);
+		CHECK(net.n_layers == 1 && arch_out_h(&net.layers[0]) == 1);
+		arch_net_release(&net);
+	}
+}
+
+/* issue 14: reading a network is linear in its layer count (the duplicate-name check was
+ * pairwise: 40k layers 3.4 s, 200k layers 276 s). 150k layers of each format; the quadratic
+ * check took about 45 s for the CSV alone, the linear reader well under a second. */
+static void readers_should_be_linear_in_the_layer_count(void)
+{
+	const int n = 150000;
+	size_t cap = (size_t)n * 96 + 256, len = 0;
+	char *buf = malloc(cap);
+	struct hn_err err = { 0 };
+	struct arch_net net;
+	struct timespec t0, t1;
+
+	CHECK(buf != NULL);
+	if (!buf)
+		return;
+	len = (size_t)snprintf(buf, cap, SS_HEADER);
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "L%d, 10, 10, 3, 3, 8, 8, 1,\n", i);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK_EQ_I64(arch_net_parse_scalesim(buf, len, "big.csv", &net, &err), 0);
+	CHECK_EQ_I64(net.n_layers, n);
+	arch_net_release(&net);
+	len = (size_t)snprintf(buf, cap, "{\"layers\": [");
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "%s{\"name\": \"c%d\", \"type\": \"fc\", "
+					"\"in_features\": 8, \"out_features\": 8}", i ? "," : "", i);
+	len += (size_t)snprintf(buf + len, cap - len, "]}");
+	CHECK_EQ_I64(arch_net_parse_json(buf, len, "big.json", &net, &err), 0);
+	CHECK_EQ_I64(net.n_layers, n);
+	arch_net_release(&net);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+	printf("  %d-layer CSV + JSON read in %.2f s\n", n, secs);
+	CHECK(secs < 15);
+	/* a duplicate among them is still found, with both places named */
+	len = (size_t)snprintf(buf, cap, SS_HEADER);
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "L%d, 10, 10, 3, 3, 8, 8, 1,\n",
+					i == n - 1 ? 77 : i);
+	CHECK_EQ_I64(arch_net_parse_scalesim(buf, len, "big.csv", &net, &err), HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "big.csv:150001: column 1 'Layer name': duplicate layer name "
+			   "'L77' (also layer 78, line 79)");
+	free(buf);
 }
 
 static void scalesim_errors_should_name_the_line_and_column(void)
@@ -829,7 +960,11 @@ static void scalesim_errors_should_name_the_line_and_column(void)
 	check_ss_error(SS_HEADER "a, 4, 4, 5, 5, 4, 8, 1,\n",
 		       "topo.csv:2: layer 'a': output size must be >= 1");
 	check_ss_error(SS_HEADER "a, 8, 8, 3, 3, 4, 8, 1,\na, 8, 8, 3, 3, 4, 8, 1,\n",
-		       "topo.csv:3: column 1 'Layer name': duplicate layer name 'a' (also layer 1)");
+		       "topo.csv:3: column 1 'Layer name': duplicate layer name 'a' (also layer 1, "
+		       "line 2)");
+	/* issue 14: a NUL in a column is named there, not as a later column missing */
+	check_ss_error_len(SS_HEADER "a, 8, 8, 3\0, 3, 4, 8, 1,\n", sizeof(SS_HEADER) + 24,
+			   "topo.csv:2: column 4: a NUL byte");
 	check_ss_error(SS_HEADER ", 8, 8, 3, 3, 4, 8, 1,\n", "topo.csv:2: column 1 'Layer name' is empty");
 }
 
@@ -879,5 +1014,7 @@ int main(void)
 	RUN(scalesim_should_read_the_sample_topology);
 	RUN(scalesim_should_accept_crlf_blank_lines_and_no_trailing_comma);
 	RUN(scalesim_errors_should_name_the_line_and_column);
+	RUN(scalesim_should_size_outputs_as_scalesim_does);
+	RUN(readers_should_be_linear_in_the_layer_count);
 	return TEST_SUMMARY();
 }
