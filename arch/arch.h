@@ -94,6 +94,13 @@ int arch_kind_parse(const char *s);
 void arch_net_init(struct arch_net *net, const char *name, int64_t batch);
 int arch_net_add(struct arch_net *net, const struct arch_layer *l);
 void arch_net_release(struct arch_net *net);
+/* A whole network's limit (issue 14: 9,000 layers of 2^50 MACs overflowed the totals into
+ * negative MACs and cycles): its MACs and its activation elements read and written, each
+ * summed over the layers, at most 2^56, so every network total of the model (cycles, bytes,
+ * energy) stays inside int64. 0, or HN_EINVAL naming origin (or the network). */
+#define ARCH_NET_MAX ((int64_t)1 << 56)
+int arch_net_check_size(const struct arch_net *net, const char *origin, struct hn_err *err);
+
 /* The first layer whose name repeats an earlier layer's: 1 with *dup its index and *first the
  * earlier one's, 0 when every name is distinct, HN_ENOMEM. Linear time (a hash table), so a
  * reader stays linear in the layer count (the pairwise check took 276 s on 200k layers). */

@@ -634,6 +634,8 @@ int arch_net_load(const char *path, struct arch_net *net, struct hn_err *err)
 	else
 		ret = arch_net_parse_json(text, len, path, net, err);
 	free(text);
+	if (ret == 0 && (ret = arch_net_check_size(net, path, err)) < 0)
+		arch_net_release(net);
 	return ret;
 }
 
@@ -674,8 +676,12 @@ int arch_net_resolve_opts(const char *name_or_path, int64_t batch, int skip_unkn
 	int ret;
 
 	for (int i = 0; i < arch_zoo_count(); i++)
-		if (!strcmp(name_or_path, arch_zoo_name(i)))
-			return arch_zoo_build(name_or_path, batch > 0 ? batch : 1, net, err);
+		if (!strcmp(name_or_path, arch_zoo_name(i))) {
+			ret = arch_zoo_build(name_or_path, batch > 0 ? batch : 1, net, err);
+			if (ret == 0 && (ret = arch_net_check_size(net, name_or_path, err)) < 0)
+				arch_net_release(net);
+			return ret;
+		}
 	if (stat(name_or_path, &st))
 		return hn_fail(err, HN_ENOTFOUND,
 			       "unknown network '%s' (not in the zoo, no such file); "
@@ -693,6 +699,8 @@ int arch_net_resolve_opts(const char *name_or_path, int64_t batch, int skip_unkn
 	if (ret || batch <= 0 || batch == net->batch)
 		return ret;
 	ret = set_batch(net, batch, name_or_path, err);
+	if (ret == 0)
+		ret = arch_net_check_size(net, name_or_path, err);
 	if (ret)
 		arch_net_release(net);
 	return ret;

@@ -474,3 +474,20 @@ int arch_net_find_duplicate(const struct arch_net *net, int *dup, int *first)
 	free(slot);
 	return ret;
 }
+
+int arch_net_check_size(const struct arch_net *net, const char *origin, struct hn_err *err)
+{
+	int64_t macs = 0, elems = 0;
+
+	for (int i = 0; i < net->n_layers; i++) {
+		struct arch_gemm g = arch_gemm(&net->layers[i]);
+		macs = add_sat(macs, arch_layer_macs(&net->layers[i]));
+		elems = add_sat(elems, add_sat(g.elems_in, g.elems_out));
+	}
+	if (macs > ARCH_NET_MAX || elems > ARCH_NET_MAX)
+		return hn_fail(err, HN_EINVAL, "%s: network too large for the model: %d layers, %s "
+			       "above 2^56 in total (the model's totals would overflow)",
+			       origin ? origin : net->name, net->n_layers,
+			       macs > ARCH_NET_MAX ? "MACs" : "activation elements");
+	return 0;
+}

@@ -386,6 +386,11 @@ int cmd_eval(int argc, char **argv)
 		cost_total_add(&tot, &rows[i].cost, l->name);
 	}
 	cost_total_finish(&tot, &hw);
+	if (tot.saturated) {
+		fprintf(stderr, "hwnas: %s: the network's totals exceed the model's range (2^63 "
+			"cycles or bytes); no figure is printed\n", net.name);
+		goto out_free;
+	}
 	hw_resources(&hw, &res);
 	if (o.json) {
 		if (print_json(&net, &hw, rows, &tot, &res) < 0) {

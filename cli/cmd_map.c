@@ -332,6 +332,11 @@ int cmd_map(int argc, char **argv)
 		goto out_free;
 	}
 	cost_total_finish(&tot, &hw);
+	if (tot.saturated) {
+		fprintf(stderr, "hwnas: %s: the network's totals exceed the model's range (2^63 "
+			"cycles or bytes); no figure is printed\n", net.name);
+		goto out_free;
+	}
 	if (o.json) {
 		if (print_json(&net, o.hw ? o.hw : "default", &o, rows, n, &tot, solve_ms,
 			       (int)map_cache_hits(cache)) < 0) {

@@ -36,7 +36,12 @@ static const struct int_field int_fields[] = {
 	{ "dram_latency_cycles", 0, 100000, RANGE_SPAN, " cycles" },
 };
 
+/* The ranges the model computes exactly (issue 14): at 1e-300 MHz or GB/s a layer's cycle
+ * count overflowed int64. From 1 MHz and 0.1 GB/s the DRAM moves at least 0.05 B/cycle, so a
+ * layer's cycles stay far inside int64 (docs/hw_config.md). */
+#define HW_FREQ_MIN_MHZ 1.0
 #define HW_FREQ_MAX_MHZ 2000.0
+#define HW_DRAM_MIN_GBPS 0.1
 #define HW_DRAM_MAX_GBPS 10000.0
 
 static const char *const dataflow_names[] = { "ws", "os", "is" };
@@ -190,12 +195,12 @@ static int check_all(const struct hw_config *hw, struct hn_err *err)
 				       hw->act_bits + hw->weight_bits, hw->acc_bits);
 	}
 	/* Written as !(inside) so that NaN is rejected too. */
-	if (!(hw->freq_mhz > 0.0 && hw->freq_mhz <= HW_FREQ_MAX_MHZ))
-		return hn_fail(err, HN_EINVAL, "'freq_mhz' must be in (0, %g] MHz, got %g",
-			       HW_FREQ_MAX_MHZ, hw->freq_mhz);
-	if (!(hw->dram_gbps > 0.0 && hw->dram_gbps <= HW_DRAM_MAX_GBPS))
-		return hn_fail(err, HN_EINVAL, "'dram_gbps' must be in (0, %g] GB/s, got %g",
-			       HW_DRAM_MAX_GBPS, hw->dram_gbps);
+	if (!(hw->freq_mhz >= HW_FREQ_MIN_MHZ && hw->freq_mhz <= HW_FREQ_MAX_MHZ))
+		return hn_fail(err, HN_EINVAL, "'freq_mhz' must be in [%g, %g] MHz, got %g",
+			       HW_FREQ_MIN_MHZ, HW_FREQ_MAX_MHZ, hw->freq_mhz);
+	if (!(hw->dram_gbps >= HW_DRAM_MIN_GBPS && hw->dram_gbps <= HW_DRAM_MAX_GBPS))
+		return hn_fail(err, HN_EINVAL, "'dram_gbps' must be in [%g, %g] GB/s, got %g",
+			       HW_DRAM_MIN_GBPS, HW_DRAM_MAX_GBPS, hw->dram_gbps);
 	if ((ret = hw_config_check_field("dram_latency_cycles", hw->dram_latency_cycles, NULL,
 					 err)) != 0)
 		return ret;

@@ -42,6 +42,8 @@ struct hw_energy hw_energy_default(void)
 	return e;
 }
 
+#define HW_ENERGY_MAX 1e6
+
 int hw_energy_check(const struct hw_energy *e, const char *origin, struct hn_err *err)
 {
 	const struct { const char *name; double v; } fields[] = {
@@ -58,9 +60,11 @@ int hw_energy_check(const struct hw_energy *e, const char *origin, struct hn_err
 	int ret = 0;
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		if (!(isfinite(fields[i].v) && fields[i].v >= 0.0)) {
-			ret = hn_fail(err, HN_EINVAL, "'%s' must be a finite number >= 0, got %g",
-				      fields[i].name, fields[i].v);
+		/* 1e6 pJ (a microjoule per MAC or byte) is absurd but still summed exactly
+		 * enough: at 1e308 the energy came out as inf (issue 14) */
+		if (!(isfinite(fields[i].v) && fields[i].v >= 0.0 && fields[i].v <= HW_ENERGY_MAX)) {
+			ret = hn_fail(err, HN_EINVAL, "'%s' must be a finite number in [0, %g], got %g",
+				      fields[i].name, HW_ENERGY_MAX, fields[i].v);
 			break;
 		}
 	}

@@ -418,17 +418,27 @@ void cost_total_init(struct cost_total *t)
 	t->feasible = 1;
 }
 
+/* Network sums saturate instead of wrapping (arch_net_check_size keeps real networks far
+ * below; a caller that sums anything else sees t->saturated). */
+static void sat_add(struct cost_total *t, int64_t *sum, int64_t v)
+{
+	if (__builtin_add_overflow(*sum, v, sum)) {
+		*sum = INT64_MAX;
+		t->saturated = 1;
+	}
+}
+
 void cost_total_add(struct cost_total *t, const struct cost_report *r, const char *layer_name)
 {
 	if (!r->feasible && t->feasible) {
 		t->feasible = 0;
 		snprintf(t->why, sizeof(t->why), "layer '%s': %s", layer_name, r->why);
 	}
-	t->macs += r->macs;
-	t->cycles += r->cycles;
-	t->compute_cycles += r->compute_cycles;
-	t->stall_cycles += r->stall_cycles;
-	t->dram_bytes += r->dram_bytes;
+	sat_add(t, &t->macs, r->macs);
+	sat_add(t, &t->cycles, r->cycles);
+	sat_add(t, &t->compute_cycles, r->compute_cycles);
+	sat_add(t, &t->stall_cycles, r->stall_cycles);
+	sat_add(t, &t->dram_bytes, r->dram_bytes);
 	for (int i = 0; i < 4; i++)
 		t->energy_pj[i] += r->energy_pj[i];
 }

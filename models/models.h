@@ -76,6 +76,8 @@ int64_t cost_dma_request_cycles(const struct hw_config *hw, const int32_t nb[3],
 /* Network totals. */
 struct cost_total {
 	int feasible;
+	int saturated;                  /* a count passed INT64_MAX: it holds INT64_MAX, and the
+					 * totals must not be printed as figures */
 	char why[128];
 	int64_t macs, cycles, compute_cycles, stall_cycles, dram_bytes;
 	double latency_ms, energy_mj, edp_mj_ms, gops, utilization;

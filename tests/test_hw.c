@@ -82,7 +82,7 @@ static void check_should_reject_what_json_cannot_express(void)
 
 	hw.freq_mhz = nan("");
 	CHECK_EQ_I64(hw_config_check(&hw, NULL, &err), HN_EINVAL);
-	CHECK_STR_CONTAINS(err.msg, "'freq_mhz' must be in (0, 2000] MHz, got nan");
+	CHECK_STR_CONTAINS(err.msg, "'freq_mhz' must be in [1, 2000] MHz, got nan");
 
 	hw = hw_config_default();
 	hw.dataflow = (enum hw_dataflow)7;
@@ -248,9 +248,9 @@ static const struct bad_case {
 	  "'double_buffer' must be 0 or 1 (false or true), got 2" },
 	{ "bad_double_buffer_type.json",
 	  "'double_buffer' must be true, false, 0 or 1, got string" },
-	{ "bad_freq_zero.json", "'freq_mhz' must be in (0, 2000] MHz, got 0" },
-	{ "bad_freq_too_high.json", "'freq_mhz' must be in (0, 2000] MHz, got 2500" },
-	{ "bad_dram_gbps_negative.json", "'dram_gbps' must be in (0, 10000] GB/s, got -1" },
+	{ "bad_freq_zero.json", "'freq_mhz' must be in [1, 2000] MHz, got 0" },
+	{ "bad_freq_too_high.json", "'freq_mhz' must be in [1, 2000] MHz, got 2500" },
+	{ "bad_dram_gbps_negative.json", "'dram_gbps' must be in [0.1, 10000] GB/s, got -1" },
 	{ "bad_dram_gbps_type.json", "'dram_gbps' must be a number, got null" },
 	{ "bad_latency.json",
 	  "'dram_latency_cycles' must be between 0 and 100000 cycles, got 200000" },
@@ -687,13 +687,13 @@ static void bad_energy_tables_should_name_the_field(void)
 		  "e.json: 'mac_pj' must be an object with keys \"4\", \"8\", \"16\", got array" },
 		{ "{\"mac_pj\": {\"8\": \"x\"}}", "e.json: 'mac_pj.8' must be a number, got string" },
 		{ "{\"mac_pj\": {\"8\": -1}}",
-		  "e.json: 'mac_pj.8' must be a finite number >= 0, got -1" },
+		  "e.json: 'mac_pj.8' must be a finite number in [0, 1e+06], got -1" },
 		{ "{\"dram_pj_per_byte\": -5}",
-		  "e.json: 'dram_pj_per_byte' must be a finite number >= 0, got -5" },
+		  "e.json: 'dram_pj_per_byte' must be a finite number in [0, 1e+06], got -5" },
 		{ "{\"static_mw\": true}", "e.json: 'static_mw' must be a number, got boolean" },
 		{ "{\"static_mw\": 1, \"static_mw\": 2}", "e.json: 'static_mw' appears more than once" },
 		{ "{\"reg_pj_per_byte\": 1e999}",
-		  "e.json: 'reg_pj_per_byte' must be a finite number >= 0, got inf" },
+		  "e.json: 'reg_pj_per_byte' must be a finite number in [0, 1e+06], got inf" },
 		{ "{\"static_mw\" 1}", "e.json: JSON syntax error at byte 13 (line 1, column 14)" },
 	};
 	struct hn_err err = { 0 };

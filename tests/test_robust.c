@@ -185,6 +185,89 @@ static void network_totals_of_bert_large_at_batch_4096_should_not_wrap(void)
 	arch_net_release(&net);
 }
 
+/* issue 14: numbers inside the old ranges gave undefined behaviour or a wrong figure. The
+ * ranges are narrowed to what the model computes exactly; a total that would pass int64
+ * saturates and says so. */
+static void absurd_but_once_legal_numbers_should_be_refused_or_exact(void)
+{
+	struct hw_config hw = hw_config_default();
+	struct hw_energy e = hw_energy_default();
+	struct hn_err err = { 0 };
+	static const double bad_freq[] = { 1e-300, 1e-6, 0.999, 2000.5 };
+	static const double bad_bw[] = { 1e-300, 1e-6, 0.0999, 10001 };
+
+	for (size_t i = 0; i < 4; i++) {
+		hw = hw_config_default();
+		hw.freq_mhz = bad_freq[i];
+		CHECK(hw_config_check(&hw, NULL, &err) == HN_EINVAL);
+		CHECK_STR_CONTAINS(err.msg, "'freq_mhz' must be in [1, 2000] MHz");
+		hw = hw_config_default();
+		hw.dram_gbps = bad_bw[i];
+		CHECK(hw_config_check(&hw, NULL, &err) == HN_EINVAL);
+		CHECK_STR_CONTAINS(err.msg, "'dram_gbps' must be in [0.1, 10000] GB/s");
+	}
+	e.mac_pj[1] = 1e308;
+	CHECK(hw_energy_check(&e, "e.json", &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "e.json: 'mac_pj.8' must be a finite number in [0, 1e+06]");
+	/* the corners that remain: the slowest DRAM at the fastest clock (0.05 B/cycle), the
+	 * longest latency, every energy at its maximum, on the largest layer (2^50 MACs): every
+	 * count positive and the energy finite (UBSan checks the arithmetic under SAN=1) */
+	hw = hw_config_default();
+	hw.freq_mhz = 2000;
+	hw.dram_gbps = 0.1;
+	hw.dram_latency_cycles = 100000;
+	CHECK(hw_config_check(&hw, NULL, &err) == 0);
+	e = hw_energy_default();
+	for (int i = 0; i < 3; i++)
+		e.mac_pj[i] = 1e6;
+	e.dram_pj_per_byte = e.sram_pj_per_byte_large = e.static_mw = 1e6;
+	CHECK(hw_energy_check(&e, NULL, &err) == 0);
+	struct arch_layer big = arch_fc("big", (int64_t)1 << 25, (int64_t)1 << 12, (int64_t)1 << 13);
+	struct map_tiling t;
+	struct cost_report r;
+	CHECK(arch_layer_check(&big, &err) == 0);
+	CHECK(map_default(&big, &hw, &t) == 0);
+	CHECK(cost_layer(&big, &hw, &t, &e, &r) == 0);
+	CHECK(r.feasible && r.cycles > 0 && r.mem_cycles > 0 && r.dram_bytes > 0);
+	CHECK(r.cycles >= r.dram_bytes * 20); /* 0.05 B/cycle */
+	CHECK(isfinite(r.energy_total_pj) && r.energy_total_pj > 0);
+}
+
+/* issue 14: 9,000 layers of 2^50 MACs overflowed the network totals into negative MACs. */
+static void networks_beyond_2p56_should_be_refused_and_totals_saturate(void)
+{
+	struct arch_net net;
+	struct hn_err err = { 0 };
+	struct cost_total t;
+	struct cost_report r;
+
+	arch_net_init(&net, "huge", 1);
+	for (int i = 0; i < 9000; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "f%d", i);
+		struct arch_layer l = arch_fc(name, 1, (int64_t)1 << 25, (int64_t)1 << 25);
+		CHECK(arch_net_add(&net, &l) == 0);
+		if (i == 63) /* 64 x 2^50 = 2^56: still inside */
+			CHECK(arch_net_check_size(&net, "h.json", &err) == 0);
+	}
+	CHECK(arch_net_check_size(&net, "h.json", &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "h.json: network too large for the model: 9000 layers, MACs "
+			   "above 2^56");
+	CHECK_EQ_I64(arch_net_macs(&net), INT64_MAX); /* saturated, never negative */
+	arch_net_release(&net);
+	/* a sum past int64 saturates and is flagged, never wraps */
+	memset(&r, 0, sizeof(r));
+	r.feasible = 1;
+	r.cycles = r.macs = r.dram_bytes = INT64_MAX / 2 + 1;
+	cost_total_init(&t);
+	cost_total_add(&t, &r, "a");
+	CHECK(!t.saturated);
+	cost_total_add(&t, &r, "b");
+	CHECK(t.saturated);
+	CHECK_EQ_I64(t.cycles, INT64_MAX);
+	CHECK_EQ_I64(t.macs, INT64_MAX);
+}
+
 /* ---- absurd shapes ---- */
 
 static void check_rejected(struct arch_layer l, const char *fragment)
@@ -502,6 +585,8 @@ int main(void)
 	RUN(bert_large_ffn_cycles_should_stay_positive_and_scale_with_the_batch);
 	RUN(network_totals_of_bert_large_at_batch_4096_should_not_wrap);
 	RUN(absurd_shapes_should_be_rejected_not_wrapped);
+	RUN(absurd_but_once_legal_numbers_should_be_refused_or_exact);
+	RUN(networks_beyond_2p56_should_be_refused_and_totals_saturate);
 	RUN(absurd_sizes_in_files_should_be_named_errors);
 	RUN(every_prefix_of_a_valid_file_should_be_an_error_not_a_crash);
 	RUN(every_prefix_of_a_written_zoo_network_should_be_an_error);
