@@ -4,6 +4,8 @@
 #include "arch.h"
 
 #include <cjson/cJSON.h>
+
+#include "../common/hn_json.h"
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -605,6 +607,9 @@ int arch_net_parse_json(const char *text, size_t len, const char *origin, struct
 		ret = HN_EINVAL;
 		goto out_delete_root;
 	}
+	if ((ret = hn_json_check_text(text, len, jc.origin, err)) < 0 ||
+	    (ret = hn_json_check_keys(root, jc.origin, err)) < 0)
+		goto out_delete_root;
 	ret = read_root(&jc, root, net);
 out_delete_root:
 	cJSON_Delete(root);

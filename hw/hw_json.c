@@ -4,6 +4,8 @@
 #include "hw.h"
 
 #include <cjson/cJSON.h>
+
+#include "../common/hn_json.h"
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -108,6 +110,10 @@ static int parse_object(const char *text, size_t len, cJSON **root, struct hn_er
 		line_col(text, off, &line, &col);
 		return hn_fail(err, HN_EINVAL, "JSON syntax error at byte %zu (line %d, column %d)",
 			       off, line, col);
+	}
+	if (hn_json_check_text(text, len, NULL, err) < 0) {
+		cJSON_Delete(j);
+		return HN_EINVAL;
 	}
 	off = (size_t)(end - text);
 	while (off < len && (text[off] == ' ' || text[off] == '\t' || text[off] == '\n' ||

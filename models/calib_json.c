@@ -8,6 +8,8 @@
 #include "models.h"
 
 #include <cjson/cJSON.h>
+
+#include "../common/hn_json.h"
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -80,16 +82,40 @@ int cost_calib_parse_json(const char *text, size_t len, const char *path, struct
 	const char *end = NULL;
 	cJSON *root, *arr, *o;
 	int ret = 0, i = 0;
+	char seen[3][2] = { { 0 } };
 
 	cost_calib_init(c);
 	root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
 	if (!root)
 		return hn_fail(err, HN_EINVAL, "%s: not valid JSON near byte %ld", path,
 			       end ? (long)(end - text) : 0L);
+	if ((ret = hn_json_check_text(text, len, path, err)) < 0 ||
+	    (ret = hn_json_check_keys(root, path, err)) < 0)
+		goto out_delete;
 	cJSON *fmt = cJSON_GetObjectItemCaseSensitive(root, "format");
 	if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, "hwnas-calibration")) {
 		ret = hn_fail(err, HN_EINVAL, "%s: 'format' must be \"hwnas-calibration\"", path);
 		goto out_delete;
+	}
+	/* the one version this reader knows; a file without one is from before it was written */
+	cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "version");
+	if (ver && !(cJSON_IsNumber(ver) && ver->valuedouble == 1)) {
+		char *shown = cJSON_PrintUnformatted(ver);
+		ret = hn_fail(err, HN_EINVAL, "%s: 'version' must be 1, got %.32s (a calibration "
+			      "from another hwnas?)", path, shown ? shown : "?");
+		free(shown);
+		goto out_delete;
+	}
+	cJSON_ArrayForEach(o, root) {
+		static const char *const known[] = { "format", "version", "model", "classes" };
+		int k = 0;
+		while (k < 4 && strcmp(o->string, known[k]))
+			k++;
+		if (k == 4) {
+			ret = hn_fail(err, HN_EINVAL, "%s: unknown field '%.40s' (known: format, "
+				      "version, model, classes)", path, o->string);
+			goto out_delete;
+		}
 	}
 	arr = cJSON_GetObjectItemCaseSensitive(root, "classes");
 	if (!cJSON_IsArray(arr)) {
@@ -110,6 +136,10 @@ int cost_calib_parse_json(const char *text, size_t len, const char *path, struct
 			ret = bad(err, path, i, "'dataflow' must be \"ws\", \"os\" or \"is\"");
 			goto out_delete;
 		}
+		if (seen[d][cJSON_IsTrue(db) ? 1 : 0]) {
+			ret = bad(err, path, i, "a second class of the same dataflow and double_buffer");
+			goto out_delete;
+		}
 		if (!cJSON_IsBool(db)) {
 			ret = bad(err, path, i, "'double_buffer' must be true or false");
 			goto out_delete;
@@ -123,6 +153,7 @@ int cost_calib_parse_json(const char *text, size_t len, const char *path, struct
 			goto out_delete;
 		}
 		struct cost_calib_class *cl = &c->cls[d][cJSON_IsTrue(db) ? 1 : 0];
+		seen[d][cJSON_IsTrue(db) ? 1 : 0] = 1;
 		cl->a = a->valuedouble;
 		cl->b = b->valuedouble;
 		/* n = 0 in the file means "not fitted": keep the identity's behaviour */

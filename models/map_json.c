@@ -5,6 +5,8 @@
 #include "models.h"
 
 #include <cjson/cJSON.h>
+
+#include "../common/hn_json.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +99,9 @@ int map_tilings_load(const char *path, struct map_tilings_file **out, struct hn_
 			      end ? (long)(end - text) : 0L);
 		goto out_free_text;
 	}
+	if ((ret = hn_json_check_text(text, len, path, err)) < 0 ||
+	    (ret = hn_json_check_keys(root, path, err)) < 0)
+		goto out_delete_json;
 	const cJSON *layers = cJSON_GetObjectItemCaseSensitive(root, "layers");
 	if (!cJSON_IsObject(layers)) {
 		ret = hn_fail(err, HN_EINVAL, "%s: expected {\"layers\": {\"<layer>\": {\"tm\": .., "

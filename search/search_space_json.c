@@ -4,6 +4,8 @@
 #include "search.h"
 
 #include <cjson/cJSON.h>
+
+#include "../common/hn_json.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -609,6 +611,11 @@ int search_space_parse_json(const char *text, size_t len, const char *origin,
 
 	memset(sp, 0, sizeof(*sp));
 	hn_strlcpy(sp->origin, origin, sizeof(sp->origin));
+	if (root && (hn_json_check_text(text, len, origin, err) < 0 ||
+		     hn_json_check_keys(root, origin, err) < 0)) {
+		cJSON_Delete(root);
+		return HN_EINVAL;
+	}
 	if (!root) {
 		int line = 1;
 		for (const char *p = text; end && p < end; p++)

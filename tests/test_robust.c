@@ -268,6 +268,50 @@ static void networks_beyond_2p56_should_be_refused_and_totals_saturate(void)
 	CHECK_EQ_I64(t.macs, INT64_MAX);
 }
 
+/* issue 14: cJSON kept the last of two equal keys and cut a key at an escaped NUL. Every
+ * JSON reader now refuses both, naming the file and where. */
+static void json_readers_should_refuse_duplicate_keys_and_nul_escapes(void)
+{
+	struct hn_err err = { 0 };
+	struct arch_net net;
+	struct search_space sp;
+	struct cost_calib cal;
+	const char *t;
+
+	t = "{\"layers\": [{\"type\": \"fc\", \"in_features\": 4, \"out_features\": 4, "
+	    "\"out_features\": 8}]}";
+	CHECK(arch_net_parse_json(t, strlen(t), "n.json", &net, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "n.json: 'out_features' appears more than once (in layers[0])");
+	t = "{\"name\": \"a\", \"name\": \"b\", \"layers\": [{\"type\": \"fc\", \"in_features\": 4, "
+	    "\"out_features\": 4}]}";
+	CHECK(arch_net_parse_json(t, strlen(t), "n.json", &net, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "'name' appears more than once (in the top level)");
+	t = "{\"layers\": [{\"type\": \"fc\", \"in_features\\u0000x\": 4, \"out_features\": 4}]}";
+	CHECK(arch_net_parse_json(t, strlen(t), "n.json", &net, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "n.json:1:40: a NUL character (\\u0000) in a string");
+	/* an escaped backslash before u0000 is text, not a NUL: read as a name */
+	t = "{\"layers\": [{\"name\": \"a\\\\u0000\", \"type\": \"fc\", \"in_features\": 4, "
+	    "\"out_features\": 4}]}";
+	CHECK(arch_net_parse_json(t, strlen(t), "n.json", &net, &err) == 0);
+	CHECK(net.n_layers == 1 && !strcmp(net.layers[0].name, "a\\u0000"));
+	arch_net_release(&net);
+	t = "{\"nn\": {\"space\": \"nb201\", \"space\": \"mbv2\"}, \"hw\": {}, \"objectives\": "
+	    "[{\"metric\": \"accuracy\"}]}";
+	CHECK(search_space_parse_json(t, strlen(t), "s.json", &sp, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "s.json: 'space' appears more than once (in nn)");
+	t = "{\"format\": \"hwnas-calibration\", \"version\": 2, \"classes\": []}";
+	CHECK(cost_calib_parse_json(t, strlen(t), "c.json", &cal, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "c.json: 'version' must be 1, got 2");
+	t = "{\"format\": \"hwnas-calibration\", \"format\": \"x\", \"classes\": []}";
+	CHECK(cost_calib_parse_json(t, strlen(t), "c.json", &cal, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "'format' appears more than once");
+	t = "{\"format\": \"hwnas-calibration\", \"version\": 1, \"classes\": [], \"extra\": 1}";
+	CHECK(cost_calib_parse_json(t, strlen(t), "c.json", &cal, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "unknown field 'extra'");
+	t = "{\"format\": \"hwnas-calibration\", \"classes\": []}"; /* no version: 1 */
+	CHECK(cost_calib_parse_json(t, strlen(t), "c.json", &cal, &err) == 0);
+}
+
 /* ---- absurd shapes ---- */
 
 static void check_rejected(struct arch_layer l, const char *fragment)
@@ -586,6 +630,7 @@ int main(void)
 	RUN(network_totals_of_bert_large_at_batch_4096_should_not_wrap);
 	RUN(absurd_shapes_should_be_rejected_not_wrapped);
 	RUN(absurd_but_once_legal_numbers_should_be_refused_or_exact);
+	RUN(json_readers_should_refuse_duplicate_keys_and_nul_escapes);
 	RUN(networks_beyond_2p56_should_be_refused_and_totals_saturate);
 	RUN(absurd_sizes_in_files_should_be_named_errors);
 	RUN(every_prefix_of_a_valid_file_should_be_an_error_not_a_crash);
