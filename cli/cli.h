@@ -32,6 +32,11 @@ int cli_error(const struct hn_err *err);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* 1 when colour may be used on stream f (a terminal and NO_COLOR unset). */
 int cli_color(FILE *f);
+/* SIGINT, SIGTERM and SIGHUP set hn_stop_signal (the one signal flag): the blocking steps
+ * below (builds, simulations, syntheses, the accuracy command, the search driver) stop their
+ * children and return HN_EINTR. A second signal ends the process at once. For commands that
+ * run external tools or long loops that check the flag; the others keep the default. */
+void cli_catch_stop_signals(void);
 /* Option values: the whole of s as an integer / a finite number within [lo, hi] into *v;
  * 0, or -1 (the caller reports the option). */
 int cli_parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *v);

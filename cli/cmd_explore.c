@@ -113,26 +113,6 @@ static void print_progress(struct progress *p, int64_t n, const struct search_fr
 	fflush(stderr);
 }
 
-/* SIGINT / SIGTERM / SIGHUP: the run stops after the batch in progress (every completed
- * evaluation is already stored), so the same command resumes it. The handler only sets the
- * one flag, hn_stop_signal; the driver and the blocking steps below it read it. */
-static void on_stop_signal(int sig)
-{
-	hn_stop_signal = sig;
-}
-
-static void catch_stop_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
 static int on_eval(void *ctx, const struct search_eval *e, const struct search_front *f,
 		   struct hn_err *err)
 {
@@ -881,7 +861,9 @@ static int explore_main(int argc, char **argv, struct mpi_ctx *mpi)
 	(void)mpi;
 #endif
 	has_result = 1;
-	catch_stop_signals();
+	/* SIGINT / SIGTERM / SIGHUP: the run stops after the batch in progress (every completed
+	 * evaluation is already stored), so the same command resumes it */
+	cli_catch_stop_signals();
 	if (search_run(sp, ev, &ro, &r, &err) < 0) {
 		if (!o.quiet && pr.tty)
 			fputc('\n', stderr);

@@ -283,6 +283,7 @@ int cmd_sim(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? CLI_OK : ret;
 	ret = CLI_FAIL;
+	cli_catch_stop_signals(); /* a build or run stops with its whole process group */
 	if (o.hw && hw_config_load(o.hw, &hw, &err) < 0)
 		return cli_error(&err);
 	if (sim_check_hw(&hw, &err) < 0) {

@@ -192,6 +192,7 @@ int cmd_synth(int argc, char **argv)
 		return cli_usage_error("synth", "unexpected argument '%s'", argv[optind]);
 	if (hw_path && hw_config_load(hw_path, &hw, &err))
 		return cli_error(&err);
+	cli_catch_stop_signals(); /* yosys stops with its whole process group */
 	if (sim_synth_run(&hw, &opt, &r, &err))
 		return cli_error(&err);
 	hw_resources(&hw, &m);

@@ -386,6 +386,7 @@ int cmd_validate(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? CLI_OK : ret;
 	ret = CLI_FAIL;
+	cli_catch_stop_signals(); /* a build or run stops with its whole process group */
 	cost_calib_init(&fit_half);
 	if (o.calib && cost_calib_load(o.calib, &fit_half, &err) < 0)
 		return cli_error(&err);

@@ -1,6 +1,7 @@
 /* hwnas: hardware-aware NAS and accelerator co-design. Subcommands are a table, as in git. */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,28 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry 'hwnas %s --help'.\n", cmd);
 	return CLI_USAGE;
+}
+
+static void on_stop_signal(int sig)
+{
+	if (hn_stop_signal) { /* the second one: no more waiting */
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	hn_stop_signal = sig;
+}
+
+void cli_catch_stop_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 int cli_color(FILE *f)

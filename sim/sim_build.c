@@ -184,6 +184,25 @@ static void param_string(const struct sim_rtl_params *p, char *buf, size_t size)
 		 (long long)p->odepth, p->inb, p->wnb, p->onb, p->trace);
 }
 
+/* SIGTERM to the child's process group, a second for it to clean up, then SIGKILL; reaps. */
+static void stop_group(pid_t pid, int *ws)
+{
+	double t0 = now_s();
+
+	kill(-pid, SIGTERM);
+	while (now_s() - t0 < 1.0) {
+		pid_t r = waitpid(pid, ws, WNOHANG);
+		if (r == pid || (r < 0 && errno != EINTR))
+			break;
+		struct timespec nap = { 0, 10 * 1000 * 1000 };
+		nanosleep(&nap, NULL);
+	}
+	/* the leader may be gone and its children (make's g++) not: the group still exists */
+	kill(-pid, SIGKILL);
+	while (waitpid(pid, ws, 0) < 0 && errno == EINTR)
+		;
+}
+
 int sim_spawn(char *const argv[], const char *log_path, double timeout_s, int *status,
 	      int *timed_out, struct hn_err *err)
 {
@@ -196,6 +215,11 @@ int sim_spawn(char *const argv[], const char *log_path, double timeout_s, int *s
 	*timed_out = 0;
 	if (fd < 0)
 		return hn_fail(err, HN_EIO, "cannot open %s: %s", log_path, strerror(errno));
+	if (hn_stop_signal) {
+		close(fd);
+		return hn_fail(err, HN_EINTR, "%s: not started: stopped by %s", argv[0],
+			       hn_signal_name(hn_stop_signal));
+	}
 	pid = fork();
 	if (pid < 0) {
 		close(fd);
@@ -218,6 +242,13 @@ int sim_spawn(char *const argv[], const char *log_path, double timeout_s, int *s
 			break;
 		if (r < 0 && errno != EINTR)
 			return hn_fail(err, HN_EEXTERNAL, "waitpid: %s", strerror(errno));
+		if (hn_stop_signal) {
+			/* Ctrl-C reaches only our process group, not the build's: end the whole
+			 * build (verilator, make, g++) and say so; callers remove their folders */
+			stop_group(pid, &ws);
+			return hn_fail(err, HN_EINTR, "%s stopped by %s", argv[0],
+				       hn_signal_name(hn_stop_signal));
+		}
 		if (timeout_s > 0 && now_s() - t0 > timeout_s) {
 			/* the child leads its own process group: end it and what it started */
 			kill(-pid, SIGKILL);

@@ -64,7 +64,8 @@ int64_t sim_dma_request(struct sim_prog *p, const struct hw_config *hw, int whic
 
 /* Runs argv with stdout and stderr appended to log_path, killing it (its process group) after
  * timeout_s. *status gets the exit code, or -1 when killed by a signal or the timeout
- * (*timed_out = 1). Returns 0, or HN_EEXTERNAL when it could not start. */
+ * (*timed_out = 1). Returns 0, HN_EEXTERNAL when it could not start, or HN_EINTR when
+ * hn_stop_signal was set (before the start or while it ran: its whole group is stopped). */
 int sim_spawn(char *const argv[], const char *log_path, double timeout_s, int *status,
 	      int *timed_out, struct hn_err *err);
 

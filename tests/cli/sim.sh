@@ -29,6 +29,34 @@ expect_exit 2 "$HWNAS" sim --net "$tmp/net.json" --max-macs -3
 expect_exit 1 "$HWNAS" sim --net "$tmp/net.json" --hw "$tmp/hw.json" --layer nope
 expect_in "$err" "no layer 'nope'" "sim --layer unknown"
 
+# issue 14: SIGINT (Ctrl-C) during a Verilator build left verilator, make and g++ running
+# and the temporary folder behind. A fresh cache forces a build; once it has started, SIGINT
+# must end hwnas (exit 1, "stopped by SIGINT"), every process of the build, and the folder.
+if command -v verilator >/dev/null; then
+	cache="$tmp/fresh-cache"
+	mkdir -p "$cache"
+	HWNAS_CACHE="$cache" "$HWNAS" sim --net "$tmp/net.json" --hw "$tmp/hw.json" --mapper default \
+		>/dev/null 2>"$tmp/int.err" &
+	pid=$!
+	for _ in $(seq 200); do
+		pgrep -f "$cache" >/dev/null && ls -d "$cache"/.tmp-* >/dev/null 2>&1 && break
+		sleep 0.05
+	done
+	sleep 0.5 # let make start its compilers
+	kill -INT "$pid"
+	wait "$pid"; rc=$?
+	if [ "$rc" = 1 ]; then ok; else bad "SIGINT during the build: exit $rc, want 1"; fi
+	expect_in "$(cat "$tmp/int.err")" "stopped by SIGINT" "SIGINT during the build: message"
+	sleep 0.2
+	if pgrep -f "$cache" >/dev/null; then
+		bad "SIGINT during the build: left running: $(pgrep -af "$cache" | head -3)"
+		kill -KILL $(pgrep -f "$cache") 2>/dev/null # by id: only this test's own build
+	else
+		ok
+	fi
+	if ls -d "$cache"/.tmp-* >/dev/null 2>&1; then bad "SIGINT during the build: temporary folder left"; else ok; fi
+fi
+
 expect_exit 0 "$HWNAS" sim --net "$tmp/net.json" --hw "$tmp/hw.json" --mapper default
 expect_in "$out" "bit_exact true" "sim table total"
 expect_in "$out" "(model only)" "sim pool is model-only"
