@@ -400,7 +400,7 @@ static int read_layer(struct jctx *jc, const cJSON *o, int64_t batch, struct arc
 				return jfail(jc, "'name' must not contain control characters, got %s",
 					     jdescribe(name, buf, sizeof(buf)));
 		if (strlen(name->valuestring) >= ARCH_NAME_MAX)
-			return jfail(jc, "'name' must be at most %d characters, got %zu",
+			return jfail(jc, "'name' must be at most %d bytes (UTF-8), got %zu",
 				     ARCH_NAME_MAX - 1, strlen(name->valuestring));
 		jc->name = name->valuestring;
 	}
@@ -539,7 +539,7 @@ static int read_root(struct jctx *jc, const cJSON *root, struct arch_net *net)
 	name = cJSON_GetObjectItemCaseSensitive(root, "name");
 	if (name && (!cJSON_IsString(name) || !name->valuestring[0] ||
 		     strlen(name->valuestring) >= ARCH_NAME_MAX))
-		return jfail(jc, "'name' must be a string of 1 to %d characters, got %s",
+		return jfail(jc, "'name' must be a string of 1 to %d bytes (UTF-8), got %s",
 			     ARCH_NAME_MAX - 1, jdescribe(name, buf, sizeof(buf)));
 	if ((ret = jint(jc, root, "batch", 0, 1, (int64_t)1 << 24, &batch)))
 		return ret;

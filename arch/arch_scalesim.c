@@ -113,7 +113,7 @@ static int ss_row(const char *origin, int line, char **f, int n, struct arch_lay
 	if (!f[0][0])
 		return hn_fail(err, HN_EINVAL, "%s:%d: column 1 'Layer name' is empty", origin, line);
 	if (strlen(f[0]) >= ARCH_NAME_MAX)
-		return hn_fail(err, HN_EINVAL, "%s:%d: column 1 'Layer name' must be at most %d characters",
+		return hn_fail(err, HN_EINVAL, "%s:%d: column 1 'Layer name' must be at most %d bytes (UTF-8)",
 			       origin, line, ARCH_NAME_MAX - 1);
 	for (const char *c = f[0]; *c; c++) /* the JSON reader's rule, so a net reads back */
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)

@@ -68,6 +68,8 @@ static int parse_args(int argc, char **argv, struct db_opts *o)
 	if (strcmp(o->action, "stats") && strcmp(o->action, "front") && strcmp(o->action, "export"))
 		return cli_usage_error("db", "unknown action '%s' (known: stats, front, export)",
 				       o->action);
+	if (!o->db[0])
+		return cli_usage_error("db", "--db is empty: name the store file");
 	if (!strcmp(o->action, "export") && !o->csv)
 		return cli_usage_error("db", "export needs --csv FILE");
 	if (strcmp(o->action, "export") && o->csv)

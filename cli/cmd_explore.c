@@ -216,6 +216,14 @@ static int parse_args(int argc, char **argv, struct explore_opts *o)
 		return cli_usage_error("explore", "--space is required");
 	if (!o->out)
 		return cli_usage_error("explore", "--out is required");
+	if (!o->out[0])
+		return cli_usage_error("explore", "--out is empty: name the output folder");
+	/* the longest file written below it is configs/<i>.json in a 4096-byte path */
+	if (strlen(o->out) > 4000)
+		return cli_usage_error("explore", "--out is %zu bytes long, at most 4000",
+				       strlen(o->out));
+	if (o->db && !o->db[0])
+		return cli_usage_error("explore", "--db is empty: name the store file");
 	if (!search_strategy_find(o->strategy)) {
 		char list[160] = "";
 		for (int i = 0; i < search_strategy_count(); i++)

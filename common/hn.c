@@ -21,9 +21,26 @@ const char *hn_signal_name(int sig)
 int hn_fail(struct hn_err *err, int code, const char *fmt, ...)
 {
 	if (err) {
-		va_list ap;
+		va_list ap, ap2;
+		int n;
 		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		va_copy(ap2, ap);
+		n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		if (n >= (int)sizeof(err->msg)) {
+			/* Too long (a long path): keep the start and the end, where the reason
+			 * is, with "..." between, rather than cut the reason off. */
+			char *full = malloc((size_t)n + 1);
+			if (full) {
+				const size_t head = 160, tail = sizeof(err->msg) - head - 6;
+				vsnprintf(full, (size_t)n + 1, fmt, ap2);
+				memcpy(err->msg, full, head);
+				memcpy(err->msg + head, " ... ", 5);
+				memcpy(err->msg + head + 5, full + n - tail, tail);
+				err->msg[head + 5 + tail] = '\0';
+				free(full);
+			}
+		}
+		va_end(ap2);
 		va_end(ap);
 		err->code = code;
 	}

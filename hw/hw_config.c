@@ -150,7 +150,7 @@ static int check_device(const char *device, struct hn_err *err)
 	char known[256];
 
 	if (!memchr(device, '\0', HW_NAME_MAX))
-		return hn_fail(err, HN_EINVAL, "'device' must be at most %d characters",
+		return hn_fail(err, HN_EINVAL, "'device' must be at most %d bytes (UTF-8)",
 			       HW_NAME_MAX - 1);
 	if (device[0] == '\0' || hw_device_find(device))
 		return 0;

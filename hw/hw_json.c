@@ -249,7 +249,7 @@ static int read_config_field(const struct field *f, const cJSON *item, struct hw
 			break;
 		}
 		if (strlen(item->valuestring) >= HW_NAME_MAX) {
-			ret = hn_fail(err, HN_EINVAL, "'%s' must be at most %d characters, got %zu",
+			ret = hn_fail(err, HN_EINVAL, "'%s' must be at most %d bytes (UTF-8), got %zu",
 				      f->name, HW_NAME_MAX - 1, strlen(item->valuestring));
 			break;
 		}

@@ -140,7 +140,7 @@ static int parse_nn(struct ctx *c, const cJSON *nn, struct search_space *sp)
 		return ret;
 	if (ret == 0) {
 		if (strlen(s) >= sizeof(sp->acc_cmd) || !s[0])
-			return FAIL(c, "%s: 'nn.accuracy_command' must be 1 to %d characters", c->origin,
+			return FAIL(c, "%s: 'nn.accuracy_command' must be 1 to %d bytes", c->origin,
 				    (int)sizeof(sp->acc_cmd) - 1);
 		hn_strlcpy(sp->acc_cmd, s, sizeof(sp->acc_cmd));
 	}

@@ -29,7 +29,7 @@
 
 struct store {
 	sqlite3 *db;
-	char path[512];
+	char path[512];                 /* SQLite opens paths of at most 511 bytes */
 	int readonly;
 	const struct search_space *sp;
 	char space_hash[STORE_HASH_LEN + 1];
@@ -224,8 +224,9 @@ static int check_store_path(const char *path, size_t max, struct hn_err *err)
 	if (!path[0])
 		return hn_fail(err, HN_EINVAL, "the store path is empty (--db ''): name a file");
 	if (strlen(path) >= max)
-		return hn_fail(err, HN_EINVAL, "%.60s...: the store path is %zu bytes long, at most %zu",
-			       path, strlen(path), max - 1);
+		return hn_fail(err, HN_EINVAL, "%.60s...: the store path is %zu bytes long, at most %zu "
+			       "(SQLite's limit): use a shorter --out or --db", path, strlen(path),
+			       max - 1);
 	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
 		return hn_fail(err, HN_EINVAL, "%s: not a regular file (%s), not a store", path,
 			       S_ISDIR(sb.st_mode) ? "a directory" : S_ISFIFO(sb.st_mode) ?

@@ -585,7 +585,7 @@ static void json_should_reject_wrong_types_and_missing_fields(void)
 	check_json_error("{\"batch\": 0, \"layers\": [" CONV1 "]}",
 			 "net.json: 'batch' must be an integer between 1 and 16777216, got 0");
 	check_json_error("{\"name\": \"\", \"layers\": [" CONV1 "]}",
-			 "net.json: 'name' must be a string of 1 to 47 characters");
+			 "net.json: 'name' must be a string of 1 to 47 bytes (UTF-8)");
 }
 
 static void json_should_reject_an_unknown_type(void)

@@ -92,7 +92,7 @@ static void check_should_reject_what_json_cannot_express(void)
 	hw = hw_config_default();
 	memset(hw.device, 'x', sizeof(hw.device)); /* no terminating NUL */
 	CHECK_EQ_I64(hw_config_check(&hw, NULL, &err), HN_EINVAL);
-	CHECK_STR_CONTAINS(err.msg, "'device' must be at most 31 characters");
+	CHECK_STR_CONTAINS(err.msg, "'device' must be at most 31 bytes (UTF-8)");
 }
 
 static void check_field_should_reject_a_name_that_is_not_an_integer_field(void)
@@ -257,7 +257,7 @@ static const struct bad_case {
 	{ "bad_device_unknown.json",
 	  "'device' \"zcu999\" is not in the catalogue; known devices: zcu102, zcu104, "
 	  "ultra96, pynq_z1, vc707, u250 (or \"\" for none)" },
-	{ "bad_device_too_long.json", "'device' must be at most 31 characters, got 40" },
+	{ "bad_device_too_long.json", "'device' must be at most 31 bytes (UTF-8), got 40" },
 	{ "bad_device_type.json", "'device' must be a string, got number" },
 	{ "bad_unknown_field.json", "unknown field 'pe_col' (known fields: pe_rows, pe_cols," },
 	{ "bad_duplicate_field.json", "'pe_rows' appears more than once" },
