@@ -277,6 +277,14 @@ static int do_front(struct store *st, int json, struct hn_err *err)
 	if (!c)
 		return hn_fail(err, HN_ENOMEM, "out of memory");
 	ret = store_runs(st, collect_space, c, err);
+	if (ret == 0) {
+		int64_t orphans = 0;
+		ret = store_orphans(st, &orphans, err);
+		if (ret == 0 && orphans > 0)
+			ret = hn_fail(err, HN_EINVAL, "%s: damaged store: %lld evaluations belong "
+				      "to no run (their space hash is in no runs row); the front would "
+				      "leave them out", store_path(st), (long long)orphans);
+	}
 	for (int j = 0; j < c->n && ret == 0; j++) {
 		struct add_ctx a = { &c->sf[j] };
 		ret = store_each(st, c->sf[j].run.space_hash, add_row, &a, err);
@@ -303,12 +311,12 @@ static int do_front(struct store *st, int json, struct hn_err *err)
 static int do_export(struct store *st, const char *csv, struct hn_err *err)
 {
 	int to_stdout = !strcmp(csv, "-");
-	FILE *f = to_stdout ? stdout : fopen(csv, "w");
+	FILE *f = to_stdout ? stdout : hn_fopen_out(csv, err);
 	int64_t rows = 0;
 	int ret;
 
 	if (!f)
-		return hn_fail(err, HN_EIO, "%s: cannot write: %s", csv, strerror(errno));
+		return HN_EIO;
 	ret = store_export_csv(st, f, csv, &rows, err);
 	if (!to_stdout && fclose(f) != 0 && ret == 0)
 		ret = hn_fail(err, HN_EIO, "%s: cannot write: %s", csv, strerror(errno));

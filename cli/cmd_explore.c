@@ -258,16 +258,21 @@ static int make_dir(const char *path, struct hn_err *err)
 	}
 	if (mkdir(buf, 0777) < 0 && errno != EEXIST)
 		return hn_fail(err, HN_EIO, "%s: cannot create folder: %s", path, strerror(errno));
+	{
+		struct stat sb;
+		if (stat(buf, &sb) == 0 && !S_ISDIR(sb.st_mode))
+			return hn_fail(err, HN_EIO, "%s: exists and is not a folder", path);
+	}
 	return 0;
 }
 
 static int write_text(const char *path, const char *text, struct hn_err *err)
 {
-	FILE *f = fopen(path, "w");
+	FILE *f = hn_fopen_out(path, err);
 	int bad;
 
 	if (!f)
-		return hn_fail(err, HN_EIO, "%s: cannot write: %s", path, strerror(errno));
+		return HN_EIO;
 	bad = fputs(text, f) < 0;
 	bad |= fclose(f) != 0;
 	return bad ? hn_fail(err, HN_EIO, "%s: cannot write: %s", path, strerror(errno)) : 0;
@@ -516,8 +521,8 @@ static int refine_front(const struct explore_opts *o, const struct search_space 
 	rank_by(ml, k, mr);
 	rank_by(rl, k, rr);
 	snprintf(path, sizeof(path), "%s/rtl_refine.json", o->out);
-	if (!(f = fopen(path, "w"))) {
-		ret = hn_fail(err, HN_EIO, "%s: cannot write: %s", path, strerror(errno));
+	if (!(f = hn_fopen_out(path, err))) {
+		ret = HN_EIO;
 		goto out_free;
 	}
 	fprintf(f, "{\n\t\"top_k\": %d,\n\t\"rtl_max_macs\": %lld,\n\t\"kendall_tau\": %.6f,\n"
@@ -843,8 +848,8 @@ static int explore_main(int argc, char **argv, struct mpi_ctx *mpi)
 	pr.t0 = pr.last = now_s();
 	snprintf(path, sizeof(path), "%s/evaluations.jsonl", o.out);
 	pr.log_path = path;
-	if (!o.exhaustive && !(pr.log = fopen(path, "w"))) {
-		fprintf(stderr, "hwnas: %s: cannot write: %s\n", path, strerror(errno));
+	if (!o.exhaustive && !(pr.log = hn_fopen_out(path, &err))) {
+		cli_error(&err);
 		goto out_close_store;
 	}
 	memset(&ro, 0, sizeof(ro));
@@ -876,10 +881,12 @@ static int explore_main(int argc, char **argv, struct mpi_ctx *mpi)
 		if (!o.quiet && pr.tty)
 			fputc('\n', stderr);
 		cli_error(&err);
-		if (err.code == HN_EINTR)
+		if (err.code == HN_EINTR && store)
 			fprintf(stderr, "hwnas: every completed evaluation is in %s: run the same "
-				"command to resume\n", store ? store_path(store) : "evaluations.jsonl (no "
-				"store: --no-db, so a rerun starts over)");
+				"command to resume\n", store_path(store));
+		else if (err.code == HN_EINTR)
+			fprintf(stderr, "hwnas: the completed evaluations are in %s/evaluations.jsonl; "
+				"with --no-db there is no store, so a rerun starts over\n", o.out);
 		goto out_close;
 	}
 	if (!o.quiet)

@@ -324,10 +324,11 @@ static cJSON *stats_json(const struct stats *s)
 
 static int write_csv(const char *path, const struct pointv *v)
 {
-	FILE *f = fopen(path, "w");
+	struct hn_err err;
+	FILE *f = hn_fopen_out(path, &err);
 
 	if (!f) {
-		fprintf(stderr, "hwnas: cannot write %s\n", path);
+		cli_error(&err);
 		return -1;
 	}
 	fprintf(f, "net,layer,config,dataflow,act_bits,double_buffer,tm,tn,tk,order,macs,"
@@ -537,7 +538,9 @@ int cmd_validate(int argc, char **argv)
 		failed = 1;
 	if (o.calib_out) {
 		char *text = cost_calib_to_json(&fit_all);
-		FILE *f = text ? fopen(o.calib_out, "w") : NULL;
+		FILE *f = text ? hn_fopen_out(o.calib_out, &err) : NULL;
+		if (text && !f)
+			cli_error(&err);
 		if (!f || fputs(text, f) < 0 || fputc('\n', f) < 0) {
 			fprintf(stderr, "hwnas: cannot write %s\n", o.calib_out);
 			failed = 1;

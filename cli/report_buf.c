@@ -102,9 +102,9 @@ int rbuf_write(const struct rbuf *b, const char *path, struct hn_err *err)
 
 	if (b->oom)
 		return hn_fail(err, HN_ENOMEM, "%s: out of memory building the report", path);
-	f = fopen(path, "w");
+	f = hn_fopen_out(path, err);
 	if (!f)
-		return hn_fail(err, HN_EIO, "%s: cannot write: %s", path, strerror(errno));
+		return HN_EIO;
 	bad = b->len && fwrite(b->s, 1, b->len, f) != b->len;
 	bad |= fclose(f) != 0;
 	return bad ? hn_fail(err, HN_EIO, "%s: cannot write: %s", path, strerror(errno)) : 0;

@@ -149,6 +149,27 @@ out_close:
 	return ret;
 }
 
+FILE *hn_fopen_out(const char *path, struct hn_err *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0666);
+	FILE *f;
+
+	if (fd < 0) {
+		if (errno == ENXIO)
+			hn_fail(err, HN_EIO, "%s: cannot write: a FIFO that nobody reads", path);
+		else
+			hn_fail(err, HN_EIO, "%s: cannot write: %s", path, strerror(errno));
+		return NULL;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	f = fdopen(fd, "w");
+	if (!f) {
+		hn_fail(err, HN_EIO, "%s: cannot write: %s", path, strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
 int hn_grow(void *items, int64_t n, int64_t *cap, size_t elem, int64_t first)
 {
 	void *p;

@@ -49,6 +49,13 @@ static inline int64_t hn_max64(int64_t a, int64_t b) { return a > b ? a : b; }
  * without the NUL. */
 int hn_read_file(const char *path, char **buf, size_t *len, struct hn_err *err);
 
+/* Opens path for writing (created or truncated) without ever blocking: a FIFO nobody reads
+ * is an error, not a hang (issue 14's red-team pass: `--csv FIFO`, `-o FIFO`, a FIFO in the
+ * place of evaluations.jsonl). A FIFO with a reader, a terminal or /dev/null work as usual.
+ * Returns the stream (the caller fcloses it), or NULL with err naming the path. */
+#include <stdio.h>
+FILE *hn_fopen_out(const char *path, struct hn_err *err);
+
 /* Room for element n of a growing array: items points to the array's pointer (T **), elem is
  * sizeof(T), *cap the elements allocated. When n == *cap the array grows to 2 x *cap elements
  * (first when empty). Returns 0, or HN_ENOMEM with the array and *cap unchanged. */

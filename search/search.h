@@ -489,6 +489,8 @@ struct store_run_info {
 };
 int store_runs(struct store *st, int (*fn)(void *ctx, const struct store_run_info *r),
 	       void *ctx, struct hn_err *err);
+/* Evaluations whose space belongs to no run (a damaged or edited store): *n. */
+int store_orphans(struct store *st, int64_t *n, struct hn_err *err);
 
 /* Every stored evaluation of space_hash ("" for every space) in (run, seq) order, with its
  * arch text; fn returning < 0 stops with that code. */

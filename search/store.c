@@ -989,6 +989,12 @@ int store_each(struct store *st, const char *space_hash,
 	return ret;
 }
 
+int store_orphans(struct store *st, int64_t *n, struct hn_err *err)
+{
+	return query_int(st, "SELECT count(*) FROM evals WHERE space_hash NOT IN "
+			 "(SELECT space_hash FROM runs)", n, err);
+}
+
 /* A CSV field: quoted when it holds a comma, a quote or a line break. */
 static int csv_field(FILE *f, const char *s)
 {

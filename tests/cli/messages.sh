@@ -22,6 +22,23 @@ expect_in "$err" "bytes long, at most 511 (SQLite's limit): use a shorter --out 
 expect_exit 2 "$HWNAS" explore --space "$tmp/space.json" --budget 2 --out "$long$long$long$long$long$long$long$long" --quiet
 expect_in "$err" "bytes long, at most 4000" "very long --out"
 
+# red-team: --out naming a file said "cannot open the store"; a store with rows of no run
+# gave "front of 0" with exit 0; a --no-db run stopped by a signal was told to resume
+touch "$tmp/afile"
+expect_exit 1 "$HWNAS" explore --space "$tmp/space.json" --budget 2 --out "$tmp/afile" --quiet
+expect_in "$err" "afile: exists and is not a folder" "--out is a file"
+expect_exit 0 "$HWNAS" explore --space "$tmp/space.json" --budget 5 --out "$tmp/r" --quiet
+python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("update evals set space_hash=\"0000000000000000\""); c.commit()' "$tmp/r/hwnas.db"
+expect_exit 1 "$HWNAS" db front --db "$tmp/r/hwnas.db"
+expect_in "$err" "r/hwnas.db: damaged store: 5 evaluations belong to no run" "orphaned rows"
+cat > "$tmp/stop.json" <<'JSON'
+{"nn": {"space": "mbv2", "accuracy_command": "kill -TERM $PPID; sleep 1; echo 50"},
+ "hw": {"choices": {"bits": [8]}}, "mapper": "default", "objectives": [{"metric": "accuracy"}]}
+JSON
+expect_exit 1 "$HWNAS" explore --space "$tmp/stop.json" --budget 3 --no-db --out "$tmp/nodb" --quiet
+expect_in "$err" "with --no-db there is no store, so a rerun starts over" "--no-db stop message"
+case "$err" in *"run the same command to resume"*) bad "--no-db stop message still says resume" ;; *) ok ;; esac
+
 # a second explore on a store in use: "another process holds the store", not "point N is
 # already stored"
 "$HWNAS" explore --space "$root/examples/default_space.json" --budget 3000 --seed 2 --quiet \

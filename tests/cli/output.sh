@@ -28,6 +28,23 @@ full --version
 for c in zoo eval map sim validate synth explore db report; do
 	full "$c" --help
 done
+# red-team (issue 14): an output that is a FIFO nobody reads blocked for ever; now an error
+mkfifo "$tmp/o.csv" "$tmp/o.html"
+expect_exit 1 timeout 20 "$HWNAS" db export --db "$tmp/run/hwnas.db" --csv "$tmp/o.csv"
+expect_in "$err" "o.csv: cannot write: a FIFO that nobody reads" "db export to a FIFO"
+expect_exit 1 timeout 20 "$HWNAS" report --out "$tmp/run" -o "$tmp/o.html"
+expect_in "$err" "o.html: cannot write: a FIFO that nobody reads" "report to a FIFO"
+mkdir -p "$tmp/fo"
+mkfifo "$tmp/fo/evaluations.jsonl"
+expect_exit 1 timeout 20 "$HWNAS" explore --space "$tmp/space.json" --budget 5 --out "$tmp/fo" --quiet
+expect_in "$err" "evaluations.jsonl: cannot write: a FIFO that nobody reads" "explore log to a FIFO"
+# with a reader it is an ordinary pipe
+timeout 20 cat "$tmp/o.csv" > "$tmp/got.csv" &
+sleep 0.5 # the reader is waiting in open() before the export starts
+expect_exit 0 timeout 20 "$HWNAS" db export --db "$tmp/run/hwnas.db" --csv "$tmp/o.csv"
+wait
+[ "$(wc -l < "$tmp/got.csv")" = 21 ] && ok || bad "db export through a FIFO: $(wc -l < "$tmp/got.csv") lines, want 21"
+
 # a command that fails anyway keeps its own exit code (2: usage)
 "$HWNAS" eval --bogus >/dev/full 2>/dev/null; rc=$?
 if [ "$rc" = 2 ]; then ok; else bad "usage error > /dev/full: exit $rc, want 2"; fi
