@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -351,7 +352,7 @@ static int write_csv(const char *path, const struct pointv *v)
 			(long long)p->cost.cycles_bound);
 	}
 	if (fclose(f)) {
-		fprintf(stderr, "hwnas: cannot write %s\n", path);
+		fprintf(stderr, "hwnas: %s: cannot write: %s\n", path, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -542,11 +543,11 @@ int cmd_validate(int argc, char **argv)
 		if (text && !f)
 			cli_error(&err);
 		if (!f || fputs(text, f) < 0 || fputc('\n', f) < 0) {
-			fprintf(stderr, "hwnas: cannot write %s\n", o.calib_out);
+			fprintf(stderr, "hwnas: %s: cannot write: %s\n", o.calib_out, strerror(errno));
 			failed = 1;
 		}
 		if (f && fclose(f)) {
-			fprintf(stderr, "hwnas: cannot write %s\n", o.calib_out);
+			fprintf(stderr, "hwnas: %s: cannot write: %s\n", o.calib_out, strerror(errno));
 			failed = 1;
 		}
 		free(text);
