@@ -6,8 +6,10 @@
 #ifndef HN_H
 #define HN_H
 
-#include <stdint.h>
+#include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 enum hn_code {
 	HN_OK = 0,
@@ -53,7 +55,6 @@ int hn_read_file(const char *path, char **buf, size_t *len, struct hn_err *err);
  * is an error, not a hang (issue 14's red-team pass: `--csv FIFO`, `-o FIFO`, a FIFO in the
  * place of evaluations.jsonl). A FIFO with a reader, a terminal or /dev/null work as usual.
  * Returns the stream (the caller fcloses it), or NULL with err naming the path. */
-#include <stdio.h>
 FILE *hn_fopen_out(const char *path, struct hn_err *err);
 
 /* Room for element n of a growing array: items points to the array's pointer (T **), elem is
@@ -65,7 +66,6 @@ int hn_grow(void *items, int64_t n, int64_t *cap, size_t elem, int64_t first);
  * else 0. Only cli/ sets it (from a signal handler); library code that blocks (an external
  * command, a build) reads it and stops with HN_EINTR, so a signal works at every blocking
  * point. */
-#include <signal.h>
 extern volatile sig_atomic_t hn_stop_signal;
 
 /* "SIGINT", "SIGTERM", "SIGHUP" or "a signal". */
