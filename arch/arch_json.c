@@ -629,16 +629,18 @@ int arch_net_load(const char *path, struct arch_net *net, struct hn_err *err)
 	size_t len = 0;
 	int ret;
 
-	if (has_suffix(path, ".onnx")) /* binary and maybe large: mapped by its reader */
-		return arch_net_load_onnx(path, NULL, net, err);
-	ret = hn_read_file(path, &text, &len, err);
-	if (ret)
-		return ret;
-	if (has_suffix(path, ".csv"))
-		ret = arch_net_parse_scalesim(text, len, path, net, err);
-	else
-		ret = arch_net_parse_json(text, len, path, net, err);
-	free(text);
+	if (has_suffix(path, ".onnx")) { /* binary and maybe large: mapped by its reader */
+		ret = arch_net_load_onnx(path, NULL, net, err);
+	} else {
+		ret = hn_read_file(path, &text, &len, err);
+		if (ret)
+			return ret;
+		if (has_suffix(path, ".csv"))
+			ret = arch_net_parse_scalesim(text, len, path, net, err);
+		else
+			ret = arch_net_parse_json(text, len, path, net, err);
+		free(text);
+	}
 	if (ret == 0 && (ret = arch_net_check_size(net, path, err)) < 0)
 		arch_net_release(net);
 	return ret;

@@ -2309,7 +2309,9 @@ int arch_net_load_onnx(const char *path, const struct arch_onnx_opts *o, struct 
 	void *map;
 	int fd, ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO without a writer must not hang the open (issue 14); it is then
+	 * refused as not a regular file, and mmap ignores the flag */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return hn_fail(err, HN_EIO, "%s: cannot open: %s", path, strerror(errno));
 	if (fstat(fd, &st)) {
