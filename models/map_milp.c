@@ -48,6 +48,8 @@ struct dim {
 	int64_t D;
 	int n;
 	int64_t *t, *T, *e;  /* tile, trips, last tile */
+	int64_t *hi;         /* the class's largest member when t is its smallest, else 0
+			      * (struct map_cands); t itself when every size is a candidate */
 	double *f;           /* compute factor: fold sum, or alpha T + D when streamed */
 	double fmin;
 	int *col;            /* GLPK column of x */
@@ -97,6 +99,7 @@ static void dim_release(struct dim *d)
 	free(d->t);
 	free(d->T);
 	free(d->e);
+	free(d->hi);
 	free(d->f);
 	free(d->col);
 	memset(d, 0, sizeof(*d));
@@ -112,9 +115,10 @@ static int dim_init(const struct ctx *c, int which, const struct map_cands *mc, 
 	d->t = malloc(n * sizeof(*d->t));
 	d->T = malloc(n * sizeof(*d->T));
 	d->e = malloc(n * sizeof(*d->e));
+	d->hi = malloc(n * sizeof(*d->hi));
 	d->f = malloc(n * sizeof(*d->f));
 	d->col = calloc(n, sizeof(*d->col));
-	if (!d->t || !d->T || !d->e || !d->f || !d->col) {
+	if (!d->t || !d->T || !d->e || !d->hi || !d->f || !d->col) {
 		dim_release(d);
 		return HN_ENOMEM;
 	}
@@ -125,6 +129,7 @@ static int dim_init(const struct ctx *c, int which, const struct map_cands *mc, 
 		d->t[i] = t;
 		d->T[i] = T;
 		d->e[i] = e;
+		d->hi[i] = mc->hi ? mc->hi[i] : t;
 		if (c->unit[which])
 			d->f[i] = (double)((T - 1) * hn_cdiv(t, c->unit[which]) +
 					   hn_cdiv(e, c->unit[which]));
@@ -146,6 +151,7 @@ static void dim_filter(struct dim *d, const char *keep)
 		d->t[o] = d->t[i];
 		d->T[o] = d->T[i];
 		d->e[o] = d->e[i];
+		d->hi[o] = d->hi[i];
 		d->f[o] = d->f[i];
 		o++;
 	}
@@ -283,6 +289,208 @@ static void enumerate(const struct ctx *c, const struct dim dm[3], struct map_re
 	out->enumerated = 1;
 	out->solver_status = GLP_OPT;
 	out->gap = 0.0;
+}
+
+/* Fetches of each tile of the tensor whose irrelevant dim is irr under order o with trips
+ * tr: tr[irr] when a relevant loop of more than one trip lies below irr's (cost.c). */
+static int64_t refetch_of(int o, const int64_t tr[3], int irr)
+{
+	int below = 0;
+
+	if (tr[irr] <= 1)
+		return 1;
+	for (int i = 0; i < 3; i++) {
+		int d = order_dims[o][i];
+		if (d == irr)
+			below = 1;
+		else if (below && tr[d] > 1)
+			return tr[irr];
+	}
+	return 1;
+}
+
+/* A lower bound of the sum, over n requests of B bytes and W buffer words in all, of each
+ * request's time max(lat + ceil(bytes / bw), ceil(words / nb) + c0) (cost_int.h
+ * req_cycles): the max of two linear functions is convex, so the sum is at least n times
+ * its value at the mean request (Jensen), however the sizes are split. */
+static double req_sum_lb(const struct ctx *c, double n, double B, double W, int b, double c0)
+{
+	return n * fmax((double)c->lat + B / n / c->bw, W / n / (double)c->nb[b] + c0);
+}
+
+/* A lower bound of the exact latency of every tiling whose tile sizes are members of the
+ * classes (trips, fold sum) of candidates ix[] under order o (docs/mapping.md "Exact
+ * latency"). Inside a class the compute, the requests, the bytes and the buffer words of
+ * each tensor (words: the array-folded dim enters as its fold sum, the other as its extent,
+ * cost_int.h req_lines) and the refetch factors do not change: only each request's
+ * rounding, which req_sum_lb bounds, and the first and last tiles, bounded by the members
+ * that make them smallest. Double-buffered: the closed-form bound's two terms, each at
+ * least this (the exact latency is at least the closed-form bound). */
+static double class_lb(const struct ctx *c, const struct dim dm[3], const int ix[3], int o)
+{
+	const enum hw_dataflow df = c->hw->dataflow;
+	const double ab = (double)c->ab, wb = (double)c->wb, cb = (double)c->cb;
+	double D[3], T[3], F[3], f[3];
+	int64_t tr[3], lo[3], emin[3];
+
+	for (int d = 0; d < 3; d++) {
+		const struct dim *x = &dm[d];
+		D[d] = (double)x->D;
+		tr[d] = x->T[ix[d]];
+		T[d] = (double)tr[d];
+		f[d] = x->f[ix[d]];
+		F[d] = c->unit[d] ? f[d] : D[d];
+		lo[d] = x->t[ix[d]];
+		emin[d] = x->D - (tr[d] - 1) * x->hi[ix[d]];
+	}
+	const double ra = (double)refetch_of(o, tr, DN), rb = (double)refetch_of(o, tr, DM);
+	const double vc = (double)refetch_of(o, tr, DK);
+	const double wa = df == HW_WS ? D[DM] * F[DK] : F[DM] * D[DK];
+	const double wbw = df == HW_IS ? F[DK] * D[DN] : D[DK] * F[DN];
+	const double wc = df == HW_IS ? F[DM] * D[DN] : D[DM] * F[DN];
+	const double nc = T[DM] * T[DN], mn = D[DM] * D[DN];
+	double mem = ra * req_sum_lb(c, T[DM] * T[DK], D[DM] * D[DK] * ab, wa, 0, 1) +
+		     rb * req_sum_lb(c, T[DK] * T[DN], D[DK] * D[DN] * wb, wbw, 1, 1) +
+		     req_sum_lb(c, nc, mn * ab, wc, 2, 2) +
+		     (vc - 1) * (req_sum_lb(c, nc, mn * cb, wc, 2, 2) +
+				 req_sum_lb(c, nc, mn * cb, wc, 2, 1));
+	double g = (double)c->g.g, comp = g * f[0] * f[1] * f[2];
+
+	mem *= g;
+	if (!c->hw->double_buffer)
+		return comp + mem;
+	double first = (double)(cost_dma_request_cycles(c->hw, c->nb, COST_REQ_A, lo[DM], lo[DK],
+							c->ab) +
+				cost_dma_request_cycles(c->hw, c->nb, COST_REQ_B, lo[DK], lo[DN],
+							c->wb));
+	double last = (double)cost_dma_request_cycles(c->hw, c->nb, COST_REQ_C_STORE, emin[DM],
+						      emin[DN], c->ab);
+	return fmax(comp + first + last, mem);
+}
+
+/* Per dim: the members of every class whose smallest member is a candidate, grouped by
+ * class: the members of candidate i are mem[off[i] .. off[i + 1]). Owned: free mem, off. */
+struct members {
+	int64_t *mem;
+	int *off;
+};
+
+static int members_init(const struct ctx *c, const struct dim *x, int d, struct members *m)
+{
+	size_t n = 0, cap = 0;
+
+	for (int i = 0; i < x->n; i++)
+		if (x->hi[i])
+			cap += (size_t)(x->hi[i] - x->t[i] + 1);
+	m->mem = malloc((cap ? cap : 1) * sizeof(*m->mem));
+	m->off = malloc(((size_t)x->n + 1) * sizeof(*m->off));
+	if (!m->mem || !m->off)
+		return HN_ENOMEM;
+	for (int i = 0; i < x->n; i++) {
+		m->off[i] = (int)n;
+		for (int64_t t = x->t[i]; x->hi[i] && t <= x->hi[i]; t++)
+			if (hn_cdiv(x->D, t) == x->T[i] &&
+			    (!c->unit[d] || (double)map_fold_sum(x->D, t, c->unit[d]) == x->f[i]))
+				m->mem[n++] = t;
+	}
+	m->off[x->n] = (int)n;
+	return 0;
+}
+
+/* The members of the candidates' classes that are not candidates themselves (a class's
+ * interior, struct map_cands), wherever the class bound says they can still beat or tie the
+ * best: each costed exactly under the orders whose class bound allows it. The candidates
+ * themselves were costed (or proven) before. Afterwards the best is optimal over every
+ * integer tiling, not only over the candidates (docs/mapping.md "Exact latency"). */
+static int complete(const struct ctx *c, const struct dim dm[3], struct map_result *out)
+{
+	struct members ms[3];
+	int any = 0, ret = 0;
+
+	for (int d = 0; d < 3; d++)
+		for (int i = 0; i < dm[d].n; i++)
+			any |= dm[d].hi[i] > dm[d].t[i] + 1;
+	if (!any)
+		return 0;
+	memset(ms, 0, sizeof(ms));
+	for (int d = 0; d < 3 && !ret; d++)
+		ret = members_init(c, &dm[d], d, &ms[d]);
+	if (ret)
+		goto out_free;
+#define U ((double)out->cost.cycles + 0.5)
+	for (int a = 0; a < dm[DM].n; a++) {
+		int fx[3] = { a, -1, -1 };
+		if (!dm[DM].hi[a] || lower_bound(c, dm, fx) > U)
+			continue;
+		for (int b = 0; b < dm[DN].n; b++) {
+			if (!dm[DN].hi[b])
+				continue;
+			if (dm[DM].t[a] * dm[DN].t[b] > c->co)
+				break;
+			fx[DN] = b;
+			fx[DK] = -1;
+			if (lower_bound(c, dm, fx) > U)
+				continue;
+			for (int k = 0; k < dm[DK].n; k++) {
+				const int ix[3] = { a, b, k };
+				double lb[MAP_ORDER_COUNT];
+				int live = 0, inner = 0;
+				if (!dm[DK].hi[k])
+					continue;
+				if (dm[DM].t[a] * dm[DK].t[k] > c->ci || dm[DK].t[k] * dm[DN].t[b] > c->cw)
+					break;
+				for (int d = 0; d < 3; d++)
+					inner |= ms[d].off[ix[d] + 1] - ms[d].off[ix[d]] > 2;
+				fx[DK] = k;
+				if (!inner || lower_bound(c, dm, fx) > U)
+					continue;
+				for (int o = 0; o < MAP_ORDER_COUNT; o++) {
+					lb[o] = class_lb(c, dm, ix, o);
+					live |= lb[o] <= U;
+				}
+				if (!live)
+					continue;
+				for (int i = ms[DM].off[a]; i < ms[DM].off[a + 1]; i++) {
+					const int64_t tm = ms[DM].mem[i];
+					const int em = tm == dm[DM].t[a] || tm == dm[DM].hi[a];
+					for (int j = ms[DN].off[b]; j < ms[DN].off[b + 1]; j++) {
+						const int64_t tn = ms[DN].mem[j];
+						const int en = tn == dm[DN].t[b] || tn == dm[DN].hi[b];
+						if (tm * tn > c->co)
+							break;
+						for (int q = ms[DK].off[k]; q < ms[DK].off[k + 1]; q++) {
+							const int64_t tk = ms[DK].mem[q];
+							if (tm * tk > c->ci || tk * tn > c->cw)
+								break;
+							if (em && en && (tk == dm[DK].t[k] ||
+									 tk == dm[DK].hi[k]))
+								continue; /* a candidate triple */
+							for (int o = 0; o < MAP_ORDER_COUNT; o++) {
+								struct cost_report r;
+								if (lb[o] > U)
+									continue;
+								out->completed++;
+								if (eval_tiling(c, tm, tn, tk, o,
+										out->cost.cycles, 0, &r) &&
+								    map_report_better(&r, &out->cost)) {
+									out->cost = r;
+									out->tiling = (struct map_tiling){
+										tm, tn, tk, (enum map_order)o };
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+#undef U
+out_free:
+	for (int d = 0; d < 3; d++) {
+		free(ms[d].mem);
+		free(ms[d].off);
+	}
+	return ret;
 }
 
 /* Candidate tile triples left in dm that fit the buffers (exact count, or more than limit):
@@ -868,11 +1076,12 @@ static int solve(const struct ctx *c, struct dim dm[3], const struct map_options
 	glp_set_obj_coef(m.lp, m.z, 1.0);
 	out->cuts = 0;
 	/* GLPK is fast on most layers and slow (seconds) on a few; where the candidates can
-	 * be enumerated, its first solve gets milp_budget_s and the enumeration takes over. */
+	 * be enumerated, its first solve gets milp_budget_s and the enumeration takes over.
+	 * Not with a MIP gap accepted: the enumeration would prove what was not asked for. */
 	double t_lim = opt->time_limit_s > 0 ? t_end : INFINITY;
 	for (;;) {
 		double t_run = t_lim;
-		if (can_enum && out->cuts == 0 && opt->milp_budget_s > 0)
+		if (can_enum && out->cuts == 0 && opt->milp_budget_s > 0 && opt->mip_gap <= 0)
 			t_run = fmin(t_run, map_now_ms() + opt->milp_budget_s * 1e3);
 		rc = run(m.lp, opt, t_run, &ci);
 		out->milp_solves++;
@@ -1028,6 +1237,8 @@ int map_milp_solve(const struct arch_layer *l, const struct hw_config *hw,
 		improve_by_bound(&c, dm, &out->tiling, &out->cost);
 		ret = solve(&c, dm, opt, t_end, nt <= (double)opt->finish_enum_max, out, err);
 	}
+	if (ret == 0 && complete(&c, dm, out) < 0)
+		ret = hn_fail(err, HN_ENOMEM, "'%s': out of memory", l->name);
 out_release:
 	for (int d = 0; d < 3; d++) {
 		dim_release(&dm[d]);
