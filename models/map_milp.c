@@ -516,6 +516,12 @@ static int in_class(const struct ctx *c, const struct dim dm[3], const int ix[3]
 	return 1;
 }
 
+/* Bounds above this cannot reach the best's cycles (cycles are integers). */
+static double above(const struct map_result *out)
+{
+	return (double)out->cost.cycles + 0.5;
+}
+
 /* The members of the candidates' classes that are not candidates themselves (a class's
  * interior, struct map_cands), wherever the class bound says they can still beat or tie the
  * best: each costed exactly under the orders whose class bound allows it. The candidates
@@ -536,10 +542,9 @@ static int complete(const struct ctx *c, const struct dim dm[3], struct map_resu
 		ret = members_init(c, &dm[d], d, &ms[d]);
 	if (ret)
 		goto out_free;
-#define U ((double)out->cost.cycles + 0.5)
 	for (int a = 0; a < dm[DM].n; a++) {
 		int fx[3] = { a, -1, -1 };
-		if (!dm[DM].hi[a] || lower_bound(c, dm, fx) > U)
+		if (!dm[DM].hi[a] || lower_bound(c, dm, fx) > above(out))
 			continue;
 		for (int b = 0; b < dm[DN].n; b++) {
 			if (!dm[DN].hi[b])
@@ -548,7 +553,7 @@ static int complete(const struct ctx *c, const struct dim dm[3], struct map_resu
 				break;
 			fx[DN] = b;
 			fx[DK] = -1;
-			if (lower_bound(c, dm, fx) > U)
+			if (lower_bound(c, dm, fx) > above(out))
 				continue;
 			for (int k = 0; k < dm[DK].n; k++) {
 				const int ix[3] = { a, b, k };
@@ -561,7 +566,7 @@ static int complete(const struct ctx *c, const struct dim dm[3], struct map_resu
 				for (int d = 0; d < 3; d++)
 					inner |= ms[d].off[ix[d] + 1] - ms[d].off[ix[d]] > 2;
 				fx[DK] = k;
-				if (!inner || lower_bound(c, dm, fx) > U)
+				if (!inner || lower_bound(c, dm, fx) > above(out))
 					continue;
 				class_lb(c, dm, ix, 1, lb);
 				for (int o = 0; o < MAP_ORDER_COUNT; o++) {
@@ -570,7 +575,7 @@ static int complete(const struct ctx *c, const struct dim dm[3], struct map_resu
 					 * static one, depend on the order only through the refetch
 					 * factors; a tie wins only on fewer DRAM bytes, or on energy from
 					 * another class or other refetch factors. */
-					if (lb[o] > (double)out->cost.cycles - 0.5 && lb[o] <= U) {
+					if (lb[o] > (double)out->cost.cycles - 0.5 && lb[o] <= above(out)) {
 						const int64_t tr[3] = { dm[DM].T[a], dm[DN].T[b],
 									dm[DK].T[k] };
 						const int64_t db = class_dram(c, tr, o);
@@ -583,7 +588,7 @@ static int complete(const struct ctx *c, const struct dim dm[3], struct map_resu
 						     refetch_of(bo, tr, DK) == refetch_of(o, tr, DK)))
 							lb[o] = INFINITY;
 					}
-					live |= lb[o] <= U;
+					live |= lb[o] <= above(out);
 				}
 				if (!live)
 					continue;
@@ -604,7 +609,7 @@ static int complete(const struct ctx *c, const struct dim dm[3], struct map_resu
 								continue; /* a candidate triple */
 							for (int o = 0; o < MAP_ORDER_COUNT; o++) {
 								struct cost_report r;
-								if (lb[o] > U)
+								if (lb[o] > above(out))
 									continue;
 								out->completed++;
 								if (eval_tiling(c, tm, tn, tk, o,
@@ -621,7 +626,6 @@ static int complete(const struct ctx *c, const struct dim dm[3], struct map_resu
 			}
 		}
 	}
-#undef U
 out_free:
 	for (int d = 0; d < 3; d++) {
 		free(ms[d].mem);
