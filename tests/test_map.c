@@ -470,6 +470,40 @@ static void map_should_not_call_a_time_limited_cut_finish_optimal(void)
 	       "stopped (not optimal)\n", full.cuts, full.solve_ms, stopped);
 }
 
+/* The generative test's seed 2, case 833: an FC (M 1, N 532, K 130) on 32x4 os, 4/8/12 bits,
+ * 0.08 GB/s, on which GLPK's simplex fails numerically (glp_intopt returns GLP_EFAIL) and
+ * map_layer returned an error. The enumeration can finish it: proven, as brute force. */
+static void map_should_enumerate_when_glpk_fails(void)
+{
+	struct hw_config hw = hw_config_default();
+	struct hw_energy e = hw_energy_default();
+	struct map_options opt;
+	struct arch_layer l = arch_fc("fc", 1, 130, 532);
+	struct map_result a, b;
+	struct hn_err err = { 0, "" };
+
+	hw.pe_rows = 32;
+	hw.pe_cols = 4;
+	hw.dataflow = HW_OS;
+	hw.act_bits = 4;
+	hw.weight_bits = 8;
+	hw.acc_bits = 12;
+	hw.ibuf_bytes = 79275;
+	hw.wbuf_bytes = 28969;
+	hw.obuf_bytes = 12234;
+	hw.dram_gbps = 0.08;
+	hw.dram_latency_cycles = 220;
+	map_options_default(&opt);
+	opt.enum_max = 0; /* through GLPK */
+	opt.time_limit_s = 0;
+	CHECK(map_layer(&l, &hw, &e, &opt, NULL, &a, &err) == 0);
+	CHECK(map_brute_force(&l, &hw, &e, &b) == 0);
+	CHECK(!strcmp(map_status_name(a.solver_status), "optimal"));
+	CHECK_EQ_I64(a.cost.cycles, b.cost.cycles);
+	CHECK_EQ_I64(a.cost.dram_bytes, b.cost.dram_bytes);
+	CHECK_EQ_I64(a.cost.cycles, 177920);
+}
+
 static void map_cache_should_serve_repeated_shapes(void)
 {
 	struct hw_config hw = hw_config_default();
@@ -726,6 +760,7 @@ int main(void)
 	RUN_IF(map_should_find_the_optimum_inside_a_tile_class);
 	RUN_IF(map_should_match_brute_force_on_random_layers_of_every_kind);
 	RUN_IF(map_should_not_call_a_time_limited_cut_finish_optimal);
+	RUN_IF(map_should_enumerate_when_glpk_fails);
 	RUN_IF(map_should_match_brute_force_on_small_layers);
 	RUN_IF(cut_finish_should_match_brute_force);
 	RUN_IF(slow_milp_should_hand_over_to_the_enumeration);
