@@ -79,6 +79,10 @@ static void map_should_match_brute_force_on_small_layers(void)
 
 		if (g.m > 64 || g.n > 64 || g.k > 64)
 			continue;
+		/* make test: every other block of the 48 accelerator variants (all variants, all
+		 * three size bands); HWNAS_LONG=1: all 480 */
+		if (!getenv("HWNAS_LONG") && (i / 48) % 2)
+			continue;
 		CHECK(map_layer(&l, &hw, &e, &opt, NULL, &a, &err) == 0);
 		CHECK(map_brute_force(&l, &hw, &e, &b) == 0);
 		n++;
@@ -118,7 +122,7 @@ static void map_should_match_brute_force_on_small_layers(void)
 	       "(cycles and DRAM bytes); MILP %.1f ms, brute force %.1f ms in total; %d layers "
 	       "re-solved for the exact latency, %d cuts, at most %d\n", n, infeasible, agree,
 	       n - infeasible, t_milp, t_brute, cut_layers, cuts, max_cuts);
-	CHECK(n >= 400);
+	CHECK(n >= (getenv("HWNAS_LONG") ? 400 : 200));
 }
 
 /* ---- The generative comparison: random layers of every kind on random accelerators ---- */
