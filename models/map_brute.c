@@ -56,11 +56,13 @@ void map_dim_caps(const struct arch_gemm *g, const struct hw_config *hw, int64_t
 }
 
 /* Folds of a dimension of extent d cut in tiles of t, on an array side of unit PEs: the
- * sum over its tiles of ceil(size / unit). */
-static int64_t fold_sum(int64_t d, int64_t t, int64_t unit)
+ * sum over its tiles of ceil(size / unit); 0 on the streamed dimension (unit 0). */
+int64_t map_fold_sum(int64_t d, int64_t t, int64_t unit)
 {
 	int64_t trips = hn_cdiv(d, t);
 
+	if (!unit)
+		return 0;
 	return (trips - 1) * hn_cdiv(t, unit) + hn_cdiv(d - (trips - 1) * t, unit);
 }
 
@@ -69,7 +71,8 @@ int map_cands_build(int64_t d, int64_t unit, int64_t cap, struct map_cands *c)
 	/* Within one trip count T = ceil(d/t) the model sees t through the fold sum F(t) (array
 	 * dimensions only), the buffer need (grows with t), the first tile (grows with t), the
 	 * last tile d - (T-1)t (shrinks with t) and the DMA rounding of each tile size. We keep,
-	 * for every (T, F) class, its smallest and its largest member: docs/mapping.md. */
+	 * for every (T, F) class, its smallest and its largest member, and the largest in hi[]
+	 * so that the exact finish can visit the members between them: docs/mapping.md. */
 	enum { CLS_MAX = 64 };
 	int64_t cf[CLS_MAX], clo[CLS_MAX], chi[CLS_MAX];
 	int ncls = 0;
@@ -89,27 +92,36 @@ int map_cands_build(int64_t d, int64_t unit, int64_t cap, struct map_cands *c)
 		return 0;
 	}
 	c->t = malloc(alloc * sizeof(*c->t));
-	if (!c->t)
+	c->hi = malloc(alloc * sizeof(*c->hi));
+	if (!c->t || !c->hi) {
+		map_cands_release(c);
 		return HN_ENOMEM;
+	}
 	for (int64_t t = 1; t <= cap + 1; t++) {
 		int64_t trips = t <= cap ? hn_cdiv(d, t) : -2;
-		int64_t f = t <= cap && unit ? fold_sum(d, t, unit) : 0;
+		int64_t f = t <= cap ? map_fold_sum(d, t, unit) : 0;
 		int k;
 
 		if (trips != cur_trips || ncls == CLS_MAX) {
-			/* Flush the previous trip class: its members in ascending order. */
-			int64_t out[2 * CLS_MAX];
+			/* Flush the previous trip class (or a CLS_MAX chunk of it: its classes' member
+			 * ranges then stay disjoint from the next chunk's): members ascending. */
+			int64_t out[2 * CLS_MAX], ohi[2 * CLS_MAX];
 			int nout = 0;
 			for (int i = 0; i < ncls; i++) {
-				out[nout++] = clo[i];
-				if (chi[i] != clo[i])
-					out[nout++] = chi[i];
+				out[nout] = clo[i];
+				ohi[nout++] = chi[i];
+				if (chi[i] != clo[i]) {
+					out[nout] = chi[i];
+					ohi[nout++] = 0;
+				}
 			}
 			for (int i = 1; i < nout; i++) /* insertion sort, nout is tiny */
 				for (int j = i; j > 0 && out[j - 1] > out[j]; j--) {
-					int64_t s = out[j];
+					int64_t s = out[j], sh = ohi[j];
 					out[j] = out[j - 1];
+					ohi[j] = ohi[j - 1];
 					out[j - 1] = s;
+					ohi[j - 1] = sh;
 				}
 			if ((size_t)(c->n + nout) > alloc) {
 				alloc = 2 * alloc + (size_t)nout;
@@ -119,9 +131,17 @@ int map_cands_build(int64_t d, int64_t unit, int64_t cap, struct map_cands *c)
 					return HN_ENOMEM;
 				}
 				c->t = p;
+				p = realloc(c->hi, alloc * sizeof(*c->hi));
+				if (!p) {
+					map_cands_release(c);
+					return HN_ENOMEM;
+				}
+				c->hi = p;
 			}
-			for (int i = 0; i < nout; i++)
-				c->t[c->n++] = out[i];
+			for (int i = 0; i < nout; i++) {
+				c->t[c->n] = out[i];
+				c->hi[c->n++] = ohi[i];
+			}
 			ncls = 0;
 			cur_trips = trips;
 		}
@@ -142,7 +162,9 @@ int map_cands_build(int64_t d, int64_t unit, int64_t cap, struct map_cands *c)
 void map_cands_release(struct map_cands *c)
 {
 	free(c->t);
+	free(c->hi);
 	c->t = NULL;
+	c->hi = NULL;
 	c->n = 0;
 }
 

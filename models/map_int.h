@@ -11,13 +11,25 @@
 int map_report_better(const struct cost_report *a, const struct cost_report *b);
 
 /* The candidate tile sizes of one GEMM dimension (docs/mapping.md "Candidates"). Owned by
- * the struct: map_cands_release() frees t. */
+ * the struct: map_cands_release() frees t and hi.
+ *
+ * Above MAP_CANDS_ALL fitting sizes the candidates are the smallest (lo) and largest (hi)
+ * member of every class of tile sizes with the same trip count T and fold sum F; the
+ * members strictly between them are the class's interior, which the mapper's exact finish
+ * visits when a class bound says they can still win (map_milp.c "complete"). hi[i] is the
+ * class's hi when t[i] is its lo, 0 when t[i] is a class's hi and not its lo. hi is NULL
+ * when every size is a candidate (no interior anywhere). */
 struct map_cands {
 	int64_t d;       /* the dimension's extent */
 	int64_t unit;    /* array rows/cols it is folded on, 0 when it is the streamed one */
 	int n;
 	int64_t *t;      /* ascending */
+	int64_t *hi;     /* per candidate, see above; NULL when all sizes are candidates */
 };
+
+/* Trip count and fold sum of tile t of a dimension of extent d folded on unit (the fold sum
+ * is 0 on the streamed dimension, unit 0): the class a tile size belongs to. */
+int64_t map_fold_sum(int64_t d, int64_t t, int64_t unit);
 
 /* Which array unit each GEMM dimension (m, n, k) is folded on under hw's dataflow, 0 for the
  * streamed dimension. */

@@ -39,6 +39,7 @@ struct ctx {
 	double bw;
 	int64_t unit[3], cap[3];
 	int32_t nb[3];               /* buffer words per DMA line (cost_dma_words_per_line) */
+	struct dmactx dc;            /* what a request's time depends on (cost_int.h) */
 	int64_t ci, cw, co;          /* buffer capacities in elements (one half when double) */
 	int stream;                  /* the dimension streamed through the array */
 };
@@ -48,6 +49,8 @@ struct dim {
 	int64_t D;
 	int n;
 	int64_t *t, *T, *e;  /* tile, trips, last tile */
+	int64_t *hi;         /* the class's largest member when t is its smallest, else 0
+			      * (struct map_cands); t itself when every size is a candidate */
 	double *f;           /* compute factor: fold sum, or alpha T + D when streamed */
 	double fmin;
 	int *col;            /* GLPK column of x */
@@ -97,6 +100,7 @@ static void dim_release(struct dim *d)
 	free(d->t);
 	free(d->T);
 	free(d->e);
+	free(d->hi);
 	free(d->f);
 	free(d->col);
 	memset(d, 0, sizeof(*d));
@@ -112,9 +116,10 @@ static int dim_init(const struct ctx *c, int which, const struct map_cands *mc, 
 	d->t = malloc(n * sizeof(*d->t));
 	d->T = malloc(n * sizeof(*d->T));
 	d->e = malloc(n * sizeof(*d->e));
+	d->hi = malloc(n * sizeof(*d->hi));
 	d->f = malloc(n * sizeof(*d->f));
 	d->col = calloc(n, sizeof(*d->col));
-	if (!d->t || !d->T || !d->e || !d->f || !d->col) {
+	if (!d->t || !d->T || !d->e || !d->hi || !d->f || !d->col) {
 		dim_release(d);
 		return HN_ENOMEM;
 	}
@@ -125,6 +130,7 @@ static int dim_init(const struct ctx *c, int which, const struct map_cands *mc, 
 		d->t[i] = t;
 		d->T[i] = T;
 		d->e[i] = e;
+		d->hi[i] = mc->hi ? mc->hi[i] : t;
 		if (c->unit[which])
 			d->f[i] = (double)((T - 1) * hn_cdiv(t, c->unit[which]) +
 					   hn_cdiv(e, c->unit[which]));
@@ -146,10 +152,164 @@ static void dim_filter(struct dim *d, const char *keep)
 		d->t[o] = d->t[i];
 		d->T[o] = d->T[i];
 		d->e[o] = d->e[i];
+		d->hi[o] = d->hi[i];
 		d->f[o] = d->f[i];
 		o++;
 	}
 	d->n = o;
+}
+
+/* Fetches of each tile of the tensor whose irrelevant dim is irr under order o with trips
+ * tr: tr[irr] when a relevant loop of more than one trip lies below irr's (cost.c). */
+static int64_t refetch_of(int o, const int64_t tr[3], int irr)
+{
+	int below = 0;
+
+	if (tr[irr] <= 1)
+		return 1;
+	for (int i = 0; i < 3; i++) {
+		int d = order_dims[o][i];
+		if (d == irr)
+			below = 1;
+		else if (below && tr[d] > 1)
+			return tr[irr];
+	}
+	return 1;
+}
+
+/* A lower bound of the sum, over n requests of B bytes and W buffer words in all, of each
+ * request's time max(lat + ceil(bytes / bw), ceil(words / nb) + c0) (cost_int.h
+ * req_cycles): the max of two linear functions is convex, so the sum is at least n times
+ * its value at the mean request (Jensen), however the sizes are split. */
+static double req_sum_lb(const struct ctx *c, double n, double B, double W, int b, double c0)
+{
+	return n * fmax((double)c->lat + B / n / c->bw, W / n / (double)c->nb[b] + c0);
+}
+
+/* One request's time as a function of one side v of its block, the other side fixed
+ * (cost_int.h req_cycles), bounded below by max(p0 + p1 v, q1 v + q0): latency plus bytes
+ * over bandwidth, and the buffer lines (words over words per line, where the side the array
+ * folds enters as ceil(x / U), bounded by x / U when it is v) plus the line floor. */
+struct reqlin {
+	double p0, p1, q0, q1;
+};
+
+static struct reqlin req_lin(const struct ctx *c, int which, int64_t fixed, int vary_rows,
+			     int64_t elem)
+{
+	const enum hw_dataflow df = c->hw->dataflow;
+	/* which side req_lines rounds up to whole array units, and the unit */
+	const int ceil_rows = which == COST_REQ_A ? df != HW_WS : df == HW_IS;
+	const double U = (double)(which == COST_REQ_A ? (df == HW_WS ? c->hw->pe_rows :
+					df == HW_IS ? c->hw->pe_cols : c->hw->pe_rows) :
+				  which == COST_REQ_B ? (df == HW_IS ? c->hw->pe_rows :
+							 c->hw->pe_cols) : c->hw->pe_cols);
+	const int b = which == COST_REQ_A ? 0 : which == COST_REQ_B ? 1 : 2;
+	double w;
+	struct reqlin r;
+
+	if (vary_rows == ceil_rows)
+		w = (double)fixed / U;           /* v rounded up: at least v / U x fixed */
+	else
+		w = (double)hn_cdiv(fixed, (int64_t)U); /* the fixed side rounded up exactly */
+	r.p0 = (double)c->lat;
+	r.p1 = (double)(fixed * elem) / c->bw;
+	r.q0 = which == COST_REQ_C_STORE ? 2.0 : 1.0;
+	r.q1 = w / (double)c->nb[b];
+	return r;
+}
+
+static double reqlin_at(const struct reqlin *r, double v)
+{
+	return fmax(r->p0 + r->p1 * v, r->q0 + r->q1 * v);
+}
+
+/* min over t in [lo, hi] of f(t) + l(D - (T - 1) t): f the first load's time in t, l the
+ * last store's in the last tile. Both are maxima of linear functions, so the sum is convex
+ * and piecewise linear: its minimum is at an end or at a breakpoint. */
+static double first_last_min(const struct reqlin *f, const struct reqlin *l, int64_t D,
+			     int64_t T, int64_t lo, int64_t hi)
+{
+	double pts[4] = { (double)lo, (double)hi, (double)lo, (double)lo };
+	double best = INFINITY;
+
+	if (f->q1 != f->p1)
+		pts[2] = (f->p0 - f->q0) / (f->q1 - f->p1);
+	if (T > 1 && l->q1 != l->p1)
+		pts[3] = ((double)D - (l->p0 - l->q0) / (l->q1 - l->p1)) / (double)(T - 1);
+	for (int i = 0; i < 4; i++) {
+		double t = fmin(fmax(pts[i], (double)lo), (double)hi);
+		best = fmin(best, reqlin_at(f, t) + reqlin_at(l, (double)D - (double)(T - 1) * t));
+	}
+	return best;
+}
+
+/* Lower bounds lb[o], for each loop order o, of the exact latency of every tiling whose tile
+ * sizes are members of the classes (trips, fold sum) of candidates ix[] (docs/mapping.md
+ * "Candidates, and the members between them"); with whole = 0, of the candidates' own
+ * tiling only. Inside a class the compute, the requests, the bytes and the buffer words of
+ * each tensor (words: the array-folded dim enters as its fold sum, the other as its extent,
+ * cost_int.h req_lines) and the refetch factors do not change: only each request's
+ * rounding, which req_sum_lb bounds, and the first and last tiles, bounded by the members
+ * that make them smallest. Double-buffered: the closed-form bound's two terms, each at
+ * least this (the exact latency is at least the closed-form bound). The order enters
+ * through the refetch factors only. */
+static void class_lb(const struct ctx *c, const struct dim dm[3], const int ix[3], int whole,
+		     double lb[MAP_ORDER_COUNT])
+{
+	const enum hw_dataflow df = c->hw->dataflow;
+	const double ab = (double)c->ab, wb = (double)c->wb, cb = (double)c->cb;
+	double D[3], T[3], F[3], f[3];
+	int64_t tr[3], lo[3], emin[3];
+
+	for (int d = 0; d < 3; d++) {
+		const struct dim *x = &dm[d];
+		D[d] = (double)x->D;
+		tr[d] = x->T[ix[d]];
+		T[d] = (double)tr[d];
+		f[d] = x->f[ix[d]];
+		F[d] = c->unit[d] ? f[d] : D[d];
+		lo[d] = x->t[ix[d]];
+		emin[d] = whole ? x->D - (tr[d] - 1) * x->hi[ix[d]] : x->e[ix[d]];
+	}
+	const double wa = df == HW_WS ? D[DM] * F[DK] : F[DM] * D[DK];
+	const double wbw = df == HW_IS ? F[DK] * D[DN] : D[DK] * F[DN];
+	const double wc = df == HW_IS ? F[DM] * D[DN] : D[DM] * F[DN];
+	const double nc = T[DM] * T[DN], mn = D[DM] * D[DN];
+	const double ma = req_sum_lb(c, T[DM] * T[DK], D[DM] * D[DK] * ab, wa, 0, 1);
+	const double mb = req_sum_lb(c, T[DK] * T[DN], D[DK] * D[DN] * wb, wbw, 1, 1);
+	const double mc = req_sum_lb(c, nc, mn * ab, wc, 2, 2);
+	const double mp = req_sum_lb(c, nc, mn * cb, wc, 2, 2) + req_sum_lb(c, nc, mn * cb, wc, 2, 1);
+	const double g = (double)c->g.g, comp = g * f[0] * f[1] * f[2];
+	double serial = 0.0;
+
+	if (c->hw->double_buffer) {
+		const int64_t fa = req_cycles(&c->dc, COST_REQ_A, lo[DM], lo[DK], c->ab);
+		const int64_t fb = req_cycles(&c->dc, COST_REQ_B, lo[DK], lo[DN], c->wb);
+		double fl = (double)(fa + fb + req_cycles(&c->dc, COST_REQ_C_STORE, emin[DM],
+							    emin[DN], c->ab));
+		/* a member with a large first tile has a small last one: along m (A's rows and
+		 * C's rows) and along n (B's and C's columns), the other sides at their least */
+		if (whole && dm[DM].hi[ix[DM]] > lo[DM]) {
+			struct reqlin rf = req_lin(c, COST_REQ_A, lo[DK], 1, c->ab);
+			struct reqlin rl = req_lin(c, COST_REQ_C_STORE, emin[DN], 1, c->ab);
+			fl = fmax(fl, (double)fb + first_last_min(&rf, &rl, dm[DM].D, tr[DM],
+								  lo[DM], dm[DM].hi[ix[DM]]));
+		}
+		if (whole && dm[DN].hi[ix[DN]] > lo[DN]) {
+			struct reqlin rf = req_lin(c, COST_REQ_B, lo[DK], 0, c->wb);
+			struct reqlin rl = req_lin(c, COST_REQ_C_STORE, emin[DM], 0, c->ab);
+			fl = fmax(fl, (double)fa + first_last_min(&rf, &rl, dm[DN].D, tr[DN],
+								  lo[DN], dm[DN].hi[ix[DN]]));
+		}
+		serial = comp + fl;
+	}
+	for (int o = 0; o < MAP_ORDER_COUNT; o++) {
+		const double mem = g * ((double)refetch_of(o, tr, DN) * ma +
+					(double)refetch_of(o, tr, DM) * mb + mc +
+					(double)(refetch_of(o, tr, DK) - 1) * mp);
+		lb[o] = c->hw->double_buffer ? (serial > mem ? serial : mem) : comp + mem;
+	}
 }
 
 /* cost_layer of a tiling, skipping the step walk above cutoff (then 0). With by_bound the
@@ -191,11 +351,19 @@ static void descend(const struct ctx *c, const struct dim dm[3], int by_bound,
 				int cur[3] = { idx[0], idx[1], idx[2] };
 				if (d >= 0)
 					cur[d] = i;
+				const int64_t tm = dm[DM].t[cur[DM]], tn = dm[DN].t[cur[DN]],
+					      tk = dm[DK].t[cur[DK]];
+				if (tm * tn > c->co || tm * tk > c->ci || tk * tn > c->cw)
+					continue;
+				double lb[MAP_ORDER_COUNT];
+				class_lb(c, dm, cur, 0, lb);
 				for (int o = 0; o < MAP_ORDER_COUNT; o++) {
 					struct cost_report r;
-					if (!eval_tiling(c, dm[DM].t[cur[DM]], dm[DN].t[cur[DN]],
-							 dm[DK].t[cur[DK]], o,
-							 have ? br->cycles : INT64_MAX, by_bound, &r))
+					/* the bound is below the closed form too (by_bound) */
+					if (have && lb[o] > (double)br->cycles + 0.5)
+						continue;
+					if (!eval_tiling(c, tm, tn, tk, o, have ? br->cycles : INT64_MAX,
+							 by_bound, &r))
 						continue;
 					if (!have || map_report_better(&r, br)) {
 						*br = r;
@@ -266,8 +434,13 @@ static void enumerate(const struct ctx *c, const struct dim dm[3], struct map_re
 					break;
 				if (lower_bound(c, dm, fx) > (double)out->cost.cycles + 0.5)
 					continue;
+				const int ix[3] = { a, b, k };
+				double lb[MAP_ORDER_COUNT];
+				class_lb(c, dm, ix, 0, lb);
 				for (int o = 0; o < MAP_ORDER_COUNT; o++) {
 					struct cost_report r;
+					if (lb[o] > (double)out->cost.cycles + 0.5)
+						continue;
 					if (eval_tiling(c, dm[DM].t[a], dm[DN].t[b], dm[DK].t[k], o,
 							out->cost.cycles, 0, &r) &&
 					    map_report_better(&r, &out->cost)) {
@@ -283,6 +456,182 @@ static void enumerate(const struct ctx *c, const struct dim dm[3], struct map_re
 	out->enumerated = 1;
 	out->solver_status = GLP_OPT;
 	out->gap = 0.0;
+}
+
+/* DRAM bytes of every tiling with trips tr under order o (cost.c: they depend on the trips
+ * and the order only). */
+static int64_t class_dram(const struct ctx *c, const int64_t tr[3], int o)
+{
+	const struct arch_gemm *g = &c->g;
+	const int64_t ra = refetch_of(o, tr, DN), rb = refetch_of(o, tr, DM);
+	const int64_t vc = refetch_of(o, tr, DK);
+
+	return g->g * (g->m * g->k * c->ab * ra + g->k * g->n * c->wb * rb +
+		       g->m * g->n * (c->cb * (vc - 1) * 2 + c->ab));
+}
+
+/* Per dim: the members of every class whose smallest member is a candidate, grouped by
+ * class: the members of candidate i are mem[off[i] .. off[i + 1]). Owned: free mem, off. */
+struct members {
+	int64_t *mem;
+	int *off;
+};
+
+static int members_init(const struct ctx *c, const struct dim *x, int d, struct members *m)
+{
+	size_t n = 0, cap = 0;
+
+	for (int i = 0; i < x->n; i++)
+		if (x->hi[i])
+			cap += (size_t)(x->hi[i] - x->t[i] + 1);
+	m->mem = malloc((cap ? cap : 1) * sizeof(*m->mem));
+	m->off = malloc(((size_t)x->n + 1) * sizeof(*m->off));
+	if (!m->mem || !m->off)
+		return HN_ENOMEM;
+	for (int i = 0; i < x->n; i++) {
+		m->off[i] = (int)n;
+		for (int64_t t = x->t[i]; x->hi[i] && t <= x->hi[i]; t++)
+			if (hn_cdiv(x->D, t) == x->T[i] &&
+			    (!c->unit[d] || (double)map_fold_sum(x->D, t, c->unit[d]) == x->f[i]))
+				m->mem[n++] = t;
+	}
+	m->off[x->n] = (int)n;
+	return 0;
+}
+
+/* 1 when tiling t's tile sizes are members of the classes of candidates ix[] (same trips and
+ * fold sums, within the classes' ranges). */
+static int in_class(const struct ctx *c, const struct dim dm[3], const int ix[3],
+		    const struct map_tiling *t)
+{
+	const int64_t v[3] = { t->tm, t->tn, t->tk };
+
+	for (int d = 0; d < 3; d++) {
+		const struct dim *x = &dm[d];
+		const int64_t hi = x->hi[ix[d]] ? x->hi[ix[d]] : x->t[ix[d]];
+		if (v[d] < x->t[ix[d]] || v[d] > hi || hn_cdiv(x->D, v[d]) != x->T[ix[d]] ||
+		    (c->unit[d] && (double)map_fold_sum(x->D, v[d], c->unit[d]) != x->f[ix[d]]))
+			return 0;
+	}
+	return 1;
+}
+
+/* Bounds above this cannot reach the best's cycles (cycles are integers). */
+static double above(const struct map_result *out)
+{
+	return (double)out->cost.cycles + 0.5;
+}
+
+/* The members of the candidates' classes that are not candidates themselves (a class's
+ * interior, struct map_cands), wherever the class bound says they can still beat or tie the
+ * best: each costed exactly under the orders whose class bound allows it. The candidates
+ * themselves were costed (or proven) before. Afterwards the best is optimal over every
+ * integer tiling, not only over the candidates (docs/mapping.md "Exact latency"). */
+static int complete(const struct ctx *c, const struct dim dm[3], struct map_result *out)
+{
+	struct members ms[3];
+	int any = 0, ret = 0;
+
+	for (int d = 0; d < 3; d++)
+		for (int i = 0; i < dm[d].n; i++)
+			any |= dm[d].hi[i] > dm[d].t[i] + 1;
+	if (!any)
+		return 0;
+	memset(ms, 0, sizeof(ms));
+	for (int d = 0; d < 3 && !ret; d++)
+		ret = members_init(c, &dm[d], d, &ms[d]);
+	if (ret)
+		goto out_free;
+	for (int a = 0; a < dm[DM].n; a++) {
+		int fx[3] = { a, -1, -1 };
+		if (!dm[DM].hi[a] || lower_bound(c, dm, fx) > above(out))
+			continue;
+		for (int b = 0; b < dm[DN].n; b++) {
+			if (!dm[DN].hi[b])
+				continue;
+			if (dm[DM].t[a] * dm[DN].t[b] > c->co)
+				break;
+			fx[DN] = b;
+			fx[DK] = -1;
+			if (lower_bound(c, dm, fx) > above(out))
+				continue;
+			for (int k = 0; k < dm[DK].n; k++) {
+				const int ix[3] = { a, b, k };
+				double lb[MAP_ORDER_COUNT];
+				int live = 0, inner = 0;
+				if (!dm[DK].hi[k])
+					continue;
+				if (dm[DM].t[a] * dm[DK].t[k] > c->ci || dm[DK].t[k] * dm[DN].t[b] > c->cw)
+					break;
+				for (int d = 0; d < 3; d++)
+					inner |= ms[d].off[ix[d] + 1] - ms[d].off[ix[d]] > 2;
+				fx[DK] = k;
+				if (!inner || lower_bound(c, dm, fx) > above(out))
+					continue;
+				class_lb(c, dm, ix, 1, lb);
+				for (int o = 0; o < MAP_ORDER_COUNT; o++) {
+					/* A member can only tie the best's cycles: inside a class triple
+					 * the DRAM bytes and the SRAM bytes, so every energy term but the
+					 * static one, depend on the order only through the refetch
+					 * factors; a tie wins only on fewer DRAM bytes, or on energy from
+					 * another class or other refetch factors. */
+					if (lb[o] > (double)out->cost.cycles - 0.5 && lb[o] <= above(out)) {
+						const int64_t tr[3] = { dm[DM].T[a], dm[DN].T[b],
+									dm[DK].T[k] };
+						const int64_t db = class_dram(c, tr, o);
+						const int bo = (int)out->tiling.order;
+						if (db > out->cost.dram_bytes ||
+						    (db == out->cost.dram_bytes &&
+						     in_class(c, dm, ix, &out->tiling) &&
+						     refetch_of(bo, tr, DN) == refetch_of(o, tr, DN) &&
+						     refetch_of(bo, tr, DM) == refetch_of(o, tr, DM) &&
+						     refetch_of(bo, tr, DK) == refetch_of(o, tr, DK)))
+							lb[o] = INFINITY;
+					}
+					live |= lb[o] <= above(out);
+				}
+				if (!live)
+					continue;
+				for (int i = ms[DM].off[a]; i < ms[DM].off[a + 1]; i++) {
+					const int64_t tm = ms[DM].mem[i];
+					const int em = tm == dm[DM].t[a] || tm == dm[DM].hi[a];
+					for (int j = ms[DN].off[b]; j < ms[DN].off[b + 1]; j++) {
+						const int64_t tn = ms[DN].mem[j];
+						const int en = tn == dm[DN].t[b] || tn == dm[DN].hi[b];
+						if (tm * tn > c->co)
+							break;
+						for (int q = ms[DK].off[k]; q < ms[DK].off[k + 1]; q++) {
+							const int64_t tk = ms[DK].mem[q];
+							if (tm * tk > c->ci || tk * tn > c->cw)
+								break;
+							if (em && en && (tk == dm[DK].t[k] ||
+									 tk == dm[DK].hi[k]))
+								continue; /* a candidate triple */
+							for (int o = 0; o < MAP_ORDER_COUNT; o++) {
+								struct cost_report r;
+								if (lb[o] > above(out))
+									continue;
+								out->completed++;
+								if (eval_tiling(c, tm, tn, tk, o,
+										out->cost.cycles, 0, &r) &&
+								    map_report_better(&r, &out->cost)) {
+									out->cost = r;
+									out->tiling = (struct map_tiling){
+										tm, tn, tk, (enum map_order)o };
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+out_free:
+	for (int d = 0; d < 3; d++) {
+		free(ms[d].mem);
+		free(ms[d].off);
+	}
+	return ret;
 }
 
 /* Candidate tile triples left in dm that fit the buffers (exact count, or more than limit):
@@ -845,6 +1194,7 @@ static int solve(const struct ctx *c, struct dim dm[3], const struct map_options
 	struct model m;
 	struct cb_info ci;
 	int ret = 0, rc;
+	double zlb = 0.0; /* the last proven MILP optimum: a bound of every tiling left */
 
 	memset(&m, 0, sizeof(m));
 	m.lp = glp_create_prob();
@@ -868,16 +1218,24 @@ static int solve(const struct ctx *c, struct dim dm[3], const struct map_options
 	glp_set_obj_coef(m.lp, m.z, 1.0);
 	out->cuts = 0;
 	/* GLPK is fast on most layers and slow (seconds) on a few; where the candidates can
-	 * be enumerated, its first solve gets milp_budget_s and the enumeration takes over. */
+	 * be enumerated, its first solve gets milp_budget_s and the enumeration takes over.
+	 * Not with a MIP gap accepted: the enumeration would prove what was not asked for. */
 	double t_lim = opt->time_limit_s > 0 ? t_end : INFINITY;
 	for (;;) {
 		double t_run = t_lim;
-		if (can_enum && out->cuts == 0 && opt->milp_budget_s > 0)
+		if (can_enum && out->cuts == 0 && opt->milp_budget_s > 0 && opt->mip_gap <= 0)
 			t_run = fmin(t_run, map_now_ms() + opt->milp_budget_s * 1e3);
 		rc = run(m.lp, opt, t_run, &ci);
 		out->milp_solves++;
 		int st = glp_mip_status(m.lp);
 		if (rc != 0 && rc != GLP_ETMLIM && rc != GLP_EMIPGAP && rc != GLP_ENOPFS) {
+			/* a numerical failure of GLPK's simplex (GLP_EFAIL: the generative test's
+			 * seed 2, case 833): the enumeration proves the optimum without it */
+			if (can_enum) {
+				out->milp_gave_up = 1;
+				enumerate(c, dm, out);
+				break;
+			}
 			ret = hn_fail(err, HN_ESOLVER, "'%s': GLPK glp_intopt failed (code %d)",
 				      c->l->name, rc);
 			goto out_delete_prob;
@@ -895,15 +1253,24 @@ static int solve(const struct ctx *c, struct dim dm[3], const struct map_options
 		}
 		if (st != GLP_OPT && st != GLP_FEAS) {
 			/* no tiling left whose bound is below the best exact cycles: proven,
-			 * unless a limit stopped GLPK before it could say so */
-			if (out->cuts > 0 && rc == GLP_ENOPFS)
+			 * unless a limit stopped GLPK before it could say so; then the last
+			 * proven MILP optimum zlb bounds every tiling left (the cuts only
+			 * removed tilings) */
+			if (out->cuts > 0 && (rc == 0 || rc == GLP_ENOPFS)) {
 				out->solver_status = GLP_OPT;
-			else if (out->cuts == 0)
+				out->gap = 0.0;
+			} else if (out->cuts > 0) {
+				out->solver_status = GLP_FEAS;
+				out->gap = 1.0 - zlb / (double)out->cost.cycles;
+			} else {
 				out->solver_status = st;
+			}
 			break;
 		}
 		out->solver_status = st;
 		out->gap = st == GLP_OPT && rc == 0 ? 0.0 : ci.gap;
+		if (st == GLP_OPT && rc == 0)
+			zlb = glp_mip_col_val(m.lp, m.z);
 
 		struct map_tiling t1;
 		struct cost_report r1;
@@ -981,6 +1348,7 @@ int map_milp_solve(const struct arch_layer *l, const struct hw_config *hw,
 	c.bw = hw_dram_bytes_per_cycle(hw);
 	c.alpha = 2 * (int64_t)hw->pe_rows + hw->pe_cols - 2;
 	cost_dma_words_per_line(hw, c.nb);
+	dmactx_init(&c.dc, hw, c.nb);
 	map_dim_units(hw, c.unit);
 	map_dim_caps(&c.g, hw, c.cap);
 	c.stream = !c.unit[DM] ? DM : !c.unit[DN] ? DN : DK;
@@ -1028,6 +1396,8 @@ int map_milp_solve(const struct arch_layer *l, const struct hw_config *hw,
 		improve_by_bound(&c, dm, &out->tiling, &out->cost);
 		ret = solve(&c, dm, opt, t_end, nt <= (double)opt->finish_enum_max, out, err);
 	}
+	if (ret == 0 && complete(&c, dm, out) < 0)
+		ret = hn_fail(err, HN_ENOMEM, "'%s': out of memory", l->name);
 out_release:
 	for (int d = 0; d < 3; d++) {
 		dim_release(&dm[d]);

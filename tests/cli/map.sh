@@ -65,6 +65,35 @@ assert l["exhaustive_dram_bytes"] == l["dram_bytes"], l
 ' && ok || bad "map --exhaustive agrees"
 expect_exit 0 "$HWNAS" map --net resnet18 --layer layer4.0.downsample.0 --exhaustive
 expect_in "$out" "agree" "exhaustive table"
+# The issue-13 layer (1x1 stride-2 conv, M 784, N 32, K 64): the optimum lies inside a tile
+# class, 7,442 cycles; brute force over every tiling agrees, exit 0.
+cat > "$tmp/pw.json" <<EOF
+{"name": "pw", "layers": [{"name": "pw_s2", "type": "conv", "in": [64, 56, 56],
+ "out_channels": 32, "kernel": 1, "stride": 2}]}
+EOF
+expect_exit 0 "$HWNAS" map --net "$tmp/pw.json" --hw "$root/examples/zcu102_ws_16x16.json" --exhaustive
+expect_in "$out" "7442 (all" "brute force over every tiling"
+expect_in "$out" "agree" "the mapper finds the in-class optimum"
+# A mapper answer brute force beats (a 90% MIP gap accepted on a layer GLPK solves): exit 1,
+# and stderr names the layer.
+cat > "$tmp/gap_net.json" <<EOF
+{"name": "g", "layers": [{"name": "c3", "type": "conv", "in": [36, 8, 8], "out_channels": 44,
+ "kernel": 3, "padding": 1}]}
+EOF
+cat > "$tmp/gap_hw.json" <<EOF
+{"pe_rows": 4, "pe_cols": 4, "dataflow": "is", "ibuf_bytes": 3793, "wbuf_bytes": 4326,
+ "obuf_bytes": 4613}
+EOF
+expect_exit 1 "$HWNAS" map --net "$tmp/gap_net.json" --hw "$tmp/gap_hw.json" --gap 0.9 --exhaustive
+expect_in "$out" "BRUTE BETTER" "map --exhaustive table when brute force wins"
+expect_in "$err" "brute force beat the mapper on layer 'c3'" "map --exhaustive says which layer"
+expect_exit 1 "$HWNAS" map --net "$tmp/gap_net.json" --hw "$tmp/gap_hw.json" --gap 0.9 --exhaustive --json
+echo "$out" | python3 -c '
+import json, sys
+l = json.load(sys.stdin)["layers"][0]
+assert l["brute_better"] is True and l["exhaustive_cycles"] < l["cycles"], l
+' && ok || bad "map --exhaustive --json brute_better"
+expect_exit 0 "$HWNAS" map --net "$tmp/gap_net.json" --hw "$tmp/gap_hw.json" --exhaustive
 # Options.
 expect_exit 0 "$HWNAS" map --net mobilenet_v2 --time-limit 0.5 --gap 0.01
 expect_exit 2 "$HWNAS" map
