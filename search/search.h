@@ -288,6 +288,7 @@ int search_front_outside(const struct search_front *f, int *excluded);
 /* The problem as strategies see it. */
 struct search_problem {
 	int n_dims;
+	int n_nn_dims;                  /* dims 0 .. n_nn_dims-1 choose the network */
 	int n_choices[SEARCH_MAX_DIMS];
 	int n_obj;
 	int form;                       /* SEARCH_PARETO: strategies scalarise with weights */
@@ -310,9 +311,11 @@ struct search_ops {
 	/* The result of a proposed point, in proposal order. */
 	void (*report)(void *st, const struct search_eval *e);
 	void (*release)(void *st);
+	/* 1: the budget counts distinct networks (accuracy evaluations), not distinct points */
+	int budget_networks;
 };
 extern const struct search_ops search_random_ops, search_nsga2_ops, search_evolution_ops,
-	search_annealing_ops, search_reinforce_ops, search_bo_ops;
+	search_annealing_ops, search_reinforce_ops, search_bo_ops, search_nested_ops;
 int search_strategy_count(void);
 const struct search_ops *search_strategy_at(int i);
 const struct search_ops *search_strategy_find(const char *name);
@@ -365,6 +368,7 @@ struct search_run_opts {
 struct search_run_result {
 	struct search_front front;
 	int64_t evaluations;            /* distinct points evaluated */
+	int64_t networks;               /* distinct networks among them (accuracy evaluations) */
 	int64_t proposals;              /* points proposed, repeats included */
 	int64_t from_store;             /* of the evaluations, found in the store */
 	int has_best;
@@ -373,7 +377,8 @@ struct search_run_result {
 	double seconds;
 };
 
-/* Runs a search. Stops at the budget, when the strategy repeats itself for 20 x budget
+/* Runs a search. Stops at the budget (distinct points, or distinct networks for a strategy
+ * with budget_networks: the proposal of a network beyond the budget ends the run), when the strategy repeats itself for 20 x budget
  * proposals, or when the space is exhausted. Points found in o->store count as evaluations of
  * the run, so a resumed run replays the strategy and ends exactly as an uninterrupted one.
  * Caller releases r. */

@@ -126,5 +126,5 @@ static void sa_release(void *st)
 
 const struct search_ops search_annealing_ops = {
 	"annealing", "simulated annealing over a scalarisation, geometric cooling with reheats",
-	sa_init, sa_propose, sa_report, sa_release,
+	sa_init, sa_propose, sa_report, sa_release, 0,
 };

@@ -257,5 +257,5 @@ static void nsga2_release(void *st)
 
 const struct search_ops search_nsga2_ops = {
 	"nsga2", "NSGA-II: non-dominated sorting genetic algorithm (Deb et al. 2002)",
-	nsga2_init, nsga2_propose, nsga2_report, nsga2_release,
+	nsga2_init, nsga2_propose, nsga2_report, nsga2_release, 0,
 };

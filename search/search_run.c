@@ -45,6 +45,9 @@ static const struct {
 					 * until the pending move is reported */
 	{ "evolution", AHEAD_BELOW, 64 }, /* the random initial population (at least 64) */
 	{ "bo", AHEAD_BELOW, 20 },      /* the random start-up samples (at least 20) */
+	{ "nested", AHEAD_ALL, 0 },     /* a network's accelerators are fixed when it starts (or,
+					 * nested, one at a time); propose returns 0 until the
+					 * network's reports are in before it picks the next */
 };
 
 static int may_propose_ahead(const char *strategy, int64_t next)
@@ -235,11 +238,20 @@ static void keep_best(const struct search_space *sp, struct search_run_result *r
 	}
 }
 
-/* e->seq is set; adds e to the front and tells on_eval. */
+/* e->seq is set; adds e to the front, counts its network (nets: NN ids seen) and tells
+ * on_eval. */
 static int record(const struct search_space *sp, const struct search_run_opts *o,
-		  struct search_run_result *r, const struct search_eval *e, struct hn_err *err)
+		  struct search_run_result *r, struct search_map *nets, const struct search_eval *e,
+		  struct hn_err *err)
 {
+	uint64_t nn = search_point_nn_id(sp, &e->pt), v;
+
 	r->evaluations++;
+	if (!search_map_get(nets, nn, &v)) {
+		if (search_map_put(nets, nn, 1))
+			return hn_fail(err, HN_ENOMEM, "out of memory");
+		r->networks++;
+	}
 	if (search_front_add(&r->front, e) < 0)
 		return hn_fail(err, HN_ENOMEM, "out of memory");
 	keep_best(sp, r, e);
@@ -262,6 +274,9 @@ struct run {
 	const struct search_ops *ops;   /* NULL: exhaustive */
 	void *st;
 	uint64_t next_index;            /* exhaustive */
+	int budget_networks;            /* the budget counts distinct networks */
+	int ended;                      /* a network beyond the budget was proposed */
+	struct search_map nets;         /* NN ids evaluated */
 	struct pool pool;
 	int cap;                        /* new evaluations per batch */
 	/* every distinct evaluation of the run, for repeats (not kept when exhaustive) */
@@ -308,6 +323,28 @@ static int keep_done(struct run *x, const struct search_eval *e)
 	return search_map_put(&x->memo, e->index, (uint64_t)x->n_done++);
 }
 
+/* 1 when pt's network is new (not evaluated, not among the batch's nn new points) and the
+ * budget of networks is spent. */
+static int new_network_over(struct run *x, const struct search_point *pt, int nn,
+			    int64_t budget)
+{
+	uint64_t id = search_point_nn_id(x->sp, pt), v;
+	int64_t nets = x->r->networks;
+
+	if (search_map_get(&x->nets, id, &v))
+		return 0;
+	for (int k = 0; k < nn; k++) {
+		uint64_t b = search_point_nn_id(x->sp, &x->batch[k].pt);
+		int first = 1;
+		if (b == id)
+			return 0;
+		for (int j = 0; j < k && first; j++)
+			first = search_point_nn_id(x->sp, &x->batch[j].pt) != b;
+		nets += first && !search_map_get(&x->nets, b, &v);
+	}
+	return nets >= budget;
+}
+
 /* Collects one batch of proposals; *n_new gets the new ones. Returns 0, or < 0. */
 static int collect(struct run *x, int64_t budget, int64_t max_prop, int *n_new,
 		   struct hn_err *err)
@@ -317,7 +354,8 @@ static int collect(struct run *x, int64_t budget, int64_t max_prop, int *n_new,
 	int nn = 0, n_eval = 0;
 
 	x->n_props = 0;
-	while (r->evaluations + nn < budget && (uint64_t)(r->evaluations + nn) < total &&
+	while (!x->ended && (x->budget_networks || r->evaluations + nn < budget) &&
+	       (uint64_t)(r->evaluations + nn) < total &&
 	       r->proposals < max_prop && n_eval < x->cap && nn < x->cap) {
 		struct search_point pt;
 		uint64_t idx, at;
@@ -341,6 +379,10 @@ static int collect(struct run *x, int64_t budget, int64_t max_prop, int *n_new,
 			if (push_prop(x, P_DUP, k) < 0)
 				return hn_fail(err, HN_ENOMEM, "out of memory");
 			continue;
+		}
+		if (x->budget_networks && new_network_over(x, &pt, nn, budget)) {
+			x->ended = 1;
+			break;
 		}
 		struct search_eval *e = &x->batch[nn];
 		int found = 0;
@@ -420,7 +462,7 @@ static int process(struct run *x, int nn, struct hn_err *err)
 			e = &x->batch[p->at];
 		} else {
 			e = &x->batch[p->at];
-			if ((ret = record(x->sp, x->o, x->r, e, err)) < 0)
+			if ((ret = record(x->sp, x->o, x->r, &x->nets, e, err)) < 0)
 				return ret;
 			if (keep_done(x, e) < 0)
 				return hn_fail(err, HN_ENOMEM, "out of memory");
@@ -435,6 +477,7 @@ static void run_release(struct run *x)
 {
 	pool_release(&x->pool);
 	search_map_release(&x->memo);
+	search_map_release(&x->nets);
 	free(x->done);
 	free(x->props);
 	free(x->batch);
@@ -464,6 +507,7 @@ static int run_loop(const struct search_space *sp, struct search_evaluator *ev,
 	x.o = o;
 	x.r = r;
 	search_map_init(&x.memo);
+	search_map_init(&x.nets);
 	if (!o->exhaustive) {
 		struct search_problem p;
 		x.ops = search_strategy_find(o->strategy);
@@ -472,12 +516,19 @@ static int run_loop(const struct search_space *sp, struct search_evaluator *ev,
 				       o->strategy ? o->strategy : "");
 		memset(&p, 0, sizeof(p));
 		p.n_dims = sp->n_dims;
+		p.n_nn_dims = sp->n_nn_dims;
 		for (int d = 0; d < sp->n_dims; d++)
 			p.n_choices[d] = sp->dims[d].n;
 		p.n_obj = sp->n_obj;
 		p.form = sp->form;
 		p.budget = budget;
 		p.seed = o->seed;
+		x.budget_networks = x.ops->budget_networks;
+		if (x.budget_networks) {
+			/* a network's accelerators are proposals too (NESTED_HW_EXHAUSTIVE at most) */
+			uint64_t hw = search_space_hw_size(sp);
+			max_prop *= (int64_t)(hw < 4096 ? hw : 4096);
+		}
 		if ((ret = x.ops->init(&x.st, &p, err)) < 0) {
 			x.st = NULL;
 			goto out;

@@ -9,7 +9,7 @@
 
 static const struct search_ops *const strategies[] = {
 	&search_random_ops, &search_nsga2_ops, &search_evolution_ops, &search_annealing_ops,
-	&search_reinforce_ops, &search_bo_ops,
+	&search_reinforce_ops, &search_bo_ops, &search_nested_ops,
 };
 
 int search_strategy_count(void)
@@ -119,5 +119,5 @@ static void random_release(void *st)
 
 const struct search_ops search_random_ops = {
 	"random", "uniform random sampling (the baseline)",
-	random_init, random_propose, random_report, random_release,
+	random_init, random_propose, random_report, random_release, 0,
 };

@@ -231,8 +231,8 @@ static void strategies_should_be_deterministic_and_beat_random_on_a_toy_problem(
 		const struct search_ops *ops = search_strategy_at(i);
 		double sum = 0;
 		CHECK(toy_run(ops, 5, 400) == toy_run(ops, 5, 400));
-		if (ops == &search_random_ops)
-			continue;
+		if (ops == &search_random_ops || ops->budget_networks)
+			continue; /* nested: a budget of networks (the toy has none); tested below */
 		for (uint64_t s = 1; s <= 10; s++)
 			sum += toy_run(ops, s, 1000);
 		if (!(sum > rnd))
@@ -257,7 +257,10 @@ static void search_run_should_be_deterministic_per_seed(void)
 		o.seed = 11;
 		CHECK(search_run(&sp, ev, &o, &r1, &err) == 0);
 		CHECK(search_run(&sp, ev, &o, &r2, &err) == 0);
-		CHECK_EQ_I64(r1.evaluations, 300);
+		if (search_strategy_at(i)->budget_networks)
+			CHECK_EQ_I64(r1.networks, 300); /* x 48 accelerators each */
+		else
+			CHECK_EQ_I64(r1.evaluations, 300);
 		CHECK_EQ_I64(r1.front.n, r2.front.n);
 		for (int k = 0; k < r1.front.n && k < r2.front.n; k++)
 			CHECK_EQ_I64(r1.front.p[k].index, r2.front.p[k].index);
@@ -265,6 +268,189 @@ static void search_run_should_be_deterministic_per_seed(void)
 		search_run_result_release(&r1);
 		search_run_result_release(&r2);
 	}
+	search_evaluator_free(ev);
+}
+
+/* nested (issue 21 part 4): the budget counts networks, each network gets every accelerator
+ * of a small HW part, so the front equals the brute-force front of the networks it saw. */
+struct nets_seen {
+	const struct search_space *sp;
+	uint64_t id[64];
+	int count[64], n;
+};
+
+static int note_net(void *ctx, const struct search_eval *e, const struct search_front *f,
+		    struct hn_err *err)
+{
+	struct nets_seen *t = ctx;
+	uint64_t id = search_point_nn_id(t->sp, &e->pt);
+	int i = 0;
+
+	(void)f;
+	(void)err;
+	while (i < t->n && t->id[i] != id)
+		i++;
+	if (i == t->n) {
+		if (t->n == 64)
+			return HN_EINVAL;
+		t->id[t->n] = id;
+		t->count[t->n++] = 0;
+	}
+	t->count[i]++;
+	return 0;
+}
+
+/* The front of every accelerator of the networks in t, by brute force. */
+static void brute_front(const struct search_space *sp, struct search_evaluator *ev,
+			const struct nets_seen *t, struct search_front *f)
+{
+	uint64_t nn = search_space_nn_size(sp), hw = search_space_hw_size(sp);
+	struct hn_err err = { 0 };
+
+	search_front_init(f, sp->n_obj);
+	for (int i = 0; i < t->n; i++)
+		for (uint64_t h = 0; h < hw; h++) {
+			struct search_point pt;
+			struct search_eval e;
+			search_point_from_index(sp, t->id[i] + nn * h, &pt);
+			CHECK(search_evaluate(ev, &pt, &e, &err) == 0);
+			CHECK(search_front_add(f, &e) >= 0);
+		}
+	search_front_sort(f);
+}
+
+static void nested_should_count_networks_and_find_their_exact_fronts(void)
+{
+	struct search_space sp;
+	struct search_evaluator *ev;
+	struct hn_err err = { 0 };
+	struct search_run_opts o = { 0 };
+	struct search_run_result r;
+	struct search_front f;
+	struct nets_seen t = { 0 };
+
+	CHECK(load_space("", &sp, &err) == 0);
+	CHECK(search_evaluator_new(&sp, &ev, &err) == 0);
+	CHECK_EQ_I64(search_space_hw_size(&sp), 48);
+	t.sp = &sp;
+	o.strategy = "nested";
+	o.budget = 40;
+	o.seed = 3;
+	o.on_eval = note_net;
+	o.ctx = &t;
+	CHECK(search_run(&sp, ev, &o, &r, &err) == 0);
+	CHECK_EQ_I64(r.networks, 40);
+	CHECK_EQ_I64(t.n, 40);
+	CHECK_EQ_I64(r.evaluations, 40 * 48);
+	for (int i = 0; i < t.n; i++)
+		CHECK_EQ_I64(t.count[i], 48);
+	brute_front(&sp, ev, &t, &f);
+	CHECK_EQ_I64(r.front.n, f.n);
+	for (int i = 0; i < f.n && i < r.front.n; i++)
+		CHECK_EQ_I64(r.front.p[i].index, f.p[i].index);
+	CHECK(r.hypervolume == search_front_hypervolume(&f));
+	search_front_release(&f);
+	search_run_result_release(&r);
+
+	/* a point strategy counts the networks of its evaluations too */
+	struct nets_seen u = { 0 };
+	u.sp = &sp;
+	o.strategy = "random";
+	o.budget = 30;
+	o.ctx = &u;
+	CHECK(search_run(&sp, ev, &o, &r, &err) == 0);
+	CHECK_EQ_I64(r.evaluations, 30);
+	CHECK_EQ_I64(r.networks, u.n);
+	search_run_result_release(&r);
+	search_evaluator_free(ev);
+
+	/* every network of a 4-network space: the exhaustive front, and the run stops there */
+	const char *mb = "{\"nn\":{\"space\":\"mbv2\",\"width\":[0.75,1.0],\"resolution\":[160,224]},"
+			 "\"hw\":{\"choices\":{\"pe_rows\":[8,16],\"dataflow\":[\"ws\",\"os\"],"
+			 "\"bits\":[8,16]}},\"device\":\"zcu102\",\"objectives\":["
+			 "{\"metric\":\"accuracy\",\"goal\":\"max\",\"ref\":50},"
+			 "{\"metric\":\"latency_ms\",\"ref\":100}]}";
+	struct search_run_result ex;
+	CHECK(search_space_parse_json(mb, strlen(mb), "mb.json", &sp, &err) == 0);
+	CHECK(search_evaluator_new(&sp, &ev, &err) == 0);
+	CHECK_EQ_I64(search_space_nn_size(&sp), 4);
+	memset(&o, 0, sizeof(o));
+	o.exhaustive = 1;
+	CHECK(search_run(&sp, ev, &o, &ex, &err) == 0);
+	o.exhaustive = 0;
+	o.strategy = "nested";
+	o.budget = 10;
+	o.seed = 1;
+	CHECK(search_run(&sp, ev, &o, &r, &err) == 0);
+	CHECK_EQ_I64(r.networks, 4);
+	CHECK_EQ_I64(r.evaluations, 32);
+	CHECK_EQ_I64(r.front.n, ex.front.n);
+	CHECK(ex.front.n >= 2);
+	for (int i = 0; i < ex.front.n && i < r.front.n; i++)
+		CHECK_EQ_I64(r.front.p[i].index, ex.front.p[i].index);
+	CHECK(r.hypervolume == ex.hypervolume);
+	search_run_result_release(&r);
+	search_run_result_release(&ex);
+	search_evaluator_free(ev);
+}
+
+/* More than 4,096 accelerators: a nested search of 512 per network; measured against each
+ * network's exact accelerator front (brute force over its 4,608 accelerators). */
+static void nested_search_should_approach_each_networks_front_on_a_large_hw_part(void)
+{
+	const char *big = ",\"hw\":{\"choices\":{\"pe_rows\":[4,8,12,16,20,24,28,32],"
+			  "\"pe_cols\":[4,8,12,16,20,24,28,32],\"buffer_kib\":[16,32,64,128],"
+			  "\"dataflow\":[\"ws\",\"os\",\"is\"],\"bits\":[8,16],"
+			  "\"freq_mhz\":[100,150,200]}}";
+	char text[4096];
+	struct search_space sp;
+	struct search_evaluator *ev;
+	struct hn_err err = { 0 };
+	struct search_run_opts o = { 0 };
+	struct search_run_result r;
+	struct nets_seen t = { 0 };
+
+	snprintf(text, sizeof(text),
+		 "{\"name\":\"t\",\"nn\":{\"space\":\"mbv2\",\"resolution\":[32],"
+		 "\"width\":[0.35,0.5],\"stages\":[1],\"kernel\":[3]}%s,"
+		 "\"device\":\"zcu102\",\"mapper\":\"greedy\",\"objectives\":[{\"metric\":"
+		 "\"accuracy\",\"goal\":\"max\",\"ref\":0},{\"metric\":\"latency_ms\",\"ref\":50},"
+		 "{\"metric\":\"dsp\",\"ref\":2520}]}",
+		 big);
+	CHECK(search_space_parse_json(text, strlen(text), "big.json", &sp, &err) == 0);
+	CHECK(search_evaluator_new(&sp, &ev, &err) == 0);
+	CHECK_EQ_I64(search_space_hw_size(&sp), 4608);
+	t.sp = &sp;
+	o.strategy = "nested";
+	o.budget = 2;
+	o.seed = 5;
+	o.on_eval = note_net;
+	o.ctx = &t;
+	CHECK(search_run(&sp, ev, &o, &r, &err) == 0);
+	CHECK_EQ_I64(r.networks, 2);
+	CHECK_EQ_I64(t.n, 2);
+	CHECK(r.evaluations <= 2 * 512 && r.evaluations >= 2 * 400);
+	for (int i = 0; i < t.n; i++) {
+		struct nets_seen one = { 0 };
+		struct search_front f, g;
+		one.sp = &sp;
+		one.n = 1;
+		one.id[0] = t.id[i];
+		brute_front(&sp, ev, &one, &f);
+		/* the run's points of this network */
+		search_front_init(&g, sp.n_obj);
+		for (int k = 0; k < r.front.n; k++)
+			if (search_point_nn_id(&sp, &r.front.p[k].pt) == t.id[i])
+				CHECK(search_front_add(&g, &r.front.p[k]) >= 0);
+		double exact = search_front_hypervolume(&f), got = search_front_hypervolume(&g);
+		fprintf(stderr, "  network %llu: exact front %d, hypervolume %.4f; nested %d, %.4f\n",
+			(unsigned long long)t.id[i], f.n, exact, g.n, got);
+		CHECK(got <= exact);
+		CHECK(got >= 0.98 * exact);
+		search_front_release(&f);
+		search_front_release(&g);
+	}
+	search_run_result_release(&r);
 	search_evaluator_free(ev);
 }
 
@@ -522,6 +708,8 @@ int main(void)
 	RUN(hypervolume_should_match_hand_computed_cases);
 	RUN(strategies_should_be_deterministic_and_beat_random_on_a_toy_problem);
 	RUN(search_run_should_be_deterministic_per_seed);
+	RUN(nested_should_count_networks_and_find_their_exact_fronts);
+	RUN(nested_search_should_approach_each_networks_front_on_a_large_hw_part);
 	RUN(weighted_and_mnas_scores_should_follow_their_formulas);
 	RUN(constraints_should_make_points_infeasible_with_a_reason);
 	RUN(space_errors_should_name_the_file_and_the_field);

@@ -538,22 +538,24 @@ static void runs_should_end_alike_resumed_or_on_threads_for_every_strategy(void)
 {
 	for (int i = 0; i < search_strategy_count(); i++) {
 		const char *name = search_strategy_at(i)->name;
+		/* nested: a budget of networks, 48 accelerators each */
+		int64_t budget = search_strategy_at(i)->budget_networks ? 20 : 300;
 		struct search_run_result serial, threaded, first, resumed;
 		char db[160];
 		sqlite3 *h;
 
 		snprintf(db, sizeof(db), "%s/resume-%s.db", dir, name);
-		run_with(name, 1, NULL, 300, &serial);
-		run_with(name, 3, NULL, 300, &threaded);
+		run_with(name, 1, NULL, budget, &serial);
+		run_with(name, 3, NULL, budget, &threaded);
 		CHECK(same_front(&serial, &threaded));
-		run_with(name, 1, db, 300, &first);
+		run_with(name, 1, db, budget, &first);
 		CHECK(same_front(&serial, &first));
 		/* cut the store to its first 120 rows, as a kill would, then resume */
 		CHECK(sqlite3_open(db, &h) == SQLITE_OK);
 		CHECK(sqlite3_exec(h, "DELETE FROM evals WHERE seq >= 120", NULL, NULL, NULL) ==
 		      SQLITE_OK);
 		sqlite3_close(h);
-		run_with(name, 2, db, 300, &resumed);
+		run_with(name, 2, db, budget, &resumed);
 		CHECK(same_front(&serial, &resumed));
 		CHECK_EQ_I64(resumed.from_store, 120);
 		if (!same_front(&serial, &threaded) || !same_front(&serial, &resumed))
