@@ -38,8 +38,11 @@ static const char explore_help[] =
 "\n"
 "  --space FILE     search-space JSON (examples/default_space.json)\n"
 "  --out DIR        output folder (created)\n"
-"  --strategy NAME  random | nsga2 | evolution | annealing | reinforce | bo (default nsga2)\n"
-"  --budget N       distinct evaluations (default 2000)\n"
+"  --strategy NAME  random | nsga2 | evolution | annealing | reinforce | bo | nested\n"
+"                   (default nsga2); nested spends its budget on networks and gives each\n"
+"                   every accelerator (a nested search of 512 above 4,096)\n"
+"  --budget N       distinct evaluations (default 2000); nested: distinct networks, i.e.\n"
+"                   accuracy evaluations\n"
 "  --seed S         the same seed gives the same result (default 1)\n"
 "  --exhaustive     evaluate every point (the exact front; small spaces); evaluations.jsonl\n"
 "                   is not written in this mode\n"
@@ -605,8 +608,10 @@ static void print_front(const struct search_space *sp, const struct search_run_r
 {
 	char b1[32], b2[32];
 
-	printf("%s: %s evaluations of %s points (%s), %.2f s; front of %d, hypervolume %.4f\n",
-	       sp->name, cli_thousands(r->evaluations, b1, sizeof(b1)),
+	char b3[32];
+	printf("%s: %s evaluations (%s networks) of %s points (%s), %.2f s; front of %d, "
+	       "hypervolume %.4f\n", sp->name, cli_thousands(r->evaluations, b1, sizeof(b1)),
+	       cli_thousands(r->networks, b3, sizeof(b3)),
 	       cli_thousands((long long)search_space_size(sp), b2, sizeof(b2)),
 	       o->exhaustive ? "exhaustive" : o->strategy, r->seconds, r->front.n, r->hypervolume);
 	printf("%4s %8s %-7s %11s %10s %5s %5s %7s  %-12s  %s\n", "#", "accuracy", "source",
@@ -843,6 +848,11 @@ static int explore_main(int argc, char **argv, struct mpi_ctx *mpi)
 	die = getenv("HWNAS_TEST_DIE_AFTER");
 	pr.die_after = die ? strtoll(die, NULL, 10) : 0;
 	pr.budget = o.exhaustive ? (int64_t)search_space_size(sp) : o.budget;
+	const struct search_ops *so = search_strategy_find(o.strategy);
+	if (!o.exhaustive && so && so->budget_networks) { /* evaluations: networks x accelerators */
+		uint64_t hw = search_space_hw_size(sp);
+		pr.budget *= (int64_t)(hw <= SEARCH_NESTED_HW_EXHAUSTIVE ? hw : SEARCH_NESTED_HW_BUDGET);
+	}
 	if ((uint64_t)pr.budget > search_space_size(sp))
 		pr.budget = (int64_t)search_space_size(sp);
 	pr.t0 = pr.last = now_s();

@@ -314,6 +314,10 @@ struct search_ops {
 	/* 1: the budget counts distinct networks (accuracy evaluations), not distinct points */
 	int budget_networks;
 };
+/* nested (search_nested.c): every accelerator of a network when the HW part has at most
+ * SEARCH_NESTED_HW_EXHAUSTIVE points, else a nested search of SEARCH_NESTED_HW_BUDGET. */
+#define SEARCH_NESTED_HW_EXHAUSTIVE 4096
+#define SEARCH_NESTED_HW_BUDGET 512
 extern const struct search_ops search_random_ops, search_nsga2_ops, search_evolution_ops,
 	search_annealing_ops, search_reinforce_ops, search_bo_ops, search_nested_ops;
 int search_strategy_count(void);

@@ -170,6 +170,7 @@ char *search_front_to_json(const struct search_space *sp, const struct search_ru
 	cJSON_AddNumberToObject(root, "seed", (double)seed);
 	cJSON_AddNumberToObject(root, "budget", (double)budget);
 	cJSON_AddNumberToObject(root, "evaluations", (double)r->evaluations);
+	cJSON_AddNumberToObject(root, "networks", (double)r->networks);
 	cJSON_AddNumberToObject(root, "space_size", (double)search_space_size(sp));
 	cJSON_AddStringToObject(root, "formulation", sp->form == SEARCH_PARETO ? "pareto" :
 				sp->form == SEARCH_WEIGHTED ? "weighted" : "mnas");

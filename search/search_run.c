@@ -525,9 +525,10 @@ static int run_loop(const struct search_space *sp, struct search_evaluator *ev,
 		p.seed = o->seed;
 		x.budget_networks = x.ops->budget_networks;
 		if (x.budget_networks) {
-			/* a network's accelerators are proposals too (NESTED_HW_EXHAUSTIVE at most) */
+			/* a network's accelerators are proposals too */
 			uint64_t hw = search_space_hw_size(sp);
-			max_prop *= (int64_t)(hw < 4096 ? hw : 4096);
+			max_prop *= (int64_t)(hw <= SEARCH_NESTED_HW_EXHAUSTIVE ? hw :
+					      SEARCH_NESTED_HW_BUDGET);
 		}
 		if ((ret = x.ops->init(&x.st, &p, err)) < 0) {
 			x.st = NULL;
