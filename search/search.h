@@ -319,7 +319,8 @@ struct search_ops {
 #define SEARCH_NESTED_HW_EXHAUSTIVE 4096
 #define SEARCH_NESTED_HW_BUDGET 512
 extern const struct search_ops search_random_ops, search_nsga2_ops, search_evolution_ops,
-	search_annealing_ops, search_reinforce_ops, search_bo_ops, search_nested_ops;
+	search_annealing_ops, search_reinforce_ops, search_bo_ops, search_nested_ops,
+	search_twostage_ops;
 int search_strategy_count(void);
 const struct search_ops *search_strategy_at(int i);
 const struct search_ops *search_strategy_find(const char *name);

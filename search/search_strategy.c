@@ -9,7 +9,7 @@
 
 static const struct search_ops *const strategies[] = {
 	&search_random_ops, &search_nsga2_ops, &search_evolution_ops, &search_annealing_ops,
-	&search_reinforce_ops, &search_bo_ops, &search_nested_ops,
+	&search_reinforce_ops, &search_bo_ops, &search_nested_ops, &search_twostage_ops,
 };
 
 int search_strategy_count(void)

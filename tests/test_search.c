@@ -231,8 +231,8 @@ static void strategies_should_be_deterministic_and_beat_random_on_a_toy_problem(
 		const struct search_ops *ops = search_strategy_at(i);
 		double sum = 0;
 		CHECK(toy_run(ops, 5, 400) == toy_run(ops, 5, 400));
-		if (ops == &search_random_ops || ops->budget_networks)
-			continue; /* nested: a budget of networks (the toy has none); tested below */
+		if (ops == &search_random_ops || ops->budget_networks || ops == &search_twostage_ops)
+			continue; /* nested, two-stage: they need networks (the toy has none) */
 		for (uint64_t s = 1; s <= 10; s++)
 			sum += toy_run(ops, s, 1000);
 		if (!(sum > rnd))
@@ -450,6 +450,85 @@ static void nested_search_should_approach_each_networks_front_on_a_large_hw_part
 		search_front_release(&f);
 		search_front_release(&g);
 	}
+	search_run_result_release(&r);
+	search_evaluator_free(ev);
+}
+
+/* two-stage (issue 21 part 2): stage 1 scores networks on one accelerator, stage 2 gives the
+ * (accuracy, MACs) front of stage 1 an equal share of accelerators each. Checked against
+ * the run's own evaluations, recomputed by brute force. */
+struct evals_log {
+	struct search_eval e[400];
+	int n;
+};
+
+static int log_eval(void *ctx, const struct search_eval *e, const struct search_front *f,
+		    struct hn_err *err)
+{
+	struct evals_log *l = ctx;
+
+	(void)f;
+	(void)err;
+	if (l->n < 400)
+		l->e[l->n++] = *e;
+	return 0;
+}
+
+static void two_stage_should_give_the_stage_one_front_its_accelerators(void)
+{
+	struct search_space sp;
+	struct search_evaluator *ev;
+	struct hn_err err = { 0 };
+	struct search_run_opts o = { 0 };
+	struct search_run_result r;
+	static struct evals_log l;
+
+	CHECK(load_space("", &sp, &err) == 0);
+	CHECK(search_evaluator_new(&sp, &ev, &err) == 0);
+	o.strategy = "two-stage";
+	o.budget = 200;
+	o.seed = 2;
+	o.on_eval = log_eval;
+	o.ctx = &l;
+	CHECK(search_run(&sp, ev, &o, &r, &err) == 0);
+	CHECK_EQ_I64(r.evaluations, 200);
+	CHECK_EQ_I64(l.n, 200);
+	/* stage 1: 100 distinct networks on one accelerator */
+	uint64_t hw0 = search_point_hw_id(&sp, &l.e[0].pt);
+	for (int i = 0; i < 100; i++) {
+		CHECK_EQ_I64(search_point_hw_id(&sp, &l.e[i].pt), hw0);
+		for (int j = 0; j < i; j++)
+			CHECK(search_point_nn_id(&sp, &l.e[j].pt) != search_point_nn_id(&sp, &l.e[i].pt));
+	}
+	/* the stage-1 front in (accuracy before the penalty, MACs), by brute force */
+	int front[100], nf = 0;
+	for (int i = 0; i < 100; i++) {
+		int dom = 0;
+		for (int j = 0; j < 100 && !dom; j++)
+			dom = l.e[j].acc_raw >= l.e[i].acc_raw &&
+			      l.e[j].m[SEARCH_M_MACS] <= l.e[i].m[SEARCH_M_MACS] &&
+			      (l.e[j].acc_raw > l.e[i].acc_raw ||
+			       l.e[j].m[SEARCH_M_MACS] < l.e[i].m[SEARCH_M_MACS]);
+		if (!dom)
+			front[nf++] = i;
+	}
+	CHECK(nf >= 2);
+	/* stage 2: only front networks, at most 100 / 16 = 6 of them, consecutive equal shares */
+	int n2 = 0, runs = 0;
+	uint64_t prev = UINT64_MAX;
+	for (int i = 100; i < 200; i++) {
+		uint64_t id = search_point_nn_id(&sp, &l.e[i].pt);
+		int in = 0;
+		for (int k = 0; k < nf; k++)
+			in |= search_point_nn_id(&sp, &l.e[front[k]].pt) == id;
+		CHECK(in);
+		runs += id != prev;
+		prev = id;
+		n2++;
+	}
+	CHECK_EQ_I64(n2, 100);
+	CHECK_EQ_I64(runs, nf < 6 ? nf : 6);
+	CHECK(r.hypervolume > 0);
 	search_run_result_release(&r);
 	search_evaluator_free(ev);
 }
@@ -710,6 +789,7 @@ int main(void)
 	RUN(search_run_should_be_deterministic_per_seed);
 	RUN(nested_should_count_networks_and_find_their_exact_fronts);
 	RUN(nested_search_should_approach_each_networks_front_on_a_large_hw_part);
+	RUN(two_stage_should_give_the_stage_one_front_its_accelerators);
 	RUN(weighted_and_mnas_scores_should_follow_their_formulas);
 	RUN(constraints_should_make_points_infeasible_with_a_reason);
 	RUN(space_errors_should_name_the_file_and_the_field);
