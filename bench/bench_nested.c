@@ -161,9 +161,9 @@ static int bench_space(const char *path, int *met)
 int main(int argc, char **argv)
 {
 	static const char *const spaces[] = {
-		SRC "examples/nb201_c100_ultra96.json",
-		SRC "examples/nb201_in16_pynq.json",
-		SRC "examples/nb201_c10_zcu102_dsp.json",
+		SRC "examples/nb201_c100_ultra96_space.json",
+		SRC "examples/nb201_in16_pynq_space.json",
+		SRC "examples/nb201_c10_zcu102_dsp_space.json",
 		SRC "examples/default_space.json",
 	};
 	int met = 1;

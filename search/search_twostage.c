@@ -34,6 +34,8 @@ struct ts_st {
 	int hw_valid, hw_tries;
 	struct ts_net *nets;
 	int64_t n_nets, reported1;
+	int64_t *front;                 /* the (accuracy, MACs) front of stage 1: indices */
+	int64_t n_front;
 	struct search_map seen_net;
 	/* stage 2 */
 	int stage;                      /* 1, 2, 3 (leftover budget: random points) */
@@ -72,10 +74,12 @@ static int ts_init(void **st, const struct search_problem *p, struct hn_err *err
 	s->stage = 1;
 	s->nets = calloc((size_t)s->b1, sizeof(*s->nets));
 	s->picked = calloc((size_t)s->b1, sizeof(*s->picked));
+	s->front = calloc((size_t)s->b1, sizeof(*s->front));
 	s->own = calloc((size_t)(s->b2 > 0 ? s->b2 : 1), sizeof(*s->own));
 	s->own_obj = calloc((size_t)(s->b2 > 0 ? s->b2 : 1), sizeof(*s->own_obj));
-	if (!s->nets || !s->picked || !s->own || !s->own_obj) {
+	if (!s->nets || !s->picked || !s->front || !s->own || !s->own_obj) {
 		free(s->nets);
+		free(s->front);
 		free(s->picked);
 		free(s->own);
 		free(s->own_obj);
@@ -94,31 +98,35 @@ static int net_dominates(const struct ts_net *a, const struct ts_net *b)
 	return a->acc >= b->acc && a->macs <= b->macs && (a->acc > b->acc || a->macs < b->macs);
 }
 
-static int on_front(const struct ts_st *s, int64_t i)
+/* Network i (reported, ok) joins the stage-1 front unless a member weakly dominates it. */
+static void front_add(struct ts_st *s, int64_t i)
 {
-	if (!s->nets[i].ok)
-		return 0;
-	for (int64_t j = 0; j < s->n_nets; j++)
-		if (j != i && s->nets[j].ok && net_dominates(&s->nets[j], &s->nets[i]))
-			return 0;
-	return 1;
+	const struct ts_net *t = &s->nets[i];
+	int64_t k = 0;
+
+	for (int64_t j = 0; j < s->n_front; j++) {
+		const struct ts_net *m = &s->nets[s->front[j]];
+		if (m->acc >= t->acc && m->macs <= t->macs)
+			return;
+	}
+	for (int64_t j = 0; j < s->n_front; j++)
+		if (!net_dominates(t, &s->nets[s->front[j]]))
+			s->front[k++] = s->front[j];
+	s->front[k++] = i;
+	s->n_front = k;
 }
 
 static void stage1_point(struct ts_st *s, struct search_point *out)
 {
 	uint64_t v;
-	int64_t front[256];
-	int nf = 0;
+	int nf = (int)s->n_front;
 
-	for (int64_t i = 0; i < s->n_nets && nf < 256; i++)
-		if (on_front(s, i))
-			front[nf++] = i;
 	for (int tries = 0; tries < 200; tries++) {
 		if (s->n_nets < s->b1 / 4 || nf == 0 || search_rng_uniform(&s->rng) < 0.1) {
 			for (int d = 0; d < s->p.n_nn_dims; d++)
 				out->c[d] = (uint8_t)search_rng_below(&s->rng, s->p.n_choices[d]);
 		} else {
-			*out = s->nets[front[search_rng_below(&s->rng, nf)]].pt;
+			*out = s->nets[s->front[search_rng_below(&s->rng, nf)]].pt;
 			int k = search_rng_uniform(&s->rng) < 0.25 ? 2 : 1;
 			for (int i = 0; i < k; i++) {
 				int d = search_rng_below(&s->rng, s->p.n_nn_dims);
@@ -138,9 +146,14 @@ static void pick(struct ts_st *s)
 {
 	int64_t n = 0, cap = s->b2 / 16 > 1 ? s->b2 / 16 : 1;
 
-	for (int64_t i = 0; i < s->n_nets; i++)
-		if (on_front(s, i))
-			s->picked[n++] = i;
+	for (int64_t i = 0; i < s->n_front; i++)
+		s->picked[n++] = s->front[i];
+	for (int64_t i = 1; i < n; i++) /* ties: the earlier network first */
+		for (int64_t j = i; j > 0 && s->picked[j] < s->picked[j - 1]; j--) {
+			int64_t t = s->picked[j];
+			s->picked[j] = s->picked[j - 1];
+			s->picked[j - 1] = t;
+		}
 	for (int64_t i = 1; i < n; i++) /* insertion sort, accuracy descending */
 		for (int64_t j = i; j > 0 && s->nets[s->picked[j]].acc > s->nets[s->picked[j - 1]].acc;
 		     j--) {
@@ -286,6 +299,8 @@ static void ts_report(void *st, const struct search_eval *e)
 			s->hw = e->pt;
 			s->hw_valid = 1;
 		}
+		if (t->ok)
+			front_add(s, s->reported1 - 1);
 		return;
 	}
 	if (s->stage == 2) {
@@ -303,6 +318,7 @@ static void ts_release(void *st)
 	search_map_release(&s->seen_hw);
 	free(s->nets);
 	free(s->picked);
+	free(s->front);
 	free(s->own);
 	free(s->own_obj);
 	free(s);

@@ -500,15 +500,17 @@ static void two_stage_should_give_the_stage_one_front_its_accelerators(void)
 		for (int j = 0; j < i; j++)
 			CHECK(search_point_nn_id(&sp, &l.e[j].pt) != search_point_nn_id(&sp, &l.e[i].pt));
 	}
-	/* the stage-1 front in (accuracy before the penalty, MACs), by brute force */
+	/* the stage-1 front in (accuracy before the penalty, MACs), by brute force: dominated by
+	 * none, and of networks with the same two values the earliest */
 	int front[100], nf = 0;
 	for (int i = 0; i < 100; i++) {
 		int dom = 0;
-		for (int j = 0; j < 100 && !dom; j++)
-			dom = l.e[j].acc_raw >= l.e[i].acc_raw &&
-			      l.e[j].m[SEARCH_M_MACS] <= l.e[i].m[SEARCH_M_MACS] &&
-			      (l.e[j].acc_raw > l.e[i].acc_raw ||
-			       l.e[j].m[SEARCH_M_MACS] < l.e[i].m[SEARCH_M_MACS]);
+		for (int j = 0; j < 100 && !dom; j++) {
+			double aj = l.e[j].acc_raw, ai = l.e[i].acc_raw;
+			double mj = l.e[j].m[SEARCH_M_MACS], mi = l.e[i].m[SEARCH_M_MACS];
+			dom = (aj >= ai && mj <= mi && (aj > ai || mj < mi)) ||
+			      (j < i && aj == ai && mj == mi);
+		}
 		if (!dom)
 			front[nf++] = i;
 	}
