@@ -167,7 +167,7 @@ static int fit(const struct nest_st *s, double *w)
 
 	if (!a)
 		return -1;
-	for (int64_t n = 0; n < s->n_nets - 1; n++) { /* the last is in progress */
+	for (int64_t n = 0; n < s->n_nets; n++) { /* every one is complete when it runs */
 		if (!s->ok[n])
 			continue;
 		features(s, &s->nets[n], x);
@@ -254,7 +254,7 @@ static int next_network(struct nest_st *s, struct search_point *out)
 		double sum = 0;
 		for (int j = 0; j < s->p.n_obj; j++) {
 			double lo = INFINITY, hi = -INFINITY;
-			for (int64_t n = 0; n < s->n_nets - 1; n++)
+			for (int64_t n = 0; n < s->n_nets; n++)
 				if (s->ok[n]) {
 					lo = fmin(lo, s->ideal[n][j]);
 					hi = fmax(hi, s->ideal[n][j]);
