@@ -57,7 +57,7 @@ TEST_BIN := $(TEST_SRC:%.c=$(BUILD)/%)
 BENCH_BIN := $(BENCH_SRC:%.c=$(BUILD)/%)
 
 .PHONY: all deps print-build-pkgs run test test-unit test-cli test-long bench clean
-.PHONY: test-san fuzz fuzz-build docs test-browser
+.PHONY: test-san fuzz fuzz-build fuzz-rtl docs test-browser
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/hwnas
@@ -160,6 +160,12 @@ test-unit: $(TEST_BIN)
 
 test-cli: $(BUILD)/hwnas
 	$(Q)HWNAS=$(BUILD)/hwnas bash tests/cli/run.sh
+
+# The generative RTL test (tests/test_sim_fuzz.c) for SECONDS seconds on a new seed, or on
+# FUZZ_SEED when given: random legal configs, layers and tilings, each simulated and checked
+# bit for bit and cycle for cycle; a failure prints its replay line.
+fuzz-rtl: $(BUILD)/tests/test_sim_fuzz
+	$(Q)HWNAS_FUZZ_SECONDS=$(SECONDS) HWNAS_FUZZ_SEED=$(FUZZ_SEED) $(BUILD)/tests/test_sim_fuzz
 
 # The long sweeps (RTL configurations, validation): the same suites with HWNAS_LONG=1.
 test-long:

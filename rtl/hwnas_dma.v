@@ -65,18 +65,18 @@ module hwnas_dma #(
     reg [31:0] j;
     integer    l;
 
-    // Beat words are powers of two (a shift, not a divider); element bytes are at most 8
-    // (shifts and adds, not a multiplier).
-    localparam [4:0] INL = INB >= 32 ? 5 : INB >= 16 ? 4 : INB >= 8 ? 3 : INB >= 4 ? 2 : INB >= 2 ? 1 : 0;
-    localparam [4:0] WNL = WNB >= 32 ? 5 : WNB >= 16 ? 4 : WNB >= 8 ? 3 : WNB >= 4 ? 2 : WNB >= 2 ? 1 : 0;
-    localparam [4:0] ONL = ONB >= 32 ? 5 : ONB >= 16 ? 4 : ONB >= 8 ? 3 : ONB >= 4 ? 2 : ONB >= 2 ? 1 : 0;
+    // Beat words are powers of two up to 64 (a shift, not a divider: lines = ceil(words /
+    // NB)); element bytes are at most 8 (shifts and adds, not a multiplier).
+    localparam [5:0] INL = $clog2(INB);
+    localparam [5:0] WNL = $clog2(WNB);
+    localparam [5:0] ONL = $clog2(ONB);
     wire [31:0] eb = (c_op == 2'd0) ? AB : (c_op == 2'd1) ? WB :
                      (c_op == 2'd2) ? CB : (c_final ? AB : CB);
     wire [31:0] rc = c_rows * c_cols;
     wire [31:0] rcb = (eb[0] ? rc : 32'd0) + (eb[1] ? rc << 1 : 32'd0) +
                       (eb[2] ? rc << 2 : 32'd0) + (eb[3] ? rc << 3 : 32'd0);
     wire [31:0] nb = (c_op == 2'd0) ? INB : (c_op == 2'd1) ? WNB : ONB;
-    wire [4:0] nbl = (c_op == 2'd0) ? INL : (c_op == 2'd1) ? WNL : ONL;
+    wire [5:0] nbl = (c_op == 2'd0) ? INL : (c_op == 2'd1) ? WNL : ONL;
     wire [31:0] lh = (op == 2'd0) ? ILH : (op == 2'd1) ? WLH : OLH;
 
     assign done = busy && mem_done;

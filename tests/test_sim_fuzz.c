@@ -1,0 +1,588 @@
+/* test_sim_fuzz.c: the generative RTL test. Random legal configs from the whole documented
+ * range of every field (docs/hw_config.md), random layers of every kind and random tilings in
+ * every loop order, each simulated on the RTL through Verilator and checked: every output
+ * bit-exact against the C reference, and the RTL's cycles (latency, array busy, DMA busy,
+ * bytes, requests) equal to the analytical model's (docs/model.md).
+ *
+ * A verilated model is built per RTL parameter set (tens of seconds), so a run draws a bounded
+ * pool of "skeletons" (the config fields that are RTL parameters: array, dataflow, widths,
+ * buffering, buffer depths, DMA line words) and varies the run-time fields freely around each
+ * (DRAM bandwidth within the range that keeps the line words, clock, latency, buffer bytes
+ * within the range that keeps the depths, the layer, the tiling).
+ *
+ * Every case prints its seeds; a failure prints a replay line. Environment:
+ *   HWNAS_FUZZ_REPLAY=SKEL:CASE  run that one case (the two hex seeds a case prints)
+ *   HWNAS_FUZZ_SEED=N            the run's seed (default: fixed, so make test is repeatable)
+ *   HWNAS_FUZZ_CASES=N           cases to run (default 24; HWNAS_LONG=1: 200)
+ *   HWNAS_FUZZ_SECONDS=S         keep drawing until S seconds have passed (make fuzz-rtl); the
+ *                                skeleton pool grows by one every 12 cases
+ * The fixed regression cases (failures found by this test, kept) run first, always. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test.h"
+#include "../sim/sim.h"
+
+/* ---- random numbers: splitmix64, one state per draw sequence ---- */
+
+static uint64_t mix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t seed_of(uint64_t base, uint64_t i)
+{
+	uint64_t s = base ^ (i * 0xd1b54a32d192ed03ULL);
+
+	return mix(&s);
+}
+
+static int64_t uni(uint64_t *s, int64_t lo, int64_t hi)
+{
+	return lo + (int64_t)(mix(s) % (uint64_t)(hi - lo + 1));
+}
+
+static double unif(uint64_t *s)
+{
+	return (double)(mix(s) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static int chance(uint64_t *s, double p)
+{
+	return unif(s) < p;
+}
+
+/* log-uniform in [lo, hi] */
+static double logu(uint64_t *s, double lo, double hi)
+{
+	return lo * pow(hi / lo, unif(s));
+}
+
+static int64_t logi(uint64_t *s, int64_t lo, int64_t hi)
+{
+	int64_t v = (int64_t)floor(logu(s, (double)lo, (double)hi + 1.0));
+
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* ---- limits that keep one case cheap ---- */
+
+#define CASE_MAX_CYCLES 400000      /* the model's latency of a case */
+#define CASE_MAX_PE_CYCLES 6.0e7    /* latency x PEs: the simulation's work */
+#define CASE_MAX_MACS 40000
+#define CASE_TRIES 40               /* draws per case before it is skipped */
+
+/* ---- skeletons: the config fields that are RTL parameters ---- */
+
+static const int bit_choices[3] = { 4, 8, 16 };
+
+static struct hw_config draw_skeleton(uint64_t seed)
+{
+	struct hw_config hw = hw_config_default();
+	uint64_t s = seed;
+	int cls = (int)uni(&s, 0, 99);
+	int lo_acc;
+
+	if (cls < 55) {                 /* small arrays, the bulk */
+		hw.pe_rows = (int)uni(&s, 1, 4);
+		hw.pe_cols = (int)uni(&s, 1, 4);
+	} else if (cls < 85) {          /* mid, rectangular */
+		hw.pe_rows = (int)logi(&s, 1, 16);
+		hw.pe_cols = (int)logi(&s, 1, 16);
+	} else if (cls < 95) {          /* one long side: up to the largest the RTL runs */
+		int64_t big = chance(&s, 0.5) ? 128 : logi(&s, 17, 128);
+		int64_t small = uni(&s, 1, 3);
+		hw.pe_rows = (int)(chance(&s, 0.5) ? big : small);
+		hw.pe_cols = (int)(hw.pe_rows == big ? small : big);
+	} else {                        /* a large square */
+		hw.pe_rows = hw.pe_cols = (int)(chance(&s, 0.5) ? 32 : logi(&s, 17, 40));
+	}
+	hw.dataflow = (enum hw_dataflow)uni(&s, 0, 2);
+	hw.act_bits = bit_choices[uni(&s, 0, 2)];
+	hw.weight_bits = bit_choices[uni(&s, 0, 2)];
+	lo_acc = hw.act_bits + hw.weight_bits;
+	switch (uni(&s, 0, 3)) {
+	case 0: hw.acc_bits = lo_acc; break;              /* wraps on the second MAC */
+	case 1: hw.acc_bits = 64; break;
+	default: hw.acc_bits = (int)uni(&s, lo_acc, 64); break;
+	}
+	hw.double_buffer = (int)uni(&s, 0, 1);
+	{
+		/* small buffers mostly (the smallest tilings), some large ones; the depth is one
+		 * word per element, so the verilated memories grow with the bytes */
+		int64_t cap = (int64_t)hw.pe_rows * hw.pe_cols > 64 ? 8192 : 65536;
+		hw.ibuf_bytes = logi(&s, 64, cap);
+		hw.wbuf_bytes = logi(&s, 64, cap);
+		hw.obuf_bytes = logi(&s, 64, cap);
+	}
+	{
+		/* bytes per cycle from tiny (a request of a few bytes takes thousands of cycles) to
+		 * far above a line of 64 words; clock and bandwidth inside their ranges */
+		double bw = logu(&s, 2e-3, 1.5e4);
+		double fmax = 1e7 / bw < 2000 ? 1e7 / bw : 2000;
+		hw.freq_mhz = logu(&s, fmax / 400, fmax);
+		hw.dram_gbps = bw * hw.freq_mhz / 1000.0;
+		if (hw.dram_gbps > 10000)
+			hw.dram_gbps = 10000;
+	}
+	hw.dram_latency_cycles = 10;
+	hw.device[0] = '\0';
+	return hw;
+}
+
+static int params_equal(const struct sim_rtl_params *a, const struct sim_rtl_params *b)
+{
+	return a->rows == b->rows && a->cols == b->cols && a->df == b->df &&
+	       a->a_bits == b->a_bits && a->w_bits == b->w_bits && a->acc_bits == b->acc_bits &&
+	       a->dbuf == b->dbuf && a->idepth == b->idepth && a->wdepth == b->wdepth &&
+	       a->odepth == b->odepth && a->inb == b->inb && a->wnb == b->wnb && a->onb == b->onb;
+}
+
+/* The bytes per cycle that keep the skeleton's line words: nb = n means bw / unit in
+ * (n / 2, n] (n = 1: (0, 1]; n = 64: above 32), unit = lanes x element bytes. */
+static void bw_window(const struct hw_config *hw, const int32_t nb[3], double *lo, double *hi)
+{
+	const int64_t R = hw->pe_rows, C = hw->pe_cols;
+	const int64_t li = hw->dataflow == HW_IS ? C : R, lw = hw->dataflow == HW_IS ? R : C;
+	const double unit[3] = { (double)(li * hw_act_bytes(hw)), (double)(lw * hw_weight_bytes(hw)),
+				 (double)(C * hw_act_bytes(hw)) };
+
+	*lo = 0;
+	*hi = 1e300;
+	for (int b = 0; b < 3; b++) {
+		double l = nb[b] == 1 ? 0 : unit[b] * nb[b] / 2, h = nb[b] == 64 ? 1e300 : unit[b] * nb[b];
+		*lo = l > *lo ? l : *lo;
+		*hi = h < *hi ? h : *hi;
+	}
+}
+
+/* Buffer bytes with the same verilated depth as `bytes` (sim_rtl_params_from_hw: depth =
+ * ceil(max(bytes / d / eb, 1) / nb) x nb), at least 64. */
+static void bytes_window(int64_t bytes, int64_t d, int64_t eb, int64_t nb, int64_t *lo,
+			 int64_t *hi)
+{
+	int64_t depth = hn_cdiv(hn_max64(bytes / d / eb, 1), nb) * nb;
+
+	*lo = depth == nb ? 64 : (depth - nb + 1) * d * eb;
+	*hi = (depth + 1) * d * eb - 1;
+	*lo = hn_max64(*lo, 64);
+}
+
+/* ---- one case ---- */
+
+struct fcase {
+	struct hw_config hw;
+	struct arch_layer l;
+	struct map_tiling m;
+};
+
+static int64_t dim(uint64_t *s, int64_t lanes)
+{
+	switch (uni(s, 0, 5)) {
+	case 0: return 1;
+	case 1: return uni(s, 1, lanes + 1);
+	case 2: return lanes * uni(s, 2, 4) + uni(s, 0, 1);     /* far above the array */
+	default: return logi(s, 1, 40);
+	}
+}
+
+static struct arch_layer draw_layer(uint64_t *s, const struct hw_config *hw)
+{
+	const int64_t R = hw->pe_rows, C = hw->pe_cols;
+	struct arch_layer l;
+	int kind = (int)uni(s, 0, 9);
+
+	if (kind < 4) {
+		/* conv: plain, strided, dilated, grouped, depthwise, rectangular filters */
+		int gk = (int)uni(s, 0, 3);
+		int64_t g = gk == 0 ? uni(s, 2, 3) : 1, cg = uni(s, 1, 4), kg = dim(s, C);
+		int64_t n = uni(s, 1, 2), r = uni(s, 1, 3), t = uni(s, 1, 3);
+		if (gk == 1) {          /* depthwise */
+			g = uni(s, 1, 8);
+			cg = kg = 1;
+		}
+		if (kg > 12)
+			kg = 12;
+		l = arch_conv("conv", n, g * cg, uni(s, 1, 9), uni(s, 1, 9), g * kg, r, 1, 0,
+			      (int32_t)g);
+		l.s = t;
+		l.stride_h = (int32_t)uni(s, 1, 3);
+		l.stride_w = (int32_t)uni(s, 1, 3);
+		l.dil_h = (int32_t)(chance(s, 0.25) ? uni(s, 2, 3) : 1);
+		l.dil_w = (int32_t)(chance(s, 0.25) ? uni(s, 2, 3) : 1);
+		l.pad_h = (int32_t)uni(s, 0, r);
+		l.pad_w = (int32_t)uni(s, 0, t);
+	} else if (kind < 6) {
+		l = arch_fc("fc", uni(s, 1, 5), dim(s, R), dim(s, C));
+	} else {
+		l = arch_matmul("mm", chance(s, 0.3) ? uni(s, 2, 3) : 1, dim(s, R), dim(s, R),
+				dim(s, C));
+	}
+	return l;
+}
+
+/* A tiling in a random loop order, shrunk until it fits the buffers (halving the larger
+ * tile of the buffer that overflows the most). Tiles may exceed the extents (clamped). */
+static struct map_tiling draw_tiling(uint64_t *s, const struct arch_gemm *g,
+				     const struct hw_config *hw)
+{
+	const int64_t ext[3] = { g->m, g->n, g->k };
+	const int64_t unit[3] = { hw->pe_rows, hw->pe_cols, hw->pe_rows };
+	const int64_t bufs[3] = { hw->ibuf_bytes, hw->wbuf_bytes, hw->obuf_bytes };
+	static const int pair[3][2] = { { 0, 2 }, { 2, 1 }, { 0, 1 } };
+	int64_t t[3], need[3];
+	struct map_tiling m;
+
+	for (int i = 0; i < 3; i++) {
+		switch (uni(s, 0, 4)) {
+		case 0: t[i] = 1; break;
+		case 1: t[i] = ext[i] + uni(s, 0, 2); break;
+		case 2: t[i] = unit[i] * uni(s, 1, 3); break;
+		default: t[i] = uni(s, 1, ext[i]); break;
+		}
+	}
+	m.order = (enum map_order)uni(s, 0, MAP_ORDER_COUNT - 1);
+	for (;;) {
+		double worst = 1.0;
+		int wb = -1;
+		m.tm = t[0];
+		m.tn = t[1];
+		m.tk = t[2];
+		map_buffer_need(g, hw, &m, need);
+		for (int b = 0; b < 3; b++)
+			if ((double)need[b] / (double)bufs[b] > worst) {
+				worst = (double)need[b] / (double)bufs[b];
+				wb = b;
+			}
+		if (wb < 0)
+			break;
+		int d0 = pair[wb][0], d1 = pair[wb][1];
+		int64_t c0 = hn_min64(t[d0], ext[d0]), c1 = hn_min64(t[d1], ext[d1]);
+		int d = c0 >= c1 ? d0 : d1;
+		t[d] = hn_cdiv(hn_min64(t[d], ext[d]), 2);
+	}
+	return m;
+}
+
+/* Draws the run-time fields of a case around skeleton sk. Returns 0, or 1 when the case is
+ * too expensive to simulate (the caller draws again). */
+static int draw_case(uint64_t seed, const struct hw_config *sk, struct fcase *fc)
+{
+	uint64_t s = seed;
+	struct hw_config hw = *sk;
+	struct sim_rtl_params want, got;
+	struct hw_energy e = hw_energy_default();
+	struct cost_report c;
+	int32_t nb[3];
+	double lo, hi;
+	int64_t d = hw.double_buffer ? 2 : 1;
+	const int64_t eb[3] = { hw_act_bytes(&hw), hw_weight_bytes(&hw), hw_acc_bytes(&hw) };
+	int64_t *bytes[3] = { &hw.ibuf_bytes, &hw.wbuf_bytes, &hw.obuf_bytes };
+	int64_t blo[3], bhi[3];
+
+	sim_rtl_params_from_hw(sk, &want);
+	cost_dma_words_per_line(sk, nb);
+	/* bandwidth: anywhere that keeps the line words */
+	bw_window(&hw, nb, &lo, &hi);
+	if (hi > 1e200)
+		hi = lo * 8;
+	if (lo <= 0)
+		lo = hi * 1e-5;
+	{
+		double bw = lo + (hi - lo) * (0.001 + 0.999 * unif(&s));
+		double fmax = 1e7 / bw < 2000 ? 1e7 / bw : 2000;
+		hw.freq_mhz = chance(&s, 0.5) ? fmax : logu(&s, fmax / 100, fmax);
+		hw.dram_gbps = bw * hw.freq_mhz / 1000.0;
+		if (hw.dram_gbps > 10000)
+			hw.dram_gbps = 10000;
+	}
+	/* latency: 0, small, or large */
+	switch (uni(&s, 0, 3)) {
+	case 0: hw.dram_latency_cycles = 0; break;
+	case 1: hw.dram_latency_cycles = uni(&s, 1, 4); break;
+	case 2: hw.dram_latency_cycles = logi(&s, 5, 200); break;
+	default: hw.dram_latency_cycles = logi(&s, 200, 100000); break;
+	}
+	/* the layer and a tiling that fits the largest buffers of the same depths */
+	for (int b = 0; b < 3; b++) {
+		int32_t n = b == 0 ? want.inb : b == 1 ? want.wnb : want.onb;
+		bytes_window(*bytes[b], d, eb[b], n, &blo[b], &bhi[b]);
+		*bytes[b] = bhi[b];
+	}
+	fc->l = draw_layer(&s, &hw);
+	if (arch_out_h(&fc->l) < 1 || arch_out_w(&fc->l) < 1)
+		return 1;
+	struct arch_gemm g = arch_gemm(&fc->l);
+	if (g.g * g.m * g.n * g.k > CASE_MAX_MACS)
+		return 1;
+	fc->m = draw_tiling(&s, &g, &hw);
+	/* buffers: the tightest the tiling fits (within the depth window), or anywhere above */
+	{
+		int64_t need[3];
+		map_buffer_need(&g, &hw, &fc->m, need);
+		for (int b = 0; b < 3; b++) {
+			int64_t l0 = hn_max64(blo[b], need[b]);
+			*bytes[b] = chance(&s, 0.5) ? l0 : uni(&s, l0, bhi[b]);
+		}
+	}
+	sim_rtl_params_from_hw(&hw, &got);
+	if (!params_equal(&want, &got)) {
+		/* a rounding at a window's edge: keep the skeleton's clock and bandwidth */
+		hw.freq_mhz = sk->freq_mhz;
+		hw.dram_gbps = sk->dram_gbps;
+		sim_rtl_params_from_hw(&hw, &got);
+		if (!params_equal(&want, &got))
+			return 2;
+	}
+	if (cost_layer(&fc->l, &hw, &fc->m, &e, &c) == 0 && c.feasible &&
+	    (c.cycles > CASE_MAX_CYCLES ||
+	     (double)c.cycles * (double)(hw.pe_rows * hw.pe_cols) > CASE_MAX_PE_CYCLES))
+		return 1;
+	fc->hw = hw;
+	return 0;
+}
+
+static void describe(const struct fcase *fc, char *buf, size_t n)
+{
+	const struct hw_config *hw = &fc->hw;
+	const struct arch_layer *l = &fc->l;
+	char ts[96];
+
+	map_tiling_format(&fc->m, ts, sizeof(ts));
+	snprintf(buf, n, "hw {rows %d cols %d %s a%d w%d acc%d %s ibuf %" PRId64 " wbuf %" PRId64
+		 " obuf %" PRId64 " freq %.17g gbps %.17g lat %" PRId64 "} %s n%" PRId64 " c%"
+		 PRId64 " h%" PRId64 " w%" PRId64 " k%" PRId64 " r%" PRId64 " s%" PRId64
+		 " stride %d,%d pad %d,%d dil %d,%d groups %d; %s", hw->pe_rows, hw->pe_cols,
+		 hw_dataflow_name(hw->dataflow), hw->act_bits, hw->weight_bits, hw->acc_bits,
+		 hw->double_buffer ? "double" : "single", hw->ibuf_bytes, hw->wbuf_bytes,
+		 hw->obuf_bytes, hw->freq_mhz, hw->dram_gbps, (int64_t)hw->dram_latency_cycles,
+		 arch_kind_name(l->kind), l->n, l->c, l->h, l->w, l->k, l->r, l->s, l->stride_h,
+		 l->stride_w, l->pad_h, l->pad_w, l->dil_h, l->dil_w, l->groups, ts);
+}
+
+struct tally {
+	int cases, failures, skipped;
+	int64_t sim_cycles;
+	double build_s, sim_s;
+	struct sim_rtl_params seen[256];
+	int nseen, nbuilt;
+};
+
+/* Runs one case: the checks of docs/model.md's exactness claim. Returns 1 when it failed. */
+static int run_case(const struct fcase *fc, const char *tag, struct tally *t)
+{
+	struct sim_result r;
+	struct cost_report c;
+	struct hw_energy e = hw_energy_default();
+	struct hn_err err = { 0 };
+	struct sim_rtl_params p;
+	char desc[600];
+	int64_t prog = -1;
+	int bad = 0, before = test_failed_checks;
+
+	describe(fc, desc, sizeof(desc));
+	sim_rtl_params_from_hw(&fc->hw, &p);
+	{
+		int known = 0;
+		for (int i = 0; i < t->nseen; i++)
+			known |= params_equal(&t->seen[i], &p);
+		if (!known && t->nseen < 256)
+			t->seen[t->nseen++] = p;
+	}
+	if (hw_config_check(&fc->hw, "fuzz", &err)) {
+		fprintf(stderr, "  %s: drew an illegal config: %s\n  %s\n", tag, err.msg, desc);
+		CHECK(0);
+		return 1;
+	}
+	if (cost_layer(&fc->l, &fc->hw, &fc->m, &e, &c) || !c.feasible) {
+		fprintf(stderr, "  %s: the model refuses a tiling that fits: %s\n  %s\n", tag, c.why,
+			desc);
+		CHECK(0);
+		return 1;
+	}
+	if (sim_program_cycles(&fc->l, &fc->hw, &fc->m, &prog, &err) == 0)
+		CHECK_EQ_I64(prog, c.cycles);
+	else
+		bad = 1;
+	if (!bad && sim_layer(&fc->l, &fc->hw, &fc->m, NULL, &r, &err) != 0)
+		bad = 1;
+	if (bad) {
+		fprintf(stderr, "  %s: %s\n", tag, err.msg);
+		CHECK(0);
+	} else {
+		t->sim_cycles += r.sim_cycles;
+		t->build_s += r.build_seconds;
+		t->sim_s += r.sim_seconds;
+		t->nbuilt += r.built;
+		printf("  %s %s %s%s a%d w%d acc%d %s nb %d/%d/%d bw %.3g lat %d: rtl %" PRId64
+		       " model %" PRId64 " exact %d (%" PRId64 " outputs)%s\n", tag,
+		       hw_dataflow_name(fc->hw.dataflow), arch_kind_name(fc->l.kind),
+		       fc->l.groups > 1 ? " grouped" : "", fc->hw.act_bits, fc->hw.weight_bits,
+		       fc->hw.acc_bits, fc->hw.double_buffer ? "db" : "sb", p.inb, p.wnb, p.onb,
+		       hw_dram_bytes_per_cycle(&fc->hw), (int)fc->hw.dram_latency_cycles,
+		       r.rtl_cycles, c.cycles, r.bit_exact, r.outputs, r.built ? " [built]" : "");
+		if (!r.bit_exact)
+			fprintf(stderr, "  %s: %" PRId64 " of %" PRId64 " outputs differ\n", tag,
+				r.mismatches, r.outputs);
+		CHECK(r.bit_exact);
+		CHECK_EQ_I64(r.rtl_cycles, c.cycles);
+		CHECK_EQ_I64(r.dma_bus_extra, 0);
+		CHECK_EQ_I64(r.array_busy, c.compute_cycles);
+		CHECK_EQ_I64(r.dma_busy, c.mem_cycles);
+		CHECK_EQ_I64(r.dram_bytes, c.dram_bytes);
+		CHECK_EQ_I64(r.dma_requests, c.dram_requests);
+	}
+	t->cases++;
+	if (test_failed_checks != before) {
+		t->failures++;
+		fprintf(stderr, "  FAILED %s\n  %s\n", tag, desc);
+		return 1;
+	}
+	return 0;
+}
+
+/* Draws and runs the case of (skeleton seed, case seed); tries derived case seeds until one
+ * is cheap enough. */
+static int fuzz_one(uint64_t skel_seed, uint64_t case_seed, int replay, struct tally *t)
+{
+	struct hw_config sk = draw_skeleton(skel_seed);
+	struct fcase fc;
+	char tag[128];
+
+	for (int i = 0; i < CASE_TRIES; i++) {
+		uint64_t cs = replay ? case_seed : seed_of(case_seed, (uint64_t)i);
+		int rc = draw_case(cs, &sk, &fc);
+		if (rc == 2) {
+			fprintf(stderr, "  case %016" PRIx64 ":%016" PRIx64 ": the run-time fields "
+				"changed the RTL parameters (a test bug)\n", skel_seed, cs);
+			CHECK(0);
+			return 1;
+		}
+		if (rc && !replay)
+			continue;
+		snprintf(tag, sizeof(tag), "case %016" PRIx64 ":%016" PRIx64 " %dx%d", skel_seed, cs,
+			 sk.pe_rows, sk.pe_cols);
+		if (rc)
+			printf("  %s: over the cost limits, run anyway (replay)\n", tag);
+		if (run_case(&fc, tag, t)) {
+			fprintf(stderr, "  replay: HWNAS_FUZZ_REPLAY=%016" PRIx64 ":%016" PRIx64
+				" build/tests/test_sim_fuzz\n", skel_seed, cs);
+			return 1;
+		}
+		return 0;
+	}
+	t->skipped++;
+	return 0;
+}
+
+/* ---- fixed regression cases: failures this test found, kept as explicit cases ---- */
+
+static struct hw_config reg_hw(int rows, int cols, enum hw_dataflow df, int a, int w, int acc,
+			       int dbuf, int64_t ib, int64_t wb, int64_t ob, double freq,
+			       double gbps, int64_t lat)
+{
+	struct hw_config hw = hw_config_default();
+
+	hw.pe_rows = rows;
+	hw.pe_cols = cols;
+	hw.dataflow = df;
+	hw.act_bits = a;
+	hw.weight_bits = w;
+	hw.acc_bits = acc;
+	hw.double_buffer = dbuf;
+	hw.ibuf_bytes = ib;
+	hw.wbuf_bytes = wb;
+	hw.obuf_bytes = ob;
+	hw.freq_mhz = freq;
+	hw.dram_gbps = gbps;
+	hw.dram_latency_cycles = (int32_t)lat;
+	hw.device[0] = '\0';
+	return hw;
+}
+
+/* A DMA line of 64 words (a 1x1 array, 8-bit, 5,000 B/cycle): rtl/hwnas_dma.v's line count
+ * shifted by at most 5 (32 words), so a request wrote twice its lines, into the other buffer
+ * half, and took the extra beats' cycles. */
+static void sim_should_be_exact_with_dma_lines_of_64_words(void)
+{
+	struct tally t = { 0 };
+	struct fcase fc;
+
+	fc.hw = reg_hw(1, 1, HW_WS, 8, 8, 32, 1, 2048, 2048, 4096, 200, 1000, 3);
+	fc.l = arch_matmul("mm64", 1, 9, 70, 5);
+	fc.m = (struct map_tiling){ 3, 2, 70, MAP_MNK };
+	run_case(&fc, "regression nb64 ws", &t);
+	fc.hw = reg_hw(2, 2, HW_IS, 4, 8, 16, 0, 4096, 4096, 8192, 100, 5000, 0);
+	fc.l = arch_conv("conv64", 1, 3, 9, 9, 4, 3, 1, 1, 1);
+	fc.m = (struct map_tiling){ 81, 4, 27, MAP_KNM };
+	run_case(&fc, "regression nb64 is", &t);
+}
+
+int main(void)
+{
+	const char *replay = getenv("HWNAS_FUZZ_REPLAY"), *e;
+	const int long_run = (e = getenv("HWNAS_LONG")) && !strcmp(e, "1");
+	uint64_t run_seed = 0x5eed0013ULL;
+	int64_t ncases = long_run ? 200 : 24;
+	double seconds = 0;
+	int pool = long_run ? 10 : 4;
+	struct tally t = { 0 };
+	time_t t0 = time(NULL);
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (replay) {
+		uint64_t a, b;
+		if (sscanf(replay, "%" SCNx64 ":%" SCNx64, &a, &b) != 2) {
+			fprintf(stderr, "HWNAS_FUZZ_REPLAY must be SKEL:CASE (hex), got '%s'\n", replay);
+			return 2;
+		}
+		fuzz_one(a, b, 1, &t);
+		return TEST_SUMMARY();
+	}
+	if ((e = getenv("HWNAS_FUZZ_SECONDS")) && e[0])
+		seconds = strtod(e, NULL);
+	if (seconds > 0) /* a timed run explores: a new seed each time, unless one is given */
+		run_seed = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
+	if ((e = getenv("HWNAS_FUZZ_SEED")) && e[0])
+		run_seed = strtoull(e, NULL, 0);
+	if ((e = getenv("HWNAS_FUZZ_CASES")) && e[0])
+		ncases = strtoll(e, NULL, 0);
+
+	RUN(sim_should_be_exact_with_dma_lines_of_64_words);
+
+	printf("  run seed %#" PRIx64 " (HWNAS_FUZZ_SEED), %s\n", run_seed,
+	       seconds > 0 ? "until the time is up" : "fixed count");
+	{
+		int before = test_failed_checks;
+		for (int64_t i = 0;; i++) {
+			if (seconds > 0 ? difftime(time(NULL), t0) >= seconds : i >= ncases)
+				break;
+			/* the pool of skeletons: fixed in a counted run, growing in a timed one */
+			int64_t np = seconds > 0 ? 1 + i / 12 : pool;
+			uint64_t cs = seed_of(run_seed, (uint64_t)i);
+			uint64_t sk = seed_of(run_seed ^ 0xa5a5a5a5ULL,
+					      (uint64_t)uni(&cs, 0, np - 1));
+			fuzz_one(sk, seed_of(run_seed, (uint64_t)i + 0x100000000ULL), 0, &t);
+		}
+		if (test_failed_checks == before)
+			test_passed++;
+		else {
+			test_failed++;
+			fprintf(stderr, "FAIL sim_should_match_the_model_bit_and_cycle_exactly_on_random_"
+				"configs\n");
+		}
+	}
+	printf("  fuzz: %d cases (%d failed, %d skipped as too long), %d RTL parameter sets "
+	       "(%d built, %.0f s), %" PRId64 " cycles simulated in %.0f s; %.0f s in all\n",
+	       t.cases, t.failures, t.skipped, t.nseen, t.nbuilt, t.build_s, t.sim_cycles, t.sim_s,
+	       difftime(time(NULL), t0));
+	return TEST_SUMMARY();
+}
