@@ -239,23 +239,8 @@ module hwnas_compute #(
             // Row i's operand is delayed i cycles (the skew).
             for (i = 0; i < ROWS; i = i + 1) begin : g_skew
                 wire [FB-1:0] f = strv ? str_word[i*FB +: FB] : {FB{1'b0}};
-                if (i == 0) begin : g_d0
-                    assign a_h[0] = f;
-                end else begin : g_dn
-                    reg [FB-1:0] sk [0:i-1];
-                    integer k;
-                    always @(posedge clk) begin
-                        if (rst) begin
-                            for (k = 0; k < i; k = k + 1)
-                                sk[k] <= {FB{1'b0}};
-                        end else begin
-                            sk[0] <= f;
-                            for (k = 1; k < i; k = k + 1)
-                                sk[k] <= sk[k-1];
-                        end
-                    end
-                    assign a_h[i*(COLS+1)] = sk[i-1];
-                end
+                hwnas_delay #(.W(FB), .D(i), .RST(1)) dl (
+                    .clk(clk), .rst(rst), .d(f), .q(a_h[i*(COLS+1)]));
             end
 
             for (i = 0; i < ROWS; i = i + 1) begin : g_row
@@ -277,19 +262,8 @@ module hwnas_compute #(
             // Column j's sum leaves the bottom row j cycles after column 0's; delay it
             // COLS-1-j cycles so a whole output row reaches the obuf adder together.
             for (j = 0; j < COLS; j = j + 1) begin : g_deskew
-                localparam integer DL = COLS - 1 - j;
-                if (DL == 0) begin : g_d0
-                    assign res[j*ACC_BITS +: ACC_BITS] = p_bot[j];
-                end else begin : g_dn
-                    reg [ACC_BITS-1:0] dq [0:DL-1];
-                    integer k;
-                    always @(posedge clk) begin
-                        dq[0] <= p_bot[j];
-                        for (k = 1; k < DL; k = k + 1)
-                            dq[k] <= dq[k-1];
-                    end
-                    assign res[j*ACC_BITS +: ACC_BITS] = dq[DL-1];
-                end
+                hwnas_delay #(.W(ACC_BITS), .D(COLS - 1 - j), .RST(0)) dl (
+                    .clk(clk), .rst(rst), .d(p_bot[j]), .q(res[j*ACC_BITS +: ACC_BITS]));
             end
 
             wire unused_ws = &{1'b0, a_h[ROWS*(COLS+1)-1], p_v[ROWS*COLS], tm, tn,
@@ -336,44 +310,14 @@ module hwnas_compute #(
 
             for (i = 0; i < ROWS; i = i + 1) begin : g_askew
                 wire [A_BITS-1:0] f = strv ? ibuf_rdata[i*A_BITS +: A_BITS] : {A_BITS{1'b0}};
-                if (i == 0) begin : g_d0
-                    assign a_h[0] = f;
-                end else begin : g_dn
-                    reg [A_BITS-1:0] sk [0:i-1];
-                    integer k;
-                    always @(posedge clk) begin
-                        if (rst) begin
-                            for (k = 0; k < i; k = k + 1)
-                                sk[k] <= {A_BITS{1'b0}};
-                        end else begin
-                            sk[0] <= f;
-                            for (k = 1; k < i; k = k + 1)
-                                sk[k] <= sk[k-1];
-                        end
-                    end
-                    assign a_h[i*(COLS+1)] = sk[i-1];
-                end
+                hwnas_delay #(.W(A_BITS), .D(i), .RST(1)) dl (
+                    .clk(clk), .rst(rst), .d(f), .q(a_h[i*(COLS+1)]));
             end
             for (j = 0; j < COLS; j = j + 1) begin : g_bskew
                 wire [W_BITS-1:0] f = strv ? wbuf_rdata[j*W_BITS +: W_BITS] : {W_BITS{1'b0}};
                 assign c_v[j] = {ACC_BITS{1'b0}};
-                if (j == 0) begin : g_d0
-                    assign b_v[0] = f;
-                end else begin : g_dn
-                    reg [W_BITS-1:0] sk [0:j-1];
-                    integer k;
-                    always @(posedge clk) begin
-                        if (rst) begin
-                            for (k = 0; k < j; k = k + 1)
-                                sk[k] <= {W_BITS{1'b0}};
-                        end else begin
-                            sk[0] <= f;
-                            for (k = 1; k < j; k = k + 1)
-                                sk[k] <= sk[k-1];
-                        end
-                    end
-                    assign b_v[j] = sk[j-1];
-                end
+                hwnas_delay #(.W(W_BITS), .D(j), .RST(1)) dl (
+                    .clk(clk), .rst(rst), .d(f), .q(b_v[j]));
             end
 
             for (i = 0; i < ROWS; i = i + 1) begin : g_row

@@ -67,16 +67,16 @@ module hwnas_dma #(
 
     // Beat words are powers of two up to 64 (a shift, not a divider: lines = ceil(words /
     // NB)); element bytes are at most 8 (shifts and adds, not a multiplier).
-    localparam [5:0] INL = $clog2(INB);
-    localparam [5:0] WNL = $clog2(WNB);
-    localparam [5:0] ONL = $clog2(ONB);
+    localparam integer INL = $clog2(INB);
+    localparam integer WNL = $clog2(WNB);
+    localparam integer ONL = $clog2(ONB);
     wire [31:0] eb = (c_op == 2'd0) ? AB : (c_op == 2'd1) ? WB :
                      (c_op == 2'd2) ? CB : (c_final ? AB : CB);
     wire [31:0] rc = c_rows * c_cols;
     wire [31:0] rcb = (eb[0] ? rc : 32'd0) + (eb[1] ? rc << 1 : 32'd0) +
                       (eb[2] ? rc << 2 : 32'd0) + (eb[3] ? rc << 3 : 32'd0);
     wire [31:0] nb = (c_op == 2'd0) ? INB : (c_op == 2'd1) ? WNB : ONB;
-    wire [5:0] nbl = (c_op == 2'd0) ? INL : (c_op == 2'd1) ? WNL : ONL;
+    wire [31:0] nbl = (c_op == 2'd0) ? INL : (c_op == 2'd1) ? WNL : ONL;
     wire [31:0] lh = (op == 2'd0) ? ILH : (op == 2'd1) ? WLH : OLH;
 
     assign done = busy && mem_done;

@@ -526,6 +526,28 @@ static void sim_should_be_exact_with_dma_lines_of_64_words(void)
 	run_case(&fc, "regression nb64 is", &t);
 }
 
+/* Arrays of more than 65 rows or columns: the skew and deskew delay lines were arrays of
+ * registers shifted in a loop, which Verilator refuses to build beyond its unroll limit
+ * (BLKLOOPINIT); found as case f554e80969d4a703:de1f9417ae054d1e. */
+static void sim_should_build_and_be_exact_on_arrays_above_65_lanes(void)
+{
+	struct tally t = { 0 };
+	struct fcase fc;
+
+	fc.hw = reg_hw(3, 128, HW_IS, 8, 8, 42, 0, 315, 3375, 1062, 2000, 0.17264807750254618, 106);
+	fc.l = arch_conv("conv", 1, 3, 6, 7, 1, 3, 1, 1, 1);
+	fc.l.s = 1;
+	fc.l.stride_w = 3;
+	fc.l.pad_w = 0;
+	fc.l.dil_w = 2;
+	fc.m = (struct map_tiling){ 7, 128, 4, MAP_MNK };
+	run_case(&fc, "regression 3x128 is", &t);
+	fc.hw = reg_hw(70, 2, HW_OS, 4, 4, 8, 1, 1024, 1024, 1024, 200, 3, 7);
+	fc.l = arch_matmul("mm", 1, 71, 5, 3);
+	fc.m = (struct map_tiling){ 71, 3, 2, MAP_NKM };
+	run_case(&fc, "regression 70x2 os", &t);
+}
+
 int main(void)
 {
 	const char *replay = getenv("HWNAS_FUZZ_REPLAY"), *e;
@@ -557,6 +579,7 @@ int main(void)
 		ncases = strtoll(e, NULL, 0);
 
 	RUN(sim_should_be_exact_with_dma_lines_of_64_words);
+	RUN(sim_should_build_and_be_exact_on_arrays_above_65_lanes);
 
 	printf("  run seed %#" PRIx64 " (HWNAS_FUZZ_SEED), %s\n", run_seed,
 	       seconds > 0 ? "until the time is up" : "fixed count");
