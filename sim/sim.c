@@ -51,9 +51,27 @@ int sim_check_hw(const struct hw_config *hw, struct hn_err *err)
 	if (hw->acc_bits <= hi || hw->acc_bits > 64)
 		return hn_fail(err, HN_EINVAL, "sim: acc_bits must be in (%d, 64], got %d", hi,
 			       hw->acc_bits);
-	if (hw->pe_rows < 1 || hw->pe_cols < 1 || hw->pe_rows > 128 || hw->pe_cols > 128)
-		return hn_fail(err, HN_EINVAL, "sim: the array must be 1..128 x 1..128, got %d x %d",
-			       hw->pe_rows, hw->pe_cols);
+	if (hw->pe_rows < 1 || hw->pe_cols < 1 || hw->pe_rows > SIM_MAX_PES ||
+	    hw->pe_cols > SIM_MAX_PES)
+		return hn_fail(err, HN_EINVAL, "sim: the array must be 1..%d x 1..%d, got %d x %d",
+			       SIM_MAX_PES, SIM_MAX_PES, hw->pe_rows, hw->pe_cols);
+	{
+		/* The verilated scratchpads hold one word per element of capacity: a config's
+		 * buffers can ask for more memory than a simulation can allocate. */
+		struct sim_rtl_params p;
+		int64_t il, wl, bits;
+		sim_rtl_params_from_hw(hw, &p);
+		il = p.df == HW_IS ? p.cols : p.rows;
+		wl = p.df == HW_IS ? p.rows : p.cols;
+		bits = (p.dbuf ? 2 : 1) * (p.idepth * il * p.a_bits + p.wdepth * wl * p.w_bits +
+					   p.odepth * p.cols * p.acc_bits);
+		if (bits > SIM_MAX_BUFFER_BITS)
+			return hn_fail(err, HN_EINVAL, "sim: the buffers would take %lld MiB of "
+				       "simulated memory (one word of pe lanes per element of "
+				       "ibuf_bytes, wbuf_bytes, obuf_bytes); at most %lld MiB: use "
+				       "smaller buffers", (long long)(bits >> 23),
+				       (long long)(SIM_MAX_BUFFER_BITS >> 23));
+	}
 	return 0;
 }
 

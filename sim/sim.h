@@ -35,8 +35,15 @@ struct sim_rtl_params {
  * the DRAM bytes per cycle. Pure. */
 void sim_rtl_params_from_hw(const struct hw_config *hw, struct sim_rtl_params *p);
 
-/* Checks that the RTL can run hw at all (bit widths, acc_bits <= 64); HN_EINVAL naming the
- * field otherwise. */
+/* The largest config a simulation takes: arrays up to SIM_MAX_PES x SIM_MAX_PES (the
+ * documented range goes to 256; a verilated 256 x 256 array takes too long to build), and
+ * scratchpads whose verilated memories (sim_rtl_params_from_hw's depths x word bits, both
+ * halves) take at most SIM_MAX_BUFFER_BITS. */
+#define SIM_MAX_PES 128
+#define SIM_MAX_BUFFER_BITS ((int64_t)1 << 33) /* 1 GiB */
+
+/* Checks that the RTL can run hw at all (bit widths, acc_bits <= 64, the limits above);
+ * HN_EINVAL naming the field otherwise. */
 int sim_check_hw(const struct hw_config *hw, struct hn_err *err);
 
 /* Told when a Verilator build or a Yosys synthesis starts (a cache miss, before the wait):

@@ -351,6 +351,28 @@ static void sim_should_refuse_mac_free_layers_and_bad_tilings(void)
 	CHECK_STR_CONTAINS(err.msg, "does not fit");
 }
 
+/* Legal configs beyond what a simulation takes are refused with the limit, not crashed on:
+ * arrays above 128 and buffers whose one-word-per-element memories exceed 1 GiB. */
+static void sim_should_refuse_configs_beyond_the_simulated_range(void)
+{
+	struct hw_config hw = small_hw(2, 2, HW_WS, 8, 32, 0);
+	struct hn_err err = { 0 };
+
+	CHECK(sim_check_hw(&hw, &err) == 0);
+	hw.pe_rows = 129;
+	CHECK(hw_config_check(&hw, NULL, &err) == 0);
+	CHECK_EQ_I64(sim_check_hw(&hw, &err), HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "the array must be 1..128 x 1..128, got 129 x 2");
+	hw = small_hw(16, 16, HW_WS, 8, 32, 1);
+	hw.ibuf_bytes = (int64_t)1 << 30;
+	CHECK(hw_config_check(&hw, NULL, &err) == 0);
+	CHECK_EQ_I64(sim_check_hw(&hw, &err), HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "the buffers would take 16384 MiB of simulated memory");
+	CHECK_STR_CONTAINS(err.msg, "at most 1024 MiB");
+	hw.ibuf_bytes = (int64_t)1 << 22; /* 4 MiB: 256 Mibit of words */
+	CHECK(sim_check_hw(&hw, &err) == 0);
+}
+
 /* Two processes building the same model into an empty cache both succeed. */
 static void sim_should_build_safely_from_two_processes_at_once(void)
 {
@@ -469,6 +491,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	RUN(model_should_equal_the_tile_programs_makespan_on_random_layers);
 	RUN(sim_should_refuse_mac_free_layers_and_bad_tilings);
+	RUN(sim_should_refuse_configs_beyond_the_simulated_range);
 	RUN(sim_should_be_bit_exact_on_2x2_ws_8bit_single_buffered);
 	RUN(sim_should_be_bit_exact_on_4x4_os_8bit_double_buffered);
 	RUN(sim_should_account_for_bus_bound_narrow_tiles_exactly);
