@@ -422,14 +422,16 @@ static int run_case(const struct fcase *fc, const char *tag, struct tally *t)
 		t->build_s += r.build_seconds;
 		t->sim_s += r.sim_seconds;
 		t->nbuilt += r.built;
+		char built[40] = "";
+		if (r.built)
+			snprintf(built, sizeof(built), " [built in %.0f s]", r.build_seconds);
 		printf("  %s %s %s%s a%d w%d acc%d %s nb %d/%d/%d bw %.3g lat %d: rtl %" PRId64
-		       " model %" PRId64 " exact %d (%" PRId64 " outputs)%s%.0f%s\n", tag,
+		       " model %" PRId64 " exact %d (%" PRId64 " outputs)%s\n", tag,
 		       hw_dataflow_name(fc->hw.dataflow), arch_kind_name(fc->l.kind),
 		       fc->l.groups > 1 ? " grouped" : "", fc->hw.act_bits, fc->hw.weight_bits,
 		       fc->hw.acc_bits, fc->hw.double_buffer ? "db" : "sb", p.inb, p.wnb, p.onb,
 		       hw_dram_bytes_per_cycle(&fc->hw), (int)fc->hw.dram_latency_cycles,
-		       r.rtl_cycles, c.cycles, r.bit_exact, r.outputs, r.built ? " [built in " : "",
-		       r.built ? r.build_seconds : 0.0, r.built ? " s]" : "");
+		       r.rtl_cycles, c.cycles, r.bit_exact, r.outputs, built);
 		if (!r.bit_exact)
 			fprintf(stderr, "  %s: %" PRId64 " of %" PRId64 " outputs differ\n", tag,
 				r.mismatches, r.outputs);
@@ -521,6 +523,12 @@ static void sim_should_be_exact_with_dma_lines_of_64_words(void)
 	fc.l = arch_matmul("mm64", 1, 9, 70, 5);
 	fc.m = (struct map_tiling){ 3, 2, 70, MAP_MNK };
 	run_case(&fc, "regression nb64 ws", &t);
+	/* single-buffered, a tile that fills the half: the extra beats wrapped around the
+	 * line address and overwrote the tile with zeros (wrong outputs, not only cycles) */
+	fc.hw = reg_hw(1, 1, HW_WS, 8, 8, 32, 0, 64, 64, 256, 200, 1000, 3);
+	fc.l = arch_matmul("mm64", 1, 8, 8, 1);
+	fc.m = (struct map_tiling){ 8, 1, 8, MAP_MNK };
+	run_case(&fc, "regression nb64 full half", &t);
 	fc.hw = reg_hw(2, 2, HW_IS, 4, 8, 16, 0, 4096, 4096, 8192, 100, 5000, 0);
 	fc.l = arch_conv("conv64", 1, 3, 9, 9, 4, 3, 1, 1, 1);
 	fc.m = (struct map_tiling){ 81, 4, 27, MAP_KNM };
