@@ -103,7 +103,10 @@ static struct hw_config draw_skeleton(uint64_t seed)
 		hw.pe_rows = (int)(chance(&s, 0.5) ? big : small);
 		hw.pe_cols = (int)(hw.pe_rows == big ? small : big);
 	} else {                        /* a large square */
-		hw.pe_rows = hw.pe_cols = (int)(chance(&s, 0.5) ? 32 : logi(&s, 17, 40));
+		/* (the side stream s2 keeps the main stream's draws, so older seeds replay) */
+		uint64_t s2 = seed ^ 0x64646464ULL;
+		hw.pe_rows = hw.pe_cols = (int)(chance(&s2, 0.2) ? 64 :
+						chance(&s, 0.5) ? 32 : logi(&s, 17, 40));
 	}
 	hw.dataflow = (enum hw_dataflow)uni(&s, 0, 2);
 	hw.act_bits = bit_choices[uni(&s, 0, 2)];
@@ -118,7 +121,9 @@ static struct hw_config draw_skeleton(uint64_t seed)
 	{
 		/* small buffers mostly (the smallest tilings), some large ones; the depth is one
 		 * word per element, so the verilated memories grow with the bytes */
-		int64_t cap = (int64_t)hw.pe_rows * hw.pe_cols > 64 ? 8192 : 65536;
+		uint64_t s2 = seed ^ 0xb0ffe25ULL;
+		int64_t pes = (int64_t)hw.pe_rows * hw.pe_cols;
+		int64_t cap = pes > 64 ? 8192 : pes <= 16 && chance(&s2, 0.1) ? 4 << 20 : 65536;
 		hw.ibuf_bytes = logi(&s, 64, cap);
 		hw.wbuf_bytes = logi(&s, 64, cap);
 		hw.obuf_bytes = logi(&s, 64, cap);
