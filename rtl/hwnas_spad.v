@@ -22,11 +22,17 @@ module hwnas_spad #(
     reg [NB*WB-1:0] mem [0:LINES-1];
     integer b;
 
+    // An address past the last line (LINES is not a power of two, and the array's read
+    // address runs ahead of a tile's last word) reads and writes nothing: in Verilog such a
+    // read is X, but Verilator's code reads past the end of its array (a crash when lines
+    // are wide). For a power-of-two LINES the comparisons are constant true.
+    wire rok = {{(32-LAW){1'b0}}, raddr} < LINES;
+    wire wok = {{(32-LAW){1'b0}}, waddr} < LINES;
     always @(posedge clk) begin
         for (b = 0; b < NB; b = b + 1)
-            if (wen[b])
+            if (wen[b] && wok)
                 mem[waddr][b*WB +: WB] <= wdata[b*WB +: WB];
-        if (ren)
+        if (ren && rok)
             rdata <= mem[raddr];
     end
 endmodule

@@ -562,6 +562,24 @@ static void sim_should_build_and_be_exact_on_arrays_above_65_lanes(void)
 	run_case(&fc, "regression 70x2 os", &t);
 }
 
+/* The array's read address runs past a tile's last word; with a depth that is not a power
+ * of two in lines it went past the scratchpad's last line, which Verilator's code read
+ * (out of bounds) before checking: with 9,216-bit lines the harness crashed (SIGSEGV).
+ * Found as case 1bcb0fad1f003789:ca7c4ffffd6b435c. */
+static void sim_should_not_read_past_a_scratchpad_with_wide_lines(void)
+{
+	struct tally t = { 0 };
+	struct fcase fc;
+
+	fc.hw = reg_hw(13, 9, HW_IS, 16, 4, 20, 1, 2308, 120, 365, 2000, 2641.868964058212, 0);
+	fc.l = arch_conv("conv", 2, 4, 9, 6, 4, 2, 2, 1, 4);
+	fc.l.stride_w = 1;
+	fc.l.pad_w = 0;
+	fc.l.dil_h = 3;
+	fc.m = (struct map_tiling){ 32, 1, 39, MAP_NKM };
+	run_case(&fc, "regression 13x9 is wide lines", &t);
+}
+
 int main(void)
 {
 	const char *replay = getenv("HWNAS_FUZZ_REPLAY"), *e;
@@ -580,7 +598,10 @@ int main(void)
 			fprintf(stderr, "HWNAS_FUZZ_REPLAY must be SKEL:CASE (hex), got '%s'\n", replay);
 			return 2;
 		}
-		fuzz_one(a, b, 1, &t);
+		if (fuzz_one(a, b, 1, &t))
+			test_failed++;
+		else
+			test_passed++;
 		return TEST_SUMMARY();
 	}
 	if ((e = getenv("HWNAS_FUZZ_SECONDS")) && e[0])
@@ -609,6 +630,7 @@ int main(void)
 	}
 	RUN(sim_should_be_exact_with_dma_lines_of_64_words);
 	RUN(sim_should_build_and_be_exact_on_arrays_above_65_lanes);
+	RUN(sim_should_not_read_past_a_scratchpad_with_wide_lines);
 
 	printf("  run seed %#" PRIx64 " (HWNAS_FUZZ_SEED), %s\n", run_seed,
 	       seconds > 0 ? "until the time is up" : "fixed count");
