@@ -41,7 +41,7 @@ void sim_rtl_params_from_hw(const struct hw_config *hw, struct sim_rtl_params *p
 	p->odepth = hn_cdiv(hn_max64(hw->obuf_bytes / d / hw_acc_bytes(hw), 1), p->onb) * p->onb;
 }
 
-int sim_check_hw(const struct hw_config *hw, struct hn_err *err)
+int sim_check_rtl(const struct hw_config *hw, struct hn_err *err)
 {
 	int hi = hw->act_bits > hw->weight_bits ? hw->act_bits : hw->weight_bits;
 
@@ -55,6 +55,15 @@ int sim_check_hw(const struct hw_config *hw, struct hn_err *err)
 	    hw->pe_cols > SIM_MAX_PES)
 		return hn_fail(err, HN_EINVAL, "sim: the array must be 1..%d x 1..%d, got %d x %d",
 			       SIM_MAX_PES, SIM_MAX_PES, hw->pe_rows, hw->pe_cols);
+	return 0;
+}
+
+int sim_check_hw(const struct hw_config *hw, struct hn_err *err)
+{
+	int ret = sim_check_rtl(hw, err);
+
+	if (ret)
+		return ret;
 	{
 		/* The verilated scratchpads hold one word per element of capacity: a config's
 		 * buffers can ask for more memory than a simulation can allocate. */

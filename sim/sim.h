@@ -166,7 +166,7 @@ struct sim_synth_result {
 };
 
 /* Synthesizes hw's RTL (or reads the cached result). Returns 0 and fills *out, or HN_EINVAL
- * (a config the RTL cannot build, sim_check_hw), HN_EEXTERNAL (Yosys failed, timed out or its
+ * (bit widths or an array the RTL cannot build), HN_EEXTERNAL (Yosys failed, timed out or its
  * log has no statistics; the message names the log), HN_EIO. */
 int sim_synth_run(const struct hw_config *hw, const struct sim_synth_options *opt,
 		  struct sim_synth_result *out, struct hn_err *err);

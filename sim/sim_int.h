@@ -62,6 +62,10 @@ int64_t sim_dma_cycles(int64_t bytes, double bw, int64_t latency);
 int64_t sim_dma_request(struct sim_prog *p, const struct hw_config *hw, int which,
 			int64_t rows, int64_t cols, int64_t elem_bytes);
 
+/* sim_check_hw without the limit on simulated memory: what a synthesis (dense depths)
+ * needs. */
+int sim_check_rtl(const struct hw_config *hw, struct hn_err *err);
+
 /* Runs argv with stdout and stderr appended to log_path, killing it (its process group) after
  * timeout_s. *status gets the exit code, or -1 when killed by a signal or the timeout
  * (*timed_out = 1). Returns 0, HN_EEXTERNAL when it could not start, or HN_EINTR when

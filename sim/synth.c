@@ -238,7 +238,7 @@ int sim_synth_run(const struct hw_config *hw, const struct sim_synth_options *op
 	FILE *f;
 
 	memset(out, 0, sizeof(*out));
-	if ((ret = sim_check_hw(hw, err)))
+	if ((ret = sim_check_rtl(hw, err)))
 		return ret;
 	if (!srcdir)
 		return hn_fail(err, HN_EINVAL, "RTL sources: set HWNAS_SRCDIR to the hwnas tree");
