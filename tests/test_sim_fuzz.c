@@ -375,6 +375,7 @@ static void describe(const struct fcase *fc, char *buf, size_t n)
 
 struct tally {
 	int cases, failures, skipped;
+	int kind[3], df[3];         /* cases by layer kind (conv, fc, matmul) and dataflow */
 	int64_t sim_cycles;
 	double build_s, sim_s;
 	struct sim_rtl_params seen[256];
@@ -449,6 +450,8 @@ static int run_case(const struct fcase *fc, const char *tag, struct tally *t)
 		CHECK_EQ_I64(r.dma_requests, c.dram_requests);
 	}
 	t->cases++;
+	t->kind[fc->l.kind == ARCH_CONV ? 0 : fc->l.kind == ARCH_FC ? 1 : 2]++;
+	t->df[fc->hw.dataflow]++;
 	if (test_failed_checks != before) {
 		t->failures++;
 		fprintf(stderr, "  FAILED %s\n  %s\n", tag, desc);
@@ -577,43 +580,82 @@ static void sim_should_not_read_past_a_scratchpad_with_wide_lines(void)
 	run_case(&fc, "regression 13x9 is wide lines", &t);
 }
 
+/* The run's settings (environment, see the top of the file). */
+static struct {
+	uint64_t seed;
+	int64_t cases;
+	double seconds;
+	int pool;
+	time_t t0;
+	struct tally t;
+} run;
+
+static void print_tally(const char *what)
+{
+	const struct tally *t = &run.t;
+
+	printf("  fuzz %s: %d cases (conv %d, fc %d, matmul %d; ws %d, os %d, is %d), %d failed, "
+	       "%d skipped as too long; %d RTL parameter sets (%d built, %.0f s); %" PRId64
+	       " cycles simulated in %.0f s; %.0f s in all\n", what, t->cases, t->kind[0],
+	       t->kind[1], t->kind[2], t->df[0], t->df[1], t->df[2], t->failures, t->skipped,
+	       t->nseen, t->nbuilt, t->build_s, t->sim_cycles, t->sim_s,
+	       difftime(time(NULL), run.t0));
+}
+
+/* Case i of the run: a skeleton from the pool (fixed in a counted run, growing by one every
+ * 12 cases in a timed one) and a case seed. */
+static void sim_should_match_the_model_bit_and_cycle_exactly_on_random_configs(void)
+{
+	printf("  run seed %#" PRIx64 " (HWNAS_FUZZ_SEED), %s\n", run.seed,
+	       run.seconds > 0 ? "until the time is up" : "fixed count");
+	for (int64_t i = 0;; i++) {
+		if (run.seconds > 0 ? difftime(time(NULL), run.t0) >= run.seconds : i >= run.cases)
+			break;
+		int64_t np = run.seconds > 0 ? 1 + i / 12 : run.pool;
+		uint64_t cs = seed_of(run.seed, (uint64_t)i);
+		uint64_t sk = seed_of(run.seed ^ 0xa5a5a5a5ULL, (uint64_t)uni(&cs, 0, np - 1));
+		fuzz_one(sk, seed_of(run.seed, (uint64_t)i + 0x100000000ULL), 0, &run.t);
+		if (i % 100 == 99)
+			print_tally("so far");
+	}
+	print_tally("total");
+}
+
 int main(void)
 {
 	const char *replay = getenv("HWNAS_FUZZ_REPLAY"), *e;
 	const int long_run = (e = getenv("HWNAS_LONG")) && !strcmp(e, "1");
-	uint64_t run_seed = 34; /* its pool: 4x4 os, 6x2 ws, 2x1 os, 3x1 is (HWNAS_FUZZ_LIST=1) */
-	int64_t ncases = long_run ? 300 : 40;
-	double seconds = 0;
-	int pool = long_run ? 10 : 4;
-	struct tally t = { 0 };
-	time_t t0 = time(NULL);
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	run.t0 = time(NULL);
+	run.seed = 34; /* its pool: 4x4 os, 6x2 ws, 2x1 os, 3x1 is (HWNAS_FUZZ_LIST=1) */
+	run.cases = long_run ? 300 : 40;
+	run.pool = long_run ? 10 : 4;
 	if (replay) {
 		uint64_t a, b;
 		if (sscanf(replay, "%" SCNx64 ":%" SCNx64, &a, &b) != 2) {
 			fprintf(stderr, "HWNAS_FUZZ_REPLAY must be SKEL:CASE (hex), got '%s'\n", replay);
 			return 2;
 		}
-		if (fuzz_one(a, b, 1, &t))
+		if (fuzz_one(a, b, 1, &run.t))
 			test_failed++;
 		else
 			test_passed++;
 		return TEST_SUMMARY();
 	}
 	if ((e = getenv("HWNAS_FUZZ_SECONDS")) && e[0])
-		seconds = strtod(e, NULL);
-	if (seconds > 0) /* a timed run explores: a new seed each time, unless one is given */
-		run_seed = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
+		run.seconds = strtod(e, NULL);
+	if (run.seconds > 0) /* a timed run explores: a new seed each time, unless one is given */
+		run.seed = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
 	if ((e = getenv("HWNAS_FUZZ_SEED")) && e[0])
-		run_seed = strtoull(e, NULL, 0);
+		run.seed = strtoull(e, NULL, 0);
 	if ((e = getenv("HWNAS_FUZZ_CASES")) && e[0])
-		ncases = strtoll(e, NULL, 0);
+		run.cases = strtoll(e, NULL, 0);
 
 	if ((e = getenv("HWNAS_FUZZ_LIST")) && !strcmp(e, "1")) {
 		/* the counted run's skeletons, without simulating (to choose a seed) */
-		for (int i = 0; i < pool; i++) {
-			struct hw_config sk = draw_skeleton(seed_of(run_seed ^ 0xa5a5a5a5ULL,
+		for (int i = 0; i < run.pool; i++) {
+			struct hw_config sk = draw_skeleton(seed_of(run.seed ^ 0xa5a5a5a5ULL,
 								    (uint64_t)i));
 			struct sim_rtl_params p;
 			sim_rtl_params_from_hw(&sk, &p);
@@ -628,32 +670,6 @@ int main(void)
 	RUN(sim_should_be_exact_with_dma_lines_of_64_words);
 	RUN(sim_should_build_and_be_exact_on_arrays_above_65_lanes);
 	RUN(sim_should_not_read_past_a_scratchpad_with_wide_lines);
-
-	printf("  run seed %#" PRIx64 " (HWNAS_FUZZ_SEED), %s\n", run_seed,
-	       seconds > 0 ? "until the time is up" : "fixed count");
-	{
-		int before = test_failed_checks;
-		for (int64_t i = 0;; i++) {
-			if (seconds > 0 ? difftime(time(NULL), t0) >= seconds : i >= ncases)
-				break;
-			/* the pool of skeletons: fixed in a counted run, growing in a timed one */
-			int64_t np = seconds > 0 ? 1 + i / 12 : pool;
-			uint64_t cs = seed_of(run_seed, (uint64_t)i);
-			uint64_t sk = seed_of(run_seed ^ 0xa5a5a5a5ULL,
-					      (uint64_t)uni(&cs, 0, np - 1));
-			fuzz_one(sk, seed_of(run_seed, (uint64_t)i + 0x100000000ULL), 0, &t);
-		}
-		if (test_failed_checks == before)
-			test_passed++;
-		else {
-			test_failed++;
-			fprintf(stderr, "FAIL sim_should_match_the_model_bit_and_cycle_exactly_on_random_"
-				"configs\n");
-		}
-	}
-	printf("  fuzz: %d cases (%d failed, %d skipped as too long), %d RTL parameter sets "
-	       "(%d built, %.0f s), %" PRId64 " cycles simulated in %.0f s; %.0f s in all\n",
-	       t.cases, t.failures, t.skipped, t.nseen, t.nbuilt, t.build_s, t.sim_cycles, t.sim_s,
-	       difftime(time(NULL), t0));
+	RUN(sim_should_match_the_model_bit_and_cycle_exactly_on_random_configs);
 	return TEST_SUMMARY();
 }
