@@ -84,6 +84,25 @@ static int64_t logi(uint64_t *s, int64_t lo, int64_t hi)
 
 static const int bit_choices[3] = { 4, 8, 16 };
 
+/* DRAM bytes per cycle: from 0.1 GB/s at 2000 MHz to 10,000 GB/s at 1 MHz (docs/hw_config.md) */
+#define BW_MIN 0.05
+#define BW_MAX 1e7
+
+/* A clock and a bandwidth in their ranges with bw bytes per cycle: freq in
+ * [max(1, 100 / bw), min(2000, 1e7 / bw)] keeps dram_gbps = bw x freq / 1000 in [0.1, 10000].
+ * top = 1: the highest clock. */
+static void set_bw(uint64_t *s, struct hw_config *hw, double bw, int top)
+{
+	double lo = 100.0 / bw > 1 ? 100.0 / bw : 1, hi = 1e7 / bw < 2000 ? 1e7 / bw : 2000;
+
+	hw->freq_mhz = top || hi <= lo ? hi : logu(s, lo, hi);
+	hw->dram_gbps = bw * hw->freq_mhz / 1000.0;
+	if (hw->dram_gbps > 10000)
+		hw->dram_gbps = 10000;
+	if (hw->dram_gbps < 0.1)
+		hw->dram_gbps = 0.1;
+}
+
 static struct hw_config draw_skeleton(uint64_t seed)
 {
 	struct hw_config hw = hw_config_default();
@@ -130,12 +149,7 @@ static struct hw_config draw_skeleton(uint64_t seed)
 	{
 		/* bytes per cycle from tiny (a request of a few bytes takes thousands of cycles) to
 		 * far above a line of 64 words; clock and bandwidth inside their ranges */
-		double bw = logu(&s, 2e-3, 1.5e4);
-		double fmax = 1e7 / bw < 2000 ? 1e7 / bw : 2000;
-		hw.freq_mhz = logu(&s, fmax / 400, fmax);
-		hw.dram_gbps = bw * hw.freq_mhz / 1000.0;
-		if (hw.dram_gbps > 10000)
-			hw.dram_gbps = 10000;
+		set_bw(&s, &hw, logu(&s, BW_MIN, 1.5e4), 0);
 	}
 	hw.dram_latency_cycles = 10;
 	hw.device[0] = '\0';
@@ -298,15 +312,11 @@ static int draw_case(uint64_t seed, const struct hw_config *sk, struct fcase *fc
 	bw_window(&hw, nb, &lo, &hi);
 	if (hi > 1e200)
 		hi = lo * 8;
-	if (lo <= 0)
-		lo = hi * 1e-5;
+	lo = lo > BW_MIN ? lo : BW_MIN;
+	hi = hi < BW_MAX ? hi : BW_MAX;
 	{
-		double bw = lo + (hi - lo) * (0.001 + 0.999 * unif(&s));
-		double fmax = 1e7 / bw < 2000 ? 1e7 / bw : 2000;
-		hw.freq_mhz = chance(&s, 0.5) ? fmax : logu(&s, fmax / 100, fmax);
-		hw.dram_gbps = bw * hw.freq_mhz / 1000.0;
-		if (hw.dram_gbps > 10000)
-			hw.dram_gbps = 10000;
+		double bw = logu(&s, lo * 1.0001, hi);
+		set_bw(&s, &hw, bw, chance(&s, 0.5));
 	}
 	/* latency: 0, small, or large */
 	switch (uni(&s, 0, 3)) {
