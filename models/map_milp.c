@@ -42,6 +42,7 @@ struct ctx {
 	struct dmactx dc;            /* what a request's time depends on (cost_int.h) */
 	int64_t ci, cw, co;          /* buffer capacities in elements (one half when double) */
 	int stream;                  /* the dimension streamed through the array */
+	int64_t *costed;             /* counts cost_layer calls (map_result.costed) */
 };
 
 /* One dimension's surviving candidates and what the model sees of each. */
@@ -74,25 +75,111 @@ static int64_t pair_dma(const struct ctx *c, int64_t ta, int64_t Ta, int64_t ea,
 	return s;
 }
 
-/* Lower bound of the latency of any tiling whose dims fixed[d] >= 0 take those candidates
- * (docs/mapping.md "Pruning"): every request costs at least the latency, every byte at
- * least 1/bw, each free dimension at least one trip and its smallest compute factor. */
+/* Fetches of each tile of the tensor whose irrelevant dim is irr under order o with trips
+ * tr: tr[irr] when a relevant loop of more than one trip lies below irr's (cost.c). Never
+ * decreases when any trip count grows. */
+static int64_t refetch_of(int o, const int64_t tr[3], int irr)
+{
+	int below = 0;
+
+	if (tr[irr] <= 1)
+		return 1;
+	for (int i = 0; i < 3; i++) {
+		int d = order_dims[o][i];
+		if (d == irr)
+			below = 1;
+		else if (below && tr[d] > 1)
+			return tr[irr];
+	}
+	return 1;
+}
+
+/* A lower bound of the sum, over n requests of B bytes and W buffer words in all, of each
+ * request's time max(lat + ceil(bytes / bw), ceil(words / nb) + c0) (cost_int.h
+ * req_cycles): the max of two linear functions is convex, so the sum is at least n times
+ * its value at the mean request (Jensen), however the sizes are split. It is
+ * max(n lat + B / bw, W / nb + n c0): it never decreases when n, B or W grow. */
+static double req_sum_lb(const struct ctx *c, double n, double B, double W, int b, double c0)
+{
+	return n * fmax((double)c->lat + B / n / c->bw, W / n / (double)c->nb[b] + c0);
+}
+
+/* mem[o], for each loop order o: a lower bound of the DMA cycles (the sum of every
+ * request's time, refetches included) of any tiling with trips tr[] and, for the
+ * array-folded dims, fold sums at least F[] (F[d] = the extent on the streamed dim): the
+ * requests per tensor are its tiles times its refetch factor, its bytes the tensor's times
+ * the same factor, its buffer words the extent of one side times the fold sum of the other
+ * (cost_int.h req_lines), each bounded by req_sum_lb. Every term never decreases when a
+ * trip count or a fold sum grows (refetch_of, req_sum_lb), so trips and fold sums below a
+ * set of tilings' give a bound of all of them (partial_lb). */
+static void mem_orders(const struct ctx *c, const int64_t tr[3], const double F[3],
+		       double mem[MAP_ORDER_COUNT])
+{
+	const enum hw_dataflow df = c->hw->dataflow;
+	const double ab = (double)c->ab, wb = (double)c->wb, cb = (double)c->cb;
+	const double Dm = (double)c->g.m, Dn = (double)c->g.n, Dk = (double)c->g.k;
+	const double Tm = (double)tr[DM], Tn = (double)tr[DN], Tk = (double)tr[DK];
+	const double wa = df == HW_WS ? Dm * F[DK] : F[DM] * Dk;
+	const double wbw = df == HW_IS ? F[DK] * Dn : Dk * F[DN];
+	const double wc = df == HW_IS ? F[DM] * Dn : Dm * F[DN];
+	const double nc = Tm * Tn, mn = Dm * Dn;
+	const double ma = req_sum_lb(c, Tm * Tk, Dm * Dk * ab, wa, 0, 1);
+	const double mb = req_sum_lb(c, Tk * Tn, Dk * Dn * wb, wbw, 1, 1);
+	const double mc = req_sum_lb(c, nc, mn * ab, wc, 2, 2);
+	const double mp = req_sum_lb(c, nc, mn * cb, wc, 2, 2) + req_sum_lb(c, nc, mn * cb, wc, 2, 1);
+	const double g = (double)c->g.g;
+
+	for (int o = 0; o < MAP_ORDER_COUNT; o++)
+		mem[o] = g * ((double)refetch_of(o, tr, DN) * ma + (double)refetch_of(o, tr, DM) * mb +
+			      mc + (double)(refetch_of(o, tr, DK) - 1) * mp);
+}
+
+/* The tile pairs' buffer capacities in elements: (m,k) ibuf, (k,n) wbuf, (m,n) obuf. */
+static int64_t pair_cap(const struct ctx *c, int d, int e)
+{
+	if (d == DN || e == DN)
+		return d == DM || e == DM ? c->co : c->cw;
+	return c->ci;
+}
+
+/* Lower bound of the latency of any tiling whose dims fixed[d] >= 0 take those candidates,
+ * or members of their classes no smaller than them (docs/mapping.md "Pruning"): a free dim
+ * takes at least the trips of the largest tile that fits beside the fixed tiles, and its
+ * least fold sum; the DMA is mem_orders at those trips, under the order that makes it
+ * least (the refetches an order forces are counted: on a memory-bound accelerator they are
+ * most of the latency); the compute is the product of the dims' compute factors;
+ * double-buffered, at least 3 (latency + 1) of the first loads and last store lie outside
+ * the overlap. Every term grows with the fixed tiles' sizes within their classes, so the
+ * bound of a class's smallest member bounds the whole class. */
 static double lower_bound(const struct ctx *c, const struct dim dm[3], const int fixed[3])
 {
-	double T[3], f[3], comp, mem;
-	const struct arch_gemm *g = &c->g;
+	int64_t tr[3];
+	double f[3], F[3], comp, mem[MAP_ORDER_COUNT], mmin = INFINITY;
 
 	for (int d = 0; d < 3; d++) {
-		T[d] = fixed[d] >= 0 ? (double)dm[d].T[fixed[d]] : 1.0;
-		f[d] = fixed[d] >= 0 ? dm[d].f[fixed[d]] : dm[d].fmin;
+		if (fixed[d] >= 0) {
+			tr[d] = dm[d].T[fixed[d]];
+			f[d] = dm[d].f[fixed[d]];
+			continue;
+		}
+		int64_t lim = c->cap[d];
+		for (int e = 0; e < 3; e++)
+			if (e != d && fixed[e] >= 0)
+				lim = hn_min64(lim, pair_cap(c, d, e) / dm[e].t[fixed[e]]);
+		if (lim < 1)
+			return INFINITY; /* nothing fits beside the fixed tiles */
+		tr[d] = hn_cdiv(dm[d].D, hn_min64(lim, dm[d].D));
+		f[d] = c->unit[d] ? dm[d].fmin : (double)(c->alpha * tr[d] + dm[d].D);
 	}
-	comp = (double)g->g * f[0] * f[1] * f[2];
-	mem = (double)g->g * ((double)c->lat * (T[DM] * T[DK] + T[DK] * T[DN] + T[DM] * T[DN]) +
-			      (double)(g->m * g->k * c->ab + g->k * g->n * c->wb + g->m * g->n * c->ab) /
-			      c->bw);
+	for (int d = 0; d < 3; d++)
+		F[d] = c->unit[d] ? f[d] : (double)dm[d].D;
+	comp = (double)c->g.g * f[0] * f[1] * f[2];
+	mem_orders(c, tr, F, mem);
+	for (int o = 0; o < MAP_ORDER_COUNT; o++)
+		mmin = fmin(mmin, mem[o]);
 	if (c->hw->double_buffer)
-		return fmax(comp + 3.0 * (double)(c->lat + 1), mem);
-	return comp + mem;
+		return fmax(comp + 3.0 * (double)(c->lat + 1), mmin);
+	return comp + mmin;
 }
 
 static void dim_release(struct dim *d)
@@ -141,6 +228,34 @@ static int dim_init(const struct ctx *c, int which, const struct map_cands *mc, 
 	return 0;
 }
 
+/* 1 when candidate i of dim d may still be part of a tiling of latency <= ub: its own
+ * lower bound, and for each other dim some candidate beside it, is <= ub (lower_bound of
+ * the pair: the third dim's trips at least those of the largest tile that fits beside
+ * both). Partners are tried largest first, the likeliest to pass. */
+static int dim_alive(const struct ctx *c, const struct dim dm[3], int d, int i, double ub)
+{
+	int fx[3] = { -1, -1, -1 };
+
+	fx[d] = i;
+	if (lower_bound(c, dm, fx) > ub)
+		return 0;
+	for (int p = 0; p < 3; p++) {
+		int ok = 0;
+		if (p == d)
+			continue;
+		for (int j = dm[p].n - 1; j >= 0 && !ok; j--) {
+			if (dm[d].t[i] * dm[p].t[j] > pair_cap(c, d, p))
+				continue;
+			fx[p] = j;
+			ok = lower_bound(c, dm, fx) <= ub;
+		}
+		fx[p] = -1;
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
 /* Keeps the candidates i with keep[i]. */
 static void dim_filter(struct dim *d, const char *keep)
 {
@@ -157,33 +272,6 @@ static void dim_filter(struct dim *d, const char *keep)
 		o++;
 	}
 	d->n = o;
-}
-
-/* Fetches of each tile of the tensor whose irrelevant dim is irr under order o with trips
- * tr: tr[irr] when a relevant loop of more than one trip lies below irr's (cost.c). */
-static int64_t refetch_of(int o, const int64_t tr[3], int irr)
-{
-	int below = 0;
-
-	if (tr[irr] <= 1)
-		return 1;
-	for (int i = 0; i < 3; i++) {
-		int d = order_dims[o][i];
-		if (d == irr)
-			below = 1;
-		else if (below && tr[d] > 1)
-			return tr[irr];
-	}
-	return 1;
-}
-
-/* A lower bound of the sum, over n requests of B bytes and W buffer words in all, of each
- * request's time max(lat + ceil(bytes / bw), ceil(words / nb) + c0) (cost_int.h
- * req_cycles): the max of two linear functions is convex, so the sum is at least n times
- * its value at the mean request (Jensen), however the sizes are split. */
-static double req_sum_lb(const struct ctx *c, double n, double B, double W, int b, double c0)
-{
-	return n * fmax((double)c->lat + B / n / c->bw, W / n / (double)c->nb[b] + c0);
 }
 
 /* One request's time as a function of one side v of its block, the other side fixed
@@ -257,31 +345,20 @@ static double first_last_min(const struct reqlin *f, const struct reqlin *l, int
 static void class_lb(const struct ctx *c, const struct dim dm[3], const int ix[3], int whole,
 		     double lb[MAP_ORDER_COUNT])
 {
-	const enum hw_dataflow df = c->hw->dataflow;
-	const double ab = (double)c->ab, wb = (double)c->wb, cb = (double)c->cb;
-	double D[3], T[3], F[3], f[3];
+	double D[3], F[3], f[3];
 	int64_t tr[3], lo[3], emin[3];
 
 	for (int d = 0; d < 3; d++) {
 		const struct dim *x = &dm[d];
 		D[d] = (double)x->D;
 		tr[d] = x->T[ix[d]];
-		T[d] = (double)tr[d];
 		f[d] = x->f[ix[d]];
 		F[d] = c->unit[d] ? f[d] : D[d];
 		lo[d] = x->t[ix[d]];
 		emin[d] = whole ? x->D - (tr[d] - 1) * x->hi[ix[d]] : x->e[ix[d]];
 	}
-	const double wa = df == HW_WS ? D[DM] * F[DK] : F[DM] * D[DK];
-	const double wbw = df == HW_IS ? F[DK] * D[DN] : D[DK] * F[DN];
-	const double wc = df == HW_IS ? F[DM] * D[DN] : D[DM] * F[DN];
-	const double nc = T[DM] * T[DN], mn = D[DM] * D[DN];
-	const double ma = req_sum_lb(c, T[DM] * T[DK], D[DM] * D[DK] * ab, wa, 0, 1);
-	const double mb = req_sum_lb(c, T[DK] * T[DN], D[DK] * D[DN] * wb, wbw, 1, 1);
-	const double mc = req_sum_lb(c, nc, mn * ab, wc, 2, 2);
-	const double mp = req_sum_lb(c, nc, mn * cb, wc, 2, 2) + req_sum_lb(c, nc, mn * cb, wc, 2, 1);
 	const double g = (double)c->g.g, comp = g * f[0] * f[1] * f[2];
-	double serial = 0.0;
+	double serial = 0.0, mem[MAP_ORDER_COUNT];
 
 	if (c->hw->double_buffer) {
 		const int64_t fa = req_cycles(&c->dc, COST_REQ_A, lo[DM], lo[DK], c->ab);
@@ -304,12 +381,9 @@ static void class_lb(const struct ctx *c, const struct dim dm[3], const int ix[3
 		}
 		serial = comp + fl;
 	}
-	for (int o = 0; o < MAP_ORDER_COUNT; o++) {
-		const double mem = g * ((double)refetch_of(o, tr, DN) * ma +
-					(double)refetch_of(o, tr, DM) * mb + mc +
-					(double)(refetch_of(o, tr, DK) - 1) * mp);
-		lb[o] = c->hw->double_buffer ? (serial > mem ? serial : mem) : comp + mem;
-	}
+	mem_orders(c, tr, F, mem);
+	for (int o = 0; o < MAP_ORDER_COUNT; o++)
+		lb[o] = c->hw->double_buffer ? (serial > mem[o] ? serial : mem[o]) : comp + mem[o];
 }
 
 /* cost_layer of a tiling, skipping the step walk above cutoff (then 0). With by_bound the
@@ -319,6 +393,8 @@ static int eval_tiling(const struct ctx *c, int64_t tm, int64_t tn, int64_t tk, 
 {
 	struct map_tiling t = { tm, tn, tk, (enum map_order)o };
 	int rc = cost_layer_below(c->l, c->hw, &t, c->e, by_bound ? -1 : cutoff, r);
+
+	(*c->costed)++;
 
 	if (by_bound && rc >= 0)
 		r->cycles = r->cycles_bound;
@@ -405,11 +481,77 @@ static void improve_by_bound(const struct ctx *c, const struct dim dm[3],
 	if (!c->hw->double_buffer)
 		return; /* the bound is the exact latency */
 	descend(c, dm, 1, &tb, &rb);
+	(*c->costed)++;
 	if (rb.feasible && cost_layer(c->l, c->hw, &tb, c->e, &rb) == 0 && rb.feasible &&
 	    (!br->feasible || map_report_better(&rb, br))) {
 		*best = tb;
 		*br = rb;
 	}
+}
+
+static double above(const struct map_result *out);
+
+/* The largest candidate of dim d not above lim (-1: none). Candidates ascend. */
+static int largest_upto(const struct dim *x, int64_t lim)
+{
+	int lo = 0, hi = x->n; /* first index with t > lim */
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		if (x->t[mid] <= lim)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo - 1;
+}
+
+/* A better incumbent, by filling: for every pair of candidates of two dims whose bound can
+ * still beat the best, the third dim takes its largest candidate that fits beside them (the
+ * fewest trips), costed under the orders its bound allows. Coordinate descent misses the
+ * optima that need two dims to move at once (a compute-bound conv whose best tn is small
+ * and tm as large as the obuf then allows: resnet18 conv1 at 10,000 GB/s, 682,383 cycles
+ * from the descent, 548,063 filled). Returns 1 when the best improved. */
+static int fill(const struct ctx *c, const struct dim dm[3], struct map_result *out)
+{
+	const int64_t before = out->cost.cycles;
+
+	for (int d = 0; d < 3; d++) {
+		const int p = d == DM ? DN : DM, q = d == DK ? DN : DK;
+		for (int i = 0; i < dm[p].n; i++) {
+			for (int j = 0; j < dm[q].n; j++) {
+				int ix[3];
+				double lb[MAP_ORDER_COUNT];
+				if (dm[p].t[i] * dm[q].t[j] > pair_cap(c, p, q))
+					break;
+				ix[p] = i;
+				ix[q] = j;
+				ix[d] = -1;
+				if (lower_bound(c, dm, ix) > above(out))
+					continue;
+				ix[d] = largest_upto(&dm[d], hn_min64(c->cap[d], hn_min64(
+					pair_cap(c, d, p) / dm[p].t[i], pair_cap(c, d, q) / dm[q].t[j])));
+				if (ix[d] < 0)
+					continue;
+				class_lb(c, dm, ix, 0, lb);
+				for (int o = 0; o < MAP_ORDER_COUNT; o++) {
+					struct cost_report r;
+					if (lb[o] > above(out))
+						continue;
+					if (eval_tiling(c, dm[DM].t[ix[DM]], dm[DN].t[ix[DN]],
+							dm[DK].t[ix[DK]], o, out->cost.cycles, 0, &r) &&
+					    map_report_better(&r, &out->cost)) {
+						out->cost = r;
+						out->tiling = (struct map_tiling){ dm[DM].t[ix[DM]],
+										   dm[DN].t[ix[DN]],
+										   dm[DK].t[ix[DK]],
+										   (enum map_order)o };
+					}
+				}
+			}
+		}
+	}
+	return out->cost.cycles < before;
 }
 
 /* Every candidate tiling whose bound can still beat out->cost, costed exactly under all six
@@ -634,14 +776,18 @@ out_free:
 	return ret;
 }
 
-/* Candidate tile triples left in dm that fit the buffers (exact count, or more than limit):
- * per (m, n) pair, the k candidates up to min(ci / tm, cw / tn), found by bisection. */
-static double triples(const struct ctx *c, const struct dim dm[3], double limit)
+/* Candidate tile triples left in dm that fit the buffers and whose (m, n) pair's lower
+ * bound is <= ub (exact count, or more than limit): per such pair, the k candidates up to
+ * min(ci / tm, cw / tn), found by bisection. */
+static double triples(const struct ctx *c, const struct dim dm[3], double ub, double limit)
 {
 	double n = 0;
 
 	for (int a = 0; a < dm[DM].n && n <= limit; a++) {
 		for (int b = 0; b < dm[DN].n && dm[DM].t[a] * dm[DN].t[b] <= c->co; b++) {
+			const int fx[3] = { a, b, -1 };
+			if (lower_bound(c, dm, fx) > ub)
+				continue;
 			int64_t kmax = hn_min64(c->ci / dm[DM].t[a], c->cw / dm[DN].t[b]);
 			int lo = 0, hi = dm[DK].n; /* first index with t > kmax */
 			while (lo < hi) {
@@ -1160,6 +1306,7 @@ static void try_orders(const struct ctx *c, const struct map_tiling *t, struct m
 		struct map_tiling to = *t;
 		struct cost_report r;
 		to.order = (enum map_order)o;
+		(*c->costed)++;
 		if (cost_layer(c->l, c->hw, &to, c->e, &r) || !r.feasible)
 			continue;
 		if (o == (int)t->order)
@@ -1332,6 +1479,7 @@ int map_milp_solve(const struct arch_layer *l, const struct hw_config *hw,
 	memset(dm, 0, sizeof(dm));
 	memset(mc, 0, sizeof(mc));
 	c.l = l;
+	c.costed = &out->costed;
 	c.hw = hw;
 	c.e = e;
 	c.g = arch_gemm(l);
@@ -1369,27 +1517,29 @@ int map_milp_solve(const struct arch_layer *l, const struct hw_config *hw,
 		}
 	}
 
-	/* Incumbent, then drop every candidate whose bound exceeds it. */
+	/* Incumbent, then drop every candidate whose bound exceeds it; then the filled pairs
+	 * (fill) may find a better incumbent, which prunes again. */
 	descend(&c, dm, 0, &out->tiling, &out->cost);
 	assert(out->cost.feasible); /* map_check_fits: 1 x 1 x 1 fits, and 1 is a candidate */
 	out->feasible = 1;
-	for (int d = 0; d < 3; d++) {
-		keep = malloc((size_t)dm[d].n + 1);
-		if (!keep) {
-			ret = hn_fail(err, HN_ENOMEM, "'%s': out of memory", l->name);
-			goto out_release;
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass > 0 && !fill(&c, dm, out))
+			break;
+		for (int d = 0; d < 3; d++) {
+			keep = malloc((size_t)dm[d].n + 1);
+			if (!keep) {
+				ret = hn_fail(err, HN_ENOMEM, "'%s': out of memory", l->name);
+				goto out_release;
+			}
+			for (int i = 0; i < dm[d].n; i++)
+				keep[i] = dim_alive(&c, dm, d, i, (double)out->cost.cycles + 0.5);
+			dim_filter(&dm[d], keep);
+			free(keep);
+			keep = NULL;
 		}
-		for (int i = 0; i < dm[d].n; i++) {
-			int fx[3] = { -1, -1, -1 };
-			fx[d] = i;
-			keep[i] = lower_bound(&c, dm, fx) <= (double)out->cost.cycles + 0.5;
-		}
-		dim_filter(&dm[d], keep);
-		free(keep);
-		keep = NULL;
 	}
 	/* the fitting candidate tilings, counted once for both thresholds */
-	double nt = triples(&c, dm, fmax((double)opt->enum_max, (double)opt->finish_enum_max));
+	double nt = triples(&c, dm, (double)out->cost.cycles + 0.5, fmax((double)opt->enum_max, (double)opt->finish_enum_max));
 	if (nt <= (double)opt->enum_max) {
 		enumerate(&c, dm, out);
 	} else {

@@ -134,6 +134,7 @@ struct map_result {
 	int milp_solves;           /* GLPK solves run (0: enumeration alone, or no MACs) */
 	int milp_gave_up;          /* 1: GLPK's first solve ran out of milp_budget_s */
 	int64_t completed;         /* class-interior tilings (not candidates) costed exactly */
+	int64_t costed;            /* cost_layer() calls of the whole search (all routes) */
 	double solve_ms;           /* wall time of this call */
 	int from_cache;            /* 1 when served by the mapping cache */
 };
