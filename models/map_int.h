@@ -64,6 +64,16 @@ int map_milp_solve(const struct arch_layer *l, const struct hw_config *hw,
 		   const struct hw_energy *e, const struct map_options *opt,
 		   struct map_result *out, struct hn_err *err);
 
+/* For tests (tests/test_models.c): the mapper's lower bounds at tiling t (its tile sizes
+ * clamped to the extents, each fitting the buffers beside tiles of 1). part[mask], mask = 0
+ * .. 7 (bit 0 m, 1 n, 2 k): the partial bound with the dims in mask fixed to the smallest
+ * member of t's class of that dim and the others free (docs/mapping.md "Pruning"); cls[o]:
+ * the class bound of t's three classes under order o ("Candidates, and the members between
+ * them"). Each must be at most the exact latency of t under order o (every o for part).
+ * Returns 0, HN_EINVAL (no MACs, or t does not fit) or HN_ENOMEM. */
+int map_bounds_at(const struct arch_layer *l, const struct hw_config *hw,
+		  const struct map_tiling *t, double part[8], double cls[MAP_ORDER_COUNT]);
+
 /* Cache lookup and store (map_cache.c). lookup returns 1 and fills *out on a hit. */
 int map_cache_lookup(struct map_cache *c, const struct arch_layer *l, const struct hw_config *hw,
 		     const struct hw_energy *e, const struct map_options *opt,

@@ -1465,6 +1465,95 @@ out_delete_prob:
 	return ret;
 }
 
+/* The constants of c's layer and accelerator (c->l, hw, e, g set). */
+static void ctx_init(struct ctx *c)
+{
+	const struct hw_config *hw = c->hw;
+	int64_t d = hw->double_buffer ? 2 : 1;
+
+	c->ab = hw_act_bytes(hw);
+	c->wb = hw_weight_bytes(hw);
+	c->cb = hw_acc_bytes(hw);
+	c->lat = hw->dram_latency_cycles;
+	c->bw = hw_dram_bytes_per_cycle(hw);
+	c->alpha = 2 * (int64_t)hw->pe_rows + hw->pe_cols - 2;
+	cost_dma_words_per_line(hw, c->nb);
+	dmactx_init(&c->dc, hw, c->nb);
+	map_dim_units(hw, c->unit);
+	map_dim_caps(&c->g, hw, c->cap);
+	c->stream = !c->unit[DM] ? DM : !c->unit[DN] ? DN : DK;
+	c->ci = hw->ibuf_bytes / (d * c->ab);
+	c->cw = hw->wbuf_bytes / (d * c->wb);
+	c->co = hw->obuf_bytes / (d * c->cb);
+}
+
+int map_bounds_at(const struct arch_layer *l, const struct hw_config *hw,
+		  const struct map_tiling *t, double part[8], double cls[MAP_ORDER_COUNT])
+{
+	struct ctx c;
+	struct dim full[3], one[3], dm[3];
+	struct map_cands mc[3];
+	int64_t costed = 0;
+	int ret = 0;
+
+	memset(&c, 0, sizeof(c));
+	memset(full, 0, sizeof(full));
+	memset(one, 0, sizeof(one));
+	memset(mc, 0, sizeof(mc));
+	c.l = l;
+	c.hw = hw;
+	c.costed = &costed;
+	c.g = arch_gemm(l);
+	if (c.g.g == 0)
+		return HN_EINVAL;
+	ctx_init(&c);
+	const int64_t v[3] = { hn_min64(t->tm, c.g.m), hn_min64(t->tn, c.g.n),
+			       hn_min64(t->tk, c.g.k) };
+	for (int d = 0; d < 3 && !ret; d++) {
+		const int64_t D = d == DM ? c.g.m : d == DN ? c.g.n : c.g.k;
+		const int64_t T = hn_cdiv(D, v[d]), F = map_fold_sum(D, v[d], c.unit[d]);
+		int64_t lo = v[d], hi = v[d], tl[1], th[1];
+		struct map_cands m1 = { D, c.unit[d], 1, tl, th };
+		if (v[d] > c.cap[d])
+			ret = HN_EINVAL; /* t does not fit */
+		/* t's class among the sizes that fit (struct map_cands; not always contiguous) */
+		for (int64_t u = 1; u <= c.cap[d]; u++) {
+			if (hn_cdiv(D, u) != T || map_fold_sum(D, u, c.unit[d]) != F)
+				continue;
+			lo = hn_min64(lo, u);
+			hi = hn_max64(hi, u);
+		}
+		tl[0] = lo;
+		th[0] = hi;
+		if (!ret)
+			ret = map_cands_build(D, c.unit[d], c.cap[d], &mc[d]);
+		if (!ret)
+			ret = dim_init(&c, d, &mc[d], &full[d]);
+		if (!ret)
+			ret = dim_init(&c, d, &m1, &one[d]);
+		if (!ret)
+			one[d].fmin = full[d].fmin;
+	}
+	for (int mask = 0; mask < 8 && !ret; mask++) {
+		int fx[3];
+		for (int d = 0; d < 3; d++) {
+			dm[d] = mask >> d & 1 ? one[d] : full[d];
+			fx[d] = mask >> d & 1 ? 0 : -1;
+		}
+		part[mask] = lower_bound(&c, dm, fx);
+	}
+	if (!ret) {
+		const int ix[3] = { 0, 0, 0 };
+		class_lb(&c, one, ix, 1, cls);
+	}
+	for (int d = 0; d < 3; d++) {
+		dim_release(&full[d]);
+		dim_release(&one[d]);
+		map_cands_release(&mc[d]);
+	}
+	return ret;
+}
+
 int map_milp_solve(const struct arch_layer *l, const struct hw_config *hw,
 		   const struct hw_energy *e, const struct map_options *opt,
 		   struct map_result *out, struct hn_err *err)
@@ -1489,23 +1578,7 @@ int map_milp_solve(const struct arch_layer *l, const struct hw_config *hw,
 	}
 	if (map_check_fits(l, hw, e, out))
 		return 0;
-	c.ab = hw_act_bytes(hw);
-	c.wb = hw_weight_bytes(hw);
-	c.cb = hw_acc_bytes(hw);
-	c.lat = hw->dram_latency_cycles;
-	c.bw = hw_dram_bytes_per_cycle(hw);
-	c.alpha = 2 * (int64_t)hw->pe_rows + hw->pe_cols - 2;
-	cost_dma_words_per_line(hw, c.nb);
-	dmactx_init(&c.dc, hw, c.nb);
-	map_dim_units(hw, c.unit);
-	map_dim_caps(&c.g, hw, c.cap);
-	c.stream = !c.unit[DM] ? DM : !c.unit[DN] ? DN : DK;
-	{
-		int64_t d = hw->double_buffer ? 2 : 1;
-		c.ci = hw->ibuf_bytes / (d * c.ab);
-		c.cw = hw->wbuf_bytes / (d * c.wb);
-		c.co = hw->obuf_bytes / (d * c.cb);
-	}
+	ctx_init(&c);
 	for (int d = 0; d < 3; d++) {
 		int64_t ext = d == DM ? c.g.m : d == DN ? c.g.n : c.g.k;
 		ret = map_cands_build(ext, c.unit[d], c.cap[d], &mc[d]);

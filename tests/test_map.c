@@ -243,9 +243,12 @@ static double fitting_triples(const struct arch_gemm *g, const struct hw_config 
 }
 
 /* One case: a layer and an accelerator whose buffers (64 B .. 256 KiB, log-uniform, halved
- * until brute force visits at most max_triples tilings) leave tiling choices. Returns 0 when
- * the drawn layer is not a legal one. */
-static int random_case(struct arch_layer *l, struct hw_config *hw, double max_triples)
+ * until brute force visits at most max_triples tilings) leave tiling choices. With extreme,
+ * one case in three then takes its memory from the whole legal range (docs/hw_config.md,
+ * issue 14): 0.1 .. 10,000 GB/s, DRAM latency 0 .. 100,000 cycles, half of them at 1 .. 2,000
+ * MHz (0.05 .. 10^7 bytes per cycle). Returns 0 when the drawn layer is not a legal one. */
+static int random_case(struct arch_layer *l, struct hw_config *hw, double max_triples,
+		       int extreme)
 {
 	struct hn_err err = { 0, "" };
 	struct arch_gemm g;
@@ -264,6 +267,12 @@ static int random_case(struct arch_layer *l, struct hw_config *hw, double max_tr
 		*b = *b / 2 > 64 ? *b / 2 : 64;
 		if (hw->ibuf_bytes == 64 && hw->wbuf_bytes == 64 && hw->obuf_bytes == 64)
 			break;
+	}
+	if (extreme && rnd(0, 2) == 0) {
+		hw->dram_gbps = (double)rnd_log(1, 100000) / 10.0;
+		hw->dram_latency_cycles = (int32_t)(rnd(0, 3) == 0 ? 0 : rnd_log(1, 100000));
+		if (rnd(0, 1))
+			hw->freq_mhz = (double)rnd_log(1, 2000);
 	}
 	return fitting_triples(&g, hw) <= max_triples &&
 	       hw_config_check(hw, "random", &err) == 0;
@@ -289,7 +298,7 @@ static void map_should_match_brute_force_on_random_layers_of_every_kind(void)
 	const int64_t cases = env_i64("HWNAS_MAP_CASES", getenv("HWNAS_LONG") ? 3000 : 240);
 	struct hw_energy e = hw_energy_default();
 	int64_t n = 0, agree = 0, infeasible = 0, interior = 0, big = 0, by_route[3] = { 0, 0, 0 };
-	int64_t completed = 0, stopped = 0;
+	int64_t completed = 0, stopped = 0, starved = 0, slow = 0, costed = 0, brute_costed = 0;
 	double t_map = 0, t_brute = 0;
 
 	printf("  seed %llu (HWNAS_MAP_SEED=%llu HWNAS_MAP_CASE=i replays case i)\n",
@@ -303,7 +312,7 @@ static void map_should_match_brute_force_on_random_layers_of_every_kind(void)
 		int route = (int)(i % 3);
 
 		rng_state = case_state(seed, i);
-		if (!random_case(&l, &hw, 60000))
+		if (!random_case(&l, &hw, 60000, 1))
 			continue;
 		map_options_default(&opt);
 		opt.time_limit_s = 0; /* proven optima only */
@@ -350,6 +359,10 @@ static void map_should_match_brute_force_on_random_layers_of_every_kind(void)
 		}
 		completed += a.completed;
 		interior += a.completed > 0;
+		costed += a.costed;
+		brute_costed += 6 * (int64_t)fitting_triples(&b.cost.gemm, &hw);
+		starved += hw_dram_bytes_per_cycle(&hw) < 1.0;
+		slow += hw.dram_latency_cycles > 1000;
 		{
 			struct arch_gemm g = arch_gemm(&l);
 			big += g.m > 128 || g.n > 128 || g.k > 128;
@@ -396,11 +409,14 @@ static void map_should_match_brute_force_on_random_layers_of_every_kind(void)
 	       "%lld of %lld feasible (cycles, DRAM bytes, status optimal), %lld stopped by GLPK's "
 	       "time limit on the cut route (no better than brute force); routes default / "
 	       "MILP+enumeration / MILP+cuts: %lld / %lld / %lld; %lld with a dim above 128, %lld "
-	       "where class interiors were costed (%lld tilings); mapper %.0f ms, brute force "
-	       "%.0f ms\n", (long long)n, (long long)infeasible, (long long)agree,
-	       (long long)(n - infeasible), (long long)stopped, (long long)by_route[0],
-	       (long long)by_route[1], (long long)by_route[2], (long long)big, (long long)interior,
-	       (long long)completed, t_map, t_brute);
+	       "where class interiors were costed (%lld tilings); %lld below 1 byte per cycle, "
+	       "%lld with a DRAM latency above 1,000 cycles; tilings costed: mapper %lld, brute "
+	       "force %lld; mapper %.0f ms, brute force %.0f ms\n", (long long)n,
+	       (long long)infeasible, (long long)agree, (long long)(n - infeasible),
+	       (long long)stopped, (long long)by_route[0], (long long)by_route[1],
+	       (long long)by_route[2], (long long)big, (long long)interior, (long long)completed,
+	       (long long)starved, (long long)slow, (long long)costed, (long long)brute_costed,
+	       t_map, t_brute);
 	CHECK(only >= 0 || n >= cases / 2);
 	CHECK(only >= 0 || stopped * 20 <= n); /* the cut route proves almost all of them */
 }
@@ -450,7 +466,7 @@ static void map_should_not_call_a_time_limited_cut_finish_optimal(void)
 	int stopped = 0;
 
 	rng_state = case_state(7, 254);
-	CHECK(random_case(&l, &hw, 60000));
+	CHECK(random_case(&l, &hw, 60000, 0));
 	CHECK(map_brute_force(&l, &hw, &e, &b) == 0);
 	map_options_default(&opt);
 	opt.enum_max = 0;
