@@ -664,6 +664,28 @@ static double above(const struct map_result *out)
 	return (double)out->cost.cycles + 0.5;
 }
 
+/* 1 when a member of the class triple of candidates ix[], under order o, that ties the
+ * best's cycles and DRAM bytes would beat it on energy. Every such member has the same
+ * energy: the MAC, SRAM and DRAM terms are those of the class triple's smallest member
+ * (its SRAM and DRAM bytes are the class's, struct map_cands), the static term that of the
+ * best's cycles; summed exactly as cost.c's finish_energy does, so the comparison is the
+ * one map_report_better would make with the member's own report. */
+static int tie_energy_wins(const struct ctx *c, const struct dim dm[3], const int ix[3], int o,
+			   const struct map_result *out)
+{
+	const struct map_tiling t = { dm[DM].t[ix[DM]], dm[DN].t[ix[DN]], dm[DK].t[ix[DK]],
+				      (enum map_order)o };
+	struct cost_report r;
+
+	(*c->costed)++;
+	if (cost_layer(c->l, c->hw, &t, c->e, &r) || !r.feasible)
+		return 1; /* cannot tell: cost the members */
+	r.cycles = out->cost.cycles;
+	r.energy_pj[COST_E_STATIC] = c->e->static_mw * (double)r.cycles / c->hw->freq_mhz * 1e3;
+	r.energy_total_pj = r.energy_pj[0] + r.energy_pj[1] + r.energy_pj[2] + r.energy_pj[3];
+	return map_report_better(&r, &out->cost);
+}
+
 /* The members of the candidates' classes that are not candidates themselves (a class's
  * interior, struct map_cands), wherever the class bound says they can still beat or tie the
  * best: each costed exactly under the orders whose class bound allows it. The candidates
@@ -716,7 +738,8 @@ static int complete(const struct ctx *c, const struct dim dm[3], struct map_resu
 					 * the DRAM bytes and the SRAM bytes, so every energy term but the
 					 * static one, depend on the order only through the refetch
 					 * factors; a tie wins only on fewer DRAM bytes, or on energy from
-					 * another class or other refetch factors. */
+					 * another class or other refetch factors, and then every member
+					 * of the class triple has the energy tie_energy_wins computes. */
 					if (lb[o] > (double)out->cost.cycles - 0.5 && lb[o] <= above(out)) {
 						const int64_t tr[3] = { dm[DM].T[a], dm[DN].T[b],
 									dm[DK].T[k] };
@@ -727,7 +750,9 @@ static int complete(const struct ctx *c, const struct dim dm[3], struct map_resu
 						     in_class(c, dm, ix, &out->tiling) &&
 						     refetch_of(bo, tr, DN) == refetch_of(o, tr, DN) &&
 						     refetch_of(bo, tr, DM) == refetch_of(o, tr, DM) &&
-						     refetch_of(bo, tr, DK) == refetch_of(o, tr, DK)))
+						     refetch_of(bo, tr, DK) == refetch_of(o, tr, DK)) ||
+						    (db == out->cost.dram_bytes &&
+						     !tie_energy_wins(c, dm, ix, o, out)))
 							lb[o] = INFINITY;
 					}
 					live |= lb[o] <= above(out);
