@@ -118,19 +118,18 @@ static void candidate_restriction(void)
 	       "%.4f%%; mapper %.0f ms, brute force %.0f ms\n", same, n, 100.0 * worst, tm, tb);
 }
 
-/* The whole process a user waits for: 'hwnas eval --net resnet18' (default config, the
- * optimal mapper, cold: a new process has an empty cache), run n times; median wall time and
- * median CPU time (user + system, from wait4). */
-static void whole_process(int n)
+/* 'hwnas eval --net net [--hw hw_path]' run n times as a new process (cold cache); the
+ * median wall and CPU (user + system, from wait4) times in *wall_med, *cpu_med. Returns the
+ * number of runs that succeeded (0: the binary is missing or failed). */
+static int eval_process(const char *net, const char *hw_path, int n, double *wall_med,
+			double *cpu_med)
 {
 	const char *bin = getenv("HWNAS") ? getenv("HWNAS") : "build/hwnas";
-	double wall[64], cpu[64], load[3] = { 0, 0, 0 };
+	double wall[64], cpu[64];
 	int ok = 0;
 
-	if (access(bin, X_OK) != 0) {
-		printf("whole process: %s not found (make build/hwnas, or set HWNAS)\n", bin);
-		return;
-	}
+	if (access(bin, X_OK) != 0)
+		return 0;
 	for (int i = 0; i < n && i < 64; i++) {
 		struct rusage ru;
 		int status;
@@ -143,7 +142,10 @@ static void whole_process(int n)
 		if (pid == 0) {
 			if (!freopen("/dev/null", "w", stdout))
 				_exit(127);
-			execl(bin, bin, "eval", "--net", "resnet18", (char *)NULL);
+			if (hw_path)
+				execl(bin, bin, "eval", "--net", net, "--hw", hw_path, (char *)NULL);
+			else
+				execl(bin, bin, "eval", "--net", net, (char *)NULL);
 			_exit(127);
 		}
 		if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
@@ -152,16 +154,94 @@ static void whole_process(int n)
 		cpu[ok++] = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
 			    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
 	}
+	if (ok) {
+		*wall_med = percentile(wall, ok, 0.5);
+		*cpu_med = percentile(cpu, ok, 0.5);
+	}
+	return ok;
+}
+
+/* The whole process a user waits for: 'hwnas eval --net resnet18' (default config, the
+ * optimal mapper, cold: a new process has an empty cache), run n times; median wall time and
+ * median CPU time (user + system, from wait4). */
+static void whole_process(int n)
+{
+	double load[3] = { 0, 0, 0 }, mw = 0, mc = 0;
+	int ok = eval_process("resnet18", NULL, n, &mw, &mc);
+
 	if (getloadavg(load, 3) < 0)
 		load[0] = -1;
 	if (ok == 0) {
-		printf("whole process: '%s eval --net resnet18' failed\n", bin);
+		printf("whole process: 'hwnas eval --net resnet18' failed or not found (make "
+		       "build/hwnas, or set HWNAS)\n");
 		return;
 	}
-	double mw = percentile(wall, ok, 0.5), mc = percentile(cpu, ok, 0.5);
 	printf("whole process 'hwnas eval --net resnet18' (optimal mapper, %d runs): median %.1f ms "
 	       "wall, %.1f ms CPU (load average %.1f); target <= 10 ms: %s on CPU, %s on wall\n",
 	       ok, mw, mc, load[0], mc <= 10.0 ? "met" : "NOT met", mw <= 10.0 ? "met" : "NOT met");
+}
+
+/* Issue 14: the mapper on memory-bound accelerators. 'hwnas eval' of resnet18 and
+ * mobilenet_v2 on the default 16x16 ws config at 0.1, 1 and 19.2 GB/s (a config file per
+ * speed), median CPU and wall time of n new processes; and in-process, the tilings costed
+ * and the CPU time of mapping every distinct layer (cache on, as eval does). */
+static void memory_speeds(int n)
+{
+	static const double speeds[] = { 0.1, 1.0, 19.2 };
+	static const char *const nets[] = { "resnet18", "mobilenet_v2" };
+	struct hw_energy e = hw_energy_default();
+	struct map_options opt;
+
+	map_options_default(&opt);
+	printf("eval on the default 16x16 ws config (64 KiB buffers, latency 100) by DRAM speed, "
+	       "median of %d processes:\n", n);
+	for (size_t si = 0; si < sizeof(speeds) / sizeof(speeds[0]); si++) {
+		struct hw_config hw = hw_config_default();
+		char path[] = "/tmp/bench_map_hwXXXXXX";
+		char *json;
+		int fd;
+		hw.dram_gbps = speeds[si];
+		json = hw_config_to_json(&hw);
+		fd = mkstemp(path);
+		if (!json || fd < 0 || write(fd, json, strlen(json)) != (ssize_t)strlen(json)) {
+			printf("  cannot write a config to %s\n", path);
+			free(json);
+			if (fd >= 0)
+				close(fd);
+			return;
+		}
+		close(fd);
+		free(json);
+		for (size_t ni = 0; ni < 2; ni++) {
+			struct map_cache *cache = map_cache_new();
+			struct arch_net net;
+			struct hn_err err = { 0, "" };
+			int64_t costed = 0, glpk = 0;
+			double wall = 0, cpu = 0, c0 = cpu_ms();
+			if (!cache || arch_zoo_build(nets[ni], 1, &net, &err) < 0)
+				break;
+			for (int li = 0; li < net.n_layers; li++) {
+				struct map_result r;
+				if (map_layer(&net.layers[li], &hw, &e, &opt, cache, &r, &err) < 0)
+					break;
+				costed += r.from_cache ? 0 : r.costed;
+				glpk += !r.from_cache && r.milp_solves > 0;
+			}
+			double inproc = cpu_ms() - c0;
+			arch_net_release(&net);
+			map_cache_free(cache);
+			if (!eval_process(nets[ni], path, n, &wall, &cpu)) {
+				printf("  'hwnas eval' failed or not found (make build/hwnas, or set "
+				       "HWNAS)\n");
+				break;
+			}
+			printf("  %-12s %5.1f GB/s: eval %7.1f ms CPU, %7.1f ms wall; mapping in "
+			       "process %7.1f ms CPU, %7lld tilings costed, %lld layers through GLPK\n",
+			       nets[ni], speeds[si], cpu, wall, inproc, (long long)costed,
+			       (long long)glpk);
+		}
+		unlink(path);
+	}
 }
 
 int main(void)
@@ -287,6 +367,7 @@ int main(void)
 	if (!quick)
 		candidate_restriction();
 	whole_process(quick ? 5 : 30);
+	memory_speeds(quick ? 3 : 11);
 	map_cache_free(cache);
 	free(ms);
 	free(cms);

@@ -43,6 +43,7 @@ struct ctx {
 	int64_t ci, cw, co;          /* buffer capacities in elements (one half when double) */
 	int stream;                  /* the dimension streamed through the array */
 	int64_t *costed;             /* counts cost_layer calls (map_result.costed) */
+	double inv_bw, inv_nb[3];    /* 1 / bw, 1 / nb */
 };
 
 /* One dimension's surviving candidates and what the model sees of each. */
@@ -101,7 +102,9 @@ static int64_t refetch_of(int o, const int64_t tr[3], int irr)
  * max(n lat + B / bw, W / nb + n c0): it never decreases when n, B or W grow. */
 static double req_sum_lb(const struct ctx *c, double n, double B, double W, int b, double c0)
 {
-	return n * fmax((double)c->lat + B / n / c->bw, W / n / (double)c->nb[b] + c0);
+	const double x = n * (double)c->lat + B * c->inv_bw, y = W * c->inv_nb[b] + n * c0;
+
+	return x > y ? x : y;
 }
 
 /* mem[o], for each loop order o: a lower bound of the DMA cycles (the sum of every
@@ -129,9 +132,16 @@ static void mem_orders(const struct ctx *c, const int64_t tr[3], const double F[
 	const double mp = req_sum_lb(c, nc, mn * cb, wc, 2, 2) + req_sum_lb(c, nc, mn * cb, wc, 2, 1);
 	const double g = (double)c->g.g;
 
-	for (int o = 0; o < MAP_ORDER_COUNT; o++)
-		mem[o] = g * ((double)refetch_of(o, tr, DN) * ma + (double)refetch_of(o, tr, DM) * mb +
-			      mc + (double)(refetch_of(o, tr, DK) - 1) * mp);
+	for (int o = 0; o < MAP_ORDER_COUNT; o++) {
+		/* refetch_of, unrolled: the innermost dim's tensor is fetched once, the middle
+		 * one's when the innermost loop has trips, the outermost's when either does */
+		const int d0 = order_dims[o][0], d1 = order_dims[o][1], d2 = order_dims[o][2];
+		double r[3];
+		r[d2] = 1.0;
+		r[d1] = tr[d2] > 1 ? (double)tr[d1] : 1.0;
+		r[d0] = tr[d1] > 1 || tr[d2] > 1 ? (double)tr[d0] : 1.0;
+		mem[o] = g * (r[DN] * ma + r[DM] * mb + mc + (r[DK] - 1.0) * mp);
+	}
 }
 
 /* The tile pairs' buffer capacities in elements: (m,k) ibuf, (k,n) wbuf, (m,n) obuf. */
@@ -358,7 +368,7 @@ static void class_lb(const struct ctx *c, const struct dim dm[3], const int ix[3
 		emin[d] = whole ? x->D - (tr[d] - 1) * x->hi[ix[d]] : x->e[ix[d]];
 	}
 	const double g = (double)c->g.g, comp = g * f[0] * f[1] * f[2];
-	double serial = 0.0, mem[MAP_ORDER_COUNT];
+	double serial = 0.0, tail = 0.0, mem[MAP_ORDER_COUNT];
 
 	if (c->hw->double_buffer) {
 		const int64_t fa = req_cycles(&c->dc, COST_REQ_A, lo[DM], lo[DK], c->ab);
@@ -380,10 +390,20 @@ static void class_lb(const struct ctx *c, const struct dim dm[3], const int ix[3
 								  lo[DN], dm[DN].hi[ix[DN]]));
 		}
 		serial = comp + fl;
+		/* the closed form's second term adds the last step's compute less one store of a
+		 * full C tile of partial sums (cost.c): the last step is least at the members'
+		 * smallest last tiles, the store longest at their largest tiles */
+		int64_t folds, him = whole ? dm[DM].hi[ix[DM]] : lo[DM];
+		int64_t hin = whole ? dm[DN].hi[ix[DN]] : lo[DN];
+		const int64_t clast = step_cycles(c->hw->dataflow, c->hw->pe_rows, c->hw->pe_cols,
+						  emin[DM], emin[DN], emin[DK], &folds);
+		const int64_t stmax = req_time(&c->dc, him * hin * c->cb,
+					       req_lines(&c->dc, COST_REQ_C_STORE, him, hin) + 2);
+		tail = clast > stmax ? (double)(clast - stmax) : 0.0;
 	}
 	mem_orders(c, tr, F, mem);
 	for (int o = 0; o < MAP_ORDER_COUNT; o++)
-		lb[o] = c->hw->double_buffer ? (serial > mem[o] ? serial : mem[o]) : comp + mem[o];
+		lb[o] = c->hw->double_buffer ? fmax(serial, mem[o] + tail) : comp + mem[o];
 }
 
 /* cost_layer of a tiling, skipping the step walk above cutoff (then 0). With by_bound the
@@ -571,11 +591,9 @@ static void enumerate(const struct ctx *c, const struct dim dm[3], struct map_re
 			if (lower_bound(c, dm, fx) > (double)out->cost.cycles + 0.5)
 				continue;
 			for (int k = 0; k < dm[DK].n; k++) {
-				fx[DK] = k;
 				if (dm[DM].t[a] * dm[DK].t[k] > c->ci || dm[DK].t[k] * dm[DN].t[b] > c->cw)
 					break;
-				if (lower_bound(c, dm, fx) > (double)out->cost.cycles + 0.5)
-					continue;
+				/* class_lb is at least lower_bound with all three dims fixed */
 				const int ix[3] = { a, b, k };
 				double lb[MAP_ORDER_COUNT];
 				class_lb(c, dm, ix, 0, lb);
@@ -729,10 +747,9 @@ static int complete(const struct ctx *c, const struct dim dm[3], struct map_resu
 					break;
 				for (int d = 0; d < 3; d++)
 					inner |= ms[d].off[ix[d] + 1] - ms[d].off[ix[d]] > 2;
-				fx[DK] = k;
-				if (!inner || lower_bound(c, dm, fx) > above(out))
+				if (!inner)
 					continue;
-				class_lb(c, dm, ix, 1, lb);
+				class_lb(c, dm, ix, 1, lb); /* at least lower_bound, all dims fixed */
 				for (int o = 0; o < MAP_ORDER_COUNT; o++) {
 					/* A member can only tie the best's cycles: inside a class triple
 					 * the DRAM bytes and the SRAM bytes, so every energy term but the
@@ -1501,8 +1518,11 @@ static void ctx_init(struct ctx *c)
 	c->cb = hw_acc_bytes(hw);
 	c->lat = hw->dram_latency_cycles;
 	c->bw = hw_dram_bytes_per_cycle(hw);
+	c->inv_bw = 1.0 / c->bw;
 	c->alpha = 2 * (int64_t)hw->pe_rows + hw->pe_cols - 2;
 	cost_dma_words_per_line(hw, c->nb);
+	for (int b = 0; b < 3; b++)
+		c->inv_nb[b] = 1.0 / (double)c->nb[b];
 	dmactx_init(&c->dc, hw, c->nb);
 	map_dim_units(hw, c->unit);
 	map_dim_caps(&c->g, hw, c->cap);
