@@ -509,6 +509,38 @@ static void map_should_not_call_a_time_limited_cut_finish_optimal(void)
 	       "stopped (not optimal)\n", full.cuts, full.solve_ms, stopped);
 }
 
+/* The generative test's seed 20261203, case 1219 (a matmul g 3, M 81, N 215, K 118 on 1x8
+ * ws, 1.7 / 2.7 / 1.9 KB buffers, 7.4 GB/s, latency 0) on the MILP route: the incumbent
+ * (filled pairs) is already optimal, and GLPK's presolver called the first solve, capped
+ * half a cycle above its bound, infeasible; the mapper returned it as "heuristic". The
+ * incumbent satisfies that cap, so the answer is proven all the same. */
+static void map_should_not_believe_glpk_when_the_incumbent_is_feasible(void)
+{
+	struct hw_energy e = hw_energy_default();
+	struct map_options opt;
+	struct arch_layer l;
+	struct hw_config hw;
+	struct map_result a, b;
+	struct hn_err err = { 0, "" };
+
+	rng_state = case_state(20261203, 1219);
+	CHECK(random_case(&l, &hw, 60000, 1));
+	map_options_default(&opt);
+	opt.enum_max = 0;
+	opt.time_limit_s = 0;
+	opt.milp_budget_s = 0; /* no hand-over: GLPK's own answer */
+	CHECK(map_layer(&l, &hw, &e, &opt, NULL, &a, &err) == 0);
+	CHECK(map_brute_force(&l, &hw, &e, &b) == 0);
+	CHECK(!strcmp(map_status_name(a.solver_status), "optimal"));
+	CHECK_EQ_I64(a.cost.cycles, b.cost.cycles);
+	CHECK_EQ_I64(a.cost.cycles, 1003599);
+	CHECK_EQ_I64(a.cost.dram_bytes, b.cost.dram_bytes);
+	opt.milp_budget_s = 0.01; /* the default: the same, whichever finishes */
+	CHECK(map_layer(&l, &hw, &e, &opt, NULL, &a, &err) == 0);
+	CHECK(!strcmp(map_status_name(a.solver_status), "optimal"));
+	CHECK_EQ_I64(a.cost.cycles, 1003599);
+}
+
 /* The generative test's seed 2, case 833: an FC (M 1, N 532, K 130) on 32x4 os, 4/8/12 bits,
  * 0.08 GB/s, on which GLPK's simplex fails numerically (glp_intopt returns GLP_EFAIL) and
  * map_layer returned an error. The enumeration can finish it: proven, as brute force. */
@@ -873,6 +905,7 @@ int main(void)
 	RUN_IF(map_should_match_brute_force_on_random_layers_of_every_kind);
 	RUN_IF(map_should_not_call_a_time_limited_cut_finish_optimal);
 	RUN_IF(map_should_enumerate_when_glpk_fails);
+	RUN_IF(map_should_not_believe_glpk_when_the_incumbent_is_feasible);
 	RUN_IF(map_should_match_brute_force_on_small_layers);
 	RUN_IF(cut_finish_should_match_brute_force);
 	RUN_IF(slow_milp_should_hand_over_to_the_enumeration);
