@@ -74,6 +74,14 @@ int map_milp_solve(const struct arch_layer *l, const struct hw_config *hw,
 int map_bounds_at(const struct arch_layer *l, const struct hw_config *hw,
 		  const struct map_tiling *t, double part[8], double cls[MAP_ORDER_COUNT]);
 
+/* The energy cost_layer() would report for a tiling with r's MAC, SRAM and DRAM energy and
+ * `cycles` cycles (the static term follows the cycles): inside a class triple (struct
+ * map_cands) under one order those three terms are the same for every member, so this is
+ * the energy of any member that takes `cycles` (map_milp.c complete; tests/test_models.c
+ * checks it bit for bit). */
+double map_tie_energy(const struct cost_report *r, int64_t cycles, const struct hw_config *hw,
+		      const struct hw_energy *e);
+
 /* Cache lookup and store (map_cache.c). lookup returns 1 and fills *out on a hit. */
 int map_cache_lookup(struct map_cache *c, const struct arch_layer *l, const struct hw_config *hw,
 		     const struct hw_energy *e, const struct map_options *opt,

@@ -698,10 +698,18 @@ static int tie_energy_wins(const struct ctx *c, const struct dim dm[3], const in
 	(*c->costed)++;
 	if (cost_layer(c->l, c->hw, &t, c->e, &r) || !r.feasible)
 		return 1; /* cannot tell: cost the members */
+	r.energy_total_pj = map_tie_energy(&r, out->cost.cycles, c->hw, c->e);
 	r.cycles = out->cost.cycles;
-	r.energy_pj[COST_E_STATIC] = c->e->static_mw * (double)r.cycles / c->hw->freq_mhz * 1e3;
-	r.energy_total_pj = r.energy_pj[0] + r.energy_pj[1] + r.energy_pj[2] + r.energy_pj[3];
 	return map_report_better(&r, &out->cost);
+}
+
+double map_tie_energy(const struct cost_report *r, int64_t cycles, const struct hw_config *hw,
+		      const struct hw_energy *e)
+{
+	/* cost.c finish_energy's static term and sum, in its order */
+	const double st = e->static_mw * (double)cycles / hw->freq_mhz * 1e3;
+
+	return r->energy_pj[0] + r->energy_pj[1] + r->energy_pj[2] + st;
 }
 
 /* The members of the candidates' classes that are not candidates themselves (a class's
