@@ -10,8 +10,9 @@
  *   max), then DRAM bytes and energy in a second, lexicographic solve.
  *
  * Candidates whose lower bound exceeds a heuristic incumbent are dropped before the model is
- * built (a bound argument, so nothing better is lost). The answer is always re-evaluated by
- * cost_layer(). */
+ * built (a bound argument, so nothing better is lost); the bound counts the refetches the
+ * loop orders force, so memory-bound accelerators prune as hard as compute-bound ones
+ * (issue 14). The answer is always re-evaluated by cost_layer(). */
 #include "map_int.h"
 #include "cost_int.h"
 
@@ -1683,8 +1684,10 @@ int map_milp_solve(const struct arch_layer *l, const struct hw_config *hw,
 			keep = NULL;
 		}
 	}
-	/* the fitting candidate tilings, counted once for both thresholds */
-	double nt = triples(&c, dm, (double)out->cost.cycles + 0.5, fmax((double)opt->enum_max, (double)opt->finish_enum_max));
+	/* the fitting candidate tilings whose (m, n) pair can still win, counted once for both
+	 * thresholds */
+	double nt = triples(&c, dm, (double)out->cost.cycles + 0.5,
+			    fmax((double)opt->enum_max, (double)opt->finish_enum_max));
 	if (nt <= (double)opt->enum_max) {
 		enumerate(&c, dm, out);
 	} else {
