@@ -541,6 +541,34 @@ static void map_should_not_believe_glpk_when_the_incumbent_is_feasible(void)
 	CHECK_EQ_I64(a.cost.cycles, 1003599);
 }
 
+/* The generative test's seed 1, case 2089 (a 1x1 stride-2 conv, M 64, N 15, K 53 on 2x4 os,
+ * single-buffered, 138 / 80 / 1,710 B buffers, 0.6 GB/s at 288 MHz, DRAM latency 50,962
+ * cycles) through the MILP: GLPK's optimum z was 27 cycles below its tiling's bound
+ * (5,638,344; its integrality tolerance relaxes the big-M rows at these magnitudes) and the
+ * check that they agree aborted the process. Now the enumeration finishes, proven. */
+static void map_should_not_trust_an_inexact_milp_optimum(void)
+{
+	struct hw_energy e = hw_energy_default();
+	struct map_options opt;
+	struct arch_layer l;
+	struct hw_config hw;
+	struct map_result a, b;
+	struct hn_err err = { 0, "" };
+
+	rng_state = case_state(1, 2089);
+	CHECK(random_case(&l, &hw, 60000, 1));
+	CHECK_EQ_I64(hw.dram_latency_cycles, 50962);
+	map_options_default(&opt);
+	opt.enum_max = 0;
+	opt.time_limit_s = 0;
+	CHECK(map_layer(&l, &hw, &e, &opt, NULL, &a, &err) == 0);
+	CHECK(map_brute_force(&l, &hw, &e, &b) == 0);
+	CHECK(!strcmp(map_status_name(a.solver_status), "optimal"));
+	CHECK_EQ_I64(a.cost.cycles, b.cost.cycles);
+	CHECK_EQ_I64(a.cost.cycles, 5638344);
+	CHECK_EQ_I64(a.cost.dram_bytes, b.cost.dram_bytes);
+}
+
 /* The generative test's seed 2, case 833: an FC (M 1, N 532, K 130) on 32x4 os, 4/8/12 bits,
  * 0.08 GB/s, on which GLPK's simplex fails numerically (glp_intopt returns GLP_EFAIL) and
  * map_layer returned an error. The enumeration can finish it: proven, as brute force. */
@@ -905,6 +933,7 @@ int main(void)
 	RUN_IF(map_should_match_brute_force_on_random_layers_of_every_kind);
 	RUN_IF(map_should_not_call_a_time_limited_cut_finish_optimal);
 	RUN_IF(map_should_enumerate_when_glpk_fails);
+	RUN_IF(map_should_not_trust_an_inexact_milp_optimum);
 	RUN_IF(map_should_not_believe_glpk_when_the_incumbent_is_feasible);
 	RUN_IF(map_should_match_brute_force_on_small_layers);
 	RUN_IF(cut_finish_should_match_brute_force);
