@@ -1,7 +1,8 @@
 // hwnas_axi_mem: the AXI4 master of hwnas_axi. It does two jobs on one AXI port:
 //
-//  * program fetch: two fetchers read the DMA and the compute command lists (32-byte records,
-//    docs/deploy.md) one record at a time and present each as the head of hwnas_top's queue;
+//  * program fetch: two fetchers read the DMA and the compute command lists (32-byte records
+//    at 32-byte aligned addresses: the low 5 address bits are ignored, docs/deploy.md) one
+//    record at a time and present each as the head of hwnas_top's queue;
 //  * the memory side of hwnas_top's DMA: for a load it reads the 2-D block (rows x cols
 //    elements at base + r x stride, byte addresses) with INCR bursts, one row per run of
 //    bursts, unpacks the elements (one per cycle) into a staging buffer in the scratchpad's
@@ -13,7 +14,9 @@
 // most MAXB beats; every address is aligned to the bus width (the first and last beats of a
 // row carry strobes / unused bytes); at most MAXOUT read bursts and MAXOUT write bursts are
 // outstanding; one ID (0), so responses come back in order. Element bytes must be 1, 2, 4 or
-// 8 and element addresses aligned to them (hwnas compile lays memory out that way); the bus
+// 8 and element addresses aligned to them (hwnas compile lays memory out that way); a request
+// has rows, cols >= 1, rows of less than 1 MiB (hwnas_top's never come near) and does not
+// wrap around the 32-bit address space; the bus
 // is 64 to 256 bits and MAXB >= 32 / (DW / 8) (a command record of 32 bytes is one burst).
 module hwnas_axi_mem #(
     parameter DW = 64,             // AXI data bits: 64, 128 or 256
@@ -161,7 +164,7 @@ module hwnas_axi_mem #(
     reg [EW-1:0] stg [0:NSTG-1];
     reg [NSTG-1:0] vld;                             // elements of this load written so far
                                                     // (the rest of a line reads as 0)
-    integer    i, b;
+    integer    i, b, k;
 
     // element walk (shared by unpack and pack): row r, column k, byte address ea, target
     // word w and lane ln of the staging buffer
@@ -172,7 +175,7 @@ module hwnas_axi_mem #(
     wire e_last_col = (e_k + 32'd1 == cols);
     wire e_last = e_last_col && (e_r + 32'd1 == rows);
     wire [31:0] e_off = {{(32-LG){1'b0}}, e_ea[LG-1:0]};
-    wire e_beat_end = e_last_col || (e_off + eb == DB);
+    wire e_beat_end = e_last_col || (e_off + eb >= DB);
     wire [31:0] e_idx = e_w * LMAX + {24'd0, e_ln};
 
     // ---------------------------------------------------------------- data AR issuer
@@ -227,14 +230,14 @@ module hwnas_axi_mem #(
             if ((!m_arvalid || ar_fire) && ar_room && !(ar_fire && rd_out + 1 >= MAXOUT)) begin
                 if (fd_want) begin
                     m_arvalid <= 1'b1;
-                    m_araddr <= dq_addr + (fd_next << 5);
+                    m_araddr <= {dq_addr[31:5], 5'd0} + (fd_next << 5);
                     m_arlen <= RECB - 1;
                     tagq[ar_fire ? ((tq_w == TQL) ? {TW{1'b0}} : tq_w + 1'b1) : tq_w] <= 2'd1;
                     fd_busy <= 1'b1;
                     fd_next <= fd_next + 32'd1;
                 end else if (fc_want) begin
                     m_arvalid <= 1'b1;
-                    m_araddr <= cq_addr + (fc_next << 5);
+                    m_araddr <= {cq_addr[31:5], 5'd0} + (fc_next << 5);
                     m_arlen <= RECB - 1;
                     tagq[ar_fire ? ((tq_w == TQL) ? {TW{1'b0}} : tq_w + 1'b1) : tq_w] <= 2'd2;
                     fc_busy <= 1'b1;
@@ -262,7 +265,9 @@ module hwnas_axi_mem #(
             end
             // fetch beats
             if (r_fire && rtag == 2'd1) begin
-                fd_rec[fd_beat * DW +: DW] <= m_rdata;
+                for (k = 0; k < RECB; k = k + 1)
+                    if (fd_beat == k)
+                        fd_rec[k*DW +: DW] <= m_rdata;
                 fd_beat <= m_rlast ? 4'd0 : fd_beat + 4'd1;
                 if (m_rlast) begin
                     fd_busy <= 1'b0;
@@ -270,7 +275,9 @@ module hwnas_axi_mem #(
                 end
             end
             if (r_fire && rtag == 2'd2) begin
-                fc_rec[fc_beat * DW +: DW] <= m_rdata;
+                for (k = 0; k < RECB; k = k + 1)
+                    if (fc_beat == k)
+                        fc_rec[k*DW +: DW] <= m_rdata;
                 fc_beat <= m_rlast ? 4'd0 : fc_beat + 4'd1;
                 if (m_rlast) begin
                     fc_busy <= 1'b0;
@@ -323,7 +330,8 @@ module hwnas_axi_mem #(
     reg [31:0] c_lines;                             // store lines captured
 
     // the element the walk is on (for the W packer)
-    wire [EW-1:0] e_val = stg[e_idx];
+    wire [EW-1:0] e_val0 = stg[e_idx];
+    wire [63:0] e_val = {{(64-EW){1'b0}}, e_val0};
 
     reg [31:0] emit_j;
     reg        rd_err, wr_err;
@@ -363,8 +371,9 @@ module hwnas_axi_mem #(
     always @(*) begin
         r_elem = 64'd0;
         for (b = 0; b < 8; b = b + 1)
-            if (b < eb && e_off + b < DB)
-                r_elem[b*8 +: 8] = rb[(e_off + b) * 8 +: 8];
+            for (k = 0; k < DB; k = k + 1)
+                if (b < eb && e_off + b == k)
+                    r_elem[b*8 +: 8] = rb[k*8 +: 8];
     end
 
     // a stored lane, sign-extended to whole bytes
@@ -454,7 +463,9 @@ module hwnas_axi_mem #(
             end
             S_RD: if (rb_v) begin
                 stg[e_idx] <= r_elem[EW-1:0];
-                vld[e_idx] <= 1'b1;
+                for (i = 0; i < NSTG; i = i + 1)
+                    if (e_idx == i)
+                        vld[i] <= 1'b1;
                 rd_bytes <= rd_bytes + eb;
                 walk_next;
                 if (e_last)
@@ -510,17 +521,16 @@ module hwnas_axi_mem #(
                 end
                 // W: pack one element per cycle while no beat waits on the bus
                 if (!w_done && (!m_wvalid || w_fire)) begin
+                    // the previous beat left (w_fire): start a fresh one with this element
+                    for (k = 0; k < DB; k = k + 1)
+                        if (w_fire && !(k >= e_off && k < e_off + eb))
+                            m_wstrb[k] <= 1'b0;
                     for (b = 0; b < 8; b = b + 1)
-                        if (b < eb) begin
-                            m_wdata[(e_off + b) * 8 +: 8] <= e_val[b*8 +: 8];
-                            m_wstrb[e_off + b] <= 1'b1;
-                        end
-                    if (w_fire) begin
-                        // the previous beat left: start a fresh one with this element
-                        for (i = 0; i < DB; i = i + 1)
-                            if (!(i >= e_off && i < e_off + eb))
-                                m_wstrb[i] <= 1'b0;
-                    end
+                        for (k = 0; k < DB; k = k + 1)
+                            if (b < eb && e_off + b == k) begin
+                                m_wdata[k*8 +: 8] <= e_val[b*8 +: 8];
+                                m_wstrb[k] <= 1'b1;
+                            end
                     wr_bytes <= wr_bytes + eb;
                     walk_next;
                     if (e_beat_end) begin
@@ -555,4 +565,138 @@ module hwnas_axi_mem #(
     end
 
     wire unused_mem = &{1'b0, base[0], lines[0]};
+
+`ifdef FORMAL
+    // Protocol properties (formal/run.sh proves them with yosys-smtbmc). Assumed: the slave
+    // keeps the AXI rules (VALID held until READY with a stable payload, R beats and B
+    // responses only for bursts asked for, RLAST on a burst's last beat) and hwnas_top starts
+    // a request only when the previous one is done. Asserted: the master keeps the rules.
+    reg f_past = 1'b0;
+    always @(posedge clk)
+        f_past <= 1'b1;
+    always @(*)
+        if (!f_past)
+            assume(rst);
+
+    // the checker's view: read bursts asked for and their lengths, beats received
+    reg [7:0] f_ar_n = 8'd0, f_r_n = 8'd0;          // AR accepted, read bursts completed
+    reg [7:0] f_rlen [0:7];
+    reg [8:0] f_rbeat = 9'd0;
+    // write bursts: AW lengths and the W bursts' beat counts, matched in order
+    reg [7:0] f_aw_n = 8'd0, f_wb_n = 8'd0, f_b_n = 8'd0;
+    reg [8:0] f_awlen [0:7];
+    reg [8:0] f_wlen [0:7];
+    reg [8:0] f_wbeat = 9'd0;
+    wire [7:0] f_rd_out = f_ar_n - f_r_n;
+    wire [7:0] f_wr_out = f_aw_n - f_b_n;
+    wire [7:0] f_aw_idx = f_aw_n;
+    wire [7:0] f_wb_idx = f_wb_n;
+    always @(posedge clk) begin
+        if (rst) begin
+            f_ar_n <= 8'd0;
+            f_r_n <= 8'd0;
+            f_rbeat <= 9'd0;
+            f_aw_n <= 8'd0;
+            f_wb_n <= 8'd0;
+            f_b_n <= 8'd0;
+            f_wbeat <= 9'd0;
+        end else begin
+            if (ar_fire) begin
+                f_rlen[f_ar_n[2:0]] <= m_arlen;
+                f_ar_n <= f_ar_n + 8'd1;
+            end
+            if (r_fire) begin
+                f_rbeat <= m_rlast ? 9'd0 : f_rbeat + 9'd1;
+                if (m_rlast)
+                    f_r_n <= f_r_n + 8'd1;
+            end
+            if (aw_fire) begin
+                f_awlen[f_aw_n[2:0]] <= {1'b0, m_awlen} + 9'd1;
+                f_aw_n <= f_aw_n + 8'd1;
+                // its W burst already went: same length
+                if (f_wb_n - f_aw_n < 8'd128 && f_wb_n != f_aw_n)
+                    assert(f_wlen[f_aw_n[2:0]] == {1'b0, m_awlen} + 9'd1);
+            end
+            if (w_fire) begin
+                f_wbeat <= m_wlast ? 9'd0 : f_wbeat + 9'd1;
+                if (m_wlast) begin
+                    f_wlen[f_wb_n[2:0]] <= f_wbeat + 9'd1;
+                    f_wb_n <= f_wb_n + 8'd1;
+                    // its AW already went: same length
+                    if (f_aw_n - f_wb_n < 8'd128 && f_aw_n != f_wb_n)
+                        assert(f_awlen[f_wb_n[2:0]] == f_wbeat + 9'd1);
+                end
+            end
+            if (b_fire)
+                f_b_n <= f_b_n + 8'd1;
+        end
+    end
+
+    always @(*) begin
+        if (f_past && !rst) begin
+            // the slave: R beats only for bursts asked for, RLAST on the last one
+            if (m_rvalid) begin
+                assume(f_rd_out != 8'd0);
+                assume(m_rlast == (f_rbeat == {1'b0, f_rlen[f_r_n[2:0]]}));
+            end
+            // B only for a burst whose address and data both went
+            if (m_bvalid)
+                assume(f_aw_n != f_b_n && f_wb_n != f_b_n);
+            // hwnas_top: one request at a time, a block of at least one element, rows
+            // shorter than 1 MiB (a buffer half is far smaller), not wrapping around the
+            // 32-bit address space (bounds that imply it)
+            if (dma_start)
+                assume(st == S_IDLE && dma_rows != 32'd0 && dma_cols != 32'd0 &&
+                       dma_rows < 32'h400 && dma_cols < 32'h20000 &&
+                       dma_stride < 32'h100000 && dma_base < 32'h80000000 &&
+                       (dma_base & ((32'd1 << dlg) - 32'd1)) == 32'd0 &&
+                       (dma_stride & ((32'd1 << dlg) - 32'd1)) == 32'd0);
+
+            // bursts: aligned, at most MAXB beats, within one 4 KiB page
+            if (m_arvalid) begin
+                assert(m_araddr[LG-1:0] == {LG{1'b0}});
+                assert({1'b0, m_arlen} < MAXB);
+                assert({1'b0, m_araddr[11:0]} + (({5'd0, m_arlen} + 13'd1) << LG) <= 13'd4096);
+            end
+            if (m_awvalid) begin
+                assert(m_awaddr[LG-1:0] == {LG{1'b0}});
+                assert({1'b0, m_awlen} < MAXB);
+                assert({1'b0, m_awaddr[11:0]} + (({5'd0, m_awlen} + 13'd1) << LG) <= 13'd4096);
+            end
+            assert(m_arburst == 2'b01 && m_awburst == 2'b01 && m_arsize == LG && m_awsize == LG);
+            // a W burst ends (WLAST) within MAXB beats
+            assert(f_wbeat < MAXB);
+            // outstanding transactions within MAXOUT; the master's count is the checker's
+            assert(f_rd_out <= MAXOUT);
+            assert(f_wr_out <= MAXOUT);
+            assert({{(8-OW){1'b0}}, rd_out} == f_rd_out);
+            assert({{(8-OW){1'b0}}, wr_out} == f_wr_out);
+        end
+    end
+
+    always @(posedge clk) begin
+        if (f_past && !$past(rst)) begin
+            // the slave holds R and B until taken, payload stable
+            if ($past(m_rvalid && !m_rready))
+                assume(m_rvalid && m_rdata == $past(m_rdata) && m_rlast == $past(m_rlast) &&
+                       m_rresp == $past(m_rresp));
+            if ($past(m_bvalid && !m_bready))
+                assume(m_bvalid && m_bresp == $past(m_bresp));
+            // the master holds AR, AW and W until taken, payload stable
+            if ($past(m_arvalid && !m_arready))
+                assert(m_arvalid && m_araddr == $past(m_araddr) && m_arlen == $past(m_arlen));
+            if ($past(m_awvalid && !m_awready))
+                assert(m_awvalid && m_awaddr == $past(m_awaddr) && m_awlen == $past(m_awlen));
+            if ($past(m_wvalid && !m_wready))
+                assert(m_wvalid && m_wdata == $past(m_wdata) && m_wstrb == $past(m_wstrb) &&
+                       m_wlast == $past(m_wlast));
+        end
+        // reset: nothing offered in the cycle after it
+        if (f_past && $past(rst)) begin
+            assert(!m_arvalid);
+            assert(!m_awvalid);
+            assert(!m_wvalid);
+        end
+    end
+`endif
 endmodule

@@ -148,4 +148,73 @@ module hwnas_axil #(
             end
         end
     end
+
+`ifdef FORMAL
+    // Protocol properties (formal/run.sh proves them with yosys-smtbmc): the host keeps the
+    // AXI rules (assumed); the slave keeps them too and answers only what was asked.
+    reg f_past = 1'b0;
+    always @(posedge clk)
+        f_past <= 1'b1;
+
+    // transactions in flight, counted by the checker: address / data beats taken, responses
+    // not yet given
+    reg [3:0] f_aw = 4'd0, f_w = 4'd0, f_ar = 4'd0;
+    always @(posedge clk) begin
+        if (rst) begin
+            f_aw <= 4'd0;
+            f_w <= 4'd0;
+            f_ar <= 4'd0;
+        end else begin
+            f_aw <= f_aw + (s_awvalid && s_awready) - (s_bvalid && s_bready);
+            f_w <= f_w + (s_wvalid && s_wready) - (s_bvalid && s_bready);
+            f_ar <= f_ar + (s_arvalid && s_arready) - (s_rvalid && s_rready);
+        end
+    end
+
+    always @(*) begin
+        if (!f_past)
+            assume(rst);
+    end
+
+    always @(posedge clk) begin
+        if (f_past && !$past(rst)) begin
+            // the host: VALID held until READY, payload stable meanwhile
+            if ($past(s_awvalid && !s_awready))
+                assume(s_awvalid && s_awaddr == $past(s_awaddr));
+            if ($past(s_wvalid && !s_wready))
+                assume(s_wvalid && s_wdata == $past(s_wdata) && s_wstrb == $past(s_wstrb));
+            if ($past(s_arvalid && !s_arready))
+                assume(s_arvalid && s_araddr == $past(s_araddr));
+            // the slave: responses held until READY, payload stable
+            if ($past(s_bvalid && !s_bready))
+                assert(s_bvalid && s_bresp == $past(s_bresp));
+            if ($past(s_rvalid && !s_rready))
+                assert(s_rvalid && s_rdata == $past(s_rdata) && s_rresp == $past(s_rresp));
+        end
+        // reset: no response pending after it
+        if (f_past && $past(rst)) begin
+            assert(!s_bvalid);
+            assert(!s_rvalid);
+        end
+    end
+
+    always @(*) begin
+        if (f_past && !rst) begin
+            // a response only for a request made (an address and its data for a write)
+            if (s_bvalid)
+                assert(f_aw >= 4'd1 && f_w >= 4'd1);
+            if (s_rvalid)
+                assert(f_ar >= 4'd1);
+            // at most one response pending, and one more address / data beat held
+            assert(f_aw <= 4'd2 && f_w <= 4'd2 && f_ar <= 4'd1);
+            assert(s_bresp == 2'b00 && s_rresp == 2'b00);
+            // the checker's counts are the slave's state (closes the induction)
+            assert(f_aw == aw_have + s_bvalid);
+            assert(f_w == w_have + s_bvalid);
+            assert(f_ar == s_rvalid);
+            assert(!(aw_have && s_awready) && !(w_have && s_wready));
+            assert(!(s_rvalid && s_arready));
+        end
+    end
+`endif
 endmodule

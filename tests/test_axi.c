@@ -1,6 +1,8 @@
 /* test_axi.c: the AXI top (rtl/hwnas_axi.v) run through sim/harness/harness_axi.cpp, an AXI4
  * slave memory model with latency, bandwidth and random back-pressure, against the C
- * reference (bit for bit) and beside the direct harness's cycles (the model's).
+ * reference (bit for bit) and beside the direct harness's cycles (the model's). The host side
+ * of the harness is the C driver (driver/hwnas_drv.c): its register accesses are AXI4-Lite
+ * transactions on the Verilated top.
  *
  * White-box: it builds tile programs with sim/'s internal sim_prog_build (sim_int.h). The AXI
  * harness is verilated here (cached in $HWNAS_CACHE or ~/.cache/hwnas as axi-<hash>). The
@@ -39,7 +41,7 @@ static struct hw_config small_hw(int rows, int cols, enum hw_dataflow df, int bi
 static int axi_build(const struct sim_rtl_params *p, int dw, int maxb, int maxout, char *exe,
 		     size_t n)
 {
-	char paths[32][1024], defs[600], gs[600], cmd[4096], dir[1200];
+	char paths[40][1024], defs[600], gs[600], cmd[4096], dir[1200];
 	const char *src = getenv("HWNAS_SRCDIR") ? getenv("HWNAS_SRCDIR") : HWNAS_SRCDIR;
 	uint64_t h = 1469598103934665603ULL;
 	int nv = 0;
@@ -49,6 +51,8 @@ static int axi_build(const struct sim_rtl_params *p, int dw, int maxb, int maxou
 		return -1;
 	snprintf(paths[nv++], 1024, "%s/sim/harness/harness_axi.cpp", src);
 	snprintf(paths[nv++], 1024, "%s/sim/harness/program.h", src);
+	snprintf(paths[nv++], 1024, "%s/driver/hwnas_drv.c", src);
+	snprintf(paths[nv++], 1024, "%s/driver/hwnas_drv.h", src);
 	snprintf(gs, sizeof(gs), "-GROWS=%d -GCOLS=%d -GDF=%d -GA_BITS=%d -GW_BITS=%d "
 		 "-GACC_BITS=%d -GDBUF=%d -GIDEPTH=%lld -GWDEPTH=%lld -GODEPTH=%lld -GINB=%d "
 		 "-GWNB=%d -GONB=%d -GAXI_DW=%d -GMAXB=%d -GMAXOUT=%d", p->rows, p->cols, p->df,
@@ -68,9 +72,9 @@ static int axi_build(const struct sim_rtl_params *p, int dw, int maxb, int maxou
 		return 0;
 	snprintf(cmd, sizeof(cmd), "mkdir -p %s && verilator --cc --exe --build -j 2 -O2 "
 		 "--x-assign fast --x-initial fast -Wno-fatal -Wno-lint -Wno-style "
-		 "--top-module hwnas_axi %s -CFLAGS '%s -I%s/sim/harness' --Mdir %s/obj "
-		 "-o %s/harness_axi %s/rtl/*.v %s/sim/harness/harness_axi.cpp > %s/build.log 2>&1",
-		 dir, gs, defs, src, dir, dir, src, src, dir);
+		 "--top-module hwnas_axi %s -CFLAGS '%s -I%s/sim/harness -I%s/driver' --Mdir %s/obj "
+		 "-o %s/harness_axi %s/rtl/*.v %s/sim/harness/harness_axi.cpp %s/driver/hwnas_drv.c "
+		 "> %s/build.log 2>&1", dir, gs, defs, src, src, dir, dir, src, src, src, dir);
 	return system(cmd) == 0 && access(exe, X_OK) == 0 ? 0 : -1;
 }
 

@@ -21,10 +21,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "program.h"
+#include "hwnas_drv.h"
 #include "verilated.h"
 #include "Vhwnas_axi.h"
 
@@ -140,30 +142,23 @@ int main(int argc, char **argv)
 	for (int e = 0; e < 4; e++)
 		for (uint64_t i = 0; i < (uint64_t)prog.nmem; i++)
 			memcpy(&dram[space[e] + (i << e)], &img[i], (size_t)1 << e);   // little endian host
-	auto put32 = [&](uint64_t a, uint32_t v) { memcpy(&dram[a], &v, 4); };
 	const int alg = ebytes_lg(A_BITS), wlg = ebytes_lg(W_BITS), clg = ebytes_lg(ACC_BITS);
 	for (size_t k = 0; k < prog.dq.size(); k++) {
 		const DmaCmd &d = prog.dq[k];
 		int lg = d.op == 0 ? alg : d.op == 1 ? wlg : (d.op == 2 || !d.final_) ? clg : alg;
-		uint64_t a = dq_at + 32 * k;
-		put32(a, (uint32_t)(d.op | d.half << 2 | d.layout << 3 | d.final_ << 4 | d.shift << 8));
-		put32(a + 4, (uint32_t)(space[lg] + ((uint64_t)d.base << lg)));
-		put32(a + 8, (uint32_t)d.rows);
-		put32(a + 12, (uint32_t)d.cols);
-		put32(a + 16, (uint32_t)((uint64_t)d.stride << lg));
-		put32(a + 20, (uint32_t)d.words);
-		put32(a + 24, (uint32_t)d.wait);
+		struct hnd_dma r = { (uint32_t)d.op, (uint32_t)d.half, (uint32_t)d.layout,
+				     (uint32_t)d.final_, (uint32_t)d.shift,
+				     (uint32_t)(space[lg] + ((uint64_t)d.base << lg)), (uint32_t)d.rows,
+				     (uint32_t)d.cols, (uint32_t)((uint64_t)d.stride << lg),
+				     (uint32_t)d.words, (uint32_t)d.wait };
+		hnd_pack_dma(&r, &dram[dq_at + 32 * k]);
 	}
 	for (size_t k = 0; k < prog.cq.size(); k++) {
 		const CmpCmd &c = prog.cq[k];
-		uint64_t a = cq_at + 32 * k;
-		put32(a, (uint32_t)(c.ah | c.bh << 1 | c.ch << 2 | c.init << 3));
-		put32(a + 4, (uint32_t)c.tm);
-		put32(a + 8, (uint32_t)c.tn);
-		put32(a + 12, (uint32_t)c.tk);
-		put32(a + 16, (uint32_t)c.nout);
-		put32(a + 20, (uint32_t)c.nin);
-		put32(a + 24, (uint32_t)c.wait);
+		struct hnd_cmp r = { (uint32_t)c.ah, (uint32_t)c.bh, (uint32_t)c.ch, (uint32_t)c.init,
+				     (uint32_t)c.tm, (uint32_t)c.tn, (uint32_t)c.tk, (uint32_t)c.nout,
+				     (uint32_t)c.nin, (uint32_t)c.wait };
+		hnd_pack_cmp(&r, &dram[cq_at + 32 * k]);
 	}
 
 	VerilatedContext *ctx = new VerilatedContext;
@@ -355,33 +350,65 @@ int main(int argc, char **argv)
 		return false;
 	};
 
+	// the host is driver/hwnas_drv.c: its register reads and writes are AXI4-Lite
+	// transactions on the model, its interrupt wait runs the clock until irq
+	struct Host {
+		decltype(reg_write) *w;
+		decltype(reg_read) *r;
+		std::function<int(int)> wait;
+		bool ok;
+	} host = { &reg_write, &reg_read, nullptr, true };
+	long t_start = 0, irq_at = -1;
+	host.wait = [&](int) -> int {
+		while (!top->irq && status == "ok") {
+			tick();
+			if (cyc - t_start > prog.max_cycles) {
+				status = "timeout";
+				return 1;
+			}
+		}
+		irq_at = cyc - t_start;
+		return status == "ok" ? 0 : -1;
+	};
+	struct hnd_bus bus;
+	bus.ctx = &host;
+	bus.rd = [](void *ctx, uint32_t off) -> uint32_t {
+		Host *h = (Host *)ctx;
+		uint32_t v = 0;
+		h->ok = (*h->r)(off, v) && h->ok;
+		return v;
+	};
+	bus.wr = [](void *ctx, uint32_t off, uint32_t v) {
+		Host *h = (Host *)ctx;
+		h->ok = (*h->w)(off, v) && h->ok;
+	};
+	bus.wait_irq = [](void *ctx, int timeout_ms) -> int {
+		return ((Host *)ctx)->wait(timeout_ms);
+	};
+
 	top->rst = 1;
 	for (int i = 0; i < 3; i++)
 		tick();
 	top->rst = 0;
-	bool ok = reg_write(0x08, (uint32_t)dq_at) && reg_write(0x0c, (uint32_t)prog.dq.size()) &&
-		  reg_write(0x10, (uint32_t)cq_at) && reg_write(0x14, (uint32_t)prog.cq.size()) &&
-		  reg_write(0x00, 3);
-	long t_start = cyc;
-	uint32_t st = 0, cycles = 0, dmac = 0, cmpc = 0, arrb = 0, dmab = 0, rdb = 0, wrb = 0;
-	while (ok && status == "ok") {
-		for (int i = 0; i < 64 && !top->irq && status == "ok"; i++)
-			tick();
-		if (top->irq)
-			break;
-		if (cyc - t_start > prog.max_cycles) {
-			status = "timeout";
-			break;
-		}
-	}
-	long irq_at = cyc - t_start;
-	ok = ok && reg_read(0x04, st) && reg_read(0x18, cycles) && reg_read(0x1c, dmac) &&
-	     reg_read(0x20, cmpc) && reg_read(0x24, arrb) && reg_read(0x28, dmab) &&
-	     reg_read(0x2c, rdb) && reg_read(0x30, wrb);
+	uint32_t p0 = 0, p1 = 0;
+	struct hnd_counters cnt = {};
+	if (hnd_probe(&bus, &p0, &p1) || (p0 & 0xff) != HW_ROWS || ((p0 >> 8) & 0xff) != HW_COLS ||
+	    ((p0 >> 24) & 0xff) != DB)
+		status = "error: the driver's probe of ID / PARAMS0 failed";
+	t_start = cyc;
+	if (status == "ok" && hnd_start(&bus, (uint32_t)dq_at, (uint32_t)prog.dq.size(),
+					(uint32_t)cq_at, (uint32_t)prog.cq.size(), 1))
+		status = "error: hnd_start refused the addresses";
+	int wr = status == "ok" ? hnd_wait(&bus, 0, &cnt) : -1;
+	bool ok = host.ok;
+	uint32_t st = cnt.status, cycles = cnt.cycles, dmac = cnt.dma_count, cmpc = cnt.cmp_count;
+	uint32_t arrb = cnt.array_busy, dmab = cnt.dma_busy, rdb = cnt.rd_bytes, wrb = cnt.wr_bytes;
 	if (!ok && status == "ok")
 		status = "error: AXI4-Lite access did not complete";
-	if (status == "ok" && (st & 4))
-		status = "error: STATUS.error set";
+	if (status == "ok" && (wr != 0 || (st & HND_STATUS_ERROR)))
+		status = "error: hnd_wait reported an error or no done";
+	if (status == "ok" && top->irq)
+		status = "error: irq still up after the driver cleared done";
 	if (status == "ok" && (dmac != prog.dq.size() || cmpc != prog.cq.size()))
 		status = "error: command counts differ from the program";
 	top->final();
