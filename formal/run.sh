@@ -18,7 +18,7 @@ fails=0
 
 # the small config (make test) and, for long, wider ones
 if [ "$mode" = long ]; then
-	memcfgs="64:4:2:16:2:4:12 128:8:4:32:3:8:12 256:16:2:64:2:4:10"
+	memcfgs="64:4:2:16:2:4:12 128:8:2:32:2:4:8"
 	depth_l=30
 else
 	memcfgs="64:4:2:16:2:4:8"
@@ -101,7 +101,7 @@ expect "mutant B pending after reset" FAIL \
 for c in $memcfgs; do
 	expect "hwnas_axi_mem $c: BMC" PASS "$(mem_check "$here/rtl/hwnas_axi_mem.v" "$c")"
 done
-c1=${memcfgs%% *}
+c1=64:4:2:16:2:4:8	# the mutants: the small config, depth 8
 expect "mutant burst across 4 KiB" FAIL \
 	"$(mem_check "$(mutant cross4k hwnas_axi_mem.v 's/burst_beats = (left < to4k)/burst_beats = 1'"'"'b1/')" "$c1")"
 expect "mutant AR payload changed while pending" FAIL \

@@ -41,7 +41,7 @@ static struct hw_config small_hw(int rows, int cols, enum hw_dataflow df, int bi
 static int axi_build(const struct sim_rtl_params *p, int dw, int maxb, int maxout, char *exe,
 		     size_t n)
 {
-	char paths[40][1024], defs[600], gs[600], cmd[4096], dir[1200];
+	char paths[40][1024], defs[600], gs[600], cmd[16384], dir[1200];
 	const char *src = getenv("HWNAS_SRCDIR") ? getenv("HWNAS_SRCDIR") : HWNAS_SRCDIR;
 	uint64_t h = 1469598103934665603ULL;
 	int nv = 0;
