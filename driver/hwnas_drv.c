@@ -63,7 +63,8 @@ int hnd_probe(const struct hnd_bus *b, uint32_t *params0, uint32_t *params1)
 int hnd_start(const struct hnd_bus *b, uint32_t dq_addr, uint32_t dq_count, uint32_t cq_addr,
 	      uint32_t cq_count, int irq)
 {
-	if ((dq_addr & 31) || (cq_addr & 31))
+	/* a start resets the core: never while a run still has AXI transactions in flight */
+	if ((dq_addr & 31) || (cq_addr & 31) || (b->rd(b->ctx, HND_STATUS) & HND_STATUS_BUSY))
 		return -1;
 	b->wr(b->ctx, HND_DQ_ADDR, dq_addr);
 	b->wr(b->ctx, HND_DQ_COUNT, dq_count);
