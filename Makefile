@@ -56,7 +56,7 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:%.c=$(BUILD)/%)
 BENCH_BIN := $(BENCH_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all deps print-build-pkgs run test test-unit test-cli test-long bench clean
+.PHONY: all deps print-build-pkgs run test test-unit test-cli test-long bench clean formal
 .PHONY: test-san fuzz fuzz-build fuzz-rtl docs test-browser
 .DEFAULT_GOAL := all
 
@@ -151,8 +151,12 @@ run: $(BUILD)/hwnas
 	$(BUILD)/hwnas explore --space examples/default_space.json --strategy nsga2 \
 		--budget 2000 --seed 1 --out $(RUN_OUT)
 
-# Unit tests (tests/test_*.c, found by name), then the CLI tests (tests/cli/*.sh).
-test: test-unit test-cli
+# Unit tests (tests/test_*.c, found by name), then the CLI tests (tests/cli/*.sh), then the
+# formal proofs of the AXI top's protocols (formal/run.sh: quick, or long under HWNAS_LONG=1).
+test: test-unit test-cli formal
+
+formal:
+	$(Q)sh formal/run.sh $(if $(HWNAS_LONG),long,quick)
 
 test-unit: $(TEST_BIN)
 	$(Q)fail=0; for t in $(TEST_BIN); do echo "== $$t"; $$t || fail=1; done; \

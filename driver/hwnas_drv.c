@@ -1,0 +1,234 @@
+/* hwnas_drv.c: host driver of the hwnas AXI top (docs/deploy.md). See hwnas_drv.h. C99 that
+ * also compiles as C++ (the Verilator harness builds it into the simulated host). */
+#define _DEFAULT_SOURCE
+#include "hwnas_drv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef __linux__
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
+#define HND_WINDOW 0x1000
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+void hnd_pack_dma(const struct hnd_dma *d, uint8_t out[32])
+{
+	memset(out, 0, 32);
+	put32(out, (d->op & 3) | (d->half & 1) << 2 | (d->layout & 1) << 3 | (d->final & 1) << 4 |
+		   (d->shift & 0xff) << 8);
+	put32(out + 4, d->base);
+	put32(out + 8, d->rows);
+	put32(out + 12, d->cols);
+	put32(out + 16, d->stride);
+	put32(out + 20, d->words);
+	put32(out + 24, d->wait);
+}
+
+void hnd_pack_cmp(const struct hnd_cmp *c, uint8_t out[32])
+{
+	memset(out, 0, 32);
+	put32(out, (c->ahalf & 1) | (c->bhalf & 1) << 1 | (c->chalf & 1) << 2 | (c->init & 1) << 3);
+	put32(out + 4, c->tm);
+	put32(out + 8, c->tn);
+	put32(out + 12, c->tk);
+	put32(out + 16, c->nout);
+	put32(out + 20, c->nin);
+	put32(out + 24, c->wait);
+}
+
+int hnd_probe(const struct hnd_bus *b, uint32_t *params0, uint32_t *params1)
+{
+	if (b->rd(b->ctx, HND_ID) != HND_ID_VALUE)
+		return -1;
+	if (params0)
+		*params0 = b->rd(b->ctx, HND_PARAMS0);
+	if (params1)
+		*params1 = b->rd(b->ctx, HND_PARAMS1);
+	return 0;
+}
+
+int hnd_start(const struct hnd_bus *b, uint32_t dq_addr, uint32_t dq_count, uint32_t cq_addr,
+	      uint32_t cq_count, int irq)
+{
+	/* a start resets the core: never while a run still has AXI transactions in flight */
+	if ((dq_addr & 31) || (cq_addr & 31) || (b->rd(b->ctx, HND_STATUS) & HND_STATUS_BUSY))
+		return -1;
+	b->wr(b->ctx, HND_DQ_ADDR, dq_addr);
+	b->wr(b->ctx, HND_DQ_COUNT, dq_count);
+	b->wr(b->ctx, HND_CQ_ADDR, cq_addr);
+	b->wr(b->ctx, HND_CQ_COUNT, cq_count);
+	b->wr(b->ctx, HND_CTRL, 1u | (irq ? 2u : 0u));
+	return 0;
+}
+
+int hnd_wait(const struct hnd_bus *b, long max_polls, struct hnd_counters *c)
+{
+	uint32_t st = 0;
+	long n = 0;
+
+	if (b->wait_irq) {
+		int r = b->wait_irq(b->ctx, max_polls > 0 ? (int)max_polls : -1);
+		if (r < 0)
+			return r;
+		st = b->rd(b->ctx, HND_STATUS);
+	} else {
+		while (!((st = b->rd(b->ctx, HND_STATUS)) & HND_STATUS_DONE))
+			if (max_polls > 0 && ++n >= max_polls)
+				break;
+	}
+	if (c) {
+		c->status = st;
+		c->cycles = b->rd(b->ctx, HND_CYCLES);
+		c->dma_count = b->rd(b->ctx, HND_DMA_COUNT);
+		c->cmp_count = b->rd(b->ctx, HND_CMP_COUNT);
+		c->array_busy = b->rd(b->ctx, HND_ARRAY_BUSY);
+		c->dma_busy = b->rd(b->ctx, HND_DMA_BUSY);
+		c->rd_bytes = b->rd(b->ctx, HND_RD_BYTES);
+		c->wr_bytes = b->rd(b->ctx, HND_WR_BYTES);
+	}
+	if (!(st & HND_STATUS_DONE))
+		return 2;
+	b->wr(b->ctx, HND_STATUS, HND_STATUS_DONE);
+	return (st & HND_STATUS_ERROR) ? 1 : 0;
+}
+
+/* ---- memory-mapped windows ---- */
+struct hnd_map { volatile uint32_t *regs; int fd; void *base; size_t len; };
+
+static uint32_t mmio_rd(void *ctx, uint32_t off)
+{
+	return ((volatile uint32_t *)ctx)[off / 4];
+}
+
+static void mmio_wr(void *ctx, uint32_t off, uint32_t v)
+{
+	((volatile uint32_t *)ctx)[off / 4] = v;
+}
+
+void hnd_bus_mmio(struct hnd_bus *b, volatile void *base)
+{
+	b->rd = mmio_rd;
+	b->wr = mmio_wr;
+	b->wait_irq = NULL;
+	b->ctx = (void *)base;
+}
+
+#ifdef __linux__
+static uint32_t map_rd(void *ctx, uint32_t off)
+{
+	return ((struct hnd_map *)ctx)->regs[off / 4];
+}
+
+static void map_wr(void *ctx, uint32_t off, uint32_t v)
+{
+	((struct hnd_map *)ctx)->regs[off / 4] = v;
+}
+
+/* UIO: write 1 to re-enable the interrupt, then read() blocks until it fires */
+static int uio_wait(void *ctx, int timeout_ms)
+{
+	struct hnd_map *m = (struct hnd_map *)ctx;
+	uint32_t one = 1, count;
+	struct pollfd p;
+	int r;
+
+	p.fd = m->fd;
+	p.events = POLLIN;
+	p.revents = 0;
+	if (write(m->fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
+		return -1;
+	r = poll(&p, 1, timeout_ms);
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return 1;
+	return read(m->fd, &count, sizeof(count)) == (ssize_t)sizeof(count) ? 0 : -1;
+}
+
+static int map_common(struct hnd_bus *b, int fd, off_t off, int uio)
+{
+	struct hnd_map *m = (struct hnd_map *)calloc(1, sizeof(*m));
+	long pg = sysconf(_SC_PAGESIZE);
+	off_t aligned = off & ~(off_t)(pg - 1);
+	size_t len = (size_t)(off - aligned) + HND_WINDOW;
+
+	if (!m) {
+		close(fd);
+		return -1;
+	}
+	m->base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, aligned);
+	if (m->base == MAP_FAILED) {
+		int e = errno;
+		close(fd);
+		free(m);
+		errno = e;
+		return -1;
+	}
+	m->len = len;
+	m->fd = fd;
+	m->regs = (volatile uint32_t *)((char *)m->base + (off - aligned));
+	b->rd = map_rd;
+	b->wr = map_wr;
+	b->wait_irq = uio ? uio_wait : NULL;
+	b->ctx = m;
+	return 0;
+}
+
+int hnd_map_uio(struct hnd_bus *b, const char *dev)
+{
+	int fd = open(dev, O_RDWR | O_SYNC);
+	return fd < 0 ? -1 : map_common(b, fd, 0, 1);
+}
+
+int hnd_map_devmem(struct hnd_bus *b, uint64_t phys_base)
+{
+	int fd = open("/dev/mem", O_RDWR | O_SYNC);
+	return fd < 0 ? -1 : map_common(b, fd, (off_t)phys_base, 0);
+}
+
+void hnd_unmap(struct hnd_bus *b)
+{
+	struct hnd_map *m = (struct hnd_map *)b->ctx;
+
+	if (!m || b->rd != map_rd)
+		return;
+	munmap(m->base, m->len);
+	close(m->fd);
+	free(m);
+	b->ctx = NULL;
+}
+#else
+int hnd_map_uio(struct hnd_bus *b, const char *dev)
+{
+	(void)b;
+	(void)dev;
+	errno = ENOSYS;
+	return -1;
+}
+
+int hnd_map_devmem(struct hnd_bus *b, uint64_t phys_base)
+{
+	(void)b;
+	(void)phys_base;
+	errno = ENOSYS;
+	return -1;
+}
+
+void hnd_unmap(struct hnd_bus *b)
+{
+	(void)b;
+}
+#endif

@@ -1,0 +1,69 @@
+/* hwnas_drv.h: host driver of the hwnas AXI top (rtl/hwnas_axi.v, docs/deploy.md).
+ *
+ * Plain C99, no dependency on the rest of hwnas. Register access goes through a struct
+ * hnd_bus: a mapped register window (Linux UIO or /dev/mem, hnd_map_*), a bare-metal base
+ * address (hnd_bus_mmio), or any other pair of functions (the Verilator harness passes its
+ * AXI4-Lite model). The caller owns DRAM: it writes the command lists and data at physical
+ * addresses the accelerator can reach and passes those addresses here. */
+#ifndef HWNAS_DRV_H
+#define HWNAS_DRV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* register offsets (docs/deploy.md "Register map") */
+enum {
+	HND_CTRL = 0x00, HND_STATUS = 0x04, HND_DQ_ADDR = 0x08, HND_DQ_COUNT = 0x0c,
+	HND_CQ_ADDR = 0x10, HND_CQ_COUNT = 0x14, HND_CYCLES = 0x18, HND_DMA_COUNT = 0x1c,
+	HND_CMP_COUNT = 0x20, HND_ARRAY_BUSY = 0x24, HND_DMA_BUSY = 0x28, HND_RD_BYTES = 0x2c,
+	HND_WR_BYTES = 0x30, HND_ID = 0x34, HND_PARAMS0 = 0x38, HND_PARAMS1 = 0x3c
+};
+#define HND_ID_VALUE 0x484e4131u
+#define HND_STATUS_BUSY 1u
+#define HND_STATUS_DONE 2u
+#define HND_STATUS_ERROR 4u
+
+struct hnd_bus {
+	uint32_t (*rd)(void *ctx, uint32_t off);
+	void (*wr)(void *ctx, uint32_t off, uint32_t v);
+	/* optional: block until the interrupt fires or timeout_ms passes; 0 on the interrupt,
+	 * 1 on timeout, < 0 on error. NULL: hnd_wait polls STATUS. */
+	int (*wait_irq)(void *ctx, int timeout_ms);
+	void *ctx;
+};
+
+/* One DMA and one compute command (docs/deploy.md "Program format"). */
+struct hnd_dma { uint32_t op, half, layout, final, shift, base, rows, cols, stride, words, wait; };
+struct hnd_cmp { uint32_t ahalf, bhalf, chalf, init, tm, tn, tk, nout, nin, wait; };
+
+/* The 32-byte record of a command, into out[32] (little endian). */
+void hnd_pack_dma(const struct hnd_dma *d, uint8_t out[32]);
+void hnd_pack_cmp(const struct hnd_cmp *c, uint8_t out[32]);
+
+/* Counters of a finished run. */
+struct hnd_counters {
+	uint32_t status, cycles, dma_count, cmp_count, array_busy, dma_busy, rd_bytes, wr_bytes;
+};
+
+/* Checks the ID register; 0 or -1 (no hwnas top at this address). */
+int hnd_probe(const struct hnd_bus *b, uint32_t *params0, uint32_t *params1);
+/* Writes the lists' addresses (32-byte aligned) and lengths, and starts (irq enabled when
+ * irq != 0). Returns 0, or -1 for a misaligned address or a run still busy (a start resets
+ * the core, which must not happen with AXI transactions in flight). */
+int hnd_start(const struct hnd_bus *b, uint32_t dq_addr, uint32_t dq_count, uint32_t cq_addr,
+	      uint32_t cq_count, int irq);
+/* Waits for done (through wait_irq when given, else by polling STATUS up to max_polls times;
+ * max_polls 0 waits forever). Reads the counters into *c. Returns 0 when done without error,
+ * 1 when done with STATUS.error, 2 on timeout, < 0 when wait_irq failed. Clears done. */
+int hnd_wait(const struct hnd_bus *b, long max_polls, struct hnd_counters *c);
+
+/* Memory-mapped register windows. hnd_bus_mmio: bare metal, base is the slave's address.
+ * hnd_map_uio: /dev/uioN (map 0, the interrupt through read() of the device).
+ * hnd_map_devmem: /dev/mem at a physical base. Both fill *b and return 0, or -1 (errno set);
+ * hnd_unmap releases what they mapped. */
+void hnd_bus_mmio(struct hnd_bus *b, volatile void *base);
+int hnd_map_uio(struct hnd_bus *b, const char *dev);
+int hnd_map_devmem(struct hnd_bus *b, uint64_t phys_base);
+void hnd_unmap(struct hnd_bus *b);
+
+#endif

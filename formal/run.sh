@@ -1,0 +1,122 @@
+#!/bin/sh
+# formal/run.sh: protocol proofs of the AXI top's two interfaces (docs/deploy.md "Formal").
+#
+#   formal/run.sh [quick|long]
+#
+# hwnas_axil (AXI4-Lite slave): yosys-smtbmc + z3, bounded model check and k-induction (the
+# properties are inductive: a full proof for every depth). hwnas_axi_mem (AXI4 master):
+# bounded model check with Yosys's SAT solver (`sat -seq N`; z3 through yosys-smtbmc does not
+# finish a single step of this module), from reset, over every input sequence of N cycles.
+# Then each mutant (a copy of the RTL with one rule broken, below) must FAIL, so no property
+# is vacuous. Exit 0 when every proof passes and every mutant is caught.
+set -u
+mode=${1:-quick}
+here=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/hwnas-formal-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+
+# the small config (make test) and, for long, wider ones
+if [ "$mode" = long ]; then
+	memcfgs="64:4:2:16:2:4:12 128:8:2:32:2:4:8"
+	depth_l=30
+else
+	memcfgs="64:4:2:16:2:4:8"
+	depth_l=16
+fi
+
+axil_check() {	# $1: the RTL file; prints PASS or FAIL
+	cat > "$tmp/axil.ys" <<EOS
+read_verilog -sv -formal -DFORMAL $1
+prep -top hwnas_axil
+async2sync
+dffunmap
+write_smt2 -wires $tmp/axil.smt2
+EOS
+	yosys -q "$tmp/axil.ys" > "$tmp/axil.log" 2>&1 || { echo ERROR; return; }
+	if yosys-smtbmc -s z3 -t "$depth_l" "$tmp/axil.smt2" > "$tmp/bmc.log" 2>&1 &&
+	   yosys-smtbmc -s z3 -i -t 8 "$tmp/axil.smt2" > "$tmp/ind.log" 2>&1; then
+		echo PASS
+	elif grep -q "Status: FAILED" "$tmp/bmc.log" "$tmp/ind.log"; then
+		echo FAIL
+	else
+		echo ERROR
+	fi
+}
+
+mem_check() {	# $1: RTL file, $2: config dw:maxb:maxout:acc:lanes:sw:depth
+	IFS=: read dw maxb mo acc ln sw depth <<EOS
+$2
+EOS
+	cat > "$tmp/mem.ys" <<EOS
+read_verilog -sv -formal -DFORMAL $1
+chparam -set DW $dw -set MAXB $maxb -set MAXOUT $mo -set ACC_BITS $acc -set ILANES $ln -set WLANES $ln -set OLANES $ln -set SW $sw hwnas_axi_mem
+prep -top hwnas_axi_mem
+memory_map
+opt -fast
+async2sync
+tee -q -o $tmp/sat.log sat -seq $depth -prove-asserts -set-assumes -set-init-zero -set-at 1 rst 1 -timeout 500
+EOS
+	yosys -q "$tmp/mem.ys" > "$tmp/mem.log" 2>&1
+	if grep -q "SUCCESS" "$tmp/sat.log" 2>/dev/null; then
+		echo PASS
+	elif grep -q "FAIL" "$tmp/sat.log" 2>/dev/null; then
+		echo FAIL
+	else
+		echo ERROR
+	fi
+}
+
+expect() {	# $1 what, $2 wanted, $3 got
+	if [ "$2" = "$3" ]; then
+		echo "ok   $1: $3"
+	else
+		echo "FAIL $1: expected $2, got $3"
+		fails=$((fails + 1))
+	fi
+}
+
+# mutant NAME FILE SED: a copy of FILE with SED applied (the edit must change the file)
+mutant() {
+	cp "$here/rtl/$2" "$tmp/$1.v"
+	sed -i "$3" "$tmp/$1.v"
+	if cmp -s "$here/rtl/$2" "$tmp/$1.v"; then
+		echo "FAIL mutant $1: the edit did not apply" >&2
+		fails=$((fails + 1))
+	fi
+	echo "$tmp/$1.v"
+}
+
+t0=$(date +%s)
+expect "hwnas_axil: BMC $depth_l and induction" PASS "$(axil_check "$here/rtl/hwnas_axil.v")"
+expect "mutant B dropped before BREADY" FAIL \
+	"$(axil_check "$(mutant bdrop hwnas_axil.v 's/if (s_bvalid \&\& s_bready)/if (s_bvalid)/')")"
+expect "mutant R dropped before RREADY" FAIL \
+	"$(axil_check "$(mutant rdrop hwnas_axil.v 's/end else if (s_rvalid \&\& s_rready) begin/end else if (s_rvalid) begin/')")"
+expect "mutant B without write data" FAIL \
+	"$(axil_check "$(mutant nodata hwnas_axil.v 's/wire do_write = aw_have \&\& w_have \&\& !s_bvalid;/wire do_write = aw_have \&\& !s_bvalid;/')")"
+expect "mutant B pending after reset" FAIL \
+	"$(axil_check "$(mutant breset hwnas_axil.v '0,/s_bvalid <= 1.b0;/s//s_bvalid <= 1'"'"'b1;/')")"
+
+for c in $memcfgs; do
+	expect "hwnas_axi_mem $c: BMC" PASS "$(mem_check "$here/rtl/hwnas_axi_mem.v" "$c")"
+done
+c1=64:4:2:16:2:4:8	# the mutants: the small config, depth 8
+expect "mutant burst across 4 KiB" FAIL \
+	"$(mem_check "$(mutant cross4k hwnas_axi_mem.v 's/burst_beats = (left < to4k)/burst_beats = 1'"'"'b1/')" "$c1")"
+expect "mutant AR payload changed while pending" FAIL \
+	"$(mem_check "$(mutant arhold hwnas_axi_mem.v 's/if ((!m_arvalid || ar_fire) \&\& ar_room/if (ar_room/')" "$c1")"
+expect "mutant W payload changed while pending" FAIL \
+	"$(mem_check "$(mutant whold hwnas_axi_mem.v 's/if (!w_done \&\& (!m_wvalid || w_fire)) begin/if (!w_done) begin/')" "$c1")"
+if [ "$mode" = long ]; then
+	expect "mutant bursts beyond MAXB" FAIL \
+		"$(mem_check "$(mutant maxb hwnas_axi_mem.v 's/? ((left < MAXB) ? left\[8:0\] : MAXB\[8:0\])/? left[8:0]/')" "$c1")"
+	expect "mutant WLAST missing" FAIL \
+		"$(mem_check "$(mutant wlast hwnas_axi_mem.v 's/m_wlast <= w_bleft == 9.d1;/m_wlast <= 1'"'"'b0;/')" "$c1")"
+	expect "mutant reads beyond MAXOUT" FAIL \
+		"$(mem_check "$(mutant maxout hwnas_axi_mem.v 's/&& ar_room && !(ar_fire/\&\& !(ar_fire/')" "$c1")"
+	expect "mutant AWVALID after reset" FAIL \
+		"$(mem_check "$(mutant awreset hwnas_axi_mem.v '0,/m_awvalid <= 1.b0;/s//m_awvalid <= 1'"'"'b1;/')" "$c1")"
+fi
+echo "formal ($mode): $fails failed, $(( $(date +%s) - t0 )) s"
+[ "$fails" -eq 0 ]

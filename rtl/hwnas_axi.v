@@ -1,0 +1,213 @@
+// hwnas_axi: hwnas_top behind standard interfaces, for a Vivado block design or any SoC.
+//   s_axil_*  AXI4-Lite slave: control and status registers (docs/deploy.md)
+//   m_axi_*   AXI4 master: DRAM (the tile program, weights, activations, partial sums)
+//   irq       level interrupt: done (or error) while CTRL.irq_en is set
+// A host writes the two command lists' addresses and lengths and sets CTRL.start; the top
+// resets the core, fetches both lists from DRAM, runs them and raises STATUS.done. hwnas_top
+// is instantiated unchanged; hwnas_axi_mem turns its memory side into AXI bursts.
+module hwnas_axi #(
+    parameter ROWS = 4,
+    parameter COLS = 4,
+    parameter DF = 0,
+    parameter A_BITS = 8,
+    parameter W_BITS = 8,
+    parameter ACC_BITS = 32,
+    parameter DBUF = 1,
+    parameter IDEPTH = 64,
+    parameter WDEPTH = 64,
+    parameter ODEPTH = 64,
+    parameter INB = 1,
+    parameter WNB = 1,
+    parameter ONB = 1,
+    parameter AXI_DW = 64,         // DRAM bus bits: 64, 128 or 256
+    parameter MAXB = 16,           // beats per burst (AXI4 INCR: at most 256)
+    parameter MAXOUT = 4           // outstanding bursts per direction
+) (
+    input  wire        clk,
+    input  wire        rst,        // synchronous, active high
+    output wire        irq,
+    // AXI4-Lite slave
+    input  wire        s_axil_awvalid,
+    output wire        s_axil_awready,
+    input  wire [7:0]  s_axil_awaddr,
+    input  wire [2:0]  s_axil_awprot,
+    input  wire        s_axil_wvalid,
+    output wire        s_axil_wready,
+    input  wire [31:0] s_axil_wdata,
+    input  wire [3:0]  s_axil_wstrb,
+    output wire        s_axil_bvalid,
+    input  wire        s_axil_bready,
+    output wire [1:0]  s_axil_bresp,
+    input  wire        s_axil_arvalid,
+    output wire        s_axil_arready,
+    input  wire [7:0]  s_axil_araddr,
+    input  wire [2:0]  s_axil_arprot,
+    output wire        s_axil_rvalid,
+    input  wire        s_axil_rready,
+    output wire [31:0] s_axil_rdata,
+    output wire [1:0]  s_axil_rresp,
+    // AXI4 master (ID 0 throughout)
+    output wire        m_axi_arvalid,
+    input  wire        m_axi_arready,
+    output wire [31:0] m_axi_araddr,
+    output wire [7:0]  m_axi_arlen,
+    output wire [2:0]  m_axi_arsize,
+    output wire [1:0]  m_axi_arburst,
+    output wire [3:0]  m_axi_arcache,
+    output wire [2:0]  m_axi_arprot,
+    input  wire        m_axi_rvalid,
+    output wire        m_axi_rready,
+    input  wire [AXI_DW-1:0] m_axi_rdata,
+    input  wire [1:0]  m_axi_rresp,
+    input  wire        m_axi_rlast,
+    output wire        m_axi_awvalid,
+    input  wire        m_axi_awready,
+    output wire [31:0] m_axi_awaddr,
+    output wire [7:0]  m_axi_awlen,
+    output wire [2:0]  m_axi_awsize,
+    output wire [1:0]  m_axi_awburst,
+    output wire [3:0]  m_axi_awcache,
+    output wire [2:0]  m_axi_awprot,
+    output wire        m_axi_wvalid,
+    input  wire        m_axi_wready,
+    output wire [AXI_DW-1:0] m_axi_wdata,
+    output wire [AXI_DW/8-1:0] m_axi_wstrb,
+    output wire        m_axi_wlast,
+    input  wire        m_axi_bvalid,
+    output wire        m_axi_bready,
+    input  wire [1:0]  m_axi_bresp
+);
+    localparam ILANES = (DF == 2) ? COLS : ROWS;
+    localparam WLANES = (DF == 2) ? ROWS : COLS;
+    localparam SW0 = (IDEPTH > WDEPTH) ? IDEPTH : WDEPTH;
+    localparam SW = (SW0 > ODEPTH) ? SW0 : ODEPTH;
+    localparam [31:0] PARAMS0 = ROWS + (COLS << 8) + (DF << 16) + (DBUF << 18) +
+                                ((AXI_DW / 8) << 24);
+    localparam [31:0] PARAMS1 = A_BITS + (W_BITS << 8) + (ACC_BITS << 16) + ((MAXB - 1) << 24);
+
+    assign m_axi_arcache = 4'b0011;
+    assign m_axi_awcache = 4'b0011;
+    assign m_axi_arprot = 3'b000;
+    assign m_axi_awprot = 3'b000;
+
+    wire start, irq_en, clr_done;
+    wire [31:0] dq_addr, dq_count, cq_addr, cq_count;
+    reg  running, done, error;
+    reg  [31:0] cycles, arr_cycles, dma_cycles;
+    wire core_rst = rst || start;
+
+    // the core
+    wire dq_valid, dq_ready, cq_valid, cq_ready;
+    wire [255:0] dq_rec, cq_rec;
+    wire dma_busy, dma_start, dma_layout, dma_final, mem_rvalid, mem_done, dma_wvalid;
+    wire [1:0] dma_op;
+    wire [31:0] dma_base, dma_rows, dma_cols, dma_stride, dma_bytes, dma_lines;
+    wire [INB*ILANES*A_BITS-1:0] mem_iline;
+    wire [WNB*WLANES*W_BITS-1:0] mem_wline;
+    wire [ONB*COLS*ACC_BITS-1:0] mem_oline, dma_wline;
+    wire arr_busy;
+    wire [31:0] dma_count, cmp_count, dq_fetched, cq_fetched, rd_bytes, wr_bytes;
+    wire axi_error, mem_idle;
+
+    hwnas_top #(.ROWS(ROWS), .COLS(COLS), .DF(DF), .A_BITS(A_BITS), .W_BITS(W_BITS),
+                .ACC_BITS(ACC_BITS), .DBUF(DBUF), .IDEPTH(IDEPTH), .WDEPTH(WDEPTH),
+                .ODEPTH(ODEPTH), .INB(INB), .WNB(WNB), .ONB(ONB)) core (
+        .clk(clk), .rst(core_rst),
+        .dq_valid(dq_valid), .dq_ready(dq_ready), .dq_op(dq_rec[1:0]), .dq_half(dq_rec[2]),
+        .dq_base(dq_rec[63:32]), .dq_rows(dq_rec[95:64]), .dq_cols(dq_rec[127:96]),
+        .dq_stride(dq_rec[159:128]), .dq_layout(dq_rec[3]), .dq_final(dq_rec[4]),
+        .dq_shift(dq_rec[15:8]), .dq_words(dq_rec[191:160]), .dq_wait(dq_rec[223:192]),
+        .cq_valid(cq_valid), .cq_ready(cq_ready), .cq_ahalf(cq_rec[0]), .cq_bhalf(cq_rec[1]),
+        .cq_chalf(cq_rec[2]), .cq_init(cq_rec[3]), .cq_tm(cq_rec[63:32]),
+        .cq_tn(cq_rec[95:64]), .cq_tk(cq_rec[127:96]), .cq_nout(cq_rec[159:128]),
+        .cq_nin(cq_rec[191:160]), .cq_wait(cq_rec[223:192]),
+        .dma_busy(dma_busy), .dma_start(dma_start), .dma_op(dma_op), .dma_base(dma_base),
+        .dma_rows(dma_rows), .dma_cols(dma_cols), .dma_stride(dma_stride),
+        .dma_layout(dma_layout), .dma_final(dma_final), .dma_bytes(dma_bytes),
+        .dma_lines(dma_lines), .mem_rvalid(mem_rvalid), .mem_done(mem_done),
+        .mem_iline(mem_iline), .mem_wline(mem_wline), .mem_oline(mem_oline),
+        .dma_wvalid(dma_wvalid), .dma_wline(dma_wline),
+        .arr_busy(arr_busy), .dma_count(dma_count), .cmp_count(cmp_count));
+
+    hwnas_axi_mem #(.DW(AXI_DW), .MAXB(MAXB), .MAXOUT(MAXOUT), .A_BITS(A_BITS),
+                    .W_BITS(W_BITS), .ACC_BITS(ACC_BITS), .ILANES(ILANES), .WLANES(WLANES),
+                    .OLANES(COLS), .INB(INB), .WNB(WNB), .ONB(ONB), .SW(SW)) mem (
+        .clk(clk), .rst(core_rst), .run(running),
+        .dq_addr(dq_addr), .dq_count(dq_count), .cq_addr(cq_addr), .cq_count(cq_count),
+        .dq_fetched(dq_fetched), .cq_fetched(cq_fetched), .axi_error(axi_error),
+        .idle(mem_idle), .rd_bytes(rd_bytes), .wr_bytes(wr_bytes),
+        .dq_valid(dq_valid), .dq_ready(dq_ready), .dq_rec(dq_rec),
+        .cq_valid(cq_valid), .cq_ready(cq_ready), .cq_rec(cq_rec),
+        .dma_start(dma_start), .dma_op(dma_op), .dma_base(dma_base), .dma_rows(dma_rows),
+        .dma_cols(dma_cols), .dma_stride(dma_stride), .dma_layout(dma_layout),
+        .dma_final(dma_final), .dma_lines(dma_lines), .mem_rvalid(mem_rvalid),
+        .mem_done(mem_done), .mem_iline(mem_iline), .mem_wline(mem_wline),
+        .mem_oline(mem_oline), .dma_wvalid(dma_wvalid), .dma_wline(dma_wline),
+        .m_arvalid(m_axi_arvalid), .m_arready(m_axi_arready), .m_araddr(m_axi_araddr),
+        .m_arlen(m_axi_arlen), .m_arsize(m_axi_arsize), .m_arburst(m_axi_arburst),
+        .m_rvalid(m_axi_rvalid), .m_rready(m_axi_rready), .m_rdata(m_axi_rdata),
+        .m_rresp(m_axi_rresp), .m_rlast(m_axi_rlast),
+        .m_awvalid(m_axi_awvalid), .m_awready(m_axi_awready), .m_awaddr(m_axi_awaddr),
+        .m_awlen(m_axi_awlen), .m_awsize(m_axi_awsize), .m_awburst(m_axi_awburst),
+        .m_wvalid(m_axi_wvalid), .m_wready(m_axi_wready), .m_wdata(m_axi_wdata),
+        .m_wstrb(m_axi_wstrb), .m_wlast(m_axi_wlast),
+        .m_bvalid(m_axi_bvalid), .m_bready(m_axi_bready), .m_bresp(m_axi_bresp));
+
+    hwnas_axil #(.PARAMS0(PARAMS0), .PARAMS1(PARAMS1)) regs (
+        .clk(clk), .rst(rst),
+        .s_awvalid(s_axil_awvalid), .s_awready(s_axil_awready), .s_awaddr(s_axil_awaddr),
+        .s_wvalid(s_axil_wvalid), .s_wready(s_axil_wready), .s_wdata(s_axil_wdata),
+        .s_wstrb(s_axil_wstrb), .s_bvalid(s_axil_bvalid), .s_bready(s_axil_bready),
+        .s_bresp(s_axil_bresp), .s_arvalid(s_axil_arvalid), .s_arready(s_axil_arready),
+        .s_araddr(s_axil_araddr), .s_rvalid(s_axil_rvalid), .s_rready(s_axil_rready),
+        .s_rdata(s_axil_rdata), .s_rresp(s_axil_rresp),
+        .start(start), .irq_en(irq_en), .clr_done(clr_done),
+        .dq_addr(dq_addr), .dq_count(dq_count), .cq_addr(cq_addr), .cq_count(cq_count),
+        .st_busy(running), .st_done(done), .st_error(error), .st_cycles(cycles),
+        .st_dma_count(dma_count), .st_cmp_count(cmp_count), .st_arr_busy(arr_cycles),
+        .st_dma_busy(dma_cycles), .st_rd_bytes(rd_bytes), .st_wr_bytes(wr_bytes));
+
+    wire finished = dq_fetched == dq_count && cq_fetched == cq_count &&
+                    dma_count == dq_count && cmp_count == cq_count &&
+                    !dma_busy && !arr_busy && mem_idle;
+
+    always @(posedge clk) begin
+        if (rst) begin
+            running <= 1'b0;
+            done <= 1'b0;
+            error <= 1'b0;
+            cycles <= 32'd0;
+            arr_cycles <= 32'd0;
+            dma_cycles <= 32'd0;
+        end else if (start) begin
+            running <= 1'b1;
+            done <= 1'b0;
+            error <= 1'b0;
+            cycles <= 32'd0;
+            arr_cycles <= 32'd0;
+            dma_cycles <= 32'd0;
+        end else begin
+            if (running) begin
+                cycles <= cycles + 32'd1;
+                arr_cycles <= arr_cycles + {31'd0, arr_busy};
+                dma_cycles <= dma_cycles + {31'd0, dma_busy};
+                if (axi_error) begin
+                    running <= 1'b0;
+                    done <= 1'b1;
+                    error <= 1'b1;
+                end else if (finished) begin
+                    running <= 1'b0;
+                    done <= 1'b1;
+                end
+            end
+            if (clr_done) begin
+                done <= 1'b0;
+                error <= 1'b0;
+            end
+        end
+    end
+    assign irq = irq_en && done;
+
+    wire unused_axi = &{1'b0, s_axil_awprot, s_axil_arprot, dma_bytes, dq_rec[255:224],
+                        dq_rec[31:16], dq_rec[7:5], cq_rec[255:224], cq_rec[31:4]};
+endmodule

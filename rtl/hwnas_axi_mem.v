@@ -1,0 +1,702 @@
+// hwnas_axi_mem: the AXI4 master of hwnas_axi. It does two jobs on one AXI port:
+//
+//  * program fetch: two fetchers read the DMA and the compute command lists (32-byte records
+//    at 32-byte aligned addresses: the low 5 address bits are ignored, docs/deploy.md) one
+//    record at a time and present each as the head of hwnas_top's queue;
+//  * the memory side of hwnas_top's DMA: for a load it reads the 2-D block (rows x cols
+//    elements at base + r x stride, byte addresses) with INCR bursts, one row per run of
+//    bursts, unpacks the elements (one per cycle) into a staging buffer in the scratchpad's
+//    word layout, then hands the lines to the DMA one per cycle; for a store it captures the
+//    DMA's lines into the staging buffer, then writes the block back, one element per cycle
+//    packed into beats with byte strobes.
+//
+// AXI rules kept (and proved in formal/): a burst never crosses a 4 KiB boundary and has at
+// most MAXB beats; every address is aligned to the bus width (the first and last beats of a
+// row carry strobes / unused bytes); at most MAXOUT read bursts and MAXOUT write bursts are
+// outstanding; one ID (0), so responses come back in order. Element bytes must be 1, 2, 4 or
+// 8 and element addresses aligned to them (hwnas compile lays memory out that way); a request
+// has rows, cols >= 1, rows of less than 1 MiB (hwnas_top's never come near) and does not
+// wrap around the 32-bit address space; the bus
+// is 64 to 256 bits and MAXB >= 32 / (DW / 8) (a command record of 32 bytes is one burst).
+module hwnas_axi_mem #(
+    parameter DW = 64,             // AXI data bits: 64, 128 or 256
+    parameter MAXB = 16,           // beats per burst, 1..256
+    parameter MAXOUT = 4,          // outstanding bursts per direction, 1..16
+    parameter A_BITS = 8,
+    parameter W_BITS = 8,
+    parameter ACC_BITS = 32,
+    parameter ILANES = 4,
+    parameter WLANES = 4,
+    parameter OLANES = 4,
+    parameter INB = 1,
+    parameter WNB = 1,
+    parameter ONB = 1,
+    parameter SW = 64              // staging words (the largest buffer half)
+) (
+    input  wire        clk,
+    input  wire        rst,
+    // control
+    input  wire        run,               // fetch while set
+    input  wire [31:0] dq_addr,
+    input  wire [31:0] dq_count,
+    input  wire [31:0] cq_addr,
+    input  wire [31:0] cq_count,
+    output reg  [31:0] dq_fetched,        // records handed to the core
+    output reg  [31:0] cq_fetched,
+    output wire        axi_error,         // a SLVERR/DECERR response was seen (sticky)
+    output wire        idle,              // no DMA request in progress
+    output reg  [31:0] rd_bytes,          // data bytes read and written for the DMA
+    output reg  [31:0] wr_bytes,
+    // command queue heads of hwnas_top
+    output wire        dq_valid,
+    input  wire        dq_ready,
+    output wire [255:0] dq_rec,
+    output wire        cq_valid,
+    input  wire        cq_ready,
+    output wire [255:0] cq_rec,
+    // memory side of hwnas_top's DMA
+    input  wire        dma_start,
+    input  wire [1:0]  dma_op,
+    input  wire [31:0] dma_base,
+    input  wire [31:0] dma_rows,
+    input  wire [31:0] dma_cols,
+    input  wire [31:0] dma_stride,
+    input  wire        dma_layout,
+    input  wire        dma_final,
+    input  wire [31:0] dma_lines,
+    output wire        mem_rvalid,
+    output wire        mem_done,
+    output wire [INB*ILANES*A_BITS-1:0]   mem_iline,
+    output wire [WNB*WLANES*W_BITS-1:0]   mem_wline,
+    output wire [ONB*OLANES*ACC_BITS-1:0] mem_oline,
+    input  wire        dma_wvalid,
+    input  wire [ONB*OLANES*ACC_BITS-1:0] dma_wline,
+    // AXI4 master
+    output reg         m_arvalid,
+    input  wire        m_arready,
+    output reg  [31:0] m_araddr,
+    output reg  [7:0]  m_arlen,
+    output wire [2:0]  m_arsize,
+    output wire [1:0]  m_arburst,
+    input  wire        m_rvalid,
+    output wire        m_rready,
+    input  wire [DW-1:0] m_rdata,
+    input  wire [1:0]  m_rresp,
+    input  wire        m_rlast,
+    output reg         m_awvalid,
+    input  wire        m_awready,
+    output reg  [31:0] m_awaddr,
+    output reg  [7:0]  m_awlen,
+    output wire [2:0]  m_awsize,
+    output wire [1:0]  m_awburst,
+    output reg         m_wvalid,
+    input  wire        m_wready,
+    output reg  [DW-1:0] m_wdata,
+    output reg  [DW/8-1:0] m_wstrb,
+    output reg         m_wlast,
+    input  wire        m_bvalid,
+    output wire        m_bready,
+    input  wire [1:0]  m_bresp
+);
+    localparam DB = DW / 8;
+    localparam LG = $clog2(DB);
+    localparam RECB = 32 / DB;                      // beats per command record
+    localparam LMAX = (ILANES > WLANES) ? ((ILANES > OLANES) ? ILANES : OLANES)
+                                        : ((WLANES > OLANES) ? WLANES : OLANES);
+    localparam [31:0] CB0 = (ACC_BITS + 7) / 8;
+    localparam EW = 8 * CB0;                        // staging element bits (the widest, whole bytes)
+    localparam NSTG = SW * LMAX;
+    localparam OW = (MAXOUT > 1) ? $clog2(MAXOUT + 1) : 1;
+    localparam TW = (MAXOUT > 1) ? $clog2(MAXOUT) : 1;
+    localparam [31:0] AB = (A_BITS + 7) / 8;
+    localparam [31:0] WB = (W_BITS + 7) / 8;
+    localparam [31:0] CB = CB0;
+
+    assign m_arsize = LG[2:0];
+    assign m_awsize = LG[2:0];
+    assign m_arburst = 2'b01;
+    assign m_awburst = 2'b01;
+    assign m_bready = 1'b1;
+
+    // beats of a burst that starts at aligned address a with `left` beats to go: no more than
+    // MAXB, none past the next 4 KiB boundary
+    function [8:0] burst_beats(input [31:0] a, input [31:0] left);
+        reg [31:0] to4k;
+        begin
+            to4k = (32'd4096 - {20'd0, a[11:0]}) >> LG;
+            burst_beats = (left < to4k) ? ((left < MAXB) ? left[8:0] : MAXB[8:0])
+                                        : ((to4k < MAXB) ? to4k[8:0] : MAXB[8:0]);
+        end
+    endfunction
+
+    // ---------------------------------------------------------------- read tag FIFO
+    // who gets each outstanding read burst: 0 the DMA, 1 the DMA fetcher, 2 the compute
+    // fetcher (one ID, so bursts return in issue order)
+    reg [1:0]  tagq [0:MAXOUT-1];
+    reg [TW-1:0] tq_w, tq_r;
+    localparam [TW-1:0] TQL = MAXOUT - 1;
+    reg [OW-1:0] rd_out;                            // read bursts outstanding
+    wire [1:0] rtag = tagq[tq_r];
+    wire ar_fire = m_arvalid && m_arready;
+    wire r_fire = m_rvalid && m_rready;
+    wire r_end = r_fire && m_rlast;
+
+    // ---------------------------------------------------------------- fetchers
+    reg        fd_busy, fd_full, fc_busy, fc_full;  // a record on its way / held
+    reg [255:0] fd_rec, fc_rec;
+    reg [31:0] fd_next, fc_next;                    // records requested so far
+    reg [3:0]  fd_beat, fc_beat;
+    assign dq_valid = fd_full;
+    assign cq_valid = fc_full;
+    assign dq_rec = fd_rec;
+    assign cq_rec = fc_rec;
+    wire fd_want = run && !fd_busy && !fd_full && (fd_next < dq_count);
+    wire fc_want = run && !fc_busy && !fc_full && (fc_next < cq_count);
+
+    // ---------------------------------------------------------------- DMA adapter state
+    localparam S_IDLE = 3'd0, S_RD = 3'd1, S_EMIT = 3'd2, S_CAP = 3'd3, S_WR = 3'd4,
+               S_FIN = 3'd5;
+    reg [2:0]  st;
+    reg [1:0]  op;
+    reg        lay;
+    reg [31:0] base, rows, cols, stride, lines;
+    reg [1:0]  elg;                                 // log2 element bytes
+    reg [EW-1:0] stg [0:NSTG-1];
+    reg [NSTG-1:0] vld;                             // elements of this load written so far
+                                                    // (the rest of a line reads as 0)
+    integer    i, b, k;
+
+    // element walk (shared by unpack and pack): row r, column k, byte address ea, target
+    // word w and lane ln of the staging buffer
+    reg [31:0] e_r, e_k, e_ra, e_ea, e_w, e_qb;
+    reg [7:0]  e_ln, e_rl;
+    wire [31:0] eb = 32'd1 << elg;
+    wire [31:0] lanes = (op == 2'd0) ? ILANES : (op == 2'd1) ? WLANES : OLANES;
+    wire e_last_col = (e_k + 32'd1 == cols);
+    wire e_last = e_last_col && (e_r + 32'd1 == rows);
+    wire [31:0] e_off = {{(32-LG){1'b0}}, e_ea[LG-1:0]};
+    wire e_beat_end = e_last_col || (e_off + eb >= DB);
+    wire [31:0] e_idx = e_w * LMAX + {24'd0, e_ln};
+
+    // ---------------------------------------------------------------- data AR issuer
+    reg        ar_on;                               // rows left to request
+    reg [31:0] ar_r, ar_ra, ar_a, ar_left;          // row, row address, next burst, beats
+    wire [31:0] row_bytes = cols << elg;
+    function [31:0] row_beats(input [31:0] s, input [31:0] nbytes);
+        row_beats = ((s + nbytes - 32'd1) >> LG) - (s >> LG) + 32'd1;
+    endfunction
+    wire [8:0] ar_n = burst_beats(ar_a, ar_left);
+    wire ar_room = rd_out < MAXOUT;
+
+    // ---------------------------------------------------------------- read beat holder
+    reg          rb_v;
+    reg [DW-1:0] rb;
+    wire rb_free = !rb_v || (st == S_RD && e_beat_end);   // the held beat leaves this cycle
+    assign m_rready = (rtag == 2'd0) ? rb_free : 1'b1;
+
+    // AR arbitration: DMA fetcher, compute fetcher, data
+    wire ar_data_ok = ar_on && (st == S_RD) && !fd_want && !fc_want;
+
+    always @(posedge clk) begin
+        if (rst) begin
+            m_arvalid <= 1'b0;
+            tq_w <= {TW{1'b0}};
+            tq_r <= {TW{1'b0}};
+            rd_out <= {OW{1'b0}};
+            fd_busy <= 1'b0;
+            fd_full <= 1'b0;
+            fc_busy <= 1'b0;
+            fc_full <= 1'b0;
+            fd_next <= 32'd0;
+            fc_next <= 32'd0;
+            fd_beat <= 4'd0;
+            fc_beat <= 4'd0;
+            dq_fetched <= 32'd0;
+            cq_fetched <= 32'd0;
+            rd_err <= 1'b0;
+            rb_v <= 1'b0;
+            ar_on <= 1'b0;
+        end else begin
+            rd_out <= rd_out + {{(OW-1){1'b0}}, ar_fire} - {{(OW-1){1'b0}}, r_end};
+            if (ar_fire) begin
+                m_arvalid <= 1'b0;
+                tq_w <= (tq_w == TQL) ? {TW{1'b0}} : tq_w + 1'b1;
+            end
+            if (r_end)
+                tq_r <= (tq_r == TQL) ? {TW{1'b0}} : tq_r + 1'b1;
+            if (r_fire && m_rresp[1])
+                rd_err <= 1'b1;
+            // a new AR when none is pending and a burst slot is free
+            if ((!m_arvalid || ar_fire) && ar_room && !(ar_fire && rd_out + 1 >= MAXOUT)) begin
+                if (fd_want) begin
+                    m_arvalid <= 1'b1;
+                    m_araddr <= {dq_addr[31:5], 5'd0} + (fd_next << 5);
+                    m_arlen <= RECB - 1;
+                    tagq[ar_fire ? ((tq_w == TQL) ? {TW{1'b0}} : tq_w + 1'b1) : tq_w] <= 2'd1;
+                    fd_busy <= 1'b1;
+                    fd_next <= fd_next + 32'd1;
+                end else if (fc_want) begin
+                    m_arvalid <= 1'b1;
+                    m_araddr <= {cq_addr[31:5], 5'd0} + (fc_next << 5);
+                    m_arlen <= RECB - 1;
+                    tagq[ar_fire ? ((tq_w == TQL) ? {TW{1'b0}} : tq_w + 1'b1) : tq_w] <= 2'd2;
+                    fc_busy <= 1'b1;
+                    fc_next <= fc_next + 32'd1;
+                end else if (ar_data_ok) begin
+                    m_arvalid <= 1'b1;
+                    m_araddr <= ar_a;
+                    m_arlen <= ar_n[7:0] - 8'd1;
+                    tagq[ar_fire ? ((tq_w == TQL) ? {TW{1'b0}} : tq_w + 1'b1) : tq_w] <= 2'd0;
+                    if (ar_left == {23'd0, ar_n}) begin
+                        // next row
+                        if (ar_r + 32'd1 == rows) begin
+                            ar_on <= 1'b0;
+                        end else begin
+                            ar_r <= ar_r + 32'd1;
+                            ar_ra <= ar_ra + stride;
+                            ar_a <= (ar_ra + stride) & ~(DB - 1);
+                            ar_left <= row_beats(ar_ra + stride, row_bytes);
+                        end
+                    end else begin
+                        ar_a <= ar_a + ({23'd0, ar_n} << LG);
+                        ar_left <= ar_left - {23'd0, ar_n};
+                    end
+                end
+            end
+            // fetch beats
+            if (r_fire && rtag == 2'd1) begin
+                for (k = 0; k < RECB; k = k + 1)
+                    if (fd_beat == k)
+                        fd_rec[k*DW +: DW] <= m_rdata;
+                fd_beat <= m_rlast ? 4'd0 : fd_beat + 4'd1;
+                if (m_rlast) begin
+                    fd_busy <= 1'b0;
+                    fd_full <= 1'b1;
+                end
+            end
+            if (r_fire && rtag == 2'd2) begin
+                for (k = 0; k < RECB; k = k + 1)
+                    if (fc_beat == k)
+                        fc_rec[k*DW +: DW] <= m_rdata;
+                fc_beat <= m_rlast ? 4'd0 : fc_beat + 4'd1;
+                if (m_rlast) begin
+                    fc_busy <= 1'b0;
+                    fc_full <= 1'b1;
+                end
+            end
+            if (fd_full && dq_ready) begin
+                fd_full <= 1'b0;
+                dq_fetched <= dq_fetched + 32'd1;
+            end
+            if (fc_full && cq_ready) begin
+                fc_full <= 1'b0;
+                cq_fetched <= cq_fetched + 32'd1;
+            end
+            // data beats
+            if (rb_v && st == S_RD && e_beat_end)
+                rb_v <= 1'b0;
+            if (r_fire && rtag == 2'd0) begin
+                rb_v <= 1'b1;
+                rb <= m_rdata;
+            end
+            if (st == S_IDLE && dma_start && dma_op != 2'd3) begin
+                ar_on <= 1'b1;
+                ar_r <= 32'd0;
+                ar_ra <= dma_base;
+                ar_a <= dma_base & ~(DB - 1);
+                ar_left <= row_beats(dma_base, dma_cols << dlg);
+            end
+        end
+    end
+
+    // element bytes of the starting request
+    wire [1:0] dlg = (dma_op == 2'd0) ? lg2(AB) : (dma_op == 2'd1) ? lg2(WB) :
+                     (dma_op == 2'd2 || !dma_final) ? lg2(CB) : lg2(AB);
+    function [1:0] lg2(input [31:0] v);
+        lg2 = (v >= 8) ? 2'd3 : (v >= 4) ? 2'd2 : (v >= 2) ? 2'd1 : 2'd0;
+    endfunction
+
+    // ---------------------------------------------------------------- AW issuer, W packer
+    reg        aw_on;
+    reg [31:0] aw_r, aw_ra, aw_a, aw_left;
+    reg [OW-1:0] wr_out;                            // write bursts issued, B not yet seen
+    wire [8:0] aw_n = burst_beats(aw_a, aw_left);
+    wire aw_fire = m_awvalid && m_awready;
+    wire w_fire = m_wvalid && m_wready;
+    wire b_fire = m_bvalid && m_bready;
+    reg [31:0] w_seg_left, w_a;                     // beats left in the row, beat address
+    reg [8:0]  w_bleft;                             // beats left in the burst
+    reg        w_done;                              // every element packed
+    reg [31:0] c_lines;                             // store lines captured
+
+    // the element the walk is on (for the W packer)
+    wire [EW-1:0] e_val0 = stg[e_idx];
+    wire [63:0] e_val = {{(64-EW){1'b0}}, e_val0};
+
+    reg [31:0] emit_j;
+    reg        rd_err, wr_err;
+    assign axi_error = rd_err || wr_err;
+    assign idle = (st == S_IDLE);
+    assign mem_rvalid = (st == S_EMIT);
+    assign mem_done = (st == S_EMIT && emit_j + 32'd1 >= lines) || (st == S_FIN);
+
+    // load lines: words emit_j x NB .. + NB - 1 of the staging buffer
+    genvar gn, ge;
+    generate
+        for (gn = 0; gn < INB; gn = gn + 1) begin : g_il
+            for (ge = 0; ge < ILANES; ge = ge + 1) begin : g_e
+                assign mem_iline[(gn*ILANES+ge)*A_BITS +: A_BITS] =
+                    vld[(emit_j * INB + gn) * LMAX + ge] ?
+                    stg[(emit_j * INB + gn) * LMAX + ge][A_BITS-1:0] : {A_BITS{1'b0}};
+            end
+        end
+        for (gn = 0; gn < WNB; gn = gn + 1) begin : g_wl
+            for (ge = 0; ge < WLANES; ge = ge + 1) begin : g_e
+                assign mem_wline[(gn*WLANES+ge)*W_BITS +: W_BITS] =
+                    vld[(emit_j * WNB + gn) * LMAX + ge] ?
+                    stg[(emit_j * WNB + gn) * LMAX + ge][W_BITS-1:0] : {W_BITS{1'b0}};
+            end
+        end
+        for (gn = 0; gn < ONB; gn = gn + 1) begin : g_ol
+            for (ge = 0; ge < OLANES; ge = ge + 1) begin : g_e
+                assign mem_oline[(gn*OLANES+ge)*ACC_BITS +: ACC_BITS] =
+                    vld[(emit_j * ONB + gn) * LMAX + ge] ?
+                    stg[(emit_j * ONB + gn) * LMAX + ge][ACC_BITS-1:0] : {ACC_BITS{1'b0}};
+            end
+        end
+    endgenerate
+
+    // the element at e_ea from the held read beat
+    reg [63:0] r_elem;
+    always @(*) begin
+        r_elem = 64'd0;
+        for (b = 0; b < 8; b = b + 1)
+            for (k = 0; k < DB; k = k + 1)
+                if (b < eb && e_off + b == k)
+                    r_elem[b*8 +: 8] = rb[k*8 +: 8];
+    end
+
+    // a stored lane, sign-extended to whole bytes
+    function [EW-1:0] sext(input [ACC_BITS-1:0] v);
+        sext = {{(EW-ACC_BITS+1){v[ACC_BITS-1]}}, v[ACC_BITS-2:0]};
+    endfunction
+
+    // advance the element walk by one element
+    task walk_next;
+        begin
+            e_ea <= e_ea + eb;
+            e_k <= e_k + 32'd1;
+            if (lay == 1'b0) begin
+                if (e_ln + 8'd1 == lanes[7:0]) begin
+                    e_ln <= 8'd0;
+                    e_w <= e_w + 32'd1;
+                end else begin
+                    e_ln <= e_ln + 8'd1;
+                end
+            end else begin
+                e_w <= e_w + 32'd1;
+            end
+            if (e_last_col) begin
+                e_k <= 32'd0;
+                e_r <= e_r + 32'd1;
+                e_ra <= e_ra + stride;
+                e_ea <= e_ra + stride;
+                if (lay == 1'b0) begin
+                    // the next row starts a new word, whatever lane this one ended in
+                    e_ln <= 8'd0;
+                    e_w <= e_w + 32'd1;
+                end else if (e_rl + 8'd1 == lanes[7:0]) begin
+                    e_rl <= 8'd0;
+                    e_ln <= 8'd0;
+                    e_qb <= e_qb + cols;
+                    e_w <= e_qb + cols;
+                end else begin
+                    e_rl <= e_rl + 8'd1;
+                    e_ln <= e_rl + 8'd1;
+                    e_w <= e_qb;
+                end
+            end
+        end
+    endtask
+
+    always @(posedge clk) begin
+        if (rst) begin
+            st <= S_IDLE;
+            m_awvalid <= 1'b0;
+            m_wvalid <= 1'b0;
+            aw_on <= 1'b0;
+            wr_out <= {OW{1'b0}};
+            rd_bytes <= 32'd0;
+            wr_bytes <= 32'd0;
+            wr_err <= 1'b0;
+        end else begin
+            wr_out <= wr_out + {{(OW-1){1'b0}}, aw_fire} - {{(OW-1){1'b0}}, b_fire};
+            if (b_fire && m_bresp[1])
+                wr_err <= 1'b1;
+            if (aw_fire)
+                m_awvalid <= 1'b0;
+            if (w_fire)
+                m_wvalid <= 1'b0;
+            case (st)
+            S_IDLE: if (dma_start) begin
+                op <= dma_op;
+                lay <= dma_layout;
+                base <= dma_base;
+                rows <= dma_rows;
+                cols <= dma_cols;
+                stride <= dma_stride;
+                lines <= dma_lines;
+                elg <= dlg;
+                e_r <= 32'd0;
+                e_k <= 32'd0;
+                e_ra <= dma_base;
+                e_ea <= dma_base;
+                e_w <= 32'd0;
+                e_qb <= 32'd0;
+                e_ln <= 8'd0;
+                e_rl <= 8'd0;
+                emit_j <= 32'd0;
+                c_lines <= 32'd0;
+                w_done <= 1'b0;
+                vld <= {NSTG{1'b0}};
+                st <= (dma_op == 2'd3) ? S_CAP : S_RD;
+            end
+            S_RD: if (rb_v) begin
+                stg[e_idx] <= r_elem[EW-1:0];
+                for (i = 0; i < NSTG; i = i + 1)
+                    if (e_idx == i)
+                        vld[i] <= 1'b1;
+                rd_bytes <= rd_bytes + eb;
+                walk_next;
+                if (e_last)
+                    st <= S_EMIT;
+            end
+            S_EMIT: begin
+                emit_j <= emit_j + 32'd1;
+                if (emit_j + 32'd1 >= lines)
+                    st <= S_IDLE;
+            end
+            S_CAP: begin
+                if (dma_wvalid) begin
+                    for (i = 0; i < ONB; i = i + 1)
+                        for (b = 0; b < OLANES; b = b + 1)
+                            stg[(c_lines * ONB + i) * LMAX + b] <=
+                                sext(dma_wline[(i*OLANES+b)*ACC_BITS +: ACC_BITS]);
+                    c_lines <= c_lines + 32'd1;
+                    if (c_lines + 32'd1 == lines) begin
+                        st <= S_WR;
+                        aw_on <= 1'b1;
+                        aw_r <= 32'd0;
+                        aw_ra <= base;
+                        aw_a <= base & ~(DB - 1);
+                        aw_left <= row_beats(base, row_bytes);
+                        w_a <= base & ~(DB - 1);
+                        w_seg_left <= row_beats(base, row_bytes);
+                        w_bleft <= 9'd0;
+                        m_wstrb <= {DB{1'b0}};
+                        m_wdata <= {DW{1'b0}};
+                    end
+                end
+            end
+            S_WR: begin
+                // AW: one burst at a time, MAXOUT outstanding
+                if (aw_on && (!m_awvalid || aw_fire) &&
+                    (wr_out + {{(OW-1){1'b0}}, m_awvalid} < MAXOUT)) begin
+                    m_awvalid <= 1'b1;
+                    m_awaddr <= aw_a;
+                    m_awlen <= aw_n[7:0] - 8'd1;
+                    if (aw_left == {23'd0, aw_n}) begin
+                        if (aw_r + 32'd1 == rows) begin
+                            aw_on <= 1'b0;
+                        end else begin
+                            aw_r <= aw_r + 32'd1;
+                            aw_ra <= aw_ra + stride;
+                            aw_a <= (aw_ra + stride) & ~(DB - 1);
+                            aw_left <= row_beats(aw_ra + stride, row_bytes);
+                        end
+                    end else begin
+                        aw_a <= aw_a + ({23'd0, aw_n} << LG);
+                        aw_left <= aw_left - {23'd0, aw_n};
+                    end
+                end
+                // W: pack one element per cycle while no beat waits on the bus
+                if (!w_done && (!m_wvalid || w_fire)) begin
+                    // the previous beat left (w_fire): start a fresh one with this element
+                    for (k = 0; k < DB; k = k + 1)
+                        if (w_fire && !(k >= e_off && k < e_off + eb))
+                            m_wstrb[k] <= 1'b0;
+                    for (b = 0; b < 8; b = b + 1)
+                        for (k = 0; k < DB; k = k + 1)
+                            if (b < eb && e_off + b == k) begin
+                                m_wdata[k*8 +: 8] <= e_val[b*8 +: 8];
+                                m_wstrb[k] <= 1'b1;
+                            end
+                    wr_bytes <= wr_bytes + eb;
+                    walk_next;
+                    if (e_beat_end) begin
+                        m_wvalid <= 1'b1;
+                        if (w_bleft == 9'd0) begin
+                            m_wlast <= burst_beats(w_a, w_seg_left) == 9'd1;
+                            w_bleft <= burst_beats(w_a, w_seg_left) - 9'd1;
+                        end else begin
+                            m_wlast <= w_bleft == 9'd1;
+                            w_bleft <= w_bleft - 9'd1;
+                        end
+                        if (e_last_col) begin
+                            w_a <= (e_ra + stride) & ~(DB - 1);
+                            w_seg_left <= row_beats(e_ra + stride, row_bytes);
+                        end else begin
+                            w_a <= w_a + DB;
+                            w_seg_left <= w_seg_left - 32'd1;
+                        end
+                    end
+                    if (e_last)
+                        w_done <= 1'b1;
+                end else if (w_fire) begin
+                    m_wstrb <= {DB{1'b0}};
+                end
+                if (w_done && !aw_on && !m_awvalid && !m_wvalid && wr_out == {OW{1'b0}})
+                    st <= S_FIN;
+            end
+            S_FIN: st <= S_IDLE;
+            default: st <= S_IDLE;
+            endcase
+        end
+    end
+
+    wire unused_mem = &{1'b0, base[0], lines[0]};
+
+`ifdef FORMAL
+    // Protocol properties (formal/run.sh proves them with yosys-smtbmc). Assumed: the slave
+    // keeps the AXI rules (VALID held until READY with a stable payload, R beats and B
+    // responses only for bursts asked for, RLAST on a burst's last beat) and hwnas_top starts
+    // a request only when the previous one is done. Asserted: the master keeps the rules.
+    reg f_past = 1'b0;
+    always @(posedge clk)
+        f_past <= 1'b1;
+    always @(*)
+        if (!f_past)
+            assume(rst);
+
+    // the checker's view: read bursts asked for and their lengths, beats received
+    reg [7:0] f_ar_n = 8'd0, f_r_n = 8'd0;          // AR accepted, read bursts completed
+    reg [7:0] f_rlen [0:7];
+    reg [8:0] f_rbeat = 9'd0;
+    // write bursts: AW lengths and the W bursts' beat counts, matched in order
+    reg [7:0] f_aw_n = 8'd0, f_wb_n = 8'd0, f_b_n = 8'd0;
+    reg [8:0] f_awlen [0:7];
+    reg [8:0] f_wlen [0:7];
+    reg [8:0] f_wbeat = 9'd0;
+    wire [7:0] f_rd_out = f_ar_n - f_r_n;
+    wire [7:0] f_wr_out = f_aw_n - f_b_n;
+    wire [7:0] f_aw_idx = f_aw_n;
+    wire [7:0] f_wb_idx = f_wb_n;
+    always @(posedge clk) begin
+        if (rst) begin
+            f_ar_n <= 8'd0;
+            f_r_n <= 8'd0;
+            f_rbeat <= 9'd0;
+            f_aw_n <= 8'd0;
+            f_wb_n <= 8'd0;
+            f_b_n <= 8'd0;
+            f_wbeat <= 9'd0;
+        end else begin
+            if (ar_fire) begin
+                f_rlen[f_ar_n[2:0]] <= m_arlen;
+                f_ar_n <= f_ar_n + 8'd1;
+            end
+            if (r_fire) begin
+                f_rbeat <= m_rlast ? 9'd0 : f_rbeat + 9'd1;
+                if (m_rlast)
+                    f_r_n <= f_r_n + 8'd1;
+            end
+            if (aw_fire) begin
+                f_awlen[f_aw_n[2:0]] <= {1'b0, m_awlen} + 9'd1;
+                f_aw_n <= f_aw_n + 8'd1;
+                // its W burst already went: same length
+                if (f_wb_n - f_aw_n < 8'd128 && f_wb_n != f_aw_n)
+                    assert(f_wlen[f_aw_n[2:0]] == {1'b0, m_awlen} + 9'd1);
+            end
+            if (w_fire) begin
+                f_wbeat <= m_wlast ? 9'd0 : f_wbeat + 9'd1;
+                if (m_wlast) begin
+                    f_wlen[f_wb_n[2:0]] <= f_wbeat + 9'd1;
+                    f_wb_n <= f_wb_n + 8'd1;
+                    // its AW already went: same length
+                    if (f_aw_n - f_wb_n < 8'd128 && f_aw_n != f_wb_n)
+                        assert(f_awlen[f_wb_n[2:0]] == f_wbeat + 9'd1);
+                end
+            end
+            if (b_fire)
+                f_b_n <= f_b_n + 8'd1;
+        end
+    end
+
+    always @(*) begin
+        if (f_past && !rst) begin
+            // the slave: R beats only for bursts asked for, RLAST on the last one
+            if (m_rvalid) begin
+                assume(f_rd_out != 8'd0);
+                assume(m_rlast == (f_rbeat == {1'b0, f_rlen[f_r_n[2:0]]}));
+            end
+            // B only for a burst whose address and data both went
+            if (m_bvalid)
+                assume(f_aw_n != f_b_n && f_wb_n != f_b_n);
+            // hwnas_top: one request at a time, a block of at least one element, rows
+            // shorter than 1 MiB (a buffer half is far smaller), not wrapping around the
+            // 32-bit address space (bounds that imply it)
+            if (dma_start)
+                assume(st == S_IDLE && dma_rows != 32'd0 && dma_cols != 32'd0 &&
+                       dma_rows < 32'h400 && dma_cols < 32'h20000 &&
+                       dma_stride < 32'h100000 && dma_base < 32'h80000000 &&
+                       (dma_base & ((32'd1 << dlg) - 32'd1)) == 32'd0 &&
+                       (dma_stride & ((32'd1 << dlg) - 32'd1)) == 32'd0);
+
+            // bursts: aligned, at most MAXB beats, within one 4 KiB page
+            if (m_arvalid) begin
+                assert(m_araddr[LG-1:0] == {LG{1'b0}});
+                assert({1'b0, m_arlen} < MAXB);
+                assert({1'b0, m_araddr[11:0]} + (({5'd0, m_arlen} + 13'd1) << LG) <= 13'd4096);
+            end
+            if (m_awvalid) begin
+                assert(m_awaddr[LG-1:0] == {LG{1'b0}});
+                assert({1'b0, m_awlen} < MAXB);
+                assert({1'b0, m_awaddr[11:0]} + (({5'd0, m_awlen} + 13'd1) << LG) <= 13'd4096);
+            end
+            assert(m_arburst == 2'b01 && m_awburst == 2'b01 && m_arsize == LG && m_awsize == LG);
+            // a W burst ends (WLAST) within MAXB beats
+            assert(f_wbeat < MAXB);
+            // outstanding transactions within MAXOUT; the master's count is the checker's
+            assert(f_rd_out <= MAXOUT);
+            assert(f_wr_out <= MAXOUT);
+            assert({{(8-OW){1'b0}}, rd_out} == f_rd_out);
+            assert({{(8-OW){1'b0}}, wr_out} == f_wr_out);
+        end
+    end
+
+    always @(posedge clk) begin
+        if (f_past && !$past(rst)) begin
+            // the slave holds R and B until taken, payload stable
+            if ($past(m_rvalid && !m_rready))
+                assume(m_rvalid && m_rdata == $past(m_rdata) && m_rlast == $past(m_rlast) &&
+                       m_rresp == $past(m_rresp));
+            if ($past(m_bvalid && !m_bready))
+                assume(m_bvalid && m_bresp == $past(m_bresp));
+            // the master holds AR, AW and W until taken, payload stable
+            if ($past(m_arvalid && !m_arready))
+                assert(m_arvalid && m_araddr == $past(m_araddr) && m_arlen == $past(m_arlen));
+            if ($past(m_awvalid && !m_awready))
+                assert(m_awvalid && m_awaddr == $past(m_awaddr) && m_awlen == $past(m_awlen));
+            if ($past(m_wvalid && !m_wready))
+                assert(m_wvalid && m_wdata == $past(m_wdata) && m_wstrb == $past(m_wstrb) &&
+                       m_wlast == $past(m_wlast));
+        end
+        // reset: nothing offered in the cycle after it
+        if (f_past && $past(rst)) begin
+            assert(!m_arvalid);
+            assert(!m_awvalid);
+            assert(!m_wvalid);
+        end
+    end
+`endif
+endmodule

@@ -1,0 +1,442 @@
+// harness_axi.cpp: the Verilator harness of hwnas_axi (the AXI top), apart from harness.cpp.
+//
+//   harness_axi PROGRAM RESULTS DUMP [--seed N] [--stall P] [--axi-latency N] [--axi-bw B]
+//
+// Reads the same tile program and memory image as harness.cpp (docs/rtl.md), lays them out in
+// a byte-addressed DRAM (below), writes the command lists there as 32-byte records
+// (docs/deploy.md), programs the AXI4-Lite registers like a host, and plays an AXI4 slave
+// memory: a read burst's first beat comes `latency` cycles after its address, beats leave at
+// most `bw` bytes per cycle (read and write share it), and with probability P in every cycle
+// ARREADY, AWREADY, WREADY and the R/B valids are held back (seeded, replayable). It checks
+// the AXI rules on every cycle (bursts within MAXB and 4 KiB, aligned addresses, WLAST where
+// AWLEN says, VALID held and payload stable until READY) and stops with status "axi: ..." on a
+// violation.
+//
+// Layout of the element-addressed image: element i, accessed with e bytes per element, lives
+// at byte DATA + space(e) + i x e, with one space per element size (1, 2, 4, 8), each a copy
+// of the whole image; a request's base and stride are converted the same way. The dump is read
+// from the space of the final outputs (act bytes).
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "program.h"
+#include "hwnas_drv.h"
+#include "verilated.h"
+#include "Vhwnas_axi.h"
+
+#ifndef HW_ROWS
+#error "build with -DHW_ROWS=... (see tests/test_axi.c)"
+#endif
+
+static const int A_BITS = HW_A_BITS, W_BITS = HW_W_BITS, ACC_BITS = HW_ACC_BITS;
+static const int DW = HW_AXI_DW, DB = HW_AXI_DW / 8, MAXB = HW_MAXB;
+
+static uint64_t rng = 88172645463325252ull;
+static uint64_t rnd()
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+static bool chance(double p) { return p > 0 && (double)(rnd() % 1000000) < p * 1e6; }
+
+template <class T> static uint8_t byte_of(const T &p, int i) { return (uint8_t)((uint64_t)p >> (8 * i)); }
+template <std::size_t N> static uint8_t byte_of(const VlWide<N> &p, int i)
+{
+	return (uint8_t)(p[i / 4] >> (8 * (i % 4)));
+}
+template <class T> static void set_byte(T &p, int i, uint8_t v)
+{
+	uint64_t x = (uint64_t)p;
+	x &= ~(0xffull << (8 * i));
+	x |= (uint64_t)v << (8 * i);
+	p = (T)x;
+}
+template <std::size_t N> static void set_byte(VlWide<N> &p, int i, uint8_t v)
+{
+	p[i / 4] = (p[i / 4] & ~(0xffu << (8 * (i % 4)))) | ((uint32_t)v << (8 * (i % 4)));
+}
+template <class T> static bool bit_of(const T &p, int i) { return ((uint64_t)p >> i) & 1; }
+template <std::size_t N> static bool bit_of(const VlWide<N> &p, int i) { return (p[i / 32] >> (i % 32)) & 1; }
+template <class T> static std::vector<uint8_t> bytes_of(const T &p)
+{
+	std::vector<uint8_t> v(DB);
+	for (int i = 0; i < DB; i++)
+		v[i] = byte_of(p, i);
+	return v;
+}
+
+static int die(const char *results, const char *msg)
+{
+	FILE *f = fopen(results, "w");
+	if (f) {
+		fprintf(f, "status error\nmessage %s\n", msg);
+		fclose(f);
+	}
+	fprintf(stderr, "harness_axi: %s\n", msg);
+	return 2;
+}
+
+static int ebytes_lg(int bits) { int b = (bits + 7) / 8; return b > 4 ? 3 : b > 2 ? 2 : b > 1 ? 1 : 0; }
+
+struct Burst { uint32_t addr; int len, beat; long ready; };
+
+int main(int argc, char **argv)
+{
+	if (argc < 4) {
+		fprintf(stderr, "usage: harness_axi PROGRAM RESULTS DUMP [--seed N] [--stall P] "
+			"[--axi-latency N] [--axi-bw B]\n");
+		return 2;
+	}
+	const char *res_path = argv[2], *dump_path = argv[3];
+	double stall = 0, abw = -1;
+	long alat = -1;
+	for (int i = 4; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--seed"))
+			rng = strtoull(argv[i + 1], nullptr, 10) * 2654435761ull + 1;
+		else if (!strcmp(argv[i], "--stall"))
+			stall = atof(argv[i + 1]);
+		else if (!strcmp(argv[i], "--axi-latency"))
+			alat = atol(argv[i + 1]);
+		else if (!strcmp(argv[i], "--axi-bw"))
+			abw = atof(argv[i + 1]);
+	}
+	Program prog;
+	const RtlParams rp = { HW_ROWS, HW_COLS, HW_DF, A_BITS, W_BITS, ACC_BITS, HW_INB, HW_WNB, HW_ONB };
+	FILE *pf = fopen(argv[1], "r");
+	if (!pf)
+		return die(res_path, "cannot open the program file");
+	const char *perr = parse_program(pf, rp, prog);
+	fclose(pf);
+	if (perr)
+		return die(res_path, perr);
+	std::vector<int64_t> img((size_t)prog.nmem, 0);
+	FILE *mf = fopen(prog.memfile.c_str(), "rb");
+	if (!mf || fread(img.data(), sizeof(int64_t), img.size(), mf) != img.size()) {
+		if (mf)
+			fclose(mf);
+		return die(res_path, "cannot read the memory image");
+	}
+	fclose(mf);
+	const long latency = alat >= 0 ? alat : prog.latency;
+	const double bw = abw > 0 ? abw : prog.bw;
+
+	// byte DRAM: the program lists at 0, then the four element spaces
+	const uint64_t nm = ((uint64_t)prog.nmem + 7) & ~7ull;
+	const uint64_t dq_at = 0, cq_at = ((prog.dq.size() * 32 + 4095) & ~4095ull);
+	const uint64_t data = cq_at + ((prog.cq.size() * 32 + 4095) & ~4095ull);
+	uint64_t space[4];
+	for (int e = 0, off = 0; e < 4; off += 1 << e, e++)
+		space[e] = data + (uint64_t)off * nm;
+	const uint64_t dram_size = data + 15 * nm + 4096;
+	if (dram_size >= (1ull << 32))
+		return die(res_path, "the image does not fit a 32-bit address space");
+	std::vector<uint8_t> dram(dram_size, 0);
+	for (int e = 0; e < 4; e++)
+		for (uint64_t i = 0; i < (uint64_t)prog.nmem; i++)
+			memcpy(&dram[space[e] + (i << e)], &img[i], (size_t)1 << e);   // little endian host
+	const int alg = ebytes_lg(A_BITS), wlg = ebytes_lg(W_BITS), clg = ebytes_lg(ACC_BITS);
+	for (size_t k = 0; k < prog.dq.size(); k++) {
+		const DmaCmd &d = prog.dq[k];
+		int lg = d.op == 0 ? alg : d.op == 1 ? wlg : (d.op == 2 || !d.final_) ? clg : alg;
+		struct hnd_dma r = { (uint32_t)d.op, (uint32_t)d.half, (uint32_t)d.layout,
+				     (uint32_t)d.final_, (uint32_t)d.shift,
+				     (uint32_t)(space[lg] + ((uint64_t)d.base << lg)), (uint32_t)d.rows,
+				     (uint32_t)d.cols, (uint32_t)((uint64_t)d.stride << lg),
+				     (uint32_t)d.words, (uint32_t)d.wait };
+		hnd_pack_dma(&r, &dram[dq_at + 32 * k]);
+	}
+	for (size_t k = 0; k < prog.cq.size(); k++) {
+		const CmpCmd &c = prog.cq[k];
+		struct hnd_cmp r = { (uint32_t)c.ah, (uint32_t)c.bh, (uint32_t)c.ch, (uint32_t)c.init,
+				     (uint32_t)c.tm, (uint32_t)c.tn, (uint32_t)c.tk, (uint32_t)c.nout,
+				     (uint32_t)c.nin, (uint32_t)c.wait };
+		hnd_pack_cmp(&r, &dram[cq_at + 32 * k]);
+	}
+
+	VerilatedContext *ctx = new VerilatedContext;
+	ctx->commandArgs(1, argv);
+	Vhwnas_axi *top = new Vhwnas_axi{ctx};
+	long cyc = 0;
+	std::string status = "ok";
+
+	// slave state
+	std::deque<Burst> rq, wq;                   // accepted read / write bursts
+	std::deque<long> bq;                        // B responses due
+	double credit = 0;
+	bool r_hold = false, b_hold = false;
+	// master-side protocol monitor: the payload seen while VALID was up and not taken
+	bool ar_pend = false, aw_pend = false, w_pend = false;
+	uint32_t ar_a = 0, aw_a = 0;
+	int ar_l = 0, aw_l = 0;
+	std::vector<uint8_t> w_d;
+	uint64_t w_s = 0;
+	bool w_l = false;
+	long rd_beats = 0, wr_beats = 0, bursts = 0;
+
+	auto check_burst = [&](uint32_t a, int len, const char *ch) {
+		if (a % DB)
+			status = std::string("axi: unaligned ") + ch + "ADDR";
+		else if (len + 1 > MAXB)
+			status = std::string("axi: ") + ch + "LEN beyond MAXB";
+		else if ((a & 4095u) + (uint32_t)(len + 1) * DB > 4096u)
+			status = std::string("axi: ") + ch + " burst crosses 4 KiB";
+		else if ((uint64_t)a + (uint64_t)(len + 1) * DB > dram_size)
+			status = std::string("axi: ") + ch + " burst outside the memory";
+	};
+
+	// one clock: drive the slave outputs from state, evaluate, sample handshakes, clock
+	auto tick = [&]() {
+		top->m_axi_arready = !chance(stall);
+		top->m_axi_awready = !chance(stall);
+		// this slave takes W beats only for an accepted AW (AXI lets a slave wait for it)
+		top->m_axi_wready = !wq.empty() && !chance(stall);
+		credit += bw;
+		if (credit > 2.0 * DB + bw)
+			credit = 2.0 * DB + bw;
+		// R
+		if (!r_hold && !rq.empty() && rq.front().ready <= cyc && credit >= DB && !chance(stall)) {
+			Burst &b = rq.front();
+			uint32_t a = b.addr + (uint32_t)(b.beat * DB);
+			for (int i = 0; i < DB; i++)
+				set_byte(top->m_axi_rdata, i, dram[a + i]);
+			top->m_axi_rlast = b.beat == b.len;
+			top->m_axi_rresp = 0;
+			r_hold = true;
+			credit -= DB;
+		}
+		top->m_axi_rvalid = r_hold;
+		if (!b_hold && !bq.empty() && bq.front() <= cyc && !chance(stall))
+			b_hold = true;
+		top->m_axi_bvalid = b_hold;
+		top->m_axi_bresp = 0;
+		top->clk = 0;
+		top->eval();
+		// monitor: VALID held and payload stable until READY
+		if (ar_pend && (!top->m_axi_arvalid || top->m_axi_araddr != ar_a || top->m_axi_arlen != ar_l))
+			status = "axi: ARVALID dropped or AR payload changed before ARREADY";
+		if (aw_pend && (!top->m_axi_awvalid || top->m_axi_awaddr != aw_a || top->m_axi_awlen != aw_l))
+			status = "axi: AWVALID dropped or AW payload changed before AWREADY";
+		if (w_pend && (!top->m_axi_wvalid || bytes_of(top->m_axi_wdata) != w_d ||
+			       (uint64_t)top->m_axi_wstrb != w_s || (bool)top->m_axi_wlast != w_l))
+			status = "axi: WVALID dropped or W payload changed before WREADY";
+		// handshakes
+		if (top->m_axi_arvalid && top->m_axi_arready) {
+			check_burst(top->m_axi_araddr, top->m_axi_arlen, "AR");
+			if (top->m_axi_arburst != 1 || top->m_axi_arsize != __builtin_ctz(DB))
+				status = "axi: AR not INCR of the bus width";
+			rq.push_back({ top->m_axi_araddr, top->m_axi_arlen, 0, cyc + 1 + latency });
+			bursts++;
+			ar_pend = false;
+		} else if (top->m_axi_arvalid) {
+			ar_pend = true;
+			ar_a = top->m_axi_araddr;
+			ar_l = top->m_axi_arlen;
+		}
+		if (top->m_axi_awvalid && top->m_axi_awready) {
+			check_burst(top->m_axi_awaddr, top->m_axi_awlen, "AW");
+			if (top->m_axi_awburst != 1 || top->m_axi_awsize != __builtin_ctz(DB))
+				status = "axi: AW not INCR of the bus width";
+			wq.push_back({ top->m_axi_awaddr, top->m_axi_awlen, 0, 0 });
+			bursts++;
+			aw_pend = false;
+		} else if (top->m_axi_awvalid) {
+			aw_pend = true;
+			aw_a = top->m_axi_awaddr;
+			aw_l = top->m_axi_awlen;
+		}
+		if (top->m_axi_wvalid && top->m_axi_wready) {
+			// W may not run ahead of its AW in this model (the master issues AW first)
+			Burst *b = nullptr;
+			for (Burst &x : wq)
+				if (x.beat <= x.len) {
+					b = &x;
+					break;
+				}
+			if (!b) {
+				status = "axi: W beat without an outstanding AW";
+			} else {
+				uint32_t a = b->addr + (uint32_t)(b->beat * DB);
+				for (int i = 0; i < DB; i++)
+					if (bit_of(top->m_axi_wstrb, i))
+						dram[a + i] = byte_of(top->m_axi_wdata, i);
+				if ((bool)top->m_axi_wlast != (b->beat == b->len))
+					status = "axi: WLAST not on the burst's last beat";
+				bool last = b->beat == b->len;
+				b->beat++;
+				if (last) {
+					bq.push_back(cyc + 1 + (latency > 0 ? 1 : 0));
+					wq.pop_front();      // W beats fill the bursts in order: b is the front
+				}
+				wr_beats++;
+				credit -= DB;
+			}
+			w_pend = false;
+		} else if (top->m_axi_wvalid) {
+			w_pend = true;
+			w_d = bytes_of(top->m_axi_wdata);
+			w_s = (uint64_t)top->m_axi_wstrb;
+			w_l = top->m_axi_wlast;
+		}
+		if (r_hold && top->m_axi_rready) {
+			Burst &b = rq.front();
+			b.beat++;
+			rd_beats++;
+			if (b.beat > b.len)
+				rq.pop_front();
+			r_hold = false;
+		}
+		if (b_hold && top->m_axi_bready) {
+			bq.pop_front();
+			b_hold = false;
+		}
+		top->clk = 1;
+		top->eval();
+		cyc++;
+	};
+
+	// host side: AXI4-Lite register access (one transaction at a time)
+	auto reg_write = [&](uint32_t off, uint32_t v) {
+		top->s_axil_awvalid = 1;
+		top->s_axil_awaddr = off;
+		top->s_axil_wvalid = 1;
+		top->s_axil_wdata = v;
+		top->s_axil_wstrb = 0xf;
+		top->s_axil_bready = 1;
+		bool aw = false, w = false;
+		for (int n = 0; n < 100; n++) {
+			top->clk = 0;
+			top->eval();
+			bool awf = top->s_axil_awvalid && top->s_axil_awready;
+			bool wf = top->s_axil_wvalid && top->s_axil_wready;
+			bool bf = top->s_axil_bvalid;
+			tick();
+			if (awf) {
+				aw = true;
+				top->s_axil_awvalid = 0;
+			}
+			if (wf) {
+				w = true;
+				top->s_axil_wvalid = 0;
+			}
+			if (bf && aw && w)
+				return true;
+		}
+		return false;
+	};
+	auto reg_read = [&](uint32_t off, uint32_t &v) {
+		top->s_axil_arvalid = 1;
+		top->s_axil_araddr = off;
+		top->s_axil_rready = 1;
+		for (int n = 0; n < 100; n++) {
+			top->clk = 0;
+			top->eval();
+			bool arf = top->s_axil_arvalid && top->s_axil_arready;
+			bool rf = top->s_axil_rvalid;
+			v = top->s_axil_rdata;
+			tick();
+			if (arf)
+				top->s_axil_arvalid = 0;
+			if (rf)
+				return true;
+		}
+		return false;
+	};
+
+	// the host is driver/hwnas_drv.c: its register reads and writes are AXI4-Lite
+	// transactions on the model, its interrupt wait runs the clock until irq
+	struct Host {
+		decltype(reg_write) *w;
+		decltype(reg_read) *r;
+		std::function<int(int)> wait;
+		bool ok;
+	} host = { &reg_write, &reg_read, nullptr, true };
+	long t_start = 0, irq_at = -1;
+	host.wait = [&](int) -> int {
+		while (!top->irq && status == "ok") {
+			tick();
+			if (cyc - t_start > prog.max_cycles) {
+				status = "timeout";
+				return 1;
+			}
+		}
+		irq_at = cyc - t_start;
+		return status == "ok" ? 0 : -1;
+	};
+	struct hnd_bus bus;
+	bus.ctx = &host;
+	bus.rd = [](void *ctx, uint32_t off) -> uint32_t {
+		Host *h = (Host *)ctx;
+		uint32_t v = 0;
+		h->ok = (*h->r)(off, v) && h->ok;
+		return v;
+	};
+	bus.wr = [](void *ctx, uint32_t off, uint32_t v) {
+		Host *h = (Host *)ctx;
+		h->ok = (*h->w)(off, v) && h->ok;
+	};
+	bus.wait_irq = [](void *ctx, int timeout_ms) -> int {
+		return ((Host *)ctx)->wait(timeout_ms);
+	};
+
+	top->rst = 1;
+	for (int i = 0; i < 3; i++)
+		tick();
+	top->rst = 0;
+	uint32_t p0 = 0, p1 = 0;
+	struct hnd_counters cnt = {};
+	if (hnd_probe(&bus, &p0, &p1) || (p0 & 0xff) != HW_ROWS || ((p0 >> 8) & 0xff) != HW_COLS ||
+	    ((p0 >> 24) & 0xff) != DB)
+		status = "error: the driver's probe of ID / PARAMS0 failed";
+	t_start = cyc;
+	if (status == "ok" && hnd_start(&bus, (uint32_t)dq_at, (uint32_t)prog.dq.size(),
+					(uint32_t)cq_at, (uint32_t)prog.cq.size(), 1))
+		status = "error: hnd_start refused the addresses";
+	int wr = status == "ok" ? hnd_wait(&bus, 0, &cnt) : -1;
+	bool ok = host.ok;
+	uint32_t st = cnt.status, cycles = cnt.cycles, dmac = cnt.dma_count, cmpc = cnt.cmp_count;
+	uint32_t arrb = cnt.array_busy, dmab = cnt.dma_busy, rdb = cnt.rd_bytes, wrb = cnt.wr_bytes;
+	if (!ok && status == "ok")
+		status = "error: AXI4-Lite access did not complete";
+	if (status == "ok" && (wr != 0 || (st & HND_STATUS_ERROR)))
+		status = "error: hnd_wait reported an error or no done";
+	if (status == "ok" && top->irq)
+		status = "error: irq still up after the driver cleared done";
+	if (status == "ok" && (dmac != prog.dq.size() || cmpc != prog.cq.size()))
+		status = "error: command counts differ from the program";
+	top->final();
+	delete top;
+	delete ctx;
+
+	FILE *rf = fopen(res_path, "w");
+	if (!rf)
+		return 2;
+	fprintf(rf, "status %s\ncycles %u\nirq_cycles %ld\narray_busy %u\ndma_busy %u\n",
+		status.c_str(), cycles, irq_at, arrb, dmab);
+	fprintf(rf, "rd_bytes %u\nwr_bytes %u\naxi_bursts %ld\nrd_beats %ld\nwr_beats %ld\n",
+		rdb, wrb, bursts, rd_beats, wr_beats);
+	fprintf(rf, "dma_done %u\ncmp_done %u\nsim_cycles %ld\n", dmac, cmpc, cyc);
+	fclose(rf);
+
+	FILE *df = fopen(dump_path, "wb");
+	if (!df)
+		return 2;
+	for (const Region &r : prog.dumps)
+		for (long i = r.base; i < r.base + r.count; i++) {
+			int64_t v = 0;
+			memcpy(&v, &dram[space[alg] + ((uint64_t)i << alg)], (size_t)1 << alg);
+			int sh = 64 - 8 * (1 << alg);
+			v = sh ? (int64_t)((uint64_t)v << sh) >> sh : v;
+			fwrite(&v, sizeof(v), 1, df);
+		}
+	fclose(df);
+	(void)DW;
+	return status == "ok" ? 0 : 3;
+}
