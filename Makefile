@@ -10,7 +10,7 @@ PKGS := libcjson sqlite3 libprotobuf-c
 # built in the tests).
 DEBIAN_PKGS := build-essential pkg-config libcjson-dev libglpk-dev libsqlite3-dev verilator yosys \
 	libopenmpi-dev openmpi-bin libprotobuf-c-dev protobuf-c-compiler libonnx-dev \
-	python3-onnx libonnx-testdata
+	python3-onnx libonnx-testdata z3
 
 ifeq ($(V),1)
 Q :=
