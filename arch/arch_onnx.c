@@ -1250,6 +1250,21 @@ static int axes_of(struct ox *x, const struct ox_node *nd, int input, int rank, 
 	return 0;
 }
 
+/* The end of an op that only reshapes X (Unsqueeze, Squeeze): output 0 of the given dims,
+ * X's known values carried over (they feed Reshape targets), and the node listed as not
+ * executed. */
+static int reshaped(struct ox *x, const struct ox_node *nd, const struct ox_tensor *X, int rank,
+		    const int64_t *d)
+{
+	int ret;
+
+	if ((ret = set_out(x, nd, 0, rank, d, all_const(x, nd))))
+		return ret;
+	if (X->has_vals)
+		set_vals(&x->t[nd->out[0]], X->vals, X->nvals);
+	return skip(x, nd, all_const(x, nd) ? "shape arithmetic" : "", 0);
+}
+
 static int op_unsqueeze(struct ox *x, const struct ox_node *nd)
 {
 	struct ox_tensor *X = NULL;
@@ -1287,11 +1302,7 @@ static int op_unsqueeze(struct ox *x, const struct ox_node *nd)
 	}
 	for (int i = 0; i < rank; i++)
 		d[i] = mark[i] ? 1 : X->dim[src++];
-	if ((ret = set_out(x, nd, 0, rank, d, all_const(x, nd))))
-		return ret;
-	if (X->has_vals)
-		set_vals(&x->t[nd->out[0]], X->vals, X->nvals);
-	return skip(x, nd, all_const(x, nd) ? "shape arithmetic" : "", 0);
+	return reshaped(x, nd, X, rank, d);
 }
 
 static int op_squeeze(struct ox *x, const struct ox_node *nd)
@@ -1312,11 +1323,7 @@ static int op_squeeze(struct ox *x, const struct ox_node *nd)
 	for (int i = 0; i < X->rank; i++)
 		if (given ? !mark[i] : X->dim[i] != 1)
 			d[ro++] = X->dim[i];
-	if ((ret = set_out(x, nd, 0, ro, d, all_const(x, nd))))
-		return ret;
-	if (X->has_vals)
-		set_vals(&x->t[nd->out[0]], X->vals, X->nvals);
-	return skip(x, nd, all_const(x, nd) ? "shape arithmetic" : "", 0);
+	return reshaped(x, nd, X, ro, d);
 }
 
 static int op_flatten(struct ox *x, const struct ox_node *nd)
