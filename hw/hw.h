@@ -85,6 +85,10 @@ void hw_resources(const struct hw_config *hw, struct hw_resources *out);
  * best aspect ratio (BRAM36 or BRAM18 halves), rounded up to whole BRAM36. Pure. */
 int64_t hw_buffer_bram36(int64_t bytes, int64_t width_bits);
 
+/* BRAM18 halves (a BRAM36 = 2) Yosys maps one simple dual-port memory of depth lines to,
+ * each line `groups` write-enable groups of group_bits (1 group: written whole). Pure. */
+int64_t hw_memory_bram_halves(int64_t group_bits, int64_t groups, int64_t depth);
+
 /* Bytes of one element. */
 static inline int64_t hw_act_bytes(const struct hw_config *hw) { return (hw->act_bits + 7) / 8; }
 static inline int64_t hw_weight_bytes(const struct hw_config *hw) { return (hw->weight_bits + 7) / 8; }

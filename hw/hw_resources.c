@@ -79,16 +79,31 @@ static const struct bram_mode bram_modes[] = {
 	{ 18, 1024, 1 }, { 36, 512, 1 },
 };
 
-/* BRAM18 halves of one memory width_bits x depth: the best of the aspect ratios. */
-static int64_t memory_halves(int64_t width_bits, int64_t depth)
+/* Yosys 0.23's costs of the two block sizes (share/yosys/xilinx/brams_xc4v.txt, the file
+ * synth_xilinx reads for UltraScale and series 7): memory_libmap takes, per memory, the one
+ * aspect ratio of least total cost, so a BRAM36 wins a tie in halves. */
+enum { HW_BRAM18_COST = 129, HW_BRAM36_COST = 257, HW_BRAM_BYTE_BITS = 9 };
+
+/* BRAM18 halves of one memory `groups` x group_bits wide and depth lines deep, as Yosys
+ * maps it: a memory written in groups (the obuf: one write enable per word) places each
+ * group at a byte-enable boundary of the block RAM (9 bits; a 1-, 2- or 4-bit mode has no
+ * byte enables and aligns to its width), so every group but a multiple of the byte is
+ * padded; then the aspect ratio of least cost (docs/resources.md "Block RAM"). */
+int64_t hw_memory_bram_halves(int64_t group_bits, int64_t groups, int64_t depth)
 {
-	int64_t best = -1;
+	int64_t best_cost = -1, best = -1;
 
 	for (size_t i = 0; i < sizeof(bram_modes) / sizeof(bram_modes[0]); i++) {
 		const struct bram_mode *m = &bram_modes[i];
-		int64_t halves = hn_cdiv(width_bits, m->width) * hn_cdiv(depth, m->depth) * m->halves;
-		if (best < 0 || halves < best)
-			best = halves;
+		int64_t byte = hn_min64(HW_BRAM_BYTE_BITS, m->width);
+		int64_t width = groups > 1 ? groups * hn_cdiv(group_bits, byte) * byte
+					   : group_bits;
+		int64_t units = hn_cdiv(width, m->width) * hn_cdiv(depth, m->depth);
+		int64_t cost = units * (m->halves == 1 ? HW_BRAM18_COST : HW_BRAM36_COST);
+		if (best_cost < 0 || cost < best_cost) {
+			best_cost = cost;
+			best = units * m->halves;
+		}
 	}
 	return best;
 }
@@ -96,7 +111,7 @@ static int64_t memory_halves(int64_t width_bits, int64_t depth)
 int64_t hw_buffer_bram36(int64_t bytes, int64_t width_bits)
 {
 	assert(bytes > 0 && width_bits > 0);
-	return hn_cdiv(memory_halves(width_bits, hn_cdiv(bytes * 8, width_bits)), 2);
+	return hn_cdiv(hw_memory_bram_halves(width_bits, 1, hn_cdiv(bytes * 8, width_bits)), 2);
 }
 
 static int uses_dsp(const struct hw_config *hw)
@@ -171,9 +186,10 @@ void hw_resources(const struct hw_config *hw, struct hw_resources *out)
 		/* obuf beats also carry final outputs, act_bits wide in DRAM */
 		struct spad_shape ob = spad_shape(hw->obuf_bytes, d, C * hw->acc_bits,
 						  beat_words(hw, C, hw_act_bytes(hw)));
-		int64_t halves = memory_halves(ib.width, d * ib.lines_per_half) +
-				 memory_halves(wb.width, d * wb.lines_per_half) +
-				 d * memory_halves(ob.width, ob.lines_per_half);
+		/* the DMA writes ibuf and wbuf lines whole; the array writes one obuf word */
+		int64_t halves = hw_memory_bram_halves(ib.width, 1, d * ib.lines_per_half) +
+				 hw_memory_bram_halves(wb.width, 1, d * wb.lines_per_half) +
+				 d * hw_memory_bram_halves(ob.width / ob.nb, ob.nb, ob.lines_per_half);
 		int64_t store_lanes = ob.nb * C;
 		int64_t line_bits = ib.width + wb.width + d * ob.width;
 

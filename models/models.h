@@ -14,9 +14,10 @@
 /* The cost model's version, raised whenever a change moves its figures (2: the exact
  * double-buffered latency; 3: DMA lines of 1 x the bandwidth, not 2 x; 4: the optimal
  * mapper's tilings optimal over every integer tile, not only the class representatives,
- * a few cycles fewer on some layers with a dimension above 128). The result store hashes
+ * a few cycles fewer on some layers with a dimension above 128; 5: block RAMs of memories
+ * written a word at a time padded to whole bytes, as Yosys maps them). The result store hashes
  * it with the search space, so a run is not resumed on figures of another model. */
-#define COST_MODEL_VERSION 4
+#define COST_MODEL_VERSION 5
 
 /* Loop order of the three tile loops at the DRAM level, outermost first. */
 enum map_order { MAP_MNK = 0, MAP_MKN, MAP_NMK, MAP_NKM, MAP_KMN, MAP_KNM, MAP_ORDER_COUNT };

@@ -502,6 +502,56 @@ static void buffer_bram_should_match_hand_counts(void)
 	CHECK_EQ_I64(hw_buffer_bram36(4096, 1), 1);
 }
 
+/* Every memory shape tests/synth_spad.sh synthesized with Yosys (one write enable per word,
+ * as the obuf's): the model's halves equal Yosys's RAMB36 x 2 + RAMB18 on each. */
+static void memory_brams_should_equal_yosys_on_every_recorded_shape(void)
+{
+	FILE *f = fopen("tests/data/synth_spad.txt", "r");
+	char line[256];
+	int rows = 0;
+
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		long long wb, nb, lines, r36, r18;
+		if (line[0] == '#')
+			continue;
+		CHECK(sscanf(line, "%lld %lld %lld %lld %lld", &wb, &nb, &lines, &r36, &r18) == 5);
+		CHECK_EQ_I64(hw_memory_bram_halves(wb, nb, lines), 2 * r36 + r18);
+		rows++;
+	}
+	fclose(f);
+	CHECK(rows >= 20);
+}
+
+/* The main job's smallest-DSP front point (tests/data/synth_extra/
+ * zu_os_8x8_int16_mainjob.json): Yosys 58 RAMB36 + 58 RAMB18 = 87. ibuf and wbuf, 8 words
+ * of 128 bits written whole, 256 lines: 29 BRAM18 in 512x36 (cost 29 x 129 = 3741 against
+ * 15 x 257 for 512x72); each obuf half, 8 words of 256 bits with an enable each, 64 lines:
+ * every word padded to 29 9-bit bytes, 2088 bits, 29 BRAM36 in 512x72 (7453 against
+ * 58 x 129 = 7482 for 512x36). (29 + 29 + 2 x 58) / 2 = 87; before the padding, 86. */
+static void the_main_job_point_should_count_yosys_brams(void)
+{
+	struct hw_config hw = hw_config_default();
+	struct hw_resources r;
+
+	hw.pe_rows = 8;
+	hw.pe_cols = 8;
+	hw.dataflow = HW_OS;
+	hw.act_bits = 16;
+	hw.weight_bits = 16;
+	hw.acc_bits = 32;
+	hw.ibuf_bytes = hw.wbuf_bytes = hw.obuf_bytes = 32768;
+	hw.double_buffer = 1;
+	hw.freq_mhz = 200;
+	hw.dram_gbps = 19.2;
+	hw_resources(&hw, &r);
+	CHECK_EQ_I64(r.bram36, 87);
+	CHECK_EQ_I64(hw_memory_bram_halves(1024, 1, 256), 29);
+	CHECK_EQ_I64(hw_memory_bram_halves(256, 8, 64), 58);
+}
+
 static void a_config_too_big_for_pynq_z1_should_say_which_budget(void)
 {
 	struct hw_config hw = hw_config_default();
@@ -756,5 +806,7 @@ int main(void)
 	RUN(energy_json_should_override_a_subset);
 	RUN(energy_json_should_survive_a_round_trip);
 	RUN(bad_energy_tables_should_name_the_field);
+	RUN(memory_brams_should_equal_yosys_on_every_recorded_shape);
+	RUN(the_main_job_point_should_count_yosys_brams);
 	return TEST_SUMMARY();
 }
