@@ -41,6 +41,9 @@ void cli_catch_stop_signals(void);
  * 0, or -1 (the caller reports the option). */
 int cli_parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *v);
 int cli_parse_double(const char *s, double lo, double hi, double *v);
+/* --mapper's value (cli_opts.c): "glpk" or "greedy" ("default", its old name) into *mapper
+ * (enum cost_mapper); 0, or the usage error printed for cmd and CLI_USAGE. */
+int cli_parse_mapper(const char *cmd, const char *s, int *mapper);
 /* Prints a JSON document on stdout and deletes it; -1 when out of memory (nothing printed). */
 struct cJSON;
 int cli_print_json(struct cJSON *root);

@@ -46,36 +46,11 @@ struct eval_opts {
 	const char *net, *hw, *tiling, *energy, *mapper, *calib;
 	int64_t batch;
 	int json, skip_unknown;
+	int map;                        /* enum cost_mapper */
 };
-
-struct eval_row {
-	struct map_tiling tiling;
-	struct cost_report cost;
-};
-
-/* Chooses the tiling of layer i by the requested mapper or the explicit spec. */
-static int pick_tiling(const struct eval_opts *o, const struct arch_layer *l,
-		       const struct hw_config *hw, const struct hw_energy *e,
-		       const struct map_tiling *fixed, struct map_cache *cache,
-		       struct map_tiling *t, struct hn_err *err)
-{
-	if (fixed) {
-		*t = *fixed;
-		return 0;
-	}
-	if (!strcmp(o->mapper, "greedy") || arch_gemm(l).g == 0)
-		return map_default(l, hw, t);
-	struct map_options mo;
-	struct map_result r;
-	map_options_default(&mo);
-	int ret = map_layer(l, hw, e, &mo, cache, &r, err);
-	if (ret == 0)
-		*t = r.feasible ? r.tiling : (struct map_tiling){ 0, 0, 0, MAP_MNK };
-	return ret;
-}
 
 static void print_table(const struct arch_net *net, const struct hw_config *hw,
-			const struct eval_row *rows, const struct cost_total *tot,
+			const struct cost_net_row *rows, const struct cost_total *tot,
 			const struct hw_resources *res)
 {
 	char b1[32], b2[32], b3[32], b4[32];
@@ -142,7 +117,7 @@ static void print_table(const struct arch_net *net, const struct hw_config *hw,
 	cli_net_notes(net, stdout);
 }
 
-static cJSON *report_json(const struct arch_layer *l, const struct eval_row *row)
+static cJSON *report_json(const struct arch_layer *l, const struct cost_net_row *row)
 {
 	const struct cost_report *c = &row->cost;
 	cJSON *o = cJSON_CreateObject();
@@ -208,7 +183,7 @@ static cJSON *report_json(const struct arch_layer *l, const struct eval_row *row
 }
 
 static int print_json(const struct arch_net *net, const struct hw_config *hw,
-		      const struct eval_row *rows, const struct cost_total *tot,
+		      const struct cost_net_row *rows, const struct cost_total *tot,
 		      const struct hw_resources *res)
 {
 	cJSON *root = cJSON_CreateObject();
@@ -302,11 +277,7 @@ static int parse_args(int argc, char **argv, struct eval_opts *o)
 		return cli_usage_error("eval", "unexpected argument '%s'", argv[optind]);
 	if (!o->net)
 		return cli_usage_error("eval", "--net is required");
-	if (!strcmp(o->mapper, "default")) /* the greedy mapper's old name */
-		o->mapper = "greedy";
-	if (strcmp(o->mapper, "glpk") && strcmp(o->mapper, "greedy"))
-		return cli_usage_error("eval", "--mapper must be 'glpk' or 'greedy', got '%s'", o->mapper);
-	return 0;
+	return cli_parse_mapper("eval", o->mapper, &o->map);
 }
 
 int cmd_eval(int argc, char **argv)
@@ -320,9 +291,10 @@ int cmd_eval(int argc, char **argv)
 	struct map_tilings_file *tfile = NULL;
 	struct map_tiling fixed_spec, *fixed = NULL;
 	struct map_cache *cache = NULL;
-	struct eval_row *rows = NULL;
+	struct cost_net_row *rows = NULL;
 	struct cost_total tot;
 	struct cost_calib calib;
+	struct cost_net_opts co;
 	int ret = parse_args(argc, argv, &o);
 
 	if (ret)
@@ -356,36 +328,18 @@ int cmd_eval(int argc, char **argv)
 		fprintf(stderr, "hwnas: out of memory\n");
 		goto out_free;
 	}
-	cost_total_init(&tot);
-	for (int i = 0; i < net.n_layers; i++) {
-		const struct arch_layer *l = &net.layers[i];
-		const struct map_tiling *f = fixed;
-		if (tfile && arch_gemm(l).g) {
-			f = map_tilings_find(tfile, l->name);
-			if (!f) {
-				fprintf(stderr, "hwnas: %s: no tiling for layer '%s'\n", o.tiling, l->name);
-				goto out_free;
-			}
-		}
-		if (pick_tiling(&o, l, &hw, &e, f, cache, &rows[i].tiling, &err) < 0) {
-			cli_error(&err);
-			goto out_free;
-		}
-		if (rows[i].tiling.tm == 0 && arch_gemm(l).g) {
-			/* No tiling fits: report the smallest tiling's reason. */
-			rows[i].tiling = (struct map_tiling){ 1, 1, 1, MAP_MNK };
-		}
-		if (cost_layer(l, &hw, &rows[i].tiling, &e, &rows[i].cost) < 0) {
-			fprintf(stderr, "hwnas: layer '%s': invalid tiling %lld,%lld,%lld\n", l->name,
-				(long long)rows[i].tiling.tm, (long long)rows[i].tiling.tn,
-				(long long)rows[i].tiling.tk);
-			goto out_free;
-		}
-		if (o.calib)
-			cost_calib_apply(&calib, &hw, &rows[i].cost);
-		cost_total_add(&tot, &rows[i].cost, l->name);
+	cost_net_opts_init(&co);
+	co.mapper = (enum cost_mapper)o.map;
+	co.energy = &e;
+	co.calib = o.calib ? &calib : NULL;
+	co.fixed = fixed;
+	co.tilings = tfile;
+	co.tilings_origin = o.tiling;
+	co.cache = cache;
+	if (cost_net(&net, &hw, &co, rows, &tot, &err) < 0) {
+		cli_error(&err);
+		goto out_free;
 	}
-	cost_total_finish(&tot, &hw);
 	if (tot.saturated) {
 		fprintf(stderr, "hwnas: %s: the network's totals exceed the model's range (2^63 "
 			"cycles or bytes); no figure is printed\n", net.name);

@@ -52,6 +52,7 @@ struct sim_opts {
 	uint64_t seed;
 	double timeout;
 	int json;
+	int map;                        /* enum cost_mapper */
 };
 
 enum row_state { ROW_SIM = 0, ROW_MODEL_ONLY, ROW_SKIPPED, ROW_ERROR };
@@ -126,33 +127,10 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 		return cli_usage_error("sim", "unexpected argument '%s'", argv[optind]);
 	if (!o->net)
 		return cli_usage_error("sim", "--net is required");
-	if (!strcmp(o->mapper, "greedy")) /* as eval and explore; "default" is its old name */
-		o->mapper = "default";
-	if (strcmp(o->mapper, "glpk") && strcmp(o->mapper, "default"))
-		return cli_usage_error("sim", "--mapper must be 'glpk' or 'greedy', got '%s'", o->mapper);
+	if (cli_parse_mapper("sim", o->mapper, &o->map))
+		return CLI_USAGE;
 	if (o->trace && !o->layer)
 		return cli_usage_error("sim", "--trace needs --layer (one waveform per run)");
-	return 0;
-}
-
-static int pick_tiling(const struct sim_opts *o, const struct arch_layer *l,
-		       const struct hw_config *hw, const struct hw_energy *e,
-		       const struct map_tiling *fixed, struct map_cache *cache,
-		       struct map_tiling *t, struct hn_err *err)
-{
-	struct map_options mo;
-	struct map_result r;
-
-	if (fixed) {
-		*t = *fixed;
-		return 0;
-	}
-	if (!strcmp(o->mapper, "default"))
-		return map_default(l, hw, t);
-	map_options_default(&mo);
-	if (map_layer(l, hw, e, &mo, cache, &r, err) < 0)
-		return -1;
-	*t = r.feasible ? r.tiling : (struct map_tiling){ 0, 0, 0, MAP_MNK };
 	return 0;
 }
 
@@ -276,6 +254,7 @@ int cmd_sim(int argc, char **argv)
 	struct map_tiling fixed_spec, *fixed = NULL;
 	struct map_cache *cache = NULL;
 	struct sim_options so;
+	struct cost_net_opts co;
 	struct sim_row *rows = NULL;
 	int *sel = NULL, nsel = 0, failed = 0, done = 0;
 	int ret = parse_args(argc, argv, &o);
@@ -319,6 +298,11 @@ int cmd_sim(int argc, char **argv)
 	so.seed = o.seed;
 	so.run_timeout_s = o.timeout;
 	so.vcd_path = o.trace;
+	cost_net_opts_init(&co);
+	co.mapper = (enum cost_mapper)o.map;
+	co.energy = &e;
+	co.fixed = fixed;
+	co.cache = cache;
 
 	for (int i = 0; i < net.n_layers; i++) {
 		const struct arch_layer *l = &net.layers[i];
@@ -326,23 +310,22 @@ int cmd_sim(int argc, char **argv)
 		if (!sel[i])
 			continue;
 		done++;
-		if (arch_gemm(l).g == 0) {
-			r->state = ROW_MODEL_ONLY;
-			map_default(l, &hw, &r->tiling);
-			cost_layer(l, &hw, &r->tiling, &e, &r->cost);
-			continue;
-		}
-		if (pick_tiling(&o, l, &hw, &e, fixed, cache, &r->tiling, &err) < 0) {
+		struct cost_net_row nr;
+		if (cost_net_layer(l, &hw, &co, &nr, &err) < 0) {
 			r->state = ROW_ERROR;
 			hn_strlcpy(r->why, err.msg, sizeof(r->why));
 			failed = 1;
 			continue;
 		}
-		if (r->tiling.tm <= 0 || cost_layer(l, &hw, &r->tiling, &e, &r->cost) < 0 ||
-		    !r->cost.feasible) {
+		r->tiling = nr.tiling;
+		r->cost = nr.cost;
+		if (arch_gemm(l).g == 0) {
+			r->state = ROW_MODEL_ONLY;
+			continue;
+		}
+		if (!nr.fits) {
 			r->state = ROW_ERROR;
-			snprintf(r->why, sizeof(r->why), "no feasible tiling%s%s",
-				 r->cost.why[0] ? ": " : "", r->cost.why);
+			snprintf(r->why, sizeof(r->why), "no feasible tiling: %s", r->cost.why);
 			failed = 1;
 			continue;
 		}

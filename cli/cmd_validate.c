@@ -61,6 +61,7 @@ struct val_opts {
 	int64_t layers, max_macs;
 	double timeout;
 	int json, quiet;
+	int map;                        /* enum cost_mapper */
 };
 
 /* One (layer, config) point. */
@@ -138,10 +139,8 @@ static int parse_args(int argc, char **argv, struct val_opts *o)
 		return cli_usage_error("validate", "--nets is required");
 	if (!o->hws || !o->hws[0])
 		return cli_usage_error("validate", "--hws is required");
-	if (!strcmp(o->mapper, "greedy")) /* as eval and explore; "default" is its old name */
-		o->mapper = "default";
-	if (strcmp(o->mapper, "glpk") && strcmp(o->mapper, "default"))
-		return cli_usage_error("validate", "--mapper must be 'glpk' or 'greedy', got '%s'", o->mapper);
+	if (cli_parse_mapper("validate", o->mapper, &o->map))
+		return CLI_USAGE;
 	return 0;
 }
 
@@ -190,22 +189,22 @@ static int run_point(struct point *p, const struct arch_layer *l, const struct v
 	struct hw_energy e = hw_energy_default();
 	struct hn_err err = { 0 };
 
-	if (!strcmp(o->mapper, "default")) {
-		map_default(l, &p->hwc, &p->tiling);
-	} else {
-		struct map_options mo;
-		struct map_result r;
-		map_options_default(&mo);
-		if (map_layer(l, &p->hwc, &e, &mo, cache, &r, &err) < 0) {
-			fprintf(stderr, "hwnas: %s\n", err.msg);
-			return -1;
-		}
-		p->tiling = r.feasible ? r.tiling : (struct map_tiling){ 0, 0, 0, MAP_MNK };
+	struct cost_net_opts co;
+	struct cost_net_row row;
+
+	cost_net_opts_init(&co);
+	co.mapper = (enum cost_mapper)o->map;
+	co.energy = &e;
+	co.cache = cache;
+	if (cost_net_layer(l, &p->hwc, &co, &row, &err) < 0) {
+		fprintf(stderr, "hwnas: %s\n", err.msg);
+		return -1;
 	}
-	if (p->tiling.tm <= 0 || cost_layer(l, &p->hwc, &p->tiling, &e, &p->cost) < 0 ||
-	    !p->cost.feasible) {
-		fprintf(stderr, "hwnas: %s on %s: no feasible tiling%s%s\n", l->name, p->hw,
-			p->cost.why[0] ? ": " : "", p->cost.why);
+	p->tiling = row.tiling;
+	p->cost = row.cost;
+	if (!row.fits) {
+		fprintf(stderr, "hwnas: %s on %s: no feasible tiling: %s\n", l->name, p->hw,
+			p->cost.why);
 		return -1;
 	}
 	if (sim_layer(l, &p->hwc, &p->tiling, so, &p->res, &err) < 0) {

@@ -100,40 +100,48 @@ static int build_net(const struct report_point *p, struct arch_net *net, char *n
 		       want);
 }
 
-/* Maps and prices every layer with one mapper (GLPK or greedy) and the calibration (NULL:
- * none), as hwnas eval does. */
-static int eval_layers(struct report_design *d, const struct hw_energy *e, int glpk,
-		       const struct cost_calib *calib, struct map_cache *cache, report_tick_fn tick,
-		       void *ctx, struct hn_err *err)
+struct tick_fwd {
+	report_tick_fn tick;
+	void *ctx;
+};
+
+static void tick_layer(void *ctx, int done, int total)
 {
-	cost_total_init(&d->tot);
-	for (int i = 0; i < d->net.n_layers; i++) {
-		struct report_layer *rl = &d->layers[i];
-		const struct arch_layer *l = &d->net.layers[i];
-		rl->layer = *l;
-		if (glpk && arch_gemm(l).g) {
-			struct map_options mo;
-			struct map_result mr;
-			map_options_default(&mo);
-			int ret = map_layer(l, &d->hw, e, &mo, cache, &mr, err);
-			if (ret < 0)
-				return ret;
-			rl->tiling = mr.feasible ? mr.tiling : (struct map_tiling){ 0, 0, 0, MAP_MNK };
-		} else {
-			map_default(l, &d->hw, &rl->tiling);
-		}
-		if (rl->tiling.tm == 0)
-			rl->tiling = (struct map_tiling){ 1, 1, 1, MAP_MNK };
-		if (cost_layer(l, &d->hw, &rl->tiling, e, &rl->cost) < 0)
-			return hn_fail(err, HN_EINVAL, "layer '%s': invalid tiling", l->name);
-		if (calib)
-			cost_calib_apply(calib, &d->hw, &rl->cost);
-		cost_total_add(&d->tot, &rl->cost, l->name);
-		if (tick)
-			tick(ctx, i + 1, d->net.n_layers);
+	const struct tick_fwd *f = ctx;
+
+	f->tick(f->ctx, done, total);
+}
+
+/* Maps and prices every layer with one mapper and the calibration (NULL: none), as hwnas
+ * eval does (cost_net). */
+static int eval_layers(struct report_design *d, const struct hw_energy *e,
+		       enum cost_mapper mapper, const struct cost_calib *calib,
+		       struct map_cache *cache, report_tick_fn tick, void *ctx, struct hn_err *err)
+{
+	struct cost_net_row *rows = calloc((size_t)d->net.n_layers + 1, sizeof(*rows));
+	struct tick_fwd fwd = { tick, ctx };
+	struct cost_net_opts co;
+	int ret;
+
+	if (!rows)
+		return hn_fail(err, HN_ENOMEM, "out of memory");
+	cost_net_opts_init(&co);
+	co.mapper = mapper;
+	co.energy = e;
+	co.calib = calib;
+	co.cache = cache;
+	if (tick) {
+		co.tick = tick_layer;
+		co.tick_ctx = &fwd;
 	}
-	cost_total_finish(&d->tot, &d->hw);
-	return 0;
+	ret = cost_net(&d->net, &d->hw, &co, rows, &d->tot, err);
+	for (int i = 0; ret == 0 && i < d->net.n_layers; i++) {
+		d->layers[i].layer = d->net.layers[i];
+		d->layers[i].tiling = rows[i].tiling;
+		d->layers[i].cost = rows[i].cost;
+	}
+	free(rows);
+	return ret;
 }
 
 static int same(double a, double b)
@@ -169,7 +177,8 @@ static int eval_recorded(const struct report_run *run, const struct report_point
 		ret = hn_fail(err, HN_ENOMEM, "out of memory");
 		goto out_release;
 	}
-	ret = eval_layers(d, &e, !strcmp(d->mapper, "glpk"), run->calib[0] ? &calib : NULL, cache,
+	ret = eval_layers(d, &e, !strcmp(d->mapper, "glpk") ? COST_MAP_GLPK : COST_MAP_GREEDY,
+			  run->calib[0] ? &calib : NULL, cache,
 			  tick, ctx, err);
 out_release:
 	map_cache_free(cache);
@@ -207,18 +216,18 @@ int report_design_eval(const struct report_run *run, int i, struct report_design
 		goto out_free_cache;
 	}
 	d->mapper = "glpk";
-	if ((ret = eval_layers(d, &e, 1, NULL, cache, tick, ctx, err)) < 0)
+	if ((ret = eval_layers(d, &e, COST_MAP_GLPK, NULL, cache, tick, ctx, err)) < 0)
 		goto out_free_cache;
 	if (!same(d->tot.latency_ms, d->run_latency_ms)) {
 		/* The run may have used the greedy mapper (space "mapper": "default"). */
 		struct cost_total glpk_tot = d->tot;
-		if ((ret = eval_layers(d, &e, 0, NULL, cache, NULL, NULL, err)) < 0)
+		if ((ret = eval_layers(d, &e, COST_MAP_GREEDY, NULL, cache, NULL, NULL, err)) < 0)
 			goto out_free_cache;
 		if (same(d->tot.latency_ms, d->run_latency_ms)) {
 			d->mapper = "greedy";
 		} else {
 			d->tot = glpk_tot;
-			ret = eval_layers(d, &e, 1, NULL, cache, NULL, NULL, err);
+			ret = eval_layers(d, &e, COST_MAP_GLPK, NULL, cache, NULL, NULL, err);
 			if (ret < 0)
 				goto out_free_cache;
 		}

@@ -232,4 +232,55 @@ int cost_calib_parse_json(const char *text, size_t len, const char *origin, stru
 			  struct hn_err *err);
 char *cost_calib_to_json(const struct cost_calib *c);
 
+/* ---- A whole network (models/cost_net.c, docs/model.md "A whole network") ----
+ *
+ * The one rule every command and the search use to price a network:
+ * - a MAC-free layer (arch_gemm(l).g == 0: pooling, add, ...) is priced by the vector unit;
+ *   its tiling is map_default's 1x1x1 and is not used;
+ * - a MAC layer takes the tiling file's tiling (a layer missing from it is an error), else the
+ *   fixed tiling, else the mapper's; when the mapper finds none, the row is infeasible
+ *   (fits = 0) and is costed with the 1x1x1 tiling, whose cost.why names the buffer that is
+ *   too small; a given tiling that does not fit is infeasible the same way;
+ * - every row, feasible or not, is added to the totals (cost_total_add): the network is
+ *   infeasible when any layer is, and tot->why names the first.
+ * Commands that cannot go on with an infeasible layer (sim, validate, the RTL refinement)
+ * check row.fits; none substitutes a tiling of its own. */
+enum cost_mapper { COST_MAP_GLPK = 0, COST_MAP_GREEDY, COST_MAPPER_COUNT };
+/* "glpk" (the optimal MILP mapper, map_layer) or "greedy" (map_default); "?" if out of range. */
+const char *cost_mapper_name(enum cost_mapper m);
+/* The mapper named s exactly, or -1. */
+int cost_mapper_parse(const char *s);
+
+struct cost_net_opts {
+	enum cost_mapper mapper;
+	const struct hw_energy *energy;         /* NULL: hw_energy_default() */
+	const struct cost_calib *calib;         /* NULL: the model's own cycles */
+	const struct map_tiling *fixed;         /* one tiling for every MAC layer, or NULL */
+	const struct map_tilings_file *tilings; /* a tiling per MAC layer by name, or NULL */
+	const char *tilings_origin;             /* its file name, for the message */
+	struct map_cache *cache;                /* the GLPK mapper's cache, or NULL */
+	void (*tick)(void *ctx, int done, int total); /* after each layer, or NULL */
+	void *tick_ctx;
+};
+/* GLPK, default energy, no calibration, no fixed tiling, no cache. */
+void cost_net_opts_init(struct cost_net_opts *o);
+
+struct cost_net_row {
+	struct map_tiling tiling;  /* the tiling costed (1x1x1 when none fits, or no MACs) */
+	struct cost_report cost;   /* calibrated when opts.calib is set */
+	int fits;                  /* 0: infeasible (cost.why says which buffer) */
+};
+
+/* One layer by the rule above. Returns 0 and fills *row (also when infeasible), or a
+ * negative code with err set: HN_EINVAL for a layer missing from the tiling file or an
+ * invalid given tiling (tile <= 0), the mapper's error otherwise. */
+int cost_net_layer(const struct arch_layer *l, const struct hw_config *hw,
+		   const struct cost_net_opts *o, struct cost_net_row *row, struct hn_err *err);
+/* Every layer of net, rows[i] for layer i (rows may be NULL: totals only), and the totals
+ * (finished: latency, energy, EDP). Returns 0 (also for an infeasible network) or the first
+ * layer's error. */
+int cost_net(const struct arch_net *net, const struct hw_config *hw,
+	     const struct cost_net_opts *o, struct cost_net_row *rows, struct cost_total *tot,
+	     struct hn_err *err);
+
 #endif

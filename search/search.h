@@ -86,10 +86,6 @@ struct search_constraint {
 };
 
 enum search_form { SEARCH_PARETO = 0, SEARCH_WEIGHTED, SEARCH_MNAS };
-/* How a layer's tiling is chosen: the optimal GLPK mapper (the default everywhere: explore,
- * eval, sim) or the greedy one (map_default). */
-enum search_mapper { SEARCH_MAP_GLPK = 0, SEARCH_MAP_GREEDY };
-const char *search_mapper_name(int m);  /* "glpk", "greedy" */
 
 struct search_space {
 	char origin[256];               /* the file name, for messages */
@@ -107,7 +103,7 @@ struct search_space {
 	int64_t batch;
 	struct hw_config hw_base;       /* values of HW fields not searched */
 	char hw_base_path[512];         /* the file hw.base names ("" when given inline) */
-	int mapper;                     /* enum search_mapper */
+	enum cost_mapper mapper;        /* the optimal GLPK mapper (the default everywhere) */
 	struct hw_energy energy;        /* the energy table: the default or the space's "energy" */
 	char energy_path[512];          /* "energy" file, "" for the default table */
 	struct cost_calib calib;        /* the space's "calibration" (identity when none) */

@@ -91,11 +91,6 @@ const char *search_acc_source_name(int s)
 	return s >= 0 && s <= SEARCH_ACC_FIXED ? acc_source_names[s] : "?";
 }
 
-const char *search_mapper_name(int m)
-{
-	return m == SEARCH_MAP_GREEDY ? "greedy" : "glpk";
-}
-
 const char *search_fidelity_name(int f)
 {
 	return f == SEARCH_FID_RTL ? "rtl" : "model";
@@ -145,7 +140,7 @@ int search_evaluator_new(const struct search_space *sp, struct search_evaluator 
 		if (ret < 0)
 			goto fail;
 	}
-	if (sp->mapper == SEARCH_MAP_GLPK) {
+	if (sp->mapper == COST_MAP_GLPK) {
 		ev->mcache = map_cache_new();
 		if (!ev->mcache) {
 			ret = hn_fail(err, HN_ENOMEM, "out of memory");
@@ -367,31 +362,29 @@ static int hw_entry_get(struct search_evaluator *ev, const struct search_point *
 	return 0;
 }
 
-/* Tiling and cost of one layer (the same rule as `hwnas eval`). */
+/* Tiling and cost of one layer (cost_net_layer: the same rule as `hwnas eval`, with the
+ * space's mapper, energy table and calibration). */
+static void net_opts(struct search_evaluator *ev, struct cost_net_opts *co)
+{
+	cost_net_opts_init(co);
+	co->mapper = ev->sp.mapper;
+	co->energy = &ev->energy;
+	co->calib = ev->sp.calib_path[0] ? &ev->sp.calib : NULL; /* as hwnas eval --calib */
+	co->cache = ev->mcache;
+}
+
 static int layer_cost(struct search_evaluator *ev, const struct arch_layer *l,
 		      const struct hw_config *hw, struct cost_report *r, struct hn_err *err)
 {
-	struct map_tiling t;
+	struct cost_net_opts co;
+	struct cost_net_row row;
 	int ret;
 
-	if (ev->sp.mapper == SEARCH_MAP_GLPK && arch_gemm(l).g) {
-		struct map_options mo;
-		struct map_result mr;
-		map_options_default(&mo);
-		ret = map_layer(l, hw, &ev->energy, &mo, ev->mcache, &mr, err);
-		if (ret < 0)
-			return ret;
-		t = mr.feasible ? mr.tiling : (struct map_tiling){ 0, 0, 0, MAP_MNK };
-	} else {
-		map_default(l, hw, &t);
-	}
-	if (t.tm == 0)
-		t = (struct map_tiling){ 1, 1, 1, MAP_MNK }; /* cost_layer names the full buffer */
-	if (cost_layer(l, hw, &t, &ev->energy, r) < 0)
-		return hn_fail(err, HN_EINVAL, "layer '%s': invalid tiling", l->name);
-	if (ev->sp.calib_path[0]) /* as hwnas eval --calib */
-		cost_calib_apply(&ev->sp.calib, hw, r);
-	return 0;
+	net_opts(ev, &co);
+	ret = cost_net_layer(l, hw, &co, &row, err);
+	if (ret == 0)
+		*r = row.cost;
+	return ret;
 }
 
 /* The cost of a shape on an accelerator, as an index into ev->cost (which grows: a pointer
@@ -651,12 +644,10 @@ int search_evaluate_uncached(struct search_evaluator *ev, const struct search_po
 		return ret;
 	nn.macs = arch_net_macs(&net);
 	ret = accuracy(ev, pt, &nn, &h.hw, out, err);
-	cost_total_init(&t);
-	for (int i = 0; i < net.n_layers && ret == 0; i++) {
-		struct cost_report r;
-		ret = layer_cost(ev, &net.layers[i], &h.hw, &r, err);
-		if (ret == 0)
-			cost_total_add(&t, &r, net.layers[i].name);
+	if (ret == 0) {
+		struct cost_net_opts co;
+		net_opts(ev, &co);
+		ret = cost_net(&net, &h.hw, &co, NULL, &t, err);
 	}
 	if (ret == 0)
 		finish(sp, &h, &t, out);

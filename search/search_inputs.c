@@ -85,7 +85,7 @@ int search_inputs_collect(const char *space_file, const struct search_space *sp,
 	}
 	snprintf(v, sizeof(v), "%d", COST_MODEL_VERSION);
 	add(out, "cost model version", v, "");
-	add(out, "mapper", search_mapper_name(sp->mapper), "");
+	add(out, "mapper", cost_mapper_name(sp->mapper), "");
 	for (int i = 0; i < out->n; i++) {
 		h = fnv(h, out->in[i].role, strlen(out->in[i].role) + 1);
 		h = fnv(h, out->in[i].value, strlen(out->in[i].value) + 1);

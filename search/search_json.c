@@ -103,7 +103,7 @@ static cJSON *produced_by(const struct search_space *sp, const struct search_inp
 	cJSON *o = cJSON_CreateObject(), *a;
 	char text[600];
 
-	cJSON_AddStringToObject(o, "mapper", search_mapper_name(sp->mapper));
+	cJSON_AddStringToObject(o, "mapper", cost_mapper_name(sp->mapper));
 	cJSON_AddNumberToObject(o, "cost_model_version", COST_MODEL_VERSION);
 	network_source(sp, text, sizeof(text));
 	cJSON_AddStringToObject(o, "network_source", text);
@@ -149,7 +149,7 @@ static void eval_command(const struct search_space *sp, int i, char *buf, size_t
 	size_t o = (size_t)snprintf(buf, size, "hwnas eval --net configs/%d.net.json --hw "
 				    "configs/%d.json", i, i);
 
-	if (sp->mapper == SEARCH_MAP_GREEDY && o < size)
+	if (sp->mapper == COST_MAP_GREEDY && o < size)
 		o += (size_t)snprintf(buf + o, size - o, " --mapper greedy");
 	if (sp->energy_path[0] && o < size)
 		o += (size_t)snprintf(buf + o, size - o, " --energy %s",

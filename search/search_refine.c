@@ -28,28 +28,6 @@ int search_space_net(const struct search_space *sp, const struct search_point *p
 	return arch_zoo_build(sp->zoo, sp->batch, net, err);
 }
 
-/* The tiling the search used for l (the space's mapper). */
-static int tiling_of(const struct search_space *sp, const struct arch_layer *l,
-		     const struct hw_config *hw, const struct hw_energy *e, struct map_cache *cache,
-		     struct map_tiling *t, struct hn_err *err)
-{
-	if (sp->mapper == SEARCH_MAP_GLPK) {
-		struct map_options mo;
-		struct map_result mr;
-		int ret;
-
-		map_options_default(&mo);
-		ret = map_layer(l, hw, e, &mo, cache, &mr, err);
-		if (ret < 0)
-			return ret;
-		if (!mr.feasible)
-			return hn_fail(err, HN_EINVAL, "layer '%s': no tiling fits: %s", l->name, mr.why);
-		*t = mr.tiling;
-		return 0;
-	}
-	return map_default(l, hw, t);
-}
-
 /* Index of an earlier layer of the same shape, or -1. */
 static int same_shape_before(const struct arch_net *net, int i)
 {
@@ -71,13 +49,18 @@ int search_refine_point(const struct search_space *sp, const struct search_point
 {
 	struct arch_net net;
 	struct hw_config hw;
-	struct hw_energy e = sp->energy;
+	struct cost_net_opts co;
 	int64_t *rtl = NULL;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
 	out->all_bit_exact = 1;
 	search_space_hw(sp, pt, &hw);
+	cost_net_opts_init(&co);
+	co.mapper = sp->mapper;
+	co.energy = &sp->energy;
+	co.calib = sp->calib_path[0] ? &sp->calib : NULL;
+	co.cache = cache;
 	ret = search_space_net(sp, pt, &net, err);
 	if (ret < 0)
 		return ret;
@@ -88,26 +71,21 @@ int search_refine_point(const struct search_space *sp, const struct search_point
 	}
 	for (int i = 0; i < net.n_layers; i++) {
 		const struct arch_layer *l = &net.layers[i];
-		struct map_tiling t;
-		struct cost_report c;
+		struct cost_net_row row;
 		int j;
 
-		if (arch_gemm(l).g == 0) {
-			map_default(l, &hw, &t);
-		} else {
-			ret = tiling_of(sp, l, &hw, &e, cache, &t, err);
-			if (ret < 0)
-				goto out_free;
-		}
-		if (cost_layer(l, &hw, &t, &e, &c) < 0 || !c.feasible) {
-			ret = hn_fail(err, HN_EINVAL, "layer '%s': the model rejects its tiling", l->name);
+		ret = cost_net_layer(l, &hw, &co, &row, err);
+		if (ret < 0)
+			goto out_free;
+		if (!row.fits) {
+			ret = hn_fail(err, HN_EINVAL, "layer '%s': no tiling fits: %s", l->name,
+				      row.cost.why);
 			goto out_free;
 		}
-		if (sp->calib_path[0]) /* the model's cycles as the search computed them */
-			cost_calib_apply(&sp->calib, &hw, &c);
-		out->model_cycles += c.cycles;
-		if (arch_gemm(l).g == 0 || c.macs > max_macs) {
-			rtl[i] = c.cycles; /* model-only: no RTL unit, or above the guard */
+		/* the model's cycles as the search computed them (calibrated too) */
+		out->model_cycles += row.cost.cycles;
+		if (arch_gemm(l).g == 0 || row.cost.macs > max_macs) {
+			rtl[i] = row.cost.cycles; /* model-only: no RTL unit, or above the guard */
 			out->layers_model_only++;
 			continue;
 		}
@@ -119,7 +97,7 @@ int search_refine_point(const struct search_space *sp, const struct search_point
 			continue;
 		}
 		struct sim_result sr;
-		ret = sim_layer(l, &hw, &t, so, &sr, err);
+		ret = sim_layer(l, &hw, &row.tiling, so, &sr, err);
 		if (ret < 0) {
 			hn_err_prefix(err, l->name);
 			goto out_free;

@@ -659,15 +659,15 @@ int search_space_parse_json(const char *text, size_t len, const char *origin,
 	sp->batch = (int64_t)b;
 	if ((ret = get_string(&c, root, "mapper", "space", &s)) < 0)
 		goto out;
-	sp->mapper = SEARCH_MAP_GLPK; /* as hwnas eval and sim: the optimal mapper */
+	sp->mapper = COST_MAP_GLPK; /* as hwnas eval and sim: the optimal mapper */
 	if (ret == 0) {
 		/* "default" is the greedy mapper's old name (it was the default once) */
-		if (!strcmp(s, "greedy") || !strcmp(s, "default"))
-			sp->mapper = SEARCH_MAP_GREEDY;
-		else if (strcmp(s, "glpk")) {
+		int m = !strcmp(s, "default") ? COST_MAP_GREEDY : cost_mapper_parse(s);
+		if (m < 0) {
 			ret = FAIL(&c, "%s: 'mapper' must be \"glpk\" or \"greedy\", got \"%s\"", origin, s);
 			goto out;
 		}
+		sp->mapper = (enum cost_mapper)m;
 	}
 	/* tables that change the figures: an energy table (hwnas eval --energy) and an RTL
 	 * calibration (hwnas eval --calib), files relative to the space file */

@@ -460,9 +460,116 @@ static void class_members_should_share_every_energy_term_but_the_static_one(void
 	CHECK_EQ_I64(bad, 0);
 }
 
+
+/* A small network of every kind the rule names: MAC layers and a MAC-free pool. */
+static void small_net(struct arch_net *net)
+{
+	struct arch_layer ls[3] = {
+		arch_conv("c1", 1, 8, 10, 10, 16, 3, 1, 1, 1),
+		arch_pool("p1", 1, 16, 10, 10, 2, 2, 0, 1),
+		arch_fc("fc", 1, 400, 10),
+	};
+
+	arch_net_init(net, "small", 1);
+	for (int i = 0; i < 3; i++)
+		CHECK(arch_net_add(net, &ls[i]) == 0);
+}
+
+static void cost_net_should_sum_the_rows_it_returns_with_either_mapper(void)
+{
+	struct hw_config hw = small_hw(HW_WS, 4, 4, 1);
+	struct hw_energy e = hw_energy_default();
+	struct hn_err err = { 0 };
+	struct arch_net net;
+	struct cost_net_opts co;
+	struct cost_net_row rows[3];
+	struct cost_total tot, sum;
+
+	small_net(&net);
+	cost_net_opts_init(&co);
+	CHECK(co.mapper == COST_MAP_GLPK);
+	for (int m = 0; m < COST_MAPPER_COUNT; m++) {
+		co.mapper = (enum cost_mapper)m;
+		CHECK(cost_net(&net, &hw, &co, rows, &tot, &err) == 0);
+		cost_total_init(&sum);
+		for (int i = 0; i < 3; i++) {
+			const struct arch_layer *l = &net.layers[i];
+			struct cost_report r;
+			struct map_tiling t;
+			CHECK(rows[i].fits && rows[i].cost.feasible);
+			if (arch_gemm(l).g == 0) {
+				/* MAC-free: the vector unit, whatever the mapper */
+				CHECK(rows[i].tiling.tm == 1 && rows[i].tiling.tn == 1 &&
+				      rows[i].tiling.tk == 1);
+			} else if (m == COST_MAP_GLPK) {
+				struct map_options mo;
+				struct map_result mr;
+				map_options_default(&mo);
+				CHECK(map_layer(l, &hw, &e, &mo, NULL, &mr, &err) == 0 && mr.feasible);
+				CHECK(!memcmp(&mr.tiling, &rows[i].tiling, sizeof(mr.tiling)));
+			} else {
+				CHECK(map_default(l, &hw, &t) == 0);
+				CHECK(!memcmp(&t, &rows[i].tiling, sizeof(t)));
+			}
+			CHECK(cost_layer(l, &hw, &rows[i].tiling, &e, &r) == 0);
+			CHECK_EQ_I64(rows[i].cost.cycles, r.cycles);
+			cost_total_add(&sum, &r, l->name);
+		}
+		cost_total_finish(&sum, &hw);
+		CHECK(tot.feasible);
+		CHECK_EQ_I64(tot.cycles, sum.cycles);
+		CHECK_EQ_I64(tot.macs, 8 * 9 * 16 * 100 + 400 * 10);
+		CHECK_EQ_I64(tot.dram_bytes, sum.dram_bytes);
+		CHECK_NEAR(tot.energy_mj, sum.energy_mj, 1e-12);
+		CHECK_NEAR(tot.latency_ms, (double)sum.cycles / (100.0 * 1e3), 1e-12);
+	}
+	CHECK(!strcmp(cost_mapper_name(COST_MAP_GREEDY), "greedy"));
+	CHECK(cost_mapper_parse("glpk") == COST_MAP_GLPK);
+	CHECK(cost_mapper_parse("default") == -1); /* the CLI's alias, not a name */
+	arch_net_release(&net);
+}
+
+static void cost_net_should_keep_going_past_a_layer_no_tiling_fits(void)
+{
+	/* obuf 6 B, double-buffered 4-byte sums: even 1x1 needs 8 B. */
+	struct hw_config hw = small_hw(HW_WS, 4, 4, 1);
+	struct hn_err err = { 0 };
+	struct arch_net net;
+	struct cost_net_opts co;
+	struct cost_net_row rows[3];
+	struct cost_total tot;
+
+	hw.obuf_bytes = 6;
+	small_net(&net);
+	cost_net_opts_init(&co);
+	for (int m = 0; m < COST_MAPPER_COUNT; m++) {
+		co.mapper = (enum cost_mapper)m;
+		CHECK(cost_net(&net, &hw, &co, rows, &tot, &err) == 0);
+		CHECK(!rows[0].fits && !rows[0].cost.feasible && !rows[2].fits);
+		CHECK(rows[0].tiling.tm == 1 && rows[0].tiling.tn == 1 && rows[0].tiling.tk == 1);
+		CHECK_STR_CONTAINS(rows[0].cost.why, "obuf: tile needs 8 B, has 6 B");
+		CHECK(rows[1].fits && rows[1].cost.feasible && rows[1].cost.cycles > 0);
+		CHECK(!tot.feasible);
+		CHECK_STR_CONTAINS(tot.why, "layer 'c1': obuf");
+		CHECK_EQ_I64(tot.cycles, rows[1].cost.cycles); /* infeasible rows add no cycles */
+	}
+	/* A given tiling that does not fit: infeasible the same way; one <= 0: an error. */
+	struct map_tiling big = { 64, 64, 64, MAP_MNK }, zero = { 0, 1, 1, MAP_MNK };
+	hw.obuf_bytes = 1024; /* 64 x 64 sums need 32 KiB */
+	co.fixed = &big;
+	CHECK(cost_net(&net, &hw, &co, rows, &tot, &err) == 0);
+	CHECK(!rows[0].fits && rows[0].tiling.tm == 64 && rows[1].fits && !tot.feasible);
+	co.fixed = &zero;
+	CHECK(cost_net(&net, &hw, &co, rows, &tot, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "layer 'c1': invalid tiling 0,1,1");
+	arch_net_release(&net);
+}
+
 int main(void)
 {
 	RUN(ws_single_tile_gemm_should_take_the_hand_computed_cycles);
+	RUN(cost_net_should_sum_the_rows_it_returns_with_either_mapper);
+	RUN(cost_net_should_keep_going_past_a_layer_no_tiling_fits);
 	RUN(narrow_tiles_should_pay_the_dma_bus_floor);
 	RUN(os_tiled_gemm_should_count_refetches_by_loop_order);
 	RUN(ws_edge_tiles_should_pay_full_array_depth);

@@ -132,19 +132,20 @@ static void sweep_net(struct sweep *sw, const char *net_path, const struct hw_co
 	struct arch_net net = { 0 };
 	struct hw_energy e = hw_energy_default();
 	struct hn_err err = { 0 };
-	struct map_options mo;
+	struct cost_net_opts co;
 	char path[512];
 
 	snprintf(path, sizeof(path), "%s/%s", HWNAS_SRCDIR, net_path);
 	CHECK(arch_net_resolve(path, 1, &net, &err) == 0);
-	map_options_default(&mo);
+	cost_net_opts_init(&co);
+	co.energy = &e;
 	for (int i = 0; i < net.n_layers; i++) {
 		const struct arch_layer *l = &net.layers[i];
-		struct map_result mr;
+		struct cost_net_row mr;
 		struct sim_result r;
 		if (arch_gemm(l).g == 0 || arch_layer_macs(l) > 2000000)
 			continue;
-		CHECK(map_layer(l, hw, &e, &mo, NULL, &mr, &err) == 0 && mr.feasible);
+		CHECK(cost_net_layer(l, hw, &co, &mr, &err) == 0 && mr.fits);
 		if (sim_layer(l, hw, &mr.tiling, NULL, &r, &err)) {
 			fprintf(stderr, "  %s: %s\n", l->name, err.msg);
 			CHECK(0);
