@@ -888,9 +888,8 @@ static void design_section(struct rbuf *b, const struct report_input *in)
 		    plot_fmt((double)d->tot.dram_bytes, t2, sizeof(t2)));
 	if (isfinite(dev) && fabs(dev) > 1e-4)
 		rbuf_printf(b, "<p class=\"note\">The re-evaluated latency differs from the run's by "
-			    "%+.3f%%: the run is from before front.json recorded the network, mapper "
-			    "and energy table that produced it, or its latency was measured on the "
-			    "RTL (fidelity rtl).</p>\n", dev);
+			    "%+.3f%%: its latency was measured on the RTL (fidelity rtl), or a file "
+			    "the run names changed since.</p>\n", dev);
 	rbuf_puts(b, "<div class=\"grid\">\n");
 	int nomac = 0;
 	for (int i = 0; i < d->net.n_layers; i++)

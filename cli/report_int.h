@@ -49,6 +49,8 @@ struct report_point {
 	char acc_source[16];
 	double acc_penalty;             /* quantisation penalty, percentage points (0: none) */
 	char network[64];               /* front.json: "configs/<i>.net.json", "" when absent */
+	int has_pt;                     /* a store's row: pt holds the point's choices */
+	struct search_point pt;
 };
 
 struct report_objective {
@@ -66,6 +68,8 @@ struct report_run {
 	/* front.json's produced_by (runs since it was recorded; "" when absent): the mapper,
 	 * the energy table and calibration files ("" for the default / none) */
 	char mapper[16], energy[512], calib[512];
+	/* a store's run: its space (the file it names, unchanged), owned; NULL otherwise */
+	struct search_space *sp;
 	int n_obj;
 	struct report_objective obj[SEARCH_MAX_OBJ];
 	int n_front;
@@ -127,15 +131,13 @@ struct report_design {
 	struct hw_config hw;
 	struct report_layer *layers;    /* owned, net.n_layers */
 	struct cost_total tot;
-	const char *mapper;             /* "glpk" or "greedy": the run's (recorded, or the one
-					 * that reproduced its latency for older runs) */
+	const char *mapper;             /* "glpk" or "greedy": the run's, as recorded */
 	double run_latency_ms;          /* what the run recorded, to compare */
 };
-/* Re-evaluates front point i as 'hwnas eval' does, with what front.json records: the point's
- * network file (configs/<i>.net.json), the run's mapper, energy table and calibration. For
- * runs that recorded none of it: rebuilds the network (NB201 cell, MobileNet config or zoo
- * network: the variant whose MACs match the point's) and maps every layer with GLPK, or the
- * greedy mapper when it reproduces the run's latency and GLPK does not. tick is called per
+/* Re-evaluates front point i as 'hwnas eval' does (cost_net), with what the run recorded:
+ * front.json's network file (configs/<i>.net.json), mapper, energy table and calibration, or
+ * a store's space (search_space_net of the point, the space's mapper, energy, calibration).
+ * HN_ENOTFOUND for a run that recorded neither: nothing is guessed. tick is called per
  * layer. Caller releases d. */
 int report_design_eval(const struct report_run *run, int i, struct report_design *d,
 		       report_tick_fn tick, void *ctx, struct hn_err *err);

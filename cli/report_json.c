@@ -218,6 +218,7 @@ void report_run_release(struct report_run *run)
 	free(run->evals);
 	free(run->hv_at);
 	free(run->hv);
+	free(run->sp);
 	memset(run, 0, sizeof(*run));
 }
 

@@ -71,6 +71,8 @@ static void fill_point(struct db_ctx *c, const struct store_row *row, struct rep
 	hn_strlcpy(p->fidelity, search_fidelity_name(e->fidelity), sizeof(p->fidelity));
 	hn_strlcpy(p->acc_source, search_acc_source_name(e->acc_source), sizeof(p->acc_source));
 	p->acc_penalty = isfinite(e->acc_penalty) ? e->acc_penalty : 0;
+	p->pt = e->pt;
+	p->has_pt = 1;
 	if (c->sp) {
 		search_space_hw(c->sp, &e->pt, &p->hw);
 		p->has_hw = 1;
@@ -171,6 +173,8 @@ int report_run_load_db(const char *path, struct report_run *run, int evals_only,
 		for (int i = 0; i < c.front.n; i++)
 			run->front[i] = run->evals[c.front.p[i].seq];
 		run->n_front = c.front.n;
+		run->sp = c.sp; /* the report rebuilds a point's network from it */
+		c.sp = NULL;
 		run->hypervolume = search_front_hypervolume(&c.front);
 		if (run->evaluations <= 0)
 			run->evaluations = run->n_evals;

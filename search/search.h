@@ -143,6 +143,13 @@ int search_point_eq(const struct search_point *a, const struct search_point *b);
 /* The accelerator of a point: hw_base with the point's HW knobs applied. */
 void search_space_hw(const struct search_space *sp, const struct search_point *pt,
 		     struct hw_config *hw);
+/* The network of a point, exactly as the search priced it: the NB201 cell on the space's
+ * dataset, the MobileNet config, the zoo network or the space's network file, at the space's
+ * batch. The one builder: the evaluator, the RTL refinement, explore's configs/<i>.net.json
+ * and the report (from a store) call it. Fills *net (caller releases with arch_net_release)
+ * or returns the builder's error. */
+int search_space_net(const struct search_space *sp, const struct search_point *pt,
+		     struct arch_net *net, struct hn_err *err);
 /* The NB201 ops / MobileNet config of a point. */
 void search_space_nb201_ops(const struct search_space *sp, const struct search_point *pt,
 			    int ops[ARCH_NB201_EDGES]);
@@ -518,10 +525,6 @@ int store_export_csv(struct store *st, FILE *f, const char *f_name, int64_t *row
 
 
 /* ---- RTL refinement of front points (search_refine.c) ---- */
-
-/* The network of a point (NB201 cell, MobileNet config or the zoo network). Caller releases. */
-int search_space_net(const struct search_space *sp, const struct search_point *pt,
-		     struct arch_net *net, struct hn_err *err);
 
 struct sim_options;
 struct search_refine {

@@ -158,3 +158,21 @@ void search_space_describe_nn(const struct search_space *sp, const struct search
 		hn_strlcpy(buf, sp->zoo, size);
 	}
 }
+
+int search_space_net(const struct search_space *sp, const struct search_point *pt,
+		     struct arch_net *net, struct hn_err *err)
+{
+	if (sp->nn_kind == SEARCH_NN_NB201) {
+		int ops[ARCH_NB201_EDGES];
+		search_space_nb201_ops(sp, pt, ops);
+		return arch_nb201_build(ops, sp->dataset, sp->batch, net, err);
+	}
+	if (sp->nn_kind == SEARCH_NN_MBV2) {
+		struct arch_mb_config mb;
+		search_space_mb(sp, pt, &mb);
+		return arch_mb_build(&mb, sp->batch, net, err);
+	}
+	if (sp->net_path[0])
+		return arch_net_resolve(sp->net_path, sp->batch, net, err);
+	return arch_zoo_build(sp->zoo, sp->batch, net, err);
+}

@@ -95,7 +95,24 @@ if [ -f "$run/hwnas.db" ]; then
 	expect_exit 0 "$HWNAS" report --db "$run/hwnas.db" -o "$tmp/db.html" --quiet
 	a=$(grep -c 'data-point="front"' "$tmp/db.html"); b=$(grep -c 'data-point="front"' "$run/report.html")
 	[ "$a" = "$b" ] && ok || bad "--db draws $a front points, the folder $b"
+	# the design is rebuilt from the space the store names, not guessed: the space's
+	# (greedy) mapper, the same latency as the run's
+	expect_in "$(cat "$tmp/db.html")" "from the space file the store recorded" "--db design from the space"
+	expect_in "$(cat "$tmp/db.html")" "the greedy mapper" "--db design with the space's mapper"
+	grep -q "differs: see the note" "$tmp/db.html" && bad "--db re-evaluated latency differs" || ok
 fi
+# A front.json that records neither the network nor the mapper: no design, no guess.
+cp -r "$run" "$tmp/old" && rm -f "$tmp/old/hwnas.db"
+python3 - "$tmp/old/front.json" <<'PY'
+import json, sys
+f = json.load(open(sys.argv[1]))
+f.pop("produced_by", None)
+for p in f["points"]:
+    p.pop("network", None)
+json.dump(f, open(sys.argv[1], "w"))
+PY
+expect_exit 0 "$HWNAS" report --out "$tmp/old" -o "$tmp/old.html" --quiet
+expect_in "$err" "records neither its network nor its mapper" "an old run's design is not guessed"
 
 # Several runs: one progress line each.
 expect_exit 0 "$HWNAS" explore --space "$tmp/space.json" --strategy random --budget 200 --out "$tmp/run2" --quiet
