@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -350,227 +349,79 @@ static int write_outputs(const struct explore_opts *o, const struct search_space
 	return 0;
 }
 
-/* Kendall tau-a of two rankings of n items (rank_a[i], rank_b[i]). */
-static double kendall_tau(const int *a, const int *b, int n)
+static void refine_notice(void *ctx, const struct search_refine_top *t)
 {
-	long conc = 0, disc = 0;
-
-	for (int i = 0; i < n; i++)
-		for (int j = i + 1; j < n; j++) {
-			long s = (long)(a[i] - a[j]) * (b[i] - b[j]);
-			conc += s > 0;
-			disc += s < 0;
-		}
-	return n > 1 ? (double)(conc - disc) / (0.5 * n * (n - 1)) : 1.0;
+	(void)ctx;
+	fprintf(stderr, "explore: RTL simulation of %d front point%s on %d thread%s...\n",
+		t->simulated, t->simulated > 1 ? "s" : "", t->threads, t->threads > 1 ? "s" : "");
 }
 
-/* Rank (0 = fastest) of each of n latencies. */
-static void rank_by(const double *lat, int n, int *rank)
-{
-	for (int i = 0; i < n; i++) {
-		rank[i] = 0;
-		for (int j = 0; j < n; j++)
-			rank[i] += lat[j] < lat[i] || (lat[j] == lat[i] && j < i);
-	}
-}
-
-/* One RTL simulation job of --rtl (a front point), run on a thread of its own. */
-struct refine_job {
-	const struct search_space *sp;
-	const struct search_point *pt;
-	const struct sim_options *so;
-	struct map_cache *cache;
-	int64_t max_macs;
-	struct search_refine out;
-	int ret;
-	struct hn_err err;
-};
-
-/* Threads take jobs in turn from a shared counter. */
-struct refine_pool {
-	struct refine_job *jobs;
-	int n, next;
-	pthread_mutex_t lock;
-};
-
-static void refine_take(struct refine_pool *p);
-
-/* A worker thread: takes jobs, then frees its GLPK state. */
-static void *refine_worker(void *arg)
-{
-	refine_take(arg);
-	map_thread_release();
-	return NULL;
-}
-
-static void refine_take(struct refine_pool *p)
-{
-
-	for (;;) {
-		pthread_mutex_lock(&p->lock);
-		int i = p->next < p->n ? p->next++ : -1;
-		pthread_mutex_unlock(&p->lock);
-		if (i < 0)
-			return;
-		struct refine_job *j = &p->jobs[i];
-		j->ret = search_refine_point(j->sp, j->pt, j->so, j->cache, j->max_macs, &j->out,
-					     &j->err);
-	}
-}
-
-/* Runs the jobs on up to `threads` threads (sim_layer runs each harness as a process of its
- * own; cached model builds are atomic, so concurrent simulations are safe). */
-static void refine_run(struct refine_job *jobs, int n, int threads)
-{
-	struct refine_pool p = { jobs, n, 0, PTHREAD_MUTEX_INITIALIZER };
-	pthread_t tid[64];
-	int t = 0;
-
-	if (threads > n)
-		threads = n;
-	if (threads > 64)
-		threads = 64;
-	for (; t < threads - 1; t++)
-		if (pthread_create(&tid[t], NULL, refine_worker, &p) != 0)
-			break;
-	refine_take(&p);
-	while (t-- > 0)
-		pthread_join(tid[t], NULL);
-}
-
-/* --rtl: simulates the top-K front points (front order: the first objective first; -j N of
- * them at once), stores the measured results (fidelity "rtl"), marks them in the front and
- * writes DIR/rtl_refine.json with the model's and the RTL's rankings. */
+/* --rtl: simulates the top-K front points (search_refine_front), then writes
+ * DIR/rtl_refine.json with the model's and the RTL's rankings and prints them. */
 static int refine_front(const struct explore_opts *o, const struct search_space *sp,
 			struct search_run_result *r, struct store *store, struct hn_err *err)
 {
-	int k = (int)hn_min64(o->top_k, r->front.n), ret = 0, n_jobs = 0;
-	struct search_refine *rf = calloc((size_t)k + 1, sizeof(*rf));
-	struct refine_job *jobs = calloc((size_t)k + 1, sizeof(*jobs));
-	int *job_of = calloc((size_t)k + 1, sizeof(int));
-	double *ml = calloc((size_t)k + 1, sizeof(double)), *rl = calloc((size_t)k + 1, sizeof(double));
-	int *mr = calloc((size_t)k + 1, sizeof(int)), *rr = calloc((size_t)k + 1, sizeof(int));
-	struct map_cache *cache = map_cache_new();
+	struct search_refine_opts ro = { 0 };
+	struct search_refine_top top;
 	struct sim_options so;
 	char path[4096];
 	FILE *f = NULL;
+	int ret;
 
-	if (!rf || !jobs || !job_of || !ml || !rl || !mr || !rr || !cache) {
-		ret = hn_fail(err, HN_ENOMEM, "out of memory");
-		goto out_free;
-	}
 	sim_options_init(&so);
 	if (!o->quiet)
 		so.on_build = cli_build_notice;
-	/* Stored results first: a resumed run simulates nothing twice. */
-	for (int i = 0; i < k; i++) {
-		struct search_eval *e = &r->front.p[i];
-		struct search_eval st;
-		int found = 0;
-
-		job_of[i] = -1;
-		if (store && (found = store_lookup(store, e->index, SEARCH_FID_RTL, &st, err)) < 0) {
-			ret = found;
-			goto out_free;
-		}
-		if (found) {
-			rf[i].model_cycles = e->cycles;
-			rf[i].rtl_cycles = st.cycles;
-			rf[i].model_latency_ms = e->m[SEARCH_M_LATENCY_MS];
-			rf[i].rtl_latency_ms = st.m[SEARCH_M_LATENCY_MS];
-			rf[i].all_bit_exact = st.feasible;
-			rf[i].err_pct = st.cycles ? 100.0 * (double)(e->cycles - st.cycles) /
-				(double)st.cycles : 0.0;
-			continue;
-		}
-		jobs[n_jobs].sp = sp;
-		jobs[n_jobs].pt = &e->pt;
-		jobs[n_jobs].so = &so;
-		jobs[n_jobs].cache = cache;
-		jobs[n_jobs].max_macs = o->rtl_max_macs;
-		job_of[i] = n_jobs++;
-	}
-	if (n_jobs && !o->quiet)
-		fprintf(stderr, "explore: RTL simulation of %d front point%s on %lld thread%s...\n",
-			n_jobs, n_jobs > 1 ? "s" : "", (long long)hn_min64(o->jobs, n_jobs),
-			hn_min64(o->jobs, n_jobs) > 1 ? "s" : "");
-	refine_run(jobs, n_jobs, (int)o->jobs);
-	for (int i = 0; i < k; i++) {
-		struct search_eval *e = &r->front.p[i];
-		struct refine_job *j = job_of[i] >= 0 ? &jobs[job_of[i]] : NULL;
-
-		if (j) {
-			if (j->ret < 0) {
-				*err = j->err;
-				snprintf(path, sizeof(path), "--rtl: front point %d", i);
-				hn_err_prefix(err, path);
-				ret = j->ret;
-				goto out_free;
-			}
-			rf[i] = j->out;
-			/* The measured latency replaces the model's; energy and EDP stay the
-			 * model's (docs/search.md). */
-			struct search_eval st = *e;
-			st.fidelity = SEARCH_FID_RTL;
-			st.feasible = rf[i].all_bit_exact;
-			st.cycles = rf[i].rtl_cycles;
-			st.m[SEARCH_M_LATENCY_MS] = rf[i].rtl_latency_ms;
-			if (store && (ret = store_put(store, &st, rf[i].sim_seconds, err)) < 0)
-				goto out_free;
-		}
-		ml[i] = rf[i].model_latency_ms;
-		rl[i] = rf[i].rtl_latency_ms;
-		e->fidelity = SEARCH_FID_RTL;
-		e->m[SEARCH_M_LATENCY_MS] = rf[i].rtl_latency_ms;
-	}
-	rank_by(ml, k, mr);
-	rank_by(rl, k, rr);
+	ro.top_k = (int)o->top_k; /* at most 1000 */
+	ro.max_macs = o->rtl_max_macs;
+	ro.threads = (int)o->jobs;
+	ro.sim = &so;
+	ro.on_start = o->quiet ? NULL : refine_notice;
+	if ((ret = search_refine_front(sp, &r->front, &ro, store, &top, err)) < 0)
+		return ret;
 	snprintf(path, sizeof(path), "%s/rtl_refine.json", o->out);
 	if (!(f = hn_fopen_out(path, err))) {
 		ret = HN_EIO;
-		goto out_free;
+		goto out_release;
 	}
 	fprintf(f, "{\n\t\"top_k\": %d,\n\t\"rtl_max_macs\": %lld,\n\t\"kendall_tau\": %.6f,\n"
-		"\t\"points\": [", k, (long long)o->rtl_max_macs, kendall_tau(mr, rr, k));
-	for (int i = 0; i < k; i++) {
+		"\t\"points\": [", top.k, (long long)o->rtl_max_macs, top.kendall_tau);
+	for (int i = 0; i < top.k; i++) {
+		const struct search_refine_row *w = &top.rows[i];
 		char arch[256];
 		search_space_describe_nn(sp, &r->front.p[i].pt, arch, sizeof(arch));
 		fprintf(f, "%s\n\t\t{\"front_index\": %d, \"arch\": \"%s\", \"model_cycles\": %lld, "
 			"\"rtl_cycles\": %lld, \"model_latency_ms\": %.9g, \"rtl_latency_ms\": %.9g, "
 			"\"error_pct\": %.4f, \"model_rank\": %d, \"rtl_rank\": %d, \"bit_exact\": %s, "
 			"\"from_store\": %s", i ? "," : "", i, arch,
-			(long long)rf[i].model_cycles, (long long)rf[i].rtl_cycles, ml[i], rl[i],
-			rf[i].err_pct, mr[i], rr[i], rf[i].all_bit_exact ? "true" : "false",
-			job_of[i] < 0 ? "true" : "false");
-		if (job_of[i] >= 0) /* the layer counts are known to the run that simulated */
+			(long long)w->r.model_cycles, (long long)w->r.rtl_cycles,
+			w->r.model_latency_ms, w->r.rtl_latency_ms, w->r.err_pct, w->model_rank,
+			w->rtl_rank, w->r.all_bit_exact ? "true" : "false",
+			w->from_store ? "true" : "false");
+		if (!w->from_store) /* the layer counts are known to the run that simulated */
 			fprintf(f, ", \"mac_layers_measured\": %d, \"shapes_simulated\": %d, "
-				"\"layers_model_only\": %d", rf[i].layers_rtl, rf[i].shapes_simulated,
-				rf[i].layers_model_only);
+				"\"layers_model_only\": %d", w->r.layers_rtl, w->r.shapes_simulated,
+				w->r.layers_model_only);
 		fputc('}', f);
 	}
 	fprintf(f, "\n\t]\n}\n");
 	if (fclose(f) != 0) {
 		ret = hn_fail(err, HN_EIO, "%s: cannot write", path);
-		goto out_free;
+		goto out_release;
 	}
 	printf("RTL refinement of the %d best front points (Verilator; MAC layers measured, "
-	       "pool/add from the model):\n", k);
+	       "pool/add from the model):\n", top.k);
 	printf("%4s %12s %12s %8s %10s %8s %9s  %s\n", "#", "model ms", "rtl ms", "error",
 	       "model rank", "rtl rank", "bit-exact", "layers measured/model-only");
-	for (int i = 0; i < k; i++)
-		printf("%4d %12.4f %12.4f %7.2f%% %10d %8d %9s  %d/%d\n", i, ml[i], rl[i],
-		       rf[i].err_pct, mr[i], rr[i], rf[i].all_bit_exact ? "yes" : "NO",
-		       rf[i].layers_rtl, rf[i].layers_model_only);
-	printf("Kendall tau between the two rankings: %.3f (%s)\n", kendall_tau(mr, rr, k), path);
-out_free:
-	map_cache_free(cache);
-	free(jobs);
-	free(job_of);
-	free(rf);
-	free(ml);
-	free(rl);
-	free(mr);
-	free(rr);
+	for (int i = 0; i < top.k; i++) {
+		const struct search_refine_row *w = &top.rows[i];
+		printf("%4d %12.4f %12.4f %7.2f%% %10d %8d %9s  %d/%d\n", i, w->r.model_latency_ms,
+		       w->r.rtl_latency_ms, w->r.err_pct, w->model_rank, w->rtl_rank,
+		       w->r.all_bit_exact ? "yes" : "NO", w->r.layers_rtl, w->r.layers_model_only);
+	}
+	printf("Kendall tau between the two rankings: %.3f (%s)\n", top.kendall_tau, path);
+	ret = 0;
+out_release:
+	search_refine_top_release(&top);
 	return ret;
 }
 

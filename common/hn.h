@@ -71,6 +71,14 @@ extern volatile sig_atomic_t hn_stop_signal;
 /* "SIGINT", "SIGTERM", "SIGHUP" or "a signal". */
 const char *hn_signal_name(int sig);
 
+/* Runs job(ctx, i) for i = 0 .. n-1 on up to `threads` threads (at most HN_POOL_MAX_THREADS),
+ * the calling thread among them (hn_pool.c); returns when every job is done. Jobs are taken in
+ * order from a shared counter, so job i's results go to slot i of the caller's arrays. A
+ * started thread calls thread_end (may be NULL; e.g. map_thread_release) before it ends. */
+enum { HN_POOL_MAX_THREADS = 64 };
+void hn_parallel_for(int n, int threads, void (*job)(void *ctx, int i), void *ctx,
+		     void (*thread_end)(void));
+
 /* Copies src into dst of size n, always NUL-terminated, truncating if needed. */
 void hn_strlcpy(char *dst, const char *src, size_t n);
 

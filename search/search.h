@@ -547,4 +547,36 @@ int search_refine_point(const struct search_space *sp, const struct search_point
 			const struct sim_options *so, struct map_cache *cache, int64_t max_macs,
 			struct search_refine *out, struct hn_err *err);
 
+/* --rtl of explore: the K first points of a front (front order: the first objective first). */
+struct search_refine_row {
+	struct search_refine r;
+	int from_store;            /* 1: read from the store (a resumed run simulates nothing
+				    * twice); the layer counts are then unknown (0) */
+	int model_rank, rtl_rank;  /* 0 = fastest; ties by front position */
+};
+struct search_refine_top {
+	int k;                     /* points refined: min(top_k, front size) */
+	int simulated, threads;    /* points simulated now, on this many threads */
+	struct search_refine_row *rows;  /* owned, k */
+	double kendall_tau;        /* of the two rankings (1 for a single point) */
+};
+struct search_refine_opts {
+	int top_k;
+	int64_t max_macs;          /* layers above keep the model's cycles */
+	int threads;               /* points simulated at once (hn_parallel_for) */
+	const struct sim_options *sim;
+	/* called once before the simulations start (none: not called), e.g. for a notice */
+	void (*on_start)(void *ctx, const struct search_refine_top *t);
+	void *ctx;
+};
+/* Simulates the first top_k points of front (search_refine_point) on up to `threads`
+ * threads, reading points already measured from store and adding the new ones to it
+ * (store may be NULL), and marks those front points fidelity "rtl" with the measured
+ * latency. Fills *out (caller releases with search_refine_top_release), or returns a
+ * negative code with err naming the front point. */
+int search_refine_front(const struct search_space *sp, struct search_front *front,
+			const struct search_refine_opts *o, struct store *store,
+			struct search_refine_top *out, struct hn_err *err);
+void search_refine_top_release(struct search_refine_top *t);
+
 #endif

@@ -104,3 +104,147 @@ out_release_net:
 	arch_net_release(&net);
 	return ret;
 }
+
+/* ---- the top K of a front ---- */
+
+struct refine_job {
+	const struct search_space *sp;
+	const struct search_point *pt;
+	const struct sim_options *so;
+	struct map_cache *cache;
+	int64_t max_macs;
+	struct search_refine out;
+	int ret;
+	struct hn_err err;
+};
+
+static void refine_job_run(void *ctx, int i)
+{
+	struct refine_job *j = &((struct refine_job *)ctx)[i];
+
+	j->ret = search_refine_point(j->sp, j->pt, j->so, j->cache, j->max_macs, &j->out, &j->err);
+}
+
+/* Rank (0 = fastest) of each of n latencies; ties by position. */
+static void rank_by(const struct search_refine_row *rows, int n, int rtl, int *rank)
+{
+	for (int i = 0; i < n; i++) {
+		double li = rtl ? rows[i].r.rtl_latency_ms : rows[i].r.model_latency_ms;
+		rank[i] = 0;
+		for (int j = 0; j < n; j++) {
+			double lj = rtl ? rows[j].r.rtl_latency_ms : rows[j].r.model_latency_ms;
+			rank[i] += lj < li || (lj == li && j < i);
+		}
+	}
+}
+
+int search_refine_front(const struct search_space *sp, struct search_front *front,
+			const struct search_refine_opts *o, struct store *store,
+			struct search_refine_top *out, struct hn_err *err)
+{
+	int k = (int)hn_min64(o->top_k, front->n), n_jobs = 0, ret = 0;
+	struct refine_job *jobs = calloc((size_t)k + 1, sizeof(*jobs));
+	int *job_of = calloc((size_t)k + 1, sizeof(int));
+	int *mr = calloc((size_t)k + 1, sizeof(int)), *rr = calloc((size_t)k + 1, sizeof(int));
+	double *x = calloc((size_t)k + 1, sizeof(double)), *y = calloc((size_t)k + 1, sizeof(double));
+	struct map_cache *cache = map_cache_new();
+
+	memset(out, 0, sizeof(*out));
+	out->rows = calloc((size_t)k + 1, sizeof(*out->rows));
+	if (!jobs || !job_of || !mr || !rr || !x || !y || !cache || !out->rows) {
+		ret = hn_fail(err, HN_ENOMEM, "out of memory");
+		goto out_free;
+	}
+	out->k = k;
+	/* Stored results first: a resumed run simulates nothing twice. */
+	for (int i = 0; i < k; i++) {
+		struct search_eval *e = &front->p[i];
+		struct search_refine *rf = &out->rows[i].r;
+		struct search_eval st;
+		int found = 0;
+
+		job_of[i] = -1;
+		if (store && (found = store_lookup(store, e->index, SEARCH_FID_RTL, &st, err)) < 0) {
+			ret = found;
+			goto out_free;
+		}
+		if (found) {
+			out->rows[i].from_store = 1;
+			rf->model_cycles = e->cycles;
+			rf->rtl_cycles = st.cycles;
+			rf->model_latency_ms = e->m[SEARCH_M_LATENCY_MS];
+			rf->rtl_latency_ms = st.m[SEARCH_M_LATENCY_MS];
+			rf->all_bit_exact = st.feasible;
+			rf->err_pct = st.cycles ? 100.0 * (double)(e->cycles - st.cycles) /
+				(double)st.cycles : 0.0;
+			continue;
+		}
+		jobs[n_jobs].sp = sp;
+		jobs[n_jobs].pt = &e->pt;
+		jobs[n_jobs].so = o->sim;
+		jobs[n_jobs].cache = cache;
+		jobs[n_jobs].max_macs = o->max_macs;
+		job_of[i] = n_jobs++;
+	}
+	out->simulated = n_jobs;
+	out->threads = (int)hn_min64(o->threads, n_jobs);
+	if (n_jobs && o->on_start)
+		o->on_start(o->ctx, out);
+	/* sim_layer runs each harness as a process of its own and cached model builds are
+	 * atomic, so concurrent simulations are safe */
+	hn_parallel_for(n_jobs, o->threads, refine_job_run, jobs, map_thread_release);
+	for (int i = 0; i < k; i++) {
+		struct search_eval *e = &front->p[i];
+		struct refine_job *j = job_of[i] >= 0 ? &jobs[job_of[i]] : NULL;
+
+		if (j) {
+			if (j->ret < 0) {
+				char what[48];
+				*err = j->err;
+				snprintf(what, sizeof(what), "--rtl: front point %d", i);
+				hn_err_prefix(err, what);
+				ret = j->ret;
+				goto out_free;
+			}
+			out->rows[i].r = j->out;
+			/* The measured latency replaces the model's; energy and EDP stay the
+			 * model's (docs/search.md). */
+			struct search_eval st = *e;
+			st.fidelity = SEARCH_FID_RTL;
+			st.feasible = j->out.all_bit_exact;
+			st.cycles = j->out.rtl_cycles;
+			st.m[SEARCH_M_LATENCY_MS] = j->out.rtl_latency_ms;
+			if (store && (ret = store_put(store, &st, j->out.sim_seconds, err)) < 0)
+				goto out_free;
+		}
+		e->fidelity = SEARCH_FID_RTL;
+		e->m[SEARCH_M_LATENCY_MS] = out->rows[i].r.rtl_latency_ms;
+	}
+	rank_by(out->rows, k, 0, mr);
+	rank_by(out->rows, k, 1, rr);
+	for (int i = 0; i < k; i++) {
+		out->rows[i].model_rank = mr[i];
+		out->rows[i].rtl_rank = rr[i];
+		x[i] = mr[i];
+		y[i] = rr[i];
+	}
+	/* ranks have no ties, so tau-b is tau-a here; one point agrees with itself */
+	out->kendall_tau = k > 1 ? cost_kendall_tau_b(x, y, k) : 1.0;
+out_free:
+	map_cache_free(cache);
+	free(jobs);
+	free(job_of);
+	free(mr);
+	free(rr);
+	free(x);
+	free(y);
+	if (ret < 0)
+		search_refine_top_release(out);
+	return ret;
+}
+
+void search_refine_top_release(struct search_refine_top *t)
+{
+	free(t->rows);
+	memset(t, 0, sizeof(*t));
+}
