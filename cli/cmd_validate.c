@@ -64,29 +64,6 @@ struct val_opts {
 	int map;                        /* enum cost_mapper */
 };
 
-/* One (layer, config) point. */
-struct point {
-	char net[48], layer[48], hw[64];
-	struct hw_config hwc;
-	struct map_tiling tiling;
-	struct cost_report cost;
-	struct sim_result res;
-	int64_t calib_cycles;
-	int stall_free;     /* the RTL's array never waited (beyond the first loads) */
-	double err, err_cal;
-};
-
-struct pointv {
-	struct point *p;
-	int n;
-	int64_t cap;
-};
-
-static double pct(int64_t model, int64_t rtl)
-{
-	return rtl ? 100.0 * (double)(model - rtl) / (double)rtl : 0.0;
-}
-
 static int parse_args(int argc, char **argv, struct val_opts *o)
 {
 	static const struct option longopts[] = {
@@ -144,14 +121,6 @@ static int parse_args(int argc, char **argv, struct val_opts *o)
 	return 0;
 }
 
-static struct point *push(struct pointv *v)
-{
-	if (hn_grow(&v->p, v->n, &v->cap, sizeof(*v->p), 64))
-		return NULL;
-	memset(&v->p[v->n], 0, sizeof(v->p[0]));
-	return &v->p[v->n++];
-}
-
 /* The base name of a path without its extension, into buf. */
 static void stem(const char *path, char *buf, size_t n)
 {
@@ -163,120 +132,16 @@ static void stem(const char *path, char *buf, size_t n)
 		*dot = '\0';
 }
 
-/* Indices of the MAC layers to run: every one within max_macs, or N of them evenly spaced. */
-static int pick_layers(const struct arch_net *net, const struct val_opts *o, int *idx)
-{
-	int n = 0, k = 0;
-
-	for (int i = 0; i < net->n_layers; i++)
-		if (arch_gemm(&net->layers[i]).g > 0 && arch_layer_macs(&net->layers[i]) <= o->max_macs)
-			idx[n++] = i;
-	if (!o->layers || o->layers >= n)
-		return n;
-	for (int i = 0; i < o->layers; i++) {
-		int j = o->layers == 1 ? 0 :
-			(int)llround((double)i * (double)(n - 1) / (double)(o->layers - 1));
-		if (k == 0 || idx[j] != idx[k - 1])
-			idx[k++] = idx[j];
-	}
-	return k;
-}
-
-/* Runs one point; returns 0, or -1 with the message printed (the sweep goes on). */
-static int run_point(struct point *p, const struct arch_layer *l, const struct val_opts *o,
-		     struct map_cache *cache, const struct sim_options *so)
-{
-	struct hw_energy e = hw_energy_default();
-	struct hn_err err = { 0 };
-
-	struct cost_net_opts co;
-	struct cost_net_row row;
-
-	cost_net_opts_init(&co);
-	co.mapper = (enum cost_mapper)o->map;
-	co.energy = &e;
-	co.cache = cache;
-	if (cost_net_layer(l, &p->hwc, &co, &row, &err) < 0) {
-		fprintf(stderr, "hwnas: %s\n", err.msg);
-		return -1;
-	}
-	p->tiling = row.tiling;
-	p->cost = row.cost;
-	if (!row.fits) {
-		fprintf(stderr, "hwnas: %s on %s: no feasible tiling: %s\n", l->name, p->hw,
-			p->cost.why);
-		return -1;
-	}
-	if (sim_layer(l, &p->hwc, &p->tiling, so, &p->res, &err) < 0) {
-		fprintf(stderr, "hwnas: %s on %s: %s\n", l->name, p->hw, err.msg);
-		return -1;
-	}
-	p->err = pct(p->cost.cycles, p->res.rtl_cycles);
-	p->stall_free = !p->hwc.double_buffer ||
-		p->res.rtl_cycles == p->res.first_load_cycles + p->res.compute_cycles +
-		p->res.last_store_cycles;
-	return 0;
-}
-
-/* Error statistics of a subset of points. */
-struct stats {
-	int n;
-	double mape, max_err, tau;
-	double mape_cal, max_cal;
-};
-
-static void stats_of(const struct point *p, int n, int (*sel)(const struct point *, int),
-		     int arg, struct stats *s)
-{
-	double *x = malloc((size_t)(n + 1) * sizeof(double));
-	double *y = malloc((size_t)(n + 1) * sizeof(double));
-
-	memset(s, 0, sizeof(*s));
-	for (int i = 0; i < n; i++) {
-		if (sel && !sel(&p[i], arg))
-			continue;
-		if (x && y) {
-			x[s->n] = (double)p[i].cost.cycles;
-			y[s->n] = (double)p[i].res.rtl_cycles;
-		}
-		s->mape += fabs(p[i].err);
-		s->mape_cal += fabs(p[i].err_cal);
-		s->max_err = fmax(s->max_err, fabs(p[i].err));
-		s->max_cal = fmax(s->max_cal, fabs(p[i].err_cal));
-		s->n++;
-	}
-	if (s->n) {
-		s->mape /= s->n;
-		s->mape_cal /= s->n;
-	}
-	s->tau = x && y ? cost_kendall_tau_b(x, y, s->n) : 0.0;
-	free(x);
-	free(y);
-}
-
-static int sel_df(const struct point *p, int df) { return (int)p->hwc.dataflow == df; }
-static int sel_bound(const struct point *p, int mem) { return p->cost.memory_bound == mem; }
-static int sel_dbuf(const struct point *p, int d) { return !!p->hwc.double_buffer == d; }
-static int sel_stall_free(const struct point *p, int sf) { return p->stall_free == sf; }
-/* Roofline of a point: attained GOP/s in the RTL, the compute roof and the bandwidth roof. */
-static void roofline(const struct point *p, double *att, double *peak, double *bwroof)
-{
-	*att = p->res.rtl_cycles ? 2.0 * (double)p->cost.macs * p->hwc.freq_mhz / 1000.0 /
-		(double)p->res.rtl_cycles : 0.0;
-	*peak = p->cost.peak_gops;
-	*bwroof = p->cost.bw_roof_gops;
-}
-
-static void print_point_table(const struct pointv *v)
+static void print_point_table(const struct sim_val_run *v)
 {
 	printf("%-8s %-10s %-20s %-22s %9s %9s %8s %-5s %-4s %-3s %8s %8s %8s\n", "net", "layer",
 	       "config", "tiling tm,tn,tk order", "model", "rtl", "error", "exact", "bnd", "st0",
 	       "rtl GOPs", "peak", "bw roof");
 	for (int i = 0; i < v->n; i++) {
-		const struct point *p = &v->p[i];
+		const struct sim_val_point *p = &v->p[i];
 		char til[48];
 		double att, peak, bwr;
-		roofline(p, &att, &peak, &bwr);
+		sim_validate_roofline(p, &att, &peak, &bwr);
 		snprintf(til, sizeof(til), "%lld,%lld,%lld %s", (long long)p->tiling.tm,
 			 (long long)p->tiling.tn, (long long)p->tiling.tk,
 			 map_order_name(p->tiling.order));
@@ -288,19 +153,7 @@ static void print_point_table(const struct pointv *v)
 	}
 }
 
-/* The closed-form bound (cost_report.cycles_bound, docs/model.md "Latency") against the RTL:
- * MAPE and max |error| in %, what the model would miss without the step walk. */
-static void bound_error(const struct point *p, int n, double *mape, double *max)
-{
-	*mape = *max = 0.0;
-	for (int i = 0; i < n; i++) {
-		double e = fabs(pct(p[i].cost.cycles_bound, p[i].res.rtl_cycles));
-		*mape += e / n;
-		*max = fmax(*max, e);
-	}
-}
-
-static void print_stats_line(const char *what, const struct stats *s)
+static void print_stats_line(const char *what, const struct sim_val_stats *s)
 {
 	if (!s->n)
 		return;
@@ -309,7 +162,7 @@ static void print_stats_line(const char *what, const struct stats *s)
 	       s->max_cal);
 }
 
-static cJSON *stats_json(const struct stats *s)
+static cJSON *stats_json(const struct sim_val_stats *s)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -322,7 +175,7 @@ static cJSON *stats_json(const struct stats *s)
 	return o;
 }
 
-static int write_csv(const char *path, const struct pointv *v)
+static int write_csv(const char *path, const struct sim_val_run *v)
 {
 	struct hn_err err;
 	FILE *f = hn_fopen_out(path, &err);
@@ -336,9 +189,9 @@ static int write_csv(const char *path, const struct pointv *v)
 		"bound,stall_free,compute_cycles,mem_cycles,rtl_gops,peak_gops,bw_roof_gops,"
 		"model_bound_cycles\n");
 	for (int i = 0; i < v->n; i++) {
-		const struct point *p = &v->p[i];
+		const struct sim_val_point *p = &v->p[i];
 		double att, peak, bwr;
-		roofline(p, &att, &peak, &bwr);
+		sim_validate_roofline(p, &att, &peak, &bwr);
 		fprintf(f, "%s,%s,%s,%s,%d,%d,%lld,%lld,%lld,%s,%lld,%lld,%lld,%.4f,%lld,%.4f,%d,%s,%d,"
 			"%lld,%lld,%.4f,%.4f,%.4f,%lld\n", p->net, p->layer, p->hw,
 			hw_dataflow_name(p->hwc.dataflow), p->hwc.act_bits, p->hwc.double_buffer ? 1 : 0,
@@ -357,187 +210,124 @@ static int write_csv(const char *path, const struct pointv *v)
 	return 0;
 }
 
-static void samples_of(const struct point *p, int n, int parity, struct cost_calib_sample *s,
-		       int *ns)
+/* Progress of the sweep on stderr. */
+struct val_progress {
+	struct cli_progress pg;         /* first: cli_build_notice's ctx too */
+	int quiet;
+};
+
+static void on_start(void *ctx, int64_t total)
 {
-	*ns = 0;
-	for (int i = 0; i < n; i++) {
-		if (parity >= 0 && i % 2 != parity)
-			continue;
-		s[*ns] = (struct cost_calib_sample){ p[i].hwc.dataflow, p[i].hwc.double_buffer,
-			p[i].cost.compute_cycles, p[i].cost.mem_cycles, p[i].cost.cycles,
-			p[i].res.rtl_cycles };
-		(*ns)++;
-	}
+	struct val_progress *vp = ctx;
+
+	cli_progress_start(&vp->pg, "validate", total, vp->quiet);
+}
+
+static void on_point(void *ctx, int64_t done, const struct sim_val_point *p, int64_t macs)
+{
+	struct val_progress *vp = ctx;
+
+	if (p)
+		cli_progress_update(&vp->pg, done, "%s %s on %s (%lld MACs)", p->net, p->layer, p->hw,
+				    (long long)macs);
+	else
+		cli_progress_update(&vp->pg, done, NULL);
+}
+
+static void on_fail(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "hwnas: %s\n", msg);
 }
 
 int cmd_validate(int argc, char **argv)
 {
 	struct val_opts o;
-	struct cli_progress pg = { 0 };
-	struct pointv v = { NULL, 0, 0 };
-	struct map_cache *cache = NULL;
+	struct val_progress vp = { 0 };
+	struct sim_val_run v = { NULL, 0, 0 };
 	struct sim_options so;
-	struct cost_calib fit_half, fit_all, *applied;
-	struct cost_calib_sample *samples = NULL;
+	struct cost_calib given;
+	struct sim_val_opts vo = { 0 };
+	struct sim_val_summary sum;
+	struct arch_net *nets = NULL;
+	struct sim_val_hw *hws = NULL;
+	char (*hw_names)[64] = NULL;
+	int64_t cap_nets = 0, cap_hws = 0, cap_names = 0;
+	int n_nets = 0, n_hws = 0;
 	struct hn_err err = { 0 };
 	char *save = NULL, *nets_copy = NULL, *hws_copy = NULL;
-	int failed = 0, ns, ret = parse_args(argc, argv, &o);
+	int failed = 0, ret = parse_args(argc, argv, &o);
 
 	if (ret)
 		return ret < 0 ? CLI_OK : ret;
 	ret = CLI_FAIL;
 	cli_catch_stop_signals(); /* a build or run stops with its whole process group */
-	cost_calib_init(&fit_half);
-	if (o.calib && cost_calib_load(o.calib, &fit_half, &err) < 0)
+	cost_calib_init(&given);
+	if (o.calib && cost_calib_load(o.calib, &given, &err) < 0)
 		return cli_error(&err);
-	cache = map_cache_new();
 	nets_copy = strdup(o.nets);
 	hws_copy = strdup(o.hws);
-	if (!cache || !nets_copy || !hws_copy) {
+	if (!nets_copy || !hws_copy) {
 		fprintf(stderr, "hwnas: out of memory\n");
 		goto out_free;
 	}
 	sim_options_init(&so);
 	so.run_timeout_s = o.timeout;
 	so.on_build = cli_build_notice;
-	so.build_ctx = &pg;
+	so.build_ctx = &vp.pg;
 
-	/* the points first, so that progress reads "6/10" (every net on every config) */
-	int64_t total = 0, n_hws = 1, done = 0;
-	for (const char *c = o.hws; *c; c++)
-		n_hws += *c == ',';
-	{
-		char *nl = strdup(o.nets), *save3 = NULL;
-		if (!nl) {
+	/* the networks and the configs first: a bad one fails before any simulation */
+	for (char *np = strtok_r(nets_copy, ",", &save); np; np = strtok_r(NULL, ",", &save)) {
+		if (hn_grow(&nets, n_nets, &cap_nets, sizeof(*nets), 4)) {
 			fprintf(stderr, "hwnas: out of memory\n");
 			goto out_free;
 		}
-		for (char *np = strtok_r(nl, ",", &save3); np; np = strtok_r(NULL, ",", &save3)) {
-			struct arch_net net = { 0 };
-			int *idx;
-			if (arch_net_resolve(np, 1, &net, &err) < 0) {
-				free(nl);
-				goto out_err;
-			}
-			idx = calloc((size_t)net.n_layers + 1, sizeof(int));
-			total += idx ? pick_layers(&net, &o, idx) : 0;
-			free(idx);
-			arch_net_release(&net);
-		}
-		free(nl);
-	}
-	total *= n_hws;
-	cli_progress_start(&pg, "validate", total, o.quiet);
-	for (char *hp = strtok_r(hws_copy, ",", &save); hp; hp = strtok_r(NULL, ",", &save)) {
-		struct hw_config hw;
-		char hname[64], *save2 = NULL;
-		if (hw_config_load(hp, &hw, &err) < 0)
+		memset(&nets[n_nets], 0, sizeof(nets[0]));
+		if (arch_net_resolve(np, 1, &nets[n_nets], &err) < 0)
 			goto out_err;
-		if (sim_check_hw(&hw, &err) < 0) {
+		n_nets++;
+	}
+	for (char *hp = strtok_r(hws_copy, ",", &save); hp; hp = strtok_r(NULL, ",", &save)) {
+		if (hn_grow(&hws, n_hws, &cap_hws, sizeof(*hws), 4) ||
+		    hn_grow(&hw_names, n_hws, &cap_names, sizeof(*hw_names), 4)) {
+			fprintf(stderr, "hwnas: out of memory\n");
+			goto out_free;
+		}
+		if (hw_config_load(hp, &hws[n_hws].hw, &err) < 0)
+			goto out_err;
+		if (sim_check_hw(&hws[n_hws].hw, &err) < 0) {
 			hn_err_prefix(&err, hp);
 			goto out_err;
 		}
-		stem(hp, hname, sizeof(hname));
-		char *nl = strdup(o.nets);
-		if (!nl) {
-			fprintf(stderr, "hwnas: out of memory\n");
-			goto out_free;
-		}
-		for (char *np = strtok_r(nl, ",", &save2); np; np = strtok_r(NULL, ",", &save2)) {
-			struct arch_net net = { 0 };
-			int *idx, k;
-			if (arch_net_resolve(np, 1, &net, &err) < 0) {
-				free(nl);
-				goto out_err;
-			}
-			idx = calloc((size_t)net.n_layers + 1, sizeof(int));
-			k = idx ? pick_layers(&net, &o, idx) : 0;
-			for (int j = 0; j < k; j++) {
-				const struct arch_layer *l = &net.layers[idx[j]];
-				struct point *p = push(&v);
-				if (!p) {
-					failed = 1;
-					break;
-				}
-				hn_strlcpy(p->net, net.name, sizeof(p->net));
-				hn_strlcpy(p->layer, l->name, sizeof(p->layer));
-				hn_strlcpy(p->hw, hname, sizeof(p->hw));
-				p->hwc = hw;
-				cli_progress_update(&pg, done++, "%s %s on %s (%lld MACs)", net.name,
-						    l->name, hname, (long long)arch_layer_macs(l));
-				if (run_point(p, l, &o, cache, &so) < 0) {
-					v.n--;
-					failed = 1;
-					continue;
-				}
-				failed |= !p->res.bit_exact;
-			}
-			free(idx);
-			arch_net_release(&net);
-		}
-		free(nl);
+		stem(hp, hw_names[n_hws], sizeof(hw_names[0]));
+		n_hws++;
 	}
-	cli_progress_update(&pg, done, NULL);
-	cli_progress_done(&pg);
+	for (int i = 0; i < n_hws; i++) /* hw_names no longer moves */
+		hws[i].name = hw_names[i];
+	vo.mapper = (enum cost_mapper)o.map;
+	vo.layers = o.layers;
+	vo.max_macs = o.max_macs;
+	vo.sim = &so;
+	vo.on_start = on_start;
+	vo.on_point = on_point;
+	vo.on_fail = on_fail;
+	vo.ctx = &vp;
+	vp.quiet = o.quiet;
+	if (sim_validate_sweep(nets, n_nets, hws, n_hws, &vo, &v, &err) < 0)
+		goto out_err;
+	cli_progress_done(&vp.pg);
+	failed = v.failed;
 	if (!v.n) {
 		fprintf(stderr, "hwnas: no point was simulated\n");
 		goto out_free;
 	}
-
-	/* Calibration: fitted on the even-numbered points (unless --calib gave one), reported
-	 * on the odd-numbered ones and on all; the file written is the fit on all points. */
-	samples = malloc((size_t)v.n * sizeof(*samples));
-	if (!samples) {
-		fprintf(stderr, "hwnas: out of memory\n");
-		goto out_free;
-	}
-	if (!o.calib) {
-		samples_of(v.p, v.n, 0, samples, &ns);
-		cost_calib_fit(&fit_half, samples, ns);
-	}
-	applied = &fit_half;
-	samples_of(v.p, v.n, -1, samples, &ns);
-	cost_calib_fit(&fit_all, samples, ns);
-	for (int i = 0; i < v.n; i++) {
-		struct point *p = &v.p[i];
-		p->calib_cycles = cost_calib_cycles(applied, &p->hwc, &p->cost);
-		p->err_cal = pct(p->calib_cycles, p->res.rtl_cycles);
-	}
-
-	struct stats all, by_df[3], by_bound[2], by_dbuf[2], sf, heldout, fitset;
-	double bnd_mape, bnd_max;
-	stats_of(v.p, v.n, NULL, 0, &all);
-	bound_error(v.p, v.n, &bnd_mape, &bnd_max);
-	for (int d = 0; d < 3; d++)
-		stats_of(v.p, v.n, sel_df, d, &by_df[d]);
-	for (int b = 0; b < 2; b++) {
-		stats_of(v.p, v.n, sel_bound, b, &by_bound[b]);
-		stats_of(v.p, v.n, sel_dbuf, b, &by_dbuf[b]);
-	}
-	stats_of(v.p, v.n, sel_stall_free, 1, &sf);
-	{
-		/* held-out (odd) and fit (even) halves: copy them out, then reuse stats_of */
-		struct point *half = malloc((size_t)v.n * sizeof(*half));
-		int nh = 0;
-		if (!half) {
-			fprintf(stderr, "hwnas: out of memory\n");
-			goto out_free;
-		}
-		for (int i = 1; i < v.n; i += 2)
-			half[nh++] = v.p[i];
-		stats_of(half, nh, NULL, 0, &heldout);
-		nh = 0;
-		for (int i = 0; i < v.n; i += 2)
-			half[nh++] = v.p[i];
-		stats_of(half, nh, NULL, 0, &fitset);
-		free(half);
-	}
+	if (sim_validate_summarize(v.p, v.n, o.calib ? &given : NULL, &sum, &err) < 0)
+		goto out_err;
 
 	if (o.csv && write_csv(o.csv, &v) < 0)
 		failed = 1;
 	if (o.calib_out) {
-		char *text = cost_calib_to_json(&fit_all);
+		char *text = cost_calib_to_json(&sum.fit_all);
 		FILE *f = text ? hn_fopen_out(o.calib_out, &err) : NULL;
 		if (text && !f)
 			cli_error(&err);
@@ -555,40 +345,40 @@ int cmd_validate(int argc, char **argv)
 	if (o.json) {
 		cJSON *root = cJSON_CreateObject();
 		cJSON_AddNumberToObject(root, "points_count", v.n);
-		cJSON_AddNumberToObject(root, "mape", all.mape);
-		cJSON_AddNumberToObject(root, "max_error", all.max_err);
-		cJSON_AddNumberToObject(root, "kendall_tau", all.tau);
+		cJSON_AddNumberToObject(root, "mape", sum.all.mape);
+		cJSON_AddNumberToObject(root, "max_error", sum.all.max_err);
+		cJSON_AddNumberToObject(root, "kendall_tau", sum.all.tau);
 		cJSON *cb = cJSON_AddObjectToObject(root, "closed_form_bound");
-		cJSON_AddNumberToObject(cb, "mape", bnd_mape);
-		cJSON_AddNumberToObject(cb, "max_error", bnd_max);
+		cJSON_AddNumberToObject(cb, "mape", sum.bound_mape);
+		cJSON_AddNumberToObject(cb, "max_error", sum.bound_max);
 		cJSON *z = cJSON_AddObjectToObject(root, "stall_free");
-		cJSON_AddNumberToObject(z, "points", sf.n);
-		cJSON_AddNumberToObject(z, "max_error", sf.max_err);
+		cJSON_AddNumberToObject(z, "points", sum.stall_free.n);
+		cJSON_AddNumberToObject(z, "max_error", sum.stall_free.max_err);
 		cJSON *bd = cJSON_AddObjectToObject(root, "by_dataflow");
-		for (int d = 0; d < 3; d++)
-			if (by_df[d].n)
+		for (int d = 0; d < HW_DF_COUNT; d++)
+			if (sum.by_df[d].n)
 				cJSON_AddItemToObject(bd, hw_dataflow_name((enum hw_dataflow)d),
-						      stats_json(&by_df[d]));
+						      stats_json(&sum.by_df[d]));
 		cJSON *bb = cJSON_AddObjectToObject(root, "by_bound");
-		cJSON_AddItemToObject(bb, "compute", stats_json(&by_bound[0]));
-		cJSON_AddItemToObject(bb, "memory", stats_json(&by_bound[1]));
+		cJSON_AddItemToObject(bb, "compute", stats_json(&sum.by_bound[0]));
+		cJSON_AddItemToObject(bb, "memory", stats_json(&sum.by_bound[1]));
 		cJSON *bdb = cJSON_AddObjectToObject(root, "by_double_buffer");
-		cJSON_AddItemToObject(bdb, "single", stats_json(&by_dbuf[0]));
-		cJSON_AddItemToObject(bdb, "double", stats_json(&by_dbuf[1]));
+		cJSON_AddItemToObject(bdb, "single", stats_json(&sum.by_dbuf[0]));
+		cJSON_AddItemToObject(bdb, "double", stats_json(&sum.by_dbuf[1]));
 		cJSON *cal = cJSON_AddObjectToObject(root, "calibration");
 		cJSON_AddStringToObject(cal, "source", o.calib ? o.calib : "fitted on the even-numbered points");
-		cJSON_AddItemToObject(cal, "fit_points", stats_json(&fitset));
-		cJSON_AddItemToObject(cal, "heldout_points", stats_json(&heldout));
-		cJSON_AddItemToObject(cal, "all_points", stats_json(&all));
-		char *ctext = cost_calib_to_json(applied);
+		cJSON_AddItemToObject(cal, "fit_points", stats_json(&sum.fitset));
+		cJSON_AddItemToObject(cal, "heldout_points", stats_json(&sum.heldout));
+		cJSON_AddItemToObject(cal, "all_points", stats_json(&sum.all));
+		char *ctext = cost_calib_to_json(&sum.applied);
 		cJSON_AddItemToObject(cal, "applied", ctext ? cJSON_Parse(ctext) : cJSON_CreateNull());
 		free(ctext);
 		cJSON *pts = cJSON_AddArrayToObject(root, "points");
 		for (int i = 0; i < v.n; i++) {
-			const struct point *p = &v.p[i];
+			const struct sim_val_point *p = &v.p[i];
 			double att, peak, bwr;
 			cJSON *q = cJSON_CreateObject();
-			roofline(p, &att, &peak, &bwr);
+			sim_validate_roofline(p, &att, &peak, &bwr);
 			cJSON_AddStringToObject(q, "net", p->net);
 			cJSON_AddStringToObject(q, "layer", p->layer);
 			cJSON_AddStringToObject(q, "config", p->hw);
@@ -629,34 +419,37 @@ int cmd_validate(int argc, char **argv)
 		printf("\n(bnd: the model's binding resource; st0: the RTL's array never waited after "
 		       "the first loads; GOP/s: RTL attained vs compute roof 2RCf and bandwidth roof "
 		       "intensity x GB/s)\n\n");
-		print_stats_line("all", &all);
-		for (int d = 0; d < 3; d++) {
+		print_stats_line("all", &sum.all);
+		for (int d = 0; d < HW_DF_COUNT; d++) {
 			char w[32];
 			snprintf(w, sizeof(w), "dataflow %s", hw_dataflow_name((enum hw_dataflow)d));
-			print_stats_line(w, &by_df[d]);
+			print_stats_line(w, &sum.by_df[d]);
 		}
-		print_stats_line("compute-bound", &by_bound[0]);
-		print_stats_line("memory-bound", &by_bound[1]);
-		print_stats_line("single-buffered", &by_dbuf[0]);
-		print_stats_line("double-buffered", &by_dbuf[1]);
-		print_stats_line("without memory stalls", &sf);
+		print_stats_line("compute-bound", &sum.by_bound[0]);
+		print_stats_line("memory-bound", &sum.by_bound[1]);
+		print_stats_line("single-buffered", &sum.by_dbuf[0]);
+		print_stats_line("double-buffered", &sum.by_dbuf[1]);
+		print_stats_line("without memory stalls", &sum.stall_free);
 		printf("  (the closed-form bound alone, without the step walk: MAPE %.3f%%, max "
-		       "%.2f%%)\n", bnd_mape, bnd_max);
+		       "%.2f%%)\n", sum.bound_mape, sum.bound_max);
 		printf("\ncalibration (%s):\n", o.calib ? o.calib : "fitted on the even-numbered points");
-		print_stats_line("fit points", &fitset);
-		print_stats_line("held-out points", &heldout);
-		print_stats_line("all points", &all);
+		print_stats_line("fit points", &sum.fitset);
+		print_stats_line("held-out points", &sum.heldout);
+		print_stats_line("all points", &sum.all);
 	}
 	ret = failed ? CLI_FAIL : CLI_OK;
 	goto out_free;
 out_err:
-	cli_progress_done(&pg);
+	cli_progress_done(&vp.pg);
 	cli_error(&err);
 out_free:
-	free(samples);
-	free(v.p);
+	sim_val_run_release(&v);
+	for (int i = 0; i < n_nets; i++)
+		arch_net_release(&nets[i]);
+	free(nets);
+	free(hws);
+	free(hw_names);
 	free(nets_copy);
 	free(hws_copy);
-	map_cache_free(cache);
 	return ret;
 }

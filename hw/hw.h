@@ -9,7 +9,8 @@
 #include <stdint.h>
 #include "../common/hn.h"
 
-enum hw_dataflow { HW_WS = 0, HW_OS = 1, HW_IS = 2 };
+/* The dataflows; HW_DF_COUNT counts them (tables indexed by dataflow are HW_DF_COUNT long). */
+enum hw_dataflow { HW_WS = 0, HW_OS = 1, HW_IS = 2, HW_DF_COUNT };
 
 #define HW_NAME_MAX 32
 

@@ -175,4 +175,83 @@ int sim_synth_run(const struct hw_config *hw, const struct sim_synth_options *op
  * the text has no "Number of cells:" table. Pure. */
 int sim_synth_parse_stat(const char *log_text, struct sim_synth_stat *out, struct hn_err *err);
 
+/* ---- The model against the RTL over a sweep (sim_validate.c, hwnas validate,
+ * docs/validation.md) ---- */
+
+/* One (layer, config) point. */
+struct sim_val_point {
+	char net[48], layer[48], hw[64];
+	struct hw_config hwc;
+	struct map_tiling tiling;       /* cost_net_layer's, with the sweep's mapper */
+	struct cost_report cost;
+	struct sim_result res;
+	int stall_free;                 /* the RTL's array never waited (beyond the first loads) */
+	double err;                     /* (model - rtl) / rtl x 100 */
+	/* set by sim_validate_summarize */
+	int seq;                        /* position in the sweep: even fit, odd held out */
+	int64_t calib_cycles;
+	double err_cal;
+};
+
+struct sim_val_hw {
+	const char *name;               /* the config's name in the tables (its file's stem) */
+	struct hw_config hw;            /* checked with sim_check_hw by the caller */
+};
+
+struct sim_val_opts {
+	enum cost_mapper mapper;
+	int64_t layers;                 /* MAC layers per network, evenly spaced; 0: all */
+	int64_t max_macs;               /* layers with more MACs are not run */
+	const struct sim_options *sim;  /* NULL: defaults */
+	/* optional hooks (ctx passed back): the number of points before the first; each point
+	 * before it runs (p NULL after the last); a point that could not run (no tiling fits,
+	 * a failed build or run), which the sweep leaves out and goes on */
+	void (*on_start)(void *ctx, int64_t total);
+	void (*on_point)(void *ctx, int64_t done, const struct sim_val_point *p, int64_t macs);
+	void (*on_fail)(void *ctx, const char *msg);
+	void *ctx;
+};
+
+struct sim_val_run {
+	struct sim_val_point *p;        /* owned: the points that ran, in sweep order */
+	int n;
+	int failed;                     /* a point did not run, or was not bit-exact */
+};
+
+/* Indices into idx (net->n_layers long) of the MAC layers of net a sweep runs: every one
+ * within max_macs, or `layers` of them at positions round(i (L-1) / (layers-1)). Returns
+ * their count. */
+int sim_validate_pick_layers(const struct arch_net *net, int64_t layers, int64_t max_macs,
+			     int *idx);
+/* For every config, every network, every picked layer: tiling and cost (cost_net_layer),
+ * then the RTL (sim_layer). Fills *out (caller releases with sim_val_run_release); returns
+ * 0 (also when points failed: out->failed, on_fail told why) or HN_ENOMEM. */
+int sim_validate_sweep(const struct arch_net *nets, int n_nets, const struct sim_val_hw *hws,
+		       int n_hws, const struct sim_val_opts *o, struct sim_val_run *out,
+		       struct hn_err *err);
+void sim_val_run_release(struct sim_val_run *r);
+
+/* Error statistics of a subset of points: MAPE and max |error| in %, Kendall tau-b of the
+ * model's against the RTL's cycles, and the same errors after calibration. */
+struct sim_val_stats {
+	int n;
+	double mape, max_err, tau;
+	double mape_cal, max_cal;
+};
+struct sim_val_summary {
+	struct sim_val_stats all, by_df[HW_DF_COUNT], by_bound[2] /* compute, memory */,
+		by_dbuf[2] /* single, double */, stall_free, fitset /* even */, heldout /* odd */;
+	double bound_mape, bound_max;   /* the closed-form bound alone (cycles_bound) */
+	struct cost_calib applied;      /* given, or fitted on the even-numbered points */
+	struct cost_calib fit_all;      /* fitted on all points */
+};
+/* The statistics of n points; sets each point's seq, calib_cycles and err_cal. given: the
+ * calibration to apply, or NULL to fit one on the even-numbered points. 0 or HN_ENOMEM. */
+int sim_validate_summarize(struct sim_val_point *p, int n, const struct cost_calib *given,
+			   struct sim_val_summary *s, struct hn_err *err);
+/* A point's roofline: attained GOP/s in the RTL (2 x MACs / RTL time), the compute roof and
+ * the bandwidth roof (the model's). */
+void sim_validate_roofline(const struct sim_val_point *p, double *att, double *peak,
+			   double *bwroof);
+
 #endif
