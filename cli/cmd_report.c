@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "cli.h"
-#include "report_int.h"
+#include "../report/report.h"
 
 #define MAX_RUNS 8
 #define MAX_RTL 16

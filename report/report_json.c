@@ -1,6 +1,6 @@
 /* report_json.c: reads what 'hwnas explore' wrote (front.json, evaluations.jsonl, schema in
  * docs/search.md) and what 'hwnas sim --json' prints, into the plain structs of
- * report_int.h. The only report file that sees cJSON. */
+ * report.h. The only report file that sees cJSON. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "report_int.h"
+#include "report.h"
 
 static double num_or_nan(const cJSON *o, const char *k)
 {

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report_int.h"
+#include "report.h"
 
 struct tick_fwd {
 	report_tick_fn tick;

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report_int.h"
+#include "report.h"
 
 void rbuf_init(struct rbuf *b)
 {

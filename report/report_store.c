@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report_int.h"
+#include "report.h"
 
 struct db_ctx {
 	struct report_run *run;
