@@ -44,6 +44,35 @@ int cli_parse_double(const char *s, double lo, double hi, double *v);
 /* --mapper's value (cli_opts.c): "glpk" or "greedy" ("default", its old name) into *mapper
  * (enum cost_mapper); 0, or the usage error printed for cmd and CLI_USAGE. */
 int cli_parse_mapper(const char *cmd, const char *s, int *mapper);
+
+/* The options several commands share (cli_opts.c). A command lists the ones it takes in its
+ * getopt_long table (CLI_LONGOPT_NET, ...) and passes every option to cli_common_option
+ * first. Defaults: the built-in config and energy table, the GLPK mapper, batch 0 (a zoo
+ * network at batch 1, a network file at its own batch). */
+struct cli_common {
+	const char *net, *hw, *energy;
+	const char *mapper_name;
+	int mapper;                     /* enum cost_mapper */
+	int64_t batch;
+};
+enum { CLI_OPT_NET = 0x100, CLI_OPT_HW, CLI_OPT_BATCH, CLI_OPT_ENERGY, CLI_OPT_MAPPER };
+#define CLI_LONGOPT_NET { "net", required_argument, NULL, CLI_OPT_NET }
+#define CLI_LONGOPT_HW { "hw", required_argument, NULL, CLI_OPT_HW }
+#define CLI_LONGOPT_BATCH { "batch", required_argument, NULL, CLI_OPT_BATCH }
+#define CLI_LONGOPT_ENERGY { "energy", required_argument, NULL, CLI_OPT_ENERGY }
+#define CLI_LONGOPT_MAPPER { "mapper", required_argument, NULL, CLI_OPT_MAPPER }
+void cli_common_init(struct cli_common *c);
+/* 1 when opt is a shared option (its value taken), 0 when it is not, CLI_USAGE for a bad
+ * value (the message printed for cmd). */
+int cli_common_option(const char *cmd, int opt, const char *arg, struct cli_common *c);
+/* After the options: --mapper's name checked (cli_parse_mapper). 0 or CLI_USAGE. */
+int cli_common_finish(const char *cmd, struct cli_common *c);
+/* The accelerator (--hw, else the built-in config) and, when e is not NULL, the energy table
+ * (--energy, else the defaults). 0, or -1 with err naming the file and the field. */
+struct hw_config;
+struct hw_energy;
+int cli_common_load(const struct cli_common *c, struct hw_config *hw, struct hw_energy *e,
+		    struct hn_err *err);
 /* Prints a JSON document on stdout and deletes it; -1 when out of memory (nothing printed). */
 struct cJSON;
 int cli_print_json(struct cJSON *root);

@@ -43,10 +43,9 @@ static const char eval_help[] =
 "exit: 0 ok (also when the design is infeasible: see 'feasible'), 1 bad input, 2 usage\n";
 
 struct eval_opts {
-	const char *net, *hw, *tiling, *energy, *mapper, *calib;
-	int64_t batch;
+	struct cli_common c;            /* --net, --hw, --batch, --energy, --mapper */
+	const char *tiling, *calib;
 	int json, skip_unknown;
-	int map;                        /* enum cost_mapper */
 };
 
 static void print_table(const struct arch_net *net, const struct hw_config *hw,
@@ -240,9 +239,8 @@ static int print_json(const struct arch_net *net, const struct hw_config *hw,
 static int parse_args(int argc, char **argv, struct eval_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "net", required_argument, NULL, 'n' }, { "hw", required_argument, NULL, 'w' },
-		{ "batch", required_argument, NULL, 'b' }, { "tiling", required_argument, NULL, 't' },
-		{ "energy", required_argument, NULL, 'e' }, { "mapper", required_argument, NULL, 'm' },
+		CLI_LONGOPT_NET, CLI_LONGOPT_HW, CLI_LONGOPT_BATCH, CLI_LONGOPT_ENERGY,
+		CLI_LONGOPT_MAPPER, { "tiling", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
 		{ "calib", required_argument, NULL, 'c' },
 		{ "skip-unknown-ops", no_argument, NULL, 'u' }, { NULL, 0, NULL, 0 },
@@ -250,24 +248,20 @@ static int parse_args(int argc, char **argv, struct eval_opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	o->batch = 0; /* a zoo network at batch 1, a network file at its own batch */
-	o->mapper = "glpk";
+	cli_common_init(&o->c);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		int taken = cli_common_option("eval", c, optarg, &o->c);
+		if (taken == 1)
+			continue;
+		if (taken)
+			return taken;
 		switch (c) {
-		case 'n': o->net = optarg; break;
-		case 'w': o->hw = optarg; break;
 		case 't': o->tiling = optarg; break;
-		case 'e': o->energy = optarg; break;
 		case 'c': o->calib = optarg; break;
-		case 'm': o->mapper = optarg; break;
 		case 'j': o->json = 1; break;
 		case 'u': o->skip_unknown = 1; break;
-		case 'b':
-			if (cli_parse_i64(optarg, 1, 1000000, &o->batch))
-				return cli_usage_error("eval", "--batch must be an integer in 1..1000000, got '%s'", optarg);
-			break;
 		case 'h': fputs(eval_help, stdout); return -1;
 		default:
 			return cli_usage_error("eval", "unknown or incomplete option '%s'", argv[optind - 1]);
@@ -275,9 +269,9 @@ static int parse_args(int argc, char **argv, struct eval_opts *o)
 	}
 	if (optind < argc)
 		return cli_usage_error("eval", "unexpected argument '%s'", argv[optind]);
-	if (!o->net)
+	if (!o->c.net)
 		return cli_usage_error("eval", "--net is required");
-	return cli_parse_mapper("eval", o->mapper, &o->map);
+	return cli_common_finish("eval", &o->c);
 }
 
 int cmd_eval(int argc, char **argv)
@@ -300,14 +294,12 @@ int cmd_eval(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? CLI_OK : ret;
 	ret = CLI_FAIL;
-	if (o.hw && hw_config_load(o.hw, &hw, &err) < 0)
-		return cli_error(&err);
-	if (o.energy && hw_energy_load(o.energy, &e, &err) < 0)
+	if (cli_common_load(&o.c, &hw, &e, &err) < 0)
 		return cli_error(&err);
 	cost_calib_init(&calib);
 	if (o.calib && cost_calib_load(o.calib, &calib, &err) < 0)
 		return cli_error(&err);
-	if (arch_net_resolve_opts(o.net, o.batch, o.skip_unknown, &net, &err) < 0)
+	if (arch_net_resolve_opts(o.c.net, o.c.batch, o.skip_unknown, &net, &err) < 0)
 		return cli_error(&err);
 	if (o.tiling) {
 		if (strchr(o.tiling, '=')) {
@@ -329,7 +321,7 @@ int cmd_eval(int argc, char **argv)
 		goto out_free;
 	}
 	cost_net_opts_init(&co);
-	co.mapper = (enum cost_mapper)o.map;
+	co.mapper = (enum cost_mapper)o.c.mapper;
 	co.energy = &e;
 	co.calib = o.calib ? &calib : NULL;
 	co.fixed = fixed;

@@ -30,7 +30,8 @@ static const char map_help[] =
 "  --hw FILE         accelerator config JSON (docs/hw_config.md); default: the built-in\n"
 "                    16x16 WS ZCU102 config\n"
 "  --layer NAME      only this layer\n"
-"  --batch N         batch size for zoo networks (default 1)\n"
+"  --batch N         batch size (default: 1 for zoo networks, a network file's own; an\n"
+"                    ONNX file's symbolic batch dimension takes it, else 1)\n"
 "  --energy FILE     energy-per-action table JSON (it breaks ties)\n"
 "  --time-limit S    GLPK time limit per layer in seconds (default 10; 0 = none)\n"
 "  --gap G           relative MIP gap accepted (default 0: proven optimal)\n"
@@ -52,8 +53,8 @@ static const char map_help[] =
 #define EXHAUSTIVE_FULL_MAX 4000000.0
 
 struct map_opts {
-	const char *net, *hw, *layer, *energy;
-	int64_t batch;
+	struct cli_common c;            /* --net, --hw, --batch, --energy */
+	const char *layer;
 	int json, exhaustive;
 	struct map_options mo;
 };
@@ -68,9 +69,8 @@ struct map_row {
 static int parse_args(int argc, char **argv, struct map_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "net", required_argument, NULL, 'n' }, { "hw", required_argument, NULL, 'w' },
-		{ "layer", required_argument, NULL, 'l' }, { "batch", required_argument, NULL, 'b' },
-		{ "energy", required_argument, NULL, 'e' },
+		CLI_LONGOPT_NET, CLI_LONGOPT_HW, CLI_LONGOPT_BATCH, CLI_LONGOPT_ENERGY,
+		{ "layer", required_argument, NULL, 'l' },
 		{ "time-limit", required_argument, NULL, 't' }, { "gap", required_argument, NULL, 'g' },
 		{ "exhaustive", no_argument, NULL, 'x' }, { "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
@@ -78,26 +78,20 @@ static int parse_args(int argc, char **argv, struct map_opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	o->batch = 1;
+	cli_common_init(&o->c);
 	map_options_default(&o->mo);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		int taken = cli_common_option("map", c, optarg, &o->c);
+		if (taken == 1)
+			continue;
+		if (taken)
+			return taken;
 		switch (c) {
-		case 'n': o->net = optarg; break;
-		case 'w': o->hw = optarg; break;
 		case 'l': o->layer = optarg; break;
-		case 'e': o->energy = optarg; break;
 		case 'x': o->exhaustive = 1; break;
 		case 'j': o->json = 1; break;
-		case 'b': {
-			double v;
-			if (cli_parse_double(optarg, 1, 1000000, &v) < 0 || floor(v) != v)
-				return cli_usage_error("map", "--batch must be an integer in 1..1000000, "
-						       "got '%s'", optarg);
-			o->batch = (int64_t)v;
-			break;
-		}
 		case 't':
 			if (cli_parse_double(optarg, 0, 86400, &o->mo.time_limit_s) < 0)
 				return cli_usage_error("map", "--time-limit must be seconds in 0..86400, "
@@ -115,7 +109,7 @@ static int parse_args(int argc, char **argv, struct map_opts *o)
 	}
 	if (optind < argc)
 		return cli_usage_error("map", "unexpected argument '%s'", argv[optind]);
-	if (!o->net)
+	if (!o->c.net)
 		return cli_usage_error("map", "--net is required");
 	return 0;
 }
@@ -303,11 +297,9 @@ int cmd_map(int argc, char **argv)
 
 	if (ret)
 		return ret < 0 ? CLI_OK : ret;
-	if (o.hw && hw_config_load(o.hw, &hw, &err) < 0)
+	if (cli_common_load(&o.c, &hw, &e, &err) < 0)
 		return cli_error(&err);
-	if (o.energy && hw_energy_load(o.energy, &e, &err) < 0)
-		return cli_error(&err);
-	if (arch_net_resolve(o.net, o.batch, &net, &err) < 0)
+	if (arch_net_resolve(o.c.net, o.c.batch, &net, &err) < 0)
 		return cli_error(&err);
 	ret = CLI_FAIL;
 	cache = map_cache_new();
@@ -354,7 +346,7 @@ int cmd_map(int argc, char **argv)
 		goto out_free;
 	}
 	if (o.json) {
-		if (print_json(&net, o.hw ? o.hw : "default", &o, rows, n, &tot, solve_ms,
+		if (print_json(&net, o.c.hw ? o.c.hw : "default", &o, rows, n, &tot, solve_ms,
 			       (int)map_cache_hits(cache)) < 0) {
 			fprintf(stderr, "hwnas: out of memory\n");
 			goto out_free;

@@ -28,7 +28,8 @@ static const char sim_help[] =
 "  --net NET        a zoo name (hwnas zoo list) or a network file (.json, SCALE-Sim .csv,\n"
 "                   ONNX .onnx)\n"
 "  --hw FILE        accelerator config JSON; default: the built-in 16x16 WS config\n"
-"  --batch N        batch size for zoo networks (default 1)\n"
+"  --batch N        batch size (default: 1 for zoo networks, a network file's own; an\n"
+"                   ONNX file's symbolic batch dimension takes it, else 1)\n"
 "  --layer NAME     simulate only this layer\n"
 "  --mapper NAME    tiling per layer: 'glpk' (optimal, the default) or 'greedy'\n"
 "                   ('default' is its old name)\n"
@@ -47,12 +48,12 @@ static const char sim_help[] =
 "build or run), 2 usage\n";
 
 struct sim_opts {
-	const char *net, *hw, *layer, *mapper, *tiling, *trace;
-	int64_t batch, max_macs;
+	struct cli_common c;            /* --net, --hw, --batch, --mapper */
+	const char *layer, *tiling, *trace;
+	int64_t max_macs;
 	uint64_t seed;
 	double timeout;
 	int json;
-	int map;                        /* enum cost_mapper */
 };
 
 enum row_state { ROW_SIM = 0, ROW_MODEL_ONLY, ROW_SKIPPED, ROW_ERROR };
@@ -73,9 +74,8 @@ static double err_pct(int64_t rtl, int64_t model)
 static int parse_args(int argc, char **argv, struct sim_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "net", required_argument, NULL, 'n' }, { "hw", required_argument, NULL, 'w' },
-		{ "batch", required_argument, NULL, 'b' }, { "layer", required_argument, NULL, 'l' },
-		{ "mapper", required_argument, NULL, 'm' }, { "tiling", required_argument, NULL, 't' },
+		CLI_LONGOPT_NET, CLI_LONGOPT_HW, CLI_LONGOPT_BATCH, CLI_LONGOPT_MAPPER,
+		{ "layer", required_argument, NULL, 'l' }, { "tiling", required_argument, NULL, 't' },
 		{ "max-macs", required_argument, NULL, 'x' }, { "seed", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 'o' }, { "trace", required_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
@@ -85,26 +85,23 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 	int64_t v;
 
 	memset(o, 0, sizeof(*o));
-	o->batch = 1;
+	cli_common_init(&o->c);
 	o->max_macs = 50000000;
 	o->seed = 1;
 	o->timeout = 600;
-	o->mapper = "glpk";
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		int taken = cli_common_option("sim", c, optarg, &o->c);
+		if (taken == 1)
+			continue;
+		if (taken)
+			return taken;
 		switch (c) {
-		case 'n': o->net = optarg; break;
-		case 'w': o->hw = optarg; break;
 		case 'l': o->layer = optarg; break;
-		case 'm': o->mapper = optarg; break;
 		case 't': o->tiling = optarg; break;
 		case 'v': o->trace = optarg; break;
 		case 'j': o->json = 1; break;
-		case 'b':
-			if (cli_parse_i64(optarg, 1, 1000000, &o->batch))
-				return cli_usage_error("sim", "--batch must be an integer in 1..1000000, got '%s'", optarg);
-			break;
 		case 'x':
 			if (cli_parse_i64(optarg, 0, INT64_MAX, &o->max_macs))
 				return cli_usage_error("sim", "--max-macs must be a non-negative integer, got '%s'", optarg);
@@ -125,9 +122,9 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 	}
 	if (optind < argc)
 		return cli_usage_error("sim", "unexpected argument '%s'", argv[optind]);
-	if (!o->net)
+	if (!o->c.net)
 		return cli_usage_error("sim", "--net is required");
-	if (cli_parse_mapper("sim", o->mapper, &o->map))
+	if (cli_common_finish("sim", &o->c))
 		return CLI_USAGE;
 	if (o->trace && !o->layer)
 		return cli_usage_error("sim", "--trace needs --layer (one waveform per run)");
@@ -263,10 +260,10 @@ int cmd_sim(int argc, char **argv)
 		return ret < 0 ? CLI_OK : ret;
 	ret = CLI_FAIL;
 	cli_catch_stop_signals(); /* a build or run stops with its whole process group */
-	if (o.hw && hw_config_load(o.hw, &hw, &err) < 0)
+	if (cli_common_load(&o.c, &hw, NULL, &err) < 0)
 		return cli_error(&err);
 	if (sim_check_hw(&hw, &err) < 0) {
-		hn_err_prefix(&err, o.hw ? o.hw : "default config");
+		hn_err_prefix(&err, o.c.hw ? o.c.hw : "default config");
 		return cli_error(&err);
 	}
 	if (o.tiling) {
@@ -276,7 +273,7 @@ int cmd_sim(int argc, char **argv)
 		}
 		fixed = &fixed_spec;
 	}
-	if (arch_net_resolve(o.net, o.batch, &net, &err) < 0)
+	if (arch_net_resolve(o.c.net, o.c.batch, &net, &err) < 0)
 		return cli_error(&err);
 	rows = calloc((size_t)net.n_layers + 1, sizeof(*rows));
 	sel = calloc((size_t)net.n_layers + 1, sizeof(*sel));
@@ -299,7 +296,7 @@ int cmd_sim(int argc, char **argv)
 	so.run_timeout_s = o.timeout;
 	so.vcd_path = o.trace;
 	cost_net_opts_init(&co);
-	co.mapper = (enum cost_mapper)o.map;
+	co.mapper = (enum cost_mapper)o.c.mapper;
 	co.energy = &e;
 	co.fixed = fixed;
 	co.cache = cache;

@@ -122,5 +122,11 @@ else
 	# the config checker may refuse such a config: then the message names the field
 	expect_in "$(cat "$tmp/e")" "obuf_bytes" "tiny obuf refused by the config check"
 fi
+# A network file keeps its own batch unless --batch is given, as in eval (small_net.json
+# has batch 2: stem's GEMM is 512 rows, not 256).
+expect_exit 0 "$HWNAS" map --net "$root/tests/data/nets/small_net.json"
+expect_in "$out" "1x512x16x27" "map keeps a network file's batch"
+expect_exit 0 "$HWNAS" map --net "$root/tests/data/nets/small_net.json" --batch 1
+expect_in "$out" "1x256x16x27" "map --batch 1 rescales the file"
 rm -rf "$tmp"
 finish

@@ -96,4 +96,8 @@ if [ "${HWNAS_LONG:-0}" = 1 ]; then
 		expect_in "$out" "bit_exact true" "sim small_net on $hw"
 	done
 fi
+# A network file keeps its own batch, as in eval (small_net.json: batch 2, 512 x 16 x 27 MACs
+# in stem); nothing simulated above --max-macs 1.
+expect_exit 0 "$HWNAS" sim --net "$root/tests/data/nets/small_net.json" --layer stem --max-macs 1
+expect_in "$out" "skipped: 221184 MACs" "sim keeps a network file's batch"
 finish
