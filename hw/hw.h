@@ -71,6 +71,7 @@ int hw_config_load(const char *path, struct hw_config *hw, struct hn_err *err);
 char *hw_config_to_json(const struct hw_config *hw);
 
 const char *hw_dataflow_name(enum hw_dataflow df); /* "ws", "os", "is" */
+const char *hw_dataflow_title(enum hw_dataflow df); /* "weight stationary", ... */
 int hw_dataflow_parse(const char *s);              /* or -1 */
 
 /* Device catalogue. hw_device_find returns NULL for an unknown name. */

@@ -44,7 +44,11 @@ static const struct int_field int_fields[] = {
 #define HW_DRAM_MIN_GBPS 0.1
 #define HW_DRAM_MAX_GBPS 10000.0
 
-static const char *const dataflow_names[] = { "ws", "os", "is" };
+/* The one table of dataflow names (calib_json.c, the report and the CLI call these). */
+static const char *const dataflow_names[HW_DF_COUNT] = { "ws", "os", "is" };
+static const char *const dataflow_titles[HW_DF_COUNT] = {
+	"weight stationary", "output stationary", "input stationary",
+};
 
 struct hw_config hw_config_default(void)
 {
@@ -73,6 +77,11 @@ const char *hw_dataflow_name(enum hw_dataflow df)
 	if ((int)df < 0 || (int)df >= (int)(sizeof(dataflow_names) / sizeof(dataflow_names[0])))
 		return "?";
 	return dataflow_names[df];
+}
+
+const char *hw_dataflow_title(enum hw_dataflow df)
+{
+	return (unsigned)df < HW_DF_COUNT ? dataflow_titles[df] : "?";
 }
 
 int hw_dataflow_parse(const char *s)

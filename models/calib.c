@@ -1,5 +1,5 @@
-/* calib.c: a least-squares correction of the model's stall term fitted on RTL samples, and
- * Kendall's tau-b (docs/validation.md). Pure: no allocation, no I/O. */
+/* calib.c: a least-squares correction of the model's stall term fitted on RTL samples
+ * (docs/validation.md). Pure: no allocation, no I/O. */
 #include "models.h"
 
 #include <math.h>
@@ -8,7 +8,7 @@
 void cost_calib_init(struct cost_calib *c)
 {
 	memset(c, 0, sizeof(*c));
-	for (int d = 0; d < 3; d++)
+	for (int d = 0; d < HW_DF_COUNT; d++)
 		for (int b = 0; b < 2; b++) {
 			c->cls[d][b].a = 1.0;
 			c->cls[d][b].b = 0.0;
@@ -18,7 +18,7 @@ void cost_calib_init(struct cost_calib *c)
 void cost_calib_fit(struct cost_calib *c, const struct cost_calib_sample *s, int n)
 {
 	cost_calib_init(c);
-	for (int d = 0; d < 3; d++) {
+	for (int d = 0; d < HW_DF_COUNT; d++) {
 		for (int b = 0; b < 2; b++) {
 			/* rtl stall y = a x + b0 on model stall x, least squares on the relative
 			 * residual (each sample weighted by 1 / model cycles^2): an absolute fit lets
@@ -62,7 +62,7 @@ int64_t cost_calib_cycles(const struct cost_calib *c, const struct hw_config *hw
 	double v;
 	int64_t lo, out;
 
-	if (!r->feasible || r->gemm.g == 0 || (unsigned)hw->dataflow > 2)
+	if (!r->feasible || r->gemm.g == 0 || (unsigned)hw->dataflow >= HW_DF_COUNT)
 		return r->cycles;
 	cl = &c->cls[hw->dataflow][hw->double_buffer ? 1 : 0];
 	if (!cl->n)
@@ -88,27 +88,4 @@ void cost_calib_apply(const struct cost_calib *c, const struct hw_config *hw,
 	r->stall_cycles = cyc - r->compute_cycles;
 	r->attained_gops = 2.0 * (double)r->macs * hw->freq_mhz / 1000.0 / (double)cyc;
 	r->utilization = (double)r->macs / ((double)hw->pe_rows * hw->pe_cols * (double)cyc);
-}
-
-double cost_kendall_tau_b(const double *x, const double *y, int n)
-{
-	double conc = 0, disc = 0, tx = 0, ty = 0;
-
-	for (int i = 0; i < n; i++) {
-		for (int j = i + 1; j < n; j++) {
-			double dx = x[i] - x[j], dy = y[i] - y[j];
-			if (dx == 0 && dy == 0)
-				continue;
-			if (dx == 0)
-				tx++;
-			else if (dy == 0)
-				ty++;
-			else if ((dx > 0) == (dy > 0))
-				conc++;
-			else
-				disc++;
-		}
-	}
-	double den = sqrt((conc + disc + tx) * (conc + disc + ty));
-	return den > 0 ? (conc - disc) / den : 0.0;
 }

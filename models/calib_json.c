@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const df_names[3] = { "ws", "os", "is" };
 
 /* A double with 17 significant digits, so that it reads back to the same value (cJSON's own
  * printer settles for 15 when they compare equal within its tolerance). */
@@ -38,13 +37,13 @@ char *cost_calib_to_json(const struct cost_calib *c)
 	cJSON_AddStringToObject(root, "model", "cycles = compute + a x (model cycles - compute) + b, "
 				"at least max(compute, mem) (double-buffered) or compute + mem");
 	arr = cJSON_AddArrayToObject(root, "classes");
-	for (int d = 0; d < 3 && arr; d++) {
+	for (int d = 0; d < HW_DF_COUNT && arr; d++) {
 		for (int b = 0; b < 2; b++) {
 			const struct cost_calib_class *cl = &c->cls[d][b];
 			cJSON *o = cJSON_CreateObject();
 			if (!o)
 				goto out_delete;
-			cJSON_AddStringToObject(o, "dataflow", df_names[d]);
+			cJSON_AddStringToObject(o, "dataflow", hw_dataflow_name((enum hw_dataflow)d));
 			cJSON_AddBoolToObject(o, "double_buffer", b);
 			add_exact(o, "a", cl->n ? cl->a : 1.0);
 			add_exact(o, "b", cl->n ? cl->b : 0.0);
@@ -82,7 +81,7 @@ int cost_calib_parse_json(const char *text, size_t len, const char *path, struct
 	const char *end = NULL;
 	cJSON *root, *arr, *o;
 	int ret = 0, i = 0;
-	char seen[3][2] = { { 0 } };
+	char seen[HW_DF_COUNT][2] = { { 0 } };
 
 	cost_calib_init(c);
 	root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
@@ -128,10 +127,7 @@ int cost_calib_parse_json(const char *text, size_t len, const char *path, struct
 		cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "a");
 		cJSON *b = cJSON_GetObjectItemCaseSensitive(o, "b");
 		cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "n");
-		int d = -1;
-		for (int k = 0; k < 3; k++)
-			if (cJSON_IsString(df) && !strcmp(df->valuestring, df_names[k]))
-				d = k;
+		int d = cJSON_IsString(df) ? hw_dataflow_parse(df->valuestring) : -1;
 		if (d < 0) {
 			ret = bad(err, path, i, "'dataflow' must be \"ws\", \"os\" or \"is\"");
 			goto out_delete;

@@ -9,28 +9,6 @@
 
 #include "../common/hn.h"
 
-/* Loop orders, outermost first. */
-const char cost_order_dims[MAP_ORDER_COUNT][3] = {
-	{ DIM_M, DIM_N, DIM_K }, { DIM_M, DIM_K, DIM_N }, { DIM_N, DIM_M, DIM_K },
-	{ DIM_N, DIM_K, DIM_M }, { DIM_K, DIM_M, DIM_N }, { DIM_K, DIM_N, DIM_M },
-};
-static const char *const order_names[MAP_ORDER_COUNT] = {
-	"mnk", "mkn", "nmk", "nkm", "kmn", "knm",
-};
-
-const char *map_order_name(enum map_order o)
-{
-	return (unsigned)o < MAP_ORDER_COUNT ? order_names[o] : "?";
-}
-
-int map_order_parse(const char *s)
-{
-	for (int i = 0; i < MAP_ORDER_COUNT; i++)
-		if (!strcmp(s, order_names[i]))
-			return i;
-	return -1;
-}
-
 /* A dimension of extent d cut in tiles of t: cnt[0] tiles of size[0] (= t) and cnt[1] = 1
  * last tile of size[1] (cnt[0] may be 0). */
 struct dimcls {
@@ -228,11 +206,11 @@ static int64_t second_last_store(const struct dmactx *dc, const char *dims,
 	int64_t sm = dm->size[1], sn = dn->size[1];
 	int i = 2;
 
-	while (i >= 0 && (dims[i] == DIM_K || trips[(int)dims[i]] <= 1))
+	while (i >= 0 && (dims[i] == MAP_DIM_K || trips[(int)dims[i]] <= 1))
 		i--;
 	if (i < 0 && groups <= 1)
 		return 0;
-	if (i >= 0 && dims[i] == DIM_M)
+	if (i >= 0 && dims[i] == MAP_DIM_M)
 		sm = dm->size[0];
 	else if (i >= 0)
 		sn = dn->size[0];
@@ -284,10 +262,10 @@ int cost_layer_below(const struct arch_layer *l, const struct hw_config *hw,
 	struct dimcls dn = dim_split(g->n, hn_min64(m->tn, g->n));
 	struct dimcls dk = dim_split(g->k, hn_min64(m->tk, g->k));
 	const int64_t trips[3] = { dm.trips, dn.trips, dk.trips };
-	const char *dims = cost_order_dims[m->order];
-	const int64_t ra = refetch(dims, trips, DIM_N);   /* A depends on m, k */
-	const int64_t rb = refetch(dims, trips, DIM_M);   /* B depends on k, n */
-	const int64_t vc = refetch(dims, trips, DIM_K);   /* visits of each C tile */
+	const char *dims = map_order_dims[m->order];
+	const int64_t ra = refetch(dims, trips, MAP_DIM_N);   /* A depends on m, k */
+	const int64_t rb = refetch(dims, trips, MAP_DIM_M);   /* B depends on k, n */
+	const int64_t vc = refetch(dims, trips, MAP_DIM_K);   /* visits of each C tile */
 	int64_t compute = 0, folds = 0, mem = 0, reqs = 0, sram[3] = { 0, 0, 0 };
 	/* the shortest step's compute, the longest loads of each kind and the longest store */
 	int64_t cmin = INT64_MAX, wa = 0, wbq = 0, wc = 0, wst = 0;

@@ -5,11 +5,6 @@
 
 #include "models.h"
 
-enum { DIM_M = 0, DIM_N = 1, DIM_K = 2 };
-
-/* Loop orders, outermost first (enum map_order). */
-extern const char cost_order_dims[MAP_ORDER_COUNT][3];
-
 /* DMA time of one request of b bytes: latency + ceil(b / bw) (docs/model.md "DRAM traffic").
  * Also the vector unit's requests (the RTL has no vector unit, so no line floor there). */
 static inline int64_t dma_cycles(int64_t b, double bw, int64_t latency)

@@ -73,9 +73,9 @@ static void issue_store(struct stt *s)
 
 static void step(const struct walk *w, struct stt *s, int chg)
 {
-	const int im = !!(w->cls[w->lev[DIM_M]] & CLS_LAST);
-	const int in = !!(w->cls[w->lev[DIM_N]] & CLS_LAST);
-	const int kc = w->cls[w->lev[DIM_K]];
+	const int im = !!(w->cls[w->lev[MAP_DIM_M]] & CLS_LAST);
+	const int in = !!(w->cls[w->lev[MAP_DIM_N]] & CLS_LAST);
+	const int kc = w->cls[w->lev[MAP_DIM_K]];
 	const int ik = !!(kc & CLS_LAST);
 	const int flip = w->d == 2;
 	int64_t wait = s->cmp;
@@ -209,7 +209,7 @@ int64_t cost_steps_cycles(const struct arch_gemm *g, const struct hw_config *hw,
 	w.trips[LV_G] = g->g;
 	w.dim[LV_G] = DIM_G;
 	for (int i = 0; i < 3; i++) {
-		int dd = cost_order_dims[m->order][i];
+		int dd = map_order_dims[m->order][i];
 		w.dim[i + 1] = dd;
 		w.lev[dd] = i + 1;
 		w.trips[i + 1] = hn_cdiv(ext[dd], tile[dd]);
@@ -223,23 +223,23 @@ int64_t cost_steps_cycles(const struct arch_gemm *g, const struct hw_config *hw,
 		for (int b = c + 1; b < NLV; b++)
 			if (w.trips[b] > 1)
 				ch[w.dim[b]] = 1;
-		w.anew[c] = ch[DIM_G] || ch[DIM_M] || ch[DIM_K];
-		w.bnew[c] = ch[DIM_G] || ch[DIM_K] || ch[DIM_N];
-		w.cbeg[c] = ch[DIM_G] || ch[DIM_M] || ch[DIM_N];
+		w.anew[c] = ch[DIM_G] || ch[MAP_DIM_M] || ch[MAP_DIM_K];
+		w.bnew[c] = ch[DIM_G] || ch[MAP_DIM_K] || ch[MAP_DIM_N];
+		w.cbeg[c] = ch[DIM_G] || ch[MAP_DIM_M] || ch[MAP_DIM_N];
 	}
 	for (int i = 0; i < 2; i++) {
 		for (int j = 0; j < 2; j++) {
-			const int64_t sm = sz[DIM_M][i], sn = sz[DIM_N][j], lines =
-				req_lines(dc, COST_REQ_C_STORE, sm, sz[DIM_N][j]);
-			w.ta[i][j] = req_cycles(dc, COST_REQ_A, sm, sz[DIM_K][j], ab);
-			w.tb[i][j] = req_cycles(dc, COST_REQ_B, sz[DIM_K][i], sn, wb);
+			const int64_t sm = sz[MAP_DIM_M][i], sn = sz[MAP_DIM_N][j], lines =
+				req_lines(dc, COST_REQ_C_STORE, sm, sz[MAP_DIM_N][j]);
+			w.ta[i][j] = req_cycles(dc, COST_REQ_A, sm, sz[MAP_DIM_K][j], ab);
+			w.tb[i][j] = req_cycles(dc, COST_REQ_B, sz[MAP_DIM_K][i], sn, wb);
 			w.tcl[i][j] = req_time(dc, sm * sn * cb, lines + 1);
 			w.tsp[i][j] = req_time(dc, sm * sn * cb, lines + 2);
 			w.tsf[i][j] = req_time(dc, sm * sn * ab, lines + 2);
 			for (int q = 0; q < 2; q++) {
 				int64_t f;
 				w.tc[i][j][q] = step_cycles(hw->dataflow, dc->R, dc->C, sm, sn,
-							    sz[DIM_K][q], &f);
+							    sz[MAP_DIM_K][q], &f);
 			}
 		}
 	}

@@ -21,6 +21,9 @@
 
 /* Loop order of the three tile loops at the DRAM level, outermost first. */
 enum map_order { MAP_MNK = 0, MAP_MKN, MAP_NMK, MAP_NKM, MAP_KMN, MAP_KNM, MAP_ORDER_COUNT };
+/* The GEMM dimensions, and each order's dimensions outermost first (models/map_order.c). */
+enum map_dim { MAP_DIM_M = 0, MAP_DIM_N = 1, MAP_DIM_K = 2 };
+extern const char map_order_dims[MAP_ORDER_COUNT][3];
 
 /* A mapping of one layer's GEMM: tile sizes at the buffer level and the loop order.
  * tm x tk of A sits in ibuf, tk x tn of B in wbuf, tm x tn partial sums in obuf. Groups
@@ -103,7 +106,7 @@ void map_buffer_need(const struct arch_gemm *g, const struct hw_config *hw,
  * docs/model.md. Returns 0 and fills *m; *m->tm = 0 when nothing fits. */
 int map_default(const struct arch_layer *l, const struct hw_config *hw, struct map_tiling *m);
 
-const char *map_order_name(enum map_order o); /* "mnk" ... */
+const char *map_order_name(enum map_order o); /* "mnk" ... (map_order.c) */
 int map_order_parse(const char *s);           /* or -1 */
 
 /* Parses an explicit tiling "tm=64,tn=32,tk=128,order=nkm" (order optional, default mnk).
@@ -201,7 +204,7 @@ struct cost_calib_class {
 	double a, b;
 };
 struct cost_calib {
-	struct cost_calib_class cls[3][2];  /* [dataflow][double_buffer] */
+	struct cost_calib_class cls[HW_DF_COUNT][2];  /* [dataflow][double_buffer] */
 };
 
 /* One RTL sample: the model's report fields it needs and the RTL's cycles. */

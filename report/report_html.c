@@ -150,7 +150,7 @@ static void pareto_plot(struct rbuf *b, const struct report_input *in, int which
 	const struct report_run *run = &in->runs[0];
 	struct plot p;
 	int64_t feasible = 0, stride = 1;
-	int seen_df[3] = { 0 };
+	int seen_df[HW_DF_COUNT] = { 0 };
 
 	plot_init(&p, plot_ids[which], title, 600, 420);
 	p.x.label = metric_label(xm);
@@ -178,7 +178,7 @@ static void pareto_plot(struct rbuf *b, const struct report_input *in, int which
 		if (!q->feasible || !plot_ok(&p, q->m[xm], q->m[ym]) || k++ % stride)
 			continue;
 		int df = q->has_hw ? (int)q->hw.dataflow : -1;
-		if (df >= 0 && df < 3)
+		if (df >= 0 && df < HW_DF_COUNT)
 			seen_df[df] = 1;
 		rbuf_printf(b, "<circle class=\"pt\" data-point=\"eval\" cx=\"%.1f\" cy=\"%.1f\" "
 			    "r=\"2.6\" fill=\"%s\">", plot_px(&p, q->m[xm]), plot_py(&p, q->m[ym]),
@@ -195,7 +195,7 @@ static void pareto_plot(struct rbuf *b, const struct report_input *in, int which
 		if (!plot_ok(&p, q->m[xm], q->m[ym]))
 			continue;
 		int df = q->has_hw ? (int)q->hw.dataflow : -1;
-		if (df >= 0 && df < 3)
+		if (df >= 0 && df < HW_DF_COUNT)
 			seen_df[df] = 1;
 		rbuf_printf(b, "<circle class=\"pt fp\" data-point=\"front\" data-i=\"%d\" "
 			    "cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\" stroke=\"#111827\" "
@@ -207,11 +207,10 @@ static void pareto_plot(struct rbuf *b, const struct report_input *in, int which
 	rbuf_puts(b, "</g>\n");
 	struct plot_key k_[6];
 	int nk = 0;
-	static const char *const dfl[3] = { "weight stationary", "output stationary",
-					    "input stationary" };
-	for (int d = 0; d < 3; d++)
+	for (int d = 0; d < HW_DF_COUNT; d++)
 		if (seen_df[d])
-			k_[nk++] = (struct plot_key){ report_df_color(d), dfl[d], 'c' };
+			k_[nk++] = (struct plot_key){ report_df_color(d),
+						      hw_dataflow_title((enum hw_dataflow)d), 'c' };
 	k_[nk++] = (struct plot_key){ "#ffffff", "run's front", 'C' };
 	k_[nk++] = (struct plot_key){ "#374151", "2-D front", 'd' };
 	plot_legend(b, &p, k_, nk);

@@ -13,13 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { DIM_M = 0, DIM_N = 1, DIM_K = 2 };
-
-static const char order_dims[MAP_ORDER_COUNT][3] = {
-	{ DIM_M, DIM_N, DIM_K }, { DIM_M, DIM_K, DIM_N }, { DIM_N, DIM_M, DIM_K },
-	{ DIM_N, DIM_K, DIM_M }, { DIM_K, DIM_M, DIM_N }, { DIM_K, DIM_N, DIM_M },
-};
-
 int64_t sim_dma_cycles(int64_t bytes, double bw, int64_t latency)
 {
 	/* the same rounding as models/cost.c */
@@ -140,9 +133,9 @@ struct emit {
 static void step_sizes(const struct emit *e, const struct step *q, int64_t *tm, int64_t *tn,
 		       int64_t *tk)
 {
-	*tm = hn_min64(e->tiles[DIM_M], e->g->m - q->mi * e->tiles[DIM_M]);
-	*tn = hn_min64(e->tiles[DIM_N], e->g->n - q->ni * e->tiles[DIM_N]);
-	*tk = hn_min64(e->tiles[DIM_K], e->g->k - q->ki * e->tiles[DIM_K]);
+	*tm = hn_min64(e->tiles[MAP_DIM_M], e->g->m - q->mi * e->tiles[MAP_DIM_M]);
+	*tn = hn_min64(e->tiles[MAP_DIM_N], e->g->n - q->ni * e->tiles[MAP_DIM_N]);
+	*tk = hn_min64(e->tiles[MAP_DIM_K], e->g->k - q->ki * e->tiles[MAP_DIM_K]);
 }
 
 /* The loads step s needs: A, B, then the partial sums of its C tile. */
@@ -151,8 +144,8 @@ static int emit_loads(struct emit *e, int64_t s)
 	const struct arch_gemm *g = e->g;
 	struct sim_prog *p = e->p;
 	struct step *q = &e->st[s];
-	int64_t m0 = q->mi * e->tiles[DIM_M], n0 = q->ni * e->tiles[DIM_N];
-	int64_t k0 = q->ki * e->tiles[DIM_K], tm, tn, tk, t;
+	int64_t m0 = q->mi * e->tiles[MAP_DIM_M], n0 = q->ni * e->tiles[MAP_DIM_N];
+	int64_t k0 = q->ki * e->tiles[MAP_DIM_K], tm, tn, tk, t;
 	struct sim_dma dm;
 
 	step_sizes(e, q, &tm, &tn, &tk);
@@ -204,7 +197,7 @@ static int emit_store(struct emit *e, int64_t s)
 	const struct arch_gemm *g = e->g;
 	struct sim_prog *p = e->p;
 	struct step *q = &e->st[s];
-	int64_t m0 = q->mi * e->tiles[DIM_M], n0 = q->ni * e->tiles[DIM_N], tm, tn, tk, t;
+	int64_t m0 = q->mi * e->tiles[MAP_DIM_M], n0 = q->ni * e->tiles[MAP_DIM_N], tm, tn, tk, t;
 	struct sim_dma dm;
 
 	if (!q->c_end)
@@ -340,12 +333,12 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 			       (long long)need[0], (long long)hw->ibuf_bytes, (long long)need[1],
 			       (long long)hw->wbuf_bytes, (long long)need[2], (long long)hw->obuf_bytes);
 
-	tiles[DIM_M] = hn_min64(mt->tm, g.m);
-	tiles[DIM_N] = hn_min64(mt->tn, g.n);
-	tiles[DIM_K] = hn_min64(mt->tk, g.k);
-	trips[DIM_M] = hn_cdiv(g.m, tiles[DIM_M]);
-	trips[DIM_N] = hn_cdiv(g.n, tiles[DIM_N]);
-	trips[DIM_K] = hn_cdiv(g.k, tiles[DIM_K]);
+	tiles[MAP_DIM_M] = hn_min64(mt->tm, g.m);
+	tiles[MAP_DIM_N] = hn_min64(mt->tn, g.n);
+	tiles[MAP_DIM_K] = hn_min64(mt->tk, g.k);
+	trips[MAP_DIM_M] = hn_cdiv(g.m, tiles[MAP_DIM_M]);
+	trips[MAP_DIM_N] = hn_cdiv(g.n, tiles[MAP_DIM_N]);
+	trips[MAP_DIM_K] = hn_cdiv(g.k, tiles[MAP_DIM_K]);
 	nsteps = g.g * trips[0] * trips[1] * trips[2];
 
 	/* 4 regions per group; 32-bit DMA fields */
@@ -380,7 +373,7 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 
 	/* Pass 1: the steps in loop order, which tiles change, which halves they use. */
 	{
-		const char *dims = order_dims[mt->order];
+		const char *dims = map_order_dims[mt->order];
 		int64_t s = 0, a_cnt = -1, b_cnt = -1, c_cnt = -1;
 		int64_t last_a[2] = { -1, -1 }, last_b[2] = { -1, -1 }, last_c[2] = { -1, -1 };
 		int64_t pa[3] = { -1, -1, -1 }, pb[3] = { -1, -1, -1 }, pc[3] = { -1, -1, -1 };
@@ -393,9 +386,9 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 						for (int i = 0; i < 3; i++)
 							v[(int)dims[i]] = idx[i];
 						q->g = gi;
-						q->mi = v[DIM_M];
-						q->ni = v[DIM_N];
-						q->ki = v[DIM_K];
+						q->mi = v[MAP_DIM_M];
+						q->ni = v[MAP_DIM_N];
+						q->ki = v[MAP_DIM_K];
 						q->a_new = pa[0] != gi || pa[1] != q->mi || pa[2] != q->ki;
 						q->b_new = pb[0] != gi || pb[1] != q->ki || pb[2] != q->ni;
 						q->c_begin = pc[0] != gi || pc[1] != q->mi || pc[2] != q->ni;
@@ -432,7 +425,7 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 					}
 		st[nsteps - 1].c_end = 1;
 		for (int64_t i = 0; i < nsteps; i++)
-			st[i].c_final = st[i].ki == trips[DIM_K] - 1;
+			st[i].c_final = st[i].ki == trips[MAP_DIM_K] - 1;
 	}
 
 	/* Pass 2: the DMA queue in program order: the loads of every step in step order, and
@@ -474,9 +467,9 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 		int64_t cur_a = -1, cur_b = -1, cur_cl = -1, last_store[2] = { -1, -1 };
 		for (int64_t s = 0; s < nsteps; s++) {
 			struct step *q = &st[s];
-			int64_t tm = hn_min64(tiles[DIM_M], g.m - q->mi * tiles[DIM_M]);
-			int64_t tn = hn_min64(tiles[DIM_N], g.n - q->ni * tiles[DIM_N]);
-			int64_t tk = hn_min64(tiles[DIM_K], g.k - q->ki * tiles[DIM_K]);
+			int64_t tm = hn_min64(tiles[MAP_DIM_M], g.m - q->mi * tiles[MAP_DIM_M]);
+			int64_t tn = hn_min64(tiles[MAP_DIM_N], g.n - q->ni * tiles[MAP_DIM_N]);
+			int64_t tk = hn_min64(tiles[MAP_DIM_K], g.k - q->ki * tiles[MAP_DIM_K]);
 			int64_t w = -1, t, folds;
 			struct sim_cmp c;
 			if (q->a_new)

@@ -1,11 +1,12 @@
-/* search_tpe.c: Bayesian optimisation with a Tree-structured Parzen Estimator (Bergstra et
- * al., NeurIPS 2011) on categorical dimensions. After 20 random samples (or budget / 50, up to
- * 200), observations are split by fitness into the best n_good = ceil(0.25 sqrt(n)) (at most
- * 25, hyperopt's rule) and the rest; per dimension l(c) and g(c) are the smoothed choice
- * frequencies in each set (prior weight 1, uniform). 24 candidates are drawn from l and the one
- * with the largest sum of log l/g not yet evaluated is proposed (the expected-improvement
- * maximiser under TPE). Pareto formulation: each refit draws new Chebyshev weights (ParEGO).
- * The model is refitted every proposal up to 2,000 observations, then every n / 1,000. */
+/* search_bo.c: the "bo" strategy, Bayesian optimisation with a Tree-structured Parzen
+ * Estimator (TPE, Bergstra et al., NeurIPS 2011) on categorical dimensions. After 20 random
+ * samples (or budget / 50, up to 200), observations are split by fitness into the best n_good
+ * = ceil(0.25 sqrt(n)) (at most 25, hyperopt's rule) and the rest; per dimension l(c) and g(c)
+ * are the smoothed choice frequencies in each set (prior weight 1, uniform). 24 candidates are
+ * drawn from l and the one with the largest sum of log l/g not yet evaluated is proposed (the
+ * expected-improvement maximiser under TPE). Pareto formulation: each refit draws new
+ * Chebyshev weights (ParEGO). The model is refitted every proposal up to 2,000 observations,
+ * then every n / 1,000. */
 #include "search_strat_int.h"
 
 #include <math.h>
