@@ -316,7 +316,15 @@ struct search_ops {
 	void (*release)(void *st);
 	/* 1: the budget counts distinct networks (accuracy evaluations), not distinct points */
 	int budget_networks;
+	/* Whether the driver may ask for more proposals before the earlier ones are reported
+	 * (-j N, MPI): SEARCH_AHEAD_NONE (one at a time, always exact), SEARCH_AHEAD_ALL, or
+	 * SEARCH_AHEAD_BELOW for proposals 0 .. ahead_below-1. Read from the strategy's code:
+	 * propose() must not read state that report() changes, for the proposals covered;
+	 * tests/test_store.c checks each against the serial run. */
+	int ahead;
+	int64_t ahead_below;
 };
+enum { SEARCH_AHEAD_NONE = 0, SEARCH_AHEAD_ALL, SEARCH_AHEAD_BELOW };
 /* nested (search_nested.c): every accelerator of a network when the HW part has at most
  * SEARCH_NESTED_HW_EXHAUSTIVE points, else a nested search of SEARCH_NESTED_HW_BUDGET. */
 #define SEARCH_NESTED_HW_EXHAUSTIVE 4096

@@ -127,4 +127,7 @@ static void sa_release(void *st)
 const struct search_ops search_annealing_ops = {
 	"annealing", "simulated annealing over a scalarisation, geometric cooling with reheats",
 	sa_init, sa_propose, sa_report, sa_release, 0,
+	/* the 16 calibration samples, then propose returns 0 until the pending move is
+	 * reported */
+	SEARCH_AHEAD_ALL, 0,
 };

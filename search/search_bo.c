@@ -169,4 +169,5 @@ static void tpe_release(void *st)
 const struct search_ops search_bo_ops = {
 	"bo", "Bayesian optimisation: TPE surrogate (Bergstra et al. 2011), EI by l/g ratio",
 	tpe_init, tpe_propose, tpe_report, tpe_release, 0,
+	SEARCH_AHEAD_BELOW, 20, /* the random start-up samples (at least 20) */
 };

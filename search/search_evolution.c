@@ -96,4 +96,5 @@ static void evo_release(void *st)
 const struct search_ops search_evolution_ops = {
 	"evolution", "regularised (aging) evolution (Real et al. 2019)",
 	evo_init, evo_propose, evo_report, evo_release, 0,
+	SEARCH_AHEAD_BELOW, 64, /* the random initial population (at least 64) */
 };

@@ -476,4 +476,7 @@ const struct search_ops search_nested_ops = {
 	"nested", "budget = networks (accuracy evaluations); each network's accelerator front "
 	"found with the model (every accelerator, or a nested search of 512)",
 	nest_init, nest_propose, nest_report, nest_release, 1,
+	/* a network's accelerators are fixed when it starts (or, nested, one at a time);
+	 * propose returns 0 until the network's reports are in before it picks the next */
+	SEARCH_AHEAD_ALL, 0,
 };

@@ -258,4 +258,7 @@ static void nsga2_release(void *st)
 const struct search_ops search_nsga2_ops = {
 	"nsga2", "NSGA-II: non-dominated sorting genetic algorithm (Deb et al. 2002)",
 	nsga2_init, nsga2_propose, nsga2_report, nsga2_release, 0,
+	/* a generation is fixed when it starts; propose returns 0 at its end until every child
+	 * is reported */
+	SEARCH_AHEAD_ALL, 0,
 };

@@ -42,4 +42,5 @@ static void random_release(void *st)
 const struct search_ops search_random_ops = {
 	"random", "uniform random sampling (the baseline)",
 	random_init, random_propose, random_report, random_release, 0,
+	SEARCH_AHEAD_ALL, 0, /* never reads a report */
 };

@@ -120,4 +120,5 @@ static void rf_release(void *st)
 const struct search_ops search_reinforce_ops = {
 	"reinforce", "REINFORCE policy gradient, softmax per choice, moving-average baseline",
 	rf_init, rf_propose, rf_report, rf_release, 0,
+	SEARCH_AHEAD_NONE, 0, /* every proposal samples the policy the last report moved */
 };

@@ -6,7 +6,7 @@
  * together (on o->jobs threads, or through o->eval_batch: MPI), written to the store in one
  * transaction, then recorded and reported in proposal order. A strategy is asked for a
  * proposal while earlier ones are unreported only when that cannot change what it proposes
- * (ahead_rules below), so the sequence of proposals and reports, and therefore the front, is
+ * (the `ahead` trait of its ops), so the sequence of proposals and reports, and therefore the front, is
  * the same for every number of threads or ranks. A point found in the store is reported from
  * it instead of evaluated: a resumed run replays the strategy to where it stopped. */
 #include "search.h"
@@ -26,39 +26,14 @@ static double now_s(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* ---- which strategies may be asked for more before their reports arrive ---- */
-
-enum { AHEAD_NONE = 0, AHEAD_ALL, AHEAD_BELOW };
-
-/* Read from the strategies' code: propose() must not read state that report() changes, for
- * the proposals covered. A strategy not listed is asked one point at a time (always exact).
- * tests/test_store.c checks each against the serial run. */
-static const struct {
-	const char *name;
-	int rule;
-	int64_t below;                  /* AHEAD_BELOW: proposals 0 .. below-1 */
-} ahead_rules[] = {
-	{ "random", AHEAD_ALL, 0 },     /* never reads a report */
-	{ "nsga2", AHEAD_ALL, 0 },      /* a generation is fixed when it starts; propose returns
-					 * 0 at its end until every child is reported */
-	{ "annealing", AHEAD_ALL, 0 },  /* the 16 calibration samples, then propose returns 0
-					 * until the pending move is reported */
-	{ "evolution", AHEAD_BELOW, 64 }, /* the random initial population (at least 64) */
-	{ "bo", AHEAD_BELOW, 20 },      /* the random start-up samples (at least 20) */
-	{ "nested", AHEAD_ALL, 0 },     /* a network's accelerators are fixed when it starts (or,
-					 * nested, one at a time); propose returns 0 until the
-					 * network's reports are in before it picks the next */
-};
-
-static int may_propose_ahead(const char *strategy, int64_t next)
+/* Whether the strategy may be asked for proposal `next` before its earlier proposals are
+ * reported (its ops' ahead trait; ops NULL: exhaustive, always). */
+static int may_propose_ahead(const struct search_ops *ops, int64_t next)
 {
-	if (!strategy) /* exhaustive */
+	if (!ops)
 		return 1;
-	for (size_t i = 0; i < sizeof(ahead_rules) / sizeof(ahead_rules[0]); i++)
-		if (!strcmp(ahead_rules[i].name, strategy))
-			return ahead_rules[i].rule == AHEAD_ALL ||
-			       (ahead_rules[i].rule == AHEAD_BELOW && next < ahead_rules[i].below);
-	return 0;
+	return ops->ahead == SEARCH_AHEAD_ALL ||
+	       (ops->ahead == SEARCH_AHEAD_BELOW && next < ops->ahead_below);
 }
 
 /* ---- a pool of evaluation threads (the caller is worker 0) ---- */
@@ -360,8 +335,8 @@ static int collect(struct run *x, int64_t budget, int64_t max_prop, int *n_new,
 		struct search_point pt;
 		uint64_t idx, at;
 		int64_t k;
-		if (x->n_props > 0 && !may_propose_ahead(x->o->strategy && x->ops ? x->o->strategy :
-							 NULL, r->proposals))
+		if (x->n_props > 0 && !may_propose_ahead(x->o->strategy ? x->ops : NULL,
+							 r->proposals))
 			break;
 		if (!propose(x, &pt))
 			break; /* done, or waiting for the reports of this batch */

@@ -328,4 +328,5 @@ const struct search_ops search_twostage_ops = {
 	"two-stage", "networks for accuracy under MACs on one accelerator, then accelerators for "
 	"the networks picked (half the budget each)",
 	ts_init, ts_propose, ts_report, ts_release, 0,
+	SEARCH_AHEAD_NONE, 0,
 };
