@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "../search/search.h"
+#include "../search/store.h"
 
 static const char db_help[] =
 "usage: hwnas db stats|front|export [--db PATH] [options]\n"

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "../sim/sim.h"
 #include "../search/search.h"
+#include "../search/store.h"
 
 #ifdef HWNAS_MPI
 #include <mpi.h>

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "../search/store.h"
 
 struct db_ctx {
 	struct report_run *run;

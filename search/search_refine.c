@@ -4,6 +4,7 @@
  * summed from the measured layers; MAC-free layers (pool, add: no RTL unit, docs/model.md)
  * and layers above the MAC guard keep the model's cycles and are counted as such. */
 #include "search.h"
+#include "store.h"
 
 #include <stdlib.h>
 #include <string.h>

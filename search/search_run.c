@@ -10,6 +10,7 @@
  * the same for every number of threads or ranks. A point found in the store is reported from
  * it instead of evaluated: a resumed run replays the strategy to where it stopped. */
 #include "search.h"
+#include "store.h"
 #include "search_int.h"
 
 #include <math.h>

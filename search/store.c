@@ -11,6 +11,7 @@
  * column, so a row read back is the record that was written (doubles are 8-byte REALs; NaN,
  * which SQLite stores as NULL, is read back as NaN). */
 #include "search.h"
+#include "store.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -3,6 +3,7 @@
  * serial one). */
 #include "test.h"
 #include "../search/search.h"
+#include "../search/store.h"
 
 #include <sqlite3.h>
 #include <sys/stat.h>
