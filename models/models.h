@@ -1,6 +1,9 @@
 /* models.h: the analytical cost model (cost_) and the tile mapper (map_).
  *
- * Pure: no allocation, no I/O, no globals (the mapping cache is an explicit object).
+ * The model (cost_layer and what it calls, map_default, the calibration's arithmetic) is
+ * pure: no allocation, no I/O, no globals. Outside it, and said so above each: the mapping
+ * cache (an explicit object the caller creates), cost_net (allocates nothing, but maps with
+ * GLPK), and the file readers map_tilings_load and cost_calib_load.
  * The formulas are written down once in docs/model.md; the RTL in rtl/ implements the same
  * specification, and sim/ checks one against the other. */
 #ifndef MODELS_H
