@@ -210,6 +210,107 @@ static int write_csv(const char *path, const struct sim_val_run *v)
 	return 0;
 }
 
+/* The summary and the points as one JSON document on stdout; -1 when out of memory. */
+static int print_json(const struct sim_val_run *run, const struct sim_val_summary *s,
+		      const char *calib)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddNumberToObject(root, "points_count", run->n);
+	cJSON_AddNumberToObject(root, "mape", s->all.mape);
+	cJSON_AddNumberToObject(root, "max_error", s->all.max_err);
+	cJSON_AddNumberToObject(root, "kendall_tau", s->all.tau);
+	cJSON *cb = cJSON_AddObjectToObject(root, "closed_form_bound");
+	cJSON_AddNumberToObject(cb, "mape", s->bound_mape);
+	cJSON_AddNumberToObject(cb, "max_error", s->bound_max);
+	cJSON *z = cJSON_AddObjectToObject(root, "stall_free");
+	cJSON_AddNumberToObject(z, "points", s->stall_free.n);
+	cJSON_AddNumberToObject(z, "max_error", s->stall_free.max_err);
+	cJSON *bd = cJSON_AddObjectToObject(root, "by_dataflow");
+	for (int d = 0; d < HW_DF_COUNT; d++)
+		if (s->by_df[d].n)
+			cJSON_AddItemToObject(bd, hw_dataflow_name((enum hw_dataflow)d),
+					      stats_json(&s->by_df[d]));
+	cJSON *bb = cJSON_AddObjectToObject(root, "by_bound");
+	cJSON_AddItemToObject(bb, "compute", stats_json(&s->by_bound[0]));
+	cJSON_AddItemToObject(bb, "memory", stats_json(&s->by_bound[1]));
+	cJSON *bdb = cJSON_AddObjectToObject(root, "by_double_buffer");
+	cJSON_AddItemToObject(bdb, "single", stats_json(&s->by_dbuf[0]));
+	cJSON_AddItemToObject(bdb, "double", stats_json(&s->by_dbuf[1]));
+	cJSON *cal = cJSON_AddObjectToObject(root, "calibration");
+	cJSON_AddStringToObject(cal, "source", calib ? calib : "fitted on the even-numbered points");
+	cJSON_AddItemToObject(cal, "fit_points", stats_json(&s->fitset));
+	cJSON_AddItemToObject(cal, "heldout_points", stats_json(&s->heldout));
+	cJSON_AddItemToObject(cal, "all_points", stats_json(&s->all));
+	char *ctext = cost_calib_to_json(&s->applied);
+	cJSON_AddItemToObject(cal, "applied", ctext ? cJSON_Parse(ctext) : cJSON_CreateNull());
+	free(ctext);
+	cJSON *pts = cJSON_AddArrayToObject(root, "points");
+	for (int i = 0; i < run->n; i++) {
+		const struct sim_val_point *p = &run->p[i];
+		double att, peak, bwr;
+		cJSON *q = cJSON_CreateObject();
+		sim_validate_roofline(p, &att, &peak, &bwr);
+		cJSON_AddStringToObject(q, "net", p->net);
+		cJSON_AddStringToObject(q, "layer", p->layer);
+		cJSON_AddStringToObject(q, "config", p->hw);
+		cJSON_AddStringToObject(q, "dataflow", hw_dataflow_name(p->hwc.dataflow));
+		cJSON_AddNumberToObject(q, "bits", p->hwc.act_bits);
+		cJSON_AddBoolToObject(q, "double_buffer", p->hwc.double_buffer);
+		cJSON *t = cJSON_AddObjectToObject(q, "tiling");
+		cJSON_AddNumberToObject(t, "tm", (double)p->tiling.tm);
+		cJSON_AddNumberToObject(t, "tn", (double)p->tiling.tn);
+		cJSON_AddNumberToObject(t, "tk", (double)p->tiling.tk);
+		cJSON_AddStringToObject(t, "order", map_order_name(p->tiling.order));
+		cJSON_AddNumberToObject(q, "macs", (double)p->cost.macs);
+		cJSON_AddNumberToObject(q, "model_cycles", (double)p->cost.cycles);
+		cJSON_AddNumberToObject(q, "rtl_cycles", (double)p->res.rtl_cycles);
+		cJSON_AddNumberToObject(q, "model_bound_cycles", (double)p->cost.cycles_bound);
+		cJSON_AddNumberToObject(q, "error_pct", p->err);
+		cJSON_AddNumberToObject(q, "calibrated_cycles", (double)p->calib_cycles);
+		cJSON_AddNumberToObject(q, "calibrated_error_pct", p->err_cal);
+		cJSON_AddBoolToObject(q, "bit_exact", p->res.bit_exact);
+		cJSON_AddStringToObject(q, "bound", p->cost.memory_bound ? "memory" : "compute");
+		cJSON_AddBoolToObject(q, "stall_free", p->stall_free);
+		cJSON_AddNumberToObject(q, "compute_cycles", (double)p->cost.compute_cycles);
+		cJSON_AddNumberToObject(q, "mem_cycles", (double)p->cost.mem_cycles);
+		cJSON *rf = cJSON_AddObjectToObject(q, "roofline");
+		cJSON_AddNumberToObject(rf, "rtl_gops", att);
+		cJSON_AddNumberToObject(rf, "model_gops", p->cost.attained_gops);
+		cJSON_AddNumberToObject(rf, "compute_roof_gops", peak);
+		cJSON_AddNumberToObject(rf, "bandwidth_roof_gops", bwr);
+		cJSON_AddNumberToObject(rf, "op_intensity", p->cost.op_intensity);
+		cJSON_AddItemToArray(pts, q);
+	}
+	return cli_print_json(root);
+}
+
+/* The point table and the summary as text on stdout. */
+static void print_text(const struct sim_val_run *v, const struct sim_val_summary *s,
+		       const char *calib)
+{
+	print_point_table(v);
+	printf("\n(bnd: the model's binding resource; st0: the RTL's array never waited after "
+	       "the first loads; GOP/s: RTL attained vs compute roof 2RCf and bandwidth roof "
+	       "intensity x GB/s)\n\n");
+	print_stats_line("all", &s->all);
+	for (int d = 0; d < HW_DF_COUNT; d++) {
+		char w[32];
+		snprintf(w, sizeof(w), "dataflow %s", hw_dataflow_name((enum hw_dataflow)d));
+		print_stats_line(w, &s->by_df[d]);
+	}
+	print_stats_line("compute-bound", &s->by_bound[0]);
+	print_stats_line("memory-bound", &s->by_bound[1]);
+	print_stats_line("single-buffered", &s->by_dbuf[0]);
+	print_stats_line("double-buffered", &s->by_dbuf[1]);
+	print_stats_line("without memory stalls", &s->stall_free);
+	printf("  (the closed-form bound alone, without the step walk: MAPE %.3f%%, max "
+	       "%.2f%%)\n", s->bound_mape, s->bound_max);
+	printf("\ncalibration (%s):\n", calib ? calib : "fitted on the even-numbered points");
+	print_stats_line("fit points", &s->fitset);
+	print_stats_line("held-out points", &s->heldout);
+	print_stats_line("all points", &s->all);
+}
+
 /* Progress of the sweep on stderr. */
 struct val_progress {
 	struct cli_progress pg;         /* first: cli_build_notice's ctx too */
@@ -343,99 +444,12 @@ int cmd_validate(int argc, char **argv)
 	}
 
 	if (o.json) {
-		cJSON *root = cJSON_CreateObject();
-		cJSON_AddNumberToObject(root, "points_count", v.n);
-		cJSON_AddNumberToObject(root, "mape", sum.all.mape);
-		cJSON_AddNumberToObject(root, "max_error", sum.all.max_err);
-		cJSON_AddNumberToObject(root, "kendall_tau", sum.all.tau);
-		cJSON *cb = cJSON_AddObjectToObject(root, "closed_form_bound");
-		cJSON_AddNumberToObject(cb, "mape", sum.bound_mape);
-		cJSON_AddNumberToObject(cb, "max_error", sum.bound_max);
-		cJSON *z = cJSON_AddObjectToObject(root, "stall_free");
-		cJSON_AddNumberToObject(z, "points", sum.stall_free.n);
-		cJSON_AddNumberToObject(z, "max_error", sum.stall_free.max_err);
-		cJSON *bd = cJSON_AddObjectToObject(root, "by_dataflow");
-		for (int d = 0; d < HW_DF_COUNT; d++)
-			if (sum.by_df[d].n)
-				cJSON_AddItemToObject(bd, hw_dataflow_name((enum hw_dataflow)d),
-						      stats_json(&sum.by_df[d]));
-		cJSON *bb = cJSON_AddObjectToObject(root, "by_bound");
-		cJSON_AddItemToObject(bb, "compute", stats_json(&sum.by_bound[0]));
-		cJSON_AddItemToObject(bb, "memory", stats_json(&sum.by_bound[1]));
-		cJSON *bdb = cJSON_AddObjectToObject(root, "by_double_buffer");
-		cJSON_AddItemToObject(bdb, "single", stats_json(&sum.by_dbuf[0]));
-		cJSON_AddItemToObject(bdb, "double", stats_json(&sum.by_dbuf[1]));
-		cJSON *cal = cJSON_AddObjectToObject(root, "calibration");
-		cJSON_AddStringToObject(cal, "source", o.calib ? o.calib : "fitted on the even-numbered points");
-		cJSON_AddItemToObject(cal, "fit_points", stats_json(&sum.fitset));
-		cJSON_AddItemToObject(cal, "heldout_points", stats_json(&sum.heldout));
-		cJSON_AddItemToObject(cal, "all_points", stats_json(&sum.all));
-		char *ctext = cost_calib_to_json(&sum.applied);
-		cJSON_AddItemToObject(cal, "applied", ctext ? cJSON_Parse(ctext) : cJSON_CreateNull());
-		free(ctext);
-		cJSON *pts = cJSON_AddArrayToObject(root, "points");
-		for (int i = 0; i < v.n; i++) {
-			const struct sim_val_point *p = &v.p[i];
-			double att, peak, bwr;
-			cJSON *q = cJSON_CreateObject();
-			sim_validate_roofline(p, &att, &peak, &bwr);
-			cJSON_AddStringToObject(q, "net", p->net);
-			cJSON_AddStringToObject(q, "layer", p->layer);
-			cJSON_AddStringToObject(q, "config", p->hw);
-			cJSON_AddStringToObject(q, "dataflow", hw_dataflow_name(p->hwc.dataflow));
-			cJSON_AddNumberToObject(q, "bits", p->hwc.act_bits);
-			cJSON_AddBoolToObject(q, "double_buffer", p->hwc.double_buffer);
-			cJSON *t = cJSON_AddObjectToObject(q, "tiling");
-			cJSON_AddNumberToObject(t, "tm", (double)p->tiling.tm);
-			cJSON_AddNumberToObject(t, "tn", (double)p->tiling.tn);
-			cJSON_AddNumberToObject(t, "tk", (double)p->tiling.tk);
-			cJSON_AddStringToObject(t, "order", map_order_name(p->tiling.order));
-			cJSON_AddNumberToObject(q, "macs", (double)p->cost.macs);
-			cJSON_AddNumberToObject(q, "model_cycles", (double)p->cost.cycles);
-			cJSON_AddNumberToObject(q, "rtl_cycles", (double)p->res.rtl_cycles);
-			cJSON_AddNumberToObject(q, "model_bound_cycles", (double)p->cost.cycles_bound);
-			cJSON_AddNumberToObject(q, "error_pct", p->err);
-			cJSON_AddNumberToObject(q, "calibrated_cycles", (double)p->calib_cycles);
-			cJSON_AddNumberToObject(q, "calibrated_error_pct", p->err_cal);
-			cJSON_AddBoolToObject(q, "bit_exact", p->res.bit_exact);
-			cJSON_AddStringToObject(q, "bound", p->cost.memory_bound ? "memory" : "compute");
-			cJSON_AddBoolToObject(q, "stall_free", p->stall_free);
-			cJSON_AddNumberToObject(q, "compute_cycles", (double)p->cost.compute_cycles);
-			cJSON_AddNumberToObject(q, "mem_cycles", (double)p->cost.mem_cycles);
-			cJSON *rf = cJSON_AddObjectToObject(q, "roofline");
-			cJSON_AddNumberToObject(rf, "rtl_gops", att);
-			cJSON_AddNumberToObject(rf, "model_gops", p->cost.attained_gops);
-			cJSON_AddNumberToObject(rf, "compute_roof_gops", peak);
-			cJSON_AddNumberToObject(rf, "bandwidth_roof_gops", bwr);
-			cJSON_AddNumberToObject(rf, "op_intensity", p->cost.op_intensity);
-			cJSON_AddItemToArray(pts, q);
-		}
-		if (cli_print_json(root) < 0) {
+		if (print_json(&v, &sum, o.calib) < 0) {
 			fprintf(stderr, "hwnas: out of memory\n");
 			goto out_free;
 		}
 	} else {
-		print_point_table(&v);
-		printf("\n(bnd: the model's binding resource; st0: the RTL's array never waited after "
-		       "the first loads; GOP/s: RTL attained vs compute roof 2RCf and bandwidth roof "
-		       "intensity x GB/s)\n\n");
-		print_stats_line("all", &sum.all);
-		for (int d = 0; d < HW_DF_COUNT; d++) {
-			char w[32];
-			snprintf(w, sizeof(w), "dataflow %s", hw_dataflow_name((enum hw_dataflow)d));
-			print_stats_line(w, &sum.by_df[d]);
-		}
-		print_stats_line("compute-bound", &sum.by_bound[0]);
-		print_stats_line("memory-bound", &sum.by_bound[1]);
-		print_stats_line("single-buffered", &sum.by_dbuf[0]);
-		print_stats_line("double-buffered", &sum.by_dbuf[1]);
-		print_stats_line("without memory stalls", &sum.stall_free);
-		printf("  (the closed-form bound alone, without the step walk: MAPE %.3f%%, max "
-		       "%.2f%%)\n", sum.bound_mape, sum.bound_max);
-		printf("\ncalibration (%s):\n", o.calib ? o.calib : "fitted on the even-numbered points");
-		print_stats_line("fit points", &sum.fitset);
-		print_stats_line("held-out points", &sum.heldout);
-		print_stats_line("all points", &sum.all);
+		print_text(&v, &sum, o.calib);
 	}
 	ret = failed ? CLI_FAIL : CLI_OK;
 	goto out_free;
