@@ -229,7 +229,7 @@ module hwnas_compute #(
             wire [FB-1:0]  a_h [0:ROWS*(COLS+1)-1];
             wire [SB-1:0]  w_v [0:(ROWS+1)*COLS-1];
             wire [ACC_BITS-1:0] p_v [0:(ROWS+1)*COLS-1];
-            wire [ACC_BITS-1:0] p_bot [0:COLS-1];
+            wire [COLS*ACC_BITS-1:0] p_bot;                  // the bottom row's sums
 
             for (j = 0; j < COLS; j = j + 1) begin : g_top
                 assign w_v[j] = ldv ? stat_word[j*SB +: SB] : {SB{1'b0}};
@@ -237,10 +237,11 @@ module hwnas_compute #(
             end
 
             // Row i's operand is delayed i cycles (the skew).
+            wire [ROWS*FB-1:0] a_in;
+            hwnas_skew #(.W(FB), .N(ROWS), .REV(0), .RST(1)) skew (
+                .clk(clk), .rst(rst), .valid(strv), .d(str_word), .q(a_in));
             for (i = 0; i < ROWS; i = i + 1) begin : g_skew
-                wire [FB-1:0] f = strv ? str_word[i*FB +: FB] : {FB{1'b0}};
-                hwnas_delay #(.W(FB), .D(i), .RST(1)) dl (
-                    .clk(clk), .rst(rst), .d(f), .q(a_h[i*(COLS+1)]));
+                assign a_h[i*(COLS+1)] = a_in[i*FB +: FB];
             end
 
             for (i = 0; i < ROWS; i = i + 1) begin : g_row
@@ -254,17 +255,15 @@ module hwnas_compute #(
                         .a_in(a_h[i*(COLS+1)+j]), .a_out(a_h[i*(COLS+1)+j+1]),
                         .p_in(p_v[i*COLS+j]), .p_next(pn), .p_out(p_v[(i+1)*COLS+j]));
                     if (i == ROWS - 1) begin : g_bot
-                        assign p_bot[j] = pn;
+                        assign p_bot[j*ACC_BITS +: ACC_BITS] = pn;
                     end
                 end
             end
 
             // Column j's sum leaves the bottom row j cycles after column 0's; delay it
             // COLS-1-j cycles so a whole output row reaches the obuf adder together.
-            for (j = 0; j < COLS; j = j + 1) begin : g_deskew
-                hwnas_delay #(.W(ACC_BITS), .D(COLS - 1 - j), .RST(0)) dl (
-                    .clk(clk), .rst(rst), .d(p_bot[j]), .q(res[j*ACC_BITS +: ACC_BITS]));
-            end
+            hwnas_skew #(.W(ACC_BITS), .N(COLS), .REV(1), .RST(0)) deskew (
+                .clk(clk), .rst(rst), .valid(1'b1), .d(p_bot), .q(res));
 
             wire unused_ws = &{1'b0, a_h[ROWS*(COLS+1)-1], p_v[ROWS*COLS], tm, tn,
                                w_v[ROWS*COLS], sa, ra, n_oa[31:OAW], n_sa, n_ra, n_tm,
@@ -308,16 +307,19 @@ module hwnas_compute #(
             wire [W_BITS-1:0] b_v [0:(ROWS+1)*COLS-1];
             wire [ACC_BITS-1:0] c_v [0:(ROWS+1)*COLS-1];
 
+            // Row i's A enters i cycles late, column j's B j cycles late (the skew).
+            wire [ROWS*A_BITS-1:0] a_in;
+            wire [COLS*W_BITS-1:0] b_in;
+            hwnas_skew #(.W(A_BITS), .N(ROWS), .REV(0), .RST(1)) askew (
+                .clk(clk), .rst(rst), .valid(strv), .d(ibuf_rdata), .q(a_in));
+            hwnas_skew #(.W(W_BITS), .N(COLS), .REV(0), .RST(1)) bskew (
+                .clk(clk), .rst(rst), .valid(strv), .d(wbuf_rdata), .q(b_in));
             for (i = 0; i < ROWS; i = i + 1) begin : g_askew
-                wire [A_BITS-1:0] f = strv ? ibuf_rdata[i*A_BITS +: A_BITS] : {A_BITS{1'b0}};
-                hwnas_delay #(.W(A_BITS), .D(i), .RST(1)) dl (
-                    .clk(clk), .rst(rst), .d(f), .q(a_h[i*(COLS+1)]));
+                assign a_h[i*(COLS+1)] = a_in[i*A_BITS +: A_BITS];
             end
             for (j = 0; j < COLS; j = j + 1) begin : g_bskew
-                wire [W_BITS-1:0] f = strv ? wbuf_rdata[j*W_BITS +: W_BITS] : {W_BITS{1'b0}};
                 assign c_v[j] = {ACC_BITS{1'b0}};
-                hwnas_delay #(.W(W_BITS), .D(j), .RST(1)) dl (
-                    .clk(clk), .rst(rst), .d(f), .q(b_v[j]));
+                assign b_v[j] = b_in[j*W_BITS +: W_BITS];
             end
 
             for (i = 0; i < ROWS; i = i + 1) begin : g_row

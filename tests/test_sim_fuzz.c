@@ -126,7 +126,7 @@ static struct hw_config draw_skeleton(uint64_t seed)
 		 * machine) */
 		hw.pe_rows = hw.pe_cols = (int)(chance(&s, 0.5) ? 32 : logi(&s, 17, 40));
 	}
-	hw.dataflow = (enum hw_dataflow)uni(&s, 0, 2);
+	hw.dataflow = (enum hw_dataflow)uni(&s, 0, HW_DF_COUNT - 1);
 	hw.act_bits = bit_choices[uni(&s, 0, 2)];
 	hw.weight_bits = bit_choices[uni(&s, 0, 2)];
 	lo_acc = hw.act_bits + hw.weight_bits;
@@ -384,7 +384,7 @@ static void describe(const struct fcase *fc, char *buf, size_t n)
 
 struct tally {
 	int cases, failures, skipped;
-	int kind[3], df[3];         /* cases by layer kind (conv, fc, matmul) and dataflow */
+	int kind[3], df[HW_DF_COUNT]; /* cases by layer kind (conv, fc, matmul) and dataflow */
 	int64_t sim_cycles;
 	double build_s, sim_s;
 	struct sim_rtl_params seen[256];
