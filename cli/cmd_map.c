@@ -33,6 +33,8 @@ static const char map_help[] =
 "  --batch N         batch size (default: 1 for zoo networks, a network file's own; an\n"
 "                    ONNX file's symbolic batch dimension takes it, else 1)\n"
 "  --energy FILE     energy-per-action table JSON (it breaks ties)\n"
+"  --mapper NAME     'glpk' (the optimal mapper, the default) or 'greedy' (the largest tiles\n"
+"                    that fit, docs/model.md): with --exhaustive, how far it is from optimal\n"
 "  --time-limit S    GLPK time limit per layer in seconds (default 10; 0 = none)\n"
 "  --gap G           relative MIP gap accepted (default 0: proven optimal)\n"
 "  --exhaustive      also enumerate tilings by brute force and compare (slow: layers with\n"
@@ -46,7 +48,8 @@ static const char map_help[] =
 "\n"
 "exit: 0 ok (also when a layer fits no tiling: see 'feasible'), 1 bad input, solver\n"
 "failure, or --exhaustive found a tiling better than the mapper's (fewer cycles, or as\n"
-"few and fewer DRAM bytes; expected only with --gap or a --time-limit that stopped GLPK),\n"
+"few and fewer DRAM bytes; expected only with --mapper greedy, --gap or a --time-limit\n"
+"that stopped GLPK),\n"
 "2 usage\n";
 
 /* Above this many tile triples (before the loop orders), --exhaustive enumerates candidates. */
@@ -70,7 +73,7 @@ static int parse_args(int argc, char **argv, struct map_opts *o)
 {
 	static const struct option longopts[] = {
 		CLI_LONGOPT_NET, CLI_LONGOPT_HW, CLI_LONGOPT_BATCH, CLI_LONGOPT_ENERGY,
-		{ "layer", required_argument, NULL, 'l' },
+		CLI_LONGOPT_MAPPER, { "layer", required_argument, NULL, 'l' },
 		{ "time-limit", required_argument, NULL, 't' }, { "gap", required_argument, NULL, 'g' },
 		{ "exhaustive", no_argument, NULL, 'x' }, { "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
@@ -111,6 +114,22 @@ static int parse_args(int argc, char **argv, struct map_opts *o)
 		return cli_usage_error("map", "unexpected argument '%s'", argv[optind]);
 	if (!o->c.net)
 		return cli_usage_error("map", "--net is required");
+	return cli_common_finish("map", &o->c);
+}
+
+/* The greedy mapper's tiling of l as a map_result (no solver: status 0), infeasible with
+ * the buffer's reason when none fits. */
+static int map_greedy(const struct arch_layer *l, const struct hw_config *hw,
+		      const struct hw_energy *e, struct map_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	map_default(l, hw, &r->tiling);
+	if (r->tiling.tm == 0)
+		r->tiling.tm = r->tiling.tn = r->tiling.tk = 1;
+	if (cost_layer(l, hw, &r->tiling, e, &r->cost) < 0)
+		return -1;
+	r->feasible = r->cost.feasible;
+	snprintf(r->why, sizeof(r->why), "%s", r->cost.why);
 	return 0;
 }
 
@@ -148,10 +167,11 @@ static void print_table(const struct arch_net *net, const struct hw_config *hw,
 	char b1[32], b2[32];
 	int agree = 0, compared = 0;
 
-	printf("%s on %dx%d %s, buffers %lld/%lld/%lld B%s, %.1f GB/s at %.0f MHz\n\n", net->name,
-	       hw->pe_rows, hw->pe_cols, hw_dataflow_name(hw->dataflow), (long long)bufs[0],
-	       (long long)bufs[1], (long long)bufs[2], hw->double_buffer ? " (double-buffered)" : "",
-	       hw->dram_gbps, hw->freq_mhz);
+	printf("%s on %dx%d %s, buffers %lld/%lld/%lld B%s, %.1f GB/s at %.0f MHz, mapper %s\n\n",
+	       net->name, hw->pe_rows, hw->pe_cols, hw_dataflow_name(hw->dataflow),
+	       (long long)bufs[0], (long long)bufs[1], (long long)bufs[2],
+	       hw->double_buffer ? " (double-buffered)" : "", hw->dram_gbps, hw->freq_mhz,
+	       cost_mapper_name((enum cost_mapper)o->c.mapper));
 	printf("%-26s %-20s %-18s %-23s %-29s %12s %9s %-9s %s\n", "layer", "gemm g x m x n x k",
 	       "tiling tm,tn,tk", "buffers used i/w/o %", "DRAM bytes A / B / C", "cycles",
 	       "solve ms", "status", o->exhaustive ? "exhaustive" : "");
@@ -221,6 +241,7 @@ static int print_json(const struct arch_net *net, const char *hwname, const stru
 
 	cJSON_AddStringToObject(root, "net", net->name);
 	cJSON_AddStringToObject(root, "hw", hwname);
+	cJSON_AddStringToObject(root, "mapper", cost_mapper_name((enum cost_mapper)o->c.mapper));
 	cJSON *layers = cJSON_AddArrayToObject(root, "layers");
 	for (int i = 0; i < n; i++) {
 		const struct map_result *r = &rows[i].r;
@@ -315,7 +336,12 @@ int cmd_map(int argc, char **argv)
 		if (o.layer && strcmp(o.layer, l->name))
 			continue;
 		row->l = l;
-		if (map_layer(l, &hw, &e, &o.mo, cache, &row->r, &err) < 0) {
+		if (o.c.mapper == COST_MAP_GREEDY) {
+			if (map_greedy(l, &hw, &e, &row->r) < 0) {
+				fprintf(stderr, "hwnas map: layer '%s': no tiling of it\n", l->name);
+				goto out_free;
+			}
+		} else if (map_layer(l, &hw, &e, &o.mo, cache, &row->r, &err) < 0) {
 			cli_error(&err);
 			goto out_free;
 		}

@@ -77,9 +77,9 @@ expect_in "$out" "agree" "the mapper finds the in-class optimum"
 # A 90% MIP gap accepted on a layer GLPK used to solve (and then stop 1.7% above brute force:
 # 'BRUTE BETTER', exit 1). Since issue 14 the refetch-aware bounds leave few enough
 # candidates to enumerate, which proves the optimum whatever the gap: brute force agrees,
-# exit 0. (No layer found since makes the mapper lose to brute force from the CLI: 277
-# random layers through GLPK with --gap 0.9 all matched, their incumbents already optimal;
-# the 'BRUTE BETTER' path is left without a CLI test.)
+# exit 0. (No layer found since makes GLPK lose to brute force from the CLI: 277 random
+# layers through GLPK with --gap 0.9 all matched, their incumbents already optimal; the
+# 'BRUTE BETTER' path is tested below with the greedy mapper, which is not optimal.)
 cat > "$tmp/gap_net.json" <<EOF
 {"name": "g", "layers": [{"name": "c3", "type": "conv", "in": [36, 8, 8], "out_channels": 44,
  "kernel": 3, "padding": 1}]}
@@ -130,3 +130,21 @@ expect_exit 0 "$HWNAS" map --net "$root/tests/data/nets/small_net.json" --batch 
 expect_in "$out" "1x256x16x27" "map --batch 1 rescales the file"
 rm -rf "$tmp"
 finish
+
+# The 'BRUTE BETTER' path: the greedy mapper's conv1 tiling of resnet18 on the 16x16 WS
+# config is beaten by brute force (548,225 cycles against greedy's 743,388): exit 1, the
+# layer named on stderr, the mapper named in the table and the JSON.
+expect_exit 1 "$HWNAS" map --net resnet18 --layer conv1 --hw "$root/examples/zcu102_ws_16x16.json" --mapper greedy --exhaustive
+expect_in "$out" "BRUTE BETTER" "map --mapper greedy --exhaustive: brute force wins"
+expect_in "$out" "mapper greedy" "map names the greedy mapper"
+expect_in "$err" "brute force beat the mapper on layer 'conv1': 548225 cycles" "map: the losing layer on stderr"
+expect_exit 1 "$HWNAS" map --net resnet18 --layer conv1 --hw "$root/examples/zcu102_ws_16x16.json" --mapper greedy --exhaustive --json
+echo "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["mapper"] == "greedy", d["mapper"]
+l = d["layers"][0]
+assert l["exhaustive_cycles"] == 548225 and l["cycles"] == 743388, l
+' && ok || bad "map --mapper greedy --exhaustive --json"
+expect_exit 2 "$HWNAS" map --net resnet18 --mapper best
+expect_in "$err" "--mapper" "map: an unknown mapper is a usage error"
