@@ -1,0 +1,138 @@
+/* estim_net.c: a network's cost by one estimator of the family: the analytical model, the
+ * lookup table, a predictor, or the RTL. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "estim.h"
+#include "estim_int.h"
+
+static const char *const kind_names[ESTIM_KIND_COUNT] = {
+	"analytical", "lut", "linear", "gbt", "rtl"
+};
+
+const char *estim_kind_name(int k)
+{
+	return k >= 0 && k < ESTIM_KIND_COUNT ? kind_names[k] : "?";
+}
+
+/* The smallest tiling fits the buffers (then the mapper finds a tiling): what a predictor,
+ * which sees no tiling, knows of feasibility. */
+static int smallest_fits(const struct arch_layer *l, const struct hw_config *hw)
+{
+	const struct map_tiling one = { 1, 1, 1, MAP_MNK };
+	const int64_t have[3] = { hw->ibuf_bytes, hw->wbuf_bytes, hw->obuf_bytes };
+	struct arch_gemm g = arch_gemm(l);
+	int64_t need[3];
+
+	map_buffer_need(&g, hw, &one, need);
+	return need[0] <= have[0] && need[1] <= have[1] && need[2] <= have[2];
+}
+
+static void infeasible(struct estim_net_cost *out, const char *layer, const char *why)
+{
+	if (out->feasible) {
+		out->feasible = 0;
+		snprintf(out->why, sizeof(out->why), "layer '%s': %s", layer, why);
+	}
+}
+
+/* The RTL's measurements of this network so far, by shape: each one simulated once. */
+#define RTL_SEEN 256
+struct rtl_seen {
+	int n;
+	struct estim_key key[RTL_SEEN];
+	struct estim_meas m[RTL_SEEN];
+};
+
+static int measure_rtl(const struct arch_layer *l, const struct hw_config *hw,
+		       const struct estim_ctx *cx, struct rtl_seen *seen, struct estim_meas *m,
+		       struct hn_err *err)
+{
+	struct estim_key key;
+	int ret;
+
+	estim_key_of(l, hw, &key);
+	for (int j = 0; j < seen->n; j++)
+		if (!memcmp(&seen->key[j], &key, sizeof(key))) {
+			*m = seen->m[j];
+			return 0;
+		}
+	ret = estim_measure_layer(l, hw, cx, m, err);
+	if (ret == 0 && seen->n < RTL_SEEN) {
+		seen->key[seen->n] = key;
+		seen->m[seen->n++] = *m;
+	}
+	return ret;
+}
+
+int estim_net(const struct estim_using *u, const struct arch_net *net, const struct hw_config *hw,
+	      struct estim_net_cost *out, struct hn_err *err)
+{
+	struct estim_ctx model = *u->cx, rtl = *u->cx;
+	struct rtl_seen *seen = NULL;
+	int ret = 0;
+
+	model.source = ESTIM_SRC_MODEL;
+	rtl.source = ESTIM_SRC_RTL;
+	memset(out, 0, sizeof(*out));
+	out->feasible = 1;
+	out->has_energy = u->kind != ESTIM_LINEAR && u->kind != ESTIM_GBT;
+	for (int i = 0; i < net->n_layers; i++) {
+		const struct arch_layer *l = &net->layers[i];
+		int mac = arch_gemm(l).g > 0;
+		struct estim_meas m;
+
+		out->layers++;
+		if (u->kind == ESTIM_LUT) {
+			struct estim_key key;
+			const struct estim_lut_entry *e;
+
+			estim_key_of(l, hw, &key);
+			if ((e = estim_lut_get(u->lut, &key))) {
+				out->cycles += e->cycles;
+				out->dram_bytes += e->dram_bytes;
+				out->energy_pj += e->energy_pj;
+				continue;
+			}
+			if (u->on_miss == ESTIM_MISS_FAIL) {
+				char k[320];
+				estim_key_format(&key, k, sizeof(k));
+				ret = hn_fail(err, HN_ENOTFOUND, "%s: no entry for layer '%s' (%s); "
+					       "measure it into the table, or let the model price "
+					       "misses", u->lut_origin ? u->lut_origin : "lookup table",
+					       l->name, k);
+				goto out_free;
+			}
+			out->lut_misses++;
+		}
+		if ((u->kind == ESTIM_LINEAR || u->kind == ESTIM_GBT) && mac) {
+			if (!smallest_fits(l, hw)) {
+				infeasible(out, l->name, "no tiling fits the buffers");
+				continue;
+			}
+			out->cycles += (int64_t)(estim_pred_layer(u->pred, l, hw) + 0.5);
+			continue;
+		}
+		if (u->kind == ESTIM_RTL && mac) {
+			if (!seen && !(seen = calloc(1, sizeof(*seen)))) {
+				ret = hn_fail(err, HN_ENOMEM, "out of memory");
+				goto out_free;
+			}
+			ret = measure_rtl(l, hw, &rtl, seen, &m, err);
+		} else {
+			ret = estim_measure_layer(l, hw, &model, &m, err);
+		}
+		if (ret < 0)
+			goto out_free;
+		if (!m.fits)
+			infeasible(out, l->name, "no tiling fits the buffers");
+		out->cycles += m.cycles;
+		out->dram_bytes += m.dram_bytes;
+		out->energy_pj += m.energy_pj;
+		out->rtl_layers += m.measured;
+	}
+out_free:
+	free(seen);
+	return ret;
+}
