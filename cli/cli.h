@@ -25,6 +25,7 @@ int cmd_synth(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_estim(int argc, char **argv);
 
 /* Prints "hwnas: <msg>" on stderr and returns CLI_FAIL. */
 int cli_error(const struct hn_err *err);

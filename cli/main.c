@@ -18,6 +18,7 @@ static const struct cmd commands[] = {
 	{ "map",  cmd_map,  "optimal tile mapping of layers (GLPK)" },
 	{ "sim",  cmd_sim,  "cycle-accurate Verilator run of a layer or network" },
 	{ "validate", cmd_validate, "model against RTL: error, ranking, calibration" },
+	{ "estimators", cmd_estim, "cost estimators (model, lookup table, predictors, RTL) compared" },
 	{ "synth", cmd_synth, "Yosys synthesis of the accelerator: resources beside the model" },
 	{ "explore", cmd_explore, "joint search of network and accelerator" },
 	{ "db", cmd_db, "inspect a result store: stats, front, export" },

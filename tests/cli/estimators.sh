@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# CLI tests of 'hwnas estimators' (docs/search.md "Cost estimators"): the table against the
+# RTL on a small space (the verilated model tests/cli/sim.sh builds, at two DRAM latencies),
+# the files it writes, and its usage errors.
+. "$(dirname "$0")/lib.sh"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d /tmp/hwnas-estim-cli-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+for lat in 5 40; do
+cat > "$tmp/hw$lat.json" <<JSON
+{ "pe_rows": 4, "pe_cols": 4, "dataflow": "ws", "act_bits": 8, "weight_bits": 8,
+  "acc_bits": 32, "ibuf_bytes": 4096, "wbuf_bytes": 4096, "obuf_bytes": 8192,
+  "double_buffer": false, "freq_mhz": 200, "dram_gbps": 1.6, "dram_latency_cycles": $lat }
+JSON
+done
+d="$root/tests/data/validate"
+nets="$d/v_tiny.json,$d/v_cnn.json,$d/v_attn.json"
+
+expect_exit 0 "$HWNAS" estimators --help
+expect_in "$out" "example:" "estimators --help"
+expect_exit 2 "$HWNAS" estimators --nets "$nets"
+expect_in "$err" "--nets and --hws (or --space) are required" "estimators without --hws"
+expect_exit 2 "$HWNAS" estimators --nets "$nets" --hws "$tmp/hw5.json" --truth fpga
+expect_in "$err" "--truth must be 'rtl' or 'model'" "estimators --truth fpga"
+expect_exit 2 "$HWNAS" estimators --space x.json --nets "$nets"
+expect_in "$err" "not both" "estimators --space and --nets"
+expect_exit 1 "$HWNAS" estimators --nets "$nets" --hws "$tmp/nope.json"
+expect_in "$err" "nope.json" "estimators missing config"
+expect_exit 1 "$HWNAS" estimators --nets "$d/v_tiny.json" --hws "$tmp/hw5.json" --truth model
+expect_in "$err" "at least 4 pairs" "estimators with one pair"
+
+expect_exit 0 "$HWNAS" estimators --nets "$nets" --hws "$tmp/hw5.json,$tmp/hw40.json" --json \
+	--quiet --lut-out "$tmp/t.lut" --predictor-out "$tmp/t.pred"
+echo "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["truth"] == "rtl" and d["pairs"] == 6 and d["test_pairs"] == 3, d
+rows = {r["name"]: r for r in d["estimators"]}
+assert set(rows) == {"analytical", "lut", "linear", "gbt", "rtl"}, rows
+# the model walks the RTL tile program: exact; the table holds RTL measurements
+for k in ("analytical", "lut", "rtl"):
+    assert rows[k]["mape"] == 0 and rows[k]["kendall_tau"] == 1, rows[k]
+for p in d["test"]:
+    assert p["analytical"] == p["truth_cycles"] == p["rtl"], p
+assert rows["rtl"]["us_per_eval"] > 100 * rows["linear"]["us_per_eval"], rows
+assert d["rtl_layers"] > 0
+' && ok || bad "estimators --json figures"
+[ -s "$tmp/t.lut" ] && grep -q "^format hwnas-lut 1$" "$tmp/t.lut" && ok || bad "estimators --lut-out"
+grep -q "^kind gbt$" "$tmp/t.pred" && ok || bad "estimators --predictor-out"
+grep -q "^source rtl$" "$tmp/t.lut" && ok || bad "estimators: the table's source"
+
+# the model as the truth: the table
+expect_exit 0 "$HWNAS" estimators --nets "$nets" --hws "$tmp/hw5.json,$tmp/hw40.json" \
+	--truth model --mapper greedy --quiet
+expect_in "$out" "analytical" "estimators --truth model table"
+case "$out" in *"rtl    "*) bad "estimators --truth model has an rtl row" ;; *) ok ;; esac
+finish
