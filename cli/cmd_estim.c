@@ -285,9 +285,16 @@ static void print_table(const struct estim_compare *c, const struct estim_opts *
 		printf("%-11s %9.3f %9.3f %8.3f %14.1f %10.2f %8lld\n", estim_kind_name(k), r->mape,
 		       r->max_err, r->tau, r->us_per_eval, r->build_s, (long long)r->misses);
 	}
-	printf("\npredictors on the %d unseen test layers: MAPE linear %.1f%%, gbt %.1f%% "
-	       "(trained on %d layers)\n", c->layer_test_n, c->layer_mape[ESTIM_PRED_LINEAR],
-	       c->layer_mape[ESTIM_PRED_GBT], c->pred[ESTIM_PRED_GBT].n_train);
+	if (c->layer_test_n)
+		printf("\npredictors on the %d test layers not in the training pairs: MAPE linear "
+		       "%.1f%%, gbt %.1f%% (trained on %d layers)\n", c->layer_test_n,
+		       c->layer_mape[ESTIM_PRED_LINEAR], c->layer_mape[ESTIM_PRED_GBT],
+		       c->pred[ESTIM_PRED_GBT].n_train);
+	else
+		printf("\nevery test layer was in the training pairs (predictors trained on %d "
+		       "layers)\n", c->pred[ESTIM_PRED_GBT].n_train);
+	printf("table: %lld lookups, %lld misses priced by the model\n",
+	       (long long)c->row[ESTIM_LUT].lookups, (long long)c->row[ESTIM_LUT].misses);
 	if (c->model_layers_big)
 		printf("%lld layers above --max-macs took the model's figure in the truth\n",
 		       (long long)c->model_layers_big);
@@ -327,7 +334,10 @@ static int print_json(const struct estim_compare *c, const struct estim_opts *o,
 		cJSON_AddNumberToObject(j, "kendall_tau", r->tau);
 		cJSON_AddNumberToObject(j, "us_per_eval", r->us_per_eval);
 		cJSON_AddNumberToObject(j, "one_off_s", r->build_s);
-		cJSON_AddNumberToObject(j, "lut_misses", (double)r->misses);
+		if (k == ESTIM_LUT) {
+			cJSON_AddNumberToObject(j, "lookups", (double)r->lookups);
+			cJSON_AddNumberToObject(j, "misses", (double)r->misses);
+		}
 		cJSON_AddItemToArray(rows, j);
 	}
 	pairs = cJSON_AddArrayToObject(root, "test");

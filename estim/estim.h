@@ -121,11 +121,14 @@ enum estim_miss { ESTIM_MISS_FAIL = 0, ESTIM_MISS_MODEL };
 
 /* ---- Learned predictors (estim_fit.c: the fits; estim_pred.c: features, files) ---- */
 
-/* Weighted least squares: w (nf) minimising sum_i wt_i (x_i . w - y_i)^2 over n rows of X
- * (row-major n x nf); wt NULL: all 1. Normal equations solved by Cholesky. 0, HN_EINVAL when
- * the system is singular (fewer independent rows than features), HN_ENOMEM. */
-int estim_lsq(const double *X, const double *y, const double *wt, int n, int nf, double *w,
-	      struct hn_err *err);
+/* Weighted least squares: w (nf) minimising sum_i wt_i (x_i . w - y_i)^2 + ridge |w'|^2 over
+ * n rows of X (row-major n x nf), w' the weights of the columns scaled to unit norm; wt NULL:
+ * all 1. Normal equations solved by Cholesky. A tiny ridge (1e-9) keeps a fit defined when a
+ * feature is constant or repeats another on the data (a space with one DRAM latency) without
+ * moving a well-posed one. 0, HN_EINVAL when the system is singular (ridge 0 and fewer
+ * independent rows than features), HN_ENOMEM. */
+int estim_lsq(const double *X, const double *y, const double *wt, int n, int nf, double ridge,
+	      double *w, struct hn_err *err);
 
 /* Gradient-boosted regression trees (Friedman 2001), squared loss: trees of fixed depth on
  * features quantised into at most ESTIM_GBT_BINS quantile bins, shrinkage lr, each tree on a
@@ -268,7 +271,8 @@ struct estim_row {
 	double us_per_eval;             /* wall microseconds per network evaluation */
 	double build_s;                 /* one-off cost: measurements for the table / training
 					 * the predictor (fits), measurements for training */
-	int64_t misses;                 /* table: layers the model priced instead */
+	int64_t lookups, misses;        /* table: layers looked up (one pass), and of them the
+					 * layers the model priced instead */
 };
 
 struct estim_compare {

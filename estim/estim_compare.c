@@ -325,8 +325,10 @@ int estim_compare_run(const struct arch_net *nets, const struct hw_config *hws,
 					if (ret < 0)
 						break;
 					out->est[k][i] = (double)nc.cycles;
-					if (passes == 0)
+					if (passes == 0 && k == ESTIM_LUT) {
 						row->misses += nc.lut_misses;
+						row->lookups += nc.layers;
+					}
 				}
 				if (mc)
 					map_cache_free(mc);

@@ -7,8 +7,8 @@
 #include "estim.h"
 #include "estim_int.h"
 
-int estim_lsq(const double *X, const double *y, const double *wt, int n, int nf, double *w,
-	      struct hn_err *err)
+int estim_lsq(const double *X, const double *y, const double *wt, int n, int nf, double ridge,
+	      double *w, struct hn_err *err)
 {
 	double *A = calloc((size_t)nf * (size_t)nf, sizeof(double));
 	double *b = calloc((size_t)nf, sizeof(double));
@@ -40,6 +40,8 @@ int estim_lsq(const double *X, const double *y, const double *wt, int n, int nf,
 				A[j * nf + k] += wi * x[j] * scale[j] * x[k] * scale[k];
 		}
 	}
+	for (int j = 0; j < nf; j++)
+		A[j * nf + j] += ridge;
 	/* Cholesky A = L L^T in place (lower triangle). */
 	for (int j = 0; j < nf; j++) {
 		double d = A[j * nf + j];

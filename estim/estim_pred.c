@@ -162,7 +162,7 @@ int estim_pred_train(int kind, const struct estim_sample *train, int n_train,
 				      "least %d needed", n_train, nf);
 			goto out_free;
 		}
-		ret = estim_lsq(X, y, wt, n_train, nf, out->w, err);
+		ret = estim_lsq(X, y, wt, n_train, nf, 1e-9, out->w, err);
 	} else {
 		ret = estim_gbt_fit(X, y, n_train, nf, gp, &out->gbt, err);
 	}
