@@ -268,7 +268,10 @@ struct estim_row {
 	int n;                          /* test pairs */
 	double mape, max_err;           /* % against the truth's network cycles */
 	double tau;                     /* Kendall tau-b of the rankings */
-	double us_per_eval;             /* wall microseconds per network evaluation */
+	double us_per_eval;             /* wall microseconds per network evaluation, cold: the
+					 * model maps every layer (GLPK), as for a pair never seen */
+	double us_warm;                 /* the same once the layer shapes are mapped (a shared
+					 * mapping cache, as a search has); RTL: as cold */
 	double build_s;                 /* one-off cost: measurements for the table / training
 					 * the predictor (fits), measurements for training */
 	int64_t lookups, misses;        /* table: layers looked up (one pass), and of them the

@@ -171,6 +171,59 @@ static int64_t pair_truth(const struct recs *rs, const struct arch_net *net,
 	return ok ? cyc : 0;
 }
 
+/* Prices every test pair with u, in passes until min_time_s has passed, into out->est[kind]
+ * and the row's time per evaluation. Cold (warm = 0): each pass starts a new mapping cache,
+ * so the model maps every layer again: the cost of a pair not seen before. Warm: one cache
+ * over a first, untimed pass and the timed ones: the cost once the shapes are mapped, as in
+ * a search. Counts the table's lookups and misses on the first cold pass. */
+static int time_passes(struct estim_using *u, const struct arch_net *nets,
+		       const struct hw_config *hws, const struct estim_compare_opts *o, int warm,
+		       struct estim_compare *out, struct estim_row *row, struct hn_err *err)
+{
+	struct estim_ctx cx = o->cx;
+	struct map_cache *mc = NULL;
+	int k = u->kind, passes = 0, ret = 0;
+	double t0 = 0, el = 0;
+
+	u->cx = &cx;
+	for (int pass = warm ? -1 : 0;; pass++) {
+		if (pass == 0)
+			t0 = estim_now_s();
+		if (!mc || !warm) {
+			if (mc)
+				map_cache_free(mc);
+			if (!(cx.cache = mc = map_cache_new())) {
+				ret = hn_fail(err, HN_ENOMEM, "out of memory");
+				break;
+			}
+		}
+		for (int i = 0; i < out->n_test && ret == 0; i++) {
+			struct estim_net_cost nc;
+			const struct estim_pair *p = &out->test[i];
+			ret = estim_net(u, &nets[p->net], &hws[p->hw], &nc, err);
+			out->est[k][i] = (double)nc.cycles;
+			if (!warm && pass == 0 && k == ESTIM_LUT) {
+				row->misses += nc.lut_misses;
+				row->lookups += nc.layers;
+			}
+		}
+		if (ret < 0)
+			break;
+		if (pass < 0)
+			continue;
+		passes++;
+		el = estim_now_s() - t0;
+		if (el >= o->min_time_s || passes >= 100000)
+			break;
+	}
+	if (mc)
+		map_cache_free(mc);
+	u->cx = &o->cx;
+	if (ret == 0)
+		*(warm ? &row->us_warm : &row->us_per_eval) = 1e6 * el / ((double)passes * out->n_test);
+	return ret;
+}
+
 int estim_compare_run(const struct arch_net *nets, const struct hw_config *hws,
 		      const struct estim_pair *pairs, int n_pairs,
 		      const struct estim_compare_opts *o, struct estim_compare *out,
@@ -285,8 +338,6 @@ int estim_compare_run(const struct arch_net *nets, const struct hw_config *hws,
 	for (int k = 0; k < ESTIM_KIND_COUNT; k++) {
 		struct estim_row *row = &out->row[k];
 		struct estim_using u = { k, &o->cx, &lut_train, ESTIM_MISS_MODEL, NULL, NULL };
-		double t0, el = 0;
-		int passes = 0;
 
 		if (k == ESTIM_RTL && o->cx.source != ESTIM_SRC_RTL)
 			continue;
@@ -306,38 +357,11 @@ int estim_compare_run(const struct arch_net *nets, const struct hw_config *hws,
 				out->est[k][i] = out->truth[i];
 				s += rtl_s[i];
 			}
-			row->us_per_eval = 1e6 * s / out->n_test;
+			row->us_per_eval = row->us_warm = 1e6 * s / out->n_test;
 		} else {
-			t0 = estim_now_s();
-			do {
-				/* the analytical model maps every layer again each pass (a new
-				 * mapping cache): the cost of pricing a pair not seen before */
-				struct estim_ctx cx = o->cx;
-				struct map_cache *mc = NULL;
-				if (k == ESTIM_ANALYTICAL || k == ESTIM_LUT)
-					cx.cache = mc = map_cache_new();
-				u.cx = &cx;
-				lut_train.misses = 0;
-				for (int i = 0; i < out->n_test; i++) {
-					struct estim_net_cost nc;
-					const struct estim_pair *p = &out->test[i];
-					ret = estim_net(&u, &nets[p->net], &hws[p->hw], &nc, err);
-					if (ret < 0)
-						break;
-					out->est[k][i] = (double)nc.cycles;
-					if (passes == 0 && k == ESTIM_LUT) {
-						row->misses += nc.lut_misses;
-						row->lookups += nc.layers;
-					}
-				}
-				if (mc)
-					map_cache_free(mc);
-				if (ret < 0)
-					goto out_free;
-				passes++;
-				el = estim_now_s() - t0;
-			} while (el < o->min_time_s && passes < 100000);
-			row->us_per_eval = 1e6 * el / ((double)passes * out->n_test);
+			if ((ret = time_passes(&u, nets, hws, o, 0, out, row, err)) < 0 ||
+			    (ret = time_passes(&u, nets, hws, o, 1, out, row, err)) < 0)
+				goto out_free;
 		}
 		estim_errors(out->est[k], out->truth, out->n_test, &row->mape, &row->max_err);
 		row->tau = cost_kendall_tau_b(out->est[k], out->truth, out->n_test);
