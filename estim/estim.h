@@ -244,6 +244,20 @@ struct estim_net_cost {
 int estim_net(const struct estim_using *u, const struct arch_net *net, const struct hw_config *hw,
 	      struct estim_net_cost *out, struct hn_err *err);
 
+/* Puts an estimator's figures into the model's report r of l on hw under tiling t (what
+ * eval and the search's evaluator do with --cost): the table's cycles, DRAM bytes and
+ * energy (the static term takes the difference, the other terms stay the model's); a
+ * predictor's cycles (MAC layers); the RTL's cycles and DRAM bytes (sim_layer under t, MAC
+ * layers within cx->max_macs). The stall, utilisation, attained GOP/s and the static energy
+ * follow the new cycles, as cost_calib_apply does. ESTIM_ANALYTICAL and an infeasible r: no
+ * change. *from_model (may be NULL) = 1 when the model's figure was kept (a MAC-free layer
+ * under a predictor or the RTL, a layer above max_macs, a table miss under ESTIM_MISS_MODEL).
+ * Returns 0, or a negative code: a table miss under ESTIM_MISS_FAIL (HN_ENOTFOUND naming the
+ * file, the layer and its key), the RTL's error. */
+int estim_apply(const struct estim_using *u, const struct arch_layer *l,
+		const struct hw_config *hw, const struct map_tiling *t, struct cost_report *r,
+		int *from_model, struct hn_err *err);
+
 /* ---- The comparison (estim_compare.c) ---- */
 
 /* A (network, accelerator) pair of the comparison: indices into the caller's arrays. */

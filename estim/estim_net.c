@@ -6,6 +6,7 @@
 
 #include "estim.h"
 #include "estim_int.h"
+#include "../sim/sim.h"
 
 static const char *const kind_names[ESTIM_KIND_COUNT] = {
 	"analytical", "lut", "linear", "gbt", "rtl"
@@ -35,6 +36,88 @@ static void infeasible(struct estim_net_cost *out, const char *layer, const char
 		out->feasible = 0;
 		snprintf(out->why, sizeof(out->why), "layer '%s': %s", layer, why);
 	}
+}
+
+static int lut_miss(const struct estim_using *u, const struct arch_layer *l,
+		    const struct estim_key *key, struct hn_err *err)
+{
+	char k[320];
+
+	estim_key_format(key, k, sizeof(k));
+	return hn_fail(err, HN_ENOTFOUND, "%s: no entry for layer '%s' (%s); measure it into the "
+		       "table, or let the model price misses", u->lut_origin ? u->lut_origin :
+		       "lookup table", l->name, k);
+}
+
+/* r's cycles set to cyc; the terms that follow the latency follow (as cost_calib_apply). */
+static void set_cycles(struct cost_report *r, const struct hw_config *hw, int64_t cyc)
+{
+	if (cyc < 1)
+		cyc = 1;
+	if (r->cycles > 0)
+		r->energy_pj[COST_E_STATIC] *= (double)cyc / (double)r->cycles;
+	r->energy_total_pj = r->energy_pj[0] + r->energy_pj[1] + r->energy_pj[2] + r->energy_pj[3];
+	r->cycles = cyc;
+	r->stall_cycles = cyc > r->compute_cycles ? cyc - r->compute_cycles : 0;
+	r->attained_gops = 2.0 * (double)r->macs * hw->freq_mhz / 1000.0 / (double)cyc;
+	r->utilization = (double)r->macs / ((double)hw->pe_rows * hw->pe_cols * (double)cyc);
+}
+
+int estim_apply(const struct estim_using *u, const struct arch_layer *l,
+		const struct hw_config *hw, const struct map_tiling *t, struct cost_report *r,
+		int *from_model, struct hn_err *err)
+{
+	int mac = arch_gemm(l).g > 0, dummy;
+
+	if (!from_model)
+		from_model = &dummy;
+	*from_model = 0;
+	if (u->kind == ESTIM_ANALYTICAL || !r->feasible)
+		return 0;
+	if (u->kind == ESTIM_LUT) {
+		struct estim_key key;
+		const struct estim_lut_entry *e;
+
+		estim_key_of(l, hw, &key);
+		if (!(e = estim_lut_get(u->lut, &key))) {
+			if (u->on_miss == ESTIM_MISS_FAIL)
+				return lut_miss(u, l, &key, err);
+			*from_model = 1;
+			return 0;
+		}
+		set_cycles(r, hw, e->cycles);
+		r->dram_bytes = e->dram_bytes;
+		r->energy_pj[COST_E_STATIC] += e->energy_pj - r->energy_total_pj;
+		r->energy_total_pj = e->energy_pj;
+		return 0;
+	}
+	if (!mac || (u->kind == ESTIM_RTL && u->cx->max_macs > 0 &&
+		     arch_layer_macs(l) > u->cx->max_macs)) {
+		*from_model = 1;
+		return 0;
+	}
+	if (u->kind == ESTIM_RTL) {
+		struct sim_options dflt;
+		const struct sim_options *so = u->cx->sim;
+		struct sim_result sr;
+		int ret;
+
+		if (!so) {
+			sim_options_init(&dflt);
+			so = &dflt;
+		}
+		if ((ret = sim_layer(l, hw, t, so, &sr, err)) < 0)
+			return ret;
+		if (!sr.bit_exact)
+			return hn_fail(err, HN_EEXTERNAL, "layer '%s': the RTL's outputs differ from "
+				       "the C reference in %lld of %lld elements", l->name,
+				       (long long)sr.mismatches, (long long)sr.outputs);
+		set_cycles(r, hw, sr.rtl_cycles);
+		r->dram_bytes = sr.dram_bytes;
+		return 0;
+	}
+	set_cycles(r, hw, (int64_t)(estim_pred_layer(u->pred, l, hw) + 0.5));
+	return 0;
 }
 
 /* The RTL's measurements of this network so far, by shape: each one simulated once. */
@@ -96,12 +179,7 @@ int estim_net(const struct estim_using *u, const struct arch_net *net, const str
 				continue;
 			}
 			if (u->on_miss == ESTIM_MISS_FAIL) {
-				char k[320];
-				estim_key_format(&key, k, sizeof(k));
-				ret = hn_fail(err, HN_ENOTFOUND, "%s: no entry for layer '%s' (%s); "
-					       "measure it into the table, or let the model price "
-					       "misses", u->lut_origin ? u->lut_origin : "lookup table",
-					       l->name, k);
+				ret = lut_miss(u, l, &key, err);
 				goto out_free;
 			}
 			out->lut_misses++;

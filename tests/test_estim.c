@@ -157,6 +157,106 @@ static void lut_miss_should_fail_naming_the_layer_or_fall_back_counted(void)
 	arch_net_release(&b);
 }
 
+/* What eval and the search's evaluator do per layer with --cost: the model's report, then
+ * the estimator's figures put into it. */
+static void apply_should_put_each_estimators_figures_into_the_report(void)
+{
+	struct arch_net net;
+	struct hw_config hw = test_sim_hw(2, 2, HW_WS, 8, 32, 0);
+	struct estim_ctx cx;
+	struct estim_lut t;
+	struct estim_pred lin;
+	struct hn_err err = { 0 };
+	struct estim_sample smp[8];
+	int from_model, n = 0;
+
+	estim_ctx_init(&cx);
+	load_net("v_tiny", &net);
+	estim_lut_init(&t, &cx);
+	fill_lut(&t, &cx, &net, &hw);
+	for (int i = 0; i < net.n_layers; i++) {
+		const struct arch_layer *l = &net.layers[i];
+		struct estim_meas m;
+		struct cost_report r0, r;
+		CHECK(estim_measure_layer(l, &hw, &cx, &m, &err) == 0);
+		CHECK(cost_layer(l, &hw, &m.tiling, &cx.energy, &r0) == 0);
+		/* the table made from the model gives the model's figures back, to the bit */
+		struct estim_using ul = { ESTIM_LUT, &cx, &t, ESTIM_MISS_FAIL, "t.lut", NULL };
+		r = r0;
+		CHECK(estim_apply(&ul, l, &hw, &m.tiling, &r, &from_model, &err) == 0);
+		CHECK(!from_model);
+		CHECK(r.cycles == r0.cycles && r.dram_bytes == r0.dram_bytes &&
+		      r.energy_total_pj == r0.energy_total_pj);
+		/* the RTL's (the model is exact) */
+		struct estim_using ur = { ESTIM_RTL, &cx, NULL, 0, NULL, NULL };
+		r = r0;
+		CHECK(estim_apply(&ur, l, &hw, &m.tiling, &r, &from_model, &err) == 0);
+		CHECK_EQ_I64(from_model, 0);
+		CHECK_EQ_I64(r.cycles, r0.cycles);
+		CHECK_EQ_I64(r.dram_bytes, r0.dram_bytes);
+		smp[n].l = *l;
+		smp[n].hw = hw;
+		smp[n++].cycles = m.cycles;
+	}
+	/* a table entry that says otherwise: its cycles and energy, the static term following */
+	{
+		const struct arch_layer *l = &net.layers[0];
+		struct estim_lut_entry e;
+		struct estim_meas m;
+		struct cost_report r0, r;
+		CHECK(estim_measure_layer(l, &hw, &cx, &m, &err) == 0);
+		CHECK(cost_layer(l, &hw, &m.tiling, &cx.energy, &r0) == 0);
+		estim_key_of(l, &hw, &e.key);
+		e.cycles = 2 * r0.cycles;
+		e.dram_bytes = r0.dram_bytes + 64;
+		e.energy_pj = r0.energy_total_pj + 1000;
+		CHECK(estim_lut_put(&t, &e) == 0);
+		struct estim_using ul = { ESTIM_LUT, &cx, &t, ESTIM_MISS_FAIL, "t.lut", NULL };
+		r = r0;
+		CHECK(estim_apply(&ul, l, &hw, &m.tiling, &r, NULL, &err) == 0);
+		CHECK_EQ_I64(r.cycles, 2 * r0.cycles);
+		CHECK_EQ_I64(r.stall_cycles, 2 * r0.cycles - r0.compute_cycles);
+		CHECK_EQ_I64(r.dram_bytes, r0.dram_bytes + 64);
+		CHECK_NEAR(r.energy_total_pj, r0.energy_total_pj + 1000, 1e-12);
+		CHECK_NEAR(r.energy_pj[0] + r.energy_pj[1] + r.energy_pj[2] + r.energy_pj[3],
+			   r.energy_total_pj, 1e-12);
+		CHECK_NEAR(r.utilization, r0.utilization / 2, 1e-12);
+		/* a miss: an error naming the table, or the model's figure kept */
+		hw.dram_latency_cycles = 3;
+		r = r0;
+		CHECK(estim_apply(&ul, l, &hw, &m.tiling, &r, NULL, &err) == HN_ENOTFOUND);
+		CHECK_STR_CONTAINS(err.msg, "t.lut: no entry for layer 'conv3x3'");
+		ul.on_miss = ESTIM_MISS_MODEL;
+		CHECK(estim_apply(&ul, l, &hw, &m.tiling, &r, &from_model, &err) == 0);
+		CHECK(from_model && r.cycles == r0.cycles);
+		hw.dram_latency_cycles = 20;
+	}
+	/* a predictor's cycles, rounded; MAC-free layers keep the model's */
+	struct estim_gbt_params gp;
+	estim_gbt_params_default(&gp);
+	CHECK(estim_pred_train(ESTIM_PRED_LINEAR, smp, n, NULL, 0, &cx, &gp, &lin, &err) == 0);
+	{
+		struct estim_using up = { ESTIM_LINEAR, &cx, NULL, 0, NULL, &lin };
+		struct estim_meas m;
+		struct cost_report r;
+		const struct arch_layer *l = &net.layers[2];
+		CHECK(estim_measure_layer(l, &hw, &cx, &m, &err) == 0);
+		CHECK(cost_layer(l, &hw, &m.tiling, &cx.energy, &r) == 0);
+		CHECK(estim_apply(&up, l, &hw, &m.tiling, &r, &from_model, &err) == 0);
+		CHECK_EQ_I64(r.cycles, (int64_t)(estim_pred_layer(&lin, l, &hw) + 0.5));
+		CHECK(r.stall_cycles >= 0 && !from_model);
+		struct arch_layer pool = arch_pool("p", 1, 8, 6, 6, 2, 2, 0, 1);
+		CHECK(estim_measure_layer(&pool, &hw, &cx, &m, &err) == 0);
+		CHECK(cost_layer(&pool, &hw, &m.tiling, &cx.energy, &r) == 0);
+		int64_t c0 = r.cycles;
+		CHECK(estim_apply(&up, &pool, &hw, &m.tiling, &r, &from_model, &err) == 0);
+		CHECK(from_model && r.cycles == c0);
+	}
+	estim_pred_release(&lin);
+	estim_lut_release(&t);
+	arch_net_release(&net);
+}
+
 static char *read_all(const char *path, size_t *len)
 {
 	struct hn_err err = { 0 };
@@ -616,6 +716,7 @@ int main(void)
 	RUN(lut_sum_should_equal_the_model_total_on_seen_layers);
 	RUN(lut_miss_should_fail_naming_the_layer_or_fall_back_counted);
 	RUN(lut_file_should_round_trip_and_refuse_others);
+	RUN(apply_should_put_each_estimators_figures_into_the_report);
 	RUN(lsq_should_recover_known_coefficients);
 	RUN(trees_should_beat_the_linear_model_on_the_models_data);
 	RUN(estimators_should_be_scored_against_the_rtl_on_a_small_space);
