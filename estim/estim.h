@@ -114,6 +114,12 @@ int estim_lut_check_ctx(const struct estim_lut *t, const struct estim_ctx *cx,
  * also after an error). */
 int estim_lut_save(const struct estim_lut *t, const char *path, struct hn_err *err);
 int estim_lut_load(const char *path, struct estim_lut *t, struct hn_err *err);
+/* The same from and to memory: parse reads len bytes of text (origin names it in errors);
+ * to_text returns the file's text, checksum line included (caller frees; NULL: out of
+ * memory), *len its length. */
+int estim_lut_parse(const char *text, size_t len, const char *origin, struct estim_lut *t,
+		    struct hn_err *err);
+char *estim_lut_to_text(const struct estim_lut *t, size_t *len);
 
 /* What a table does on a miss: the analytical model's figure (counted in *misses) or an
  * error naming the layer and the missing key. */
@@ -135,6 +141,7 @@ int estim_lsq(const double *X, const double *y, const double *wt, int n, int nf,
  * subsample of the rows drawn with the seed (deterministic). */
 #define ESTIM_GBT_BINS 64
 #define ESTIM_GBT_MAX_DEPTH 6
+#define ESTIM_GBT_MAX_TREES 10000
 /* nodes of a tree of depth d, in heap order (the children of i are 2i+1 and 2i+2) */
 #define ESTIM_GBT_NODES(d) ((1 << ((d) + 1)) - 1)
 struct estim_gbt_params {
@@ -206,6 +213,9 @@ void estim_pred_release(struct estim_pred *p);
  * format or COST_MODEL_VERSION, damaged or malformed, is refused naming the file. */
 int estim_pred_save(const struct estim_pred *p, const char *path, struct hn_err *err);
 int estim_pred_load(const char *path, struct estim_pred *p, struct hn_err *err);
+int estim_pred_parse(const char *text, size_t len, const char *origin, struct estim_pred *p,
+		     struct hn_err *err);
+char *estim_pred_to_text(const struct estim_pred *p, size_t *len);
 
 /* ---- Estimating a network (estim_net.c) ---- */
 

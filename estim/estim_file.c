@@ -12,15 +12,31 @@
 
 /* ---- Files ---- */
 
-int estim_file_write(const char *path, const char *body, size_t len, struct hn_err *err)
+int estim_file_write_text(const char *path, const char *text, size_t len, struct hn_err *err)
 {
 	FILE *f = fopen(path, "w");
 	int ret = 0;
 
 	if (!f)
 		return hn_fail(err, HN_EIO, "%s: cannot write: %s", path, strerror(errno));
-	if (fwrite(body, 1, len, f) != len ||
-	    fprintf(f, "checksum %016" PRIx64 "\n", estim_fnv(ESTIM_FNV_START, body, len)) < 0)
+	if (fwrite(text, 1, len, f) != len)
+		ret = hn_fail(err, HN_EIO, "%s: write failed: %s", path, strerror(errno));
+	if (fclose(f) && !ret)
+		ret = hn_fail(err, HN_EIO, "%s: write failed: %s", path, strerror(errno));
+	return ret;
+}
+
+int estim_file_write(const char *path, const char *body, size_t len, struct hn_err *err)
+{
+	char line[32];
+	int n = snprintf(line, sizeof(line), "checksum %016" PRIx64 "\n",
+			 estim_fnv(ESTIM_FNV_START, body, len));
+	FILE *f = fopen(path, "w");
+	int ret = 0;
+
+	if (!f)
+		return hn_fail(err, HN_EIO, "%s: cannot write: %s", path, strerror(errno));
+	if (fwrite(body, 1, len, f) != len || fwrite(line, 1, (size_t)n, f) != (size_t)n)
 		ret = hn_fail(err, HN_EIO, "%s: write failed: %s", path, strerror(errno));
 	if (fclose(f) && !ret)
 		ret = hn_fail(err, HN_EIO, "%s: write failed: %s", path, strerror(errno));

@@ -229,7 +229,8 @@ int estim_gbt_fit(const double *X, const double *y, int n, int nf,
 		return hn_fail(err, HN_EINVAL, "gradient-boosted trees: %d samples, at least %d "
 			       "needed", n, 2 * p->min_leaf > 2 ? 2 * p->min_leaf : 2);
 	if (nf > 32 || p->depth < 1 || p->depth > ESTIM_GBT_MAX_DEPTH || p->trees < 1 ||
-	    !(p->subsample > 0 && p->subsample <= 1) || !(p->lr > 0))
+	    p->trees > ESTIM_GBT_MAX_TREES || !(p->subsample > 0 && p->subsample <= 1) ||
+	    !(p->lr > 0))
 		return hn_fail(err, HN_EINVAL, "gradient-boosted trees: invalid parameters (at "
 			       "most 32 features, depth 1..%d, subsample in (0, 1], lr > 0)",
 			       ESTIM_GBT_MAX_DEPTH);

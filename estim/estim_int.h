@@ -40,6 +40,8 @@ static inline uint64_t estim_rand(uint64_t *s)
 int estim_file_body(const char *text, size_t len, const char *path, size_t *body_len,
 		    struct hn_err *err);
 int estim_file_write(const char *path, const char *body, size_t len, struct hn_err *err);
+/* Writes text as it is (it carries its checksum line already). */
+int estim_file_write_text(const char *path, const char *text, size_t len, struct hn_err *err);
 
 /* A growing text buffer; estim_bprintf appends (0, HN_EINVAL, HN_ENOMEM). Free b.p. */
 struct estim_buf { char *p; size_t n, cap; };

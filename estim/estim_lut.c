@@ -168,7 +168,7 @@ int estim_lut_check_ctx(const struct estim_lut *t, const struct estim_ctx *cx,
 	"obuf_bytes double_buffer dram_latency_cycles freq_mhz dram_gbps cycles dram_bytes energy_pj"
 #define LUT_INT_KEYS 27  /* kind .. dram_latency_cycles */
 
-int estim_lut_save(const struct estim_lut *t, const char *path, struct hn_err *err)
+char *estim_lut_to_text(const struct estim_lut *t, size_t *len)
 {
 	struct estim_buf b = { 0 };
 	int ret = 0;
@@ -189,48 +189,77 @@ int estim_lut_save(const struct estim_lut *t, const char *path, struct hn_err *e
 		ret |= estim_bprintf(&b, "%.17g %.17g %" PRId64 " %" PRId64 " %.17g\n", e->key.freq_mhz,
 			       e->key.dram_gbps, e->cycles, e->dram_bytes, e->energy_pj);
 	}
-	if (ret)
-		ret = hn_fail(err, HN_ENOMEM, "%s: out of memory", path);
-	else
-		ret = estim_file_write(path, b.p, b.n, err);
-	free(b.p);
+	ret |= estim_bprintf(&b, "checksum %016" PRIx64 "\n", estim_fnv(ESTIM_FNV_START, b.p, b.n));
+	if (ret) {
+		free(b.p);
+		return NULL;
+	}
+	*len = b.n;
+	return b.p;
+}
+
+int estim_lut_save(const struct estim_lut *t, const char *path, struct hn_err *err)
+{
+	size_t len;
+	char *text = estim_lut_to_text(t, &len);
+	int ret;
+
+	if (!text)
+		return hn_fail(err, HN_ENOMEM, "%s: out of memory", path);
+	ret = estim_file_write_text(path, text, len, err);
+	free(text);
 	return ret;
 }
 
+
+
 int estim_lut_load(const char *path, struct estim_lut *t, struct hn_err *err)
 {
-	char *text = NULL, line[1024], word[16];
-	const char *p, *end, *v;
-	size_t len, body;
-	int64_t entries;
-	int lineno = 0, ret;
+	char *text = NULL;
+	size_t len;
+	int ret;
 
 	memset(t, 0, sizeof(*t));
 	if ((ret = hn_read_file(path, &text, &len, err)) < 0)
 		return ret;
+	ret = estim_lut_parse(text, len, path, t, err);
+	free(text);
+	return ret;
+}
+
+int estim_lut_parse(const char *text, size_t len, const char *path, struct estim_lut *t,
+		    struct hn_err *err)
+{
+	char line[1024], word[16];
+	const char *p, *end, *v;
+	size_t body;
+	int64_t entries;
+	int lineno = 0, ret;
+
+	memset(t, 0, sizeof(*t));
 	if ((ret = estim_file_body(text, len, path, &body, err)) < 0)
-		goto out_free;
+		goto out;
 	p = text;
 	end = text + body;
 	if ((ret = estim_header_check(path, &p, end, LUT_FORMAT, LUT_FORMAT_VERSION, line,
 				      sizeof(line), &lineno, err)) < 0)
-		goto out_free;
+		goto out;
 #define NEXT_HEADER(key) \
 	if (!estim_next_line(&p, end, line, sizeof(line)) || (lineno++, !(v = estim_header(line, key)))) { \
 		ret = hn_fail(err, HN_EINVAL, "%s: line %d: '%s' expected", path, lineno, key); \
-		goto out_free; \
+		goto out; \
 	}
 	NEXT_HEADER("source");
 	if ((t->source = estim_source_parse(v)) < 0) {
 		ret = hn_fail(err, HN_EINVAL, "%s: line %d: 'source' must be model or rtl, got '%s'",
 			      path, lineno, v);
-		goto out_free;
+		goto out;
 	}
 	NEXT_HEADER("mapper");
 	if (strcmp(v, "glpk") && strcmp(v, "greedy")) {
 		ret = hn_fail(err, HN_EINVAL, "%s: line %d: 'mapper' must be glpk or greedy, got "
 			      "'%s'", path, lineno, v);
-		goto out_free;
+		goto out;
 	}
 	t->greedy = !strcmp(v, "greedy");
 	NEXT_HEADER("energy");
@@ -238,13 +267,13 @@ int estim_lut_load(const char *path, struct estim_lut *t, struct hn_err *err)
 	    sscanf(v, "%" SCNx64, &t->energy_hash) != 1) {
 		ret = hn_fail(err, HN_EINVAL, "%s: line %d: 'energy' must be 16 hex digits", path,
 			      lineno);
-		goto out_free;
+		goto out;
 	}
 	NEXT_HEADER("columns");
 	if (strcmp(v, LUT_COLUMNS)) {
 		ret = hn_fail(err, HN_EINVAL, "%s: line %d: the columns are not this format's", path,
 			      lineno);
-		goto out_free;
+		goto out;
 	}
 	NEXT_HEADER("entries");
 	entries = atoll(v);
@@ -258,7 +287,7 @@ int estim_lut_load(const char *path, struct estim_lut *t, struct hn_err *err)
 		if (!estim_next_line(&p, end, line, sizeof(line))) {
 			ret = hn_fail(err, HN_EINVAL, "%s: %" PRId64 " entries, 'entries' says %" PRId64,
 				      path, i, entries);
-			goto out_free;
+			goto out;
 		}
 		lineno++;
 		s = line;
@@ -286,18 +315,17 @@ int estim_lut_load(const char *path, struct estim_lut *t, struct hn_err *err)
 			goto bad_line;
 		if ((ret = estim_lut_put(t, &e)) < 0) {
 			ret = hn_fail(err, ret, "%s: out of memory", path);
-			goto out_free;
+			goto out;
 		}
 		continue;
 bad_line:
 		ret = hn_fail(err, HN_EINVAL, "%s: line %d: malformed entry (%d numbers expected: "
 			      "%s)", path, lineno, LUT_INT_KEYS + 5, LUT_COLUMNS);
-		goto out_free;
+		goto out;
 	}
 	if (estim_next_line(&p, end, line, sizeof(line)))
 		ret = hn_fail(err, HN_EINVAL, "%s: line %d: more entries than 'entries' says", path,
 			      lineno + 1);
-out_free:
-	free(text);
+out:
 	return ret;
 }

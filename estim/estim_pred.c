@@ -185,7 +185,7 @@ out_free:
 
 /* ---- The file ---- */
 
-int estim_pred_save(const struct estim_pred *p, const char *path, struct hn_err *err)
+char *estim_pred_to_text(const struct estim_pred *p, size_t *len)
 {
 	struct estim_buf b = { 0 };
 	int ret = 0;
@@ -216,11 +216,25 @@ int estim_pred_save(const struct estim_pred *p, const char *path, struct hn_err 
 			ret |= estim_bprintf(&b, "\n");
 		}
 	}
-	if (ret)
-		ret = hn_fail(err, HN_ENOMEM, "%s: out of memory", path);
-	else
-		ret = estim_file_write(path, b.p, b.n, err);
-	free(b.p);
+	ret |= estim_bprintf(&b, "checksum %016" PRIx64 "\n", estim_fnv(ESTIM_FNV_START, b.p, b.n));
+	if (ret) {
+		free(b.p);
+		return NULL;
+	}
+	*len = b.n;
+	return b.p;
+}
+
+int estim_pred_save(const struct estim_pred *p, const char *path, struct hn_err *err)
+{
+	size_t len;
+	char *text = estim_pred_to_text(p, &len);
+	int ret;
+
+	if (!text)
+		return hn_fail(err, HN_ENOMEM, "%s: out of memory", path);
+	ret = estim_file_write_text(path, text, len, err);
+	free(text);
 	return ret;
 }
 
@@ -260,14 +274,27 @@ static int parse_tree(const char *s, struct estim_gbt_node *tr, int nodes, int n
 
 int estim_pred_load(const char *path, struct estim_pred *p, struct hn_err *err)
 {
-	char *text = NULL, *line = NULL, word[32];
-	const char *c, *end, *v;
-	size_t len, body, cap = 1 << 20;
-	int lineno = 0, ret;
+	char *text = NULL;
+	size_t len;
+	int ret;
 
 	memset(p, 0, sizeof(*p));
 	if ((ret = hn_read_file(path, &text, &len, err)) < 0)
 		return ret;
+	ret = estim_pred_parse(text, len, path, p, err);
+	free(text);
+	return ret;
+}
+
+int estim_pred_parse(const char *text, size_t len, const char *path, struct estim_pred *p,
+		     struct hn_err *err)
+{
+	char *line = NULL, word[32];
+	const char *c, *end, *v;
+	size_t body, cap = 1 << 20;
+	int lineno = 0, ret;
+
+	memset(p, 0, sizeof(*p));
 	if (!(line = malloc(cap))) {
 		ret = hn_fail(err, HN_ENOMEM, "%s: out of memory", path);
 		goto out_free;
@@ -323,7 +350,7 @@ int estim_pred_load(const char *path, struct estim_pred *p, struct hn_err *err)
 		struct estim_gbt *g = &p->gbt;
 		NEXT("gbt");
 		if (sscanf(v, "%d %d %d %lf %lf", &g->nf, &g->trees, &g->depth, &g->lr, &g->base) != 5 ||
-		    g->nf != ESTIM_GBT_NF || g->trees < 1 || g->trees > 100000 || g->depth < 1 ||
+		    g->nf != ESTIM_GBT_NF || g->trees < 1 || g->trees > ESTIM_GBT_MAX_TREES || g->depth < 1 ||
 		    g->depth > ESTIM_GBT_MAX_DEPTH)
 			goto bad;
 		g->node = calloc((size_t)g->trees * ESTIM_GBT_NODES(g->depth), sizeof(*g->node));
@@ -358,6 +385,5 @@ out_free:
 	if (ret)
 		estim_pred_release(p);
 	free(line);
-	free(text);
 	return ret;
 }
