@@ -1,9 +1,12 @@
 /* fuzz_estim_lut: the lookup-table reader (estim_lut_parse); an accepted table is written
  * back and read again with the same entries. */
+#include <inttypes.h>
+
 #include "fuzz.h"
 #include "../estim/estim.h"
+#include "../estim/estim_int.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static int one(const uint8_t *data, size_t size)
 {
 	char *text = fuzz_text(data, size), *out;
 	struct estim_lut t, back;
@@ -31,5 +34,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 out_release:
 	estim_lut_release(&t);
 	free(text);
+	return 0;
+}
+
+/* The input as it is (mostly refused by the checksum), and the input with its own checksum
+ * line appended, so the fuzzer reaches the parser behind it. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char line[32];
+	int n = snprintf(line, sizeof(line), "checksum %016" PRIx64 "\n",
+			 estim_fnv(ESTIM_FNV_START, data, size));
+	uint8_t *signed_ = malloc(size + (size_t)n);
+
+	if (!signed_)
+		abort();
+	one(data, size);
+	memcpy(signed_, data, size);
+	memcpy(signed_ + size, line, (size_t)n);
+	one(signed_, size + (size_t)n);
+	free(signed_);
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <dirent.h>
 
 #include "test.h"
 #include "../estim/estim.h"
@@ -707,6 +708,71 @@ static void lut_should_hit_every_layer_on_an_nb201_space_against_the_rtl(void)
 		arch_net_release(&nets[i]);
 }
 
+/* Every file of a fuzz corpus folder through a reader: no crash, an error with a message,
+ * or a file that round-trips. Returns the files read. */
+static int replay(const char *dir, int pred)
+{
+	char path[1024];
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", HWNAS_SRCDIR, dir);
+	if (!(d = opendir(path)))
+		return 0;
+	while ((de = readdir(d))) {
+		struct hn_err err = { 0 };
+		char *text = NULL, *out;
+		size_t len, olen;
+		int ret;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/%s", HWNAS_SRCDIR, dir, de->d_name);
+		if (hn_read_file(path, &text, &len, &err))
+			continue;
+		n++;
+		if (pred) {
+			struct estim_pred p, back;
+			ret = estim_pred_parse(text, len, de->d_name, &p, &err);
+			if (ret == 0) {
+				CHECK((out = estim_pred_to_text(&p, &olen)) != NULL);
+				CHECK(estim_pred_parse(out, olen, "back", &back, &err) == 0);
+				CHECK(back.kind == p.kind);
+				estim_pred_release(&back);
+				free(out);
+			} else {
+				CHECK(err.msg[0] != '\0');
+			}
+			estim_pred_release(&p);
+		} else {
+			struct estim_lut t, back;
+			ret = estim_lut_parse(text, len, de->d_name, &t, &err);
+			if (ret == 0) {
+				CHECK((out = estim_lut_to_text(&t, &olen)) != NULL);
+				CHECK(estim_lut_parse(out, olen, "back", &back, &err) == 0);
+				CHECK_EQ_I64(back.n, t.n);
+				estim_lut_release(&back);
+				free(out);
+			} else {
+				CHECK(err.msg[0] != '\0');
+			}
+			estim_lut_release(&t);
+		}
+		free(text);
+	}
+	closedir(d);
+	return n;
+}
+
+static void fuzz_seeds_and_regressions_should_read_or_fail_cleanly(void)
+{
+	CHECK(replay("fuzz/corpus/estim_lut", 0) >= 1);
+	CHECK(replay("fuzz/corpus/estim_pred", 1) >= 2);
+	replay("fuzz/regressions/estim_lut", 0);
+	replay("fuzz/regressions/estim_pred", 1);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) {
@@ -717,6 +783,7 @@ int main(void)
 	RUN(lut_miss_should_fail_naming_the_layer_or_fall_back_counted);
 	RUN(lut_file_should_round_trip_and_refuse_others);
 	RUN(apply_should_put_each_estimators_figures_into_the_report);
+	RUN(fuzz_seeds_and_regressions_should_read_or_fail_cleanly);
 	RUN(lsq_should_recover_known_coefficients);
 	RUN(trees_should_beat_the_linear_model_on_the_models_data);
 	RUN(estimators_should_be_scored_against_the_rtl_on_a_small_space);
