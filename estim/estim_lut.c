@@ -155,8 +155,8 @@ int estim_lut_check_ctx(const struct estim_lut *t, const struct estim_ctx *cx,
 {
 	if (t->greedy != cx->greedy)
 		return hn_fail(err, HN_EINVAL, "%s: the table's tilings come from the %s mapper, "
-			       "this run uses %s", origin, t->greedy ? "greedy" : "glpk",
-			       cx->greedy ? "greedy" : "glpk");
+			       "this run uses %s", origin, cost_mapper_name(t->greedy ? COST_MAP_GREEDY : COST_MAP_GLPK),
+			       cost_mapper_name(cx->greedy ? COST_MAP_GREEDY : COST_MAP_GLPK));
 	if (t->energy_hash != estim_energy_hash(&cx->energy))
 		return hn_fail(err, HN_EINVAL, "%s: the table's energy figures come from another "
 			       "energy table than this run's", origin);
@@ -177,7 +177,7 @@ char *estim_lut_to_text(const struct estim_lut *t, size_t *len)
 		       "estimators\")\nformat %s %d\ncost_model_version %d\nsource %s\n"
 		       "mapper %s\nenergy %016" PRIx64 "\ncolumns %s\nentries %" PRId64 "\n",
 		       LUT_FORMAT, LUT_FORMAT_VERSION, COST_MODEL_VERSION,
-		       estim_source_name(t->source), t->greedy ? "greedy" : "glpk",
+		       estim_source_name(t->source), cost_mapper_name(t->greedy ? COST_MAP_GREEDY : COST_MAP_GLPK),
 		       t->energy_hash, LUT_COLUMNS, t->n);
 	for (int64_t i = 0; i < t->cap && !ret; i++) {
 		if (!t->used[i])
@@ -256,12 +256,12 @@ int estim_lut_parse(const char *text, size_t len, const char *path, struct estim
 		goto out;
 	}
 	NEXT_HEADER("mapper");
-	if (strcmp(v, "glpk") && strcmp(v, "greedy")) {
+	if (cost_mapper_parse(v) < 0) {
 		ret = hn_fail(err, HN_EINVAL, "%s: line %d: 'mapper' must be glpk or greedy, got "
 			      "'%s'", path, lineno, v);
 		goto out;
 	}
-	t->greedy = !strcmp(v, "greedy");
+	t->greedy = cost_mapper_parse(v) == COST_MAP_GREEDY;
 	NEXT_HEADER("energy");
 	if (sscanf(v, "%15s", word) != 1 || strlen(v) != 16 ||
 	    sscanf(v, "%" SCNx64, &t->energy_hash) != 1) {

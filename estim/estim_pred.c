@@ -194,7 +194,7 @@ char *estim_pred_to_text(const struct estim_pred *p, size_t *len)
 			     "\"Cost estimators\")\nformat %s %d\ncost_model_version %d\n"
 			     "kind %s\nsource %s\nmapper %s\nsamples %d %d %.17g\n", PRED_FORMAT,
 			     PRED_FORMAT_VERSION, COST_MODEL_VERSION, estim_pred_kind_name(p->kind),
-			     estim_source_name(p->source), p->greedy ? "greedy" : "glpk",
+			     estim_source_name(p->source), cost_mapper_name(p->greedy ? COST_MAP_GREEDY : COST_MAP_GLPK),
 			     p->n_train, p->n_test, p->test_mape);
 	if (p->kind == ESTIM_PRED_LINEAR) {
 		ret |= estim_bprintf(&b, "linear %d", ESTIM_LIN_NF);
@@ -324,12 +324,12 @@ int estim_pred_parse(const char *text, size_t len, const char *path, struct esti
 		goto out_free;
 	}
 	NEXT("mapper");
-	if (strcmp(v, "glpk") && strcmp(v, "greedy")) {
+	if (cost_mapper_parse(v) < 0) {
 		ret = hn_fail(err, HN_EINVAL, "%s: line %d: 'mapper' must be glpk or greedy", path,
 			      lineno);
 		goto out_free;
 	}
-	p->greedy = !strcmp(v, "greedy");
+	p->greedy = cost_mapper_parse(v) == COST_MAP_GREEDY;
 	NEXT("samples");
 	if (sscanf(v, "%d %d %lf", &p->n_train, &p->n_test, &p->test_mape) != 3) {
 		ret = hn_fail(err, HN_EINVAL, "%s: line %d: 'samples' needs three numbers", path,
