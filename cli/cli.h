@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "../common/hn.h"
+#include "../estim/estim.h"
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
@@ -74,6 +75,39 @@ struct hw_config;
 struct hw_energy;
 int cli_common_load(const struct cli_common *c, struct hw_config *hw, struct hw_energy *e,
 		    struct hn_err *err);
+/* --cost and its files (cli_cost.c; docs/search.md "Cost estimators"), for eval and explore:
+ * --cost analytical|lut|predictor|rtl, --lut FILE, --lut-miss fail|model, --predictor FILE.
+ * A command lists CLI_LONGOPT_COST in its getopt_long table, passes every option to
+ * cli_cost_option, calls cli_cost_finish after the options and cli_cost_load once it knows
+ * the mapper and the energy table; cost.u is then the estimator (cost.u.kind
+ * ESTIM_ANALYTICAL: the model alone). cli_cost_release frees the files. */
+struct cli_cost {
+	const char *kind_name, *lut_path, *pred_path, *miss_name;
+	struct estim_ctx *cx;           /* owned */
+	struct estim_lut *lut;          /* owned */
+	struct estim_pred *pred;        /* owned */
+	struct estim_using u;
+};
+enum { CLI_OPT_COST = 0x180, CLI_OPT_LUT, CLI_OPT_LUT_MISS, CLI_OPT_PREDICTOR };
+#define CLI_LONGOPT_COST { "cost", required_argument, NULL, CLI_OPT_COST }, \
+	{ "lut", required_argument, NULL, CLI_OPT_LUT }, \
+	{ "lut-miss", required_argument, NULL, CLI_OPT_LUT_MISS }, \
+	{ "predictor", required_argument, NULL, CLI_OPT_PREDICTOR }
+void cli_cost_init(struct cli_cost *c);
+/* 1 when opt is a cost option (taken), 0 when it is not. */
+int cli_cost_option(int opt, const char *arg, struct cli_cost *c);
+/* The names checked and the files required by the estimator given: 0 or CLI_USAGE. */
+int cli_cost_finish(const char *cmd, struct cli_cost *c);
+/* Loads the table or the predictor and checks it was made with this mapper and energy table
+ * (enum cost_mapper); RTL layers above max_macs (0: none) keep the model's figure, simulated
+ * with so. 0, or a negative code with err naming the file. */
+struct sim_options;
+int cli_cost_load(struct cli_cost *c, int mapper, const struct hw_energy *e, int64_t max_macs,
+		  const struct sim_options *so, struct hn_err *err);
+void cli_cost_release(struct cli_cost *c);
+/* "lut t.lut", "predictor p.pred (gbt)", "rtl" or "analytical", into buf. */
+void cli_cost_describe(const struct cli_cost *c, char *buf, size_t size);
+
 /* Prints a JSON document on stdout and deletes it; -1 when out of memory (nothing printed). */
 struct cJSON;
 int cli_print_json(struct cJSON *root);

@@ -96,11 +96,13 @@ static int parse_args(int argc, char **argv, struct estim_opts *o)
 			if ((o->truth = estim_source_parse(optarg)) < 0)
 				return cli_usage_error("estimators", "--truth must be 'rtl' or 'model', got '%s'", optarg);
 			break;
-		case 'm':
-			if (strcmp(optarg, "glpk") && strcmp(optarg, "greedy"))
-				return cli_usage_error("estimators", "--mapper must be 'glpk' or 'greedy', got '%s'", optarg);
-			o->greedy = !strcmp(optarg, "greedy");
+		case 'm': {
+			int m;
+			if (cli_parse_mapper("estimators", optarg, &m))
+				return CLI_USAGE;
+			o->greedy = m == COST_MAP_GREEDY;
 			break;
+		}
 		case 'k':
 			if ((o->pred_kind = estim_pred_kind_parse(optarg)) < 0)
 				return cli_usage_error("estimators", "--predictor must be 'gbt' or 'linear', got '%s'", optarg);

@@ -1,4 +1,5 @@
-/* hwnas eval: the analytical cost of a network on an accelerator, per layer and in total. */
+/* hwnas eval: the cost of a network on an accelerator, per layer and in total: the analytical
+ * model's, or another estimator's (--cost: a lookup table, a predictor, the RTL). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,8 @@
 #include "../arch/arch.h"
 #include "../hw/hw.h"
 #include "../models/models.h"
+#include "../estim/estim.h"
+#include "../sim/sim.h"
 
 static const char eval_help[] =
 "usage: hwnas eval --net NET --hw FILE [options]\n"
@@ -33,6 +36,15 @@ static const char eval_help[] =
 "  --energy FILE    energy-per-action table JSON overriding the defaults\n"
 "  --calib FILE     correct every layer's cycles with a calibration fitted on the RTL\n"
 "                   ('hwnas validate --calib-out FILE', docs/validation.md)\n"
+"  --cost NAME      who prices each layer's cycles (docs/search.md \"Cost estimators\"):\n"
+"                   'analytical' (the model, default), 'lut' (a lookup table: --lut FILE;\n"
+"                   its DRAM bytes and energy too), 'predictor' (--predictor FILE) or\n"
+"                   'rtl' (each MAC layer simulated on the Verilog accelerator); the\n"
+"                   tiling, compute and memory cycles stay the model's\n"
+"  --lut FILE       the table ('hwnas estimators --lut-out')\n"
+"  --lut-miss WHAT  a layer not in the table: 'fail' (default: an error naming it) or\n"
+"                   'model' (the model prices it; counted)\n"
+"  --predictor FILE the predictor ('hwnas estimators --predictor-out')\n"
 "  --json           JSON on stdout instead of the table\n"
 "  -h, --help       this text\n"
 "\n"
@@ -44,13 +56,29 @@ static const char eval_help[] =
 
 struct eval_opts {
 	struct cli_common c;            /* --net, --hw, --batch, --energy, --mapper */
+	struct cli_cost cost;           /* --cost, --lut, --lut-miss, --predictor */
 	const char *tiling, *calib;
 	int json, skip_unknown;
 };
 
+/* What priced the cycles, when not the model alone: "cycles by lut t.lut; 2 of 6 layers
+ * kept the model's figure". */
+static void cost_note(const struct eval_opts *o, int from_model, int layers, char *buf,
+		      size_t size)
+{
+	char what[600];
+
+	buf[0] = '\0';
+	if (o->cost.u.kind == ESTIM_ANALYTICAL)
+		return;
+	cli_cost_describe(&o->cost, what, sizeof(what));
+	snprintf(buf, size, "cycles by %s; %d of %d layers kept the model's figure (compute and "
+		 "memory cycles are the model's)", what, from_model, layers);
+}
+
 static void print_table(const struct arch_net *net, const struct hw_config *hw,
 			const struct cost_net_row *rows, const struct cost_total *tot,
-			const struct hw_resources *res)
+			const struct hw_resources *res, const char *note)
 {
 	char b1[32], b2[32], b3[32], b4[32];
 
@@ -99,6 +127,8 @@ static void print_table(const struct arch_net *net, const struct hw_config *hw,
 	       tot->energy_mj, tot->energy_pj[0] * 1e-9, tot->energy_pj[1] * 1e-9,
 	       tot->energy_pj[2] * 1e-9, tot->energy_pj[3] * 1e-9, tot->edp_mj_ms);
 	printf("DRAM traffic %s bytes\n", cli_thousands(tot->dram_bytes, b1, sizeof(b1)));
+	if (note[0])
+		printf("%s\n", note);
 	const struct hw_device *d = hw->device[0] ? hw_device_find(hw->device) : NULL;
 	if (d)
 		printf("resources: DSP %lld/%d, BRAM36 %lld/%d, LUT %lld/%lld, FF %lld/%lld on %s\n",
@@ -183,10 +213,19 @@ static cJSON *report_json(const struct arch_layer *l, const struct cost_net_row 
 
 static int print_json(const struct arch_net *net, const struct hw_config *hw,
 		      const struct cost_net_row *rows, const struct cost_total *tot,
-		      const struct hw_resources *res)
+		      const struct hw_resources *res, const struct eval_opts *o, int from_model)
 {
 	cJSON *root = cJSON_CreateObject();
 	char *hwtext = hw_config_to_json(hw);
+	cJSON *cost = cJSON_AddObjectToObject(root, "cost");
+
+	cJSON_AddStringToObject(cost, "estimator", estim_kind_name(o->cost.u.kind));
+	if (o->cost.lut_path)
+		cJSON_AddStringToObject(cost, "file", o->cost.lut_path);
+	if (o->cost.pred_path)
+		cJSON_AddStringToObject(cost, "file", o->cost.pred_path);
+	cJSON_AddNumberToObject(cost, "layers_from_model", o->cost.u.kind == ESTIM_ANALYTICAL ?
+				net->n_layers : from_model);
 
 	cJSON_AddStringToObject(root, "net", net->name);
 	cJSON_AddNumberToObject(root, "batch", (double)net->batch);
@@ -240,7 +279,7 @@ static int parse_args(int argc, char **argv, struct eval_opts *o)
 {
 	static const struct option longopts[] = {
 		CLI_LONGOPT_NET, CLI_LONGOPT_HW, CLI_LONGOPT_BATCH, CLI_LONGOPT_ENERGY,
-		CLI_LONGOPT_MAPPER, { "tiling", required_argument, NULL, 't' },
+		CLI_LONGOPT_MAPPER, CLI_LONGOPT_COST, { "tiling", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
 		{ "calib", required_argument, NULL, 'c' },
 		{ "skip-unknown-ops", no_argument, NULL, 'u' }, { NULL, 0, NULL, 0 },
@@ -249,6 +288,7 @@ static int parse_args(int argc, char **argv, struct eval_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	cli_common_init(&o->c);
+	cli_cost_init(&o->cost);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -257,6 +297,8 @@ static int parse_args(int argc, char **argv, struct eval_opts *o)
 			continue;
 		if (taken)
 			return taken;
+		if (cli_cost_option(c, optarg, &o->cost))
+			continue;
 		switch (c) {
 		case 't': o->tiling = optarg; break;
 		case 'c': o->calib = optarg; break;
@@ -271,6 +313,14 @@ static int parse_args(int argc, char **argv, struct eval_opts *o)
 		return cli_usage_error("eval", "unexpected argument '%s'", argv[optind]);
 	if (!o->c.net)
 		return cli_usage_error("eval", "--net is required");
+	if (cli_cost_finish("eval", &o->cost))
+		return CLI_USAGE;
+	if (o->cost.u.kind != ESTIM_ANALYTICAL && o->calib)
+		return cli_usage_error("eval", "--calib corrects the model's cycles; it does not go "
+				       "with --cost %s", o->cost.kind_name);
+	if ((o->cost.u.kind == ESTIM_LUT || o->cost.u.kind == ESTIM_GBT) && o->tiling)
+		return cli_usage_error("eval", "--tiling does not go with --cost %s (its figures "
+				       "were measured under the mapper's tilings)", o->cost.kind_name);
 	return cli_common_finish("eval", &o->c);
 }
 
@@ -289,7 +339,9 @@ int cmd_eval(int argc, char **argv)
 	struct cost_total tot;
 	struct cost_calib calib;
 	struct cost_net_opts co;
-	int ret = parse_args(argc, argv, &o);
+	struct sim_options so;
+	char note[800];
+	int from_model = 0, ret = parse_args(argc, argv, &o);
 
 	if (ret)
 		return ret < 0 ? CLI_OK : ret;
@@ -332,6 +384,23 @@ int cmd_eval(int argc, char **argv)
 		cli_error(&err);
 		goto out_free;
 	}
+	if (o.cost.u.kind != ESTIM_ANALYTICAL) {
+		sim_options_init(&so);
+		so.on_build = cli_build_notice;
+		if (o.cost.u.kind == ESTIM_RTL) {
+			cli_catch_stop_signals();
+			if (sim_check_hw(&hw, &err) < 0) {
+				cli_error(&err);
+				goto out_free;
+			}
+		}
+		if (cli_cost_load(&o.cost, o.c.mapper, &e, 0, &so, &err) < 0 ||
+		    estim_apply_rows(&o.cost.u, &net, &hw, rows, &tot, &from_model, &err) < 0) {
+			cli_error(&err);
+			goto out_free;
+		}
+	}
+	cost_note(&o, from_model, net.n_layers, note, sizeof(note));
 	if (tot.saturated) {
 		fprintf(stderr, "hwnas: %s: the network's totals exceed the model's range (2^63 "
 			"cycles or bytes); no figure is printed\n", net.name);
@@ -339,15 +408,16 @@ int cmd_eval(int argc, char **argv)
 	}
 	hw_resources(&hw, &res);
 	if (o.json) {
-		if (print_json(&net, &hw, rows, &tot, &res) < 0) {
+		if (print_json(&net, &hw, rows, &tot, &res, &o, from_model) < 0) {
 			fprintf(stderr, "hwnas: out of memory\n");
 			goto out_free;
 		}
 	} else {
-		print_table(&net, &hw, rows, &tot, &res);
+		print_table(&net, &hw, rows, &tot, &res, note);
 	}
 	ret = CLI_OK;
 out_free:
+	cli_cost_release(&o.cost);
 	free(rows);
 	map_cache_free(cache);
 	map_tilings_free(tfile);

@@ -87,7 +87,7 @@ struct estim_lut_entry {
 };
 
 /* A hash table of entries, with what its figures depend on. Owned storage: release with
- * estim_lut_release. Lookups count hits and misses (not thread-safe). */
+ * estim_lut_release. Lookups do not change it: threads may share a loaded table. */
 struct estim_lut {
 	int source;                     /* enum estim_source of the measurements */
 	int greedy;                     /* the mapper the tilings came from */
@@ -95,7 +95,6 @@ struct estim_lut {
 	int64_t n, cap;                 /* entries, slots (a power of two) */
 	struct estim_lut_entry *e;      /* cap slots */
 	uint8_t *used;                  /* cap flags */
-	int64_t hits, misses;
 };
 uint64_t estim_energy_hash(const struct hw_energy *e);
 /* An empty table for measurements of cx (source, mapper, energy). */
@@ -103,8 +102,9 @@ void estim_lut_init(struct estim_lut *t, const struct estim_ctx *cx);
 void estim_lut_release(struct estim_lut *t);
 /* Adds or replaces an entry. 0 or HN_ENOMEM. */
 int estim_lut_put(struct estim_lut *t, const struct estim_lut_entry *e);
-/* The entry of key, or NULL (counted as a hit or a miss). */
-const struct estim_lut_entry *estim_lut_get(struct estim_lut *t, const struct estim_key *key);
+/* The entry of key, or NULL. */
+const struct estim_lut_entry *estim_lut_get(const struct estim_lut *t,
+					    const struct estim_key *key);
 /* HN_EINVAL naming origin when t was made with another mapper or energy table than cx's. */
 int estim_lut_check_ctx(const struct estim_lut *t, const struct estim_ctx *cx,
 			const char *origin, struct hn_err *err);
@@ -229,7 +229,7 @@ const char *estim_kind_name(int k); /* "analytical", "lut", "linear", "gbt", "rt
 struct estim_using {
 	int kind;                       /* enum estim_kind */
 	const struct estim_ctx *cx;
-	struct estim_lut *lut;          /* lookups counted in it */
+	const struct estim_lut *lut;
 	int on_miss;                    /* enum estim_miss */
 	const char *lut_origin;         /* its file, for messages */
 	const struct estim_pred *pred;
@@ -267,6 +267,14 @@ int estim_net(const struct estim_using *u, const struct arch_net *net, const str
 int estim_apply(const struct estim_using *u, const struct arch_layer *l,
 		const struct hw_config *hw, const struct map_tiling *t, struct cost_report *r,
 		int *from_model, struct hn_err *err);
+
+/* estim_apply on every row of a network that cost_net priced (rows[i] for layer i, in place),
+ * then its totals again (tot, finished). The RTL simulates each distinct (shape, tiling)
+ * once. *from_model: the layers that kept the model's figure. 0, or estim_apply's error
+ * (naming the layer). */
+int estim_apply_rows(const struct estim_using *u, const struct arch_net *net,
+		     const struct hw_config *hw, struct cost_net_row *rows, struct cost_total *tot,
+		     int *from_model, struct hn_err *err);
 
 /* ---- The comparison (estim_compare.c) ---- */
 

@@ -133,21 +133,15 @@ int estim_lut_put(struct estim_lut *t, const struct estim_lut_entry *e)
 	return 0;
 }
 
-const struct estim_lut_entry *estim_lut_get(struct estim_lut *t, const struct estim_key *key)
+const struct estim_lut_entry *estim_lut_get(const struct estim_lut *t,
+					    const struct estim_key *key)
 {
 	int64_t i;
 
-	if (!t->cap) {
-		t->misses++;
+	if (!t->cap)
 		return NULL;
-	}
 	i = find_slot(t, key);
-	if (!t->used[i]) {
-		t->misses++;
-		return NULL;
-	}
-	t->hits++;
-	return &t->e[i];
+	return t->used[i] ? &t->e[i] : NULL;
 }
 
 int estim_lut_check_ctx(const struct estim_lut *t, const struct estim_ctx *cx,

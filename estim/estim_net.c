@@ -214,3 +214,63 @@ out_free:
 	free(seen);
 	return ret;
 }
+
+int estim_apply_rows(const struct estim_using *u, const struct arch_net *net,
+		     const struct hw_config *hw, struct cost_net_row *rows, struct cost_total *tot,
+		     int *from_model, struct hn_err *err)
+{
+	struct rtl_seen *seen = NULL;
+	struct map_tiling *seen_t = NULL;
+	int ret = 0;
+
+	*from_model = 0;
+	if (u->kind == ESTIM_RTL && (!(seen = calloc(1, sizeof(*seen))) ||
+				     !(seen_t = calloc(RTL_SEEN, sizeof(*seen_t))))) {
+		ret = hn_fail(err, HN_ENOMEM, "out of memory");
+		goto out_free;
+	}
+	cost_total_init(tot);
+	for (int i = 0; i < net->n_layers; i++) {
+		const struct arch_layer *l = &net->layers[i];
+		struct cost_net_row *row = &rows[i];
+		int fm = 0, j = -1;
+
+		if (seen && arch_gemm(l).g > 0) {
+			/* the same shape under the same tiling: the same cycles */
+			struct estim_key key;
+			estim_key_of(l, hw, &key);
+			for (j = 0; j < seen->n; j++)
+				if (!memcmp(&seen->key[j], &key, sizeof(key)) &&
+				    !memcmp(&seen_t[j], &row->tiling, sizeof(row->tiling)))
+					break;
+			if (j < seen->n && row->cost.feasible) {
+				int64_t dram = seen->m[j].dram_bytes;
+				set_cycles(&row->cost, hw, seen->m[j].cycles);
+				row->cost.dram_bytes = dram;
+				cost_total_add(tot, &row->cost, l->name);
+				continue;
+			}
+			if (seen->n < RTL_SEEN) {
+				seen->key[seen->n] = key;
+				seen_t[seen->n] = row->tiling;
+			} else {
+				j = -1;
+			}
+		}
+		ret = estim_apply(u, l, hw, &row->tiling, &row->cost, &fm, err);
+		if (ret < 0)
+			goto out_free;
+		if (j >= 0 && j == seen->n) {
+			seen->m[j].cycles = row->cost.cycles;
+			seen->m[j].dram_bytes = row->cost.dram_bytes;
+			seen->n++;
+		}
+		*from_model += fm;
+		cost_total_add(tot, &row->cost, l->name);
+	}
+	cost_total_finish(tot, hw);
+out_free:
+	free(seen);
+	free(seen_t);
+	return ret;
+}

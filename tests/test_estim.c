@@ -118,8 +118,6 @@ static void lut_sum_should_equal_the_model_total_on_seen_layers(void)
 	CHECK_EQ_I64(ana.cycles, ref.cycles);
 	CHECK(lut.energy_pj == ref.energy_pj[0] + ref.energy_pj[1] + ref.energy_pj[2] +
 	      ref.energy_pj[3] || fabs(lut.energy_pj / (ref.energy_mj * 1e9) - 1) < 1e-12);
-	CHECK_EQ_I64(t.hits, net.n_layers);
-	CHECK_EQ_I64(t.misses, 0);
 	CHECK_EQ_I64(lut.lut_misses, 0);
 	estim_lut_release(&t);
 	arch_net_release(&net);

@@ -50,6 +50,46 @@ assert d["rtl_layers"] > 0
 grep -q "^kind gbt$" "$tmp/t.pred" && ok || bad "estimators --predictor-out"
 grep -q "^source rtl$" "$tmp/t.lut" && ok || bad "estimators: the table's source"
 
+# eval --cost: the table, the predictor and the RTL on a network the table holds
+net="$d/v_cnn.json"
+expect_exit 0 "$HWNAS" eval --net "$net" --hw "$tmp/hw5.json" --json
+ana=$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"]["cycles"])')
+expect_exit 0 "$HWNAS" eval --net "$net" --hw "$tmp/hw5.json" --cost lut --lut "$tmp/t.lut" --json
+echo "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["cost"] == {"estimator": "lut", "file": sys.argv[2], "layers_from_model": 0}, d["cost"]
+assert d["total"]["cycles"] == int(sys.argv[1]), (d["total"]["cycles"], sys.argv[1])
+' "$ana" "$tmp/t.lut" && ok || bad "eval --cost lut: the table (RTL-measured) gives the model's total"
+expect_exit 0 "$HWNAS" eval --net "$net" --hw "$tmp/hw5.json" --cost rtl --json
+echo "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["cost"]["estimator"] == "rtl" and d["cost"]["layers_from_model"] == 1, d["cost"]  # the pool
+assert d["total"]["cycles"] == int(sys.argv[1])
+' "$ana" && ok || bad "eval --cost rtl"
+expect_exit 0 "$HWNAS" eval --net "$net" --hw "$tmp/hw5.json" --cost predictor --predictor "$tmp/t.pred"
+expect_in "$out" "cycles by predictor $tmp/t.pred (gbt); 1 of 6 layers kept the model's figure" \
+	"eval --cost predictor"
+# a layer the table lacks: an error naming it, or the model with --lut-miss model
+echo '{"name": "x", "layers": [{"name": "odd", "type": "fc", "in_features": 33, "out_features": 7}]}' > "$tmp/x.json"
+expect_exit 1 "$HWNAS" eval --net "$tmp/x.json" --hw "$tmp/hw5.json" --cost lut --lut "$tmp/t.lut"
+expect_in "$err" "t.lut: no entry for layer 'odd' (fc n1 c33" "eval --cost lut miss"
+expect_exit 0 "$HWNAS" eval --net "$tmp/x.json" --hw "$tmp/hw5.json" --cost lut --lut "$tmp/t.lut" \
+	--lut-miss model
+expect_in "$out" "1 of 1 layers kept the model's figure" "eval --lut-miss model"
+expect_exit 1 "$HWNAS" eval --net "$net" --hw "$tmp/hw5.json" --cost lut --lut "$tmp/t.lut" --mapper greedy
+expect_in "$err" "the table's tilings come from the glpk mapper, this run uses greedy" "eval lut mapper"
+expect_exit 2 "$HWNAS" eval --net "$net" --cost lut
+expect_in "$err" "--cost lut needs --lut FILE" "eval --cost lut without --lut"
+expect_exit 2 "$HWNAS" eval --net "$net" --cost fpga
+expect_in "$err" "--cost must be 'analytical', 'lut', 'predictor' or 'rtl'" "eval --cost fpga"
+expect_exit 2 "$HWNAS" eval --net "$net" --cost predictor --predictor "$tmp/t.pred" --calib x.json
+expect_in "$err" "does not go with --cost predictor" "eval --cost with --calib"
+head -c 300 "$tmp/t.lut" > "$tmp/cut.lut"
+expect_exit 1 "$HWNAS" eval --net "$net" --hw "$tmp/hw5.json" --cost lut --lut "$tmp/cut.lut"
+expect_in "$err" "cut.lut: damaged" "eval --cost lut with a damaged table"
+
 # the model as the truth: the table
 expect_exit 0 "$HWNAS" estimators --nets "$nets" --hws "$tmp/hw5.json,$tmp/hw40.json" \
 	--truth model --mapper greedy --quiet
