@@ -83,10 +83,9 @@ int cli_common_load(const struct cli_common *c, struct hw_config *hw, struct hw_
  * ESTIM_ANALYTICAL: the model alone). cli_cost_release frees the files. */
 struct cli_cost {
 	const char *kind_name, *lut_path, *pred_path, *miss_name;
-	struct estim_ctx *cx;           /* owned */
-	struct estim_lut *lut;          /* owned */
-	struct estim_pred *pred;        /* owned */
-	struct estim_using u;
+	int on_miss;                    /* enum estim_miss */
+	struct estim_open *open;        /* owned: cli_cost_load's */
+	struct estim_using u;           /* u.kind from the name; after cli_cost_load, open->u */
 };
 enum { CLI_OPT_COST = 0x180, CLI_OPT_LUT, CLI_OPT_LUT_MISS, CLI_OPT_PREDICTOR };
 #define CLI_LONGOPT_COST { "cost", required_argument, NULL, CLI_OPT_COST }, \

@@ -51,9 +51,9 @@ int cli_cost_finish(const char *cmd, struct cli_cost *c)
 				       "--cost predictor needs --predictor FILE (written by "
 				       "'hwnas estimators --predictor-out')");
 	if (!strcmp(c->miss_name, "fail"))
-		c->u.on_miss = ESTIM_MISS_FAIL;
+		c->on_miss = c->u.on_miss = ESTIM_MISS_FAIL;
 	else if (!strcmp(c->miss_name, "model"))
-		c->u.on_miss = ESTIM_MISS_MODEL;
+		c->on_miss = c->u.on_miss = ESTIM_MISS_MODEL;
 	else
 		return cli_usage_error(cmd, "--lut-miss must be 'fail' or 'model', got '%s'",
 				       c->miss_name);
@@ -63,54 +63,23 @@ int cli_cost_finish(const char *cmd, struct cli_cost *c)
 int cli_cost_load(struct cli_cost *c, int mapper, const struct hw_energy *e, int64_t max_macs,
 		  const struct sim_options *so, struct hn_err *err)
 {
-	if (!(c->cx = calloc(1, sizeof(*c->cx))))
+	int ret;
+
+	if (!(c->open = calloc(1, sizeof(*c->open))))
 		return hn_fail(err, HN_ENOMEM, "out of memory");
-	estim_ctx_init(c->cx);
-	c->cx->greedy = mapper == COST_MAP_GREEDY;
-	c->cx->energy = *e;
-	c->cx->max_macs = max_macs;
-	c->cx->sim = so;
-	c->cx->source = c->u.kind == ESTIM_RTL ? ESTIM_SRC_RTL : ESTIM_SRC_MODEL;
-	c->u.cx = c->cx;
-	if (c->u.kind == ESTIM_LUT) {
-		int ret;
-		if (!(c->lut = calloc(1, sizeof(*c->lut))))
-			return hn_fail(err, HN_ENOMEM, "out of memory");
-		if ((ret = estim_lut_load(c->lut_path, c->lut, err)) < 0 ||
-		    (ret = estim_lut_check_ctx(c->lut, c->cx, c->lut_path, err)) < 0)
-			return ret;
-		c->u.lut = c->lut;
-		c->u.lut_origin = c->lut_path;
-	}
-	if (c->pred_path) {
-		int ret;
-		if (!(c->pred = calloc(1, sizeof(*c->pred))))
-			return hn_fail(err, HN_ENOMEM, "out of memory");
-		if ((ret = estim_pred_load(c->pred_path, c->pred, err)) < 0)
-			return ret;
-		if (c->pred->greedy != c->cx->greedy)
-			return hn_fail(err, HN_EINVAL, "%s: the predictor was trained on layers "
-				       "tiled by the %s mapper, this run uses %s", c->pred_path,
-				       cost_mapper_name(c->pred->greedy ? COST_MAP_GREEDY : COST_MAP_GLPK),
-				       cost_mapper_name((enum cost_mapper)mapper));
-		c->u.kind = c->pred->kind == ESTIM_PRED_LINEAR ? ESTIM_LINEAR : ESTIM_GBT;
-		c->u.pred = c->pred;
-	}
-	return 0;
+	ret = estim_open(c->open, c->kind_name, c->lut_path ? c->lut_path : c->pred_path,
+			 c->on_miss, mapper, e, max_macs, so, err);
+	if (ret == 0)
+		c->u = c->open->u;
+	return ret;
 }
 
 void cli_cost_release(struct cli_cost *c)
 {
-	if (c->lut)
-		estim_lut_release(c->lut);
-	if (c->pred)
-		estim_pred_release(c->pred);
-	free(c->lut);
-	free(c->pred);
-	free(c->cx);
-	c->lut = NULL;
-	c->pred = NULL;
-	c->cx = NULL;
+	if (c->open)
+		estim_close(c->open);
+	free(c->open);
+	c->open = NULL;
 }
 
 void cli_cost_describe(const struct cli_cost *c, char *buf, size_t size)

@@ -65,6 +65,16 @@ static const char explore_help[] =
 "                   does not simulate again\n"
 "  --top-k K        how many front points --rtl simulates (default 3; implies --rtl)\n"
 "  --rtl-max-macs N layers above N MACs keep the model's cycles (default 50000000)\n"
+"  --cost NAME      who prices each layer's cycles (docs/search.md \"Cost estimators\"):\n"
+"                   'analytical' (the model, default), 'lut' (--lut FILE, a table of\n"
+"                   measured layers: cycles, DRAM bytes, energy), 'predictor' (--predictor\n"
+"                   FILE) or 'rtl' (every layer shape of every evaluated point simulated\n"
+"                   once on the Verilog accelerator: slow; fidelity 'rtl'); the tilings and\n"
+"                   resources stay the model's. Recorded in the run's inputs and in each\n"
+"                   front point's reproduce command\n"
+"  --lut FILE       the table ('hwnas estimators --lut-out')\n"
+"  --lut-miss WHAT  a layer not in the table: 'fail' (default) or 'model' (counted)\n"
+"  --predictor FILE the predictor ('hwnas estimators --predictor-out')\n"
 "  --quiet          no progress lines\n"
 "  -h, --help       this text\n"
 "\n"
@@ -78,6 +88,7 @@ static const char explore_help[] =
 
 struct explore_opts {
 	const char *space, *out, *strategy, *db;
+	struct cli_cost cost;           /* --cost, --lut, --lut-miss, --predictor */
 	int64_t budget, top_k, jobs, rtl_max_macs;
 	uint64_t seed;
 	int exhaustive, rtl, quiet, no_db, force;
@@ -165,7 +176,7 @@ static int parse_args(int argc, char **argv, struct explore_opts *o)
 		{ "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' },
 		{ "db", required_argument, NULL, 'd' }, { "no-db", no_argument, NULL, 'n' },
 		{ "jobs", required_argument, NULL, 'j' }, { "force", no_argument, NULL, 'F' },
-		{ NULL, 0, NULL, 0 },
+		CLI_LONGOPT_COST, { NULL, 0, NULL, 0 },
 	};
 	int c, ret;
 	int64_t v;
@@ -176,9 +187,12 @@ static int parse_args(int argc, char **argv, struct explore_opts *o)
 	o->rtl_max_macs = 50000000;
 	o->seed = 1;
 	o->jobs = 1;
+	cli_cost_init(&o->cost);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "hj:", longopts, NULL)) != -1) {
+		if (cli_cost_option(c, optarg, &o->cost))
+			continue;
 		switch (c) {
 		case 's': o->space = optarg; break;
 		case 'o': o->out = optarg; break;
@@ -244,7 +258,19 @@ static int parse_args(int argc, char **argv, struct explore_opts *o)
 		o->rtl = 1;
 	else if (o->rtl)
 		o->top_k = 3;
-	return 0;
+	return cli_cost_finish("explore", &o->cost);
+}
+
+/* --cost into the space: the evaluator opens the estimator, the run's inputs record it and
+ * each front point's reproduce command repeats it. */
+static void set_cost(const struct explore_opts *o, struct search_space *sp)
+{
+	const char *path = o->cost.lut_path ? o->cost.lut_path : o->cost.pred_path;
+
+	hn_strlcpy(sp->cost, o->cost.kind_name, sizeof(sp->cost));
+	hn_strlcpy(sp->cost_path, path ? path : "", sizeof(sp->cost_path));
+	sp->cost_miss_model = o->cost.on_miss == ESTIM_MISS_MODEL;
+	sp->cost_rtl_max_macs = o->rtl_max_macs;
 }
 
 /* mkdir -p: creates path and any missing parent folders. */
@@ -607,8 +633,8 @@ static int mpi_worker(int argc, char **argv)
 	struct hn_err err = { 0 };
 	int ok = 0;
 
-	if (sp && parse_args(argc, argv, &o) == 0 &&
-	    search_space_load(o.space, sp, &err) == 0 && search_evaluator_new(sp, &ev, &err) == 0)
+	if (sp && parse_args(argc, argv, &o) == 0 && search_space_load(o.space, sp, &err) == 0 &&
+	    (set_cost(&o, sp), search_evaluator_new(sp, &ev, &err) == 0))
 		ok = 1;
 	else if (!err.msg[0])
 		hn_fail(&err, HN_EINVAL, "cannot start (arguments or memory)");
@@ -668,6 +694,7 @@ static int explore_main(int argc, char **argv, struct mpi_ctx *mpi)
 		cli_error(&err);
 		goto out_free_space;
 	}
+	set_cost(&o, sp);
 	/* Everything checkable is checked before the store is made (a space that fails here
 	 * leaves no store behind): the space, the files it names, the accuracy table. */
 	if (search_evaluator_new(sp, &ev, &err) < 0) {
@@ -755,6 +782,10 @@ static int explore_main(int argc, char **argv, struct mpi_ctx *mpi)
 	}
 	if (!o.quiet)
 		print_progress(&pr, r.evaluations, &r.front, 1);
+	if (!o.quiet && strcmp(sp->cost, "analytical"))
+		fprintf(stderr, "explore: cycles by --cost %s%s%s; %lld layer pricings kept the "
+			"model's figure\n", sp->cost, sp->cost_path[0] ? " " : "", sp->cost_path,
+			(long long)search_evaluator_cost_from_model(ev));
 	if (store && store_end_run(store, r.evaluations, &err) < 0) {
 		cli_error(&err);
 		goto out_close;

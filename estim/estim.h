@@ -276,6 +276,26 @@ int estim_apply_rows(const struct estim_using *u, const struct arch_net *net,
 		     const struct hw_config *hw, struct cost_net_row *rows, struct cost_total *tot,
 		     int *from_model, struct hn_err *err);
 
+/* An estimator with its file loaded, as eval and explore use it (--cost). */
+struct estim_open {
+	struct estim_ctx cx;
+	struct estim_lut lut;
+	struct estim_pred pred;
+	struct estim_using u;           /* points into this struct: never copy it */
+	char path[512];
+};
+/* Opens the estimator `name` ("analytical", "lut", "predictor", "rtl") for runs with this
+ * mapper (enum cost_mapper) and energy table: loads path (the table or the predictor; the
+ * predictor file says linear or gbt) and checks it was made with that mapper and energy
+ * table. on_miss: enum estim_miss; the RTL keeps the model's figure for layers above max_macs
+ * (0: none) and runs with so (NULL: defaults; not copied). o is caller storage, released with
+ * estim_close, also after an error. 0, or HN_EINVAL (an unknown name, a file missing where
+ * needed or given where not, a file made for another mapper), the loader's error. */
+int estim_open(struct estim_open *o, const char *name, const char *path, int on_miss,
+	       int mapper, const struct hw_energy *e, int64_t max_macs,
+	       const struct sim_options *so, struct hn_err *err);
+void estim_close(struct estim_open *o);
+
 /* ---- The comparison (estim_compare.c) ---- */
 
 /* A (network, accelerator) pair of the comparison: indices into the caller's arrays. */

@@ -274,3 +274,61 @@ out_free:
 	free(seen_t);
 	return ret;
 }
+
+int estim_open(struct estim_open *o, const char *name, const char *path, int on_miss,
+	       int mapper, const struct hw_energy *e, int64_t max_macs,
+	       const struct sim_options *so, struct hn_err *err)
+{
+	int kind, ret;
+
+	memset(o, 0, sizeof(*o));
+	if (!strcmp(name, "analytical"))
+		kind = ESTIM_ANALYTICAL;
+	else if (!strcmp(name, "lut"))
+		kind = ESTIM_LUT;
+	else if (!strcmp(name, "predictor"))
+		kind = ESTIM_GBT;
+	else if (!strcmp(name, "rtl"))
+		kind = ESTIM_RTL;
+	else
+		return hn_fail(err, HN_EINVAL, "cost estimator must be 'analytical', 'lut', "
+			       "'predictor' or 'rtl', got '%s'", name);
+	if ((kind == ESTIM_LUT || kind == ESTIM_GBT) != (path && path[0]))
+		return hn_fail(err, HN_EINVAL, path && path[0] ? "the '%s' estimator takes no file" :
+			       "the '%s' estimator needs its file", name);
+	estim_ctx_init(&o->cx);
+	o->cx.greedy = mapper == COST_MAP_GREEDY;
+	o->cx.energy = *e;
+	o->cx.max_macs = max_macs;
+	o->cx.sim = so;
+	o->cx.source = kind == ESTIM_RTL ? ESTIM_SRC_RTL : ESTIM_SRC_MODEL;
+	o->u.kind = kind;
+	o->u.cx = &o->cx;
+	o->u.on_miss = on_miss;
+	if (path)
+		hn_strlcpy(o->path, path, sizeof(o->path));
+	if (kind == ESTIM_LUT) {
+		if ((ret = estim_lut_load(path, &o->lut, err)) < 0 ||
+		    (ret = estim_lut_check_ctx(&o->lut, &o->cx, path, err)) < 0)
+			return ret;
+		o->u.lut = &o->lut;
+		o->u.lut_origin = o->path;
+	} else if (kind == ESTIM_GBT) {
+		if ((ret = estim_pred_load(path, &o->pred, err)) < 0)
+			return ret;
+		if (o->pred.greedy != o->cx.greedy)
+			return hn_fail(err, HN_EINVAL, "%s: the predictor was trained on layers tiled "
+				       "by the %s mapper, this run uses %s", path,
+				       cost_mapper_name(o->pred.greedy ? COST_MAP_GREEDY : COST_MAP_GLPK),
+				       cost_mapper_name((enum cost_mapper)mapper));
+		o->u.kind = o->pred.kind == ESTIM_PRED_LINEAR ? ESTIM_LINEAR : ESTIM_GBT;
+		o->u.pred = &o->pred;
+	}
+	return 0;
+}
+
+void estim_close(struct estim_open *o)
+{
+	estim_lut_release(&o->lut);
+	estim_pred_release(&o->pred);
+}

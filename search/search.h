@@ -109,6 +109,13 @@ struct search_space {
 	struct cost_calib calib;        /* the space's "calibration" (identity when none) */
 	char calib_path[512];           /* "calibration" file, "" for none */
 	char net_path[512];             /* SEARCH_NN_ZOO: the network file, "" for a zoo name */
+	/* who prices a layer's cycles (explore --cost; docs/search.md "Cost estimators"): the
+	 * model ("" or "analytical"), "lut" or "predictor" (cost_path) or "rtl"; set by the
+	 * command, not read from the space file */
+	char cost[16];
+	char cost_path[512];
+	int cost_miss_model;            /* 1: a table miss is priced by the model (counted) */
+	int64_t cost_rtl_max_macs;      /* rtl: layers above keep the model's figure; 0: none */
 	int n_dims, n_nn_dims;          /* dims[0 .. n_nn_dims) are NN knobs, then HW knobs */
 	struct search_dim dims[SEARCH_MAX_DIMS];
 	int n_obj;
@@ -166,14 +173,15 @@ void search_space_describe_nn(const struct search_space *sp, const struct search
  * table), the cost model's version and the mapper. A resume must find the same; front.json
  * lists them. */
 
-#define SEARCH_MAX_INPUTS 8
+#define SEARCH_MAX_INPUTS 10
 #define SEARCH_ID_LEN 16               /* hex digits of an identity or a file hash */
 
 struct search_input {
 	char role[24];                  /* "space file", "hw.base file", "network file",
 					 * "energy file", "calibration file", "accuracy command"
 					 * (its program, when a file), "accuracy table",
-					 * "cost model version", "mapper" */
+					 * "cost model version", "mapper"; with --cost, "cost
+					 * estimator" and "cost file" */
 	char value[40];                 /* a file's FNV-1a 64 (hex); the version; the mapper */
 	char path[512];                 /* the file ("" for the version and the mapper) */
 };
@@ -243,6 +251,10 @@ void search_evaluator_free(struct search_evaluator *ev);
  * cache of ev, which must outlive it. Free with search_evaluator_free. */
 int search_evaluator_clone(const struct search_evaluator *ev, struct search_evaluator **out,
 			   struct hn_err *err);
+/* Lookups, predictions or RTL runs of sp->cost that kept the model's figure for a layer (a
+ * table miss under cost_miss_model, a MAC-free layer, a layer above cost_rtl_max_macs),
+ * counted over the (shape, accelerator) pairs this evaluator priced. */
+int64_t search_evaluator_cost_from_model(const struct search_evaluator *ev);
 /* Evaluates pt into *out (also when infeasible). Negative only for a real error (an accuracy
  * command failing, a mapper failing, out of memory). */
 int search_evaluate(struct search_evaluator *ev, const struct search_point *pt,

@@ -9,6 +9,7 @@
  * search_evaluate_uncached() is the plain path the cache is tested against. */
 #include "search.h"
 #include "search_int.h"
+#include "../estim/estim.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -80,7 +81,10 @@ struct search_evaluator {
 
 	struct search_map acc_map;      /* nn id (x 289 + bits when the command prices them) -> acc */
 	int64_t lookups;
-	int shared;                     /* a clone: table and mcache belong to its parent */
+	int shared;                     /* a clone: table, mcache and est belong to its parent */
+	struct estim_open *est;         /* sp.cost's estimator, NULL for the model alone */
+	int64_t cost_fm_own;            /* the parent's count of cost_fm */
+	int64_t *cost_fm;               /* layers sp.cost left to the model (shared, atomic) */
 };
 
 static const char *const acc_source_names[] = { "none", "nb201-table", "command", "proxy",
@@ -147,6 +151,24 @@ int search_evaluator_new(const struct search_space *sp, struct search_evaluator 
 			goto fail;
 		}
 	}
+	ev->cost_fm = &ev->cost_fm_own;
+	if (sp->cost[0] && strcmp(sp->cost, "analytical")) {
+		if (sp->calib_path[0]) {
+			ret = hn_fail(err, HN_EINVAL, "%s: the space's calibration corrects the "
+				      "model's cycles; it does not go with the '%s' cost estimator",
+				      sp->origin, sp->cost);
+			goto fail;
+		}
+		if (!(ev->est = calloc(1, sizeof(*ev->est)))) {
+			ret = hn_fail(err, HN_ENOMEM, "out of memory");
+			goto fail;
+		}
+		ret = estim_open(ev->est, sp->cost, sp->cost_path[0] ? sp->cost_path : NULL,
+				 sp->cost_miss_model ? ESTIM_MISS_MODEL : ESTIM_MISS_FAIL, sp->mapper,
+				 &ev->energy, sp->cost_rtl_max_macs, NULL, err);
+		if (ret < 0)
+			goto fail;
+	}
 	*out = ev;
 	return 0;
 fail:
@@ -165,6 +187,8 @@ int search_evaluator_clone(const struct search_evaluator *ev, struct search_eval
 	c->energy = ev->energy;
 	c->table = ev->table;
 	c->mcache = ev->mcache;
+	c->est = ev->est;
+	c->cost_fm = ev->cost_fm;
 	c->shared = 1;
 	search_map_init(&c->shape_map);
 	search_map_init(&c->nn_map);
@@ -183,6 +207,9 @@ void search_evaluator_free(struct search_evaluator *ev)
 		free(ev->table);
 		if (ev->mcache)
 			map_cache_free(ev->mcache);
+		if (ev->est)
+			estim_close(ev->est);
+		free(ev->est);
 	}
 	free(ev->pair_name);
 	free(ev->layer_pair);
@@ -200,6 +227,11 @@ void search_evaluator_free(struct search_evaluator *ev)
 	search_map_release(&ev->cost_map);
 	search_map_release(&ev->acc_map);
 	free(ev);
+}
+
+int64_t search_evaluator_cost_from_model(const struct search_evaluator *ev)
+{
+	return __atomic_load_n(ev->cost_fm, __ATOMIC_RELAXED);
 }
 
 void search_evaluator_stats(const struct search_evaluator *ev, int64_t *shapes, int64_t *costs,
@@ -382,6 +414,14 @@ static int layer_cost(struct search_evaluator *ev, const struct arch_layer *l,
 
 	net_opts(ev, &co);
 	ret = cost_net_layer(l, hw, &co, &row, err);
+	if (ret == 0 && ev->est) {
+		/* another estimator's figures in the model's report (the tiling stays the
+		 * mapper's): a table's, a predictor's, the RTL's */
+		int fm = 0;
+		ret = estim_apply(&ev->est->u, l, hw, &row.tiling, &row.cost, &fm, err);
+		if (fm)
+			__atomic_fetch_add(ev->cost_fm, 1, __ATOMIC_RELAXED);
+	}
 	if (ret == 0)
 		*r = row.cost;
 	return ret;
@@ -574,7 +614,8 @@ static void start(const struct search_space *sp, const struct search_point *pt,
 	out->pt = *pt;
 	out->index = search_point_index(sp, pt);
 	out->feasible = 1;
-	out->fidelity = SEARCH_FID_MODEL;
+	/* every evaluation measured on the RTL (explore --cost rtl) */
+	out->fidelity = !strcmp(sp->cost, "rtl") ? SEARCH_FID_RTL : SEARCH_FID_MODEL;
 }
 
 int search_evaluate(struct search_evaluator *ev, const struct search_point *pt,
@@ -646,8 +687,19 @@ int search_evaluate_uncached(struct search_evaluator *ev, const struct search_po
 	ret = accuracy(ev, pt, &nn, &h.hw, out, err);
 	if (ret == 0) {
 		struct cost_net_opts co;
+		struct cost_net_row *rows = NULL;
+		int fm = 0;
 		net_opts(ev, &co);
-		ret = cost_net(&net, &h.hw, &co, NULL, &t, err);
+		if (ev->est && !(rows = calloc((size_t)(net.n_layers ? net.n_layers : 1),
+						 sizeof(*rows))))
+			ret = hn_fail(err, HN_ENOMEM, "out of memory");
+		if (ret == 0)
+			ret = cost_net(&net, &h.hw, &co, rows, &t, err);
+		if (ret == 0 && ev->est)
+			ret = estim_apply_rows(&ev->est->u, &net, &h.hw, rows, &t, &fm, err);
+		if (fm)
+			__atomic_fetch_add(ev->cost_fm, fm, __ATOMIC_RELAXED);
+		free(rows);
 	}
 	if (ret == 0)
 		finish(sp, &h, &t, out);

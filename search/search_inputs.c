@@ -86,6 +86,16 @@ int search_inputs_collect(const char *space_file, const struct search_space *sp,
 	snprintf(v, sizeof(v), "%d", COST_MODEL_VERSION);
 	add(out, "cost model version", v, "");
 	add(out, "mapper", cost_mapper_name(sp->mapper), "");
+	/* another estimator than the model (explore --cost): its name and its file; none for
+	 * the model, so a run without --cost keeps its identity */
+	if (sp->cost[0] && strcmp(sp->cost, "analytical")) {
+		char what[40];
+		snprintf(what, sizeof(what), "%s%s", sp->cost,
+			 sp->cost_miss_model ? ", misses: model" : "");
+		add(out, "cost estimator", what, "");
+		if (sp->cost_path[0] && (ret = add_file(out, "cost file", sp->cost_path, err)) < 0)
+			return ret;
+	}
 	for (int i = 0; i < out->n; i++) {
 		h = fnv(h, out->in[i].role, strlen(out->in[i].role) + 1);
 		h = fnv(h, out->in[i].value, strlen(out->in[i].value) + 1);
@@ -189,5 +199,6 @@ void search_inputs_diff(const struct search_inputs *was, const struct search_inp
 	for (int i = 0; i < was->n; i++)
 		if (!find(now, was->in[i].role))
 			clause(buf, size, "the store's run had %s %s, this run has none",
-			       was->in[i].role, was->in[i].path);
+			       was->in[i].role, was->in[i].path[0] ? was->in[i].path :
+			       was->in[i].value);
 }

@@ -155,7 +155,16 @@ static void eval_command(const struct search_space *sp, int i, char *buf, size_t
 		o += (size_t)snprintf(buf + o, size - o, " --energy %s",
 				      absolute(sp->energy_path, abs));
 	if (sp->calib_path[0] && o < size)
-		snprintf(buf + o, size - o, " --calib %s", absolute(sp->calib_path, abs));
+		o += (size_t)snprintf(buf + o, size - o, " --calib %s", absolute(sp->calib_path, abs));
+	if (sp->cost[0] && strcmp(sp->cost, "analytical") && o < size) {
+		o += (size_t)snprintf(buf + o, size - o, " --cost %s", sp->cost);
+		if (sp->cost_path[0] && o < size)
+			o += (size_t)snprintf(buf + o, size - o, " --%s %s",
+					      !strcmp(sp->cost, "lut") ? "lut" : "predictor",
+					      absolute(sp->cost_path, abs));
+		if (sp->cost_miss_model && o < size)
+			snprintf(buf + o, size - o, " --lut-miss model");
+	}
 }
 
 char *search_front_to_json(const struct search_space *sp, const struct search_run_result *r,

@@ -90,6 +90,50 @@ head -c 300 "$tmp/t.lut" > "$tmp/cut.lut"
 expect_exit 1 "$HWNAS" eval --net "$net" --hw "$tmp/hw5.json" --cost lut --lut "$tmp/cut.lut"
 expect_in "$err" "cut.lut: damaged" "eval --cost lut with a damaged table"
 
+# explore --cost: a table made over an NB201 space, then a search priced by it; each front
+# point's reproduce command (it carries --cost) gives its latency and energy exactly
+space="$root/tests/data/estim/nb201_in16_4x4_space.json"
+bin=$(cd "$(dirname "$HWNAS")" && pwd)/$(basename "$HWNAS")   # the commands run in $tmp/ex
+expect_exit 0 "$HWNAS" estimators --space "$space" --points 24 --quiet --lut-out "$tmp/nb.lut" \
+	--predictor-out "$tmp/nb.pred"
+expect_exit 0 "$HWNAS" explore --space "$space" --strategy random --budget 20 --out "$tmp/ex" \
+	--cost lut --lut "$tmp/nb.lut" --lut-miss model
+expect_in "$err" "explore: cycles by --cost lut $tmp/nb.lut; " "explore --cost lut summary"
+n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["points"]))' "$tmp/ex/front.json")
+for i in $(seq 0 $((n - 1))); do
+	cmd=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["points"][int(sys.argv[2])]["reproduce"])' "$tmp/ex/front.json" "$i")
+	case "$cmd" in *"--cost lut --lut $tmp/nb.lut --lut-miss model"*) ok ;; *) bad "reproduce without --cost: $cmd" ;; esac
+	got=$(cd "$tmp/ex" && ${cmd/hwnas/$bin} --json | python3 -c 'import json,sys; t=json.load(sys.stdin)["total"]; print(t["latency_ms"], t["energy_mj"])')
+	want=$(python3 -c 'import json,sys; p=json.load(open(sys.argv[1]))["points"][int(sys.argv[2])]; print(p["latency_ms"], p["energy_mj"])' "$tmp/ex/front.json" "$i")
+	[ "$got" = "$want" ] && ok || bad "front point $i: reproduce gives '$got', the front '$want'"
+done
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+roles = {i["role"]: i for i in d["produced_by"]["inputs"]}
+assert roles["cost estimator"]["value"] == "lut, misses: model", roles
+assert roles["cost file"]["path"].endswith("nb.lut"), roles
+' "$tmp/ex/front.json" && ok || bad "explore --cost lut: the inputs record the table"
+# the same store with another estimator is another run: refused, naming it
+expect_exit 1 "$HWNAS" explore --space "$space" --strategy random --budget 20 --out "$tmp/ex"
+expect_in "$err" "the store's run had cost estimator lut, misses: model, this run has none" \
+	"explore resume with another --cost"
+# every evaluation on the RTL: fidelity rtl, and the model's latency (exact)
+expect_exit 0 "$HWNAS" explore --space "$space" --strategy random --budget 4 --out "$tmp/exr" \
+	--cost rtl --quiet --no-db
+expect_exit 0 "$HWNAS" explore --space "$space" --strategy random --budget 4 --out "$tmp/exm" \
+	--quiet --no-db
+python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1])); m = json.load(open(sys.argv[2]))
+assert all(p["fidelity"] == "rtl" for p in r["points"]), r["points"]
+assert [p["latency_ms"] for p in r["points"]] == [p["latency_ms"] for p in m["points"]]
+' "$tmp/exr/front.json" "$tmp/exm/front.json" && ok || bad "explore --cost rtl"
+expect_exit 0 "$HWNAS" explore --space "$space" --strategy random --budget 10 --out "$tmp/exp" \
+	--cost predictor --predictor "$tmp/nb.pred" --quiet --no-db
+expect_exit 2 "$HWNAS" explore --space "$space" --out "$tmp/exq" --cost predictor
+expect_in "$err" "--cost predictor needs --predictor FILE" "explore --cost predictor without a file"
+
 # the model as the truth: the table
 expect_exit 0 "$HWNAS" estimators --nets "$nets" --hws "$tmp/hw5.json,$tmp/hw40.json" \
 	--truth model --mapper greedy --quiet
