@@ -706,6 +706,100 @@ static void lut_should_hit_every_layer_on_an_nb201_space_against_the_rtl(void)
 		arch_net_release(&nets[i]);
 }
 
+/* explore --cost lut: the evaluator priced by a table the model filled gives the model's
+ * figures, cached and uncached; an entry that says otherwise moves the latency; a miss fails
+ * or (counted) falls to the model. */
+static void evaluator_should_price_with_the_table(void)
+{
+	struct search_space sp, spl;
+	struct search_evaluator *ana = NULL, *lut = NULL;
+	struct estim_ctx cx;
+	struct estim_lut t;
+	struct hn_err err = { 0 };
+	char path[512], lpath[300];
+	enum { N = 12 };
+	struct search_point pts[N];
+
+	snprintf(path, sizeof(path), "%s/tests/data/estim/nb201_in16_4x4_space.json", HWNAS_SRCDIR);
+	CHECK(search_space_load(path, &sp, &err) == 0);
+	estim_ctx_init(&cx);
+	estim_lut_init(&t, &cx);
+	for (int i = 0; i < N; i++) {
+		struct arch_net net;
+		struct hw_config hw;
+		/* cells spread over the 15,625, all at the first DRAM latency (5) */
+		search_point_from_index(&sp, (uint64_t)i * 1303 % search_space_nn_size(&sp), &pts[i]);
+		CHECK(search_space_net(&sp, &pts[i], &net, &err) == 0);
+		search_space_hw(&sp, &pts[i], &hw);
+		fill_lut(&t, &cx, &net, &hw);
+		arch_net_release(&net);
+	}
+	snprintf(lpath, sizeof(lpath), "%s/space.lut", tmpdir);
+	CHECK(estim_lut_save(&t, lpath, &err) == 0);
+	spl = sp;
+	hn_strlcpy(spl.cost, "lut", sizeof(spl.cost));
+	hn_strlcpy(spl.cost_path, lpath, sizeof(spl.cost_path));
+	CHECK(search_evaluator_new(&sp, &ana, &err) == 0);
+	CHECK(search_evaluator_new(&spl, &lut, &err) == 0);
+	for (int i = 0; i < N && ana && lut; i++) {
+		struct search_eval a, b, c;
+		CHECK(search_evaluate(ana, &pts[i], &a, &err) == 0);
+		CHECK(search_evaluate(lut, &pts[i], &b, &err) == 0);
+		CHECK(search_evaluate_uncached(lut, &pts[i], &c, &err) == 0);
+		CHECK(a.fidelity == SEARCH_FID_MODEL && b.fidelity == SEARCH_FID_MODEL);
+		CHECK(a.m[SEARCH_M_LATENCY_MS] == b.m[SEARCH_M_LATENCY_MS]);
+		CHECK(b.m[SEARCH_M_LATENCY_MS] == c.m[SEARCH_M_LATENCY_MS]);
+		CHECK_EQ_I64(a.cycles, b.cycles);
+		CHECK_EQ_I64(a.dram_bytes, b.dram_bytes);
+		CHECK_NEAR(b.m[SEARCH_M_ENERGY_MJ], a.m[SEARCH_M_ENERGY_MJ], 1e-12);
+	}
+	CHECK_EQ_I64(search_evaluator_cost_from_model(lut), 0);
+	search_evaluator_free(lut);
+	lut = NULL;
+	/* every entry's cycles doubled: every latency doubles */
+	for (int64_t i = 0; i < t.cap; i++)
+		if (t.used[i])
+			t.e[i].cycles *= 2;
+	CHECK(estim_lut_save(&t, lpath, &err) == 0);
+	CHECK(search_evaluator_new(&spl, &lut, &err) == 0);
+	for (int i = 0; i < 3 && lut; i++) {
+		struct search_eval a, b;
+		CHECK(search_evaluate(ana, &pts[i], &a, &err) == 0);
+		CHECK(search_evaluate(lut, &pts[i], &b, &err) == 0);
+		CHECK_EQ_I64(b.cycles, 2 * a.cycles);
+	}
+	search_evaluator_free(lut);
+	lut = NULL;
+	/* a point whose layers the table lacks (another DRAM latency): an error naming the
+	 * table, or the model's figures with the misses counted */
+	{
+		struct search_point q = pts[0];
+		struct search_eval a, b;
+		int d = sp.n_dims - 1;      /* dram_latency_cycles, the only HW knob */
+		CHECK(sp.dims[d].knob == SEARCH_K_HW_DRAM_LATENCY && sp.dims[d].v[1] == 20);
+		q.c[d] = 1;                 /* latency 20: no entry */
+		{
+			CHECK(search_evaluator_new(&spl, &lut, &err) == 0);
+			CHECK(search_evaluate(lut, &q, &b, &err) == HN_ENOTFOUND);
+			CHECK_STR_CONTAINS(err.msg, "space.lut: no entry for layer");
+			search_evaluator_free(lut);
+			spl.cost_miss_model = 1;
+			CHECK(search_evaluator_new(&spl, &lut, &err) == 0);
+			CHECK(search_evaluate(lut, &q, &b, &err) == 0);
+			CHECK(search_evaluate(ana, &q, &a, &err) == 0);
+			CHECK_EQ_I64(b.cycles, a.cycles);
+			CHECK(search_evaluator_cost_from_model(lut) > 0);
+			search_evaluator_free(lut);
+		}
+	}
+	/* a calibration with another estimator: refused */
+	spl.calib_path[0] = 'x';
+	CHECK(search_evaluator_new(&spl, &lut, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "does not go with the 'lut' cost estimator");
+	search_evaluator_free(ana);
+	estim_lut_release(&t);
+}
+
 /* Every file of a fuzz corpus folder through a reader: no crash, an error with a message,
  * or a file that round-trips. Returns the files read. */
 static int replay(const char *dir, int pred)
@@ -786,6 +880,7 @@ int main(void)
 	RUN(trees_should_beat_the_linear_model_on_the_models_data);
 	RUN(estimators_should_be_scored_against_the_rtl_on_a_small_space);
 	RUN(lut_should_hit_every_layer_on_an_nb201_space_against_the_rtl);
+	RUN(evaluator_should_price_with_the_table);
 	if (getenv("HWNAS_LONG"))
 		RUN(estimators_should_be_scored_against_the_rtl_on_the_long_space);
 	char cmd[300];
