@@ -108,8 +108,8 @@ static int parse_args(int argc, char **argv, struct estim_opts *o)
 				return cli_usage_error("estimators", "--predictor must be 'gbt' or 'linear', got '%s'", optarg);
 			break;
 		case 'p':
-			if (cli_parse_i64(optarg, 4, 100000, &o->points))
-				return cli_usage_error("estimators", "--points must be an integer in 4..100000, got '%s'", optarg);
+			if (cli_parse_i64(optarg, 4, 10000, &o->points))
+				return cli_usage_error("estimators", "--points must be an integer in 4..10000, got '%s'", optarg);
 			break;
 		case 'x':
 			if (cli_parse_i64(optarg, 1, INT64_MAX, &o->max_macs))
@@ -250,7 +250,6 @@ static int load_space(const struct estim_opts *o, struct inputs *in, struct hn_e
 			break;
 		in->n_nets++;
 		search_space_hw(&sp, &pt, &in->hws[i]);
-		in->hws[i].device[0] = '\0';
 		if (o->truth == ESTIM_SRC_RTL && (ret = sim_check_hw(&in->hws[i], err)) < 0)
 			break;
 		in->n_hws++;

@@ -233,7 +233,7 @@ int estim_compare_run(const struct arch_net *nets, const struct hw_config *hws,
 	struct estim_sample *train = NULL, *test = NULL;
 	struct estim_lut lut_train;
 	int *order = NULL, n_train, n_tr = 0, n_te = 0, ret = 0;
-	double *truth_all = NULL, *rtl_s = NULL;
+	double *rtl_s = NULL;
 	uint64_t rng = o->seed;
 
 	memset(out, 0, sizeof(*out));
@@ -247,9 +247,8 @@ int estim_compare_run(const struct arch_net *nets, const struct hw_config *hws,
 		if (pairs[i].net < 0 || pairs[i].hw < 0)
 			return hn_fail(err, HN_EINVAL, "estimators: pair %d is invalid", i);
 	order = malloc(sizeof(int) * (size_t)n_pairs);
-	truth_all = calloc((size_t)n_pairs, sizeof(double));
 	rtl_s = calloc((size_t)n_pairs, sizeof(double));
-	if (!order || !truth_all || !rtl_s) {
+	if (!order || !rtl_s) {
 		ret = hn_fail(err, HN_ENOMEM, "out of memory");
 		goto out_free;
 	}
@@ -375,7 +374,6 @@ out_free:
 	free(train);
 	free(test);
 	free(order);
-	free(truth_all);
 	free(rtl_s);
 	return ret;
 }
