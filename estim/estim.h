@@ -205,7 +205,8 @@ struct estim_sample {
 int estim_pred_train(int kind, const struct estim_sample *train, int n_train,
 		     const struct estim_sample *test, int n_test, const struct estim_ctx *cx,
 		     const struct estim_gbt_params *gp, struct estim_pred *out, struct hn_err *err);
-/* Predicted cycles of a MAC layer (at least 1). */
+/* Predicted cycles of a MAC layer: at least 1, at most ESTIM_PRED_MAX_CYCLES (finite). */
+#define ESTIM_PRED_MAX_CYCLES 1e15
 double estim_pred_layer(const struct estim_pred *p, const struct arch_layer *l,
 			const struct hw_config *hw);
 void estim_pred_release(struct estim_pred *p);

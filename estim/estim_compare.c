@@ -281,8 +281,10 @@ int estim_compare_run(const struct arch_net *nets, const struct hw_config *hws,
 		const struct arch_layer *l = &nets[r->layer_net].layers[r->layer_i];
 		int mac = arch_gemm(l).g > 0;
 
-		if ((ret = estim_lut_put(&out->lut, &e)) < 0 ||
-		    (r->train && (ret = estim_lut_put(&lut_train, &e)) < 0)) {
+		/* a layer no tiling fits has no cost to record: a lookup misses, and the model
+		 * says it does not fit */
+		if (r->m.fits && ((ret = estim_lut_put(&out->lut, &e)) < 0 ||
+				  (r->train && (ret = estim_lut_put(&lut_train, &e)) < 0))) {
 			ret = hn_fail(err, ret, "out of memory");
 			goto out_free;
 		}

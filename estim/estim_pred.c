@@ -115,7 +115,11 @@ double estim_pred_layer(const struct estim_pred *p, const struct arch_layer *l,
 		estim_features_gbt(l, hw, x);
 		y = estim_roof_cycles(l, hw) * exp(estim_gbt_predict(&p->gbt, x));
 	}
-	return y < 1.0 ? 1.0 : y;
+	/* at least a cycle; at most ESTIM_PRED_MAX_CYCLES, so that a tree's leaf from a hostile or
+	 * extrapolating file (exp of a large value is infinite) stays an int64 count */
+	if (!(y >= 1.0))
+		return 1.0;
+	return y < ESTIM_PRED_MAX_CYCLES ? y : ESTIM_PRED_MAX_CYCLES;
 }
 
 void estim_pred_release(struct estim_pred *p)

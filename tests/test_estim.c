@@ -559,7 +559,7 @@ static void run_compare(const char *const *names, int n_nets, const struct hw_co
 			pairs[n_pairs++] = (struct estim_pair){ i, h };
 	estim_compare_opts_init(&o);
 	o.cx.source = ESTIM_SRC_RTL;
-	o.min_time_s = 0.02;
+	o.min_time_s = 0.1;
 	o.seed = 3;
 	int ret = estim_compare_run(nets, hws, pairs, n_pairs, &o, &c, &err);
 	CHECK(ret == 0);
@@ -594,11 +594,12 @@ static void run_compare(const char *const *names, int n_nets, const struct hw_co
 	CHECK(c.row[ESTIM_LINEAR].mape > 0.0 && c.row[ESTIM_GBT].mape > 0.0);
 	CHECK(c.row[ESTIM_LINEAR].tau > 0.3 && c.row[ESTIM_GBT].tau > 0.3);
 	/* cost: the linear predictor costs a microsecond, the trees tens (300 of them a layer),
-	 * the RTL thousands of times more; the model (it
-	 * maps every layer with GLPK) and the table (its misses go to the model) between */
-	CHECK(c.row[ESTIM_RTL].us_per_eval > 100 * c.row[ESTIM_GBT].us_per_eval);
+	 * the RTL tens of milliseconds; the model (it maps every layer with GLPK) and the table
+	 * (its misses go to the model) between. Measured 0.6, 40, 72,000 and 1,000 us; the
+	 * margins leave room for a loaded machine (wall times) */
+	CHECK(c.row[ESTIM_RTL].us_per_eval > 20 * c.row[ESTIM_GBT].us_per_eval);
 	CHECK(c.row[ESTIM_RTL].us_per_eval > 1000 * c.row[ESTIM_LINEAR].us_per_eval);
-	CHECK(c.row[ESTIM_RTL].us_per_eval > 10 * c.row[ESTIM_ANALYTICAL].us_per_eval);
+	CHECK(c.row[ESTIM_RTL].us_per_eval > 5 * c.row[ESTIM_ANALYTICAL].us_per_eval);
 	CHECK(c.row[ESTIM_ANALYTICAL].us_per_eval > 10 * c.row[ESTIM_LINEAR].us_per_eval);
 	/* with the shapes mapped (a search's cache) the model costs less than cold */
 	CHECK(c.row[ESTIM_ANALYTICAL].us_warm < c.row[ESTIM_ANALYTICAL].us_per_eval);
@@ -800,6 +801,40 @@ static void evaluator_should_price_with_the_table(void)
 	estim_lut_release(&t);
 }
 
+/* A predictor whose leaves say 1e300 (a hostile or damaged-then-resigned file, or trees far
+ * outside their data): exp() of it is infinite, and the cycles must stay a finite count
+ * (they are rounded into an int64). Failed before the clamp: infinite cycles. */
+static void predictor_should_stay_finite_on_extreme_leaves(void)
+{
+	const char body[] = "format hwnas-predictor 1\ncost_model_version %d\nkind gbt\n"
+			    "source model\nmapper glpk\nsamples 1 0 -1\n"
+			    "gbt 25 1 1 1 1e300\ntree L 1e300 L 0 L 0\n";
+	char text[512], path[300];
+	struct estim_pred p;
+	struct hn_err err = { 0 };
+	struct hw_config hw = test_sim_hw(4, 4, HW_WS, 8, 32, 0);
+	struct arch_layer l = arch_conv("c", 1, 8, 8, 8, 8, 3, 1, 1, 1);
+	struct estim_ctx cx;
+	int n = snprintf(text, sizeof(text), body, COST_MODEL_VERSION);
+
+	snprintf(path, sizeof(path), "%s/huge.pred", tmpdir);
+	CHECK(estim_file_write(path, text, (size_t)n, &err) == 0);
+	CHECK(estim_pred_load(path, &p, &err) == 0);
+	double y = estim_pred_layer(&p, &l, &hw);
+	CHECK(isfinite(y) && y == ESTIM_PRED_MAX_CYCLES);
+	/* and through estim_apply, a finite report */
+	estim_ctx_init(&cx);
+	struct estim_using u = { ESTIM_GBT, &cx, NULL, 0, NULL, &p };
+	struct estim_meas m;
+	struct cost_report r;
+	CHECK(estim_measure_layer(&l, &hw, &cx, &m, &err) == 0);
+	CHECK(cost_layer(&l, &hw, &m.tiling, &cx.energy, &r) == 0);
+	CHECK(estim_apply(&u, &l, &hw, &m.tiling, &r, NULL, &err) == 0);
+	CHECK_EQ_I64(r.cycles, (int64_t)1e15);
+	CHECK(isfinite(r.energy_total_pj));
+	estim_pred_release(&p);
+}
+
 /* Every file of a fuzz corpus folder through a reader: no crash, an error with a message,
  * or a file that round-trips. Returns the files read. */
 static int replay(const char *dir, int pred)
@@ -877,6 +912,7 @@ int main(void)
 	RUN(apply_should_put_each_estimators_figures_into_the_report);
 	RUN(fuzz_seeds_and_regressions_should_read_or_fail_cleanly);
 	RUN(lsq_should_recover_known_coefficients);
+	RUN(predictor_should_stay_finite_on_extreme_leaves);
 	RUN(trees_should_beat_the_linear_model_on_the_models_data);
 	RUN(estimators_should_be_scored_against_the_rtl_on_a_small_space);
 	RUN(lut_should_hit_every_layer_on_an_nb201_space_against_the_rtl);
