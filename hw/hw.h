@@ -12,12 +12,20 @@
 /* The dataflows; HW_DF_COUNT counts them (tables indexed by dataflow are HW_DF_COUNT long). */
 enum hw_dataflow { HW_WS = 0, HW_OS = 1, HW_IS = 2, HW_DF_COUNT };
 
+/* How the PEs' multipliers map to the FPGA (docs/hw_config.md "mac_packing", docs/rtl.md
+ * "Packed MACs"): one multiplier per PE; two products sharing an operand per DSP multiply
+ * (act_bits, weight_bits <= 8); four per DSP, a 2 x 2 outer product (os, 4-bit only); or
+ * LUT shift-and-add multipliers (the narrower operand 4-bit). The RTL's PACK parameter. */
+enum hw_packing { HW_PACK_NONE = 0, HW_PACK_DSP2 = 1, HW_PACK_DSP4 = 2, HW_PACK_LUT = 3 };
+#define HW_PACK_COUNT 4
+
 #define HW_NAME_MAX 32
 
 struct hw_config {
 	int32_t pe_rows, pe_cols;
 	enum hw_dataflow dataflow;
 	int32_t act_bits, weight_bits, acc_bits;
+	enum hw_packing mac_packing;
 	int64_t ibuf_bytes, wbuf_bytes, obuf_bytes; /* total capacity, both halves if double */
 	int32_t double_buffer;                      /* 1: each buffer is two halves */
 	double freq_mhz;
@@ -73,6 +81,11 @@ char *hw_config_to_json(const struct hw_config *hw);
 const char *hw_dataflow_name(enum hw_dataflow df); /* "ws", "os", "is" */
 const char *hw_dataflow_title(enum hw_dataflow df); /* "weight stationary", ... */
 int hw_dataflow_parse(const char *s);              /* or -1 */
+const char *hw_packing_name(enum hw_packing pk);   /* "none", "dsp2", "dsp4", "lut" */
+int hw_packing_parse(const char *s);               /* or -1 */
+/* 0 when mac_packing pk is legal beside hw's dataflow and bit widths, else HN_EINVAL with a
+ * message saying which rule it breaks (docs/hw_config.md). */
+int hw_packing_check(const struct hw_config *hw, enum hw_packing pk, struct hn_err *err);
 
 /* Device catalogue. hw_device_find returns NULL for an unknown name. */
 int hw_device_count(void);

@@ -49,6 +49,7 @@ static const char *const dataflow_names[HW_DF_COUNT] = { "ws", "os", "is" };
 static const char *const dataflow_titles[HW_DF_COUNT] = {
 	"weight stationary", "output stationary", "input stationary",
 };
+static const char *const packing_names[HW_PACK_COUNT] = { "none", "dsp2", "dsp4", "lut" };
 
 struct hw_config hw_config_default(void)
 {
@@ -90,6 +91,59 @@ int hw_dataflow_parse(const char *s)
 		if (!strcmp(s, dataflow_names[i]))
 			return i;
 	return -1;
+}
+
+const char *hw_packing_name(enum hw_packing pk)
+{
+	if ((int)pk < 0 || (int)pk >= HW_PACK_COUNT)
+		return "?";
+	return packing_names[pk];
+}
+
+int hw_packing_parse(const char *s)
+{
+	for (int i = 0; s && i < HW_PACK_COUNT; i++)
+		if (!strcmp(s, packing_names[i]))
+			return i;
+	return -1;
+}
+
+/* The port widths behind the rules (hwnas_pkmul.v): two products of an a-bit and a w-bit
+ * value need fields of a + w bits, so dsp2's wide operand is a + w + 8 <= 24 bits at 8 bits
+ * (a 25x18 DSP48E1 or 27x18 DSP48E2 port); dsp4's two ports are a + w + 4 = 12 and
+ * 2 (a + w) + 4 = 20 bits at 4 bits; at 4x8 they would be 16 and 32 (> 27). */
+int hw_packing_check(const struct hw_config *hw, enum hw_packing pk, struct hn_err *err)
+{
+	switch (pk) {
+	case HW_PACK_NONE:
+		return 0;
+	case HW_PACK_DSP2:
+		if (hw->act_bits > 8 || hw->weight_bits > 8)
+			return hn_fail(err, HN_EINVAL, "'mac_packing' dsp2 needs act_bits and "
+				       "weight_bits of at most 8 (two products in one 25x18 or 27x18 "
+				       "multiply), got %d and %d", hw->act_bits, hw->weight_bits);
+		return 0;
+	case HW_PACK_DSP4:
+		if (hw->act_bits != 4 || hw->weight_bits != 4)
+			return hn_fail(err, HN_EINVAL, "'mac_packing' dsp4 needs act_bits = "
+				       "weight_bits = 4 (four products in one multiply), got %d and %d",
+				       hw->act_bits, hw->weight_bits);
+		if (hw->dataflow != HW_OS)
+			return hn_fail(err, HN_EINVAL, "'mac_packing' dsp4 needs dataflow os (a 2 x 2 "
+				       "block's two activations times two weights is an outer product "
+				       "only there; in %s four PEs sharing one operand need a 28-bit "
+				       "port), got %s", hw_dataflow_name(hw->dataflow),
+				       hw_dataflow_name(hw->dataflow));
+		return 0;
+	case HW_PACK_LUT:
+		if (hw->act_bits != 4 && hw->weight_bits != 4)
+			return hn_fail(err, HN_EINVAL, "'mac_packing' lut needs act_bits or weight_bits "
+				       "= 4 (shift-and-add over the 4-bit operand), got %d and %d",
+				       hw->act_bits, hw->weight_bits);
+		return 0;
+	}
+	return hn_fail(err, HN_EINVAL, "'mac_packing' must be none, dsp2, dsp4 or lut, got %d",
+		       (int)pk);
 }
 
 static const struct int_field *find_int_field(const char *name)
@@ -202,6 +256,10 @@ static int check_all(const struct hw_config *hw, struct hn_err *err)
 				       "'acc_bits' must be at least act_bits + weight_bits = %d so "
 				       "that one product does not overflow the accumulator, got %d",
 				       hw->act_bits + hw->weight_bits, hw->acc_bits);
+		/* mac_packing comes after acc_bits in the file; its rules need the widths. */
+		if (!strcmp(tail[i].name, "acc_bits") &&
+		    (ret = hw_packing_check(hw, hw->mac_packing, err)) != 0)
+			return ret;
 	}
 	/* Written as !(inside) so that NaN is rejected too. */
 	if (!(hw->freq_mhz >= HW_FREQ_MIN_MHZ && hw->freq_mhz <= HW_FREQ_MAX_MHZ))

@@ -18,6 +18,7 @@ enum field_kind {
 	F_DOUBLE,    /* any number */
 	F_BOOL,      /* true / false, or the numbers 0 / 1 */
 	F_DATAFLOW,  /* "ws", "os", "is" */
+	F_PACKING,   /* "none", "dsp2", "dsp4", "lut" */
 	F_NAME       /* string shorter than HW_NAME_MAX */
 };
 
@@ -37,6 +38,7 @@ static const struct field config_fields[] = {
 	CONFIG_FIELD(act_bits, F_INT32),
 	CONFIG_FIELD(weight_bits, F_INT32),
 	CONFIG_FIELD(acc_bits, F_INT32),
+	CONFIG_FIELD(mac_packing, F_PACKING),
 	CONFIG_FIELD(ibuf_bytes, F_INT64),
 	CONFIG_FIELD(wbuf_bytes, F_INT64),
 	CONFIG_FIELD(obuf_bytes, F_INT64),
@@ -242,6 +244,20 @@ static int read_config_field(const struct field *f, const cJSON *item, struct hw
 		}
 		*(enum hw_dataflow *)p = (enum hw_dataflow)df;
 		break;
+	case F_PACKING:
+		if (!cJSON_IsString(item)) {
+			ret = hn_fail(err, HN_EINVAL, "'%s' must be a string, got %s", f->name,
+				      type_name(item));
+			break;
+		}
+		df = hw_packing_parse(item->valuestring);
+		if (df < 0) {
+			ret = hn_fail(err, HN_EINVAL, "'%s' must be \"none\", \"dsp2\", \"dsp4\" "
+				      "or \"lut\", got \"%.64s\"", f->name, item->valuestring);
+			break;
+		}
+		*(enum hw_packing *)p = (enum hw_packing)df;
+		break;
 	case F_NAME:
 		if (!cJSON_IsString(item)) {
 			ret = hn_fail(err, HN_EINVAL, "'%s' must be a string, got %s", f->name,
@@ -357,6 +373,10 @@ static int add_config_field(cJSON *root, const struct field *f, const struct hw_
 	case F_DATAFLOW:
 		v = cJSON_AddStringToObject(root, f->name,
 					    hw_dataflow_name(*(const enum hw_dataflow *)p));
+		break;
+	case F_PACKING:
+		v = cJSON_AddStringToObject(root, f->name,
+					    hw_packing_name(*(const enum hw_packing *)p));
 		break;
 	case F_NAME:
 		snprintf(name, sizeof(name), "%.*s", HW_NAME_MAX - 1, p);

@@ -21,6 +21,7 @@ module hwnas_compute #(
     parameter A_BITS = 8,
     parameter W_BITS = 8,
     parameter ACC_BITS = 32,
+    parameter PACK = 0,       // mac_packing: 0 none, 1 dsp2, 2 dsp4 (os), 3 lut (hwnas_pkmul.v)
     parameter IAW = 8,        // word offset bits within a buffer half
     parameter WAW = 8,
     parameter OAW = 8,
@@ -61,6 +62,14 @@ module hwnas_compute #(
 );
     localparam [31:0] R = ROWS;
     localparam [31:0] C = COLS;
+    // A packed block is BR x BC PEs that multiply in the same cycle, its top-left PE's
+    // (docs/rtl.md "Packed MACs"): dsp2 pairs adjacent columns, dsp4 (os only) makes 2 x 2
+    // blocks; a last odd row or column makes narrower blocks. Operands reach a block at its
+    // first row's and column's time, so the skew of row i is i - i % BR, of column j
+    // j - j % BC, and a column's sum leaves the bottom j % BC cycles early.
+    localparam BC = (PACK == 1 || PACK == 2) ? 2 : 1;
+    localparam BR = (PACK == 2 && DF == 1) ? 2 : 1;
+    localparam LUTM = (PACK == 3) ? 1 : 0;
 
     // x * ROWS as shifts and adds of a constant, so that no multiplier (DSP) is inferred.
     function [31:0] mul_r(input [31:0] x);
@@ -244,25 +253,57 @@ module hwnas_compute #(
                 assign a_h[i*(COLS+1)] = a_in[i*FB +: FB];
             end
 
-            for (i = 0; i < ROWS; i = i + 1) begin : g_row
-                for (j = 0; j < COLS; j = j + 1) begin : g_col
-                    /* verilator lint_off UNUSEDSIGNAL */
-                    wire [ACC_BITS-1:0] pn;    // used by the bottom row only
-                    /* verilator lint_on UNUSEDSIGNAL */
-                    hwnas_pe_ws #(.SB(SB), .FB(FB), .ACC(ACC_BITS)) pe (
-                        .clk(clk), .rst(rst), .wload(ld),
-                        .w_in(w_v[i*COLS+j]), .w(w_v[(i+1)*COLS+j]),
-                        .a_in(a_h[i*(COLS+1)+j]), .a_out(a_h[i*(COLS+1)+j+1]),
-                        .p_in(p_v[i*COLS+j]), .p_next(pn), .p_out(p_v[(i+1)*COLS+j]));
-                    if (i == ROWS - 1) begin : g_bot
-                        assign p_bot[j*ACC_BITS +: ACC_BITS] = pn;
+            if (PACK == 0) begin : g_pe1
+                for (i = 0; i < ROWS; i = i + 1) begin : g_row
+                    for (j = 0; j < COLS; j = j + 1) begin : g_col
+                        /* verilator lint_off UNUSEDSIGNAL */
+                        wire [ACC_BITS-1:0] pn;    // used by the bottom row only
+                        /* verilator lint_on UNUSEDSIGNAL */
+                        hwnas_pe_ws #(.SB(SB), .FB(FB), .ACC(ACC_BITS)) pe (
+                            .clk(clk), .rst(rst), .wload(ld),
+                            .w_in(w_v[i*COLS+j]), .w(w_v[(i+1)*COLS+j]),
+                            .a_in(a_h[i*(COLS+1)+j]), .a_out(a_h[i*(COLS+1)+j+1]),
+                            .p_in(p_v[i*COLS+j]), .p_next(pn), .p_out(p_v[(i+1)*COLS+j]));
+                        if (i == ROWS - 1) begin : g_bot
+                            assign p_bot[j*ACC_BITS +: ACC_BITS] = pn;
+                        end
+                    end
+                end
+            end else begin : g_pek
+                // blocks of NC = min(BC, COLS - j0) columns sharing the streamed operand
+                for (i = 0; i < ROWS; i = i + 1) begin : g_row
+                    for (j = 0; j < COLS; j = j + BC) begin : g_blk
+                        localparam NC = (COLS - j < BC) ? COLS - j : BC;
+                        wire [NC*SB-1:0] wi, wo;
+                        wire [NC*FB-1:0] aq;
+                        wire [NC*ACC_BITS-1:0] pi, po;
+                        /* verilator lint_off UNUSEDSIGNAL */
+                        wire [NC*ACC_BITS-1:0] pn;    // used by the bottom row only
+                        /* verilator lint_on UNUSEDSIGNAL */
+                        genvar c;
+                        for (c = 0; c < NC; c = c + 1) begin : g_c
+                            assign wi[c*SB +: SB] = w_v[i*COLS+j+c];
+                            assign w_v[(i+1)*COLS+j+c] = wo[c*SB +: SB];
+                            assign a_h[i*(COLS+1)+j+c+1] = aq[c*FB +: FB];
+                            assign pi[c*ACC_BITS +: ACC_BITS] = p_v[i*COLS+j+c];
+                            assign p_v[(i+1)*COLS+j+c] = po[c*ACC_BITS +: ACC_BITS];
+                            if (i == ROWS - 1) begin : g_bot
+                                assign p_bot[(j+c)*ACC_BITS +: ACC_BITS] =
+                                    pn[c*ACC_BITS +: ACC_BITS];
+                            end
+                        end
+                        hwnas_pe_ws_pk #(.SB(SB), .FB(FB), .ACC(ACC_BITS), .NC(NC),
+                                         .LUT(LUTM)) pe (
+                            .clk(clk), .rst(rst), .wload(ld), .w_in(wi), .w(wo),
+                            .a_in(a_h[i*(COLS+1)+j]), .a_q(aq),
+                            .p_in(pi), .p_next(pn), .p_out(po));
                     end
                 end
             end
 
-            // Column j's sum leaves the bottom row j cycles after column 0's; delay it
-            // COLS-1-j cycles so a whole output row reaches the obuf adder together.
-            hwnas_skew #(.W(ACC_BITS), .N(COLS), .REV(1), .RST(0)) deskew (
+            // Column j's sum leaves the bottom row j - j % BC cycles after column 0's; delay
+            // it so a whole output row reaches the obuf adder together.
+            hwnas_skew #(.W(ACC_BITS), .N(COLS), .REV(1), .B(BC), .RST(0)) deskew (
                 .clk(clk), .rst(rst), .valid(1'b1), .d(p_bot), .q(res));
 
             wire unused_ws = &{1'b0, a_h[ROWS*(COLS+1)-1], p_v[ROWS*COLS], tm, tn,
@@ -307,12 +348,12 @@ module hwnas_compute #(
             wire [W_BITS-1:0] b_v [0:(ROWS+1)*COLS-1];
             wire [ACC_BITS-1:0] c_v [0:(ROWS+1)*COLS-1];
 
-            // Row i's A enters i cycles late, column j's B j cycles late (the skew).
+            // Row i's A enters i - i % BR cycles late, column j's B j - j % BC (the skew).
             wire [ROWS*A_BITS-1:0] a_in;
             wire [COLS*W_BITS-1:0] b_in;
-            hwnas_skew #(.W(A_BITS), .N(ROWS), .REV(0), .RST(1)) askew (
+            hwnas_skew #(.W(A_BITS), .N(ROWS), .REV(0), .B(BR), .RST(1)) askew (
                 .clk(clk), .rst(rst), .valid(strv), .d(ibuf_rdata), .q(a_in));
-            hwnas_skew #(.W(W_BITS), .N(COLS), .REV(0), .RST(1)) bskew (
+            hwnas_skew #(.W(W_BITS), .N(COLS), .REV(0), .B(BC), .RST(1)) bskew (
                 .clk(clk), .rst(rst), .valid(strv), .d(wbuf_rdata), .q(b_in));
             for (i = 0; i < ROWS; i = i + 1) begin : g_askew
                 assign a_h[i*(COLS+1)] = a_in[i*A_BITS +: A_BITS];
@@ -322,13 +363,49 @@ module hwnas_compute #(
                 assign b_v[j] = b_in[j*W_BITS +: W_BITS];
             end
 
-            for (i = 0; i < ROWS; i = i + 1) begin : g_row
-                for (j = 0; j < COLS; j = j + 1) begin : g_col
-                    hwnas_pe_os #(.AB(A_BITS), .BB(W_BITS), .ACC(ACC_BITS)) pe (
-                        .clk(clk), .rst(rst), .drain(drain),
-                        .a_in(a_h[i*(COLS+1)+j]), .a_out(a_h[i*(COLS+1)+j+1]),
-                        .b_in(b_v[i*COLS+j]), .b_out(b_v[(i+1)*COLS+j]),
-                        .acc_in(c_v[i*COLS+j]), .acc(c_v[(i+1)*COLS+j]));
+            if (PACK == 0) begin : g_pe1
+                for (i = 0; i < ROWS; i = i + 1) begin : g_row
+                    for (j = 0; j < COLS; j = j + 1) begin : g_col
+                        hwnas_pe_os #(.AB(A_BITS), .BB(W_BITS), .ACC(ACC_BITS)) pe (
+                            .clk(clk), .rst(rst), .drain(drain),
+                            .a_in(a_h[i*(COLS+1)+j]), .a_out(a_h[i*(COLS+1)+j+1]),
+                            .b_in(b_v[i*COLS+j]), .b_out(b_v[(i+1)*COLS+j]),
+                            .acc_in(c_v[i*COLS+j]), .acc(c_v[(i+1)*COLS+j]));
+                    end
+                end
+            end else begin : g_pek
+                // blocks of NR x NC PEs: the outer product of NR activations and NC weights
+                for (i = 0; i < ROWS; i = i + BR) begin : g_brow
+                    for (j = 0; j < COLS; j = j + BC) begin : g_blk
+                        localparam NR = (ROWS - i < BR) ? ROWS - i : BR;
+                        localparam NC = (COLS - j < BC) ? COLS - j : BC;
+                        wire [NR*A_BITS-1:0] ai;
+                        wire [NR*NC*A_BITS-1:0] aq;
+                        wire [NC*W_BITS-1:0] bi;
+                        wire [NC*NR*W_BITS-1:0] bq;
+                        wire [NC*ACC_BITS-1:0] ci;
+                        wire [NR*NC*ACC_BITS-1:0] co;
+                        genvar r, c;
+                        for (r = 0; r < NR; r = r + 1) begin : g_r
+                            assign ai[r*A_BITS +: A_BITS] = a_h[(i+r)*(COLS+1)+j];
+                            for (c = 0; c < NC; c = c + 1) begin : g_c
+                                assign a_h[(i+r)*(COLS+1)+j+c+1] =
+                                    aq[(r*NC+c)*A_BITS +: A_BITS];
+                                assign b_v[(i+r+1)*COLS+j+c] = bq[(c*NR+r)*W_BITS +: W_BITS];
+                                assign c_v[(i+r+1)*COLS+j+c] =
+                                    co[(r*NC+c)*ACC_BITS +: ACC_BITS];
+                            end
+                        end
+                        for (c = 0; c < NC; c = c + 1) begin : g_top
+                            assign bi[c*W_BITS +: W_BITS] = b_v[i*COLS+j+c];
+                            assign ci[c*ACC_BITS +: ACC_BITS] = c_v[i*COLS+j+c];
+                        end
+                        hwnas_pe_os_pk #(.AB(A_BITS), .BB(W_BITS), .ACC(ACC_BITS), .NR(NR),
+                                         .NC(NC), .LUT(LUTM)) pe (
+                            .clk(clk), .rst(rst), .drain(drain),
+                            .a_in(ai), .a_q(aq), .b_in(bi), .b_q(bq),
+                            .acc_in(ci), .acc(co));
+                    end
                 end
             end
             for (j = 0; j < COLS; j = j + 1) begin : g_res

@@ -12,6 +12,7 @@ module hwnas_top #(
     parameter A_BITS = 8,
     parameter W_BITS = 8,
     parameter ACC_BITS = 32,
+    parameter PACK = 0,            // mac_packing: 0 none, 1 dsp2, 2 dsp4, 3 lut (hwnas_pkmul.v)
     parameter DBUF = 1,            // 1: two halves per scratchpad
     parameter IDEPTH = 64,         // words per half; a multiple of the bank count
     parameter WDEPTH = 64,
@@ -198,7 +199,7 @@ module hwnas_top #(
         .lwe(1'b0), .lidx({OLAW{1'b0}}), .lwdata({ONB*OWB{1'b0}}), .rdata(obuf_rdata));
 
     hwnas_compute #(.ROWS(ROWS), .COLS(COLS), .DF(DF), .A_BITS(A_BITS), .W_BITS(W_BITS),
-                    .ACC_BITS(ACC_BITS), .IAW(IAW), .WAW(WAW), .OAW(OAW)) core (
+                    .ACC_BITS(ACC_BITS), .PACK(PACK), .IAW(IAW), .WAW(WAW), .OAW(OAW)) core (
         .clk(clk), .rst(rst), .start(cq_valid && cq_ready),
         .c_ahalf(cq_ahalf), .c_bhalf(cq_bhalf), .c_chalf(cq_chalf), .c_init(cq_init),
         .c_tm(cq_tm), .c_tn(cq_tn), .c_tk(cq_tk), .c_nout(cq_nout), .c_nin(cq_nin),

@@ -28,6 +28,7 @@ void sim_rtl_params_from_hw(const struct hw_config *hw, struct sim_rtl_params *p
 	p->w_bits = hw->weight_bits;
 	p->acc_bits = hw->acc_bits;
 	p->dbuf = hw->double_buffer ? 1 : 0;
+	p->pack = (int32_t)hw->mac_packing;
 	/* A beat carries at least bw bytes of full words (docs/rtl.md "DMA"); tiles whose rows
 	 * leave words part-empty may take longer than t(b), and the model times requests with
 	 * the same line widths (cost_dma_request_cycles, the bus floor). */

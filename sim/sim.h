@@ -27,6 +27,7 @@ struct sim_rtl_params {
 	int32_t dbuf;               /* 1: two halves per scratchpad */
 	int64_t idepth, wdepth, odepth; /* buffer words per half (multiples of the bank counts) */
 	int32_t inb, wnb, onb;      /* words per DMA beat (banks) of ibuf, wbuf, obuf */
+	int32_t pack;               /* mac_packing (enum hw_packing): the RTL's PACK */
 	int32_t trace;              /* 1: built with --trace (VCD) */
 };
 

@@ -179,9 +179,9 @@ static int list_sources(const char *srcdir, char paths[][1024], int *n, struct h
 static void param_string(const struct sim_rtl_params *p, char *buf, size_t size)
 {
 	snprintf(buf, size, "rows=%d cols=%d df=%d a=%d w=%d acc=%d dbuf=%d id=%lld wd=%lld "
-		 "od=%lld inb=%d wnb=%d onb=%d trace=%d", p->rows, p->cols, p->df, p->a_bits,
+		 "od=%lld inb=%d wnb=%d onb=%d pack=%d trace=%d", p->rows, p->cols, p->df, p->a_bits,
 		 p->w_bits, p->acc_bits, p->dbuf, (long long)p->idepth, (long long)p->wdepth,
-		 (long long)p->odepth, p->inb, p->wnb, p->onb, p->trace);
+		 (long long)p->odepth, p->inb, p->wnb, p->onb, p->pack, p->trace);
 }
 
 /* SIGTERM to the child's process group, a second for it to clean up, then SIGKILL; reaps. */
@@ -270,7 +270,7 @@ int sim_build(const struct sim_rtl_params *p, const struct sim_options *opt, cha
 {
 	char srcs[MAX_SOURCES][1024];
 	char cache[1024], pstr[256], final_dir[1100], tmp_dir[1200], log[1300], obj[1300];
-	char out_exe[1300], gflags[12][64], cflags[512], failed_log[1200];
+	char out_exe[1300], gflags[13][64], cflags[512], failed_log[1200];
 	const char *srcdir = sim_src_dir(opt ? opt->srcdir : NULL);
 	uint64_t h = 1469598103934665603ULL;
 	int nsrc = 0, ret, status, timed_out;
@@ -322,6 +322,7 @@ int sim_build(const struct sim_rtl_params *p, const struct sim_options *opt, cha
 	snprintf(gflags[9], 64, "-GODEPTH=%lld", (long long)p->odepth);
 	snprintf(gflags[10], 64, "-GINB=%d", p->inb);
 	snprintf(gflags[11], 64, "-GWNB=%d", p->wnb);
+	snprintf(gflags[12], 64, "-GPACK=%d", p->pack);
 	snprintf(cflags, sizeof(cflags), "-O2 -DHW_ROWS=%d -DHW_COLS=%d -DHW_DF=%d -DHW_A_BITS=%d "
 		 "-DHW_W_BITS=%d -DHW_ACC_BITS=%d -DHW_INB=%d -DHW_WNB=%d -DHW_ONB=%d%s",
 		 p->rows, p->cols, p->df, p->a_bits, p->w_bits, p->acc_bits, p->inb, p->wnb,
@@ -339,7 +340,7 @@ int sim_build(const struct sim_rtl_params *p, const struct sim_options *opt, cha
 	argv[a++] = obj;
 	argv[a++] = "-o";
 	argv[a++] = out_exe;
-	for (int i = 0; i < 12; i++)
+	for (int i = 0; i < 13; i++)
 		argv[a++] = gflags[i];
 	argv[a++] = onb;
 	argv[a++] = "-CFLAGS";

@@ -145,9 +145,9 @@ static void write_script(FILE *f, const struct sim_rtl_params *p, const char *fa
 		fprintf(f, " %s", srcs[i]);
 	fprintf(f, "\nchparam -set ROWS %d -set COLS %d -set DF %d -set A_BITS %d -set W_BITS %d "
 		"-set ACC_BITS %d -set DBUF %d -set IDEPTH %lld -set WDEPTH %lld -set ODEPTH %lld "
-		"-set INB %d -set WNB %d -set ONB %d hwnas_top\n", p->rows, p->cols, p->df,
-		p->a_bits, p->w_bits, p->acc_bits, p->dbuf, (long long)p->idepth,
-		(long long)p->wdepth, (long long)p->odepth, p->inb, p->wnb, p->onb);
+		"-set INB %d -set WNB %d -set ONB %d -set PACK %d hwnas_top\n", p->rows, p->cols,
+		p->df, p->a_bits, p->w_bits, p->acc_bits, p->dbuf, (long long)p->idepth,
+		(long long)p->wdepth, (long long)p->odepth, p->inb, p->wnb, p->onb, p->pack);
 	fprintf(f, "synth_xilinx -family %s -top hwnas_top -flatten -noiopad\nstat\n", family);
 }
 

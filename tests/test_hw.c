@@ -238,6 +238,16 @@ static const struct bad_case {
 	{ "bad_acc_bits_overflow.json",
 	  "'acc_bits' must be at least act_bits + weight_bits = 32 so that one product does "
 	  "not overflow the accumulator, got 24" },
+	{ "bad_mac_packing_name.json",
+	  "'mac_packing' must be \"none\", \"dsp2\", \"dsp4\" or \"lut\", got \"dsp3\"" },
+	{ "bad_mac_packing_type.json", "'mac_packing' must be a string, got number" },
+	{ "bad_mac_packing_dsp2_16bit.json",
+	  "'mac_packing' dsp2 needs act_bits and weight_bits of at most 8 (two products in one "
+	  "25x18 or 27x18 multiply), got 16 and 8" },
+	{ "bad_mac_packing_dsp4_ws.json", "'mac_packing' dsp4 needs dataflow os (" },
+	{ "bad_mac_packing_lut_8bit.json",
+	  "'mac_packing' lut needs act_bits or weight_bits = 4 (shift-and-add over the 4-bit "
+	  "operand), got 8 and 8" },
 	{ "bad_ibuf_too_small.json",
 	  "'ibuf_bytes' must be between 64 and 1073741824 (64 B .. 1 GiB), got 32" },
 	{ "bad_wbuf_too_big.json",

@@ -34,9 +34,10 @@ static struct hw_config small_hw(int rows, int cols, enum hw_dataflow df, int bi
 
 static const char *hw_name(const struct hw_config *hw, char *buf, size_t n)
 {
-	snprintf(buf, n, "%dx%d %s %d/%d/%d %s", hw->pe_rows, hw->pe_cols,
+	snprintf(buf, n, "%dx%d %s %d/%d/%d %s%s%s", hw->pe_rows, hw->pe_cols,
 		 hw_dataflow_name(hw->dataflow), hw->act_bits, hw->weight_bits, hw->acc_bits,
-		 hw->double_buffer ? "double" : "single");
+		 hw->double_buffer ? "double" : "single", hw->mac_packing ? " " : "",
+		 hw->mac_packing ? hw_packing_name(hw->mac_packing) : "");
 	return buf;
 }
 
@@ -406,6 +407,91 @@ static void sim_should_build_safely_from_two_processes_at_once(void)
 	CHECK(system(cmd) == 0);
 }
 
+/* Packed MACs (docs/rtl.md "Packed MACs"): odd array sides, so blocks narrower than a pair
+ * or a 2 x 2 occur at the edges; the widths at both ends of each packing's range. */
+static void sim_should_be_bit_exact_with_packed_macs(void)
+{
+	static const struct { int r, c; enum hw_dataflow df; int a, w, acc;
+			      enum hw_packing pk; int db; } cfg[] = {
+		{ 3, 5, HW_WS, 8, 8, 32, HW_PACK_DSP2, 1 },
+		{ 3, 5, HW_OS, 4, 4, 12, HW_PACK_DSP4, 0 },
+		{ 4, 3, HW_IS, 4, 8, 24, HW_PACK_LUT, 1 },
+	};
+
+	for (size_t i = 0; i < sizeof(cfg) / sizeof(cfg[0]); i++) {
+		struct hw_config hw = small_hw(cfg[i].r, cfg[i].c, cfg[i].df, cfg[i].a, cfg[i].acc,
+					       cfg[i].db);
+		hw.weight_bits = cfg[i].w;
+		hw.mac_packing = cfg[i].pk;
+		CHECK(hw_config_check(&hw, NULL, &(struct hn_err){ 0 }) == 0);
+		run_shapes(&hw);
+	}
+}
+
+/* HWNAS_LONG=1: the other packings and larger packed arrays (16x16 and above). */
+static void sim_should_be_bit_exact_with_packed_macs_long(void)
+{
+	static const struct { int r, c; enum hw_dataflow df; int a, w, acc;
+			      enum hw_packing pk; int db; } cfg[] = {
+		{ 4, 3, HW_IS, 4, 8, 24, HW_PACK_DSP2, 0 },
+		{ 3, 3, HW_OS, 8, 8, 16, HW_PACK_DSP2, 1 },
+		{ 2, 4, HW_WS, 4, 4, 8, HW_PACK_DSP2, 1 },
+		{ 4, 4, HW_OS, 4, 4, 8, HW_PACK_DSP4, 1 },
+		{ 3, 2, HW_OS, 4, 4, 16, HW_PACK_LUT, 0 },
+		{ 2, 3, HW_WS, 16, 4, 20, HW_PACK_LUT, 1 },
+		{ 16, 16, HW_WS, 8, 8, 32, HW_PACK_DSP2, 1 },
+		{ 16, 16, HW_OS, 4, 4, 16, HW_PACK_DSP4, 1 },
+		{ 17, 16, HW_IS, 8, 4, 24, HW_PACK_DSP2, 1 },
+	};
+
+	for (size_t i = 0; i < sizeof(cfg) / sizeof(cfg[0]); i++) {
+		struct hw_config hw = small_hw(cfg[i].r, cfg[i].c, cfg[i].df, cfg[i].a, cfg[i].acc,
+					       cfg[i].db);
+		hw.weight_bits = cfg[i].w;
+		hw.mac_packing = cfg[i].pk;
+		hw.ibuf_bytes = hw.wbuf_bytes = 8192;
+		hw.obuf_bytes = 16384;
+		CHECK(hw_config_check(&hw, NULL, &(struct hn_err){ 0 }) == 0);
+		run_shapes(&hw);
+		struct arch_layer l = arch_conv("conv_big", 1, 16, 12, 12, 24, 3, 1, 1, 1);
+		struct map_tiling m;
+		map_default(&l, &hw, &m);
+		check_layer(&l, &hw, &m);
+	}
+}
+
+/* hwnas_pkmul, every packing rtl/ instantiates, against the integer products: the operands'
+ * corner values (both packed values at their minimum overflowed a packed operand one bit
+ * too narrow: 32,640 of 2^25 products of dsp2 at 8 bits were wrong) and random pairs;
+ * exhaustive with HWNAS_LONG=1 (sim/harness/pkmul_check.cpp). */
+static void pkmul_should_give_every_product_of_every_packing(int all)
+{
+	char dir[] = "/tmp/hwnas-pkmul-XXXXXX", cmd[4096];
+
+	if (!mkdtemp(dir)) {
+		CHECK(0);
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "cd %s && verilator --cc --exe --build -O1 -Wall -Wno-fatal "
+		 "--top-module pkmul_check -Mdir obj %s/sim/harness/pkmul_check.v "
+		 "%s/rtl/hwnas_pkmul.v %s/sim/harness/pkmul_check.cpp > build.log 2>&1 && "
+		 "./obj/Vpkmul_check %s", dir, HWNAS_SRCDIR, HWNAS_SRCDIR, HWNAS_SRCDIR,
+		 all ? "all" : "quick");
+	CHECK(system(cmd) == 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+}
+
+static void pkmul_should_give_every_product_quick(void)
+{
+	pkmul_should_give_every_product_of_every_packing(0);
+}
+
+static void pkmul_should_give_every_product_exhaustively(void)
+{
+	pkmul_should_give_every_product_of_every_packing(1);
+}
+
 /* HWNAS_LONG=1: larger arrays, all dataflows, 4/8/16 bits, single and double buffering. */
 static void sim_should_be_bit_exact_on_the_long_sweep(void)
 {
@@ -498,12 +584,17 @@ int main(void)
 	RUN(sim_should_be_bit_exact_on_3x2_is_16bit_double_buffered);
 	RUN(sim_should_be_bit_exact_on_4x4_ws_4bit_with_wrapping_accumulator);
 	RUN(sim_should_match_the_model_exactly_when_compute_bound);
+	RUN(pkmul_should_give_every_product_quick);
+	RUN(sim_should_be_bit_exact_with_packed_macs);
 	RUN(sim_should_reuse_the_cached_model);
 	RUN(harness_should_refuse_malformed_programs_without_crashing);
 	RUN(sim_should_report_a_timeout_as_an_error);
 	RUN(sim_should_report_a_failed_build_as_an_error_with_the_log);
 	RUN(sim_should_build_safely_from_two_processes_at_once);
-	if (lg && !strcmp(lg, "1"))
+	if (lg && !strcmp(lg, "1")) {
 		RUN(sim_should_be_bit_exact_on_the_long_sweep);
+		RUN(pkmul_should_give_every_product_exhaustively);
+		RUN(sim_should_be_bit_exact_with_packed_macs_long);
+	}
 	return TEST_SUMMARY();
 }

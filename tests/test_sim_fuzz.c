@@ -153,6 +153,21 @@ static struct hw_config draw_skeleton(uint64_t seed)
 	}
 	hw.dram_latency_cycles = 10;
 	hw.device[0] = '\0';
+	{
+		/* mac_packing: 3 in 10 skeletons none, the others one of the packings legal
+		 * beside the drawn dataflow and widths (a stream of its own, so the fields above
+		 * are drawn as before it existed) */
+		uint64_t s3 = seed ^ 0x9ac4ULL;
+		enum hw_packing legal[HW_PACK_COUNT];
+		int n = 0;
+		for (int pk = 1; pk < HW_PACK_COUNT; pk++) {
+			struct hn_err e = { 0 };
+			if (!hw_packing_check(&hw, (enum hw_packing)pk, &e))
+				legal[n++] = (enum hw_packing)pk;
+		}
+		if (n && chance(&s3, 0.7))
+			hw.mac_packing = legal[uni(&s3, 0, n - 1)];
+	}
 	return hw;
 }
 
@@ -161,7 +176,8 @@ static int params_equal(const struct sim_rtl_params *a, const struct sim_rtl_par
 	return a->rows == b->rows && a->cols == b->cols && a->df == b->df &&
 	       a->a_bits == b->a_bits && a->w_bits == b->w_bits && a->acc_bits == b->acc_bits &&
 	       a->dbuf == b->dbuf && a->idepth == b->idepth && a->wdepth == b->wdepth &&
-	       a->odepth == b->odepth && a->inb == b->inb && a->wnb == b->wnb && a->onb == b->onb;
+	       a->odepth == b->odepth && a->inb == b->inb && a->wnb == b->wnb && a->onb == b->onb &&
+	       a->pack == b->pack;
 }
 
 /* The bytes per cycle that keep the skeleton's line words: nb = n means bw / unit in
@@ -371,12 +387,13 @@ static void describe(const struct fcase *fc, char *buf, size_t n)
 	char ts[96];
 
 	map_tiling_format(&fc->m, ts, sizeof(ts));
-	snprintf(buf, n, "hw {rows %d cols %d %s a%d w%d acc%d %s ibuf %" PRId64 " wbuf %" PRId64
+	snprintf(buf, n, "hw {rows %d cols %d %s a%d w%d acc%d pack %s %s ibuf %" PRId64 " wbuf %" PRId64
 		 " obuf %" PRId64 " freq %.17g gbps %.17g lat %" PRId64 "} %s n%" PRId64 " c%"
 		 PRId64 " h%" PRId64 " w%" PRId64 " k%" PRId64 " r%" PRId64 " s%" PRId64
 		 " stride %d,%d pad %d,%d dil %d,%d groups %d; %s", hw->pe_rows, hw->pe_cols,
 		 hw_dataflow_name(hw->dataflow), hw->act_bits, hw->weight_bits, hw->acc_bits,
-		 hw->double_buffer ? "double" : "single", hw->ibuf_bytes, hw->wbuf_bytes,
+		 hw_packing_name(hw->mac_packing), hw->double_buffer ? "double" : "single",
+		 hw->ibuf_bytes, hw->wbuf_bytes,
 		 hw->obuf_bytes, hw->freq_mhz, hw->dram_gbps, (int64_t)hw->dram_latency_cycles,
 		 arch_kind_name(l->kind), l->n, l->c, l->h, l->w, l->k, l->r, l->s, l->stride_h,
 		 l->stride_w, l->pad_h, l->pad_w, l->dil_h, l->dil_w, l->groups, ts);
@@ -440,11 +457,11 @@ static int run_case(const struct fcase *fc, const char *tag, struct tally *t)
 		char built[40] = "";
 		if (r.built)
 			snprintf(built, sizeof(built), " [built in %.0f s]", r.build_seconds);
-		printf("  %s %s %s%s a%d w%d acc%d %s nb %d/%d/%d bw %.3g lat %d: rtl %" PRId64
+		printf("  %s %s %s%s a%d w%d acc%d %s %s nb %d/%d/%d bw %.3g lat %d: rtl %" PRId64
 		       " model %" PRId64 " exact %d (%" PRId64 " outputs)%s\n", tag,
 		       hw_dataflow_name(fc->hw.dataflow), arch_kind_name(fc->l.kind),
 		       fc->l.groups > 1 ? " grouped" : "", fc->hw.act_bits, fc->hw.weight_bits,
-		       fc->hw.acc_bits, fc->hw.double_buffer ? "db" : "sb", p.inb, p.wnb, p.onb,
+		       fc->hw.acc_bits, hw_packing_name(fc->hw.mac_packing), fc->hw.double_buffer ? "db" : "sb", p.inb, p.wnb, p.onb,
 		       hw_dram_bytes_per_cycle(&fc->hw), (int)fc->hw.dram_latency_cycles,
 		       r.rtl_cycles, c.cycles, r.bit_exact, r.outputs, built);
 		if (!r.bit_exact)
@@ -668,9 +685,10 @@ int main(void)
 								    (uint64_t)i));
 			struct sim_rtl_params p;
 			sim_rtl_params_from_hw(&sk, &p);
-			printf("%dx%d %s a%d w%d acc%d %s depth %lld/%lld/%lld nb %d/%d/%d\n",
+			printf("%dx%d %s a%d w%d acc%d %s %s depth %lld/%lld/%lld nb %d/%d/%d\n",
 			       sk.pe_rows, sk.pe_cols, hw_dataflow_name(sk.dataflow), sk.act_bits,
-			       sk.weight_bits, sk.acc_bits, sk.double_buffer ? "db" : "sb",
+			       sk.weight_bits, sk.acc_bits, hw_packing_name(sk.mac_packing),
+			       sk.double_buffer ? "db" : "sb",
 			       (long long)p.idepth, (long long)p.wdepth, (long long)p.odepth, p.inb,
 			       p.wnb, p.onb);
 		}
