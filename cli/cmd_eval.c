@@ -82,10 +82,11 @@ static void print_table(const struct arch_net *net, const struct hw_config *hw,
 {
 	char b1[32], b2[32], b3[32], b4[32];
 
-	printf("%s on %dx%d %s, %d/%d/%d bits, %.0f MHz, %.1f GB/s%s%s\n\n", net->name,
+	printf("%s on %dx%d %s, %d/%d/%d bits%s%s, %.0f MHz, %.1f GB/s%s%s\n\n", net->name,
 	       hw->pe_rows, hw->pe_cols, hw_dataflow_name(hw->dataflow), hw->act_bits,
-	       hw->weight_bits, hw->acc_bits, hw->freq_mhz, hw->dram_gbps,
-	       hw->device[0] ? ", " : "", hw->device);
+	       hw->weight_bits, hw->acc_bits, hw->mac_packing ? ", mac_packing " : "",
+	       hw->mac_packing ? hw_packing_name(hw->mac_packing) : "", hw->freq_mhz,
+	       hw->dram_gbps, hw->device[0] ? ", " : "", hw->device);
 	printf("%-28s %-22s %-26s %12s %12s %12s %-7s %5s %12s %10s\n", "layer", "gemm g x m x n x k",
 	       "tiling tm,tn,tk order", "compute cyc", "memory cyc", "cycles", "bound", "util",
 	       "DRAM bytes", "energy uJ");

@@ -57,9 +57,10 @@ static void print_table(const struct hw_config *hw, const struct sim_synth_resul
 		{ "FF", (double)r->stat.ff, (double)m->ff },
 	};
 
-	printf("%dx%d %s, %d/%d/%d bits, %s buffers %lld/%lld/%lld B, device %s (-family %s)\n",
-	       hw->pe_rows, hw->pe_cols, hw_dataflow_name(hw->dataflow), hw->act_bits,
-	       hw->weight_bits, hw->acc_bits, hw->double_buffer ? "double" : "single",
+	printf("%dx%d %s, %d/%d/%d bits, mac_packing %s, %s buffers %lld/%lld/%lld B, device %s "
+	       "(-family %s)\n", hw->pe_rows, hw->pe_cols, hw_dataflow_name(hw->dataflow),
+	       hw->act_bits, hw->weight_bits, hw->acc_bits, hw_packing_name(hw->mac_packing),
+	       hw->double_buffer ? "double" : "single",
 	       (long long)hw->ibuf_bytes, (long long)hw->wbuf_bytes, (long long)hw->obuf_bytes,
 	       hw->device[0] ? hw->device : "none", r->family);
 	printf("RTL: depths %lld/%lld/%lld words per half, DMA beats %d/%d/%d words\n\n",
@@ -109,6 +110,7 @@ static int print_json(const struct hw_config *hw, const struct sim_synth_result 
 	cJSON_AddNumberToObject(o, "act_bits", hw->act_bits);
 	cJSON_AddNumberToObject(o, "weight_bits", hw->weight_bits);
 	cJSON_AddNumberToObject(o, "acc_bits", hw->acc_bits);
+	cJSON_AddStringToObject(o, "mac_packing", hw_packing_name(hw->mac_packing));
 	cJSON_AddStringToObject(o, "device", hw->device);
 	cJSON_AddStringToObject(root, "family", r->family);
 	o = cJSON_AddObjectToObject(root, "rtl_params");

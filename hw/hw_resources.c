@@ -119,6 +119,27 @@ static int uses_dsp(const struct hw_config *hw)
 	return hw->act_bits >= HW_DSP_MIN_OPERAND_BITS || hw->weight_bits >= HW_DSP_MIN_OPERAND_BITS;
 }
 
+/* The array's multipliers as rtl/hwnas_compute.v builds them (docs/resources.md "DSP"):
+ * blocks of BR x BC PEs share one multiply; a block of more than one PE multiplies a packed
+ * operand of at least 12 bits, always a DSP; a 1 x 1 block is a DSP unless its product is
+ * 4x4 (8 bits, LUTs); lut blocks never use one. */
+static int64_t array_dsp(const struct hw_config *hw)
+{
+	const int64_t R = hw->pe_rows, C = hw->pe_cols, one = uses_dsp(hw) ? 1 : 0;
+
+	switch (hw->mac_packing) {
+	case HW_PACK_DSP2:
+		return R * (C / 2) + (C % 2) * R * one;
+	case HW_PACK_DSP4: /* dataflow os, 4x4 bits: the corner of odd R and C is 1 x 1 */
+		return hn_cdiv(R, 2) * hn_cdiv(C, 2) - (R % 2) * (C % 2);
+	case HW_PACK_LUT:
+		return 0;
+	case HW_PACK_NONE:
+		break;
+	}
+	return R * C * one;
+}
+
 /* Per PE. With a DSP the multiply-add and most operand and sum registers are in the slice;
  * what is left (operand skew and sum pipeline spill-over, the sum's extension) grows with
  * the bits it carries: (a + w + c) x 3 / 8. Without one, the 4x4 multiplier and the c-bit
@@ -170,8 +191,11 @@ void hw_resources(const struct hw_config *hw, struct hw_resources *out)
 	memset(out, 0, sizeof(*out));
 	pes = (int64_t)hw->pe_rows * hw->pe_cols;
 
-	out->dsp = (uses_dsp(hw) ? pes : 0) + HW_DSP_DMA;
-	out->macs_per_dsp_x100 = uses_dsp(hw) ? 100 : 0;
+	{
+		int64_t adsp = array_dsp(hw);
+		out->dsp = adsp + HW_DSP_DMA;
+		out->macs_per_dsp_x100 = adsp ? pes * 100 / adsp : 0;
+	}
 
 	/* The buffers as the RTL builds them (docs/resources.md "Block RAM"): the ibuf and the
 	 * wbuf are one memory each, both halves deep; the obuf is one memory per half. */

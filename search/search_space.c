@@ -110,6 +110,7 @@ void search_space_hw(const struct search_space *sp, const struct search_point *p
 		case SEARCH_K_HW_FREQ: hw->freq_mhz = v; break;
 		case SEARCH_K_HW_DRAM_GBPS: hw->dram_gbps = v; break;
 		case SEARCH_K_HW_DRAM_LATENCY: hw->dram_latency_cycles = (int32_t)i; break;
+		case SEARCH_K_HW_MAC_PACKING: hw->mac_packing = (enum hw_packing)i; break;
 		default: break;
 		}
 	}

@@ -295,6 +295,7 @@ static const struct hw_knob hw_knobs[] = {
 	{ "freq_mhz", SEARCH_K_HW_FREQ, NULL, 1 },
 	{ "dram_gbps", SEARCH_K_HW_DRAM_GBPS, NULL, 1 },
 	{ "dram_latency_cycles", SEARCH_K_HW_DRAM_LATENCY, "dram_latency_cycles", 1 },
+	{ "mac_packing", SEARCH_K_HW_MAC_PACKING, NULL, 1 },
 };
 
 static int hw_choice_list(struct ctx *c, const cJSON *a, const struct hw_knob *k,
@@ -317,6 +318,18 @@ static int hw_choice_list(struct ctx *c, const cJSON *a, const struct hw_knob *k
 				return FAIL(c, "%s: '%s[%d]' must be \"ws\", \"os\" or \"is\"", c->origin,
 					    where, n);
 			v[n++] = df;
+		}
+	} else if (k->knob == SEARCH_K_HW_MAC_PACKING) {
+		if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) < 1 ||
+		    cJSON_GetArraySize(a) > SEARCH_MAX_CHOICES)
+			return FAIL(c, "%s: '%s' must be a list of 1 to %d choices", c->origin, where,
+				    SEARCH_MAX_CHOICES);
+		cJSON_ArrayForEach(it, a) {
+			int pk = cJSON_IsString(it) ? hw_packing_parse(it->valuestring) : -1;
+			if (pk < 0)
+				return FAIL(c, "%s: '%s[%d]' must be \"none\", \"dsp2\", \"dsp4\" or "
+					    "\"lut\"", c->origin, where, n);
+			v[n++] = pk;
 		}
 	} else if (k->knob == SEARCH_K_HW_FREQ || k->knob == SEARCH_K_HW_DRAM_GBPS) {
 		double hi = k->knob == SEARCH_K_HW_FREQ ? 2000 : 10000;
@@ -380,7 +393,7 @@ static int parse_hw(struct ctx *c, const cJSON *hw, struct search_space *sp)
 			return FAIL(c, "%s: 'hw.choices.%s' is not a searchable field (pe_rows, pe_cols, "
 				    "dataflow, bits, act_bits, weight_bits, acc_bits, buffer_kib, "
 				    "ibuf_kib, wbuf_kib, obuf_kib, *_bytes, double_buffer, freq_mhz, "
-				    "dram_gbps, dram_latency_cycles)", c->origin, it->string);
+				    "dram_gbps, dram_latency_cycles, mac_packing)", c->origin, it->string);
 		if ((ret = hw_choice_list(c, it, k, sp)) < 0)
 			return ret;
 	}

@@ -589,6 +589,55 @@ static void constraints_should_make_points_infeasible_with_a_reason(void)
 	search_evaluator_free(ev);
 }
 
+/* mac_packing as a search dimension (issue 20): on the Ultra96 (360 DSP) a 16 x 32 int8 array
+ * (512 PEs) fits only with two MACs per DSP; packing leaves the latency unchanged and halves
+ * the array's DSPs; a packing illegal beside the widths or the dataflow is an infeasible
+ * point that says why; the device still decides what fits. */
+static void the_search_should_find_packed_arrays_larger_than_the_dsp_count(void)
+{
+	const char *text =
+		"{\"nn\":{\"space\":\"zoo\",\"network\":\"resnet18\",\"accuracy\":69.8},"
+		"\"hw\":{\"base\":{\"device\":\"ultra96\",\"dram_gbps\":8.5},"
+		"\"choices\":{\"pe_rows\":[16],\"pe_cols\":[16,32],\"dataflow\":[\"ws\",\"os\"],"
+		"\"mac_packing\":[\"none\",\"dsp2\",\"dsp4\",\"lut\"]}},\"device\":\"ultra96\","
+		"\"mapper\":\"greedy\",\"objectives\":[{\"metric\":\"latency_ms\",\"ref\":1000},"
+		"{\"metric\":\"dsp\",\"ref\":1000}]}";
+	struct search_space sp;
+	struct search_evaluator *ev;
+	struct hn_err err = { 0 };
+	double lat[2][2][HW_PACK_COUNT] = { { { 0 } } };
+	int64_t dsp[2][2][HW_PACK_COUNT] = { { { 0 } } };
+	int feas[2][2][HW_PACK_COUNT] = { { { 0 } } };
+
+	CHECK(search_space_parse_json(text, strlen(text), "pk.json", &sp, &err) == 0);
+	CHECK(search_evaluator_new(&sp, &ev, &err) == 0);
+	CHECK_EQ_I64(search_space_hw_size(&sp), 16);
+	for (uint64_t i = 0; i < search_space_size(&sp); i++) {
+		struct search_point pt;
+		struct search_eval e;
+		struct hw_config hw;
+		search_point_from_index(&sp, i, &pt);
+		search_space_hw(&sp, &pt, &hw);
+		CHECK(search_evaluate(ev, &pt, &e, &err) == 0);
+		int c = hw.pe_cols == 32, d = hw.dataflow == HW_OS, k = (int)hw.mac_packing;
+		feas[c][d][k] = e.feasible;
+		lat[c][d][k] = e.m[SEARCH_M_LATENCY_MS];
+		dsp[c][d][k] = (int64_t)e.m[SEARCH_M_DSP];
+		if (k == HW_PACK_LUT || (k == HW_PACK_DSP4))
+			CHECK_STR_CONTAINS(e.why, "'mac_packing'"); /* int8: lut, dsp4 are illegal */
+	}
+	for (int d = 0; d < 2; d++) {
+		CHECK(feas[0][d][HW_PACK_NONE] && feas[0][d][HW_PACK_DSP2]);
+		CHECK(!feas[1][d][HW_PACK_NONE] && feas[1][d][HW_PACK_DSP2]);
+		CHECK_EQ_I64(dsp[0][d][HW_PACK_NONE], 256 + 3);
+		CHECK_EQ_I64(dsp[0][d][HW_PACK_DSP2], 128 + 3);
+		CHECK_EQ_I64(dsp[1][d][HW_PACK_DSP2], 256 + 3);
+		CHECK(lat[0][d][HW_PACK_NONE] == lat[0][d][HW_PACK_DSP2]);
+		CHECK(lat[1][d][HW_PACK_DSP2] < lat[0][d][HW_PACK_DSP2]);
+	}
+	search_evaluator_free(ev);
+}
+
 static void space_errors_should_name_the_file_and_the_field(void)
 {
 	static const struct { const char *text, *want; } cases[] = {
@@ -602,6 +651,9 @@ static void space_errors_should_name_the_file_and_the_field(void)
 		  "\"objectives\":[{\"metric\":\"accuracy\"}]}", "'hw.choices.pe_rowz'" },
 		{ "{\"nn\":{\"space\":\"nb201\"},\"hw\":{\"choices\":{\"dataflow\":[\"xx\"]}},"
 		  "\"objectives\":[{\"metric\":\"accuracy\"}]}", "'hw.choices.dataflow[0]'" },
+		{ "{\"nn\":{\"space\":\"nb201\"},\"hw\":{\"choices\":{\"mac_packing\":[\"none\","
+		  "\"dsp3\"]}},\"objectives\":[{\"metric\":\"accuracy\"}]}",
+		  "'hw.choices.mac_packing[1]' must be \"none\", \"dsp2\", \"dsp4\" or \"lut\"" },
 		{ "{\"nn\":{\"space\":\"nb201\"},\"hw\":{},\"objectives\":[{\"metric\":\"speed\"}]}",
 		  "'objectives[0].metric'" },
 		{ "{\"nn\":{\"space\":\"nb201\"},\"hw\":{},\"objectives\":[{\"metric\":\"latency_ms\"}]}",
@@ -795,6 +847,7 @@ int main(void)
 	RUN(weighted_and_mnas_scores_should_follow_their_formulas);
 	RUN(constraints_should_make_points_infeasible_with_a_reason);
 	RUN(space_errors_should_name_the_file_and_the_field);
+	RUN(the_search_should_find_packed_arrays_larger_than_the_dsp_count);
 	RUN(accuracy_command_should_be_used_and_its_failures_named);
 	RUN(mobilenet_space_should_build_mbv2_and_label_the_proxy);
 	RUN(quantisation_penalty_should_interpolate_its_table);
