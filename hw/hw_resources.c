@@ -142,14 +142,48 @@ static int64_t array_dsp(const struct hw_config *hw)
 
 /* Per PE. With a DSP the multiply-add and most operand and sum registers are in the slice;
  * what is left (operand skew and sum pipeline spill-over, the sum's extension) grows with
- * the bits it carries: (a + w + c) x 3 / 8. Without one, the 4x4 multiplier and the c-bit
- * adder are LUTs: (c + 18) x 9 / 8. */
-static int64_t lut_per_pe(const struct hw_config *hw)
+ * the bits it carries: (a + w + c) x 3 / 8. Without one, the multiplier and the c-bit adder
+ * are LUTs: (c + 18) x 9 / 8 for 4x4, and a shift-and-add over the 4-bit operand (lut) adds
+ * 4 x 9 / 8 per bit of the wider operand beyond 4. */
+static int64_t lut_per_pe_dsp(const struct hw_config *hw)
 {
-	if (uses_dsp(hw))
-		return HW_LUT_PE_FIXED +
-		       hn_cdiv(((int64_t)hw->act_bits + hw->weight_bits + hw->acc_bits) * 3, 8);
-	return HW_LUT_PE_FIXED + hn_cdiv(((int64_t)hw->acc_bits + 18) * 9, 8);
+	return HW_LUT_PE_FIXED +
+	       hn_cdiv(((int64_t)hw->act_bits + hw->weight_bits + hw->acc_bits) * 3, 8);
+}
+
+static int64_t lut_per_pe_fabric(const struct hw_config *hw)
+{
+	int64_t wide = hw->act_bits > hw->weight_bits ? hw->act_bits : hw->weight_bits;
+
+	return HW_LUT_PE_FIXED + hn_cdiv(((int64_t)hw->acc_bits + 18 + 4 * (wide - 4)) * 9, 8);
+}
+
+/* The array's LUTs. Packed blocks (dsp2, dsp4) are DSP PEs plus, per block, one adder of a
+ * product field's S = a + w bits for each field above the lowest (its sign correction,
+ * docs/rtl.md "Packed MACs"); the packing of the operands is wiring and a short adder that
+ * the fit leaves in the field term. A 1 x 1 block is a plain PE. */
+static int64_t array_lut(const struct hw_config *hw)
+{
+	const int64_t R = hw->pe_rows, C = hw->pe_cols, P = R * C, S = hw->act_bits + hw->weight_bits;
+
+	switch (hw->mac_packing) {
+	case HW_PACK_DSP2: {
+		int64_t pairs = R * (C / 2), singles = R * (C % 2);
+		return 2 * pairs * lut_per_pe_dsp(hw) + pairs * S +
+		       singles * (uses_dsp(hw) ? lut_per_pe_dsp(hw) : lut_per_pe_fabric(hw));
+	}
+	case HW_PACK_DSP4: { /* 4x4 bits: 2 x 2 blocks, 1 x 2 and 2 x 1 edges, a 1 x 1 corner */
+		int64_t quads = (R / 2) * (C / 2), pairs = (R % 2) * (C / 2) + (C % 2) * (R / 2);
+		int64_t single = (R % 2) * (C % 2);
+		return (4 * quads + 2 * pairs) * lut_per_pe_dsp(hw) + (3 * quads + pairs) * S +
+		       single * lut_per_pe_fabric(hw);
+	}
+	case HW_PACK_LUT:
+		return P * lut_per_pe_fabric(hw);
+	case HW_PACK_NONE:
+		break;
+	}
+	return P * (uses_dsp(hw) ? lut_per_pe_dsp(hw) : lut_per_pe_fabric(hw));
 }
 
 /* Per PE: the operand registers passed to the neighbours and the sum register. */
@@ -218,7 +252,7 @@ void hw_resources(const struct hw_config *hw, struct hw_resources *out)
 		int64_t line_bits = ib.width + wb.width + d * ob.width;
 
 		out->bram36 = hn_cdiv(halves, 2);
-		out->lut = pes * lut_per_pe(hw) + HW_LUT_FIXED +
+		out->lut = array_lut(hw) + HW_LUT_FIXED +
 			   hn_cdiv(store_lanes * hw->acc_bits * HW_LUT_STORE_BIT_X2 +
 				   line_bits * HW_LUT_LINE_BIT_X2, 2);
 		out->ff = pes * ff_per_pe(hw) + HW_FF_FIXED + store_lanes * hw->acc_bits;

@@ -249,6 +249,18 @@ static void the_model_should_match_a_small_synthesis(void)
 	check_config(DATA "xcup_ws_2x2_int8.json");
 }
 
+/* Packed MACs (issue 20), small: two int8 products per DSP (with a last odd column) and
+ * four int4 products per DSP (2 x 2 blocks, 1 x 2 and 2 x 1 edges, a LUT corner). */
+static void the_model_should_match_small_packed_syntheses(void)
+{
+	if (!have_yosys()) {
+		printf("  (yosys not installed: skipped)\n");
+		return;
+	}
+	check_config(DATA "xcup_ws_2x3_int8_dsp2.json");
+	check_config(DATA "xcup_os_3x3_int4_dsp4.json");
+}
+
 static void the_model_should_match_the_synthesis_sweep(void)
 {
 	glob_t g;
@@ -276,6 +288,7 @@ int main(void)
 	RUN(a_timed_out_synthesis_should_be_an_error);
 	RUN(a_result_should_be_cached_per_parameter_set);
 	RUN(the_model_should_match_a_small_synthesis);
+	RUN(the_model_should_match_small_packed_syntheses);
 	if (lg && lg[0] == '1' && have_yosys())
 		RUN(the_model_should_match_the_synthesis_sweep);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", cache_dir);
