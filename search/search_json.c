@@ -274,9 +274,10 @@ char *search_hw_to_verilog(const struct hw_config *hw, const char *comment)
 		 "localparam ODEPTH = %lld;\n"
 		 "localparam INB = %d;\n"
 		 "localparam WNB = %d;\n"
-		 "localparam ONB = %d;\n",
+		 "localparam ONB = %d;\n"
+		 "localparam PACK = %d; // mac_packing: 0 none, 1 dsp2, 2 dsp4, 3 lut\n",
 		 comment, hw->freq_mhz, hw->dram_gbps, hw->device[0] ? hw->device : "none", p.rows,
 		 p.cols, p.df, p.a_bits, p.w_bits, p.acc_bits, p.dbuf, (long long)p.idepth,
-		 (long long)p.wdepth, (long long)p.odepth, p.inb, p.wnb, p.onb);
+		 (long long)p.wdepth, (long long)p.odepth, p.inb, p.wnb, p.onb, p.pack);
 	return s;
 }
