@@ -160,7 +160,7 @@ int arch_names_build(struct arch_names *ix, const struct arch_net *net, int32_t 
 		ix->slot[i] = ARCH_NAMES_EMPTY;
 	/* inputs first: a layer repeating an input's name is the later definition */
 	for (int64_t i = -(int64_t)net->n_inputs; i < net->n_layers; i++) {
-		int32_t id = i < 0 ? ARCH_SRC_INPUT(-1 - i) : (int32_t)i;
+		int32_t id = i < 0 ? ARCH_SRC_INPUT(i + net->n_inputs) : (int32_t)i;
 		size_t k = names_slot(ix, net, arch_net_tensor_name(net, id));
 
 		if (ix->slot[k] != ARCH_NAMES_EMPTY) {
@@ -184,6 +184,21 @@ void arch_names_release(struct arch_names *ix)
 {
 	free(ix->slot);
 	ix->slot = NULL;
+}
+
+int arch_names_fail(struct hn_err *err, const char *origin, const struct arch_net *net,
+		    int32_t dup, int32_t first)
+{
+	if (dup >= 0 && first >= 0)
+		return hn_fail(err, HN_EINVAL, "%s: layers[%d] '%s': duplicate layer name (also "
+			       "layers[%d])", origin, (int)dup, net->layers[dup].name, (int)first);
+	if (dup >= 0)
+		return hn_fail(err, HN_EINVAL, "%s: layers[%d] '%s': a layer cannot have the name "
+			       "of network input inputs[%d]", origin, (int)dup, net->layers[dup].name,
+			       (int)(-1 - first));
+	return hn_fail(err, HN_EINVAL, "%s: inputs[%d] '%s': duplicate input name (also "
+		       "inputs[%d])", origin, (int)(-1 - dup), net->inputs[-1 - dup].name,
+		       (int)(-1 - first));
 }
 
 /* ---- the check ---- */
@@ -290,17 +305,8 @@ int arch_net_check_graph(const struct arch_net *net, const char *origin, struct 
 	ret = arch_names_build(&ix, net, &dup, &first);
 	if (ret < 0)
 		return hn_fail(err, HN_ENOMEM, "%s: out of memory", origin);
-	if (ret) {
-		if (dup >= 0 && first >= 0)
-			return layer_fail(err, origin, net, dup, "duplicate layer name (also layers[%d])",
-					  (int)first);
-		if (dup >= 0)
-			return layer_fail(err, origin, net, dup, "a layer cannot have the name of "
-					  "network input inputs[%d]", (int)(-1 - first));
-		return hn_fail(err, HN_EINVAL, "%s: inputs[%d] '%s': duplicate input name (also "
-			       "inputs[%d])", origin, (int)(-1 - dup), net->inputs[-1 - dup].name,
-			       (int)(-1 - first));
-	}
+	if (ret)
+		return arch_names_fail(err, origin, net, dup, first);
 	arch_names_release(&ix);
 	for (int i = 0; i < net->n_layers; i++) {
 		const struct arch_layer *l = &net->layers[i];

@@ -22,6 +22,9 @@ int arch_names_build(struct arch_names *ix, const struct arch_net *net, int32_t 
 int32_t arch_names_find(const struct arch_names *ix, const struct arch_net *net,
 			const char *name);
 void arch_names_release(struct arch_names *ix);
+/* The HN_EINVAL message of a duplicate arch_names_build found. */
+int arch_names_fail(struct hn_err *err, const char *origin, const struct arch_net *net,
+		    int32_t dup, int32_t first);
 
 /* "[1, 64, 56, 56]" into buf. */
 void arch_shape_text(const struct arch_shape *s, char *buf, size_t size);

@@ -666,10 +666,8 @@ static int read_graph(struct jctx *jc, const cJSON *root, const cJSON *layers,
 	ret = arch_names_build(&ix, net, &dup, &first);
 	if (ret < 0)
 		return hn_fail(jc->err, HN_ENOMEM, "%s: out of memory", jc->origin);
-	if (ret) /* layer names were checked before: a layer repeats an input's name */
-		return hn_fail(jc->err, HN_EINVAL, "%s: layers[%d] '%s': a layer cannot have the "
-			       "name of network input inputs[%d]", jc->origin, (int)dup,
-			       net->layers[dup].name, (int)(-1 - first));
+	if (ret)
+		return arch_names_fail(jc->err, jc->origin, net, dup, first);
 	jc->index = 0;
 	cJSON_ArrayForEach(lo, layers) {
 		jc->name = net->layers[jc->index].name;
