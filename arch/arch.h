@@ -94,7 +94,7 @@ struct arch_net {
 	struct arch_tensor inputs[ARCH_IO_MAX];
 	int n_outputs;
 	int32_t outputs[ARCH_IO_MAX];   /* tensor ids */
-	char graph_note[96];       /* ONNX: why an import has no graph ("" otherwise) */
+	char graph_note[160];      /* ONNX: why an import has no graph ("" otherwise) */
 };
 
 /* Output height and width of a conv or pool layer (floor rule of torch). */
