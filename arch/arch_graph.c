@@ -335,8 +335,13 @@ int arch_net_check_graph(const struct arch_net *net, const char *origin, struct 
 		return hn_fail(err, HN_ENOMEM, "%s: out of memory", origin);
 	ret = arch_net_topo_order(net, order, err);
 	free(order);
-	if (ret == HN_EINVAL) /* the message lacks the origin: put it in front */
-		ret = hn_fail(err, HN_EINVAL, "%s: %s", origin, err->msg);
+	if (ret == HN_EINVAL) { /* the message lacks the origin: put it in front */
+		char msg[sizeof(err->msg)];
+
+		/* a copy: hn_fail writes err->msg, which must not be its own argument */
+		memcpy(msg, err->msg, sizeof(msg));
+		ret = hn_fail(err, HN_EINVAL, "%s: %s", origin, msg);
+	}
 	return ret;
 }
 

@@ -305,7 +305,8 @@ static void json_graph_errors_should_name_the_file_layer_and_field(void)
 		    "\"inputs\": [\"c3\"], \"in\": [4, 8, 8], \"out_channels\": 4, \"kernel\": 1}, "
 		    "{\"name\": \"c3\", \"type\": \"conv\", \"inputs\": [\"c2\"], \"in\": [4, 8, 8], "
 		    "\"out_channels\": 4, \"kernel\": 1}], \"outputs\": [\"c1\"]}",
-		    "'inputs' form a cycle (each reads the next): 'c2' <- 'c3' <- 'c2'");
+		    "g.json: layers[1] 'c2': 'inputs' form a cycle (each reads the next): 'c2' <- "
+		    "'c3' <- 'c2'");
 	check_error("{" IN ", \"layers\": [{\"name\": \"c1\", \"type\": \"conv\", \"inputs\": "
 		    "[\"c1\"], \"in\": [3, 8, 8], \"out_channels\": 3, \"kernel\": 1}], "
 		    "\"outputs\": [\"x\"]}",
@@ -742,7 +743,7 @@ static void random_graphs_should_round_trip_and_corruptions_give_clean_errors(vo
 	const char *env = getenv("HWNAS_SEED");
 	uint64_t seed = env ? strtoull(env, NULL, 10) : (uint64_t)time(NULL);
 	int cases = getenv("HWNAS_LONG") ? 20000 : 1500, accepted = 0, refused = 0, bad = 0;
-	int planned = 0;
+	int planned = 0, cycles = 0, dangling = 0, shapes = 0;
 
 	printf("  random graphs: seed %llu (HWNAS_SEED=%llu replays), %d cases\n",
 	       (unsigned long long)seed, (unsigned long long)seed, cases);
@@ -780,6 +781,32 @@ static void random_graphs_should_round_trip_and_corruptions_give_clean_errors(vo
 		}
 		if (!ret)
 			arch_net_release(&back);
+		/* a residual branch made to read its own add: the cycle must be named */
+		for (int i = 0; i < net.n_layers; i++) {
+			struct arch_layer *a = &net.layers[i], *cv;
+
+			if (a->kind != ARCH_ADD || a->in[0] < 0)
+				continue;
+			cv = &net.layers[a->in[0]];
+			if (cv->kind != ARCH_CONV || cv->in[0] != a->in[1])
+				continue;
+			cv->in[0] = i;
+			free(text);
+			text = arch_net_to_json(&net);
+			cv->in[0] = a->in[1];
+			ret = parse(text, &back, &err);
+			if (ret != HN_EINVAL || !strstr(err.msg, "'inputs' form a cycle (each reads "
+							 "the next)")) {
+				fprintf(stderr, "case %d: cycle not named (%d): %s\n", c, ret, err.msg);
+				bad++;
+				if (!ret)
+					arch_net_release(&back);
+			}
+			cycles++;
+			free(text);
+			text = arch_net_to_json(&net);
+			break;
+		}
 		/* corruptions: clean errors or a valid network */
 		for (int k = 0; k < 4; k++) {
 			char *t = strdup(text);
@@ -804,6 +831,10 @@ static void random_graphs_should_round_trip_and_corruptions_give_clean_errors(vo
 				arch_net_release(&back);
 			} else {
 				refused++;
+				cycles += strstr(err.msg, "cycle") != NULL;
+				dangling += strstr(err.msg, "which is neither a layer nor") != NULL;
+				shapes += strstr(err.msg, "but the layer reads") != NULL ||
+					  strstr(err.msg, "channels, the add's") != NULL;
 				if (ret != HN_EINVAL || strncmp(err.msg, "g.json", 6)) {
 					fprintf(stderr, "case %d: error %d '%s'\n", c, ret, err.msg);
 					bad++;
@@ -814,10 +845,12 @@ static void random_graphs_should_round_trip_and_corruptions_give_clean_errors(vo
 		free(text);
 		arch_net_release(&net);
 	}
-	printf("  %d plans checked, %d corruptions refused with a message, %d still valid\n",
-	       planned, refused, accepted);
+	printf("  %d plans checked, %d corruptions refused with a message (%d cycles, %d dangling "
+	       "names, %d shape mismatches), %d still valid\n", planned, refused, cycles, dangling,
+	       shapes, accepted);
 	CHECK_EQ_I64(bad, 0);
 	CHECK(refused > cases);
+	CHECK(cycles > 0 && dangling > 0 && shapes > 0);
 }
 
 int main(void)
