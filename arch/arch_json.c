@@ -993,7 +993,8 @@ static int jadd_names(const struct arch_net *net, cJSON *obj, const char *key, c
 	return 0;
 }
 
-static cJSON *layer_to_json(const struct arch_net *net, const struct arch_layer *l, int64_t b)
+static cJSON *layer_to_json(const struct arch_net *net, const struct arch_layer *l, int64_t b,
+			    int graph)
 {
 	struct arch_gemm gm = arch_gemm(l);
 	cJSON *o = cJSON_CreateObject(), *g;
@@ -1003,7 +1004,7 @@ static cJSON *layer_to_json(const struct arch_net *net, const struct arch_layer 
 		return NULL;
 	bad |= !cJSON_AddStringToObject(o, "name", l->name);
 	bad |= !cJSON_AddStringToObject(o, "type", arch_kind_name(l->kind));
-	if (net->graph)
+	if (graph)
 		bad |= jadd_names(net, o, "inputs", l->in, l->n_in);
 	bad |= write_kind_fields(o, l, b);
 	if (l->kind == ARCH_FC && l->first_token)
@@ -1040,6 +1041,18 @@ static int64_t writable_batch(const struct arch_net *net)
 char *arch_net_to_json(const struct arch_net *net)
 {
 	int64_t b = writable_batch(net);
+	/* a graph whose layers do not all share the batch is written as a list: its inputs'
+	 * per-sample shapes, and a feature map whose n is not the batch (an add of an import,
+	 * fuzz/regressions/onnx/graph_adds_off_batch.onnx), would not read back */
+	int graph = net->graph && b == net->batch;
+
+	for (int i = 0; graph && i < net->n_layers; i++) {
+		const struct arch_layer *l = &net->layers[i];
+
+		if ((l->kind == ARCH_CONV || l->kind == ARCH_POOL || l->kind == ARCH_ADD) &&
+		    l->n != b)
+			graph = 0;
+	}
 	cJSON *root = cJSON_CreateObject(), *layers;
 	char *text = NULL;
 	int bad = 0;
@@ -1050,7 +1063,7 @@ char *arch_net_to_json(const struct arch_net *net)
 	bad |= jadd_i64(root, "batch", b);
 	bad |= jadd_i64(root, "macs", arch_net_macs(net));
 	bad |= jadd_i64(root, "params", arch_net_params(net));
-	if (net->graph) {
+	if (graph) {
 		cJSON *in = cJSON_AddArrayToObject(root, "inputs");
 
 		bad |= !in;
@@ -1067,7 +1080,7 @@ char *arch_net_to_json(const struct arch_net *net)
 	layers = cJSON_AddArrayToObject(root, "layers");
 	bad |= !layers;
 	for (int i = 0; !bad && i < net->n_layers; i++) {
-		cJSON *o = layer_to_json(net, &net->layers[i], b);
+		cJSON *o = layer_to_json(net, &net->layers[i], b, graph);
 
 		if (!o || !cJSON_AddItemToArray(layers, o)) {
 			cJSON_Delete(o);

@@ -282,6 +282,26 @@ static void json_graph_should_read_connections_and_default_the_outputs(void)
 	arch_net_release(&net);
 }
 
+static void json_graph_should_read_the_documented_residual_block(void)
+{
+	struct hn_err err = { 0 };
+	struct arch_net net;
+	char b[64];
+
+	CHECK_EQ_I64(arch_net_load("tests/data/nets/res_block.json", &net, &err), 0);
+	CHECK(net.graph && net.n_layers == 6 && net.n_outputs == 1 && net.outputs[0] == 5);
+	CHECK(!strcmp(reads(&net, "add", b, sizeof(b)), "conv_b,stem"));
+	CHECK(!strcmp(reads(&net, "stem", b, sizeof(b)), "image"));
+	/* stem 16*32*32*27 + two 16*32*32*144 + fc 16*10 */
+	CHECK_EQ_I64(arch_net_macs(&net), 442368 + 2 * 2359296 + 160);
+	arch_net_release(&net);
+	/* at batch 4 the input rescales with the layers */
+	CHECK_EQ_I64(arch_net_resolve("tests/data/nets/res_block.json", 4, &net, &err), 0);
+	CHECK_EQ_I64(arch_net_check_graph(&net, NULL, &err), 0);
+	CHECK_EQ_I64(arch_net_macs(&net), 4 * (442368 + 2 * 2359296 + 160));
+	arch_net_release(&net);
+}
+
 static void json_graph_errors_should_name_the_file_layer_and_field(void)
 {
 	check_error("{" IN ", \"layers\": [{\"name\": \"c1\", \"type\": \"conv\", \"inputs\": "
@@ -860,6 +880,7 @@ int main(void)
 	RUN(nb201_cells_should_wire_their_nodes_as_sums_of_edges);
 	RUN(every_nb201_cell_and_mobilenet_config_should_pass_the_graph_check);
 	RUN(json_graph_should_read_connections_and_default_the_outputs);
+	RUN(json_graph_should_read_the_documented_residual_block);
 	RUN(json_graph_errors_should_name_the_file_layer_and_field);
 	RUN(json_graph_should_accept_layers_in_any_order_and_order_them);
 	RUN(list_form_networks_should_read_as_before_without_a_graph);
