@@ -467,6 +467,20 @@ static int plan_is_valid(const struct arch_net *net, const struct arch_plan *p, 
 	}
 	if (p->act_total < p->act_peak_live || p->act_base % align)
 		bad++;
+	{ /* the peak, step by step */
+		int64_t peak = 0;
+
+		for (int st = -1; st < n; st++) {
+			int64_t live = 0;
+
+			for (int t = 0; t < nt; t++)
+				if (first[t] <= st && st <= last[t])
+					live += p->act[t].bytes;
+			peak = live > peak ? live : peak;
+		}
+		if (peak != p->act_peak_live)
+			bad++;
+	}
 	free(pos);
 	free(first);
 	free(last);
