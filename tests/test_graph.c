@@ -409,6 +409,59 @@ static void list_form_networks_should_read_as_before_without_a_graph(void)
 	arch_net_release(&net);
 }
 
+/* A 150,000-layer graph, listed backwards (the worst order for the reader), with a residual
+ * add every other layer: read, checked and ordered in linear time (as the list form is:
+ * test_arch.c). The cycle check walks the whole graph. */
+static void graph_reading_should_be_linear_in_the_layer_count(void)
+{
+	const int n = 150000;
+	size_t cap = (size_t)n * 128 + 256, len = 0;
+	char *buf = malloc(cap);
+	struct hn_err err = { 0 };
+	struct arch_net net;
+	struct timespec t0, t1;
+	int *order = malloc(sizeof(int) * (size_t)n);
+	double secs;
+
+	CHECK(buf && order);
+	if (!buf || !order)
+		return;
+	len = (size_t)snprintf(buf, cap, "{\"inputs\": [{\"name\": \"x\", \"shape\": [8]}], "
+			       "\"layers\": [");
+	for (int i = n - 1; i >= 0; i--) {
+		char prev[16], prev2[16];
+
+		/* a_i = f_(i-1) + a_(i-2) for odd i, f_i = fc(a_(i-1)); x before the first */
+		snprintf(prev, sizeof(prev), i ? "a%d" : "x", i - 1);
+		snprintf(prev2, sizeof(prev2), i > 1 ? "a%d" : "x", i - 2);
+		if (i % 2)
+			len += (size_t)snprintf(buf + len, cap - len, "{\"name\": \"a%d\", \"type\": "
+						"\"add\", \"inputs\": [\"f%d\", \"%s\"], \"in\": "
+						"[8, 1, 1]},", i, i - 1, prev2);
+		else
+			len += (size_t)snprintf(buf + len, cap - len, "{\"name\": \"f%d\", \"type\": "
+						"\"fc\", \"inputs\": [\"%s\"], \"in_features\": 8, "
+						"\"out_features\": 8},", i, prev);
+	}
+	len--; /* the last comma */
+	len += (size_t)snprintf(buf + len, cap - len, "]}");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK_EQ_I64(arch_net_parse_json(buf, len, "big.json", &net, &err), 0);
+	if (err.msg[0])
+		fprintf(stderr, "%s\n", err.msg);
+	CHECK_EQ_I64(net.n_layers, n);
+	CHECK_EQ_I64(arch_net_topo_order(&net, order, &err), 0);
+	CHECK(net.n_layers == n && order[0] == n - 1 && order[n - 1] == 0);
+	CHECK(net.n_outputs == 1 && net.outputs[0] == 0);
+	arch_net_release(&net);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+	printf("  %d-layer graph JSON read, checked and ordered in %.2f s\n", n, secs);
+	CHECK(secs < 15);
+	free(order);
+	free(buf);
+}
+
 /* ---- the DRAM plan ---- */
 
 /* Brute force: every pair of tensors live at one step is disjoint, offsets aligned, inside
@@ -898,6 +951,7 @@ int main(void)
 	RUN(json_graph_errors_should_name_the_file_layer_and_field);
 	RUN(json_graph_should_accept_layers_in_any_order_and_order_them);
 	RUN(list_form_networks_should_read_as_before_without_a_graph);
+	RUN(graph_reading_should_be_linear_in_the_layer_count);
 	RUN(plan_should_reuse_the_space_of_dead_tensors_on_a_chain);
 	RUN(plan_of_the_zoo_should_be_valid_and_below_the_sum_of_tensors);
 	RUN(random_graphs_should_round_trip_and_corruptions_give_clean_errors);
