@@ -839,7 +839,9 @@ static void zoo_written_as_onnx_should_read_back_layer_for_layer(void)
 					fprintf(stderr, "%s: %s\n", arch_zoo_name(z), b.graph_note);
 				for (int i = 0; b.graph && i < a.n_layers && i < b.n_layers; i++)
 					if (!same_inputs(&a, i, &b, i)) {
-						fprintf(stderr, "%s: %s reads %s\n", arch_zoo_name(z), a.layers[i].name, arch_net_tensor_name(&b, b.layers[i].in[0]));
+						fprintf(stderr, "%s: %s reads %s\n", arch_zoo_name(z),
+							a.layers[i].name,
+							arch_net_tensor_name(&b, b.layers[i].in[0]));
 						CHECK(0);
 					}
 			}
