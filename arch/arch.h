@@ -47,8 +47,9 @@ struct arch_layer {
 	 * n_in = 0 in a list-form network. matmul: in[0] is A, in[1] is B. */
 	int32_t n_in;
 	int32_t in[ARCH_IN_MAX];
-	uint8_t first_token;     /* fc: reads the first row (token) of each of its rows' groups
-				  * of the input, as BERT's pooler reads [CLS]; graph check only */
+	uint8_t first_token;     /* fc: reads only the first token of each sample of its input
+				  * (BERT's pooler on [CLS]), which holds a whole multiple of the
+				  * elements it reads; used by the graph check only */
 };
 
 /* The layer as a grouped GEMM: g independent products out[m][n] = A[m][k] x B[k][n].
