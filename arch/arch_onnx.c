@@ -133,6 +133,8 @@ struct ox_tensor {
 	int32_t src;                 /* OX_SRC_LAYER: the layer; OX_SRC_INPUT: the ONNX tensor
 				      * that is the network input */
 	int32_t net_input;           /* as a network input: its tensor id once added, else 0 */
+	uint8_t part;                /* a part of its source: the first token (Gather index 0 of
+				      * an activation, as BERT's pooler reads [CLS]) */
 };
 
 enum { OX_SRC_NONE = 0, OX_SRC_LAYER, OX_SRC_INPUT, OX_SRC_BAD };
@@ -618,10 +620,18 @@ static void wire(struct ox *x, const struct ox_node *nd, struct arch_layer *l)
 	if (l->kind == ARCH_ADD) {
 		l->in[0] = k ? x->net->n_layers - 1 : source_id(x, nd, act[0]);
 		l->in[1] = source_id(x, nd, act[k + 1]);
+		if ((!k && x->t[act[0]].part) || x->t[act[k + 1]].part)
+			graph_lost(x, nd, "it adds the first token of a tensor (only an fc may read one)");
 		return;
 	}
-	for (int s = 0; s < l->n_in; s++)
+	for (int s = 0; s < l->n_in; s++) {
 		l->in[s] = source_id(x, nd, act[s]);
+		if (x->t[act[s]].part && l->kind == ARCH_FC)
+			l->first_token = 1;
+		else if (x->t[act[s]].part)
+			graph_lost(x, nd, "it reads the first token of '%.30s' (only an fc may)",
+				   x->t[act[s]].name);
+	}
 }
 
 /* The source of each output of a node that made no layer of it (see the file comment). */
@@ -639,11 +649,22 @@ static void pass_source(struct ox *x, const struct ox_node *nd)
 			t->src = t->layer;
 			continue;
 		}
-		if (!strcmp(S(nd->n->op_type), "Gather") && nd->nin >= 1 && nd->in[0] >= 0 &&
-		    x->t[nd->in[0]].is_const && !t->is_const && t->rank >= 1) {
-			t->src_kind = OX_SRC_INPUT; /* an embedding lookup: its output is an input */
-			t->src = nd->out[j];
-			continue;
+		if (!strcmp(S(nd->n->op_type), "Gather") && nd->nin >= 2 && nd->in[0] >= 0 &&
+		    nd->in[1] >= 0 && !t->is_const && t->rank >= 1) {
+			const struct ox_tensor *D = &x->t[nd->in[0]], *I = &x->t[nd->in[1]];
+
+			if (D->is_const) {
+				t->src_kind = OX_SRC_INPUT; /* an embedding lookup: an input */
+				t->src = nd->out[j];
+				continue;
+			}
+			if (I->is_const && I->has_vals && I->nvals == 1 && I->vals[0] == 0 &&
+			    (D->src_kind == OX_SRC_LAYER || D->src_kind == OX_SRC_INPUT)) {
+				t->src_kind = D->src_kind; /* index 0: the first token of D */
+				t->src = D->src;
+				t->part = 1;
+				continue;
+			}
 		}
 		for (int i = 0; i < nd->nin; i++) {
 			const struct ox_tensor *a = nd->in[i] >= 0 ? &x->t[nd->in[i]] : NULL;
@@ -657,7 +678,8 @@ static void pass_source(struct ox *x, const struct ox_node *nd)
 			if (kind == OX_SRC_NONE) {
 				kind = a->src_kind;
 				src = a->src;
-			} else if (kind != a->src_kind || src != a->src) {
+				t->part = a->part;
+			} else if (kind != a->src_kind || src != a->src || t->part != a->part) {
 				kind = OX_SRC_BAD;
 			}
 		}
@@ -2853,6 +2875,87 @@ static const char *wsrc(struct wr *w, const struct arch_layer *l, int slot, int 
 	return w->t[ti].name;
 }
 
+/* An int64 constant written inline (a Reshape target, a Gather index); rank 0 or 1. */
+static const char *wconst_i64(struct wr *w, const char *name, int rank, const int64_t *v,
+			      int n)
+{
+	Onnx__TensorProto *tp = wa(w, sizeof(*tp));
+	int64_t *dims = wa(w, sizeof(*dims)), *vals = wa(w, (size_t)n * sizeof(*vals));
+
+	if (w->oom)
+		return NULL;
+	onnx__tensor_proto__init(tp);
+	dims[0] = n;
+	memcpy(vals, v, (size_t)n * sizeof(*v));
+	tp->name = (char *)name;
+	tp->n_dims = (size_t)rank;
+	tp->dims = rank ? dims : NULL;
+	tp->has_data_type = 1;
+	tp->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__INT64;
+	tp->n_int64_data = (size_t)n;
+	tp->int64_data = vals;
+	wpush(w, &w->init, &w->n_init, &w->cap_init, tp);
+	return name;
+}
+
+/* src reshaped to d (rank dims): a Reshape node named after layer l and its input slot. */
+static const char *wreshape(struct wr *w, const struct arch_layer *l, int slot, const char *src,
+			    int rank, const int64_t *d)
+{
+	const char *out = wstr(w, "%s.in%d.reshape", l->name, slot), *in[2];
+
+	in[0] = src;
+	in[1] = wconst_i64(w, wstr(w, "%s.in%d.shape", l->name, slot), 1, d, rank);
+	wnode(w, "Reshape", out, in, 2, out);
+	wtensor(w, out, rank, d);
+	return out;
+}
+
+/* The ONNX tensor of graph source id (a layer's output, a network input), or -1. */
+static int64_t wsrc_index(const struct wr *w, int32_t id)
+{
+	if (id >= 0)
+		return w->src_t[id];
+	return w->in_t[-1 - id];
+}
+
+/* A graph source of another shape than the layer reads but as many elements (BERT's head
+ * split and merge, its adds of token rows): a Reshape to d; an fc's first token: a Reshape
+ * to [n, tokens, c] and a Gather of index 0 on the tokens. NULL otherwise. */
+static const char *wsrc_reshaped(struct wr *w, const struct arch_layer *l, int slot, int rank,
+				 const int64_t *d)
+{
+	struct arch_shape want = { rank, { 0 } };
+	int64_t ti, pe, ce;
+	const struct w_tensor *t;
+
+	if (!w->net->graph || slot >= l->n_in || (ti = wsrc_index(w, l->in[slot])) < 0)
+		return NULL;
+	t = &w->t[ti];
+	memcpy(want.d, d, (size_t)rank * sizeof(*d));
+	ce = arch_shape_elems(&want);
+	pe = 1;
+	for (int i = 0; i < t->rank; i++)
+		pe *= t->d[i];
+	if (pe == ce)
+		return wreshape(w, l, slot, t->name, rank, d);
+	if (l->kind == ARCH_FC && l->first_token && ce > 0 && pe % ce == 0) {
+		const int64_t rows[3] = { l->n, pe / ce, l->c }, zero = 0;
+		const char *r = wreshape(w, l, slot, t->name, 3, rows), *in[2];
+		const char *out = wstr(w, "%s.first_token", l->name);
+		Onnx__NodeProto *n;
+		int64_t one = 1;
+
+		in[0] = r;
+		in[1] = wconst_i64(w, wstr(w, "%s.first_token.index", l->name), 0, &zero, 1);
+		n = wnode(w, "Gather", out, in, 2, out);
+		wattr(w, n, "axis", &one, 1, 0);
+		wtensor(w, out, 2, d);
+		return out;
+	}
+	return NULL;
+}
+
 /* An fc's graph input: [n, c] itself, or a [n, C, H, W] map with C H W = c through Flatten. */
 static const char *wsrc_fc(struct wr *w, const struct arch_layer *l)
 {
@@ -2908,6 +3011,8 @@ static int wlayer(struct wr *w, const struct arch_layer *l, struct hn_err *err)
 
 		in[0] = wsrc(w, l, 0, 4, din);
 		if (!in[0])
+			in[0] = wsrc_reshaped(w, l, 0, 4, din);
+		if (!in[0])
 			in[0] = wfind(w, 4, din, NULL);
 		in[1] = winit(w, wstr(w, "%s.weight", l->name), 4, wd);
 		in[2] = l->bias ? winit(w, wstr(w, "%s.bias", l->name), 1, &l->k) : NULL;
@@ -2935,6 +3040,8 @@ static int wlayer(struct wr *w, const struct arch_layer *l, struct hn_err *err)
 				       "ONNX op in opset 13", l->name);
 		in[0] = wsrc(w, l, 0, 4, din);
 		if (!in[0])
+			in[0] = wsrc_reshaped(w, l, 0, 4, din);
+		if (!in[0])
 			in[0] = wfind(w, 4, din, NULL);
 		if (global) {
 			n = wnode(w, l->pool_max ? "GlobalMaxPool" : "GlobalAveragePool", out, in, 1, out);
@@ -2953,6 +3060,11 @@ static int wlayer(struct wr *w, const struct arch_layer *l, struct hn_err *err)
 		const int64_t dout[2] = { l->n, l->k }, wd[2] = { l->k, l->c }, one = 1;
 
 		in[0] = wsrc_fc(w, l);
+		if (!in[0]) {
+			const int64_t fd[2] = { l->n, l->c };
+
+			in[0] = wsrc_reshaped(w, l, 0, 2, fd);
+		}
 		if (!in[0])
 			in[0] = wfind_fc(w, l);
 		in[1] = winit(w, wstr(w, "%s.weight", l->name), 2, wd);
@@ -2971,6 +3083,10 @@ static int wlayer(struct wr *w, const struct arch_layer *l, struct hn_err *err)
 		in[0] = wsrc(w, l, 0, 3, da);
 		in[1] = wsrc(w, l, 1, 3, db);
 		if (!in[0])
+			in[0] = wsrc_reshaped(w, l, 0, 3, da);
+		if (!in[1])
+			in[1] = wsrc_reshaped(w, l, 1, 3, db);
+		if (!in[0])
 			in[0] = wfind(w, 3, da, NULL);
 		if (!in[1])
 			in[1] = wfind(w, 3, db, in[0]);
@@ -2981,6 +3097,10 @@ static int wlayer(struct wr *w, const struct arch_layer *l, struct hn_err *err)
 	case ARCH_ADD:
 		in[0] = wsrc(w, l, 0, 4, din);
 		in[1] = wsrc(w, l, 1, 4, din);
+		if (!in[0])
+			in[0] = wsrc_reshaped(w, l, 0, 4, din);
+		if (!in[1])
+			in[1] = wsrc_reshaped(w, l, 1, 4, din);
 		if (!in[0])
 			in[0] = wfind(w, 4, din, NULL);
 		if (!in[1])

@@ -506,6 +506,50 @@ static void onnx_graph_should_look_through_relu_and_se_mul_and_give_up_at_concat
 	arch_net_release(&net);
 }
 
+/* BERT's pooler reads hidden_states[:, 0], a Gather of index 0 on the tokens: the fc after
+ * it reads the first token of the layer before (first_token); anything else reading a first
+ * token leaves the import without a graph. */
+static void gather_of_the_first_token_should_feed_an_fc_as_first_token(void)
+{
+	static const int64_t x[3] = { 1, 8, 16 }, w1[2] = { 16, 16 }, w2[2] = { 16, 4 };
+	static const int64_t zero[1] = { 0 };
+	struct pb g = { 0 }, m;
+	struct arch_net net;
+	struct hn_err err = { 0 };
+
+	g_input(&g, "x", 3, x);
+	g_init(&g, "w1", 2, w1);
+	g_init(&g, "w2", 2, w2);
+	g_init_i64(&g, "idx", 1, zero);
+	g_node(&g, "MatMul", "enc", "x,w1", "h", NULL);
+	g_node(&g, "Gather", "cls", "h,idx", "h0", "axis:1");
+	g_node(&g, "MatMul", "pool", "h0,w2", "y", NULL);
+	m = model(&g, 13);
+	CHECK(parse(&m, 0, 0, &net, &err) == 0);
+	CHECK_EQ_I64(net.n_layers, 2);
+	CHECK(net.graph == 1);
+	if (!net.graph)
+		fprintf(stderr, "no graph: %s\n", net.graph_note);
+	CHECK(net.layers[1].kind == ARCH_FC && net.layers[1].n == 1 && net.layers[1].in[0] == 0);
+	CHECK(net.layers[1].first_token == 1 && net.layers[0].first_token == 0);
+	arch_net_release(&net);
+
+	/* the first token added to another tensor: no graph, and why */
+	g_input(&g, "x", 3, x);
+	g_input(&g, "z", 3, (const int64_t[3]){ 1, 1, 16 });
+	g_init(&g, "w1", 2, w1);
+	g_init_i64(&g, "idx", 1, zero);
+	g_node(&g, "MatMul", "enc", "x,w1", "h", NULL);
+	g_node(&g, "MatMul", "enc2", "z,w1", "k", NULL);
+	g_node(&g, "Gather", "cls", "h,idx", "h0", "axis:1");
+	g_node(&g, "Add", "sum", "h0,k", "y", NULL);
+	m = model(&g, 13);
+	CHECK(parse(&m, 0, 0, &net, &err) == 0);
+	CHECK(net.n_layers == 3 && net.graph == 0);
+	CHECK_STR_CONTAINS(net.graph_note, "node 'sum': it adds the first token of a tensor");
+	arch_net_release(&net);
+}
+
 /* A decoder's upsampling: Resize by constant scales, or to constant sizes, then a conv. */
 static void resize_should_scale_the_map_for_the_next_layer(void)
 {
@@ -831,14 +875,15 @@ static void zoo_written_as_onnx_should_read_back_layer_for_layer(void)
 			}
 			CHECK_EQ_I64(arch_net_macs(&b), arch_net_macs(&a));
 			CHECK_EQ_I64(arch_net_params(&b) + left, arch_net_params(&a));
-			/* the connections come back (BERT's head split and merge are reshapes the
-			 * exporter does not write, so its export has no graph) */
-			if (strcmp(arch_zoo_name(z), "bert_base")) {
+			/* the connections come back (BERT's through the Reshapes of its head split
+			 * and merge and the Gather of the pooler's first token) */
+			{
 				CHECK(b.graph == 1 && b.n_outputs == 1);
 				if (!b.graph)
 					fprintf(stderr, "%s: %s\n", arch_zoo_name(z), b.graph_note);
 				for (int i = 0; b.graph && i < a.n_layers && i < b.n_layers; i++)
-					if (!same_inputs(&a, i, &b, i)) {
+					if (!same_inputs(&a, i, &b, i) ||
+					    a.layers[i].first_token != b.layers[i].first_token) {
 						fprintf(stderr, "%s: %s reads %s\n", arch_zoo_name(z),
 							a.layers[i].name,
 							arch_net_tensor_name(&b, b.layers[i].in[0]));
@@ -1128,6 +1173,7 @@ int main(void)
 	RUN(bias_add_and_batch_norm_should_fold_into_their_layer);
 	RUN(sum_of_three_should_be_two_adds_and_names_unique);
 	RUN(onnx_graph_should_look_through_relu_and_se_mul_and_give_up_at_concat);
+	RUN(gather_of_the_first_token_should_feed_an_fc_as_first_token);
 	RUN(resize_should_scale_the_map_for_the_next_layer);
 	RUN(empty_tensors_and_attributes_should_be_read_safely);
 	RUN(gemm_of_constant_by_activation_should_be_a_matmul);
