@@ -1,7 +1,9 @@
 /* arch.h: workloads. Layers, networks, the model zoo, and readers for network files.
  *
  * A network is an ordered list of plain-value layers. Every layer with MACs lowers to a
- * (grouped) GEMM, see arch_gemm() and docs/model.md "Lowering to GEMM". */
+ * (grouped) GEMM, see arch_gemm() and docs/model.md "Lowering to GEMM". A network may also
+ * be a graph (arch_graph.c, docs/network_format.md "Graphs"): each layer names the tensors it
+ * reads (the outputs of other layers or the network's inputs). */
 #ifndef ARCH_H
 #define ARCH_H
 
@@ -18,6 +20,10 @@ enum arch_kind {
 };
 
 #define ARCH_NAME_MAX 48
+#define ARCH_IN_MAX 2   /* tensors a layer reads: add and matmul read two */
+#define ARCH_IO_MAX 16  /* inputs / outputs of a network graph */
+/* A tensor id: >= 0 is the output of layers[id], < 0 is the network input inputs[-1 - id]. */
+#define ARCH_SRC_INPUT(i) (-1 - (int32_t)(i))
 
 /* One layer. Shapes use the torch convention: batch n, input channels c, input h x w,
  * output channels k, filter r x s. For ARCH_MATMUL the fields mean: n = number of
@@ -37,6 +43,13 @@ struct arch_layer {
 	uint8_t bn;              /* a following batch norm: adds 2k parameters (gamma, beta) */
 	uint8_t pool_max;        /* pool: 1 max, 0 average */
 	int64_t extra_params;    /* parameters without MACs (embedding tables, layer norms) */
+	/* graph (net->graph): the tensors read, in[0 .. n_in-1], tensor ids (ARCH_SRC_INPUT);
+	 * n_in = 0 in a list-form network. matmul: in[0] is A, in[1] is B. */
+	int32_t n_in;
+	int32_t in[ARCH_IN_MAX];
+	uint8_t first_token;     /* fc: reads only the first token of each sample of its input
+				  * (BERT's pooler on [CLS]), which holds a whole multiple of the
+				  * elements it reads; used by the graph check only */
 };
 
 /* The layer as a grouped GEMM: g independent products out[m][n] = A[m][k] x B[k][n].
@@ -59,6 +72,14 @@ struct arch_skip {
 				  * figures leave out whatever it computes */
 };
 
+/* A network input of a graph: its name and its shape per sample ([C, H, W], [tokens,
+ * features] or [features]; the network batch multiplies the first dimension's rows). */
+struct arch_tensor {
+	char name[ARCH_NAME_MAX];
+	int32_t rank;            /* 1 .. 3 */
+	int64_t dims[3];
+};
+
 struct arch_net {
 	char name[ARCH_NAME_MAX];
 	int64_t batch;
@@ -66,6 +87,15 @@ struct arch_net {
 	struct arch_layer *layers; /* owned: arch_net_release() frees */
 	int n_skipped;
 	struct arch_skip *skipped; /* owned: arch_net_release() frees */
+	/* graph: 1 when every layer names its inputs (layers[i].in), the network inputs and
+	 * outputs below are set and arch_net_check_graph passed; 0 for a list of unconnected
+	 * layers (the old form: each layer states its own input shape). */
+	int graph;
+	int n_inputs;
+	struct arch_tensor inputs[ARCH_IO_MAX];
+	int n_outputs;
+	int32_t outputs[ARCH_IO_MAX];   /* tensor ids */
+	char graph_note[160];      /* ONNX: why an import has no graph ("" otherwise) */
 };
 
 /* Output height and width of a conv or pool layer (floor rule of torch). */
@@ -105,6 +135,88 @@ int arch_net_check_size(const struct arch_net *net, const char *origin, struct h
  * earlier one's, 0 when every name is distinct, HN_ENOMEM. Linear time (a hash table), so a
  * reader stays linear in the layer count (the pairwise check took 276 s on 200k layers). */
 int arch_net_find_duplicate(const struct arch_net *net, int *dup, int *first);
+
+/* ---- graphs (arch_graph.c; docs/network_format.md "Graphs") ---- */
+
+/* A whole tensor shape, batch included: rank 4 [n, c, h, w] for a feature map (conv, pool,
+ * add, an input of [C, H, W]), rank 2 [rows, features] (fc, an input of [tokens, features]
+ * or [features]), rank 3 [g, rows, cols] (matmul). */
+struct arch_shape {
+	int rank;
+	int64_t d[4];
+};
+int64_t arch_shape_elems(const struct arch_shape *s);
+/* The output of layer l; what l reads in its input slot (0 or 1). */
+struct arch_shape arch_layer_out_shape(const struct arch_layer *l);
+struct arch_shape arch_layer_in_shape(const struct arch_layer *l, int slot);
+/* The shape of tensor id of net (a layer output or a network input at net->batch). */
+struct arch_shape arch_net_tensor_shape(const struct arch_net *net, int32_t id);
+/* Name of tensor id (a layer's name or a network input's). */
+const char *arch_net_tensor_name(const struct arch_net *net, int32_t id);
+/* Tensors a layer of this kind reads in a graph: 2 for add and matmul, 1 otherwise. */
+int arch_kind_inputs(enum arch_kind kind);
+
+/* Appends a network input (name copied, per-sample dims) and sets net->graph; its tensor id
+ * is ARCH_SRC_INPUT(net->n_inputs - 1). 0, or HN_EINVAL past ARCH_IO_MAX inputs or for a
+ * rank outside 1 .. 3. Building a graph:
+ * add the inputs, then layers whose in[] name earlier tensors, then the outputs
+ * (arch_net_add_output), then arch_net_check_graph. */
+int arch_net_add_input(struct arch_net *net, const char *name, int rank, const int64_t *dims);
+/* Appends tensor id to net->outputs. 0, or HN_EINVAL past ARCH_IO_MAX outputs. */
+int arch_net_add_output(struct arch_net *net, int32_t id);
+
+/* Checks a graph network: at least one input and one output, every id in range, each layer
+ * reading arch_kind_inputs() tensors whose shapes match what it reads (a feature map read as
+ * a feature map exactly; otherwise the same element count, an implicit flatten or reshape;
+ * an fc with first_token a whole multiple), names unique across layers and inputs, no cycle.
+ * 0 for a list-form network (net->graph = 0). HN_EINVAL naming origin (or the network), the
+ * layer (index and name) and the field ('inputs', 'outputs'); HN_ENOMEM. */
+int arch_net_check_graph(const struct arch_net *net, const char *origin, struct hn_err *err);
+
+/* A topological order of the layers into order[0 .. n_layers-1] (caller's array): the list
+ * order itself when it is one, else the smallest ready index first. The list order for a
+ * list-form network. HN_EINVAL naming a cycle, HN_ENOMEM. */
+int arch_net_topo_order(const struct arch_net *net, int *order, struct hn_err *err);
+
+/* The DRAM tensor plan (arch_plan.c): every activation tensor of a graph (the network inputs
+ * and every layer output) and every layer's weights placed in one flat address space.
+ * Weights come first, each kept for the whole run; activations follow at the aligned end of
+ * the weights, and two activations share bytes only when their lifetimes do not overlap. A
+ * tensor lives from the step of the layer that writes it (step -1 for a network input) to the
+ * step of its last reader (the last step for a network output), steps counted in
+ * arch_net_topo_order's order. Every offset is a multiple of align, every size rounded up to
+ * it. padded: each feature map is stored with a border of the largest padding any of its
+ * readers (conv, pool) has, so a reader can fetch its windows without padding logic. */
+struct arch_plan_opts {
+	int64_t act_bytes;       /* bytes per activation element, 1 .. 8 */
+	int64_t weight_bytes;    /* bytes per weight element, 1 .. 8 */
+	int64_t align;           /* a power of two, 1 .. 65536 */
+	int padded;
+};
+struct arch_plan_tensor {
+	int32_t id;              /* tensor id */
+	int64_t offset, bytes;   /* bytes: the stored size, rounded up to align */
+	int first, last;         /* live from step first to step last (inclusive) */
+	int32_t border_h, border_w; /* padded: rows / columns of border on each side */
+};
+struct arch_plan {
+	int n_tensors;                   /* n_inputs + n_layers */
+	struct arch_plan_tensor *act;    /* owned; act[i] for tensor id (i < n_inputs ?
+					  * ARCH_SRC_INPUT(i) : i - n_inputs) */
+	int64_t *weight_offset;          /* owned; per layer, -1 for a layer without weights */
+	int64_t *weight_bytes;           /* owned; per layer */
+	int *order;                      /* owned; the execution order (n_layers) */
+	int64_t weights_total;           /* bytes of the weight region */
+	int64_t act_base;                /* where activations start (weights_total aligned) */
+	int64_t act_total;               /* bytes of the activation region */
+	int64_t act_peak_live;           /* the largest sum of live tensor sizes at one step */
+	int64_t total;                   /* act_base + act_total */
+};
+/* Fills plan (caller releases with arch_plan_release) for a graph network; pure (allocates
+ * only plan's arrays). HN_EINVAL for a list-form network or bad options, HN_ENOMEM. */
+int arch_plan_build(const struct arch_net *net, const struct arch_plan_opts *o,
+		    struct arch_plan *plan, struct hn_err *err);
+void arch_plan_release(struct arch_plan *plan);
 
 /* Layer constructors used by the zoo and the search spaces. Names are copied. */
 struct arch_layer arch_conv(const char *name, int64_t n, int64_t c, int64_t h, int64_t w,

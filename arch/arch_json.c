@@ -1,7 +1,7 @@
 /* arch_json.c: the network JSON format (docs/network_format.md): the reader, the writer
  * (arch_net_to_json) and the loaders that pick a reader or the zoo by name. The only file of
  * arch/ that sees cJSON. */
-#include "arch.h"
+#include "arch_int.h"
 
 #include <cjson/cJSON.h>
 
@@ -183,12 +183,13 @@ static int jbool(const struct jctx *jc, const cJSON *obj, const char *key, uint8
  * "macs", "params" (written by arch_net_to_json) are informational and ignored, as are "in"
  * on fc and matmul layers. */
 static const char *const common_fields[] = {
-	"name", "type", "extra_params", "out", "gemm", "macs", "params", NULL
+	"name", "type", "inputs", "extra_params", "out", "gemm", "macs", "params", NULL
 };
 static const char *const kind_fields[ARCH_KIND_COUNT][12] = {
 	[ARCH_CONV] = { "in", "out_channels", "kernel", "stride", "padding", "dilation", "groups",
 			"bias", "bn", NULL },
-	[ARCH_FC] = { "in_features", "out_features", "tokens", "bias", "bn", "in", NULL },
+	[ARCH_FC] = { "in_features", "out_features", "tokens", "bias", "bn", "in", "first_token",
+		      NULL },
 	[ARCH_MATMUL] = { "batch", "m", "k", "n", "in", NULL },
 	[ARCH_POOL] = { "in", "kernel", "stride", "padding", "op", NULL },
 	[ARCH_ADD] = { "in", NULL },
@@ -308,7 +309,8 @@ static int read_fc(const struct jctx *jc, const cJSON *o, int64_t batch, struct 
 	if (__builtin_mul_overflow(tokens, batch, &tokens))
 		return jfail(jc, "'tokens' x batch overflows int64");
 	*l = arch_fc("", tokens, in, out);
-	if ((ret = jbool(jc, o, "bias", &l->bias)) || (ret = jbool(jc, o, "bn", &l->bn)))
+	if ((ret = jbool(jc, o, "bias", &l->bias)) || (ret = jbool(jc, o, "bn", &l->bn)) ||
+	    (ret = jbool(jc, o, "first_token", &l->first_token)))
 		return ret;
 	return 0;
 }
@@ -519,11 +521,174 @@ static int read_skipped(struct jctx *jc, const cJSON *arr, struct arch_net *net)
 	return 0;
 }
 
+/* ---- graphs (docs/network_format.md "Graphs") ---- */
+
+/* Top-level "inputs": [{"name": string, "shape": [1 to 3 positive integers]}, ...]. */
+static int read_net_inputs(struct jctx *jc, const cJSON *arr, struct arch_net *net)
+{
+	const cJSON *o;
+	char buf[64];
+	int i = 0;
+
+	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1 ||
+	    cJSON_GetArraySize(arr) > ARCH_IO_MAX)
+		return jfail(jc, "'inputs' must be an array of 1 to %d network inputs "
+			     "{\"name\", \"shape\"}, got %s", ARCH_IO_MAX,
+			     jdescribe(arr, buf, sizeof(buf)));
+	cJSON_ArrayForEach(o, arr) {
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, "name");
+		const cJSON *shape = cJSON_GetObjectItemCaseSensitive(o, "shape"), *f;
+		int64_t dims[3];
+		int rank = 0;
+
+		if (!cJSON_IsObject(o))
+			return jfail(jc, "inputs[%d] must be an object {\"name\", \"shape\"}, got %s",
+				     i, jdescribe(o, buf, sizeof(buf)));
+		cJSON_ArrayForEach(f, o)
+			if (strcmp(f->string, "name") && strcmp(f->string, "shape"))
+				return jfail(jc, "inputs[%d]: unknown field '%s' (expected name, shape)",
+					     i, jkey(f->string, buf, sizeof(buf)));
+		if (!cJSON_IsString(name) || !name->valuestring[0] ||
+		    strlen(name->valuestring) >= ARCH_NAME_MAX)
+			return jfail(jc, "inputs[%d]: 'name' must be a string of 1 to %d bytes, got %s",
+				     i, ARCH_NAME_MAX - 1, jdescribe(name, buf, sizeof(buf)));
+		if (cJSON_IsArray(shape) && cJSON_GetArraySize(shape) >= 1 &&
+		    cJSON_GetArraySize(shape) <= 3) {
+			const cJSON *d;
+
+			cJSON_ArrayForEach(d, shape) {
+				if (jint_value(d, &dims[rank]) || dims[rank] < 1 ||
+				    dims[rank] > ((int64_t)1 << 40))
+					break;
+				rank++;
+			}
+		}
+		if (rank == 0 || rank != cJSON_GetArraySize(shape))
+			return jfail(jc, "inputs[%d] '%s': 'shape' must be [C, H, W], [tokens, "
+				     "features] or [features] of integers 1 .. 2^40, got %s", i,
+				     name->valuestring, jdescribe(shape, buf, sizeof(buf)));
+		if (arch_net_add_input(net, name->valuestring, rank, dims))
+			return jfail(jc, "inputs[%d]: too many inputs", i); /* checked above */
+		i++;
+	}
+	return 0;
+}
+
+/* A layer's "inputs": arch_kind_inputs() names of layers or network inputs. */
+static int read_layer_inputs(struct jctx *jc, const cJSON *o, const struct arch_names *ix,
+			     struct arch_net *net, struct arch_layer *l)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "inputs"), *e;
+	int want = arch_kind_inputs(l->kind), k = 0;
+	char buf[64];
+
+	if (!v)
+		return jfail(jc, "missing required field 'inputs' (the network has top-level "
+			     "'inputs', so it is a graph: every layer names the tensors it reads)");
+	if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != want)
+		return jfail(jc, "'inputs' must be an array of %d tensor name%s for %s layer, got %s",
+			     want, want > 1 ? "s" : "", l->kind == ARCH_ADD ? "an add" :
+			     l->kind == ARCH_MATMUL ? "a matmul (A, B)" : "this",
+			     jdescribe(v, buf, sizeof(buf)));
+	cJSON_ArrayForEach(e, v) {
+		int32_t id;
+
+		if (!cJSON_IsString(e) || !e->valuestring[0])
+			return jfail(jc, "'inputs'[%d] must be a tensor name (a string), got %s", k,
+				     jdescribe(e, buf, sizeof(buf)));
+		id = arch_names_find(ix, net, e->valuestring);
+		if (id == ARCH_NAMES_EMPTY)
+			return jfail(jc, "'inputs'[%d] names '%s', which is neither a layer nor a "
+				     "network input", k, jkey(e->valuestring, buf, sizeof(buf)));
+		l->in[k++] = id;
+	}
+	l->n_in = want;
+	return 0;
+}
+
+/* "outputs": names; without it, every layer whose output no layer reads, in list order. */
+static int read_net_outputs(struct jctx *jc, const cJSON *arr, const struct arch_names *ix,
+			    struct arch_net *net)
+{
+	const cJSON *e;
+	char buf[64];
+	int k = 0;
+
+	if (!arr) {
+		uint8_t *read = calloc((size_t)net->n_layers, 1);
+		int ret = 0;
+
+		if (!read)
+			return hn_fail(jc->err, HN_ENOMEM, "%s: out of memory", jc->origin);
+		for (int i = 0; i < net->n_layers; i++)
+			for (int s = 0; s < net->layers[i].n_in; s++)
+				if (net->layers[i].in[s] >= 0)
+					read[net->layers[i].in[s]] = 1;
+		for (int i = 0; i < net->n_layers && !ret; i++)
+			if (!read[i] && arch_net_add_output(net, i))
+				ret = jfail(jc, "more than %d layers whose output no layer reads: list "
+					    "the network's 'outputs'", ARCH_IO_MAX);
+		free(read);
+		if (!ret && net->n_outputs == 0)
+			ret = jfail(jc, "every layer's output is read by another layer (a cycle?): "
+				    "list the network's 'outputs'");
+		return ret;
+	}
+	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1 ||
+	    cJSON_GetArraySize(arr) > ARCH_IO_MAX)
+		return jfail(jc, "'outputs' must be an array of 1 to %d tensor names, got %s",
+			     ARCH_IO_MAX, jdescribe(arr, buf, sizeof(buf)));
+	cJSON_ArrayForEach(e, arr) {
+		int32_t id;
+
+		if (!cJSON_IsString(e) || !e->valuestring[0])
+			return jfail(jc, "'outputs'[%d] must be a tensor name (a string), got %s", k,
+				     jdescribe(e, buf, sizeof(buf)));
+		id = arch_names_find(ix, net, e->valuestring);
+		if (id == ARCH_NAMES_EMPTY)
+			return jfail(jc, "'outputs'[%d] names '%s', which is neither a layer nor a "
+				     "network input", k, jkey(e->valuestring, buf, sizeof(buf)));
+		arch_net_add_output(net, id);
+		k++;
+	}
+	return 0;
+}
+
+/* The second pass of a graph: names resolved once every layer is read. */
+static int read_graph(struct jctx *jc, const cJSON *root, const cJSON *layers,
+		      struct arch_net *net)
+{
+	struct arch_names ix;
+	const cJSON *lo;
+	int32_t dup, first;
+	int ret;
+
+	ret = arch_names_build(&ix, net, &dup, &first);
+	if (ret < 0)
+		return hn_fail(jc->err, HN_ENOMEM, "%s: out of memory", jc->origin);
+	if (ret)
+		return arch_names_fail(jc->err, jc->origin, net, dup, first);
+	jc->index = 0;
+	cJSON_ArrayForEach(lo, layers) {
+		jc->name = net->layers[jc->index].name;
+		if ((ret = read_layer_inputs(jc, lo, &ix, net, &net->layers[jc->index])))
+			goto out_release_ix;
+		jc->index++;
+	}
+	jc->index = -1;
+	ret = read_net_outputs(jc, cJSON_GetObjectItemCaseSensitive(root, "outputs"), &ix, net);
+	if (ret == 0)
+		ret = arch_net_check_graph(net, jc->origin, jc->err);
+out_release_ix:
+	arch_names_release(&ix);
+	return ret;
+}
+
 static int read_root(struct jctx *jc, const cJSON *root, struct arch_net *net)
 {
-	static const char *const root_fields[] = { "name", "batch", "layers", "macs", "params",
-						   "not_executed", NULL };
-	const cJSON *name, *layers, *f, *lo;
+	static const char *const root_fields[] = { "name", "batch", "inputs", "outputs", "layers",
+						   "macs", "params", "not_executed", NULL };
+	const cJSON *name, *layers, *f, *lo, *inputs;
 	int64_t batch = 1;
 	char buf[64], defname[ARCH_NAME_MAX];
 	int ret;
@@ -533,7 +698,8 @@ static int read_root(struct jctx *jc, const cJSON *root, struct arch_net *net)
 			     jdescribe(root, buf, sizeof(buf)));
 	cJSON_ArrayForEach(f, root) {
 		if (!in_list(root_fields, f->string))
-			return jfail(jc, "unknown top-level field '%s' (expected name, batch, layers)",
+			return jfail(jc, "unknown top-level field '%s' (expected name, batch, inputs, "
+				     "outputs, layers)",
 				     jkey(f->string, buf, sizeof(buf)));
 	}
 	name = cJSON_GetObjectItemCaseSensitive(root, "name");
@@ -551,6 +717,14 @@ static int read_root(struct jctx *jc, const cJSON *root, struct arch_net *net)
 			     jdescribe(layers, buf, sizeof(buf)));
 	base_name(defname, sizeof(defname), jc->origin);
 	arch_net_init(net, name ? name->valuestring : defname, batch);
+	inputs = cJSON_GetObjectItemCaseSensitive(root, "inputs");
+	if (inputs && (ret = read_net_inputs(jc, inputs, net)))
+		goto out_release_net;
+	if (!inputs && cJSON_GetObjectItemCaseSensitive(root, "outputs")) {
+		ret = jfail(jc, "'outputs' needs the network's 'inputs' (a graph names its input "
+			    "tensors)");
+		goto out_release_net;
+	}
 	jc->index = 0;
 	cJSON_ArrayForEach(lo, layers) {
 		struct arch_layer l;
@@ -558,6 +732,12 @@ static int read_root(struct jctx *jc, const cJSON *root, struct arch_net *net)
 		jc->name = NULL;
 		if ((ret = read_layer(jc, lo, batch, &l)))
 			goto out_release_net;
+		if (!inputs && cJSON_GetObjectItemCaseSensitive(lo, "inputs")) {
+			jc->name = l.name;
+			ret = jfail(jc, "'inputs' needs the network's top-level 'inputs' (a graph "
+				    "names its input tensors; see docs/network_format.md)");
+			goto out_release_net;
+		}
 		if ((ret = arch_net_add(net, &l))) {
 			ret = hn_fail(jc->err, HN_ENOMEM, "%s: out of memory", jc->origin);
 			goto out_release_net;
@@ -565,6 +745,8 @@ static int read_root(struct jctx *jc, const cJSON *root, struct arch_net *net)
 		jc->index++;
 	}
 	if ((ret = check_duplicates(jc, net)))
+		goto out_release_net;
+	if (inputs && (ret = read_graph(jc, root, layers, net)))
 		goto out_release_net;
 	jc->index = -1;
 	if ((ret = read_skipped(jc, cJSON_GetObjectItemCaseSensitive(root, "not_executed"), net)))
@@ -792,7 +974,27 @@ static int write_kind_fields(cJSON *o, const struct arch_layer *l, int64_t b)
 	return bad ? -1 : 0;
 }
 
-static cJSON *layer_to_json(const struct arch_layer *l, int64_t b)
+/* An array of the names of tensor ids. */
+static int jadd_names(const struct arch_net *net, cJSON *obj, const char *key, const int32_t *id,
+		      int n)
+{
+	cJSON *a = cJSON_AddArrayToObject(obj, key);
+
+	if (!a)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		cJSON *x = cJSON_CreateString(arch_net_tensor_name(net, id[i]));
+
+		if (!x || !cJSON_AddItemToArray(a, x)) {
+			cJSON_Delete(x);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static cJSON *layer_to_json(const struct arch_net *net, const struct arch_layer *l, int64_t b,
+			    int graph)
 {
 	struct arch_gemm gm = arch_gemm(l);
 	cJSON *o = cJSON_CreateObject(), *g;
@@ -802,7 +1004,11 @@ static cJSON *layer_to_json(const struct arch_layer *l, int64_t b)
 		return NULL;
 	bad |= !cJSON_AddStringToObject(o, "name", l->name);
 	bad |= !cJSON_AddStringToObject(o, "type", arch_kind_name(l->kind));
+	if (graph)
+		bad |= jadd_names(net, o, "inputs", l->in, l->n_in);
 	bad |= write_kind_fields(o, l, b);
+	if (l->kind == ARCH_FC && l->first_token)
+		bad |= !cJSON_AddBoolToObject(o, "first_token", 1);
 	if (l->extra_params)
 		bad |= jadd_i64(o, "extra_params", l->extra_params);
 	g = cJSON_AddObjectToObject(o, "gemm");
@@ -835,6 +1041,18 @@ static int64_t writable_batch(const struct arch_net *net)
 char *arch_net_to_json(const struct arch_net *net)
 {
 	int64_t b = writable_batch(net);
+	/* a graph whose layers do not all share the batch is written as a list: its inputs'
+	 * per-sample shapes, and a feature map whose n is not the batch (an add of an import,
+	 * fuzz/regressions/onnx/graph_adds_off_batch.onnx), would not read back */
+	int graph = net->graph && b == net->batch;
+
+	for (int i = 0; graph && i < net->n_layers; i++) {
+		const struct arch_layer *l = &net->layers[i];
+
+		if ((l->kind == ARCH_CONV || l->kind == ARCH_POOL || l->kind == ARCH_ADD) &&
+		    l->n != b)
+			graph = 0;
+	}
 	cJSON *root = cJSON_CreateObject(), *layers;
 	char *text = NULL;
 	int bad = 0;
@@ -845,10 +1063,24 @@ char *arch_net_to_json(const struct arch_net *net)
 	bad |= jadd_i64(root, "batch", b);
 	bad |= jadd_i64(root, "macs", arch_net_macs(net));
 	bad |= jadd_i64(root, "params", arch_net_params(net));
+	if (graph) {
+		cJSON *in = cJSON_AddArrayToObject(root, "inputs");
+
+		bad |= !in;
+		for (int i = 0; !bad && i < net->n_inputs; i++) {
+			const struct arch_tensor *t = &net->inputs[i];
+			cJSON *o = cJSON_CreateObject();
+
+			bad |= !o || !cJSON_AddItemToArray(in, o);
+			bad |= !bad && (!cJSON_AddStringToObject(o, "name", t->name) ||
+					jadd_ints(o, "shape", t->dims, t->rank));
+		}
+		bad |= bad || jadd_names(net, root, "outputs", net->outputs, net->n_outputs);
+	}
 	layers = cJSON_AddArrayToObject(root, "layers");
 	bad |= !layers;
 	for (int i = 0; !bad && i < net->n_layers; i++) {
-		cJSON *o = layer_to_json(&net->layers[i], b);
+		cJSON *o = layer_to_json(net, &net->layers[i], b, graph);
 
 		if (!o || !cJSON_AddItemToArray(layers, o)) {
 			cJSON_Delete(o);

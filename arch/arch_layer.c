@@ -411,6 +411,9 @@ void arch_net_release(struct arch_net *net)
 	free(net->skipped);
 	net->skipped = NULL;
 	net->n_skipped = 0;
+	net->graph = 0;
+	net->n_inputs = 0;
+	net->n_outputs = 0;
 }
 
 /* Capacity implicit as for the layers: the next power of two >= n_skipped. */

@@ -6,9 +6,18 @@
  * conv, add); 5 cells at 32; reduction to 64; 5 cells at 64; global average pool; linear
  * classifier. Convolutions are ReLU-Conv-BN (bn = 1); ReLU and BN cost nothing here. A node
  * sums its non-`none` inputs: k inputs cost k - 1 element-wise adds; `skip_connect` is an
- * alias and costs nothing. */
+ * alias and costs nothing.
+ *
+ * The network is a graph (docs/network_format.md "Graphs"): an edge's layer reads its source
+ * node, a node with several inputs is a chain of adds (node = ((e_a + e_b) + e_c)), a
+ * skip_connect edge is its source node's tensor itself. A node whose edges are all `none` is
+ * zero in the benchmark (its Zero op multiplies by 0); hwnas has no layer for that, so such a
+ * node reads, in the graph, as the source of its first edge (looked through, as a ReLU is).
+ * The layer list keeps the order it always had (an edge's layers, then the adds), which is
+ * not always an execution order: arch_net_topo_order gives one. */
 #include "arch.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -114,15 +123,19 @@ static void set_name(struct arch_layer *l, const char *fmt, int a, int b, const 
 	snprintf(l->name, sizeof(l->name), fmt, a, b, what);
 }
 
-/* Adds the layers of one cell at c channels, h x h, stage s, cell i. */
+/* Adds the layers of one cell at c channels, h x h, stage s, cell i, reading tensor x;
+ * *out gets the id of the cell's output (node 3). */
 static int add_cell(struct arch_net *net, const int ops[ARCH_NB201_EDGES], int64_t n, int64_t c,
-		    int64_t h, int s, int i)
+		    int64_t h, int s, int i, int32_t x, int32_t *out)
 {
-	int inputs[4] = { 0 };
+	int inputs[4] = { 0 }, edge_layer[ARCH_NB201_EDGES], first_add[4] = { 0 };
+	int32_t node[4];
 
 	for (int e = 0; e < ARCH_NB201_EDGES; e++) {
 		struct arch_layer l;
 		char what[24];
+
+		edge_layer[e] = -1;
 		if (ops[e] == ARCH_NB201_NONE)
 			continue;
 		inputs[edge_to[e]]++;
@@ -138,26 +151,69 @@ static int add_cell(struct arch_net *net, const int ops[ARCH_NB201_EDGES], int64
 		snprintf(what, sizeof(what), "e%d.%s", e, ops[e] == ARCH_NB201_AVGPOOL ? "pool" :
 			 ops[e] == ARCH_NB201_CONV3X3 ? "conv3x3" : "conv1x1");
 		set_name(&l, "s%dc%d.%s", s, i, what);
+		l.n_in = 1; /* in[0] set below, once its node is known */
+		edge_layer[e] = net->n_layers;
 		if (arch_net_add(net, &l))
 			return HN_ENOMEM;
 	}
-	for (int node = 1; node <= 3; node++) {
-		for (int k = 1; k < inputs[node]; k++) {
+	for (int nd = 1; nd <= 3; nd++) {
+		first_add[nd] = net->n_layers;
+		for (int k = 1; k < inputs[nd]; k++) {
 			struct arch_layer l = arch_add("", n, c, h, h);
 			char what[24];
-			snprintf(what, sizeof(what), "n%d.add%d", node, k);
+			snprintf(what, sizeof(what), "n%d.add%d", nd, k);
 			set_name(&l, "s%dc%d.%s", s, i, what);
+			l.n_in = 2;
 			if (arch_net_add(net, &l))
 				return HN_ENOMEM;
 		}
 	}
+	/* wire node by node: a node's edges read earlier nodes only */
+	node[0] = x;
+	for (int nd = 1; nd <= 3; nd++) {
+		int32_t sum = -1, zero_src = -1;
+		int k = 0;
+
+		for (int e = 0; e < ARCH_NB201_EDGES; e++) {
+			int32_t t;
+
+			if (edge_to[e] != nd)
+				continue;
+			if (ops[e] == ARCH_NB201_NONE) {
+				if (zero_src < 0)
+					zero_src = node[edge_from[e]];
+				continue;
+			}
+			if (ops[e] == ARCH_NB201_SKIP) {
+				t = node[edge_from[e]];
+			} else {
+				net->layers[edge_layer[e]].in[0] = node[edge_from[e]];
+				t = edge_layer[e];
+			}
+			if (k == 0) {
+				sum = t;
+			} else {
+				struct arch_layer *a = &net->layers[first_add[nd] + k - 1];
+
+				a->in[0] = sum;
+				a->in[1] = t;
+				sum = first_add[nd] + k - 1;
+			}
+			k++;
+		}
+		node[nd] = k ? sum : zero_src;
+	}
+	*out = node[3];
 	return 0;
 }
 
-/* The residual reduction block from c to 2c channels, input h x h. */
-static int add_reduction(struct arch_net *net, int64_t n, int64_t c, int64_t h, int r)
+/* The residual reduction block from c to 2c channels, input h x h, reading tensor x; *out
+ * gets the add's id. */
+static int add_reduction(struct arch_net *net, int64_t n, int64_t c, int64_t h, int r, int32_t x,
+			 int32_t *out)
 {
 	struct arch_layer l[5];
+	int base = net->n_layers;
 	char name[32];
 
 	l[0] = arch_conv("", n, c, h, h, 2 * c, 3, 2, 1, 1);
@@ -165,6 +221,8 @@ static int add_reduction(struct arch_net *net, int64_t n, int64_t c, int64_t h, 
 	l[2] = arch_pool("", n, c, h, h, 2, 2, 0, 0);
 	l[3] = arch_conv("", n, c, h / 2, h / 2, 2 * c, 1, 1, 0, 1);
 	l[4] = arch_add("", n, 2 * c, h / 2, h / 2);
+	/* conv_a <- x, conv_b <- conv_a, pool <- x, short.conv <- pool, add <- conv_b, short */
+	static const int src[5][2] = { { -1, 0 }, { 0, 0 }, { -1, 0 }, { 2, 0 }, { 1, 3 } };
 	static const char *const what[5] = { "conv_a", "conv_b", "short.pool", "short.conv",
 					     "add" };
 	for (int i = 0; i < 5; i++) {
@@ -172,9 +230,13 @@ static int add_reduction(struct arch_net *net, int64_t n, int64_t c, int64_t h, 
 		hn_strlcpy(l[i].name, name, sizeof(l[i].name));
 		if (l[i].kind == ARCH_CONV)
 			l[i].bn = 1;
+		l[i].n_in = arch_kind_inputs(l[i].kind);
+		for (int k = 0; k < l[i].n_in; k++)
+			l[i].in[k] = src[i][k] < 0 ? x : base + src[i][k];
 		if (arch_net_add(net, &l[i]))
 			return HN_ENOMEM;
 	}
+	*out = base + 4;
 	return 0;
 }
 
@@ -187,6 +249,7 @@ int arch_nb201_build(const int ops[ARCH_NB201_EDGES], int dataset, int64_t batch
 	int64_t c = 16;
 	char name[ARCH_NAME_MAX];
 	struct arch_layer l;
+	int32_t x;
 
 	if (dataset < 0 || dataset > 2)
 		return hn_fail(err, HN_EINVAL, "nb201: unknown dataset %d", dataset);
@@ -195,28 +258,43 @@ int arch_nb201_build(const int ops[ARCH_NB201_EDGES], int dataset, int64_t batch
 			return hn_fail(err, HN_EINVAL, "nb201: edge %d: op %d out of range", e, ops[e]);
 	snprintf(name, sizeof(name), "nb201-%d", arch_nb201_code(ops));
 	arch_net_init(net, name, batch);
+	{
+		const int64_t image[3] = { 3, h, h };
+
+		if (arch_net_add_input(net, "image", 3, image))
+			goto nomem;
+	}
 	l = arch_conv("stem", batch, 3, h, h, c, 3, 1, 1, 1);
 	l.bn = 1;
+	l.n_in = 1;
+	l.in[0] = ARCH_SRC_INPUT(0);
+	x = net->n_layers;
 	if (arch_net_add(net, &l))
 		goto nomem;
 	for (int s = 0; s < 3; s++) {
 		if (s > 0) {
-			if (add_reduction(net, batch, c, h, s))
+			if (add_reduction(net, batch, c, h, s, x, &x))
 				goto nomem;
 			c *= 2;
 			h /= 2;
 		}
 		for (int i = 0; i < 5; i++)
-			if (add_cell(net, ops, batch, c, h, s + 1, i))
+			if (add_cell(net, ops, batch, c, h, s + 1, i, x, &x))
 				goto nomem;
 	}
 	l = arch_pool("gap", batch, c, h, h, h, (int32_t)h, 0, 0);
+	l.n_in = 1;
+	l.in[0] = x;
+	x = net->n_layers;
 	if (arch_net_add(net, &l))
 		goto nomem;
 	l = arch_fc("classifier", batch, c, classes);
 	l.bias = 1;
-	if (arch_net_add(net, &l))
+	l.n_in = 1;
+	l.in[0] = x;
+	if (arch_net_add(net, &l) || arch_net_add_output(net, net->n_layers - 1))
 		goto nomem;
+	assert(arch_net_check_graph(net, name, err) == 0);
 	return 0;
 nomem:
 	arch_net_release(net);

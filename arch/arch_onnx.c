@@ -10,6 +10,14 @@
  * listed in net->skipped with its op type (a BatchNormalization or bias Add folded into the
  * layer before it says which).
  *
+ * The network's graph (docs/network_format.md "Graphs") follows the node inputs: each tensor
+ * carries its source (src): a layer's output is that layer; a graph input, or the output of an
+ * embedding lookup (Gather from a constant table), is a network input; any other node that is
+ * no layer passes on the source of its one activation input that has as many elements as its
+ * output (Relu, a folded BatchNormalization, Flatten, Reshape, Transpose, the SE scaling Mul
+ * of a map by its per-channel weights). A layer reading a tensor of two such sources (Concat,
+ * a Mul of two maps) or of none leaves the import without a graph, net->graph_note saying why.
+ *
  * Writing: arch_net_write_onnx builds the graph back from the layer list (see arch.h). */
 #include "arch.h"
 
@@ -121,7 +129,15 @@ struct ox_tensor {
 	int layer;                   /* the layer whose output this is (for folding), else -1 */
 	int consumers;               /* node inputs reading it */
 	uint8_t defined;             /* shape set (graph input, initializer, or node done) */
+	uint8_t src_kind;            /* OX_SRC_*: where its value comes from, for the graph */
+	int32_t src;                 /* OX_SRC_LAYER: the layer; OX_SRC_INPUT: the ONNX tensor
+				      * that is the network input */
+	int32_t net_input;           /* as a network input: its tensor id once added, else 0 */
+	uint8_t part;                /* a part of its source: the first token (Gather index 0 of
+				      * an activation, as BERT's pooler reads [CLS]) */
 };
+
+enum { OX_SRC_NONE = 0, OX_SRC_LAYER, OX_SRC_INPUT, OX_SRC_BAD };
 
 /* An open-addressing hash set of indices keyed by a string the caller's key() gives. */
 struct ox_hash {
@@ -140,6 +156,8 @@ struct ox {
 	struct ox_hash tensors;      /* name -> index into t */
 	struct ox_hash names;        /* layer name -> layer index (unique names) */
 	struct arch_net *net;
+	int add_k;                   /* the k-th add of an n-input Add/Sum being emitted */
+	char graph_note[160];        /* why the graph was given up, "" while it holds */
 };
 
 /* One node being read: its label for messages and its tensors (-1 for an omitted optional). */
@@ -519,6 +537,217 @@ static int tensor_from_proto(struct ox *x, const struct ox_node *nd, struct ox_t
 
 /* ---- layers and skipped nodes ---- */
 
+/* ---- the graph ---- */
+
+__attribute__((format(printf, 3, 4)))
+static void graph_lost(struct ox *x, const struct ox_node *nd, const char *fmt, ...)
+{
+	char msg[100];
+	va_list ap;
+
+	if (x->graph_note[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(x->graph_note, sizeof(x->graph_note), "node '%.40s': %s", nd->label, msg);
+}
+
+/* The network input tensor t stands for (added on first use), per sample: [N, C, H, W] is
+ * [C, H, W] and [N, T, F] is [T, F] (N the batch); [R, F] is R / batch rows of F; [F] one row. */
+static int32_t net_input(struct ox *x, const struct ox_node *nd, int ti)
+{
+	struct ox_tensor *t = &x->t[ti];
+	int64_t d[3], b = x->net->batch;
+	int rank = t->rank - 1;
+
+	if (t->net_input < 0)
+		return t->net_input;
+	if (t->rank == 1) {
+		rank = 1;
+		d[0] = t->dim[0];
+	} else if (t->rank == 2 && t->dim[0] % b == 0) {
+		rank = t->dim[0] == b ? 1 : 2;
+		d[0] = t->dim[0] / b;
+		d[rank - 1] = t->dim[1];
+	} else if (t->rank >= 3 && t->rank <= 4 && t->dim[0] == b) {
+		for (int i = 0; i < rank; i++)
+			d[i] = t->dim[i + 1];
+	} else {
+		graph_lost(x, nd, "input '%.30s' is not [batch, ...] with up to 3 more dimensions",
+			   t->name);
+		return 0;
+	}
+	if (arch_net_add_input(x->net, "", rank, d)) {
+		graph_lost(x, nd, "more than %d network inputs", ARCH_IO_MAX);
+		return 0;
+	}
+	clean_name(x->net->inputs[x->net->n_inputs - 1].name, t->name);
+	t->net_input = ARCH_SRC_INPUT(x->net->n_inputs - 1);
+	return t->net_input;
+}
+
+/* The tensor id a layer reading ONNX tensor ti reads, or 0 with the graph lost. */
+static int32_t source_id(struct ox *x, const struct ox_node *nd, int ti)
+{
+	const struct ox_tensor *t = &x->t[ti];
+
+	if (t->src_kind == OX_SRC_LAYER)
+		return t->src;
+	if (t->src_kind == OX_SRC_INPUT)
+		return net_input(x, nd, t->src);
+	graph_lost(x, nd, "it reads '%.30s', %s", t->name, t->src_kind == OX_SRC_BAD ?
+		   "which merges several tensors without a layer (Concat, Mul, ...)" :
+		   "which no layer or graph input computes");
+	return 0;
+}
+
+/* Sets l's inputs from the node's activation (non-constant) inputs: the first for conv, fc
+ * and pool, A and B for a matmul; the k-th add of an n-input Add/Sum reads the sum so far
+ * (the add before it) and operand k + 1. */
+static void wire(struct ox *x, const struct ox_node *nd, struct arch_layer *l)
+{
+	int act[64], na = 0, k = l->kind == ARCH_ADD ? x->add_k : 0;
+
+	for (int i = 0; i < nd->nin && na < 64; i++)
+		if (nd->in[i] >= 0 && !x->t[nd->in[i]].is_const)
+			act[na++] = nd->in[i];
+	l->n_in = arch_kind_inputs(l->kind);
+	if (na < (l->kind == ARCH_ADD ? k + 2 : l->n_in)) {
+		graph_lost(x, nd, "it has %d activation inputs", na);
+		return;
+	}
+	if (l->kind == ARCH_ADD) {
+		l->in[0] = k ? x->net->n_layers - 1 : source_id(x, nd, act[0]);
+		l->in[1] = source_id(x, nd, act[k + 1]);
+		if ((!k && x->t[act[0]].part) || x->t[act[k + 1]].part)
+			graph_lost(x, nd, "it adds the first token of a tensor (only an fc may read one)");
+		return;
+	}
+	for (int s = 0; s < l->n_in; s++) {
+		l->in[s] = source_id(x, nd, act[s]);
+		if (x->t[act[s]].part && l->kind == ARCH_FC)
+			l->first_token = 1;
+		else if (x->t[act[s]].part)
+			graph_lost(x, nd, "it reads the first token of '%.30s' (only an fc may)",
+				   x->t[act[s]].name);
+	}
+}
+
+/* The source of each output of a node that made no layer of it (see the file comment). */
+static void pass_source(struct ox *x, const struct ox_node *nd)
+{
+	for (int j = 0; j < nd->nout; j++) {
+		struct ox_tensor *t = nd->out[j] >= 0 ? &x->t[nd->out[j]] : NULL;
+		int kind = OX_SRC_NONE, n_act = 0;
+		int32_t src = 0;
+
+		if (!t || t->src_kind != OX_SRC_NONE)
+			continue;
+		if (t->layer >= 0) { /* a layer's output, or a BN / bias folded into one */
+			t->src_kind = OX_SRC_LAYER;
+			t->src = t->layer;
+			continue;
+		}
+		if (!strcmp(S(nd->n->op_type), "Gather") && nd->nin >= 2 && nd->in[0] >= 0 &&
+		    nd->in[1] >= 0 && !t->is_const && t->rank >= 1) {
+			const struct ox_tensor *D = &x->t[nd->in[0]], *I = &x->t[nd->in[1]];
+
+			if (D->is_const) {
+				t->src_kind = OX_SRC_INPUT; /* an embedding lookup: an input */
+				t->src = nd->out[j];
+				continue;
+			}
+			if (I->is_const && I->has_vals && I->nvals == 1 && I->vals[0] == 0 &&
+			    (D->src_kind == OX_SRC_LAYER || D->src_kind == OX_SRC_INPUT)) {
+				t->src_kind = D->src_kind; /* index 0: the first token of D */
+				t->src = D->src;
+				t->part = 1;
+				continue;
+			}
+		}
+		for (int i = 0; i < nd->nin; i++) {
+			const struct ox_tensor *a = nd->in[i] >= 0 ? &x->t[nd->in[i]] : NULL;
+
+			if (!a || a->is_const || a->src_kind == OX_SRC_NONE)
+				continue;
+			n_act++;
+			if (a->src_kind == OX_SRC_BAD || t->rank < 0 || a->rank < 0 ||
+			    elems(a) != elems(t))
+				continue;
+			if (kind == OX_SRC_NONE) {
+				kind = a->src_kind;
+				src = a->src;
+				t->part = a->part;
+			} else if (kind != a->src_kind || src != a->src || t->part != a->part) {
+				kind = OX_SRC_BAD;
+			}
+		}
+		if (kind == OX_SRC_NONE && n_act)
+			kind = OX_SRC_BAD;
+		t->src_kind = (uint8_t)kind;
+		t->src = src;
+	}
+}
+
+/* After the nodes: the outputs, then the check; a graph that fails it is dropped (the import
+ * stands as a list of layers, as before graphs), with the reason in net->graph_note. */
+static int finish_graph(struct ox *x, const Onnx__GraphProto *g)
+{
+	struct arch_net *net = x->net;
+	struct hn_err e;
+
+	for (size_t i = 0; i < g->n_output && !x->graph_note[0]; i++) {
+		const Onnx__ValueInfoProto *vi = g->output[i];
+		int ti = vi && vi->name ? tensor_index(x, vi->name) : -1;
+		const struct ox_tensor *t = ti >= 0 ? &x->t[ti] : NULL;
+		int32_t id;
+		int dup = 0;
+
+		if (!t || (t->src_kind != OX_SRC_LAYER && t->src_kind != OX_SRC_INPUT))
+			continue; /* an output no layer computes (a shape, a constant) */
+		if (t->src_kind == OX_SRC_INPUT && x->t[t->src].net_input >= 0)
+			continue; /* a graph input passed through, read by no layer */
+		id = t->src_kind == OX_SRC_LAYER ? t->src : x->t[t->src].net_input;
+		for (int k = 0; k < net->n_outputs; k++)
+			dup |= net->outputs[k] == id;
+		if (!dup && arch_net_add_output(net, id))
+			snprintf(x->graph_note, sizeof(x->graph_note), "more than %d outputs",
+				 ARCH_IO_MAX);
+	}
+	if (!x->graph_note[0] && net->n_outputs == 0) {
+		/* no graph output is a layer's: the layers no layer reads, as in network JSON */
+		uint8_t *read = calloc((size_t)net->n_layers + 1, 1);
+
+		if (!read)
+			return hn_fail(x->err, HN_ENOMEM, "%s: out of memory", x->origin);
+		for (int i = 0; i < net->n_layers; i++)
+			for (int s = 0; s < net->layers[i].n_in; s++)
+				if (net->layers[i].in[s] >= 0)
+					read[net->layers[i].in[s]] = 1;
+		for (int i = 0; i < net->n_layers && !x->graph_note[0]; i++)
+			if (!read[i] && arch_net_add_output(net, i))
+				snprintf(x->graph_note, sizeof(x->graph_note), "more than %d outputs",
+					 ARCH_IO_MAX);
+		free(read);
+	}
+	if (!x->graph_note[0]) {
+		net->graph = 1;
+		if (arch_net_check_graph(net, x->origin, &e))
+			snprintf(x->graph_note, sizeof(x->graph_note), "%.159s", e.msg);
+	}
+	if (x->graph_note[0]) {
+		net->graph = 0;
+		net->n_inputs = net->n_outputs = 0;
+		for (int i = 0; i < net->n_layers; i++) {
+			net->layers[i].n_in = 0;
+			memset(net->layers[i].in, 0, sizeof(net->layers[i].in));
+		}
+		hn_strlcpy(net->graph_note, x->graph_note, sizeof(net->graph_note));
+	}
+	return 0;
+}
+
 /* Adds l named after the node (made unique), checked; out tensor j remembers it. */
 static int emit(struct ox *x, const struct ox_node *nd, struct arch_layer *l, const char *suffix,
 		int j)
@@ -543,6 +772,7 @@ static int emit(struct ox *x, const struct ox_node *nd, struct arch_layer *l, co
 	}
 	if (arch_layer_check(l, &e))
 		return node_fail(x, nd, "%s", e.msg);
+	wire(x, nd, l);
 	if (x->net->n_layers >= (int)(x->names.mask / 2))
 		return node_fail(x, nd, "more layers than nodes (internal limit)");
 	if (arch_net_add(x->net, l))
@@ -1049,6 +1279,7 @@ static int op_eltwise(struct ox *x, const struct ox_node *nd)
 
 			if (k)
 				snprintf(suffix, sizeof(suffix), ".%d", k);
+			x->add_k = k;
 			if ((ret = emit(x, nd, &l, suffix, 0)))
 				return ret;
 		}
@@ -1976,6 +2207,8 @@ static int graph_input(struct ox *x, const Onnx__ValueInfoProto *vi, int ti, int
 	t->rank = (int)sh->n_dim;
 	memcpy(t->dim, dim, sh->n_dim * sizeof(*dim));
 	t->defined = 1;
+	t->src_kind = OX_SRC_INPUT;
+	t->src = ti;
 	if (*batch < 0)
 		*batch = sh->n_dim ? dim[0] : 1;
 	return 0;
@@ -2185,6 +2418,7 @@ static int read_graph(struct ox *x, const Onnx__GraphProto *g)
 		ret = fn ? fn(x, &nd) : unknown_op(x, &nd);
 		if (ret)
 			goto out_free;
+		pass_source(x, &nd);
 		for (int j = 0; j < nd.nout; j++) {
 			int t = nd.out[j];
 
@@ -2227,6 +2461,8 @@ static int read_graph(struct ox *x, const Onnx__GraphProto *g)
 		ret = hn_fail(x->err, HN_EINVAL, "%s: the graph has no layer the accelerator runs "
 			      "(no Conv, Gemm, MatMul, pool or residual Add among its %d nodes)",
 			      x->origin, n_nodes);
+	if (ret == 0)
+		ret = finish_graph(x, g);
 out_free:
 	free(cons_at);
 	free(cons);
@@ -2372,6 +2608,9 @@ struct wr {
 	char *weights;               /* external data file name, relative to the model */
 	int64_t weight_bytes;
 	int n_fresh;                 /* graph inputs made for layers that read no earlier tensor */
+	const struct arch_net *net;
+	int64_t *src_t;              /* per layer: its output's index in t[], -1 before it */
+	int64_t in_t[ARCH_IO_MAX];   /* per network input: its index in t[], -1 before use */
 };
 
 static void *wa(struct wr *w, size_t size)
@@ -2600,6 +2839,145 @@ static const char *wfind_fc(struct wr *w, const struct arch_layer *l)
 	return wfind(w, 2, d, NULL);
 }
 
+/* The tensor slot of layer l reads in the network's graph, when its ONNX tensor has the
+ * shape d (a graph input made for a network input on first use); NULL without a graph or when
+ * the shapes differ (BERT's head split: a reshape the exporter does not write), and the caller
+ * then finds the tensor by its shape. */
+static const char *wsrc(struct wr *w, const struct arch_layer *l, int slot, int rank,
+			const int64_t *d)
+{
+	int32_t id = slot < l->n_in ? l->in[slot] : 0;
+	int64_t ti;
+
+	if (!w->net->graph || slot >= l->n_in)
+		return NULL;
+	if (id >= 0) {
+		ti = w->src_t[id];
+	} else {
+		struct arch_shape sh = arch_net_tensor_shape(w->net, id);
+		int i = -1 - id;
+
+		if (w->in_t[i] < 0) {
+			const char *name = wstr(w, "%s", w->net->inputs[i].name);
+
+			if (sh.rank != rank || memcmp(sh.d, d, (size_t)rank * sizeof(*d)))
+				return NULL;
+			wpush(w, &w->input, &w->n_input, &w->cap_input,
+			      wvalue_info(w, name, rank, d));
+			wtensor(w, name, rank, d);
+			w->in_t[i] = w->nt - 1;
+		}
+		ti = w->in_t[i];
+	}
+	if (ti < 0 || ti >= w->nt || w->t[ti].rank != rank ||
+	    memcmp(w->t[ti].d, d, (size_t)rank * sizeof(*d)))
+		return NULL;
+	return w->t[ti].name;
+}
+
+/* An int64 constant written inline (a Reshape target, a Gather index); rank 0 or 1. */
+static const char *wconst_i64(struct wr *w, const char *name, int rank, const int64_t *v,
+			      int n)
+{
+	Onnx__TensorProto *tp = wa(w, sizeof(*tp));
+	int64_t *dims = wa(w, sizeof(*dims)), *vals = wa(w, (size_t)n * sizeof(*vals));
+
+	if (w->oom)
+		return NULL;
+	onnx__tensor_proto__init(tp);
+	dims[0] = n;
+	memcpy(vals, v, (size_t)n * sizeof(*v));
+	tp->name = (char *)name;
+	tp->n_dims = (size_t)rank;
+	tp->dims = rank ? dims : NULL;
+	tp->has_data_type = 1;
+	tp->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__INT64;
+	tp->n_int64_data = (size_t)n;
+	tp->int64_data = vals;
+	wpush(w, &w->init, &w->n_init, &w->cap_init, tp);
+	return name;
+}
+
+/* src reshaped to d (rank dims): a Reshape node named after layer l and its input slot. */
+static const char *wreshape(struct wr *w, const struct arch_layer *l, int slot, const char *src,
+			    int rank, const int64_t *d)
+{
+	const char *out = wstr(w, "%s.in%d.reshape", l->name, slot), *in[2];
+
+	in[0] = src;
+	in[1] = wconst_i64(w, wstr(w, "%s.in%d.shape", l->name, slot), 1, d, rank);
+	wnode(w, "Reshape", out, in, 2, out);
+	wtensor(w, out, rank, d);
+	return out;
+}
+
+/* The ONNX tensor of graph source id (a layer's output, a network input), or -1. */
+static int64_t wsrc_index(const struct wr *w, int32_t id)
+{
+	if (id >= 0)
+		return w->src_t[id];
+	return w->in_t[-1 - id];
+}
+
+/* A graph source of another shape than the layer reads but as many elements (BERT's head
+ * split and merge, its adds of token rows): a Reshape to d; an fc's first token: a Reshape
+ * to [n, tokens, c] and a Gather of index 0 on the tokens. NULL otherwise. */
+static const char *wsrc_reshaped(struct wr *w, const struct arch_layer *l, int slot, int rank,
+				 const int64_t *d)
+{
+	struct arch_shape want = { rank, { 0 } };
+	int64_t ti, pe, ce;
+	const struct w_tensor *t;
+
+	if (!w->net->graph || slot >= l->n_in || (ti = wsrc_index(w, l->in[slot])) < 0)
+		return NULL;
+	t = &w->t[ti];
+	memcpy(want.d, d, (size_t)rank * sizeof(*d));
+	ce = arch_shape_elems(&want);
+	pe = 1;
+	for (int i = 0; i < t->rank; i++)
+		pe *= t->d[i];
+	if (pe == ce)
+		return wreshape(w, l, slot, t->name, rank, d);
+	if (l->kind == ARCH_FC && l->first_token && ce > 0 && pe % ce == 0) {
+		const int64_t rows[3] = { l->n, pe / ce, l->c }, zero = 0;
+		const char *r = wreshape(w, l, slot, t->name, 3, rows), *in[2];
+		const char *out = wstr(w, "%s.first_token", l->name);
+		Onnx__NodeProto *n;
+		int64_t one = 1;
+
+		in[0] = r;
+		in[1] = wconst_i64(w, wstr(w, "%s.first_token.index", l->name), 0, &zero, 1);
+		n = wnode(w, "Gather", out, in, 2, out);
+		wattr(w, n, "axis", &one, 1, 0);
+		wtensor(w, out, 2, d);
+		return out;
+	}
+	return NULL;
+}
+
+/* An fc's graph input: [n, c] itself, or a [n, C, H, W] map with C H W = c through Flatten. */
+static const char *wsrc_fc(struct wr *w, const struct arch_layer *l)
+{
+	const int64_t d[2] = { l->n, l->c };
+	const char *name = wsrc(w, l, 0, 2, d);
+	const struct w_tensor *t;
+
+	if (name || !w->net->graph || l->n_in < 1 || l->in[0] < 0 || w->src_t[l->in[0]] < 0)
+		return name;
+	t = &w->t[w->src_t[l->in[0]]];
+	if (t->rank == 4 && t->d[0] == l->n && t->d[1] * t->d[2] * t->d[3] == l->c) {
+		const char *out = wstr(w, "%s.flatten", l->name), *in[1] = { t->name };
+		Onnx__NodeProto *n = wnode(w, "Flatten", out, in, 1, out);
+		int64_t one = 1;
+
+		wattr(w, n, "axis", &one, 1, 0);
+		wtensor(w, out, 2, d);
+		return out;
+	}
+	return NULL;
+}
+
 static const char *wbn(struct wr *w, const struct arch_layer *l, const char *x, int rank,
 		       const int64_t *d)
 {
@@ -2631,7 +3009,11 @@ static int wlayer(struct wr *w, const struct arch_layer *l, struct hn_err *err)
 		const int64_t pads[4] = { l->pad_h, l->pad_w, l->pad_h, l->pad_w };
 		const int64_t dil[2] = { l->dil_h, l->dil_w }, g = l->groups;
 
-		in[0] = wfind(w, 4, din, NULL);
+		in[0] = wsrc(w, l, 0, 4, din);
+		if (!in[0])
+			in[0] = wsrc_reshaped(w, l, 0, 4, din);
+		if (!in[0])
+			in[0] = wfind(w, 4, din, NULL);
 		in[1] = winit(w, wstr(w, "%s.weight", l->name), 4, wd);
 		in[2] = l->bias ? winit(w, wstr(w, "%s.bias", l->name), 1, &l->k) : NULL;
 		n = wnode(w, "Conv", out, in, l->bias ? 3 : 2, out);
@@ -2656,7 +3038,11 @@ static int wlayer(struct wr *w, const struct arch_layer *l, struct hn_err *err)
 		if (!l->pool_max && (l->dil_h != 1 || l->dil_w != 1))
 			return hn_fail(err, HN_EINVAL, "layer '%s': an average pool with dilation has no "
 				       "ONNX op in opset 13", l->name);
-		in[0] = wfind(w, 4, din, NULL);
+		in[0] = wsrc(w, l, 0, 4, din);
+		if (!in[0])
+			in[0] = wsrc_reshaped(w, l, 0, 4, din);
+		if (!in[0])
+			in[0] = wfind(w, 4, din, NULL);
 		if (global) {
 			n = wnode(w, l->pool_max ? "GlobalMaxPool" : "GlobalAveragePool", out, in, 1, out);
 		} else {
@@ -2673,7 +3059,14 @@ static int wlayer(struct wr *w, const struct arch_layer *l, struct hn_err *err)
 	case ARCH_FC: {
 		const int64_t dout[2] = { l->n, l->k }, wd[2] = { l->k, l->c }, one = 1;
 
-		in[0] = wfind_fc(w, l);
+		in[0] = wsrc_fc(w, l);
+		if (!in[0]) {
+			const int64_t fd[2] = { l->n, l->c };
+
+			in[0] = wsrc_reshaped(w, l, 0, 2, fd);
+		}
+		if (!in[0])
+			in[0] = wfind_fc(w, l);
 		in[1] = winit(w, wstr(w, "%s.weight", l->name), 2, wd);
 		in[2] = l->bias ? winit(w, wstr(w, "%s.bias", l->name), 1, &l->k) : NULL;
 		n = wnode(w, "Gemm", out, in, l->bias ? 3 : 2, out);
@@ -2687,15 +3080,31 @@ static int wlayer(struct wr *w, const struct arch_layer *l, struct hn_err *err)
 		const int64_t da[3] = { l->n, l->h, l->c }, db[3] = { l->n, l->c, l->k };
 		const int64_t dout[3] = { l->n, l->h, l->k };
 
-		in[0] = wfind(w, 3, da, NULL);
-		in[1] = wfind(w, 3, db, in[0]);
+		in[0] = wsrc(w, l, 0, 3, da);
+		in[1] = wsrc(w, l, 1, 3, db);
+		if (!in[0])
+			in[0] = wsrc_reshaped(w, l, 0, 3, da);
+		if (!in[1])
+			in[1] = wsrc_reshaped(w, l, 1, 3, db);
+		if (!in[0])
+			in[0] = wfind(w, 3, da, NULL);
+		if (!in[1])
+			in[1] = wfind(w, 3, db, in[0]);
 		wnode(w, "MatMul", out, in, 2, out);
 		wtensor(w, out, 3, dout);
 		break;
 	}
 	case ARCH_ADD:
-		in[0] = wfind(w, 4, din, NULL);
-		in[1] = wfind(w, 4, din, in[0]);
+		in[0] = wsrc(w, l, 0, 4, din);
+		in[1] = wsrc(w, l, 1, 4, din);
+		if (!in[0])
+			in[0] = wsrc_reshaped(w, l, 0, 4, din);
+		if (!in[1])
+			in[1] = wsrc_reshaped(w, l, 1, 4, din);
+		if (!in[0])
+			in[0] = wfind(w, 4, din, NULL);
+		if (!in[1])
+			in[1] = wfind(w, 4, din, in[0]);
 		wnode(w, "Add", out, in, 2, out);
 		wtensor(w, out, 4, din);
 		break;
@@ -2720,15 +3129,35 @@ int arch_net_write_onnx(const struct arch_net *net, const char *path, int64_t *p
 	size_t size;
 	char wpath[4096];
 	FILE *f;
-	int fd, ret = 0;
+	int fd, ret = 0, *order;
 
 	if (net->n_layers < 1)
 		return hn_fail(err, HN_EINVAL, "%s: the network has no layer", net->name);
 	if (snprintf(wpath, sizeof(wpath), "%s.weights", path) >= (int)sizeof(wpath))
 		return hn_fail(err, HN_EINVAL, "%s: path too long", path);
 	w.weights = wstr(&w, "%s.weights", base ? base + 1 : path);
-	for (int i = 0; i < net->n_layers && !ret; i++) {
+	w.net = net;
+	w.src_t = wa(&w, ((size_t)net->n_layers + 1) * sizeof(*w.src_t));
+	order = wa(&w, ((size_t)net->n_layers + 1) * sizeof(*order));
+	if (!w.src_t || !order) {
+		ret = hn_fail(err, HN_ENOMEM, "out of memory");
+		goto out_free;
+	}
+	for (int i = 0; i < ARCH_IO_MAX; i++)
+		w.in_t[i] = -1;
+	/* a graph is written in an execution order, its layers reading their graph inputs */
+	if ((ret = arch_net_topo_order(net, order, err)))
+		goto out_free;
+	for (int k = 0; k < net->n_layers && !ret; k++) {
+		int i = order[k];
+
+		w.src_t[i] = -1;
+	}
+	for (int k = 0; k < net->n_layers && !ret; k++) {
+		int i = order[k];
+
 		ret = wlayer(&w, &net->layers[i], err);
+		w.src_t[i] = w.nt - 1;
 		left += net->layers[i].extra_params;
 	}
 	if (ret)

@@ -157,6 +157,29 @@ static void kernel_text(const struct arch_layer *l, char *buf, size_t n)
 			 l->stride_w);
 }
 
+/* One line on the network's graph (docs/network_format.md "Graphs"); --json lists it all. */
+static void zoo_show_graph(const struct arch_net *net)
+{
+	if (!net->graph) {
+		if (net->graph_note[0])
+			printf("no graph (a list of layers): %s\n", net->graph_note);
+		return;
+	}
+	printf("graph: input%s", net->n_inputs > 1 ? "s" : "");
+	for (int i = 0; i < net->n_inputs; i++) {
+		const struct arch_tensor *t = &net->inputs[i];
+
+		printf("%s %s [", i ? "," : "", t->name);
+		for (int d = 0; d < t->rank; d++)
+			printf("%s%lld", d ? ", " : "", (long long)t->dims[d]);
+		printf("]");
+	}
+	printf("; output%s", net->n_outputs > 1 ? "s" : "");
+	for (int i = 0; i < net->n_outputs; i++)
+		printf("%s %s", i ? "," : "", arch_net_tensor_name(net, net->outputs[i]));
+	printf("\n");
+}
+
 static int zoo_show_table(const struct arch_net *net)
 {
 	struct table t = { .ncols = 8,
@@ -197,6 +220,7 @@ static int zoo_show_table(const struct arch_net *net)
 	printf("\ntotal: %s MACs, %s params\n", cli_thousands(arch_net_macs(net), a, sizeof(a)),
 	       cli_thousands(arch_net_params(net), b, sizeof(b)));
 	cli_net_notes(net, stdout);
+	zoo_show_graph(net);
 	free(t.cells);
 	return CLI_OK;
 }

@@ -429,6 +429,13 @@ static void sum_of_three_should_be_two_adds_and_names_unique(void)
 	CHECK(net.layers[2].kind == ARCH_ADD && net.layers[3].kind == ARCH_ADD);
 	CHECK(!strcmp(net.layers[3].name, "s.1"));
 	CHECK_EQ_I64(net.layers[2].n * net.layers[2].c * net.layers[2].h * net.layers[2].w, 72);
+	/* the graph: x -> same -> same#2; s = x + same, s.1 = s + same#2 */
+	CHECK(net.graph == 1 && net.n_inputs == 1 && !strcmp(net.inputs[0].name, "x"));
+	CHECK(net.inputs[0].rank == 3 && net.inputs[0].dims[0] == 4 && net.batch == 2);
+	CHECK(net.layers[0].in[0] == ARCH_SRC_INPUT(0) && net.layers[1].in[0] == 0);
+	CHECK(net.layers[2].in[0] == ARCH_SRC_INPUT(0) && net.layers[2].in[1] == 0);
+	CHECK(net.layers[3].in[0] == 2 && net.layers[3].in[1] == 1);
+	CHECK(net.n_outputs == 1 && net.outputs[0] == 3);
 	arch_net_release(&net);
 	/* a name longer than a layer name keeps its tail; no name: "<op>_<index>" */
 	g_input(&g, "x", 4, x);
@@ -441,6 +448,105 @@ static void sum_of_three_should_be_two_adds_and_names_unique(void)
 	CHECK(!strcmp(net.layers[0].name, "~r/stage.3/block.11/attention/output/dense/Conv"));
 	CHECK(strlen(net.layers[0].name) < ARCH_NAME_MAX);
 	CHECK(!strcmp(net.layers[1].name, "Conv_1"));
+	arch_net_release(&net);
+}
+
+/* The graph looks through nodes that are no layer: Relu, a BatchNormalization folded into
+ * its conv, the SE scaling Mul of a map by its pooled branch; a Concat of two maps merges
+ * tensors hwnas has no layer for, so that import has no graph and says why. */
+static void onnx_graph_should_look_through_relu_and_se_mul_and_give_up_at_concat(void)
+{
+	static const int64_t x[4] = { 1, 4, 6, 6 }, w[4] = { 4, 4, 1, 1 }, s1[4] = { 4, 4, 1, 1 };
+	static const int64_t c[1] = { 4 };
+	struct pb g = { 0 }, m;
+	struct arch_net net;
+	struct hn_err err = { 0 };
+
+	g_input(&g, "x", 4, x);
+	g_init(&g, "w", 4, w);
+	g_init(&g, "sw", 4, s1);
+	g_init(&g, "g", 1, c);
+	g_init(&g, "b", 1, c);
+	g_init(&g, "mu", 1, c);
+	g_init(&g, "var", 1, c);
+	g_node(&g, "Conv", "c1", "x,w", "a", NULL);
+	g_node(&g, "BatchNormalization", "bn", "a,g,b,mu,var", "an", NULL);
+	g_node(&g, "Relu", "r", "an", "ar", NULL);
+	g_node(&g, "GlobalAveragePool", "gap", "ar", "p", NULL);
+	g_node(&g, "Conv", "se", "p,sw", "q", NULL);
+	g_node(&g, "Sigmoid", "sig", "q", "qs", NULL);
+	g_node(&g, "Mul", "scale", "ar,qs", "y", NULL);
+	g_node(&g, "Conv", "c2", "y,w", "z", NULL);
+	m = model(&g, 13);
+	CHECK(parse(&m, 0, 0, &net, &err) == 0);
+	CHECK_EQ_I64(net.n_layers, 4);
+	CHECK(net.graph == 1);
+	if (!net.graph)
+		fprintf(stderr, "no graph: %s\n", net.graph_note);
+	CHECK(net.layers[1].in[0] == 0);  /* gap reads c1 through bn and relu */
+	CHECK(net.layers[2].in[0] == 1);  /* se reads gap */
+	CHECK(net.layers[3].in[0] == 0);  /* c2 reads c1's map, scaled by the SE branch */
+	/* no graph outputs declared: the layers no layer reads, the SE branch's end too */
+	CHECK(net.n_outputs == 2 && net.outputs[0] == 2 && net.outputs[1] == 3);
+	arch_net_release(&net);
+
+	g_input(&g, "x", 4, x);
+	g_init(&g, "w", 4, w);
+	g_init(&g, "w8", 4, (const int64_t[4]){ 4, 8, 1, 1 });
+	g_node(&g, "Conv", "c1", "x,w", "a", NULL);
+	g_node(&g, "Conv", "c2", "x,w", "b", NULL);
+	g_node(&g, "Concat", "cat", "a,b", "ab", "axis:1");
+	g_node(&g, "Conv", "c3", "ab,w8", "z", NULL);
+	m = model(&g, 13);
+	CHECK(parse(&m, 0, 0, &net, &err) == 0);
+	CHECK_EQ_I64(net.n_layers, 3);
+	CHECK(net.graph == 0 && net.n_inputs == 0 && net.layers[2].n_in == 0);
+	CHECK_STR_CONTAINS(net.graph_note, "node 'c3': it reads 'ab', which merges several "
+			   "tensors without a layer");
+	arch_net_release(&net);
+}
+
+/* BERT's pooler reads hidden_states[:, 0], a Gather of index 0 on the tokens: the fc after
+ * it reads the first token of the layer before (first_token); anything else reading a first
+ * token leaves the import without a graph. */
+static void gather_of_the_first_token_should_feed_an_fc_as_first_token(void)
+{
+	static const int64_t x[3] = { 1, 8, 16 }, w1[2] = { 16, 16 }, w2[2] = { 16, 4 };
+	static const int64_t zero[1] = { 0 };
+	struct pb g = { 0 }, m;
+	struct arch_net net;
+	struct hn_err err = { 0 };
+
+	g_input(&g, "x", 3, x);
+	g_init(&g, "w1", 2, w1);
+	g_init(&g, "w2", 2, w2);
+	g_init_i64(&g, "idx", 1, zero);
+	g_node(&g, "MatMul", "enc", "x,w1", "h", NULL);
+	g_node(&g, "Gather", "cls", "h,idx", "h0", "axis:1");
+	g_node(&g, "MatMul", "pool", "h0,w2", "y", NULL);
+	m = model(&g, 13);
+	CHECK(parse(&m, 0, 0, &net, &err) == 0);
+	CHECK_EQ_I64(net.n_layers, 2);
+	CHECK(net.graph == 1);
+	if (!net.graph)
+		fprintf(stderr, "no graph: %s\n", net.graph_note);
+	CHECK(net.layers[1].kind == ARCH_FC && net.layers[1].n == 1 && net.layers[1].in[0] == 0);
+	CHECK(net.layers[1].first_token == 1 && net.layers[0].first_token == 0);
+	arch_net_release(&net);
+
+	/* the first token added to another tensor: no graph, and why */
+	g_input(&g, "x", 3, x);
+	g_input(&g, "z", 3, (const int64_t[3]){ 1, 1, 16 });
+	g_init(&g, "w1", 2, w1);
+	g_init_i64(&g, "idx", 1, zero);
+	g_node(&g, "MatMul", "enc", "x,w1", "h", NULL);
+	g_node(&g, "MatMul", "enc2", "z,w1", "k", NULL);
+	g_node(&g, "Gather", "cls", "h,idx", "h0", "axis:1");
+	g_node(&g, "Add", "sum", "h0,k", "y", NULL);
+	m = model(&g, 13);
+	CHECK(parse(&m, 0, 0, &net, &err) == 0);
+	CHECK(net.n_layers == 3 && net.graph == 0);
+	CHECK_STR_CONTAINS(net.graph_note, "node 'sum': it adds the first token of a tensor");
 	arch_net_release(&net);
 }
 
@@ -716,6 +822,23 @@ static int same_layer(const struct arch_layer *a, const struct arch_layer *b)
 	       a->pool_max == b->pool_max;
 }
 
+/* Layer ia of a and ib of b read the same tensors (by name, in either order). */
+static int same_inputs(const struct arch_net *a, int ia, const struct arch_net *b, int ib)
+{
+	const struct arch_layer *x = &a->layers[ia], *y = &b->layers[ib];
+	const char *x0, *x1, *y0, *y1;
+
+	if (x->n_in != y->n_in)
+		return 0;
+	x0 = arch_net_tensor_name(a, x->in[0]);
+	y0 = arch_net_tensor_name(b, y->in[0]);
+	if (x->n_in == 1)
+		return !strcmp(x0, y0);
+	x1 = arch_net_tensor_name(a, x->in[1]);
+	y1 = arch_net_tensor_name(b, y->in[1]);
+	return (!strcmp(x0, y0) && !strcmp(x1, y1)) || (!strcmp(x0, y1) && !strcmp(x1, y0));
+}
+
 static void zoo_written_as_onnx_should_read_back_layer_for_layer(void)
 {
 	char path[] = "/tmp/hwnas_test_onnx_XXXXXX", file[64], wfile[80];
@@ -752,6 +875,21 @@ static void zoo_written_as_onnx_should_read_back_layer_for_layer(void)
 			}
 			CHECK_EQ_I64(arch_net_macs(&b), arch_net_macs(&a));
 			CHECK_EQ_I64(arch_net_params(&b) + left, arch_net_params(&a));
+			/* the connections come back (BERT's through the Reshapes of its head split
+			 * and merge and the Gather of the pooler's first token) */
+			{
+				CHECK(b.graph == 1 && b.n_outputs == 1);
+				if (!b.graph)
+					fprintf(stderr, "%s: %s\n", arch_zoo_name(z), b.graph_note);
+				for (int i = 0; b.graph && i < a.n_layers && i < b.n_layers; i++)
+					if (!same_inputs(&a, i, &b, i) ||
+					    a.layers[i].first_token != b.layers[i].first_token) {
+						fprintf(stderr, "%s: %s reads %s\n", arch_zoo_name(z),
+							a.layers[i].name,
+							arch_net_tensor_name(&b, b.layers[i].in[0]));
+						CHECK(0);
+					}
+			}
 			CHECK_EQ_I64(left, batch == 1 ? extra : left);
 			arch_net_release(&a);
 			arch_net_release(&b);
@@ -994,10 +1132,25 @@ static int replay(const char *dir)
 		snprintf(file, sizeof(file), "%s/%s", path, de->d_name);
 		if (hn_read_file(file, &text, &len, &err))
 			continue;
-		if (arch_net_parse_onnx(text, len, de->d_name, NULL, &net, &err) == 0)
+		if (arch_net_parse_onnx(text, len, de->d_name, NULL, &net, &err) == 0) {
+			/* fuzz_onnx's invariant: the import reads back from its JSON (a graph with
+			 * adds off the batch failed it: graph_adds_off_batch.onnx) */
+			char *json = arch_net_to_json(&net);
+			struct arch_net back;
+
+			CHECK(json != NULL);
+			if (json && arch_net_parse_json(json, strlen(json), "w.json", &back, &err)) {
+				fprintf(stderr, "%s: %s\n", de->d_name, err.msg);
+				CHECK(0);
+			} else if (json) {
+				CHECK_EQ_I64(arch_net_macs(&back), arch_net_macs(&net));
+				arch_net_release(&back);
+			}
+			free(json);
 			arch_net_release(&net);
-		else
+		} else {
 			CHECK(err.msg[0] != '\0');
+		}
 		free(text);
 		n++;
 	}
@@ -1019,6 +1172,8 @@ int main(void)
 	RUN(reshape_target_computed_from_shape_should_infer);
 	RUN(bias_add_and_batch_norm_should_fold_into_their_layer);
 	RUN(sum_of_three_should_be_two_adds_and_names_unique);
+	RUN(onnx_graph_should_look_through_relu_and_se_mul_and_give_up_at_concat);
+	RUN(gather_of_the_first_token_should_feed_an_fc_as_first_token);
 	RUN(resize_should_scale_the_map_for_the_next_layer);
 	RUN(empty_tensors_and_attributes_should_be_read_safely);
 	RUN(gemm_of_constant_by_activation_should_be_a_matmul);

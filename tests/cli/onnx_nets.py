@@ -158,7 +158,16 @@ def residual():
     y = g.conv(y, "layer.conv2", 16, 16, 3, 1, 1, act=None)
     y = g.node("Add", "layer", [y, "input"])
     y = g.node("Relu", "layer", [y])
-    expect(g.save(y), 2 * 64 * 16 * 16 * 9, 2 * (16 * 16 * 9 + 32), ["conv", "conv", "add"])
+    j = expect(g.save(y), 2 * 64 * 16 * 16 * 9, 2 * (16 * 16 * 9 + 32), ["conv", "conv", "add"])
+    if j:  # the graph: input -> conv1 -> conv2; add = conv2 + input (through BN and Relu)
+        L = j["layers"]
+        check(j.get("inputs") == [{"name": "input", "shape": [16, 8, 8]}],
+              "residual: network inputs %s" % j.get("inputs"))
+        check(L[0].get("inputs") == ["input"] and L[1].get("inputs") == [L[0]["name"]],
+              "residual: convs read %s, %s" % (L[0].get("inputs"), L[1].get("inputs")))
+        check(L[2].get("inputs") == [L[1]["name"], "input"],
+              "residual: the add reads %s" % L[2].get("inputs"))
+        check(j.get("outputs") == [L[2]["name"]], "residual: outputs %s" % j.get("outputs"))
 
 
 def flatten_gemm():
@@ -188,6 +197,11 @@ def mbv2_blocks():
         x = y
     j = expect(g.save(x), macs, params, ["conv", "conv", "conv", "add", "conv", "conv", "conv"])
     if j:
+        L = j["layers"]
+        check(L[3].get("inputs") == ["input", L[2]["name"]],
+              "mbv2_blocks: the add reads %s" % L[3].get("inputs"))
+        check(L[4].get("inputs") == [L[3]["name"]],
+              "mbv2_blocks: block 1 reads %s" % L[4].get("inputs"))
         check(j["layers"][1]["groups"] == 144, "mbv2_blocks: depthwise groups %s" % j["layers"][1]["groups"])
 
 
@@ -203,7 +217,9 @@ def decoder():
     y = g.conv(y, "dec", 96, 32, 3, 1, 1)
     macs = 256 * 32 * 32 * 9 + 64 * 64 * 32 * 9 + 256 * 32 * 96 * 9
     params = 32 * 32 * 9 + 64 + 64 * 32 * 9 + 128 + 32 * 96 * 9 + 64
-    expect(g.save(y), macs, params, ["conv", "conv", "conv"])
+    j = expect(g.save(y), macs, params, ["conv", "conv", "conv"])
+    # the Concat merges two tensors without a layer: no graph, the figures as before
+    check(j is not None and "inputs" not in j, "decoder: a graph through a Concat")
 
 
 def bert_layer():
@@ -261,6 +277,15 @@ def bert_layer():
         zl = [l for l in z["layers"] if l["name"].startswith("encoder.layer.0.")]
         check([l["macs"] for l in zl] == [l["macs"] for l in j["layers"]],
               "bert_layer: per-layer MACs differ from bert_base layer 0")
+        # the same connections too: the reshapes, transposes, softmax and LayerNorms between
+        # the layers are looked through; the zoo's layer 0 reads 'embeddings' for 'input'
+        def reads(layers):
+            pos = {l["name"]: i for i, l in enumerate(layers)}
+            return [sorted(pos.get(t, -1) for t in l.get("inputs", [])) for l in layers]
+        check(reads(zl) == reads(j["layers"]),
+              "bert_layer: the connections differ from bert_base layer 0")
+        check(j.get("inputs") == [{"name": "input", "shape": [128, 768]}],
+              "bert_layer: network inputs %s" % j.get("inputs"))
 
 
 # ---- torchvision architectures from their description ----
@@ -353,6 +378,13 @@ def same_as_zoo(zoo, built):
     for a, b in zip(j["layers"], z["layers"]):
         diff = [k for k in keys if a.get(k) != b.get(k)]
         check(not diff, "%s.onnx: layer %s (zoo %s) differs in %s" % (zoo, a["name"], b["name"], diff))
+    # the connections: each layer reads the same layers (by position; the network input
+    # is 'input' in the file, 'image' in the zoo), an add's operands in either order
+    def reads(net):
+        pos = {l["name"]: i for i, l in enumerate(net["layers"])}
+        return [sorted(pos.get(t, -1) for t in l.get("inputs", [])) for l in net["layers"]]
+    check("inputs" in j, "%s.onnx: no graph" % zoo)
+    check(reads(j) == reads(z), "%s.onnx: the connections differ from the zoo's" % zoo)
 
 
 conv_bn_relu()

@@ -46,6 +46,22 @@ expect_exit 0 "$HWNAS" zoo show "$nets/small_net.json"
 expect_in "$out" "total: 574,080 MACs" "zoo show of a JSON file"
 expect_exit 0 "$HWNAS" zoo show "$nets/scalesim_resnet_head.csv"
 expect_in "$out" "conv1" "zoo show of a SCALE-Sim file"
+# graphs (docs/network_format.md "Graphs"): the zoo's, a graph file, its JSON round trip
+expect_exit 0 "$HWNAS" zoo show resnet18
+expect_in "$out" "graph: input image [3, 224, 224]; output fc" "zoo show names the graph's inputs and outputs"
+expect_exit 0 "$HWNAS" zoo show "$nets/res_block.json" --json
+printf '%s\n' "$out" > "$tmp/res_block.json"
+printf '%s\n' "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+L = {l["name"]: l for l in d["layers"]}
+assert d["inputs"] == [{"name": "image", "shape": [3, 32, 32]}] and d["outputs"] == ["fc"], d
+assert L["add"]["inputs"] == ["conv_b", "stem"] and L["gap"]["inputs"] == ["add"], L["add"]
+' && ok || bad "zoo show --json writes the graph"
+expect_exit 0 "$HWNAS" zoo show "$tmp/res_block.json"
+expect_in "$out" "graph: input image [3, 32, 32]; output fc" "the written graph reads back"
+expect_exit 1 "$HWNAS" zoo show "$nets/bad_graph_add.json"
+expect_in "$err" "bad_graph_add.json: layers[1] 'add': 'inputs'[1] 'image' has 3 channels, the add's operands have 16" "graph shape error"
 
 # Bad input: exit 1 and a message naming the file, the layer and the field.
 expect_exit 1 "$HWNAS" zoo show "$nets/bad_kernel.json"
