@@ -214,7 +214,7 @@ static int64_t second_last_store(const struct dmactx *dc, const char *dims,
 		sm = dm->size[0];
 	else if (i >= 0)
 		sn = dn->size[0];
-	return req_time(dc, sm * sn * ab, req_lines(dc, COST_REQ_C_STORE, sm, sn) + 2);
+	return final_store_cycles(dc, sm, sn, ab, NULL);
 }
 
 int cost_layer(const struct arch_layer *l, const struct hw_config *hw,
@@ -314,10 +314,10 @@ int cost_layer_below(const struct arch_layer *l, const struct hw_config *hw,
 				continue;
 			const int64_t el = dm.size[i] * dn.size[j];
 			const int64_t lines = req_lines(&dc, COST_REQ_C_STORE, dm.size[i], dn.size[j]);
-			int64_t ts = req_time(&dc, el * ab, lines + 2);
+			int64_t nq, ts = final_store_cycles(&dc, dm.size[i], dn.size[j], ab, &nq);
 			mem += nc * ts;
 			wst = hn_max64(wst, ts);
-			reqs += nc;
+			reqs += nc * nq;
 			if (vc > 1) {
 				/* K' - 1 partial-sum passes: stored and loaded back, acc bytes */
 				int64_t tp = req_time(&dc, el * cb, lines + 2);
@@ -334,7 +334,10 @@ int cost_layer_below(const struct arch_layer *l, const struct hw_config *hw,
 	out->dram_rd_b = g->g * g->k * g->n * wb * rb;
 	out->dram_rd_c = g->g * g->m * g->n * cb * (vc - 1);
 	out->dram_wr_c = g->g * g->m * g->n * (ab + cb * (vc - 1));
-	out->dram_bytes = out->dram_rd_a + out->dram_rd_b + out->dram_rd_c + out->dram_wr_c;
+	/* every final store reads its columns' output-stage parameters */
+	out->dram_rd_q = g->g * dm.trips * g->n * COST_QPARAM_BYTES(cb);
+	out->dram_bytes = out->dram_rd_a + out->dram_rd_b + out->dram_rd_c + out->dram_wr_c +
+			  out->dram_rd_q;
 	out->dram_requests = g->g * reqs;
 	out->folds = g->g * folds;
 	out->compute_cycles = g->g * compute;
@@ -348,16 +351,16 @@ int cost_layer_below(const struct arch_layer *l, const struct hw_config *hw,
 		const int64_t fk = dk.size[dk.cnt[0] ? 0 : 1];
 		int64_t first = req_cycles(&dc, COST_REQ_A, fm, fk, ab) +
 				req_cycles(&dc, COST_REQ_B, fk, fn, wb);
-		int64_t last = req_cycles(&dc, COST_REQ_C_STORE, dm.size[1],
-						       dn.size[1], ab);
+		int64_t last = req_cycles(&dc, COST_REQ_C_FINAL, dm.size[1], dn.size[1], ab);
 		int64_t f, clast = step_cycles(hw->dataflow, R, C, dm.size[1], dn.size[1],
 					       dk.size[1], &f);
 		int64_t serial = first + out->compute_cycles + last;
 		/* the closed-form bound (docs/model.md "Latency"): the last step's compute waits
 		 * for its own loads, the last store for that compute, and only one store (at most
 		 * a full C tile of partial sums, acc bytes) can run between them */
-		int64_t stmax = req_time(&dc, dm.size[0] * dn.size[0] * cb,
-					 req_lines(&dc, COST_REQ_C_STORE, dm.size[0], dn.size[0]) + 2);
+		int64_t stmax = hn_max64(req_time(&dc, dm.size[0] * dn.size[0] * cb,
+					 req_lines(&dc, COST_REQ_C_STORE, dm.size[0], dn.size[0]) + 2),
+					 final_store_cycles(&dc, dm.size[0], dn.size[0], ab, NULL));
 		int64_t tail = out->mem_cycles + hn_max64(0, clast - stmax);
 		out->cycles_bound = hn_max64(serial, tail);
 		/* When the DMA work between two computes (at most one store and the next step's

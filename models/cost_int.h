@@ -21,6 +21,7 @@ static inline int64_t dma_cycles(int64_t b, double bw, int64_t latency)
 struct dmactx {
 	double bw;
 	int64_t lat, R, C;
+	int64_t ab, cb;             /* act and acc element bytes */
 	enum hw_dataflow df;
 	int32_t nb[3], lg[3];
 };
@@ -32,6 +33,8 @@ static inline void dmactx_init(struct dmactx *d, const struct hw_config *hw, con
 	d->R = hw->pe_rows;
 	d->C = hw->pe_cols;
 	d->df = hw->dataflow;
+	d->ab = hw_act_bytes(hw);
+	d->cb = hw_acc_bytes(hw);
 	for (int b = 0; b < 3; b++) {
 		d->nb[b] = nb[b];
 		d->lg[b] = 0;
@@ -75,9 +78,36 @@ static inline int64_t req_time(const struct dmactx *d, int64_t bytes, int64_t fl
 	return t > floor_ ? t : floor_;
 }
 
+/* One chunk of a final store (cols <= COST_QBUF_WORDS x C channels): the chunk's parameter
+ * records are read and rows x cols outputs of elem_bytes written, one obuf word (C lanes)
+ * per cycle through the output stage, word i leaving in cycle 4 + i (docs/rtl.md "Output
+ * stage"). */
+static inline int64_t final_chunk_cycles(const struct dmactx *d, int64_t rows, int64_t cols,
+					 int64_t elem_bytes)
+{
+	int64_t words = d->df == HW_IS ? hn_cdiv(rows, d->C) * cols : rows * hn_cdiv(cols, d->C);
+
+	return req_time(d, rows * cols * elem_bytes + cols * COST_QPARAM_BYTES(d->cb), words + 4);
+}
+
+/* A final store of a rows x cols C tile: its column chunks, back to back (*nreq: how many
+ * requests). */
+static inline int64_t final_store_cycles(const struct dmactx *d, int64_t rows, int64_t cols,
+					 int64_t elem_bytes, int64_t *nreq)
+{
+	const int64_t q = COST_QBUF_WORDS * d->C, full = (cols - 1) / q;
+	int64_t t = full * final_chunk_cycles(d, rows, q, elem_bytes);
+
+	if (nreq)
+		*nreq = full + 1;
+	return t + final_chunk_cycles(d, rows, cols - full * q, elem_bytes);
+}
+
 static inline int64_t req_cycles(const struct dmactx *d, int which, int64_t rows, int64_t cols,
 				 int64_t elem_bytes)
 {
+	if (which == COST_REQ_C_FINAL)
+		return final_store_cycles(d, rows, cols, elem_bytes, NULL);
 	return req_time(d, rows * cols * elem_bytes, req_lines(d, which, rows, cols) +
 			(which == COST_REQ_C_STORE ? 2 : 1));
 }

@@ -235,7 +235,7 @@ int64_t cost_steps_cycles(const struct arch_gemm *g, const struct hw_config *hw,
 			w.tb[i][j] = req_cycles(dc, COST_REQ_B, sz[MAP_DIM_K][i], sn, wb);
 			w.tcl[i][j] = req_time(dc, sm * sn * cb, lines + 1);
 			w.tsp[i][j] = req_time(dc, sm * sn * cb, lines + 2);
-			w.tsf[i][j] = req_time(dc, sm * sn * ab, lines + 2);
+			w.tsf[i][j] = final_store_cycles(dc, sm, sn, ab, NULL);
 			for (int q = 0; q < 2; q++) {
 				int64_t f;
 				w.tc[i][j][q] = step_cycles(hw->dataflow, dc->R, dc->C, sm, sn,

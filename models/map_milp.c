@@ -129,7 +129,12 @@ static void mem_orders(const struct ctx *c, const int64_t tr[3], const double F[
 	const double nc = Tm * Tn, mn = Dm * Dn;
 	const double ma = req_sum_lb(c, Tm * Tk, Dm * Dk * ab, wa, 0, 1);
 	const double mb = req_sum_lb(c, Tk * Tn, Dk * Dn * wb, wbw, 1, 1);
-	const double mc = req_sum_lb(c, nc, mn * ab, wc, 2, 2);
+	/* final stores (cost_int.h final_store_cycles): at least one request per C tile, the
+	 * outputs and every store's channel parameters (Tm x N of them), one word per cycle
+	 * plus 4 */
+	const double qb = (double)COST_QPARAM_BYTES(c->cb);
+	const double mc = fmax(nc * (double)c->lat + (mn * ab + Tm * Dn * qb) * c->inv_bw,
+			       wc + 4.0 * nc);
 	const double mp = req_sum_lb(c, nc, mn * cb, wc, 2, 2) + req_sum_lb(c, nc, mn * cb, wc, 2, 1);
 	const double g = (double)c->g.g;
 
@@ -315,6 +320,17 @@ static struct reqlin req_lin(const struct ctx *c, int which, int64_t fixed, int 
 	r.p1 = (double)(fixed * elem) / c->bw;
 	r.q0 = which == COST_REQ_C_STORE ? 2.0 : 1.0;
 	r.q1 = w / (double)c->nb[b];
+	if (which == COST_REQ_C_FINAL) {
+		/* the channels' parameters (cols x qb bytes), one word a cycle, plus 4 (a lower
+		 * bound of the chunks' sum too) */
+		const double qb = (double)COST_QPARAM_BYTES(c->cb);
+		if (vary_rows)
+			r.p0 += (double)fixed * qb / c->bw;
+		else
+			r.p1 += qb / c->bw;
+		r.q0 = 4.0;
+		r.q1 = w;
+	}
 	return r;
 }
 
@@ -374,19 +390,19 @@ static void class_lb(const struct ctx *c, const struct dim dm[3], const int ix[3
 	if (c->hw->double_buffer) {
 		const int64_t fa = req_cycles(&c->dc, COST_REQ_A, lo[DM], lo[DK], c->ab);
 		const int64_t fb = req_cycles(&c->dc, COST_REQ_B, lo[DK], lo[DN], c->wb);
-		double fl = (double)(fa + fb + req_cycles(&c->dc, COST_REQ_C_STORE, emin[DM],
+		double fl = (double)(fa + fb + req_cycles(&c->dc, COST_REQ_C_FINAL, emin[DM],
 							    emin[DN], c->ab));
 		/* a member with a large first tile has a small last one: along m (A's rows and
 		 * C's rows) and along n (B's and C's columns), the other sides at their least */
 		if (whole && dm[DM].hi[ix[DM]] > lo[DM]) {
 			struct reqlin rf = req_lin(c, COST_REQ_A, lo[DK], 1, c->ab);
-			struct reqlin rl = req_lin(c, COST_REQ_C_STORE, emin[DN], 1, c->ab);
+			struct reqlin rl = req_lin(c, COST_REQ_C_FINAL, emin[DN], 1, c->ab);
 			fl = fmax(fl, (double)fb + first_last_min(&rf, &rl, dm[DM].D, tr[DM],
 								  lo[DM], dm[DM].hi[ix[DM]]));
 		}
 		if (whole && dm[DN].hi[ix[DN]] > lo[DN]) {
 			struct reqlin rf = req_lin(c, COST_REQ_B, lo[DK], 0, c->wb);
-			struct reqlin rl = req_lin(c, COST_REQ_C_STORE, emin[DM], 0, c->ab);
+			struct reqlin rl = req_lin(c, COST_REQ_C_FINAL, emin[DM], 0, c->ab);
 			fl = fmax(fl, (double)fa + first_last_min(&rf, &rl, dm[DN].D, tr[DN],
 								  lo[DN], dm[DN].hi[ix[DN]]));
 		}
@@ -398,8 +414,9 @@ static void class_lb(const struct ctx *c, const struct dim dm[3], const int ix[3
 		int64_t hin = whole ? dm[DN].hi[ix[DN]] : lo[DN];
 		const int64_t clast = step_cycles(c->hw->dataflow, c->hw->pe_rows, c->hw->pe_cols,
 						  emin[DM], emin[DN], emin[DK], &folds);
-		const int64_t stmax = req_time(&c->dc, him * hin * c->cb,
-					       req_lines(&c->dc, COST_REQ_C_STORE, him, hin) + 2);
+		const int64_t stmax = hn_max64(req_time(&c->dc, him * hin * c->cb,
+					       req_lines(&c->dc, COST_REQ_C_STORE, him, hin) + 2),
+					       req_cycles(&c->dc, COST_REQ_C_FINAL, him, hin, c->ab));
 		tail = clast > stmax ? (double)(clast - stmax) : 0.0;
 	}
 	mem_orders(c, tr, F, mem);
@@ -628,7 +645,8 @@ static int64_t class_dram(const struct ctx *c, const int64_t tr[3], int o)
 	const int64_t vc = refetch_of(o, tr, DK);
 
 	return g->g * (g->m * g->k * c->ab * ra + g->k * g->n * c->wb * rb +
-		       g->m * g->n * (c->cb * (vc - 1) * 2 + c->ab));
+		       g->m * g->n * (c->cb * (vc - 1) * 2 + c->ab) +
+		       tr[DM] * g->n * COST_QPARAM_BYTES(c->cb));
 }
 
 /* Per dim: the members of every class whose smallest member is a candidate, grouped by
@@ -1029,7 +1047,7 @@ static int build(const struct ctx *c, struct dim dm[3], double ub, struct model 
 				v->dma1 = (double)pair_dma(c, dm[da].t[a], dm[da].T[a], dm[da].e[a],
 							   dm[db].t[b], dm[db].T[b], dm[db].e[b],
 							   p == 0 ? COST_REQ_A : p == 1 ? COST_REQ_B :
-							   COST_REQ_C_STORE, pel[p]);
+							   COST_REQ_C_FINAL, pel[p]);
 				v->dma2 = p == 2 ?
 					(double)(pair_dma(c, dm[da].t[a], dm[da].T[a], dm[da].e[a],
 							  dm[db].t[b], dm[db].T[b], dm[db].e[b],
@@ -1038,14 +1056,16 @@ static int build(const struct ctx *c, struct dim dm[3], double ub, struct model 
 							  dm[db].t[b], dm[db].T[b], dm[db].e[b],
 							  COST_REQ_C_LOAD, c->cb)) : 0.0;
 				v->first = p == 2 ?
-					(double)cost_dma_request_cycles(c->hw, c->nb, COST_REQ_C_STORE,
+					(double)cost_dma_request_cycles(c->hw, c->nb, COST_REQ_C_FINAL,
 									dm[da].e[a], dm[db].e[b], c->ab) :
 					(double)cost_dma_request_cycles(c->hw, c->nb,
 									p == 0 ? COST_REQ_A : COST_REQ_B,
 									dm[da].t[a], dm[db].t[b], pel[p]);
 				v->stmax = p == 2 ?
-					(double)cost_dma_request_cycles(c->hw, c->nb, COST_REQ_C_STORE,
-									dm[da].t[a], dm[db].t[b], c->cb) :
+					(double)hn_max64(cost_dma_request_cycles(c->hw, c->nb,
+						COST_REQ_C_STORE, dm[da].t[a], dm[db].t[b], c->cb),
+						cost_dma_request_cycles(c->hw, c->nb, COST_REQ_C_FINAL,
+									dm[da].t[a], dm[db].t[b], c->ab)) :
 					0.0;
 				v->lastf = (double)(unit_folds(c, da, dm[da].e[a]) *
 						    unit_folds(c, db, dm[db].e[b]));

@@ -51,6 +51,7 @@ struct cost_report {
 	int memory_bound;         /* 1 when the DMA, not the array, sets the latency */
 	double utilization;       /* macs / (rows x cols x cycles) */
 	int64_t dram_rd_a, dram_rd_b, dram_rd_c, dram_wr_c; /* bytes per tensor */
+	int64_t dram_rd_q;          /* output-stage parameters read by the final stores */
 	int64_t dram_bytes;       /* their sum */
 	int64_t dram_requests;    /* DMA requests (one per tile transfer) */
 	int64_t sram_bytes[3];    /* buffer <-> array bytes: ibuf, wbuf, obuf */
@@ -78,7 +79,14 @@ void cost_dma_words_per_line(const struct hw_config *hw, int32_t nb[3]);
 /* Cycles of one DMA request of a rows x cols block of elem_bytes elements (docs/model.md
  * "DRAM traffic"): max(latency + ceil(bytes / bw), floor), floor = lines + 1 for a load and
  * lines + 2 for a store, lines = ceil(buffer words of the block / nb[buffer]). Pure. */
-enum { COST_REQ_A = 0, COST_REQ_B, COST_REQ_C_LOAD, COST_REQ_C_STORE };
+enum { COST_REQ_A = 0, COST_REQ_B, COST_REQ_C_LOAD, COST_REQ_C_STORE, COST_REQ_C_FINAL };
+/* COST_REQ_C_FINAL: a final store through the output stage (docs/model.md "Output stage"):
+ * cut into column chunks of at most COST_QBUF_WORDS x pe_cols channels, each one request
+ * that reads its chunk's channel parameters (COST_QPARAM_BYTES(acc bytes) each) and writes
+ * rows x chunk outputs of elem_bytes, one buffer word per cycle: max(latency +
+ * ceil(bytes / bw), words + 4). The sum over the chunks. */
+#define COST_QBUF_WORDS 64
+#define COST_QPARAM_BYTES(cb) ((cb) + 5)
 int64_t cost_dma_request_cycles(const struct hw_config *hw, const int32_t nb[3], int which,
 				int64_t rows, int64_t cols, int64_t elem_bytes);
 

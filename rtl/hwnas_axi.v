@@ -108,15 +108,20 @@ module hwnas_axi #(
     wire arr_busy;
     wire [31:0] dma_count, cmp_count, dq_fetched, cq_fetched, rd_bytes, wr_bytes;
     wire axi_error, mem_idle;
+    wire [31:0] dma_qwords, dma_qbase;
 
     hwnas_top #(.ROWS(ROWS), .COLS(COLS), .DF(DF), .A_BITS(A_BITS), .W_BITS(W_BITS),
                 .ACC_BITS(ACC_BITS), .DBUF(DBUF), .IDEPTH(IDEPTH), .WDEPTH(WDEPTH),
-                .ODEPTH(ODEPTH), .INB(INB), .WNB(WNB), .ONB(ONB)) core (
+                .ODEPTH(ODEPTH), .INB(INB), .WNB(WNB), .ONB(ONB), .OSTAGE(0)) core (
         .clk(clk), .rst(core_rst),
         .dq_valid(dq_valid), .dq_ready(dq_ready), .dq_op(dq_rec[1:0]), .dq_half(dq_rec[2]),
         .dq_base(dq_rec[63:32]), .dq_rows(dq_rec[95:64]), .dq_cols(dq_rec[127:96]),
         .dq_stride(dq_rec[159:128]), .dq_layout(dq_rec[3]), .dq_final(dq_rec[4]),
         .dq_shift(dq_rec[15:8]), .dq_words(dq_rec[191:160]), .dq_wait(dq_rec[223:192]),
+        // the output stage is not in the AXI top yet (OSTAGE = 0, docs/deploy.md)
+        .dq_qbase(32'd0), .dq_zp(32'd0), .dq_lo(32'd0), .dq_hi(32'd0), .dq_obase(32'd0), .dq_ostride(32'd0),
+        .dq_ocols(32'd0), .dq_qwords(32'd0), .mem_qline({COLS*(ACC_BITS+40){1'b0}}),
+        .dma_qwords(dma_qwords), .dma_qbase(dma_qbase),
         .cq_valid(cq_valid), .cq_ready(cq_ready), .cq_ahalf(cq_rec[0]), .cq_bhalf(cq_rec[1]),
         .cq_chalf(cq_rec[2]), .cq_init(cq_rec[3]), .cq_tm(cq_rec[63:32]),
         .cq_tn(cq_rec[95:64]), .cq_tk(cq_rec[127:96]), .cq_nout(cq_rec[159:128]),
@@ -208,6 +213,6 @@ module hwnas_axi #(
     end
     assign irq = irq_en && done;
 
-    wire unused_axi = &{1'b0, s_axil_awprot, s_axil_arprot, dma_bytes, dq_rec[255:224],
+    wire unused_axi = &{1'b0, dma_qwords, dma_qbase, s_axil_awprot, s_axil_arprot, dma_bytes, dq_rec[255:224],
                         dq_rec[31:16], dq_rec[7:5], cq_rec[255:224], cq_rec[31:4]};
 endmodule

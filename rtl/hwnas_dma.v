@@ -4,12 +4,20 @@
 // descriptor: it delivers the load beats and raises mem_done in the request's last cycle,
 // t(b) = dram_latency_cycles + ceil(b / bw) cycles after the first (docs/model.md).
 //   op 0: load A -> ibuf   op 1: load B -> wbuf   op 2: load C (partial sums) -> obuf
-//   op 3: store C <- obuf, final = 1: saturate(acc >>> shift) to A_BITS (act_bits bytes in DRAM),
-//         final = 0: the raw acc_bits partial sums (acc_bytes in DRAM).
+//   op 3: store C <- obuf, final = 0: the raw acc_bits partial sums (acc_bytes in DRAM);
+//         final = 1 (OSTAGE = 1): the output stage (docs/rtl.md "Output stage"): the request
+//         first reads the block's per-channel parameters (bias, multiplier, shift) into the
+//         qbuf, then converts one obuf word (OLANES lanes) per cycle through hwnas_requant
+//         and sends it; act_bits bytes per output in DRAM.
+//         final = 1 (OSTAGE = 0, the AXI top): saturate(acc >>> shift) to A_BITS, a line per
+//         cycle.
 module hwnas_dma #(
+    parameter OSTAGE = 1,
+    parameter QDEPTH = 64,         // qbuf words (OLANES channels each)
     parameter A_BITS = 8,
     parameter W_BITS = 8,
     parameter ACC_BITS = 32,
+    parameter QRB = ACC_BITS + 40, // a channel's parameter record: bias, multiplier (32), shift (8)
     parameter OLANES = 4,          // obuf lanes per word (COLS)
     parameter INB = 1,
     parameter WNB = 1,
@@ -31,6 +39,15 @@ module hwnas_dma #(
     input  wire        c_final,
     input  wire [7:0]  c_shift,
     input  wire [31:0] c_words,    // buffer words the block occupies
+    // final store (OSTAGE = 1): the output stage's per-layer values and the obuf walk
+    input  wire [31:0] c_qbase,    // DRAM element address of the first channel's record
+    input  wire [31:0] c_zp,
+    input  wire [31:0] c_lo,
+    input  wire [31:0] c_hi,
+    input  wire [31:0] c_obase,    // first obuf word of the block in its half
+    input  wire [31:0] c_ostride,  // obuf words between two rows of the walk
+    input  wire [31:0] c_ocols,    // words per row of the walk (c_words / rows of the walk)
+    input  wire [31:0] c_qwords,   // parameter beats: ceil(cols / OLANES)
     output reg         busy,
     output reg         first,      // first cycle of a request (the memory side latches it)
     output reg  [1:0]  op,
@@ -42,6 +59,8 @@ module hwnas_dma #(
     output reg         final_out,
     output reg  [31:0] bytes,
     output reg  [31:0] lines,
+    output reg  [31:0] qwords,     // final store: parameter beats before the outputs
+    output reg  [31:0] qbase,
     input  wire        mem_rvalid, // a load beat is on the line bus this cycle
     input  wire        mem_done,   // this is the request's last cycle
     output wire        done,
@@ -53,12 +72,14 @@ module hwnas_dma #(
     output wire [31:0] lj,         // line of this beat within the half
     output wire        olre,       // store: read obuf line lidx (ready next cycle)
     input  wire [ONB*OLANES*ACC_BITS-1:0] oline_q,   // obuf line read last cycle
+    input  wire [OLANES*QRB-1:0] mem_qline,          // a parameter beat (final store)
     output reg         wvalid,     // a store beat is on wline (two cycles after its read)
     output reg  [ONB*OLANES*ACC_BITS-1:0] wline
 );
     localparam [31:0] AB = (A_BITS + 7) / 8;
     localparam [31:0] WB = (W_BITS + 7) / 8;
     localparam [31:0] CB = (ACC_BITS + 7) / 8;
+    localparam [31:0] QB = CB + 32'd5;
 
     reg        half;
     reg [7:0]  shift;
@@ -75,6 +96,11 @@ module hwnas_dma #(
     wire [31:0] rc = c_rows * c_cols;
     wire [31:0] rcb = (eb[0] ? rc : 32'd0) + (eb[1] ? rc << 1 : 32'd0) +
                       (eb[2] ? rc << 2 : 32'd0) + (eb[3] ? rc << 3 : 32'd0);
+    // a final store also reads cols x QB parameter bytes (QB = CB + 5: bias, multiplier,
+    // shift); QB <= 13, shifts and adds
+    wire [31:0] qcb = (QB[0] ? c_cols : 32'd0) + (QB[1] ? c_cols << 1 : 32'd0) +
+                      (QB[2] ? c_cols << 2 : 32'd0) + (QB[3] ? c_cols << 3 : 32'd0);
+    wire c_fs = (OSTAGE != 0) && (c_op == 2'd3) && c_final;
     wire [31:0] nb = (c_op == 2'd0) ? INB : (c_op == 2'd1) ? WNB : ONB;
     wire [31:0] nbl = (c_op == 2'd0) ? INL : (c_op == 2'd1) ? WNL : ONL;
     wire [31:0] lh = (op == 2'd0) ? ILH : (op == 2'd1) ? WLH : OLH;
@@ -82,13 +108,12 @@ module hwnas_dma #(
     assign done = busy && mem_done;
     assign lidx = (half ? lh : 32'd0) + j;
     assign lhalf = half;
-    assign lj = j;
     wire load_beat = busy && mem_rvalid && (op != 2'd3);
     assign ilwe = load_beat && (op == 2'd0);
     assign wlwe = load_beat && (op == 2'd1);
     assign olwe = load_beat && (op == 2'd2);
-    assign olre = busy && (op == 2'd3) && (j < lines);
     reg cv;                        // oline_q holds a line to convert
+    reg fs;                        // this request is a final store through the output stage
 
     always @(posedge clk) begin
         if (rst) begin
@@ -112,19 +137,28 @@ module hwnas_dma #(
             layout <= c_layout;
             final_out <= c_final;
             shift <= c_shift;
-            bytes <= rcb;
+            bytes <= rcb + (c_fs ? qcb : 32'd0);
             lines <= (c_words + nb - 32'd1) >> nbl;
+            qwords <= c_fs ? c_qwords : 32'd0;
+            qbase <= c_qbase;
+            fs <= c_fs;
         end else begin
             first <= 1'b0;
             if (done)
                 busy <= 1'b0;
-            if (load_beat || olre)
+            if (load_beat || lre)
                 j <= j + 32'd1;
-            cv <= olre;
-            wvalid <= cv;
+            cv <= lre;
+            wvalid <= cv || fcv;
             if (cv)
                 for (l = 0; l < ONB * OLANES; l = l + 1)
                     wline[l*ACC_BITS +: ACC_BITS] <= quant(oline_q[l*ACC_BITS +: ACC_BITS]);
+            if (fcv) begin
+                wline <= {ONB*OLANES*ACC_BITS{1'b0}};
+                for (l = 0; l < OLANES; l = l + 1)
+                    wline[l*ACC_BITS +: ACC_BITS] <=
+                        {{(ACC_BITS-A_BITS){fy[l*A_BITS+A_BITS-1]}}, fy[l*A_BITS +: A_BITS]};
+            end
         end
     end
 
@@ -147,5 +181,111 @@ module hwnas_dma #(
         end
     endfunction
 
-    wire unused_dma = &{1'b0, eb[31:4]};
+    // ---- the output stage of a final store (OSTAGE = 1) ----
+    // Cycle s is the request's first. Parameter beat q (OLANES channel records of QRB bits:
+    // bias, multiplier, shift) arrives in cycle s + 1 + q and is written to qbuf word q.
+    // Output word i (walk: row i / ocols, column i % ocols, obuf word obase + row x ostride
+    // + column) is read with its parameter word in cycle s + 2 + i, converted in s + 3 + i
+    // and sent in s + 4 + i. The word that first needs parameter word q comes at or after
+    // word q, so its parameters were written at least a cycle before they are read.
+    // Layout 0: lane e of column c is channel c x OLANES + e (parameter word c, lane e);
+    // layout 1 (is): every lane of column c is channel c (parameter word c / OLANES, lane
+    // c % OLANES, counted without a divider).
+    localparam QAW = (QDEPTH > 1) ? $clog2(QDEPTH) : 1;
+    localparam ONLW = (ONL > 0) ? ONL : 1;
+    reg [31:0] zp, lo, hi, obase, ostride, ocols, words;
+    reg [31:0] fi, fcol, frow, qn, qr;
+    reg [1:0]  fph;
+    reg [31:0] qj;
+    reg        fcv;
+    reg [ONLW-1:0] fsel;
+    reg [31:0] flsel;
+    wire [31:0] oaddr = frow + fcol;
+    wire fre = busy && fs && (fph == 2'd2) && (fi < words);
+    wire lre = busy && (op == 2'd3) && !fs && (j < lines);
+    assign olre = lre || fre;
+    assign lj = fs ? (oaddr >> ONL) : j;
+    wire qwe = busy && fs && mem_rvalid;
+    wire [31:0] qra = layout ? qn : fcol;
+    wire [OLANES*QRB-1:0] qword;
+    reg  [OLANES*ACC_BITS-1:0] oshift;   // word fsel of the line read (a mux, no multiply)
+    integer k;
+    always @(*) begin
+        oshift = oline_q[OLANES*ACC_BITS-1:0];
+        for (k = 1; k < ONB; k = k + 1)
+            if ({{(32-ONLW){1'b0}}, fsel} == k)
+                oshift = oline_q[k*OLANES*ACC_BITS +: OLANES*ACC_BITS];
+    end
+    wire [OLANES*A_BITS-1:0] fy;
+
+    generate
+        if (OSTAGE != 0) begin : g_os
+            hwnas_spad #(.WB(OLANES * QRB), .NB(1), .LINES(QDEPTH), .LAW(QAW)) qbuf (
+                .clk(clk), .wen(qwe), .waddr(qj[QAW-1:0]), .wdata(mem_qline),
+                .ren(fre), .raddr(qra[QAW-1:0]), .rdata(qword));
+            genvar e;
+            for (e = 0; e < OLANES; e = e + 1) begin : g_lane
+                wire [QRB-1:0] rec = layout ? qword[flsel*QRB +: QRB] : qword[e*QRB +: QRB];
+                hwnas_requant #(.ACC_BITS(ACC_BITS), .A_BITS(A_BITS)) rq (
+                    .acc(oshift[e*ACC_BITS +: ACC_BITS]), .bias(rec[ACC_BITS-1:0]),
+                    .mult(rec[ACC_BITS +: 32]), .shift(rec[ACC_BITS+32 +: 6]),
+                    .zp(zp), .lo(lo), .hi(hi), .y(fy[e*A_BITS +: A_BITS]));
+                wire unused_rec = &{1'b0, rec[QRB-1:ACC_BITS+38]};
+            end
+        end else begin : g_noos
+            assign qword = {OLANES*QRB{1'b0}};
+            assign fy = {OLANES*A_BITS{1'b0}};
+            wire unused_q = &{1'b0, qwe, qra, mem_qline, oshift, zp, lo, hi, flsel};
+        end
+    endgenerate
+
+    always @(posedge clk) begin
+        if (rst) begin
+            fcv <= 1'b0;
+            fph <= 2'd0;
+        end else if (start) begin
+            fcv <= 1'b0;
+            fph <= 2'd0;
+            fi <= 32'd0;
+            fcol <= 32'd0;
+            frow <= c_obase;
+            qn <= 32'd0;
+            qr <= 32'd0;
+            qj <= 32'd0;
+            zp <= c_zp;
+            lo <= c_lo;
+            hi <= c_hi;
+            obase <= c_obase;
+            ostride <= c_ostride;
+            ocols <= c_ocols;
+            words <= c_words;
+        end else begin
+            if (fph != 2'd2)
+                fph <= fph + 2'd1;
+            if (qwe)
+                qj <= qj + 32'd1;
+            fcv <= fre;
+            if (fre) begin
+                fsel <= oaddr[ONLW-1:0];
+                flsel <= qr;
+                fi <= fi + 32'd1;
+                if (fcol + 32'd1 == ocols) begin
+                    fcol <= 32'd0;
+                    frow <= frow + ostride;
+                    qn <= 32'd0;
+                    qr <= 32'd0;
+                end else begin
+                    fcol <= fcol + 32'd1;
+                    if (qr + 32'd1 == OLANES) begin
+                        qr <= 32'd0;
+                        qn <= qn + 32'd1;
+                    end else begin
+                        qr <= qr + 32'd1;
+                    end
+                end
+            end
+        end
+    end
+
+    wire unused_dma = &{1'b0, eb[31:4], obase, qra};
 endmodule

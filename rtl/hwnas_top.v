@@ -19,7 +19,11 @@ module hwnas_top #(
     parameter ODEPTH = 64,
     parameter INB = 1,             // words per DMA beat (banks), powers of two
     parameter WNB = 1,
-    parameter ONB = 1
+    parameter ONB = 1,
+    parameter OSTAGE = 1,          // 1: the output stage on final stores (docs/rtl.md); 0: the
+                                   // saturate(acc >>> shift) store (the AXI top, for now)
+    parameter QDEPTH = 64          // qbuf words of COLS channels: a final store's block is
+                                   // at most QDEPTH x COLS columns wide
 ) (
     input  wire        clk,
     input  wire        rst,
@@ -37,6 +41,14 @@ module hwnas_top #(
     input  wire [7:0]  dq_shift,
     input  wire [31:0] dq_words,
     input  wire [31:0] dq_wait,
+    input  wire [31:0] dq_qbase,   // final store through the output stage (OSTAGE = 1)
+    input  wire [31:0] dq_zp,
+    input  wire [31:0] dq_lo,
+    input  wire [31:0] dq_hi,
+    input  wire [31:0] dq_obase,
+    input  wire [31:0] dq_ostride,
+    input  wire [31:0] dq_ocols,
+    input  wire [31:0] dq_qwords,
     // compute command queue head
     input  wire        cq_valid,
     output wire        cq_ready,
@@ -62,11 +74,14 @@ module hwnas_top #(
     output wire        dma_final,
     output wire [31:0] dma_bytes,
     output wire [31:0] dma_lines,
+    output wire [31:0] dma_qwords,
+    output wire [31:0] dma_qbase,
     input  wire        mem_rvalid,
     input  wire        mem_done,
     input  wire [INB*IWB-1:0] mem_iline,
     input  wire [WNB*WWB-1:0] mem_wline,
     input  wire [ONB*OWB-1:0] mem_oline,
+    input  wire [COLS*QRB-1:0] mem_qline,
     output wire        dma_wvalid,
     output wire [ONB*OWB-1:0] dma_wline,
     // status
@@ -78,6 +93,7 @@ module hwnas_top #(
     localparam IWB = ((DF == 2) ? COLS : ROWS) * A_BITS;
     localparam WWB = ((DF == 2) ? ROWS : COLS) * W_BITS;
     localparam OWB = COLS * ACC_BITS;
+    localparam QRB = ACC_BITS + 40;
     localparam ILH = IDEPTH / INB;     // lines per half
     localparam WLH = WDEPTH / WNB;
     localparam OLH = ODEPTH / ONB;
@@ -111,18 +127,21 @@ module hwnas_top #(
     wire [31:0] lidx, lj;
     wire [ONB*OWB-1:0] oline_q;
 
-    hwnas_dma #(.A_BITS(A_BITS), .W_BITS(W_BITS), .ACC_BITS(ACC_BITS), .OLANES(COLS),
+    hwnas_dma #(.OSTAGE(OSTAGE), .QDEPTH(QDEPTH), .QRB(QRB),
+                .A_BITS(A_BITS), .W_BITS(W_BITS), .ACC_BITS(ACC_BITS), .OLANES(COLS),
                 .INB(INB), .WNB(WNB), .ONB(ONB), .ILH(ILH), .WLH(WLH), .OLH(OLH)) dma (
         .clk(clk), .rst(rst), .start(dq_valid && dq_ready),
         .c_op(dq_op), .c_half(dq_half), .c_base(dq_base), .c_rows(dq_rows), .c_cols(dq_cols),
         .c_stride(dq_stride), .c_layout(dq_layout), .c_final(dq_final), .c_shift(dq_shift),
-        .c_words(dq_words),
+        .c_words(dq_words), .c_qbase(dq_qbase), .c_zp(dq_zp), .c_lo(dq_lo), .c_hi(dq_hi), .c_obase(dq_obase),
+        .c_ostride(dq_ostride), .c_ocols(dq_ocols), .c_qwords(dq_qwords),
         .busy(dma_busy), .first(dma_start), .op(dma_op), .base(dma_base), .rows(dma_rows),
         .cols(dma_cols), .stride(dma_stride), .layout(dma_layout), .final_out(dma_final),
-        .bytes(dma_bytes), .lines(dma_lines),
+        .bytes(dma_bytes), .lines(dma_lines), .qwords(dma_qwords),
+        .qbase(dma_qbase),
         .mem_rvalid(mem_rvalid), .mem_done(mem_done), .done(dma_done),
         .ilwe(ilwe), .wlwe(wlwe), .olwe(olwe), .lidx(lidx), .lhalf(lhalf), .lj(lj),
-        .olre(olre), .oline_q(oline_q), .wvalid(dma_wvalid), .wline(dma_wline));
+        .olre(olre), .oline_q(oline_q), .mem_qline(mem_qline), .wvalid(dma_wvalid), .wline(dma_wline));
 
     wire rd_en, ibuf_rhalf, wbuf_rhalf, obuf_rhalf, obuf_whalf, obuf_we;
     wire [IAW-1:0] ibuf_raddr;

@@ -29,6 +29,7 @@ void sim_rtl_params_from_hw(const struct hw_config *hw, struct sim_rtl_params *p
 	p->acc_bits = hw->acc_bits;
 	p->dbuf = hw->double_buffer ? 1 : 0;
 	p->pack = (int32_t)hw->mac_packing;
+	p->ostage = 1;
 	/* A beat carries at least bw bytes of full words (docs/rtl.md "DMA"); tiles whose rows
 	 * leave words part-empty may take longer than t(b), and the model times requests with
 	 * the same line widths (cost_dma_request_cycles, the bus floor). */
@@ -149,7 +150,7 @@ int sim_program_cycles(const struct arch_layer *l, const struct hw_config *hw,
 	if ((ret = sim_check_hw(hw, err)))
 		return ret;
 	sim_rtl_params_from_hw(hw, &rp);
-	if ((ret = sim_prog_build(l, hw, m, &rp, 1, &prog, err)))
+	if ((ret = sim_prog_build(l, hw, m, &rp, 1, 0, &prog, err)))
 		return ret;
 	*cycles = sim_prog_makespan(&prog);
 	sim_prog_release(&prog);
@@ -180,8 +181,11 @@ int sim_layer(const struct arch_layer *l, const struct hw_config *hw,
 		return ret;
 	sim_rtl_params_from_hw(hw, &rp);
 	rp.trace = opt.vcd_path != NULL;
-	if ((ret = sim_prog_build(l, hw, m, &rp, opt.seed, &prog, err)))
+	if ((ret = sim_prog_build(l, hw, m, &rp, opt.seed, opt.outq_full, &prog, err)))
 		return ret;
+	out->out_zp = prog.zp;
+	out->out_lo = prog.lo;
+	out->out_hi = prog.hi;
 	out->serial_cycles = prog.serial_cycles;
 	out->first_load_cycles = prog.first_load_cycles;
 	out->last_store_cycles = prog.last_store_cycles;

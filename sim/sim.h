@@ -29,6 +29,9 @@ struct sim_rtl_params {
 	int32_t inb, wnb, onb;      /* words per DMA beat (banks) of ibuf, wbuf, obuf */
 	int32_t pack;               /* mac_packing (enum hw_packing): the RTL's PACK */
 	int32_t trace;              /* 1: built with --trace (VCD) */
+	int32_t ostage;             /* 1 (sim_rtl_params_from_hw): final stores through the
+				     * output stage; 0: the saturate(acc >> shift) store the AXI
+				     * top still has (program version 1) */
 };
 
 /* The parameters for a config: each half holds one word per element of its capacity (so a
@@ -64,6 +67,9 @@ struct sim_options {
 	int keep_files;        /* 1: keep the run folder (program, image, results) */
 	sim_build_fn on_build; /* NULL: builds start silently */
 	void *build_ctx;
+	int outq_full;         /* output-stage parameters: 0 realistic (multipliers in
+				* [2^30, 2^31), shifts that keep outputs in range), 1 drawn from
+				* their whole range (docs/rtl.md "Output stage") */
 };
 
 void sim_options_init(struct sim_options *o);
@@ -91,7 +97,15 @@ struct sim_result {
 	double build_seconds;      /* verilate + compile, 0 when the model was cached */
 	int built;                 /* 1: this call built the model */
 	char model[256];           /* path of the harness executable */
+	int64_t out_zp, out_lo, out_hi; /* the output stage's zero point and clamp (drawn) */
 };
+
+/* The output stage's arithmetic on one element (docs/rtl.md "Output stage"): acc (acc_bits
+ * two's complement) plus bias wrapped to acc_bits, x mult (0 <= mult < 2^31) with gemmlowp's
+ * rounding doubling high multiply, rounding divide by 2^shift (0..63, half away from zero),
+ * plus zp, clamped to [lo, hi]. The C reference of rtl/hwnas_requant.v. Pure. */
+int64_t sim_requant(int64_t acc, int64_t bias, int64_t mult, int shift, int64_t zp, int64_t lo,
+		    int64_t hi, int acc_bits);
 
 /* Simulates layer l (a conv, FC or matmul; HN_EINVAL for MAC-free layers) on hw under
  * tiling m. Returns 0 and fills *out (bit_exact says whether the outputs matched), or a

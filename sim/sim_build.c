@@ -327,8 +327,9 @@ int sim_build(const struct sim_rtl_params *p, const struct sim_options *opt, cha
 		 "-DHW_W_BITS=%d -DHW_ACC_BITS=%d -DHW_INB=%d -DHW_WNB=%d -DHW_ONB=%d%s",
 		 p->rows, p->cols, p->df, p->a_bits, p->w_bits, p->acc_bits, p->inb, p->wnb,
 		 p->onb, p->trace ? " -DHW_TRACE" : "");
-	char onb[64];
+	char onb[64], qd[64];
 	snprintf(onb, sizeof(onb), "-GONB=%d", p->onb);
+	snprintf(qd, sizeof(qd), "-GQDEPTH=%d", COST_QBUF_WORDS);
 
 	char *argv[80];
 	int a = 0;
@@ -343,6 +344,7 @@ int sim_build(const struct sim_rtl_params *p, const struct sim_options *opt, cha
 	for (int i = 0; i < 13; i++)
 		argv[a++] = gflags[i];
 	argv[a++] = onb;
+	argv[a++] = qd;
 	argv[a++] = "-CFLAGS";
 	argv[a++] = cflags;
 	if (p->trace)

@@ -9,6 +9,10 @@
 struct sim_dma {
 	int op, half, layout, final, shift;
 	int64_t base, rows, cols, stride, words, wait;
+	/* a final store through the output stage (docs/rtl.md "Output stage"): its chunk's
+	 * parameter records (3 elements per channel) at qbase, the per-layer zero point and
+	 * clamp, the obuf walk (obase + row x ostride + column, ocols columns), parameter beats */
+	int64_t qbase, zp, lo, hi, obase, ostride, ocols, qwords;
 	int64_t dur;     /* cycles docs/model.md charges for it */
 };
 
@@ -35,13 +39,15 @@ struct sim_prog {
 	int64_t macs;
 	double bw;
 	int64_t latency;
+	int ostage;               /* 1: final stores through the output stage (program version 2) */
+	int64_t zp, lo, hi;       /* the output stage's per-layer values */
 };
 
 /* Builds the program, image and reference for l on hw under m with the RTL parameters p.
  * The caller releases prog with sim_prog_release. HN_EINVAL for what the RTL cannot run. */
 int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 		   const struct map_tiling *m, const struct sim_rtl_params *p, uint64_t seed,
-		   struct sim_prog *prog, struct hn_err *err);
+		   int outq_full, struct sim_prog *prog, struct hn_err *err);
 void sim_prog_release(struct sim_prog *prog);
 
 /* The program's makespan with every command taking its dur: a DMA command starts when the

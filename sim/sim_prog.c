@@ -29,7 +29,11 @@ int64_t sim_dma_request(struct sim_prog *p, const struct hw_config *hw, int whic
 			int64_t rows, int64_t cols, int64_t elem_bytes)
 {
 	int32_t nb[3];
-	int64_t t = sim_dma_cycles(rows * cols * elem_bytes, p->bw, p->latency), m;
+	int64_t b = rows * cols * elem_bytes, t, m;
+
+	if (which == COST_REQ_C_FINAL)
+		b += cols * COST_QPARAM_BYTES(hw_acc_bytes(hw));
+	t = sim_dma_cycles(b, p->bw, p->latency);
 
 	cost_dma_words_per_line(hw, nb);
 	m = cost_dma_request_cycles(hw, nb, which, rows, cols, elem_bytes);
@@ -68,7 +72,29 @@ static int64_t wrap(int64_t v, int bits)
 	return (int64_t)u;
 }
 
-/* The final output: saturate(acc >> shift) to act bits (arithmetic shift). */
+int64_t sim_requant(int64_t acc, int64_t bias, int64_t mult, int shift, int64_t zp, int64_t lo,
+		    int64_t hi, int acc_bits)
+{
+	__int128 x = wrap((int64_t)((uint64_t)acc + (uint64_t)bias), acc_bits);
+	__int128 p = x * mult, h, r, v;
+
+	/* SaturatingRoundingDoublingHighMul: floor((x m + 2^30) / 2^31) equals gemmlowp's
+	 * (x m + nudge) / 2^31 truncated, nudge = 2^30 or 1 - 2^30 by the product's sign */
+	h = p + ((__int128)1 << 30);
+	h = h >= 0 ? h / ((__int128)1 << 31) : -((-h + ((__int128)1 << 31) - 1) / ((__int128)1 << 31));
+	/* RoundingDivideByPOT: half away from zero (exact for every shift: 2^shift > 2|h| gives 0) */
+	{
+		__int128 d = (__int128)1 << shift, q = (h >= 0 ? h : -h) / d, rm = (h >= 0 ? h : -h) % d;
+		if (2 * rm >= d)
+			q++;
+		r = h >= 0 ? q : -q;
+	}
+	v = r + zp;
+	return (int64_t)(v < lo ? lo : v > hi ? hi : v);
+}
+
+/* The final output without the output stage (the AXI top, ostage = 0):
+ * saturate(acc >> shift) to act bits (arithmetic shift). */
 static int64_t quant(int64_t acc, int shift, int bits)
 {
 	int64_t v = shift >= 63 ? (acc < 0 ? -1 : 0) : acc >> shift;
@@ -126,7 +152,7 @@ struct emit {
 	struct sim_prog *p;
 	struct step *st;
 	const int64_t *tiles;
-	int64_t abase, bbase, cbase, pbase, eb_a, eb_w, eb_c, li, lw, lo;
+	int64_t abase, bbase, cbase, pbase, qbase, eb_a, eb_w, eb_c, li, lw, lo;
 	int lay_a, lay_b, lay_c, shift;
 };
 
@@ -203,6 +229,31 @@ static int emit_store(struct emit *e, int64_t s)
 	if (!q->c_end)
 		return 0;
 	step_sizes(e, q, &tm, &tn, &tk);
+	if (q->c_final && p->ostage) {
+		/* column chunks of at most COST_QBUF_WORDS x C channels, each one request that
+		 * reads its channels' parameters and walks its obuf words (docs/rtl.md) */
+		const int64_t C = e->lo, qch = COST_QBUF_WORDS * C, is = e->lay_c;
+		const int64_t nfw = hn_cdiv(tn, C);
+		for (int64_t c0 = 0; c0 < tn; c0 += qch) {
+			const int64_t tc = hn_min64(qch, tn - c0);
+			dm = (struct sim_dma){ .op = 3, .half = q->c_half, .layout = e->lay_c,
+				.base = e->cbase + q->g * g->m * g->n + m0 * g->n + n0 + c0,
+				.rows = tm, .cols = tc, .stride = g->n, .final = 1, .wait = s + 1,
+				.words = block_words(e->lay_c, tm, tc, e->lo),
+				.qbase = e->qbase + 3 * (q->g * g->n + n0 + c0), .zp = p->zp,
+				.lo = p->lo, .hi = p->hi,
+				.obase = is ? c0 : c0 / C, .ostride = is ? tn : nfw,
+				.ocols = is ? tc : hn_cdiv(tc, C), .qwords = hn_cdiv(tc, C) };
+			t = sim_dma_request(p, e->hw, COST_REQ_C_FINAL, tm, tc, e->eb_a);
+			p->serial_cycles += t;
+			dm.dur = t;
+			if (push_dma(p, &dm))
+				return -1;
+			p->last_store_cycles = c0 ? p->last_store_cycles + t : t;
+		}
+		q->st_dma = p->ndma - 1;
+		return 0;
+	}
 	dm = (struct sim_dma){ .op = 3, .half = q->c_half, .layout = e->lay_c,
 		.base = (q->c_final ? e->cbase : e->pbase) + q->g * g->m * g->n + m0 * g->n + n0,
 		.rows = tm, .cols = tn, .stride = g->n, .final = q->c_final, .shift = e->shift,
@@ -215,10 +266,61 @@ static int emit_store(struct emit *e, int64_t s)
 	return push_dma(p, &dm);
 }
 
-/* Fills the A, B tensors of every group and the reference outputs. */
+/* A value uniform in [lo, hi]. */
+static int64_t rnd_in(uint64_t *s, int64_t lo, int64_t hi)
+{
+	return lo + (int64_t)(splitmix(s) % (uint64_t)(hi - lo + 1));
+}
+
+/* The output stage's parameters: per layer the zero point and the activation's clamp, per
+ * output channel (nch of them, records of bias, multiplier, shift at q) drawn either like a
+ * real per-channel quantised layer (multipliers in [2^30, 2^31), shifts around `shift`, the
+ * accumulator's scale) or from the whole range the RTL takes (full). */
+static void fill_outq(const struct hw_config *hw, uint64_t *s, int shift, int full,
+		      struct sim_prog *p, int64_t *q, int64_t nch)
+{
+	const int ab = hw->act_bits, cb = hw->acc_bits;
+	const int64_t qmax = ((int64_t)1 << (ab - 1)) - 1, qmin = -qmax - 1;
+	const int64_t amax = cb >= 64 ? INT64_MAX : ((int64_t)1 << (cb - 1)) - 1;
+	int act = (int)rnd_in(s, 0, 2);             /* none, ReLU, ReLU6 */
+	int64_t six;
+
+	p->zp = full ? rnd_in(s, qmin, qmax) : rnd_in(s, qmin / 2, qmax / 2);
+	six = full ? rnd_in(s, 0, 2 * qmax + 1) : rnd_in(s, 1, qmax);
+	p->lo = act == 0 ? qmin : hn_max64(p->zp, qmin);
+	p->hi = act == 2 ? hn_min64(p->zp + six, qmax) : qmax;
+	for (int64_t c = 0; c < nch; c++, q += 3) {
+		if (full) {
+			int pick = (int)rnd_in(s, 0, 9);
+			q[0] = cb >= 64 ? (int64_t)splitmix(s) : rnd_in(s, -amax - 1, amax);
+			q[1] = pick == 0 ? 0 : pick == 1 ? INT32_MAX : pick == 2 ? 1 << 30 :
+			       rnd_in(s, 0, INT32_MAX);
+			q[2] = rnd_in(s, 0, 63);
+		} else {
+			int64_t bmax = hn_min64(amax, (int64_t)1 << hn_min64(shift + ab - 1, 62));
+			q[0] = rnd_in(s, -bmax, bmax);
+			q[1] = rnd_in(s, (int64_t)1 << 30, INT32_MAX);
+			q[2] = hn_min64(63, hn_max64(0, shift + (int)rnd_in(s, -1, 1)));
+		}
+	}
+}
+
+/* The reference value of output element (channel ch) from its accumulator. */
+static int64_t out_value(const struct sim_prog *p, const struct hw_config *hw, int64_t qbase,
+			 int64_t ch, int64_t acc, int shift)
+{
+	const int64_t *q = p->mem + qbase + 3 * ch;
+
+	if (!p->ostage)
+		return quant(acc, shift, hw->act_bits);
+	return sim_requant(acc, q[0], q[1], (int)q[2], p->zp, p->lo, p->hi, hw->acc_bits);
+}
+
+/* Fills the A, B tensors of every group, the output stage's parameters and the reference
+ * outputs. */
 static int fill_data(const struct arch_layer *l, const struct arch_gemm *g,
-		     const struct hw_config *hw, uint64_t seed, int shift, struct sim_prog *p,
-		     int64_t abase, int64_t bbase)
+		     const struct hw_config *hw, uint64_t seed, int shift, int outq_full,
+		     struct sim_prog *p, int64_t abase, int64_t bbase, int64_t qbase)
 {
 	const int ab = hw->act_bits, wb = hw->weight_bits, cb = hw->acc_bits;
 	const int64_t M = g->m, N = g->n, K = g->k, G = g->g;
@@ -227,6 +329,10 @@ static int fill_data(const struct arch_layer *l, const struct arch_gemm *g,
 
 	for (const char *c = l->name; *c; c++)
 		s = (s ^ (uint64_t)(unsigned char)*c) * 1099511628211ULL;
+	{
+		uint64_t sq = s ^ 0x6f75747374616765ULL;
+		fill_outq(hw, &sq, shift, outq_full, p, p->mem + qbase, G * N);
+	}
 
 	if (l->kind == ARCH_CONV) {
 		const int64_t n = l->n, C = l->c, H = l->h, W = l->w, KO = l->k, R = l->r, S = l->s;
@@ -278,7 +384,8 @@ static int fill_data(const struct arch_layer *l, const struct arch_gemm *g,
 											   wt[(((gi * kg + o) * cg + c) * R + r) * S + t], cb);
 									}
 							int64_t m = (b * P + y) * Q + x;
-							p->expect[gi * M * N + m * N + o] = quant(acc, shift, ab);
+							p->expect[gi * M * N + m * N + o] =
+								out_value(p, hw, qbase, gi * N + o, acc, shift);
 						}
 		}
 out_conv:
@@ -298,7 +405,8 @@ out_conv:
 				int64_t acc = 0;
 				for (int64_t k = 0; k < K; k++)
 					acc = wrap(acc + A[m * K + k] * B[k * N + nn], cb);
-				p->expect[gi * M * N + m * N + nn] = quant(acc, shift, ab);
+				p->expect[gi * M * N + m * N + nn] =
+					out_value(p, hw, qbase, gi * N + nn, acc, shift);
 			}
 	}
 	return 0;
@@ -306,7 +414,7 @@ out_conv:
 
 int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 		   const struct map_tiling *mt, const struct sim_rtl_params *rp, uint64_t seed,
-		   struct sim_prog *p, struct hn_err *err)
+		   int outq_full, struct sim_prog *p, struct hn_err *err)
 {
 	struct arch_gemm g = arch_gemm(l);
 	const int64_t R = hw->pe_rows, C = hw->pe_cols, d = hw->double_buffer ? 2 : 1;
@@ -341,13 +449,14 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 	trips[MAP_DIM_K] = hn_cdiv(g.k, tiles[MAP_DIM_K]);
 	nsteps = g.g * trips[0] * trips[1] * trips[2];
 
-	/* 4 regions per group; 32-bit DMA fields */
-	p->nmem = g.g * (g.m * g.k + g.k * g.n + 2 * g.m * g.n);
+	/* 4 regions per group and the output stage's records (3 per channel); 32-bit DMA
+	 * fields */
+	p->nmem = g.g * (g.m * g.k + g.k * g.n + 2 * g.m * g.n + 3 * g.n);
 	if (p->nmem >= ((int64_t)1 << 31) || nsteps > ((int64_t)1 << 28))
 		return hn_fail(err, HN_EINVAL, "layer '%s': too large to simulate (%lld elements, "
 			       "%lld steps)", l->name, (long long)p->nmem, (long long)nsteps);
 	const int64_t abase = 0, bbase = g.g * g.m * g.k, cbase = bbase + g.g * g.k * g.n;
-	const int64_t pbase = cbase + g.g * g.m * g.n;
+	const int64_t pbase = cbase + g.g * g.m * g.n, qbase = pbase + g.g * g.m * g.n;
 	p->out_base = cbase;
 	p->nout = g.g * g.m * g.n;
 	p->mem = calloc((size_t)p->nmem, sizeof(int64_t));
@@ -363,7 +472,8 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 			lg++;
 		shift = hw->weight_bits - 1 + (lg + 1) / 2;
 	}
-	if (fill_data(l, &g, hw, seed, shift, p, abase, bbase)) {
+	p->ostage = rp->ostage;
+	if (fill_data(l, &g, hw, seed, shift, outq_full, p, abase, bbase, qbase)) {
 		ret = hn_fail(err, HN_ENOMEM, "layer '%s': out of memory for the tensors", l->name);
 		goto out_fail;
 	}
@@ -436,7 +546,8 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 	 * is in use (docs/rtl.md "Tile program"). */
 	{
 		struct emit e = { .g = &g, .hw = hw, .p = p, .st = st, .tiles = tiles, .abase = abase,
-				  .bbase = bbase, .cbase = cbase, .pbase = pbase, .eb_a = eb_a,
+				  .bbase = bbase, .cbase = cbase, .pbase = pbase, .qbase = qbase,
+				  .eb_a = eb_a,
 				  .eb_w = eb_w, .eb_c = eb_c, .li = li, .lw = lw, .lo = lo,
 				  .lay_a = lay_a, .lay_b = lay_b, .lay_c = lay_c, .shift = shift };
 		int64_t *vb = malloc((size_t)nsteps * sizeof(int64_t)), nv = 0, next = 0;
@@ -533,20 +644,27 @@ int sim_prog_write(const struct sim_prog *p, const struct sim_rtl_params *rp,
 		return ret;
 	if (!(f = fopen(prog_path, "w")))
 		return hn_fail(err, HN_EIO, "cannot write %s", prog_path);
-	fprintf(f, "hwnas-sim-program 1\n");
+	fprintf(f, "hwnas-sim-program %d\n", p->ostage ? 2 : 1);
 	fprintf(f, "params %d %d %d %d %d %d %d %d %d\n", rp->rows, rp->cols, rp->df, rp->a_bits,
 		rp->w_bits, rp->acc_bits, rp->inb, rp->wnb, rp->onb);
 	fprintf(f, "memory %s %lld\n", mem_path, (long long)p->nmem);
 	fprintf(f, "bw %.17g\nlatency %lld\nmax_cycles %lld\n", p->bw, (long long)p->latency,
 		(long long)p->max_cycles);
 	fprintf(f, "dump %lld %lld\n", (long long)p->out_base, (long long)p->nout);
-	fprintf(f, "# dma op half base rows cols stride layout final shift words wait\n");
+	fprintf(f, "# dma op half base rows cols stride layout final shift words wait%s\n",
+		p->ostage ? " qbase zp lo hi obase ostride ocols qwords" : "");
 	for (int64_t i = 0; i < p->ndma; i++) {
 		const struct sim_dma *d = &p->dma[i];
-		fprintf(f, "dma %d %d %lld %lld %lld %lld %d %d %d %lld %lld\n", d->op, d->half,
+		fprintf(f, "dma %d %d %lld %lld %lld %lld %d %d %d %lld %lld", d->op, d->half,
 			(long long)d->base, (long long)d->rows, (long long)d->cols,
 			(long long)d->stride, d->layout, d->final, d->shift, (long long)d->words,
 			(long long)d->wait);
+		if (p->ostage)
+			fprintf(f, " %lld %lld %lld %lld %lld %lld %lld %lld", (long long)d->qbase,
+				(long long)d->zp, (long long)d->lo, (long long)d->hi,
+				(long long)d->obase, (long long)d->ostride, (long long)d->ocols,
+				(long long)d->qwords);
+		fputc('\n', f);
 	}
 	fprintf(f, "# cmp ahalf bhalf chalf init tm tn tk nout nin wait\n");
 	for (int64_t i = 0; i < p->ncmp; i++) {

@@ -44,8 +44,8 @@ static const char *hw_name(const struct hw_config *hw, char *buf, size_t n)
 /* Simulates l under m and checks: bit-exact outputs; array and DMA busy cycles equal the
  * model's compute and memory cycles; the latency equal to the model's, single- and
  * double-buffered (docs/model.md "Latency": the model walks the same tile program). */
-static void check_layer(const struct arch_layer *l, const struct hw_config *hw,
-			const struct map_tiling *m)
+static void check_layer_opt(const struct arch_layer *l, const struct hw_config *hw,
+			    const struct map_tiling *m, const struct sim_options *opt)
 {
 	struct sim_result r;
 	struct cost_report c;
@@ -55,7 +55,7 @@ static void check_layer(const struct arch_layer *l, const struct hw_config *hw,
 	int ret;
 
 	map_tiling_format(m, ts, sizeof(ts));
-	ret = sim_layer(l, hw, m, NULL, &r, &err);
+	ret = sim_layer(l, hw, m, opt, &r, &err);
 	if (ret) {
 		fprintf(stderr, "  %s on %s (%s): %s\n", l->name, hw_name(hw, hn, sizeof(hn)), ts,
 			err.msg);
@@ -82,6 +82,12 @@ static void check_layer(const struct arch_layer *l, const struct hw_config *hw,
 	CHECK_EQ_I64(r.dma_requests, c.dram_requests);
 	/* single- and double-buffered: the model's cycles (docs/model.md "Latency") */
 	CHECK_EQ_I64(r.rtl_cycles, c.cycles + r.dma_bus_extra);
+}
+
+static void check_layer(const struct arch_layer *l, const struct hw_config *hw,
+			const struct map_tiling *m)
+{
+	check_layer_opt(l, hw, m, NULL);
 }
 
 static struct map_tiling tiling(int64_t tm, int64_t tn, int64_t tk, enum map_order o)
@@ -140,6 +146,130 @@ static void run_shapes(const struct hw_config *hw)
 	{
 		struct arch_layer l = arch_matmul("bmm", 3, 5, 4, 6);
 		check_layer(&l, hw, &(struct map_tiling){ 3, 4, 2, MAP_MKN });
+	}
+}
+
+/* gemmlowp's fixed-point helpers as written there (int32, the product in int64, division
+ * truncating toward zero), to check sim_requant's closed forms against. */
+static int32_t gl_srdhm(int32_t a, int32_t b)
+{
+	int overflow = a == b && a == INT32_MIN;
+	int64_t ab = (int64_t)a * (int64_t)b;
+	int32_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+	int32_t hi = (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+
+	return overflow ? INT32_MAX : hi;
+}
+
+static int32_t gl_rdbp(int32_t x, int exponent)
+{
+	const int32_t mask = (int32_t)(((int64_t)1 << exponent) - 1);
+	const int32_t remainder = x & mask;
+	const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+
+	return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+static uint64_t xs(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static void output_stage_should_equal_gemmlowps_arithmetic(void)
+{
+	/* 200,000 draws at acc_bits = 32 (TFLite's int32 accumulator): accumulators and biases
+	 * over the whole int32 range and near its ends, multipliers over [0, 2^31) with its
+	 * ends, shifts 0..31, zero points and clamps of 8-bit outputs. sim_requant must equal
+	 * clamp(RDBP(SRDHM(acc + bias, m), s) + zp) computed gemmlowp's way. */
+	uint64_t s = 0x9e3779b97f4a7c15ULL;
+	int64_t bad = 0, n = 200000, clamped = 0;
+
+	for (int64_t i = 0; i < n; i++) {
+		int32_t acc = (int32_t)xs(&s), bias = (int32_t)xs(&s);
+		int32_t m = (int32_t)(xs(&s) & 0x7fffffff);
+		int sh = (int)(xs(&s) % 32), pick = (int)(xs(&s) % 8);
+		int32_t zp = (int32_t)(xs(&s) % 256) - 128, lo = -128, hi = 127;
+		if (pick == 0)
+			acc = INT32_MIN + (int32_t)(xs(&s) % 4);
+		else if (pick == 1)
+			acc = INT32_MAX - (int32_t)(xs(&s) % 4);
+		else if (pick == 2)
+			acc = (int32_t)(xs(&s) % 2001) - 1000;
+		if (pick == 3)
+			m = (int32_t)(xs(&s) % 3) == 0 ? 0 : (xs(&s) % 2 ? INT32_MAX : 1 << 30);
+		if (pick >= 4) {
+			bias = (int32_t)(xs(&s) % 20001) - 10000;
+			m = (int32_t)(((uint32_t)1 << 30) + (uint32_t)(xs(&s) % ((uint32_t)1 << 30)));
+			sh = (int)(xs(&s) % 12);
+		}
+		if (pick == 5)
+			lo = zp > -128 ? zp : -128;        /* ReLU */
+		int32_t x = (int32_t)((uint32_t)acc + (uint32_t)bias);
+		int64_t want = (int64_t)gl_rdbp(gl_srdhm(x, m), sh) + zp;
+		want = want < lo ? lo : want > hi ? hi : want;
+		clamped += want == lo || want == hi;
+		int64_t got = sim_requant(acc, bias, m, sh, zp, lo, hi, 32);
+		if (got != want && bad++ < 5)
+			fprintf(stderr, "  acc %d bias %d m %d s %d zp %d: got %lld, gemmlowp %lld\n",
+				acc, bias, m, sh, zp, (long long)got, (long long)want);
+	}
+	printf("  %lld draws, %lld at a clamp bound, %lld differ from gemmlowp's arithmetic\n",
+	       (long long)n, (long long)clamped, (long long)bad);
+	CHECK_EQ_I64(bad, 0);
+	CHECK(n - clamped > n / 10);   /* not only the clamp bounds */
+	/* hand values: 100 x 0.75 = 75; (-100) x 0.5 = -50; 3 x 0.5 = 1.5 -> 2 (half away
+	 * from zero, in RDBP: SRDHM(3, 2^30) = 2 (1.5 rounds up), then /2 = 1); -7 / 4 =
+	 * -1.75 -> -2; zp and clamps */
+	CHECK_EQ_I64(sim_requant(100, 0, 3 << 29, 0, 0, -128, 127, 32), 75);
+	CHECK_EQ_I64(sim_requant(-100, 0, 1 << 30, 0, 0, -128, 127, 32), -50);
+	CHECK_EQ_I64(sim_requant(3, 0, 1 << 30, 0, 0, -128, 127, 32), 2);
+	CHECK_EQ_I64(sim_requant(3, 0, INT32_MAX, 1, 0, -128, 127, 32), 2);
+	CHECK_EQ_I64(sim_requant(-7, 0, INT32_MAX, 2, 0, -128, 127, 32), -2);
+	CHECK_EQ_I64(sim_requant(-6, 0, INT32_MAX, 2, 0, -128, 127, 32), -2);
+	CHECK_EQ_I64(sim_requant(-5, 0, INT32_MAX, 2, 0, -128, 127, 32), -1);
+	CHECK_EQ_I64(sim_requant(1000, 0, INT32_MAX, 63, 0, -8, 7, 64), 0);
+	/* -2^63 x (1 - 2^-31) / 2^63 is nearer -1 than 0 */
+	CHECK_EQ_I64(sim_requant(INT64_MIN, 0, INT32_MAX, 63, 0, -8, 7, 64), -1);
+	CHECK_EQ_I64(sim_requant(1000, -1000, INT32_MAX, 0, 5, -8, 7, 32), 5);
+	CHECK_EQ_I64(sim_requant(1000, 0, INT32_MAX, 0, 5, -8, 7, 32), 7);
+	CHECK_EQ_I64(sim_requant(-1000, 0, INT32_MAX, 0, 5, 5, 7, 32), 5);    /* ReLU at zp */
+	/* the bias wraps with the accumulator at acc_bits: 2^19 - 1 + 1 = -2^19 at 20 bits */
+	CHECK_EQ_I64(sim_requant((1 << 19) - 1, 1, INT32_MAX, 20, 0, -128, 127, 20), -1);
+}
+
+/* The output stage on the RTL with its parameters drawn from their whole range (biases over
+ * acc_bits, multipliers over [0, 2^31), shifts 0..63, any zero point, ReLU / ReLU6 / none),
+ * and final stores wider than the qbuf (COST_QBUF_WORDS x pe_cols channels: cut in chunks). */
+static void sim_should_be_bit_exact_through_the_output_stage_on_its_whole_range(void)
+{
+	struct hw_config ws = small_hw(2, 1, HW_WS, 8, 32, 1);
+	struct hw_config is = small_hw(2, 2, HW_IS, 4, 20, 0);
+	struct sim_options o;
+
+	sim_options_init(&o);
+	o.outq_full = 1;
+	for (int i = 0; i < 2; i++) {
+		const struct hw_config *hw = i ? &is : &ws;
+		struct arch_layer fc = arch_fc("fc_wide", 2, 3, 150);
+		struct arch_layer g = arch_matmul("gemm", 1, 13, 11, 7);
+		/* 150 channels in one tile: 64 x 1 = 64 per chunk on 2x1 (3 chunks), 128 on 2x2 */
+		check_layer_opt(&fc, hw, &(struct map_tiling){ 2, 150, 3, MAP_MNK }, &o);
+		check_layer_opt(&fc, hw, &(struct map_tiling){ 1, 70, 2, MAP_NKM }, &o);
+		for (uint64_t seed = 1; seed <= 3; seed++) {
+			o.seed = seed;
+			check_layer_opt(&g, hw, &(struct map_tiling){ 5, 3, 4, MAP_KMN }, &o);
+		}
+		o.seed = 1;
+	}
+	/* realistic parameters: the outputs spread over the act_bits range */
+	{
+		struct arch_layer l = arch_conv("conv3x3", 1, 8, 6, 6, 5, 3, 1, 1, 1);
+		struct map_tiling m;
+		map_default(&l, &ws, &m);
+		check_layer(&l, &ws, &m);
 	}
 }
 
@@ -576,6 +706,7 @@ int main(void)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	RUN(model_should_equal_the_tile_programs_makespan_on_random_layers);
+	RUN(output_stage_should_equal_gemmlowps_arithmetic);
 	RUN(sim_should_refuse_mac_free_layers_and_bad_tilings);
 	RUN(sim_should_refuse_configs_beyond_the_simulated_range);
 	RUN(sim_should_be_bit_exact_on_2x2_ws_8bit_single_buffered);
@@ -586,6 +717,7 @@ int main(void)
 	RUN(sim_should_match_the_model_exactly_when_compute_bound);
 	RUN(pkmul_should_give_every_product_quick);
 	RUN(sim_should_be_bit_exact_with_packed_macs);
+	RUN(sim_should_be_bit_exact_through_the_output_stage_on_its_whole_range);
 	RUN(sim_should_reuse_the_cached_model);
 	RUN(harness_should_refuse_malformed_programs_without_crashing);
 	RUN(sim_should_report_a_timeout_as_an_error);

@@ -39,6 +39,7 @@ static const int A_BITS = HW_A_BITS, W_BITS = HW_W_BITS, ACC_BITS = HW_ACC_BITS;
 static const int INB = HW_INB, WNB = HW_WNB, ONB = HW_ONB;
 static const int ILANES = (DF == 2) ? COLS : ROWS;
 static const int WLANES = (DF == 2) ? ROWS : COLS;
+static const int QRB = ACC_BITS + 40;   // a channel's parameter record on the qline bus
 
 
 // A little-endian bit vector, copied into a Verilator port of any width.
@@ -171,7 +172,7 @@ int main(int argc, char **argv)
 	top->rst = 0;
 
 	const int ilb = ILANES * A_BITS, wlb = WLANES * W_BITS, olb = COLS * ACC_BITS;
-	Bits ibits(INB * ilb), wbits(WNB * wlb), obits(ONB * olb);
+	Bits ibits(INB * ilb), wbits(WNB * wlb), obits(ONB * olb), qbits(COLS * QRB);
 
 	// the active DMA request
 	bool active = false;
@@ -179,6 +180,9 @@ int main(int argc, char **argv)
 	long r_base = 0, r_rows = 0, r_cols = 0, r_stride = 0, r_lines = 0, r_beats = 0;
 	long r_start = 0, r_done = 0, r_words = 0;
 	long bus_extra = 0, requests = 0, dram_bytes = 0;
+	// a final store through the output stage: parameter beats, then one word per beat
+	bool r_fs = false;
+	long r_qwords = 0, r_qbeats = 0, r_qbase = 0;
 
 	size_t di = 0, ci = 0;
 	long cyc = 0, first_busy = -1, last_busy = -1, arr_busy = 0, dma_busy = 0;
@@ -215,6 +219,14 @@ int main(int argc, char **argv)
 			top->dq_shift = d.shift;
 			top->dq_words = (uint32_t)d.words;
 			top->dq_wait = (uint32_t)d.wait;
+			top->dq_qbase = (uint32_t)d.qbase;
+			top->dq_zp = (uint32_t)d.zp;
+			top->dq_lo = (uint32_t)d.lo;
+			top->dq_hi = (uint32_t)d.hi;
+			top->dq_obase = (uint32_t)d.obase;
+			top->dq_ostride = (uint32_t)d.ostride;
+			top->dq_ocols = (uint32_t)d.ocols;
+			top->dq_qwords = (uint32_t)d.qwords;
 		} else {
 			top->dq_valid = 0;
 		}
@@ -237,6 +249,22 @@ int main(int argc, char **argv)
 		top->mem_rvalid = 0;
 		top->mem_done = 0;
 		if (active) {
+			if (r_fs && cyc > r_start && r_qbeats < r_qwords) {
+				// parameter word q: channels q x COLS + e of the block, records of
+				// (bias, multiplier, shift) at qbase + 3 x channel
+				qbits.clear();
+				for (int e = 0; e < COLS; e++) {
+					long ch = r_qbeats * COLS + e, a = r_qbase + 3 * ch;
+					if (ch >= r_cols || a < 0 || a + 2 >= (long)mem.size())
+						continue;
+					qbits.put(e * QRB, ACC_BITS, mem[(size_t)a]);
+					qbits.put(e * QRB + ACC_BITS, 32, mem[(size_t)a + 1]);
+					qbits.put(e * QRB + ACC_BITS + 32, 8, mem[(size_t)a + 2]);
+				}
+				to_port(top->mem_qline, qbits);
+				top->mem_rvalid = 1;
+				r_qbeats++;
+			}
 			if (r_op != 3 && cyc > r_start && r_beats < r_lines) {
 				Bits &b = r_op == 0 ? ibits : r_op == 1 ? wbits : obits;
 				b.clear();
@@ -261,7 +289,9 @@ int main(int argc, char **argv)
 			}
 			long end = r_done;
 			// load beat j arrives in s + 1 + j; store beat j leaves in s + 2 + j
-			long beats_end = r_op == 3 ? r_start + r_lines + 1 : r_start + r_lines;
+			// final store: word i leaves in s + 4 + i
+			long beats_end = r_fs ? r_start + r_words + 3 :
+					 r_op == 3 ? r_start + r_lines + 1 : r_start + r_lines;
 			if (beats_end > end)
 				end = beats_end;
 			if (cyc == end) {
@@ -296,6 +326,10 @@ int main(int argc, char **argv)
 			r_nb = r_op == 0 ? INB : r_op == 1 ? WNB : ONB;
 			r_words = r_layout == 0 ? r_rows * ((r_cols + r_lanes - 1) / r_lanes)
 						: ((r_rows + r_lanes - 1) / r_lanes) * r_cols;
+			r_qwords = (long)top->dma_qwords;
+			r_qbase = (long)top->dma_qbase;
+			r_qbeats = 0;
+			r_fs = r_op == 3 && top->dma_final && r_qwords > 0;
 			long b = (long)top->dma_bytes;
 			// the same rounding as models/cost.c dma_cycles()
 			double q = (double)b / bw;
@@ -310,9 +344,10 @@ int main(int argc, char **argv)
 			dram_bytes += b;
 		}
 		if (top->dma_wvalid) {
-			// a store beat: lines of COLS-lane words, in the block's layout
-			for (int k = 0; k < r_nb; k++) {
-				long w = r_beats * r_nb + k;
+			// a store beat: lines of COLS-lane words, in the block's layout; one word
+			// of act_bits values (sign-extended in ACC_BITS lanes) from the output stage
+			for (int k = 0; k < (r_fs ? 1 : r_nb); k++) {
+				long w = r_fs ? r_beats : r_beats * r_nb + k;
 				if (w >= r_words)
 					break;
 				for (int e = 0; e < r_lanes; e++) {

@@ -10,7 +10,11 @@
 #include <string>
 #include <vector>
 
-struct DmaCmd { int op, half; long base, rows, cols, stride; int layout, final_, shift; long words, wait; };
+// qbase .. qwords: a final store through the output stage (version 2, docs/rtl.md)
+struct DmaCmd {
+	int op, half; long base, rows, cols, stride; int layout, final_, shift; long words, wait;
+	long qbase, zp, lo, hi, obase, ostride, ocols, qwords;
+};
 struct CmpCmd { int ah, bh, ch, init; long tm, tn, tk, nout, nin, wait; };
 struct Region { long base, count; };
 
@@ -36,15 +40,18 @@ static inline const char *parse_program(FILE *pf, const RtlParams &rp, Program &
 {
 	char line[1024], memfile[4096] = "";
 
-	if (!fgets(line, sizeof(line), pf) || strncmp(line, "hwnas-sim-program 1", 19))
+	if (!fgets(line, sizeof(line), pf) || (strncmp(line, "hwnas-sim-program 1", 19) &&
+						 strncmp(line, "hwnas-sim-program 2", 19)))
 		return "program file: bad header";
 	while (fgets(line, sizeof(line), pf)) {
-		DmaCmd d;
+		DmaCmd d = DmaCmd();
 		CmpCmd c;
 		Region r;
-		if (sscanf(line, "dma %d %d %ld %ld %ld %ld %d %d %d %ld %ld", &d.op, &d.half, &d.base,
-			   &d.rows, &d.cols, &d.stride, &d.layout, &d.final_, &d.shift, &d.words,
-			   &d.wait) == 11)
+		int nf = sscanf(line, "dma %d %d %ld %ld %ld %ld %d %d %d %ld %ld %ld %ld %ld %ld %ld "
+				"%ld %ld %ld", &d.op, &d.half, &d.base, &d.rows, &d.cols, &d.stride,
+				&d.layout, &d.final_, &d.shift, &d.words, &d.wait, &d.qbase, &d.zp,
+				&d.lo, &d.hi, &d.obase, &d.ostride, &d.ocols, &d.qwords);
+		if (nf == 11 || nf == 19)
 			p.dq.push_back(d);
 		else if (sscanf(line, "cmp %d %d %d %d %ld %ld %ld %ld %ld %ld", &c.ah, &c.bh, &c.ch,
 				&c.init, &c.tm, &c.tn, &c.tk, &c.nout, &c.nin, &c.wait) == 10)
