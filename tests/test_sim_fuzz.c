@@ -216,6 +216,8 @@ struct fcase {
 	struct hw_config hw;
 	struct arch_layer l;
 	struct map_tiling m;
+	int outq_full;           /* output-stage parameters from their whole range (sim.h) */
+	uint64_t data_seed;      /* inputs, weights and those parameters (0: sim's default) */
 };
 
 static int64_t dim(uint64_t *s, int64_t lanes)
@@ -377,6 +379,9 @@ static int draw_case(uint64_t seed, const struct hw_config *sk, struct fcase *fc
 	     (double)c.cycles * (double)(hw.pe_rows * hw.pe_cols) > CASE_MAX_PE_CYCLES))
 		return 1;
 	fc->hw = hw;
+	/* the output stage: half the cases draw its parameters from their whole range */
+	fc->outq_full = chance(&s, 0.5);
+	fc->data_seed = mix(&s);
 	return 0;
 }
 
@@ -444,8 +449,15 @@ static int run_case(const struct fcase *fc, const char *tag, struct tally *t)
 		CHECK_EQ_I64(prog, c.cycles);
 	else
 		bad = 1;
-	if (!bad && sim_layer(&fc->l, &fc->hw, &fc->m, NULL, &r, &err) != 0)
-		bad = 1;
+	{
+		struct sim_options o;
+		sim_options_init(&o);
+		o.outq_full = fc->outq_full;
+		if (fc->data_seed)
+			o.seed = fc->data_seed;
+		if (!bad && sim_layer(&fc->l, &fc->hw, &fc->m, &o, &r, &err) != 0)
+			bad = 1;
+	}
 	if (bad) {
 		fprintf(stderr, "  %s: %s\n", tag, err.msg);
 		CHECK(0);
@@ -457,13 +469,16 @@ static int run_case(const struct fcase *fc, const char *tag, struct tally *t)
 		char built[40] = "";
 		if (r.built)
 			snprintf(built, sizeof(built), " [built in %.0f s]", r.build_seconds);
-		printf("  %s %s %s%s a%d w%d acc%d %s %s nb %d/%d/%d bw %.3g lat %d: rtl %" PRId64
-		       " model %" PRId64 " exact %d (%" PRId64 " outputs)%s\n", tag,
+		printf("  %s %s %s%s a%d w%d acc%d %s %s nb %d/%d/%d bw %.3g lat %d oq %s zp %"
+		       PRId64 " [%" PRId64 ",%" PRId64 "]: rtl %" PRId64 " model %" PRId64
+		       " exact %d (%" PRId64 " outputs)%s\n", tag,
 		       hw_dataflow_name(fc->hw.dataflow), arch_kind_name(fc->l.kind),
 		       fc->l.groups > 1 ? " grouped" : "", fc->hw.act_bits, fc->hw.weight_bits,
-		       fc->hw.acc_bits, hw_packing_name(fc->hw.mac_packing), fc->hw.double_buffer ? "db" : "sb", p.inb, p.wnb, p.onb,
+		       fc->hw.acc_bits, hw_packing_name(fc->hw.mac_packing),
+		       fc->hw.double_buffer ? "db" : "sb", p.inb, p.wnb, p.onb,
 		       hw_dram_bytes_per_cycle(&fc->hw), (int)fc->hw.dram_latency_cycles,
-		       r.rtl_cycles, c.cycles, r.bit_exact, r.outputs, built);
+		       fc->outq_full ? "full" : "real", r.out_zp, r.out_lo, r.out_hi, r.rtl_cycles,
+		       c.cycles, r.bit_exact, r.outputs, built);
 		if (!r.bit_exact)
 			fprintf(stderr, "  %s: %" PRId64 " of %" PRId64 " outputs differ\n", tag,
 				r.mismatches, r.outputs);
@@ -553,6 +568,7 @@ static void sim_should_be_exact_with_dma_lines_of_64_words(void)
 	struct tally t = { 0 };
 	struct fcase fc;
 
+	memset(&fc, 0, sizeof(fc));
 	/* single-buffered, a tile that fills the half: the extra beats wrapped around the
 	 * line address and overwrote the tile with zeros (8 of 8 outputs wrong) */
 	fc.hw = reg_hw(1, 1, HW_WS, 8, 8, 32, 0, 64, 64, 256, 200, 1000, 3);
@@ -574,6 +590,7 @@ static void sim_should_build_and_be_exact_on_arrays_above_65_lanes(void)
 	struct tally t = { 0 };
 	struct fcase fc;
 
+	memset(&fc, 0, sizeof(fc));
 	fc.hw = reg_hw(3, 128, HW_IS, 8, 8, 42, 0, 315, 3375, 1062, 2000, 0.17264807750254618, 106);
 	fc.l = arch_conv("conv", 1, 3, 6, 7, 1, 3, 1, 1, 1);
 	fc.l.s = 1;
@@ -597,6 +614,7 @@ static void sim_should_not_read_past_a_scratchpad_with_wide_lines(void)
 	struct tally t = { 0 };
 	struct fcase fc;
 
+	memset(&fc, 0, sizeof(fc));
 	fc.hw = reg_hw(13, 9, HW_IS, 16, 4, 20, 1, 2308, 120, 365, 2000, 2641.868964058212, 0);
 	fc.l = arch_conv("conv", 2, 4, 9, 6, 4, 2, 2, 1, 4);
 	fc.l.stride_w = 1;
