@@ -47,6 +47,10 @@ struct hw_device {
 	const char *source;
 };
 
+/* DSP slices of a signed a x b bit product with a full-width result in Yosys's
+ * synth_xilinx (mul2dsp), a_max the DSP's wider port (27 DSP48E2, 25 DSP48E1). Pure. */
+int64_t hw_mul_dsp(int64_t a, int64_t b, int64_t a_max);
+
 /* Resources a configuration uses, and whether it fits its device. */
 struct hw_resources {
 	int64_t dsp, bram36, lut, ff;

@@ -25,9 +25,17 @@ enum {
 	 * (fitted; without it the model was 12 LUTs per PE low at 16x16 and 32x32). */
 	HW_LUT_PE_FIXED = 5,
 	HW_FF_FIXED = 700,
-	/* LUTs per bit of a DMA store lane (acc_bits wide), x2: the store path's
-	 * saturate(acc >>> shift), an arithmetic barrel shifter and two comparisons. */
+	/* LUTs per bit of a DMA store lane (acc_bits wide), x2: the line register of the
+	 * partial-sum store (the final stores take the output stage). */
 	HW_LUT_STORE_BIT_X2 = 2,
+	/* The output stage (docs/rtl.md): pe_cols lanes, each an acc_bits x 32 product
+	 * (DSPs, hw_mul_dsp), a rounding shift by 0..63 of acc_bits + 33 bits, the bias and
+	 * zero-point adders and the clamp: LUTs per bit of acc_bits + 33, fitted. */
+	HW_LUT_REQUANT_BIT = 9,
+	/* qbuf words (docs/rtl.md "Output stage"; models.h COST_QBUF_WORDS) and the bits of a
+	 * channel's record besides its bias (multiplier 32, shift 8). */
+	HW_QBUF_WORDS = 64,
+	HW_QREC_EXTRA_BITS = 40,
 	/* LUTs per bit of a scratchpad line, x2: the port and word multiplexers in front of and
 	 * behind the block RAMs, and the DMA's line assembly. (The store and line terms both
 	 * scale with the obuf line, so the fit fixes their sum better than their split.) */
@@ -112,6 +120,38 @@ int64_t hw_buffer_bram36(int64_t bytes, int64_t width_bits)
 {
 	assert(bytes > 0 && width_bits > 0);
 	return hn_cdiv(hw_memory_bram_halves(width_bits, 1, hn_cdiv(bytes * 8, width_bits)), 2);
+}
+
+/* DSP slices Yosys's mul2dsp (synth_xilinx: signed-only slices, 18-bit partial slices,
+ * ports a_max x 18) gives a signed a x b product with a full-width result: the wider
+ * operand is cut in slices of 17 bits plus a last of at most a_max, each slice's other
+ * operand in slices of 17 plus a last of at most 18 (measured: acc 9..17 x 32 -> 2, 18..42
+ * -> 4, 48 -> 6, 64 -> 8 on both families). */
+static int64_t mul_dsp_b(int64_t b)
+{
+	const int64_t bmax = 18, part = 17;
+
+	if (b <= bmax)
+		return 1;
+	return (b - bmax + part - 1) / part + 1;
+}
+
+int64_t hw_mul_dsp(int64_t a, int64_t b, int64_t a_max)
+{
+	const int64_t part = 17;
+	int64_t n, last;
+
+	if (a < b) {
+		int64_t t = a;
+		a = b;
+		b = t;
+	}
+	if (a <= a_max)
+		return mul_dsp_b(b);
+	n = (a - a_max + part - 1) / part;
+	last = a - n * part;
+	return n * mul_dsp_b(b) + (last <= a_max ? mul_dsp_b(b) :
+					      hw_mul_dsp(last, b, a_max));
 }
 
 static int uses_dsp(const struct hw_config *hw)
@@ -226,8 +266,11 @@ void hw_resources(const struct hw_config *hw, struct hw_resources *out)
 	pes = (int64_t)hw->pe_rows * hw->pe_cols;
 
 	{
+		const struct hw_device *dv = hw->device[0] ? hw_device_find(hw->device) : NULL;
+		const int64_t amax = dv && dv->dsp_a_bits > 0 ? dv->dsp_a_bits : 27;
 		int64_t adsp = array_dsp(hw);
-		out->dsp = adsp + HW_DSP_DMA;
+		/* the output stage: pe_cols lanes of acc_bits x 32 (docs/rtl.md) */
+		out->dsp = adsp + HW_DSP_DMA + hw->pe_cols * hw_mul_dsp(hw->acc_bits, 32, amax);
 		out->macs_per_dsp_x100 = adsp ? pes * 100 / adsp : 0;
 	}
 
@@ -244,17 +287,21 @@ void hw_resources(const struct hw_config *hw, struct hw_resources *out)
 		/* obuf beats also carry final outputs, act_bits wide in DRAM */
 		struct spad_shape ob = spad_shape(hw->obuf_bytes, d, C * hw->acc_bits,
 						  beat_words(hw, C, hw_act_bytes(hw)));
-		/* the DMA writes ibuf and wbuf lines whole; the array writes one obuf word */
+		/* the DMA writes ibuf and wbuf lines whole; the array writes one obuf word; the
+		 * qbuf: HW_QBUF_WORDS words of C channel records, written whole */
+		const int64_t qbits = C * (hw->acc_bits + HW_QREC_EXTRA_BITS);
 		int64_t halves = hw_memory_bram_halves(ib.width, 1, d * ib.lines_per_half) +
 				 hw_memory_bram_halves(wb.width, 1, d * wb.lines_per_half) +
-				 d * hw_memory_bram_halves(ob.width / ob.nb, ob.nb, ob.lines_per_half);
+				 d * hw_memory_bram_halves(ob.width / ob.nb, ob.nb, ob.lines_per_half) +
+				 hw_memory_bram_halves(qbits, 1, HW_QBUF_WORDS);
 		int64_t store_lanes = ob.nb * C;
 		int64_t line_bits = ib.width + wb.width + d * ob.width;
 
 		out->bram36 = hn_cdiv(halves, 2);
 		out->lut = array_lut(hw) + HW_LUT_FIXED +
 			   hn_cdiv(store_lanes * hw->acc_bits * HW_LUT_STORE_BIT_X2 +
-				   line_bits * HW_LUT_LINE_BIT_X2, 2);
+				   line_bits * HW_LUT_LINE_BIT_X2, 2) +
+			   C * ((int64_t)hw->acc_bits + 33) * HW_LUT_REQUANT_BIT;
 		out->ff = pes * ff_per_pe(hw) + HW_FF_FIXED + store_lanes * hw->acc_bits;
 	}
 

@@ -160,38 +160,32 @@ static void finish_energy(const struct hw_config *hw, const struct hw_energy *e,
 			       out->energy_pj[3];
 }
 
-/* Pool and add: the vector unit beside the obuf (docs/model.md "MAC-free layers"). */
+int64_t cost_vector_request_cycles(const struct hw_config *hw, int64_t g, int64_t m, int64_t ch)
+{
+	return vec_cycles(g, m, ch, hw->pe_cols, hw_act_bytes(hw), hw_dram_bytes_per_cycle(hw),
+			  hw->dram_latency_cycles);
+}
+
+/* Pool and add: one request of the vector unit (docs/model.md "MAC-free layers"): m output
+ * pixels of c channels, each from g input words (the r x s window, or the two addends). */
 static void cost_vector(const struct arch_layer *l, const struct hw_config *hw,
 			struct cost_report *out)
 {
-	const struct arch_gemm *g = &out->gemm;
-	int64_t ab = hw_act_bytes(hw), d = hw->double_buffer ? 2 : 1;
-	int64_t chunk = hn_max64(hw->ibuf_bytes / d, 1);
-	double bw = hw_dram_bytes_per_cycle(hw);
-	int64_t lat = hw->dram_latency_cycles;
-	int64_t reads = l->kind == ARCH_POOL ? g->elems_out * l->r * l->s : g->elems_in;
-	int64_t bin = g->elems_in * ab, bout = g->elems_out * ab;
-	int64_t nin = hn_cdiv(bin, chunk), nout = hn_cdiv(bout, chunk);
-	int64_t lastin = bin - (nin - 1) * chunk, lastout = bout - (nout - 1) * chunk;
+	const int64_t ab = hw_act_bytes(hw), ch = l->c;
+	const int64_t g = l->kind == ARCH_POOL ? l->r * l->s : 2;
+	const int64_t m = l->kind == ARCH_POOL ? l->n * arch_out_h(l) * arch_out_w(l) :
+			  l->n * l->h * l->w;
+	const double bw = hw_dram_bytes_per_cycle(hw);
+	const int64_t words = g * m * hn_cdiv(ch, hw->pe_cols);
 
-	out->compute_cycles = hn_cdiv(reads, hw->pe_cols);
-	out->mem_cycles = (nin - 1) * dma_cycles(chunk, bw, lat) + dma_cycles(lastin, bw, lat) +
-			  (nout - 1) * dma_cycles(chunk, bw, lat) + dma_cycles(lastout, bw, lat);
-	out->dram_rd_a = bin;
-	out->dram_wr_c = bout;
-	out->dram_bytes = bin + bout;
-	out->dram_requests = nin + nout;
-	out->sram_bytes[0] = 2 * bin;
-	out->sram_bytes[2] = 2 * bout;
-	if (hw->double_buffer) {
-		int64_t serial = dma_cycles(nin > 1 ? chunk : lastin, bw, lat) + out->compute_cycles +
-				 dma_cycles(lastout, bw, lat);
-		out->cycles = hn_max64(serial, out->mem_cycles);
-		out->memory_bound = out->mem_cycles > serial;
-	} else {
-		out->cycles = out->mem_cycles + out->compute_cycles;
-		out->memory_bound = out->mem_cycles > out->compute_cycles;
-	}
+	out->cycles = vec_cycles(g, m, ch, hw->pe_cols, ab, bw, hw->dram_latency_cycles);
+	out->compute_cycles = 0;       /* the array is idle */
+	out->mem_cycles = out->cycles;
+	out->dram_rd_a = g * m * ch * ab;
+	out->dram_wr_c = m * ch * ab;
+	out->dram_bytes = out->dram_rd_a + out->dram_wr_c;
+	out->dram_requests = 1;
+	out->memory_bound = out->cycles > words + 2;
 }
 
 /* The store of the second-to-last C visit of a double-buffered layer, 0 when there is one

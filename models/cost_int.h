@@ -103,6 +103,18 @@ static inline int64_t final_store_cycles(const struct dmactx *d, int64_t rows, i
 	return t + final_chunk_cycles(d, rows, cols - full * q, elem_bytes);
 }
 
+/* A vector request (docs/rtl.md "Vector unit"): m output pixels of ch channels, each from g
+ * input words of ceil(ch / C) words per pixel; it reads g x m x ch and writes m x ch act
+ * elements of ab bytes, one input word per cycle (the last output leaves in cycle
+ * words + 1): max(latency + ceil(bytes / bw), words + 2). */
+static inline int64_t vec_cycles(int64_t g, int64_t m, int64_t ch, int64_t C, int64_t ab,
+				 double bw, int64_t lat)
+{
+	const int64_t words = g * m * hn_cdiv(ch, C), t = dma_cycles((g + 1) * m * ch * ab, bw, lat);
+
+	return t > words + 2 ? t : words + 2;
+}
+
 static inline int64_t req_cycles(const struct dmactx *d, int which, int64_t rows, int64_t cols,
 				 int64_t elem_bytes)
 {

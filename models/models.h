@@ -18,9 +18,11 @@
  * double-buffered latency; 3: DMA lines of 1 x the bandwidth, not 2 x; 4: the optimal
  * mapper's tilings optimal over every integer tile, not only the class representatives,
  * a few cycles fewer on some layers with a dimension above 128; 5: block RAMs of memories
- * written a word at a time padded to whole bytes, as Yosys maps them). The result store hashes
- * it with the search space, so a run is not resumed on figures of another model. */
-#define COST_MODEL_VERSION 5
+ * written a word at a time padded to whole bytes, as Yosys maps them; 6: the output stage
+ * (final stores read their channels' parameters, one word a cycle) and the vector unit's
+ * pool and add streams, docs/rtl.md). The result store hashes it with the search space, so
+ * a run is not resumed on figures of another model. */
+#define COST_MODEL_VERSION 6
 
 /* Loop order of the three tile loops at the DRAM level, outermost first. */
 enum map_order { MAP_MNK = 0, MAP_MKN, MAP_NMK, MAP_NKM, MAP_KMN, MAP_KNM, MAP_ORDER_COUNT };
@@ -89,6 +91,11 @@ enum { COST_REQ_A = 0, COST_REQ_B, COST_REQ_C_LOAD, COST_REQ_C_STORE, COST_REQ_C
 #define COST_QPARAM_BYTES(cb) ((cb) + 5)
 int64_t cost_dma_request_cycles(const struct hw_config *hw, const int32_t nb[3], int which,
 				int64_t rows, int64_t cols, int64_t elem_bytes);
+
+/* Cycles of one vector request (docs/model.md "MAC-free layers"): g input words per output
+ * pixel, m pixels of ch channels: max(latency + ceil((g + 1) m ch ab / bw), g m
+ * ceil(ch / pe_cols) + 2). Pure. */
+int64_t cost_vector_request_cycles(const struct hw_config *hw, int64_t g, int64_t m, int64_t ch);
 
 /* Network totals. */
 struct cost_total {

@@ -108,7 +108,8 @@ module hwnas_axi #(
     wire arr_busy;
     wire [31:0] dma_count, cmp_count, dq_fetched, cq_fetched, rd_bytes, wr_bytes;
     wire axi_error, mem_idle;
-    wire [31:0] dma_qwords, dma_qbase;
+    wire [31:0] dma_qwords, dma_qbase, dma_vg, dma_vbase2, dma_vout;
+    wire [1:0] dma_vop;
 
     hwnas_top #(.ROWS(ROWS), .COLS(COLS), .DF(DF), .A_BITS(A_BITS), .W_BITS(W_BITS),
                 .ACC_BITS(ACC_BITS), .DBUF(DBUF), .IDEPTH(IDEPTH), .WDEPTH(WDEPTH),
@@ -121,6 +122,10 @@ module hwnas_axi #(
         // the output stage is not in the AXI top yet (OSTAGE = 0, docs/deploy.md)
         .dq_qbase(32'd0), .dq_zp(32'd0), .dq_lo(32'd0), .dq_hi(32'd0), .dq_obase(32'd0), .dq_ostride(32'd0),
         .dq_ocols(32'd0), .dq_qwords(32'd0), .mem_qline({COLS*(ACC_BITS+40){1'b0}}),
+        .dq_vop(2'd0), .dq_vg(32'd0), .dq_vbase2(32'd0), .dq_vout(32'd0), .dq_vzp1(32'd0),
+        .dq_vzp2(32'd0), .dq_vm1(32'd0), .dq_vm2(32'd0), .dq_vmo(32'd0), .dq_vsh(32'd0),
+        .mem_vline({COLS*A_BITS{1'b0}}), .dma_vop(dma_vop), .dma_vg(dma_vg),
+        .dma_vbase2(dma_vbase2), .dma_vout(dma_vout),
         .dma_qwords(dma_qwords), .dma_qbase(dma_qbase),
         .cq_valid(cq_valid), .cq_ready(cq_ready), .cq_ahalf(cq_rec[0]), .cq_bhalf(cq_rec[1]),
         .cq_chalf(cq_rec[2]), .cq_init(cq_rec[3]), .cq_tm(cq_rec[63:32]),
@@ -213,6 +218,6 @@ module hwnas_axi #(
     end
     assign irq = irq_en && done;
 
-    wire unused_axi = &{1'b0, dma_qwords, dma_qbase, s_axil_awprot, s_axil_arprot, dma_bytes, dq_rec[255:224],
+    wire unused_axi = &{1'b0, dma_qwords, dma_qbase, dma_vop, dma_vg, dma_vbase2, dma_vout, s_axil_awprot, s_axil_arprot, dma_bytes, dq_rec[255:224],
                         dq_rec[31:16], dq_rec[7:5], cq_rec[255:224], cq_rec[31:4]};
 endmodule

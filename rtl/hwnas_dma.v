@@ -48,6 +48,17 @@ module hwnas_dma #(
     input  wire [31:0] c_ostride,  // obuf words between two rows of the walk
     input  wire [31:0] c_ocols,    // words per row of the walk (c_words / rows of the walk)
     input  wire [31:0] c_qwords,   // parameter beats: ceil(cols / OLANES)
+    // vector request (op 3, vop != 0; docs/rtl.md "Vector unit")
+    input  wire [1:0]  c_vop,      // 1 max pool, 2 average pool, 3 add
+    input  wire [31:0] c_vg,       // input words per output word (window r x s, or 2)
+    input  wire [31:0] c_vbase2,   // the add's second input (memory side)
+    input  wire [31:0] c_vout,     // the output tensor (memory side)
+    input  wire [31:0] c_vzp1,
+    input  wire [31:0] c_vzp2,
+    input  wire [31:0] c_vm1,
+    input  wire [31:0] c_vm2,
+    input  wire [31:0] c_vmo,
+    input  wire [31:0] c_vsh,
     output reg         busy,
     output reg         first,      // first cycle of a request (the memory side latches it)
     output reg  [1:0]  op,
@@ -61,6 +72,11 @@ module hwnas_dma #(
     output reg  [31:0] lines,
     output reg  [31:0] qwords,     // final store: parameter beats before the outputs
     output reg  [31:0] qbase,
+    output reg  [1:0]  vop,
+    output reg  [31:0] vg,
+    output reg  [31:0] vbase2,
+    output reg  [31:0] vout,
+    input  wire [OLANES*A_BITS-1:0] mem_vline,       // a vector request's input word
     input  wire        mem_rvalid, // a load beat is on the line bus this cycle
     input  wire        mem_done,   // this is the request's last cycle
     output wire        done,
@@ -100,7 +116,7 @@ module hwnas_dma #(
     // shift); QB <= 13, shifts and adds
     wire [31:0] qcb = (QB[0] ? c_cols : 32'd0) + (QB[1] ? c_cols << 1 : 32'd0) +
                       (QB[2] ? c_cols << 2 : 32'd0) + (QB[3] ? c_cols << 3 : 32'd0);
-    wire c_fs = (OSTAGE != 0) && (c_op == 2'd3) && c_final;
+    wire c_fs = (OSTAGE != 0) && (c_op == 2'd3) && c_final && (c_vop == 2'd0);
     wire [31:0] nb = (c_op == 2'd0) ? INB : (c_op == 2'd1) ? WNB : ONB;
     wire [31:0] nbl = (c_op == 2'd0) ? INL : (c_op == 2'd1) ? WNL : ONL;
     wire [31:0] lh = (op == 2'd0) ? ILH : (op == 2'd1) ? WLH : OLH;
@@ -141,6 +157,10 @@ module hwnas_dma #(
             lines <= (c_words + nb - 32'd1) >> nbl;
             qwords <= c_fs ? c_qwords : 32'd0;
             qbase <= c_qbase;
+            vop <= (c_op == 2'd3) ? c_vop : 2'd0;
+            vg <= c_vg;
+            vbase2 <= c_vbase2;
+            vout <= c_vout;
             fs <= c_fs;
         end else begin
             first <= 1'b0;
@@ -149,10 +169,16 @@ module hwnas_dma #(
             if (load_beat || lre)
                 j <= j + 32'd1;
             cv <= lre;
-            wvalid <= cv || fcv;
+            wvalid <= cv || fcv || vlast;
             if (cv)
                 for (l = 0; l < ONB * OLANES; l = l + 1)
                     wline[l*ACC_BITS +: ACC_BITS] <= quant(oline_q[l*ACC_BITS +: ACC_BITS]);
+            if (vlast) begin
+                wline <= {ONB*OLANES*ACC_BITS{1'b0}};
+                for (l = 0; l < OLANES; l = l + 1)
+                    wline[l*ACC_BITS +: ACC_BITS] <=
+                        {{(ACC_BITS-A_BITS){vy[l*A_BITS+A_BITS-1]}}, vy[l*A_BITS +: A_BITS]};
+            end
             if (fcv) begin
                 wline <= {ONB*OLANES*ACC_BITS{1'b0}};
                 for (l = 0; l < OLANES; l = l + 1)
@@ -170,7 +196,7 @@ module hwnas_dma #(
         reg signed [ACC_BITS-1:0] sh;
         begin
             sh = $signed(v) >>> shift;
-            if (!final_out)
+            if (!final_out || OSTAGE != 0)     // OSTAGE: final stores take the output stage
                 quant = v;
             else if (sh > QMAX)
                 quant = QMAX;
@@ -202,7 +228,7 @@ module hwnas_dma #(
     reg [31:0] flsel;
     wire [31:0] oaddr = frow + fcol;
     wire fre = busy && fs && (fph == 2'd2) && (fi < words);
-    wire lre = busy && (op == 2'd3) && !fs && (j < lines);
+    wire lre = busy && (op == 2'd3) && !fs && (vop == 2'd0) && (j < lines);
     assign olre = lre || fre;
     assign lj = fs ? (oaddr >> ONL) : j;
     wire qwe = busy && fs && mem_rvalid;
@@ -223,13 +249,24 @@ module hwnas_dma #(
             hwnas_spad #(.WB(OLANES * QRB), .NB(1), .LINES(QDEPTH), .LAW(QAW)) qbuf (
                 .clk(clk), .wen(qwe), .waddr(qj[QAW-1:0]), .wdata(mem_qline),
                 .ren(fre), .raddr(qra[QAW-1:0]), .rdata(qword));
+            // is: every lane takes the record of lane flsel (a mux, no index multiply)
+            reg [QRB-1:0] qsel;
+            integer u;
+            always @(*) begin
+                qsel = qword[QRB-1:0];
+                for (u = 1; u < OLANES; u = u + 1)
+                    if (flsel == u)
+                        qsel = qword[u*QRB +: QRB];
+            end
             genvar e;
             for (e = 0; e < OLANES; e = e + 1) begin : g_lane
-                wire [QRB-1:0] rec = layout ? qword[flsel*QRB +: QRB] : qword[e*QRB +: QRB];
+                wire [QRB-1:0] rec = layout ? qsel : qword[e*QRB +: QRB];
                 hwnas_requant #(.ACC_BITS(ACC_BITS), .A_BITS(A_BITS)) rq (
                     .acc(oshift[e*ACC_BITS +: ACC_BITS]), .bias(rec[ACC_BITS-1:0]),
                     .mult(rec[ACC_BITS +: 32]), .shift(rec[ACC_BITS+32 +: 6]),
-                    .zp(zp), .lo(lo), .hi(hi), .y(fy[e*A_BITS +: A_BITS]));
+                    .zp(zp), .lo(lo), .hi(hi), .y(fy[e*A_BITS +: A_BITS]), .r_out(rw));
+                wire [ACC_BITS+32:0] rw;
+                wire unused_rw = &{1'b0, rw};
                 wire unused_rec = &{1'b0, rec[QRB-1:ACC_BITS+38]};
             end
         end else begin : g_noos
@@ -284,6 +321,33 @@ module hwnas_dma #(
                     end
                 end
             end
+        end
+    end
+
+    // ---- a vector request (docs/rtl.md "Vector unit") ----
+    // Input word i arrives in cycle s + 1 + i; every vg words make an output word,
+    // converted in the cycle of the group's last and sent the next: the last output
+    // leaves in s + 1 + words, the request lasts at least words + 2 cycles.
+    reg [31:0] vt;                          // position in the group
+    reg [31:0] vzp1, vzp2, vm1, vm2, vmo, vsh;
+    wire vin = busy && (vop != 2'd0) && mem_rvalid;
+    wire vlast = vin && (vt + 32'd1 == vg);
+    wire [OLANES*A_BITS-1:0] vy;
+    hwnas_vec #(.LANES(OLANES), .A_BITS(A_BITS), .ACC_BITS(ACC_BITS)) vec (
+        .clk(clk), .vop(vop), .in_valid(vin), .in_first(vt == 32'd0), .in_word(mem_vline),
+        .zp1(vzp1), .zp2(vzp2), .m1(vm1), .m2(vm2), .mo(vmo), .sh(vsh), .zp(zp), .lo(lo),
+        .hi(hi), .y(vy));
+    always @(posedge clk) begin
+        if (start) begin
+            vt <= 32'd0;
+            vzp1 <= c_vzp1;
+            vzp2 <= c_vzp2;
+            vm1 <= c_vm1;
+            vm2 <= c_vm2;
+            vmo <= c_vmo;
+            vsh <= c_vsh;
+        end else if (vin) begin
+            vt <= vlast ? 32'd0 : vt + 32'd1;
         end
     end
 

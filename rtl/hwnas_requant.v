@@ -13,7 +13,8 @@
 // parameters.
 module hwnas_requant #(
     parameter ACC_BITS = 32,
-    parameter A_BITS = 8
+    parameter A_BITS = 8,
+    parameter PW = ACC_BITS + 33     // exact width of every intermediate
 ) (
     input  wire [ACC_BITS-1:0] acc,
     input  wire [ACC_BITS-1:0] bias,
@@ -22,9 +23,9 @@ module hwnas_requant #(
     input  wire [31:0]         zp,      // signed
     input  wire [31:0]         lo,      // signed, lo <= hi, both within the act_bits range
     input  wire [31:0]         hi,
-    output wire [A_BITS-1:0]   y
+    output wire [A_BITS-1:0]   y,
+    output wire [PW-1:0]       r_out    // r, before the zero point and the clamp
 );
-    localparam PW = ACC_BITS + 33;
     wire signed [ACC_BITS-1:0] x = $signed(acc + bias);
     wire signed [PW-1:0] xw = {{33{x[ACC_BITS-1]}}, x};
     wire signed [PW-1:0] mw = {{(PW-31){1'b0}}, mult[30:0]};
@@ -39,5 +40,6 @@ module hwnas_requant #(
     wire signed [PW-1:0] hw = {{(PW-32){hi[31]}}, hi};
     wire signed [PW-1:0] c = (v < lw) ? lw : (v > hw) ? hw : v;
     assign y = c[A_BITS-1:0];
+    assign r_out = r;
     wire unused_rq = &{1'b0, mult[31], c[PW-1:A_BITS]};
 endmodule

@@ -13,6 +13,10 @@ struct sim_dma {
 	 * parameter records (3 elements per channel) at qbase, the per-layer zero point and
 	 * clamp, the obuf walk (obase + row x ostride + column, ocols columns), parameter beats */
 	int64_t qbase, zp, lo, hi, obase, ostride, ocols, qwords;
+	/* a vector request (docs/rtl.md "Vector unit"): the op (1 max, 2 average, 3 add), input
+	 * words per output word, the add's second input and the output (DRAM), the add's zero
+	 * points and multipliers, the shifts (s1 | s2 << 8 | so << 16 | ls << 24) */
+	int64_t vop, vg, vbase2, vout, vzp1, vzp2, vm1, vm2, vmo, vsh;
 	int64_t dur;     /* cycles docs/model.md charges for it */
 };
 

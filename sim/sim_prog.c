@@ -9,6 +9,7 @@
  * lowering bug shows as a mismatch. */
 #include "sim_int.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -412,6 +413,190 @@ out_conv:
 	return 0;
 }
 
+/* TFLite's QuantizeMultiplier for 0 < v < 1: v = mult x 2^-(31 + shift), mult in
+ * [2^30, 2^31); v >= 1 (not representable) becomes the largest multiplier, shift 0. */
+static void quantize_multiplier(double v, int64_t *mult, int64_t *shift)
+{
+	int e;
+	double q = frexp(v, &e);
+	int64_t m = llround(q * 2147483648.0);
+
+	if (m == ((int64_t)1 << 31)) {
+		m /= 2;
+		e++;
+	}
+	if (e > 0 || v >= 1.0) {
+		*mult = INT32_MAX;
+		*shift = 0;
+	} else {
+		*mult = m;
+		*shift = -e > 63 ? 63 : -e;
+	}
+}
+
+/* A MAC-free layer (pool, add) as one vector request (docs/rtl.md "Vector unit"): the
+ * memory image holds the pooling window matrix (m x g rows of c channels: the template
+ * fetches an input pixel once per window that uses it, as a conv's im2col), or the add's two
+ * inputs, and the output; the reference is computed from the layer's own input tensor. */
+static int build_vector(const struct arch_layer *l, const struct hw_config *hw,
+			const struct sim_rtl_params *rp, uint64_t seed, int full,
+			struct sim_prog *p, struct hn_err *err)
+{
+	const int ab = hw->act_bits, cb = hw->acc_bits, pool = l->kind == ARCH_POOL;
+	const int64_t ch = l->c, C = hw->pe_cols;
+	const int64_t g = pool ? l->r * l->s : 2;
+	const int64_t P = arch_out_h(l), Q = arch_out_w(l);
+	const int64_t m = pool ? l->n * P * Q : l->n * l->h * l->w;
+	const int64_t qmax = ((int64_t)1 << (ab - 1)) - 1, qmin = -qmax - 1;
+	const int64_t nin = l->n * l->h * l->w * ch;
+	int64_t *in = NULL, *w, t;
+	uint64_t s = seed;
+	struct sim_dma dm;
+	int ret = 0;
+
+	memset(p, 0, sizeof(*p));
+	if ((g + 1) * m * ch >= ((int64_t)1 << 31) || (pool ? m * g * ch + m * ch :
+							 3 * m * ch) >= ((int64_t)1 << 31))
+		return hn_fail(err, HN_EINVAL, "layer '%s': too large to simulate", l->name);
+	for (const char *c = l->name; *c; c++)
+		s = (s ^ (uint64_t)(unsigned char)*c) * 1099511628211ULL;
+	p->ostage = rp->ostage;
+	p->bw = hw_dram_bytes_per_cycle(hw);
+	p->latency = hw->dram_latency_cycles;
+	p->nmem = pool ? m * g * ch + m * ch : 3 * m * ch;
+	p->out_base = p->nmem - m * ch;
+	p->nout = m * ch;
+	p->mem = calloc((size_t)p->nmem, sizeof(int64_t));
+	p->expect = malloc((size_t)p->nout * sizeof(int64_t));
+	in = malloc((size_t)(pool ? nin : 1) * sizeof(int64_t));
+	if (!p->mem || !p->expect || !in) {
+		ret = hn_fail(err, HN_ENOMEM, "layer '%s': out of memory for the image", l->name);
+		goto out_fail;
+	}
+	w = p->mem;
+	dm = (struct sim_dma){ .op = 3, .final = 1, .base = 0, .rows = (g + 1) * m, .cols = ch,
+		.stride = ch, .words = g * m * hn_cdiv(ch, C), .vg = g, .vout = p->out_base,
+		.zp = 0, .lo = qmin, .hi = qmax };
+	if (pool) {
+		/* input NHWC; window row (pixel, r, s); padding: -2^(a-1) for max (its
+		 * neutral), 0 for the average (count_include_pad: the sum over r x s) */
+		const int64_t pad = l->pool_max ? qmin : 0;
+		int64_t mo, so;
+		for (int64_t i = 0; i < nin; i++)
+			in[i] = rnd(&s, ab);
+		for (int64_t b = 0; b < l->n; b++)
+			for (int64_t y = 0; y < P; y++)
+				for (int64_t x = 0; x < Q; x++)
+					for (int64_t r = 0; r < l->r; r++)
+						for (int64_t q = 0; q < l->s; q++) {
+							int64_t iy = y * l->stride_h - l->pad_h + r;
+							int64_t ix = x * l->stride_w - l->pad_w + q;
+							int64_t row = ((b * P + y) * Q + x) * g + r * l->s + q;
+							for (int64_t c = 0; c < ch; c++)
+								w[row * ch + c] = iy < 0 || iy >= l->h ||
+									ix < 0 || ix >= l->w ? pad :
+									in[((b * l->h + iy) * l->w + ix) * ch + c];
+						}
+		dm.vop = l->pool_max ? 1 : 2;
+		quantize_multiplier(1.0 / (double)g, &mo, &so);
+		if (g == 1) {
+			mo = INT32_MAX;
+			so = 0;
+		}
+		dm.vmo = mo;
+		dm.vsh = so << 16;
+		for (int64_t px = 0; px < m; px++)
+			for (int64_t c = 0; c < ch; c++) {
+				int64_t mx = qmin, sum = 0;
+				for (int64_t j = 0; j < g; j++) {
+					int64_t v = w[(px * g + j) * ch + c];
+					mx = v > mx ? v : mx;
+					sum = wrap(sum + v, cb);
+				}
+				p->expect[px * ch + c] = l->pool_max ? mx :
+					sim_requant(sum, 0, mo, (int)so, 0, qmin, qmax, cb + 1);
+			}
+	} else {
+		/* TFLite's quantised add: both inputs to a common scale (left shift ls, per-input
+		 * multipliers), summed, requantised to the output's scale */
+		const int64_t lsmax = hn_max64(0, hn_min64(20, cb - ab - 2));
+		int64_t *x1 = p->mem, *x2 = p->mem + m * ch, zp1, zp2, m1, m2, mo, s1, s2, so, ls;
+		int act = (int)rnd_in(&s, 0, 2);
+		if (full) {
+			zp1 = rnd_in(&s, qmin, qmax);
+			zp2 = rnd_in(&s, qmin, qmax);
+			p->zp = rnd_in(&s, qmin, qmax);
+			m1 = rnd_in(&s, 0, INT32_MAX);
+			m2 = rnd_in(&s, 0, INT32_MAX);
+			mo = rnd_in(&s, 0, INT32_MAX);
+			s1 = rnd_in(&s, 0, 63);
+			s2 = rnd_in(&s, 0, 63);
+			so = rnd_in(&s, 0, 63);
+			ls = rnd_in(&s, 0, lsmax);
+		} else {
+			double sc1 = 0.5 + (double)rnd_in(&s, 0, 1000) / 2000.0;
+			double sc2 = 0.5 + (double)rnd_in(&s, 0, 1000) / 2000.0;
+			double mx = sc1 > sc2 ? sc1 : sc2;
+			double sco = 2.0 * mx * (1.0 + (double)rnd_in(&s, 0, 1000) / 1000.0);
+			zp1 = rnd_in(&s, qmin / 2, qmax / 2);
+			zp2 = rnd_in(&s, qmin / 2, qmax / 2);
+			p->zp = rnd_in(&s, qmin / 2, qmax / 2);
+			ls = lsmax;
+			quantize_multiplier(sc1 / (2.0 * mx), &m1, &s1);
+			quantize_multiplier(sc2 / (2.0 * mx), &m2, &s2);
+			quantize_multiplier(2.0 * mx / ((double)((int64_t)1 << ls) * sco), &mo, &so);
+		}
+		{
+			int64_t six = rnd_in(&s, 1, qmax);
+			p->lo = act == 0 ? qmin : hn_max64(p->zp, qmin);
+			p->hi = act == 2 ? hn_min64(p->zp + six, qmax) : qmax;
+		}
+		for (int64_t i = 0; i < m * ch; i++) {
+			x1[i] = rnd(&s, ab);
+			x2[i] = rnd(&s, ab);
+		}
+		for (int64_t i = 0; i < m * ch; i++) {
+			int64_t a1 = wrap((x1[i] - zp1) * ((int64_t)1 << ls), cb);
+			int64_t a2 = wrap((x2[i] - zp2) * ((int64_t)1 << ls), cb);
+			int64_t r1 = sim_requant(a1, 0, m1, (int)s1, 0, INT64_MIN, INT64_MAX, cb);
+			int64_t r2 = sim_requant(a2, 0, m2, (int)s2, 0, INT64_MIN, INT64_MAX, cb);
+			p->expect[i] = sim_requant(r1 + r2, 0, mo, (int)so, p->zp, p->lo, p->hi,
+						   cb + 1);
+		}
+		dm.vop = 3;
+		dm.vbase2 = m * ch;
+		dm.vzp1 = zp1;
+		dm.vzp2 = zp2;
+		dm.vm1 = m1;
+		dm.vm2 = m2;
+		dm.vmo = mo;
+		dm.vsh = s1 | s2 << 8 | so << 16 | ls << 24;
+		dm.zp = p->zp;
+		dm.lo = p->lo;
+		dm.hi = p->hi;
+	}
+	t = cost_vector_request_cycles(hw, g, m, ch);
+	{
+		int64_t tb = sim_dma_cycles((g + 1) * m * ch * hw_act_bytes(hw), p->bw, p->latency);
+		if (t > tb)
+			p->floor_cycles += t - tb;
+	}
+	dm.dur = t;
+	p->serial_cycles = t;
+	p->first_load_cycles = t;
+	p->max_cycles = 2 * t + 10000;
+	if (push_dma(p, &dm)) {
+		ret = hn_fail(err, HN_ENOMEM, "layer '%s': out of memory for the program", l->name);
+		goto out_fail;
+	}
+	free(in);
+	return 0;
+out_fail:
+	free(in);
+	sim_prog_release(p);
+	return ret;
+}
+
 int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 		   const struct map_tiling *mt, const struct sim_rtl_params *rp, uint64_t seed,
 		   int outq_full, struct sim_prog *p, struct hn_err *err)
@@ -428,9 +613,13 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 	int ret = 0, shift;
 
 	memset(p, 0, sizeof(*p));
-	if (g.g == 0)
-		return hn_fail(err, HN_EINVAL, "layer '%s': a %s layer has no MACs; the RTL does not "
-			       "implement the vector unit (model-only)", l->name, arch_kind_name(l->kind));
+	if (g.g == 0) {
+		if (!rp->ostage)
+			return hn_fail(err, HN_EINVAL, "layer '%s': a %s layer needs the vector unit, "
+				       "which the AXI top does not have", l->name,
+				       arch_kind_name(l->kind));
+		return build_vector(l, hw, rp, seed, outq_full, p, err);
+	}
 	if (mt->tm <= 0 || mt->tn <= 0 || mt->tk <= 0 || (unsigned)mt->order >= MAP_ORDER_COUNT)
 		return hn_fail(err, HN_EINVAL, "layer '%s': no valid tiling (tm=%lld tn=%lld tk=%lld)",
 			       l->name, (long long)mt->tm, (long long)mt->tn, (long long)mt->tk);
@@ -652,7 +841,8 @@ int sim_prog_write(const struct sim_prog *p, const struct sim_rtl_params *rp,
 		(long long)p->max_cycles);
 	fprintf(f, "dump %lld %lld\n", (long long)p->out_base, (long long)p->nout);
 	fprintf(f, "# dma op half base rows cols stride layout final shift words wait%s\n",
-		p->ostage ? " qbase zp lo hi obase ostride ocols qwords" : "");
+		p->ostage ? " qbase zp lo hi obase ostride ocols qwords vop vg vbase2 vout vzp1 "
+		"vzp2 vm1 vm2 vmo vsh" : "");
 	for (int64_t i = 0; i < p->ndma; i++) {
 		const struct sim_dma *d = &p->dma[i];
 		fprintf(f, "dma %d %d %lld %lld %lld %lld %d %d %d %lld %lld", d->op, d->half,
@@ -664,6 +854,12 @@ int sim_prog_write(const struct sim_prog *p, const struct sim_rtl_params *rp,
 				(long long)d->zp, (long long)d->lo, (long long)d->hi,
 				(long long)d->obase, (long long)d->ostride, (long long)d->ocols,
 				(long long)d->qwords);
+		if (p->ostage)
+			fprintf(f, " %lld %lld %lld %lld %lld %lld %lld %lld %lld %lld",
+				(long long)d->vop, (long long)d->vg, (long long)d->vbase2,
+				(long long)d->vout, (long long)d->vzp1, (long long)d->vzp2,
+				(long long)d->vm1, (long long)d->vm2, (long long)d->vmo,
+				(long long)d->vsh);
 		fputc('\n', f);
 	}
 	fprintf(f, "# cmp ahalf bhalf chalf init tm tn tk nout nin wait\n");

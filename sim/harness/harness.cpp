@@ -173,6 +173,7 @@ int main(int argc, char **argv)
 
 	const int ilb = ILANES * A_BITS, wlb = WLANES * W_BITS, olb = COLS * ACC_BITS;
 	Bits ibits(INB * ilb), wbits(WNB * wlb), obits(ONB * olb), qbits(COLS * QRB);
+	Bits vbits(COLS * A_BITS);
 
 	// the active DMA request
 	bool active = false;
@@ -183,6 +184,9 @@ int main(int argc, char **argv)
 	// a final store through the output stage: parameter beats, then one word per beat
 	bool r_fs = false;
 	long r_qwords = 0, r_qbeats = 0, r_qbase = 0;
+	// a vector request: vg input words per output word, m pixels of r_cols channels
+	int r_vop = 0;
+	long r_vg = 1, r_vm = 0, r_vcw = 1, r_vbase2 = 0, r_vout = 0, r_vin = 0;
 
 	size_t di = 0, ci = 0;
 	long cyc = 0, first_busy = -1, last_busy = -1, arr_busy = 0, dma_busy = 0;
@@ -227,6 +231,16 @@ int main(int argc, char **argv)
 			top->dq_ostride = (uint32_t)d.ostride;
 			top->dq_ocols = (uint32_t)d.ocols;
 			top->dq_qwords = (uint32_t)d.qwords;
+			top->dq_vop = (uint32_t)d.vop;
+			top->dq_vg = (uint32_t)d.vg;
+			top->dq_vbase2 = (uint32_t)d.vbase2;
+			top->dq_vout = (uint32_t)d.vout;
+			top->dq_vzp1 = (uint32_t)d.vzp1;
+			top->dq_vzp2 = (uint32_t)d.vzp2;
+			top->dq_vm1 = (uint32_t)d.vm1;
+			top->dq_vm2 = (uint32_t)d.vm2;
+			top->dq_vmo = (uint32_t)d.vmo;
+			top->dq_vsh = (uint32_t)d.vsh;
 		} else {
 			top->dq_valid = 0;
 		}
@@ -265,6 +279,27 @@ int main(int argc, char **argv)
 				top->mem_rvalid = 1;
 				r_qbeats++;
 			}
+			if (r_vop && cyc > r_start && r_vin < r_vg * r_vm * r_vcw) {
+				// input word i: output word o = i / vg (pixel o / cw, channel word
+				// o % cw), group position t = i % vg: a window row of the pooling
+				// matrix (m x vg + t) or one of the add's two inputs
+				long i = r_vin, o = i / r_vg, t = i % r_vg, m = o / r_vcw, cw = o % r_vcw;
+				vbits.clear();
+				for (int e = 0; e < COLS; e++) {
+					long c = cw * COLS + e, a;
+					if (c >= r_cols)
+						break;
+					if (r_vop == 3)
+						a = (t == 0 ? r_base : r_vbase2) + m * r_cols + c;
+					else
+						a = r_base + (m * r_vg + t) * r_cols + c;
+					if (a >= 0 && a < (long)mem.size())
+						vbits.put(e * A_BITS, A_BITS, mem[(size_t)a]);
+				}
+				to_port(top->mem_vline, vbits);
+				top->mem_rvalid = 1;
+				r_vin++;
+			}
 			if (r_op != 3 && cyc > r_start && r_beats < r_lines) {
 				Bits &b = r_op == 0 ? ibits : r_op == 1 ? wbits : obits;
 				b.clear();
@@ -290,7 +325,8 @@ int main(int argc, char **argv)
 			long end = r_done;
 			// load beat j arrives in s + 1 + j; store beat j leaves in s + 2 + j
 			// final store: word i leaves in s + 4 + i
-			long beats_end = r_fs ? r_start + r_words + 3 :
+			long beats_end = r_vop ? r_start + r_vg * r_vm * r_vcw + 1 :
+					 r_fs ? r_start + r_words + 3 :
 					 r_op == 3 ? r_start + r_lines + 1 : r_start + r_lines;
 			if (beats_end > end)
 				end = beats_end;
@@ -330,6 +366,15 @@ int main(int argc, char **argv)
 			r_qbase = (long)top->dma_qbase;
 			r_qbeats = 0;
 			r_fs = r_op == 3 && top->dma_final && r_qwords > 0;
+			r_vop = r_op == 3 ? (int)top->dma_vop : 0;
+			r_vg = r_vop ? (long)top->dma_vg : 1;
+			if (r_vg < 1)
+				r_vg = 1;
+			r_vm = r_vop ? r_rows / (r_vg + 1) : 0;   // rows: vg + 1 per pixel
+			r_vcw = (r_cols + COLS - 1) / COLS;
+			r_vbase2 = (long)top->dma_vbase2;
+			r_vout = (long)top->dma_vout;
+			r_vin = 0;
 			long b = (long)top->dma_bytes;
 			// the same rounding as models/cost.c dma_cycles()
 			double q = (double)b / bw;
@@ -343,7 +388,16 @@ int main(int argc, char **argv)
 			requests++;
 			dram_bytes += b;
 		}
-		if (top->dma_wvalid) {
+		if (top->dma_wvalid && r_vop) {
+			// output word o of a vector request: pixel o / cw, channels of word o % cw
+			long o = r_beats, m = o / r_vcw, cw = o % r_vcw;
+			for (int e = 0; e < COLS; e++) {
+				long c = cw * COLS + e, a = r_vout + m * r_cols + c;
+				if (c < r_cols && a >= 0 && a < (long)mem.size())
+					mem[(size_t)a] = lane_of(top->dma_wline, e * ACC_BITS, ACC_BITS);
+			}
+			r_beats++;
+		} else if (top->dma_wvalid) {
 			// a store beat: lines of COLS-lane words, in the block's layout; one word
 			// of act_bits values (sign-extended in ACC_BITS lanes) from the output stage
 			for (int k = 0; k < (r_fs ? 1 : r_nb); k++) {

@@ -14,6 +14,8 @@
 struct DmaCmd {
 	int op, half; long base, rows, cols, stride; int layout, final_, shift; long words, wait;
 	long qbase, zp, lo, hi, obase, ostride, ocols, qwords;
+	// a vector request (docs/rtl.md "Vector unit")
+	long vop, vg, vbase2, vout, vzp1, vzp2, vm1, vm2, vmo, vsh;
 };
 struct CmpCmd { int ah, bh, ch, init; long tm, tn, tk, nout, nin, wait; };
 struct Region { long base, count; };
@@ -48,10 +50,12 @@ static inline const char *parse_program(FILE *pf, const RtlParams &rp, Program &
 		CmpCmd c;
 		Region r;
 		int nf = sscanf(line, "dma %d %d %ld %ld %ld %ld %d %d %d %ld %ld %ld %ld %ld %ld %ld "
-				"%ld %ld %ld", &d.op, &d.half, &d.base, &d.rows, &d.cols, &d.stride,
-				&d.layout, &d.final_, &d.shift, &d.words, &d.wait, &d.qbase, &d.zp,
-				&d.lo, &d.hi, &d.obase, &d.ostride, &d.ocols, &d.qwords);
-		if (nf == 11 || nf == 19)
+				"%ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld", &d.op, &d.half,
+				&d.base, &d.rows, &d.cols, &d.stride, &d.layout, &d.final_, &d.shift,
+				&d.words, &d.wait, &d.qbase, &d.zp, &d.lo, &d.hi, &d.obase, &d.ostride,
+				&d.ocols, &d.qwords, &d.vop, &d.vg, &d.vbase2, &d.vout, &d.vzp1,
+				&d.vzp2, &d.vm1, &d.vm2, &d.vmo, &d.vsh);
+		if (nf == 11 || nf == 19 || nf == 29)
 			p.dq.push_back(d);
 		else if (sscanf(line, "cmp %d %d %d %d %ld %ld %ld %ld %ld %ld", &c.ah, &c.bh, &c.ch,
 				&c.init, &c.tm, &c.tn, &c.tk, &c.nout, &c.nin, &c.wait) == 10)
