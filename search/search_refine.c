@@ -67,15 +67,14 @@ int search_refine_point(const struct search_space *sp, const struct search_point
 		}
 		/* the model's cycles as the search computed them (calibrated too) */
 		out->model_cycles += row.cost.cycles;
-		if (arch_gemm(l).g == 0 || row.cost.macs > max_macs) {
-			rtl[i] = row.cost.cycles; /* model-only: no RTL unit, or above the guard */
+		if (row.cost.macs > max_macs) {
+			rtl[i] = row.cost.cycles; /* model-only: above the guard */
 			out->layers_model_only++;
 			continue;
 		}
 		out->layers_rtl++;
 		j = same_shape_before(&net, i);
-		if (j >= 0 && arch_gemm(&net.layers[j]).g && rtl[j] >= 0 &&
-		    arch_layer_macs(&net.layers[j]) <= max_macs) {
+		if (j >= 0 && rtl[j] >= 0 && arch_layer_macs(&net.layers[j]) <= max_macs) {
 			rtl[i] = rtl[j]; /* same shape, same tiling, same hardware: same cycles */
 			continue;
 		}

@@ -59,14 +59,14 @@ fi
 
 expect_exit 0 "$HWNAS" sim --net "$tmp/net.json" --hw "$tmp/hw.json" --mapper default
 expect_in "$out" "bit_exact true" "sim table total"
-expect_in "$out" "(model only)" "sim pool is model-only"
+case "$out" in *"(model only)"*) bad "sim pool runs on the vector unit: $out" ;; *) ok ;; esac
 
 expect_exit 0 "$HWNAS" sim --net "$tmp/net.json" --hw "$tmp/hw.json" --mapper default --json
 echo "$out" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 sim = [l for l in d["layers"] if l["simulated"]]
-assert [l["name"] for l in sim] == ["c1", "dw", "fc"], sim
+assert [l["name"] for l in sim] == ["c1", "dw", "pool", "fc"], sim
 for l in sim:
     assert l["bit_exact"] is True, l
     # single-buffered: the RTL takes exactly the cycles docs/model.md predicts
