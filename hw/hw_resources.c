@@ -28,10 +28,15 @@ enum {
 	/* LUTs per bit of a DMA store lane (acc_bits wide), x2: the line register of the
 	 * partial-sum store (the final stores take the output stage). */
 	HW_LUT_STORE_BIT_X2 = 2,
-	/* The output stage (docs/rtl.md): pe_cols lanes, each an acc_bits x 32 product
-	 * (DSPs, hw_mul_dsp), a rounding shift by 0..63 of acc_bits + 33 bits, the bias and
-	 * zero-point adders and the clamp: LUTs per bit of acc_bits + 33, fitted. */
-	HW_LUT_REQUANT_BIT = 9,
+	/* The output stage and the vector unit (docs/rtl.md): pe_cols lanes of three
+	 * requantisers each (the output stage's; the vector unit's input and output ones),
+	 * each an acc_bits x 32 product (DSPs, hw_mul_dsp), a rounding shift by 0..63 of
+	 * acc_bits + 33 bits, adders and a clamp: LUTs per bit of acc_bits + 33 per lane
+	 * (3 x 9, fitted to the 2x2 and 4x4 syntheses of docs/synthesis.md). */
+	HW_LUT_REQUANT_BIT = 27,
+	/* FFs: the vector unit's per-lane state (max, sum, first addend: act + 2 acc bits)
+	 * and the output stage's and vector request's descriptor registers. */
+	HW_FF_OUTSTAGE_FIXED = 600,
 	/* qbuf words (docs/rtl.md "Output stage"; models.h COST_QBUF_WORDS) and the bits of a
 	 * channel's record besides its bias (multiplier 32, shift 8). */
 	HW_QBUF_WORDS = 64,
@@ -125,8 +130,8 @@ int64_t hw_buffer_bram36(int64_t bytes, int64_t width_bits)
 /* DSP slices Yosys's mul2dsp (synth_xilinx: signed-only slices, 18-bit partial slices,
  * ports a_max x 18) gives a signed a x b product with a full-width result: the wider
  * operand is cut in slices of 17 bits plus a last of at most a_max, each slice's other
- * operand in slices of 17 plus a last of at most 18 (measured: acc 9..17 x 32 -> 2, 18..42
- * -> 4, 48 -> 6, 64 -> 8 on both families). */
+ * operand in slices of 17 plus a last of at most 18 (measured: acc 9..18 x 32 -> 2, 19..42
+ * -> 4, 48 -> 6, 64 -> 8 on both families, 43 -> 4 xcup, 6 xc7; tests/test_hw.c). */
 static int64_t mul_dsp_b(int64_t b)
 {
 	const int64_t bmax = 18, part = 17;
@@ -269,8 +274,11 @@ void hw_resources(const struct hw_config *hw, struct hw_resources *out)
 		const struct hw_device *dv = hw->device[0] ? hw_device_find(hw->device) : NULL;
 		const int64_t amax = dv && dv->dsp_a_bits > 0 ? dv->dsp_a_bits : 27;
 		int64_t adsp = array_dsp(hw);
-		/* the output stage: pe_cols lanes of acc_bits x 32 (docs/rtl.md) */
-		out->dsp = adsp + HW_DSP_DMA + hw->pe_cols * hw_mul_dsp(hw->acc_bits, 32, amax);
+		/* per pe_cols lane: the shared output requantiser's acc_bits + 1 x 32 product
+		 * and the vector unit's add input's acc_bits x 32 (docs/rtl.md) */
+		out->dsp = adsp + HW_DSP_DMA +
+			   hw->pe_cols * (hw_mul_dsp(hw->acc_bits, 32, amax) +
+					  hw_mul_dsp(hw->acc_bits + 1, 32, amax));
 		out->macs_per_dsp_x100 = adsp ? pes * 100 / adsp : 0;
 	}
 
@@ -302,7 +310,8 @@ void hw_resources(const struct hw_config *hw, struct hw_resources *out)
 			   hn_cdiv(store_lanes * hw->acc_bits * HW_LUT_STORE_BIT_X2 +
 				   line_bits * HW_LUT_LINE_BIT_X2, 2) +
 			   C * ((int64_t)hw->acc_bits + 33) * HW_LUT_REQUANT_BIT;
-		out->ff = pes * ff_per_pe(hw) + HW_FF_FIXED + store_lanes * hw->acc_bits;
+		out->ff = pes * ff_per_pe(hw) + HW_FF_FIXED + store_lanes * hw->acc_bits +
+			  HW_FF_OUTSTAGE_FIXED + C * ((int64_t)hw->act_bits + 2 * hw->acc_bits);
 	}
 
 	out->fits = 1;

@@ -234,7 +234,7 @@ static struct arch_layer draw_layer(uint64_t *s, const struct hw_config *hw)
 {
 	const int64_t R = hw->pe_rows, C = hw->pe_cols;
 	struct arch_layer l;
-	int kind = (int)uni(s, 0, 9);
+	int kind = (int)uni(s, 0, 11);
 
 	if (kind < 4) {
 		/* conv: plain, strided, dilated, grouped, depthwise, rectangular filters */
@@ -258,6 +258,19 @@ static struct arch_layer draw_layer(uint64_t *s, const struct hw_config *hw)
 		l.pad_w = (int32_t)uni(s, 0, t);
 	} else if (kind < 6) {
 		l = arch_fc("fc", uni(s, 1, 5), dim(s, R), dim(s, C));
+	} else if (kind == 10) {
+		/* the vector unit: max or average pooling (padding, strides, global) */
+		int64_t h = uni(s, 1, 9), w = uni(s, 1, 9), r = uni(s, 1, 4), c = dim(s, C);
+		int glob = chance(s, 0.2);
+		if (c > 12)
+			c = 12;
+		if (glob)
+			w = h;
+		l = arch_pool("pool", uni(s, 1, 2), c, h, w, glob ? h : r, (int32_t)uni(s, 1, 3),
+			      glob ? 0 : (int32_t)uni(s, 0, r / 2), chance(s, 0.5));
+	} else if (kind == 11) {
+		int64_t c = dim(s, C);
+		l = arch_add("add", uni(s, 1, 2), c > 24 ? 24 : c, uni(s, 1, 9), uni(s, 1, 9));
 	} else {
 		l = arch_matmul("mm", chance(s, 0.3) ? uni(s, 2, 3) : 1, dim(s, R), dim(s, R),
 				dim(s, C));
@@ -355,7 +368,7 @@ static int draw_case(uint64_t seed, const struct hw_config *sk, struct fcase *fc
 	struct arch_gemm g = arch_gemm(&fc->l);
 	if (g.g * g.m * g.n * g.k > CASE_MAX_MACS)
 		return 1;
-	fc->m = draw_tiling(&s, &g, &hw);
+	fc->m = g.g ? draw_tiling(&s, &g, &hw) : (struct map_tiling){ 1, 1, 1, MAP_MNK };
 	/* buffers: the tightest the tiling fits (within the depth window), or anywhere above */
 	{
 		int64_t need[3];
@@ -406,7 +419,8 @@ static void describe(const struct fcase *fc, char *buf, size_t n)
 
 struct tally {
 	int cases, failures, skipped;
-	int kind[3], df[HW_DF_COUNT]; /* cases by layer kind (conv, fc, matmul) and dataflow */
+	int kind[5], df[HW_DF_COUNT]; /* cases by layer kind (conv, fc, matmul, pool, add) and
+				       * dataflow */
 	int64_t sim_cycles;
 	double build_s, sim_s;
 	struct sim_rtl_params seen[256];
@@ -491,7 +505,8 @@ static int run_case(const struct fcase *fc, const char *tag, struct tally *t)
 		CHECK_EQ_I64(r.dma_requests, c.dram_requests);
 	}
 	t->cases++;
-	t->kind[fc->l.kind == ARCH_CONV ? 0 : fc->l.kind == ARCH_FC ? 1 : 2]++;
+	t->kind[fc->l.kind == ARCH_CONV ? 0 : fc->l.kind == ARCH_FC ? 1 :
+		fc->l.kind == ARCH_POOL ? 3 : fc->l.kind == ARCH_ADD ? 4 : 2]++;
 	t->df[fc->hw.dataflow]++;
 	if (test_failed_checks != before) {
 		t->failures++;
@@ -638,10 +653,10 @@ static void print_tally(const char *what)
 {
 	const struct tally *t = &run.t;
 
-	printf("  fuzz %s: %d cases (conv %d, fc %d, matmul %d; ws %d, os %d, is %d), %d failed, "
-	       "%d skipped as too long; %d RTL parameter sets (%d built, %.0f s); %" PRId64
-	       " cycles simulated in %.0f s; %.0f s in all\n", what, t->cases, t->kind[0],
-	       t->kind[1], t->kind[2], t->df[0], t->df[1], t->df[2], t->failures, t->skipped,
+	printf("  fuzz %s: %d cases (conv %d, fc %d, matmul %d, pool %d, add %d; ws %d, os %d, "
+	       "is %d), %d failed, %d skipped as too long; %d RTL parameter sets (%d built, %.0f s);"
+	       " %" PRId64 " cycles simulated in %.0f s; %.0f s in all\n", what, t->cases,
+	       t->kind[0], t->kind[1], t->kind[2], t->kind[3], t->kind[4], t->df[0], t->df[1], t->df[2], t->failures, t->skipped,
 	       t->nseen, t->nbuilt, t->build_s, t->sim_cycles, t->sim_s,
 	       difftime(time(NULL), run.t0));
 }
