@@ -123,6 +123,56 @@ static void narrow_tiles_should_pay_the_dma_bus_floor(void)
 	CHECK_EQ_I64(r.cycles, 57);
 }
 
+static void vector_layers_should_take_the_hand_computed_stream(void)
+{
+	/* On 4x4 (C = 4), 8 B/cycle, latency 10 (docs/model.md "MAC-free layers"). Max pool
+	 * 3x3, stride 2, padding 1 over 6 channels of 7x7: 4 x 4 = 16 pixels, g = 9, words =
+	 * 9 x 16 x ceil(6 / 4) = 288, bytes = 10 x 16 x 6 = 960: max(10 + 120, 288 + 2) = 290. */
+	struct hw_config hw = small_hw(HW_WS, 4, 4, 1);
+	struct hw_energy e = hw_energy_default();
+	struct map_tiling t = { 1, 1, 1, MAP_MNK };
+	struct arch_layer pool = arch_pool("pool", 1, 6, 7, 7, 3, 2, 1, 1);
+	struct arch_layer add = arch_add("add", 1, 8, 4, 4);
+	struct cost_report r;
+
+	CHECK(cost_layer(&pool, &hw, &t, &e, &r) == 0);
+	CHECK_EQ_I64(r.cycles, 290);
+	CHECK_EQ_I64(r.dram_bytes, 960);
+	CHECK_EQ_I64(r.dram_rd_a, 864);
+	CHECK_EQ_I64(r.dram_requests, 1);
+	CHECK_EQ_I64(r.compute_cycles, 0);
+	CHECK(!r.memory_bound);
+	/* add of two 8 x 4 x 4: 16 pixels, g = 2, words 2 x 16 x 2 = 64, bytes 3 x 128 = 384:
+	 * max(10 + 48, 66) = 66; at 1 B/cycle the DRAM binds: 10 + 384 = 394 */
+	CHECK(cost_layer(&add, &hw, &t, &e, &r) == 0);
+	CHECK_EQ_I64(r.cycles, 66);
+	hw.dram_gbps = 0.1;
+	CHECK(cost_layer(&add, &hw, &t, &e, &r) == 0);
+	CHECK_EQ_I64(r.cycles, 394);
+	CHECK(r.memory_bound);
+	CHECK_EQ_I64(cost_vector_request_cycles(&hw, 2, 16, 8), 394);
+}
+
+static void a_final_store_wider_than_the_qbuf_should_be_cut_in_chunks(void)
+{
+	/* FC 2 x 3 -> 150 on a 2x1 WS array (C = 1: 64 channels a chunk), single-buffered,
+	 * one tile: the final store of 2 x 150 is 3 requests of 64, 64, 22 columns, each
+	 * max(10 + ceil((2 tc + 9 tc) / 8), 2 tc + 4): 132, 132, 48. */
+	struct arch_layer l = arch_fc("fc", 2, 3, 150);
+	struct hw_config hw = small_hw(HW_WS, 2, 1, 0);
+	struct hw_energy e = hw_energy_default();
+	struct map_tiling t = { 2, 150, 3, MAP_MNK };
+	struct cost_report r;
+	int32_t nb[3];
+
+	cost_dma_words_per_line(&hw, nb);
+	CHECK_EQ_I64(cost_dma_request_cycles(&hw, nb, COST_REQ_C_FINAL, 2, 150, 1), 132 + 132 + 48);
+	CHECK(cost_layer(&l, &hw, &t, &e, &r) == 0);
+	/* A and B loads, then 3 store requests */
+	CHECK_EQ_I64(r.dram_requests, 5);
+	CHECK_EQ_I64(r.dram_rd_q, 150 * 9);
+}
+
 static void ws_edge_tiles_should_pay_full_array_depth(void)
 {
 	/* M = 5, N = 6, K = 7 on a 4x4 WS array, tiles 5 x 6 x 7 (one step): stationary block
@@ -581,6 +631,8 @@ int main(void)
 	RUN(cost_net_should_keep_going_past_a_layer_no_tiling_fits);
 	RUN(narrow_tiles_should_pay_the_dma_bus_floor);
 	RUN(os_tiled_gemm_should_count_refetches_by_loop_order);
+	RUN(vector_layers_should_take_the_hand_computed_stream);
+	RUN(a_final_store_wider_than_the_qbuf_should_be_cut_in_chunks);
 	RUN(ws_edge_tiles_should_pay_full_array_depth);
 	RUN(grouped_conv_should_repeat_the_program_per_group);
 	RUN(tiling_that_overflows_a_buffer_should_be_infeasible_with_the_buffer_named);

@@ -3,6 +3,7 @@
  *
  * make test runs a few small configs (each verilated once, then cached); HWNAS_LONG=1 adds a
  * sweep over larger arrays, bit widths and dataflows. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,6 +237,30 @@ static void output_stage_should_equal_gemmlowps_arithmetic(void)
 	CHECK_EQ_I64(sim_requant(1000, -1000, INT32_MAX, 0, 5, -8, 7, 32), 5);
 	CHECK_EQ_I64(sim_requant(1000, 0, INT32_MAX, 0, 5, -8, 7, 32), 7);
 	CHECK_EQ_I64(sim_requant(-1000, 0, INT32_MAX, 0, 5, 5, 7, 32), 5);    /* ReLU at zp */
+	/* the average's two roundings (docs/rtl.md "Vector unit"): a 2x2 window (M = 2^30,
+	 * s = 1) of sum 1 gives 1, not round(0.25) = 0; always within 1 of sum / (r s) */
+	CHECK_EQ_I64(sim_requant(1, 0, 1 << 30, 1, 0, -128, 127, 33), 1);
+	{
+		uint64_t z = 12345;
+		int64_t far = 0;
+		for (int i = 0; i < 100000; i++) {
+			int64_t rs = 1 + (int64_t)(xs(&z) % 64), sum = (int64_t)(xs(&z) % 200001) - 100000;
+			int e;
+			double q = frexp(1.0 / (double)rs, &e);
+			int64_t mm = llround(q * 2147483648.0), sh = -e;
+			if (mm == ((int64_t)1 << 31)) {
+				mm /= 2;
+				sh--;
+			}
+			if (rs == 1) {
+				mm = INT32_MAX;
+				sh = 0;
+			}
+			double y = (double)sim_requant(sum, 0, mm, (int)sh, 0, INT64_MIN, INT64_MAX, 33);
+			far += fabs(y - (double)sum / (double)rs) > 1.0;
+		}
+		CHECK_EQ_I64(far, 0);
+	}
 	/* the bias wraps with the accumulator at acc_bits: 2^19 - 1 + 1 = -2^19 at 20 bits */
 	CHECK_EQ_I64(sim_requant((1 << 19) - 1, 1, INT32_MAX, 20, 0, -128, 127, 20), -1);
 }
