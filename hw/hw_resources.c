@@ -28,12 +28,13 @@ enum {
 	/* LUTs per bit of a DMA store lane (acc_bits wide), x2: the line register of the
 	 * partial-sum store (the final stores take the output stage). */
 	HW_LUT_STORE_BIT_X2 = 2,
-	/* The output stage and the vector unit (docs/rtl.md): pe_cols lanes of three
-	 * requantisers each (the output stage's; the vector unit's input and output ones),
-	 * each an acc_bits x 32 product (DSPs, hw_mul_dsp), a rounding shift by 0..63 of
-	 * acc_bits + 33 bits, adders and a clamp: LUTs per bit of acc_bits + 33 per lane
-	 * (3 x 9, fitted to the 2x2 and 4x4 syntheses of docs/synthesis.md). */
-	HW_LUT_REQUANT_BIT = 27,
+	/* The output stage and the vector unit (docs/rtl.md): pe_cols lanes of two
+	 * requantisers each (the output stage's, which the vector unit's output shares, and
+	 * the vector unit's add input), each an acc_bits (+ 1) x 32 product (DSPs,
+	 * hw_mul_dsp), a rounding shift by 0..63 of acc_bits + 33 bits, adders and a clamp:
+	 * LUTs per bit of acc_bits + 33 per lane, fitted to the 2x2 synthesis of
+	 * docs/synthesis.md. */
+	HW_LUT_REQUANT_BIT = 12,
 	/* FFs: the vector unit's per-lane state (max, sum, first addend: act + 2 acc bits)
 	 * and the output stage's and vector request's descriptor registers. */
 	HW_FF_OUTSTAGE_FIXED = 600,
@@ -277,6 +278,9 @@ void hw_resources(const struct hw_config *hw, struct hw_resources *out)
 		/* per pe_cols lane: the shared output requantiser's acc_bits + 1 x 32 product
 		 * and the vector unit's add input's acc_bits x 32 (docs/rtl.md) */
 		out->dsp = adsp + HW_DSP_DMA +
+			   hw->pe_cols * (hw_mul_dsp(hw->acc_bits, 32, amax) +
+					  hw_mul_dsp(hw->acc_bits + 1, 32, amax));
+		out->macs_per_dsp_x100 = adsp ? pes * 100 / adsp : 0;
 			   hw->pe_cols * (hw_mul_dsp(hw->acc_bits, 32, amax) +
 					  hw_mul_dsp(hw->acc_bits + 1, 32, amax));
 		out->macs_per_dsp_x100 = adsp ? pes * 100 / adsp : 0;

@@ -243,6 +243,9 @@ module hwnas_dma #(
                 oshift = oline_q[k*OLANES*ACC_BITS +: OLANES*ACC_BITS];
     end
     wire [OLANES*A_BITS-1:0] fy;
+    wire [OLANES*A_BITS-1:0] vy, vmx;           // the vector unit's output word, its max
+    wire [OLANES*(ACC_BITS+1)-1:0] vsrc;        // the vector unit's operand of out()
+    reg [31:0] vzp1, vzp2, vm1, vm2, vmo, vsh;
 
     generate
         if (OSTAGE != 0) begin : g_os
@@ -258,21 +261,31 @@ module hwnas_dma #(
                     if (flsel == u)
                         qsel = qword[u*QRB +: QRB];
             end
+            // one requantiser per lane, acc_bits + 1 wide, shared by the final store (x =
+            // acc + bias wrapped at acc_bits, the record's multiplier and shift) and the
+            // vector unit's output (its operand, vmo, so): one request at a time
             genvar e;
             for (e = 0; e < OLANES; e = e + 1) begin : g_lane
                 wire [QRB-1:0] rec = layout ? qsel : qword[e*QRB +: QRB];
-                hwnas_requant #(.ACC_BITS(ACC_BITS), .A_BITS(A_BITS)) rq (
-                    .acc(oshift[e*ACC_BITS +: ACC_BITS]), .bias(rec[ACC_BITS-1:0]),
-                    .mult(rec[ACC_BITS +: 32]), .shift(rec[ACC_BITS+32 +: 6]),
-                    .zp(zp), .lo(lo), .hi(hi), .y(fy[e*A_BITS +: A_BITS]), .r_out(rw));
-                wire [ACC_BITS+32:0] rw;
+                wire [ACC_BITS-1:0] xb = oshift[e*ACC_BITS +: ACC_BITS] + rec[ACC_BITS-1:0];
+                wire [ACC_BITS:0] src = fs ? {xb[ACC_BITS-1], xb} : vsrc[e*(ACC_BITS+1) +: ACC_BITS+1];
+                wire [A_BITS-1:0] yl;
+                wire [ACC_BITS+33:0] rw;
+                hwnas_requant #(.ACC_BITS(ACC_BITS + 1), .A_BITS(A_BITS)) rq (
+                    .acc(src), .bias({(ACC_BITS+1){1'b0}}),
+                    .mult(fs ? rec[ACC_BITS +: 32] : vmo),
+                    .shift(fs ? rec[ACC_BITS+32 +: 6] : vsh[21:16]),
+                    .zp(zp), .lo(lo), .hi(hi), .y(yl), .r_out(rw));
+                assign fy[e*A_BITS +: A_BITS] = yl;
+                assign vy[e*A_BITS +: A_BITS] = (vop == 2'd1) ? vmx[e*A_BITS +: A_BITS] : yl;
                 wire unused_rw = &{1'b0, rw};
                 wire unused_rec = &{1'b0, rec[QRB-1:ACC_BITS+38]};
             end
         end else begin : g_noos
             assign qword = {OLANES*QRB{1'b0}};
             assign fy = {OLANES*A_BITS{1'b0}};
-            wire unused_q = &{1'b0, qwe, qra, mem_qline, oshift, zp, lo, hi, flsel};
+            assign vy = vmx;
+            wire unused_q = &{1'b0, qwe, qra, mem_qline, oshift, zp, lo, hi, flsel, vsrc, vmo, qword};
         end
     endgenerate
 
@@ -329,14 +342,11 @@ module hwnas_dma #(
     // converted in the cycle of the group's last and sent the next: the last output
     // leaves in s + 1 + words, the request lasts at least words + 2 cycles.
     reg [31:0] vt;                          // position in the group
-    reg [31:0] vzp1, vzp2, vm1, vm2, vmo, vsh;
     wire vin = busy && (vop != 2'd0) && mem_rvalid;
     wire vlast = vin && (vt + 32'd1 == vg);
-    wire [OLANES*A_BITS-1:0] vy;
     hwnas_vec #(.LANES(OLANES), .A_BITS(A_BITS), .ACC_BITS(ACC_BITS)) vec (
         .clk(clk), .vop(vop), .in_valid(vin), .in_first(vt == 32'd0), .in_word(mem_vline),
-        .zp1(vzp1), .zp2(vzp2), .m1(vm1), .m2(vm2), .mo(vmo), .sh(vsh), .zp(zp), .lo(lo),
-        .hi(hi), .y(vy));
+        .zp1(vzp1), .zp2(vzp2), .m1(vm1), .m2(vm2), .sh(vsh), .osrc(vsrc), .mx_out(vmx));
     always @(posedge clk) begin
         if (start) begin
             vt <= 32'd0;

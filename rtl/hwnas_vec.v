@@ -6,8 +6,11 @@
 //   vop 3 add:       word 1 of a pair: r1 = rq((x1 - zp1) << ls, m1, s1);
 //                    word 2: r2 = rq((x2 - zp2) << ls, m2, s2); y = out(r1 + r2)
 // with rq(v, m, s) = RoundingDivideByPOT(SRDHM(v, m), s) (hwnas_requant without zero point
-// or clamp, exact) and out(v) = clamp(rq(v, mo, so) + zp, lo, hi). y is combinational in the
-// cycle of a group's last word (in_last); the DMA registers it.
+// or clamp, exact) and out(v) = clamp(rq(v, mo, so) + zp, lo, hi). out() is the output
+// stage's requantiser in the DMA (the DMA serves one request at a time, so a final store
+// and a vector request never need it together): this unit gives its operand, osrc (acc_bits
+// + 1 bits: the add's exact sum, or the sign-extended average sum), and the max. Both are
+// combinational in the cycle of a group's last word; the DMA converts and registers them.
 module hwnas_vec #(
     parameter LANES = 4,
     parameter A_BITS = 8,
@@ -22,15 +25,12 @@ module hwnas_vec #(
     input  wire [31:0]               zp2,
     input  wire [31:0]               m1,
     input  wire [31:0]               m2,
-    input  wire [31:0]               mo,
-    input  wire [31:0]               sh,         // [5:0] s1, [13:8] s2, [21:16] so, [29:24] ls
-    input  wire [31:0]               zp,
-    input  wire [31:0]               lo,
-    input  wire [31:0]               hi,
-    output wire [LANES*A_BITS-1:0]   y
+    input  wire [31:0]               sh,         // [5:0] s1, [13:8] s2, [29:24] ls
+    output wire [LANES*(ACC_BITS+1)-1:0] osrc,   // out()'s operand (vop 2, 3)
+    output wire [LANES*A_BITS-1:0]   mx_out      // the max (vop 1)
 );
     localparam SW = ACC_BITS + 1;            // the add's sum, exact
-    wire [5:0] s1 = sh[5:0], s2 = sh[13:8], so = sh[21:16], ls = sh[29:24];
+    wire [5:0] s1 = sh[5:0], s2 = sh[13:8], ls = sh[29:24];
     wire [63:0] zp1x = {{32{zp1[31]}}, zp1};
     wire [63:0] zp2x = {{32{zp2[31]}}, zp2};
     genvar e;
@@ -55,13 +55,8 @@ module hwnas_vec #(
                 .y(unused_yin), .r_out(rin));
             wire [SW-1:0] r1e = {r1[ACC_BITS-1], r1};
             wire [SW-1:0] asum = r1e + rin[SW-1:0];
-            wire [SW-1:0] osrc = (vop == 2'd2) ? {nsum[ACC_BITS-1], nsum} : asum;
-            wire [SW+32:0] rout;
-            wire [A_BITS-1:0] yo;
-            hwnas_requant #(.ACC_BITS(SW), .A_BITS(A_BITS)) rq_out (
-                .acc(osrc), .bias({SW{1'b0}}), .mult(mo), .shift(so), .zp(zp), .lo(lo),
-                .hi(hi), .y(yo), .r_out(rout));
-            assign y[e*A_BITS +: A_BITS] = (vop == 2'd1) ? nmx : yo;
+            assign osrc[e*SW +: SW] = (vop == 2'd2) ? {nsum[ACC_BITS-1], nsum} : asum;
+            assign mx_out[e*A_BITS +: A_BITS] = nmx;
             always @(posedge clk)
                 if (in_valid) begin
                     mx <= nmx;
@@ -69,8 +64,8 @@ module hwnas_vec #(
                     if (in_first)
                         r1 <= rin[ACC_BITS-1:0];
                 end
-            wire unused_l = &{1'b0, unused_yin, rin[ACC_BITS+32:SW], rout};
+            wire unused_l = &{1'b0, unused_yin, rin[ACC_BITS+32:SW]};
         end
     endgenerate
-    wire unused_v = &{1'b0, sh[7:6], sh[15:14], sh[23:22], sh[31:30], zp1x, zp2x};
+    wire unused_v = &{1'b0, sh[7:6], sh[23:14], sh[31:30], zp1x, zp2x};
 endmodule

@@ -334,8 +334,8 @@ static void good_config_files_should_load(void)
 	CHECK_EQ_I64(hw.double_buffer, 0);
 	CHECK_EQ_I64(hw_config_load(DATA "good_no_device.json", &hw, &err), 0);
 	hw_resources(&hw, &r);
-	/* 256 x 256 PEs, the DMA's 3, 256 lanes of output stage and vector unit: 12 each */
-	CHECK_EQ_I64(r.dsp, 65536 + 3 + 256 * 12);
+	/* 256 x 256 PEs, the DMA's 3, 256 lanes of output stage and vector unit: 8 each */
+	CHECK_EQ_I64(r.dsp, 65536 + 3 + 256 * 8);
 	CHECK_EQ_I64(r.fits, 1); /* no device: nothing to exceed */
 	CHECK(!strcmp(r.why, ""));
 }
@@ -433,17 +433,17 @@ static void a_16x16_int8_array_should_use_one_dsp_per_pe(void)
 
 	hw_resources(&hw, &r);
 	/* one DSP per PE, 3 for the DMA's byte count, and per each of the 16 lanes of the
-	 * output stage and the vector unit three 32 x 32 products of 4 slices each (the vector
-	 * unit's output one 33 x 32: also 4) (docs/resources.md) */
-	CHECK_EQ_I64(r.dsp, 256 + 3 + 16 * 12);
+	 * output stage and the vector unit a 33 x 32 and a 32 x 32 product of 4 slices each
+	 * (docs/resources.md) */
+	CHECK_EQ_I64(r.dsp, 256 + 3 + 16 * 8);
 	CHECK_EQ_I64(r.macs_per_dsp_x100, 100);
 	/* 96 B/cycle of DRAM: DMA beats of 8 words (96 / 16 B, to a power of two), so ibuf and
 	 * wbuf lines of 8 x 128 = 1024 bits and obuf lines of 8 x 512 = 4096; store lanes
 	 * 8 x 16 = 128. LUT = 256 x (5 + (8+8+32) x 3/8) + 1100 + (128 x 32 x 2 + (1024 + 1024 +
-	 * 2 x 4096) x 10) / 2 + 16 lanes x (32 + 33) bits x 27 (three requantisers); FF = 256
+	 * 2 x 4096) x 10) / 2 + 16 lanes x (32 + 33) bits x 12 (two requantisers); FF = 256
 	 * x 48 + 700 + 128 x 32 + 600 + 16 x (8 + 2 x 32). */
 	CHECK_EQ_I64(r.lut, 256 * 23 + 1100 + (128 * 32 * 2 + (1024 + 1024 + 2 * 4096) * 10) / 2 +
-		     16 * 65 * 27);
+		     16 * 65 * 12);
 	CHECK_EQ_I64(r.ff, 256 * 48 + 700 + 128 * 32 + 600 + 16 * 72);
 	/* ibuf 1024 bits x 512 lines: 29 BRAM18 (512x36); wbuf the same; obuf two memories of
 	 * 4096 bits x 64 lines, 114 BRAM18 each: 286 halves; the qbuf 16 x 72 = 1152 bits x 64
@@ -462,13 +462,13 @@ static void a_4bit_array_should_build_its_multipliers_in_luts(void)
 	hw.weight_bits = 4;
 	hw.acc_bits = 16;
 	hw_resources(&hw, &r);
-	/* the DMA's, and 16 lanes of three products of 16 or 17 x 32 bits, 2 slices each */
-	CHECK_EQ_I64(r.dsp, 3 + 16 * 6);
+	/* the DMA's, and 16 lanes of two products of 16 and 17 x 32 bits, 2 slices each */
+	CHECK_EQ_I64(r.dsp, 3 + 16 * 4);
 	CHECK_EQ_I64(r.macs_per_dsp_x100, 0);
 	/* Per PE: 5 + (16 + 18) x 9 / 8 = 44 LUT (multiplier and adder), FF = 4 + 4 + 16 = 24;
 	 * store lanes 128 of 16 bits; lines 8 x 64, 8 x 64, 2 x 8 x 256 bits. */
 	CHECK_EQ_I64(r.lut, 256 * 44 + 1100 + (128 * 16 * 2 + (512 + 512 + 2 * 2048) * 10) / 2 +
-		     16 * 49 * 27);
+		     16 * 49 * 12);
 	CHECK_EQ_I64(r.ff, 256 * 24 + 700 + 128 * 16 + 600 + 16 * (4 + 32));
 }
 
@@ -479,7 +479,7 @@ static void a_mixed_4x8_array_should_still_use_dsps(void)
 
 	hw.act_bits = 4;
 	hw_resources(&hw, &r);
-	CHECK_EQ_I64(r.dsp, 256 + 3 + 16 * 12);
+	CHECK_EQ_I64(r.dsp, 256 + 3 + 16 * 8);
 }
 
 static void an_accumulator_wider_than_the_dsp_should_extend_in_luts(void)
@@ -491,12 +491,12 @@ static void an_accumulator_wider_than_the_dsp_should_extend_in_luts(void)
 	hw.weight_bits = 16;
 	hw.acc_bits = 64;
 	hw_resources(&hw, &r);
-	/* lanes: two 64 x 32 products (4 x 2 slices) and one 65 x 32 (4 x 2) */
-	CHECK_EQ_I64(r.dsp, 256 + 3 + 16 * 24);
+	/* lanes: a 64 x 32 product (4 x 2 slices) and a 65 x 32 (4 x 2) */
+	CHECK_EQ_I64(r.dsp, 256 + 3 + 16 * 16);
 	/* 5 + (16 + 16 + 64) x 3 / 8 = 41 LUT per PE; beats of 4 words (2 B elements): lines
 	 * 4 x 256, 4 x 256, 2 x 4 x 1024 bits, 4 x 16 = 64 store lanes of 64 bits. */
 	CHECK_EQ_I64(r.lut, 256 * 41 + 1100 + (64 * 64 * 2 + (1024 + 1024 + 2 * 4096) * 10) / 2 +
-		     16 * 97 * 27);
+		     16 * 97 * 12);
 	CHECK_EQ_I64(r.ff, 256 * (16 + 16 + 64) + 700 + 64 * 64 + 600 + 16 * (16 + 128));
 }
 
@@ -597,7 +597,7 @@ static void a_config_too_big_for_pynq_z1_should_say_which_budget(void)
 	hn_strlcpy(hw.device, "pynq_z1", sizeof(hw.device));
 	hw_resources(&hw, &r);
 	CHECK_EQ_I64(r.fits, 0);
-	CHECK(!strcmp(r.why, "needs 451 DSP, pynq_z1 has 220"));
+	CHECK(!strcmp(r.why, "needs 387 DSP, pynq_z1 has 220"));
 
 	hw.pe_rows = 8;
 	hw.pe_cols = 8;
@@ -606,7 +606,7 @@ static void a_config_too_big_for_pynq_z1_should_say_which_budget(void)
 	 * the obuf's lines are 16 x 256 bits. */
 	hw.ibuf_bytes = 1 << 20;
 	hw_resources(&hw, &r);
-	CHECK_EQ_I64(r.dsp, 64 + 3 + 8 * 12);
+	CHECK_EQ_I64(r.dsp, 64 + 3 + 8 * 8);
 	CHECK(r.bram36 > 140);
 	CHECK_EQ_I64(r.fits, 0);
 	{
@@ -626,7 +626,7 @@ static void a_64x64_array_should_not_fit_zcu102(void)
 	hw.pe_cols = 64;
 	hw_resources(&hw, &r);
 	CHECK_EQ_I64(r.fits, 0);
-	CHECK(!strcmp(r.why, "needs 4867 DSP, zcu102 has 2520"));
+	CHECK(!strcmp(r.why, "needs 4611 DSP, zcu102 has 2520"));
 }
 
 static void a_large_4bit_array_should_run_out_of_luts_not_dsps(void)
@@ -640,7 +640,7 @@ static void a_large_4bit_array_should_run_out_of_luts_not_dsps(void)
 	hw.weight_bits = 4;
 	hw.acc_bits = 16;
 	hw_resources(&hw, &r);
-	CHECK_EQ_I64(r.dsp, 3 + 128 * 6);
+	CHECK_EQ_I64(r.dsp, 3 + 128 * 4);
 	CHECK_EQ_I64(r.fits, 0);
 	CHECK(r.lut > 274080);
 	CHECK(!strncmp(r.why, "needs ", 6) && strstr(r.why, " LUT, zcu102 has 274080"));

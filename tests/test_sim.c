@@ -148,6 +148,15 @@ static void run_shapes(const struct hw_config *hw)
 		struct arch_layer l = arch_matmul("bmm", 3, 5, 4, 6);
 		check_layer(&l, hw, &(struct map_tiling){ 3, 4, 2, MAP_MKN });
 	}
+	{
+		/* the vector unit: a padded max pool, a global average, a residual add */
+		struct arch_layer p = arch_pool("maxpool", 1, 6, 5, 5, 3, 2, 1, 1);
+		struct arch_layer a = arch_pool("gap", 1, 5, 3, 3, 3, 1, 0, 0);
+		struct arch_layer r = arch_add("add", 1, 6, 3, 3);
+		check_layer(&p, hw, &m);
+		check_layer(&a, hw, &m);
+		check_layer(&r, hw, &m);
+	}
 }
 
 /* gemmlowp's fixed-point helpers as written there (int32, the product in int64, division
