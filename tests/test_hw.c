@@ -584,7 +584,11 @@ static void the_main_job_point_should_count_yosys_brams(void)
 	hw.freq_mhz = 200;
 	hw.dram_gbps = 19.2;
 	hw_resources(&hw, &r);
-	CHECK_EQ_I64(r.bram36, 87);
+	/* 87 for the RTL Yosys read then; since the output stage also its qbuf: 8 lanes x 72
+	 * bits x 64 words, 8 BRAM36 in 512x72 (8 x 257 against 16 x 129): 95 (not yet
+	 * re-synthesized) */
+	CHECK_EQ_I64(r.bram36, 87 + 8);
+	CHECK_EQ_I64(hw_memory_bram_halves(576, 1, 64), 16);
 	CHECK_EQ_I64(hw_memory_bram_halves(1024, 1, 256), 29);
 	CHECK_EQ_I64(hw_memory_bram_halves(256, 8, 64), 58);
 }
