@@ -149,9 +149,12 @@ static void print_table(const struct arch_net *net, const struct hw_config *hw,
 		char til[48];
 		if (!sel[i])
 			continue;
-		snprintf(til, sizeof(til), "%lld,%lld,%lld %s", (long long)r->tiling.tm,
-			 (long long)r->tiling.tn, (long long)r->tiling.tk,
-			 map_order_name(r->tiling.order));
+		if (arch_gemm(&net->layers[i]).g == 0)
+			snprintf(til, sizeof(til), "vector unit");
+		else
+			snprintf(til, sizeof(til), "%lld,%lld,%lld %s", (long long)r->tiling.tm,
+				 (long long)r->tiling.tn, (long long)r->tiling.tk,
+				 map_order_name(r->tiling.order));
 		switch (r->state) {
 		case ROW_SIM:
 			printf("%-24.24s %-24s %12lld %12lld %7.2f%% %-9s %9.3f\n", net->layers[i].name,
@@ -199,7 +202,8 @@ static int print_json(const struct arch_net *net, const struct hw_config *hw,
 		cJSON_AddStringToObject(o, "type", arch_kind_name(net->layers[i].kind));
 		cJSON_AddBoolToObject(o, "simulated", r->state == ROW_SIM);
 		cJSON_AddNumberToObject(o, "model_cycles", (double)r->cost.cycles);
-		if (r->state == ROW_SIM || r->state == ROW_SKIPPED || r->state == ROW_ERROR) {
+		if (arch_gemm(&net->layers[i]).g != 0 &&
+		    (r->state == ROW_SIM || r->state == ROW_SKIPPED || r->state == ROW_ERROR)) {
 			cJSON *t = cJSON_AddObjectToObject(o, "tiling");
 			cJSON_AddNumberToObject(t, "tm", (double)r->tiling.tm);
 			cJSON_AddNumberToObject(t, "tn", (double)r->tiling.tn);
