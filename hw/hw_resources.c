@@ -281,9 +281,6 @@ void hw_resources(const struct hw_config *hw, struct hw_resources *out)
 			   hw->pe_cols * (hw_mul_dsp(hw->acc_bits, 32, amax) +
 					  hw_mul_dsp(hw->acc_bits + 1, 32, amax));
 		out->macs_per_dsp_x100 = adsp ? pes * 100 / adsp : 0;
-			   hw->pe_cols * (hw_mul_dsp(hw->acc_bits, 32, amax) +
-					  hw_mul_dsp(hw->acc_bits + 1, 32, amax));
-		out->macs_per_dsp_x100 = adsp ? pes * 100 / adsp : 0;
 	}
 
 	/* The buffers as the RTL builds them (docs/resources.md "Block RAM"): the ibuf and the
