@@ -127,6 +127,10 @@ static int do_stats(struct store *st, const char *path, struct hn_err *err)
 	       cli_thousands(s.points, b1, sizeof(b1)), cli_thousands(s.feasible, b2, sizeof(b2)),
 	       (long long)s.runs, s.runs == 1 ? "" : "s", (long long)s.sessions,
 	       s.sessions == 1 ? "" : "s");
+	if (s.progress_points > 0)
+		printf("%-12s %s (feasible %s) evaluated by exhaustive runs, which keep their front "
+		       "as rows\n", "exhaustive:", cli_thousands(s.progress_points, b1, sizeof(b1)),
+		       cli_thousands(s.progress_feasible, b2, sizeof(b2)));
 	print_groups("strategy:", s.strategy, s.n_strategy);
 	print_groups("fidelity:", s.fidelity, s.n_fidelity);
 	print_groups("space:", s.space, s.n_space);

@@ -251,6 +251,10 @@ struct run {
 	void *st;
 	uint64_t next_index;            /* exhaustive */
 	int budget_networks;            /* the budget counts distinct networks */
+	/* exhaustive runs with a store keep a progress checkpoint, not a row per point */
+	int progress;
+	int64_t feasible, ckpt_at, ckpt_every;
+	double eval_s;
 	int ended;                      /* a network beyond the budget was proposed */
 	struct search_map nets;         /* NN ids evaluated */
 	struct pool pool;
@@ -362,7 +366,7 @@ static int collect(struct run *x, int64_t budget, int64_t max_prop, int *n_new,
 		}
 		struct search_eval *e = &x->batch[nn];
 		int found = 0;
-		if (x->o->store) {
+		if (x->o->store && !x->progress) {
 			found = store_lookup(x->o->store, idx, SEARCH_FID_MODEL, e, err);
 			if (found < 0)
 				return found;
@@ -414,8 +418,10 @@ static int process(struct run *x, int nn, struct hn_err *err)
 	for (int k = 0; k < nn; k++) {
 		x->batch[k].seq = seq++;
 		x->r->from_store += !x->need[k];
+		x->feasible += x->batch[k].feasible != 0;
+		x->eval_s += x->batch_secs[k];
 	}
-	if (st) {
+	if (st && !x->progress) {
 		int puts = 0;
 		for (int k = 0; k < nn; k++)
 			puts += x->need[k];
@@ -446,6 +452,108 @@ static int process(struct run *x, int nn, struct hn_err *err)
 		if (x->ops)
 			x->ops->report(x->st, e);
 	}
+	return 0;
+}
+
+/* ---- progress of exhaustive runs (docs/store.md) ----
+ * An exhaustive run visits points in index order, so its state after point i is the front,
+ * the best point and the counts: that is what it saves (every ckpt_every evaluations and at
+ * the end or a stop), not 5 million rows. Re-adding the saved front members and the best in
+ * evaluation order rebuilds the front exactly: a point is on it iff no point strictly
+ * dominates it and no earlier point equals it, and a witness of either is itself a member. */
+
+static int save_progress(struct run *x, struct hn_err *err)
+{
+	struct search_run_result *r = x->r;
+	struct store_progress p;
+	struct search_eval *rows = r->front.p;
+	int n = r->front.n, ret;
+
+	memset(&p, 0, sizeof(p));
+	p.next_index = x->next_index;
+	p.evaluations = r->evaluations;
+	p.networks = r->networks;
+	p.feasible = x->feasible;
+	p.best_index = r->has_best ? (int64_t)r->best.index : -1;
+	p.eval_s = x->eval_s;
+	if (r->has_best) {
+		int on_front = 0;
+		for (int i = 0; i < n && !on_front; i++)
+			on_front = rows[i].index == r->best.index;
+		if (!on_front) {
+			rows = malloc((size_t)(n + 1) * sizeof(*rows));
+			if (!rows)
+				return hn_fail(err, HN_ENOMEM, "out of memory");
+			memcpy(rows, r->front.p, (size_t)n * sizeof(*rows));
+			rows[n++] = r->best;
+		}
+	}
+	ret = store_progress_save(x->o->store, &p, rows, n, err);
+	if (rows != r->front.p)
+		free(rows);
+	if (ret == 0)
+		x->ckpt_at = r->evaluations;
+	return ret;
+}
+
+struct load_ctx {
+	struct run *x;
+	int64_t best_index;
+};
+
+static int load_row(void *ctx, const struct search_eval *e)
+{
+	struct load_ctx *c = ctx;
+	struct search_run_result *r = c->x->r;
+
+	if ((int64_t)e->index == c->best_index) {
+		r->best = *e;
+		r->has_best = 1;
+	}
+	return search_front_add(&r->front, e) < 0 ? HN_ENOMEM : 0;
+}
+
+/* Continues from the saved progress, if any: the front, the best, the counts, and the
+ * networks seen (recomputed from the points covered). */
+static int load_progress(struct run *x, struct hn_err *err)
+{
+	struct search_run_result *r = x->r;
+	struct store_progress p;
+	struct load_ctx c = { x, -1 };
+	int ret;
+
+	x->progress = 1;
+	x->ckpt_every = (int64_t)(search_space_size(x->sp) / 64);
+	x->ckpt_every = x->ckpt_every < 1024 ? 1024 : x->ckpt_every > 65536 ? 65536 : x->ckpt_every;
+	ret = store_progress_load(x->o->store, &p, NULL, NULL, err);
+	if (ret <= 0)
+		return ret;
+	/* read twice: the first pass gives best_index before the rows are replayed */
+	search_front_release(&r->front);
+	c.best_index = p.best_index;
+	if ((ret = store_progress_load(x->o->store, &p, load_row, &c, err)) < 0)
+		return ret;
+	if (p.best_index >= 0 && !r->has_best)
+		return hn_fail(err, HN_EINVAL, "%s: damaged store: the best point %lld has no row",
+			       store_path(x->o->store), (long long)p.best_index);
+	for (uint64_t i = 0; i < p.next_index; i++) {
+		struct search_point pt;
+		uint64_t v;
+		search_point_from_index(x->sp, i, &pt);
+		uint64_t id = search_point_nn_id(x->sp, &pt);
+		if (!search_map_get(&x->nets, id, &v) && search_map_put(&x->nets, id, 1))
+			return hn_fail(err, HN_ENOMEM, "out of memory");
+	}
+	if ((int64_t)x->nets.n != p.networks)
+		return hn_fail(err, HN_EINVAL, "%s: damaged store: the progress counts %lld networks, "
+			       "its %lld points hold %lld", store_path(x->o->store),
+			       (long long)p.networks, (long long)p.next_index, (long long)x->nets.n);
+	x->next_index = p.next_index;
+	r->evaluations = r->proposals = r->from_store = p.evaluations;
+	r->networks = p.networks;
+	x->feasible = p.feasible;
+	x->eval_s = p.eval_s;
+	x->ckpt_at = p.evaluations;
 	return 0;
 }
 
@@ -533,6 +641,8 @@ static int run_loop(const struct search_space *sp, struct search_evaluator *ev,
 	}
 	if (!o->eval_batch && (ret = pool_init(&x.pool, ev, jobs, err)) < 0)
 		goto out;
+	if (o->exhaustive && o->store && (ret = load_progress(&x, err)) < 0)
+		goto out;
 	for (;;) {
 		int nn = 0;
 		/* A stop signal (hn_stop_signal) is honoured between batches, after a batch is both
@@ -548,6 +658,18 @@ static int run_loop(const struct search_space *sp, struct search_evaluator *ev,
 			break;
 		if ((ret = evaluate(&x, nn, err)) < 0 || (ret = process(&x, nn, err)) < 0)
 			break;
+		if (x.progress && r->evaluations - x.ckpt_at >= x.ckpt_every &&
+		    (ret = save_progress(&x, err)) < 0)
+			break;
+	}
+	/* the end, or a stop between batches: everything evaluated is saved */
+	if (x.progress && (ret == 0 || ret == HN_EINTR)) {
+		struct hn_err e2 = { 0 };
+		int r2 = save_progress(&x, &e2);
+		if (r2 < 0) {
+			*err = e2;
+			ret = r2;
+		}
 	}
 	if (ret == HN_EINTR || (ret < 0 && hn_stop_signal))
 		ret = hn_fail(err, HN_EINTR, "explore: stopped by %s after %lld evaluations",

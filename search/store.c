@@ -11,6 +11,7 @@
  * column, so a row read back is the record that was written (doubles are 8-byte REALs; NaN,
  * which SQLite stores as NULL, is read back as NaN). */
 #include "search.h"
+#include "search_int.h"
 #include "store.h"
 
 #include <errno.h>
@@ -39,7 +40,12 @@ struct store {
 	int64_t run_id, session, rows_written;
 	char replaced[600];             /* the empty runs store_begin_run replaced, "" if none */
 	sqlite3_stmt *get, *put;
+	/* exhaustive runs (store_progress_save): the indices of the run's model rows, sorted */
+	uint64_t *saved;
+	int64_t n_saved, cap_saved, saved_evals;
 	int in_tx;
+	int has_progress;               /* the progress table exists (version 3; a reader may
+					 * open an older store as it is) */
 	int lock_fd;                    /* flock'd while writing: one explore per store */
 	int ckpt_rc;                    /* the last checkpoint's failure (SQLite code), else 0 */
 };
@@ -47,6 +53,12 @@ struct store {
 /* Checkpoints are ours, not SQLite's automatic ones (whose failure SQLite ignores, so a store
  * that became unwritable grew its WAL without end while the run reported success). */
 #define STORE_CKPT_PAGES 1000
+
+/* Version 3 (issue 19): an exhaustive run keeps its progress here instead of a row per point. */
+#define PROGRESS_SQL "CREATE TABLE IF NOT EXISTS progress(run_id INTEGER PRIMARY KEY," \
+	" next_index INTEGER NOT NULL, evaluations INTEGER NOT NULL, networks INTEGER NOT NULL," \
+	" feasible INTEGER NOT NULL, best_idx INTEGER NOT NULL, eval_s REAL NOT NULL,"\
+	" time REAL NOT NULL);"
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -68,6 +80,7 @@ static const char schema_sql[] =
 	" score REAL, acc_raw REAL, acc_penalty REAL, acc_source TEXT NOT NULL,"
 	" PRIMARY KEY(space_hash, idx, fidelity)) WITHOUT ROWID;"
 	"CREATE INDEX evals_run ON evals(run_id, seq);"
+	PROGRESS_SQL
 	"INSERT INTO meta VALUES('format', '" STORE_FORMAT "');";
 
 /* The columns store_lookup and store_each read, in this order. */
@@ -129,7 +142,9 @@ static int query_int(struct store *st, const char *sql, int64_t *out, struct hn_
  * know is refused by the caller.
  * 1 -> 2: runs.inputs, the run's inputs (search_inputs_to_text), so that a refused resume can
  * say what changed; runs of version 1 have none (their space hash covered the space file's
- * bytes only, so they never match a version 2 run and are named as such). */
+ * bytes only, so they never match a version 2 run and are named as such).
+ * 2 -> 3: the progress table (exhaustive runs). An exhaustive run that an older hwnas stored
+ * one row per point stays as it is; store_progress_load refuses to resume it. */
 static int migrate(struct store *st, int64_t from, struct hn_err *err)
 {
 	int ret = exec(st, "BEGIN IMMEDIATE", "cannot migrate the store", err);
@@ -142,6 +157,8 @@ static int migrate(struct store *st, int64_t from, struct hn_err *err)
 	if (from < 2)
 		ret = exec(st, "ALTER TABLE runs ADD COLUMN inputs TEXT", "cannot migrate the store",
 			   err);
+	if (ret == 0 && from < 3)
+		ret = exec(st, PROGRESS_SQL, "cannot migrate the store", err);
 	if (ret == 0) {
 		char sql[64];
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
@@ -188,8 +205,9 @@ static int check_schema(struct store *st, struct hn_err *err)
 			       "version %d%s", st->path, (long long)version, STORE_SCHEMA_VERSION,
 			       version > STORE_SCHEMA_VERSION ? " (written by a newer hwnas)" : "");
 	if (version < STORE_SCHEMA_VERSION) {
-		if (st->readonly && version == 1)
-			return 0; /* readers do not use runs.inputs */
+		if (st->readonly && version <= 2)
+			return 0; /* readers do not use runs.inputs; a missing progress table is
+				   * an empty one (has_progress) */
 		if (st->readonly)
 			return hn_fail(err, HN_EINVAL, "%s: store schema version %lld, this hwnas "
 				       "reads version %d; open it once for writing to migrate",
@@ -282,6 +300,13 @@ int store_open(const char *path, int readonly, struct store **out, struct hn_err
 		goto fail;
 	if ((ret = check_schema(st, err)) < 0)
 		goto fail;
+	{
+		int64_t n = 0;
+		if ((ret = query_int(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+				     "AND name = 'progress'", &n, err)) < 0)
+			goto fail;
+		st->has_progress = n > 0;
+	}
 	if (!readonly) {
 		/* WAL keeps readers (hwnas db) working during a run; NORMAL: see the top. */
 		if ((ret = exec(st, "PRAGMA journal_mode=WAL", "cannot switch to WAL", err)) < 0 ||
@@ -304,6 +329,7 @@ void store_close(struct store *st)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_finalize(st->get);
 	sqlite3_finalize(st->put);
+	free(st->saved);
 	sqlite3_close(st->db);
 	if (st->lock_fd >= 0)
 		close(st->lock_fd);
@@ -414,10 +440,14 @@ int64_t store_begin_run(struct store *st, const struct search_space *sp,
 	if ((ret = exec(st, "BEGIN IMMEDIATE", "cannot start the run", err)) < 0)
 		return ret;
 	if (a->force && ((ret = exec(st, "DELETE FROM evals", "cannot empty the store", err)) < 0 ||
+			 (ret = exec(st, "DELETE FROM progress", "cannot empty the store",
+				     err)) < 0 ||
 			 (ret = exec(st, "DELETE FROM runs", "cannot empty the store", err)) < 0))
 		goto out_rollback;
+	/* a run's evaluations: its progress (exhaustive runs), else its rows */
 	ret = prepare(st, &q, "SELECT id, space_hash, strategy, seed, budget, space_file,"
-		      " coalesce(inputs, ''), (SELECT count(*) FROM evals WHERE run_id = runs.id)"
+		      " coalesce(inputs, ''), coalesce((SELECT evaluations FROM progress WHERE"
+		      " run_id = runs.id), (SELECT count(*) FROM evals WHERE run_id = runs.id))"
 		      " FROM runs ORDER BY id", err);
 	if (ret < 0)
 		goto out_rollback;
@@ -493,10 +523,12 @@ int64_t store_begin_run(struct store *st, const struct search_space *sp,
 		if ((ret = query_int(st, sql, &st->session, err)) < 0)
 			goto out_rollback;
 	}
-	ret = prepare(st, &q, "SELECT count(*) FROM evals WHERE space_hash = ?", err);
+	ret = prepare(st, &q, "SELECT coalesce((SELECT evaluations FROM progress WHERE run_id ="
+		      " ?2), (SELECT count(*) FROM evals WHERE space_hash = ?1))", err);
 	if (ret < 0)
 		goto out_rollback;
 	sqlite3_bind_text(q, 1, a->space_hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, st->run_id);
 	if (sqlite3_step(q) != SQLITE_ROW) {
 		ret = db_fail(st, HN_EIO, "cannot read", err);
 		goto out_rollback;
@@ -767,7 +799,8 @@ int store_lookup(struct store *st, uint64_t index, int fidelity, struct search_e
 	return ret;
 }
 
-int store_put(struct store *st, const struct search_eval *e, double eval_s, struct hn_err *err)
+static int put_row(struct store *st, const struct search_eval *e, double eval_s,
+		   struct hn_err *err)
 {
 	const struct search_space *sp = st->sp;
 	sqlite3_stmt *q = st->put;
@@ -829,8 +862,192 @@ int store_put(struct store *st, const struct search_eval *e, double eval_s, stru
 			       search_fidelity_name(e->fidelity));
 	if (rc != SQLITE_DONE)
 		return db_fail(st, HN_EIO, "cannot write", err);
-	st->rows_written++;
 	return 0;
+}
+
+int store_put(struct store *st, const struct search_eval *e, double eval_s, struct hn_err *err)
+{
+	int ret = put_row(st, e, eval_s, err);
+
+	st->rows_written += ret == 0;
+	return ret;
+}
+
+/* ---- progress of exhaustive runs ---- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int has_u64(const uint64_t *v, int64_t n, uint64_t key)
+{
+	return bsearch(&key, v, (size_t)n, sizeof(*v), cmp_u64) != NULL;
+}
+
+int store_progress_save(struct store *st, const struct store_progress *p,
+			const struct search_eval *rows, int n, struct hn_err *err)
+{
+	uint64_t *now = malloc((size_t)(n > 0 ? n : 1) * sizeof(*now));
+	sqlite3_stmt *del = NULL, *q = NULL;
+	int ret;
+
+	if (!now)
+		return hn_fail(err, HN_ENOMEM, "out of memory");
+	for (int i = 0; i < n; i++)
+		now[i] = rows[i].index;
+	qsort(now, (size_t)n, sizeof(*now), cmp_u64);
+	if ((ret = store_tx_begin(st, err)) < 0)
+		goto out_free;
+	/* rows that left the front (or stopped being the best) go; new members come */
+	ret = prepare(st, &del, "DELETE FROM evals WHERE space_hash = ?1 AND idx = ?2 AND "
+		      "fidelity = 'model'", err);
+	for (int64_t i = 0; ret == 0 && i < st->n_saved; i++) {
+		if (has_u64(now, n, st->saved[i]))
+			continue;
+		sqlite3_reset(del);
+		sqlite3_bind_text(del, 1, st->space_hash, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(del, 2, (sqlite3_int64)st->saved[i]);
+		if (sqlite3_step(del) != SQLITE_DONE)
+			ret = db_fail(st, HN_EIO, "cannot write", err);
+	}
+	for (int i = 0; ret == 0 && i < n; i++)
+		if (!has_u64(st->saved, st->n_saved, rows[i].index))
+			ret = put_row(st, &rows[i], 0.0, err);
+	if (ret == 0)
+		ret = prepare(st, &q, "INSERT OR REPLACE INTO progress(run_id, next_index, "
+			      "evaluations, networks, feasible, best_idx, eval_s, time) "
+			      "VALUES(?,?,?,?,?,?,?,?)", err);
+	if (ret == 0) {
+		sqlite3_bind_int64(q, 1, st->run_id);
+		sqlite3_bind_int64(q, 2, (sqlite3_int64)p->next_index);
+		sqlite3_bind_int64(q, 3, p->evaluations);
+		sqlite3_bind_int64(q, 4, p->networks);
+		sqlite3_bind_int64(q, 5, p->feasible);
+		sqlite3_bind_int64(q, 6, p->best_index);
+		sqlite3_bind_double(q, 7, p->eval_s);
+		sqlite3_bind_double(q, 8, unix_now());
+		if (sqlite3_step(q) != SQLITE_DONE)
+			ret = db_fail(st, HN_EIO, "cannot write", err);
+	}
+	if (ret == 0)
+		ret = store_tx_commit(st, err);
+	if (ret < 0) {
+		if (st->in_tx)
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		st->in_tx = 0;
+		goto out_finalize;
+	}
+	free(st->saved);
+	st->saved = now;
+	now = NULL;
+	st->n_saved = st->cap_saved = n;
+	st->rows_written += p->evaluations - st->saved_evals;
+	st->saved_evals = p->evaluations;
+out_finalize:
+	sqlite3_finalize(del);
+	sqlite3_finalize(q);
+out_free:
+	free(now);
+	return ret;
+}
+
+int store_progress_load(struct store *st, struct store_progress *p,
+			int (*fn)(void *ctx, const struct search_eval *e), void *ctx,
+			struct hn_err *err)
+{
+	sqlite3_stmt *q = NULL;
+	struct store_row row;
+	int64_t rows = 0, v;
+	int rc, ret, found = 0;
+	char sql[160];
+
+	memset(p, 0, sizeof(*p));
+	p->best_index = -1;
+	st->n_saved = 0;
+	ret = prepare(st, &q, "SELECT next_index, evaluations, networks, feasible, best_idx, "
+		      "eval_s FROM progress WHERE run_id = ?", err);
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_int64(q, 1, st->run_id);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		uint64_t size = search_space_size(st->sp);
+		int64_t f[5];
+		found = 1;
+		for (int i = 0; i < 5; i++)
+			f[i] = sqlite3_column_int64(q, i);
+		p->next_index = (uint64_t)f[0];
+		p->evaluations = f[1];
+		p->networks = f[2];
+		p->feasible = f[3];
+		p->best_index = f[4];
+		p->eval_s = sqlite3_column_double(q, 5);
+		for (int i = 0; i < 5; i++)
+			if (sqlite3_column_type(q, i) != SQLITE_INTEGER)
+				found = -1;
+		if (found < 0 || f[0] < 0 || (uint64_t)f[0] > size || f[1] != f[0] || f[2] < 0 ||
+		    f[2] > f[1] || f[3] < 0 || f[3] > f[1] || f[4] < -1 ||
+		    (f[4] >= 0 && (uint64_t)f[4] >= (uint64_t)f[0]))
+			ret = hn_fail(err, HN_EINVAL, "%s: damaged store: progress of run %lld: "
+				      "next_index %lld, evaluations %lld, networks %lld, feasible "
+				      "%lld, best_idx %lld do not fit a space of %llu points",
+				      st->path, (long long)st->run_id, (long long)f[0],
+				      (long long)f[1], (long long)f[2], (long long)f[3],
+				      (long long)f[4], (unsigned long long)size);
+	} else if (rc != SQLITE_DONE) {
+		ret = db_fail(st, HN_EIO, "cannot read", err);
+	}
+	sqlite3_finalize(q);
+	q = NULL;
+	if (ret < 0)
+		return ret;
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM evals WHERE run_id = %lld AND "
+		 "fidelity = 'model'", (long long)st->run_id);
+	if ((ret = query_int(st, sql, &v, err)) < 0)
+		return ret;
+	if (!found && v > 0)
+		return hn_fail(err, HN_EINVAL, "%s: holds this exhaustive run as %lld rows, one per "
+			       "point (an older hwnas, store schema version 2); this hwnas keeps "
+			       "the front and a checkpoint instead: finish it with the older hwnas "
+			       "or use --force to start over", st->path, (long long)v);
+	if (!found)
+		return 0;
+	ret = prepare(st, &q, "SELECT " ROW_COLS " FROM evals WHERE run_id = ? AND fidelity = "
+		      "'model' ORDER BY seq", err);
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_int64(q, 1, st->run_id);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if ((ret = read_row(st, q, st->sp, &row, err)) < 0)
+			break;
+		if (row.e.index >= p->next_index) {
+			ret = bad_col(st, q, 0, "lies beyond the run's progress", err);
+			break;
+		}
+		if (hn_grow(&st->saved, st->n_saved, &st->cap_saved, sizeof(*st->saved), 64)) {
+			ret = hn_fail(err, HN_ENOMEM, "out of memory");
+			break;
+		}
+		st->saved[st->n_saved++] = row.e.index;
+		rows++;
+		if (fn && (ret = fn(ctx, &row.e)) < 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = db_fail(st, HN_EIO, "cannot read", err);
+	sqlite3_finalize(q);
+	if (ret < 0)
+		return ret;
+	qsort(st->saved, (size_t)st->n_saved, sizeof(*st->saved), cmp_u64);
+	st->saved_evals = p->evaluations;
+	if (p->best_index >= 0 && !has_u64(st->saved, st->n_saved, (uint64_t)p->best_index))
+		return hn_fail(err, HN_EINVAL, "%s: damaged store: progress of run %lld: its best "
+			       "point %lld has no row", st->path, (long long)st->run_id,
+			       (long long)p->best_index);
+	return 1;
 }
 
 /* ---- reading ---- */
@@ -888,6 +1105,21 @@ int store_stats(struct store *st, struct store_stats *out, struct hn_err *err)
 	out->last_time = sqlite3_column_double(q, 3);
 	out->eval_seconds = sqlite3_column_double(q, 4);
 	sqlite3_finalize(q);
+	q = NULL;
+	if (st->has_progress) {
+		ret = prepare(st, &q, "SELECT coalesce(sum(evaluations), 0), coalesce(sum(feasible),"
+			      " 0), coalesce(sum(eval_s), 0) FROM progress", err);
+		if (ret < 0)
+			return ret;
+		if (sqlite3_step(q) != SQLITE_ROW) {
+			sqlite3_finalize(q);
+			return db_fail(st, HN_EIO, "cannot read", err);
+		}
+		out->progress_points = sqlite3_column_int64(q, 0);
+		out->progress_feasible = sqlite3_column_int64(q, 1);
+		out->eval_seconds += sqlite3_column_double(q, 2);
+		sqlite3_finalize(q);
+	}
 	if ((ret = group(st, "SELECT strategy, count(*) FROM evals GROUP BY strategy ORDER BY 2 "
 			 "DESC, 1", out->strategy, &out->n_strategy, err)) < 0 ||
 	    (ret = group(st, "SELECT fidelity, count(*) FROM evals GROUP BY fidelity ORDER BY 1",
@@ -933,7 +1165,14 @@ int store_runs(struct store *st, int (*fn)(void *ctx, const struct store_run_inf
 	       void *ctx, struct hn_err *err)
 {
 	sqlite3_stmt *q = NULL;
-	int rc, ret = prepare(st, &q, "SELECT id, space_hash, coalesce(space_file, ''),"
+	/* an unfinished run's evaluations: its progress (exhaustive runs), else its rows */
+	int rc, ret = prepare(st, &q, st->has_progress ?
+			      "SELECT id, space_hash, coalesce(space_file, ''),"
+			      " coalesce(space_name, ''), strategy, seed, budget, objectives, n_obj,"
+			      " created, finished IS NOT NULL, coalesce(evaluations, (SELECT"
+			      " evaluations FROM progress WHERE run_id = runs.id), (SELECT count(*)"
+			      " FROM evals WHERE run_id = runs.id)), sessions FROM runs ORDER BY id" :
+			      "SELECT id, space_hash, coalesce(space_file, ''),"
 			      " coalesce(space_name, ''), strategy, seed, budget, objectives, n_obj,"
 			      " created, finished IS NOT NULL, coalesce(evaluations, (SELECT count(*)"
 			      " FROM evals WHERE run_id = runs.id)), sessions FROM runs ORDER BY id",

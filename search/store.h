@@ -9,9 +9,10 @@
 
 /* An SQLite file (WAL, synchronous=NORMAL: a kill at any instant leaves it valid and keeps
  * every committed row) with one row per evaluated point, keyed by (space hash, point index,
- * fidelity), and one row per run (its arguments). Schema version in PRAGMA user_version. */
+ * fidelity), and one row per run (its arguments); an exhaustive run keeps its progress and
+ * its front instead (store_progress_save). Schema version in PRAGMA user_version. */
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_HASH_LEN 16               /* hex digits of a space hash */
 
 struct store;
@@ -52,7 +53,8 @@ int64_t store_begin_run(struct store *st, const struct search_space *sp,
 /* The runs without evaluations that store_begin_run replaced, described ("" for none). */
 const char *store_replaced(const struct store *st);
 int store_session(const struct store *st);
-/* Rows this handle inserted (evaluations performed by this process). */
+/* Evaluations this handle committed: the rows it inserted, and for an exhaustive run the
+ * points its progress checkpoints covered beyond what it found stored. */
 int64_t store_rows_written(const struct store *st);
 
 /* The stored evaluation of (the run's space, index, fidelity): 1 and *out, 0 when absent,
@@ -65,6 +67,25 @@ int store_put(struct store *st, const struct search_eval *e, double eval_s, stru
 /* Groups puts into one transaction (batches; the file stays valid if killed in between). */
 int store_tx_begin(struct store *st, struct hn_err *err);
 int store_tx_commit(struct store *st, struct hn_err *err);
+/* The progress of an exhaustive run (issue 19): points 0 .. next_index-1 are evaluated; the
+ * counts and the best are what a resume and a report need beside the front. */
+struct store_progress {
+	uint64_t next_index;
+	int64_t evaluations, networks, feasible;
+	int64_t best_index;             /* the run's best point (search_run_result.best), -1 none */
+	double eval_s;                  /* wall seconds of the evaluations covered */
+};
+/* Saves *p and makes the run's model rows exactly rows[0 .. n) (the front and the best:
+ * rows no longer among them are deleted, new ones inserted, with eval_s 0), in one
+ * transaction: a kill leaves the previous checkpoint or this one. */
+int store_progress_save(struct store *st, const struct store_progress *p,
+			const struct search_eval *rows, int n, struct hn_err *err);
+/* The run's saved progress: 1, *p and fn(ctx, row) for each of its model rows in seq order
+ * (fn returning < 0 stops with that code); 0 when none is saved. An exhaustive run that an
+ * older hwnas stored one row per point is refused (HN_EINVAL, naming the file). */
+int store_progress_load(struct store *st, struct store_progress *p,
+			int (*fn)(void *ctx, const struct search_eval *e), void *ctx,
+			struct hn_err *err);
 /* Marks the run finished with its evaluation count. */
 int store_end_run(struct store *st, int64_t evaluations, struct hn_err *err);
 
@@ -80,6 +101,9 @@ struct store_stats {
 	int64_t points, feasible, runs, sessions;
 	double first_time, last_time;   /* Unix seconds of the first and last row (0 if none) */
 	double eval_seconds;            /* sum of the evaluations' wall seconds */
+	int64_t progress_points;        /* points covered by exhaustive runs' progress (their
+					 * rows are the front only), and the feasible ones */
+	int64_t progress_feasible;
 	int n_strategy, n_fidelity, n_space;
 	struct store_count strategy[STORE_MAX_GROUPS], fidelity[STORE_MAX_GROUPS],
 		space[STORE_MAX_GROUPS];

@@ -5,6 +5,7 @@
 #include "../search/search.h"
 #include "../search/store.h"
 
+#include <signal.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -568,6 +569,145 @@ static void runs_should_end_alike_resumed_or_on_threads_for_every_strategy(void)
 	}
 }
 
+/* Exhaustive runs (issue 19) keep a checkpoint, not a row per point: a run stopped part-way
+ * and resumed (on 2 threads), and a finished one run again, end with the front, the best
+ * and the counts of a run without a store; the store holds only the front and the best. */
+static int stop_at_seq(void *ctx, const struct search_eval *e, const struct search_front *f,
+		       struct hn_err *err)
+{
+	(void)f;
+	(void)err;
+	if (e->seq == *(const int64_t *)ctx)
+		hn_stop_signal = SIGTERM;
+	return 0;
+}
+
+static int64_t query_db(const char *db, const char *sql)
+{
+	sqlite3 *h;
+	sqlite3_stmt *q = NULL;
+	int64_t v = -1;
+
+	if (sqlite3_open(db, &h) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(h, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(h);
+	return v;
+}
+
+static int exhaustive_with(const char *db, int jobs, int64_t stop_seq,
+			   struct search_run_result *r, struct hn_err *err)
+{
+	struct search_space *sp = load_space();
+	struct search_evaluator *ev = NULL;
+	struct store *st = NULL;
+	struct search_run_opts o;
+	struct store_run_args a = args("exhaustive", (int64_t)search_space_size(sp));
+	int ret;
+
+	a.seed = 0;
+	CHECK(search_evaluator_new(sp, &ev, err) == 0);
+	memset(&o, 0, sizeof(o));
+	o.exhaustive = 1;
+	o.jobs = jobs;
+	if (stop_seq >= 0) {
+		o.on_eval = stop_at_seq;
+		o.ctx = &stop_seq;
+	}
+	if (db) {
+		CHECK(store_open(db, 0, &st, err) == 0);
+		CHECK(store_begin_run(st, sp, &a, err) >= 0);
+		o.store = st;
+	}
+	ret = search_run(sp, ev, &o, r, err);
+	hn_stop_signal = 0;
+	store_close(st);
+	search_evaluator_free(ev);
+	return ret;
+}
+
+static int same_run(const struct search_run_result *a, const struct search_run_result *b)
+{
+	return same_front(a, b) && a->networks == b->networks && a->has_best == b->has_best &&
+	       same_eval(&a->best, &b->best) && a->hypervolume == b->hypervolume;
+}
+
+static void exhaustive_runs_should_resume_from_their_checkpoint(void)
+{
+	struct search_run_result ref, stopped, resumed, again;
+	struct hn_err err = { 0 };
+	const char *db = tmp_path("exhaustive.db");
+	int64_t total = (int64_t)search_space_size(load_space()), rows;
+
+	CHECK(exhaustive_with(NULL, 1, -1, &ref, &err) == 0);
+	CHECK_EQ_I64(ref.evaluations, total);
+	/* stopped by a signal at evaluation 100,000: honoured after its batch of 1,024 */
+	CHECK(exhaustive_with(db, 1, 100000, &stopped, &err) == HN_EINTR);
+	CHECK_EQ_I64(stopped.evaluations, 98 * 1024);
+	CHECK_EQ_I64(query_db(db, "SELECT evaluations FROM progress"), 98 * 1024);
+	CHECK_EQ_I64(query_db(db, "SELECT next_index FROM progress"), 98 * 1024);
+	CHECK(exhaustive_with(db, 2, -1, &resumed, &err) == 0);
+	CHECK(same_run(&ref, &resumed));
+	CHECK_EQ_I64(resumed.from_store, 98 * 1024);
+	/* the store: the front and the best, the counts of every point */
+	rows = query_db(db, "SELECT count(*) FROM evals");
+	CHECK(rows == ref.front.n || rows == ref.front.n + 1);
+	CHECK_EQ_I64(query_db(db, "SELECT evaluations FROM progress"), total);
+	CHECK_EQ_I64(query_db(db, "SELECT networks FROM progress"), 15625);
+	CHECK_EQ_I64(query_db(db, "SELECT count(*) FROM evals e JOIN progress p ON e.idx = "
+			      "p.best_idx"), 1);
+	CHECK(exhaustive_with(db, 1, -1, &again, &err) == 0);
+	CHECK(same_run(&ref, &again));
+	CHECK_EQ_I64(again.from_store, total);
+	search_run_result_release(&ref);
+	search_run_result_release(&stopped);
+	search_run_result_release(&resumed);
+	search_run_result_release(&again);
+}
+
+/* A store of version 2 holding an exhaustive run as one row per point is read as it is and
+ * migrated, but not resumed (its rows are not a checkpoint): the message says why and what
+ * to do. */
+static void exhaustive_run_of_an_older_store_should_be_refused_naming_why(void)
+{
+	struct search_space *sp = load_space();
+	struct store_run_args a = args("exhaustive", (int64_t)search_space_size(sp));
+	struct search_run_result r;
+	struct store *st = NULL;
+	struct hn_err err = { 0 };
+	struct search_eval e;
+	sqlite3 *h;
+	const char *db = tmp_path("v2-exhaustive.db");
+
+	a.seed = 0;
+	CHECK(store_open(db, 0, &st, &err) == 0);
+	CHECK(store_begin_run(st, sp, &a, &err) == 0);
+	memset(&e, 0, sizeof(e));
+	for (int i = 0; i < 3; i++) {
+		search_point_from_index(sp, (uint64_t)i, &e.pt);
+		e.index = (uint64_t)i;
+		e.seq = i;
+		strcpy(e.why, "");
+		CHECK(store_put(st, &e, 0.0, &err) == 0);
+	}
+	store_close(st);
+	CHECK(sqlite3_open(db, &h) == SQLITE_OK);
+	CHECK(sqlite3_exec(h, "DROP TABLE progress; PRAGMA user_version = 2", NULL, NULL, NULL) ==
+	      SQLITE_OK);
+	sqlite3_close(h);
+	CHECK(store_open(db, 1, &st, &err) == 0); /* a reader opens it as it is */
+	store_close(st);
+	memset(&err, 0, sizeof(err));
+	CHECK(exhaustive_with(db, 1, -1, &r, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "v2-exhaustive.db: holds this exhaustive run as 3 rows, one "
+			   "per point (an older hwnas, store schema version 2)");
+	CHECK_STR_CONTAINS(err.msg, "--force to start over");
+	CHECK_EQ_I64(query_db(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	search_run_result_release(&r);
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -587,6 +727,8 @@ int main(void)
 	RUN(store_should_refuse_damaged_rows_naming_the_column);
 	RUN(store_should_refuse_odd_paths_and_a_second_writer);
 	RUN(runs_should_end_alike_resumed_or_on_threads_for_every_strategy);
+	RUN(exhaustive_runs_should_resume_from_their_checkpoint);
+	RUN(exhaustive_run_of_an_older_store_should_be_refused_naming_why);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "note: could not remove %s\n", dir);

@@ -67,7 +67,7 @@ expect_in "$err" "without the hwnas tables" "foreign SQLite file refused"
 cp "$tmp/a/hwnas.db" "$tmp/new.db"
 python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('pragma user_version = 7'); c.commit()" "$tmp/new.db"
 expect_exit 1 "$HWNAS" db stats --db "$tmp/new.db"
-expect_in "$err" "$tmp/new.db: store schema version 7, this hwnas reads version 2" "newer schema refused"
+expect_in "$err" "$tmp/new.db: store schema version 7, this hwnas reads version 3" "newer schema refused"
 expect_exit 2 "$HWNAS" db
 expect_exit 2 "$HWNAS" db frobnicate
 expect_in "$err" "unknown action 'frobnicate'" "unknown action"
