@@ -1,8 +1,9 @@
 /* bench_parallel.c: speed-up of `explore -j N` (issue 7). Measured on the MobileNetV2 space
  * with the GLPK mapper and cold caches (a fresh evaluator per N), where an evaluation solves
  * MILPs and costs milliseconds; on NB201 an evaluation is ~25 cache lookups once warm, and
- * threads gain little there. Random strategy (it proposes ahead without limit), 24
- * evaluations; the fronts must be identical for every N. */
+ * threads gain little there. Random strategy (it proposes ahead without limit), 24 and 300
+ * evaluations (issue 19: >= 1.9x at any batch size, no batch barrier); the fronts must be
+ * identical for every N. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,8 @@ static double now_s(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int run(const struct search_space *sp, int jobs, struct search_run_result *r)
+static int run(const struct search_space *sp, int jobs, int64_t budget,
+	       struct search_run_result *r)
 {
 	struct search_evaluator *ev;
 	struct search_run_opts o;
@@ -40,7 +42,7 @@ static int run(const struct search_space *sp, int jobs, struct search_run_result
 	}
 	memset(&o, 0, sizeof(o));
 	o.strategy = "random";
-	o.budget = 300;
+	o.budget = budget;
 	o.seed = 1;
 	o.jobs = jobs;
 	ret = search_run(sp, ev, &o, r, &err);
@@ -50,38 +52,56 @@ static int run(const struct search_space *sp, int jobs, struct search_run_result
 	return ret;
 }
 
+static int same_front(const struct search_run_result *a, const struct search_run_result *b)
+{
+	return a->front.n == b->front.n && a->evaluations == b->evaluations &&
+	       !memcmp(a->front.p, b->front.p, (size_t)a->front.n * sizeof(*a->front.p));
+}
+
+/* -j 1 and -j 2 interleaved, REPS times each (the machine is shared: the best of each). */
+#define REPS 3
+
 int main(void)
 {
+	static const int64_t budgets[] = { 24, 300 };
 	struct search_space sp;
-	struct search_run_result r1, r;
 	struct hn_err err = { 0 };
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	double t1 = 0;
+	double worst = 1e9;
 
 	if (search_space_parse_json(space_json, strlen(space_json), "bench", &sp, &err) < 0) {
 		fprintf(stderr, "bench_parallel: %s\n", err.msg);
 		return 1;
 	}
-	printf("explore -j N: MobileNetV2 space, GLPK mapper, cold caches, random, 300 "
-	       "evaluations (%ld CPUs online)\n", cpus);
-	for (int jobs = 1; jobs <= 2; jobs++) {
-		struct search_run_result *res = jobs == 1 ? &r1 : &r;
-		double t0 = now_s(), t;
-		if (run(&sp, jobs, res) < 0)
+	printf("explore -j N: MobileNetV2 space, GLPK mapper, cold caches, random (%ld CPUs "
+	       "online; -j 1 and -j 2 interleaved, best of %d)\n", cpus, REPS);
+	for (size_t b = 0; b < sizeof(budgets) / sizeof(budgets[0]); b++) {
+		double best[3] = { 1e9, 1e9, 1e9 };
+		struct search_run_result r1, r;
+		int same = 1;
+		if (run(&sp, 1, budgets[b], &r1) < 0) /* the reference front */
 			return 1;
-		t = now_s() - t0;
-		if (jobs == 1)
-			t1 = t;
-		int same = jobs == 1 || (r.front.n == r1.front.n &&
-			   !memcmp(r.front.p, r1.front.p, (size_t)r.front.n * sizeof(*r.front.p)));
-		printf("  -j %d: %6.2f s, %5.1f evaluations/s, speed-up %.2f, front %d%s\n", jobs, t,
-		       (double)res->evaluations / t, t1 / t, res->front.n,
-		       same ? (jobs == 1 ? "" : " (identical)") : " (DIFFERS: a bug)");
-		if (jobs > 1)
-			search_run_result_release(&r);
+		for (int k = 0; k < REPS; k++)
+			for (int jobs = 1; jobs <= 2; jobs++) {
+				double t0 = now_s(), t;
+				if (run(&sp, jobs, budgets[b], &r) < 0)
+					return 1;
+				t = now_s() - t0;
+				if (t < best[jobs])
+					best[jobs] = t;
+				same &= same_front(&r1, &r);
+				search_run_result_release(&r);
+			}
+		printf("  %3lld evaluations: -j 1 %6.3f s, -j 2 %6.3f s: speed-up %.2f (goal >= 1.9), "
+		       "front %d %s\n", (long long)budgets[b], best[1], best[2], best[1] / best[2],
+		       r1.front.n, same ? "(identical)" : "(DIFFERS: a bug)");
+		if (best[1] / best[2] < worst)
+			worst = best[1] / best[2];
+		search_run_result_release(&r1);
 		if (!same)
 			return 1;
 	}
-	search_run_result_release(&r1);
+	printf("  -j 2 speed-up at any batch size: %.2f (goal >= 1.9: %s)\n", worst,
+	       worst >= 1.9 ? "met" : cpus < 2 ? "one CPU" : "NOT met (see load)");
 	return 0;
 }

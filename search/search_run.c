@@ -557,6 +557,299 @@ static int load_progress(struct run *x, struct hn_err *err)
 	return 0;
 }
 
+/* ---- -j N without a batch barrier (issue 19) ----
+ * The proposals of the run stand in a window of w slots in proposal order (proposal s in
+ * ring[s % w]). N worker threads take the first slot still to evaluate, so a slow evaluation
+ * holds up no other thread; the caller proposes into the window as far as the strategy's
+ * ahead rule, the budget and the window allow, and stores, records and reports the finished
+ * slots at the window's head in proposal order. The strategy therefore sees the serial
+ * sequence of proposals and reports, as with batches, and the front is the -j 1 one. */
+
+enum { S_TODO = 0, S_BUSY, S_DONE };
+
+struct slot {
+	int kind;                       /* P_MEMO (done[at]), P_NEW, P_DUP (an earlier slot's
+					 * point: in memo when this slot is reported) */
+	int64_t at;
+	int state;                      /* S_*, under the stream's lock */
+	int need;                       /* P_NEW: 1 evaluated here, 0 found in the store */
+	struct search_point pt;
+	uint64_t index;
+	struct search_eval e;
+	double secs;
+	int ret;
+	struct hn_err err;
+};
+
+struct stream {
+	struct run *x;
+	struct slot *ring;
+	int64_t w;
+	int64_t head, tail, claim;      /* first unreported, next proposal, first not taken */
+	int64_t pending_new;            /* P_NEW slots not yet recorded */
+	struct search_map pending;      /* point index -> slot of a P_NEW not yet recorded */
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+	int stop;
+	struct search_evaluator **ev;
+	pthread_t *th;
+	int n_ev, n_th;
+};
+
+struct stream_worker {
+	struct stream *s;
+	int id;
+};
+
+static struct slot *slot_at(struct stream *s, int64_t i)
+{
+	return &s->ring[i % s->w];
+}
+
+/* The first slot to evaluate, or -1; under the lock. Workers take slots in order, so the
+ * slots before `claim` are all taken. */
+static int64_t next_todo(struct stream *s)
+{
+	while (s->claim < s->tail) {
+		struct slot *sl = slot_at(s, s->claim);
+		if (sl->state == S_TODO)
+			return s->claim;
+		s->claim++;
+	}
+	return -1;
+}
+
+static void *stream_main(void *arg)
+{
+	struct stream_worker *wk = arg;
+	struct stream *s = wk->s;
+	struct search_evaluator *ev = s->ev[wk->id];
+
+	free(wk);
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		int64_t i;
+		while (!s->stop && (i = next_todo(s)) < 0)
+			pthread_cond_wait(&s->work, &s->mu);
+		if (s->stop)
+			break;
+		struct slot *sl = slot_at(s, i);
+		sl->state = S_BUSY;
+		s->claim = i + 1;
+		pthread_mutex_unlock(&s->mu);
+		/* the slot is ours until S_DONE: the caller reuses it only after reporting it */
+		double t0 = now_s();
+		sl->ret = search_evaluate(ev, &sl->pt, &sl->e, &sl->err);
+		sl->secs = now_s() - t0;
+		pthread_mutex_lock(&s->mu);
+		sl->state = S_DONE;
+		pthread_cond_signal(&s->done);
+	}
+	pthread_mutex_unlock(&s->mu);
+	map_thread_release();
+	return NULL;
+}
+
+static void stream_release(struct stream *s)
+{
+	if (s->n_th > 0) {
+		pthread_mutex_lock(&s->mu);
+		s->stop = 1;
+		pthread_cond_broadcast(&s->work);
+		pthread_mutex_unlock(&s->mu);
+		for (int i = 0; i < s->n_th; i++)
+			pthread_join(s->th[i], NULL);
+	}
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->work);
+	pthread_cond_destroy(&s->done);
+	for (int i = 1; s->ev && i < s->n_ev; i++)
+		search_evaluator_free(s->ev[i]);
+	free(s->ev);
+	free(s->th);
+	free(s->ring);
+	search_map_release(&s->pending);
+}
+
+static int stream_init(struct stream *s, struct run *x, struct search_evaluator *ev, int jobs,
+		       struct hn_err *err)
+{
+	memset(s, 0, sizeof(*s));
+	s->x = x;
+	s->w = 32 * (int64_t)jobs;
+	search_map_init(&s->pending);
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->work, NULL);
+	pthread_cond_init(&s->done, NULL);
+	s->ring = calloc((size_t)s->w, sizeof(*s->ring));
+	s->ev = calloc((size_t)jobs, sizeof(*s->ev));
+	s->th = calloc((size_t)jobs, sizeof(*s->th));
+	if (!s->ring || !s->ev || !s->th)
+		return hn_fail(err, HN_ENOMEM, "out of memory");
+	s->ev[0] = ev;
+	for (s->n_ev = 1; s->n_ev < jobs; s->n_ev++) {
+		int ret = search_evaluator_clone(ev, &s->ev[s->n_ev], err);
+		if (ret < 0)
+			return ret;
+	}
+	for (; s->n_th < jobs; s->n_th++) {
+		struct stream_worker *wk = malloc(sizeof(*wk));
+		if (!wk)
+			return hn_fail(err, HN_ENOMEM, "out of memory");
+		wk->s = s;
+		wk->id = s->n_th;
+		if (pthread_create(&s->th[s->n_th], NULL, stream_main, wk) != 0) {
+			free(wk);
+			return hn_fail(err, HN_ENOMEM, "cannot start an evaluation thread");
+		}
+	}
+	return 0;
+}
+
+/* Proposes into the window while the strategy, the budget and the window allow. */
+static int stream_fill(struct stream *s, int64_t budget, int64_t max_prop, struct hn_err *err)
+{
+	struct run *x = s->x;
+	struct search_run_result *r = x->r;
+	uint64_t total = search_space_size(x->sp);
+
+	while (s->tail - s->head < s->w && r->evaluations + s->pending_new < budget &&
+	       (uint64_t)(r->evaluations + s->pending_new) < total && r->proposals < max_prop) {
+		struct search_point pt;
+		uint64_t idx, at;
+		struct slot *sl;
+		if (s->tail > s->head && !may_propose_ahead(x->ops, r->proposals))
+			break;
+		if (!propose(x, &pt))
+			break; /* done, or waiting for reports */
+		r->proposals++;
+		idx = search_point_index(x->sp, &pt);
+		sl = slot_at(s, s->tail);
+		sl->pt = pt;
+		sl->index = idx;
+		sl->need = 0;
+		sl->ret = 0;
+		if (search_map_get(&x->memo, idx, &at)) {
+			sl->kind = P_MEMO;
+			sl->at = (int64_t)at;
+		} else if (search_map_get(&s->pending, idx, &at) && (int64_t)at >= s->head) {
+			sl->kind = P_DUP;
+		} else {
+			int found = 0;
+			sl->kind = P_NEW;
+			if (x->o->store) {
+				found = store_lookup(x->o->store, idx, SEARCH_FID_MODEL, &sl->e, err);
+				if (found < 0)
+					return found;
+			}
+			if (!found) {
+				memset(&sl->e, 0, sizeof(sl->e));
+				sl->e.pt = pt;
+				sl->e.index = idx;
+			}
+			sl->need = !found;
+			sl->secs = 0;
+			s->pending_new++;
+			if (search_map_put(&s->pending, idx, (uint64_t)s->tail))
+				return hn_fail(err, HN_ENOMEM, "out of memory");
+		}
+		pthread_mutex_lock(&s->mu);
+		sl->state = sl->need ? S_TODO : S_DONE;
+		s->tail++;
+		if (sl->need)
+			pthread_cond_signal(&s->work);
+		pthread_mutex_unlock(&s->mu);
+	}
+	return 0;
+}
+
+/* Waits for the head slot, then stores (one transaction), records and reports every finished
+ * slot from the head on, in proposal order. */
+static int stream_drain(struct stream *s, struct hn_err *err)
+{
+	struct run *x = s->x;
+	struct search_run_result *r = x->r;
+	struct store *st = x->o->store;
+	int64_t end, seq = r->evaluations, puts = 0;
+	int ret = 0;
+
+	pthread_mutex_lock(&s->mu);
+	while (slot_at(s, s->head)->state != S_DONE)
+		pthread_cond_wait(&s->done, &s->mu);
+	for (end = s->head; end < s->tail && slot_at(s, end)->state == S_DONE; end++)
+		;
+	pthread_mutex_unlock(&s->mu);
+	for (int64_t i = s->head; i < end; i++) {
+		struct slot *sl = slot_at(s, i);
+		if (sl->kind != P_NEW)
+			continue;
+		if (sl->ret < 0) { /* the first error in proposal order; earlier slots go on */
+			end = i;
+			ret = sl->ret;
+			*err = sl->err;
+			break;
+		}
+		sl->e.seq = seq++;
+		r->from_store += !sl->need;
+		puts += sl->need;
+	}
+	if (st && puts > 0) {
+		int r2 = puts > 1 ? store_tx_begin(st, err) : 0;
+		for (int64_t i = s->head; i < end && r2 == 0; i++) {
+			struct slot *sl = slot_at(s, i);
+			if (sl->kind == P_NEW && sl->need)
+				r2 = store_put(st, &sl->e, sl->secs, err);
+		}
+		if (puts > 1 && r2 == 0)
+			r2 = store_tx_commit(st, err);
+		if (r2 < 0)
+			return r2;
+	}
+	for (; s->head < end; s->head++) {
+		struct slot *sl = slot_at(s, s->head);
+		const struct search_eval *e = &sl->e;
+		uint64_t at;
+		int r2;
+		if (sl->kind == P_MEMO) {
+			e = &x->done[sl->at];
+		} else if (sl->kind == P_DUP) {
+			if (!search_map_get(&x->memo, sl->index, &at))
+				return hn_fail(err, HN_EINVAL, "a repeated point was never recorded");
+			e = &x->done[at];
+		} else {
+			s->pending_new--;
+			if ((r2 = record(x->sp, x->o, r, &x->nets, e, err)) < 0)
+				return r2;
+			if (keep_done(x, e) < 0)
+				return hn_fail(err, HN_ENOMEM, "out of memory");
+			e = &x->done[x->n_done - 1];
+		}
+		x->ops->report(x->st, e);
+	}
+	return ret;
+}
+
+static int stream_run(struct run *x, struct search_evaluator *ev, int jobs, int64_t budget,
+		      int64_t max_prop, struct hn_err *err)
+{
+	struct stream s;
+	int ret = stream_init(&s, x, ev, jobs, err);
+
+	while (ret == 0) {
+		/* a stop signal is honoured between drains: the store holds exactly the
+		 * evaluations reported; those in flight are dropped and done on resume */
+		if (hn_stop_signal) {
+			ret = HN_EINTR;
+			break;
+		}
+		if ((ret = stream_fill(&s, budget, max_prop, err)) < 0 || s.head == s.tail)
+			break;
+		ret = stream_drain(&s, err);
+	}
+	stream_release(&s);
+	return ret;
+}
+
 static void run_release(struct run *x)
 {
 	pool_release(&x->pool);
@@ -619,6 +912,10 @@ static int run_loop(const struct search_space *sp, struct search_evaluator *ev,
 			goto out;
 		}
 	}
+	if (!o->eval_batch && !o->exhaustive && jobs > 1 && !x.budget_networks) {
+		ret = stream_run(&x, ev, jobs, budget, max_prop, err);
+		goto out_stopped;
+	}
 	/* -j 1 evaluates and commits one point at a time (the plain serial driver); exhaustive
 	 * runs commit a thousand rows per transaction. */
 	if (o->eval_batch)
@@ -671,6 +968,7 @@ static int run_loop(const struct search_space *sp, struct search_evaluator *ev,
 			ret = r2;
 		}
 	}
+out_stopped:
 	if (ret == HN_EINTR || (ret < 0 && hn_stop_signal))
 		ret = hn_fail(err, HN_EINTR, "explore: stopped by %s after %lld evaluations",
 			      hn_signal_name(hn_stop_signal), (long long)r->evaluations);
