@@ -76,7 +76,7 @@ int main(void)
 	printf("explore -j N: MobileNetV2 space, GLPK mapper, cold caches, random (%ld CPUs "
 	       "online; -j 1 and -j 2 interleaved, best of %d)\n", cpus, REPS);
 	for (size_t b = 0; b < sizeof(budgets) / sizeof(budgets[0]); b++) {
-		double best[3] = { 1e9, 1e9, 1e9 };
+		double best[3] = { 1e9, 1e9, 1e9 }, busy = 0;
 		struct search_run_result r1, r;
 		int same = 1;
 		if (run(&sp, 1, budgets[b], &r1) < 0) /* the reference front */
@@ -89,12 +89,15 @@ int main(void)
 				t = now_s() - t0;
 				if (t < best[jobs])
 					best[jobs] = t;
+				if (jobs == 2 && r.seconds > 0 && r.eval_seconds / (2 * r.seconds) > busy)
+					busy = r.eval_seconds / (2 * r.seconds);
 				same &= same_front(&r1, &r);
 				search_run_result_release(&r);
 			}
 		printf("  %3lld evaluations: -j 1 %6.3f s, -j 2 %6.3f s: speed-up %.2f (goal >= 1.9), "
-		       "front %d %s\n", (long long)budgets[b], best[1], best[2], best[1] / best[2],
-		       r1.front.n, same ? "(identical)" : "(DIFFERS: a bug)");
+		       "threads busy %.0f%% of the -j 2 run, front %d %s\n", (long long)budgets[b],
+		       best[1], best[2], best[1] / best[2], 100 * busy, r1.front.n,
+		       same ? "(identical)" : "(DIFFERS: a bug)");
 		if (best[1] / best[2] < worst)
 			worst = best[1] / best[2];
 		search_run_result_release(&r1);

@@ -400,6 +400,8 @@ struct search_run_result {
 	int64_t networks;               /* distinct networks among them (accuracy evaluations) */
 	int64_t proposals;              /* points proposed, repeats included */
 	int64_t from_store;             /* of the evaluations, found in the store */
+	double eval_seconds;            /* wall seconds of the evaluations done (summed over
+					 * threads: / (jobs x seconds) is how busy they were) */
 	int has_best;
 	struct search_eval best;        /* best score (weighted / MnasNet) or best first objective */
 	double hypervolume;

@@ -420,6 +420,7 @@ static int process(struct run *x, int nn, struct hn_err *err)
 		x->r->from_store += !x->need[k];
 		x->feasible += x->batch[k].feasible != 0;
 		x->eval_s += x->batch_secs[k];
+		x->r->eval_seconds += x->need[k] ? x->batch_secs[k] : 0.0;
 	}
 	if (st && !x->progress) {
 		int puts = 0;
@@ -791,6 +792,7 @@ static int stream_drain(struct stream *s, struct hn_err *err)
 		}
 		sl->e.seq = seq++;
 		r->from_store += !sl->need;
+		r->eval_seconds += sl->need ? sl->secs : 0.0;
 		puts += sl->need;
 	}
 	if (st && puts > 0) {
