@@ -103,6 +103,8 @@ static int read_results(const char *path, struct sim_result *out, char *status, 
 			hn_strlcpy(status, line + 7, ssize);
 		else if (!strncmp(line, "wall_s ", 7))
 			out->sim_seconds = atof(line + 7);
+		else if (!strncmp(line, "cpu_s ", 6))
+			out->sim_cpu_seconds = atof(line + 6);
 		else if (sscanf(line, "%63s %lld", key, &v) == 2) {
 			if (!strcmp(key, "cycles"))
 				out->rtl_cycles = v;

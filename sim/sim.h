@@ -94,6 +94,7 @@ struct sim_result {
 	int64_t macs;
 	int64_t sim_cycles;        /* cycles simulated (incl. reset-free idle) */
 	double sim_seconds;        /* wall time of the harness's cycle loop */
+	double sim_cpu_seconds;    /* its CPU time (on a shared machine, below the wall) */
 	double build_seconds;      /* verilate + compile, 0 when the model was cached */
 	int built;                 /* 1: this call built the model */
 	char model[256];           /* path of the harness executable */
