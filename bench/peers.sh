@@ -98,18 +98,21 @@ InterfaceBandwidth: CALC
 CFG
 	local hw=$here/examples/pynq_z1_ws_8x8_int8.json
 	for i in $(seq "$reps"); do
-		/usr/bin/time -f '%e %M' -o "$tmp/h.time" "$HWNAS" sim --net "$tmp/conv2.csv" --hw "$hw" \
+		/usr/bin/time -f '%e %M %U %S' -o "$tmp/h.time" "$HWNAS" sim --net "$tmp/conv2.csv" --hw "$hw" \
 			--max-macs 0 --mapper greedy --json > "$tmp/h.json" 2>/dev/null
-		(cd "$s" && /usr/bin/time -f '%e %M' -o "$tmp/s.time" env PYTHONPATH="$s" /usr/bin/python3 \
+		(cd "$s" && /usr/bin/time -f '%e %M %U %S' -o "$tmp/s.time" env PYTHONPATH="$s" /usr/bin/python3 \
 			scalesim/scale.py -c "$tmp/ws8.cfg" -t "$tmp/conv2.csv" -p "$tmp/runs" \
 			> "$tmp/s.log" 2>&1)
-		read -r hs hk < "$tmp/h.time"
-		read -r ss sk < "$tmp/s.time"
+		read -r hs hk hu hy < "$tmp/h.time"
+		read -r ss sk su sy < "$tmp/s.time"
 		local cyc
 		cyc=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['layers'][0]['rtl_cycles'])" "$tmp/h.json")
 		printf 'AlexNet conv2 8x8 ws: hwnas sim %.1f s, %d MiB (%d RTL cycles, %.0f k cycles/s whole process); SCALE-Sim v2 %.1f s, %d MiB; ratio %.1fx (run %d)\n' \
 			"$hs" $((hk / 1024)) "$cyc" "$(echo "$cyc / $hs / 1000" | bc -l)" "$ss" $((sk / 1024)) \
 			"$(echo "$ss / $hs" | bc -l)" "$i"
+		printf '  CPU seconds (user + system): hwnas %.1f, SCALE-Sim %.1f; ratio %.1fx\n' \
+			"$(echo "$hu + $hy" | bc)" "$(echo "$su + $sy" | bc)" \
+			"$(echo "($su + $sy) / ($hu + $hy)" | bc -l)"
 		grep -i 'compute cycles\|total cycles\|stall' "$tmp/s.log" | head -3
 	done
 }
