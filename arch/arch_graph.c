@@ -347,7 +347,7 @@ int arch_net_check_graph(const struct arch_net *net, const char *origin, struct 
 
 /* ---- topological order ---- */
 
-static void heap_push(int *h, int *n, int v)
+void arch_heap_push(int *h, int *n, int v)
 {
 	int i = (*n)++;
 
@@ -358,7 +358,7 @@ static void heap_push(int *h, int *n, int v)
 	h[i] = v;
 }
 
-static int heap_pop(int *h, int *n)
+int arch_heap_pop(int *h, int *n)
 {
 	int top = h[0], v = h[--(*n)], i = 0;
 
@@ -457,14 +457,14 @@ int arch_net_topo_order(const struct arch_net *net, int *order, struct hn_err *e
 	}
 	for (int i = 0; i < n; i++)
 		if (indeg[i] == 0)
-			heap_push(heap, &nh, i);
+			arch_heap_push(heap, &nh, i);
 	while (nh > 0) {
-		int i = heap_pop(heap, &nh);
+		int i = arch_heap_pop(heap, &nh);
 
 		order[done++] = i;
 		for (int c = start[i]; c < start[i + 1]; c++)
 			if (--indeg[cons[c]] == 0)
-				heap_push(heap, &nh, cons[c]);
+				arch_heap_push(heap, &nh, cons[c]);
 	}
 	if (done < n)
 		ret = cycle_fail(net, indeg, heap, start, err);

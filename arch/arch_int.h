@@ -26,6 +26,11 @@ void arch_names_release(struct arch_names *ix);
 int arch_names_fail(struct hn_err *err, const char *origin, const struct arch_net *net,
 		    int32_t dup, int32_t first);
 
+/* A min-heap of n ints in h (capacity the caller's): Kahn's topological order that keeps
+ * a file's order where it already is one (arch_graph.c, arch_onnx.c). */
+void arch_heap_push(int *h, int *n, int v);
+int arch_heap_pop(int *h, int *n);
+
 /* "[1, 64, 56, 56]" into buf. */
 void arch_shape_text(const struct arch_shape *s, char *buf, size_t size);
 

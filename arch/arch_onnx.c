@@ -20,6 +20,7 @@
  *
  * Writing: arch_net_write_onnx builds the graph back from the layer list (see arch.h). */
 #include "arch.h"
+#include "arch_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -2214,39 +2215,6 @@ static int graph_input(struct ox *x, const Onnx__ValueInfoProto *vi, int ti, int
 	return 0;
 }
 
-/* Min-heap of node indices: Kahn's order that keeps the file's order when it is sorted. */
-static void heap_push(int *h, int *n, int v)
-{
-	int i = (*n)++;
-
-	while (i > 0 && h[(i - 1) / 2] > v) {
-		h[i] = h[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	h[i] = v;
-}
-
-static int heap_pop(int *h, int *n)
-{
-	int top = h[0], v = h[--(*n)], i = 0;
-
-	for (;;) {
-		int c = 2 * i + 1;
-
-		if (c >= *n)
-			break;
-		if (c + 1 < *n && h[c + 1] < h[c])
-			c++;
-		if (h[c] >= v)
-			break;
-		h[i] = h[c];
-		i = c;
-	}
-	if (*n)
-		h[i] = v;
-	return top;
-}
-
 static void node_label(const Onnx__NodeProto *n, int idx, char *buf)
 {
 	if (n->name && n->name[0]) {
@@ -2397,9 +2365,9 @@ static int read_graph(struct ox *x, const Onnx__GraphProto *g)
 	x->net->batch = batch > 0 ? batch : 1;
 	for (int i = 0; i < n_nodes; i++)
 		if (!pending[i])
-			heap_push(heap, &nheap, i);
+			arch_heap_push(heap, &nheap, i);
 	while (nheap) {
-		int i = heap_pop(heap, &nheap);
+		int i = arch_heap_pop(heap, &nheap);
 		struct ox_node nd = { g->node[i], i, "", in_at[i + 1] - in_at[i],
 				      out_at[i + 1] - out_at[i], node_in + in_at[i], node_out + out_at[i] };
 		ox_fn fn = find_op(nd.n);
@@ -2428,7 +2396,7 @@ static int read_graph(struct ox *x, const Onnx__GraphProto *g)
 				x->t[t].defined = 1;
 			for (int c = cons_at[t]; c < cons_at[t + 1]; c++)
 				if (--pending[cons[c]] == 0)
-					heap_push(heap, &nheap, cons[c]);
+					arch_heap_push(heap, &nheap, cons[c]);
 		}
 		done++;
 	}
