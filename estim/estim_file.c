@@ -152,3 +152,25 @@ int estim_header_check(const char *path, const char **p, const char *end, const 
 	return 0;
 }
 
+
+char *estim_buf_finish(struct estim_buf *b, int ret, size_t *len)
+{
+	ret |= estim_bprintf(b, "checksum %016" PRIx64 "\n", estim_fnv(ESTIM_FNV_START, b->p, b->n));
+	if (ret) {
+		free(b->p);
+		return NULL;
+	}
+	*len = b->n;
+	return b->p;
+}
+
+int estim_save_text(char *text, size_t len, const char *path, struct hn_err *err)
+{
+	int ret;
+
+	if (!text)
+		return hn_fail(err, HN_ENOMEM, "%s: out of memory", path);
+	ret = estim_file_write_text(path, text, len, err);
+	free(text);
+	return ret;
+}

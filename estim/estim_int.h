@@ -46,6 +46,11 @@ int estim_file_write_text(const char *path, const char *text, size_t len, struct
 /* A growing text buffer; estim_bprintf appends (0, HN_EINVAL, HN_ENOMEM). Free b.p. */
 struct estim_buf { char *p; size_t n, cap; };
 int estim_bprintf(struct estim_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Ends b with its checksum line: the text (the caller frees it) and *len, or NULL (b freed)
+ * when ret, the earlier appends' result, or this one failed. */
+char *estim_buf_finish(struct estim_buf *b, int ret, size_t *len);
+/* Writes the text to_text made of an object (NULL: out of memory) to path, frees it. */
+int estim_save_text(char *text, size_t len, const char *path, struct hn_err *err);
 /* The next line of [*p, end) into line (without '\n', truncated to size); 0 at the end. */
 int estim_next_line(const char **p, const char *end, char *line, size_t size);
 /* The value of a "key value" line, or NULL. */

@@ -183,26 +183,15 @@ char *estim_lut_to_text(const struct estim_lut *t, size_t *len)
 		ret |= estim_bprintf(&b, "%.17g %.17g %" PRId64 " %" PRId64 " %.17g\n", e->key.freq_mhz,
 			       e->key.dram_gbps, e->cycles, e->dram_bytes, e->energy_pj);
 	}
-	ret |= estim_bprintf(&b, "checksum %016" PRIx64 "\n", estim_fnv(ESTIM_FNV_START, b.p, b.n));
-	if (ret) {
-		free(b.p);
-		return NULL;
-	}
-	*len = b.n;
-	return b.p;
+	return estim_buf_finish(&b, ret, len);
 }
 
 int estim_lut_save(const struct estim_lut *t, const char *path, struct hn_err *err)
 {
-	size_t len;
+	size_t len = 0;
 	char *text = estim_lut_to_text(t, &len);
-	int ret;
 
-	if (!text)
-		return hn_fail(err, HN_ENOMEM, "%s: out of memory", path);
-	ret = estim_file_write_text(path, text, len, err);
-	free(text);
-	return ret;
+	return estim_save_text(text, len, path, err);
 }
 
 

@@ -220,26 +220,15 @@ char *estim_pred_to_text(const struct estim_pred *p, size_t *len)
 			ret |= estim_bprintf(&b, "\n");
 		}
 	}
-	ret |= estim_bprintf(&b, "checksum %016" PRIx64 "\n", estim_fnv(ESTIM_FNV_START, b.p, b.n));
-	if (ret) {
-		free(b.p);
-		return NULL;
-	}
-	*len = b.n;
-	return b.p;
+	return estim_buf_finish(&b, ret, len);
 }
 
 int estim_pred_save(const struct estim_pred *p, const char *path, struct hn_err *err)
 {
-	size_t len;
+	size_t len = 0;
 	char *text = estim_pred_to_text(p, &len);
-	int ret;
 
-	if (!text)
-		return hn_fail(err, HN_ENOMEM, "%s: out of memory", path);
-	ret = estim_file_write_text(path, text, len, err);
-	free(text);
-	return ret;
+	return estim_save_text(text, len, path, err);
 }
 
 /* A tree line's nodes, heap order; a node under a leaf is never reached and is written as a
