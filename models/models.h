@@ -20,9 +20,10 @@
  * a few cycles fewer on some layers with a dimension above 128; 5: block RAMs of memories
  * written a word at a time padded to whole bytes, as Yosys maps them; 6: the output stage
  * (final stores read their channels' parameters, one word a cycle) and the vector unit's
- * pool and add streams, docs/rtl.md). The result store hashes it with the search space, so
+ * pool and add streams, docs/rtl.md; 7: the LUT terms refitted after the output stage, which
+ * moves which designs fit a device). The result store hashes it with the search space, so
  * a run is not resumed on figures of another model. */
-#define COST_MODEL_VERSION 6
+#define COST_MODEL_VERSION 7
 
 /* Loop order of the three tile loops at the DRAM level, outermost first. */
 enum map_order { MAP_MNK = 0, MAP_MKN, MAP_NMK, MAP_NKM, MAP_KMN, MAP_KNM, MAP_ORDER_COUNT };

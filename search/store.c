@@ -884,7 +884,7 @@ static int cmp_u64(const void *a, const void *b)
 
 static int has_u64(const uint64_t *v, int64_t n, uint64_t key)
 {
-	return bsearch(&key, v, (size_t)n, sizeof(*v), cmp_u64) != NULL;
+	return n > 0 && bsearch(&key, v, (size_t)n, sizeof(*v), cmp_u64) != NULL;
 }
 
 int store_progress_save(struct store *st, const struct store_progress *p,

@@ -534,6 +534,13 @@ static void small_net(struct arch_net *net)
 		CHECK(arch_net_add(net, &ls[i]) == 0);
 }
 
+/* Field by field: a struct's padding is not part of a tiling (memcmp read it, and the
+ * sanitizer build's stack gave it other bytes). */
+static int same_tiling(const struct map_tiling *a, const struct map_tiling *b)
+{
+	return a->tm == b->tm && a->tn == b->tn && a->tk == b->tk && a->order == b->order;
+}
+
 static void cost_net_should_sum_the_rows_it_returns_with_either_mapper(void)
 {
 	struct hw_config hw = small_hw(HW_WS, 4, 4, 1);
@@ -565,10 +572,10 @@ static void cost_net_should_sum_the_rows_it_returns_with_either_mapper(void)
 				struct map_result mr;
 				map_options_default(&mo);
 				CHECK(map_layer(l, &hw, &e, &mo, NULL, &mr, &err) == 0 && mr.feasible);
-				CHECK(!memcmp(&mr.tiling, &rows[i].tiling, sizeof(mr.tiling)));
+				CHECK(same_tiling(&mr.tiling, &rows[i].tiling));
 			} else {
 				CHECK(map_default(l, &hw, &t) == 0);
-				CHECK(!memcmp(&t, &rows[i].tiling, sizeof(t)));
+				CHECK(same_tiling(&t, &rows[i].tiling));
 			}
 			CHECK(cost_layer(l, &hw, &rows[i].tiling, &e, &r) == 0);
 			CHECK_EQ_I64(rows[i].cost.cycles, r.cycles);
