@@ -225,7 +225,7 @@ $(FUZZ_BUILD)/lib/arch/arch_onnx.o: $(GEN)/onnx.pb-c.h
 $(FUZZ_BUILD)/libhwnas-fuzz.a: $(FUZZ_LIB_OBJ)
 	$(Q)ar rcs $@ $^
 
-$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_BUILD)/libhwnas-fuzz.a
+$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h fuzz/fuzz_estim.h $(FUZZ_BUILD)/libhwnas-fuzz.a
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ  $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/libhwnas-fuzz.a $(LIBS)

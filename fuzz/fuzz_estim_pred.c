@@ -4,7 +4,7 @@
 
 #include <inttypes.h>
 
-#include "fuzz.h"
+#include "fuzz_estim.h"
 #include "../estim/estim.h"
 #include "../estim/estim_int.h"
 
@@ -38,21 +38,8 @@ out_free:
 	return 0;
 }
 
-/* The input as it is (mostly refused by the checksum), and the input with its own checksum
- * line appended, so the fuzzer reaches the parser behind it. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char line[32];
-	int n = snprintf(line, sizeof(line), "checksum %016" PRIx64 "\n",
-			 estim_fnv(ESTIM_FNV_START, data, size));
-	uint8_t *signed_ = malloc(size + (size_t)n);
-
-	if (!signed_)
-		abort();
-	one(data, size);
-	memcpy(signed_, data, size);
-	memcpy(signed_ + size, line, (size_t)n);
-	one(signed_, size + (size_t)n);
-	free(signed_);
+	fuzz_estim_signed(data, size, one);
 	return 0;
 }

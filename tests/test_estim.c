@@ -10,32 +10,13 @@
 #include <dirent.h>
 
 #include "test.h"
+#include "test_small_hw.h"
 #include "../estim/estim.h"
 #include "../estim/estim_int.h"
 #include "../sim/sim.h"
 #include "../search/search.h"
 
 static char tmpdir[] = "/tmp/hwnas-estim-XXXXXX";
-
-static struct hw_config test_sim_hw(int rows, int cols, enum hw_dataflow df, int bits, int acc,
-				    int dbuf)
-{
-	struct hw_config hw = hw_config_default();
-
-	/* tests/test_sim.c's small_hw: its verilated models are already cached */
-	hw.pe_rows = rows;
-	hw.pe_cols = cols;
-	hw.dataflow = df;
-	hw.act_bits = hw.weight_bits = bits;
-	hw.acc_bits = acc;
-	hw.double_buffer = dbuf;
-	hw.ibuf_bytes = hw.wbuf_bytes = 2048;
-	hw.obuf_bytes = 4096;
-	hw.dram_latency_cycles = 20;
-	hw.dram_gbps = 1.6;
-	hw.device[0] = '\0';
-	return hw;
-}
 
 static void load_net(const char *name, struct arch_net *net)
 {
@@ -95,7 +76,7 @@ static void fill_lut(struct estim_lut *t, const struct estim_ctx *cx, const stru
 static void lut_sum_should_equal_the_model_total_on_seen_layers(void)
 {
 	struct arch_net net;
-	struct hw_config hw = test_sim_hw(4, 4, HW_OS, 8, 32, 1);
+	struct hw_config hw = small_hw(4, 4, HW_OS, 8, 32, 1);
 	struct estim_ctx cx;
 	struct estim_lut t;
 	struct estim_net_cost lut, ana;
@@ -126,7 +107,7 @@ static void lut_sum_should_equal_the_model_total_on_seen_layers(void)
 static void lut_miss_should_fail_naming_the_layer_or_fall_back_counted(void)
 {
 	struct arch_net a, b;
-	struct hw_config hw = test_sim_hw(4, 4, HW_WS, 8, 32, 0);
+	struct hw_config hw = small_hw(4, 4, HW_WS, 8, 32, 0);
 	struct estim_ctx cx;
 	struct estim_lut t;
 	struct estim_net_cost c, ana;
@@ -161,7 +142,7 @@ static void lut_miss_should_fail_naming_the_layer_or_fall_back_counted(void)
 static void apply_should_put_each_estimators_figures_into_the_report(void)
 {
 	struct arch_net net;
-	struct hw_config hw = test_sim_hw(2, 2, HW_WS, 8, 32, 0);
+	struct hw_config hw = small_hw(2, 2, HW_WS, 8, 32, 0);
 	struct estim_ctx cx;
 	struct estim_lut t;
 	struct estim_pred lin;
@@ -275,7 +256,7 @@ static void write_all(const char *path, const char *t, size_t len)
 static void lut_file_should_round_trip_and_refuse_others(void)
 {
 	struct arch_net net;
-	struct hw_config hw = test_sim_hw(2, 2, HW_WS, 8, 32, 0);
+	struct hw_config hw = small_hw(2, 2, HW_WS, 8, 32, 0);
 	struct estim_ctx cx;
 	struct estim_lut t, u;
 	struct hn_err err = { 0 };
@@ -621,9 +602,9 @@ static void estimators_should_be_scored_against_the_rtl_on_a_small_space(void)
 {
 	static const char *const names[] = { "v_tiny", "v_cnn", "v_attn" };
 	const struct hw_config base[] = {
-		test_sim_hw(2, 2, HW_WS, 8, 32, 0),
-		test_sim_hw(4, 4, HW_OS, 8, 32, 1),
-		test_sim_hw(4, 4, HW_WS, 4, 10, 1),
+		small_hw(2, 2, HW_WS, 8, 32, 0),
+		small_hw(4, 4, HW_OS, 8, 32, 1),
+		small_hw(4, 4, HW_WS, 4, 10, 1),
 	};
 	const int lats[] = { 5, 40 };
 	double tau;
@@ -812,7 +793,7 @@ static void predictor_should_stay_finite_on_extreme_leaves(void)
 	char text[512], path[300];
 	struct estim_pred p;
 	struct hn_err err = { 0 };
-	struct hw_config hw = test_sim_hw(4, 4, HW_WS, 8, 32, 0);
+	struct hw_config hw = small_hw(4, 4, HW_WS, 8, 32, 0);
 	struct arch_layer l = arch_conv("c", 1, 8, 8, 8, 8, 3, 1, 1, 1);
 	struct estim_ctx cx;
 	int n = snprintf(text, sizeof(text), body, COST_MODEL_VERSION);

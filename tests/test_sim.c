@@ -12,26 +12,8 @@
 #include <unistd.h>
 
 #include "test.h"
+#include "test_small_hw.h"
 #include "../sim/sim.h"
-
-static struct hw_config small_hw(int rows, int cols, enum hw_dataflow df, int bits, int acc,
-				 int dbuf)
-{
-	struct hw_config hw = hw_config_default();
-
-	hw.pe_rows = rows;
-	hw.pe_cols = cols;
-	hw.dataflow = df;
-	hw.act_bits = hw.weight_bits = bits;
-	hw.acc_bits = acc;
-	hw.double_buffer = dbuf;
-	hw.ibuf_bytes = hw.wbuf_bytes = 2048;
-	hw.obuf_bytes = 4096;
-	hw.dram_latency_cycles = 20;
-	hw.dram_gbps = 1.6; /* 8 B/cycle at 200 MHz */
-	hw.device[0] = '\0';
-	return hw;
-}
 
 static const char *hw_name(const struct hw_config *hw, char *buf, size_t n)
 {
