@@ -71,10 +71,29 @@ extern volatile sig_atomic_t hn_stop_signal;
 /* "SIGINT", "SIGTERM", "SIGHUP" or "a signal". */
 const char *hn_signal_name(int sig);
 
+/* hwnas's one thread pool (hn_pool.c). A pool's threads live until hn_pool_free, so what a
+ * thread caches lives with them; each started thread calls thread_end (may be NULL; e.g.
+ * map_thread_release) before it ends. hn_pool_new(threads) starts threads - 1 threads, the
+ * caller being worker 0; NULL when out of memory; hn_pool_threads says how many workers it
+ * got (fewer when the system refuses a thread). */
+struct hn_pool;
+struct hn_pool *hn_pool_new(int threads, void (*thread_end)(void));
+int hn_pool_threads(const struct hn_pool *p);
+void hn_pool_free(struct hn_pool *p);
+/* Runs job(ctx, i, worker) for i = 0 .. n-1 on the pool's threads and the caller (worker 0);
+ * returns when every job is done. Jobs are taken in order from a shared counter, so job i's
+ * results go to slot i of the caller's arrays; `worker` indexes per-worker state. */
+void hn_pool_for(struct hn_pool *p, int n, void (*job)(void *ctx, int i, int worker),
+		 void *ctx);
+/* The same on the pool's own threads only (workers 1 ..), returning at once: the caller goes
+ * on (e.g. proposing work the jobs wait for) and then calls hn_pool_wait. Jobs that run until
+ * told to stop need n <= hn_pool_threads(p) - 1, one thread each. */
+void hn_pool_start(struct hn_pool *p, int n, void (*job)(void *ctx, int i, int worker),
+		   void *ctx);
+void hn_pool_wait(struct hn_pool *p);
+
 /* Runs job(ctx, i) for i = 0 .. n-1 on up to `threads` threads (at most HN_POOL_MAX_THREADS),
- * the calling thread among them (hn_pool.c); returns when every job is done. Jobs are taken in
- * order from a shared counter, so job i's results go to slot i of the caller's arrays. A
- * started thread calls thread_end (may be NULL; e.g. map_thread_release) before it ends. */
+ * the calling thread among them: a pool for one job set. */
 enum { HN_POOL_MAX_THREADS = 64 };
 void hn_parallel_for(int n, int threads, void (*job)(void *ctx, int i), void *ctx,
 		     void (*thread_end)(void));

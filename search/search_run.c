@@ -37,131 +37,61 @@ static int may_propose_ahead(const struct search_ops *ops, int64_t next)
 	       (ops->ahead == SEARCH_AHEAD_BELOW && next < ops->ahead_below);
 }
 
-/* ---- a pool of evaluation threads (the caller is worker 0) ---- */
+/* ---- evaluation on the thread pool (hn_pool; the caller is worker 0) ---- */
 
+/* One evaluator per worker (ev[0] the caller's), on threads kept for the whole run so the
+ * mapper's per-thread caches last. */
 struct pool {
-	int n;                          /* evaluators, ev[0] the caller's */
+	int n;
 	struct search_evaluator **ev;
-	pthread_t *th;
-	int started;
-	pthread_mutex_t mu;
-	pthread_cond_t go, done;
-	int64_t gen;
-	int stop, active;
+	struct hn_pool *hp;
 	/* the batch */
 	const struct search_point *pts;
 	struct search_eval *out;
 	double *secs;
 	int *rets;
 	struct hn_err *errs;
-	int count, next;
 };
 
-struct worker {
-	struct pool *p;
-	int id;
-};
-
-static void pool_work(struct pool *p, int id)
+static void pool_job(void *ctx, int i, int worker)
 {
-	for (;;) {
-		pthread_mutex_lock(&p->mu);
-		int i = p->next < p->count ? p->next++ : -1;
-		pthread_mutex_unlock(&p->mu);
-		if (i < 0)
-			return;
-		double t0 = now_s();
-		p->rets[i] = search_evaluate(p->ev[id], &p->pts[i], &p->out[i], &p->errs[i]);
-		p->secs[i] = now_s() - t0;
-	}
-}
+	struct pool *p = ctx;
+	double t0 = now_s();
 
-static void *pool_main(void *arg)
-{
-	struct worker *w = arg;
-	struct pool *p = w->p;
-	int64_t seen = 0;
-
-	for (;;) {
-		pthread_mutex_lock(&p->mu);
-		while (p->gen == seen && !p->stop)
-			pthread_cond_wait(&p->go, &p->mu);
-		if (p->stop) {
-			pthread_mutex_unlock(&p->mu);
-			break;
-		}
-		seen = p->gen;
-		pthread_mutex_unlock(&p->mu);
-		pool_work(p, w->id);
-		pthread_mutex_lock(&p->mu);
-		if (--p->active == 0)
-			pthread_cond_signal(&p->done);
-		pthread_mutex_unlock(&p->mu);
-	}
-	free(w);
-	map_thread_release();
-	return NULL;
+	p->rets[i] = search_evaluate(p->ev[worker], &p->pts[i], &p->out[i], &p->errs[i]);
+	p->secs[i] = now_s() - t0;
 }
 
 static void pool_release(struct pool *p)
 {
-	if (p->started) {
-		pthread_mutex_lock(&p->mu);
-		p->stop = 1;
-		pthread_cond_broadcast(&p->go);
-		pthread_mutex_unlock(&p->mu);
-		for (int i = 1; i < p->started; i++)
-			pthread_join(p->th[i], NULL);
-		pthread_mutex_destroy(&p->mu);
-		pthread_cond_destroy(&p->go);
-		pthread_cond_destroy(&p->done);
-	}
+	hn_pool_free(p->hp);
 	for (int i = 1; p->ev && i < p->n; i++)
 		search_evaluator_free(p->ev[i]);
 	free(p->ev);
-	free(p->th);
 	memset(p, 0, sizeof(*p));
 }
 
+/* n evaluators (clones of ev) and n - 1 threads; an error when the system gives fewer. */
 static int pool_init(struct pool *p, struct search_evaluator *ev, int n, struct hn_err *err)
 {
 	memset(p, 0, sizeof(*p));
-	p->n = n;
 	p->ev = calloc((size_t)n, sizeof(*p->ev));
-	p->th = calloc((size_t)n, sizeof(*p->th));
-	if (!p->ev || !p->th)
-		goto nomem;
+	if (!p->ev)
+		return hn_fail(err, HN_ENOMEM, "out of memory");
 	p->ev[0] = ev;
-	for (int i = 1; i < n; i++) {
-		int ret = search_evaluator_clone(ev, &p->ev[i], err);
+	for (p->n = 1; p->n < n; p->n++) {
+		int ret = search_evaluator_clone(ev, &p->ev[p->n], err);
 		if (ret < 0) {
 			pool_release(p);
 			return ret;
 		}
 	}
-	if (n == 1)
-		return 0;
-	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->go, NULL);
-	pthread_cond_init(&p->done, NULL);
-	p->started = 1;
-	for (int i = 1; i < n; i++) {
-		struct worker *w = malloc(sizeof(*w));
-		if (!w)
-			goto nomem;
-		w->p = p;
-		w->id = i;
-		if (pthread_create(&p->th[i], NULL, pool_main, w) != 0) {
-			free(w);
-			pool_release(p);
-			return hn_fail(err, HN_ENOMEM, "cannot start an evaluation thread");
-		}
-		p->started = i + 1;
+	p->hp = hn_pool_new(n, map_thread_release);
+	if (!p->hp || hn_pool_threads(p->hp) < n) {
+		pool_release(p);
+		return hn_fail(err, HN_ENOMEM, "cannot start %d evaluation threads", n);
 	}
 	return 0;
-nomem:
-	pool_release(p);
-	return hn_fail(err, HN_ENOMEM, "out of memory");
 }
 
 /* Evaluates pts[0 .. count) on every worker; the first error in order is returned. */
@@ -174,22 +104,7 @@ static int pool_run(struct pool *p, const struct search_point *pts, int count,
 	p->secs = secs;
 	p->rets = rets;
 	p->errs = errs;
-	p->count = count;
-	p->next = 0;
-	if (p->started) {
-		pthread_mutex_lock(&p->mu);
-		p->active = p->started - 1;
-		p->gen++;
-		pthread_cond_broadcast(&p->go);
-		pthread_mutex_unlock(&p->mu);
-	}
-	pool_work(p, 0);
-	if (p->started) {
-		pthread_mutex_lock(&p->mu);
-		while (p->active > 0)
-			pthread_cond_wait(&p->done, &p->mu);
-		pthread_mutex_unlock(&p->mu);
-	}
+	hn_pool_for(p->hp, count, pool_job, p);
 	for (int i = 0; i < count; i++)
 		if (rets[i] < 0) {
 			*err = errs[i];
@@ -593,13 +508,9 @@ struct stream {
 	pthread_cond_t work, done;
 	int stop;
 	struct search_evaluator **ev;
-	pthread_t *th;
-	int n_ev, n_th;
-};
-
-struct stream_worker {
-	struct stream *s;
-	int id;
+	int n_ev;
+	struct hn_pool *hp;             /* worker w (1 .. n_ev) evaluates with ev[w - 1] */
+	int started;
 };
 
 static struct slot *slot_at(struct stream *s, int64_t i)
@@ -620,23 +531,23 @@ static int64_t next_todo(struct stream *s)
 	return -1;
 }
 
-static void *stream_main(void *arg)
+/* A pool job: worker `w` evaluates slots until the stream stops. */
+static void stream_job(void *ctx, int i, int w)
 {
-	struct stream_worker *wk = arg;
-	struct stream *s = wk->s;
-	struct search_evaluator *ev = s->ev[wk->id];
+	struct stream *s = ctx;
+	struct search_evaluator *ev = s->ev[w - 1];
 
-	free(wk);
+	(void)i;
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
-		int64_t i;
-		while (!s->stop && (i = next_todo(s)) < 0)
+		int64_t k;
+		while (!s->stop && (k = next_todo(s)) < 0)
 			pthread_cond_wait(&s->work, &s->mu);
 		if (s->stop)
 			break;
-		struct slot *sl = slot_at(s, i);
+		struct slot *sl = slot_at(s, k);
 		sl->state = S_BUSY;
-		s->claim = i + 1;
+		s->claim = k + 1;
 		pthread_mutex_unlock(&s->mu);
 		/* the slot is ours until S_DONE: the caller reuses it only after reporting it */
 		double t0 = now_s();
@@ -647,27 +558,24 @@ static void *stream_main(void *arg)
 		pthread_cond_signal(&s->done);
 	}
 	pthread_mutex_unlock(&s->mu);
-	map_thread_release();
-	return NULL;
 }
 
 static void stream_release(struct stream *s)
 {
-	if (s->n_th > 0) {
+	if (s->started) {
 		pthread_mutex_lock(&s->mu);
 		s->stop = 1;
 		pthread_cond_broadcast(&s->work);
 		pthread_mutex_unlock(&s->mu);
-		for (int i = 0; i < s->n_th; i++)
-			pthread_join(s->th[i], NULL);
+		hn_pool_wait(s->hp);
 	}
+	hn_pool_free(s->hp);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->work);
 	pthread_cond_destroy(&s->done);
 	for (int i = 1; s->ev && i < s->n_ev; i++)
 		search_evaluator_free(s->ev[i]);
 	free(s->ev);
-	free(s->th);
 	free(s->ring);
 	search_map_release(&s->pending);
 }
@@ -684,8 +592,7 @@ static int stream_init(struct stream *s, struct run *x, struct search_evaluator 
 	pthread_cond_init(&s->done, NULL);
 	s->ring = calloc((size_t)s->w, sizeof(*s->ring));
 	s->ev = calloc((size_t)jobs, sizeof(*s->ev));
-	s->th = calloc((size_t)jobs, sizeof(*s->th));
-	if (!s->ring || !s->ev || !s->th)
+	if (!s->ring || !s->ev)
 		return hn_fail(err, HN_ENOMEM, "out of memory");
 	s->ev[0] = ev;
 	for (s->n_ev = 1; s->n_ev < jobs; s->n_ev++) {
@@ -693,17 +600,12 @@ static int stream_init(struct stream *s, struct run *x, struct search_evaluator 
 		if (ret < 0)
 			return ret;
 	}
-	for (; s->n_th < jobs; s->n_th++) {
-		struct stream_worker *wk = malloc(sizeof(*wk));
-		if (!wk)
-			return hn_fail(err, HN_ENOMEM, "out of memory");
-		wk->s = s;
-		wk->id = s->n_th;
-		if (pthread_create(&s->th[s->n_th], NULL, stream_main, wk) != 0) {
-			free(wk);
-			return hn_fail(err, HN_ENOMEM, "cannot start an evaluation thread");
-		}
-	}
+	/* jobs threads besides the caller, who proposes and reports */
+	s->hp = hn_pool_new(jobs + 1, map_thread_release);
+	if (!s->hp || hn_pool_threads(s->hp) < jobs + 1)
+		return hn_fail(err, HN_ENOMEM, "cannot start %d evaluation threads", jobs);
+	hn_pool_start(s->hp, jobs, stream_job, s);
+	s->started = 1;
 	return 0;
 }
 
