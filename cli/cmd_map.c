@@ -52,21 +52,10 @@ static const char map_help[] =
 "that stopped GLPK),\n"
 "2 usage\n";
 
-/* Above this many tile triples (before the loop orders), --exhaustive enumerates candidates. */
-#define EXHAUSTIVE_FULL_MAX 4000000.0
-
 struct map_opts {
 	struct cli_common c;            /* --net, --hw, --batch, --energy */
-	const char *layer;
-	int json, exhaustive;
-	struct map_options mo;
-};
-
-struct map_row {
-	const struct arch_layer *l;
-	struct map_result r;
-	int has_brute, brute_full;
-	struct map_result b;
+	int json;
+	struct map_check_opts mc;       /* --mapper, --layer, --exhaustive, --time-limit, --gap */
 };
 
 static int parse_args(int argc, char **argv, struct map_opts *o)
@@ -78,11 +67,11 @@ static int parse_args(int argc, char **argv, struct map_opts *o)
 		{ "exhaustive", no_argument, NULL, 'x' }, { "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, ret;
 
 	memset(o, 0, sizeof(*o));
 	cli_common_init(&o->c);
-	map_options_default(&o->mo);
+	map_options_default(&o->mc.mo);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -92,16 +81,16 @@ static int parse_args(int argc, char **argv, struct map_opts *o)
 		if (taken)
 			return taken;
 		switch (c) {
-		case 'l': o->layer = optarg; break;
-		case 'x': o->exhaustive = 1; break;
+		case 'l': o->mc.layer = optarg; break;
+		case 'x': o->mc.exhaustive = 1; break;
 		case 'j': o->json = 1; break;
 		case 't':
-			if (cli_parse_double(optarg, 0, 86400, &o->mo.time_limit_s) < 0)
+			if (cli_parse_double(optarg, 0, 86400, &o->mc.mo.time_limit_s) < 0)
 				return cli_usage_error("map", "--time-limit must be seconds in 0..86400, "
 						       "got '%s'", optarg);
 			break;
 		case 'g':
-			if (cli_parse_double(optarg, 0, 1, &o->mo.mip_gap) < 0)
+			if (cli_parse_double(optarg, 0, 1, &o->mc.mo.mip_gap) < 0)
 				return cli_usage_error("map", "--gap must be a number in 0..1, got '%s'",
 						       optarg);
 			break;
@@ -114,53 +103,15 @@ static int parse_args(int argc, char **argv, struct map_opts *o)
 		return cli_usage_error("map", "unexpected argument '%s'", argv[optind]);
 	if (!o->c.net)
 		return cli_usage_error("map", "--net is required");
-	return cli_common_finish("map", &o->c);
-}
-
-/* The greedy mapper's tiling of l as a map_result (no solver: status 0), infeasible with
- * the buffer's reason when none fits. */
-static int map_greedy(const struct arch_layer *l, const struct hw_config *hw,
-		      const struct hw_energy *e, struct map_result *r)
-{
-	memset(r, 0, sizeof(*r));
-	map_default(l, hw, &r->tiling);
-	if (r->tiling.tm == 0)
-		r->tiling.tm = r->tiling.tn = r->tiling.tk = 1;
-	if (cost_layer(l, hw, &r->tiling, e, &r->cost) < 0)
-		return -1;
-	r->feasible = r->cost.feasible;
-	snprintf(r->why, sizeof(r->why), "%s", r->cost.why);
-	return 0;
-}
-
-/* Tile triples a full enumeration of l would visit (an upper bound: every tile size that fits
- * its buffers alone). */
-static double full_space(const struct arch_layer *l, const struct hw_config *hw)
-{
-	struct arch_gemm g = arch_gemm(l);
-	double d = hw->double_buffer ? 2 : 1;
-	double ci = (double)hw->ibuf_bytes / (d * (double)hw_act_bytes(hw));
-	double cw = (double)hw->wbuf_bytes / (d * (double)hw_weight_bytes(hw));
-	double co = (double)hw->obuf_bytes / (d * (double)hw_acc_bytes(hw));
-
-	return fmin((double)g.m, fmin(ci, co)) * fmin((double)g.n, fmin(cw, co)) *
-	       fmin((double)g.k, fmin(ci, cw));
+	ret = cli_common_finish("map", &o->c);
+	o->mc.mapper = (enum cost_mapper)o->c.mapper;
+	return ret;
 }
 
 static const char *const buf_names[3] = { "ibuf", "wbuf", "obuf" };
 
-/* 1 when brute force found a tiling better than the mapper's: fewer cycles, or as few and
- * fewer DRAM bytes (the mapper's order, docs/mapping.md). */
-static int brute_better(const struct map_row *row)
-{
-	const struct cost_report *b = &row->b.cost, *r = &row->r.cost;
-
-	return row->has_brute && b->feasible &&
-	       (b->cycles < r->cycles || (b->cycles == r->cycles && b->dram_bytes < r->dram_bytes));
-}
-
 static void print_table(const struct arch_net *net, const struct hw_config *hw,
-			const struct map_opts *o, const struct map_row *rows, int n,
+			const struct map_opts *o, const struct map_check_row *rows, int n,
 			const struct cost_total *tot, double solve_ms, int hits)
 {
 	const int64_t bufs[3] = { hw->ibuf_bytes, hw->wbuf_bytes, hw->obuf_bytes };
@@ -174,7 +125,7 @@ static void print_table(const struct arch_net *net, const struct hw_config *hw,
 	       cost_mapper_name((enum cost_mapper)o->c.mapper));
 	printf("%-26s %-20s %-18s %-23s %-29s %12s %9s %-9s %s\n", "layer", "gemm g x m x n x k",
 	       "tiling tm,tn,tk", "buffers used i/w/o %", "DRAM bytes A / B / C", "cycles",
-	       "solve ms", "status", o->exhaustive ? "exhaustive" : "");
+	       "solve ms", "status", o->mc.exhaustive ? "exhaustive" : "");
 	for (int i = 0; i < n; i++) {
 		const struct map_result *r = &rows[i].r;
 		const struct cost_report *c = &r->cost;
@@ -207,13 +158,13 @@ static void print_table(const struct arch_net *net, const struct hw_config *hw,
 			 * visits the classes' interiors */
 			snprintf(ex, sizeof(ex), "%lld (%s, %.0f ms) %s", (long long)bc->cycles,
 				 rows[i].brute_full ? "all" : "cand", rows[i].b.solve_ms,
-				 same ? "agree" : brute_better(&rows[i]) ? "BRUTE BETTER" :
+				 same ? "agree" : map_check_brute_better(&rows[i]) ? "BRUTE BETTER" :
 				 rows[i].brute_full ? "differ" : "mapper better");
 		}
 		printf("%-26.26s %-20s %-18s %-23s %-29s %12lld %9.2f %-9s %s%s\n", rows[i].l->name, dims,
 		       til, occ, dram, (long long)c->cycles, r->solve_ms,
 		       map_status_name(r->solver_status), r->from_cache ? "(cached) " : "", ex);
-		if (o->layer)
+		if (o->mc.layer)
 			printf("  buffers: %s %lld B, %s %lld B, %s %lld B; DRAM bytes: A %lld, B %lld, "
 			       "C read %lld, C written %lld; compute %lld, memory %lld cycles, %s-bound; "
 			       "closed-form bound %lld cycles; found by %s, gap %.3g\n", buf_names[0], (long long)c->buf_used[0], buf_names[1],
@@ -226,14 +177,14 @@ static void print_table(const struct arch_net *net, const struct hw_config *hw,
 	printf("\ntotal: %s cycles (%.4f ms), DRAM %s bytes, energy %.4f mJ; solver %.1f ms, "
 	       "%d cache hits\n", cli_thousands(tot->cycles, b1, sizeof(b1)), tot->latency_ms,
 	       cli_thousands(tot->dram_bytes, b2, sizeof(b2)), tot->energy_mj, solve_ms, hits);
-	if (o->exhaustive)
+	if (o->mc.exhaustive)
 		printf("exhaustive: %d of %d layers agree with brute force\n", agree, compared);
 	if (!tot->feasible)
 		printf("infeasible: %s\n", tot->why);
 }
 
 static int print_json(const struct arch_net *net, const char *hwname, const struct map_opts *o,
-		      const struct map_row *rows, int n, const struct cost_total *tot,
+		      const struct map_check_row *rows, int n, const struct cost_total *tot,
 		      double solve_ms, int hits)
 {
 	cJSON *root = cJSON_CreateObject();
@@ -282,9 +233,9 @@ static int print_json(const struct arch_net *net, const char *hwname, const stru
 			cJSON_AddStringToObject(L, "exhaustive_scope", rows[i].brute_full ? "all" :
 						"candidates");
 			cJSON_AddNumberToObject(L, "exhaustive_ms", rows[i].b.solve_ms);
-			cJSON_AddBoolToObject(L, "brute_better", brute_better(&rows[i]));
+			cJSON_AddBoolToObject(L, "brute_better", map_check_brute_better(&rows[i]));
 			ex_cycles += rows[i].b.cost.cycles;
-		} else if (o->exhaustive) {
+		} else if (o->mc.exhaustive) {
 			cJSON_AddNumberToObject(L, "exhaustive_cycles", (double)c->cycles);
 			ex_cycles += c->cycles;
 		}
@@ -297,7 +248,7 @@ static int print_json(const struct arch_net *net, const char *hwname, const stru
 	cJSON_AddNumberToObject(t, "energy_mj", tot->energy_mj);
 	cJSON_AddNumberToObject(t, "solver_ms", solve_ms);
 	cJSON_AddNumberToObject(t, "cache_hits", hits);
-	if (o->exhaustive)
+	if (o->mc.exhaustive)
 		cJSON_AddNumberToObject(t, "exhaustive_cycles", (double)ex_cycles);
 	return cli_print_json(root);
 }
@@ -310,7 +261,7 @@ int cmd_map(int argc, char **argv)
 	struct hw_energy e = hw_energy_default();
 	struct hn_err err = { 0, "" };
 	struct map_cache *cache = NULL;
-	struct map_row *rows = NULL;
+	struct map_check_row *rows = NULL;
 	struct cost_total tot;
 	double solve_ms = 0;
 	int n = 0, warned = 0;
@@ -329,43 +280,21 @@ int cmd_map(int argc, char **argv)
 		fprintf(stderr, "hwnas: out of memory\n");
 		goto out_free;
 	}
-	cost_total_init(&tot);
-	for (int i = 0; i < net.n_layers; i++) {
-		const struct arch_layer *l = &net.layers[i];
-		struct map_row *row = &rows[n];
-		if (o.layer && strcmp(o.layer, l->name))
-			continue;
-		row->l = l;
-		if (o.c.mapper == COST_MAP_GREEDY) {
-			if (map_greedy(l, &hw, &e, &row->r) < 0) {
-				fprintf(stderr, "hwnas map: layer '%s': no tiling of it\n", l->name);
-				goto out_free;
-			}
-		} else if (map_layer(l, &hw, &e, &o.mo, cache, &row->r, &err) < 0) {
-			cli_error(&err);
-			goto out_free;
-		}
-		solve_ms += row->r.solve_ms;
-		if (o.exhaustive && arch_gemm(l).g && row->r.feasible) {
-			row->brute_full = full_space(l, &hw) <= EXHAUSTIVE_FULL_MAX;
-			if (!row->brute_full && !warned++)
-				fprintf(stderr, "hwnas map: --exhaustive: layers with more than %.0f "
-					"fitting tile triples are enumerated over the candidate tile "
-					"sizes only (docs/mapping.md)\n", EXHAUSTIVE_FULL_MAX);
-			if (row->brute_full)
-				map_brute_force(l, &hw, &e, &row->b);
-			else
-				map_brute_force_candidates(l, &hw, &e, &row->b);
-			row->has_brute = 1;
-		}
-		cost_total_add(&tot, &row->r.cost, l->name);
-		n++;
-	}
-	if (o.layer && n == 0) {
-		fprintf(stderr, "hwnas: network '%s' has no layer '%s'\n", net.name, o.layer);
+	if (map_check_net(&net, &hw, &e, &o.mc, cache, rows, &n, &tot, &err) < 0) {
+		cli_error(&err);
 		goto out_free;
 	}
-	cost_total_finish(&tot, &hw);
+	for (int i = 0; i < n; i++) {
+		solve_ms += rows[i].r.solve_ms;
+		if (rows[i].has_brute && !rows[i].brute_full && !warned++)
+			fprintf(stderr, "hwnas map: --exhaustive: layers with more than %.0f fitting "
+				"tile triples are enumerated over the candidate tile sizes only "
+				"(docs/mapping.md)\n", MAP_CHECK_FULL_MAX);
+	}
+	if (o.mc.layer && n == 0) {
+		fprintf(stderr, "hwnas: network '%s' has no layer '%s'\n", net.name, o.mc.layer);
+		goto out_free;
+	}
 	if (tot.saturated) {
 		fprintf(stderr, "hwnas: %s: the network's totals exceed the model's range (2^63 "
 			"cycles or bytes); no figure is printed\n", net.name);
@@ -382,7 +311,7 @@ int cmd_map(int argc, char **argv)
 	}
 	ret = CLI_OK;
 	for (int i = 0; i < n; i++) {
-		if (!brute_better(&rows[i]))
+		if (!map_check_brute_better(&rows[i]))
 			continue;
 		fprintf(stderr, "hwnas map: --exhaustive: brute force beat the mapper on layer '%s': "
 			"%lld cycles, %lld DRAM bytes vs %lld, %lld (status %s)\n", rows[i].l->name,

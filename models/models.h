@@ -305,4 +305,34 @@ int cost_net(const struct arch_net *net, const struct hw_config *hw,
 	     const struct cost_net_opts *o, struct cost_net_row *rows, struct cost_total *tot,
 	     struct hn_err *err);
 
+/* ---- `hwnas map`: the mapper's own figures per layer, brute force beside (map_check.c) ----
+ * Not pure: maps with GLPK and enumerates. */
+#define MAP_CHECK_FULL_MAX 4000000.0 /* above this many tile triples, enumerate candidates */
+struct map_check_opts {
+	enum cost_mapper mapper;
+	struct map_options mo;  /* the GLPK mapper's options */
+	int exhaustive;         /* also brute force, on MAC layers the mapper found a tiling for */
+	const char *layer;      /* only this layer, or NULL */
+};
+struct map_check_row {
+	const struct arch_layer *l;
+	struct map_result r;    /* the mapper's (greedy: solver status 0, no solve time) */
+	struct map_result b;    /* brute force's, when has_brute */
+	int has_brute;
+	int brute_full;         /* 1: every fitting tiling; 0: the candidate tile sizes only */
+};
+/* Tile triples a full enumeration of l would visit (an upper bound: every tile size that fits
+ * its buffers alone, before the loop orders). */
+double map_check_full_space(const struct arch_layer *l, const struct hw_config *hw);
+/* Maps every layer of net (or o->layer only) into rows (room for net->n_layers), *n_rows of
+ * them, and the finished totals of the mapper's costs. Returns 0 or the mapper's error (the
+ * greedy mapper: HN_EINVAL naming a layer no tiling of which can be costed). */
+int map_check_net(const struct arch_net *net, const struct hw_config *hw,
+		  const struct hw_energy *e, const struct map_check_opts *o,
+		  struct map_cache *cache, struct map_check_row *rows, int *n_rows,
+		  struct cost_total *tot, struct hn_err *err);
+/* 1 when brute force found a tiling better than the mapper's: fewer cycles, or as few and
+ * fewer DRAM bytes (the mapper's order, docs/mapping.md). */
+int map_check_brute_better(const struct map_check_row *row);
+
 #endif

@@ -928,12 +928,55 @@ static void slow_milp_should_hand_over_to_the_enumeration(void)
 	CHECK_EQ_I64(a.cost.dram_bytes, b.cost.dram_bytes);
 }
 
+/* map_check_net (`hwnas map`): brute force over every fitting tiling beside the mapper. The
+ * GLPK mapper's proven optimum equals brute force; the greedy mapper's largest tiles lose to
+ * it on this layer, and the row says so. */
+static void map_check_should_put_brute_force_beside_each_mapper(void)
+{
+	struct arch_layer l = arch_fc("fc", 100, 48, 300);
+	struct arch_net net = { 0 };
+	struct hw_config hw = hw_config_default();
+	struct hw_energy e = hw_energy_default();
+	struct map_check_opts o = { 0 };
+	struct map_check_row rows[1];
+	struct cost_total tot;
+	struct hn_err err = { 0 };
+	int n = -1;
+
+	hw.ibuf_bytes = hw.wbuf_bytes = hw.obuf_bytes = 4096;
+	net.layers = &l;
+	net.n_layers = 1;
+	map_options_default(&o.mo);
+	o.exhaustive = 1;
+	o.mapper = COST_MAP_GLPK;
+	CHECK(map_check_net(&net, &hw, &e, &o, NULL, rows, &n, &tot, &err) == 0);
+	CHECK_EQ_I64(n, 1);
+	CHECK(rows[0].has_brute && rows[0].brute_full);
+	CHECK_EQ_I64(rows[0].b.cost.cycles, rows[0].r.cost.cycles);
+	CHECK(!map_check_brute_better(&rows[0]));
+	CHECK_EQ_I64(tot.cycles, rows[0].r.cost.cycles);
+	int64_t optimum = rows[0].b.cost.cycles;
+
+	o.mapper = COST_MAP_GREEDY;
+	CHECK(map_check_net(&net, &hw, &e, &o, NULL, rows, &n, &tot, &err) == 0);
+	CHECK_EQ_I64(rows[0].b.cost.cycles, optimum);
+	printf("  greedy %lld cycles, brute force %lld\n", (long long)rows[0].r.cost.cycles,
+	       (long long)optimum);
+	CHECK(rows[0].r.cost.cycles > optimum);
+	CHECK(map_check_brute_better(&rows[0]));
+
+	o.layer = "no_such_layer";
+	CHECK(map_check_net(&net, &hw, &e, &o, NULL, rows, &n, &tot, &err) == 0);
+	CHECK_EQ_I64(n, 0);
+}
+
 int main(void)
 {
 	/* HWNAS_TEST_ONLY=word runs the tests whose name contains it */
 	const char *only = getenv("HWNAS_TEST_ONLY");
 #define RUN_IF(fn) do { if (!only || strstr(#fn, only)) RUN(fn); } while (0)
 	RUN_IF(map_should_find_the_optimum_inside_a_tile_class);
+	RUN_IF(map_check_should_put_brute_force_beside_each_mapper);
 	RUN_IF(map_should_match_brute_force_on_random_layers_of_every_kind);
 	RUN_IF(map_should_not_call_a_time_limited_cut_finish_optimal);
 	RUN_IF(map_should_enumerate_when_glpk_fails);
