@@ -149,7 +149,7 @@ static int print_json(const struct hw_config *hw, const struct sim_synth_result 
 int cmd_synth(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "hw", required_argument, NULL, 'w' },
+		CLI_LONGOPT_HW,
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-cache", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
@@ -159,19 +159,23 @@ int cmd_synth(int argc, char **argv)
 	struct sim_synth_options opt;
 	struct sim_synth_result r;
 	struct hw_resources m;
-	struct hw_config hw = hw_config_default();
+	struct hw_config hw;
 	struct hn_err err = { 0 };
-	const char *hw_path = NULL;
+	struct cli_common com;
 	int json = 0, c;
 
 	sim_synth_options_init(&opt);
 	opt.on_build = cli_build_notice;
+	cli_common_init(&com);
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		int taken = cli_common_option("synth", c, optarg, &com);
+		if (taken == 1)
+			continue;
+		if (taken)
+			return taken;
 		switch (c) {
-		case 'w':
-			hw_path = optarg;
-			break;
 		case 't':
 			if (cli_parse_double(optarg, 1e-6, 1e9, &opt.timeout_s))
 				return cli_usage_error("synth", "--timeout must be a positive number "
@@ -187,12 +191,13 @@ int cmd_synth(int argc, char **argv)
 			fputs(synth_help, stdout);
 			return CLI_OK;
 		default:
-			return cli_usage_error("synth", "unknown option");
+			return cli_usage_error("synth", "unknown or incomplete option '%s'",
+					       argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		return cli_usage_error("synth", "unexpected argument '%s'", argv[optind]);
-	if (hw_path && hw_config_load(hw_path, &hw, &err))
+	if (cli_common_load(&com, &hw, NULL, &err) < 0)
 		return cli_error(&err);
 	cli_catch_stop_signals(); /* yosys stops with its whole process group */
 	if (sim_synth_run(&hw, &opt, &r, &err))
