@@ -25,6 +25,8 @@
 #define SEARCH_MAX_OBJ 6
 #define SEARCH_MAX_CON 8
 #define SEARCH_CMD_MAX 512
+#define SEARCH_MAX_TARGETS 4
+#define SEARCH_TARGET_NAME 24
 
 /* ---- Points and spaces ---- */
 
@@ -66,15 +68,24 @@ enum search_knob {
 };
 
 struct search_dim {
-	char name[32];                  /* "edge0", "s2.kernel", "pe_rows", "buffer_bytes" */
+	char name[48];                  /* "edge0", "s2.kernel", "pe_rows", "buffer_bytes";
+					 * a target's HW knob: "zcu102.pe_rows" */
 	int knob;                       /* enum search_knob */
-	int stage;                      /* NB201 edge or MobileNet stage */
+	int stage;                      /* NB201 edge or MobileNet stage; a HW knob: its target
+					 * (0 in a space without targets) */
 	int n;                          /* number of choices, 1 .. SEARCH_MAX_CHOICES */
 	double v[SEARCH_MAX_CHOICES];   /* the values (dataflow: enum hw_dataflow) */
 };
 
+/* Where a metric is read in a space with several targets (docs/search.md "Multiple
+ * targets"): SEARCH_AT_PLAIN (0) is the space's one accelerator, or in a multi-target space
+ * the worst case over the targets (max; accuracy: min); 1 + t is target t; the aggregates
+ * are over every target. */
+enum { SEARCH_AT_PLAIN = 0, SEARCH_AT_MAX = -1, SEARCH_AT_MIN = -2, SEARCH_AT_MEAN = -3 };
+
 struct search_objective {
 	int metric;                     /* enum search_metric */
+	int at;                         /* SEARCH_AT_*, or 1 + target */
 	int maximize;                   /* accuracy: 1 */
 	double ideal;                   /* the best value there could be (accuracy 100, else 0) */
 	double ref;                     /* hypervolume reference (the worst value that counts) */
@@ -83,10 +94,19 @@ struct search_objective {
 /* metric within [lo, hi]; a missing side is -inf / +inf. */
 struct search_constraint {
 	int metric;
+	int at;                         /* SEARCH_AT_PLAIN: on every target; else as objectives */
 	double lo, hi;
 };
 
 enum search_form { SEARCH_PARETO = 0, SEARCH_WEIGHTED, SEARCH_MNAS };
+
+/* One hardware target of a multi-target space: a device with a base config and its own HW
+ * knobs (sp->dims with stage == the target's index; none for a fixed config). */
+struct search_target {
+	char name[SEARCH_TARGET_NAME];  /* "pynq_z1": objectives say latency_ms@pynq_z1 */
+	struct hw_config hw_base;       /* with the device set */
+	char hw_base_path[512];         /* "" when given inline */
+};
 
 struct search_space {
 	char origin[256];               /* the file name, for messages */
@@ -117,6 +137,11 @@ struct search_space {
 	char cost_path[512];
 	int cost_miss_model;            /* 1: a table miss is priced by the model (counted) */
 	int64_t cost_rtl_max_macs;      /* rtl: layers above keep the model's figure; 0: none */
+	/* several hardware targets ("targets"; docs/search.md "Multiple targets"): 0 for the
+	 * single accelerator of hw_base; else a point is a network and one config per target,
+	 * and hw_base is targets[0]'s */
+	int n_targets;
+	struct search_target targets[SEARCH_MAX_TARGETS];
 	int n_dims, n_nn_dims;          /* dims[0 .. n_nn_dims) are NN knobs, then HW knobs */
 	struct search_dim dims[SEARCH_MAX_DIMS];
 	int n_obj;
@@ -148,9 +173,21 @@ uint64_t search_point_nn_id(const struct search_space *sp, const struct search_p
 uint64_t search_point_hw_id(const struct search_space *sp, const struct search_point *pt);
 int search_point_eq(const struct search_point *a, const struct search_point *b);
 
-/* The accelerator of a point: hw_base with the point's HW knobs applied. */
+/* The accelerator of a point: hw_base with the point's HW knobs applied (in a multi-target
+ * space, the first target's). */
 void search_space_hw(const struct search_space *sp, const struct search_point *pt,
 		     struct hw_config *hw);
+/* The accelerator of target t of a point (t = 0 in a space without targets). */
+void search_space_target_hw(const struct search_space *sp, int t, const struct search_point *pt,
+			    struct hw_config *hw);
+/* The targets a space prices a network on: n_targets, or 1 for a space without targets. */
+int search_space_target_count(const struct search_space *sp);
+/* "zcu102" (target t), "" in a space without targets. */
+const char *search_space_target_name(const struct search_space *sp, int t);
+/* An objective's or constraint's metric as written: "latency_ms", "latency_ms@zcu102",
+ * "latency_ms@max". */
+void search_metric_label(const struct search_space *sp, int metric, int at, char *buf,
+			 size_t size);
 /* The network of a point, exactly as the search priced it: the NB201 cell on the space's
  * dataset, the MobileNet config, the zoo network or the space's network file, at the space's
  * batch. The one builder: the evaluator, the RTL refinement, explore's configs/<i>.net.json
@@ -174,7 +211,7 @@ void search_space_describe_nn(const struct search_space *sp, const struct search
  * table), the cost model's version and the mapper. A resume must find the same; front.json
  * lists them. */
 
-#define SEARCH_MAX_INPUTS 10
+#define SEARCH_MAX_INPUTS (10 + SEARCH_MAX_TARGETS + 1)
 #define SEARCH_ID_LEN 16               /* hex digits of an identity or a file hash */
 
 struct search_input {
@@ -183,7 +220,8 @@ struct search_input {
 					 * (its program, when a file), "accuracy table",
 					 * "cost model version", "mapper"; with --cost, "cost
 					 * estimator" and "cost file" */
-	char value[40];                 /* a file's FNV-1a 64 (hex); the version; the mapper */
+	char value[112];                /* a file's FNV-1a 64 (hex); the version; the mapper;
+					 * the target names ("pynq_z1,zcu102") */
 	char path[512];                 /* the file ("" for the version and the mapper) */
 };
 
@@ -238,7 +276,14 @@ struct search_eval {
 	/* mapping summary: totals over the layers under the chosen tilings (0 when the
 	 * accelerator is invalid) */
 	int64_t cycles, stall_cycles, dram_bytes;
+	/* a space with targets: the metrics on each target (tm[t], accuracy after that target's
+	 * quantisation); m is then the worst case over the targets (max; accuracy: min), and
+	 * cycles .. dram_bytes are the first target's. All 0 in a space without targets. */
+	double tm[SEARCH_MAX_TARGETS][SEARCH_M_COUNT];
 };
+/* The value of metric at `at` (SEARCH_AT_*) of an evaluation. */
+double search_eval_metric(const struct search_space *sp, const struct search_eval *e, int metric,
+			  int at);
 
 struct search_evaluator;
 /* Evaluator of a space: owns the accuracy table (loaded here for NB201, HN_ENOTFOUND when

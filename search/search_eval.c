@@ -368,19 +368,27 @@ out_release:
 
 /* ---- accelerators and layer costs ---- */
 
-static int hw_entry_get(struct search_evaluator *ev, const struct search_point *pt,
+/* The accelerator of target t of pt (t = 0 without targets), keyed by its own knobs only, so
+ * that a layer priced on one target's config is priced once however the other targets'
+ * knobs vary. */
+static int hw_entry_get(struct search_evaluator *ev, int t, const struct search_point *pt,
 			int64_t *at_out)
 {
-	uint64_t id = search_point_hw_id(&ev->sp, pt), at;
+	const struct search_space *sp = &ev->sp;
+	uint64_t id = 0, at;
 	struct hw_entry e;
 	struct hn_err err = { 0 };
 
+	for (int d = sp->n_dims - 1; d >= sp->n_nn_dims; d--)
+		if (sp->dims[d].stage == t)
+			id = id * (uint64_t)sp->dims[d].n + pt->c[d];
+	id = id * SEARCH_MAX_TARGETS + (uint64_t)t;
 	if (search_map_get(&ev->hw_map, id, &at)) {
 		*at_out = (int64_t)at;
 		return 0;
 	}
 	memset(&e, 0, sizeof(e));
-	search_space_hw(&ev->sp, pt, &e.hw);
+	search_space_target_hw(sp, t, pt, &e.hw);
 	e.valid = hw_config_check(&e.hw, NULL, &err) == 0;
 	if (!e.valid)
 		hn_strlcpy(e.why, err.msg, sizeof(e.why));
@@ -560,9 +568,9 @@ static void add_violation(struct search_eval *out, double amount, const char *fm
 	out->violation += amount;
 }
 
-/* Metrics from the totals and resources, then constraints, objectives and score. */
-static void finish(const struct search_space *sp, const struct hw_entry *h,
-		   struct cost_total *t, struct search_eval *out)
+/* Metrics from the totals and resources, and whether the design fits its device. */
+static void finish_metrics(const struct search_space *sp, const struct hw_entry *h,
+			   struct cost_total *t, struct search_eval *out)
 {
 	cost_total_finish(t, &h->hw);
 	out->m[SEARCH_M_LATENCY_MS] = t->latency_ms;
@@ -580,21 +588,38 @@ static void finish(const struct search_space *sp, const struct hw_entry *h,
 		add_violation(out, 5.0, "%s", t->why);
 	if (sp->fit_device && !h->res.fits)
 		add_violation(out, 2.0, "does not fit %s: %s", h->hw.device, h->res.why);
+}
+
+static void check_constraint(const struct search_space *sp, const struct search_constraint *c,
+			     int at, struct search_eval *out)
+{
+	double v = search_eval_metric(sp, out, c->metric, at);
+	char label[64];
+
+	search_metric_label(sp, c->metric, at, label, sizeof(label));
+	if (v > c->hi)
+		add_violation(out, (v - c->hi) / fmax(fabs(c->hi), 1e-9),
+			      "constraint %s <= %g: got %.4g", label, c->hi, v);
+	else if (v < c->lo)
+		add_violation(out, (c->lo - v) / fmax(fabs(c->lo), 1e-9),
+			      "constraint %s >= %g: got %.4g", label, c->lo, v);
+}
+
+/* Constraints, objectives and score of the metrics. */
+static void finish(const struct search_space *sp, struct search_eval *out)
+{
 	for (int i = 0; i < sp->n_con; i++) {
 		const struct search_constraint *c = &sp->con[i];
-		double v = out->m[c->metric];
-		if (v > c->hi)
-			add_violation(out, (v - c->hi) / fmax(fabs(c->hi), 1e-9),
-				      "constraint %s <= %g: got %.4g", search_metric_name(c->metric),
-				      c->hi, v);
-		else if (v < c->lo)
-			add_violation(out, (c->lo - v) / fmax(fabs(c->lo), 1e-9),
-				      "constraint %s >= %g: got %.4g", search_metric_name(c->metric),
-				      c->lo, v);
+		if (sp->n_targets && c->at == SEARCH_AT_PLAIN) /* a plain bound holds everywhere */
+			for (int t = 0; t < sp->n_targets; t++)
+				check_constraint(sp, c, 1 + t, out);
+		else
+			check_constraint(sp, c, c->at, out);
 	}
 	for (int i = 0; i < sp->n_obj; i++) {
 		const struct search_objective *o = &sp->obj[i];
-		out->obj[i] = (out->m[o->metric] - o->ideal) / (o->ref - o->ideal);
+		out->obj[i] = (search_eval_metric(sp, out, o->metric, o->at) - o->ideal) /
+			      (o->ref - o->ideal);
 	}
 	out->score = 0.0;
 	if (sp->form == SEARCH_WEIGHTED) {
@@ -618,30 +643,27 @@ static void start(const struct search_space *sp, const struct search_point *pt,
 	out->fidelity = !strcmp(sp->cost, "rtl") ? SEARCH_FID_RTL : SEARCH_FID_MODEL;
 }
 
-int search_evaluate(struct search_evaluator *ev, const struct search_point *pt,
-		    struct search_eval *out, struct hn_err *err)
+/* Metrics of pt on target t (t = 0 without targets) into out (start()ed): 0, or 1 when the
+ * target's config is invalid (violation added, nothing priced), or < 0 on error. */
+static int eval_target(struct search_evaluator *ev, int t, const struct search_point *pt,
+		       struct nn_entry *nn, struct search_eval *out, struct hn_err *err)
 {
 	const struct search_space *sp = &ev->sp;
-	struct nn_entry *nn = NULL;
-	struct cost_total t;
+	struct cost_total tot;
 	int64_t hw_at;
 	int ret;
 
-	start(sp, pt, out);
-	if (hw_entry_get(ev, pt, &hw_at) < 0)
+	if (hw_entry_get(ev, t, pt, &hw_at) < 0)
 		return hn_fail(err, HN_ENOMEM, "out of memory");
-	ret = nn_entry_get(ev, pt, &nn, err);
-	if (ret < 0)
-		return ret;
 	const struct hw_entry *h = &ev->hw[hw_at];
 	if (!h->valid) {
 		add_violation(out, 10.0, "%s", h->why);
-		return 0;
+		return 1;
 	}
 	ret = accuracy(ev, pt, nn, &h->hw, out, err);
 	if (ret < 0)
 		return ret;
-	cost_total_init(&t);
+	cost_total_init(&tot);
 	if (reserve((void **)&ev->pair_cost, &ev->cap_pair_cost, nn->count, sizeof(int64_t)))
 		return hn_fail(err, HN_ENOMEM, "out of memory");
 	for (int64_t i = 0; i < nn->count; i++) {
@@ -649,19 +671,79 @@ int search_evaluate(struct search_evaluator *ev, const struct search_point *pt,
 		ret = cost_get(ev, hw_at, ev->pair_shape[p], &ev->pair_cost[i], err);
 		if (ret < 0)
 			return ret;
-		total_add(&t, &ev->cost[ev->pair_cost[i]], ev->pair_mult[p], ev->pair_name[p]);
+		total_add(&tot, &ev->cost[ev->pair_cost[i]], ev->pair_mult[p], ev->pair_name[p]);
 	}
 	for (int64_t i = nn->lfirst; i < nn->lfirst + nn->lcount; i++) {
 		const struct cost_small *c = &ev->cost[ev->pair_cost[ev->layer_pair[i]]];
 		for (int k = 0; k < 4; k++)
-			t.energy_pj[k] += c->e[k];
+			tot.energy_pj[k] += c->e[k];
 	}
-	finish(sp, h, &t, out);
+	finish_metrics(sp, h, &tot, out);
 	return 0;
 }
 
-int search_evaluate_uncached(struct search_evaluator *ev, const struct search_point *pt,
-			     struct search_eval *out, struct hn_err *err)
+/* A multi-target point from its per-target records r[t]: tm, m = the worst case, the first
+ * target's counts and accuracy source, each target's infeasibility named after it. Returns 1
+ * when a target's config is invalid (as eval_target). */
+static int combine_targets(const struct search_space *sp, const struct search_eval *r,
+			   const int *invalid, struct search_eval *out)
+{
+	int any_invalid = 0;
+
+	for (int t = 0; t < sp->n_targets; t++) {
+		memcpy(out->tm[t], r[t].m, sizeof(out->tm[t]));
+		if (!r[t].feasible)
+			add_violation(out, r[t].violation, "%s: %s", sp->targets[t].name, r[t].why);
+		any_invalid |= invalid[t];
+	}
+	for (int k = 0; k < SEARCH_M_COUNT; k++) {
+		double v = r[0].m[k];
+		for (int t = 1; t < sp->n_targets; t++)
+			v = k == SEARCH_M_ACCURACY ? fmin(v, r[t].m[k]) : fmax(v, r[t].m[k]);
+		out->m[k] = v;
+	}
+	out->acc_raw = r[0].acc_raw;
+	out->acc_source = r[0].acc_source;
+	out->acc_penalty = any_invalid ? 0.0 : out->acc_raw - out->m[SEARCH_M_ACCURACY];
+	out->cycles = r[0].cycles;
+	out->stall_cycles = r[0].stall_cycles;
+	out->dram_bytes = r[0].dram_bytes;
+	return any_invalid;
+}
+
+int search_evaluate(struct search_evaluator *ev, const struct search_point *pt,
+		    struct search_eval *out, struct hn_err *err)
+{
+	const struct search_space *sp = &ev->sp;
+	struct search_eval r[SEARCH_MAX_TARGETS];
+	int invalid[SEARCH_MAX_TARGETS] = { 0 };
+	struct nn_entry *nn = NULL;
+	int ret;
+
+	start(sp, pt, out);
+	ret = nn_entry_get(ev, pt, &nn, err);
+	if (ret < 0)
+		return ret;
+	if (!sp->n_targets) {
+		ret = eval_target(ev, 0, pt, nn, out, err);
+		if (ret == 0)
+			finish(sp, out);
+		return ret < 0 ? ret : 0;
+	}
+	for (int t = 0; t < sp->n_targets; t++) {
+		start(sp, pt, &r[t]);
+		if ((ret = eval_target(ev, t, pt, nn, &r[t], err)) < 0)
+			return ret;
+		invalid[t] = ret;
+	}
+	if (!combine_targets(sp, r, invalid, out))
+		finish(sp, out);
+	return 0;
+}
+
+static int eval_target_uncached(struct search_evaluator *ev, int tg,
+				const struct search_point *pt, struct search_eval *out,
+				struct hn_err *err)
 {
 	const struct search_space *sp = &ev->sp;
 	struct arch_net net;
@@ -671,13 +753,12 @@ int search_evaluate_uncached(struct search_evaluator *ev, const struct search_po
 	struct hn_err herr = { 0 };
 	int ret;
 
-	start(sp, pt, out);
 	memset(&h, 0, sizeof(h));
 	memset(&nn, 0, sizeof(nn));
-	search_space_hw(sp, pt, &h.hw);
+	search_space_target_hw(sp, tg, pt, &h.hw);
 	if (hw_config_check(&h.hw, NULL, &herr) < 0) {
 		add_violation(out, 10.0, "%s", herr.msg);
-		return 0;
+		return 1;
 	}
 	hw_resources(&h.hw, &h.res);
 	ret = build_net(ev, pt, &net, &nn.mb, err);
@@ -702,7 +783,32 @@ int search_evaluate_uncached(struct search_evaluator *ev, const struct search_po
 		free(rows);
 	}
 	if (ret == 0)
-		finish(sp, &h, &t, out);
+		finish_metrics(sp, &h, &t, out);
 	arch_net_release(&net);
 	return ret;
+}
+
+int search_evaluate_uncached(struct search_evaluator *ev, const struct search_point *pt,
+			     struct search_eval *out, struct hn_err *err)
+{
+	const struct search_space *sp = &ev->sp;
+	struct search_eval r[SEARCH_MAX_TARGETS];
+	int invalid[SEARCH_MAX_TARGETS] = { 0 }, ret;
+
+	start(sp, pt, out);
+	if (!sp->n_targets) {
+		ret = eval_target_uncached(ev, 0, pt, out, err);
+		if (ret == 0)
+			finish(sp, out);
+		return ret < 0 ? ret : 0;
+	}
+	for (int t = 0; t < sp->n_targets; t++) {
+		start(sp, pt, &r[t]);
+		if ((ret = eval_target_uncached(ev, t, pt, &r[t], err)) < 0)
+			return ret;
+		invalid[t] = ret;
+	}
+	if (!combine_targets(sp, r, invalid, out))
+		finish(sp, out);
+	return 0;
 }

@@ -127,7 +127,7 @@ int search_inputs_from_text(const char *text, struct search_inputs *out, struct 
 	while (*p) {
 		const char *t1 = strchr(p, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
 		const char *nl = t2 ? strchr(t2 + 1, '\n') : NULL;
-		char role[24], value[40], path[512];
+		char role[24], value[112], path[512];
 		if (!nl || (size_t)(t1 - p) >= sizeof(role) || (size_t)(t2 - t1 - 1) >= sizeof(value) ||
 		    (size_t)(nl - t2 - 1) >= sizeof(path) || out->n >= SEARCH_MAX_INPUTS)
 			return hn_fail(err, HN_EINVAL, "malformed list of inputs");

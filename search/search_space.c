@@ -90,9 +90,63 @@ int search_point_eq(const struct search_point *a, const struct search_point *b)
 void search_space_hw(const struct search_space *sp, const struct search_point *pt,
 		     struct hw_config *hw)
 {
-	*hw = sp->hw_base;
+	search_space_target_hw(sp, 0, pt, hw);
+}
+
+int search_space_target_count(const struct search_space *sp)
+{
+	return sp->n_targets > 0 ? sp->n_targets : 1;
+}
+
+const char *search_space_target_name(const struct search_space *sp, int t)
+{
+	return sp->n_targets > 0 && t >= 0 && t < sp->n_targets ? sp->targets[t].name : "";
+}
+
+void search_metric_label(const struct search_space *sp, int metric, int at, char *buf,
+			 size_t size)
+{
+	const char *name = search_metric_name(metric);
+
+	if (at == SEARCH_AT_PLAIN)
+		snprintf(buf, size, "%s", name);
+	else if (at > 0)
+		snprintf(buf, size, "%s@%s", name, search_space_target_name(sp, at - 1));
+	else
+		snprintf(buf, size, "%s@%s", name, at == SEARCH_AT_MAX ? "max" :
+			 at == SEARCH_AT_MIN ? "min" : "mean");
+}
+
+double search_eval_metric(const struct search_space *sp, const struct search_eval *e, int metric,
+			  int at)
+{
+	double v;
+
+	if (sp->n_targets == 0 || at == SEARCH_AT_PLAIN)
+		return e->m[metric];
+	if (at > 0)
+		return e->tm[at - 1][metric];
+	v = e->tm[0][metric];
+	for (int t = 1; t < sp->n_targets; t++) {
+		double x = e->tm[t][metric];
+		if (at == SEARCH_AT_MAX)
+			v = fmax(v, x);
+		else if (at == SEARCH_AT_MIN)
+			v = fmin(v, x);
+		else
+			v += x;
+	}
+	return at == SEARCH_AT_MEAN ? v / sp->n_targets : v;
+}
+
+void search_space_target_hw(const struct search_space *sp, int t, const struct search_point *pt,
+			    struct hw_config *hw)
+{
+	*hw = sp->n_targets > 0 ? sp->targets[t].hw_base : sp->hw_base;
 	for (int d = sp->n_nn_dims; d < sp->n_dims; d++) {
 		double v = sp->dims[d].v[pt->c[d]];
+		if (sp->dims[d].stage != t)
+			continue;
 		int64_t i = (int64_t)llround(v);
 		switch (sp->dims[d].knob) {
 		case SEARCH_K_HW_PE_ROWS: hw->pe_rows = (int32_t)i; break;

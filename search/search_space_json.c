@@ -298,15 +298,17 @@ static const struct hw_knob hw_knobs[] = {
 	{ "mac_packing", SEARCH_K_HW_MAC_PACKING, NULL, 1 },
 };
 
+/* The choices of one HW knob of target t (0 in a space without targets); hw is "hw" or
+ * "targets[1].hw", for messages. */
 static int hw_choice_list(struct ctx *c, const cJSON *a, const struct hw_knob *k,
-			  struct search_space *sp)
+			  struct search_space *sp, int t, const char *hw)
 {
-	char where[64];
+	char where[96], dname[64];
 	double v[SEARCH_MAX_CHOICES];
 	int n = 0, ret;
 	const cJSON *it;
 
-	snprintf(where, sizeof(where), "hw.choices.%s", k->json);
+	snprintf(where, sizeof(where), "%s.choices.%s", hw, k->json);
 	if (k->knob == SEARCH_K_HW_DATAFLOW) {
 		if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) < 1 ||
 		    cJSON_GetArraySize(a) > SEARCH_MAX_CHOICES)
@@ -345,59 +347,174 @@ static int hw_choice_list(struct ctx *c, const cJSON *a, const struct hw_knob *k
 				return FAIL(c, "%s: '%s[%d]': %s", c->origin, where, i, e2.msg);
 		}
 	}
-	return add_dim(c, sp, k->json, k->knob, 0, v, n);
+	/* a target's knob is named after it: "zcu102.pe_rows" */
+	snprintf(dname, sizeof(dname), "%s%s%s", search_space_target_name(sp, t),
+		 sp->n_targets ? "." : "", k->json);
+	return add_dim(c, sp, dname, k->knob, t, v, n);
 }
 
-static int parse_hw(struct ctx *c, const cJSON *hw, struct search_space *sp)
+/* The "hw" object of the space (t = 0, where "hw") or of target t (where "targets[t].hw"):
+ * its base config into *base_out (and the file into base_path), its knobs into sp->dims. */
+static int parse_hw(struct ctx *c, const cJSON *hw, struct search_space *sp, int t,
+		    const char *hwname, struct hw_config *base_out, char *base_path,
+		    size_t base_path_size)
 {
 	static const char *const keys[] = { "base", "choices", NULL };
 	const cJSON *base, *ch, *it;
-	int ret = check_keys(c, hw, "hw", keys);
+	int ret = check_keys(c, hw, hwname, keys);
 
 	if (ret)
 		return ret;
-	sp->hw_base = hw_config_default();
+	*base_out = hw_config_default();
 	base = cJSON_GetObjectItemCaseSensitive(hw, "base");
 	if (cJSON_IsString(base)) {
-		char path[512];
+		char path[512], field[128];
 		resolve_path(c, base->valuestring, path, sizeof(path));
-		hn_strlcpy(sp->hw_base_path, path, sizeof(sp->hw_base_path));
-		if ((ret = hw_config_load(path, &sp->hw_base, c->err)) < 0) {
-			hn_err_prefix(c->err, "'hw.base'");
+		hn_strlcpy(base_path, path, base_path_size);
+		if ((ret = hw_config_load(path, base_out, c->err)) < 0) {
+			snprintf(field, sizeof(field), "'%s.base'", hwname);
+			hn_err_prefix(c->err, field);
 			hn_err_prefix(c->err, c->origin);
 			return ret;
 		}
 	} else if (cJSON_IsObject(base)) {
-		char *text = cJSON_PrintUnformatted(base), where[300];
+		char *text = cJSON_PrintUnformatted(base), where[400];
 		if (!text)
 			return hn_fail(c->err, HN_ENOMEM, "out of memory");
-		snprintf(where, sizeof(where), "%s: 'hw.base'", c->origin);
-		ret = hw_config_parse_json(text, strlen(text), where, &sp->hw_base, c->err);
+		snprintf(where, sizeof(where), "%s: '%s.base'", c->origin, hwname);
+		ret = hw_config_parse_json(text, strlen(text), where, base_out, c->err);
 		free(text);
 		if (ret < 0)
 			return ret;
 	} else if (base) {
-		return FAIL(c, "%s: 'hw.base' must be a config file name or a config object", c->origin);
+		return FAIL(c, "%s: '%s.base' must be a config file name or a config object",
+			    c->origin, hwname);
 	}
 	ch = cJSON_GetObjectItemCaseSensitive(hw, "choices");
 	if (!ch)
 		return 0;
 	if (!cJSON_IsObject(ch))
-		return FAIL(c, "%s: 'hw.choices' must be an object", c->origin);
+		return FAIL(c, "%s: '%s.choices' must be an object", c->origin, hwname);
 	cJSON_ArrayForEach(it, ch) {
 		const struct hw_knob *k = NULL;
 		for (size_t i = 0; i < sizeof(hw_knobs) / sizeof(hw_knobs[0]); i++)
 			if (!strcmp(it->string, hw_knobs[i].json))
 				k = &hw_knobs[i];
 		if (!k)
-			return FAIL(c, "%s: 'hw.choices.%s' is not a searchable field (pe_rows, pe_cols, "
-				    "dataflow, bits, act_bits, weight_bits, acc_bits, buffer_kib, "
-				    "ibuf_kib, wbuf_kib, obuf_kib, *_bytes, double_buffer, freq_mhz, "
-				    "dram_gbps, dram_latency_cycles, mac_packing)", c->origin, it->string);
-		if ((ret = hw_choice_list(c, it, k, sp)) < 0)
+			return FAIL(c, "%s: '%s.choices.%s' is not a searchable field (pe_rows, "
+				    "pe_cols, dataflow, bits, act_bits, weight_bits, acc_bits, "
+				    "buffer_kib, ibuf_kib, wbuf_kib, obuf_kib, *_bytes, double_buffer, "
+				    "freq_mhz, dram_gbps, dram_latency_cycles, mac_packing)", c->origin,
+				    hwname, it->string);
+		if ((ret = hw_choice_list(c, it, k, sp, t, hwname)) < 0)
 			return ret;
 	}
 	return 0;
+}
+
+/* ---- targets (docs/search.md "Multiple targets") ---- */
+
+static int reserved_target_name(const char *s)
+{
+	return !strcmp(s, "max") || !strcmp(s, "min") || !strcmp(s, "mean") || !strcmp(s, "worst");
+}
+
+static int parse_targets(struct ctx *c, const cJSON *a, struct search_space *sp)
+{
+	static const char *const keys[] = { "name", "device", "hw", "comment", NULL };
+	const cJSON *it;
+	int t = 0, ret;
+
+	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) < 2 ||
+	    cJSON_GetArraySize(a) > SEARCH_MAX_TARGETS)
+		return FAIL(c, "%s: 'targets' must be a list of 2 to %d targets", c->origin,
+			    SEARCH_MAX_TARGETS);
+	sp->n_targets = cJSON_GetArraySize(a);
+	cJSON_ArrayForEach(it, a) {
+		struct search_target *tg = &sp->targets[t];
+		char where[32], hwname[48];
+		const char *name = NULL, *dev = NULL;
+		const cJSON *hw;
+		snprintf(where, sizeof(where), "targets[%d]", t);
+		snprintf(hwname, sizeof(hwname), "targets[%d].hw", t);
+		if ((ret = check_keys(c, it, where, keys)))
+			return ret;
+		if ((ret = get_string(c, it, "name", where, &name)) < 0 ||
+		    (ret = get_string(c, it, "device", where, &dev)) < 0)
+			return ret;
+		if (!name)
+			return FAIL(c, "%s: '%s.name' is required (objectives name a target: "
+				    "latency_ms@NAME)", c->origin, where);
+		size_t len = strlen(name);
+		if (len < 1 || len >= SEARCH_TARGET_NAME || strspn(name, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != len)
+			return FAIL(c, "%s: '%s.name' must be 1 to %d letters, digits, '_' or '-', got "
+				    "\"%s\"", c->origin, where, SEARCH_TARGET_NAME - 1, name);
+		if (reserved_target_name(name))
+			return FAIL(c, "%s: '%s.name': \"%s\" is reserved for an aggregate over the "
+				    "targets (max, min, mean, worst)", c->origin, where, name);
+		for (int j = 0; j < t; j++)
+			if (!strcmp(sp->targets[j].name, name))
+				return FAIL(c, "%s: '%s.name': target \"%s\" is already targets[%d]",
+					    c->origin, where, name, j);
+		hn_strlcpy(tg->name, name, sizeof(tg->name));
+		if (!(hw = cJSON_GetObjectItemCaseSensitive(it, "hw")))
+			return FAIL(c, "%s: '%s.hw' is required (a base config, and choices to search)",
+				    c->origin, where);
+		if ((ret = parse_hw(c, hw, sp, t, hwname, &tg->hw_base, tg->hw_base_path,
+				    sizeof(tg->hw_base_path))) < 0)
+			return ret;
+		if (dev) {
+			if (!hw_device_find(dev))
+				return FAIL(c, "%s: '%s.device': unknown device \"%s\"", c->origin, where,
+					    dev);
+			hn_strlcpy(tg->hw_base.device, dev, sizeof(tg->hw_base.device));
+		}
+		t++;
+	}
+	sp->hw_base = sp->targets[0].hw_base;
+	hn_strlcpy(sp->hw_base_path, sp->targets[0].hw_base_path, sizeof(sp->hw_base_path));
+	return 0;
+}
+
+/* "latency_ms", "latency_ms@zcu102", "latency_ms@max" (also @min, @mean, @worst: max, or
+ * min for accuracy) into *metric and *at. where is "objectives[1]" (the field is .metric) or
+ * "formulation.weights" (the field is the key). */
+static int parse_metric_at(struct ctx *c, const struct search_space *sp, const char *s,
+			   const char *field, int *metric, int *at)
+{
+	char name[64];
+	const char *a = strchr(s, '@');
+
+	snprintf(name, sizeof(name), "%.*s", a ? (int)(a - s) : (int)strlen(s), s);
+	if ((*metric = search_metric_parse(name)) < 0)
+		return FAIL(c, "%s: '%s' must be one of accuracy, latency_ms, energy_mj, edp, dsp, "
+			    "bram, lut, ff, macs%s, got \"%s\"", c->origin, field,
+			    sp->n_targets ? " (with @TARGET, @max, @min, @mean or @worst)" : "", s);
+	*at = SEARCH_AT_PLAIN;
+	if (!a)
+		return 0;
+	a++;
+	if (!sp->n_targets)
+		return FAIL(c, "%s: '%s': \"%s\" names a target, but the space has no 'targets'",
+			    c->origin, field, s);
+	if (!strcmp(a, "max") || !strcmp(a, "min") || !strcmp(a, "mean") || !strcmp(a, "worst")) {
+		*at = !strcmp(a, "max") ? SEARCH_AT_MAX : !strcmp(a, "min") ? SEARCH_AT_MIN :
+		      !strcmp(a, "mean") ? SEARCH_AT_MEAN :
+		      *metric == SEARCH_M_ACCURACY ? SEARCH_AT_MIN : SEARCH_AT_MAX;
+		return 0;
+	}
+	for (int t = 0; t < sp->n_targets; t++)
+		if (!strcmp(a, sp->targets[t].name)) {
+			*at = 1 + t;
+			return 0;
+		}
+	char list[160] = "";
+	for (int t = 0; t < sp->n_targets; t++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s, ",
+			 sp->targets[t].name);
+	return FAIL(c, "%s: '%s': unknown target \"%s\" in \"%s\" (targets: %smax, min, mean, "
+		    "worst)", c->origin, field, a, s, list);
 }
 
 /* ---- objectives, constraints, formulation ---- */
@@ -418,11 +535,15 @@ static int parse_objectives(struct ctx *c, const cJSON *a, struct search_space *
 		snprintf(where, sizeof(where), "objectives[%d]", i);
 		if ((ret = check_keys(c, it, where, keys)))
 			return ret;
-		if (get_string(c, it, "metric", where, &s) || (o->metric = search_metric_parse(s)) < 0)
+		char field[48];
+		snprintf(field, sizeof(field), "%s.metric", where);
+		if (get_string(c, it, "metric", where, &s))
 			return FAIL(c, "%s: '%s.metric' must be one of accuracy, latency_ms, energy_mj, "
 				    "edp, dsp, bram, lut, ff, macs", c->origin, where);
+		if ((ret = parse_metric_at(c, sp, s, field, &o->metric, &o->at)) < 0)
+			return ret;
 		for (int j = 0; j < i; j++)
-			if (sp->obj[j].metric == o->metric)
+			if (sp->obj[j].metric == o->metric && sp->obj[j].at == o->at)
 				return FAIL(c, "%s: '%s.metric': '%s' is already an objective", c->origin,
 					    where, s);
 		o->maximize = o->metric == SEARCH_M_ACCURACY;
@@ -457,9 +578,13 @@ static int parse_constraints(struct ctx *c, const cJSON *a, struct search_space 
 		snprintf(where, sizeof(where), "constraints[%d]", i);
 		if ((ret = check_keys(c, it, where, keys)))
 			return ret;
-		if (get_string(c, it, "metric", where, &s) || (k->metric = search_metric_parse(s)) < 0)
+		char field[48];
+		snprintf(field, sizeof(field), "%s.metric", where);
+		if (get_string(c, it, "metric", where, &s))
 			return FAIL(c, "%s: '%s.metric' must be one of accuracy, latency_ms, energy_mj, "
 				    "edp, dsp, bram, lut, ff, macs", c->origin, where);
+		if ((ret = parse_metric_at(c, sp, s, field, &k->metric, &k->at)) < 0)
+			return ret;
 		k->lo = -INFINITY;
 		k->hi = INFINITY;
 		int r1 = get_number(c, it, "max", where, -1e300, 1e300, &k->hi);
@@ -498,8 +623,11 @@ static int parse_formulation(struct ctx *c, const cJSON *f, struct search_space 
 			return FAIL(c, "%s: 'formulation.weights' must be an object of metric: weight",
 				    c->origin);
 		cJSON_ArrayForEach(it, w) {
-			int m = search_metric_parse(it->string), j;
-			for (j = 0; j < sp->n_obj && sp->obj[j].metric != m; j++)
+			int m = -1, at = 0, j;
+			struct hn_err e2 = { 0 };
+			struct ctx c2 = { c->origin, &e2 };
+			parse_metric_at(&c2, sp, it->string, "formulation.weights", &m, &at);
+			for (j = 0; j < sp->n_obj && (sp->obj[j].metric != m || sp->obj[j].at != at); j++)
 				;
 			if (m < 0 || j == sp->n_obj)
 				return FAIL(c, "%s: 'formulation.weights.%s' is not one of the objectives",
@@ -567,16 +695,41 @@ static int parse_quant(struct ctx *c, const cJSON *q, struct search_space *sp)
 }
 
 /* Reference points not given: a constraint's bound, the device budget, 0 % accuracy. */
+/* The device that bounds a resource objective at `at`: the space's, the target's, or over
+ * every target (plain or an aggregate) the one with the largest budget of that resource. */
+static const struct hw_device *ref_device(const struct search_space *sp, int at, int metric)
+{
+	const struct hw_device *best = NULL;
+
+	if (!sp->n_targets)
+		return sp->hw_base.device[0] ? hw_device_find(sp->hw_base.device) : NULL;
+	for (int t = 0; t < sp->n_targets; t++) {
+		const struct hw_device *d = sp->targets[t].hw_base.device[0] ?
+			hw_device_find(sp->targets[t].hw_base.device) : NULL;
+		if (at > 0 && t != at - 1)
+			continue;
+		if (!d)
+			return NULL;
+		if (!best || (metric == SEARCH_M_DSP ? d->dsp > best->dsp :
+			      metric == SEARCH_M_BRAM ? d->bram36 > best->bram36 :
+			      metric == SEARCH_M_LUT ? d->lut > best->lut : d->ff > best->ff))
+			best = d;
+	}
+	return best;
+}
+
 static int default_refs(struct ctx *c, struct search_space *sp)
 {
-	const struct hw_device *dev = sp->hw_base.device[0] ? hw_device_find(sp->hw_base.device) : NULL;
-
 	for (int i = 0; i < sp->n_obj; i++) {
 		struct search_objective *o = &sp->obj[i];
+		const struct hw_device *dev = ref_device(sp, o->at, o->metric);
 		if (!isnan(o->ref))
 			goto check;
+		/* a constraint on the same metric bounds it: at the same place, or (a plain
+		 * constraint holds on every target) anywhere */
 		for (int j = 0; j < sp->n_con; j++)
-			if (sp->con[j].metric == o->metric)
+			if (sp->con[j].metric == o->metric &&
+			    (sp->con[j].at == o->at || sp->con[j].at == SEARCH_AT_PLAIN))
 				o->ref = o->maximize ? sp->con[j].lo : sp->con[j].hi;
 		if (!isnan(o->ref) && isfinite(o->ref))
 			goto check;
@@ -607,7 +760,8 @@ int search_space_parse_json(const char *text, size_t len, const char *origin,
 {
 	static const char *const keys[] = { "name", "nn", "hw", "device", "batch", "mapper",
 					    "fit_device", "objectives", "constraints", "formulation",
-					    "quant_penalty", "comment", "energy", "calibration", NULL };
+					    "quant_penalty", "comment", "energy", "calibration", "targets",
+					    NULL };
 	struct ctx c = { origin, err };
 	const char *end = NULL, *s;
 	cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
@@ -651,12 +805,23 @@ int search_space_parse_json(const char *text, size_t len, const char *origin,
 	if ((ret = parse_nn(&c, v, sp)) < 0)
 		goto out;
 	sp->n_nn_dims = sp->n_dims;
-	if (!(v = cJSON_GetObjectItemCaseSensitive(root, "hw"))) {
+	if ((v = cJSON_GetObjectItemCaseSensitive(root, "targets"))) {
+		/* several targets: each has its own hw and device */
+		if (cJSON_GetObjectItemCaseSensitive(root, "hw") ||
+		    cJSON_GetObjectItemCaseSensitive(root, "device")) {
+			ret = FAIL(&c, "%s: 'hw' and 'device' go into each of 'targets' (targets[i].hw, "
+				   "targets[i].device), not beside them", origin);
+			goto out;
+		}
+		if ((ret = parse_targets(&c, v, sp)) < 0)
+			goto out;
+	} else if (!(v = cJSON_GetObjectItemCaseSensitive(root, "hw"))) {
 		ret = FAIL(&c, "%s: 'hw' is required", origin);
 		goto out;
-	}
-	if ((ret = parse_hw(&c, v, sp)) < 0)
+	} else if ((ret = parse_hw(&c, v, sp, 0, "hw", &sp->hw_base, sp->hw_base_path,
+				   sizeof(sp->hw_base_path))) < 0) {
 		goto out;
+	}
 	if ((ret = get_string(&c, root, "device", "space", &s)) < 0)
 		goto out;
 	if (ret == 0) {
