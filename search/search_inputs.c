@@ -59,8 +59,25 @@ int search_inputs_collect(const char *space_file, const struct search_space *sp,
 	memset(out, 0, sizeof(*out));
 	if ((ret = add_file(out, "space file", space_file, err)) < 0)
 		return ret;
-	if (sp->hw_base_path[0] && (ret = add_file(out, "hw.base file", sp->hw_base_path, err)) < 0)
+	if (!sp->n_targets && sp->hw_base_path[0] &&
+	    (ret = add_file(out, "hw.base file", sp->hw_base_path, err)) < 0)
 		return ret;
+	if (sp->n_targets) {
+		/* the targets by name (a store made for other targets is not resumed) and each
+		 * one's base config file */
+		char names[112] = "";
+		for (int t = 0; t < sp->n_targets; t++)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 t ? "," : "", sp->targets[t].name);
+		add(out, "targets", names, "");
+		for (int t = 0; t < sp->n_targets; t++) {
+			char role[24];
+			snprintf(role, sizeof(role), "targets[%d].hw.base", t);
+			if (sp->targets[t].hw_base_path[0] &&
+			    (ret = add_file(out, role, sp->targets[t].hw_base_path, err)) < 0)
+				return ret;
+		}
+	}
 	if (sp->net_path[0] && (ret = add_file(out, "network file", sp->net_path, err)) < 0)
 		return ret;
 	if (sp->energy_path[0] && (ret = add_file(out, "energy file", sp->energy_path, err)) < 0)

@@ -46,6 +46,7 @@ struct store {
 	int in_tx;
 	int has_progress;               /* the progress table exists (version 3; a reader may
 					 * open an older store as it is) */
+	sqlite3_stmt *tget, *tput;      /* a multi-target space's rows of target_metrics */
 	int lock_fd;                    /* flock'd while writing: one explore per store */
 	int ckpt_rc;                    /* the last checkpoint's failure (SQLite code), else 0 */
 };
@@ -59,6 +60,15 @@ struct store {
 	" next_index INTEGER NOT NULL, evaluations INTEGER NOT NULL, networks INTEGER NOT NULL," \
 	" feasible INTEGER NOT NULL, best_idx INTEGER NOT NULL, eval_s REAL NOT NULL,"\
 	" time REAL NOT NULL);"
+
+/* A multi-target space (docs/search.md "Multiple targets"): one row per evaluated point and
+ * target, its metrics on that target (struct search_eval.tm); created by the first run of such
+ * a space, so a store of single-target runs is unchanged. */
+#define TARGETS_SQL "CREATE TABLE IF NOT EXISTS target_metrics(space_hash TEXT NOT NULL," \
+	" idx INTEGER NOT NULL, fidelity TEXT NOT NULL, target INTEGER NOT NULL," \
+	" name TEXT NOT NULL, accuracy REAL, latency_ms REAL, energy_mj REAL, edp REAL, dsp REAL," \
+	" bram REAL, lut REAL, ff REAL, macs REAL," \
+	" PRIMARY KEY(space_hash, idx, fidelity, target)) WITHOUT ROWID;"
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -329,6 +339,8 @@ void store_close(struct store *st)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_finalize(st->get);
 	sqlite3_finalize(st->put);
+	sqlite3_finalize(st->tget);
+	sqlite3_finalize(st->tput);
 	free(st->saved);
 	sqlite3_close(st->db);
 	if (st->lock_fd >= 0)
@@ -365,9 +377,10 @@ static void objectives_text(const struct search_space *sp, char *buf, size_t siz
 	buf[0] = '\0';
 	for (int i = 0; i < sp->n_obj; i++) {
 		size_t n = strlen(buf);
-		snprintf(buf + n, size - n, "%s%s:%s:%.17g", i ? "," : "",
-			 search_metric_name(sp->obj[i].metric), sp->obj[i].maximize ? "max" : "min",
-			 sp->obj[i].ref);
+		char label[64];
+		search_metric_label(sp, sp->obj[i].metric, sp->obj[i].at, label, sizeof(label));
+		snprintf(buf + n, size - n, "%s%s:%s:%.17g", i ? "," : "", label,
+			 sp->obj[i].maximize ? "max" : "min", sp->obj[i].ref);
 	}
 }
 
@@ -437,8 +450,14 @@ int64_t store_begin_run(struct store *st, const struct search_space *sp,
 	hn_strlcpy(st->space_hash, a->space_hash, sizeof(st->space_hash));
 	hn_strlcpy(st->strategy, a->strategy, sizeof(st->strategy));
 	st->seed = a->seed;
+	if (sp->n_targets && (ret = exec(st, TARGETS_SQL, "cannot add the targets' table",
+					 err)) < 0)
+		return ret;
 	if ((ret = exec(st, "BEGIN IMMEDIATE", "cannot start the run", err)) < 0)
 		return ret;
+	if (a->force && sp->n_targets &&
+	    (ret = exec(st, "DELETE FROM target_metrics", "cannot empty the store", err)) < 0)
+		goto out_rollback;
 	if (a->force && ((ret = exec(st, "DELETE FROM evals", "cannot empty the store", err)) < 0 ||
 			 (ret = exec(st, "DELETE FROM progress", "cannot empty the store",
 				     err)) < 0 ||
@@ -549,6 +568,14 @@ int64_t store_begin_run(struct store *st, const struct search_space *sp,
 		    " acc_source) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,"
 		    "?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,?33,?34,?35,?36,?37,"
 		    "?38,?39,?40,?41,?42,?43,?44,?45,?46,?47,?48,?49,?50)", err) < 0)
+		return HN_EIO;
+	if (sp->n_targets &&
+	    (prepare(st, &st->tget, "SELECT idx, target, name, accuracy, latency_ms, energy_mj, edp,"
+		     " dsp, bram, lut, ff, macs FROM target_metrics WHERE space_hash = ?1 AND"
+		     " idx = ?2 AND fidelity = ?3 ORDER BY target", err) < 0 ||
+	     prepare(st, &st->tput, "INSERT INTO target_metrics(space_hash, idx, fidelity, target,"
+		     " name, accuracy, latency_ms, energy_mj, edp, dsp, bram, lut, ff, macs)"
+		     " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)", err) < 0))
 		return HN_EIO;
 	return stored;
 out_rollback:
@@ -775,6 +802,44 @@ static int read_row(const struct store *st, sqlite3_stmt *q, const struct search
 	return 0;
 }
 
+/* The per-target metrics of a stored point of a multi-target space into e->tm: every target
+ * must have its row, under its name (a row missing or of another target is damage). */
+static int read_targets(struct store *st, struct search_eval *e, struct hn_err *err)
+{
+	const struct search_space *sp = st->sp;
+	sqlite3_stmt *q = st->tget;
+	int rc, t = 0, ret = 0;
+
+	if (!sp || !sp->n_targets)
+		return 0;
+	sqlite3_reset(q);
+	sqlite3_bind_text(q, 1, st->space_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)e->index);
+	sqlite3_bind_text(q, 3, search_fidelity_name(e->fidelity), -1, SQLITE_STATIC);
+	while (ret == 0 && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		char name[SEARCH_TARGET_NAME];
+		int64_t v;
+		/* column 0 is idx, so that a message names the point */
+		if ((ret = want_int(st, q, 1, t, t, &v, err)) < 0 ||
+		    (ret = want_text(st, q, 2, name, sizeof(name), err)) < 0)
+			break;
+		if (t >= sp->n_targets || strcmp(name, sp->targets[t].name)) {
+			ret = bad_col(st, q, 2, "is not the space's target of that number", err);
+			break;
+		}
+		for (int m = 0; ret == 0 && m < SEARCH_M_COUNT; m++)
+			ret = want_real(st, q, 3 + m, &e->tm[t][m], err);
+		t++;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = db_fail(st, HN_EIO, "cannot read", err);
+	if (ret == 0 && t != sp->n_targets)
+		ret = hn_fail(err, HN_EINVAL, "%s: damaged store: point %llu has metrics for %d of its "
+			      "%d targets", st->path, (unsigned long long)e->index, t, sp->n_targets);
+	sqlite3_reset(q);
+	return ret;
+}
+
 int store_lookup(struct store *st, uint64_t index, int fidelity, struct search_eval *out,
 		 struct hn_err *err)
 {
@@ -788,6 +853,8 @@ int store_lookup(struct store *st, uint64_t index, int fidelity, struct search_e
 	rc = sqlite3_step(st->get);
 	if (rc == SQLITE_ROW) {
 		ret = read_row(st, st->get, st->sp, &row, err);
+		if (ret == 0)
+			ret = read_targets(st, &row.e, err);
 		if (ret == 0) {
 			*out = row.e;
 			ret = 1;
@@ -862,6 +929,21 @@ static int put_row(struct store *st, const struct search_eval *e, double eval_s,
 			       search_fidelity_name(e->fidelity));
 	if (rc != SQLITE_DONE)
 		return db_fail(st, HN_EIO, "cannot write", err);
+	for (int t = 0; t < sp->n_targets; t++) {
+		q = st->tput;
+		sqlite3_reset(q);
+		sqlite3_bind_text(q, 1, st->space_hash, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, (sqlite3_int64)e->index);
+		sqlite3_bind_text(q, 3, search_fidelity_name(e->fidelity), -1, SQLITE_STATIC);
+		sqlite3_bind_int(q, 4, t);
+		sqlite3_bind_text(q, 5, sp->targets[t].name, -1, SQLITE_STATIC);
+		for (int m = 0; m < SEARCH_M_COUNT; m++)
+			bind_double(q, 6 + m, e->tm[t][m]);
+		rc = sqlite3_step(q);
+		sqlite3_reset(q);
+		if (rc != SQLITE_DONE)
+			return db_fail(st, HN_EIO, "cannot write", err);
+	}
 	return 0;
 }
 
@@ -912,6 +994,13 @@ int store_progress_save(struct store *st, const struct store_progress *p,
 		sqlite3_bind_int64(del, 2, (sqlite3_int64)st->saved[i]);
 		if (sqlite3_step(del) != SQLITE_DONE)
 			ret = db_fail(st, HN_EIO, "cannot write", err);
+		if (ret == 0 && st->sp->n_targets) {
+			char sql[160];
+			snprintf(sql, sizeof(sql), "DELETE FROM target_metrics WHERE space_hash = '%s'"
+				 " AND idx = %llu AND fidelity = 'model'", st->space_hash,
+				 (unsigned long long)st->saved[i]);
+			ret = exec(st, sql, "cannot write", err);
+		}
 	}
 	for (int i = 0; ret == 0 && i < n; i++)
 		if (!has_u64(st->saved, st->n_saved, rows[i].index))
@@ -1021,7 +1110,8 @@ int store_progress_load(struct store *st, struct store_progress *p,
 		return ret;
 	sqlite3_bind_int64(q, 1, st->run_id);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if ((ret = read_row(st, q, st->sp, &row, err)) < 0)
+		if ((ret = read_row(st, q, st->sp, &row, err)) < 0 ||
+		    (ret = read_targets(st, &row.e, err)) < 0)
 			break;
 		if (row.e.index >= p->next_index) {
 			ret = bad_col(st, q, 0, "lies beyond the run's progress", err);
