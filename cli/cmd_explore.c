@@ -76,6 +76,12 @@ static const char explore_help[] =
 "  --lut FILE       the table ('hwnas estimators --lut-out')\n"
 "  --lut-miss WHAT  a layer not in the table: 'fail' (default) or 'model' (counted)\n"
 "  --predictor FILE the predictor ('hwnas estimators --predictor-out')\n"
+"  --transfer       a space with 'targets': after the search, the transfer loss between\n"
+"                   them (docs/search.md \"Transfer loss\"): each target's networks (its\n"
+"                   exact (accuracy, metric) front over every network and config) taken to\n"
+"                   the others, against their own best at that accuracy; a table and\n"
+"                   DIR/transfer.json. Exhaustive over networks x each target's configs\n"
+"  --transfer-metric M  the metric compared (default latency_ms; energy_mj, edp, ...)\n"
 "  --quiet          no progress lines\n"
 "  -h, --help       this text\n"
 "\n"
@@ -93,6 +99,7 @@ struct explore_opts {
 	int64_t budget, top_k, jobs, rtl_max_macs;
 	uint64_t seed;
 	int exhaustive, rtl, quiet, no_db, force;
+	int transfer, transfer_metric;  /* --transfer [--transfer-metric M] */
 };
 
 struct progress {
@@ -118,14 +125,18 @@ static void print_progress(struct progress *p, int64_t n, const struct search_fr
 {
 	double t = now_s() - p->t0, hv = search_front_hypervolume(f), best = NAN;
 	double left = n > 0 ? t / (double)n * (double)(p->budget - n) : 0;
+	const struct search_objective *o0 = &p->sp->obj[0];
+	char label[64];
 
-	for (int i = 0; i < f->n; i++)
-		if (p->sp->obj[0].maximize ? !(f->p[i].m[p->sp->obj[0].metric] <= best)
-					   : !(f->p[i].m[p->sp->obj[0].metric] >= best))
-			best = f->p[i].m[p->sp->obj[0].metric];
+	for (int i = 0; i < f->n; i++) {
+		double v = search_eval_metric(p->sp, &f->p[i], o0->metric, o0->at);
+		if (o0->maximize ? !(v <= best) : !(v >= best))
+			best = v;
+	}
+	search_metric_label(p->sp, o0->metric, o0->at, label, sizeof(label));
 	fprintf(stderr, "%sexplore: %lld/%lld evaluations, front %d, best %s %.4g, hypervolume "
 		"%.4f, %.1f s, %.1f s left%s", p->tty ? "\r" : "", (long long)n,
-		(long long)p->budget, f->n, search_metric_name(p->sp->obj[0].metric), best, hv, t,
+		(long long)p->budget, f->n, label, best, hv, t,
 		final ? 0.0 : left, p->tty && !final ? "   " : "\n");
 	fflush(stderr);
 }
@@ -177,6 +188,8 @@ static int parse_args(int argc, char **argv, struct explore_opts *o)
 		{ "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' },
 		{ "db", required_argument, NULL, 'd' }, { "no-db", no_argument, NULL, 'n' },
 		{ "jobs", required_argument, NULL, 'j' }, { "force", no_argument, NULL, 'F' },
+		{ "transfer", no_argument, NULL, 'T' },
+		{ "transfer-metric", required_argument, NULL, 'm' },
 		CLI_LONGOPT_COST, { NULL, 0, NULL, 0 },
 	};
 	int c, ret;
@@ -188,6 +201,7 @@ static int parse_args(int argc, char **argv, struct explore_opts *o)
 	o->rtl_max_macs = 50000000;
 	o->seed = 1;
 	o->jobs = 1;
+	o->transfer_metric = SEARCH_M_LATENCY_MS;
 	cli_cost_init(&o->cost);
 	optind = 1;
 	opterr = 0;
@@ -204,6 +218,15 @@ static int parse_args(int argc, char **argv, struct explore_opts *o)
 		case 'd': o->db = optarg; break;
 		case 'n': o->no_db = 1; break;
 		case 'F': o->force = 1; break;
+		case 'T': o->transfer = 1; break;
+		case 'm':
+			o->transfer = 1;
+			o->transfer_metric = search_metric_parse(optarg);
+			if (o->transfer_metric < 0 || o->transfer_metric == SEARCH_M_ACCURACY)
+				return cli_usage_error("explore", "--transfer-metric must be latency_ms, "
+						       "energy_mj, edp, dsp, bram, lut, ff or macs, got "
+						       "'%s'", optarg);
+			break;
 		case 'j':
 			if ((ret = parse_i64("--jobs", optarg, 1, 256, &o->jobs)))
 				return ret;
@@ -351,6 +374,32 @@ static int write_outputs(const struct explore_opts *o, const struct search_space
 		free(text);
 		if (ret < 0)
 			return ret;
+		/* several targets: each one's accelerator and Verilog parameters beside the first
+		 * target's (configs/<i>.json) */
+		for (int t = 0; t < sp->n_targets; t++) {
+			struct hw_config th;
+			search_space_target_hw(sp, t, &r->front.p[i].pt, &th);
+			text = hw_config_to_json(&th);
+			if (!text)
+				return hn_fail(err, HN_ENOMEM, "out of memory");
+			snprintf(path, sizeof(path), "%s/configs/%d.%s.json", o->out, i,
+				 sp->targets[t].name);
+			ret = write_text(path, text, err);
+			free(text);
+			if (ret < 0)
+				return ret;
+			snprintf(comment, sizeof(comment), "front point %d (%s) on target %s", i, arch,
+				 sp->targets[t].name);
+			text = search_hw_to_verilog(&th, comment);
+			if (!text)
+				return hn_fail(err, HN_ENOMEM, "out of memory");
+			snprintf(path, sizeof(path), "%s/configs/%d.%s.vh", o->out, i,
+				 sp->targets[t].name);
+			ret = write_text(path, text, err);
+			free(text);
+			if (ret < 0)
+				return ret;
+		}
 		/* the network, as hwnas eval reads it (same layers, same batch) */
 		struct arch_net net;
 		if ((ret = search_space_net(sp, &r->front.p[i].pt, &net, err)) < 0)
@@ -469,18 +518,56 @@ static void warn_empty_hypervolume(const struct search_space *sp, const struct s
 		"the reference box (%s)\n", f->n, sp->origin);
 	for (int j = 0; j < sp->n_obj; j++) {
 		const struct search_objective *ob = &sp->obj[j];
-		double best = f->p[0].m[ob->metric];
+		double best = search_eval_metric(sp, &f->p[0], ob->metric, ob->at);
+		char label[64];
 		if (!excluded[j])
 			continue;
 		for (int i = 1; i < f->n; i++) {
-			double v = f->p[i].m[ob->metric];
+			double v = search_eval_metric(sp, &f->p[i], ob->metric, ob->at);
 			if (ob->maximize ? v > best : v < best)
 				best = v;
 		}
+		search_metric_label(sp, ob->metric, ob->at, label, sizeof(label));
 		fprintf(stderr, "hwnas: 'objectives[%d]' %s: its ref %g excludes %d of the %d "
 			"points (the front's best is %.6g); %s the ref to count them\n", j,
-			search_metric_name(ob->metric), ob->ref, excluded[j], f->n, best,
+			label, ob->ref, excluded[j], f->n, best,
 			ob->maximize ? "lower" : "raise");
+	}
+}
+
+/* The front of a multi-target space: per point the accuracy (worst case), then per target its
+ * latency, energy, DSP and accelerator: the trade-off between the targets. */
+static void print_front_targets(const struct search_space *sp, const struct search_run_result *r)
+{
+	printf("objectives:");
+	for (int j = 0; j < sp->n_obj; j++) {
+		char label[64];
+		search_metric_label(sp, sp->obj[j].metric, sp->obj[j].at, label, sizeof(label));
+		printf(" %s%s", label, j + 1 < sp->n_obj ? "," : "\n");
+	}
+	printf("%4s %8s", "#", "accuracy");
+	for (int t = 0; t < sp->n_targets; t++)
+		printf(" | %-9.9s %9s %5s %-16s", sp->targets[t].name, "", "", "");
+	printf(" |\n%13s", "");
+	for (int t = 0; t < sp->n_targets; t++)
+		printf(" | %9s %9s %5s %-16s", "ms", "mJ", "DSP", "hw");
+	printf(" | arch\n");
+	for (int i = 0; i < r->front.n; i++) {
+		const struct search_eval *e = &r->front.p[i];
+		char arch[256];
+		search_space_describe_nn(sp, &e->pt, arch, sizeof(arch));
+		printf("%4d %8.2f", i, e->m[SEARCH_M_ACCURACY]);
+		for (int t = 0; t < sp->n_targets; t++) {
+			struct hw_config hw;
+			char hwd[64];
+			search_space_target_hw(sp, t, &e->pt, &hw);
+			snprintf(hwd, sizeof(hwd), "%dx%d %s %db %lldK", hw.pe_rows, hw.pe_cols,
+				 hw_dataflow_name(hw.dataflow), hw.act_bits,
+				 (long long)(hw.ibuf_bytes / 1024));
+			printf(" | %9.4f %9.4f %5.0f %-16s", e->tm[t][SEARCH_M_LATENCY_MS],
+			       e->tm[t][SEARCH_M_ENERGY_MJ], e->tm[t][SEARCH_M_DSP], hwd);
+		}
+		printf(" | %s\n", arch);
 	}
 }
 
@@ -495,6 +582,10 @@ static void print_front(const struct search_space *sp, const struct search_run_r
 	       cli_thousands(r->networks, b3, sizeof(b3)),
 	       cli_thousands((long long)search_space_size(sp), b2, sizeof(b2)),
 	       o->exhaustive ? "exhaustive" : o->strategy, r->seconds, r->front.n, r->hypervolume);
+	if (sp->n_targets) {
+		print_front_targets(sp, r);
+		goto notes;
+	}
 	printf("%4s %8s %-7s %11s %10s %5s %5s %7s  %-12s  %s\n", "#", "accuracy", "source",
 	       "latency ms", "energy mJ", "DSP", "BRAM", "LUT", "hw", "arch");
 	for (int i = 0; i < r->front.n; i++) {
@@ -519,6 +610,7 @@ static void print_front(const struct search_space *sp, const struct search_run_r
 		       r->best.m[SEARCH_M_ACCURACY], r->best.m[SEARCH_M_LATENCY_MS],
 		       r->best.m[SEARCH_M_ENERGY_MJ], arch);
 	}
+notes:
 	if (sp->form == SEARCH_PARETO && r->hypervolume == 0.0)
 		warn_empty_hypervolume(sp, &r->front);
 	if (r->front.n && r->front.p[0].acc_source == SEARCH_ACC_PROXY)
@@ -526,6 +618,47 @@ static void print_front(const struct search_space *sp, const struct search_run_r
 	if (r->front.n && r->front.p[0].acc_source != SEARCH_ACC_NONE)
 		printf("note: accuracy includes the quantisation penalty table%s (an assumption, "
 		       "docs/search.md)\n", sp->quant_overridden ? " of the space file" : "");
+}
+
+/* --transfer: the loss of each target's networks on the others (search_transfer_run), as a
+ * table and DIR/transfer.json. */
+static int transfer_report(const struct explore_opts *o, const struct search_space *sp,
+			   struct search_evaluator *ev, struct hn_err *err)
+{
+	struct search_transfer t;
+	char path[4200], b1[32], b2[32];
+	const char *mn = search_metric_name(o->transfer_metric);
+	char *text;
+	int ret = search_transfer_run(sp, ev, o->transfer_metric, &t, err);
+
+	if (ret < 0)
+		return ret;
+	text = search_transfer_to_json(sp, &t);
+	snprintf(path, sizeof(path), "%s/transfer.json", o->out);
+	ret = text ? write_text(path, text, err) : hn_fail(err, HN_ENOMEM, "out of memory");
+	free(text);
+	if (ret == 0) {
+		printf("\ntransfer loss, %s: networks on one target's exact (accuracy, %s) front "
+		       "taken to another at their best config there, against that target's best at "
+		       "the same or better accuracy (%s networks, %s evaluations, %.1f s; %s)\n", mn,
+		       mn, cli_thousands(t.networks, b1, sizeof(b1)),
+		       cli_thousands(t.evaluations, b2, sizeof(b2)), t.seconds, path);
+		printf("%-12s %-12s %7s %11s %10s %10s %9s %8s\n", "from", "to", "picked",
+		       "infeasible", "mean loss", "max loss", "HV kept", "tau");
+		for (int p = 0; p < t.n_pairs; p++) {
+			const struct search_transfer_pair *pr = &t.pairs[p];
+			printf("%-12s %-12s %7d %11d %9.1f%% %9.1f%% %8.2f%% %8.3f\n",
+			       sp->targets[pr->from].name, sp->targets[pr->to].name, pr->picked,
+			       pr->infeasible, pr->mean_loss_pct, pr->max_loss_pct,
+			       pr->hv_own > 0 ? 100.0 * pr->hv_picked / pr->hv_own : 0.0,
+			       t.kendall_tau[pr->from][pr->to]);
+		}
+		printf("(HV kept: the 'to' target's (accuracy, %s) hypervolume with the 'from' "
+		       "target's networks only, of its own; tau: Kendall tau-b of the networks' best "
+		       "%s on the two targets)\n", mn, mn);
+	}
+	search_transfer_release(&t);
+	return ret;
 }
 
 /* Opens the store and starts (or resumes) the run in it; *st stays NULL with --no-db. */
@@ -696,6 +829,17 @@ static int explore_main(int argc, char **argv, struct mpi_ctx *mpi)
 		goto out_free_space;
 	}
 	set_cost(&o, sp);
+	if (o.transfer && !sp->n_targets) {
+		ret = cli_usage_error("explore", "--transfer compares targets: %s has no 'targets'",
+				      o.space);
+		goto out_free_space;
+	}
+	if (sp->n_targets && o.rtl) {
+		fprintf(stderr, "hwnas: explore: %s: --rtl refines one accelerator per point; a space "
+			"with 'targets' has %d (not supported yet)\n", o.space, sp->n_targets);
+		ret = CLI_USAGE;
+		goto out_free_space;
+	}
 	/* Everything checkable is checked before the store is made (a space that fails here
 	 * leaves no store behind): the space, the files it names, the accuracy table. */
 	if (search_evaluator_new(sp, &ev, &err) < 0) {
@@ -800,6 +944,10 @@ static int explore_main(int argc, char **argv, struct mpi_ctx *mpi)
 		goto out_close;
 	}
 	print_front(sp, &r, &o);
+	if (o.transfer && transfer_report(&o, sp, ev, &err) < 0) {
+		cli_error(&err);
+		goto out_close;
+	}
 	if (store)
 		printf("store: %s, session %d: %lld evaluated, %lld from the store\n",
 		       store_path(store), store_session(store),

@@ -305,6 +305,12 @@ int64_t search_evaluator_cost_from_model(const struct search_evaluator *ev);
  * command failing, a mapper failing, out of memory). */
 int search_evaluate(struct search_evaluator *ev, const struct search_point *pt,
 		    struct search_eval *out, struct hn_err *err);
+/* The network of pt on target t alone (t = 0 in a space without targets, where this is
+ * search_evaluate): out->m (and out->tm[t]) its metrics there, infeasible when it breaks the
+ * target's device, its invalid config, or a constraint on that target (metric@t, or a plain
+ * one); objectives and score are left 0 in a multi-target space. For the transfer report. */
+int search_evaluate_target(struct search_evaluator *ev, int t, const struct search_point *pt,
+			   struct search_eval *out, struct hn_err *err);
 /* Same, without the caches: expands the network and sums cost_layer over every layer. For
  * tests of the cache (and of the per-shape accounting). */
 int search_evaluate_uncached(struct search_evaluator *ev, const struct search_point *pt,
@@ -461,6 +467,52 @@ struct search_run_result {
 int search_run(const struct search_space *sp, struct search_evaluator *ev,
 	       const struct search_run_opts *o, struct search_run_result *r, struct hn_err *err);
 void search_run_result_release(struct search_run_result *r);
+
+/* ---- Transfer between targets (search_transfer.c, docs/search.md "Transfer loss") ----
+ * For each ordered pair of targets (A, B): the networks a search for A keeps (those on A's
+ * exact (accuracy, metric) front over every network and every config of A) deployed on B at
+ * their best config there, against B's own best at the same or better accuracy. Exhaustive
+ * over networks x each target's configs (a sum over the targets, not their product). */
+struct search_transfer_row {
+	int from, to;                   /* targets A and B */
+	uint64_t nn;                    /* the network (search_point_nn_id) */
+	double acc_a, m_a;              /* its point on A's front */
+	double acc_b, m_b;              /* its best metric on B (and the accuracy there); NaN
+					 * when no config of B takes it */
+	double best_b;                  /* B's best metric at accuracy >= acc_b, any network */
+	double loss_pct;                /* (m_b / best_b - 1) x 100; NaN when infeasible on B */
+};
+struct search_transfer_pair {
+	int from, to;
+	int picked;                     /* networks on A's front */
+	int infeasible;                 /* of them, without a feasible config on B */
+	double mean_loss_pct, max_loss_pct;
+	int worst;                      /* index into rows of the largest loss, -1 none */
+	double hv_own, hv_picked;       /* B's 2-D (accuracy, metric) hypervolume: every network,
+					 * A's picks only */
+};
+struct search_transfer {
+	int metric;                     /* enum search_metric (a minimised one) */
+	int n_targets;
+	int n_pairs;
+	struct search_transfer_pair pairs[SEARCH_MAX_TARGETS * (SEARCH_MAX_TARGETS - 1)];
+	int front_size[SEARCH_MAX_TARGETS];     /* each target's (accuracy, metric) front */
+	double ref[SEARCH_MAX_TARGETS];         /* the metric's hypervolume reference per target */
+	double acc_ref;
+	double kendall_tau[SEARCH_MAX_TARGETS][SEARCH_MAX_TARGETS]; /* of the networks' best
+					 * metric on A and on B (networks feasible on both) */
+	int n_rows;
+	struct search_transfer_row *rows;       /* owned */
+	int64_t evaluations, networks;
+	double seconds;
+};
+/* Computes the table for a space with targets (HN_EINVAL naming the space otherwise, or for a
+ * metric that is not minimised). Fills *out; release with search_transfer_release. */
+int search_transfer_run(const struct search_space *sp, struct search_evaluator *ev, int metric,
+			struct search_transfer *out, struct hn_err *err);
+void search_transfer_release(struct search_transfer *t);
+/* The table as JSON (transfer.json). Caller frees. */
+char *search_transfer_to_json(const struct search_space *sp, const struct search_transfer *t);
 
 /* ---- Output (search_json.c) ---- */
 

@@ -788,6 +788,30 @@ static int eval_target_uncached(struct search_evaluator *ev, int tg,
 	return ret;
 }
 
+int search_evaluate_target(struct search_evaluator *ev, int t, const struct search_point *pt,
+			   struct search_eval *out, struct hn_err *err)
+{
+	const struct search_space *sp = &ev->sp;
+	struct nn_entry *nn = NULL;
+	int ret;
+
+	start(sp, pt, out);
+	if ((ret = nn_entry_get(ev, pt, &nn, err)) < 0)
+		return ret;
+	if ((ret = eval_target(ev, t, pt, nn, out, err)) != 0)
+		return ret < 0 ? ret : 0;
+	if (!sp->n_targets) {
+		finish(sp, out);
+		return 0;
+	}
+	/* the constraints that hold on this target alone: its own and the plain ones */
+	memcpy(out->tm[t], out->m, sizeof(out->tm[t]));
+	for (int i = 0; i < sp->n_con; i++)
+		if (sp->con[i].at == 1 + t || sp->con[i].at == SEARCH_AT_PLAIN)
+			check_constraint(sp, &sp->con[i], 1 + t, out);
+	return 0;
+}
+
 int search_evaluate_uncached(struct search_evaluator *ev, const struct search_point *pt,
 			     struct search_eval *out, struct hn_err *err)
 {

@@ -19,13 +19,13 @@ static void add_num(cJSON *o, const char *k, double v)
 		cJSON_AddNullToObject(o, k);
 }
 
-static cJSON *hw_json(const struct search_space *sp, const struct search_point *pt)
+static cJSON *hw_json(const struct search_space *sp, int t, const struct search_point *pt)
 {
 	struct hw_config hw;
 	char *text;
 	cJSON *o;
 
-	search_space_hw(sp, pt, &hw);
+	search_space_target_hw(sp, t, pt, &hw);
 	text = hw_config_to_json(&hw);
 	o = text ? cJSON_Parse(text) : NULL;
 	free(text);
@@ -53,7 +53,17 @@ static cJSON *eval_json(const struct search_space *sp, const struct search_eval 
 	if (sp->form != SEARCH_PARETO)
 		add_num(o, "score", e->score);
 	cJSON_AddStringToObject(o, "arch", arch);
-	cJSON_AddItemToObject(o, "hw", hw_json(sp, &e->pt));
+	cJSON_AddItemToObject(o, "hw", hw_json(sp, 0, &e->pt));
+	if (sp->n_targets) {
+		/* the metrics above are the worst case over the targets; each target's here */
+		cJSON *ts = cJSON_AddObjectToObject(o, "targets");
+		for (int t = 0; t < sp->n_targets; t++) {
+			cJSON *x = cJSON_AddObjectToObject(ts, sp->targets[t].name);
+			for (int m = 0; m < SEARCH_M_COUNT; m++)
+				add_num(x, search_metric_name(m), e->tm[t][m]);
+			cJSON_AddItemToObject(x, "hw", hw_json(sp, t, &e->pt));
+		}
+	}
 	cJSON_AddStringToObject(o, "fidelity", search_fidelity_name(e->fidelity));
 	cJSON_AddStringToObject(o, "accuracy_source", search_acc_source_name(e->acc_source));
 	if (e->acc_penalty > 0) {
@@ -143,11 +153,12 @@ static const char *absolute(const char *path, char *buf)
 
 /* The command that reproduces front point i's latency and energy, run in the output folder
  * (tests/cli/front_repro.sh runs it for every point). */
-static void eval_command(const struct search_space *sp, int i, char *buf, size_t size)
+static void eval_command(const struct search_space *sp, int i, int t, char *buf, size_t size)
 {
 	char abs[PATH_MAX];
 	size_t o = (size_t)snprintf(buf, size, "hwnas eval --net configs/%d.net.json --hw "
-				    "configs/%d.json", i, i);
+				    "configs/%d%s%s.json", i, i, sp->n_targets ? "." : "",
+				    search_space_target_name(sp, t));
 
 	if (sp->mapper == COST_MAP_GREEDY && o < size)
 		o += (size_t)snprintf(buf + o, size - o, " --mapper greedy");
@@ -185,9 +196,22 @@ char *search_front_to_json(const struct search_space *sp, const struct search_ru
 				sp->form == SEARCH_WEIGHTED ? "weighted" : "mnas");
 	add_num(root, "hypervolume", r->hypervolume);
 	ref = cJSON_AddArrayToObject(root, "objectives");
+	if (sp->n_targets) {
+		cJSON *ts = cJSON_AddArrayToObject(root, "targets");
+		for (int t = 0; t < sp->n_targets; t++) {
+			cJSON *x = cJSON_CreateObject();
+			cJSON_AddStringToObject(x, "name", sp->targets[t].name);
+			cJSON_AddStringToObject(x, "device", sp->targets[t].hw_base.device);
+			cJSON_AddItemToArray(ts, x);
+		}
+		cJSON_AddStringToObject(root, "metrics", "per point: the worst case over the "
+					"targets (max; accuracy: min); 'targets' holds each target's");
+	}
 	for (int i = 0; i < sp->n_obj; i++) {
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "metric", search_metric_name(sp->obj[i].metric));
+		char label[64];
+		search_metric_label(sp, sp->obj[i].metric, sp->obj[i].at, label, sizeof(label));
+		cJSON_AddStringToObject(o, "metric", label);
 		cJSON_AddStringToObject(o, "goal", sp->obj[i].maximize ? "max" : "min");
 		add_num(o, "ideal", sp->obj[i].ideal);
 		add_num(o, "ref", sp->obj[i].ref);
@@ -202,8 +226,17 @@ char *search_front_to_json(const struct search_space *sp, const struct search_ru
 		cJSON_AddStringToObject(p, "config", text);
 		snprintf(text, sizeof(text), "configs/%d.net.json", i);
 		cJSON_AddStringToObject(p, "network", text);
-		eval_command(sp, i, text, sizeof(text));
+		eval_command(sp, i, 0, text, sizeof(text));
 		cJSON_AddStringToObject(p, "reproduce", text);
+		for (int t = 0; t < sp->n_targets; t++) {
+			/* configs/<i>.json is the first target's, as the plain "hw" */
+			cJSON *x = cJSON_GetObjectItemCaseSensitive(
+				cJSON_GetObjectItemCaseSensitive(p, "targets"), sp->targets[t].name);
+			snprintf(text, sizeof(text), "configs/%d.%s.json", i, sp->targets[t].name);
+			cJSON_AddStringToObject(x, "config", text);
+			eval_command(sp, i, t, text, sizeof(text));
+			cJSON_AddStringToObject(x, "reproduce", text);
+		}
 		cJSON_AddItemToArray(a, p);
 	}
 	if (r->has_best && sp->form != SEARCH_PARETO)
@@ -215,14 +248,24 @@ char *search_front_to_json(const struct search_space *sp, const struct search_ru
 
 char *search_front_to_csv(const struct search_space *sp, const struct search_front *f)
 {
-	size_t cap = 512 + (size_t)f->n * 512, o = 0;
+	size_t cap = 512 + (size_t)f->n * (512 + 256 * (size_t)sp->n_targets), o = 0;
 	char *s = malloc(cap);
 
 	if (!s)
 		return NULL;
 	o += (size_t)snprintf(s + o, cap - o, "point,accuracy,latency_ms,energy_mj,dsp,bram,lut,ff,"
 			      "macs,arch,pe_rows,pe_cols,dataflow,act_bits,weight_bits,ibuf_bytes,"
-			      "wbuf_bytes,obuf_bytes,freq_mhz,fidelity,accuracy_source\n");
+			      "wbuf_bytes,obuf_bytes,freq_mhz,fidelity,accuracy_source%s",
+			      sp->n_targets ? "" : "\n");
+	/* a multi-target space: the columns above are the worst case and the first target's
+	 * accelerator; then per target its metrics and accelerator */
+	for (int t = 0; t < sp->n_targets && o < cap; t++) {
+		const char *n = sp->targets[t].name;
+		o += (size_t)snprintf(s + o, cap - o, ",accuracy@%s,latency_ms@%s,energy_mj@%s,dsp@%s,"
+				      "bram@%s,lut@%s,hw@%s", n, n, n, n, n, n, n);
+	}
+	if (sp->n_targets && o < cap)
+		o += (size_t)snprintf(s + o, cap - o, "\n");
 	for (int i = 0; i < f->n && o < cap; i++) {
 		const struct search_eval *e = &f->p[i];
 		struct hw_config hw;
@@ -239,6 +282,22 @@ char *search_front_to_csv(const struct search_space *sp, const struct search_fro
 				      (long long)hw.obuf_bytes, hw.freq_mhz,
 				      search_fidelity_name(e->fidelity),
 				      search_acc_source_name(e->acc_source));
+		if (sp->n_targets && o > 0)
+			o--; /* the newline: the targets' columns follow */
+		for (int t = 0; t < sp->n_targets && o < cap; t++) {
+			const double *m = e->tm[t];
+			struct hw_config th;
+			search_space_target_hw(sp, t, &e->pt, &th);
+			o += (size_t)snprintf(s + o, cap - o, ",%.4f,%.6f,%.6f,%.0f,%.0f,%.0f,"
+					      "\"%dx%d %s %d/%db %lldK %gMHz\"",
+					      m[SEARCH_M_ACCURACY], m[SEARCH_M_LATENCY_MS],
+					      m[SEARCH_M_ENERGY_MJ], m[SEARCH_M_DSP], m[SEARCH_M_BRAM],
+					      m[SEARCH_M_LUT], th.pe_rows, th.pe_cols,
+					      hw_dataflow_name(th.dataflow), th.act_bits, th.weight_bits,
+					      (long long)(th.ibuf_bytes / 1024), th.freq_mhz);
+		}
+		if (sp->n_targets && o < cap)
+			o += (size_t)snprintf(s + o, cap - o, "\n");
 	}
 	return s;
 }
@@ -279,5 +338,73 @@ char *search_hw_to_verilog(const struct hw_config *hw, const char *comment)
 		 comment, hw->freq_mhz, hw->dram_gbps, hw->device[0] ? hw->device : "none", p.rows,
 		 p.cols, p.df, p.a_bits, p.w_bits, p.acc_bits, p.dbuf, (long long)p.idepth,
 		 (long long)p.wdepth, (long long)p.odepth, p.inb, p.wnb, p.onb, p.pack);
+	return s;
+}
+
+char *search_transfer_to_json(const struct search_space *sp, const struct search_transfer *t)
+{
+	cJSON *root = cJSON_CreateObject(), *a;
+	char *s;
+
+	cJSON_AddStringToObject(root, "space", sp->name);
+	cJSON_AddStringToObject(root, "metric", search_metric_name(t->metric));
+	cJSON_AddStringToObject(root, "definition", "for each ordered pair (from, to): the networks "
+				"on from's exact (accuracy, metric) front, each at its best config on "
+				"'to' (lowest metric), against the lowest metric any network reaches on "
+				"'to' at the same or better accuracy; loss_pct = (m_to / best_to - 1) x "
+				"100 (docs/search.md \"Transfer loss\")");
+	cJSON_AddNumberToObject(root, "networks", (double)t->networks);
+	cJSON_AddNumberToObject(root, "evaluations", (double)t->evaluations);
+	cJSON_AddNumberToObject(root, "seconds", t->seconds);
+	add_num(root, "accuracy_ref", t->acc_ref);
+	a = cJSON_AddArrayToObject(root, "targets");
+	for (int i = 0; i < t->n_targets; i++) {
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "name", sp->targets[i].name);
+		cJSON_AddNumberToObject(x, "front", t->front_size[i]);
+		add_num(x, "metric_ref", t->ref[i]);
+		cJSON_AddItemToArray(a, x);
+	}
+	a = cJSON_AddArrayToObject(root, "pairs");
+	for (int p = 0; p < t->n_pairs; p++) {
+		const struct search_transfer_pair *pr = &t->pairs[p];
+		cJSON *x = cJSON_CreateObject(), *rows;
+		cJSON_AddStringToObject(x, "from", sp->targets[pr->from].name);
+		cJSON_AddStringToObject(x, "to", sp->targets[pr->to].name);
+		cJSON_AddNumberToObject(x, "picked", pr->picked);
+		cJSON_AddNumberToObject(x, "infeasible_on_to", pr->infeasible);
+		add_num(x, "mean_loss_pct", pr->mean_loss_pct);
+		add_num(x, "max_loss_pct", pr->max_loss_pct);
+		add_num(x, "hypervolume_own", pr->hv_own);
+		add_num(x, "hypervolume_from_picks", pr->hv_picked);
+		add_num(x, "kendall_tau", t->kendall_tau[pr->from][pr->to]);
+		rows = cJSON_AddArrayToObject(x, "networks");
+		for (int i = 0; i < t->n_rows; i++) {
+			const struct search_transfer_row *r = &t->rows[i];
+			struct search_point pt = { { 0 } };
+			uint64_t nn = r->nn;
+			char arch[256];
+			cJSON *y;
+			if (r->from != pr->from || r->to != pr->to)
+				continue;
+			for (int d = 0; d < sp->n_nn_dims; d++) {
+				pt.c[d] = (uint8_t)(nn % (uint64_t)sp->dims[d].n);
+				nn /= (uint64_t)sp->dims[d].n;
+			}
+			search_space_describe_nn(sp, &pt, arch, sizeof(arch));
+			y = cJSON_CreateObject();
+			cJSON_AddStringToObject(y, "arch", arch);
+			add_num(y, "accuracy_from", r->acc_a);
+			add_num(y, "metric_from", r->m_a);
+			add_num(y, "accuracy_to", r->acc_b);
+			add_num(y, "metric_to", r->m_b);
+			add_num(y, "best_to", r->best_b);
+			add_num(y, "loss_pct", r->loss_pct);
+			cJSON_AddItemToArray(rows, y);
+		}
+		cJSON_AddItemToArray(a, x);
+	}
+	s = cJSON_Print(root);
+	cJSON_Delete(root);
 	return s;
 }
