@@ -226,8 +226,11 @@ char *search_front_to_json(const struct search_space *sp, const struct search_ru
 		cJSON_AddStringToObject(p, "config", text);
 		snprintf(text, sizeof(text), "configs/%d.net.json", i);
 		cJSON_AddStringToObject(p, "network", text);
+		/* several targets: the metrics above are the worst case, so each target has its
+		 * own command (below), not the point */
 		eval_command(sp, i, 0, text, sizeof(text));
-		cJSON_AddStringToObject(p, "reproduce", text);
+		if (!sp->n_targets)
+			cJSON_AddStringToObject(p, "reproduce", text);
 		for (int t = 0; t < sp->n_targets; t++) {
 			/* configs/<i>.json is the first target's, as the plain "hw" */
 			cJSON *x = cJSON_GetObjectItemCaseSensitive(

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# CLI tests of spaces with several hardware targets (docs/search.md "Multiple targets"): the
+# front shows each target's figures and every one reproduces with its 'hwnas eval' command,
+# the transfer report, the store (resume; other targets refused), and bad spaces.
+. "$(dirname "$0")/lib.sh"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
+# 36 MobileNet-style networks on a PYNQ-Z1 (4 configs) and a ZCU102 (4 configs, 8 or 16 bits)
+space() { # space FILE NAME_A NAME_B OBJECTIVE_B [EXTRA]
+	cat > "$1" <<JSON
+{
+	"name": "two",
+	"nn": { "space": "mbv2", "kernel": [3, 5, 7], "expansion": [3, 6], "stages": [1, 2],
+		"width": [0.5], "resolution": [96], "classes": 10 },
+	"mapper": "greedy",
+	"targets": [
+		{ "name": "$2", "device": "pynq_z1",
+		  "hw": { "base": "$root/examples/pynq_z1_ws_8x8_int8.json",
+			  "choices": { "pe_rows": [4, 8], "dataflow": ["ws", "os"] } } },
+		{ "name": "$3", "device": "zcu102",
+		  "hw": { "base": { "pe_rows": 16, "pe_cols": 16, "dram_gbps": 19.2, "freq_mhz": 200 },
+			  "choices": { "pe_cols": [8, 16], "bits": [8, 16] } } }
+	],
+	"objectives": [
+		{ "metric": "accuracy", "goal": "max", "ref": 0 },
+		{ "metric": "latency_ms@$2", "goal": "min", "ref": 1000 },
+		{ "metric": "$4", "goal": "min", "ref": 100 }
+	]$5
+}
+JSON
+}
+space "$tmp/s.json" pynq zcu latency_ms@zcu ', "constraints": [ { "metric": "latency_ms@pynq", "max": 30 } ]'
+
+# 1. exhaustive front with the transfer report
+expect_exit 0 "$HWNAS" explore --space "$tmp/s.json" --exhaustive --out "$tmp/a" --quiet --transfer
+expect_in "$out" "objectives: accuracy, latency_ms@pynq, latency_ms@zcu" "objective labels"
+expect_in "$out" "transfer loss, latency_ms" "transfer section"
+expect_in "$out" "pynq         zcu" "transfer pair row"
+python3 - "$tmp/a" "$HWNAS" <<'PY' && ok || bad "multi-target front.json / reproduce"
+import json, shlex, subprocess, sys
+out, hwnas = sys.argv[1], sys.argv[2]
+d = json.load(open(out + "/front.json"))
+assert [t["name"] for t in d["targets"]] == ["pynq", "zcu"]
+assert [o["metric"] for o in d["objectives"]] == ["accuracy", "latency_ms@pynq", "latency_ms@zcu"]
+assert d["points"]
+n = 0
+for i, p in enumerate(d["points"]):
+    assert "reproduce" not in p, "a multi-target point reproduces per target"
+    ts = p["targets"]
+    # plain metrics: the worst case over the targets
+    assert p["latency_ms"] == max(ts["pynq"]["latency_ms"], ts["zcu"]["latency_ms"])
+    assert p["accuracy"] == min(ts["pynq"]["accuracy"], ts["zcu"]["accuracy"])
+    assert ts["pynq"]["latency_ms"] <= 30, "constraint latency_ms@pynq <= 30"
+    for name, t in ts.items():
+        assert t["config"] == "configs/%d.%s.json" % (i, name)
+        assert t["hw"]["device"] == ("pynq_z1" if name == "pynq" else "zcu102")
+        cmd = shlex.split(t["reproduce"])
+        r = subprocess.run([hwnas] + cmd[1:] + ["--json"], cwd=out, capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        e = json.loads(r.stdout)
+        got = (e["total"]["latency_ms"], e["total"]["energy_mj"], e["resources"]["dsp"])
+        want = (t["latency_ms"], t["energy_mj"], t["dsp"])
+        assert got == want, (i, name, got, want)
+        n += 1
+tr = json.load(open(out + "/transfer.json"))
+assert tr["metric"] == "latency_ms" and tr["networks"] == 36 and tr["evaluations"] == 36 * 8
+assert [(p["from"], p["to"]) for p in tr["pairs"]] == [("pynq", "zcu"), ("zcu", "pynq")]
+for p in tr["pairs"]:
+    assert p["picked"] == len(p["networks"]) > 0
+    for r in p["networks"]:
+        assert r["loss_pct"] >= 0 and abs(r["loss_pct"] - (r["metric_to"] / r["best_to"] - 1) * 100) < 1e-9
+    assert abs(p["max_loss_pct"] - max(r["loss_pct"] for r in p["networks"])) < 1e-12
+    assert p["hypervolume_from_picks"] <= p["hypervolume_own"] + 1e-12
+print("%d target points reproduced" % n)
+PY
+head -1 "$tmp/a/front.csv" | grep -q "latency_ms@pynq,energy_mj@pynq" && ok || bad "front.csv per-target columns"
+test -f "$tmp/a/configs/0.zcu.vh" && test -f "$tmp/a/configs/0.pynq.json" && ok || bad "per-target configs"
+
+# 2. aggregates: worst case and mean
+space "$tmp/agg.json" pynq zcu latency_ms@max ', "constraints": [ { "metric": "energy_mj@mean", "max": 50 } ]'
+expect_exit 0 "$HWNAS" explore --space "$tmp/agg.json" --strategy random --budget 100 --seed 3 --out "$tmp/g" --quiet --no-db
+python3 - "$tmp/g" <<'PY' && ok || bad "aggregates"
+import json, sys
+d = json.load(open(sys.argv[1] + "/front.json"))
+assert d["objectives"][2]["metric"] == "latency_ms@max"
+for p in d["points"]:
+    ts = p["targets"]
+    assert (ts["pynq"]["energy_mj"] + ts["zcu"]["energy_mj"]) / 2 <= 50
+ev = [json.loads(l) for l in open(sys.argv[1] + "/evaluations.jsonl")]
+cut = [e for e in ev if not e["feasible"] and "energy_mj@mean" in e["why"]]
+assert all((e["targets"]["pynq"]["energy_mj"] + e["targets"]["zcu"]["energy_mj"]) / 2 > 50 for e in cut)
+PY
+
+# 3. the store: a rerun resumes from it; a store made for other targets is refused
+expect_exit 0 "$HWNAS" explore --space "$tmp/s.json" --strategy nsga2 --budget 120 --seed 2 --out "$tmp/r" --quiet
+cp "$tmp/r/front.csv" "$tmp/front1.csv"
+expect_exit 0 "$HWNAS" explore --space "$tmp/s.json" --strategy nsga2 --budget 120 --seed 2 --out "$tmp/r" --quiet
+expect_in "$out" "0 evaluated, 120 from the store" "resume from the store"
+cmp -s "$tmp/r/front.csv" "$tmp/front1.csv" && ok || bad "a resumed run gives another front"
+space "$tmp/s.json" pynq zcu102 latency_ms@zcu102 ', "constraints": [ { "metric": "latency_ms@pynq", "max": 30 } ]'
+expect_exit 1 "$HWNAS" explore --space "$tmp/s.json" --strategy nsga2 --budget 120 --seed 2 --out "$tmp/r" --quiet
+expect_in "$err" "the targets is pynq,zcu102, the store's run used pynq,zcu" "store of other targets refused"
+
+# 4. bad spaces and options
+space "$tmp/bad.json" pynq zcu latency_ms@zcu2
+expect_exit 1 "$HWNAS" explore --space "$tmp/bad.json" --out "$tmp/b" --quiet
+expect_in "$err" "bad.json: 'objectives[2].metric': unknown target \"zcu2\" in \"latency_ms@zcu2\"" "unknown target"
+space "$tmp/dup.json" pynq pynq latency_ms@pynq
+expect_exit 1 "$HWNAS" explore --space "$tmp/dup.json" --out "$tmp/b" --quiet
+expect_in "$err" "dup.json: 'targets[1].name': target \"pynq\" is already targets[0]" "duplicate target"
+test ! -e "$tmp/b/hwnas.db" && ok || bad "a refused space left a store"
+small_space "$tmp/one.json"
+expect_exit 2 "$HWNAS" explore --space "$tmp/one.json" --out "$tmp/b" --quiet --transfer
+expect_in "$err" "--transfer compares targets" "--transfer without targets"
+expect_exit 2 "$HWNAS" explore --space "$tmp/agg.json" --out "$tmp/b" --quiet --rtl
+expect_in "$err" "has 2 (not supported yet)" "--rtl with targets"
+expect_exit 2 "$HWNAS" explore --space "$tmp/agg.json" --out "$tmp/b" --transfer-metric accuracy
+rm -rf "$tmp"
+finish
