@@ -4,6 +4,7 @@
 # the transfer report, the store (resume; other targets refused), and bad spaces.
 . "$(dirname "$0")/lib.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
+HWNAS=$(cd "$(dirname "$HWNAS")" && pwd)/$(basename "$HWNAS")
 tmp=$(mktemp -d)
 # 36 MobileNet-style networks on a PYNQ-Z1 (4 configs) and a ZCU102 (4 configs, 8 or 16 bits)
 space() { # space FILE NAME_A NAME_B OBJECTIVE_B [EXTRA]
