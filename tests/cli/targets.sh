@@ -102,6 +102,28 @@ space "$tmp/s.json" pynq zcu102 latency_ms@zcu102 ', "constraints": [ { "metric"
 expect_exit 1 "$HWNAS" explore --space "$tmp/s.json" --strategy nsga2 --budget 120 --seed 2 --out "$tmp/r" --quiet
 expect_in "$err" "the targets is pynq,zcu102, the store's run used pynq,zcu" "store of other targets refused"
 
+# an exhaustive run keeps its front and a checkpoint: killed, resumed on 2 threads, rerun
+cat > "$tmp/x.json" <<JSON
+{ "name": "nb201-two", "nn": { "space": "nb201" }, "mapper": "greedy",
+  "targets": [ { "name": "p", "device": "pynq_z1", "hw": { "base": "$root/examples/pynq_z1_ws_8x8_int8.json", "choices": { "pe_rows": [4, 8] } } },
+	       { "name": "z", "device": "zcu102", "hw": { "base": "$root/examples/zcu102_ws_16x16.json", "choices": { "pe_cols": [8, 16] } } } ],
+  "objectives": [ { "metric": "accuracy", "ref": 80 }, { "metric": "latency_ms@p", "ref": 200 },
+		  { "metric": "latency_ms@z", "ref": 20 } ] }
+JSON
+args=(explore --space "$tmp/x.json" --exhaustive --quiet)     # 15,625 x 2 x 2 = 62,500 points
+expect_exit 0 "$HWNAS" "${args[@]}" --out "$tmp/xref"
+expect_exit 137 env HWNAS_TEST_DIE_AFTER=5000 "$HWNAS" "${args[@]}" --out "$tmp/x"
+expect_exit 0 "$HWNAS" "${args[@]}" -j 2 --out "$tmp/x"
+expect_in "$out" "from the store" "exhaustive resume"
+cmp -s "$tmp/xref/front.json" "$tmp/x/front.json" && ok || bad "resumed exhaustive front.json differs"
+expect_exit 0 "$HWNAS" "${args[@]}" --out "$tmp/x"
+expect_in "$out" "0 evaluated, 62500 from the store" "rerun of a finished exhaustive run"
+cmp -s "$tmp/xref/front.json" "$tmp/x/front.json" && ok || bad "rerun exhaustive front.json differs"
+# threads: the same front
+expect_exit 0 "$HWNAS" explore --space "$tmp/x.json" --strategy evolution --budget 200 --seed 4 --out "$tmp/j1" --quiet --no-db
+expect_exit 0 "$HWNAS" explore --space "$tmp/x.json" --strategy evolution --budget 200 --seed 4 --out "$tmp/j2" --quiet --no-db -j 2
+cmp -s "$tmp/j1/front.csv" "$tmp/j2/front.csv" && ok || bad "-j 2 gives another front"
+
 # 4. bad spaces and options
 space "$tmp/bad.json" pynq zcu latency_ms@zcu2
 expect_exit 1 "$HWNAS" explore --space "$tmp/bad.json" --out "$tmp/b" --quiet
