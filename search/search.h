@@ -281,6 +281,15 @@ struct search_eval {
 	 * cycles .. dram_bytes are the first target's. All 0 in a space without targets. */
 	double tm[SEARCH_MAX_TARGETS][SEARCH_M_COUNT];
 };
+/* "latency_ms", "latency_ms@zcu102" (a target of names[0 .. n_targets)), "latency_ms@max",
+ * "@min", "@mean", "@worst" (max; accuracy: min) into *metric and *at. 0, or -1 for an unknown
+ * metric, -2 for a target suffix when n_targets is 0, -3 for an unknown target. */
+int search_metric_label_parse(const char *s, const char (*names)[SEARCH_TARGET_NAME],
+			      int n_targets, int *metric, int *at);
+/* The value of metric at `at` (SEARCH_AT_*) from per-target metrics tm[0 .. n_targets) and
+ * the plain ones m (n_targets 0: m): the one rule for aggregates (max, min, mean). */
+double search_metric_at(const double (*tm)[SEARCH_M_COUNT], int n_targets, const double *m,
+			int metric, int at);
 /* The value of metric at `at` (SEARCH_AT_*) of an evaluation. */
 double search_eval_metric(const struct search_space *sp, const struct search_eval *e, int metric,
 			  int at);

@@ -117,18 +117,47 @@ void search_metric_label(const struct search_space *sp, int metric, int at, char
 			 at == SEARCH_AT_MIN ? "min" : "mean");
 }
 
-double search_eval_metric(const struct search_space *sp, const struct search_eval *e, int metric,
-			  int at)
+int search_metric_label_parse(const char *s, const char (*names)[SEARCH_TARGET_NAME],
+			      int n_targets, int *metric, int *at)
+{
+	char name[64];
+	const char *a = strchr(s, '@');
+
+	snprintf(name, sizeof(name), "%.*s", a ? (int)(a - s) : (int)strlen(s), s);
+	*at = SEARCH_AT_PLAIN;
+	if ((*metric = search_metric_parse(name)) < 0)
+		return -1;
+	if (!a)
+		return 0;
+	a++;
+	if (!n_targets)
+		return -2;
+	if (!strcmp(a, "max") || !strcmp(a, "min") || !strcmp(a, "mean") || !strcmp(a, "worst")) {
+		*at = !strcmp(a, "max") ? SEARCH_AT_MAX : !strcmp(a, "min") ? SEARCH_AT_MIN :
+		      !strcmp(a, "mean") ? SEARCH_AT_MEAN :
+		      *metric == SEARCH_M_ACCURACY ? SEARCH_AT_MIN : SEARCH_AT_MAX;
+		return 0;
+	}
+	for (int t = 0; t < n_targets; t++)
+		if (!strcmp(a, names[t])) {
+			*at = 1 + t;
+			return 0;
+		}
+	return -3;
+}
+
+double search_metric_at(const double (*tm)[SEARCH_M_COUNT], int n_targets, const double *m,
+			int metric, int at)
 {
 	double v;
 
-	if (sp->n_targets == 0 || at == SEARCH_AT_PLAIN)
-		return e->m[metric];
+	if (n_targets == 0 || at == SEARCH_AT_PLAIN)
+		return m[metric];
 	if (at > 0)
-		return e->tm[at - 1][metric];
-	v = e->tm[0][metric];
-	for (int t = 1; t < sp->n_targets; t++) {
-		double x = e->tm[t][metric];
+		return tm[at - 1][metric];
+	v = tm[0][metric];
+	for (int t = 1; t < n_targets; t++) {
+		double x = tm[t][metric];
 		if (at == SEARCH_AT_MAX)
 			v = fmax(v, x);
 		else if (at == SEARCH_AT_MIN)
@@ -136,7 +165,14 @@ double search_eval_metric(const struct search_space *sp, const struct search_eva
 		else
 			v += x;
 	}
-	return at == SEARCH_AT_MEAN ? v / sp->n_targets : v;
+	return at == SEARCH_AT_MEAN ? v / n_targets : v;
+}
+
+double search_eval_metric(const struct search_space *sp, const struct search_eval *e, int metric,
+			  int at)
+{
+	return search_metric_at((const double (*)[SEARCH_M_COUNT])e->tm, sp->n_targets, e->m,
+				metric, at);
 }
 
 void search_space_target_hw(const struct search_space *sp, int t, const struct search_point *pt,

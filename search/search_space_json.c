@@ -483,38 +483,27 @@ static int parse_targets(struct ctx *c, const cJSON *a, struct search_space *sp)
 static int parse_metric_at(struct ctx *c, const struct search_space *sp, const char *s,
 			   const char *field, int *metric, int *at)
 {
-	char name[64];
-	const char *a = strchr(s, '@');
+	char names[SEARCH_MAX_TARGETS][SEARCH_TARGET_NAME], list[160] = "";
+	int r;
 
-	snprintf(name, sizeof(name), "%.*s", a ? (int)(a - s) : (int)strlen(s), s);
-	if ((*metric = search_metric_parse(name)) < 0)
+	for (int t = 0; t < sp->n_targets; t++) {
+		hn_strlcpy(names[t], sp->targets[t].name, sizeof(names[t]));
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s, ",
+			 sp->targets[t].name);
+	}
+	r = search_metric_label_parse(s, (const char (*)[SEARCH_TARGET_NAME])names, sp->n_targets,
+				      metric, at);
+	if (r == -1)
 		return FAIL(c, "%s: '%s' must be one of accuracy, latency_ms, energy_mj, edp, dsp, "
 			    "bram, lut, ff, macs%s, got \"%s\"", c->origin, field,
 			    sp->n_targets ? " (with @TARGET, @max, @min, @mean or @worst)" : "", s);
-	*at = SEARCH_AT_PLAIN;
-	if (!a)
-		return 0;
-	a++;
-	if (!sp->n_targets)
+	if (r == -2)
 		return FAIL(c, "%s: '%s': \"%s\" names a target, but the space has no 'targets'",
 			    c->origin, field, s);
-	if (!strcmp(a, "max") || !strcmp(a, "min") || !strcmp(a, "mean") || !strcmp(a, "worst")) {
-		*at = !strcmp(a, "max") ? SEARCH_AT_MAX : !strcmp(a, "min") ? SEARCH_AT_MIN :
-		      !strcmp(a, "mean") ? SEARCH_AT_MEAN :
-		      *metric == SEARCH_M_ACCURACY ? SEARCH_AT_MIN : SEARCH_AT_MAX;
-		return 0;
-	}
-	for (int t = 0; t < sp->n_targets; t++)
-		if (!strcmp(a, sp->targets[t].name)) {
-			*at = 1 + t;
-			return 0;
-		}
-	char list[160] = "";
-	for (int t = 0; t < sp->n_targets; t++)
-		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s, ",
-			 sp->targets[t].name);
-	return FAIL(c, "%s: '%s': unknown target \"%s\" in \"%s\" (targets: %smax, min, mean, "
-		    "worst)", c->origin, field, a, s, list);
+	if (r == -3)
+		return FAIL(c, "%s: '%s': unknown target \"%s\" in \"%s\" (targets: %smax, min, "
+			    "mean, worst)", c->origin, field, strchr(s, '@') + 1, s, list);
+	return 0;
 }
 
 /* ---- objectives, constraints, formulation ---- */
