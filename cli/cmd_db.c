@@ -146,6 +146,11 @@ static int do_stats(struct store *st, const char *path, struct hn_err *err)
 struct space_front {
 	struct store_run_info run;      /* the first run of the space: its objectives */
 	int metric[SEARCH_MAX_OBJ];
+	/* a multi-target run's objective ("latency_ms@zcu102"): its label, and the value is read
+	 * back from the normalised objective (ideal + obj x (ref - ideal)) */
+	char label[SEARCH_MAX_OBJ][48];
+	int at[SEARCH_MAX_OBJ];
+	double ref[SEARCH_MAX_OBJ];
 	struct search_front f;
 	struct store_row *rows;         /* rows that entered the front; a member's seq indexes it */
 	int n_rows;
@@ -173,9 +178,15 @@ static int collect_space(void *ctx, const struct store_run_info *r)
 	const char *p = r->objectives;
 	for (int i = 0; i < r->n_obj && i < SEARCH_MAX_OBJ && *p; i++) {
 		char name[32];
-		size_t n = strcspn(p, ":");
-		snprintf(name, sizeof(name), "%.*s", (int)(n < 31 ? n : 31), p);
+		size_t n = strcspn(p, ":"), b = strcspn(p, ":@");
+		const char *c2 = strchr(p, ':');
+		snprintf(s->label[i], sizeof(s->label[i]), "%.*s", (int)(n < 47 ? n : 47), p);
+		snprintf(name, sizeof(name), "%.*s", (int)(b < 31 ? b : 31), p);
 		s->metric[i] = search_metric_parse(name);
+		s->at[i] = b < n;
+		s->ref[i] = NAN;
+		if (c2 && (c2 = strchr(c2 + 1, ':')))
+			s->ref[i] = strtod(c2 + 1, NULL);
 		p += strcspn(p, ",");
 		if (*p == ',')
 			p++;
@@ -233,14 +244,17 @@ static void print_front_table(const struct space_front *s, int many)
 		printf("space %s (%s):\n", s->run.space_file, s->run.space_hash);
 	printf("front of %d (hypervolume %.4f)\n%4s", f->n, search_front_hypervolume(f), "#");
 	for (int i = 0; i < f->n_obj; i++)
-		printf(" %12s", search_metric_name(s->metric[i]));
+		printf(" %12s", s->label[i]);
 	printf(" %9s  %-18s %s\n", "index", "hw", "arch");
 	for (int k = 0; k < f->n; k++) {
 		const struct search_eval *e = &f->p[k];
 		const struct store_row *row = &s->rows[e->seq];
 		printf("%4d", k);
-		for (int i = 0; i < f->n_obj; i++)
-			printf(" %12.6g", e->m[s->metric[i]]);
+		for (int i = 0; i < f->n_obj; i++) {
+			double ideal = s->metric[i] == SEARCH_M_ACCURACY ? 100.0 : 0.0;
+			printf(" %12.6g", s->at[i] ? ideal + e->obj[i] * (s->ref[i] - ideal) :
+			       e->m[s->metric[i]]);
+		}
 		printf(" %9llu  %-18s %s\n", (unsigned long long)e->index, row->hw, row->arch);
 	}
 }

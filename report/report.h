@@ -53,10 +53,14 @@ struct report_point {
 	char network[64];               /* front.json: "configs/<i>.net.json", "" when absent */
 	int has_pt;                     /* a store's row: pt holds the point's choices */
 	struct search_point pt;
+	/* a run of several targets: each target's metrics (m is then the worst case) */
+	double tm[SEARCH_MAX_TARGETS][SEARCH_M_COUNT];
 };
 
 struct report_objective {
 	int metric;                     /* enum search_metric */
+	int at;                         /* SEARCH_AT_*: plain, a target (1 + t), an aggregate */
+	char label[64];                 /* "latency_ms@zcu102" */
 	int maximize;
 	double ideal, ref;
 };
@@ -72,6 +76,8 @@ struct report_run {
 	char mapper[16], energy[512], calib[512];
 	/* a store's run: its space (the file it names, unchanged), owned; NULL otherwise */
 	struct search_space *sp;
+	int n_targets;                  /* a run of several hardware targets, else 0 */
+	char targets[SEARCH_MAX_TARGETS][SEARCH_TARGET_NAME];
 	int n_obj;
 	struct report_objective obj[SEARCH_MAX_OBJ];
 	int n_front;
@@ -83,6 +89,14 @@ struct report_run {
 	int64_t *hv_at;                 /* owned: evaluations done at each sample */
 	double *hv;                     /* owned: hypervolume of the front so far */
 };
+
+/* The value of objective o at point p (its target's or the aggregate over the targets). */
+double report_value(const struct report_run *run, const struct report_point *p,
+		    const struct report_objective *o);
+/* Reads an objective's metric label ("latency_ms@zcu102") against run's targets into o;
+ * < 0 when unknown. */
+int report_objective_parse(const struct report_run *run, const char *label,
+			   struct report_objective *o);
 
 /* Called while reading long inputs: done of total units (total may be 0: unknown). */
 typedef void (*report_tick_fn)(void *ctx, int64_t done, int64_t total);

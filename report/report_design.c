@@ -117,7 +117,9 @@ int report_design_eval(const struct report_run *run, int i, struct report_design
 			       run->n_front, run->n_front - 1);
 	p = &run->front[i];
 	d->point = i;
-	d->run_latency_ms = p->m[SEARCH_M_LATENCY_MS];
+	/* several targets: the design shown is the first target's ('hw'), m the worst case */
+	d->run_latency_ms = run->n_targets ? p->tm[0][SEARCH_M_LATENCY_MS] :
+					     p->m[SEARCH_M_LATENCY_MS];
 	if (!p->has_hw)
 		return hn_fail(err, HN_EINVAL, "%s: front point %d has no 'hw' object", run->origin, i);
 	d->hw = p->hw;

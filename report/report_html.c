@@ -540,7 +540,7 @@ int report_hv_progress(struct report_run *run, int max_samples, report_tick_fn t
 		int ok = q->feasible;
 		for (int j = 0; j < run->n_obj && ok; j++) {
 			const struct report_objective *o = &run->obj[j];
-			e.obj[j] = (q->m[o->metric] - o->ideal) / (o->ref - o->ideal);
+			e.obj[j] = (report_value(run, q, o) - o->ideal) / (o->ref - o->ideal);
 			ok = isfinite(e.obj[j]);
 		}
 		e.feasible = ok;
@@ -942,7 +942,7 @@ void report_html(struct rbuf *b, const struct report_input *in)
 	v[0] = '\0';
 	for (int i = 0; i < run->n_obj; i++)
 		snprintf(v + strlen(v), sizeof(v) - strlen(v), "%s%s %s", i ? ", " : "",
-			 run->obj[i].maximize ? "max" : "min", search_metric_name(run->obj[i].metric));
+			 run->obj[i].maximize ? "max" : "min", run->obj[i].label);
 	card(b, "objectives", v);
 	rbuf_puts(b, "</div>\n");
 

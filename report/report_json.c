@@ -26,10 +26,27 @@ static void copy_str(const cJSON *o, const char *k, char *dst, size_t size)
 	hn_strlcpy(dst, cJSON_IsString(v) ? v->valuestring : "", size);
 }
 
-/* One point object of front.json or one line of evaluations.jsonl. */
-static int read_point(const cJSON *o, const char *origin, struct report_point *p,
-		      struct hn_err *err)
+double report_value(const struct report_run *run, const struct report_point *p,
+		    const struct report_objective *o)
 {
+	return search_metric_at((const double (*)[SEARCH_M_COUNT])p->tm, run->n_targets, p->m,
+				o->metric, o->at);
+}
+
+int report_objective_parse(const struct report_run *run, const char *label,
+			   struct report_objective *o)
+{
+	hn_strlcpy(o->label, label, sizeof(o->label));
+	return search_metric_label_parse(label, (const char (*)[SEARCH_TARGET_NAME])run->targets,
+					 run->n_targets, &o->metric, &o->at) < 0 ? -1 : 0;
+}
+
+/* One point object of front.json or one line of evaluations.jsonl; its "targets" (a run of
+ * several) by the run's target names. */
+static int read_point(const struct report_run *run, const cJSON *o, const char *origin,
+		      struct report_point *p, struct hn_err *err)
+{
+	const cJSON *ts = cJSON_GetObjectItemCaseSensitive(o, "targets");
 	const cJSON *hw = cJSON_GetObjectItemCaseSensitive(o, "hw");
 	const cJSON *fe = cJSON_GetObjectItemCaseSensitive(o, "feasible");
 	double v;
@@ -44,6 +61,11 @@ static int read_point(const cJSON *o, const char *origin, struct report_point *p
 	p->feasible = !cJSON_IsFalse(fe);
 	for (int m = 0; m < SEARCH_M_COUNT; m++)
 		p->m[m] = num_or_nan(o, search_metric_name(m));
+	for (int t = 0; t < run->n_targets; t++) {
+		const cJSON *x = cJSON_GetObjectItemCaseSensitive(ts, run->targets[t]);
+		for (int m = 0; m < SEARCH_M_COUNT; m++)
+			p->tm[t][m] = num_or_nan(x, search_metric_name(m));
+	}
 	copy_str(o, "arch", p->arch, sizeof(p->arch));
 	copy_str(o, "fidelity", p->fidelity, sizeof(p->fidelity));
 	copy_str(o, "accuracy_source", p->acc_source, sizeof(p->acc_source));
@@ -99,16 +121,22 @@ static int read_front(const char *path, struct report_run *run, struct hn_err *e
 		if (cJSON_IsString(en) && strncmp(en->valuestring, "default", 7))
 			copy_str(pb, "energy", run->energy, sizeof(run->energy));
 	}
+	/* a run of several targets names them; objectives may read one ("latency_ms@zcu102") */
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(root, "targets")) {
+		if (run->n_targets == SEARCH_MAX_TARGETS)
+			break;
+		copy_str(it, "name", run->targets[run->n_targets], sizeof(run->targets[0]));
+		run->n_targets++;
+	}
 	objs = cJSON_GetObjectItemCaseSensitive(root, "objectives");
 	cJSON_ArrayForEach(it, objs) {
 		struct report_objective *ob = &run->obj[run->n_obj];
-		char name[32], goal[8];
+		char name[64], goal[8];
 		if (run->n_obj == SEARCH_MAX_OBJ)
 			break;
 		copy_str(it, "metric", name, sizeof(name));
 		copy_str(it, "goal", goal, sizeof(goal));
-		ob->metric = search_metric_parse(name);
-		if (ob->metric < 0) {
+		if (report_objective_parse(run, name, ob) < 0) {
 			ret = hn_fail(err, HN_EINVAL, "%s: 'objectives[%d].metric': unknown metric "
 				      "'%s'", path, run->n_obj, name);
 			goto out_free;
@@ -136,7 +164,7 @@ static int read_front(const char *path, struct report_run *run, struct hn_err *e
 	cJSON_ArrayForEach(it, pts) {
 		char where[600];
 		snprintf(where, sizeof(where), "%.500s: 'points[%d]'", path, run->n_front);
-		if ((ret = read_point(it, where, &run->front[run->n_front], err)) < 0)
+		if ((ret = read_point(run, it, where, &run->front[run->n_front], err)) < 0)
 			goto out_free;
 		run->n_front++;
 	}
@@ -175,7 +203,7 @@ static int read_evals(const char *path, FILE *f, struct report_run *run, report_
 		}
 		char where[600];
 		snprintf(where, sizeof(where), "%.500s:%lld", path, (long long)lineno);
-		ret = read_point(o, where, &run->evals[run->n_evals], err);
+		ret = read_point(run, o, where, &run->evals[run->n_evals], err);
 		cJSON_Delete(o);
 		if (ret < 0)
 			break;

@@ -38,13 +38,13 @@ static int parse_objectives(const char *s, struct report_run *run, const char *o
 
 	hn_strlcpy(buf, s, sizeof(buf));
 	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char name[32], goal[8];
+		char name[64], goal[8];
 		double ref;
 		struct report_objective *o = &run->obj[run->n_obj];
 		if (run->n_obj == SEARCH_MAX_OBJ)
 			break;
-		if (sscanf(tok, "%31[^:]:%7[^:]:%lf", name, goal, &ref) != 3 ||
-		    (o->metric = search_metric_parse(name)) < 0)
+		if (sscanf(tok, "%63[^:]:%7[^:]:%lf", name, goal, &ref) != 3 ||
+		    report_objective_parse(run, name, o) < 0)
 			return hn_fail(err, HN_EINVAL, "%s: run objectives '%s': cannot read '%s'",
 				       origin, s, tok);
 		o->maximize = !strcmp(goal, "max");
@@ -68,6 +68,7 @@ static void fill_point(struct db_ctx *c, const struct store_row *row, struct rep
 	p->feasible = e->feasible;
 	for (int m = 0; m < SEARCH_M_COUNT; m++)
 		p->m[m] = e->m[m];
+	memcpy(p->tm, e->tm, sizeof(p->tm));
 	hn_strlcpy(p->arch, row->arch, sizeof(p->arch));
 	hn_strlcpy(p->fidelity, search_fidelity_name(e->fidelity), sizeof(p->fidelity));
 	hn_strlcpy(p->acc_source, search_acc_source_name(e->acc_source), sizeof(p->acc_source));
@@ -154,6 +155,10 @@ int report_run_load_db(const char *path, struct report_run *run, int evals_only,
 		run->budget = c.info.budget;
 		run->evaluations = c.info.evaluations;
 		run->space_size = c.sp ? (int64_t)search_space_size(c.sp) : 0;
+		/* a run of several targets: their names from its space (objectives name them) */
+		for (int t = 0; c.sp && t < c.sp->n_targets; t++)
+			hn_strlcpy(run->targets[run->n_targets++], c.sp->targets[t].name,
+				   sizeof(run->targets[0]));
 		if ((ret = parse_objectives(c.info.objectives, run, path, err)) < 0)
 			goto out_free;
 	}

@@ -1234,7 +1234,7 @@ static int check_run(const struct store *st, sqlite3_stmt *q, const struct store
 			       col_text(q, 8));
 	while (*p) {
 		char name[32];
-		size_t len = strcspn(p, ":");
+		size_t len = strcspn(p, ":@"); /* "latency_ms@zcu102": a target's (or aggregate) */
 		snprintf(name, sizeof(name), "%.*s", (int)(len < 31 ? len : 31), p);
 		if (search_metric_parse(name) < 0 || ++n > r->n_obj)
 			break;
@@ -1301,21 +1301,53 @@ int store_each(struct store *st, const char *space_hash,
 	       int (*fn)(void *ctx, const struct store_row *row, struct hn_err *err), void *ctx,
 	       struct hn_err *err)
 {
-	sqlite3_stmt *q = NULL;
+	sqlite3_stmt *q = NULL, *tq = NULL;
 	struct store_row row;
+	int64_t has_targets = 0;
 	int rc, ret = prepare(st, &q, "SELECT " ROW_COLS " FROM evals WHERE ?1 = '' OR "
 			      "space_hash = ?1 ORDER BY run_id, seq", err);
 
 	if (ret < 0)
 		return ret;
+	/* rows of multi-target runs carry each target's metrics (e.tm) */
+	if ((ret = query_int(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+			     "name = 'target_metrics'", &has_targets, err)) < 0 ||
+	    (has_targets && (ret = prepare(st, &tq, "SELECT idx, target, accuracy, latency_ms,"
+					   " energy_mj, edp, dsp, bram, lut, ff, macs FROM"
+					   " target_metrics WHERE space_hash = ?1 AND idx = ?2 AND"
+					   " fidelity = ?3 ORDER BY target", err)) < 0))
+		goto out_finalize;
 	sqlite3_bind_text(q, 1, space_hash, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if ((ret = read_row(st, q, NULL, &row, err)) < 0 || (ret = fn(ctx, &row, err)) < 0)
+		if ((ret = read_row(st, q, NULL, &row, err)) < 0)
+			break;
+		if (tq) {
+			int trc;
+			sqlite3_reset(tq);
+			sqlite3_bind_text(tq, 1, row.space_hash, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(tq, 2, (sqlite3_int64)row.e.index);
+			sqlite3_bind_text(tq, 3, search_fidelity_name(row.e.fidelity), -1,
+					  SQLITE_STATIC);
+			while (ret == 0 && (trc = sqlite3_step(tq)) == SQLITE_ROW) {
+				int64_t t;
+				if ((ret = want_int(st, tq, 1, 0, SEARCH_MAX_TARGETS - 1, &t, err)) < 0)
+					break;
+				for (int m = 0; ret == 0 && m < SEARCH_M_COUNT; m++)
+					ret = want_real(st, tq, 2 + m, &row.e.tm[t][m], err);
+			}
+			if (ret == 0 && trc != SQLITE_DONE)
+				ret = db_fail(st, HN_EIO, "cannot read", err);
+			if (ret < 0)
+				break;
+		}
+		if ((ret = fn(ctx, &row, err)) < 0)
 			break;
 	}
 	if (ret == 0 && rc != SQLITE_DONE)
 		ret = db_fail(st, HN_EIO, "cannot read", err);
+out_finalize:
 	sqlite3_finalize(q);
+	sqlite3_finalize(tq);
 	return ret;
 }
 

@@ -98,6 +98,22 @@ cp "$tmp/r/front.csv" "$tmp/front1.csv"
 expect_exit 0 "$HWNAS" explore --space "$tmp/s.json" --strategy nsga2 --budget 120 --seed 2 --out "$tmp/r" --quiet
 expect_in "$out" "0 evaluated, 120 from the store" "resume from the store"
 cmp -s "$tmp/r/front.csv" "$tmp/front1.csv" && ok || bad "a resumed run gives another front"
+# the report and db read a multi-target run: objectives by their labels
+expect_exit 0 "$HWNAS" report --out "$tmp/r" -o "$tmp/r.html"
+grep -q "latency_ms@zcu" "$tmp/r.html" && ok || bad "report: objective labels"
+expect_exit 0 "$HWNAS" report --db "$tmp/r/hwnas.db" -o "$tmp/r2.html"
+expect_exit 0 "$HWNAS" db front --db "$tmp/r/hwnas.db"
+expect_in "$out" "latency_ms@pynq latency_ms@zcu" "db front labels"
+python3 - "$tmp/r" "$out" <<'PY' && ok || bad "db front values are the per-target ones"
+import json, sys
+d = json.load(open(sys.argv[1] + "/front.json"))
+rows = [l.split() for l in sys.argv[2].splitlines()[2:]]
+want = sorted((p["targets"]["pynq"]["latency_ms"], p["targets"]["zcu"]["latency_ms"]) for p in d["points"])
+got = sorted((float(r[2]), float(r[3])) for r in rows)
+assert len(got) == len(want)
+for g, w in zip(got, want):  # printed with 6 significant digits
+    assert all(abs(a - b) <= 1e-5 * b for a, b in zip(g, w)), (g, w)
+PY
 space "$tmp/s.json" pynq zcu102 latency_ms@zcu102 ', "constraints": [ { "metric": "latency_ms@pynq", "max": 30 } ]'
 expect_exit 1 "$HWNAS" explore --space "$tmp/s.json" --strategy nsga2 --budget 120 --seed 2 --out "$tmp/r" --quiet
 expect_in "$err" "the targets is pynq,zcu102, the store's run used pynq,zcu" "store of other targets refused"
