@@ -71,7 +71,7 @@ int search_inputs_collect(const char *space_file, const struct search_space *sp,
 				 t ? "," : "", sp->targets[t].name);
 		add(out, "targets", names, "");
 		for (int t = 0; t < sp->n_targets; t++) {
-			char role[24];
+			char role[40]; /* "targets[3].hw.base": 18 bytes, within a role's 24 */
 			snprintf(role, sizeof(role), "targets[%d].hw.base", t);
 			if (sp->targets[t].hw_base_path[0] &&
 			    (ret = add_file(out, role, sp->targets[t].hw_base_path, err)) < 0)
