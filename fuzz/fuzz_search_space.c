@@ -13,6 +13,8 @@ static void check_point(const struct search_space *sp, uint64_t index)
 	search_point_from_index(sp, index, &pt);
 	FUZZ_ASSERT(search_point_index(sp, &pt) == index);
 	search_space_hw(sp, &pt, &hw);
+	for (int t = 0; t < search_space_target_count(sp); t++)
+		search_space_target_hw(sp, t, &pt, &hw);
 	search_space_describe_nn(sp, &pt, desc, sizeof(desc));
 	FUZZ_ASSERT(memchr(desc, '\0', sizeof(desc)) != NULL);
 }
@@ -36,6 +38,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_point(&sp, 0);
 		check_point(&sp, n - 1);
 		check_point(&sp, n / 2);
+	}
+	/* an objective's label reads back as the same metric and place */
+	for (int i = 0; i < sp.n_obj; i++) {
+		char label[64], names[SEARCH_MAX_TARGETS][SEARCH_TARGET_NAME];
+		int m, at;
+		for (int t = 0; t < sp.n_targets; t++)
+			memcpy(names[t], sp.targets[t].name, sizeof(names[t]));
+		search_metric_label(&sp, sp.obj[i].metric, sp.obj[i].at, label, sizeof(label));
+		FUZZ_ASSERT(search_metric_label_parse(label, (const char (*)[SEARCH_TARGET_NAME])names,
+						      sp.n_targets, &m, &at) == 0);
+		FUZZ_ASSERT(m == sp.obj[i].metric && at == sp.obj[i].at);
 	}
 out_free_text:
 	free(text);
