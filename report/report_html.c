@@ -760,6 +760,42 @@ static void td_num(struct rbuf *b, double v, const char *fmt)
 	rbuf_puts(b, "</td>");
 }
 
+/* A run of several targets: each front point's figures on every target side by side (the
+ * front table's metrics are the worst case over them). */
+static void targets_table(struct rbuf *b, const struct report_run *run)
+{
+	static const char *const heads[] = { "accuracy %", "latency ms", "energy mJ", "DSP" };
+	static const int ms[] = { SEARCH_M_ACCURACY, SEARCH_M_LATENCY_MS, SEARCH_M_ENERGY_MJ,
+				  SEARCH_M_DSP };
+	static const char *const fmts[] = { "%.2f", "%.4f", "%.4f", "%.0f" };
+
+	rbuf_printf(b, "<p>Each front point on each of the %d targets (the table above gives the "
+		    "worst case over them; a target's accelerator is "
+		    "<code>configs/<i>i</i>.<i>target</i>.json</code>).</p>\n", run->n_targets);
+	rbuf_puts(b, "<div class=\"tablewrap\"><table class=\"sortable\" id=\"targets-table\">"
+		  "<thead><tr><th>#</th>");
+	for (int t = 0; t < run->n_targets; t++)
+		for (size_t j = 0; j < sizeof(heads) / sizeof(heads[0]); j++) {
+			rbuf_puts(b, "<th>");
+			rbuf_esc(b, heads[j]);
+			rbuf_puts(b, " @");
+			rbuf_esc(b, run->targets[t]);
+			rbuf_puts(b, "</th>");
+		}
+	rbuf_puts(b, "<th class=\"t\">network</th></tr></thead>\n<tbody>\n");
+	for (int i = 0; i < run->n_front; i++) {
+		const struct report_point *q = &run->front[i];
+		rbuf_printf(b, "<tr data-i=\"%d\"><td data-v=\"%d\">%d</td>", i, i, i);
+		for (int t = 0; t < run->n_targets; t++)
+			for (size_t j = 0; j < sizeof(ms) / sizeof(ms[0]); j++)
+				td_num(b, q->tm[t][ms[j]], fmts[j]);
+		rbuf_puts(b, "<td class=\"t\">");
+		rbuf_esc(b, q->arch);
+		rbuf_puts(b, "</td></tr>\n");
+	}
+	rbuf_puts(b, "</tbody></table></div>\n");
+}
+
 static void front_table(struct rbuf *b, const struct report_run *run)
 {
 	static const char *const heads[] = {
@@ -1009,6 +1045,8 @@ void report_html(struct rbuf *b, const struct report_input *in)
 		    "front points. Click a column to sort. Point <i>i</i>'s accelerator is "
 		    "<code>configs/<i>i</i>.json</code> in the run folder.</p>\n", run->n_front);
 	front_table(b, run);
+	if (run->n_targets)
+		targets_table(b, run);
 	rbuf_puts(b, "</section>\n</main>\n<footer>hwnas report \xc2\xb7 self-contained: no "
 		  "network access, no external files</footer>\n<div id=\"tip\"></div>\n<script>\n");
 	rbuf_puts(b, page_js);

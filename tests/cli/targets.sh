@@ -101,6 +101,21 @@ cmp -s "$tmp/r/front.csv" "$tmp/front1.csv" && ok || bad "a resumed run gives an
 # the report and db read a multi-target run: objectives by their labels
 expect_exit 0 "$HWNAS" report --out "$tmp/r" -o "$tmp/r.html"
 grep -q "latency_ms@zcu" "$tmp/r.html" && ok || bad "report: objective labels"
+python3 - "$tmp/r" "$tmp/r.html" <<'PY' && ok || bad "report: the per-target table"
+import json, re, sys
+d = json.load(open(sys.argv[1] + "/front.json"))
+html = open(sys.argv[2]).read()
+t = html[html.index('id="targets-table"'):]
+t = t[:t.index("</table>")]
+assert "latency ms @zcu" in t
+rows = re.findall(r'<tr data-i="(\d+)">(.*?)</tr>', t)
+assert len(rows) == len(d["points"])
+for i, r in rows:
+    v = [float(x) for x in re.findall(r'data-v="([^"]+)"', r)]
+    p = d["points"][int(i)]["targets"]
+    assert v[1:] == [p["pynq"]["accuracy"], p["pynq"]["latency_ms"], p["pynq"]["energy_mj"], p["pynq"]["dsp"],
+                     p["zcu"]["accuracy"], p["zcu"]["latency_ms"], p["zcu"]["energy_mj"], p["zcu"]["dsp"]], (i, v)
+PY
 expect_exit 0 "$HWNAS" report --db "$tmp/r/hwnas.db" -o "$tmp/r2.html"
 expect_exit 0 "$HWNAS" db front --db "$tmp/r/hwnas.db"
 expect_in "$out" "latency_ms@pynq latency_ms@zcu" "db front labels"
