@@ -103,6 +103,27 @@ static void target_spaces_should_parse_with_per_target_knobs(void)
 		       "{\"metric\":\"accuracy@worst\",\"min\":1}]", &sp, &err) == 0);
 	CHECK_EQ_I64(sp.con[0].at, SEARCH_AT_MAX);
 	CHECK_EQ_I64(sp.con[1].at, SEARCH_AT_MIN);
+	/* weights name the objectives by their labels; the score reads the target's value */
+	CHECK(load_two(",\"formulation\":{\"type\":\"weighted\",\"weights\":"
+		       "{\"latency_ms@b\":2,\"energy_mj@mean\":1}}", &sp, &err) == 0);
+	CHECK(sp.weights[2] == 2 && sp.weights[3] == 1 && sp.weights[1] == 0);
+	{
+		struct search_evaluator *ev;
+		struct search_eval e;
+		CHECK(search_evaluator_new(&sp, &ev, &err) == 0);
+		CHECK(search_evaluate(ev, &pt, &e, &err) == 0);
+		CHECK(e.feasible);
+		CHECK_NEAR(e.score, 2 * (1 - e.tm[1][SEARCH_M_LATENCY_MS] / 100) +
+			   (1 - (e.tm[0][SEARCH_M_ENERGY_MJ] + e.tm[1][SEARCH_M_ENERGY_MJ]) / 2 / 1000),
+			   1e-12);
+		search_evaluator_free(ev);
+	}
+	CHECK(load_two(",\"formulation\":{\"type\":\"weighted\",\"weights\":"
+		       "{\"latency_ms@a\":1}}", &sp, &err) == 0);
+	CHECK(load_two(",\"formulation\":{\"type\":\"weighted\",\"weights\":"
+		       "{\"latency_ms@zz\":1}}", &sp, &err) == HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "tt.json: 'formulation.weights.latency_ms@zz' is not one of the "
+			   "objectives");
 }
 
 static void bad_target_spaces_should_be_refused_naming_the_file_and_field(void)
