@@ -124,10 +124,11 @@ static int price_target(const struct search_space *sp, struct search_evaluator *
 		/* the network's lowest metric is the last of its front (metric descending) */
 		td->best_m[nn] = k ? own[k - 1].m : NAN;
 		td->best_acc[nn] = k ? own[k - 1].acc : NAN;
-		if (hn_grow(&td->pts, td->n + k, &td->cap, sizeof(*td->pts), 1024)) {
-			ret = hn_fail(err, HN_ENOMEM, "out of memory");
+		while (ret == 0 && td->n + k > td->cap) /* hn_grow doubles once per call */
+			if (hn_grow(&td->pts, td->cap, &td->cap, sizeof(*td->pts), 1024))
+				ret = hn_fail(err, HN_ENOMEM, "out of memory");
+		if (ret < 0)
 			break;
-		}
 		memcpy(td->pts + td->n, own, (size_t)k * sizeof(*own));
 		td->n += k;
 	}
