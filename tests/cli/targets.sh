@@ -155,6 +155,12 @@ expect_exit 0 "$HWNAS" explore --space "$tmp/x.json" --strategy evolution --budg
 expect_exit 0 "$HWNAS" explore --space "$tmp/x.json" --strategy evolution --budget 200 --seed 4 --out "$tmp/j2" --quiet --no-db -j 2
 cmp -s "$tmp/j1/front.csv" "$tmp/j2/front.csv" && ok || bad "-j 2 gives another front"
 
+# the shipped examples parse and run
+for ex in nb201_pynq_zcu102_targets_space nb201_three_boards_space; do
+	expect_exit 0 "$HWNAS" explore --space "$root/examples/$ex.json" --strategy random --budget 20 --out "$tmp/ex" --quiet --no-db
+done
+expect_in "$out" "latency_ms@ultra96" "three-board example"
+
 # 4. bad spaces and options
 space "$tmp/bad.json" pynq zcu latency_ms@zcu2
 expect_exit 1 "$HWNAS" explore --space "$tmp/bad.json" --out "$tmp/b" --quiet
