@@ -98,6 +98,25 @@ static void target_spaces_should_parse_with_per_target_knobs(void)
 	char label[64];
 	search_metric_label(&sp, SEARCH_M_LATENCY_MS, 2, label, sizeof(label));
 	CHECK(!strcmp(label, "latency_ms@b"));
+	/* a fixed config beside a searched one: the space is the searched target's grid */
+	{
+		static struct search_space mix;
+		const char *text = "{\"nn\":{\"space\":\"nb201\"},\"targets\":[{\"name\":\"fixed\","
+				   "\"device\":\"zcu102\",\"hw\":{\"base\":{\"pe_rows\":32}}},"
+				   "{\"name\":\"grid\",\"device\":\"pynq_z1\",\"hw\":{\"choices\":"
+				   "{\"pe_rows\":[4,8,12],\"dataflow\":[\"ws\",\"is\"]}}}],"
+				   "\"objectives\":[{\"metric\":\"accuracy\"},{\"metric\":"
+				   "\"latency_ms@fixed\",\"ref\":50}]}";
+		struct search_point q = { { 0 } };
+		CHECK(search_space_parse_json(text, strlen(text), "mix.json", &mix, &err) == 0);
+		CHECK_EQ_I64(search_space_hw_size(&mix), 6);
+		q.c[mix.n_nn_dims] = 2;
+		q.c[mix.n_nn_dims + 1] = 1;
+		search_space_target_hw(&mix, 0, &q, &hw);
+		CHECK(hw.pe_rows == 32 && !strcmp(hw.device, "zcu102"));
+		search_space_target_hw(&mix, 1, &q, &hw);
+		CHECK(hw.pe_rows == 12 && hw.dataflow == HW_IS && !strcmp(hw.device, "pynq_z1"));
+	}
 	/* @worst is max for a minimised metric and min for accuracy */
 	CHECK(load_two(",\"constraints\":[{\"metric\":\"latency_ms@worst\",\"max\":50},"
 		       "{\"metric\":\"accuracy@worst\",\"min\":1}]", &sp, &err) == 0);
