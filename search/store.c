@@ -455,9 +455,15 @@ int64_t store_begin_run(struct store *st, const struct search_space *sp,
 		return ret;
 	if ((ret = exec(st, "BEGIN IMMEDIATE", "cannot start the run", err)) < 0)
 		return ret;
-	if (a->force && sp->n_targets &&
-	    (ret = exec(st, "DELETE FROM target_metrics", "cannot empty the store", err)) < 0)
-		goto out_rollback;
+	if (a->force) {
+		/* a store of an earlier multi-target run has their metrics: they go too */
+		int64_t has = 0;
+		if ((ret = query_int(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+				     "AND name = 'target_metrics'", &has, err)) < 0 ||
+		    (has && (ret = exec(st, "DELETE FROM target_metrics", "cannot empty the store",
+					err)) < 0))
+			goto out_rollback;
+	}
 	if (a->force && ((ret = exec(st, "DELETE FROM evals", "cannot empty the store", err)) < 0 ||
 			 (ret = exec(st, "DELETE FROM progress", "cannot empty the store",
 				     err)) < 0 ||

@@ -155,6 +155,11 @@ expect_exit 0 "$HWNAS" explore --space "$tmp/x.json" --strategy evolution --budg
 expect_exit 0 "$HWNAS" explore --space "$tmp/x.json" --strategy evolution --budget 200 --seed 4 --out "$tmp/j2" --quiet --no-db -j 2
 cmp -s "$tmp/j1/front.csv" "$tmp/j2/front.csv" && ok || bad "-j 2 gives another front"
 
+# --force empties the store, the targets' metrics too (also for a single-target run)
+small_space "$tmp/one.json"
+expect_exit 0 "$HWNAS" explore --space "$tmp/one.json" --strategy random --budget 5 --out "$tmp/r" --quiet --force
+[ "$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from target_metrics').fetchone()[0])" "$tmp/r/hwnas.db")" = 0 ] && ok || bad "--force left per-target rows"
+
 # the shipped examples parse and run
 for ex in nb201_pynq_zcu102_targets_space nb201_three_boards_space; do
 	expect_exit 0 "$HWNAS" explore --space "$root/examples/$ex.json" --strategy random --budget 20 --out "$tmp/ex" --quiet --no-db
