@@ -284,6 +284,7 @@ void hw_resources(const struct hw_config *hw, struct hw_resources *out)
 		out->dsp = adsp + HW_DSP_DMA +
 			   hw->pe_cols * (hw_mul_dsp(hw->acc_bits, 32, amax) +
 					  hw_mul_dsp(hw->acc_bits + 1, 32, amax));
+		out->array_dsp = adsp;
 		out->macs_per_dsp_x100 = adsp ? pes * 100 / adsp : 0;
 	}
 

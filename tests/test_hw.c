@@ -436,6 +436,7 @@ static void a_16x16_int8_array_should_use_one_dsp_per_pe(void)
 	 * output stage and the vector unit a 33 x 32 and a 32 x 32 product of 4 slices each
 	 * (docs/resources.md) */
 	CHECK_EQ_I64(r.dsp, 256 + 3 + 16 * 8);
+	CHECK_EQ_I64(r.array_dsp, 256);
 	CHECK_EQ_I64(r.macs_per_dsp_x100, 100);
 	/* 96 B/cycle of DRAM: DMA beats of 8 words (96 / 16 B, to a power of two), so ibuf and
 	 * wbuf lines of 8 x 128 = 1024 bits and obuf lines of 8 x 512 = 4096; store lanes
@@ -464,11 +465,48 @@ static void a_4bit_array_should_build_its_multipliers_in_luts(void)
 	hw_resources(&hw, &r);
 	/* the DMA's, and 16 lanes of two products of 16 and 17 x 32 bits, 2 slices each */
 	CHECK_EQ_I64(r.dsp, 3 + 16 * 4);
+	CHECK_EQ_I64(r.array_dsp, 0);
 	CHECK_EQ_I64(r.macs_per_dsp_x100, 0);
 	/* Per PE: 5 + (16 + 18) x 9 / 8 = 44 LUT (multiplier and adder), FF = 4 + 4 + 16 = 24;
 	 * store lanes 128 of 16 bits; lines 8 x 64, 8 x 64, 2 x 8 x 256 bits. */
 	CHECK_EQ_I64(r.lut, 256 * 44 + (512 + 512 + 2 * 2048) * 4 / 2 + 16 * 49 * 27);
 	CHECK_EQ_I64(r.ff, 256 * 24 + 700 + 128 * 16 + 600 + 16 * (4 + 32));
+}
+
+/* The array's share of the DSPs (what bench_dsp's ops per DSP per cycle divide by) apart from
+ * the DMA's 3 and the output stage's C x (mul(c, 32) + mul(c + 1, 32)): dsp2 one slice per
+ * pair of columns and one per row for an odd last column, dsp4 one per 2 x 2 block less an
+ * odd corner (docs/resources.md "DSP"). */
+static void packed_arrays_should_count_the_array_dsps_apart(void)
+{
+	static const struct {
+		int r, c, df, a, w, acc;
+		enum hw_packing pk;
+		int64_t array, per_lane;        /* per_lane: the output stage's slices per column */
+	} t[] = {
+		{ 64, 32, HW_OS, 8, 8, 32, HW_PACK_NONE, 2048, 8 },
+		{ 64, 32, HW_OS, 8, 8, 32, HW_PACK_DSP2, 1024, 8 },
+		{ 48, 64, HW_WS, 8, 8, 32, HW_PACK_DSP2, 1536, 8 },
+		{ 8, 9, HW_WS, 8, 8, 16, HW_PACK_DSP2, 8 * 4 + 8, 4 },
+		{ 7, 9, HW_OS, 4, 4, 16, HW_PACK_DSP4, 4 * 5 - 1, 4 },
+		{ 8, 8, HW_OS, 4, 4, 16, HW_PACK_LUT, 0, 4 },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct hw_config hw = hw_config_default();
+		struct hw_resources r;
+		hw.pe_rows = t[i].r;
+		hw.pe_cols = t[i].c;
+		hw.dataflow = (enum hw_dataflow)t[i].df;
+		hw.act_bits = t[i].a;
+		hw.weight_bits = t[i].w;
+		hw.acc_bits = t[i].acc;
+		hw.mac_packing = t[i].pk;
+		hw_resources(&hw, &r);
+		CHECK_EQ_I64(r.array_dsp, t[i].array);
+		CHECK_EQ_I64(r.dsp, t[i].array + 3 + t[i].c * t[i].per_lane);
+		CHECK_EQ_I64(r.macs_per_dsp_x100, t[i].array ? 100LL * t[i].r * t[i].c /
+			     t[i].array : 0);
+	}
 }
 
 static void a_mixed_4x8_array_should_still_use_dsps(void)
@@ -830,6 +868,7 @@ int main(void)
 	RUN(catalogue_should_return_null_for_unknown_names_and_indices);
 	RUN(a_16x16_int8_array_should_use_one_dsp_per_pe);
 	RUN(a_4bit_array_should_build_its_multipliers_in_luts);
+	RUN(packed_arrays_should_count_the_array_dsps_apart);
 	RUN(a_mixed_4x8_array_should_still_use_dsps);
 	RUN(an_accumulator_wider_than_the_dsp_should_extend_in_luts);
 	RUN(dsp_slices_should_follow_yosys_mul2dsp);
