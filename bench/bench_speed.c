@@ -1,8 +1,9 @@
 /* bench_speed.c: the table of issue 19, one figure per row, where users wait: one layer at a
  * fixed tiling, the optimal mapper on a cold cache, the whole 'hwnas eval --net resnet18'
- * process, the exhaustive explore of the main job's space with the store on, the RTL
- * simulation of AlexNet's conv2 on 8x8 and 32x32 WS arrays, and -j 2. The peers' columns are
- * measured outside the tree (bench/bench_peers.md, bench/peers.sh).
+ * process, the exhaustive explore of the main job's space before issue 20 (default_space_v1,
+ * the space of issue 19's figure) with the store on, the RTL simulation of AlexNet's conv2 on
+ * 8x8 and 32x32 WS arrays, and -j 2. The peers' columns are measured outside the tree
+ * (bench/bench_peers.md, bench/peers.sh).
  *
  * Environment: HWNAS = the binary (default build/hwnas); BENCH_SPEED_NO_SIM=1 skips the RTL
  * rows (a cold Verilator cache builds two models, about a minute). */
@@ -177,7 +178,7 @@ static void row_eval(const char *bin)
 	       "<= 10 ms): %s\n", mw, mc, ok, mc <= 10.0 ? "met on CPU" : "NOT met");
 }
 
-/* Row 4: 'explore --exhaustive' of examples/default_space.json with the store on. */
+/* Row 4: 'explore --exhaustive' of examples/default_space_v1.json with the store on. */
 static void row_exhaustive(const char *bin)
 {
 	char dir[] = "/tmp/hwnas-bench-speed-XXXXXX", out[64], db[80], cmd[128];
@@ -191,7 +192,7 @@ static void row_exhaustive(const char *bin)
 	}
 	snprintf(out, sizeof(out), "%s/out", dir);
 	snprintf(db, sizeof(db), "%s/hwnas.db", out);
-	char *argv[] = { (char *)bin, "explore", "--space", SRC "examples/default_space.json",
+	char *argv[] = { (char *)bin, "explore", "--space", SRC "examples/default_space_v1.json",
 			 "--exhaustive", "--quiet", "--out", out, NULL };
 	st = run_process(argv, &wall, &cpu);
 	if (st != 0 || stat(db, &sb) != 0)

@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 		SRC "examples/nb201_c100_ultra96_space.json",
 		SRC "examples/nb201_in16_pynq_space.json",
 		SRC "examples/nb201_c10_zcu102_dsp_space.json",
-		SRC "examples/default_space.json",
+		SRC "examples/default_space_v1.json",
 	};
 
 	printf("hypervolume (fraction of the exact) at the same number of evaluations, mean of %d "

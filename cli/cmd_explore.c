@@ -597,8 +597,10 @@ static void print_front(const struct search_space *sp, const struct search_run_r
 		char arch[256], hwd[64];
 		search_space_hw(sp, &e->pt, &hw);
 		search_space_describe_nn(sp, &e->pt, arch, sizeof(arch));
-		snprintf(hwd, sizeof(hwd), "%dx%d %s %db %lldK", hw.pe_rows, hw.pe_cols,
-			 hw_dataflow_name(hw.dataflow), hw.act_bits, (long long)(hw.ibuf_bytes / 1024));
+		snprintf(hwd, sizeof(hwd), "%dx%d %s %db %lldK%s%s", hw.pe_rows, hw.pe_cols,
+			 hw_dataflow_name(hw.dataflow), hw.act_bits, (long long)(hw.ibuf_bytes / 1024),
+			 hw.mac_packing ? " " : "",
+			 hw.mac_packing ? hw_packing_name(hw.mac_packing) : "");
 		printf("%4d %8.2f %-7.7s %11.4f %10.4f %5.0f %5.0f %7.0f  %-12s  %s\n", i,
 		       e->m[SEARCH_M_ACCURACY],
 		       e->acc_source == SEARCH_ACC_TABLE ? "table" : search_acc_source_name(e->acc_source),

@@ -79,6 +79,16 @@ static int read_point(const struct report_run *run, const cJSON *o, const char *
 			return hn_fail(err, HN_ENOMEM, "out of memory");
 		ret = hw_config_parse_json(text, strlen(text), origin, &p->hw, err);
 		free(text);
+		if (ret < 0 && !p->feasible && ret != HN_ENOMEM) {
+			/* an infeasible point's accelerator may break a config rule (a packing
+			 * its widths do not allow; 'why' names it): a result, kept without hw */
+			memset(&p->hw, 0, sizeof(p->hw));
+			if (err) {
+				err->code = 0;
+				err->msg[0] = '\0';
+			}
+			return 0;
+		}
 		if (ret < 0) {
 			hn_err_prefix(err, "'hw'");
 			return ret;

@@ -257,8 +257,8 @@ char *search_front_to_csv(const struct search_space *sp, const struct search_fro
 	if (!s)
 		return NULL;
 	o += (size_t)snprintf(s + o, cap - o, "point,accuracy,latency_ms,energy_mj,dsp,bram,lut,ff,"
-			      "macs,arch,pe_rows,pe_cols,dataflow,act_bits,weight_bits,ibuf_bytes,"
-			      "wbuf_bytes,obuf_bytes,freq_mhz,fidelity,accuracy_source%s",
+			      "macs,arch,pe_rows,pe_cols,dataflow,mac_packing,act_bits,weight_bits,"
+			      "ibuf_bytes,wbuf_bytes,obuf_bytes,freq_mhz,fidelity,accuracy_source%s",
 			      sp->n_targets ? "" : "\n");
 	/* a multi-target space: the columns above are the worst case and the first target's
 	 * accelerator; then per target its metrics and accelerator */
@@ -276,11 +276,12 @@ char *search_front_to_csv(const struct search_space *sp, const struct search_fro
 		search_space_hw(sp, &e->pt, &hw);
 		search_space_describe_nn(sp, &e->pt, arch, sizeof(arch));
 		o += (size_t)snprintf(s + o, cap - o, "%d,%.4f,%.6f,%.6f,%.0f,%.0f,%.0f,%.0f,%.0f,\"%s\","
-				      "%d,%d,%s,%d,%d,%lld,%lld,%lld,%g,%s,%s\n", i,
+				      "%d,%d,%s,%s,%d,%d,%lld,%lld,%lld,%g,%s,%s\n", i,
 				      e->m[SEARCH_M_ACCURACY], e->m[SEARCH_M_LATENCY_MS],
 				      e->m[SEARCH_M_ENERGY_MJ], e->m[SEARCH_M_DSP], e->m[SEARCH_M_BRAM],
 				      e->m[SEARCH_M_LUT], e->m[SEARCH_M_FF], e->m[SEARCH_M_MACS], arch,
-				      hw.pe_rows, hw.pe_cols, hw_dataflow_name(hw.dataflow), hw.act_bits,
+				      hw.pe_rows, hw.pe_cols, hw_dataflow_name(hw.dataflow),
+				      hw_packing_name(hw.mac_packing), hw.act_bits,
 				      hw.weight_bits, (long long)hw.ibuf_bytes, (long long)hw.wbuf_bytes,
 				      (long long)hw.obuf_bytes, hw.freq_mhz,
 				      search_fidelity_name(e->fidelity),

@@ -63,6 +63,43 @@ assert len(arrays) >= 5 and dsps[0] < 200 and dsps[-1] > 1000, (arrays, dsps)
 print("main job front: %d points, %d array shapes, DSP %d .. %d" %
       (len(d["points"]), len(arrays), dsps[0], dsps[-1]))
 PY
+# Packed MACs on the main job's front (issue 20): dsp2 points, each with the resource model's
+# DSPs (docs/resources.md "DSP": R x C / 2 for the array, 3 for the DMA, 8 per obuf lane for
+# the 32-bit accumulators' two requantisers), the same accelerator unpacked (hwnas eval)
+# with the same latency and R x C / 2 more DSPs, and arrays larger than their DSP count.
+python3 - "$tmp/main" "$HWNAS" <<'PY' && ok || bad "main job: packed points on the front"
+import json, os, subprocess, sys
+out, hwnas = sys.argv[1], sys.argv[2]
+d = json.load(open(out + "/front.json"))
+pts = d["points"]
+packed = [(i, p) for i, p in enumerate(pts) if p["hw"]["mac_packing"] == "dsp2"]
+assert len(packed) >= 10, "only %d dsp2 points on the front" % len(packed)
+assert {p["hw"]["mac_packing"] for p in pts} == {"none", "dsp2"}
+assert max(max(p["hw"]["pe_rows"], p["hw"]["pe_cols"]) for p in pts) == 64, "no 64-wide array"
+bigger = 0
+for i, p in packed:
+    h = p["hw"]
+    R, C = h["pe_rows"], h["pe_cols"]
+    assert h["act_bits"] <= 8 and h["weight_bits"] <= 8 and h["acc_bits"] == 32, h
+    assert p["dsp"] == R * C // 2 + 3 + 8 * C, (i, R, C, p["dsp"])
+    bigger += R * C > p["dsp"]
+assert bigger >= 1, "no packed point with more PEs than DSPs"
+# the same accelerator unpacked: the array's DSPs double, the latency does not move
+i, p = max(packed, key=lambda ip: ip[1]["hw"]["pe_rows"] * ip[1]["hw"]["pe_cols"])
+cfg = json.load(open("%s/configs/%d.json" % (out, i)))
+assert cfg["mac_packing"] == "dsp2", cfg
+cfg["mac_packing"] = "none"
+json.dump(cfg, open(out + "/unpacked.json", "w"))
+r = subprocess.run([hwnas, "eval", "--net", "configs/%d.net.json" % i, "--hw", "unpacked.json",
+                    "--json"], cwd=out, capture_output=True, text=True)
+assert r.returncode == 0, r.stderr
+e = json.loads(r.stdout)
+R, C = p["hw"]["pe_rows"], p["hw"]["pe_cols"]
+assert e["resources"]["dsp"] == p["dsp"] + R * C // 2, (e["resources"]["dsp"], p["dsp"])
+assert e["total"]["latency_ms"] == p["latency_ms"], (e["total"]["latency_ms"], p["latency_ms"])
+print("main job front: %d dsp2 points (%d with more PEs than DSPs); %dx%d dsp2 %d DSP, "
+      "unpacked %d" % (len(packed), bigger, R, C, p["dsp"], e["resources"]["dsp"]))
+PY
 
 # 2. no "mapper": the optimal mapper, as eval's default
 small_space "$tmp/nomapper.json"
