@@ -245,7 +245,9 @@ static void print_front_table(const struct space_front *s, int many)
 	printf("front of %d (hypervolume %.4f)\n%4s", f->n, search_front_hypervolume(f), "#");
 	for (int i = 0; i < f->n_obj; i++)
 		printf(" %12s", s->label[i]);
-	printf(" %9s  %-18s %s\n", "index", "hw", "arch");
+	printf(" %9s  %-22s %s\n", "index", "hw", "arch");
+	int unrecorded = 0;
+
 	for (int k = 0; k < f->n; k++) {
 		const struct search_eval *e = &f->p[k];
 		const struct store_row *row = &s->rows[e->seq];
@@ -255,8 +257,13 @@ static void print_front_table(const struct space_front *s, int many)
 			printf(" %12.6g", s->at[i] ? ideal + e->obj[i] * (s->ref[i] - ideal) :
 			       e->m[s->metric[i]]);
 		}
-		printf(" %9llu  %-18s %s\n", (unsigned long long)e->index, row->hw, row->arch);
+		printf(" %9llu  %-22s %s\n", (unsigned long long)e->index, row->hw, row->arch);
+		unrecorded += !row->mac_packing[0];
 	}
+	if (unrecorded)
+		printf("note: %d of these points were stored before store schema version 4, which "
+		       "did not record mac_packing: their hw shows no packing, whatever it was\n",
+		       unrecorded);
 }
 
 static void print_front_json(const struct front_ctx *c)
@@ -279,6 +286,11 @@ static void print_front_json(const struct front_ctx *c)
 			json_str(row->strategy);
 			printf(", \"hw\": ");
 			json_str(row->hw);
+			printf(", \"mac_packing\": ");
+			if (row->mac_packing[0])
+				json_str(row->mac_packing);
+			else
+				printf("null"); /* a row stored before schema 4 */
 			printf(", \"arch\": ");
 			json_str(row->arch);
 			printf("}");

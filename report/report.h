@@ -47,6 +47,8 @@ struct report_point {
 	char arch[256];                 /* NB201 cell string, MobileNet description, zoo name */
 	int has_hw;
 	struct hw_config hw;
+	char mac_packing[8];            /* hw's packing ("none", "dsp2", ...), or a store row's
+					 * when hw could not be rebuilt; "" unknown */
 	char fidelity[16];              /* "model", "rtl" */
 	char acc_source[16];
 	double acc_penalty;             /* quantisation penalty, percentage points (0: none) */

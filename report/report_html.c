@@ -44,12 +44,16 @@ static const char *metric_label(int m)
 	}
 }
 
-/* "32x32 ws, 16/16-bit, buffers 32/32/32 KiB, 200 MHz, 19.2 GB/s" */
+/* "32x32 ws, 16/16-bit (acc 32), buffers 32/32/32 KiB, 200 MHz, DRAM 19.2 GB/s", with
+ * ", mac_packing dsp2" after the widths when packed */
 static void describe_hw(const struct hw_config *hw, char *buf, size_t size)
 {
-	snprintf(buf, size, "%dx%d %s, %d/%d-bit (acc %d), buffers %lld/%lld/%lld KiB%s, %.0f MHz, "
-		 "DRAM %.1f GB/s", hw->pe_rows, hw->pe_cols, hw_dataflow_name(hw->dataflow),
-		 hw->act_bits, hw->weight_bits, hw->acc_bits, (long long)(hw->ibuf_bytes / 1024),
+	snprintf(buf, size, "%dx%d %s, %d/%d-bit (acc %d)%s%s, buffers %lld/%lld/%lld KiB%s, "
+		 "%.0f MHz, DRAM %.1f GB/s", hw->pe_rows, hw->pe_cols, hw_dataflow_name(hw->dataflow),
+		 hw->act_bits, hw->weight_bits, hw->acc_bits,
+		 hw->mac_packing ? ", mac_packing " : "",
+		 hw->mac_packing ? hw_packing_name(hw->mac_packing) : "",
+		 (long long)(hw->ibuf_bytes / 1024),
 		 (long long)(hw->wbuf_bytes / 1024), (long long)(hw->obuf_bytes / 1024),
 		 hw->double_buffer ? " (double)" : "", hw->freq_mhz, hw->dram_gbps);
 }
@@ -796,18 +800,28 @@ static void targets_table(struct rbuf *b, const struct report_run *run)
 	rbuf_puts(b, "</tbody></table></div>\n");
 }
 
+/* The packing of a front point: "none", "dsp2", ...; a dash when not recorded (a store row
+ * written before schema 4 whose space file is gone or changed). */
+static void packing_cell(struct rbuf *b, const struct report_point *q)
+{
+	rbuf_puts(b, "<td class=\"t\">");
+	rbuf_esc(b, q->mac_packing[0] ? q->mac_packing : "\xe2\x80\x94");
+	rbuf_puts(b, "</td>");
+}
+
 static void front_table(struct rbuf *b, const struct report_run *run)
 {
 	static const char *const heads[] = {
 		"#", "accuracy %", "latency ms", "energy mJ", "EDP mJ\xc2\xb7ms", "DSP", "BRAM36",
-		"LUT", "FF", "MMACs", "rows", "cols", "dataflow", "act bits", "wt bits", "acc bits",
+		"LUT", "FF", "MMACs", "rows", "cols", "dataflow", "MAC packing", "act bits",
+		"wt bits", "acc bits",
 		"ibuf KiB", "wbuf KiB", "obuf KiB", "double buf", "MHz", "DRAM GB/s", "DRAM lat cyc",
 		"device", "fidelity", "accuracy source", "quant. penalty", "network",
 	};
 	rbuf_puts(b, "<div class=\"tablewrap\"><table class=\"sortable\" id=\"front-table\">"
 		  "<thead><tr>");
 	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
-		int text = i == 12 || i >= 23;
+		int text = i == 12 || i == 13 || i >= 24;
 		rbuf_printf(b, "<th%s>", text ? " class=\"t\"" : "");
 		rbuf_esc(b, heads[i]);
 		rbuf_puts(b, "</th>");
@@ -832,6 +846,7 @@ static void front_table(struct rbuf *b, const struct report_run *run)
 			rbuf_printf(b, "<td class=\"t\"><span class=\"df\" style=\"background:%s\">"
 				    "</span>%s</td>", report_df_color((int)h->dataflow),
 				    hw_dataflow_name(h->dataflow));
+			packing_cell(b, q);
 			td_num(b, h->act_bits, "%.0f");
 			td_num(b, h->weight_bits, "%.0f");
 			td_num(b, h->acc_bits, "%.0f");
@@ -846,7 +861,10 @@ static void front_table(struct rbuf *b, const struct report_run *run)
 			rbuf_esc(b, h->device[0] ? h->device : "\xe2\x80\x94");
 			rbuf_puts(b, "</td>");
 		} else {
-			for (int c = 0; c < 14; c++)
+			for (int c = 0; c < 3; c++)
+				rbuf_puts(b, "<td>\xe2\x80\x94</td>");
+			packing_cell(b, q); /* a store row records it without its space */
+			for (int c = 0; c < 11; c++)
 				rbuf_puts(b, "<td>\xe2\x80\x94</td>");
 		}
 		rbuf_puts(b, "<td class=\"t\">");

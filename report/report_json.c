@@ -82,7 +82,10 @@ static int read_point(const struct report_run *run, const cJSON *o, const char *
 		if (ret < 0 && !p->feasible && ret != HN_ENOMEM) {
 			/* an infeasible point's accelerator may break a config rule (a packing
 			 * its widths do not allow; 'why' names it): a result, kept without hw */
+			const cJSON *pk = cJSON_GetObjectItemCaseSensitive(hw, "mac_packing");
 			memset(&p->hw, 0, sizeof(p->hw));
+			if (cJSON_IsString(pk) && hw_packing_parse(pk->valuestring) >= 0)
+				hn_strlcpy(p->mac_packing, pk->valuestring, sizeof(p->mac_packing));
 			if (err) {
 				err->code = 0;
 				err->msg[0] = '\0';
@@ -94,6 +97,8 @@ static int read_point(const struct report_run *run, const cJSON *o, const char *
 			return ret;
 		}
 		p->has_hw = 1;
+		hn_strlcpy(p->mac_packing, hw_packing_name(p->hw.mac_packing),
+			   sizeof(p->mac_packing));
 	}
 	return 0;
 }

@@ -75,9 +75,12 @@ static void fill_point(struct db_ctx *c, const struct store_row *row, struct rep
 	p->acc_penalty = isfinite(e->acc_penalty) ? e->acc_penalty : 0;
 	p->pt = e->pt;
 	p->has_pt = 1;
+	hn_strlcpy(p->mac_packing, row->mac_packing, sizeof(p->mac_packing));
 	if (c->sp) {
 		search_space_hw(c->sp, &e->pt, &p->hw);
 		p->has_hw = 1;
+		hn_strlcpy(p->mac_packing, hw_packing_name(p->hw.mac_packing),
+			   sizeof(p->mac_packing));
 	}
 }
 

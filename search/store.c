@@ -47,6 +47,7 @@ struct store {
 	int has_progress;               /* the progress table exists (version 3; a reader may
 					 * open an older store as it is) */
 	sqlite3_stmt *tget, *tput;      /* a multi-target space's rows of target_metrics */
+	int has_packing;                /* evals.mac_packing exists (version 4; likewise) */
 	int lock_fd;                    /* flock'd while writing: one explore per store */
 	int ckpt_rc;                    /* the last checkpoint's failure (SQLite code), else 0 */
 };
@@ -88,17 +89,21 @@ static const char schema_sql[] =
 	" accuracy REAL, latency_ms REAL, energy_mj REAL, edp REAL, dsp REAL, bram REAL, lut REAL,"
 	" ff REAL, macs REAL, obj0 REAL, obj1 REAL, obj2 REAL, obj3 REAL, obj4 REAL, obj5 REAL,"
 	" score REAL, acc_raw REAL, acc_penalty REAL, acc_source TEXT NOT NULL,"
+	" mac_packing TEXT,"
 	" PRIMARY KEY(space_hash, idx, fidelity)) WITHOUT ROWID;"
 	"CREATE INDEX evals_run ON evals(run_id, seq);"
 	PROGRESS_SQL
 	"INSERT INTO meta VALUES('format', '" STORE_FORMAT "');";
 
-/* The columns store_lookup and store_each read, in this order. */
-#define ROW_COLS "idx, fidelity, seq, feasible, why, violation, accuracy, latency_ms," \
+/* The columns store_lookup and store_each read, in this order; then mac_packing (NULL when
+ * a reader opened a store older than version 4 as it is: ROW_COLS_OLD). */
+#define ROW_COLS_BASE "idx, fidelity, seq, feasible, why, violation, accuracy, latency_ms," \
 	" energy_mj, edp, dsp, bram, lut, ff, macs, obj0, obj1, obj2, obj3, obj4, obj5, score," \
 	" acc_raw, acc_penalty, acc_source, choices, cycles, stall_cycles, dram_bytes," \
 	" space_hash, arch, strategy, run_id, session, time, eval_s, pe_rows, pe_cols, dataflow," \
 	" act_bits, ibuf_bytes"
+#define ROW_COLS ROW_COLS_BASE ", mac_packing"
+#define ROW_COLS_OLD ROW_COLS_BASE ", NULL AS mac_packing"
 
 static double unix_now(void)
 {
@@ -154,7 +159,25 @@ static int query_int(struct store *st, const char *sql, int64_t *out, struct hn_
  * say what changed; runs of version 1 have none (their space hash covered the space file's
  * bytes only, so they never match a version 2 run and are named as such).
  * 2 -> 3: the progress table (exhaustive runs). An exhaustive run that an older hwnas stored
- * one row per point stays as it is; store_progress_load refuses to resume it. */
+ * one row per point stays as it is; store_progress_load refuses to resume it.
+ * 3 -> 4: evals.mac_packing (issue 20), the packing of the row's accelerator. Older rows keep
+ * NULL: their space file may have changed or gone since, so it is not guessed; readers say
+ * "not recorded". Their other columns, and a resume that looks them up, are unchanged. */
+static int add_column(struct store *st, const char *table, const char *col, const char *decl,
+		      struct hn_err *err)
+{
+	char sql[200];
+	int64_t n = 0;
+	int ret;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM pragma_table_info('%s') WHERE name = "
+		 "'%s'", table, col);
+	if ((ret = query_int(st, sql, &n, err)) < 0 || n > 0)
+		return ret;
+	snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN %s %s", table, col, decl);
+	return exec(st, sql, "cannot migrate the store", err);
+}
+
 static int migrate(struct store *st, int64_t from, struct hn_err *err)
 {
 	int ret = exec(st, "BEGIN IMMEDIATE", "cannot migrate the store", err);
@@ -165,10 +188,11 @@ static int migrate(struct store *st, int64_t from, struct hn_err *err)
 	if ((ret = query_int(st, "PRAGMA user_version", &from, err)) < 0)
 		goto out_rollback;
 	if (from < 2)
-		ret = exec(st, "ALTER TABLE runs ADD COLUMN inputs TEXT", "cannot migrate the store",
-			   err);
+		ret = add_column(st, "runs", "inputs", "TEXT", err);
 	if (ret == 0 && from < 3)
 		ret = exec(st, PROGRESS_SQL, "cannot migrate the store", err);
+	if (ret == 0 && from < 4)
+		ret = add_column(st, "evals", "mac_packing", "TEXT", err);
 	if (ret == 0) {
 		char sql[64];
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
@@ -215,9 +239,10 @@ static int check_schema(struct store *st, struct hn_err *err)
 			       "version %d%s", st->path, (long long)version, STORE_SCHEMA_VERSION,
 			       version > STORE_SCHEMA_VERSION ? " (written by a newer hwnas)" : "");
 	if (version < STORE_SCHEMA_VERSION) {
-		if (st->readonly && version <= 2)
+		if (st->readonly && version <= 3)
 			return 0; /* readers do not use runs.inputs; a missing progress table is
-				   * an empty one (has_progress) */
+				   * an empty one (has_progress), a missing mac_packing column
+				   * unrecorded packings (has_packing) */
 		if (st->readonly)
 			return hn_fail(err, HN_EINVAL, "%s: store schema version %lld, this hwnas "
 				       "reads version %d; open it once for writing to migrate",
@@ -316,6 +341,10 @@ int store_open(const char *path, int readonly, struct store **out, struct hn_err
 				     "AND name = 'progress'", &n, err)) < 0)
 			goto fail;
 		st->has_progress = n > 0;
+		if ((ret = query_int(st, "SELECT count(*) FROM pragma_table_info('evals') WHERE "
+				     "name = 'mac_packing'", &n, err)) < 0)
+			goto fail;
+		st->has_packing = n > 0;
 	}
 	if (!readonly) {
 		/* WAL keeps readers (hwnas db) working during a run; NORMAL: see the top. */
@@ -571,9 +600,9 @@ int64_t store_begin_run(struct store *st, const struct search_space *sp,
 		    " double_buffer, freq_mhz, dram_gbps, device, cycles, stall_cycles, dram_bytes,"
 		    " feasible, why, violation, accuracy, latency_ms, energy_mj, edp, dsp, bram, lut,"
 		    " ff, macs, obj0, obj1, obj2, obj3, obj4, obj5, score, acc_raw, acc_penalty,"
-		    " acc_source) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,"
-		    "?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,?33,?34,?35,?36,?37,"
-		    "?38,?39,?40,?41,?42,?43,?44,?45,?46,?47,?48,?49,?50)", err) < 0)
+		    " acc_source, mac_packing) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
+		    "?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,?33,?34,"
+		    "?35,?36,?37,?38,?39,?40,?41,?42,?43,?44,?45,?46,?47,?48,?49,?50,?51)", err) < 0)
 		return HN_EIO;
 	if (sp->n_targets &&
 	    (prepare(st, &st->tget, "SELECT idx, target, name, accuracy, latency_ms, energy_mj, edp,"
@@ -803,8 +832,17 @@ static int read_row(const struct store *st, sqlite3_stmt *q, const struct search
 		if ((ret = want_int(st, q, c, 0, INT64_MAX, &hw[i], err)) < 0)
 			return ret;
 	}
-	snprintf(r->hw, sizeof(r->hw), "%lldx%lld %s %lldb %lldK", (long long)hw[0],
-		 (long long)hw[1], df, (long long)hw[3], (long long)(hw[4] / 1024));
+	/* mac_packing: a packing's name, or NULL for a row stored before schema 4 */
+	if (sqlite3_column_type(q, c) != SQLITE_NULL) {
+		if ((ret = want_text(st, q, c, r->mac_packing, sizeof(r->mac_packing), err)) < 0)
+			return ret;
+		if (hw_packing_parse(r->mac_packing) < 0)
+			return bad_col(st, q, c, "is not a MAC packing (none, dsp2, dsp4, lut)", err);
+	}
+	snprintf(r->hw, sizeof(r->hw), "%lldx%lld %s %lldb %lldK%s%s", (long long)hw[0],
+		 (long long)hw[1], df, (long long)hw[3], (long long)(hw[4] / 1024),
+		 r->mac_packing[0] && strcmp(r->mac_packing, "none") ? " " : "",
+		 strcmp(r->mac_packing, "none") ? r->mac_packing : "");
 	return 0;
 }
 
@@ -927,6 +965,7 @@ static int put_row(struct store *st, const struct search_eval *e, double eval_s,
 	bind_double(q, c++, e->acc_raw);
 	bind_double(q, c++, e->acc_penalty);
 	sqlite3_bind_text(q, c++, search_acc_source_name(e->acc_source), -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, c++, hw_packing_name(hw.mac_packing), -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc == SQLITE_CONSTRAINT && !st->ckpt_rc)
@@ -1310,8 +1349,10 @@ int store_each(struct store *st, const char *space_hash,
 	sqlite3_stmt *q = NULL, *tq = NULL;
 	struct store_row row;
 	int64_t has_targets = 0;
-	int rc, ret = prepare(st, &q, "SELECT " ROW_COLS " FROM evals WHERE ?1 = '' OR "
-			      "space_hash = ?1 ORDER BY run_id, seq", err);
+	int rc, ret = prepare(st, &q, st->has_packing ? "SELECT " ROW_COLS " FROM evals WHERE ?1 "
+			      "= '' OR space_hash = ?1 ORDER BY run_id, seq" : "SELECT " ROW_COLS_OLD
+			      " FROM evals WHERE ?1 = '' OR space_hash = ?1 ORDER BY run_id, seq",
+			      err);
 
 	if (ret < 0)
 		return ret;

@@ -12,7 +12,7 @@
  * fidelity), and one row per run (its arguments); an exhaustive run keeps its progress and
  * its front instead (store_progress_save). Schema version in PRAGMA user_version. */
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_HASH_LEN 16               /* hex digits of a space hash */
 
 struct store;
@@ -130,7 +130,10 @@ struct store_row {
 	struct search_eval e;
 	char space_hash[STORE_HASH_LEN + 1];
 	char arch[256];
-	char hw[64];                    /* "16x16 ws 8b 64K": PE array, dataflow, bits, buffer */
+	char hw[64];                    /* "16x16 ws 8b 64K": PE array, dataflow, bits, buffer,
+					 * and the packing when not none ("64x32 os 8b 128K dsp2") */
+	char mac_packing[8];            /* hw_packing_name of the row's accelerator; "" for a
+					 * row stored before schema 4, which did not record it */
 	char strategy[32];
 	int64_t run_id, session;
 	double time, eval_s;

@@ -31,6 +31,21 @@ static const char *tmp_path(const char *name)
 	return p;
 }
 
+static int64_t query_db(const char *db, const char *sql)
+{
+	sqlite3 *h;
+	sqlite3_stmt *q = NULL;
+	int64_t v = -1;
+
+	if (sqlite3_open(db, &h) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(h, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(h);
+	return v;
+}
+
 static struct search_space *load_space(void)
 {
 	static struct search_space sp;
@@ -400,6 +415,8 @@ static void store_should_refuse_damaged_rows_naming_the_column(void)
 		{ "UPDATE evals SET acc_source = 'oracle'", "'acc_source'" },
 		{ "UPDATE evals SET why = x'41004200'", "'why'" },
 		{ "UPDATE evals SET latency_ms = x'00'", "'latency_ms' is not a number" },
+		{ "UPDATE evals SET mac_packing = 'dsp9'", "'mac_packing' is not a MAC packing" },
+		{ "UPDATE evals SET mac_packing = x'647370'", "'mac_packing' is not text" },
 	};
 	struct search_space *sp = load_space();
 	struct search_evaluator *ev = NULL;
@@ -462,6 +479,198 @@ static void store_should_refuse_damaged_rows_naming_the_column(void)
 		store_close(st);
 	}
 	search_evaluator_free(ev);
+}
+
+/* Packed MACs (issue 20): a space with mac_packing none | dsp2 and 8 or 16 bits. */
+static const char packed_space_json[] =
+	"{\"name\":\"p\",\"nn\":{\"space\":\"nb201\",\"dataset\":\"cifar10\"},"
+	"\"hw\":{\"choices\":{\"pe_rows\":[8,16],\"pe_cols\":[8,16],\"bits\":[8,16],"
+	"\"mac_packing\":[\"none\",\"dsp2\"]}},\"device\":\"zcu102\",\"mapper\":\"default\","
+	"\"objectives\":[{\"metric\":\"accuracy\",\"goal\":\"max\",\"ref\":80},"
+	"{\"metric\":\"dsp\",\"ref\":2520}]}";
+
+struct packed_rows {
+	const struct search_space *sp;
+	int n, bad;
+	uint64_t idx[8];
+	char packing[8][8], hw[8][64];
+};
+
+static int collect_packed(void *ctx, const struct store_row *row, struct hn_err *err)
+{
+	struct packed_rows *c = ctx;
+
+	(void)err;
+	if (c->n == 8)
+		return 0;
+	c->idx[c->n] = row->e.index;
+	strcpy(c->packing[c->n], row->mac_packing);
+	strcpy(c->hw[c->n], row->hw);
+	c->n++;
+	return 0;
+}
+
+/* Stores three points of the packed space (a feasible one without packing, a feasible dsp2
+ * one, an infeasible dsp2 one at 16 bits) in db; their indices in idx[3]. */
+static void put_packed_points(const char *db, const struct search_space *sp, uint64_t idx[3],
+			      struct search_eval e[3])
+{
+	struct search_evaluator *ev = NULL;
+	struct store_run_args a = args("random", 10);
+	struct store *st = NULL;
+	struct hn_err err = { 0 };
+	int found = 0;
+
+	CHECK(search_evaluator_new(sp, &ev, &err) == 0);
+	CHECK(store_open(db, 0, &st, &err) == 0);
+	CHECK(store_begin_run(st, sp, &a, &err) == 0);
+	/* a step of 15,625 + 13: the next accelerator and another of the 15,625 cells */
+	for (uint64_t i = 0; found != 7 && i < search_space_size(sp); i += 15625 + 13) {
+		struct search_eval x;
+		struct search_point pt;
+		struct hw_config hw;
+		int k;
+		search_point_from_index(sp, i, &pt);
+		CHECK(search_evaluate(ev, &pt, &x, &err) == 0);
+		search_space_hw(sp, &pt, &hw);
+		k = !x.feasible ? 2 : hw.mac_packing == HW_PACK_DSP2 ? 1 : 0;
+		if (found & (1 << k) || (k == 2 && hw.mac_packing != HW_PACK_DSP2))
+			continue;
+		found |= 1 << k;
+		x.seq = k;
+		e[k] = x;
+		idx[k] = i;
+	}
+	CHECK_EQ_I64(found, 7);
+	for (int k = 0; k < 3; k++)
+		CHECK(store_put(st, &e[k], 0, &err) == 0);
+	CHECK(store_end_run(st, 3, &err) == 0);
+	store_close(st);
+	search_evaluator_free(ev);
+}
+
+static void store_should_record_each_points_mac_packing(void)
+{
+	struct search_space sp;
+	struct search_eval e[3], back;
+	struct packed_rows c;
+	struct store *st = NULL;
+	struct hn_err err = { 0 };
+	struct store_run_args a = args("random", 10);
+	const char *db = tmp_path("packed.db");
+	uint64_t idx[3];
+	char sql[128];
+	static const char *const want[3] = { "none", "dsp2", "dsp2" };
+
+	CHECK(search_space_parse_json(packed_space_json, strlen(packed_space_json), "p.json", &sp,
+				      &err) == 0);
+	put_packed_points(db, &sp, idx, e);
+	CHECK_STR_CONTAINS(e[2].why, "dsp2 needs act_bits and weight_bits of at most 8");
+	/* the column itself */
+	for (int k = 0; k < 3; k++) {
+		snprintf(sql, sizeof(sql), "SELECT mac_packing = '%s' FROM evals WHERE idx = %llu",
+			 want[k], (unsigned long long)idx[k]);
+		CHECK_EQ_I64(query_db(db, sql), 1);
+	}
+	/* read back by a reader (hwnas db, report) */
+	memset(&c, 0, sizeof(c));
+	CHECK(store_open(db, 1, &st, &err) == 0);
+	CHECK(store_each(st, "", collect_packed, &c, &err) == 0);
+	store_close(st);
+	CHECK_EQ_I64(c.n, 3);
+	for (int k = 0; k < 3 && k < c.n; k++) {
+		size_t n = strlen(c.hw[k]);
+		CHECK_EQ_I64((int64_t)c.idx[k], (int64_t)idx[k]);
+		CHECK(!strcmp(c.packing[k], want[k]));
+		/* "8x16 ws 8b 64K dsp2"; no suffix without packing */
+		CHECK((k > 0) == (n > 5 && !strcmp(c.hw[k] + n - 5, " dsp2")));
+	}
+	/* and by a resume: every field as written */
+	CHECK(store_open(db, 0, &st, &err) == 0);
+	CHECK_EQ_I64(store_begin_run(st, &sp, &a, &err), 3);
+	for (int k = 0; k < 3; k++) {
+		CHECK(store_lookup(st, idx[k], SEARCH_FID_MODEL, &back, &err) == 1);
+		CHECK(same_eval(&e[k], &back));
+	}
+	store_close(st);
+}
+
+/* A version 3 store (no mac_packing column): a reader opens it as it is and says the packing
+ * is not recorded ("", no hw suffix), a writer migrates it to version 4, keeps its rows (a
+ * resume finds them exactly) with the packing unrecorded, and records it for new rows. */
+static void store_should_read_and_migrate_a_version_3_store_without_packing(void)
+{
+	struct search_space sp;
+	struct search_eval e[3], back;
+	struct search_evaluator *ev = NULL;
+	struct packed_rows c;
+	struct store_stats stats;
+	struct store *st = NULL;
+	struct hn_err err = { 0 };
+	struct store_run_args a = args("random", 10);
+	const char *db = tmp_path("v3.db");
+	uint64_t idx[3], more;
+	sqlite3 *h;
+
+	CHECK(search_space_parse_json(packed_space_json, strlen(packed_space_json), "p.json", &sp,
+				      &err) == 0);
+	put_packed_points(db, &sp, idx, e);
+	CHECK(sqlite3_open(db, &h) == SQLITE_OK);
+	CHECK(sqlite3_exec(h, "ALTER TABLE evals DROP COLUMN mac_packing; PRAGMA user_version = 3",
+			   NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(h);
+	CHECK_EQ_I64(query_db(db, "SELECT count(*) FROM pragma_table_info('evals') WHERE name = "
+			      "'mac_packing'"), 0);
+	/* a reader: as it is */
+	memset(&c, 0, sizeof(c));
+	CHECK(store_open(db, 1, &st, &err) == 0);
+	CHECK(store_stats(st, &stats, &err) == 0);
+	CHECK_EQ_I64(stats.schema_version, 3);
+	CHECK(store_each(st, "", collect_packed, &c, &err) == 0);
+	store_close(st);
+	CHECK_EQ_I64(c.n, 3);
+	for (int k = 0; k < c.n; k++) {
+		CHECK(!strcmp(c.packing[k], ""));
+		CHECK(!strstr(c.hw[k], "dsp2") && !strstr(c.hw[k], "none"));
+	}
+	CHECK_EQ_I64(query_db(db, "PRAGMA user_version"), 3);
+	/* a writer: migrated, the old rows resume exactly, a new row records its packing */
+	CHECK(search_evaluator_new(&sp, &ev, &err) == 0);
+	CHECK(store_open(db, 0, &st, &err) == 0);
+	CHECK_EQ_I64(query_db(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	CHECK_EQ_I64(store_begin_run(st, &sp, &a, &err), 3);
+	for (int k = 0; k < 3; k++) {
+		CHECK(store_lookup(st, idx[k], SEARCH_FID_MODEL, &back, &err) == 1);
+		CHECK(same_eval(&e[k], &back));
+	}
+	more = idx[1] + 1;
+	while (more == idx[0] || more == idx[2])
+		more++;
+	{
+		struct search_point pt;
+		search_point_from_index(&sp, more, &pt);
+		CHECK(search_evaluate(ev, &pt, &back, &err) == 0);
+	}
+	back.seq = 3;
+	if (store_put(st, &back, 0, &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		CHECK(0);
+	}
+	store_close(st);
+	search_evaluator_free(ev);
+	CHECK_EQ_I64(query_db(db, "SELECT count(*) FROM evals WHERE mac_packing IS NULL"), 3);
+	memset(&c, 0, sizeof(c));
+	CHECK(store_open(db, 1, &st, &err) == 0);
+	CHECK(store_each(st, "", collect_packed, &c, &err) == 0);
+	store_close(st);
+	CHECK_EQ_I64(c.n, 4);
+	if (c.n == 4) {
+		struct hw_config hw;
+		search_space_hw(&sp, &back.pt, &hw);
+		CHECK_EQ_I64((int64_t)c.idx[3], (int64_t)more);
+		CHECK(!strcmp(c.packing[3], hw_packing_name(hw.mac_packing)));
+		CHECK(!strcmp(c.packing[0], "") && !strcmp(c.packing[1], ""));
+	}
 }
 
 /* issue 14: a FIFO as the store blocked for ever; '' was called an empty file; a second
@@ -580,21 +789,6 @@ static int stop_at_seq(void *ctx, const struct search_eval *e, const struct sear
 	if (e->seq == *(const int64_t *)ctx)
 		hn_stop_signal = SIGTERM;
 	return 0;
-}
-
-static int64_t query_db(const char *db, const char *sql)
-{
-	sqlite3 *h;
-	sqlite3_stmt *q = NULL;
-	int64_t v = -1;
-
-	if (sqlite3_open(db, &h) != SQLITE_OK)
-		return -1;
-	if (sqlite3_prepare_v2(h, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
-		v = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	sqlite3_close(h);
-	return v;
 }
 
 static int exhaustive_with(const char *db, int jobs, int64_t stop_seq,
@@ -725,6 +919,8 @@ int main(void)
 	RUN(store_should_migrate_a_version_1_store);
 	RUN(store_should_say_when_the_file_is_read_only);
 	RUN(store_should_refuse_damaged_rows_naming_the_column);
+	RUN(store_should_record_each_points_mac_packing);
+	RUN(store_should_read_and_migrate_a_version_3_store_without_packing);
 	RUN(store_should_refuse_odd_paths_and_a_second_writer);
 	RUN(runs_should_end_alike_resumed_or_on_threads_for_every_strategy);
 	RUN(exhaustive_runs_should_resume_from_their_checkpoint);

@@ -120,6 +120,59 @@ expect_exit 0 "$HWNAS" report --out "$run" --out "$tmp/run2" -o "$tmp/two.html" 
 c=$(grep -o 'class="hv"' "$tmp/two.html" | wc -l)
 [ "$c" = 2 ] && ok || bad "two runs, $c progress lines"
 
+# Packed MACs (issue 20): the front table's 'MAC packing' column, from front.json and from the
+# store, and the tooltips; an infeasible point whose accelerator breaks a packing rule (dsp2
+# at 16 bits) in evaluations.jsonl is read as a result (it failed the whole report).
+cat > "$tmp/packed.json" <<JSON
+{
+	"name": "packed",
+	"nn": { "space": "nb201", "dataset": "cifar10" },
+	"hw": { "base": "$root/examples/zcu102_ws_16x16.json",
+		"choices": { "pe_rows": [8, 16], "pe_cols": [8, 16], "dataflow": ["ws", "os"], "bits": [8, 16],
+			     "mac_packing": ["none", "dsp2"] } },
+	"mapper": "greedy",
+	"objectives": [
+		{ "metric": "accuracy", "goal": "max", "ref": 80 },
+		{ "metric": "latency_ms", "goal": "min", "ref": 40 },
+		{ "metric": "dsp", "goal": "min", "ref": 2520 }
+	]
+}
+JSON
+expect_exit 0 "$HWNAS" explore --space "$tmp/packed.json" --budget 300 --seed 2 --out "$tmp/pk" --quiet
+grep -q '"why":.*dsp2 needs act_bits and weight_bits of at most 8' "$tmp/pk/evaluations.jsonl" && ok ||
+	bad "no infeasible dsp2 point at 16 bits in evaluations.jsonl"
+expect_exit 0 "$HWNAS" report --out "$tmp/pk" --quiet
+expect_exit 0 "$HWNAS" report --db "$tmp/pk/hwnas.db" -o "$tmp/pk-db.html" --quiet
+python3 - "$tmp/pk/front.json" "$tmp/pk/report.html" "$tmp/pk-db.html" <<'PY' && ok || bad "report: packing column"
+import html.parser, json, sys
+pts = json.load(open(sys.argv[1]))["points"]
+want = [p["hw"]["mac_packing"] for p in pts]
+assert "dsp2" in want and "none" in want, want
+class T(html.parser.HTMLParser):
+    def __init__(s):
+        super().__init__(); s.intable = s.incell = False; s.head = []; s.rows = []; s.cell = ""
+    def handle_starttag(s, tag, a):
+        if tag == "table" and ("id", "front-table") in a: s.intable = True
+        if s.intable and tag == "tr" and dict(a).get("data-i") is not None: s.rows.append([])
+        if s.intable and tag in ("td", "th"): s.incell, s.cell = True, ""
+    def handle_endtag(s, tag):
+        if tag == "table": s.intable = False
+        if s.intable and tag == "th": s.head.append(s.cell); s.incell = False
+        if s.intable and tag == "td": s.rows[-1].append(s.cell); s.incell = False
+    def handle_data(s, d):
+        if s.incell: s.cell += d
+for page in sys.argv[2:]:
+    t = T(); t.feed(open(page).read())
+    col = t.head.index("MAC packing")
+    assert col == t.head.index("dataflow") + 1, t.head
+    got = [r[col] for r in t.rows]
+    assert got == want, (page, got, want)
+    assert all(len(r) == len(t.head) for r in t.rows)
+    text = open(page).read()
+    assert "mac_packing dsp2" in text, page     # the tooltips describe the packing
+print("packing column: %d of %d front points dsp2, both pages" % (want.count("dsp2"), len(want)))
+PY
+
 # Errors
 expect_exit 2 "$HWNAS" report
 expect_in "$err" "--out DIR or --db FILE is required" "report without input"
