@@ -54,6 +54,8 @@ int64_t hw_mul_dsp(int64_t a, int64_t b, int64_t a_max);
 /* Resources a configuration uses, and whether it fits its device. */
 struct hw_resources {
 	int64_t dsp, bram36, lut, ff;
+	int64_t bram_halves;           /* BRAM18 halves (RAMB18 = 1, RAMB36 = 2) the memories
+					* take; bram36 rounds them up to whole BRAM36 */
 	int64_t array_dsp;             /* of dsp, the PE array's multipliers (docs/resources.md
 					* "DSP"); the rest: the DMA's 3 and the output stage */
 	int64_t macs_per_dsp_x100;     /* packing, for the docs (100 = one MAC per DSP) */

@@ -311,6 +311,7 @@ void hw_resources(const struct hw_config *hw, struct hw_resources *out)
 		int64_t store_lanes = ob.nb * C;
 		int64_t line_bits = ib.width + wb.width + d * ob.width;
 
+		out->bram_halves = halves;
 		out->bram36 = hn_cdiv(halves, 2);
 		out->lut = array_lut(hw) + HW_LUT_FIXED +
 			   hn_cdiv(store_lanes * hw->acc_bits * HW_LUT_STORE_BIT_X2 +
