@@ -10,7 +10,7 @@
 void sim_options_init(struct sim_options *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->build_timeout_s = 900.0;
+	o->build_timeout_s = 0; /* sim_build's: 900 s and 0.1 s per PE */
 	o->run_timeout_s = 600.0;
 	o->seed = 1;
 }
@@ -54,9 +54,16 @@ int sim_check_rtl(const struct hw_config *hw, struct hn_err *err)
 		return hn_fail(err, HN_EINVAL, "sim: acc_bits must be in (%d, 64], got %d", hi,
 			       hw->acc_bits);
 	if (hw->pe_rows < 1 || hw->pe_cols < 1 || hw->pe_rows > SIM_MAX_PES ||
-	    hw->pe_cols > SIM_MAX_PES)
-		return hn_fail(err, HN_EINVAL, "sim: the array must be 1..%d x 1..%d, got %d x %d",
-			       SIM_MAX_PES, SIM_MAX_PES, hw->pe_rows, hw->pe_cols);
+	    hw->pe_cols > SIM_MAX_PES) {
+		int rows_bad = hw->pe_rows < 1 || hw->pe_rows > SIM_MAX_PES;
+		return hn_fail(err, HN_EINVAL, "sim: the array must be 1..%d x 1..%d, got %d x %d "
+			       "('%s' %d is %s %d; docs/rtl.md \"Parameters\")", SIM_MAX_PES,
+			       SIM_MAX_PES, hw->pe_rows, hw->pe_cols,
+			       rows_bad ? "pe_rows" : "pe_cols",
+			       rows_bad ? hw->pe_rows : hw->pe_cols,
+			       (rows_bad ? hw->pe_rows : hw->pe_cols) < 1 ? "below" : "above",
+			       (rows_bad ? hw->pe_rows : hw->pe_cols) < 1 ? 1 : SIM_MAX_PES);
+	}
 	return 0;
 }
 
@@ -70,18 +77,24 @@ int sim_check_hw(const struct hw_config *hw, struct hn_err *err)
 		/* The verilated scratchpads hold one word per element of capacity: a config's
 		 * buffers can ask for more memory than a simulation can allocate. */
 		struct sim_rtl_params p;
-		int64_t il, wl, bits;
+		int64_t il, wl, b[3], bits;
+		const int64_t mib = (int64_t)1 << 23; /* bits */
 		sim_rtl_params_from_hw(hw, &p);
 		il = p.df == HW_IS ? p.cols : p.rows;
 		wl = p.df == HW_IS ? p.rows : p.cols;
-		bits = (p.dbuf ? 2 : 1) * (p.idepth * il * p.a_bits + p.wdepth * wl * p.w_bits +
-					   p.odepth * p.cols * p.acc_bits);
+		b[0] = (p.dbuf ? 2 : 1) * p.idepth * il * p.a_bits;
+		b[1] = (p.dbuf ? 2 : 1) * p.wdepth * wl * p.w_bits;
+		b[2] = (p.dbuf ? 2 : 1) * p.odepth * p.cols * p.acc_bits;
+		bits = b[0] + b[1] + b[2];
 		if (bits > SIM_MAX_BUFFER_BITS)
 			return hn_fail(err, HN_EINVAL, "sim: the buffers would take %lld MiB of "
-				       "simulated memory (one word of pe lanes per element of "
-				       "ibuf_bytes, wbuf_bytes, obuf_bytes); at most %lld MiB: use "
-				       "smaller buffers", (long long)(bits >> 23),
-				       (long long)(SIM_MAX_BUFFER_BITS >> 23));
+				       "simulated memory (ibuf_bytes %lld MiB, wbuf_bytes %lld MiB, "
+				       "obuf_bytes %lld MiB: one word of the array's lanes per "
+				       "element, both halves); at most %lld MiB (docs/rtl.md "
+				       "\"Parameters\"): use smaller buffers",
+				       (long long)hn_cdiv(bits, mib), (long long)hn_cdiv(b[0], mib),
+				       (long long)hn_cdiv(b[1], mib), (long long)hn_cdiv(b[2], mib),
+				       (long long)(SIM_MAX_BUFFER_BITS / mib));
 	}
 	return 0;
 }

@@ -61,7 +61,7 @@ struct sim_options {
 				* source tree hwnas was built from */
 	const char *cache_dir; /* NULL: $HWNAS_CACHE, $XDG_CACHE_HOME/hwnas, ~/.cache/hwnas */
 	const char *vcd_path;  /* write a waveform (builds a --trace model); NULL: none */
-	double build_timeout_s;/* verilate + compile limit; 0: 900 s */
+	double build_timeout_s;/* verilate + compile limit; 0: 900 s + 0.1 s per PE */
 	double run_timeout_s;  /* one harness run; 0: 600 s */
 	uint64_t seed;         /* inputs and weights are a function of (seed, layer name) */
 	int keep_files;        /* 1: keep the run folder (program, image, results) */

@@ -541,7 +541,7 @@ static void sim_should_refuse_configs_beyond_the_simulated_range(void)
 	hw.ibuf_bytes = (int64_t)1 << 30;
 	CHECK(hw_config_check(&hw, NULL, &err) == 0);
 	CHECK_EQ_I64(sim_check_hw(&hw, &err), HN_EINVAL);
-	CHECK_STR_CONTAINS(err.msg, "the buffers would take 16384 MiB of simulated memory");
+	CHECK_STR_CONTAINS(err.msg, "the buffers would take 16385 MiB of simulated memory (ibuf_bytes 16384 MiB");
 	CHECK_STR_CONTAINS(err.msg, "at most 1024 MiB");
 	hw.ibuf_bytes = (int64_t)1 << 22; /* 4 MiB: 256 Mibit of words */
 	CHECK(sim_check_hw(&hw, &err) == 0);

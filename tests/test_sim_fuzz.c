@@ -75,10 +75,17 @@ static int64_t logi(uint64_t *s, int64_t lo, int64_t hi)
 
 /* ---- limits that keep one case cheap ---- */
 
-#define CASE_MAX_CYCLES 400000      /* the model's latency of a case */
-#define CASE_MAX_PE_CYCLES 6.0e7    /* latency x PEs: the simulation's work */
-#define CASE_MAX_MACS 40000
 #define CASE_TRIES 40               /* draws per case before it is skipped */
+
+/* What one case may cost: MACs of the layer, the model's latency, and latency x PEs (the
+ * simulation's work). The corners of the range (below) allow larger layers, so that a
+ * 128 x 128 array sees dimensions above its own. */
+struct caps {
+	int64_t macs, cycles;
+	double pe_cycles;
+};
+
+static const struct caps random_caps = { 40000, 400000, 6.0e7 };
 
 /* ---- skeletons: the config fields that are RTL parameters ---- */
 
@@ -323,7 +330,8 @@ static struct map_tiling draw_tiling(uint64_t *s, const struct arch_gemm *g,
 
 /* Draws the run-time fields of a case around skeleton sk. Returns 0, or 1 when the case is
  * too expensive to simulate (the caller draws again). */
-static int draw_case(uint64_t seed, const struct hw_config *sk, struct fcase *fc)
+static int draw_case(uint64_t seed, const struct hw_config *sk, const struct caps *cap,
+		     struct fcase *fc)
 {
 	uint64_t s = seed;
 	struct hw_config hw = *sk;
@@ -366,7 +374,7 @@ static int draw_case(uint64_t seed, const struct hw_config *sk, struct fcase *fc
 	if (arch_out_h(&fc->l) < 1 || arch_out_w(&fc->l) < 1)
 		return 1;
 	struct arch_gemm g = arch_gemm(&fc->l);
-	if (g.g * g.m * g.n * g.k > CASE_MAX_MACS)
+	if (g.g * g.m * g.n * g.k > cap->macs)
 		return 1;
 	fc->m = g.g ? draw_tiling(&s, &g, &hw) : (struct map_tiling){ 1, 1, 1, MAP_MNK };
 	/* buffers: the tightest the tiling fits (within the depth window), or anywhere above */
@@ -388,8 +396,8 @@ static int draw_case(uint64_t seed, const struct hw_config *sk, struct fcase *fc
 			return 2;
 	}
 	if (cost_layer(&fc->l, &hw, &fc->m, &e, &c) == 0 && c.feasible &&
-	    (c.cycles > CASE_MAX_CYCLES ||
-	     (double)c.cycles * (double)(hw.pe_rows * hw.pe_cols) > CASE_MAX_PE_CYCLES))
+	    (c.cycles > cap->cycles ||
+	     (double)c.cycles * (double)(hw.pe_rows * hw.pe_cols) > cap->pe_cycles))
 		return 1;
 	fc->hw = hw;
 	/* the output stage: half the cases draw its parameters from their whole range */
@@ -516,38 +524,48 @@ static int run_case(const struct fcase *fc, const char *tag, struct tally *t)
 	return 0;
 }
 
-/* Draws and runs the case of (skeleton seed, case seed); tries derived case seeds until one
- * is cheap enough. */
-static int fuzz_one(uint64_t skel_seed, uint64_t case_seed, int replay, struct tally *t)
+/* Draws and runs a case around skeleton sk (named skel, its replay name: a seed in hex or
+ * cornerN) from case_seed; tries derived case seeds until one is within the caps. */
+static int fuzz_around(const struct hw_config *sk, const char *skel, uint64_t case_seed,
+		       int replay, const struct caps *cap, struct tally *t)
 {
-	struct hw_config sk = draw_skeleton(skel_seed);
 	struct fcase fc;
 	char tag[128];
 
 	for (int i = 0; i < CASE_TRIES; i++) {
 		uint64_t cs = replay ? case_seed : seed_of(case_seed, (uint64_t)i);
-		int rc = draw_case(cs, &sk, &fc);
+		int rc = draw_case(cs, sk, cap, &fc);
 		if (rc == 2) {
-			fprintf(stderr, "  case %016" PRIx64 ":%016" PRIx64 ": the run-time fields "
-				"changed the RTL parameters (a test bug)\n", skel_seed, cs);
+			fprintf(stderr, "  case %s:%016" PRIx64 ": the run-time fields changed the "
+				"RTL parameters (a test bug)\n", skel, cs);
 			CHECK(0);
 			return 1;
 		}
 		if (rc && !replay)
 			continue;
-		snprintf(tag, sizeof(tag), "case %016" PRIx64 ":%016" PRIx64 " %dx%d", skel_seed, cs,
-			 sk.pe_rows, sk.pe_cols);
+		snprintf(tag, sizeof(tag), "case %s:%016" PRIx64 " %dx%d", skel, cs, sk->pe_rows,
+			 sk->pe_cols);
 		if (rc)
 			printf("  %s: over the cost limits, run anyway (replay)\n", tag);
 		if (run_case(&fc, tag, t)) {
-			fprintf(stderr, "  replay: HWNAS_FUZZ_REPLAY=%016" PRIx64 ":%016" PRIx64
-				" build/tests/test_sim_fuzz\n", skel_seed, cs);
+			fprintf(stderr, "  replay: HWNAS_FUZZ_REPLAY=%s:%016" PRIx64
+				" build/tests/test_sim_fuzz\n", skel, cs);
 			return 1;
 		}
 		return 0;
 	}
 	t->skipped++;
 	return 0;
+}
+
+/* The same for a drawn skeleton (skeleton seed, case seed). */
+static int fuzz_one(uint64_t skel_seed, uint64_t case_seed, int replay, struct tally *t)
+{
+	struct hw_config sk = draw_skeleton(skel_seed);
+	char skel[24];
+
+	snprintf(skel, sizeof(skel), "%016" PRIx64, skel_seed);
+	return fuzz_around(&sk, skel, case_seed, replay, &random_caps, t);
 }
 
 /* ---- fixed regression cases: failures this test found, kept as explicit cases ---- */
@@ -645,9 +663,137 @@ static struct {
 	int64_t cases;
 	double seconds;
 	int pool;
+	int corners;            /* cases around each corner skeleton */
+	int corner;             /* only this corner (HWNAS_FUZZ_CORNER), or -1 */
 	time_t t0;
 	struct tally t;
 } run;
+
+/* ---- the corners of the simulated range (docs/rtl.md "Parameters") ----
+ *
+ * The random draw keeps builds cheap (squares up to 40 x 40, buffers up to 4 MiB); the
+ * largest arrays and buffers a simulation takes are fixed skeletons here, with the run-time
+ * fields (bandwidth, clock, latency, buffer bytes within the depths, layer, tiling) drawn
+ * around them as for any skeleton. HWNAS_LONG=1 runs two cases around each;
+ * HWNAS_FUZZ_CORNERS=N runs N (a new seed's cases in make fuzz-rtl CORNERS=N). The build
+ * times are in docs/validation.md. */
+#define N_CORNERS 8
+
+static const struct caps corner_caps = { 4000000, 400000, 4.0e8 };
+
+static struct hw_config corner_skeleton(int i)
+{
+	const int64_t K = 1024, M = 1024 * 1024;
+	struct hw_config hw;
+
+	switch (i) {
+	case 0:         /* the largest array, each dataflow */
+		hw = reg_hw(128, 128, HW_WS, 8, 8, 32, 1, 256 * K, 256 * K, 256 * K, 200, 19.2, 100);
+		break;
+	case 1:
+		hw = reg_hw(128, 128, HW_OS, 8, 8, 32, 1, 256 * K, 256 * K, 256 * K, 200, 19.2, 100);
+		break;
+	case 2:
+		hw = reg_hw(128, 128, HW_IS, 8, 8, 32, 1, 256 * K, 256 * K, 256 * K, 200, 19.2, 100);
+		break;
+	case 3:         /* 64 wide with packed MACs (issue 20's arrays) */
+		hw = reg_hw(64, 64, HW_OS, 8, 8, 32, 1, 128 * K, 128 * K, 128 * K, 200, 19.2, 100);
+		hw.mac_packing = HW_PACK_DSP2;
+		break;
+	case 4:         /* one row and one column at the largest */
+		hw = reg_hw(1, 128, HW_WS, 16, 8, 40, 0, 64 * K, 64 * K, 64 * K, 200, 200, 10);
+		break;
+	case 5:
+		hw = reg_hw(128, 1, HW_IS, 8, 4, 12, 1, 64 * K, 64 * K, 64 * K, 200, 19.2, 10);
+		break;
+	case 6:         /* the largest simulated memories: exactly SIM_MAX_BUFFER_BITS */
+		hw = reg_hw(1, 1, HW_WS, 8, 8, 32, 1, 512 * M, 256 * M, 256 * M, 200, 0.4, 10);
+		break;
+	default:        /* large buffers with lanes and DMA lines of 64 words */
+		hw = reg_hw(4, 4, HW_IS, 16, 8, 40, 1, 64 * M, 16 * M, 16 * M, 200, 60, 10);
+		break;
+	}
+	return hw;
+}
+
+/* The largest simulated memories (corner 6, exactly SIM_MAX_BUFFER_BITS) with tiles of one
+ * element, so that every step alternates halves: the second half of each buffer starts at
+ * line 2^28 (ibuf) or 2^27, the top bit of the line addresses. */
+static void sim_should_be_exact_with_the_largest_simulated_memories(struct tally *t)
+{
+	struct fcase fc;
+
+	memset(&fc, 0, sizeof(fc));
+	fc.hw = corner_skeleton(6);
+	fc.l = arch_matmul("mm", 1, 2, 3, 2);
+	fc.m = (struct map_tiling){ 1, 1, 1, MAP_MNK };
+	run_case(&fc, "corner6 halves", t);
+	fc.m = (struct map_tiling){ 1, 2, 1, MAP_KNM };
+	run_case(&fc, "corner6 halves knm", t);
+}
+
+/* run.corners cases around each corner (or corner run.corner alone) from the run's seed:
+ * bit-exact outputs and the model's cycles, as for any drawn case. */
+static void sim_should_be_exact_at_the_corners_of_the_simulated_range(void)
+{
+	struct tally t = { 0 };
+
+	for (int c = 0; c < N_CORNERS; c++) {
+		struct hw_config sk = corner_skeleton(c);
+		struct hn_err err = { 0 };
+		char skel[16];
+		if (run.corner >= 0 && c != run.corner)
+			continue;
+		CHECK(sim_check_hw(&sk, &err) == 0);
+		snprintf(skel, sizeof(skel), "corner%d", c);
+		if (c == 6)
+			sim_should_be_exact_with_the_largest_simulated_memories(&t);
+		for (int i = 0; i < run.corners; i++)
+			fuzz_around(&sk, skel, seed_of(run.seed ^ 0xc0c0ULL, (uint64_t)(c * 1000 + i)),
+				    0, &corner_caps, &t);
+	}
+	printf("  corners: %d cases, %d failed, %d skipped; %d RTL parameter sets (%d built, "
+	       "%.0f s); %" PRId64 " cycles simulated in %.0f s\n", t.cases, t.failures,
+	       t.skipped, t.nseen, t.nbuilt, t.build_s, t.sim_cycles, t.sim_s);
+	CHECK_EQ_I64(t.skipped, 0);
+}
+
+/* One step past each corner is refused before anything is built, with the field and the
+ * limit in the message: an array of 129 rows or columns, and the largest-memory corner with
+ * one more word in a buffer. */
+static void sim_should_refuse_configs_just_beyond_the_corners(void)
+{
+	struct hn_err err = { 0 };
+	struct hw_config hw;
+
+	for (int c = 0; c < N_CORNERS; c++) {
+		hw = corner_skeleton(c);
+		CHECK(hw_config_check(&hw, NULL, &err) == 0);
+		CHECK(sim_check_hw(&hw, &err) == 0);
+	}
+	hw = corner_skeleton(0);
+	hw.pe_rows = SIM_MAX_PES + 1;
+	CHECK(hw_config_check(&hw, NULL, &err) == 0);
+	CHECK_EQ_I64(sim_check_hw(&hw, &err), HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "'pe_rows' 129 is above 128");
+	hw = corner_skeleton(4);
+	hw.pe_cols = SIM_MAX_PES + 1;
+	CHECK_EQ_I64(sim_check_hw(&hw, &err), HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "'pe_cols' 129 is above 128");
+	/* exactly SIM_MAX_BUFFER_BITS; 8 more obuf bytes are one more 32-bit word per half */
+	hw = corner_skeleton(6);
+	{
+		struct sim_rtl_params p;
+		sim_rtl_params_from_hw(&hw, &p);
+		CHECK_EQ_I64(2 * (p.idepth * 8 + p.wdepth * 8 + p.odepth * 32), SIM_MAX_BUFFER_BITS);
+	}
+	hw.obuf_bytes += 8;
+	CHECK(hw_config_check(&hw, NULL, &err) == 0);
+	CHECK_EQ_I64(sim_check_hw(&hw, &err), HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "the buffers would take 1025 MiB of simulated memory "
+			   "(ibuf_bytes 512 MiB, wbuf_bytes 256 MiB, obuf_bytes 257 MiB");
+	CHECK_STR_CONTAINS(err.msg, "at most 1024 MiB");
+}
 
 static void print_tally(const char *what)
 {
@@ -690,13 +836,24 @@ int main(void)
 	run.seed = 34; /* its pool: 4x4 os, 6x2 ws, 2x1 os, 3x1 is (HWNAS_FUZZ_LIST=1) */
 	run.cases = long_run ? 300 : 40;
 	run.pool = long_run ? 10 : 4;
+	run.corners = long_run ? 2 : 0;
+	run.corner = -1;
 	if (replay) {
 		uint64_t a, b;
-		if (sscanf(replay, "%" SCNx64 ":%" SCNx64, &a, &b) != 2) {
-			fprintf(stderr, "HWNAS_FUZZ_REPLAY must be SKEL:CASE (hex), got '%s'\n", replay);
+		int c, bad;
+		if (sscanf(replay, "corner%d:%" SCNx64, &c, &b) == 2 && c >= 0 && c < N_CORNERS) {
+			struct hw_config sk = corner_skeleton(c);
+			char skel[16];
+			snprintf(skel, sizeof(skel), "corner%d", c);
+			bad = fuzz_around(&sk, skel, b, 1, &corner_caps, &run.t);
+		} else if (sscanf(replay, "%" SCNx64 ":%" SCNx64, &a, &b) == 2) {
+			bad = fuzz_one(a, b, 1, &run.t);
+		} else {
+			fprintf(stderr, "HWNAS_FUZZ_REPLAY must be SKEL:CASE (hex, or cornerN:CASE), "
+				"got '%s'\n", replay);
 			return 2;
 		}
-		if (fuzz_one(a, b, 1, &run.t))
+		if (bad)
 			test_failed++;
 		else
 			test_passed++;
@@ -710,6 +867,16 @@ int main(void)
 		run.seed = strtoull(e, NULL, 0);
 	if ((e = getenv("HWNAS_FUZZ_CASES")) && e[0])
 		run.cases = strtoll(e, NULL, 0);
+	if ((e = getenv("HWNAS_FUZZ_CORNERS")) && e[0])
+		run.corners = (int)strtol(e, NULL, 0);
+	if ((e = getenv("HWNAS_FUZZ_CORNER")) && e[0]) {
+		/* one corner's cases alone, without the other tests */
+		run.corner = (int)strtol(e, NULL, 0);
+		if (run.corners <= 0)
+			run.corners = 1;
+		RUN(sim_should_be_exact_at_the_corners_of_the_simulated_range);
+		return TEST_SUMMARY();
+	}
 
 	if ((e = getenv("HWNAS_FUZZ_LIST")) && !strcmp(e, "1")) {
 		/* the counted run's skeletons, without simulating (to choose a seed) */
@@ -730,6 +897,9 @@ int main(void)
 	RUN(sim_should_be_exact_with_dma_lines_of_64_words);
 	RUN(sim_should_build_and_be_exact_on_arrays_above_65_lanes);
 	RUN(sim_should_not_read_past_a_scratchpad_with_wide_lines);
+	RUN(sim_should_refuse_configs_just_beyond_the_corners);
+	if (run.corners > 0)
+		RUN(sim_should_be_exact_at_the_corners_of_the_simulated_range);
 	RUN(sim_should_match_the_model_bit_and_cycle_exactly_on_random_configs);
 	return TEST_SUMMARY();
 }
