@@ -167,9 +167,12 @@ test-cli: $(BUILD)/hwnas
 
 # The generative RTL test (tests/test_sim_fuzz.c) for SECONDS seconds on a new seed, or on
 # FUZZ_SEED when given: random legal configs, layers and tilings, each simulated and checked
-# bit for bit and cycle for cycle; a failure prints its replay line.
+# bit for bit and cycle for cycle; a failure prints its replay line. CORNERS=N first runs N
+# new cases around each corner of the simulated range (128 x 128 arrays, 1 GiB memories:
+# builds of several minutes each the first time).
 fuzz-rtl: $(BUILD)/tests/test_sim_fuzz
-	$(Q)HWNAS_FUZZ_SECONDS=$(SECONDS) HWNAS_FUZZ_SEED=$(FUZZ_SEED) $(BUILD)/tests/test_sim_fuzz
+	$(Q)HWNAS_FUZZ_SECONDS=$(SECONDS) HWNAS_FUZZ_SEED=$(FUZZ_SEED) \
+		HWNAS_FUZZ_CORNERS=$(CORNERS) $(BUILD)/tests/test_sim_fuzz
 
 # The long sweeps (RTL configurations, validation): the same suites with HWNAS_LONG=1.
 test-long:

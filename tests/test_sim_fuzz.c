@@ -16,6 +16,10 @@
  *   HWNAS_FUZZ_CASES=N           cases to run (default 40; HWNAS_LONG=1: 300)
  *   HWNAS_FUZZ_SECONDS=S         keep drawing until S seconds have passed (make fuzz-rtl); the
  *                                skeleton pool grows by one every 12 cases
+ *   HWNAS_FUZZ_CORNERS=N         N cases around each corner of the simulated range (the largest
+ *                                arrays and memories, fixed skeletons) before the random run
+ *                                (default 0; HWNAS_LONG=1: 2)
+ *   HWNAS_FUZZ_CORNER=I          corner I's cases alone (with the seed's draws), nothing else
  * The fixed regression cases (failures found by this test, kept) run first, always. */
 #include <inttypes.h>
 #include <stdio.h>
@@ -129,8 +133,8 @@ static struct hw_config draw_skeleton(uint64_t seed)
 		hw.pe_rows = (int)(chance(&s, 0.5) ? big : small);
 		hw.pe_cols = (int)(hw.pe_rows == big ? small : big);
 	} else {                        /* a large square */
-		/* (not 64 x 64: its build took more than the 900 s build limit on a loaded 2-core
-		 * machine) */
+		/* (up to 40 x 40 so that a pool's builds stay cheap; the largest arrays are the
+		 * fixed corners below, corner_skeleton) */
 		hw.pe_rows = hw.pe_cols = (int)(chance(&s, 0.5) ? 32 : logi(&s, 17, 40));
 	}
 	hw.dataflow = (enum hw_dataflow)uni(&s, 0, HW_DF_COUNT - 1);
