@@ -116,6 +116,54 @@ int sim_layer(const struct arch_layer *l, const struct hw_config *hw,
 	      const struct map_tiling *m, const struct sim_options *opt,
 	      struct sim_result *out, struct hn_err *err);
 
+/* ---- A whole network on the RTL (sim_whole.c, docs/rtl.md "Whole networks") ---- */
+
+/* One layer of a whole-network run. */
+struct sim_whole_layer {
+	int layer;                 /* index in net->layers */
+	struct map_tiling tiling;  /* cost_net_layer's (unused by pool and add) */
+	struct cost_report cost;   /* the model's figures for the layer (cost.cycles) */
+	struct sim_result res;     /* the RTL's run; res.mismatches counts outputs that differ
+				    * from the reference computed from the RTL's own inputs */
+	int64_t chain_mismatches;  /* outputs that differ from the reference chain's tensor */
+	int64_t distinct;          /* distinct values in the RTL's output (the data stay
+				    * spread through the network: calibrated output shifts) */
+};
+
+struct sim_whole_result {
+	struct sim_whole_layer *layers; /* owned: the layers that ran, in execution order */
+	int n;
+	int bit_exact;             /* every tensor the RTL wrote equals the reference chain's */
+	int cycles_equal;          /* every layer: RTL cycles == the model's cycles */
+	int64_t outputs, mismatches;   /* elements of the network outputs, and those differing */
+	int64_t rtl_cycles, model_cycles; /* sums over the layers (run one after another) */
+	int64_t macs, sim_cycles;
+	double sim_seconds;        /* the harness runs' cycle loops */
+	double build_seconds;      /* Verilator builds (0 when cached) */
+	double wall_seconds;       /* the whole call: images, runs, references */
+};
+
+struct sim_whole_opts {
+	const struct sim_options *sim;     /* seed, timeouts, cache, build notices; NULL: defaults */
+	const struct cost_net_opts *cost;  /* mapper, fixed tiling, cache; NULL: defaults (GLPK) */
+	/* told before each layer runs (done counts from 1), or NULL */
+	void (*on_layer)(void *ctx, int done, int total, const struct arch_layer *l);
+	void *ctx;
+};
+
+/* Runs graph network net on hw's RTL layer after layer in topological order: network inputs
+ * drawn from the seed, each layer's weights and output-stage parameters from (seed, layer
+ * name) with the output shift calibrated on its accumulators; each layer reads the tensors
+ * the RTL wrote for its inputs (read back from the simulated DRAM; a conv's im2col and a
+ * pool's window matrix laid out by the host, docs/rtl.md "Whole networks"), and every tensor
+ * is compared with a C reference chain computed from the network inputs alone. Fills *out
+ * (the caller releases it with sim_whole_release, also after an error: it holds the layers
+ * that ran). Returns 0 (also when not bit-exact: out->bit_exact), HN_EINVAL (a list-form
+ * network, a layer the runner cannot run, no tiling fits), or sim_layer's errors. */
+int sim_whole(const struct arch_net *net, const struct hw_config *hw,
+	      const struct sim_whole_opts *o, struct sim_whole_result *out, struct hn_err *err);
+void sim_whole_release(struct sim_whole_result *r);
+
 /* The tile program's makespan without the RTL: the program sim_layer would run, each command
  * taking the cycles docs/model.md charges, through the RTL's two in-order queues and their
  * dependencies. An independent check of cost_layer's step walk (models/cost_steps.c). */

@@ -54,6 +54,31 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 		   int outq_full, struct sim_prog *prog, struct hn_err *err);
 void sim_prog_release(struct sim_prog *prog);
 
+/* What a layer of a whole-network run reads (sim_whole.c): its input tensors (in[0], and
+ * in[1] for an add) as act_bits values, NHWC ([b][y][x][c]; an fc reads the elements in
+ * that storage order, an implicit flatten), and the zero points they were written with. */
+struct sim_layer_in {
+	const int64_t *x[ARCH_IN_MAX];
+	int64_t zp[ARCH_IN_MAX];
+};
+
+/* sim_prog_build with the inputs given (io; NULL: drawn from the seed as sim_prog_build
+ * does). With io the image's A matrix (a conv's im2col, a pool's window matrix) is laid out
+ * from io's tensors on the host, and the output stage's shift is calibrated from the layer's
+ * accumulators (docs/rtl.md "Whole networks"). */
+int sim_prog_build_in(const struct arch_layer *l, const struct hw_config *hw,
+		      const struct map_tiling *m, const struct sim_rtl_params *p, uint64_t seed,
+		      int outq_full, const struct sim_layer_in *io, struct sim_prog *prog,
+		      struct hn_err *err);
+
+/* Runs prog on the verilated model of rp (built or found in the cache): writes the program
+ * and image to a temporary run folder, runs the harness, reads its results into *out and the
+ * nout outputs it dumped into got (the caller's array), and counts out->mismatches against
+ * prog->expect. name: the layer, for messages. Errors as sim_layer's. */
+int sim_prog_run(const char *name, const struct sim_prog *prog, const struct sim_rtl_params *rp,
+		 const struct sim_options *opt, struct sim_result *out, int64_t *got,
+		 struct hn_err *err);
+
 /* The program's makespan with every command taking its dur: a DMA command starts when the
  * DMA is free and `wait` computes have ended, a compute when the array is free and `wait`
  * DMA commands have ended (the RTL's queues, rtl/hwnas_top.v). -1 if it deadlocks. */

@@ -155,7 +155,25 @@ struct emit {
 	const int64_t *tiles;
 	int64_t abase, bbase, cbase, pbase, qbase, eb_a, eb_w, eb_c, li, lw, lo;
 	int lay_a, lay_b, lay_c, shift;
+	int nhwc;                           /* a conv: final outputs NHWC (fill_data) */
 };
+
+/* Where the final outputs of step q's C tile start, and their row stride: NHWC for a conv
+ * (group gi's channels gi x N .. of each pixel), [g][m][n] otherwise. Partial sums stay
+ * [g][m][n] in their own region. */
+static int64_t final_addr(const struct emit *e, const struct step *q, int64_t m0, int64_t n0)
+{
+	const struct arch_gemm *g = e->g;
+
+	if (e->nhwc)
+		return e->cbase + m0 * g->g * g->n + q->g * g->n + n0;
+	return e->cbase + q->g * g->m * g->n + m0 * g->n + n0;
+}
+
+static int64_t final_stride(const struct emit *e)
+{
+	return e->nhwc ? e->g->g * e->g->n : e->g->n;
+}
 
 static void step_sizes(const struct emit *e, const struct step *q, int64_t *tm, int64_t *tn,
 		       int64_t *tk)
@@ -238,8 +256,9 @@ static int emit_store(struct emit *e, int64_t s)
 		for (int64_t c0 = 0; c0 < tn; c0 += qch) {
 			const int64_t tc = hn_min64(qch, tn - c0);
 			dm = (struct sim_dma){ .op = 3, .half = q->c_half, .layout = e->lay_c,
-				.base = e->cbase + q->g * g->m * g->n + m0 * g->n + n0 + c0,
-				.rows = tm, .cols = tc, .stride = g->n, .final = 1, .wait = s + 1,
+				.base = final_addr(e, q, m0, n0) + c0,
+				.rows = tm, .cols = tc, .stride = final_stride(e), .final = 1,
+				.wait = s + 1,
 				.words = block_words(e->lay_c, tm, tc, e->lo),
 				.qbase = e->qbase + 3 * (q->g * g->n + n0 + c0), .zp = p->zp,
 				.lo = p->lo, .hi = p->hi,
@@ -256,8 +275,10 @@ static int emit_store(struct emit *e, int64_t s)
 		return 0;
 	}
 	dm = (struct sim_dma){ .op = 3, .half = q->c_half, .layout = e->lay_c,
-		.base = (q->c_final ? e->cbase : e->pbase) + q->g * g->m * g->n + m0 * g->n + n0,
-		.rows = tm, .cols = tn, .stride = g->n, .final = q->c_final, .shift = e->shift,
+		.base = q->c_final ? final_addr(e, q, m0, n0) :
+			e->pbase + q->g * g->m * g->n + m0 * g->n + n0,
+		.rows = tm, .cols = tn, .stride = q->c_final ? final_stride(e) : g->n,
+		.final = q->c_final, .shift = e->shift,
 		.wait = s + 1, .words = block_words(e->lay_c, tm, tn, e->lo) };
 	q->st_dma = p->ndma;
 	t = sim_dma_request(p, e->hw, COST_REQ_C_STORE, tm, tn, q->c_final ? e->eb_a : e->eb_c);
@@ -277,7 +298,7 @@ static int64_t rnd_in(uint64_t *s, int64_t lo, int64_t hi)
  * output channel (nch of them, records of bias, multiplier, shift at q) drawn either like a
  * real per-channel quantised layer (multipliers in [2^30, 2^31), shifts around `shift`, the
  * accumulator's scale) or from the whole range the RTL takes (full). */
-static void fill_outq(const struct hw_config *hw, uint64_t *s, int shift, int full,
+static void fill_outq(const struct hw_config *hw, uint64_t *s, int shift, int full, int calib,
 		      struct sim_prog *p, int64_t *q, int64_t nch)
 {
 	const int ab = hw->act_bits, cb = hw->acc_bits;
@@ -297,6 +318,13 @@ static void fill_outq(const struct hw_config *hw, uint64_t *s, int shift, int fu
 			q[1] = pick == 0 ? 0 : pick == 1 ? INT32_MAX : pick == 2 ? 1 << 30 :
 			       rnd_in(s, 0, INT32_MAX);
 			q[2] = rnd_in(s, 0, 63);
+		} else if (calib) {
+			/* shift from the layer's accumulators (sim_calib_shift): the products
+			 * fill the output range, a bias within a quarter of it */
+			int64_t bmax = hn_min64(amax, (int64_t)1 << hn_min64(shift + ab - 3, 62));
+			q[0] = rnd_in(s, -bmax, bmax);
+			q[1] = rnd_in(s, (int64_t)1 << 30, INT32_MAX);
+			q[2] = hn_min64(63, shift + (int)rnd_in(s, 0, 1));
 		} else {
 			int64_t bmax = hn_min64(amax, (int64_t)1 << hn_min64(shift + ab - 1, 62));
 			q[0] = rnd_in(s, -bmax, bmax);
@@ -317,24 +345,41 @@ static int64_t out_value(const struct sim_prog *p, const struct hw_config *hw, i
 	return sim_requant(acc, q[0], q[1], (int)q[2], p->zp, p->lo, p->hi, hw->acc_bits);
 }
 
+/* The calibrated output shift of a layer whose accumulators reach amax in magnitude: the
+ * smallest shift with amax / 2^shift <= qmax, so that acc x mult / 2^(31 + shift) (mult in
+ * [2^30, 2^31)) covers between a half and the whole output range, as a post-training
+ * calibration would place it. */
+static int calib_shift(int64_t amax, int act_bits)
+{
+	const int64_t qmax = ((int64_t)1 << (act_bits - 1)) - 1;
+	int sh = 0;
+
+	while (sh < 62 && (amax >> sh) > qmax)
+		sh++;
+	return sh;
+}
+
 /* Fills the A, B tensors of every group, the output stage's parameters and the reference
- * outputs. */
+ * outputs. The inputs are io's tensors (NHWC) when io is set, else drawn from the seed; the
+ * output is NHWC for a conv (channel gi x N + o of pixel m at m x G N + gi x N + o, so a
+ * grouped conv's output is the next layer's input as it stands), [g][m][n] for a matmul.
+ * With io the output stage's shift is calibrated from the accumulators (*shift updated). */
 static int fill_data(const struct arch_layer *l, const struct arch_gemm *g,
-		     const struct hw_config *hw, uint64_t seed, int shift, int outq_full,
-		     struct sim_prog *p, int64_t abase, int64_t bbase, int64_t qbase)
+		     const struct hw_config *hw, uint64_t seed, int *shift, int outq_full,
+		     const struct sim_layer_in *io, struct sim_prog *p, int64_t abase,
+		     int64_t bbase, int64_t qbase)
 {
 	const int ab = hw->act_bits, wb = hw->weight_bits, cb = hw->acc_bits;
 	const int64_t M = g->m, N = g->n, K = g->k, G = g->g;
-	uint64_t s = seed;
+	uint64_t s = seed, sq;
+	int64_t amax = 0;
 	int ret = 0;
 
 	for (const char *c = l->name; *c; c++)
 		s = (s ^ (uint64_t)(unsigned char)*c) * 1099511628211ULL;
-	{
-		uint64_t sq = s ^ 0x6f75747374616765ULL;
-		fill_outq(hw, &sq, shift, outq_full, p, p->mem + qbase, G * N);
-	}
+	sq = s ^ 0x6f75747374616765ULL; /* the output stage's own stream */
 
+	/* pass 1: operands into the image, raw accumulators into expect */
 	if (l->kind == ARCH_CONV) {
 		const int64_t n = l->n, C = l->c, H = l->h, W = l->w, KO = l->k, R = l->r, S = l->s;
 		const int64_t P = arch_out_h(l), Q = arch_out_w(l), cg = C / G, kg = KO / G;
@@ -344,12 +389,23 @@ static int fill_data(const struct arch_layer *l, const struct arch_gemm *g,
 			ret = -1;
 			goto out_conv;
 		}
-		for (int64_t i = 0; i < n * C * H * W; i++)
-			in[i] = rnd(&s, ab);
+		/* in: NCHW inside this function */
+		if (io) {
+			for (int64_t b = 0; b < n; b++)
+				for (int64_t c = 0; c < C; c++)
+					for (int64_t y = 0; y < H; y++)
+						for (int64_t x = 0; x < W; x++)
+							in[((b * C + c) * H + y) * W + x] =
+								io->x[0][((b * H + y) * W + x) * C + c];
+		} else {
+			for (int64_t i = 0; i < n * C * H * W; i++)
+				in[i] = rnd(&s, ab);
+		}
 		for (int64_t i = 0; i < KO * cg * R * S; i++)
 			wt[i] = rnd(&s, wb);
 		for (int64_t gi = 0; gi < G; gi++) {
 			int64_t *A = p->mem + abase + gi * M * K, *B = p->mem + bbase + gi * K * N;
+			/* the im2col matrix (the host's re-layout, docs/rtl.md "Whole networks") */
 			for (int64_t b = 0; b < n; b++)
 				for (int64_t y = 0; y < P; y++)
 					for (int64_t x = 0; x < Q; x++) {
@@ -385,30 +441,47 @@ static int fill_data(const struct arch_layer *l, const struct arch_gemm *g,
 											   wt[(((gi * kg + o) * cg + c) * R + r) * S + t], cb);
 									}
 							int64_t m = (b * P + y) * Q + x;
-							p->expect[gi * M * N + m * N + o] =
-								out_value(p, hw, qbase, gi * N + o, acc, shift);
+							p->expect[m * G * N + gi * N + o] = acc;
 						}
 		}
 out_conv:
 		free(in);
 		free(wt);
-		return ret;
+		if (ret)
+			return ret;
+	} else {
+		/* FC and matmul: the GEMM operands are the layer's tensors themselves (an fc
+		 * reads its input's elements in storage order: an implicit flatten) */
+		for (int64_t gi = 0; gi < G; gi++) {
+			int64_t *A = p->mem + abase + gi * M * K, *B = p->mem + bbase + gi * K * N;
+			for (int64_t i = 0; i < M * K; i++)
+				A[i] = io ? io->x[0][gi * M * K + i] : rnd(&s, ab);
+			for (int64_t i = 0; i < K * N; i++)
+				B[i] = rnd(&s, wb);
+			for (int64_t m = 0; m < M; m++)
+				for (int64_t nn = 0; nn < N; nn++) {
+					int64_t acc = 0;
+					for (int64_t k = 0; k < K; k++)
+						acc = wrap(acc + A[m * K + k] * B[k * N + nn], cb);
+					p->expect[gi * M * N + m * N + nn] = acc;
+				}
+		}
 	}
-	/* FC and matmul: the GEMM operands are the layer's tensors themselves. */
-	for (int64_t gi = 0; gi < G; gi++) {
-		int64_t *A = p->mem + abase + gi * M * K, *B = p->mem + bbase + gi * K * N;
-		for (int64_t i = 0; i < M * K; i++)
-			A[i] = rnd(&s, ab);
-		for (int64_t i = 0; i < K * N; i++)
-			B[i] = rnd(&s, wb);
-		for (int64_t m = 0; m < M; m++)
-			for (int64_t nn = 0; nn < N; nn++) {
-				int64_t acc = 0;
-				for (int64_t k = 0; k < K; k++)
-					acc = wrap(acc + A[m * K + k] * B[k * N + nn], cb);
-				p->expect[gi * M * N + m * N + nn] =
-					out_value(p, hw, qbase, gi * N + nn, acc, shift);
-			}
+
+	/* pass 2: the output stage's parameters (calibrated on the accumulators with io), then
+	 * the reference outputs */
+	if (io) {
+		for (int64_t i = 0; i < G * M * N; i++) {
+			int64_t a = p->expect[i] < 0 ? -(p->expect[i] + 1) : p->expect[i];
+			amax = a > amax ? a : amax;
+		}
+		*shift = calib_shift(amax, ab);
+	}
+	fill_outq(hw, &sq, *shift, outq_full, io != NULL, p, p->mem + qbase, G * N);
+	for (int64_t i = 0; i < G * M * N; i++) {
+		/* the output channel: conv NHWC (i mod G N), matmul [g][m][n] */
+		int64_t ch = l->kind == ARCH_CONV ? i % (G * N) : (i / (M * N)) * N + i % N;
+		p->expect[i] = out_value(p, hw, qbase, ch, p->expect[i], *shift);
 	}
 	return 0;
 }
@@ -440,7 +513,7 @@ static void quantize_multiplier(double v, int64_t *mult, int64_t *shift)
  * inputs, and the output; the reference is computed from the layer's own input tensor. */
 static int build_vector(const struct arch_layer *l, const struct hw_config *hw,
 			const struct sim_rtl_params *rp, uint64_t seed, int full,
-			struct sim_prog *p, struct hn_err *err)
+			const struct sim_layer_in *io, struct sim_prog *p, struct hn_err *err)
 {
 	const int ab = hw->act_bits, cb = hw->acc_bits, pool = l->kind == ARCH_POOL;
 	const int64_t ch = l->c, C = hw->pe_cols;
@@ -483,7 +556,7 @@ static int build_vector(const struct arch_layer *l, const struct hw_config *hw,
 		const int64_t pad = l->pool_max ? qmin : 0;
 		int64_t mo, so;
 		for (int64_t i = 0; i < nin; i++)
-			in[i] = rnd(&s, ab);
+			in[i] = io ? io->x[0][i] : rnd(&s, ab);
 		for (int64_t b = 0; b < l->n; b++)
 			for (int64_t y = 0; y < P; y++)
 				for (int64_t x = 0; x < Q; x++)
@@ -540,6 +613,11 @@ static int build_vector(const struct arch_layer *l, const struct hw_config *hw,
 			double sco = 2.0 * mx * (1.0 + (double)rnd_in(&s, 0, 1000) / 1000.0);
 			zp1 = rnd_in(&s, qmin / 2, qmax / 2);
 			zp2 = rnd_in(&s, qmin / 2, qmax / 2);
+			if (io) {
+				/* the zero points the two inputs were written with */
+				zp1 = io->zp[0];
+				zp2 = io->zp[1];
+			}
 			p->zp = rnd_in(&s, qmin / 2, qmax / 2);
 			ls = lsmax;
 			quantize_multiplier(sc1 / (2.0 * mx), &m1, &s1);
@@ -552,8 +630,8 @@ static int build_vector(const struct arch_layer *l, const struct hw_config *hw,
 			p->hi = act == 2 ? hn_min64(p->zp + six, qmax) : qmax;
 		}
 		for (int64_t i = 0; i < m * ch; i++) {
-			x1[i] = rnd(&s, ab);
-			x2[i] = rnd(&s, ab);
+			x1[i] = io ? io->x[0][i] : rnd(&s, ab);
+			x2[i] = io ? io->x[1][i] : rnd(&s, ab);
 		}
 		for (int64_t i = 0; i < m * ch; i++) {
 			int64_t a1 = wrap((x1[i] - zp1) * ((int64_t)1 << ls), cb);
@@ -601,6 +679,14 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 		   const struct map_tiling *mt, const struct sim_rtl_params *rp, uint64_t seed,
 		   int outq_full, struct sim_prog *p, struct hn_err *err)
 {
+	return sim_prog_build_in(l, hw, mt, rp, seed, outq_full, NULL, p, err);
+}
+
+int sim_prog_build_in(const struct arch_layer *l, const struct hw_config *hw,
+		      const struct map_tiling *mt, const struct sim_rtl_params *rp, uint64_t seed,
+		      int outq_full, const struct sim_layer_in *io, struct sim_prog *p,
+		      struct hn_err *err)
+{
 	struct arch_gemm g = arch_gemm(l);
 	const int64_t R = hw->pe_rows, C = hw->pe_cols, d = hw->double_buffer ? 2 : 1;
 	const int df = rp->df;
@@ -618,7 +704,7 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 			return hn_fail(err, HN_EINVAL, "layer '%s': a %s layer needs the vector unit, "
 				       "which the AXI top does not have", l->name,
 				       arch_kind_name(l->kind));
-		return build_vector(l, hw, rp, seed, outq_full, p, err);
+		return build_vector(l, hw, rp, seed, outq_full, io, p, err);
 	}
 	if (mt->tm <= 0 || mt->tn <= 0 || mt->tk <= 0 || (unsigned)mt->order >= MAP_ORDER_COUNT)
 		return hn_fail(err, HN_EINVAL, "layer '%s': no valid tiling (tm=%lld tn=%lld tk=%lld)",
@@ -662,7 +748,7 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 		shift = hw->weight_bits - 1 + (lg + 1) / 2;
 	}
 	p->ostage = rp->ostage;
-	if (fill_data(l, &g, hw, seed, shift, outq_full, p, abase, bbase, qbase)) {
+	if (fill_data(l, &g, hw, seed, &shift, outq_full, io, p, abase, bbase, qbase)) {
 		ret = hn_fail(err, HN_ENOMEM, "layer '%s': out of memory for the tensors", l->name);
 		goto out_fail;
 	}
@@ -738,7 +824,8 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 				  .bbase = bbase, .cbase = cbase, .pbase = pbase, .qbase = qbase,
 				  .eb_a = eb_a,
 				  .eb_w = eb_w, .eb_c = eb_c, .li = li, .lw = lw, .lo = lo,
-				  .lay_a = lay_a, .lay_b = lay_b, .lay_c = lay_c, .shift = shift };
+				  .lay_a = lay_a, .lay_b = lay_b, .lay_c = lay_c, .shift = shift,
+				  .nhwc = l->kind == ARCH_CONV };
 		int64_t *vb = malloc((size_t)nsteps * sizeof(int64_t)), nv = 0, next = 0;
 		if (!vb)
 			goto out_nomem;

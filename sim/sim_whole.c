@@ -1,0 +1,273 @@
+/* sim_whole.c: a whole network on the RTL, layer after layer (docs/rtl.md "Whole networks").
+ *
+ * Every tensor of the graph lives twice: as the RTL wrote it (read back from the simulated
+ * DRAM after the layer that wrote it ran) and as the C reference chain computed it. A layer's
+ * run starts from the RTL's copies of its inputs: the host lays them out into the layer's
+ * memory image (a conv's im2col matrix, a pool's window matrix; an add's and an fc's inputs
+ * as they are), the harness runs the tile program, and the outputs it dumps become the RTL's
+ * copy of the layer's tensor. The reference chain computes each layer from the reference's
+ * copies only, so the final comparison is the RTL's whole network against the C reference's
+ * whole network, not a layer against itself. */
+#include "sim_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void sim_whole_release(struct sim_whole_result *r)
+{
+	free(r->layers);
+	memset(r, 0, sizeof(*r));
+}
+
+/* A network input's values: uniform act_bits integers, a function of (seed, its name). */
+static void draw_input(int64_t *x, int64_t n, const char *name, uint64_t seed, int bits)
+{
+	uint64_t s = seed ^ 0x696e707574ULL;
+
+	for (const char *c = name; *c; c++)
+		s = (s ^ (uint64_t)(unsigned char)*c) * 1099511628211ULL;
+	for (int64_t i = 0; i < n; i++) {
+		/* splitmix64 */
+		uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+		z ^= z >> 31;
+		x[i] = (int64_t)(z & ((1ULL << bits) - 1)) - (int64_t)(1ULL << (bits - 1));
+	}
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Distinct values among x[0 .. n-1]; -1 when out of memory. */
+static int64_t distinct(const int64_t *x, int64_t n)
+{
+	int64_t *c = malloc((size_t)(n ? n : 1) * sizeof(int64_t)), d = 0;
+
+	if (!c)
+		return -1;
+	memcpy(c, x, (size_t)n * sizeof(int64_t));
+	qsort(c, (size_t)n, sizeof(int64_t), cmp_i64);
+	for (int64_t i = 0; i < n; i++)
+		d += i == 0 || c[i] != c[i - 1];
+	free(c);
+	return d;
+}
+
+/* What the runner cannot run: a list without connections, a matmul (two activations into
+ * the array), an fc reading the first token only. HN_EINVAL naming the network and layer. */
+static int check_net(const struct arch_net *net, struct hn_err *err)
+{
+	if (!net->graph)
+		return hn_fail(err, HN_EINVAL, "%s: a whole-network run needs a graph (layers "
+			       "naming their 'inputs', docs/network_format.md \"Graphs\"); this "
+			       "network is a list of unconnected layers", net->name);
+	for (int i = 0; i < net->n_layers; i++) {
+		const struct arch_layer *l = &net->layers[i];
+		if (l->kind == ARCH_MATMUL)
+			return hn_fail(err, HN_EINVAL, "%s: layers[%d] '%s': a matmul of two "
+				       "activations is not run whole yet (conv, fc, pool and add are)",
+				       net->name, i, l->name);
+		if (l->kind == ARCH_FC && l->first_token)
+			return hn_fail(err, HN_EINVAL, "%s: layers[%d] '%s': an fc that reads the "
+				       "first token only is not run whole yet", net->name, i, l->name);
+	}
+	return 0;
+}
+
+int sim_whole(const struct arch_net *net, const struct hw_config *hw,
+	      const struct sim_whole_opts *o, struct sim_whole_result *out, struct hn_err *err)
+{
+	struct sim_options opt;
+	struct cost_net_opts co;
+	struct sim_rtl_params rp;
+	const int T = net->n_inputs + net->n_layers;
+	int64_t **rtl = NULL, **ref = NULL, *zp = NULL, *elems = NULL;
+	int *order = NULL, *last = NULL, *same = NULL;
+	double t0 = now_s();
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (o && o->sim)
+		opt = *o->sim;
+	else
+		sim_options_init(&opt);
+	if (o && o->cost)
+		co = *o->cost;
+	else
+		cost_net_opts_init(&co);
+	if ((ret = check_net(net, err)) || (ret = sim_check_hw(hw, err)))
+		return ret;
+	sim_rtl_params_from_hw(hw, &rp);
+	rtl = calloc((size_t)T, sizeof(*rtl));
+	ref = calloc((size_t)T, sizeof(*ref));
+	zp = calloc((size_t)T, sizeof(*zp));
+	elems = calloc((size_t)T, sizeof(*elems));
+	same = calloc((size_t)T, sizeof(*same));
+	last = calloc((size_t)T, sizeof(*last));
+	order = calloc((size_t)net->n_layers + 1, sizeof(*order));
+	out->layers = calloc((size_t)net->n_layers + 1, sizeof(*out->layers));
+	if (!rtl || !ref || !zp || !elems || !same || !last || !order || !out->layers) {
+		ret = hn_fail(err, HN_ENOMEM, "%s: out of memory for the tensors", net->name);
+		goto out_free;
+	}
+	if ((ret = arch_net_topo_order(net, order, err)))
+		goto out_free;
+
+	/* when each tensor can go: after its last reader (never for a network output) */
+	for (int t = 0; t < T; t++)
+		last[t] = -1;
+	for (int s = 0; s < net->n_layers; s++) {
+		const struct arch_layer *l = &net->layers[order[s]];
+		for (int j = 0; j < l->n_in; j++)
+			last[l->in[j] < 0 ? -1 - l->in[j] : net->n_inputs + l->in[j]] = s;
+	}
+	for (int j = 0; j < net->n_outputs; j++) {
+		int32_t id = net->outputs[j];
+		last[id < 0 ? -1 - id : net->n_inputs + id] = net->n_layers;
+	}
+
+	/* the network inputs: seeded random activations, zero point 0, the same for both */
+	for (int i = 0; i < net->n_inputs; i++) {
+		struct arch_shape sh = arch_net_tensor_shape(net, ARCH_SRC_INPUT(i));
+		elems[i] = arch_shape_elems(&sh);
+		rtl[i] = malloc((size_t)elems[i] * sizeof(int64_t));
+		if (!rtl[i]) {
+			ret = hn_fail(err, HN_ENOMEM, "%s: out of memory for input '%s'", net->name,
+				      net->inputs[i].name);
+			goto out_free;
+		}
+		draw_input(rtl[i], elems[i], net->inputs[i].name, opt.seed, hw->act_bits);
+		ref[i] = rtl[i];
+		same[i] = 1;
+	}
+
+	out->bit_exact = 1;
+	out->cycles_equal = 1;
+	for (int s = 0; s < net->n_layers; s++) {
+		const int li = order[s], t = net->n_inputs + li;
+		const struct arch_layer *l = &net->layers[li];
+		struct sim_whole_layer *wl = &out->layers[out->n];
+		struct sim_layer_in in_rtl, in_ref;
+		struct cost_net_row row;
+		struct sim_prog prog;
+		int same_in = 1;
+
+		if (o && o->on_layer)
+			o->on_layer(o->ctx, s + 1, net->n_layers, l);
+		memset(&in_rtl, 0, sizeof(in_rtl));
+		memset(&in_ref, 0, sizeof(in_ref));
+		for (int j = 0; j < l->n_in; j++) {
+			int ti = l->in[j] < 0 ? -1 - l->in[j] : net->n_inputs + l->in[j];
+			in_rtl.x[j] = rtl[ti];
+			in_ref.x[j] = ref[ti];
+			in_rtl.zp[j] = in_ref.zp[j] = zp[ti];
+			same_in &= same[ti];
+		}
+		if ((ret = cost_net_layer(l, hw, &co, &row, err)))
+			goto out_free;
+		if (!row.fits) {
+			ret = hn_fail(err, HN_EINVAL, "%s: layer '%s': no tiling fits the buffers "
+				      "(%s)", net->name, l->name, row.cost.why);
+			goto out_free;
+		}
+		wl->layer = li;
+		wl->tiling = row.tiling;
+		wl->cost = row.cost;
+		if ((ret = sim_prog_build_in(l, hw, &row.tiling, &rp, opt.seed, opt.outq_full,
+					     &in_rtl, &prog, err)))
+			goto out_free;
+		elems[t] = prog.nout;
+		rtl[t] = malloc((size_t)prog.nout * sizeof(int64_t));
+		if (!rtl[t]) {
+			sim_prog_release(&prog);
+			ret = hn_fail(err, HN_ENOMEM, "%s: out of memory for '%s'", net->name, l->name);
+			goto out_free;
+		}
+		ret = sim_prog_run(l->name, &prog, &rp, &opt, &wl->res, rtl[t], err);
+		/* the RTL's tensor: a pool keeps its input's zero point (max: the values
+		 * themselves; average: their mean), the others write the output stage's */
+		zp[t] = l->kind == ARCH_POOL ? in_rtl.zp[0] : prog.zp;
+		if (!ret && same_in) {
+			/* the reference of this layer from the reference chain's own inputs, which
+			 * are the RTL's bit for bit: the program's expected outputs */
+			ref[t] = prog.expect;
+			prog.expect = NULL;
+		}
+		sim_prog_release(&prog);
+		if (ret)
+			goto out_free;
+		out->n++;
+		if (!same_in) {
+			/* the chains have parted: the reference layer from the reference's inputs */
+			struct sim_prog rprog;
+			if ((ret = sim_prog_build_in(l, hw, &row.tiling, &rp, opt.seed,
+						     opt.outq_full, &in_ref, &rprog, err)))
+				goto out_free;
+			ref[t] = rprog.expect;
+			rprog.expect = NULL;
+			sim_prog_release(&rprog);
+		}
+		wl->chain_mismatches = 0;
+		for (int64_t i = 0; i < elems[t]; i++)
+			wl->chain_mismatches += rtl[t][i] != ref[t][i];
+		same[t] = wl->chain_mismatches == 0;
+		wl->distinct = distinct(rtl[t], elems[t]);
+		out->bit_exact &= same[t];
+		out->cycles_equal &= wl->res.rtl_cycles == wl->cost.cycles;
+		out->rtl_cycles += wl->res.rtl_cycles;
+		out->model_cycles += wl->cost.cycles;
+		out->sim_cycles += wl->res.sim_cycles;
+		out->sim_seconds += wl->res.sim_seconds;
+		out->build_seconds += wl->res.build_seconds;
+		out->macs += wl->res.macs;
+		/* free what no later layer reads */
+		for (int j = 0; j < l->n_in; j++) {
+			int ti = l->in[j] < 0 ? -1 - l->in[j] : net->n_inputs + l->in[j];
+			if (last[ti] == s && rtl[ti]) {
+				if (ref[ti] != rtl[ti])
+					free(ref[ti]);
+				free(rtl[ti]);
+				rtl[ti] = ref[ti] = NULL;
+			}
+		}
+	}
+	for (int j = 0; j < net->n_outputs; j++) {
+		int32_t id = net->outputs[j];
+		int ti = id < 0 ? -1 - id : net->n_inputs + id;
+		out->outputs += elems[ti];
+		for (int64_t i = 0; i < elems[ti]; i++)
+			out->mismatches += rtl[ti][i] != ref[ti][i];
+	}
+	out->bit_exact &= out->mismatches == 0;
+	ret = 0;
+out_free:
+	if (rtl && ref)
+		for (int t = 0; t < T; t++) {
+			if (ref[t] != rtl[t])
+				free(ref[t]);
+			free(rtl[t]);
+		}
+	free(rtl);
+	free(ref);
+	free(zp);
+	free(elems);
+	free(same);
+	free(last);
+	free(order);
+	out->wall_seconds = now_s() - t0;
+	return ret;
+}
