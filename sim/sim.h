@@ -148,6 +148,9 @@ struct sim_whole_opts {
 	const struct cost_net_opts *cost;  /* mapper, fixed tiling, cache; NULL: defaults (GLPK) */
 	/* told before each layer runs (done counts from 1), or NULL */
 	void (*on_layer)(void *ctx, int done, int total, const struct arch_layer *l);
+	/* told the n outputs the RTL wrote for l, read back, before they are compared and read
+	 * by later layers; may change them (the tests inject a fault this way), or NULL */
+	void (*on_output)(void *ctx, const struct arch_layer *l, int64_t *x, int64_t n);
 	void *ctx;
 };
 

@@ -198,6 +198,8 @@ int sim_whole(const struct arch_net *net, const struct hw_config *hw,
 			goto out_free;
 		}
 		ret = sim_prog_run(l->name, &prog, &rp, &opt, &wl->res, rtl[t], err);
+		if (!ret && o && o->on_output)
+			o->on_output(o->ctx, l, rtl[t], prog.nout);
 		/* the RTL's tensor: a pool keeps its input's zero point (max: the values
 		 * themselves; average: their mean), the others write the output stage's */
 		zp[t] = l->kind == ARCH_POOL ? in_rtl.zp[0] : prog.zp;
