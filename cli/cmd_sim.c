@@ -53,7 +53,8 @@ static const char sim_help[] =
 "\n"
 "example:\n"
 "  hwnas sim --net mobilenet_v2 --hw examples/zcu102_ws_16x16.json --layer features.1.conv.1\n"
-"  hwnas sim --net nb201 --hw examples/zcu102_ws_16x16.json --whole\n"
+"  hwnas sim --net tests/data/nets/whole_cnn.json \\\n"
+"      --hw tests/data/validate/hw_ws4_8b_s_small.json --whole\n"
 "\n"
 "exit: 0 every simulated layer (--whole: every tensor of the network) bit-exact, 1 a\n"
 "mismatch or an error (bad input, failed build or run), 2 usage\n";
