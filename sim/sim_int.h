@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include "sim.h"
 
+#define SIM_WIN_WORDS 9
+
 /* DMA command (op: 0 load A, 1 load B, 2 load C partial sums, 3 store C). */
 struct sim_dma {
 	int op, half, layout, final, shift;
@@ -17,6 +19,10 @@ struct sim_dma {
 	 * words per output word, the add's second input and the output (DRAM), the add's zero
 	 * points and multipliers, the shifts (s1 | s2 << 8 | so << 16 | ls << 24) */
 	int64_t vop, vg, vbase2, vout, vzp1, vzp2, vm1, vm2, vmo, vsh;
+	/* the window walk (docs/rtl.md "Window addressing"; 0: a 2-D block): mode (1 a conv's
+	 * A block, 2 a pool's input), H | W << 16, P | Q << 16, C | Cg << 16, S | sh << 8 |
+	 * sw << 16, dh | dw << 8 | ph << 16 | pw << 24, pad value, m0, k0 */
+	int64_t win[SIM_WIN_WORDS];
 	int64_t dur;     /* cycles docs/model.md charges for it */
 };
 
@@ -44,6 +50,8 @@ struct sim_prog {
 	double bw;
 	int64_t latency;
 	int ostage;               /* 1: final stores through the output stage (program version 2) */
+	int win;                  /* 1: conv A loads and pool inputs walk windows over NHWC
+				   * (the dma lines carry the window words) */
 	int64_t zp, lo, hi;       /* the output stage's per-layer values */
 };
 

@@ -129,6 +129,36 @@ void sim_prog_release(struct sim_prog *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* The window walk of conv or pool layer l (docs/rtl.md "Window addressing") into w (mode,
+ * geometry and pad value; m0 = k0 = 0): 0, or -1 when a field does not fit the descriptor's
+ * packing (dims < 2^16, kernel, stride, dilation, padding < 2^8), when the layer keeps the
+ * host's im2col / window matrix. */
+static int win_geometry(const struct arch_layer *l, int64_t pad, int64_t *w)
+{
+	const int conv = l->kind == ARCH_CONV;
+	const int64_t cg = conv ? l->c / l->groups : 1;
+	const int64_t dh = conv ? l->dil_h : 1, dw = conv ? l->dil_w : 1;
+	const int64_t big[] = { l->h, l->w, arch_out_h(l), arch_out_w(l), l->c, cg };
+	const int64_t small[] = { l->r, l->s, l->stride_h, l->stride_w, dh, dw, l->pad_h,
+				  l->pad_w };
+
+	for (size_t i = 0; i < sizeof(big) / sizeof(big[0]); i++)
+		if (big[i] < 1 || big[i] > 0xffff)
+			return -1;
+	for (size_t i = 0; i < sizeof(small) / sizeof(small[0]); i++)
+		if (small[i] < 0 || small[i] > 0xff)
+			return -1;
+	memset(w, 0, SIM_WIN_WORDS * sizeof(*w));
+	w[0] = conv ? 1 : 2;
+	w[1] = l->h | l->w << 16;
+	w[2] = arch_out_h(l) | arch_out_w(l) << 16;
+	w[3] = l->c | cg << 16;
+	w[4] = l->s | (int64_t)l->stride_h << 8 | (int64_t)l->stride_w << 16;
+	w[5] = dh | dw << 8 | (int64_t)l->pad_h << 16 | (int64_t)l->pad_w << 24;
+	w[6] = pad;
+	return 0;
+}
+
 /* Buffer words a rows x cols block occupies: layout 0 puts `lanes` consecutive columns of a
  * row in a word, layout 1 `lanes` consecutive rows of a column. */
 static int64_t block_words(int layout, int64_t rows, int64_t cols, int64_t lanes)
@@ -156,6 +186,9 @@ struct emit {
 	int64_t abase, bbase, cbase, pbase, qbase, eb_a, eb_w, eb_c, li, lw, lo;
 	int lay_a, lay_b, lay_c, shift;
 	int nhwc;                           /* a conv: final outputs NHWC (fill_data) */
+	int win;                            /* A loads walk windows over the NHWC input */
+	int64_t cg;                         /* a conv's channels per group */
+	int64_t winw[SIM_WIN_WORDS];        /* the layer's window words (m0 = k0 = 0) */
 };
 
 /* Where the final outputs of step q's C tile start, and their row stride: NHWC for a conv
@@ -199,6 +232,14 @@ static int emit_loads(struct emit *e, int64_t s)
 			.base = e->abase + q->g * g->m * g->k + m0 * g->k + k0, .rows = tm,
 			.cols = tk, .stride = g->k, .wait = q->a_wait,
 			.words = block_words(e->lay_a, tm, tk, e->li) };
+		if (e->win) {
+			/* the block (m0.., k0..) of the im2col matrix, walked over the NHWC
+			 * input: group g's channels start at g x Cg */
+			dm.base = e->abase + q->g * e->cg;
+			memcpy(dm.win, e->winw, sizeof(dm.win));
+			dm.win[7] = m0;
+			dm.win[8] = k0;
+		}
 		q->a_dma = p->ndma;
 		t = sim_dma_request(p, e->hw, COST_REQ_A, tm, tk, e->eb_a);
 		p->serial_cycles += t;
@@ -403,10 +444,19 @@ static int fill_data(const struct arch_layer *l, const struct arch_gemm *g,
 		}
 		for (int64_t i = 0; i < KO * cg * R * S; i++)
 			wt[i] = rnd(&s, wb);
+		if (p->win)
+			/* the input itself, NHWC: the DMA walks its windows */
+			for (int64_t b = 0; b < n; b++)
+				for (int64_t c = 0; c < C; c++)
+					for (int64_t y = 0; y < H; y++)
+						for (int64_t x = 0; x < W; x++)
+							p->mem[abase + ((b * H + y) * W + x) * C + c] =
+								in[((b * C + c) * H + y) * W + x];
 		for (int64_t gi = 0; gi < G; gi++) {
 			int64_t *A = p->mem + abase + gi * M * K, *B = p->mem + bbase + gi * K * N;
-			/* the im2col matrix (the host's re-layout, docs/rtl.md "Whole networks") */
-			for (int64_t b = 0; b < n; b++)
+			/* the im2col matrix, columns k = (r S + t) Cg + c (the host's re-layout
+			 * where the DMA does not walk windows, docs/rtl.md "Window addressing") */
+			for (int64_t b = 0; b < n && !p->win; b++)
 				for (int64_t y = 0; y < P; y++)
 					for (int64_t x = 0; x < Q; x++) {
 						int64_t m = (b * P + y) * Q + x;
@@ -418,12 +468,15 @@ static int fill_data(const struct arch_layer *l, const struct arch_gemm *g,
 									int64_t v = 0;
 									if (iy >= 0 && iy < H && ix >= 0 && ix < W)
 										v = in[((b * C + gi * cg + c) * H + iy) * W + ix];
-									A[m * K + (c * R + r) * S + t] = v;
+									A[m * K + (r * S + t) * cg + c] = v;
 								}
 					}
 			for (int64_t o = 0; o < kg; o++)
-				for (int64_t k = 0; k < cg * R * S; k++)
-					B[k * N + o] = wt[(gi * kg + o) * cg * R * S + k];
+				for (int64_t c = 0; c < cg; c++)
+					for (int64_t r = 0; r < R; r++)
+						for (int64_t t = 0; t < S; t++)
+							B[((r * S + t) * cg + c) * N + o] =
+								wt[(((gi * kg + o) * cg + c) * R + r) * S + t];
 			/* reference: direct convolution */
 			for (int64_t b = 0; b < n; b++)
 				for (int64_t y = 0; y < P; y++)
@@ -522,12 +575,18 @@ static int build_vector(const struct arch_layer *l, const struct hw_config *hw,
 	const int64_t m = pool ? l->n * P * Q : l->n * l->h * l->w;
 	const int64_t qmax = ((int64_t)1 << (ab - 1)) - 1, qmin = -qmax - 1;
 	const int64_t nin = l->n * l->h * l->w * ch;
-	int64_t *in = NULL, *w, t;
+	/* pool padding: -2^(a-1) for max (its neutral), 0 for the average
+	 * (count_include_pad: the sum over r x s) */
+	const int64_t pad = pool && l->pool_max ? qmin : 0;
+	int64_t *in = NULL, *w, t, winw[SIM_WIN_WORDS] = { 0 };
 	uint64_t s = seed;
 	struct sim_dma dm;
 	int ret = 0;
 
 	memset(p, 0, sizeof(*p));
+	/* a pool's input words walk its windows over the NHWC input (docs/rtl.md "Window
+	 * addressing"), else the host lays out the window matrix */
+	p->win = pool && rp->ostage && win_geometry(l, pad, winw) == 0;
 	if ((g + 1) * m * ch >= ((int64_t)1 << 31) || (pool ? m * g * ch + m * ch :
 							 3 * m * ch) >= ((int64_t)1 << 31))
 		return hn_fail(err, HN_EINVAL, "layer '%s': too large to simulate", l->name);
@@ -536,7 +595,7 @@ static int build_vector(const struct arch_layer *l, const struct hw_config *hw,
 	p->ostage = rp->ostage;
 	p->bw = hw_dram_bytes_per_cycle(hw);
 	p->latency = hw->dram_latency_cycles;
-	p->nmem = pool ? m * g * ch + m * ch : 3 * m * ch;
+	p->nmem = pool ? (p->win ? nin : m * g * ch) + m * ch : 3 * m * ch;
 	p->out_base = p->nmem - m * ch;
 	p->nout = m * ch;
 	p->mem = calloc((size_t)p->nmem, sizeof(int64_t));
@@ -551,13 +610,15 @@ static int build_vector(const struct arch_layer *l, const struct hw_config *hw,
 		.stride = ch, .words = g * m * hn_cdiv(ch, C), .vg = g, .vout = p->out_base,
 		.zp = 0, .lo = qmin, .hi = qmax };
 	if (pool) {
-		/* input NHWC; window row (pixel, r, s); padding: -2^(a-1) for max (its
-		 * neutral), 0 for the average (count_include_pad: the sum over r x s) */
-		const int64_t pad = l->pool_max ? qmin : 0;
+		/* input NHWC; window row (pixel, r, s) */
 		int64_t mo, so;
 		for (int64_t i = 0; i < nin; i++)
 			in[i] = io ? io->x[0][i] : rnd(&s, ab);
-		for (int64_t b = 0; b < l->n; b++)
+		if (p->win) {
+			memcpy(p->mem, in, (size_t)nin * sizeof(int64_t));
+			memcpy(dm.win, winw, sizeof(dm.win));
+		}
+		for (int64_t b = 0; b < l->n && !p->win; b++)
 			for (int64_t y = 0; y < P; y++)
 				for (int64_t x = 0; x < Q; x++)
 					for (int64_t r = 0; r < l->r; r++)
@@ -581,8 +642,13 @@ static int build_vector(const struct arch_layer *l, const struct hw_config *hw,
 		for (int64_t px = 0; px < m; px++)
 			for (int64_t c = 0; c < ch; c++) {
 				int64_t mx = qmin, sum = 0;
+				const int64_t b = px / (P * Q), y = px / Q % P, x = px % Q;
 				for (int64_t j = 0; j < g; j++) {
-					int64_t v = w[(px * g + j) * ch + c];
+					/* from the input itself, not the window matrix */
+					int64_t iy = y * l->stride_h - l->pad_h + j / l->s;
+					int64_t ix = x * l->stride_w - l->pad_w + j % l->s;
+					int64_t v = iy < 0 || iy >= l->h || ix < 0 || ix >= l->w ? pad :
+						in[((b * l->h + iy) * l->w + ix) * ch + c];
 					mx = v > mx ? v : mx;
 					sum = wrap(sum + v, cb);
 				}
@@ -695,7 +761,8 @@ int sim_prog_build_in(const struct arch_layer *l, const struct hw_config *hw,
 	const int lay_a = df == HW_WS ? 0 : 1, lay_b = df == HW_IS ? 1 : 0;
 	const int lay_c = df == HW_IS ? 1 : 0;
 	struct step *st = NULL;
-	int64_t need[3], nsteps, idx[3], trips[3], tiles[3];
+	int64_t need[3], nsteps, idx[3], trips[3], tiles[3], asize;
+	int64_t winw[SIM_WIN_WORDS] = { 0 };
 	int ret = 0, shift;
 
 	memset(p, 0, sizeof(*p));
@@ -724,13 +791,18 @@ int sim_prog_build_in(const struct arch_layer *l, const struct hw_config *hw,
 	trips[MAP_DIM_K] = hn_cdiv(g.k, tiles[MAP_DIM_K]);
 	nsteps = g.g * trips[0] * trips[1] * trips[2];
 
-	/* 4 regions per group and the output stage's records (3 per channel); 32-bit DMA
-	 * fields */
-	p->nmem = g.g * (g.m * g.k + g.k * g.n + 2 * g.m * g.n + 3 * g.n);
+	/* A conv's A loads walk windows over its NHWC input (docs/rtl.md "Window addressing")
+	 * on the hwnas_top harness; the AXI top's memory side (rtl/hwnas_axi_mem.v) walks 2-D
+	 * blocks only, so its programs (ostage = 0) keep the im2col matrix in the image. */
+	p->win = rp->ostage && l->kind == ARCH_CONV && win_geometry(l, 0, winw) == 0;
+	asize = p->win ? l->n * l->c * l->h * l->w : g.g * g.m * g.k;
+	/* A (the input, or the im2col of every group), B, C and P per group, and the output
+	 * stage's records (3 per channel); 32-bit DMA fields */
+	p->nmem = asize + g.g * (g.k * g.n + 2 * g.m * g.n + 3 * g.n);
 	if (p->nmem >= ((int64_t)1 << 31) || nsteps > ((int64_t)1 << 28))
 		return hn_fail(err, HN_EINVAL, "layer '%s': too large to simulate (%lld elements, "
 			       "%lld steps)", l->name, (long long)p->nmem, (long long)nsteps);
-	const int64_t abase = 0, bbase = g.g * g.m * g.k, cbase = bbase + g.g * g.k * g.n;
+	const int64_t abase = 0, bbase = asize, cbase = bbase + g.g * g.k * g.n;
 	const int64_t pbase = cbase + g.g * g.m * g.n, qbase = pbase + g.g * g.m * g.n;
 	p->out_base = cbase;
 	p->nout = g.g * g.m * g.n;
@@ -825,7 +897,9 @@ int sim_prog_build_in(const struct arch_layer *l, const struct hw_config *hw,
 				  .eb_a = eb_a,
 				  .eb_w = eb_w, .eb_c = eb_c, .li = li, .lw = lw, .lo = lo,
 				  .lay_a = lay_a, .lay_b = lay_b, .lay_c = lay_c, .shift = shift,
-				  .nhwc = l->kind == ARCH_CONV };
+				  .nhwc = l->kind == ARCH_CONV, .win = p->win,
+				  .cg = l->kind == ARCH_CONV ? l->c / l->groups : 0 };
+		memcpy(e.winw, winw, sizeof(winw));
 		int64_t *vb = malloc((size_t)nsteps * sizeof(int64_t)), nv = 0, next = 0;
 		if (!vb)
 			goto out_nomem;
@@ -927,9 +1001,9 @@ int sim_prog_write(const struct sim_prog *p, const struct sim_rtl_params *rp,
 	fprintf(f, "bw %.17g\nlatency %lld\nmax_cycles %lld\n", p->bw, (long long)p->latency,
 		(long long)p->max_cycles);
 	fprintf(f, "dump %lld %lld\n", (long long)p->out_base, (long long)p->nout);
-	fprintf(f, "# dma op half base rows cols stride layout final shift words wait%s\n",
+	fprintf(f, "# dma op half base rows cols stride layout final shift words wait%s%s\n",
 		p->ostage ? " qbase zp lo hi obase ostride ocols qwords vop vg vbase2 vout vzp1 "
-		"vzp2 vm1 vm2 vmo vsh" : "");
+		"vzp2 vm1 vm2 vmo vsh" : "", p->win ? " win0..win8" : "");
 	for (int64_t i = 0; i < p->ndma; i++) {
 		const struct sim_dma *d = &p->dma[i];
 		fprintf(f, "dma %d %d %lld %lld %lld %lld %d %d %d %lld %lld", d->op, d->half,
@@ -947,6 +1021,8 @@ int sim_prog_write(const struct sim_prog *p, const struct sim_rtl_params *rp,
 				(long long)d->vout, (long long)d->vzp1, (long long)d->vzp2,
 				(long long)d->vm1, (long long)d->vm2, (long long)d->vmo,
 				(long long)d->vsh);
+		for (int w = 0; p->win && w < SIM_WIN_WORDS; w++)
+			fprintf(f, " %lld", (long long)d->win[w]);
 		fputc('\n', f);
 	}
 	fprintf(f, "# cmp ahalf bhalf chalf init tm tn tk nout nin wait\n");

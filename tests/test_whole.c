@@ -9,6 +9,7 @@
 #include "test_small_hw.h"
 #include "../arch/arch.h"
 #include "../sim/sim.h"
+#include "../sim/sim_int.h" /* white-box: the programs' window words */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,6 +170,81 @@ static void whole_run_should_refuse_what_it_cannot_run(void)
 	arch_net_release(&net);
 }
 
+/* Conv A loads and pool inputs walk windows over the NHWC input (docs/rtl.md "Window
+ * addressing"): the image holds the input itself, not an im2col or window matrix, and every
+ * A load carries its block's origin; the AXI top's programs (ostage 0) and geometries beyond
+ * the descriptor's packing keep the host's matrix. The RTL runs of these layers (test_sim,
+ * test_sim_fuzz, the whole runs above) are what shows the walk is right. */
+static void programs_should_walk_windows_over_the_nhwc_input(void)
+{
+	struct hw_config hw = small_hw(4, 4, HW_WS, 8, 32, 1);
+	struct sim_rtl_params rp;
+	struct hn_err err = { 0 };
+	struct arch_layer convs[4] = {
+		arch_conv("c3", 2, 5, 7, 6, 6, 3, 2, 1, 1),
+		arch_conv("dw", 1, 6, 5, 5, 6, 3, 1, 1, 6),
+		arch_conv("g2", 1, 4, 6, 6, 6, 3, 1, 0, 2),
+		arch_conv("dil", 1, 3, 9, 9, 4, 3, 1, 2, 1),
+	};
+	struct map_tiling m = { 5, 2, 7, MAP_KMN };
+
+	convs[3].dil_h = convs[3].dil_w = 2;
+	sim_rtl_params_from_hw(&hw, &rp);
+	for (int i = 0; i < 4; i++) {
+		const struct arch_layer *l = &convs[i];
+		struct arch_gemm g = arch_gemm(l);
+		struct sim_prog p;
+		int64_t loads = 0;
+		CHECK_EQ_I64(sim_prog_build(l, &hw, &m, &rp, 1, 0, &p, &err), 0);
+		CHECK_EQ_I64(p.win, 1);
+		/* the image: the input, then B, C, P and the records */
+		CHECK_EQ_I64(p.nmem, l->n * l->c * l->h * l->w +
+			     g.g * (g.k * g.n + 2 * g.m * g.n + 3 * g.n));
+		for (int64_t j = 0; j < p.ndma; j++) {
+			const struct sim_dma *d = &p.dma[j];
+			if (d->op != 0) {
+				CHECK_EQ_I64(d->win[0], 0);
+				continue;
+			}
+			loads++;
+			CHECK_EQ_I64(d->win[0], 1);
+			CHECK_EQ_I64(d->win[7] % m.tm, 0);
+			CHECK_EQ_I64(d->win[8] % m.tk, 0);
+			CHECK(d->base >= 0 && d->base < l->c);
+		}
+		CHECK(loads > 0);
+		sim_prog_release(&p);
+	}
+	{
+		struct arch_layer pl = arch_pool("mp", 1, 5, 7, 7, 3, 2, 1, 1);
+		struct sim_prog p;
+		CHECK_EQ_I64(sim_prog_build(&pl, &hw, &m, &rp, 1, 0, &p, &err), 0);
+		CHECK_EQ_I64(p.win, 1);
+		CHECK_EQ_I64(p.nmem, 5 * 7 * 7 + 5 * 4 * 4);
+		CHECK_EQ_I64(p.ndma, 1);
+		CHECK_EQ_I64(p.dma[0].win[0], 2);
+		CHECK_EQ_I64(p.dma[0].win[6], -128); /* max pool: pads with -2^(a-1) */
+		sim_prog_release(&p);
+	}
+	{
+		/* a padding beyond the packing's 8 bits: the host's im2col */
+		struct arch_layer big = arch_conv("bigpad", 1, 2, 4, 4, 2, 1, 1, 300, 1);
+		struct sim_prog p;
+		CHECK_EQ_I64(sim_prog_build(&big, &hw, &(struct map_tiling){ 8, 2, 2, MAP_MNK },
+					    &rp, 1, 0, &p, &err), 0);
+		CHECK_EQ_I64(p.win, 0);
+		sim_prog_release(&p);
+	}
+	{
+		/* the AXI top (no output stage): 2-D blocks */
+		struct sim_prog p;
+		rp.ostage = 0;
+		CHECK_EQ_I64(sim_prog_build(&convs[0], &hw, &m, &rp, 1, 0, &p, &err), 0);
+		CHECK_EQ_I64(p.win, 0);
+		sim_prog_release(&p);
+	}
+}
+
 /* ResNet-18 of the zoo at res x res: the input's size changed and every layer's input shape
  * re-derived from its producer in topological order (the global average pool's window
  * follows the map). */
@@ -228,6 +304,7 @@ int main(void)
 	const char *lg = getenv("HWNAS_LONG");
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	RUN(programs_should_walk_windows_over_the_nhwc_input);
 	RUN(whole_run_should_refuse_what_it_cannot_run);
 	RUN(whole_cnn_should_run_bit_exact_as_one_chain_on_every_dataflow);
 	RUN(whole_cnn_should_run_bit_exact_at_batch_2);
