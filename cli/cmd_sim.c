@@ -43,11 +43,11 @@ static const char sim_help[] =
 "  --whole          run the network whole, layer after layer: each layer reads the\n"
 "                   outputs the RTL wrote for its inputs (NET must be a graph; conv,\n"
 "                   fc, pool, add), and every tensor is compared with a C reference\n"
-"                   chain from the network inputs; the host lays out each conv's im2col\n"
-"                   and each pool's window matrix from those outputs (docs/rtl.md\n"
-"                   \"Whole networks\"). Prints per layer RTL and model cycles, then the\n"
-"                   totals, the verdict and the simulation speed. Not with --layer,\n"
-"                   --trace or --max-macs.\n"
+"                   chain from the network inputs; the DMA walks conv and pool windows\n"
+"                   over those NHWC outputs, so nothing is re-laid out between layers\n"
+"                   (docs/rtl.md \"Whole networks\"). Prints per layer RTL and model\n"
+"                   cycles, then the totals, the verdict and the simulation speed. Not\n"
+"                   with --layer, --trace or --max-macs.\n"
 "  --json           JSON on stdout instead of the table\n"
 "  -h, --help       this text\n"
 "\n"
@@ -312,6 +312,11 @@ static void print_whole_table(const struct arch_net *net, const struct hw_config
 	       cli_thousands(w->rtl_cycles, b1, sizeof(b1)),
 	       cli_thousands(w->model_cycles, b2, sizeof(b2)),
 	       err_pct(w->rtl_cycles, w->model_cycles), w->cycles_equal ? "all" : "not all");
+	printf("windows: walked by the DMA over NHWC tensors%s", w->host_layouts ? "" :
+	       " on every conv and pool layer (no re-layout between layers)\n");
+	if (w->host_layouts)
+		printf(", except %d layers laid out by the host (im2col / window matrix)\n",
+		       w->host_layouts);
 	printf("network outputs: %s elements, %lld differ from the C reference chain; "
 	       "bit_exact %s\n", cli_thousands(w->outputs, b3, sizeof(b3)),
 	       (long long)w->mismatches, w->bit_exact ? "true" : "false");
@@ -330,7 +335,9 @@ static int print_whole_json(const struct arch_net *net, const struct hw_config *
 	cJSON_AddItemToObject(root, "hw", hwtext ? cJSON_Parse(hwtext) : cJSON_CreateNull());
 	free(hwtext);
 	cJSON_AddBoolToObject(root, "whole", 1);
-	cJSON_AddStringToObject(root, "relayout", "host"); /* im2col / window matrix: docs/rtl.md */
+	/* "none": every conv and pool window walked by the DMA (docs/rtl.md "Window
+	 * addressing"); "host": some layer's im2col or window matrix laid out by the host */
+	cJSON_AddStringToObject(root, "relayout", w->host_layouts ? "host" : "none");
 	cJSON *layers = cJSON_AddArrayToObject(root, "layers");
 	for (int i = 0; i < w->n; i++) {
 		const struct sim_whole_layer *x = &w->layers[i];
@@ -353,6 +360,7 @@ static int print_whole_json(const struct arch_net *net, const struct hw_config *
 		cJSON_AddNumberToObject(o, "layer_mismatches", (double)x->res.mismatches);
 		cJSON_AddNumberToObject(o, "outputs", (double)x->res.outputs);
 		cJSON_AddNumberToObject(o, "distinct_values", (double)x->distinct);
+		cJSON_AddBoolToObject(o, "host_layout", x->host_layout);
 		cJSON_AddNumberToObject(o, "macs", (double)x->res.macs);
 		cJSON_AddNumberToObject(o, "dram_bytes", (double)x->res.dram_bytes);
 		cJSON_AddNumberToObject(o, "sim_cycles", (double)x->res.sim_cycles);

@@ -128,6 +128,9 @@ struct sim_whole_layer {
 	int64_t chain_mismatches;  /* outputs that differ from the reference chain's tensor */
 	int64_t distinct;          /* distinct values in the RTL's output (the data stay
 				    * spread through the network: calibrated output shifts) */
+	int host_layout;           /* 1: a conv or pool whose windows the DMA could not walk
+				    * (docs/rtl.md "Window addressing"): the host laid out its
+				    * im2col / window matrix; 0 otherwise */
 };
 
 struct sim_whole_result {
@@ -135,6 +138,7 @@ struct sim_whole_result {
 	int n;
 	int bit_exact;             /* every tensor the RTL wrote equals the reference chain's */
 	int cycles_equal;          /* every layer: RTL cycles == the model's cycles */
+	int host_layouts;          /* layers with host_layout set (0: no re-layout anywhere) */
 	int64_t outputs, mismatches;   /* elements of the network outputs, and those differing */
 	int64_t rtl_cycles, model_cycles; /* sums over the layers (run one after another) */
 	int64_t macs, sim_cycles;
@@ -157,8 +161,9 @@ struct sim_whole_opts {
 /* Runs graph network net on hw's RTL layer after layer in topological order: network inputs
  * drawn from the seed, each layer's weights and output-stage parameters from (seed, layer
  * name) with the output shift calibrated on its accumulators; each layer reads the tensors
- * the RTL wrote for its inputs (read back from the simulated DRAM; a conv's im2col and a
- * pool's window matrix laid out by the host, docs/rtl.md "Whole networks"), and every tensor
+ * the RTL wrote for its inputs (read back from the simulated DRAM and copied unchanged
+ * into the layer's image: the DMA walks conv and pool windows over them, docs/rtl.md
+ * "Whole networks"), and every tensor
  * is compared with a C reference chain computed from the network inputs alone. Fills *out
  * (the caller releases it with sim_whole_release, also after an error: it holds the layers
  * that ran). Returns 0 (also when not bit-exact: out->bit_exact), HN_EINVAL (a list-form

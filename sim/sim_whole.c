@@ -2,10 +2,11 @@
  *
  * Every tensor of the graph lives twice: as the RTL wrote it (read back from the simulated
  * DRAM after the layer that wrote it ran) and as the C reference chain computed it. A layer's
- * run starts from the RTL's copies of its inputs: the host lays them out into the layer's
- * memory image (a conv's im2col matrix, a pool's window matrix; an add's and an fc's inputs
- * as they are), the harness runs the tile program, and the outputs it dumps become the RTL's
- * copy of the layer's tensor. The reference chain computes each layer from the reference's
+ * run starts from the RTL's copies of its inputs, copied unchanged into the layer's memory
+ * image (the DMA walks a conv's and a pool's windows over the NHWC tensor, docs/rtl.md
+ * "Window addressing"; only a geometry beyond the window descriptor's packing makes the host
+ * lay out an im2col or window matrix), the harness runs the tile program, and the outputs it
+ * dumps become the RTL's copy of the layer's tensor. The reference chain computes each layer from the reference's
  * copies only, so the final comparison is the RTL's whole network against the C reference's
  * whole network, not a layer against itself. */
 #include "sim_int.h"
@@ -191,6 +192,8 @@ int sim_whole(const struct arch_net *net, const struct hw_config *hw,
 					     &in_rtl, &prog, err)))
 			goto out_free;
 		elems[t] = prog.nout;
+		wl->host_layout = (l->kind == ARCH_CONV || l->kind == ARCH_POOL) && !prog.win;
+		out->host_layouts += wl->host_layout;
 		rtl[t] = malloc((size_t)prog.nout * sizeof(int64_t));
 		if (!rtl[t]) {
 			sim_prog_release(&prog);

@@ -45,15 +45,16 @@ static void check_whole(const struct arch_net *net, const struct hw_config *hw, 
 	}
 	CHECK(w.bit_exact);
 	CHECK(w.cycles_equal);
+	CHECK_EQ_I64(w.host_layouts, 0); /* every window walked by the DMA */
 	CHECK(w.outputs > 0);
 	CHECK_EQ_I64(w.mismatches, 0);
 	/* the calibrated output stage keeps the data spread: the final output is not constant */
 	if (w.n > 0)
 		CHECK(w.layers[w.n - 1].distinct >= min_distinct);
 	printf("  %-12s %-28s %3d layers, rtl %9lld = model %9lld cycles, %lld outputs bit-exact "
-	       "%d, %.1f s wall, %.0f simulated cycles/s\n", net->name, what, w.n,
+	       "%d, %.1f s wall (%.1f s harness), %.0f simulated cycles/s\n", net->name, what, w.n,
 	       (long long)w.rtl_cycles, (long long)w.model_cycles, (long long)w.outputs,
-	       w.bit_exact, w.wall_seconds,
+	       w.bit_exact, w.wall_seconds, w.sim_seconds,
 	       w.wall_seconds - w.build_seconds > 0 ?
 	       (double)w.sim_cycles / (w.wall_seconds - w.build_seconds) : 0.0);
 	sim_whole_release(&w);

@@ -36,19 +36,21 @@ expect_exit 0 "$HWNAS" sim --net "$net" --hw "$hw" --whole
 expect_in "$out" "bit_exact true" "sim --whole table verdict"
 expect_in "$out" "model == rtl on all layers" "sim --whole table cycles"
 expect_in "$out" "8 layers in a chain" "sim --whole table layers"
+expect_in "$out" "no re-layout between layers" "sim --whole table windows"
 expect_in "$err" "[8/8] fc (fc)" "sim --whole progress"
 
 expect_exit 0 "$HWNAS" sim --net "$net" --hw "$hw" --whole --json --seed 7
 echo "$out" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-assert d["whole"] is True and d["relayout"] == "host", d
+assert d["whole"] is True and d["relayout"] == "none", d
 names = [l["name"] for l in d["layers"]]
 assert names == ["stem", "dw", "pw", "add", "pool", "down", "gap", "fc"], names
 for l in d["layers"]:
     assert l["bit_exact"] is True and l["mismatches"] == 0, l
     assert l["rtl_cycles"] == l["model_cycles"], l
     assert l["distinct_values"] >= 2, l
+    assert l["host_layout"] is False, l
 t = d["total"]
 assert t["bit_exact"] is True and t["cycles_equal"] is True, t
 assert t["rtl_cycles"] == sum(l["rtl_cycles"] for l in d["layers"]), t
