@@ -302,12 +302,22 @@ static void print_whole_table(const struct arch_net *net, const struct hw_config
 		const struct sim_whole_layer *x = &w->layers[i];
 		const struct arch_layer *l = &net->layers[x->layer];
 		whole_tiling(l, &x->tiling, til, sizeof(til));
-		printf("%-24.24s %-7s %-24s %12lld %12lld %7.2f%% %-9s %9.3f\n", l->name,
+		printf("%-24.24s %-7s %-24s %12lld %12lld %7.2f%% %-9s", l->name,
 		       arch_kind_name(l->kind), til, (long long)x->res.rtl_cycles,
 		       (long long)x->cost.cycles, err_pct(x->res.rtl_cycles, x->cost.cycles),
-		       x->chain_mismatches == 0 ? "true" : "false", x->res.sim_seconds);
+		       x->chain_mismatches == 0 ? "true" : "false");
+		if (w->one_image)
+			printf(" %9s\n", "-"); /* one run for the whole network */
+		else
+			printf(" %9.3f\n", x->res.sim_seconds);
 	}
-	printf("\nwhole network, %d layers in a chain: rtl %s cycles, model %s cycles, error "
+	if (w->one_image)
+		printf("\none program on one image of %s elements: every layer reads the tensors "
+		       "the RTL wrote in it\n", cli_thousands(w->image_elements, b3, sizeof(b3)));
+	else
+		printf("\none run per layer, each on its own image with the RTL's tensors copied "
+		       "in\n");
+	printf("whole network, %d layers in a chain: rtl %s cycles, model %s cycles, error "
 	       "%.2f%%, model == rtl on %s layers\n", w->n,
 	       cli_thousands(w->rtl_cycles, b1, sizeof(b1)),
 	       cli_thousands(w->model_cycles, b2, sizeof(b2)),
@@ -335,6 +345,8 @@ static int print_whole_json(const struct arch_net *net, const struct hw_config *
 	cJSON_AddItemToObject(root, "hw", hwtext ? cJSON_Parse(hwtext) : cJSON_CreateNull());
 	free(hwtext);
 	cJSON_AddBoolToObject(root, "whole", 1);
+	cJSON_AddBoolToObject(root, "one_image", w->one_image);
+	cJSON_AddNumberToObject(root, "image_elements", (double)w->image_elements);
 	/* "none": every conv and pool window walked by the DMA (docs/rtl.md "Window
 	 * addressing"); "host": some layer's im2col or window matrix laid out by the host */
 	cJSON_AddStringToObject(root, "relayout", w->host_layouts ? "host" : "none");

@@ -87,7 +87,7 @@ int sim_check_hw(const struct hw_config *hw, struct hn_err *err)
 }
 
 static int read_results(const char *path, struct sim_result *out, char *status, size_t ssize,
-			struct hn_err *err)
+			int64_t *seg, int64_t nseg, struct hn_err *err)
 {
 	char *text, *line, *save = NULL;
 	size_t len;
@@ -105,7 +105,12 @@ static int read_results(const char *path, struct sim_result *out, char *status, 
 			out->sim_seconds = atof(line + 7);
 		else if (!strncmp(line, "cpu_s ", 6))
 			out->sim_cpu_seconds = atof(line + 6);
-		else if (sscanf(line, "%63s %lld", key, &v) == 2) {
+		else if (!strncmp(line, "segment ", 8)) {
+			long long k, a, b;
+			if (seg && sscanf(line, "segment %lld %lld %lld", &k, &a, &b) == 3 &&
+			    k >= 0 && k < nseg)
+				seg[k] = b - a + 1;
+		} else if (sscanf(line, "%63s %lld", key, &v) == 2) {
 			if (!strcmp(key, "cycles"))
 				out->rtl_cycles = v;
 			else if (!strcmp(key, "array_busy"))
@@ -212,7 +217,10 @@ int sim_prog_run(const char *name, const struct sim_prog *prog, const struct sim
 			      "(raise --timeout)", name, opt->run_timeout_s);
 		goto out_dir;
 	}
-	if (read_results(res_path, out, status, sizeof(status), NULL) || st != 0 ||
+	for (int64_t i = 0; prog->seg_cycles && i < prog->nseg; i++)
+		prog->seg_cycles[i] = -1;
+	if (read_results(res_path, out, status, sizeof(status), prog->seg_cycles, prog->nseg,
+			 NULL) || st != 0 ||
 	    strcmp(status, "ok")) {
 		keep = 1;
 		log_tail(log_path, tail, sizeof(tail));

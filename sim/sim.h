@@ -139,6 +139,11 @@ struct sim_whole_result {
 	int bit_exact;             /* every tensor the RTL wrote equals the reference chain's */
 	int cycles_equal;          /* every layer: RTL cycles == the model's cycles */
 	int host_layouts;          /* layers with host_layout set (0: no re-layout anywhere) */
+	int one_image;             /* 1: the network ran as one program on one image (then a
+				    * layer's res has rtl_cycles, outputs, macs, mismatches, the
+				    * output stage's values; its harness time and DMA counters are
+				    * the network's, not split per layer) */
+	int64_t image_elements;    /* one image: its size in elements */
 	int64_t outputs, mismatches;   /* elements of the network outputs, and those differing */
 	int64_t rtl_cycles, model_cycles; /* sums over the layers (run one after another) */
 	int64_t macs, sim_cycles;
@@ -156,6 +161,9 @@ struct sim_whole_opts {
 	 * by later layers; may change them (the tests inject a fault this way), or NULL */
 	void (*on_output)(void *ctx, const struct arch_layer *l, int64_t *x, int64_t n);
 	void *ctx;
+	int per_layer;             /* 1: one harness run per layer, each on its own image with
+				    * the tensors it reads copied in; also taken with on_output,
+				    * and for a layer whose windows the DMA cannot walk */
 };
 
 /* Runs graph network net on hw's RTL layer after layer in topological order: network inputs

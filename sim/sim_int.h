@@ -52,6 +52,13 @@ struct sim_prog {
 	int ostage;               /* 1: final stores through the output stage (program version 2) */
 	int win;                  /* 1: conv A loads and pool inputs walk windows over NHWC
 				   * (the dma lines carry the window words) */
+	int64_t in_end[2];        /* the image's input regions: input 0 is [0, in_end[0]),
+				   * an add's input 1 [in_end[0], in_end[1]) (sim_whole links
+				   * layers by them) */
+	int64_t *seg;             /* owned, or NULL: nseg pairs of DMA command indices (first,
+				   * last) whose cycle spans the harness reports */
+	int64_t nseg;
+	int64_t *seg_cycles;      /* owned, or NULL: sim_prog_run fills nseg spans (-1: none) */
 	int64_t zp, lo, hi;       /* the output stage's per-layer values */
 };
 

@@ -126,6 +126,8 @@ void sim_prog_release(struct sim_prog *p)
 	free(p->cmp);
 	free(p->mem);
 	free(p->expect);
+	free(p->seg);
+	free(p->seg_cycles);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -596,6 +598,8 @@ static int build_vector(const struct arch_layer *l, const struct hw_config *hw,
 	p->bw = hw_dram_bytes_per_cycle(hw);
 	p->latency = hw->dram_latency_cycles;
 	p->nmem = pool ? (p->win ? nin : m * g * ch) + m * ch : 3 * m * ch;
+	p->in_end[0] = pool ? p->nmem - m * ch : m * ch;
+	p->in_end[1] = p->nmem - m * ch;
 	p->out_base = p->nmem - m * ch;
 	p->nout = m * ch;
 	p->mem = calloc((size_t)p->nmem, sizeof(int64_t));
@@ -803,6 +807,7 @@ int sim_prog_build_in(const struct arch_layer *l, const struct hw_config *hw,
 		return hn_fail(err, HN_EINVAL, "layer '%s': too large to simulate (%lld elements, "
 			       "%lld steps)", l->name, (long long)p->nmem, (long long)nsteps);
 	const int64_t abase = 0, bbase = asize, cbase = bbase + g.g * g.k * g.n;
+	p->in_end[0] = p->in_end[1] = asize;
 	const int64_t pbase = cbase + g.g * g.m * g.n, qbase = pbase + g.g * g.m * g.n;
 	p->out_base = cbase;
 	p->nout = g.g * g.m * g.n;
@@ -1001,6 +1006,9 @@ int sim_prog_write(const struct sim_prog *p, const struct sim_rtl_params *rp,
 	fprintf(f, "bw %.17g\nlatency %lld\nmax_cycles %lld\n", p->bw, (long long)p->latency,
 		(long long)p->max_cycles);
 	fprintf(f, "dump %lld %lld\n", (long long)p->out_base, (long long)p->nout);
+	for (int64_t i = 0; i < p->nseg; i++)
+		fprintf(f, "segment %lld %lld\n", (long long)p->seg[2 * i],
+			(long long)p->seg[2 * i + 1]);
 	fprintf(f, "# dma op half base rows cols stride layout final shift words wait%s%s\n",
 		p->ostage ? " qbase zp lo hi obase ostride ocols qwords vop vg vbase2 vout vzp1 "
 		"vzp2 vm1 vm2 vmo vsh" : "", p->win ? " win0..win8" : "");

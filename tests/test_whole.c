@@ -17,13 +17,15 @@
 
 #define NETS "tests/data/nets/"
 
-/* Runs net whole on hw and checks every layer; returns the result's wall time. */
-static void check_whole(const struct arch_net *net, const struct hw_config *hw, const char *what,
-			int64_t min_distinct)
+/* Runs net whole on hw (one image, or one run per layer) and checks every layer; fills
+ * cycles[] (net->n_layers, execution order) when given. */
+static void check_whole_opt(const struct arch_net *net, const struct hw_config *hw,
+			    const char *what, int64_t min_distinct, int per_layer, int64_t *cycles)
 {
+	struct sim_whole_opts o = { .per_layer = per_layer };
 	struct sim_whole_result w;
 	struct hn_err err = { 0 };
-	int rc = sim_whole(net, hw, NULL, &w, &err);
+	int rc = sim_whole(net, hw, &o, &w, &err);
 
 	if (rc)
 		fprintf(stderr, "  %s: %s\n", what, err.msg);
@@ -46,18 +48,28 @@ static void check_whole(const struct arch_net *net, const struct hw_config *hw, 
 	CHECK(w.bit_exact);
 	CHECK(w.cycles_equal);
 	CHECK_EQ_I64(w.host_layouts, 0); /* every window walked by the DMA */
+	CHECK_EQ_I64(w.one_image, !per_layer);
+	for (int i = 0; cycles && i < w.n; i++)
+		cycles[i] = w.layers[i].res.rtl_cycles;
 	CHECK(w.outputs > 0);
 	CHECK_EQ_I64(w.mismatches, 0);
 	/* the calibrated output stage keeps the data spread: the final output is not constant */
 	if (w.n > 0)
 		CHECK(w.layers[w.n - 1].distinct >= min_distinct);
-	printf("  %-12s %-28s %3d layers, rtl %9lld = model %9lld cycles, %lld outputs bit-exact "
-	       "%d, %.1f s wall (%.1f s harness), %.0f simulated cycles/s\n", net->name, what, w.n,
+	printf("  %-12s %-28s %-9s %3d layers, rtl %9lld = model %9lld cycles, %lld outputs bit-exact "
+	       "%d, %.1f s wall (%.1f s harness), %.0f simulated cycles/s\n", net->name, what,
+	       per_layer ? "per layer" : "one image", w.n,
 	       (long long)w.rtl_cycles, (long long)w.model_cycles, (long long)w.outputs,
 	       w.bit_exact, w.wall_seconds, w.sim_seconds,
 	       w.wall_seconds - w.build_seconds > 0 ?
 	       (double)w.sim_cycles / (w.wall_seconds - w.build_seconds) : 0.0);
 	sim_whole_release(&w);
+}
+
+static void check_whole(const struct arch_net *net, const struct hw_config *hw, const char *what,
+			int64_t min_distinct)
+{
+	check_whole_opt(net, hw, what, min_distinct, 0, NULL);
 }
 
 static void whole_cnn_should_run_bit_exact_as_one_chain_on_every_dataflow(void)
@@ -76,6 +88,27 @@ static void whole_cnn_should_run_bit_exact_as_one_chain_on_every_dataflow(void)
 	CHECK_EQ_I64(arch_net_load(NETS "whole_cnn.json", &net, &err), 0);
 	for (int i = 0; i < 4; i++)
 		check_whole(&net, &cfgs[i], what[i], 3);
+	arch_net_release(&net);
+}
+
+/* One program on one image (each layer's loads read what the previous layers' stores wrote
+ * in the same simulated DRAM, its span of requests its cycles) against one run per layer
+ * (each on its own image): the same cycles on every layer, both bit-exact. */
+static void one_image_should_take_the_cycles_of_the_runs_per_layer(void)
+{
+	struct hw_config hw = small_hw(4, 4, HW_WS, 4, 10, 1);
+	struct arch_net net;
+	struct hn_err err = { 0 };
+	int64_t a[16] = { 0 }, b[16] = { 0 };
+
+	CHECK_EQ_I64(arch_net_load(NETS "whole_cnn.json", &net, &err), 0);
+	CHECK(net.n_layers <= 16);
+	check_whole_opt(&net, &hw, "4x4 ws int4 acc10 double", 3, 0, a);
+	check_whole_opt(&net, &hw, "4x4 ws int4 acc10 double", 3, 1, b);
+	for (int i = 0; i < net.n_layers; i++) {
+		CHECK(a[i] > 0);
+		CHECK_EQ_I64(a[i], b[i]);
+	}
 	arch_net_release(&net);
 }
 
@@ -309,6 +342,7 @@ int main(void)
 	RUN(whole_run_should_refuse_what_it_cannot_run);
 	RUN(whole_cnn_should_run_bit_exact_as_one_chain_on_every_dataflow);
 	RUN(whole_cnn_should_run_bit_exact_at_batch_2);
+	RUN(one_image_should_take_the_cycles_of_the_runs_per_layer);
 	RUN(whole_run_should_feed_each_layer_what_the_rtl_wrote);
 	if (lg && !strcmp(lg, "1"))
 		RUN(long_networks_should_run_whole_on_16x16);

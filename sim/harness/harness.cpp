@@ -192,6 +192,8 @@ int main(int argc, char **argv)
 	long r_base = 0, r_rows = 0, r_cols = 0, r_stride = 0, r_lines = 0, r_beats = 0;
 	long r_start = 0, r_done = 0, r_words = 0;
 	long bus_extra = 0, requests = 0, dram_bytes = 0;
+	// each request's first and last cycle (for the segments)
+	std::vector<long> req_first, req_last;
 	// a final store through the output stage: parameter beats, then one word per beat
 	bool r_fs = false;
 	long r_qwords = 0, r_qbeats = 0, r_qbase = 0;
@@ -394,6 +396,8 @@ int main(int argc, char **argv)
 				end = beats_end;
 			if (cyc == end) {
 				top->mem_done = 1;
+				if (!req_last.empty())
+					req_last.back() = cyc;
 				bus_extra += end - r_done;
 				active = false;
 			}
@@ -474,6 +478,8 @@ int main(int argc, char **argv)
 			r_done = r_start + t - 1;
 			requests++;
 			dram_bytes += b;
+			req_first.push_back(cyc);
+			req_last.push_back(-1);
 		}
 		if (top->dma_wvalid && r_vop) {
 			// output word o of a vector request: pixel o / cw, channels of word o % cw
@@ -562,6 +568,13 @@ int main(int argc, char **argv)
 	fprintf(rf, "dma_bus_extra %ld\nsim_cycles %ld\nwall_s %.6f\ncpu_s %.6f\n", bus_extra, cyc,
 		wall, cpu);
 	fprintf(rf, "dma_done %zu\ncmp_done %zu\n", di, ci);
+	// segment k: first cycle of its first request to the last of its last, inclusive
+	for (size_t k = 0; k < prog.segments.size(); k++) {
+		const Region &s = prog.segments[k];
+		if ((size_t)s.count < req_last.size() && req_last[(size_t)s.count] >= 0)
+			fprintf(rf, "segment %zu %ld %ld\n", k, req_first[(size_t)s.base],
+				req_last[(size_t)s.count]);
+	}
 	fclose(rf);
 
 	FILE *df = fopen(dump_path, "wb");

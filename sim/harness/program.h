@@ -30,6 +30,9 @@ struct Program {
 	std::vector<DmaCmd> dq;
 	std::vector<CmpCmd> cq;
 	std::vector<Region> dumps;
+	// segments: DMA requests first .. last (inclusive) whose span of cycles the results
+	// report (a layer of a whole network run as one program, docs/rtl.md "Whole networks")
+	std::vector<Region> segments;
 	double bw = 1;                  // DRAM bytes per cycle
 	long latency = 0, max_cycles = 1000000000L;
 	std::string memfile;
@@ -67,6 +70,8 @@ static inline const char *parse_program(FILE *pf, const RtlParams &rp, Program &
 			p.cq.push_back(c);
 		else if (sscanf(line, "dump %ld %ld", &r.base, &r.count) == 2)
 			p.dumps.push_back(r);
+		else if (sscanf(line, "segment %ld %ld", &r.base, &r.count) == 2)
+			p.segments.push_back(r);
 		else if (sscanf(line, "memory %4095s %ld", memfile, &p.nmem) == 2)
 			p.memfile = memfile;
 		else if (sscanf(line, "bw %lf", &p.bw) == 1)
@@ -95,6 +100,9 @@ static inline const char *parse_program(FILE *pf, const RtlParams &rp, Program &
 	for (const Region &r : p.dumps)
 		if (r.base < 0 || r.count < 0 || r.count > p.nmem || r.base > p.nmem - r.count)
 			return "program file: dump region outside the memory";
+	for (const Region &r : p.segments)
+		if (r.base < 0 || r.count < r.base || r.count >= (long)p.dq.size())
+			return "program file: segment outside the DMA commands";
 	return nullptr;
 }
 

@@ -37,13 +37,14 @@ expect_in "$out" "bit_exact true" "sim --whole table verdict"
 expect_in "$out" "model == rtl on all layers" "sim --whole table cycles"
 expect_in "$out" "8 layers in a chain" "sim --whole table layers"
 expect_in "$out" "no re-layout between layers" "sim --whole table windows"
+expect_in "$out" "one program on one image" "sim --whole table: one image"
 expect_in "$err" "[8/8] fc (fc)" "sim --whole progress"
 
 expect_exit 0 "$HWNAS" sim --net "$net" --hw "$hw" --whole --json --seed 7
 echo "$out" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-assert d["whole"] is True and d["relayout"] == "none", d
+assert d["whole"] is True and d["relayout"] == "none" and d["one_image"] is True, d
 names = [l["name"] for l in d["layers"]]
 assert names == ["stem", "dw", "pw", "add", "pool", "down", "gap", "fc"], names
 for l in d["layers"]:
