@@ -40,14 +40,17 @@ static const char sim_help[] =
 "  --seed N         seed of the random inputs and weights (default 1)\n"
 "  --timeout S      wall-clock limit of one layer's simulation in seconds (default 600)\n"
 "  --trace FILE     write a VCD waveform (needs --layer; builds a traced model)\n"
-"  --whole          run the network whole, layer after layer: each layer reads the\n"
-"                   outputs the RTL wrote for its inputs (NET must be a graph; conv,\n"
-"                   fc, pool, add), and every tensor is compared with a C reference\n"
-"                   chain from the network inputs; the DMA walks conv and pool windows\n"
-"                   over those NHWC outputs, so nothing is re-laid out between layers\n"
-"                   (docs/rtl.md \"Whole networks\"). Prints per layer RTL and model\n"
-"                   cycles, then the totals, the verdict and the simulation speed. Not\n"
-"                   with --layer, --trace or --max-macs.\n"
+"  --whole          run the network whole as one program on one simulated DRAM, layer\n"
+"                   after layer: each layer reads the tensors the RTL wrote for its\n"
+"                   inputs (NET must be a graph; conv, fc, pool, add), the DMA walking\n"
+"                   conv and pool windows over them, and every tensor is compared with\n"
+"                   a C reference chain from the network inputs (docs/rtl.md \"Whole\n"
+"                   networks\"). Prints per layer RTL and model cycles, then the totals,\n"
+"                   the verdict and the simulation speed. Not with --layer, --trace or\n"
+"                   --max-macs.\n"
+"  --per-layer      with --whole: one harness run per layer instead, each on its own\n"
+"                   image with the tensors the RTL wrote copied in; each layer is also\n"
+"                   checked against its own reference from those inputs (same cycles)\n"
 "  --json           JSON on stdout instead of the table\n"
 "  -h, --help       this text\n"
 "\n"
@@ -65,7 +68,7 @@ struct sim_opts {
 	int64_t max_macs;
 	uint64_t seed;
 	double timeout;
-	int json, whole, max_macs_given;
+	int json, whole, per_layer, max_macs_given;
 };
 
 enum row_state { ROW_SIM = 0, ROW_MODEL_ONLY, ROW_SKIPPED, ROW_ERROR };
@@ -91,6 +94,7 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 		{ "max-macs", required_argument, NULL, 'x' }, { "seed", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 'o' }, { "trace", required_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, 'j' }, { "whole", no_argument, NULL, 'w' },
+		{ "per-layer", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -116,6 +120,7 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 		case 'v': o->trace = optarg; break;
 		case 'j': o->json = 1; break;
 		case 'w': o->whole = 1; break;
+		case 'P': o->per_layer = 1; break;
 		case 'x':
 			o->max_macs_given = 1;
 			if (cli_parse_i64(optarg, 0, INT64_MAX, &o->max_macs))
@@ -146,6 +151,8 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 				       o->layer ? "--layer" : o->trace ? "--trace" : "--max-macs");
 	if (o->trace && !o->layer)
 		return cli_usage_error("sim", "--trace needs --layer (one waveform per run)");
+	if (o->per_layer && !o->whole)
+		return cli_usage_error("sim", "--per-layer needs --whole");
 	return 0;
 }
 
@@ -403,7 +410,8 @@ static int run_whole(const struct sim_opts *o, const struct arch_net *net,
 		     const struct hw_config *hw, const struct sim_options *so,
 		     const struct cost_net_opts *co)
 {
-	struct sim_whole_opts wo = { .sim = so, .cost = co, .on_layer = whole_layer_notice };
+	struct sim_whole_opts wo = { .sim = so, .cost = co, .on_layer = whole_layer_notice,
+				     .per_layer = o->per_layer };
 	struct sim_whole_result w;
 	struct hn_err err = { 0 };
 	int ret = CLI_FAIL;

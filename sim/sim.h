@@ -166,11 +166,11 @@ struct sim_whole_opts {
 				    * and for a layer whose windows the DMA cannot walk */
 };
 
-/* Runs graph network net on hw's RTL layer after layer in topological order: network inputs
- * drawn from the seed, each layer's weights and output-stage parameters from (seed, layer
- * name) with the output shift calibrated on its accumulators; each layer reads the tensors
- * the RTL wrote for its inputs (read back from the simulated DRAM and copied unchanged
- * into the layer's image: the DMA walks conv and pool windows over them, docs/rtl.md
+/* Runs graph network net on hw's RTL layer after layer in topological order, as one program
+ * on one image (or one run per layer, o->per_layer): network inputs drawn from the seed,
+ * each layer's weights and output-stage parameters from (seed, layer name) with the output
+ * shift calibrated on its accumulators; each layer reads the tensors the RTL wrote for its
+ * inputs in the simulated DRAM (the DMA walks conv and pool windows over them, docs/rtl.md
  * "Whole networks"), and every tensor
  * is compared with a C reference chain computed from the network inputs alone. Fills *out
  * (the caller releases it with sim_whole_release, also after an error: it holds the layers

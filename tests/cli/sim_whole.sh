@@ -60,19 +60,34 @@ assert t["outputs"] == 10 and t["mismatches"] == 0, t
 assert t["macs"] == 26104, t
 ' && ok || bad "sim --whole --json content"
 
-# A harness that corrupts one element of every dumped output region: each layer's tensor
-# as read back differs from the reference chain, so the verdict is false and the exit 1.
+expect_exit 2 "$HWNAS" sim --net "$net" --hw "$hw" --per-layer
+expect_in "$err" "--per-layer needs --whole" "sim --per-layer without --whole"
+expect_exit 0 "$HWNAS" sim --net "$net" --hw "$hw" --whole --per-layer --json --seed 7
+echo "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["one_image"] is False and d["total"]["bit_exact"] is True, d
+assert d["total"]["cycles_equal"] is True, d
+for l in d["layers"]:
+    assert l["layer_mismatches"] == 0 and l["mismatches"] == 0, l
+' && ok || bad "sim --whole --per-layer --json content"
+
+# A harness that corrupts the last element of every dumped region (the last tensor of the
+# one image, the network output; every layer's output in per-layer runs): what is read back
+# differs from the reference chain, so the verdict is false and the exit 1.
 src=$tmp/src
 mkdir -p "$src/sim"
 cp -r "$root/rtl" "$src/rtl"
 cp -r "$root/sim/harness" "$src/sim/harness"
-sed -i 's|^\t\t\tfwrite(mem.data() + r.base|\t\t\tmem[(size_t)r.base] ^= 1, fwrite(mem.data() + r.base|' \
+sed -i 's|^\t\t\tfwrite(mem.data() + r.base|\t\t\tmem[(size_t)(r.base + r.count - 1)] ^= 1, fwrite(mem.data() + r.base|' \
 	"$src/sim/harness/harness.cpp"
-if grep -q 'mem\[(size_t)r.base\] ^= 1' "$src/sim/harness/harness.cpp"; then
+if grep -q 'mem\[(size_t)(r.base + r.count - 1)\] ^= 1' "$src/sim/harness/harness.cpp"; then
 	ok
 	HWNAS_SRCDIR=$src expect_exit 1 "$HWNAS" sim --net "$net" --hw "$hw" --whole
 	expect_in "$out" "bit_exact false" "sim --whole with a corrupting harness"
-	case "$out" in *"0 differ"*) bad "sim --whole with a corrupting harness: $out" ;; *) ok ;; esac
+	expect_in "$out" "10 elements, 1 differ" "sim --whole with a corrupting harness: outputs"
+	HWNAS_SRCDIR=$src expect_exit 1 "$HWNAS" sim --net "$net" --hw "$hw" --whole --per-layer
+	expect_in "$out" "bit_exact false" "sim --whole --per-layer with a corrupting harness"
 else
 	bad "sim_whole.sh: the dump line of harness.cpp changed; update the corruption"
 fi
