@@ -376,14 +376,17 @@ static int print_whole_json(const struct arch_net *net, const struct hw_config *
 		cJSON_AddNumberToObject(o, "error_pct", err_pct(x->res.rtl_cycles, x->cost.cycles));
 		cJSON_AddBoolToObject(o, "bit_exact", x->chain_mismatches == 0);
 		cJSON_AddNumberToObject(o, "mismatches", (double)x->chain_mismatches);
-		cJSON_AddNumberToObject(o, "layer_mismatches", (double)x->res.mismatches);
 		cJSON_AddNumberToObject(o, "outputs", (double)x->res.outputs);
 		cJSON_AddNumberToObject(o, "distinct_values", (double)x->distinct);
 		cJSON_AddBoolToObject(o, "host_layout", x->host_layout);
 		cJSON_AddNumberToObject(o, "macs", (double)x->res.macs);
-		cJSON_AddNumberToObject(o, "dram_bytes", (double)x->res.dram_bytes);
-		cJSON_AddNumberToObject(o, "sim_cycles", (double)x->res.sim_cycles);
-		cJSON_AddNumberToObject(o, "sim_seconds", x->res.sim_seconds);
+		if (!w->one_image) {
+			/* measured per run; one image has one run for the network */
+			cJSON_AddNumberToObject(o, "layer_mismatches", (double)x->res.mismatches);
+			cJSON_AddNumberToObject(o, "dram_bytes", (double)x->res.dram_bytes);
+			cJSON_AddNumberToObject(o, "sim_cycles", (double)x->res.sim_cycles);
+			cJSON_AddNumberToObject(o, "sim_seconds", x->res.sim_seconds);
+		}
 		cJSON_AddItemToArray(layers, o);
 	}
 	cJSON *t = cJSON_AddObjectToObject(root, "total");

@@ -167,7 +167,7 @@ int sim_program_cycles(const struct arch_layer *l, const struct hw_config *hw,
 	return ret;
 }
 
-int sim_prog_run(const char *name, const struct sim_prog *prog, const struct sim_rtl_params *rp,
+int sim_prog_run(const char *what, const struct sim_prog *prog, const struct sim_rtl_params *rp,
 		 const struct sim_options *opt, struct sim_result *out, int64_t *got,
 		 struct hn_err *err)
 {
@@ -213,8 +213,8 @@ int sim_prog_run(const char *name, const struct sim_prog *prog, const struct sim
 	if (ret)
 		goto out_dir;
 	if (timed_out) {
-		ret = hn_fail(err, HN_EEXTERNAL, "layer '%s': the simulation timed out after %g s "
-			      "(raise --timeout)", name, opt->run_timeout_s);
+		ret = hn_fail(err, HN_EEXTERNAL, "%s: the simulation timed out after %g s "
+			      "(raise --timeout)", what, opt->run_timeout_s);
 		goto out_dir;
 	}
 	for (int64_t i = 0; prog->seg_cycles && i < prog->nseg; i++)
@@ -224,8 +224,8 @@ int sim_prog_run(const char *name, const struct sim_prog *prog, const struct sim
 	    strcmp(status, "ok")) {
 		keep = 1;
 		log_tail(log_path, tail, sizeof(tail));
-		ret = hn_fail(err, HN_EEXTERNAL, "layer '%s': the harness failed (exit %d, status "
-			      "'%s'%s%s); log: %s", name, st, status[0] ? status : "none",
+		ret = hn_fail(err, HN_EEXTERNAL, "%s: the harness failed (exit %d, status "
+			      "'%s'%s%s); log: %s", what, st, status[0] ? status : "none",
 			      tail[0] ? ": " : "", tail, log_path);
 		goto out_dir;
 	}
@@ -238,8 +238,8 @@ int sim_prog_run(const char *name, const struct sim_prog *prog, const struct sim
 		}
 		if (n != (size_t)prog->nout) {
 			keep = 1;
-			ret = hn_fail(err, HN_EEXTERNAL, "layer '%s': the harness wrote no outputs; "
-				      "files in %s", name, dir);
+			ret = hn_fail(err, HN_EEXTERNAL, "%s: the harness wrote no outputs; "
+				      "files in %s", what, dir);
 			goto out_dir;
 		}
 		for (int64_t i = 0; i < prog->nout; i++)
@@ -280,7 +280,11 @@ int sim_layer(const struct arch_layer *l, const struct hw_config *hw,
 	if (!got)
 		ret = hn_fail(err, HN_ENOMEM, "layer '%s': out of memory for the outputs", l->name);
 	else
-		ret = sim_prog_run(l->name, &prog, &rp, &opt, out, got, err);
+	{
+		char what[ARCH_NAME_MAX + 16];
+		snprintf(what, sizeof(what), "layer '%s'", l->name);
+		ret = sim_prog_run(what, &prog, &rp, &opt, out, got, err);
+	}
 	free(got);
 	sim_prog_release(&prog);
 	return ret;

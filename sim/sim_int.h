@@ -89,8 +89,8 @@ int sim_prog_build_in(const struct arch_layer *l, const struct hw_config *hw,
 /* Runs prog on the verilated model of rp (built or found in the cache): writes the program
  * and image to a temporary run folder, runs the harness, reads its results into *out and the
  * nout outputs it dumped into got (the caller's array), and counts out->mismatches against
- * prog->expect. name: the layer, for messages. Errors as sim_layer's. */
-int sim_prog_run(const char *name, const struct sim_prog *prog, const struct sim_rtl_params *rp,
+ * prog->expect. what: what runs, for messages ("layer 'c1'"). Errors as sim_layer's. */
+int sim_prog_run(const char *what, const struct sim_prog *prog, const struct sim_rtl_params *rp,
 		 const struct sim_options *opt, struct sim_result *out, int64_t *got,
 		 struct hn_err *err);
 

@@ -253,7 +253,9 @@ static int whole_one_image(const struct arch_net *net, const struct hw_config *h
 	{
 		struct sim_result r;
 		memset(&r, 0, sizeof(r));
-		if ((ret = sim_prog_run(net->name, &g, rp, opt, &r, got, err)))
+		char what[ARCH_NAME_MAX + 24];
+		snprintf(what, sizeof(what), "network '%s' (one image)", net->name);
+		if ((ret = sim_prog_run(what, &g, rp, opt, &r, got, err)))
 			goto out_free;
 		out->sim_cycles = r.sim_cycles;
 		out->sim_seconds = r.sim_seconds;
@@ -424,7 +426,11 @@ int sim_whole(const struct arch_net *net, const struct hw_config *hw,
 			ret = hn_fail(err, HN_ENOMEM, "%s: out of memory for '%s'", net->name, l->name);
 			goto out_free;
 		}
-		ret = sim_prog_run(l->name, &prog, &rp, &opt, &wl->res, rtl[t], err);
+		{
+			char what[ARCH_NAME_MAX + 16];
+			snprintf(what, sizeof(what), "layer '%s'", l->name);
+			ret = sim_prog_run(what, &prog, &rp, &opt, &wl->res, rtl[t], err);
+		}
 		if (!ret && o && o->on_output)
 			o->on_output(o->ctx, l, rtl[t], prog.nout);
 		/* the RTL's tensor: a pool keeps its input's zero point (max: the values
