@@ -15,6 +15,7 @@
 
 static const char sim_help[] =
 "usage: hwnas sim --net NET [--hw FILE] [options]\n"
+"       hwnas sim --net NET [--hw FILE] --whole [options]\n"
 "\n"
 "Runs every layer of NET on the Verilog accelerator (rtl/): conv, FC and matmul on the\n"
 "array with the output stage (requantisation, activation), pool and add on the vector\n"
@@ -39,14 +40,27 @@ static const char sim_help[] =
 "  --seed N         seed of the random inputs and weights (default 1)\n"
 "  --timeout S      wall-clock limit of one layer's simulation in seconds (default 600)\n"
 "  --trace FILE     write a VCD waveform (needs --layer; builds a traced model)\n"
+"  --whole          run the network whole as one program on one simulated DRAM, layer\n"
+"                   after layer: each layer reads the tensors the RTL wrote for its\n"
+"                   inputs (NET must be a graph; conv, fc, pool, add), the DMA walking\n"
+"                   conv and pool windows over them, and every tensor is compared with\n"
+"                   a C reference chain from the network inputs (docs/rtl.md \"Whole\n"
+"                   networks\"). Prints per layer RTL and model cycles, then the totals,\n"
+"                   the verdict and the simulation speed. Not with --layer, --trace or\n"
+"                   --max-macs.\n"
+"  --per-layer      with --whole: one harness run per layer instead, each on its own\n"
+"                   image with the tensors the RTL wrote copied in; each layer is also\n"
+"                   checked against its own reference from those inputs (same cycles)\n"
 "  --json           JSON on stdout instead of the table\n"
 "  -h, --help       this text\n"
 "\n"
 "example:\n"
 "  hwnas sim --net mobilenet_v2 --hw examples/zcu102_ws_16x16.json --layer features.1.conv.1\n"
+"  hwnas sim --net tests/data/nets/whole_cnn.json \\\n"
+"      --hw tests/data/validate/hw_ws4_8b_s_small.json --whole\n"
 "\n"
-"exit: 0 every simulated layer bit-exact, 1 a mismatch or an error (bad input, failed\n"
-"build or run), 2 usage\n";
+"exit: 0 every simulated layer (--whole: every tensor of the network) bit-exact, 1 a\n"
+"mismatch or an error (bad input, failed build or run), 2 usage\n";
 
 struct sim_opts {
 	struct cli_common c;            /* --net, --hw, --batch, --mapper */
@@ -54,7 +68,7 @@ struct sim_opts {
 	int64_t max_macs;
 	uint64_t seed;
 	double timeout;
-	int json;
+	int json, whole, per_layer, max_macs_given;
 };
 
 enum row_state { ROW_SIM = 0, ROW_MODEL_ONLY, ROW_SKIPPED, ROW_ERROR };
@@ -79,7 +93,9 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 		{ "layer", required_argument, NULL, 'l' }, { "tiling", required_argument, NULL, 't' },
 		{ "max-macs", required_argument, NULL, 'x' }, { "seed", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 'o' }, { "trace", required_argument, NULL, 'v' },
-		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' }, { "whole", no_argument, NULL, 'w' },
+		{ "per-layer", no_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -103,7 +119,10 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 		case 't': o->tiling = optarg; break;
 		case 'v': o->trace = optarg; break;
 		case 'j': o->json = 1; break;
+		case 'w': o->whole = 1; break;
+		case 'P': o->per_layer = 1; break;
 		case 'x':
+			o->max_macs_given = 1;
 			if (cli_parse_i64(optarg, 0, INT64_MAX, &o->max_macs))
 				return cli_usage_error("sim", "--max-macs must be a non-negative integer, got '%s'", optarg);
 			break;
@@ -127,8 +146,13 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 		return cli_usage_error("sim", "--net is required");
 	if (cli_common_finish("sim", &o->c))
 		return CLI_USAGE;
+	if (o->whole && (o->layer || o->trace || o->max_macs_given))
+		return cli_usage_error("sim", "--whole runs every layer: not with %s",
+				       o->layer ? "--layer" : o->trace ? "--trace" : "--max-macs");
 	if (o->trace && !o->layer)
 		return cli_usage_error("sim", "--trace needs --layer (one waveform per run)");
+	if (o->per_layer && !o->whole)
+		return cli_usage_error("sim", "--per-layer needs --whole");
 	return 0;
 }
 
@@ -246,6 +270,169 @@ static int print_json(const struct arch_net *net, const struct hw_config *hw,
 	return cli_print_json(root);
 }
 
+static void whole_layer_notice(void *ctx, int done, int total, const struct arch_layer *l)
+{
+	(void)ctx;
+	fprintf(stderr, "sim: [%d/%d] %s (%s): %lld MACs ...\n", done, total, l->name,
+		arch_kind_name(l->kind), (long long)arch_layer_macs(l));
+}
+
+static void whole_tiling(const struct arch_layer *l, const struct map_tiling *t, char *buf,
+			 size_t size)
+{
+	if (arch_gemm(l).g == 0)
+		snprintf(buf, size, "vector unit");
+	else
+		snprintf(buf, size, "%lld,%lld,%lld %s", (long long)t->tm, (long long)t->tn,
+			 (long long)t->tk, map_order_name(t->order));
+}
+
+static double per_s(double v, double s)
+{
+	return s > 0 ? v / s : 0.0;
+}
+
+static void print_whole_table(const struct arch_net *net, const struct hw_config *hw,
+			      const struct sim_whole_result *w)
+{
+	char b1[32], b2[32], b3[32], til[48];
+
+	printf("%s whole on %dx%d %s, %d/%d/%d bits, %s-buffered, %.0f MHz, %.1f GB/s, latency "
+	       "%d\n\n", net->name, hw->pe_rows, hw->pe_cols, hw_dataflow_name(hw->dataflow),
+	       hw->act_bits, hw->weight_bits, hw->acc_bits,
+	       hw->double_buffer ? "double" : "single", hw->freq_mhz, hw->dram_gbps,
+	       hw->dram_latency_cycles);
+	printf("%-24s %-7s %-24s %12s %12s %8s %-9s %9s\n", "layer", "type",
+	       "tiling tm,tn,tk order", "rtl cycles", "model cycles", "error", "bit_exact",
+	       "sim s");
+	for (int i = 0; i < w->n; i++) {
+		const struct sim_whole_layer *x = &w->layers[i];
+		const struct arch_layer *l = &net->layers[x->layer];
+		whole_tiling(l, &x->tiling, til, sizeof(til));
+		printf("%-24.24s %-7s %-24s %12lld %12lld %7.2f%% %-9s", l->name,
+		       arch_kind_name(l->kind), til, (long long)x->res.rtl_cycles,
+		       (long long)x->cost.cycles, err_pct(x->res.rtl_cycles, x->cost.cycles),
+		       x->chain_mismatches == 0 ? "true" : "false");
+		if (w->one_image)
+			printf(" %9s\n", "-"); /* one run for the whole network */
+		else
+			printf(" %9.3f\n", x->res.sim_seconds);
+	}
+	if (w->one_image)
+		printf("\none program on one image of %s elements: every layer reads the tensors "
+		       "the RTL wrote in it\n", cli_thousands(w->image_elements, b3, sizeof(b3)));
+	else
+		printf("\none run per layer, each on its own image with the RTL's tensors copied "
+		       "in\n");
+	printf("whole network, %d layers in a chain: rtl %s cycles, model %s cycles, error "
+	       "%.2f%%, model == rtl on %s layers\n", w->n,
+	       cli_thousands(w->rtl_cycles, b1, sizeof(b1)),
+	       cli_thousands(w->model_cycles, b2, sizeof(b2)),
+	       err_pct(w->rtl_cycles, w->model_cycles), w->cycles_equal ? "all" : "not all");
+	printf("windows: walked by the DMA over NHWC tensors%s", w->host_layouts ? "" :
+	       " on every conv and pool layer (no re-layout between layers)\n");
+	if (w->host_layouts)
+		printf(", except %d layers laid out by the host (im2col / window matrix)\n",
+		       w->host_layouts);
+	printf("network outputs: %s elements, %lld differ from the C reference chain; "
+	       "bit_exact %s\n", cli_thousands(w->outputs, b3, sizeof(b3)),
+	       (long long)w->mismatches, w->bit_exact ? "true" : "false");
+	printf("time: %.1f s wall (%.1f s in the harness, %.1f s building), %.0f simulated "
+	       "cycles/s of wall time\n", w->wall_seconds, w->sim_seconds, w->build_seconds,
+	       per_s((double)w->sim_cycles, w->wall_seconds - w->build_seconds));
+}
+
+static int print_whole_json(const struct arch_net *net, const struct hw_config *hw,
+			    const struct sim_whole_result *w)
+{
+	cJSON *root = cJSON_CreateObject();
+	char *hwtext = hw_config_to_json(hw);
+
+	cJSON_AddStringToObject(root, "net", net->name);
+	cJSON_AddItemToObject(root, "hw", hwtext ? cJSON_Parse(hwtext) : cJSON_CreateNull());
+	free(hwtext);
+	cJSON_AddBoolToObject(root, "whole", 1);
+	cJSON_AddBoolToObject(root, "one_image", w->one_image);
+	cJSON_AddNumberToObject(root, "image_elements", (double)w->image_elements);
+	/* "none": every conv and pool window walked by the DMA (docs/rtl.md "Window
+	 * addressing"); "host": some layer's im2col or window matrix laid out by the host */
+	cJSON_AddStringToObject(root, "relayout", w->host_layouts ? "host" : "none");
+	cJSON *layers = cJSON_AddArrayToObject(root, "layers");
+	for (int i = 0; i < w->n; i++) {
+		const struct sim_whole_layer *x = &w->layers[i];
+		const struct arch_layer *l = &net->layers[x->layer];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", l->name);
+		cJSON_AddStringToObject(o, "type", arch_kind_name(l->kind));
+		if (arch_gemm(l).g != 0) {
+			cJSON *t = cJSON_AddObjectToObject(o, "tiling");
+			cJSON_AddNumberToObject(t, "tm", (double)x->tiling.tm);
+			cJSON_AddNumberToObject(t, "tn", (double)x->tiling.tn);
+			cJSON_AddNumberToObject(t, "tk", (double)x->tiling.tk);
+			cJSON_AddStringToObject(t, "order", map_order_name(x->tiling.order));
+		}
+		cJSON_AddNumberToObject(o, "rtl_cycles", (double)x->res.rtl_cycles);
+		cJSON_AddNumberToObject(o, "model_cycles", (double)x->cost.cycles);
+		cJSON_AddNumberToObject(o, "error_pct", err_pct(x->res.rtl_cycles, x->cost.cycles));
+		cJSON_AddBoolToObject(o, "bit_exact", x->chain_mismatches == 0);
+		cJSON_AddNumberToObject(o, "mismatches", (double)x->chain_mismatches);
+		cJSON_AddNumberToObject(o, "outputs", (double)x->res.outputs);
+		cJSON_AddNumberToObject(o, "distinct_values", (double)x->distinct);
+		cJSON_AddBoolToObject(o, "host_layout", x->host_layout);
+		cJSON_AddNumberToObject(o, "macs", (double)x->res.macs);
+		if (!w->one_image) {
+			/* measured per run; one image has one run for the network */
+			cJSON_AddNumberToObject(o, "layer_mismatches", (double)x->res.mismatches);
+			cJSON_AddNumberToObject(o, "dram_bytes", (double)x->res.dram_bytes);
+			cJSON_AddNumberToObject(o, "sim_cycles", (double)x->res.sim_cycles);
+			cJSON_AddNumberToObject(o, "sim_seconds", x->res.sim_seconds);
+		}
+		cJSON_AddItemToArray(layers, o);
+	}
+	cJSON *t = cJSON_AddObjectToObject(root, "total");
+	cJSON_AddNumberToObject(t, "layers", (double)w->n);
+	cJSON_AddNumberToObject(t, "rtl_cycles", (double)w->rtl_cycles);
+	cJSON_AddNumberToObject(t, "model_cycles", (double)w->model_cycles);
+	cJSON_AddNumberToObject(t, "error_pct", err_pct(w->rtl_cycles, w->model_cycles));
+	cJSON_AddBoolToObject(t, "cycles_equal", w->cycles_equal);
+	cJSON_AddBoolToObject(t, "bit_exact", w->bit_exact);
+	cJSON_AddNumberToObject(t, "outputs", (double)w->outputs);
+	cJSON_AddNumberToObject(t, "mismatches", (double)w->mismatches);
+	cJSON_AddNumberToObject(t, "macs", (double)w->macs);
+	cJSON_AddNumberToObject(t, "sim_cycles", (double)w->sim_cycles);
+	cJSON_AddNumberToObject(t, "sim_seconds", w->sim_seconds);
+	cJSON_AddNumberToObject(t, "build_seconds", w->build_seconds);
+	cJSON_AddNumberToObject(t, "wall_seconds", w->wall_seconds);
+	cJSON_AddNumberToObject(t, "sim_cycles_per_s",
+				per_s((double)w->sim_cycles, w->wall_seconds - w->build_seconds));
+	return cli_print_json(root);
+}
+
+/* --whole: the network as one chain on the RTL (sim_whole). */
+static int run_whole(const struct sim_opts *o, const struct arch_net *net,
+		     const struct hw_config *hw, const struct sim_options *so,
+		     const struct cost_net_opts *co)
+{
+	struct sim_whole_opts wo = { .sim = so, .cost = co, .on_layer = whole_layer_notice,
+				     .per_layer = o->per_layer };
+	struct sim_whole_result w;
+	struct hn_err err = { 0 };
+	int ret = CLI_FAIL;
+
+	if (sim_whole(net, hw, &wo, &w, &err) < 0) {
+		cli_error(&err);
+		goto out;
+	}
+	if (o->json ? print_whole_json(net, hw, &w) < 0 : (print_whole_table(net, hw, &w), 0)) {
+		fprintf(stderr, "hwnas: out of memory\n");
+		goto out;
+	}
+	ret = w.bit_exact ? CLI_OK : CLI_FAIL;
+out:
+	sim_whole_release(&w);
+	return ret;
+}
+
 int cmd_sim(int argc, char **argv)
 {
 	struct sim_opts o;
@@ -305,6 +492,10 @@ int cmd_sim(int argc, char **argv)
 	co.energy = &e;
 	co.fixed = fixed;
 	co.cache = cache;
+	if (o.whole) {
+		ret = run_whole(&o, &net, &hw, &so, &co);
+		goto out_free;
+	}
 
 	for (int i = 0; i < net.n_layers; i++) {
 		const struct arch_layer *l = &net.layers[i];

@@ -110,6 +110,7 @@ module hwnas_axi #(
     wire axi_error, mem_idle;
     wire [31:0] dma_qwords, dma_qbase, dma_vg, dma_vbase2, dma_vout;
     wire [1:0] dma_vop;
+    wire [287:0] dma_win;
 
     hwnas_top #(.ROWS(ROWS), .COLS(COLS), .DF(DF), .A_BITS(A_BITS), .W_BITS(W_BITS),
                 .ACC_BITS(ACC_BITS), .DBUF(DBUF), .IDEPTH(IDEPTH), .WDEPTH(WDEPTH),
@@ -126,6 +127,8 @@ module hwnas_axi #(
         .dq_vzp2(32'd0), .dq_vm1(32'd0), .dq_vm2(32'd0), .dq_vmo(32'd0), .dq_vsh(32'd0),
         .mem_vline({COLS*A_BITS{1'b0}}), .dma_vop(dma_vop), .dma_vg(dma_vg),
         .dma_vbase2(dma_vbase2), .dma_vout(dma_vout),
+        // no window walk in the AXI memory side yet: 2-D blocks only (docs/rtl.md)
+        .dq_win(288'd0), .dma_win(dma_win),
         .dma_qwords(dma_qwords), .dma_qbase(dma_qbase),
         .cq_valid(cq_valid), .cq_ready(cq_ready), .cq_ahalf(cq_rec[0]), .cq_bhalf(cq_rec[1]),
         .cq_chalf(cq_rec[2]), .cq_init(cq_rec[3]), .cq_tm(cq_rec[63:32]),
@@ -218,6 +221,6 @@ module hwnas_axi #(
     end
     assign irq = irq_en && done;
 
-    wire unused_axi = &{1'b0, dma_qwords, dma_qbase, dma_vop, dma_vg, dma_vbase2, dma_vout, s_axil_awprot, s_axil_arprot, dma_bytes, dq_rec[255:224],
+    wire unused_axi = &{1'b0, dma_qwords, dma_qbase, dma_vop, dma_vg, dma_vbase2, dma_vout, dma_win, s_axil_awprot, s_axil_arprot, dma_bytes, dq_rec[255:224],
                         dq_rec[31:16], dq_rec[7:5], cq_rec[255:224], cq_rec[31:4]};
 endmodule

@@ -59,6 +59,9 @@ module hwnas_dma #(
     input  wire [31:0] c_vm2,
     input  wire [31:0] c_vmo,
     input  wire [31:0] c_vsh,
+    // window walk (docs/rtl.md "Window addressing"): held for the request and handed to the
+    // memory side's address generator with the block; bytes and lines stay the block's
+    input  wire [287:0] c_win,
     output reg         busy,
     output reg         first,      // first cycle of a request (the memory side latches it)
     output reg  [1:0]  op,
@@ -76,6 +79,7 @@ module hwnas_dma #(
     output reg  [31:0] vg,
     output reg  [31:0] vbase2,
     output reg  [31:0] vout,
+    output reg  [287:0] win,
     input  wire [OLANES*A_BITS-1:0] mem_vline,       // a vector request's input word
     input  wire        mem_rvalid, // a load beat is on the line bus this cycle
     input  wire        mem_done,   // this is the request's last cycle
@@ -161,6 +165,7 @@ module hwnas_dma #(
             vg <= c_vg;
             vbase2 <= c_vbase2;
             vout <= c_vout;
+            win <= c_win;
             fs <= c_fs;
         end else begin
             first <= 1'b0;

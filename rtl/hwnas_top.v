@@ -59,6 +59,9 @@ module hwnas_top #(
     input  wire [31:0] dq_vm2,
     input  wire [31:0] dq_vmo,
     input  wire [31:0] dq_vsh,
+    // window walk of a conv's A load or a pool's input (docs/rtl.md "Window addressing"):
+    // nine words for the memory side's address generator, 0 for a 2-D block
+    input  wire [287:0] dq_win,
     // compute command queue head
     input  wire        cq_valid,
     output wire        cq_ready,
@@ -90,6 +93,7 @@ module hwnas_top #(
     output wire [31:0] dma_vg,
     output wire [31:0] dma_vbase2,
     output wire [31:0] dma_vout,
+    output wire [287:0] dma_win,
     input  wire        mem_rvalid,
     input  wire        mem_done,
     input  wire [INB*IWB-1:0] mem_iline,
@@ -152,12 +156,12 @@ module hwnas_top #(
         .c_ostride(dq_ostride), .c_ocols(dq_ocols), .c_qwords(dq_qwords),
         .c_vop(dq_vop), .c_vg(dq_vg), .c_vbase2(dq_vbase2), .c_vout(dq_vout),
         .c_vzp1(dq_vzp1), .c_vzp2(dq_vzp2), .c_vm1(dq_vm1), .c_vm2(dq_vm2), .c_vmo(dq_vmo),
-        .c_vsh(dq_vsh),
+        .c_vsh(dq_vsh), .c_win(dq_win),
         .busy(dma_busy), .first(dma_start), .op(dma_op), .base(dma_base), .rows(dma_rows),
         .cols(dma_cols), .stride(dma_stride), .layout(dma_layout), .final_out(dma_final),
         .bytes(dma_bytes), .lines(dma_lines), .qwords(dma_qwords),
         .qbase(dma_qbase), .vop(dma_vop), .vg(dma_vg), .vbase2(dma_vbase2),
-        .vout(dma_vout), .mem_vline(mem_vline),
+        .vout(dma_vout), .win(dma_win), .mem_vline(mem_vline),
         .mem_rvalid(mem_rvalid), .mem_done(mem_done), .done(dma_done),
         .ilwe(ilwe), .wlwe(wlwe), .olwe(olwe), .lidx(lidx), .lhalf(lhalf), .lj(lj),
         .olre(olre), .oline_q(oline_q), .mem_qline(mem_qline), .wvalid(dma_wvalid), .wline(dma_wline));

@@ -100,7 +100,7 @@ int sim_check_hw(const struct hw_config *hw, struct hn_err *err)
 }
 
 static int read_results(const char *path, struct sim_result *out, char *status, size_t ssize,
-			struct hn_err *err)
+			int64_t *seg, int64_t nseg, struct hn_err *err)
 {
 	char *text, *line, *save = NULL;
 	size_t len;
@@ -118,7 +118,12 @@ static int read_results(const char *path, struct sim_result *out, char *status, 
 			out->sim_seconds = atof(line + 7);
 		else if (!strncmp(line, "cpu_s ", 6))
 			out->sim_cpu_seconds = atof(line + 6);
-		else if (sscanf(line, "%63s %lld", key, &v) == 2) {
+		else if (!strncmp(line, "segment ", 8)) {
+			long long k, a, b;
+			if (seg && sscanf(line, "segment %lld %lld %lld", &k, &a, &b) == 3 &&
+			    k >= 0 && k < nseg)
+				seg[k] = b - a + 1;
+		} else if (sscanf(line, "%63s %lld", key, &v) == 2) {
 			if (!strcmp(key, "cycles"))
 				out->rtl_cycles = v;
 			else if (!strcmp(key, "array_busy"))
@@ -175,6 +180,94 @@ int sim_program_cycles(const struct arch_layer *l, const struct hw_config *hw,
 	return ret;
 }
 
+int sim_prog_run(const char *what, const struct sim_prog *prog, const struct sim_rtl_params *rp,
+		 const struct sim_options *opt, struct sim_result *out, int64_t *got,
+		 struct hn_err *err)
+{
+	char dir[512], prog_path[600], mem_path[600], res_path[600], dump_path[600];
+	char log_path[600], status[128], tail[200];
+	const char *tmp = getenv("TMPDIR");
+	int ret, st, timed_out, keep = 0;
+
+	out->out_zp = prog->zp;
+	out->out_lo = prog->lo;
+	out->out_hi = prog->hi;
+	out->serial_cycles = prog->serial_cycles;
+	out->first_load_cycles = prog->first_load_cycles;
+	out->last_store_cycles = prog->last_store_cycles;
+	out->compute_cycles = prog->compute_cycles;
+	out->macs = prog->macs;
+	out->outputs = prog->nout;
+
+	if ((ret = sim_build(rp, opt, out->model, sizeof(out->model), &out->built,
+			     &out->build_seconds, err)))
+		return ret;
+
+	snprintf(dir, sizeof(dir), "%s/hwnas-sim-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+	if (!mkdtemp(dir))
+		return hn_fail(err, HN_EIO, "cannot create a run folder %s: %s", dir,
+			       strerror(errno));
+	snprintf(prog_path, sizeof(prog_path), "%s/program.txt", dir);
+	snprintf(mem_path, sizeof(mem_path), "%s/memory.bin", dir);
+	snprintf(res_path, sizeof(res_path), "%s/results.txt", dir);
+	snprintf(dump_path, sizeof(dump_path), "%s/outputs.bin", dir);
+	snprintf(log_path, sizeof(log_path), "%s/run.log", dir);
+	if ((ret = sim_prog_write(prog, rp, prog_path, mem_path, err)))
+		goto out_dir;
+	{
+		char *argv[] = { out->model, prog_path, res_path, dump_path, NULL, NULL, NULL };
+		if (opt->vcd_path) {
+			argv[4] = "--vcd";
+			argv[5] = (char *)opt->vcd_path;
+		}
+		ret = sim_spawn(argv, log_path, opt->run_timeout_s > 0 ? opt->run_timeout_s : 600.0,
+				&st, &timed_out, err);
+	}
+	if (ret)
+		goto out_dir;
+	if (timed_out) {
+		ret = hn_fail(err, HN_EEXTERNAL, "%s: the simulation timed out after %g s "
+			      "(raise --timeout)", what, opt->run_timeout_s);
+		goto out_dir;
+	}
+	for (int64_t i = 0; prog->seg_cycles && i < prog->nseg; i++)
+		prog->seg_cycles[i] = -1;
+	if (read_results(res_path, out, status, sizeof(status), prog->seg_cycles, prog->nseg,
+			 NULL) || st != 0 ||
+	    strcmp(status, "ok")) {
+		keep = 1;
+		log_tail(log_path, tail, sizeof(tail));
+		ret = hn_fail(err, HN_EEXTERNAL, "%s: the harness failed (exit %d, status "
+			      "'%s'%s%s); log: %s", what, st, status[0] ? status : "none",
+			      tail[0] ? ": " : "", tail, log_path);
+		goto out_dir;
+	}
+	{
+		FILE *f = fopen(dump_path, "rb");
+		size_t n = 0;
+		if (f) {
+			n = fread(got, sizeof(int64_t), (size_t)prog->nout, f);
+			fclose(f);
+		}
+		if (n != (size_t)prog->nout) {
+			keep = 1;
+			ret = hn_fail(err, HN_EEXTERNAL, "%s: the harness wrote no outputs; "
+				      "files in %s", what, dir);
+			goto out_dir;
+		}
+		for (int64_t i = 0; i < prog->nout; i++)
+			out->mismatches += got[i] != prog->expect[i];
+		out->bit_exact = out->mismatches == 0;
+		/* the harness counts cycles beyond t(b); the line floors docs/model.md charges are
+		 * not extra */
+		out->dma_bus_extra -= prog->floor_cycles;
+	}
+out_dir:
+	if (!keep && !opt->keep_files)
+		sim_rmtree(dir);
+	return ret;
+}
+
 int sim_layer(const struct arch_layer *l, const struct hw_config *hw,
 	      const struct map_tiling *m, const struct sim_options *opt_in,
 	      struct sim_result *out, struct hn_err *err)
@@ -182,10 +275,8 @@ int sim_layer(const struct arch_layer *l, const struct hw_config *hw,
 	struct sim_options opt;
 	struct sim_rtl_params rp;
 	struct sim_prog prog;
-	char dir[512], prog_path[600], mem_path[600], res_path[600], dump_path[600];
-	char log_path[600], status[128], tail[200];
-	const char *tmp = getenv("TMPDIR");
-	int ret, st, timed_out, keep = 0;
+	int64_t *got;
+	int ret;
 
 	if (opt_in)
 		opt = *opt_in;
@@ -198,84 +289,16 @@ int sim_layer(const struct arch_layer *l, const struct hw_config *hw,
 	rp.trace = opt.vcd_path != NULL;
 	if ((ret = sim_prog_build(l, hw, m, &rp, opt.seed, opt.outq_full, &prog, err)))
 		return ret;
-	out->out_zp = prog.zp;
-	out->out_lo = prog.lo;
-	out->out_hi = prog.hi;
-	out->serial_cycles = prog.serial_cycles;
-	out->first_load_cycles = prog.first_load_cycles;
-	out->last_store_cycles = prog.last_store_cycles;
-	out->compute_cycles = prog.compute_cycles;
-	out->macs = prog.macs;
-	out->outputs = prog.nout;
-
-	if ((ret = sim_build(&rp, &opt, out->model, sizeof(out->model), &out->built,
-			     &out->build_seconds, err)))
-		goto out_prog;
-
-	snprintf(dir, sizeof(dir), "%s/hwnas-sim-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-	if (!mkdtemp(dir)) {
-		ret = hn_fail(err, HN_EIO, "cannot create a run folder %s: %s", dir, strerror(errno));
-		goto out_prog;
-	}
-	snprintf(prog_path, sizeof(prog_path), "%s/program.txt", dir);
-	snprintf(mem_path, sizeof(mem_path), "%s/memory.bin", dir);
-	snprintf(res_path, sizeof(res_path), "%s/results.txt", dir);
-	snprintf(dump_path, sizeof(dump_path), "%s/outputs.bin", dir);
-	snprintf(log_path, sizeof(log_path), "%s/run.log", dir);
-	if ((ret = sim_prog_write(&prog, &rp, prog_path, mem_path, err)))
-		goto out_dir;
+	got = malloc((size_t)prog.nout * sizeof(int64_t));
+	if (!got)
+		ret = hn_fail(err, HN_ENOMEM, "layer '%s': out of memory for the outputs", l->name);
+	else
 	{
-		char *argv[] = { out->model, prog_path, res_path, dump_path, NULL, NULL, NULL };
-		if (opt.vcd_path) {
-			argv[4] = "--vcd";
-			argv[5] = (char *)opt.vcd_path;
-		}
-		ret = sim_spawn(argv, log_path, opt.run_timeout_s > 0 ? opt.run_timeout_s : 600.0,
-				&st, &timed_out, err);
+		char what[ARCH_NAME_MAX + 16];
+		snprintf(what, sizeof(what), "layer '%s'", l->name);
+		ret = sim_prog_run(what, &prog, &rp, &opt, out, got, err);
 	}
-	if (ret)
-		goto out_dir;
-	if (timed_out) {
-		ret = hn_fail(err, HN_EEXTERNAL, "layer '%s': the simulation timed out after %g s "
-			      "(raise --timeout)", l->name, opt.run_timeout_s);
-		goto out_dir;
-	}
-	if (read_results(res_path, out, status, sizeof(status), NULL) || st != 0 ||
-	    strcmp(status, "ok")) {
-		keep = 1;
-		log_tail(log_path, tail, sizeof(tail));
-		ret = hn_fail(err, HN_EEXTERNAL, "layer '%s': the harness failed (exit %d, status "
-			      "'%s'%s%s); log: %s", l->name, st, status[0] ? status : "none",
-			      tail[0] ? ": " : "", tail, log_path);
-		goto out_dir;
-	}
-	{
-		FILE *f = fopen(dump_path, "rb");
-		int64_t *got = malloc((size_t)prog.nout * sizeof(int64_t));
-		size_t n = 0;
-		if (f && got)
-			n = fread(got, sizeof(int64_t), (size_t)prog.nout, f);
-		if (f)
-			fclose(f);
-		if (!got || n != (size_t)prog.nout) {
-			free(got);
-			keep = 1;
-			ret = hn_fail(err, HN_EEXTERNAL, "layer '%s': the harness wrote no outputs; "
-				      "files in %s", l->name, dir);
-			goto out_dir;
-		}
-		for (int64_t i = 0; i < prog.nout; i++)
-			out->mismatches += got[i] != prog.expect[i];
-		out->bit_exact = out->mismatches == 0;
-		/* the harness counts cycles beyond t(b); the line floors docs/model.md charges are
-		 * not extra */
-		out->dma_bus_extra -= prog.floor_cycles;
-		free(got);
-	}
-out_dir:
-	if (!keep && !opt.keep_files)
-		sim_rmtree(dir);
-out_prog:
+	free(got);
 	sim_prog_release(&prog);
 	return ret;
 }

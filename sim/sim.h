@@ -116,6 +116,70 @@ int sim_layer(const struct arch_layer *l, const struct hw_config *hw,
 	      const struct map_tiling *m, const struct sim_options *opt,
 	      struct sim_result *out, struct hn_err *err);
 
+/* ---- A whole network on the RTL (sim_whole.c, docs/rtl.md "Whole networks") ---- */
+
+/* One layer of a whole-network run. */
+struct sim_whole_layer {
+	int layer;                 /* index in net->layers */
+	struct map_tiling tiling;  /* cost_net_layer's (unused by pool and add) */
+	struct cost_report cost;   /* the model's figures for the layer (cost.cycles) */
+	struct sim_result res;     /* the RTL's run; res.mismatches counts outputs that differ
+				    * from the reference computed from the RTL's own inputs */
+	int64_t chain_mismatches;  /* outputs that differ from the reference chain's tensor */
+	int64_t distinct;          /* distinct values in the RTL's output (the data stay
+				    * spread through the network: calibrated output shifts) */
+	int host_layout;           /* 1: a conv or pool whose windows the DMA could not walk
+				    * (docs/rtl.md "Window addressing"): the host laid out its
+				    * im2col / window matrix; 0 otherwise */
+};
+
+struct sim_whole_result {
+	struct sim_whole_layer *layers; /* owned: the layers that ran, in execution order */
+	int n;
+	int bit_exact;             /* every tensor the RTL wrote equals the reference chain's */
+	int cycles_equal;          /* every layer: RTL cycles == the model's cycles */
+	int host_layouts;          /* layers with host_layout set (0: no re-layout anywhere) */
+	int one_image;             /* 1: the network ran as one program on one image (then a
+				    * layer's res has rtl_cycles, outputs, macs, mismatches, the
+				    * output stage's values; its harness time and DMA counters are
+				    * the network's, not split per layer) */
+	int64_t image_elements;    /* one image: its size in elements */
+	int64_t outputs, mismatches;   /* elements of the network outputs, and those differing */
+	int64_t rtl_cycles, model_cycles; /* sums over the layers (run one after another) */
+	int64_t macs, sim_cycles;
+	double sim_seconds;        /* the harness runs' cycle loops */
+	double build_seconds;      /* Verilator builds (0 when cached) */
+	double wall_seconds;       /* the whole call: images, runs, references */
+};
+
+struct sim_whole_opts {
+	const struct sim_options *sim;     /* seed, timeouts, cache, build notices; NULL: defaults */
+	const struct cost_net_opts *cost;  /* mapper, fixed tiling, cache; NULL: defaults (GLPK) */
+	/* told before each layer runs (done counts from 1), or NULL */
+	void (*on_layer)(void *ctx, int done, int total, const struct arch_layer *l);
+	/* told the n outputs the RTL wrote for l, read back, before they are compared and read
+	 * by later layers; may change them (the tests inject a fault this way), or NULL */
+	void (*on_output)(void *ctx, const struct arch_layer *l, int64_t *x, int64_t n);
+	void *ctx;
+	int per_layer;             /* 1: one harness run per layer, each on its own image with
+				    * the tensors it reads copied in; also taken with on_output,
+				    * and for a layer whose windows the DMA cannot walk */
+};
+
+/* Runs graph network net on hw's RTL layer after layer in topological order, as one program
+ * on one image (or one run per layer, o->per_layer): network inputs drawn from the seed,
+ * each layer's weights and output-stage parameters from (seed, layer name) with the output
+ * shift calibrated on its accumulators; each layer reads the tensors the RTL wrote for its
+ * inputs in the simulated DRAM (the DMA walks conv and pool windows over them, docs/rtl.md
+ * "Whole networks"), and every tensor
+ * is compared with a C reference chain computed from the network inputs alone. Fills *out
+ * (the caller releases it with sim_whole_release, also after an error: it holds the layers
+ * that ran). Returns 0 (also when not bit-exact: out->bit_exact), HN_EINVAL (a list-form
+ * network, a layer the runner cannot run, no tiling fits), or sim_layer's errors. */
+int sim_whole(const struct arch_net *net, const struct hw_config *hw,
+	      const struct sim_whole_opts *o, struct sim_whole_result *out, struct hn_err *err);
+void sim_whole_release(struct sim_whole_result *r);
+
 /* The tile program's makespan without the RTL: the program sim_layer would run, each command
  * taking the cycles docs/model.md charges, through the RTL's two in-order queues and their
  * dependencies. An independent check of cost_layer's step walk (models/cost_steps.c). */

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include "sim.h"
 
+#define SIM_WIN_WORDS 9
+
 /* DMA command (op: 0 load A, 1 load B, 2 load C partial sums, 3 store C). */
 struct sim_dma {
 	int op, half, layout, final, shift;
@@ -17,6 +19,10 @@ struct sim_dma {
 	 * words per output word, the add's second input and the output (DRAM), the add's zero
 	 * points and multipliers, the shifts (s1 | s2 << 8 | so << 16 | ls << 24) */
 	int64_t vop, vg, vbase2, vout, vzp1, vzp2, vm1, vm2, vmo, vsh;
+	/* the window walk (docs/rtl.md "Window addressing"; 0: a 2-D block): mode (1 a conv's
+	 * A block, 2 a pool's input), H | W << 16, P | Q << 16, C | Cg << 16, S | sh << 8 |
+	 * sw << 16, dh | dw << 8 | ph << 16 | pw << 24, pad value, m0, k0 */
+	int64_t win[SIM_WIN_WORDS];
 	int64_t dur;     /* cycles docs/model.md charges for it */
 };
 
@@ -44,6 +50,15 @@ struct sim_prog {
 	double bw;
 	int64_t latency;
 	int ostage;               /* 1: final stores through the output stage (program version 2) */
+	int win;                  /* 1: conv A loads and pool inputs walk windows over NHWC
+				   * (the dma lines carry the window words) */
+	int64_t in_end[2];        /* the image's input regions: input 0 is [0, in_end[0]),
+				   * an add's input 1 [in_end[0], in_end[1]) (sim_whole links
+				   * layers by them) */
+	int64_t *seg;             /* owned, or NULL: nseg pairs of DMA command indices (first,
+				   * last) whose cycle spans the harness reports */
+	int64_t nseg;
+	int64_t *seg_cycles;      /* owned, or NULL: sim_prog_run fills nseg spans (-1: none) */
 	int64_t zp, lo, hi;       /* the output stage's per-layer values */
 };
 
@@ -53,6 +68,31 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 		   const struct map_tiling *m, const struct sim_rtl_params *p, uint64_t seed,
 		   int outq_full, struct sim_prog *prog, struct hn_err *err);
 void sim_prog_release(struct sim_prog *prog);
+
+/* What a layer of a whole-network run reads (sim_whole.c): its input tensors (in[0], and
+ * in[1] for an add) as act_bits values, NHWC ([b][y][x][c]; an fc reads the elements in
+ * that storage order, an implicit flatten), and the zero points they were written with. */
+struct sim_layer_in {
+	const int64_t *x[ARCH_IN_MAX];
+	int64_t zp[ARCH_IN_MAX];
+};
+
+/* sim_prog_build with the inputs given (io; NULL: drawn from the seed as sim_prog_build
+ * does). With io the image's A matrix (a conv's im2col, a pool's window matrix) is laid out
+ * from io's tensors on the host, and the output stage's shift is calibrated from the layer's
+ * accumulators (docs/rtl.md "Whole networks"). */
+int sim_prog_build_in(const struct arch_layer *l, const struct hw_config *hw,
+		      const struct map_tiling *m, const struct sim_rtl_params *p, uint64_t seed,
+		      int outq_full, const struct sim_layer_in *io, struct sim_prog *prog,
+		      struct hn_err *err);
+
+/* Runs prog on the verilated model of rp (built or found in the cache): writes the program
+ * and image to a temporary run folder, runs the harness, reads its results into *out and the
+ * nout outputs it dumped into got (the caller's array), and counts out->mismatches against
+ * prog->expect. what: what runs, for messages ("layer 'c1'"). Errors as sim_layer's. */
+int sim_prog_run(const char *what, const struct sim_prog *prog, const struct sim_rtl_params *rp,
+		 const struct sim_options *opt, struct sim_result *out, int64_t *got,
+		 struct hn_err *err);
 
 /* The program's makespan with every command taking its dur: a DMA command starts when the
  * DMA is free and `wait` computes have ended, a compute when the array is free and `wait`

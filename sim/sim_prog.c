@@ -126,7 +126,39 @@ void sim_prog_release(struct sim_prog *p)
 	free(p->cmp);
 	free(p->mem);
 	free(p->expect);
+	free(p->seg);
+	free(p->seg_cycles);
 	memset(p, 0, sizeof(*p));
+}
+
+/* The window walk of conv or pool layer l (docs/rtl.md "Window addressing") into w (mode,
+ * geometry and pad value; m0 = k0 = 0): 0, or -1 when a field does not fit the descriptor's
+ * packing (dims < 2^16, kernel, stride, dilation, padding < 2^8), when the layer keeps the
+ * host's im2col / window matrix. */
+static int win_geometry(const struct arch_layer *l, int64_t pad, int64_t *w)
+{
+	const int conv = l->kind == ARCH_CONV;
+	const int64_t cg = conv ? l->c / l->groups : 1;
+	const int64_t dh = conv ? l->dil_h : 1, dw = conv ? l->dil_w : 1;
+	const int64_t big[] = { l->h, l->w, arch_out_h(l), arch_out_w(l), l->c, cg };
+	const int64_t small[] = { l->r, l->s, l->stride_h, l->stride_w, dh, dw, l->pad_h,
+				  l->pad_w };
+
+	for (size_t i = 0; i < sizeof(big) / sizeof(big[0]); i++)
+		if (big[i] < 1 || big[i] > 0xffff)
+			return -1;
+	for (size_t i = 0; i < sizeof(small) / sizeof(small[0]); i++)
+		if (small[i] < 0 || small[i] > 0xff)
+			return -1;
+	memset(w, 0, SIM_WIN_WORDS * sizeof(*w));
+	w[0] = conv ? 1 : 2;
+	w[1] = l->h | l->w << 16;
+	w[2] = arch_out_h(l) | arch_out_w(l) << 16;
+	w[3] = l->c | cg << 16;
+	w[4] = l->s | (int64_t)l->stride_h << 8 | (int64_t)l->stride_w << 16;
+	w[5] = dh | dw << 8 | (int64_t)l->pad_h << 16 | (int64_t)l->pad_w << 24;
+	w[6] = pad;
+	return 0;
 }
 
 /* Buffer words a rows x cols block occupies: layout 0 puts `lanes` consecutive columns of a
@@ -155,7 +187,28 @@ struct emit {
 	const int64_t *tiles;
 	int64_t abase, bbase, cbase, pbase, qbase, eb_a, eb_w, eb_c, li, lw, lo;
 	int lay_a, lay_b, lay_c, shift;
+	int nhwc;                           /* a conv: final outputs NHWC (fill_data) */
+	int win;                            /* A loads walk windows over the NHWC input */
+	int64_t cg;                         /* a conv's channels per group */
+	int64_t winw[SIM_WIN_WORDS];        /* the layer's window words (m0 = k0 = 0) */
 };
+
+/* Where the final outputs of step q's C tile start, and their row stride: NHWC for a conv
+ * (group gi's channels gi x N .. of each pixel), [g][m][n] otherwise. Partial sums stay
+ * [g][m][n] in their own region. */
+static int64_t final_addr(const struct emit *e, const struct step *q, int64_t m0, int64_t n0)
+{
+	const struct arch_gemm *g = e->g;
+
+	if (e->nhwc)
+		return e->cbase + m0 * g->g * g->n + q->g * g->n + n0;
+	return e->cbase + q->g * g->m * g->n + m0 * g->n + n0;
+}
+
+static int64_t final_stride(const struct emit *e)
+{
+	return e->nhwc ? e->g->g * e->g->n : e->g->n;
+}
 
 static void step_sizes(const struct emit *e, const struct step *q, int64_t *tm, int64_t *tn,
 		       int64_t *tk)
@@ -181,6 +234,14 @@ static int emit_loads(struct emit *e, int64_t s)
 			.base = e->abase + q->g * g->m * g->k + m0 * g->k + k0, .rows = tm,
 			.cols = tk, .stride = g->k, .wait = q->a_wait,
 			.words = block_words(e->lay_a, tm, tk, e->li) };
+		if (e->win) {
+			/* the block (m0.., k0..) of the im2col matrix, walked over the NHWC
+			 * input: group g's channels start at g x Cg */
+			dm.base = e->abase + q->g * e->cg;
+			memcpy(dm.win, e->winw, sizeof(dm.win));
+			dm.win[7] = m0;
+			dm.win[8] = k0;
+		}
 		q->a_dma = p->ndma;
 		t = sim_dma_request(p, e->hw, COST_REQ_A, tm, tk, e->eb_a);
 		p->serial_cycles += t;
@@ -238,8 +299,9 @@ static int emit_store(struct emit *e, int64_t s)
 		for (int64_t c0 = 0; c0 < tn; c0 += qch) {
 			const int64_t tc = hn_min64(qch, tn - c0);
 			dm = (struct sim_dma){ .op = 3, .half = q->c_half, .layout = e->lay_c,
-				.base = e->cbase + q->g * g->m * g->n + m0 * g->n + n0 + c0,
-				.rows = tm, .cols = tc, .stride = g->n, .final = 1, .wait = s + 1,
+				.base = final_addr(e, q, m0, n0) + c0,
+				.rows = tm, .cols = tc, .stride = final_stride(e), .final = 1,
+				.wait = s + 1,
 				.words = block_words(e->lay_c, tm, tc, e->lo),
 				.qbase = e->qbase + 3 * (q->g * g->n + n0 + c0), .zp = p->zp,
 				.lo = p->lo, .hi = p->hi,
@@ -256,8 +318,10 @@ static int emit_store(struct emit *e, int64_t s)
 		return 0;
 	}
 	dm = (struct sim_dma){ .op = 3, .half = q->c_half, .layout = e->lay_c,
-		.base = (q->c_final ? e->cbase : e->pbase) + q->g * g->m * g->n + m0 * g->n + n0,
-		.rows = tm, .cols = tn, .stride = g->n, .final = q->c_final, .shift = e->shift,
+		.base = q->c_final ? final_addr(e, q, m0, n0) :
+			e->pbase + q->g * g->m * g->n + m0 * g->n + n0,
+		.rows = tm, .cols = tn, .stride = q->c_final ? final_stride(e) : g->n,
+		.final = q->c_final, .shift = e->shift,
 		.wait = s + 1, .words = block_words(e->lay_c, tm, tn, e->lo) };
 	q->st_dma = p->ndma;
 	t = sim_dma_request(p, e->hw, COST_REQ_C_STORE, tm, tn, q->c_final ? e->eb_a : e->eb_c);
@@ -277,7 +341,7 @@ static int64_t rnd_in(uint64_t *s, int64_t lo, int64_t hi)
  * output channel (nch of them, records of bias, multiplier, shift at q) drawn either like a
  * real per-channel quantised layer (multipliers in [2^30, 2^31), shifts around `shift`, the
  * accumulator's scale) or from the whole range the RTL takes (full). */
-static void fill_outq(const struct hw_config *hw, uint64_t *s, int shift, int full,
+static void fill_outq(const struct hw_config *hw, uint64_t *s, int shift, int full, int calib,
 		      struct sim_prog *p, int64_t *q, int64_t nch)
 {
 	const int ab = hw->act_bits, cb = hw->acc_bits;
@@ -297,6 +361,13 @@ static void fill_outq(const struct hw_config *hw, uint64_t *s, int shift, int fu
 			q[1] = pick == 0 ? 0 : pick == 1 ? INT32_MAX : pick == 2 ? 1 << 30 :
 			       rnd_in(s, 0, INT32_MAX);
 			q[2] = rnd_in(s, 0, 63);
+		} else if (calib) {
+			/* shift from the layer's accumulators (sim_calib_shift): the products
+			 * fill the output range, a bias within a quarter of it */
+			int64_t bmax = hn_min64(amax, (int64_t)1 << hn_min64(shift + ab - 3, 62));
+			q[0] = rnd_in(s, -bmax, bmax);
+			q[1] = rnd_in(s, (int64_t)1 << 30, INT32_MAX);
+			q[2] = hn_min64(63, shift + (int)rnd_in(s, 0, 1));
 		} else {
 			int64_t bmax = hn_min64(amax, (int64_t)1 << hn_min64(shift + ab - 1, 62));
 			q[0] = rnd_in(s, -bmax, bmax);
@@ -317,24 +388,41 @@ static int64_t out_value(const struct sim_prog *p, const struct hw_config *hw, i
 	return sim_requant(acc, q[0], q[1], (int)q[2], p->zp, p->lo, p->hi, hw->acc_bits);
 }
 
+/* The calibrated output shift of a layer whose accumulators reach amax in magnitude: the
+ * smallest shift with amax / 2^shift <= qmax, so that acc x mult / 2^(31 + shift) (mult in
+ * [2^30, 2^31)) covers between a half and the whole output range, as a post-training
+ * calibration would place it. */
+static int calib_shift(int64_t amax, int act_bits)
+{
+	const int64_t qmax = ((int64_t)1 << (act_bits - 1)) - 1;
+	int sh = 0;
+
+	while (sh < 62 && (amax >> sh) > qmax)
+		sh++;
+	return sh;
+}
+
 /* Fills the A, B tensors of every group, the output stage's parameters and the reference
- * outputs. */
+ * outputs. The inputs are io's tensors (NHWC) when io is set, else drawn from the seed; the
+ * output is NHWC for a conv (channel gi x N + o of pixel m at m x G N + gi x N + o, so a
+ * grouped conv's output is the next layer's input as it stands), [g][m][n] for a matmul.
+ * With io the output stage's shift is calibrated from the accumulators (*shift updated). */
 static int fill_data(const struct arch_layer *l, const struct arch_gemm *g,
-		     const struct hw_config *hw, uint64_t seed, int shift, int outq_full,
-		     struct sim_prog *p, int64_t abase, int64_t bbase, int64_t qbase)
+		     const struct hw_config *hw, uint64_t seed, int *shift, int outq_full,
+		     const struct sim_layer_in *io, struct sim_prog *p, int64_t abase,
+		     int64_t bbase, int64_t qbase)
 {
 	const int ab = hw->act_bits, wb = hw->weight_bits, cb = hw->acc_bits;
 	const int64_t M = g->m, N = g->n, K = g->k, G = g->g;
-	uint64_t s = seed;
+	uint64_t s = seed, sq;
+	int64_t amax = 0;
 	int ret = 0;
 
 	for (const char *c = l->name; *c; c++)
 		s = (s ^ (uint64_t)(unsigned char)*c) * 1099511628211ULL;
-	{
-		uint64_t sq = s ^ 0x6f75747374616765ULL;
-		fill_outq(hw, &sq, shift, outq_full, p, p->mem + qbase, G * N);
-	}
+	sq = s ^ 0x6f75747374616765ULL; /* the output stage's own stream */
 
+	/* pass 1: operands into the image, raw accumulators into expect */
 	if (l->kind == ARCH_CONV) {
 		const int64_t n = l->n, C = l->c, H = l->h, W = l->w, KO = l->k, R = l->r, S = l->s;
 		const int64_t P = arch_out_h(l), Q = arch_out_w(l), cg = C / G, kg = KO / G;
@@ -344,13 +432,33 @@ static int fill_data(const struct arch_layer *l, const struct arch_gemm *g,
 			ret = -1;
 			goto out_conv;
 		}
-		for (int64_t i = 0; i < n * C * H * W; i++)
-			in[i] = rnd(&s, ab);
+		/* in: NCHW inside this function */
+		if (io) {
+			for (int64_t b = 0; b < n; b++)
+				for (int64_t c = 0; c < C; c++)
+					for (int64_t y = 0; y < H; y++)
+						for (int64_t x = 0; x < W; x++)
+							in[((b * C + c) * H + y) * W + x] =
+								io->x[0][((b * H + y) * W + x) * C + c];
+		} else {
+			for (int64_t i = 0; i < n * C * H * W; i++)
+				in[i] = rnd(&s, ab);
+		}
 		for (int64_t i = 0; i < KO * cg * R * S; i++)
 			wt[i] = rnd(&s, wb);
+		if (p->win)
+			/* the input itself, NHWC: the DMA walks its windows */
+			for (int64_t b = 0; b < n; b++)
+				for (int64_t c = 0; c < C; c++)
+					for (int64_t y = 0; y < H; y++)
+						for (int64_t x = 0; x < W; x++)
+							p->mem[abase + ((b * H + y) * W + x) * C + c] =
+								in[((b * C + c) * H + y) * W + x];
 		for (int64_t gi = 0; gi < G; gi++) {
 			int64_t *A = p->mem + abase + gi * M * K, *B = p->mem + bbase + gi * K * N;
-			for (int64_t b = 0; b < n; b++)
+			/* the im2col matrix, columns k = (r S + t) Cg + c (the host's re-layout
+			 * where the DMA does not walk windows, docs/rtl.md "Window addressing") */
+			for (int64_t b = 0; b < n && !p->win; b++)
 				for (int64_t y = 0; y < P; y++)
 					for (int64_t x = 0; x < Q; x++) {
 						int64_t m = (b * P + y) * Q + x;
@@ -362,12 +470,15 @@ static int fill_data(const struct arch_layer *l, const struct arch_gemm *g,
 									int64_t v = 0;
 									if (iy >= 0 && iy < H && ix >= 0 && ix < W)
 										v = in[((b * C + gi * cg + c) * H + iy) * W + ix];
-									A[m * K + (c * R + r) * S + t] = v;
+									A[m * K + (r * S + t) * cg + c] = v;
 								}
 					}
 			for (int64_t o = 0; o < kg; o++)
-				for (int64_t k = 0; k < cg * R * S; k++)
-					B[k * N + o] = wt[(gi * kg + o) * cg * R * S + k];
+				for (int64_t c = 0; c < cg; c++)
+					for (int64_t r = 0; r < R; r++)
+						for (int64_t t = 0; t < S; t++)
+							B[((r * S + t) * cg + c) * N + o] =
+								wt[(((gi * kg + o) * cg + c) * R + r) * S + t];
 			/* reference: direct convolution */
 			for (int64_t b = 0; b < n; b++)
 				for (int64_t y = 0; y < P; y++)
@@ -385,30 +496,47 @@ static int fill_data(const struct arch_layer *l, const struct arch_gemm *g,
 											   wt[(((gi * kg + o) * cg + c) * R + r) * S + t], cb);
 									}
 							int64_t m = (b * P + y) * Q + x;
-							p->expect[gi * M * N + m * N + o] =
-								out_value(p, hw, qbase, gi * N + o, acc, shift);
+							p->expect[m * G * N + gi * N + o] = acc;
 						}
 		}
 out_conv:
 		free(in);
 		free(wt);
-		return ret;
+		if (ret)
+			return ret;
+	} else {
+		/* FC and matmul: the GEMM operands are the layer's tensors themselves (an fc
+		 * reads its input's elements in storage order: an implicit flatten) */
+		for (int64_t gi = 0; gi < G; gi++) {
+			int64_t *A = p->mem + abase + gi * M * K, *B = p->mem + bbase + gi * K * N;
+			for (int64_t i = 0; i < M * K; i++)
+				A[i] = io ? io->x[0][gi * M * K + i] : rnd(&s, ab);
+			for (int64_t i = 0; i < K * N; i++)
+				B[i] = rnd(&s, wb);
+			for (int64_t m = 0; m < M; m++)
+				for (int64_t nn = 0; nn < N; nn++) {
+					int64_t acc = 0;
+					for (int64_t k = 0; k < K; k++)
+						acc = wrap(acc + A[m * K + k] * B[k * N + nn], cb);
+					p->expect[gi * M * N + m * N + nn] = acc;
+				}
+		}
 	}
-	/* FC and matmul: the GEMM operands are the layer's tensors themselves. */
-	for (int64_t gi = 0; gi < G; gi++) {
-		int64_t *A = p->mem + abase + gi * M * K, *B = p->mem + bbase + gi * K * N;
-		for (int64_t i = 0; i < M * K; i++)
-			A[i] = rnd(&s, ab);
-		for (int64_t i = 0; i < K * N; i++)
-			B[i] = rnd(&s, wb);
-		for (int64_t m = 0; m < M; m++)
-			for (int64_t nn = 0; nn < N; nn++) {
-				int64_t acc = 0;
-				for (int64_t k = 0; k < K; k++)
-					acc = wrap(acc + A[m * K + k] * B[k * N + nn], cb);
-				p->expect[gi * M * N + m * N + nn] =
-					out_value(p, hw, qbase, gi * N + nn, acc, shift);
-			}
+
+	/* pass 2: the output stage's parameters (calibrated on the accumulators with io), then
+	 * the reference outputs */
+	if (io) {
+		for (int64_t i = 0; i < G * M * N; i++) {
+			int64_t a = p->expect[i] < 0 ? -(p->expect[i] + 1) : p->expect[i];
+			amax = a > amax ? a : amax;
+		}
+		*shift = calib_shift(amax, ab);
+	}
+	fill_outq(hw, &sq, *shift, outq_full, io != NULL, p, p->mem + qbase, G * N);
+	for (int64_t i = 0; i < G * M * N; i++) {
+		/* the output channel: conv NHWC (i mod G N), matmul [g][m][n] */
+		int64_t ch = l->kind == ARCH_CONV ? i % (G * N) : (i / (M * N)) * N + i % N;
+		p->expect[i] = out_value(p, hw, qbase, ch, p->expect[i], *shift);
 	}
 	return 0;
 }
@@ -440,7 +568,7 @@ static void quantize_multiplier(double v, int64_t *mult, int64_t *shift)
  * inputs, and the output; the reference is computed from the layer's own input tensor. */
 static int build_vector(const struct arch_layer *l, const struct hw_config *hw,
 			const struct sim_rtl_params *rp, uint64_t seed, int full,
-			struct sim_prog *p, struct hn_err *err)
+			const struct sim_layer_in *io, struct sim_prog *p, struct hn_err *err)
 {
 	const int ab = hw->act_bits, cb = hw->acc_bits, pool = l->kind == ARCH_POOL;
 	const int64_t ch = l->c, C = hw->pe_cols;
@@ -449,12 +577,18 @@ static int build_vector(const struct arch_layer *l, const struct hw_config *hw,
 	const int64_t m = pool ? l->n * P * Q : l->n * l->h * l->w;
 	const int64_t qmax = ((int64_t)1 << (ab - 1)) - 1, qmin = -qmax - 1;
 	const int64_t nin = l->n * l->h * l->w * ch;
-	int64_t *in = NULL, *w, t;
+	/* pool padding: -2^(a-1) for max (its neutral), 0 for the average
+	 * (count_include_pad: the sum over r x s) */
+	const int64_t pad = pool && l->pool_max ? qmin : 0;
+	int64_t *in = NULL, *w, t, winw[SIM_WIN_WORDS] = { 0 };
 	uint64_t s = seed;
 	struct sim_dma dm;
 	int ret = 0;
 
 	memset(p, 0, sizeof(*p));
+	/* a pool's input words walk its windows over the NHWC input (docs/rtl.md "Window
+	 * addressing"), else the host lays out the window matrix */
+	p->win = pool && rp->ostage && win_geometry(l, pad, winw) == 0;
 	if ((g + 1) * m * ch >= ((int64_t)1 << 31) || (pool ? m * g * ch + m * ch :
 							 3 * m * ch) >= ((int64_t)1 << 31))
 		return hn_fail(err, HN_EINVAL, "layer '%s': too large to simulate", l->name);
@@ -463,7 +597,9 @@ static int build_vector(const struct arch_layer *l, const struct hw_config *hw,
 	p->ostage = rp->ostage;
 	p->bw = hw_dram_bytes_per_cycle(hw);
 	p->latency = hw->dram_latency_cycles;
-	p->nmem = pool ? m * g * ch + m * ch : 3 * m * ch;
+	p->nmem = pool ? (p->win ? nin : m * g * ch) + m * ch : 3 * m * ch;
+	p->in_end[0] = pool ? p->nmem - m * ch : m * ch;
+	p->in_end[1] = p->nmem - m * ch;
 	p->out_base = p->nmem - m * ch;
 	p->nout = m * ch;
 	p->mem = calloc((size_t)p->nmem, sizeof(int64_t));
@@ -478,13 +614,15 @@ static int build_vector(const struct arch_layer *l, const struct hw_config *hw,
 		.stride = ch, .words = g * m * hn_cdiv(ch, C), .vg = g, .vout = p->out_base,
 		.zp = 0, .lo = qmin, .hi = qmax };
 	if (pool) {
-		/* input NHWC; window row (pixel, r, s); padding: -2^(a-1) for max (its
-		 * neutral), 0 for the average (count_include_pad: the sum over r x s) */
-		const int64_t pad = l->pool_max ? qmin : 0;
+		/* input NHWC; window row (pixel, r, s) */
 		int64_t mo, so;
 		for (int64_t i = 0; i < nin; i++)
-			in[i] = rnd(&s, ab);
-		for (int64_t b = 0; b < l->n; b++)
+			in[i] = io ? io->x[0][i] : rnd(&s, ab);
+		if (p->win) {
+			memcpy(p->mem, in, (size_t)nin * sizeof(int64_t));
+			memcpy(dm.win, winw, sizeof(dm.win));
+		}
+		for (int64_t b = 0; b < l->n && !p->win; b++)
 			for (int64_t y = 0; y < P; y++)
 				for (int64_t x = 0; x < Q; x++)
 					for (int64_t r = 0; r < l->r; r++)
@@ -508,8 +646,13 @@ static int build_vector(const struct arch_layer *l, const struct hw_config *hw,
 		for (int64_t px = 0; px < m; px++)
 			for (int64_t c = 0; c < ch; c++) {
 				int64_t mx = qmin, sum = 0;
+				const int64_t b = px / (P * Q), y = px / Q % P, x = px % Q;
 				for (int64_t j = 0; j < g; j++) {
-					int64_t v = w[(px * g + j) * ch + c];
+					/* from the input itself, not the window matrix */
+					int64_t iy = y * l->stride_h - l->pad_h + j / l->s;
+					int64_t ix = x * l->stride_w - l->pad_w + j % l->s;
+					int64_t v = iy < 0 || iy >= l->h || ix < 0 || ix >= l->w ? pad :
+						in[((b * l->h + iy) * l->w + ix) * ch + c];
 					mx = v > mx ? v : mx;
 					sum = wrap(sum + v, cb);
 				}
@@ -540,6 +683,11 @@ static int build_vector(const struct arch_layer *l, const struct hw_config *hw,
 			double sco = 2.0 * mx * (1.0 + (double)rnd_in(&s, 0, 1000) / 1000.0);
 			zp1 = rnd_in(&s, qmin / 2, qmax / 2);
 			zp2 = rnd_in(&s, qmin / 2, qmax / 2);
+			if (io) {
+				/* the zero points the two inputs were written with */
+				zp1 = io->zp[0];
+				zp2 = io->zp[1];
+			}
 			p->zp = rnd_in(&s, qmin / 2, qmax / 2);
 			ls = lsmax;
 			quantize_multiplier(sc1 / (2.0 * mx), &m1, &s1);
@@ -552,8 +700,8 @@ static int build_vector(const struct arch_layer *l, const struct hw_config *hw,
 			p->hi = act == 2 ? hn_min64(p->zp + six, qmax) : qmax;
 		}
 		for (int64_t i = 0; i < m * ch; i++) {
-			x1[i] = rnd(&s, ab);
-			x2[i] = rnd(&s, ab);
+			x1[i] = io ? io->x[0][i] : rnd(&s, ab);
+			x2[i] = io ? io->x[1][i] : rnd(&s, ab);
 		}
 		for (int64_t i = 0; i < m * ch; i++) {
 			int64_t a1 = wrap((x1[i] - zp1) * ((int64_t)1 << ls), cb);
@@ -601,6 +749,14 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 		   const struct map_tiling *mt, const struct sim_rtl_params *rp, uint64_t seed,
 		   int outq_full, struct sim_prog *p, struct hn_err *err)
 {
+	return sim_prog_build_in(l, hw, mt, rp, seed, outq_full, NULL, p, err);
+}
+
+int sim_prog_build_in(const struct arch_layer *l, const struct hw_config *hw,
+		      const struct map_tiling *mt, const struct sim_rtl_params *rp, uint64_t seed,
+		      int outq_full, const struct sim_layer_in *io, struct sim_prog *p,
+		      struct hn_err *err)
+{
 	struct arch_gemm g = arch_gemm(l);
 	const int64_t R = hw->pe_rows, C = hw->pe_cols, d = hw->double_buffer ? 2 : 1;
 	const int df = rp->df;
@@ -609,7 +765,8 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 	const int lay_a = df == HW_WS ? 0 : 1, lay_b = df == HW_IS ? 1 : 0;
 	const int lay_c = df == HW_IS ? 1 : 0;
 	struct step *st = NULL;
-	int64_t need[3], nsteps, idx[3], trips[3], tiles[3];
+	int64_t need[3], nsteps, idx[3], trips[3], tiles[3], asize;
+	int64_t winw[SIM_WIN_WORDS] = { 0 };
 	int ret = 0, shift;
 
 	memset(p, 0, sizeof(*p));
@@ -618,7 +775,7 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 			return hn_fail(err, HN_EINVAL, "layer '%s': a %s layer needs the vector unit, "
 				       "which the AXI top does not have", l->name,
 				       arch_kind_name(l->kind));
-		return build_vector(l, hw, rp, seed, outq_full, p, err);
+		return build_vector(l, hw, rp, seed, outq_full, io, p, err);
 	}
 	if (mt->tm <= 0 || mt->tn <= 0 || mt->tk <= 0 || (unsigned)mt->order >= MAP_ORDER_COUNT)
 		return hn_fail(err, HN_EINVAL, "layer '%s': no valid tiling (tm=%lld tn=%lld tk=%lld)",
@@ -638,13 +795,19 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 	trips[MAP_DIM_K] = hn_cdiv(g.k, tiles[MAP_DIM_K]);
 	nsteps = g.g * trips[0] * trips[1] * trips[2];
 
-	/* 4 regions per group and the output stage's records (3 per channel); 32-bit DMA
-	 * fields */
-	p->nmem = g.g * (g.m * g.k + g.k * g.n + 2 * g.m * g.n + 3 * g.n);
+	/* A conv's A loads walk windows over its NHWC input (docs/rtl.md "Window addressing")
+	 * on the hwnas_top harness; the AXI top's memory side (rtl/hwnas_axi_mem.v) walks 2-D
+	 * blocks only, so its programs (ostage = 0) keep the im2col matrix in the image. */
+	p->win = rp->ostage && l->kind == ARCH_CONV && win_geometry(l, 0, winw) == 0;
+	asize = p->win ? l->n * l->c * l->h * l->w : g.g * g.m * g.k;
+	/* A (the input, or the im2col of every group), B, C and P per group, and the output
+	 * stage's records (3 per channel); 32-bit DMA fields */
+	p->nmem = asize + g.g * (g.k * g.n + 2 * g.m * g.n + 3 * g.n);
 	if (p->nmem >= ((int64_t)1 << 31) || nsteps > ((int64_t)1 << 28))
 		return hn_fail(err, HN_EINVAL, "layer '%s': too large to simulate (%lld elements, "
 			       "%lld steps)", l->name, (long long)p->nmem, (long long)nsteps);
-	const int64_t abase = 0, bbase = g.g * g.m * g.k, cbase = bbase + g.g * g.k * g.n;
+	const int64_t abase = 0, bbase = asize, cbase = bbase + g.g * g.k * g.n;
+	p->in_end[0] = p->in_end[1] = asize;
 	const int64_t pbase = cbase + g.g * g.m * g.n, qbase = pbase + g.g * g.m * g.n;
 	p->out_base = cbase;
 	p->nout = g.g * g.m * g.n;
@@ -662,7 +825,7 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 		shift = hw->weight_bits - 1 + (lg + 1) / 2;
 	}
 	p->ostage = rp->ostage;
-	if (fill_data(l, &g, hw, seed, shift, outq_full, p, abase, bbase, qbase)) {
+	if (fill_data(l, &g, hw, seed, &shift, outq_full, io, p, abase, bbase, qbase)) {
 		ret = hn_fail(err, HN_ENOMEM, "layer '%s': out of memory for the tensors", l->name);
 		goto out_fail;
 	}
@@ -738,7 +901,10 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 				  .bbase = bbase, .cbase = cbase, .pbase = pbase, .qbase = qbase,
 				  .eb_a = eb_a,
 				  .eb_w = eb_w, .eb_c = eb_c, .li = li, .lw = lw, .lo = lo,
-				  .lay_a = lay_a, .lay_b = lay_b, .lay_c = lay_c, .shift = shift };
+				  .lay_a = lay_a, .lay_b = lay_b, .lay_c = lay_c, .shift = shift,
+				  .nhwc = l->kind == ARCH_CONV, .win = p->win,
+				  .cg = l->kind == ARCH_CONV ? l->c / l->groups : 0 };
+		memcpy(e.winw, winw, sizeof(winw));
 		int64_t *vb = malloc((size_t)nsteps * sizeof(int64_t)), nv = 0, next = 0;
 		if (!vb)
 			goto out_nomem;
@@ -840,9 +1006,12 @@ int sim_prog_write(const struct sim_prog *p, const struct sim_rtl_params *rp,
 	fprintf(f, "bw %.17g\nlatency %lld\nmax_cycles %lld\n", p->bw, (long long)p->latency,
 		(long long)p->max_cycles);
 	fprintf(f, "dump %lld %lld\n", (long long)p->out_base, (long long)p->nout);
-	fprintf(f, "# dma op half base rows cols stride layout final shift words wait%s\n",
+	for (int64_t i = 0; i < p->nseg; i++)
+		fprintf(f, "segment %lld %lld\n", (long long)p->seg[2 * i],
+			(long long)p->seg[2 * i + 1]);
+	fprintf(f, "# dma op half base rows cols stride layout final shift words wait%s%s\n",
 		p->ostage ? " qbase zp lo hi obase ostride ocols qwords vop vg vbase2 vout vzp1 "
-		"vzp2 vm1 vm2 vmo vsh" : "");
+		"vzp2 vm1 vm2 vmo vsh" : "", p->win ? " win0..win8" : "");
 	for (int64_t i = 0; i < p->ndma; i++) {
 		const struct sim_dma *d = &p->dma[i];
 		fprintf(f, "dma %d %d %lld %lld %lld %lld %d %d %d %lld %lld", d->op, d->half,
@@ -860,6 +1029,8 @@ int sim_prog_write(const struct sim_prog *p, const struct sim_rtl_params *rp,
 				(long long)d->vout, (long long)d->vzp1, (long long)d->vzp2,
 				(long long)d->vm1, (long long)d->vm2, (long long)d->vmo,
 				(long long)d->vsh);
+		for (int w = 0; p->win && w < SIM_WIN_WORDS; w++)
+			fprintf(f, " %lld", (long long)d->win[w]);
 		fputc('\n', f);
 	}
 	fprintf(f, "# cmp ahalf bhalf chalf init tm tn tk nout nin wait\n");

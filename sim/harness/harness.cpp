@@ -192,12 +192,21 @@ int main(int argc, char **argv)
 	long r_base = 0, r_rows = 0, r_cols = 0, r_stride = 0, r_lines = 0, r_beats = 0;
 	long r_start = 0, r_done = 0, r_words = 0;
 	long bus_extra = 0, requests = 0, dram_bytes = 0;
+	// each request's first and last cycle (for the segments)
+	std::vector<long> req_first, req_last;
 	// a final store through the output stage: parameter beats, then one word per beat
 	bool r_fs = false;
 	long r_qwords = 0, r_qbeats = 0, r_qbase = 0;
 	// a vector request: vg input words per output word, m pixels of r_cols channels
 	int r_vop = 0;
 	long r_vg = 1, r_vm = 0, r_vcw = 1, r_vbase2 = 0, r_vout = 0, r_vin = 0;
+	// the window walk (docs/rtl.md "Window addressing"): mode 1 a conv's A block (row m0 +
+	// i is output pixel (b, y, x), column k0 + j is (r, s, c) of the filter, channel c of
+	// group base), mode 2 a pool's input; out-of-range taps read the pad value
+	long w_mode = 0, w_h = 1, w_w = 1, w_p = 1, w_q = 1, w_c = 1, w_cg = 1, w_s = 1;
+	long w_sh = 1, w_sw = 1, w_dh = 1, w_dw = 1, w_ph = 0, w_pw = 0, w_pad = 0;
+	long w_m0 = 0, w_k0 = 0;
+	Bits winbits(288);
 
 	size_t di = 0, ci = 0;
 	long cyc = 0, first_busy = -1, last_busy = -1, arr_busy = 0, dma_busy = 0;
@@ -226,6 +235,21 @@ int main(int argc, char **argv)
 		return (int)(r_rows - r < r_lanes ? r_rows - r : r_lanes);
 	};
 	const long msize = (long)mem.size();
+	// the tap of output pixel m under window position (wr, ws), channel c (of the group at
+	// r_base): its value, or the pad value outside the input
+	auto tap = [&](long m, long wr, long ws, long c) -> int64_t {
+		long x = m % w_q, t = m / w_q, y = t % w_p, b = t / w_p;
+		long iy = y * w_sh - w_ph + wr * w_dh, ix = x * w_sw - w_pw + ws * w_dw;
+		if (iy < 0 || iy >= w_h || ix < 0 || ix >= w_w)
+			return w_pad;
+		long a = r_base + ((b * w_h + iy) * w_w + ix) * w_c + c;
+		return a >= 0 && a < msize ? mem[(size_t)a] : 0;
+	};
+	// element (i, j) of a conv's A block: pixel m0 + i, filter tap k0 + j = (r, s, c)
+	auto win_elem = [&](long i, long j) -> int64_t {
+		long m = w_m0 + i, k = w_k0 + j, c = k % w_cg, t = k / w_cg;
+		return tap(m, t / w_s, t % w_s, c);
+	};
 
 	for (;;) {
 		if (di < dq.size()) {
@@ -260,6 +284,10 @@ int main(int argc, char **argv)
 			top->dq_vm2 = (uint32_t)d.vm2;
 			top->dq_vmo = (uint32_t)d.vmo;
 			top->dq_vsh = (uint32_t)d.vsh;
+			winbits.clear();
+			for (int i = 0; i < 9; i++)
+				winbits.put(32 * i, 32, d.win[i]);
+			to_port(top->dq_win, winbits);
 		} else {
 			top->dq_valid = 0;
 		}
@@ -308,6 +336,10 @@ int main(int argc, char **argv)
 					long c = cw * COLS + e, a;
 					if (c >= r_cols)
 						break;
+					if (w_mode == 2) {
+						vbits.put(e * A_BITS, A_BITS, tap(m, t / w_s, t % w_s, c));
+						continue;
+					}
 					if (r_vop == 3)
 						a = (t == 0 ? r_base : r_vbase2) + m * r_cols + c;
 					else
@@ -328,6 +360,17 @@ int main(int argc, char **argv)
 						break;
 					long a0 = 0, as = 0;
 					int n = word_addr(w, &a0, &as);
+					if (w_mode == 1 && r_op == 0) {
+						// the block element of lane e: as word_addr walks it
+						long nwc = (r_cols + r_lanes - 1) / r_lanes;
+						long i0 = r_layout == 0 ? w / nwc : (w / r_cols) * r_lanes;
+						long j0 = r_layout == 0 ? (w % nwc) * r_lanes : w % r_cols;
+						for (int e = 0; e < n; e++)
+							b.put((k * r_lanes + e) * r_ebits, r_ebits,
+							      win_elem(i0 + (r_layout ? e : 0),
+								       j0 + (r_layout ? 0 : e)));
+						continue;
+					}
 					for (int e = 0; e < n; e++) {
 						long a = a0 + e * as;
 						if (a >= 0 && a < msize)
@@ -353,6 +396,8 @@ int main(int argc, char **argv)
 				end = beats_end;
 			if (cyc == end) {
 				top->mem_done = 1;
+				if (!req_last.empty())
+					req_last.back() = cyc;
 				bus_extra += end - r_done;
 				active = false;
 			}
@@ -396,6 +441,31 @@ int main(int argc, char **argv)
 			r_vbase2 = (long)top->dma_vbase2;
 			r_vout = (long)top->dma_vout;
 			r_vin = 0;
+			{
+				uint32_t ww[9];
+				for (int i = 0; i < 9; i++)
+					ww[i] = (uint32_t)lane_of(top->dma_win, 32 * i, 32);
+				w_mode = ww[0];
+				w_h = ww[1] & 0xffff;
+				w_w = ww[1] >> 16;
+				w_p = ww[2] & 0xffff;
+				w_q = ww[2] >> 16;
+				w_c = ww[3] & 0xffff;
+				w_cg = ww[3] >> 16;
+				w_s = ww[4] & 0xff;
+				w_sh = (ww[4] >> 8) & 0xff;
+				w_sw = (ww[4] >> 16) & 0xff;
+				w_dh = ww[5] & 0xff;
+				w_dw = (ww[5] >> 8) & 0xff;
+				w_ph = (ww[5] >> 16) & 0xff;
+				w_pw = ww[5] >> 24;
+				w_pad = (int32_t)ww[6];
+				w_m0 = ww[7];
+				w_k0 = ww[8];
+				// a malformed walk reads nothing rather than divide by zero
+				if (w_mode && (w_q < 1 || w_p < 1 || w_cg < 1 || w_s < 1))
+					w_mode = 0;
+			}
 			long b = (long)top->dma_bytes;
 			// the same rounding as models/cost.c dma_cycles()
 			double q = (double)b / bw;
@@ -408,6 +478,8 @@ int main(int argc, char **argv)
 			r_done = r_start + t - 1;
 			requests++;
 			dram_bytes += b;
+			req_first.push_back(cyc);
+			req_last.push_back(-1);
 		}
 		if (top->dma_wvalid && r_vop) {
 			// output word o of a vector request: pixel o / cw, channels of word o % cw
@@ -496,6 +568,13 @@ int main(int argc, char **argv)
 	fprintf(rf, "dma_bus_extra %ld\nsim_cycles %ld\nwall_s %.6f\ncpu_s %.6f\n", bus_extra, cyc,
 		wall, cpu);
 	fprintf(rf, "dma_done %zu\ncmp_done %zu\n", di, ci);
+	// segment k: first cycle of its first request to the last of its last, inclusive
+	for (size_t k = 0; k < prog.segments.size(); k++) {
+		const Region &s = prog.segments[k];
+		if ((size_t)s.count < req_last.size() && req_last[(size_t)s.count] >= 0)
+			fprintf(rf, "segment %zu %ld %ld\n", k, req_first[(size_t)s.base],
+				req_last[(size_t)s.count]);
+	}
 	fclose(rf);
 
 	FILE *df = fopen(dump_path, "wb");

@@ -16,6 +16,9 @@ struct DmaCmd {
 	long qbase, zp, lo, hi, obase, ostride, ocols, qwords;
 	// a vector request (docs/rtl.md "Vector unit")
 	long vop, vg, vbase2, vout, vzp1, vzp2, vm1, vm2, vmo, vsh;
+	// the window walk of a conv's A load or a pool's input (docs/rtl.md "Window
+	// addressing"): nine 32-bit words, all 0 for a 2-D block
+	long win[9];
 };
 struct CmpCmd { int ah, bh, ch, init; long tm, tn, tk, nout, nin, wait; };
 struct Region { long base, count; };
@@ -27,6 +30,9 @@ struct Program {
 	std::vector<DmaCmd> dq;
 	std::vector<CmpCmd> cq;
 	std::vector<Region> dumps;
+	// segments: DMA requests first .. last (inclusive) whose span of cycles the results
+	// report (a layer of a whole network run as one program, docs/rtl.md "Whole networks")
+	std::vector<Region> segments;
 	double bw = 1;                  // DRAM bytes per cycle
 	long latency = 0, max_cycles = 1000000000L;
 	std::string memfile;
@@ -50,18 +56,22 @@ static inline const char *parse_program(FILE *pf, const RtlParams &rp, Program &
 		CmpCmd c;
 		Region r;
 		int nf = sscanf(line, "dma %d %d %ld %ld %ld %ld %d %d %d %ld %ld %ld %ld %ld %ld %ld "
-				"%ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld", &d.op, &d.half,
+				"%ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld "
+				"%ld %ld %ld", &d.op, &d.half,
 				&d.base, &d.rows, &d.cols, &d.stride, &d.layout, &d.final_, &d.shift,
 				&d.words, &d.wait, &d.qbase, &d.zp, &d.lo, &d.hi, &d.obase, &d.ostride,
 				&d.ocols, &d.qwords, &d.vop, &d.vg, &d.vbase2, &d.vout, &d.vzp1,
-				&d.vzp2, &d.vm1, &d.vm2, &d.vmo, &d.vsh);
-		if (nf == 11 || nf == 19 || nf == 29)
+				&d.vzp2, &d.vm1, &d.vm2, &d.vmo, &d.vsh, &d.win[0], &d.win[1], &d.win[2],
+				&d.win[3], &d.win[4], &d.win[5], &d.win[6], &d.win[7], &d.win[8]);
+		if (nf == 11 || nf == 19 || nf == 29 || nf == 38)
 			p.dq.push_back(d);
 		else if (sscanf(line, "cmp %d %d %d %d %ld %ld %ld %ld %ld %ld", &c.ah, &c.bh, &c.ch,
 				&c.init, &c.tm, &c.tn, &c.tk, &c.nout, &c.nin, &c.wait) == 10)
 			p.cq.push_back(c);
 		else if (sscanf(line, "dump %ld %ld", &r.base, &r.count) == 2)
 			p.dumps.push_back(r);
+		else if (sscanf(line, "segment %ld %ld", &r.base, &r.count) == 2)
+			p.segments.push_back(r);
 		else if (sscanf(line, "memory %4095s %ld", memfile, &p.nmem) == 2)
 			p.memfile = memfile;
 		else if (sscanf(line, "bw %lf", &p.bw) == 1)
@@ -90,6 +100,9 @@ static inline const char *parse_program(FILE *pf, const RtlParams &rp, Program &
 	for (const Region &r : p.dumps)
 		if (r.base < 0 || r.count < 0 || r.count > p.nmem || r.base > p.nmem - r.count)
 			return "program file: dump region outside the memory";
+	for (const Region &r : p.segments)
+		if (r.base < 0 || r.count < r.base || r.count >= (long)p.dq.size())
+			return "program file: segment outside the DMA commands";
 	return nullptr;
 }
 
