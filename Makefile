@@ -39,7 +39,7 @@ PKG_LIBS = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS) 2>/dev/null))$(
 LIBS = $(PKG_LIBS) -lglpk -lm -lpthread
 CFLAGS = $(CFLAGS_BASE) $(PKG_CFLAGS) -I$(GEN) $(EXTRA_CFLAGS)
 
-LIB_SRC := $(wildcard common/*.c arch/*.c hw/*.c models/*.c estim/*.c search/*.c sim/*.c report/*.c)
+LIB_SRC := $(wildcard common/*.c arch/*.c hw/*.c models/*.c estim/*.c search/*.c sim/*.c report/*.c) driver/hwnas_drv.c
 CLI_SRC := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 BENCH_SRC := $(wildcard bench/bench_*.c)

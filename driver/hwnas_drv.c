@@ -24,22 +24,39 @@ static void put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)(v >> 24);
 }
 
-void hnd_pack_dma(const struct hnd_dma *d, uint8_t out[32])
+void hnd_pack_dma(const struct hnd_dma *d, uint8_t out[HND_DMA_RECORD])
 {
-	memset(out, 0, 32);
+	memset(out, 0, HND_DMA_RECORD);
 	put32(out, (d->op & 3) | (d->half & 1) << 2 | (d->layout & 1) << 3 | (d->final & 1) << 4 |
-		   (d->shift & 0xff) << 8);
+		   (d->shift & 0xff) << 8 | (d->zp & 0xffffu) << 16);
 	put32(out + 4, d->base);
 	put32(out + 8, d->rows);
 	put32(out + 12, d->cols);
 	put32(out + 16, d->stride);
 	put32(out + 20, d->words);
 	put32(out + 24, d->wait);
+	put32(out + 28, (d->lo & 0xffffu) | (d->hi & 0xffffu) << 16);
+	put32(out + 32, d->qbase);
+	put32(out + 36, d->obase);
+	put32(out + 40, d->ostride);
+	put32(out + 44, d->ocols);
+	put32(out + 48, d->qwords);
 }
 
-void hnd_pack_cmp(const struct hnd_cmp *c, uint8_t out[32])
+void hnd_pack_params(int64_t bias, uint32_t mult, uint32_t shift, uint8_t out[HND_PARAM_RECORD])
 {
-	memset(out, 0, 32);
+	uint64_t b = (uint64_t)bias;
+
+	memset(out, 0, HND_PARAM_RECORD);
+	put32(out, (uint32_t)b);
+	put32(out + 4, (uint32_t)(b >> 32));
+	put32(out + 8, mult);
+	out[12] = (uint8_t)shift;
+}
+
+void hnd_pack_cmp(const struct hnd_cmp *c, uint8_t out[HND_CMP_RECORD])
+{
+	memset(out, 0, HND_CMP_RECORD);
 	put32(out, (c->ahalf & 1) | (c->bhalf & 1) << 1 | (c->chalf & 1) << 2 | (c->init & 1) << 3);
 	put32(out + 4, c->tm);
 	put32(out + 8, c->tn);
@@ -64,7 +81,7 @@ int hnd_start(const struct hnd_bus *b, uint32_t dq_addr, uint32_t dq_count, uint
 	      uint32_t cq_count, int irq)
 {
 	/* a start resets the core: never while a run still has AXI transactions in flight */
-	if ((dq_addr & 31) || (cq_addr & 31) || (b->rd(b->ctx, HND_STATUS) & HND_STATUS_BUSY))
+	if ((dq_addr & (HND_DMA_RECORD - 1)) || (cq_addr & (HND_CMP_RECORD - 1)) || (b->rd(b->ctx, HND_STATUS) & HND_STATUS_BUSY))
 		return -1;
 	b->wr(b->ctx, HND_DQ_ADDR, dq_addr);
 	b->wr(b->ctx, HND_DQ_COUNT, dq_count);

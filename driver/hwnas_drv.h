@@ -18,7 +18,7 @@ enum {
 	HND_CMP_COUNT = 0x20, HND_ARRAY_BUSY = 0x24, HND_DMA_BUSY = 0x28, HND_RD_BYTES = 0x2c,
 	HND_WR_BYTES = 0x30, HND_ID = 0x34, HND_PARAMS0 = 0x38, HND_PARAMS1 = 0x3c
 };
-#define HND_ID_VALUE 0x484e4131u
+#define HND_ID_VALUE 0x484e4132u   /* "HNA2": the version-2 records below */
 #define HND_STATUS_BUSY 1u
 #define HND_STATUS_DONE 2u
 #define HND_STATUS_ERROR 4u
@@ -32,13 +32,28 @@ struct hnd_bus {
 	void *ctx;
 };
 
-/* One DMA and one compute command (docs/deploy.md "Program format"). */
-struct hnd_dma { uint32_t op, half, layout, final, shift, base, rows, cols, stride, words, wait; };
+/* One DMA and one compute command (docs/deploy.md "Program format", version 2). A final store
+ * (op 3, final 1) runs through the output stage: qbase is the byte address of its cols
+ * parameter records (16 bytes each, hnd_pack_params, 16-byte aligned), zp / lo / hi the layer's
+ * zero point and clamp (16-bit two's complement), obase / ostride / ocols the obuf walk,
+ * qwords = ceil(cols / pe_cols). Other requests leave those fields 0. */
+struct hnd_dma {
+	uint32_t op, half, layout, final, shift, base, rows, cols, stride, words, wait;
+	uint32_t qbase, zp, lo, hi, obase, ostride, ocols, qwords;
+};
 struct hnd_cmp { uint32_t ahalf, bhalf, chalf, init, tm, tn, tk, nout, nin, wait; };
 
-/* The 32-byte record of a command, into out[32] (little endian). */
-void hnd_pack_dma(const struct hnd_dma *d, uint8_t out[32]);
-void hnd_pack_cmp(const struct hnd_cmp *c, uint8_t out[32]);
+#define HND_DMA_RECORD 64      /* bytes of a DMA record (and the DMA list's alignment) */
+#define HND_CMP_RECORD 32      /* bytes of a compute record (and its list's alignment) */
+#define HND_PARAM_RECORD 16    /* bytes of one output channel's parameters */
+
+/* The record of a command, into out (little endian). */
+void hnd_pack_dma(const struct hnd_dma *d, uint8_t out[HND_DMA_RECORD]);
+void hnd_pack_cmp(const struct hnd_cmp *c, uint8_t out[HND_CMP_RECORD]);
+/* One output channel's parameter record: bias (int64, sign-extended from acc_bits),
+ * multiplier (0 <= mult < 2^31), shift (0..63), 3 bytes of zeros. */
+void hnd_pack_params(int64_t bias, uint32_t mult, uint32_t shift,
+		     uint8_t out[HND_PARAM_RECORD]);
 
 /* Counters of a finished run. */
 struct hnd_counters {
@@ -47,7 +62,7 @@ struct hnd_counters {
 
 /* Checks the ID register; 0 or -1 (no hwnas top at this address). */
 int hnd_probe(const struct hnd_bus *b, uint32_t *params0, uint32_t *params1);
-/* Writes the lists' addresses (32-byte aligned) and lengths, and starts (irq enabled when
+/* Writes the lists' addresses (the DMA list 64-byte, the compute list 32-byte aligned) and lengths, and starts (irq enabled when
  * irq != 0). Returns 0, or -1 for a misaligned address or a run still busy (a start resets
  * the core, which must not happen with AXI transactions in flight). */
 int hnd_start(const struct hnd_bus *b, uint32_t dq_addr, uint32_t dq_count, uint32_t cq_addr,

@@ -4,7 +4,10 @@
 //   irq       level interrupt: done (or error) while CTRL.irq_en is set
 // A host writes the two command lists' addresses and lengths and sets CTRL.start; the top
 // resets the core, fetches both lists from DRAM, runs them and raises STATUS.done. hwnas_top
-// is instantiated unchanged; hwnas_axi_mem turns its memory side into AXI bursts.
+// is instantiated unchanged, with its output stage (final stores requantised with per-channel
+// parameter records that the master reads from DRAM); hwnas_axi_mem turns its memory side
+// into AXI bursts. The vector unit's requests (pool, add) have no record format yet: a DMA
+// record with a vector op stops the run with STATUS.error (docs/deploy.md).
 module hwnas_axi #(
     parameter ROWS = 4,
     parameter COLS = 4,
@@ -12,6 +15,7 @@ module hwnas_axi #(
     parameter A_BITS = 8,
     parameter W_BITS = 8,
     parameter ACC_BITS = 32,
+    parameter PACK = 0,            // mac_packing (docs/rtl.md "Packed MACs")
     parameter DBUF = 1,
     parameter IDEPTH = 64,
     parameter WDEPTH = 64,
@@ -98,7 +102,11 @@ module hwnas_axi #(
 
     // the core
     wire dq_valid, dq_ready, cq_valid, cq_ready;
-    wire [255:0] dq_rec, cq_rec;
+    wire [511:0] dq_rec;           // 64-byte DMA record (docs/deploy.md "Program format")
+    wire [255:0] cq_rec;
+    wire [1:0] rec_vop = dq_rec[6:5];
+    wire vec_rec = dq_valid && rec_vop != 2'd0;     // a vector request: not supported yet
+    wire [COLS*(ACC_BITS+40)-1:0] mem_qline;
     wire dma_busy, dma_start, dma_layout, dma_final, mem_rvalid, mem_done, dma_wvalid;
     wire [1:0] dma_op;
     wire [31:0] dma_base, dma_rows, dma_cols, dma_stride, dma_bytes, dma_lines;
@@ -113,16 +121,19 @@ module hwnas_axi #(
     wire [287:0] dma_win;
 
     hwnas_top #(.ROWS(ROWS), .COLS(COLS), .DF(DF), .A_BITS(A_BITS), .W_BITS(W_BITS),
-                .ACC_BITS(ACC_BITS), .DBUF(DBUF), .IDEPTH(IDEPTH), .WDEPTH(WDEPTH),
-                .ODEPTH(ODEPTH), .INB(INB), .WNB(WNB), .ONB(ONB), .OSTAGE(0)) core (
+                .ACC_BITS(ACC_BITS), .PACK(PACK), .DBUF(DBUF), .IDEPTH(IDEPTH),
+                .WDEPTH(WDEPTH), .ODEPTH(ODEPTH), .INB(INB), .WNB(WNB), .ONB(ONB),
+                .OSTAGE(1)) core (
         .clk(clk), .rst(core_rst),
-        .dq_valid(dq_valid), .dq_ready(dq_ready), .dq_op(dq_rec[1:0]), .dq_half(dq_rec[2]),
+        .dq_valid(dq_valid && !vec_rec), .dq_ready(dq_ready), .dq_op(dq_rec[1:0]), .dq_half(dq_rec[2]),
         .dq_base(dq_rec[63:32]), .dq_rows(dq_rec[95:64]), .dq_cols(dq_rec[127:96]),
         .dq_stride(dq_rec[159:128]), .dq_layout(dq_rec[3]), .dq_final(dq_rec[4]),
         .dq_shift(dq_rec[15:8]), .dq_words(dq_rec[191:160]), .dq_wait(dq_rec[223:192]),
-        // the output stage is not in the AXI top yet (OSTAGE = 0, docs/deploy.md)
-        .dq_qbase(32'd0), .dq_zp(32'd0), .dq_lo(32'd0), .dq_hi(32'd0), .dq_obase(32'd0), .dq_ostride(32'd0),
-        .dq_ocols(32'd0), .dq_qwords(32'd0), .mem_qline({COLS*(ACC_BITS+40){1'b0}}),
+        // the output stage: zp, lo, hi are 16-bit two's complement in the record
+        .dq_qbase(dq_rec[287:256]), .dq_zp({{16{dq_rec[31]}}, dq_rec[31:16]}),
+        .dq_lo({{16{dq_rec[239]}}, dq_rec[239:224]}), .dq_hi({{16{dq_rec[255]}}, dq_rec[255:240]}),
+        .dq_obase(dq_rec[319:288]), .dq_ostride(dq_rec[351:320]),
+        .dq_ocols(dq_rec[383:352]), .dq_qwords(dq_rec[415:384]), .mem_qline(mem_qline),
         .dq_vop(2'd0), .dq_vg(32'd0), .dq_vbase2(32'd0), .dq_vout(32'd0), .dq_vzp1(32'd0),
         .dq_vzp2(32'd0), .dq_vm1(32'd0), .dq_vm2(32'd0), .dq_vmo(32'd0), .dq_vsh(32'd0),
         .mem_vline({COLS*A_BITS{1'b0}}), .dma_vop(dma_vop), .dma_vg(dma_vg),
@@ -153,7 +164,8 @@ module hwnas_axi #(
         .cq_valid(cq_valid), .cq_ready(cq_ready), .cq_rec(cq_rec),
         .dma_start(dma_start), .dma_op(dma_op), .dma_base(dma_base), .dma_rows(dma_rows),
         .dma_cols(dma_cols), .dma_stride(dma_stride), .dma_layout(dma_layout),
-        .dma_final(dma_final), .dma_lines(dma_lines), .mem_rvalid(mem_rvalid),
+        .dma_final(dma_final), .dma_lines(dma_lines), .dma_qbase(dma_qbase),
+        .mem_rvalid(mem_rvalid), .mem_qline(mem_qline),
         .mem_done(mem_done), .mem_iline(mem_iline), .mem_wline(mem_wline),
         .mem_oline(mem_oline), .dma_wvalid(dma_wvalid), .dma_wline(dma_wline),
         .m_arvalid(m_axi_arvalid), .m_arready(m_axi_arready), .m_araddr(m_axi_araddr),
@@ -204,7 +216,7 @@ module hwnas_axi #(
                 cycles <= cycles + 32'd1;
                 arr_cycles <= arr_cycles + {31'd0, arr_busy};
                 dma_cycles <= dma_cycles + {31'd0, dma_busy};
-                if (axi_error) begin
+                if (axi_error || vec_rec) begin
                     running <= 1'b0;
                     done <= 1'b1;
                     error <= 1'b1;
@@ -221,6 +233,7 @@ module hwnas_axi #(
     end
     assign irq = irq_en && done;
 
-    wire unused_axi = &{1'b0, dma_qwords, dma_qbase, dma_vop, dma_vg, dma_vbase2, dma_vout, dma_win, s_axil_awprot, s_axil_arprot, dma_bytes, dq_rec[255:224],
-                        dq_rec[31:16], dq_rec[7:5], cq_rec[255:224], cq_rec[31:4]};
+    wire unused_axi = &{1'b0, dma_qwords, dma_vop, dma_vg, dma_vbase2, dma_vout, dma_win,
+                        s_axil_awprot, s_axil_arprot, dma_bytes, dq_rec[511:416], dq_rec[7],
+                        cq_rec[255:224], cq_rec[31:4]};
 endmodule

@@ -50,7 +50,7 @@ module hwnas_axi_mem #(
     // command queue heads of hwnas_top
     output wire        dq_valid,
     input  wire        dq_ready,
-    output wire [255:0] dq_rec,
+    output wire [511:0] dq_rec,
     output wire        cq_valid,
     input  wire        cq_ready,
     output wire [255:0] cq_rec,
@@ -64,11 +64,13 @@ module hwnas_axi_mem #(
     input  wire        dma_layout,
     input  wire        dma_final,
     input  wire [31:0] dma_lines,
+    input  wire [31:0] dma_qbase,         // a final store's parameter records (byte address)
     output wire        mem_rvalid,
     output wire        mem_done,
     output wire [INB*ILANES*A_BITS-1:0]   mem_iline,
     output wire [WNB*WLANES*W_BITS-1:0]   mem_wline,
     output wire [ONB*OLANES*ACC_BITS-1:0] mem_oline,
+    output reg  [OLANES*(ACC_BITS+40)-1:0] mem_qline,   // a parameter word (final store)
     input  wire        dma_wvalid,
     input  wire [ONB*OLANES*ACC_BITS-1:0] dma_wline,
     // AXI4 master
@@ -100,7 +102,9 @@ module hwnas_axi_mem #(
 );
     localparam DB = DW / 8;
     localparam LG = $clog2(DB);
-    localparam RECB = 32 / DB;                      // beats per command record
+    localparam RECB = 32 / DB;                      // beats per 32-byte burst of a record
+    localparam QRB = ACC_BITS + 40;                 // a channel's parameters on mem_qline
+    localparam [3:0] FDB = 2 * RECB;                // beats of a DMA record (64 bytes)
     localparam LMAX = (ILANES > WLANES) ? ((ILANES > OLANES) ? ILANES : OLANES)
                                         : ((WLANES > OLANES) ? WLANES : OLANES);
     localparam [31:0] CB0 = (ACC_BITS + 7) / 8;
@@ -143,7 +147,9 @@ module hwnas_axi_mem #(
 
     // ---------------------------------------------------------------- fetchers
     reg        fd_busy, fd_full, fc_busy, fc_full;  // a record on its way / held
-    reg [255:0] fd_rec, fc_rec;
+    reg [511:0] fd_rec;                             // a DMA record: 64 bytes, two bursts
+    reg [255:0] fc_rec;                             // a compute record: 32 bytes
+    reg         fd_half;                            // the DMA record's second burst is next
     reg [31:0] fd_next, fc_next;                    // records requested so far
     reg [3:0]  fd_beat, fc_beat;
     assign dq_valid = fd_full;
@@ -154,7 +160,7 @@ module hwnas_axi_mem #(
     wire fc_want = run && !fc_busy && !fc_full && (fc_next < cq_count);
 
     // ---------------------------------------------------------------- DMA adapter state
-    localparam S_IDLE = 3'd0, S_RD = 3'd1, S_EMIT = 3'd2, S_CAP = 3'd3, S_WR = 3'd4,
+    localparam S_IDLE = 3'd0, S_RD = 3'd1, S_EMIT = 3'd2, S_QRD = 3'd3, S_WR = 3'd4,
                S_FIN = 3'd5;
     reg [2:0]  st;
     reg [1:0]  op;
@@ -191,11 +197,12 @@ module hwnas_axi_mem #(
     // ---------------------------------------------------------------- read beat holder
     reg          rb_v;
     reg [DW-1:0] rb;
-    wire rb_free = !rb_v || (st == S_RD && e_beat_end);   // the held beat leaves this cycle
+    wire st_rd = (st == S_RD) || (st == S_QRD);     // reading a block or parameter records
+    wire rb_free = !rb_v || (st_rd && e_beat_end);  // the held beat leaves this cycle
     assign m_rready = (rtag == 2'd0) ? rb_free : 1'b1;
 
     // AR arbitration: DMA fetcher, compute fetcher, data
-    wire ar_data_ok = ar_on && (st == S_RD) && !fd_want && !fc_want;
+    wire ar_data_ok = ar_on && st_rd && !fd_want && !fc_want;
 
     always @(posedge clk) begin
         if (rst) begin
@@ -211,6 +218,7 @@ module hwnas_axi_mem #(
             fc_next <= 32'd0;
             fd_beat <= 4'd0;
             fc_beat <= 4'd0;
+            fd_half <= 1'b0;
             dq_fetched <= 32'd0;
             cq_fetched <= 32'd0;
             rd_err <= 1'b0;
@@ -230,11 +238,14 @@ module hwnas_axi_mem #(
             if ((!m_arvalid || ar_fire) && ar_room && !(ar_fire && rd_out + 1 >= MAXOUT)) begin
                 if (fd_want) begin
                     m_arvalid <= 1'b1;
-                    m_araddr <= {dq_addr[31:5], 5'd0} + (fd_next << 5);
+                    m_araddr <= {dq_addr[31:6], 6'd0} + (fd_next << 6) + {26'd0, fd_half, 5'd0};
                     m_arlen <= RECB - 1;
                     tagq[ar_fire ? ((tq_w == TQL) ? {TW{1'b0}} : tq_w + 1'b1) : tq_w] <= 2'd1;
-                    fd_busy <= 1'b1;
-                    fd_next <= fd_next + 32'd1;
+                    fd_half <= !fd_half;
+                    if (fd_half) begin
+                        fd_busy <= 1'b1;
+                        fd_next <= fd_next + 32'd1;
+                    end
                 end else if (fc_want) begin
                     m_arvalid <= 1'b1;
                     m_araddr <= {cq_addr[31:5], 5'd0} + (fc_next << 5);
@@ -265,11 +276,11 @@ module hwnas_axi_mem #(
             end
             // fetch beats
             if (r_fire && rtag == 2'd1) begin
-                for (k = 0; k < RECB; k = k + 1)
+                for (k = 0; k < FDB; k = k + 1)
                     if (fd_beat == k)
                         fd_rec[k*DW +: DW] <= m_rdata;
-                fd_beat <= m_rlast ? 4'd0 : fd_beat + 4'd1;
-                if (m_rlast) begin
+                fd_beat <= (fd_beat + 4'd1 == FDB) ? 4'd0 : fd_beat + 4'd1;
+                if (fd_beat + 4'd1 == FDB) begin
                     fd_busy <= 1'b0;
                     fd_full <= 1'b1;
                 end
@@ -293,22 +304,27 @@ module hwnas_axi_mem #(
                 cq_fetched <= cq_fetched + 32'd1;
             end
             // data beats
-            if (rb_v && st == S_RD && e_beat_end)
+            if (rb_v && st_rd && e_beat_end)
                 rb_v <= 1'b0;
             if (r_fire && rtag == 2'd0) begin
                 rb_v <= 1'b1;
                 rb <= m_rdata;
             end
-            if (st == S_IDLE && dma_start && dma_op != 2'd3) begin
+            // a load reads its block; a final store first its cols parameter records of 16
+            // bytes at qbase (one row, docs/deploy.md)
+            if (st == S_IDLE && dma_start && (dma_op != 2'd3 || dma_fs)) begin
                 ar_on <= 1'b1;
                 ar_r <= 32'd0;
-                ar_ra <= dma_base;
-                ar_a <= dma_base & ~(DB - 1);
-                ar_left <= row_beats(dma_base, dma_cols << dlg);
+                ar_ra <= dma_fs ? dma_qbase : dma_base;
+                ar_a <= (dma_fs ? dma_qbase : dma_base) & ~(DB - 1);
+                ar_left <= dma_fs ? row_beats(dma_qbase, dma_cols << 4)
+                                  : row_beats(dma_base, dma_cols << dlg);
             end
         end
     end
 
+    // a final store: through the output stage, parameters first
+    wire dma_fs = (dma_op == 2'd3) && dma_final;
     // element bytes of the starting request
     wire [1:0] dlg = (dma_op == 2'd0) ? lg2(AB) : (dma_op == 2'd1) ? lg2(WB) :
                      (dma_op == 2'd2 || !dma_final) ? lg2(CB) : lg2(AB);
@@ -327,7 +343,13 @@ module hwnas_axi_mem #(
     reg [31:0] w_seg_left, w_a;                     // beats left in the row, beat address
     reg [8:0]  w_bleft;                             // beats left in the burst
     reg        w_done;                              // every element packed
-    reg [31:0] c_lines;                             // store lines captured
+    reg [31:0] cap_w;                               // store words captured
+    reg        fsq;                                 // this request is a final store
+    reg [31:0] sb_base, sb_rows, sb_cols;           // its block, while the records are read
+    reg        sb_lay;
+    reg [7:0]  q_lane;                              // parameter lane being filled
+    reg        q_emit;                              // a parameter word is on mem_qline
+    wire w_have = e_w < cap_w;                      // the packer's element is captured
 
     // the element the walk is on (for the W packer)
     wire [EW-1:0] e_val0 = stg[e_idx];
@@ -337,7 +359,7 @@ module hwnas_axi_mem #(
     reg        rd_err, wr_err;
     assign axi_error = rd_err || wr_err;
     assign idle = (st == S_IDLE);
-    assign mem_rvalid = (st == S_EMIT);
+    assign mem_rvalid = (st == S_EMIT) || q_emit;
     assign mem_done = (st == S_EMIT && emit_j + 32'd1 >= lines) || (st == S_FIN);
 
     // load lines: words emit_j x NB .. + NB - 1 of the staging buffer
@@ -419,9 +441,28 @@ module hwnas_axi_mem #(
         end
     endtask
 
+    // start writing a block of row_bytes-long rows at byte address a back (its W beats wait
+    // for the captured words, w_have)
+    task wr_init(input [31:0] a, input [31:0] rbytes);
+        begin
+            aw_on <= 1'b1;
+            aw_r <= 32'd0;
+            aw_ra <= a;
+            aw_a <= a & ~(DB - 1);
+            aw_left <= row_beats(a, rbytes);
+            w_a <= a & ~(DB - 1);
+            w_seg_left <= row_beats(a, rbytes);
+            w_bleft <= 9'd0;
+            m_wstrb <= {DB{1'b0}};
+            m_wdata <= {DW{1'b0}};
+        end
+    endtask
+
     always @(posedge clk) begin
         if (rst) begin
             st <= S_IDLE;
+            q_emit <= 1'b0;
+            cap_w <= 32'd0;
             m_awvalid <= 1'b0;
             m_wvalid <= 1'b0;
             aw_on <= 1'b0;
@@ -437,29 +478,87 @@ module hwnas_axi_mem #(
                 m_awvalid <= 1'b0;
             if (w_fire)
                 m_wvalid <= 1'b0;
+            q_emit <= 1'b0;
+            // a store's words, captured at the DMA's pace (it cannot be stalled): a line of
+            // ONB words of partial sums, or one word of the output stage
+            if (dma_wvalid) begin
+                for (i = 0; i < ONB; i = i + 1)
+                    for (b = 0; b < OLANES; b = b + 1)
+                        if (i == 0 || !fsq)
+                            stg[(cap_w + i) * LMAX + b] <=
+                                sext(dma_wline[(i*OLANES+b)*ACC_BITS +: ACC_BITS]);
+                cap_w <= cap_w + (fsq ? 32'd1 : ONB);
+            end
             case (st)
             S_IDLE: if (dma_start) begin
+                // a final store reads its parameter records first: one row of 2 x cols
+                // elements of 8 bytes (bias; multiplier | shift << 32) at qbase
                 op <= dma_op;
-                lay <= dma_layout;
-                base <= dma_base;
-                rows <= dma_rows;
-                cols <= dma_cols;
+                lay <= dma_fs ? 1'b0 : dma_layout;
+                base <= dma_fs ? dma_qbase : dma_base;
+                rows <= dma_fs ? 32'd1 : dma_rows;
+                cols <= dma_fs ? dma_cols << 1 : dma_cols;
                 stride <= dma_stride;
                 lines <= dma_lines;
-                elg <= dlg;
+                elg <= dma_fs ? 2'd3 : dlg;
+                sb_base <= dma_base;
+                sb_rows <= dma_rows;
+                sb_cols <= dma_cols;
+                sb_lay <= dma_layout;
+                fsq <= dma_fs;
                 e_r <= 32'd0;
                 e_k <= 32'd0;
-                e_ra <= dma_base;
-                e_ea <= dma_base;
+                e_ra <= dma_fs ? dma_qbase : dma_base;
+                e_ea <= dma_fs ? dma_qbase : dma_base;
                 e_w <= 32'd0;
                 e_qb <= 32'd0;
                 e_ln <= 8'd0;
                 e_rl <= 8'd0;
                 emit_j <= 32'd0;
-                c_lines <= 32'd0;
+                cap_w <= 32'd0;
+                q_lane <= 8'd0;
                 w_done <= 1'b0;
                 vld <= {NSTG{1'b0}};
-                st <= (dma_op == 2'd3) ? S_CAP : S_RD;
+                st <= dma_fs ? S_QRD : (dma_op == 2'd3) ? S_WR : S_RD;
+                if (dma_op == 2'd3 && !dma_fs)
+                    wr_init(dma_base, dma_cols << dlg);
+            end
+            S_QRD: if (rb_v) begin
+                rd_bytes <= rd_bytes + eb;
+                walk_next;
+                for (i = 0; i < OLANES; i = i + 1)
+                    if ({24'd0, q_lane} == i) begin
+                        if (!e_k[0])
+                            mem_qline[i*QRB +: ACC_BITS] <= r_elem[ACC_BITS-1:0];
+                        else
+                            mem_qline[i*QRB+ACC_BITS +: 40] <= r_elem[39:0];
+                    end
+                if (e_k[0]) begin
+                    if ({24'd0, q_lane} + 32'd1 == OLANES || e_last) begin
+                        q_emit <= 1'b1;
+                        q_lane <= 8'd0;
+                    end else begin
+                        q_lane <= q_lane + 8'd1;
+                    end
+                end
+                if (e_last) begin
+                    // the records are in: write the block back as the words arrive
+                    st <= S_WR;
+                    lay <= sb_lay;
+                    base <= sb_base;
+                    rows <= sb_rows;
+                    cols <= sb_cols;
+                    elg <= lg2(AB);
+                    e_r <= 32'd0;
+                    e_k <= 32'd0;
+                    e_ra <= sb_base;
+                    e_ea <= sb_base;
+                    e_w <= 32'd0;
+                    e_qb <= 32'd0;
+                    e_ln <= 8'd0;
+                    e_rl <= 8'd0;
+                    wr_init(sb_base, sb_cols << lg2(AB));
+                end
             end
             S_RD: if (rb_v) begin
                 stg[e_idx] <= r_elem[EW-1:0];
@@ -475,28 +574,6 @@ module hwnas_axi_mem #(
                 emit_j <= emit_j + 32'd1;
                 if (emit_j + 32'd1 >= lines)
                     st <= S_IDLE;
-            end
-            S_CAP: begin
-                if (dma_wvalid) begin
-                    for (i = 0; i < ONB; i = i + 1)
-                        for (b = 0; b < OLANES; b = b + 1)
-                            stg[(c_lines * ONB + i) * LMAX + b] <=
-                                sext(dma_wline[(i*OLANES+b)*ACC_BITS +: ACC_BITS]);
-                    c_lines <= c_lines + 32'd1;
-                    if (c_lines + 32'd1 == lines) begin
-                        st <= S_WR;
-                        aw_on <= 1'b1;
-                        aw_r <= 32'd0;
-                        aw_ra <= base;
-                        aw_a <= base & ~(DB - 1);
-                        aw_left <= row_beats(base, row_bytes);
-                        w_a <= base & ~(DB - 1);
-                        w_seg_left <= row_beats(base, row_bytes);
-                        w_bleft <= 9'd0;
-                        m_wstrb <= {DB{1'b0}};
-                        m_wdata <= {DW{1'b0}};
-                    end
-                end
             end
             S_WR: begin
                 // AW: one burst at a time, MAXOUT outstanding
@@ -520,7 +597,7 @@ module hwnas_axi_mem #(
                     end
                 end
                 // W: pack one element per cycle while no beat waits on the bus
-                if (!w_done && (!m_wvalid || w_fire)) begin
+                if (!w_done && (!m_wvalid || w_fire) && w_have) begin
                     // the previous beat left (w_fire): start a fresh one with this element
                     for (k = 0; k < DB; k = k + 1)
                         if (w_fire && !(k >= e_off && k < e_off + eb))
@@ -650,7 +727,8 @@ module hwnas_axi_mem #(
                        dma_rows < 32'h400 && dma_cols < 32'h20000 &&
                        dma_stride < 32'h100000 && dma_base < 32'h80000000 &&
                        (dma_base & ((32'd1 << dlg) - 32'd1)) == 32'd0 &&
-                       (dma_stride & ((32'd1 << dlg) - 32'd1)) == 32'd0);
+                       (dma_stride & ((32'd1 << dlg) - 32'd1)) == 32'd0 &&
+                       (!dma_fs || (dma_qbase[3:0] == 4'd0 && dma_qbase < 32'h80000000)));
 
             // bursts: aligned, at most MAXB beats, within one 4 KiB page
             if (m_arvalid) begin

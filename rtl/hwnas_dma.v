@@ -232,12 +232,15 @@ module hwnas_dma #(
     reg [ONLW-1:0] fsel;
     reg [31:0] flsel;
     wire [31:0] oaddr = frow + fcol;
-    wire fre = busy && fs && (fph == 2'd2) && (fi < words);
     wire lre = busy && (op == 2'd3) && !fs && (vop == 2'd0) && (j < lines);
-    assign olre = lre || fre;
     assign lj = fs ? (oaddr >> ONL) : j;
     wire qwe = busy && fs && mem_rvalid;
     wire [31:0] qra = layout ? qn : fcol;
+    // an output word waits for its parameter word (qra) to be in the qbuf: never in the
+    // direct harness (word i needs parameter word <= i, written by cycle s + 2 + i), but an
+    // AXI memory side delivers the parameters when its bursts return (hwnas_axi_mem.v)
+    wire fre = busy && fs && (fph == 2'd2) && (fi < words) && (qj > qra);
+    assign olre = lre || fre;
     wire [OLANES*QRB-1:0] qword;
     reg  [OLANES*ACC_BITS-1:0] oshift;   // word fsel of the line read (a mux, no multiply)
     integer k;

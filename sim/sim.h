@@ -194,6 +194,70 @@ int sim_build(const struct sim_rtl_params *p, const struct sim_options *opt, cha
 /* Folder the models are cached in (see sim_options.cache_dir), into buf. */
 int sim_cache_dir(const struct sim_options *opt, char *buf, size_t size, struct hn_err *err);
 
+/* ---- The AXI top (rtl/hwnas_axi.v) in simulation (sim/sim_axi.c, docs/deploy.md) ---- */
+
+/* The AXI build and run: bus bits (64, 128, 256), beats per burst, outstanding bursts per
+ * direction; the slave model's back-pressure (probability per cycle) and its seed. */
+struct sim_axi_options {
+	int dw, maxb, maxout;
+	double stall;
+	uint64_t seed;
+};
+void sim_axi_options_init(struct sim_axi_options *o);   /* 64-bit bus, MAXB 16, MAXOUT 4 */
+
+/* Where one layer's program and data sit in the AXI top's DRAM (byte addresses, each region
+ * 4 KiB aligned, docs/deploy.md "Memory map"): the DMA list (ndq 64-byte records), the
+ * compute list (ncq 32-byte records), the GEMM operands A (na act elements: a conv's im2col
+ * matrix) and B (nb weight elements), the outputs C (nc act elements), the partial sums
+ * (np acc elements), the output stage's parameter records (nq of 16 bytes); end is the first
+ * byte past them. ab, wb, cb: element bytes. */
+struct sim_axi_map {
+	uint64_t dq, cq, a, b, c, p, q, end;
+	int64_t ndq, ncq, na, nb, nc, np, nq;
+	int ab, wb, cb;
+};
+
+/* HN_EINVAL unless the AXI top can run programs for these parameters (element bytes 1, 2, 4
+ * or 8; the output stage). */
+int sim_axi_check(const struct sim_rtl_params *rp, struct hn_err *err);
+
+/* Builds (or finds in the cache, as axi-<hash>) the AXI harness for p and ao; its path into
+ * exe. *built = 1 when this call built it. */
+int sim_axi_build(const struct sim_rtl_params *p, const struct sim_axi_options *ao,
+		  const struct sim_options *opt, char *exe, size_t size, int *built,
+		  struct hn_err *err);
+
+/* One run of the AXI harness. outputs: the nc output elements read back (sign-extended),
+ * malloc'ed; free with sim_axi_result_release. */
+struct sim_axi_result {
+	char status[128];
+	int64_t cycles;          /* the top's CYCLES register: start to done */
+	int64_t rd_bytes, wr_bytes, bursts;
+	int64_t *outputs, nout;
+};
+void sim_axi_result_release(struct sim_axi_result *r);
+
+/* Runs the image file (loaded at byte 0) laid out as map through the AXI harness exe with a
+ * slave of bw bytes/cycle and latency cycles; dir holds the run's files. HN_EEXTERNAL when
+ * the harness fails or reports a status other than ok (an AXI rule broken, a timeout). */
+int sim_axi_run(const char *exe, const char *image_path, const struct sim_axi_map *map,
+		const struct sim_axi_options *ao, double bw, int64_t latency, int64_t max_cycles,
+		const char *dir, struct sim_axi_result *out, struct hn_err *err);
+
+/* sim_layer through the AXI top: the same program and reference, laid out by sim_axi_image,
+ * run by the C driver on the simulated top. out->rtl_cycles: the AXI cycles; *axi: the run
+ * (release it). */
+int sim_layer_axi(const struct arch_layer *l, const struct hw_config *hw,
+		  const struct map_tiling *m, const struct sim_options *opt,
+		  const struct sim_axi_options *ao, struct sim_result *out,
+		  struct sim_axi_result *axi, struct hn_err *err);
+
+/* An element of `bytes` bytes (little endian, sign-extended) at at. */
+int64_t sim_axi_elem(const uint8_t *at, int bytes);
+
+/* Writes n bytes to path; HN_EIO naming it. */
+int sim_write_file(const char *path, const void *data, size_t n, struct hn_err *err);
+
 
 /* ---- Yosys synthesis of the RTL (sim/synth.c, docs/synthesis.md) ----
  * A config's RTL synthesised with `synth_xilinx` beside the resource model (hw_resources,

@@ -42,6 +42,9 @@ struct sim_prog {
 	int64_t *mem;             /* element-addressed DRAM image */
 	int64_t nmem;
 	int64_t out_base, nout;   /* the final output region (all groups' C) */
+	/* a GEMM layer's regions of mem, in this order: A [abase, bbase), B [bbase, cbase),
+	 * C [cbase, pbase), partial sums [pbase, qbase), parameter records [qbase, nmem) */
+	int64_t abase, bbase, cbase, pbase, qbase;
 	int64_t *expect;          /* nout reference outputs */
 	int64_t serial_cycles, first_load_cycles, last_store_cycles, compute_cycles;
 	int64_t floor_cycles;     /* sum over requests of the line floor's excess over t(b) */
@@ -93,6 +96,11 @@ int sim_prog_build_in(const struct arch_layer *l, const struct hw_config *hw,
 int sim_prog_run(const char *what, const struct sim_prog *prog, const struct sim_rtl_params *rp,
 		 const struct sim_options *opt, struct sim_result *out, int64_t *got,
 		 struct hn_err *err);
+
+/* The program as the AXI top's DRAM from byte address at (sim_axi.c): *image (malloc'ed,
+ * map->end - at bytes) and *map. HN_EINVAL for what the AXI top cannot run. */
+int sim_axi_image(const struct sim_prog *prog, const struct sim_rtl_params *rp, uint64_t at,
+		  uint8_t **image, struct sim_axi_map *map, struct hn_err *err);
 
 /* The program's makespan with every command taking its dur: a DMA command starts when the
  * DMA is free and `wait` computes have ended, a compute when the array is free and `wait`

@@ -811,6 +811,11 @@ int sim_prog_build_in(const struct arch_layer *l, const struct hw_config *hw,
 	const int64_t pbase = cbase + g.g * g.m * g.n, qbase = pbase + g.g * g.m * g.n;
 	p->out_base = cbase;
 	p->nout = g.g * g.m * g.n;
+	p->abase = abase;
+	p->bbase = bbase;
+	p->cbase = cbase;
+	p->pbase = pbase;
+	p->qbase = qbase;
 	p->mem = calloc((size_t)p->nmem, sizeof(int64_t));
 	p->expect = malloc((size_t)p->nout * sizeof(int64_t));
 	st = calloc((size_t)nsteps, sizeof(*st));

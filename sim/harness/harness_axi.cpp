@@ -1,21 +1,18 @@
 // harness_axi.cpp: the Verilator harness of hwnas_axi (the AXI top), apart from harness.cpp.
 //
-//   harness_axi PROGRAM RESULTS DUMP [--seed N] [--stall P] [--axi-latency N] [--axi-bw B]
+//   harness_axi IMAGE RESULTS DUMP --dq ADDR N --cq ADDR N --dump ADDR BYTES --max-cycles N
+//               [--seed N] [--stall P] [--axi-latency N] [--axi-bw B]
 //
-// Reads the same tile program and memory image as harness.cpp (docs/rtl.md), lays them out in
-// a byte-addressed DRAM (below), writes the command lists there as 32-byte records
-// (docs/deploy.md), programs the AXI4-Lite registers like a host, and plays an AXI4 slave
-// memory: a read burst's first beat comes `latency` cycles after its address, beats leave at
-// most `bw` bytes per cycle (read and write share it), and with probability P in every cycle
-// ARREADY, AWREADY, WREADY and the R/B valids are held back (seeded, replayable). It checks
-// the AXI rules on every cycle (bursts within MAXB and 4 KiB, aligned addresses, WLAST where
-// AWLEN says, VALID held and payload stable until READY) and stops with status "axi: ..." on a
-// violation.
-//
-// Layout of the element-addressed image: element i, accessed with e bytes per element, lives
-// at byte DATA + space(e) + i x e, with one space per element size (1, 2, 4, 8), each a copy
-// of the whole image; a request's base and stride are converted the same way. The dump is read
-// from the space of the final outputs (act bytes).
+// IMAGE is the accelerator's DRAM from byte 0, as sim/sim_axi.c (and `hwnas compile`) lay it
+// out (docs/deploy.md "Memory map"): the two command lists (N records at ADDR each), weights,
+// activations, parameter records. The harness programs the AXI4-Lite registers like a host,
+// through the C driver (driver/hwnas_drv.c), and plays an AXI4 slave memory: a read burst's
+// first beat comes `latency` cycles after its address, beats leave at most `bw` bytes per
+// cycle (read and write share it), and with probability P in every cycle ARREADY, AWREADY,
+// WREADY and the R/B valids are held back (seeded, replayable). It checks the AXI rules on
+// every cycle (bursts within MAXB and 4 KiB, aligned addresses, WLAST where AWLEN says, VALID
+// held and payload stable until READY) and stops with status "axi: ..." on a violation. DUMP
+// gets BYTES bytes of DRAM from ADDR after the run.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -25,7 +22,6 @@
 #include <string>
 #include <vector>
 
-#include "program.h"
 #include "hwnas_drv.h"
 #include "verilated.h"
 #include "Vhwnas_axi.h"
@@ -34,7 +30,6 @@
 #error "build with -DHW_ROWS=... (see tests/test_axi.c)"
 #endif
 
-static const int A_BITS = HW_A_BITS, W_BITS = HW_W_BITS, ACC_BITS = HW_ACC_BITS;
 static const int DW = HW_AXI_DW, DB = HW_AXI_DW / 8, MAXB = HW_MAXB;
 
 static uint64_t rng = 88172645463325252ull;
@@ -84,82 +79,68 @@ static int die(const char *results, const char *msg)
 	return 2;
 }
 
-static int ebytes_lg(int bits) { int b = (bits + 7) / 8; return b > 4 ? 3 : b > 2 ? 2 : b > 1 ? 1 : 0; }
 
 struct Burst { uint32_t addr; int len, beat; long ready; };
 
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
-		fprintf(stderr, "usage: harness_axi PROGRAM RESULTS DUMP [--seed N] [--stall P] "
+		fprintf(stderr, "usage: harness_axi IMAGE RESULTS DUMP --dq ADDR N --cq ADDR N "
+			"--dump ADDR BYTES --max-cycles N [--seed N] [--stall P] "
 			"[--axi-latency N] [--axi-bw B]\n");
 		return 2;
 	}
 	const char *res_path = argv[2], *dump_path = argv[3];
-	double stall = 0, abw = -1;
-	long alat = -1;
-	for (int i = 4; i + 1 < argc; i += 2) {
+	double stall = 0, bw = 8;
+	long latency = 0, max_cycles = 1000000;
+	uint64_t dq_at = 0, cq_at = 0, dq_n = 0, cq_n = 0, dump_at = 0, dump_n = 0;
+	for (int i = 4; i + 1 < argc; i++) {
 		if (!strcmp(argv[i], "--seed"))
-			rng = strtoull(argv[i + 1], nullptr, 10) * 2654435761ull + 1;
+			rng = strtoull(argv[++i], nullptr, 10) * 2654435761ull + 1;
 		else if (!strcmp(argv[i], "--stall"))
-			stall = atof(argv[i + 1]);
+			stall = atof(argv[++i]);
 		else if (!strcmp(argv[i], "--axi-latency"))
-			alat = atol(argv[i + 1]);
+			latency = atol(argv[++i]);
 		else if (!strcmp(argv[i], "--axi-bw"))
-			abw = atof(argv[i + 1]);
+			bw = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--max-cycles"))
+			max_cycles = atol(argv[++i]);
+		else if (i + 2 < argc && !strcmp(argv[i], "--dq")) {
+			dq_at = strtoull(argv[i + 1], nullptr, 0);
+			dq_n = strtoull(argv[i + 2], nullptr, 0);
+			i += 2;
+		} else if (i + 2 < argc && !strcmp(argv[i], "--cq")) {
+			cq_at = strtoull(argv[i + 1], nullptr, 0);
+			cq_n = strtoull(argv[i + 2], nullptr, 0);
+			i += 2;
+		} else if (i + 2 < argc && !strcmp(argv[i], "--dump")) {
+			dump_at = strtoull(argv[i + 1], nullptr, 0);
+			dump_n = strtoull(argv[i + 2], nullptr, 0);
+			i += 2;
+		} else {
+			return die(res_path, "unknown option");
+		}
 	}
-	Program prog;
-	const RtlParams rp = { HW_ROWS, HW_COLS, HW_DF, A_BITS, W_BITS, ACC_BITS, HW_INB, HW_WNB, HW_ONB };
-	FILE *pf = fopen(argv[1], "r");
-	if (!pf)
-		return die(res_path, "cannot open the program file");
-	const char *perr = parse_program(pf, rp, prog);
-	fclose(pf);
-	if (perr)
-		return die(res_path, perr);
-	std::vector<int64_t> img((size_t)prog.nmem, 0);
-	FILE *mf = fopen(prog.memfile.c_str(), "rb");
-	if (!mf || fread(img.data(), sizeof(int64_t), img.size(), mf) != img.size()) {
-		if (mf)
-			fclose(mf);
-		return die(res_path, "cannot read the memory image");
+	if (bw <= 0)
+		return die(res_path, "--axi-bw must be positive");
+	FILE *mf = fopen(argv[1], "rb");
+	if (!mf)
+		return die(res_path, "cannot open the image");
+	std::vector<uint8_t> dram;
+	{
+		uint8_t buf[65536];
+		size_t n;
+		while ((n = fread(buf, 1, sizeof(buf), mf)) > 0)
+			dram.insert(dram.end(), buf, buf + n);
 	}
 	fclose(mf);
-	const long latency = alat >= 0 ? alat : prog.latency;
-	const double bw = abw > 0 ? abw : prog.bw;
-
-	// byte DRAM: the program lists at 0, then the four element spaces
-	const uint64_t nm = ((uint64_t)prog.nmem + 7) & ~7ull;
-	const uint64_t dq_at = 0, cq_at = ((prog.dq.size() * 32 + 4095) & ~4095ull);
-	const uint64_t data = cq_at + ((prog.cq.size() * 32 + 4095) & ~4095ull);
-	uint64_t space[4];
-	for (int e = 0, off = 0; e < 4; off += 1 << e, e++)
-		space[e] = data + (uint64_t)off * nm;
-	const uint64_t dram_size = data + 15 * nm + 4096;
+	// 4 KiB of slack past the image: a burst may read a little beyond the last row
+	dram.resize(((dram.size() + 4095) & ~(size_t)4095) + 4096, 0);
+	const uint64_t dram_size = dram.size();
 	if (dram_size >= (1ull << 32))
 		return die(res_path, "the image does not fit a 32-bit address space");
-	std::vector<uint8_t> dram(dram_size, 0);
-	for (int e = 0; e < 4; e++)
-		for (uint64_t i = 0; i < (uint64_t)prog.nmem; i++)
-			memcpy(&dram[space[e] + (i << e)], &img[i], (size_t)1 << e);   // little endian host
-	const int alg = ebytes_lg(A_BITS), wlg = ebytes_lg(W_BITS), clg = ebytes_lg(ACC_BITS);
-	for (size_t k = 0; k < prog.dq.size(); k++) {
-		const DmaCmd &d = prog.dq[k];
-		int lg = d.op == 0 ? alg : d.op == 1 ? wlg : (d.op == 2 || !d.final_) ? clg : alg;
-		struct hnd_dma r = { (uint32_t)d.op, (uint32_t)d.half, (uint32_t)d.layout,
-				     (uint32_t)d.final_, (uint32_t)d.shift,
-				     (uint32_t)(space[lg] + ((uint64_t)d.base << lg)), (uint32_t)d.rows,
-				     (uint32_t)d.cols, (uint32_t)((uint64_t)d.stride << lg),
-				     (uint32_t)d.words, (uint32_t)d.wait };
-		hnd_pack_dma(&r, &dram[dq_at + 32 * k]);
-	}
-	for (size_t k = 0; k < prog.cq.size(); k++) {
-		const CmpCmd &c = prog.cq[k];
-		struct hnd_cmp r = { (uint32_t)c.ah, (uint32_t)c.bh, (uint32_t)c.ch, (uint32_t)c.init,
-				     (uint32_t)c.tm, (uint32_t)c.tn, (uint32_t)c.tk, (uint32_t)c.nout,
-				     (uint32_t)c.nin, (uint32_t)c.wait };
-		hnd_pack_cmp(&r, &dram[cq_at + 32 * k]);
-	}
+	if (dump_at + dump_n > dram_size)
+		return die(res_path, "the dump region lies outside the image");
 
 	VerilatedContext *ctx = new VerilatedContext;
 	ctx->commandArgs(1, argv);
@@ -362,7 +343,7 @@ int main(int argc, char **argv)
 	host.wait = [&](int) -> int {
 		while (!top->irq && status == "ok") {
 			tick();
-			if (cyc - t_start > prog.max_cycles) {
+			if (cyc - t_start > max_cycles) {
 				status = "timeout";
 				return 1;
 			}
@@ -396,8 +377,8 @@ int main(int argc, char **argv)
 	    ((p0 >> 24) & 0xff) != DB)
 		status = "error: the driver's probe of ID / PARAMS0 failed";
 	t_start = cyc;
-	if (status == "ok" && hnd_start(&bus, (uint32_t)dq_at, (uint32_t)prog.dq.size(),
-					(uint32_t)cq_at, (uint32_t)prog.cq.size(), 1))
+	if (status == "ok" && hnd_start(&bus, (uint32_t)dq_at, (uint32_t)dq_n, (uint32_t)cq_at,
+					(uint32_t)cq_n, 1))
 		status = "error: hnd_start refused the addresses";
 	int wr = status == "ok" ? hnd_wait(&bus, 0, &cnt) : -1;
 	bool ok = host.ok;
@@ -409,7 +390,7 @@ int main(int argc, char **argv)
 		status = "error: hnd_wait reported an error or no done";
 	if (status == "ok" && top->irq)
 		status = "error: irq still up after the driver cleared done";
-	if (status == "ok" && (dmac != prog.dq.size() || cmpc != prog.cq.size()))
+	if (status == "ok" && (dmac != dq_n || cmpc != cq_n))
 		status = "error: command counts differ from the program";
 	top->final();
 	delete top;
@@ -428,14 +409,10 @@ int main(int argc, char **argv)
 	FILE *df = fopen(dump_path, "wb");
 	if (!df)
 		return 2;
-	for (const Region &r : prog.dumps)
-		for (long i = r.base; i < r.base + r.count; i++) {
-			int64_t v = 0;
-			memcpy(&v, &dram[space[alg] + ((uint64_t)i << alg)], (size_t)1 << alg);
-			int sh = 64 - 8 * (1 << alg);
-			v = sh ? (int64_t)((uint64_t)v << sh) >> sh : v;
-			fwrite(&v, sizeof(v), 1, df);
-		}
+	if (dump_n && fwrite(&dram[dump_at], 1, dump_n, df) != dump_n) {
+		fclose(df);
+		return 2;
+	}
 	fclose(df);
 	(void)DW;
 	return status == "ok" ? 0 : 3;
