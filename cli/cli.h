@@ -21,6 +21,7 @@ int cmd_zoo(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_map(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
+int cmd_compile(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_explore(int argc, char **argv);

@@ -17,6 +17,7 @@ static const struct cmd commands[] = {
 	{ "eval", cmd_eval, "analytical cost of a network on an accelerator" },
 	{ "map",  cmd_map,  "optimal tile mapping of layers (GLPK)" },
 	{ "sim",  cmd_sim,  "cycle-accurate Verilator run of a layer or network" },
+	{ "compile", cmd_compile, "a network as the AXI top's DRAM image: programs, weights, memory map" },
 	{ "validate", cmd_validate, "model against RTL: error, ranking, calibration" },
 	{ "estimators", cmd_estim, "cost estimators (model, lookup table, predictors, RTL) compared" },
 	{ "synth", cmd_synth, "Yosys synthesis of the accelerator: resources beside the model" },

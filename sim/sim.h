@@ -255,6 +255,43 @@ int sim_layer_axi(const struct arch_layer *l, const struct hw_config *hw,
 /* An element of `bytes` bytes (little endian, sign-extended) at at. */
 int64_t sim_axi_elem(const uint8_t *at, int bytes);
 
+/* ---- hwnas compile (sim/sim_compile.c, docs/deploy.md "hwnas compile") ---- */
+struct sim_compile_options {
+	uint64_t seed;             /* the random weights, inputs and parameters (sim_layer's) */
+	enum cost_mapper mapper;   /* tiling per layer */
+};
+void sim_compile_options_init(struct sim_compile_options *o);   /* seed 1, GLPK */
+
+/* One layer of a compiled network: its tiling, the model's cycles, and where its program
+ * and operands sit (map: addresses in dram.bin). compiled = 0 with why for a layer the AXI
+ * top cannot run (pool, add: no vector unit yet). b_in_plan: B is the layer's weights at the
+ * tensor plan's offset (else a second operand in scratch). */
+struct sim_compile_layer {
+	int compiled, b_in_plan;
+	char why[200];
+	struct map_tiling tiling;
+	int64_t model_cycles, macs;
+	struct sim_axi_map map;
+};
+/* The whole image: programs from 0, the tensor plan (arch_plan_build: weights, then the
+ * activations) at tensors_at, the parameter records at params_at, per-layer scratch at
+ * scratch_at, bytes in all. layers: n entries, owned (sim_compile_report_release). */
+struct sim_compile_report {
+	struct sim_compile_layer *layers;
+	int n;
+	uint64_t bytes, programs_at, tensors_at, tensors_bytes, params_at, scratch_at;
+};
+void sim_compile_report_release(struct sim_compile_report *r);
+
+/* Compiles net for hw into out_dir (created if missing): dram.bin, manifest.json and per
+ * compiled layer i layer<i>.dma.bin, layer<i>.cmp.bin (its command lists) and
+ * layer<i>.expect.bin (the C reference's outputs, act bytes each). HN_EINVAL naming the
+ * network and the layer (no tiling fits, a list-form network without a graph, an image
+ * beyond 4 GiB, a config the AXI top cannot run), HN_EIO naming the file. */
+int sim_compile_net(const struct arch_net *net, const struct hw_config *hw,
+		    const struct sim_compile_options *o, const char *out_dir,
+		    struct sim_compile_report *r, struct hn_err *err);
+
 /* Writes n bytes to path; HN_EIO naming it. */
 int sim_write_file(const char *path, const void *data, size_t n, struct hn_err *err);
 

@@ -65,19 +65,17 @@ int sim_axi_check(const struct sim_rtl_params *rp, struct hn_err *err)
 	return 0;
 }
 
-int sim_axi_image(const struct sim_prog *p, const struct sim_rtl_params *rp, uint64_t at,
-		  uint8_t **image, struct sim_axi_map *map, struct hn_err *err)
+int sim_axi_place(const struct sim_prog *p, const struct sim_rtl_params *rp, uint64_t at,
+		  struct sim_axi_map *map, struct hn_err *err)
 {
 	struct sim_axi_map m;
-	uint8_t *img;
 	int ret;
 
-	*image = NULL;
 	if ((ret = sim_axi_check(rp, err)))
 		return ret;
 	if (p->bbase <= p->abase)
-		return hn_fail(err, HN_EINVAL, "a vector layer has no AXI record format yet "
-			       "(docs/deploy.md)");
+		return hn_fail(err, HN_EINVAL, "a vector layer (pool, add) has no AXI record format "
+			       "yet (docs/deploy.md)");
 	memset(&m, 0, sizeof(m));
 	m.ab = elem_bytes(rp->a_bits);
 	m.wb = elem_bytes(rp->w_bits);
@@ -101,18 +99,25 @@ int sim_axi_image(const struct sim_prog *p, const struct sim_rtl_params *rp, uin
 		return hn_fail(err, HN_EINVAL, "the layer's DRAM image (%llu bytes from %llu) does "
 			       "not fit the AXI top's 32-bit addresses",
 			       (unsigned long long)(m.end - at), (unsigned long long)at);
-	img = calloc((size_t)(m.end - at), 1);
-	if (!img)
-		return hn_fail(err, HN_ENOMEM, "out of memory for a %llu-byte image",
-			       (unsigned long long)(m.end - at));
+	*map = m;
+	return 0;
+}
+
+void sim_axi_fill(const struct sim_prog *p, const struct sim_axi_map *mp, uint8_t *img,
+		  uint64_t img_at)
+{
+	const struct sim_axi_map m = *mp;
+
 	for (int64_t i = 0; i < m.na; i++)
-		put_elem(img + (m.a - at) + (uint64_t)i * (uint64_t)m.ab, p->mem[p->abase + i], m.ab);
+		put_elem(img + (m.a - img_at) + (uint64_t)i * (uint64_t)m.ab, p->mem[p->abase + i],
+			 m.ab);
 	for (int64_t i = 0; i < m.nb; i++)
-		put_elem(img + (m.b - at) + (uint64_t)i * (uint64_t)m.wb, p->mem[p->bbase + i], m.wb);
+		put_elem(img + (m.b - img_at) + (uint64_t)i * (uint64_t)m.wb, p->mem[p->bbase + i],
+			 m.wb);
 	for (int64_t i = 0; i < m.nq; i++) {
 		const int64_t *q = p->mem + p->qbase + 3 * i;
 		hnd_pack_params(q[0], (uint32_t)q[1], (uint32_t)q[2],
-				img + (m.q - at) + (uint64_t)i * HND_PARAM_RECORD);
+				img + (m.q - img_at) + (uint64_t)i * HND_PARAM_RECORD);
 	}
 	for (int64_t k = 0; k < p->ndma; k++) {
 		const struct sim_dma *d = &p->dma[k];
@@ -142,7 +147,7 @@ int sim_axi_image(const struct sim_prog *p, const struct sim_rtl_params *rp, uin
 		if (d->op == 3 && d->final)
 			r.qbase = (uint32_t)(m.q + (uint64_t)((d->qbase - p->qbase) / 3) *
 					     HND_PARAM_RECORD);
-		hnd_pack_dma(&r, img + (m.dq - at) + (uint64_t)k * HND_DMA_RECORD);
+		hnd_pack_dma(&r, img + (m.dq - img_at) + (uint64_t)k * HND_DMA_RECORD);
 	}
 	for (int64_t k = 0; k < p->ncmp; k++) {
 		const struct sim_cmp *c = &p->cmp[k];
@@ -150,10 +155,23 @@ int sim_axi_image(const struct sim_prog *p, const struct sim_rtl_params *rp, uin
 				     (uint32_t)c->init, (uint32_t)c->tm, (uint32_t)c->tn,
 				     (uint32_t)c->tk, (uint32_t)c->nout, (uint32_t)c->nin,
 				     (uint32_t)c->wait };
-		hnd_pack_cmp(&r, img + (m.cq - at) + (uint64_t)k * HND_CMP_RECORD);
+		hnd_pack_cmp(&r, img + (m.cq - img_at) + (uint64_t)k * HND_CMP_RECORD);
 	}
-	*image = img;
-	*map = m;
+}
+
+int sim_axi_image(const struct sim_prog *p, const struct sim_rtl_params *rp, uint64_t at,
+		  uint8_t **image, struct sim_axi_map *map, struct hn_err *err)
+{
+	int ret;
+
+	*image = NULL;
+	if ((ret = sim_axi_place(p, rp, at, map, err)))
+		return ret;
+	*image = calloc((size_t)(map->end - at), 1);
+	if (!*image)
+		return hn_fail(err, HN_ENOMEM, "out of memory for a %llu-byte image",
+			       (unsigned long long)(map->end - at));
+	sim_axi_fill(p, map, *image, at);
 	return 0;
 }
 

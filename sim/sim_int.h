@@ -97,6 +97,15 @@ int sim_prog_run(const char *what, const struct sim_prog *prog, const struct sim
 		 const struct sim_options *opt, struct sim_result *out, int64_t *got,
 		 struct hn_err *err);
 
+/* The AXI layout of a program (sim_axi.c): sim_axi_place puts its lists and regions one
+ * after the other from byte address at (4 KiB aligned) into *map; sim_axi_fill writes the
+ * lists, A, B and the parameter records at map's addresses into img, which holds DRAM from
+ * byte img_at (the caller may move map's regions first; C and the partial sums are written
+ * by the accelerator). */
+int sim_axi_place(const struct sim_prog *p, const struct sim_rtl_params *rp, uint64_t at,
+		  struct sim_axi_map *map, struct hn_err *err);
+void sim_axi_fill(const struct sim_prog *p, const struct sim_axi_map *map, uint8_t *img,
+		  uint64_t img_at);
 /* The program as the AXI top's DRAM from byte address at (sim_axi.c): *image (malloc'ed,
  * map->end - at bytes) and *map. HN_EINVAL for what the AXI top cannot run. */
 int sim_axi_image(const struct sim_prog *prog, const struct sim_rtl_params *rp, uint64_t at,
