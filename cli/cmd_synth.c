@@ -13,7 +13,7 @@
 #include "../sim/sim.h"
 
 static const char synth_help[] =
-"usage: hwnas synth [--hw FILE] [--json] [--timeout S] [--no-cache]\n"
+"usage: hwnas synth [--hw FILE] [--axi] [--json] [--timeout S] [--no-cache]\n"
 "\n"
 "Synthesizes the Verilog accelerator (rtl/) with the config's parameters using Yosys\n"
 "`synth_xilinx` for its device's family (zynqmp, alveo, no device: -family xcup; zynq7,\n"
@@ -29,6 +29,8 @@ static const char synth_help[] =
 "  --hw FILE        accelerator config JSON; default: the built-in 16x16 WS config\n"
 "  --timeout S      wall-clock limit of the synthesis in seconds (default 1800)\n"
 "  --no-cache       synthesize again even when a cached result exists\n"
+"  --axi            the AXI top (rtl/hwnas_axi.v: 64-bit bus, bursts of 16, 4 outstanding)\n"
+"                   instead of hwnas_top (docs/deploy.md)\n"
 "  --json           JSON on stdout instead of the table\n"
 "  -h, --help       this text\n"
 "\n"
@@ -152,6 +154,7 @@ int cmd_synth(int argc, char **argv)
 		CLI_LONGOPT_HW,
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-cache", no_argument, NULL, 'n' },
+		{ "axi", no_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -183,6 +186,12 @@ int cmd_synth(int argc, char **argv)
 			break;
 		case 'n':
 			opt.no_cache = 1;
+			break;
+		case 'a':
+			/* the AXI top as an exported bundle builds it (docs/deploy.md) */
+			opt.axi_dw = 64;
+			opt.axi_maxb = 16;
+			opt.axi_maxout = 4;
 			break;
 		case 'j':
 			json = 1;

@@ -330,6 +330,8 @@ struct sim_synth_options {
 	const char *yosys;     /* executable; NULL: $HWNAS_YOSYS, else "yosys" */
 	double timeout_s;      /* 0: 1800 s */
 	int no_cache;          /* 1: synthesize even when a cached result exists (and store it) */
+	int axi_dw;            /* > 0: the AXI top (rtl/hwnas_axi.v) with this bus width, */
+	int axi_maxb, axi_maxout; /* bursts of at most axi_maxb beats, axi_maxout outstanding */
 	sim_build_fn on_build; /* NULL: synthesis starts silently */
 	void *build_ctx;
 };

@@ -135,20 +135,27 @@ static double now_s(void)
 }
 
 
-/* The Yosys script: every RTL file, the parameters on hwnas_top, synth_xilinx flattened
- * without I/O buffers (an accelerator is a block inside a design), then stat. */
+/* The Yosys script: every RTL file, the parameters on the top (hwnas_top, or hwnas_axi with
+ * its bus parameters when axi_dw > 0), synth_xilinx flattened without I/O buffers (an
+ * accelerator is a block inside a design), then stat. */
 static void write_script(FILE *f, const struct sim_rtl_params *p, const char *family,
-			 char srcs[][1024], int nsrc)
+			 const struct sim_synth_options *opt, char srcs[][1024], int nsrc)
 {
+	const char *top = opt && opt->axi_dw > 0 ? "hwnas_axi" : "hwnas_top";
+
 	fprintf(f, "read_verilog");
 	for (int i = 0; i < nsrc; i++)
 		fprintf(f, " %s", srcs[i]);
 	fprintf(f, "\nchparam -set ROWS %d -set COLS %d -set DF %d -set A_BITS %d -set W_BITS %d "
 		"-set ACC_BITS %d -set DBUF %d -set IDEPTH %lld -set WDEPTH %lld -set ODEPTH %lld "
-		"-set INB %d -set WNB %d -set ONB %d -set PACK %d hwnas_top\n", p->rows, p->cols,
+		"-set INB %d -set WNB %d -set ONB %d -set PACK %d", p->rows, p->cols,
 		p->df, p->a_bits, p->w_bits, p->acc_bits, p->dbuf, (long long)p->idepth,
 		(long long)p->wdepth, (long long)p->odepth, p->inb, p->wnb, p->onb, p->pack);
-	fprintf(f, "synth_xilinx -family %s -top hwnas_top -flatten -noiopad\nstat\n", family);
+	if (opt && opt->axi_dw > 0)
+		fprintf(f, " -set AXI_DW %d -set MAXB %d -set MAXOUT %d", opt->axi_dw, opt->axi_maxb,
+			opt->axi_maxout);
+	fprintf(f, " %s\nsynth_xilinx -family %s -top %s -flatten -noiopad\nstat\n", top, family,
+		top);
 }
 
 static int write_result(const char *path, const struct sim_synth_stat *s, double seconds,
@@ -268,7 +275,7 @@ int sim_synth_run(const struct hw_config *hw, const struct sim_synth_options *op
 		FILE *mf = open_memstream(&text, &len);
 		if (!mf)
 			return hn_fail(err, HN_ENOMEM, "out of memory");
-		write_script(mf, &out->params, family, srcs, 0);
+		write_script(mf, &out->params, family, opt, srcs, 0);
 		fclose(mf);
 		h = sim_fnv(h, text, len);
 		free(text);
@@ -296,7 +303,7 @@ int sim_synth_run(const struct hw_config *hw, const struct sim_synth_options *op
 		ret = hn_fail(err, HN_EIO, "cannot write %s: %s", script, strerror(errno));
 		goto out_remove;
 	}
-	write_script(f, &out->params, family, srcs, nsrc);
+	write_script(f, &out->params, family, opt, srcs, nsrc);
 	fclose(f);
 
 	{
