@@ -13,7 +13,7 @@
 #include "../sim/sim.h"
 
 static const char synth_help[] =
-"usage: hwnas synth [--hw FILE] [--axi] [--json] [--timeout S] [--no-cache]\n"
+"usage: hwnas synth [--hw FILE] [--axi | --bundle DIR] [--json] [--timeout S] [--no-cache]\n"
 "\n"
 "Synthesizes the Verilog accelerator (rtl/) with the config's parameters using Yosys\n"
 "`synth_xilinx` for its device's family (zynqmp, alveo, no device: -family xcup; zynq7,\n"
@@ -31,6 +31,8 @@ static const char synth_help[] =
 "  --no-cache       synthesize again even when a cached result exists\n"
 "  --axi            the AXI top (rtl/hwnas_axi.v: 64-bit bus, bursts of 16, 4 outstanding)\n"
 "                   instead of hwnas_top (docs/deploy.md)\n"
+"  --bundle DIR     an export bundle as it is (explore's configs/<i>/: the files of its\n"
+"                   rtl_files.txt, top hwnas_accel); pass its hw.json as --hw\n"
 "  --json           JSON on stdout instead of the table\n"
 "  -h, --help       this text\n"
 "\n"
@@ -155,6 +157,7 @@ int cmd_synth(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-cache", no_argument, NULL, 'n' },
 		{ "axi", no_argument, NULL, 'a' },
+		{ "bundle", required_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -186,6 +189,9 @@ int cmd_synth(int argc, char **argv)
 			break;
 		case 'n':
 			opt.no_cache = 1;
+			break;
+		case 'b':
+			opt.bundle_dir = optarg;
 			break;
 		case 'a':
 			/* the AXI top as an exported bundle builds it (docs/deploy.md) */

@@ -259,6 +259,8 @@ int64_t sim_axi_elem(const uint8_t *at, int bytes);
 struct sim_compile_options {
 	uint64_t seed;             /* the random weights, inputs and parameters (sim_layer's) */
 	enum cost_mapper mapper;   /* tiling per layer */
+	int program_only;          /* 1: the lists and the manifest only (no dram.bin, no
+				    * expected outputs, no data drawn; zero point 0, no clamp) */
 };
 void sim_compile_options_init(struct sim_compile_options *o);   /* seed 1, GLPK */
 
@@ -291,6 +293,26 @@ void sim_compile_report_release(struct sim_compile_report *r);
 int sim_compile_net(const struct arch_net *net, const struct hw_config *hw,
 		    const struct sim_compile_options *o, const char *out_dir,
 		    struct sim_compile_report *r, struct hn_err *err);
+
+/* ---- The export bundle of one accelerator (sim/sim_export.c, docs/deploy.md) ---- */
+struct sim_export_options {
+	const char *srcdir;        /* the RTL to copy: as sim_options.srcdir */
+	const char *title;         /* the README's title; NULL: the network's name */
+	enum cost_mapper mapper;   /* the program's tilings */
+	struct sim_axi_options axi;/* the bus parameters written into the header */
+	const char *rtl_rel;       /* NULL: the RTL copied into dir/rtl; else where a copy
+				    * already is, relative to dir (sim_export_rtl made it) */
+};
+/* Copies every RTL source of srcdir (as sim_options.srcdir) into dir (created). */
+int sim_export_rtl(const char *srcdir, const char *dir, struct hn_err *err);
+/* Writes dir (created): hwnas_params.vh (header, then AXI_DW, MAXB, MAXOUT), hwnas_accel.v
+ * (hwnas_axi with those parameters), rtl_files.txt (the sources, relative to dir; copied
+ * into dir/rtl unless eo->rtl_rel),
+ * hw.json, program/ (sim_compile_net, programs only) and README.md (the Vivado steps).
+ * Errors as sim_compile_net's; HN_EIO naming the file. */
+int sim_export_bundle(const struct arch_net *net, const struct hw_config *hw,
+		      const char *header, const struct sim_export_options *eo, const char *dir,
+		      struct hn_err *err);
 
 /* Writes n bytes to path; HN_EIO naming it. */
 int sim_write_file(const char *path, const void *data, size_t n, struct hn_err *err);
@@ -332,6 +354,9 @@ struct sim_synth_options {
 	int no_cache;          /* 1: synthesize even when a cached result exists (and store it) */
 	int axi_dw;            /* > 0: the AXI top (rtl/hwnas_axi.v) with this bus width, */
 	int axi_maxb, axi_maxout; /* bursts of at most axi_maxb beats, axi_maxout outstanding */
+	const char *bundle_dir;/* an export bundle (sim_export_bundle) synthesised as it is: the
+				* files of its rtl_files.txt, top hwnas_accel (its header's
+				* parameters); the config only names the family */
 	sim_build_fn on_build; /* NULL: synthesis starts silently */
 	void *build_ctx;
 };

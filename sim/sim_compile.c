@@ -61,12 +61,16 @@ static int write_manifest(const char *path, const struct arch_net *net,
 		"\"W_BITS\": %d, \"ACC_BITS\": %d, \"PACK\": %d, \"DBUF\": %d, \"INB\": %d, "
 		"\"WNB\": %d, \"ONB\": %d},\n", rp->rows, rp->cols, rp->df, rp->a_bits, rp->w_bits,
 		rp->acc_bits, rp->pack, rp->dbuf, rp->inb, rp->wnb, rp->onb);
-	fprintf(f, "  \"dram\": {\"file\": \"dram.bin\", \"base\": 0, \"bytes\": %llu, "
+	fprintf(f, "  \"dram\": {\"file\": %s, \"base\": 0, \"bytes\": %llu, "
 		"\"programs\": %llu, \"tensors\": %llu, \"tensors_bytes\": %llu, "
 		"\"params\": %llu, \"scratch\": %llu},\n",
+		o->program_only ? "null" : "\"dram.bin\"",
 		(unsigned long long)r->bytes, (unsigned long long)r->programs_at,
 		(unsigned long long)r->tensors_at, (unsigned long long)r->tensors_bytes,
 		(unsigned long long)r->params_at, (unsigned long long)r->scratch_at);
+	fprintf(f, "  \"data\": %s,\n", o->program_only ? "\"none: programs and memory map only; "
+		"the final stores' zero point is 0 and their clamp the whole act_bits range\"" :
+		"\"seeded random weights, inputs and parameters\"");
 	fprintf(f, "  \"bw_bytes_per_cycle\": %.17g,\n  \"latency_cycles\": %d,\n",
 		hw_dram_bytes_per_cycle(hw), hw->dram_latency_cycles);
 	fprintf(f, "  \"layers\": [\n");
@@ -100,8 +104,12 @@ static int write_manifest(const char *path, const struct arch_net *net,
 			"\"what\": \"%s\"},\n", (unsigned long long)m->b, (long long)m->nb, m->wb,
 			c->b_in_plan ? "weights (tensor plan)" : "second operand (scratch)");
 		fprintf(f, "     \"c\": {\"addr\": %llu, \"elements\": %lld, \"bytes\": %d, "
-			"\"what\": \"output tensor (tensor plan)\", \"expect\": \"layer%d.expect.bin\"},\n",
-			(unsigned long long)m->c, (long long)m->nc, m->ab, i);
+			"\"what\": \"output tensor (tensor plan)\", \"expect\": ",
+			(unsigned long long)m->c, (long long)m->nc, m->ab);
+		if (o->program_only)
+			fprintf(f, "null},\n");
+		else
+			fprintf(f, "\"layer%d.expect.bin\"},\n", i);
 		fprintf(f, "     \"partial\": {\"addr\": %llu, \"elements\": %lld, \"bytes\": %d}, "
 			"\"params\": {\"addr\": %llu, \"records\": %lld, \"bytes\": %d}}%s\n",
 			(unsigned long long)m->p, (long long)m->np, m->cb, (unsigned long long)m->q,
@@ -188,7 +196,9 @@ int sim_compile_net(const struct arch_net *net, const struct hw_config *hw,
 		c->tiling = row.tiling;
 		c->model_cycles = row.cost.cycles;
 		c->macs = row.cost.macs;
-		if ((ret = sim_prog_build(l, hw, &c->tiling, &rp, o->seed, 0, &progs[i], err))) {
+		if ((ret = sim_prog_build_flags(l, hw, &c->tiling, &rp, o->seed, 0,
+						o->program_only ? SIM_PROG_NO_DATA : 0, &progs[i],
+						err))) {
 			hn_err_prefix(err, net->name);
 			goto out_free;
 		}
@@ -250,6 +260,8 @@ int sim_compile_net(const struct arch_net *net, const struct hw_config *hw,
 			      net->name, (unsigned long long)at);
 		goto out_free;
 	}
+	/* the image exists in memory also for program_only (the lists are cut from it); only
+	 * its records are written then */
 	img = calloc((size_t)at + 1, 1);
 	if (!img) {
 		ret = hn_fail(err, HN_ENOMEM, "out of memory for a %llu-byte image",
@@ -259,7 +271,7 @@ int sim_compile_net(const struct arch_net *net, const struct hw_config *hw,
 	for (int i = 0; i < n; i++)
 		if (r->layers[i].compiled)
 			sim_axi_fill(&progs[i], &r->layers[i].map, img, 0);
-	if ((ret = write_part(out_dir, "dram.bin", img, 0, at, err)))
+	if (!o->program_only && (ret = write_part(out_dir, "dram.bin", img, 0, at, err)))
 		goto out_free;
 	for (int i = 0; i < n; i++) {
 		const struct sim_compile_layer *c = &r->layers[i];
@@ -276,7 +288,7 @@ int sim_compile_net(const struct arch_net *net, const struct hw_config *hw,
 				      (uint64_t)c->map.ncq * HND_CMP_RECORD, err)))
 			goto out_free;
 		/* the reference outputs, as the accelerator writes them (act bytes) */
-		{
+		if (!o->program_only) {
 			uint8_t *e = malloc((size_t)p->nout * (size_t)c->map.ab + 1);
 			char path[1200];
 			if (!e) {

@@ -70,6 +70,13 @@ struct sim_prog {
 int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 		   const struct map_tiling *m, const struct sim_rtl_params *p, uint64_t seed,
 		   int outq_full, struct sim_prog *prog, struct hn_err *err);
+/* sim_prog_build with flags: SIM_PROG_NO_DATA leaves the image and the reference zero (the
+ * program alone: no tensors drawn, no reference computed). */
+#define SIM_PROG_NO_DATA 1u
+int sim_prog_build_flags(const struct arch_layer *l, const struct hw_config *hw,
+			 const struct map_tiling *m, const struct sim_rtl_params *p,
+			 uint64_t seed, int outq_full, unsigned flags, struct sim_prog *prog,
+			 struct hn_err *err);
 void sim_prog_release(struct sim_prog *prog);
 
 /* What a layer of a whole-network run reads (sim_whole.c): its input tensors (in[0], and

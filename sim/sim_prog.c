@@ -752,10 +752,31 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 	return sim_prog_build_in(l, hw, mt, rp, seed, outq_full, NULL, p, err);
 }
 
+static int prog_build(const struct arch_layer *l, const struct hw_config *hw,
+		      const struct map_tiling *mt, const struct sim_rtl_params *rp,
+		      uint64_t seed, int outq_full, const struct sim_layer_in *io, unsigned flags,
+		      struct sim_prog *p, struct hn_err *err);
+
 int sim_prog_build_in(const struct arch_layer *l, const struct hw_config *hw,
 		      const struct map_tiling *mt, const struct sim_rtl_params *rp, uint64_t seed,
 		      int outq_full, const struct sim_layer_in *io, struct sim_prog *p,
 		      struct hn_err *err)
+{
+	return prog_build(l, hw, mt, rp, seed, outq_full, io, 0, p, err);
+}
+
+int sim_prog_build_flags(const struct arch_layer *l, const struct hw_config *hw,
+			 const struct map_tiling *mt, const struct sim_rtl_params *rp,
+			 uint64_t seed, int outq_full, unsigned flags, struct sim_prog *p,
+			 struct hn_err *err)
+{
+	return prog_build(l, hw, mt, rp, seed, outq_full, NULL, flags, p, err);
+}
+
+static int prog_build(const struct arch_layer *l, const struct hw_config *hw,
+		      const struct map_tiling *mt, const struct sim_rtl_params *rp,
+		      uint64_t seed, int outq_full, const struct sim_layer_in *io, unsigned flags,
+		      struct sim_prog *p, struct hn_err *err)
 {
 	struct arch_gemm g = arch_gemm(l);
 	const int64_t R = hw->pe_rows, C = hw->pe_cols, d = hw->double_buffer ? 2 : 1;
@@ -817,7 +838,7 @@ int sim_prog_build_in(const struct arch_layer *l, const struct hw_config *hw,
 	p->pbase = pbase;
 	p->qbase = qbase;
 	p->mem = calloc((size_t)p->nmem, sizeof(int64_t));
-	p->expect = malloc((size_t)p->nout * sizeof(int64_t));
+	p->expect = calloc((size_t)p->nout, sizeof(int64_t));
 	st = calloc((size_t)nsteps, sizeof(*st));
 	if (!p->mem || !p->expect || !st) {
 		ret = hn_fail(err, HN_ENOMEM, "layer '%s': out of memory for the image", l->name);
@@ -830,7 +851,12 @@ int sim_prog_build_in(const struct arch_layer *l, const struct hw_config *hw,
 		shift = hw->weight_bits - 1 + (lg + 1) / 2;
 	}
 	p->ostage = rp->ostage;
-	if (fill_data(l, &g, hw, seed, &shift, outq_full, io, p, abase, bbase, qbase)) {
+	if (flags & SIM_PROG_NO_DATA) {
+		/* no parameters drawn: zero point 0, the clamp the whole act_bits range */
+		p->zp = 0;
+		p->hi = ((int64_t)1 << (hw->act_bits - 1)) - 1;
+		p->lo = -p->hi - 1;
+	} else if (fill_data(l, &g, hw, seed, &shift, outq_full, io, p, abase, bbase, qbase)) {
 		ret = hn_fail(err, HN_ENOMEM, "layer '%s': out of memory for the tensors", l->name);
 		goto out_fail;
 	}

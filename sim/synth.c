@@ -143,6 +143,16 @@ static void write_script(FILE *f, const struct sim_rtl_params *p, const char *fa
 {
 	const char *top = opt && opt->axi_dw > 0 ? "hwnas_axi" : "hwnas_top";
 
+	if (opt && opt->bundle_dir) {
+		/* an export bundle as it is: its files, its header, its wrapper as the top */
+		fprintf(f, "read_verilog -I%s", opt->bundle_dir);
+		for (int i = 0; i < nsrc; i++)
+			fprintf(f, " %s", srcs[i]);
+		fprintf(f, "\nsynth_xilinx -family %s -top hwnas_accel -flatten -noiopad\nstat\n",
+			family);
+		(void)p;
+		return;
+	}
 	fprintf(f, "read_verilog");
 	for (int i = 0; i < nsrc; i++)
 		fprintf(f, " %s", srcs[i]);
@@ -230,6 +240,37 @@ static void log_error_line(const char *path, char *buf, size_t size)
 	free(text);
 }
 
+/* The files of an export bundle: dir/rtl_files.txt, one path per line relative to dir, plus
+ * the header it includes (hashed, not read by Yosys directly). */
+static int bundle_files(const char *dir, char paths[][1024], int max, int *n,
+			struct hn_err *err)
+{
+	char list[1100], *text, *line, *save = NULL;
+	size_t len;
+	int ret;
+
+	*n = 0;
+	snprintf(list, sizeof(list), "%.1000s/rtl_files.txt", dir);
+	if ((ret = hn_read_file(list, &text, &len, err)))
+		return ret;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!line[0])
+			continue;
+		if (*n >= max - 1) {
+			free(text);
+			return hn_fail(err, HN_EINVAL, "%s: more than %d files", list, max - 1);
+		}
+		snprintf(paths[(*n)++], 1024, "%.500s/%.500s", dir, line);
+	}
+	free(text);
+	if (*n == 0)
+		return hn_fail(err, HN_EINVAL, "%s: no files listed", list);
+	/* the header goes into the cache key through sim_fnv_files, and not to read_verilog:
+	 * the caller passes nsrc - 1 files to the script */
+	snprintf(paths[(*n)++], 1024, "%.1000s/hwnas_params.vh", dir);
+	return 0;
+}
+
 int sim_synth_run(const struct hw_config *hw, const struct sim_synth_options *opt,
 		  struct sim_synth_result *out, struct hn_err *err)
 {
@@ -265,8 +306,12 @@ int sim_synth_run(const struct hw_config *hw, const struct sim_synth_options *op
 	so.cache_dir = opt ? opt->cache_dir : NULL;
 	if ((ret = sim_cache_dir(&so, cache, sizeof(cache), err)))
 		return ret;
-	if ((ret = sim_list_rtl(srcdir, srcs, MAX_SOURCES, &nsrc, err)))
+	if (opt && opt->bundle_dir) {
+		if ((ret = bundle_files(opt->bundle_dir, srcs, MAX_SOURCES, &nsrc, err)))
+			return ret;
+	} else if ((ret = sim_list_rtl(srcdir, srcs, MAX_SOURCES, &nsrc, err))) {
 		return ret;
+	}
 
 	/* the key: the script text (parameters, family, flow) and every source's name and text */
 	{
@@ -303,7 +348,8 @@ int sim_synth_run(const struct hw_config *hw, const struct sim_synth_options *op
 		ret = hn_fail(err, HN_EIO, "cannot write %s: %s", script, strerror(errno));
 		goto out_remove;
 	}
-	write_script(f, &out->params, family, opt, srcs, nsrc);
+	write_script(f, &out->params, family, opt, srcs,
+		     opt && opt->bundle_dir ? nsrc - 1 : nsrc);
 	fclose(f);
 
 	{
