@@ -238,9 +238,11 @@ int sim_export_bundle(const struct arch_net *net, const struct hw_config *hw,
 	sim_compile_options_init(&co);
 	co.program_only = 1;
 	co.mapper = eo->mapper;
-	if ((ret = sim_compile_net(net, hw, &co, sub, &rep, err)))
-		return ret;
-	sim_compile_report_release(&rep);
+	if (net->graph) {
+		if ((ret = sim_compile_net(net, hw, &co, sub, &rep, err)))
+			return ret;
+		sim_compile_report_release(&rep);
+	}
 
 	hw_resources(hw, &res);
 	if (!(f = open_memstream(&text, &len)))
@@ -249,6 +251,9 @@ int sim_export_bundle(const struct arch_net *net, const struct hw_config *hw,
 		(long long)res.bram36, (long long)res.lut, (long long)res.ff, eo->axi.dw, eo->axi.maxb,
 		hw->freq_mhz, (unsigned)(sp.rows + (sp.cols << 8) + (sp.df << 16) +
 					 (sp.dbuf << 18) + ((eo->axi.dw / 8) << 24)));
+	if (!net->graph)
+		fprintf(f, "\n**No program/**: the network %s is a list of layers without a graph, which "
+			"`hwnas compile` cannot place in DRAM.\n", net->name);
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/README.md", dir);
 	ret = write_text_file(path, text, err);

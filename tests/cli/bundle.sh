@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The export bundle of a front point (explore --bundles, docs/deploy.md "Export bundle"):
+# configs/<i>/ holds the AXI wrapper, the point's parameters, the RTL list, the compiled
+# program of the point's network and the README; Yosys on exactly those files ('hwnas synth
+# --bundle') gives the front's DSP and BRAM36. One small config (2x2, the one
+# tests/cli/synth_front.sh uses), cached after the first synthesis.
+. "$(dirname "$0")/lib.sh"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d /tmp/hwnas-bundle-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+cat > "$tmp/space.json" <<JSON
+{
+	"name": "bundle",
+	"nn": { "space": "zoo", "network": "$root/tests/data/nets/tiny_graph.json" },
+	"hw": { "base": "$root/tests/data/synth/xcup_ws_2x2_int8.json",
+		"choices": { "dataflow": ["ws", "os"], "ibuf_kib": [2, 8] } },
+	"objectives": [
+		{ "metric": "latency_ms", "goal": "min", "ref": 100 },
+		{ "metric": "bram", "goal": "min", "ref": 100 }
+	]
+}
+JSON
+expect_exit 0 "$HWNAS" explore --space "$tmp/space.json" --exhaustive --out "$tmp/o" --quiet --bundles
+expect_exit 2 "$HWNAS" synth --bundle
+i=$(python3 - "$tmp/o/front.json" <<'PY'
+import json, sys
+pts = json.load(open(sys.argv[1]))["points"]
+pick = [i for i, p in enumerate(pts) if p["hw"]["ibuf_bytes"] == 2048 and p["hw"]["dataflow"] == "ws"]
+print(pick[0] if pick else -1)
+PY
+)
+[ "$i" -ge 0 ] && ok || bad "the 2 KiB ws point is not on the front"
+b="$tmp/o/configs/$i"
+for f in hwnas_accel.v hwnas_params.vh rtl_files.txt hw.json README.md program/manifest.json \
+	 program/layer0.dma.bin program/layer0.cmp.bin; do
+	[ -s "$b/$f" ] && ok || bad "the bundle has no $f"
+done
+[ -e "$b/program/dram.bin" ] && bad "a bundle's program carries no data image" || ok
+# every listed file exists; the header is the point's .vh plus the AXI parameters
+python3 - "$b" "$tmp/o/configs/$i.vh" <<'PY' && ok || bad "bundle files"
+import json, os, re, sys
+b, vh = sys.argv[1], open(sys.argv[2]).read()
+files = open(b + "/rtl_files.txt").read().split()
+assert "hwnas_accel.v" in files and any(f.endswith("hwnas_axi.v") for f in files)
+for f in files:
+    assert os.path.isfile(os.path.join(b, f)), f
+head = open(b + "/hwnas_params.vh").read()
+assert head.startswith(vh)
+par = dict((k, int(v)) for k, v in re.findall(r"localparam (\w+) = (\d+);", head))
+assert (par["AXI_DW"], par["MAXB"], par["MAXOUT"], par["ROWS"]) == (64, 16, 4, 2)
+m = json.load(open(b + "/program/manifest.json"))
+assert m["program_version"] == 2 and m["dram"]["file"] is None and m["rtl"]["ROWS"] == 2
+assert [l["compiled"] for l in m["layers"]] == [True, True, False, False, True]
+readme = open(b + "/README.md").read()
+assert "Vivado" in readme and "not tried" in readme and "0x484e4132" in readme
+PY
+if ! command -v "${HWNAS_YOSYS:-yosys}" >/dev/null; then
+	echo "bundle: synthesis SKIPPED: no yosys (the deps step installs it)"
+	finish
+	exit
+fi
+expect_exit 0 "$HWNAS" synth --bundle "$b" --hw "$tmp/o/configs/$i.json" --json
+printf '%s\n' "$out" > "$tmp/synth.json"
+python3 - "$tmp/o/front.json" "$i" "$tmp/synth.json" <<'PY' && ok ||
+import json, sys
+front, i, synth = json.load(open(sys.argv[1])), int(sys.argv[2]), json.load(open(sys.argv[3]))
+p = front["points"][i]
+got = (synth["synth"]["dsp"], synth["synth"]["bram36"])
+assert got == (p["dsp"], p["bram"]), "the bundle synthesises to DSP, BRAM36 %r, the front %r" % (got, (p["dsp"], p["bram"]))
+print("bundle of front point %d: Yosys DSP %d BRAM36 %g = the front's; LUT %d FF %d (model %d, %d)"
+      % (i, got[0], got[1], synth["synth"]["lut"], synth["synth"]["ff"], synth["model"]["lut"], synth["model"]["ff"]))
+PY
+	bad "the bundle's synthesis differs from the front"
+finish
