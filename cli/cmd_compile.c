@@ -37,7 +37,8 @@ static const char compile_help[] =
 "  -h, --help       this text\n"
 "\n"
 "example:\n"
-"  hwnas compile --net tests/data/nets/res_block.json --hw examples/pynq_z1_ws_8x8_int8.json --out build/res_block\n"
+"  hwnas compile --net tests/data/nets/res_block.json \\\n"
+"      --hw examples/pynq_z1_ws_8x8_int8.json --out res_block\n"
 "\n"
 "exit: 0 compiled, 1 an error (bad input, no tiling fits, unwritable folder), 2 usage\n";
 

@@ -81,7 +81,8 @@ int hnd_start(const struct hnd_bus *b, uint32_t dq_addr, uint32_t dq_count, uint
 	      uint32_t cq_count, int irq)
 {
 	/* a start resets the core: never while a run still has AXI transactions in flight */
-	if ((dq_addr & (HND_DMA_RECORD - 1)) || (cq_addr & (HND_CMP_RECORD - 1)) || (b->rd(b->ctx, HND_STATUS) & HND_STATUS_BUSY))
+	if ((dq_addr & (HND_DMA_RECORD - 1)) || (cq_addr & (HND_CMP_RECORD - 1)) ||
+	    (b->rd(b->ctx, HND_STATUS) & HND_STATUS_BUSY))
 		return -1;
 	b->wr(b->ctx, HND_DQ_ADDR, dq_addr);
 	b->wr(b->ctx, HND_DQ_COUNT, dq_count);

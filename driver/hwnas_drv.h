@@ -62,9 +62,10 @@ struct hnd_counters {
 
 /* Checks the ID register; 0 or -1 (no hwnas top at this address). */
 int hnd_probe(const struct hnd_bus *b, uint32_t *params0, uint32_t *params1);
-/* Writes the lists' addresses (the DMA list 64-byte, the compute list 32-byte aligned) and lengths, and starts (irq enabled when
- * irq != 0). Returns 0, or -1 for a misaligned address or a run still busy (a start resets
- * the core, which must not happen with AXI transactions in flight). */
+/* Writes the lists' addresses (the DMA list 64-byte, the compute list 32-byte aligned) and
+ * lengths, and starts (irq enabled when irq != 0). Returns 0, or -1 for a misaligned address
+ * or a run still busy (a start resets the core, which must not happen with AXI transactions
+ * in flight). */
 int hnd_start(const struct hnd_bus *b, uint32_t dq_addr, uint32_t dq_count, uint32_t cq_addr,
 	      uint32_t cq_count, int irq);
 /* Waits for done (through wait_irq when given, else by polling STATUS up to max_polls times;
