@@ -159,9 +159,42 @@ static void compile_should_name_what_is_wrong(void)
 	arch_net_release(&net);
 }
 
+/* The record layouts of docs/deploy.md "Program format", byte for byte. */
+static void driver_should_pack_the_documented_records(void)
+{
+	struct hnd_dma d = { .op = 3, .half = 1, .layout = 1, .final = 1, .shift = 0,
+			     .base = 0x12345678, .rows = 7, .cols = 9, .stride = 36, .words = 21,
+			     .wait = 5, .qbase = 0x4000, .zp = (uint32_t)-3, .lo = (uint32_t)-128,
+			     .hi = 127, .obase = 2, .ostride = 3, .ocols = 9, .qwords = 3 };
+	uint8_t r[HND_DMA_RECORD], q[HND_PARAM_RECORD];
+
+	hnd_pack_dma(&d, r);
+	/* op 3 | half << 2 | layout << 3 | final << 4, zp -3 in bits 16..31 */
+	CHECK_EQ_I64(le32(r), 3 | 4 | 8 | 16 | 0xfffdu << 16);
+	CHECK_EQ_I64(le32(r + 4), 0x12345678);
+	CHECK_EQ_I64(le32(r + 8), 7);
+	CHECK_EQ_I64(le32(r + 12), 9);
+	CHECK_EQ_I64(le32(r + 16), 36);
+	CHECK_EQ_I64(le32(r + 20), 21);
+	CHECK_EQ_I64(le32(r + 24), 5);
+	CHECK_EQ_I64(le32(r + 28), 0xff80u | 0x7fu << 16);   /* lo -128, hi 127 */
+	CHECK_EQ_I64(le32(r + 32), 0x4000);
+	CHECK_EQ_I64(le32(r + 36), 2);
+	CHECK_EQ_I64(le32(r + 40), 3);
+	CHECK_EQ_I64(le32(r + 44), 9);
+	CHECK_EQ_I64(le32(r + 48), 3);
+	CHECK_EQ_I64(le32(r + 52) | le32(r + 56) | le32(r + 60), 0);
+	hnd_pack_params(-5, 0x40000001u, 37, q);
+	CHECK_EQ_I64(le32(q), 0xfffffffbu);
+	CHECK_EQ_I64(le32(q + 4), 0xffffffffu);
+	CHECK_EQ_I64(le32(q + 8), 0x40000001u);
+	CHECK_EQ_I64(le32(q + 12), 37);
+}
+
 int main(void)
 {
 	RUN(compile_should_run_every_layer_bit_exactly_through_the_driver);
 	RUN(compile_should_name_what_is_wrong);
+	RUN(driver_should_pack_the_documented_records);
 	return TEST_SUMMARY();
 }
