@@ -101,7 +101,7 @@ static void add_pct(cJSON *o, const char *key, double model, double synth)
 }
 
 static int print_json(const struct hw_config *hw, const struct sim_synth_result *r,
-		      const struct hw_resources *m)
+		      const struct hw_resources *m, const char *top)
 {
 	const struct sim_rtl_params *p = &r->params;
 	cJSON *root = cJSON_CreateObject(), *o;
@@ -117,6 +117,7 @@ static int print_json(const struct hw_config *hw, const struct sim_synth_result 
 	cJSON_AddStringToObject(o, "mac_packing", hw_packing_name(hw->mac_packing));
 	cJSON_AddStringToObject(o, "device", hw->device);
 	cJSON_AddStringToObject(root, "family", r->family);
+	cJSON_AddStringToObject(root, "top", top);
 	o = cJSON_AddObjectToObject(root, "rtl_params");
 	cJSON_AddNumberToObject(o, "idepth", (double)p->idepth);
 	cJSON_AddNumberToObject(o, "wdepth", (double)p->wdepth);
@@ -218,8 +219,19 @@ int cmd_synth(int argc, char **argv)
 	if (sim_synth_run(&hw, &opt, &r, &err))
 		return cli_error(&err);
 	hw_resources(&hw, &m);
+	if (opt.axi_dw > 0 || opt.bundle_dir) {
+		/* the AXI top builds fewer DSPs than hwnas_top (docs/deploy.md "Synthesis") */
+		int64_t d = hw_axi_dsp_delta(&hw);
+		m.dsp -= d;
+		if (!json)
+			printf("AXI top: the model's DSP less %lld (the DMA's byte count and the vector "
+			       "unit's add-input products, not built through AXI); LUT and FF are "
+			       "hwnas_top's model, without the AXI master's staging registers\n\n",
+			       (long long)d);
+	}
 	if (json)
-		return print_json(&hw, &r, &m);
+		return print_json(&hw, &r, &m, opt.bundle_dir ? "hwnas_accel" :
+				  opt.axi_dw > 0 ? "hwnas_axi" : "hwnas_top");
 	print_table(&hw, &r, &m);
 	return CLI_OK;
 }

@@ -145,7 +145,9 @@ static void write_script(FILE *f, const struct sim_rtl_params *p, const char *fa
 
 	if (opt && opt->bundle_dir) {
 		/* an export bundle as it is: its files, its header, its wrapper as the top */
-		fprintf(f, "read_verilog -I%s", opt->bundle_dir);
+		/* the cache key (nsrc 0) does not depend on where the bundle lies: its files'
+		 * names and texts key it (sim_fnv_files) */
+		fprintf(f, "read_verilog -I%s", nsrc ? opt->bundle_dir : "BUNDLE");
 		for (int i = 0; i < nsrc; i++)
 			fprintf(f, " %s", srcs[i]);
 		fprintf(f, "\nsynth_xilinx -family %s -top hwnas_accel -flatten -noiopad\nstat\n",
