@@ -1,14 +1,17 @@
 // hwnas_axi_mem: the AXI4 master of hwnas_axi. It does two jobs on one AXI port:
 //
-//  * program fetch: two fetchers read the DMA and the compute command lists (32-byte records
-//    at 32-byte aligned addresses: the low 5 address bits are ignored, docs/deploy.md) one
-//    record at a time and present each as the head of hwnas_top's queue;
+//  * program fetch: two fetchers read the DMA list (64-byte records at 64-byte aligned
+//    addresses, each as two 32-byte bursts) and the compute list (32-byte records, 32-byte
+//    aligned); the low address bits are ignored (docs/deploy.md). Each record is presented
+//    as the head of hwnas_top's queue;
 //  * the memory side of hwnas_top's DMA: for a load it reads the 2-D block (rows x cols
 //    elements at base + r x stride, byte addresses) with INCR bursts, one row per run of
 //    bursts, unpacks the elements (one per cycle) into a staging buffer in the scratchpad's
-//    word layout, then hands the lines to the DMA one per cycle; for a store it captures the
-//    DMA's lines into the staging buffer, then writes the block back, one element per cycle
-//    packed into beats with byte strobes.
+//    word layout, then hands the lines to the DMA one per cycle; a final store first reads
+//    its cols 16-byte parameter records (bias; multiplier | shift << 32) and hands them to
+//    the DMA's qbuf a word (OLANES channels) at a time; a store captures the DMA's lines (or
+//    output words) into the staging buffer as they come and writes the block back as soon as
+//    each element's word is in, one element per cycle packed into beats with byte strobes.
 //
 // AXI rules kept (and proved in formal/): a burst never crosses a 4 KiB boundary and has at
 // most MAXB beats; every address is aligned to the bus width (the first and last beats of a
