@@ -76,6 +76,7 @@ int sim_axi_place(const struct sim_prog *p, const struct sim_rtl_params *rp, uin
 	if (p->bbase <= p->abase)
 		return hn_fail(err, HN_EINVAL, "a vector layer (pool, add) has no AXI record format "
 			       "yet (docs/deploy.md)");
+	assert(!p->win);   /* built with SIM_PROG_NO_WIN: the AXI top walks 2-D blocks only */
 	memset(&m, 0, sizeof(m));
 	m.ab = elem_bytes(rp->a_bits);
 	m.wb = elem_bytes(rp->w_bits);
@@ -409,7 +410,8 @@ int sim_layer_axi(const struct arch_layer *l, const struct hw_config *hw,
 	sim_rtl_params_from_hw(hw, &rp);
 	if ((ret = sim_axi_check(&rp, err)))
 		return ret;
-	if ((ret = sim_prog_build(l, hw, m, &rp, opt.seed, opt.outq_full, &prog, err)))
+	if ((ret = sim_prog_build_flags(l, hw, m, &rp, opt.seed, opt.outq_full, SIM_PROG_NO_WIN,
+					&prog, err)))
 		return ret;
 	out->serial_cycles = prog.serial_cycles;
 	out->compute_cycles = prog.compute_cycles;

@@ -197,7 +197,8 @@ int sim_compile_net(const struct arch_net *net, const struct hw_config *hw,
 		c->model_cycles = row.cost.cycles;
 		c->macs = row.cost.macs;
 		if ((ret = sim_prog_build_flags(l, hw, &c->tiling, &rp, o->seed, 0,
-						o->program_only ? SIM_PROG_NO_DATA : 0, &progs[i],
+						SIM_PROG_NO_WIN |
+						(o->program_only ? SIM_PROG_NO_DATA : 0), &progs[i],
 						err))) {
 			hn_err_prefix(err, net->name);
 			goto out_free;

@@ -818,8 +818,9 @@ static int prog_build(const struct arch_layer *l, const struct hw_config *hw,
 
 	/* A conv's A loads walk windows over its NHWC input (docs/rtl.md "Window addressing")
 	 * on the hwnas_top harness; the AXI top's memory side (rtl/hwnas_axi_mem.v) walks 2-D
-	 * blocks only, so its programs (ostage = 0) keep the im2col matrix in the image. */
-	p->win = rp->ostage && l->kind == ARCH_CONV && win_geometry(l, 0, winw) == 0;
+	 * blocks only, so its programs (SIM_PROG_NO_WIN) keep the im2col matrix in the image. */
+	p->win = rp->ostage && !(flags & SIM_PROG_NO_WIN) && l->kind == ARCH_CONV &&
+		 win_geometry(l, 0, winw) == 0;
 	asize = p->win ? l->n * l->c * l->h * l->w : g.g * g.m * g.k;
 	/* A (the input, or the im2col of every group), B, C and P per group, and the output
 	 * stage's records (3 per channel); 32-bit DMA fields */
