@@ -278,9 +278,9 @@ module hwnas_dma #(
                 wire [ACC_BITS-1:0] xb = oshift[e*ACC_BITS +: ACC_BITS] + rec[ACC_BITS-1:0];
                 wire [ACC_BITS:0] src = fs ? {xb[ACC_BITS-1], xb} : vsrc[e*(ACC_BITS+1) +: ACC_BITS+1];
                 wire [A_BITS-1:0] yl;
-                wire [ACC_BITS+33:0] rw;
+                wire [ACC_BITS+1:0] rw;
                 hwnas_requant #(.ACC_BITS(ACC_BITS + 1), .A_BITS(A_BITS)) rq (
-                    .acc(src), .bias({(ACC_BITS+1){1'b0}}),
+                    .en(fcv || vlast), .acc(src), .bias({(ACC_BITS+1){1'b0}}),
                     .mult(fs ? rec[ACC_BITS +: 32] : vmo),
                     .shift(fs ? rec[ACC_BITS+32 +: 6] : vsh[21:16]),
                     .zp(zp), .lo(lo), .hi(hi), .y(yl), .r_out(rw));

@@ -47,14 +47,15 @@ module hwnas_vec #(
             // with (zp2, m2, s2)
             wire [ACC_BITS-1:0] ain = (xe - (in_first ? zp1x[ACC_BITS-1:0] : zp2x[ACC_BITS-1:0]))
                                       << ls;
-            wire [ACC_BITS+32:0] rin;
+            wire [SW-1:0] rin;
             wire [A_BITS-1:0] unused_yin;
             hwnas_requant #(.ACC_BITS(ACC_BITS), .A_BITS(A_BITS)) rq_in (
-                .acc(ain), .bias({ACC_BITS{1'b0}}), .mult(in_first ? m1 : m2),
-                .shift(in_first ? s1 : s2), .zp(32'd0), .lo(32'd0), .hi(32'd0),
+                .en(in_valid && vop == 2'd3), .acc(ain), .bias({ACC_BITS{1'b0}}),
+                .mult(in_first ? m1 : m2), .shift(in_first ? s1 : s2),
+                .zp(32'd0), .lo(32'd0), .hi(32'd0),
                 .y(unused_yin), .r_out(rin));
             wire [SW-1:0] r1e = {r1[ACC_BITS-1], r1};
-            wire [SW-1:0] asum = r1e + rin[SW-1:0];
+            wire [SW-1:0] asum = r1e + rin;
             assign osrc[e*SW +: SW] = (vop == 2'd2) ? {nsum[ACC_BITS-1], nsum} : asum;
             assign mx_out[e*A_BITS +: A_BITS] = nmx;
             always @(posedge clk)
@@ -64,7 +65,7 @@ module hwnas_vec #(
                     if (in_first)
                         r1 <= rin[ACC_BITS-1:0];
                 end
-            wire unused_l = &{1'b0, unused_yin, rin[ACC_BITS+32:SW]};
+            wire unused_l = &{1'b0, unused_yin, rin[SW-1]};
         end
     endgenerate
     wire unused_v = &{1'b0, sh[7:6], sh[23:14], sh[31:30], zp1x, zp2x};

@@ -665,6 +665,28 @@ static void pkmul_should_give_every_product_exhaustively(void)
 	pkmul_should_give_every_product_of_every_packing(1);
 }
 
+/* hwnas_requant at every width rtl/ builds it with (4 to 16 act bits, 5 to 65 acc bits: the
+ * vector unit's lanes at acc_bits, the output stage's at acc_bits + 1) against the output
+ * stage's formula on 128-bit integers: corner values, every shift, random draws; and 0 out
+ * without en (sim/harness/requant_check.cpp). The lane computes at max(64, acc + 31) bits
+ * since issue 19 (acc + 33 before); one bit fewer fails it. */
+static void requant_should_equal_the_formula_at_every_width(void)
+{
+	char dir[] = "/tmp/hwnas-requant-XXXXXX", cmd[4096];
+
+	if (!mkdtemp(dir)) {
+		CHECK(0);
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "cd %s && verilator --cc --exe --build -O1 -Wall -Wno-fatal "
+		 "--top-module requant_check -Mdir obj %s/sim/harness/requant_check.v "
+		 "%s/rtl/hwnas_requant.v %s/sim/harness/requant_check.cpp > build.log 2>&1 && "
+		 "./obj/Vrequant_check", dir, HWNAS_SRCDIR, HWNAS_SRCDIR, HWNAS_SRCDIR);
+	CHECK(system(cmd) == 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+}
+
 /* HWNAS_LONG=1: larger arrays, all dataflows, 4/8/16 bits, single and double buffering. */
 static void sim_should_be_bit_exact_on_the_long_sweep(void)
 {
@@ -759,6 +781,7 @@ int main(void)
 	RUN(sim_should_be_bit_exact_on_4x4_ws_4bit_with_wrapping_accumulator);
 	RUN(sim_should_match_the_model_exactly_when_compute_bound);
 	RUN(pkmul_should_give_every_product_quick);
+	RUN(requant_should_equal_the_formula_at_every_width);
 	RUN(sim_should_be_bit_exact_with_packed_macs);
 	RUN(sim_should_be_bit_exact_through_the_output_stage_on_its_whole_range);
 	RUN(sim_should_run_pooling_and_adds_on_the_vector_unit);
