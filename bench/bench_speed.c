@@ -6,7 +6,8 @@
  * (bench/bench_peers.md, bench/peers.sh).
  *
  * Environment: HWNAS = the binary (default build/hwnas); BENCH_SPEED_NO_SIM=1 skips the RTL
- * rows (a cold Verilator cache builds two models, about a minute). */
+ * rows (a cold Verilator cache builds two models, about a minute); BENCH_SPEED_ROWS=LIST
+ * runs only the rows whose digits LIST holds ('5' the RTL rows alone). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,6 +271,14 @@ static void row_parallel(const char *self)
 		printf("6 -j 2: %s failed\n", cmd);
 }
 
+/* Whether row (1..6) runs: every row unless BENCH_SPEED_ROWS names some. */
+static int row_on(int row)
+{
+	const char *rows = getenv("BENCH_SPEED_ROWS");
+
+	return !rows || !rows[0] || strchr(rows, '0' + row) != NULL;
+}
+
 int main(int argc, char **argv)
 {
 	const char *bin = getenv("HWNAS") ? getenv("HWNAS") : "build/hwnas";
@@ -281,12 +290,17 @@ int main(int argc, char **argv)
 		load[0] = -1;
 	printf("issue 19: where users wait (load average %.1f at the start; figures on a shared "
 	       "machine vary with it)\n", load[0]);
-	row_layer();
-	row_mapper();
-	row_eval(bin);
-	row_exhaustive(bin);
-	if (!(no_sim && no_sim[0] == '1'))
+	if (row_on(1))
+		row_layer();
+	if (row_on(2))
+		row_mapper();
+	if (row_on(3))
+		row_eval(bin);
+	if (row_on(4))
+		row_exhaustive(bin);
+	if (row_on(5) && !(no_sim && no_sim[0] == '1'))
 		row_sim();
-	row_parallel(argv[0]);
+	if (row_on(6))
+		row_parallel(argv[0]);
 	return 0;
 }
