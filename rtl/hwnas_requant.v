@@ -40,29 +40,28 @@ module hwnas_requant #(
     output reg  [ACC_BITS:0]   r_out    // r, before the zero point and the clamp
 );
     reg signed [ACC_BITS-1:0] x;
-    reg signed [IW-1:0] p, h, r, v, lw, hw, c;
-    reg [IW-1:0] mask, rem, thr;
+    reg signed [IW-1:0] h, r, v;
+    reg [IW-1:0] mask;
     always @(*) begin
         y = {A_BITS{1'b0}};
         r_out = {(ACC_BITS+1){1'b0}};
-        x = {ACC_BITS{1'b0}};
-        {p, h, r, v, lw, hw, c, mask, rem, thr} = {(10*IW){1'b0}};
+        {x, h, r, v, mask} = {(ACC_BITS+4*IW){1'b0}};
         if (en) begin
             x = $signed(acc + bias);
-            p = $signed({{(IW-ACC_BITS){x[ACC_BITS-1]}}, x}) *
-                $signed({{(IW-31){1'b0}}, mult[30:0]});
-            h = (p + (1 <<< 30)) >>> 31;
+            h = ($signed({{(IW-ACC_BITS){x[ACC_BITS-1]}}, x}) *
+                 $signed({{(IW-31){1'b0}}, mult[30:0]}) + (1 <<< 30)) >>> 31;
             mask = ({{(IW-1){1'b0}}, 1'b1} << shift) - 1'b1;
-            rem = h & mask;
-            thr = (mask >> 1) + {{(IW-1){1'b0}}, h[IW-1]};
-            r = (h >>> shift) + ((rem > thr) ? 1 : 0);
-            v = r + {{(IW-32){zp[31]}}, zp};
-            lw = {{(IW-32){lo[31]}}, lo};
-            hw = {{(IW-32){hi[31]}}, hi};
-            c = (v < lw) ? lw : (v > hw) ? hw : v;
-            y = c[A_BITS-1:0];
+            r = (h >>> shift) +
+                (((h & mask) > (mask >> 1) + {{(IW-1){1'b0}}, h[IW-1]}) ? 1 : 0);
+            v = r + $signed({{(IW-32){zp[31]}}, zp});
+            if (v < $signed({{(IW-32){lo[31]}}, lo}))
+                y = lo[A_BITS-1:0];
+            else if (v > $signed({{(IW-32){hi[31]}}, hi}))
+                y = hi[A_BITS-1:0];
+            else
+                y = v[A_BITS-1:0];
             r_out = r[ACC_BITS:0];
         end
     end
-    wire unused_rq = &{1'b0, mult[31], c[IW-1:A_BITS], r[IW-1:ACC_BITS+1]};
+    wire unused_rq = &{1'b0, mult[31], lo[31:A_BITS], hi[31:A_BITS]};
 endmodule
