@@ -114,6 +114,26 @@ static int64_t reloc(const struct sim_prog *lp, int64_t a, int64_t in0, int64_t 
  * are its span of DMA requests (first cycle of its first to last of its last). Returns 1
  * (nothing run) when a layer's windows cannot be walked (its program needs a host-built
  * matrix of its input), 0 or an error otherwise. */
+/* Layer li's tiling and modelled cost into wl, by the one rule (cost_net_layer); a layer no
+ * tiling fits is an error naming it. */
+static int layer_tiling(const struct arch_net *net, const struct arch_layer *l, int li,
+			const struct hw_config *hw, const struct cost_net_opts *co,
+			struct sim_whole_layer *wl, struct hn_err *err)
+{
+	struct cost_net_row row;
+	int ret = cost_net_layer(l, hw, co, &row, err);
+
+	if (ret)
+		return ret;
+	if (!row.fits)
+		return hn_fail(err, HN_EINVAL, "%s: layer '%s': no tiling fits the buffers (%s)",
+			       net->name, l->name, row.cost.why);
+	wl->layer = li;
+	wl->tiling = row.tiling;
+	wl->cost = row.cost;
+	return 0;
+}
+
 static int whole_one_image(const struct arch_net *net, const struct hw_config *hw,
 			   const struct sim_options *opt, const struct cost_net_opts *co,
 			   const struct sim_rtl_params *rp, const int *order,
@@ -154,7 +174,6 @@ static int whole_one_image(const struct arch_net *net, const struct hw_config *h
 		const struct arch_layer *l = &net->layers[li];
 		struct sim_whole_layer *wl = &out->layers[s];
 		struct sim_layer_in in;
-		struct cost_net_row row;
 
 		if (o && o->on_layer)
 			o->on_layer(o->ctx, s + 1, L, l);
@@ -164,17 +183,9 @@ static int whole_one_image(const struct arch_net *net, const struct hw_config *h
 			in.x[j] = g.expect + off[ti];
 			in.zp[j] = zp[ti];
 		}
-		if ((ret = cost_net_layer(l, hw, co, &row, err)))
+		if ((ret = layer_tiling(net, l, li, hw, co, wl, err)))
 			goto out_free;
-		if (!row.fits) {
-			ret = hn_fail(err, HN_EINVAL, "%s: layer '%s': no tiling fits the buffers "
-				      "(%s)", net->name, l->name, row.cost.why);
-			goto out_free;
-		}
-		wl->layer = li;
-		wl->tiling = row.tiling;
-		wl->cost = row.cost;
-		if ((ret = sim_prog_build_in(l, hw, &row.tiling, rp, opt->seed, opt->outq_full, &in,
+		if ((ret = sim_prog_build_in(l, hw, &wl->tiling, rp, opt->seed, opt->outq_full, &in,
 					     &lp[s], err)))
 			goto out_free;
 		if ((l->kind == ARCH_CONV || l->kind == ARCH_POOL) && !lp[s].win) {
@@ -392,7 +403,6 @@ int sim_whole(const struct arch_net *net, const struct hw_config *hw,
 		const struct arch_layer *l = &net->layers[li];
 		struct sim_whole_layer *wl = &out->layers[out->n];
 		struct sim_layer_in in_rtl, in_ref;
-		struct cost_net_row row;
 		struct sim_prog prog;
 		int same_in = 1;
 
@@ -407,17 +417,9 @@ int sim_whole(const struct arch_net *net, const struct hw_config *hw,
 			in_rtl.zp[j] = in_ref.zp[j] = zp[ti];
 			same_in &= same[ti];
 		}
-		if ((ret = cost_net_layer(l, hw, &co, &row, err)))
+		if ((ret = layer_tiling(net, l, li, hw, &co, wl, err)))
 			goto out_free;
-		if (!row.fits) {
-			ret = hn_fail(err, HN_EINVAL, "%s: layer '%s': no tiling fits the buffers "
-				      "(%s)", net->name, l->name, row.cost.why);
-			goto out_free;
-		}
-		wl->layer = li;
-		wl->tiling = row.tiling;
-		wl->cost = row.cost;
-		if ((ret = sim_prog_build_in(l, hw, &row.tiling, &rp, opt.seed, opt.outq_full,
+		if ((ret = sim_prog_build_in(l, hw, &wl->tiling, &rp, opt.seed, opt.outq_full,
 					     &in_rtl, &prog, err)))
 			goto out_free;
 		elems[t] = prog.nout;
@@ -452,7 +454,7 @@ int sim_whole(const struct arch_net *net, const struct hw_config *hw,
 		if (!same_in) {
 			/* the chains have parted: the reference layer from the reference's inputs */
 			struct sim_prog rprog;
-			if ((ret = sim_prog_build_in(l, hw, &row.tiling, &rp, opt.seed,
+			if ((ret = sim_prog_build_in(l, hw, &wl->tiling, &rp, opt.seed,
 						     opt.outq_full, &in_ref, &rprog, err)))
 				goto out_free;
 			ref[t] = rprog.expect;
