@@ -125,19 +125,10 @@ int arch_net_add_output(struct arch_net *net, int32_t id)
 
 /* ---- the name index ---- */
 
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return h;
-}
-
 static size_t names_slot(const struct arch_names *ix, const struct arch_net *net,
 			 const char *name)
 {
-	size_t k = (size_t)fnv1a(name) & ix->mask;
+	size_t k = (size_t)hn_fnv1a(HN_FNV_START, name, strlen(name)) & ix->mask;
 
 	while (ix->slot[k] != ARCH_NAMES_EMPTY &&
 	       strcmp(arch_net_tensor_name(net, ix->slot[k]), name))

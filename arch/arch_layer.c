@@ -440,15 +440,6 @@ int arch_net_add_skip(struct arch_net *net, const char *name, const char *op, co
 	return 0;
 }
 
-static uint64_t name_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return h;
-}
-
 int arch_net_find_duplicate(const struct arch_net *net, int *dup, int *first)
 {
 	size_t cap = 16, mask;
@@ -462,7 +453,7 @@ int arch_net_find_duplicate(const struct arch_net *net, int *dup, int *first)
 		return HN_ENOMEM;
 	memset(slot, 0, cap * sizeof(*slot));
 	for (int i = 0; i < net->n_layers && !ret; i++) {
-		size_t k = (size_t)name_hash(net->layers[i].name) & mask;
+		size_t k = (size_t)hn_fnv1a(HN_FNV_START, net->layers[i].name, strlen(net->layers[i].name)) & mask;
 		for (; slot[k]; k = (k + 1) & mask) {
 			if (!strcmp(net->layers[slot[k] - 1].name, net->layers[i].name)) {
 				*dup = i;

@@ -170,15 +170,6 @@ struct ox_node {
 	int *in, *out;
 };
 
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 1099511628211ULL;
-	return h;
-}
-
 static int hash_init(struct ox_hash *h, size_t count)
 {
 	size_t cap = 16;
@@ -207,7 +198,7 @@ static const char *layer_key(const struct ox *x, int i)
 static size_t hash_find(const struct ox *x, const struct ox_hash *h,
 			const char *(*key)(const struct ox *, int), const char *name, int *found)
 {
-	size_t i = (size_t)fnv1a(name) & h->mask;
+	size_t i = (size_t)hn_fnv1a(HN_FNV_START, name, strlen(name)) & h->mask;
 
 	while (h->slot[i] >= 0) {
 		if (!strcmp(key(x, h->slot[i]), name)) {
@@ -2924,6 +2915,25 @@ static const char *wsrc_reshaped(struct wr *w, const struct arch_layer *l, int s
 	return NULL;
 }
 
+/* Both inputs of a two-input layer (matmul, add), of shapes d0 and d1: each from the graph,
+ * else reshaped from it, else found by its shape (the second not the first's tensor); each
+ * step for both slots before the next, so nodes come out in one order. */
+static void wsrc_pair(struct wr *w, const struct arch_layer *l, int rank, const int64_t *d0,
+		      const int64_t *d1, const char *in[2])
+{
+	const int64_t *d[2] = { d0, d1 };
+
+	for (int i = 0; i < 2; i++)
+		in[i] = wsrc(w, l, i, rank, d[i]);
+	for (int i = 0; i < 2; i++)
+		if (!in[i])
+			in[i] = wsrc_reshaped(w, l, i, rank, d[i]);
+	if (!in[0])
+		in[0] = wfind(w, rank, d0, NULL);
+	if (!in[1])
+		in[1] = wfind(w, rank, d1, in[0]);
+}
+
 /* An fc's graph input: [n, c] itself, or a [n, C, H, W] map with C H W = c through Flatten. */
 static const char *wsrc_fc(struct wr *w, const struct arch_layer *l)
 {
@@ -3048,31 +3058,13 @@ static int wlayer(struct wr *w, const struct arch_layer *l, struct hn_err *err)
 		const int64_t da[3] = { l->n, l->h, l->c }, db[3] = { l->n, l->c, l->k };
 		const int64_t dout[3] = { l->n, l->h, l->k };
 
-		in[0] = wsrc(w, l, 0, 3, da);
-		in[1] = wsrc(w, l, 1, 3, db);
-		if (!in[0])
-			in[0] = wsrc_reshaped(w, l, 0, 3, da);
-		if (!in[1])
-			in[1] = wsrc_reshaped(w, l, 1, 3, db);
-		if (!in[0])
-			in[0] = wfind(w, 3, da, NULL);
-		if (!in[1])
-			in[1] = wfind(w, 3, db, in[0]);
+		wsrc_pair(w, l, 3, da, db, in);
 		wnode(w, "MatMul", out, in, 2, out);
 		wtensor(w, out, 3, dout);
 		break;
 	}
 	case ARCH_ADD:
-		in[0] = wsrc(w, l, 0, 4, din);
-		in[1] = wsrc(w, l, 1, 4, din);
-		if (!in[0])
-			in[0] = wsrc_reshaped(w, l, 0, 4, din);
-		if (!in[1])
-			in[1] = wsrc_reshaped(w, l, 1, 4, din);
-		if (!in[0])
-			in[0] = wfind(w, 4, din, NULL);
-		if (!in[1])
-			in[1] = wfind(w, 4, din, in[0]);
+		wsrc_pair(w, l, 4, din, din, in);
 		wnode(w, "Add", out, in, 2, out);
 		wtensor(w, out, 4, din);
 		break;

@@ -63,6 +63,15 @@ void hn_err_prefix(struct hn_err *err, const char *prefix)
 	hn_strlcpy(err->msg + plen + 2, tmp, sizeof(err->msg) - plen - 2);
 }
 
+uint64_t hn_fnv1a(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
 void hn_strlcpy(char *dst, const char *src, size_t n)
 {
 	size_t len = strlen(src);

@@ -98,6 +98,11 @@ enum { HN_POOL_MAX_THREADS = 64 };
 void hn_parallel_for(int n, int threads, void (*job)(void *ctx, int i), void *ctx,
 		     void (*thread_end)(void));
 
+/* FNV-1a 64 of n bytes at data, continuing from h (HN_FNV_START for a fresh hash): hwnas's
+ * one non-cryptographic hash (file identities, checksums, name indexes, cache keys). */
+#define HN_FNV_START 0xcbf29ce484222325ULL
+uint64_t hn_fnv1a(uint64_t h, const void *data, size_t n);
+
 /* Copies src into dst of size n, always NUL-terminated, truncating if needed. */
 void hn_strlcpy(char *dst, const char *src, size_t n);
 

@@ -62,7 +62,7 @@ struct recs {
 
 static uint64_t key_hash(const struct estim_key *k)
 {
-	return estim_fnv(ESTIM_FNV_START, k, sizeof(*k));
+	return hn_fnv1a(HN_FNV_START, k, sizeof(*k));
 }
 
 /* The index of key's record, or -1 with *slot_out the free slot. */

@@ -30,7 +30,7 @@ int estim_file_write(const char *path, const char *body, size_t len, struct hn_e
 {
 	char line[32];
 	int n = snprintf(line, sizeof(line), "checksum %016" PRIx64 "\n",
-			 estim_fnv(ESTIM_FNV_START, body, len));
+			 hn_fnv1a(HN_FNV_START, body, len));
 	FILE *f = fopen(path, "w");
 	int ret = 0;
 
@@ -63,7 +63,7 @@ int estim_file_body(const char *text, size_t len, const char *path, size_t *body
 	if (errno || stop != text + end)
 		return hn_fail(err, HN_EINVAL, "%s: damaged: malformed 'checksum' line", path);
 	*body_len = (size_t)(last - text);
-	if (estim_fnv(ESTIM_FNV_START, text, *body_len) != want)
+	if (hn_fnv1a(HN_FNV_START, text, *body_len) != want)
 		return hn_fail(err, HN_EINVAL, "%s: damaged: the checksum does not match its "
 			       "contents (edited or corrupted)", path);
 	return 0;
@@ -155,7 +155,7 @@ int estim_header_check(const char *path, const char **p, const char *end, const 
 
 char *estim_buf_finish(struct estim_buf *b, int ret, size_t *len)
 {
-	ret |= estim_bprintf(b, "checksum %016" PRIx64 "\n", estim_fnv(ESTIM_FNV_START, b->p, b->n));
+	ret |= estim_bprintf(b, "checksum %016" PRIx64 "\n", hn_fnv1a(HN_FNV_START, b->p, b->n));
 	if (ret) {
 		free(b->p);
 		return NULL;

@@ -14,17 +14,6 @@ static inline double estim_now_s(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-#define ESTIM_FNV_START 0xcbf29ce484222325ULL
-static inline uint64_t estim_fnv(uint64_t h, const void *data, size_t n)
-{
-	const unsigned char *p = data;
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 /* splitmix64: the seeded stream of the split and the trees' subsamples. */
 static inline uint64_t estim_rand(uint64_t *s)
 {

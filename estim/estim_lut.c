@@ -59,7 +59,7 @@ uint64_t estim_energy_hash(const struct hw_energy *e)
 			 e->mac_pj[0], e->mac_pj[1], e->mac_pj[2], e->sram_pj_per_byte_small,
 			 e->sram_pj_per_byte_medium, e->sram_pj_per_byte_large,
 			 e->dram_pj_per_byte, e->static_mw, e->reg_pj_per_byte);
-	return estim_fnv(ESTIM_FNV_START, buf, (size_t)n);
+	return hn_fnv1a(HN_FNV_START, buf, (size_t)n);
 }
 
 void estim_lut_init(struct estim_lut *t, const struct estim_ctx *cx)
@@ -81,7 +81,7 @@ void estim_lut_release(struct estim_lut *t)
 
 static uint64_t key_hash(const struct estim_key *k)
 {
-	return estim_fnv(ESTIM_FNV_START, k, sizeof(*k));
+	return hn_fnv1a(HN_FNV_START, k, sizeof(*k));
 }
 
 static int64_t find_slot(const struct estim_lut *t, const struct estim_key *k)

@@ -14,7 +14,7 @@ static inline void fuzz_estim_signed(const uint8_t *data, size_t size,
 {
 	char line[32];
 	int n = snprintf(line, sizeof(line), "checksum %016" PRIx64 "\n",
-			 estim_fnv(ESTIM_FNV_START, data, size));
+			 hn_fnv1a(HN_FNV_START, data, size));
 	uint8_t *signed_ = malloc(size + (size_t)n);
 
 	if (!signed_)

@@ -9,17 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static uint64_t fnv(uint64_t h, const void *data, size_t n)
-{
-	const unsigned char *p = data;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 0x100000001b3ULL;
-	return h;
-}
-
-#define FNV_START 0xcbf29ce484222325ULL
-
 static int add(struct search_inputs *out, const char *role, const char *value, const char *path)
 {
 	struct search_input *in;
@@ -44,7 +33,7 @@ static int add_file(struct search_inputs *out, const char *role, const char *pat
 		hn_err_prefix(err, role);
 		return ret;
 	}
-	snprintf(hex, sizeof(hex), "%016" PRIx64, fnv(FNV_START, buf, len));
+	snprintf(hex, sizeof(hex), "%016" PRIx64, hn_fnv1a(HN_FNV_START, buf, len));
 	free(buf);
 	return add(out, role, hex, path);
 }
@@ -53,7 +42,7 @@ int search_inputs_collect(const char *space_file, const struct search_space *sp,
 			  struct search_inputs *out, struct hn_err *err)
 {
 	char v[32];
-	uint64_t h = FNV_START;
+	uint64_t h = HN_FNV_START;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
@@ -114,8 +103,8 @@ int search_inputs_collect(const char *space_file, const struct search_space *sp,
 			return ret;
 	}
 	for (int i = 0; i < out->n; i++) {
-		h = fnv(h, out->in[i].role, strlen(out->in[i].role) + 1);
-		h = fnv(h, out->in[i].value, strlen(out->in[i].value) + 1);
+		h = hn_fnv1a(h, out->in[i].role, strlen(out->in[i].role) + 1);
+		h = hn_fnv1a(h, out->in[i].value, strlen(out->in[i].value) + 1);
 	}
 	snprintf(out->id, sizeof(out->id), "%016" PRIx64, h);
 	return 0;

@@ -1,5 +1,5 @@
 /* test_small_hw.h: the small RTL configs the simulation tests share (tests/test_sim.c,
- * test_axi.c, test_estim.c), so their verilated models are built once and cached for all. */
+ * test_axi.c, test_estim.c, test_validate.c), so their verilated models are built once and cached for all. */
 #ifndef TEST_SMALL_HW_H
 #define TEST_SMALL_HW_H
 

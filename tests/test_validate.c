@@ -12,6 +12,7 @@
 
 #include "test.h"
 #include "../sim/sim.h"
+#include "test_small_hw.h" /* test_sim.c's configs: their verilated models are already cached */
 
 static void calibration_should_recover_a_linear_stall_law(void)
 {
@@ -244,33 +245,13 @@ static void sweep(const char *const *net_paths, int n_nets, const struct sim_val
 		arch_net_release(&nets[i]);
 }
 
-static struct hw_config test_sim_hw(int rows, int cols, enum hw_dataflow df, int bits, int acc,
-				    int dbuf)
-{
-	struct hw_config hw = hw_config_default();
-
-	/* tests/test_sim.c's small_hw: its verilated models are already cached */
-	hw.pe_rows = rows;
-	hw.pe_cols = cols;
-	hw.dataflow = df;
-	hw.act_bits = hw.weight_bits = bits;
-	hw.acc_bits = acc;
-	hw.double_buffer = dbuf;
-	hw.ibuf_bytes = hw.wbuf_bytes = 2048;
-	hw.obuf_bytes = 4096;
-	hw.dram_latency_cycles = 20;
-	hw.dram_gbps = 1.6;
-	hw.device[0] = '\0';
-	return hw;
-}
-
 static void model_should_agree_with_the_rtl_on_a_small_sweep(void)
 {
 	static const char *const nets[] = { "tests/data/validate/v_tiny.json" };
 	struct sim_val_hw hws[3] = {
-		{ "ws2", test_sim_hw(2, 2, HW_WS, 8, 32, 0) },
-		{ "os4", test_sim_hw(4, 4, HW_OS, 8, 32, 1) },
-		{ "ws4", test_sim_hw(4, 4, HW_WS, 4, 10, 1) },
+		{ "ws2", small_hw(2, 2, HW_WS, 8, 32, 0) },
+		{ "os4", small_hw(4, 4, HW_OS, 8, 32, 1) },
+		{ "ws4", small_hw(4, 4, HW_WS, 4, 10, 1) },
 	};
 	struct sim_val_run run;
 	struct sim_val_summary s;

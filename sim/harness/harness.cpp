@@ -157,9 +157,8 @@ int main(int argc, char **argv)
 		return die(res_path, "this harness was built without --trace");
 #endif
 	long tick = 0;
-	auto step = [&]() {
-		top->clk = 0;
-		top->eval();
+	// the rising edge, once the falling half of the cycle is evaluated
+	auto rise = [&]() {
 #ifdef HW_TRACE
 		if (tfp)
 			tfp->dump((uint64_t)(2 * tick));
@@ -171,6 +170,11 @@ int main(int argc, char **argv)
 			tfp->dump((uint64_t)(2 * tick + 1));
 #endif
 		tick++;
+	};
+	auto step = [&]() {
+		top->clk = 0;
+		top->eval();
+		rise();
 	};
 
 	top->rst = 1;
@@ -522,17 +526,7 @@ int main(int argc, char **argv)
 		// the rising edge; the falling half of the cycle was evaluated above (a second
 		// evaluation of it with unchanged inputs, as step() does, cost a third of the
 		// model's time for nothing)
-#ifdef HW_TRACE
-		if (tfp)
-			tfp->dump((uint64_t)(2 * tick));
-#endif
-		top->clk = 1;
-		top->eval();
-#ifdef HW_TRACE
-		if (tfp)
-			tfp->dump((uint64_t)(2 * tick + 1));
-#endif
-		tick++;
+		rise();
 		if (consumed_d)
 			di++;
 		if (consumed_c)

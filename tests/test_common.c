@@ -1,4 +1,5 @@
-/* test_pool.c: hwnas's one thread pool (common/hn_pool.c): every job runs exactly once, on a
+/* test_common.c: common/. The one hash, hn_fnv1a, on the published FNV-1a 64 test vectors;
+ * hwnas's one thread pool (common/hn_pool.c): every job runs exactly once, on a
  * worker in range, across many job sets on the same threads; the threads' end hook runs once
  * per thread; jobs started without the caller run while the caller works and stop when told.
  * The seed of the random set sizes is printed (HWNAS_SEED replays it). */
@@ -185,8 +186,20 @@ static void parallel_for_should_fill_every_slot(void)
 	hn_parallel_for(0, 4, square_job, &s, NULL); /* nothing to do: returns */
 }
 
+/* FNV-1a 64 test vectors (Fowler, Noll, Vo: the reference's test suite): "" is the offset
+ * basis, "a" and "foobar" as published; continuing a hash equals hashing the concatenation. */
+static void fnv1a_should_match_the_published_vectors(void)
+{
+	CHECK(hn_fnv1a(HN_FNV_START, "", 0) == 0xcbf29ce484222325ULL);
+	CHECK(hn_fnv1a(HN_FNV_START, "a", 1) == 0xaf63dc4c8601ec8cULL);
+	CHECK(hn_fnv1a(HN_FNV_START, "foobar", 6) == 0x85944171f73967e8ULL);
+	CHECK(hn_fnv1a(hn_fnv1a(HN_FNV_START, "foo", 3), "bar", 3) ==
+	      hn_fnv1a(HN_FNV_START, "foobar", 6));
+}
+
 int main(void)
 {
+	RUN(fnv1a_should_match_the_published_vectors);
 	RUN(every_job_of_every_set_should_run_exactly_once_on_a_worker_in_range);
 	RUN(started_jobs_should_run_beside_the_caller_until_stopped);
 	RUN(parallel_for_should_fill_every_slot);
