@@ -16,6 +16,9 @@ chmod +x "$tmp/yosys-ok" "$tmp/yosys-bad"
 expect_exit 0 "$HWNAS" synth --help
 expect_in "$out" "example:" "synth --help"
 expect_exit 2 "$HWNAS" synth --bogus
+expect_in "$err" "unknown or incomplete option '--bogus'" "synth names an unknown option"
+expect_exit 2 "$HWNAS" synth --hw
+expect_in "$err" "unknown or incomplete option '--hw'" "synth names --hw without its value"
 expect_exit 2 "$HWNAS" synth --timeout -3
 expect_in "$err" "--timeout must be a positive number" "synth --timeout -3"
 expect_exit 2 "$HWNAS" synth extra
