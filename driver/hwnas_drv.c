@@ -24,11 +24,56 @@ static void put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)(v >> 24);
 }
 
+/* The window walk's start and strides the AXI master steps from (words 32..46, docs/deploy.md
+ * "Program format"), in elements: the host divides once per request so the master needs no
+ * divider. Element (i, j) of a conv's A block is pixel m0 + i = (b, y, x) under tap
+ * k0 + j = (r, s, c); a pool walks from pixel 0, tap 0. */
+static void pack_walk(const struct hnd_dma *d, uint8_t *out)
+{
+	const int64_t H = d->win[1] & 0xffff, W = d->win[1] >> 16;
+	const int64_t P = d->win[2] & 0xffff, Q = d->win[2] >> 16;
+	const int64_t C = d->win[3] & 0xffff, Cg = d->win[3] >> 16;
+	const int64_t S = d->win[4] & 0xff, sh = (d->win[4] >> 8) & 0xff;
+	const int64_t sw = (d->win[4] >> 16) & 0xff, dh = d->win[5] & 0xff;
+	const int64_t dw = (d->win[5] >> 8) & 0xff, ph = (d->win[5] >> 16) & 0xff;
+	const int64_t pw = d->win[5] >> 24;
+	const int64_t m0 = d->win[0] == 1 ? d->win[7] : 0, k0 = d->win[0] == 1 ? d->win[8] : 0;
+	int64_t x0, y0, b0, c0, s0, r0, iy0, ix0, org;
+
+	if (d->win[0] != 1 && d->win[0] != 2)
+		return;
+	if (P < 1 || Q < 1 || Cg < 1 || S < 1)
+		return;   /* a malformed walk: the master reads garbage, it does not hang the bus */
+	x0 = m0 % Q;
+	y0 = m0 / Q % P;
+	b0 = m0 / (P * Q);
+	c0 = k0 % Cg;
+	s0 = k0 / Cg % S;
+	r0 = k0 / (Cg * S);
+	iy0 = y0 * sh - ph;
+	ix0 = x0 * sw - pw;
+	org = ((b0 * H + iy0) * W + ix0) * C;
+	put32(out + 33 * 4, (uint32_t)(sw * C));
+	put32(out + 34 * 4, (uint32_t)(sh * W * C));
+	put32(out + 35 * 4, (uint32_t)(H * W * C - (P - 1) * sh * W * C));
+	put32(out + 36 * 4, (uint32_t)(dw * C));
+	put32(out + 37 * 4, (uint32_t)(dh * W * C));
+	put32(out + 38 * 4, (uint32_t)(x0 | y0 << 16));
+	put32(out + 39 * 4, (uint32_t)org);
+	put32(out + 40 * 4, (uint32_t)(org - x0 * sw * C));
+	put32(out + 41 * 4, (uint32_t)iy0);
+	put32(out + 42 * 4, (uint32_t)ix0);
+	put32(out + 43 * 4, (uint32_t)(s0 | c0 << 16));
+	put32(out + 44 * 4, (uint32_t)((r0 * dh * W + s0 * dw) * C));
+	put32(out + 45 * 4, (uint32_t)(r0 * dh * W * C));
+	put32(out + 46 * 4, (uint32_t)(r0 * dh | (s0 * dw) << 16));
+}
+
 void hnd_pack_dma(const struct hnd_dma *d, uint8_t out[HND_DMA_RECORD])
 {
 	memset(out, 0, HND_DMA_RECORD);
 	put32(out, (d->op & 3) | (d->half & 1) << 2 | (d->layout & 1) << 3 | (d->final & 1) << 4 |
-		   (d->shift & 0xff) << 8 | (d->zp & 0xffffu) << 16);
+		   (d->vop & 3) << 5 | (d->shift & 0xff) << 8 | (d->zp & 0xffffu) << 16);
 	put32(out + 4, d->base);
 	put32(out + 8, d->rows);
 	put32(out + 12, d->cols);
@@ -41,6 +86,21 @@ void hnd_pack_dma(const struct hnd_dma *d, uint8_t out[HND_DMA_RECORD])
 	put32(out + 40, d->ostride);
 	put32(out + 44, d->ocols);
 	put32(out + 48, d->qwords);
+	put32(out + 52, d->vg);
+	put32(out + 56, d->vbase2);
+	put32(out + 60, d->vout);
+	put32(out + 64, d->vzp1);
+	put32(out + 68, d->vzp2);
+	put32(out + 72, d->vm1);
+	put32(out + 76, d->vm2);
+	put32(out + 80, d->vmo);
+	put32(out + 84, d->vsh);
+	for (int i = 0; i < HND_WIN_WORDS; i++)
+		put32(out + 88 + 4 * i, d->win[i]);
+	/* a vector request's pixels: rows = (vg + 1) x pixels */
+	if (d->vop)
+		put32(out + 32 * 4, (uint32_t)(d->rows / ((uint64_t)d->vg + 1)));
+	pack_walk(d, out);
 }
 
 void hnd_pack_params(int64_t bias, uint32_t mult, uint32_t shift, uint8_t out[HND_PARAM_RECORD])
@@ -81,7 +141,7 @@ int hnd_start(const struct hnd_bus *b, uint32_t dq_addr, uint32_t dq_count, uint
 	      uint32_t cq_count, int irq)
 {
 	/* a start resets the core: never while a run still has AXI transactions in flight */
-	if ((dq_addr & (HND_DMA_RECORD - 1)) || (cq_addr & (HND_CMP_RECORD - 1)) ||
+	if ((dq_addr & 63u) || (cq_addr & (HND_CMP_RECORD - 1)) ||
 	    (b->rd(b->ctx, HND_STATUS) & HND_STATUS_BUSY))
 		return -1;
 	b->wr(b->ctx, HND_DQ_ADDR, dq_addr);

@@ -18,7 +18,7 @@ enum {
 	HND_CMP_COUNT = 0x20, HND_ARRAY_BUSY = 0x24, HND_DMA_BUSY = 0x28, HND_RD_BYTES = 0x2c,
 	HND_WR_BYTES = 0x30, HND_ID = 0x34, HND_PARAMS0 = 0x38, HND_PARAMS1 = 0x3c
 };
-#define HND_ID_VALUE 0x484e4132u   /* "HNA2": the version-2 records below */
+#define HND_ID_VALUE 0x484e4133u   /* "HNA3": the version-3 records below */
 #define HND_STATUS_BUSY 1u
 #define HND_STATUS_DONE 2u
 #define HND_STATUS_ERROR 4u
@@ -32,18 +32,28 @@ struct hnd_bus {
 	void *ctx;
 };
 
-/* One DMA and one compute command (docs/deploy.md "Program format", version 2). A final store
+/* One DMA and one compute command (docs/deploy.md "Program format", version 3). A final store
  * (op 3, final 1) runs through the output stage: qbase is the byte address of its cols
  * parameter records (16 bytes each, hnd_pack_params, 16-byte aligned), zp / lo / hi the layer's
  * zero point and clamp (16-bit two's complement), obase / ostride / ocols the obuf walk,
- * qwords = ceil(cols / pe_cols). Other requests leave those fields 0. */
+ * qwords = ceil(cols / pe_cols). A vector request (op 3, vop 1 max pool, 2 average pool, 3
+ * add; docs/rtl.md "Vector unit") has vg input words per output word, rows = (vg + 1) x
+ * pixels, base the first input (a pool's NHWC input, or its window matrix without a window),
+ * vbase2 an add's second input, vout the output (byte addresses), vzp1 .. vsh the add's
+ * and the average's arithmetic, zp / lo / hi its output's. win: the window descriptor of a
+ * conv's A load (mode 1) or a pool's input (mode 2), docs/rtl.md "Window addressing";
+ * hnd_pack_dma adds the walk's start and strides the master needs. Other requests leave
+ * those fields 0. */
+#define HND_WIN_WORDS 9
 struct hnd_dma {
 	uint32_t op, half, layout, final, shift, base, rows, cols, stride, words, wait;
 	uint32_t qbase, zp, lo, hi, obase, ostride, ocols, qwords;
+	uint32_t vop, vg, vbase2, vout, vzp1, vzp2, vm1, vm2, vmo, vsh;
+	uint32_t win[HND_WIN_WORDS];
 };
 struct hnd_cmp { uint32_t ahalf, bhalf, chalf, init, tm, tn, tk, nout, nin, wait; };
 
-#define HND_DMA_RECORD 64      /* bytes of a DMA record (and the DMA list's alignment) */
+#define HND_DMA_RECORD 192     /* bytes of a DMA record (the DMA list is 64-byte aligned) */
 #define HND_CMP_RECORD 32      /* bytes of a compute record (and its list's alignment) */
 #define HND_PARAM_RECORD 16    /* bytes of one output channel's parameters */
 

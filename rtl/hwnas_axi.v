@@ -6,8 +6,8 @@
 // resets the core, fetches both lists from DRAM, runs them and raises STATUS.done. hwnas_top
 // is instantiated unchanged, with its output stage (final stores requantised with per-channel
 // parameter records that the master reads from DRAM); hwnas_axi_mem turns its memory side
-// into AXI bursts. The vector unit's requests (pool, add) have no record format yet: a DMA
-// record with a vector op stops the run with STATUS.error (docs/deploy.md).
+// into AXI bursts, walking a conv's windows and a vector request's (pool, add) input words
+// itself (192-byte DMA records, docs/deploy.md "Program format").
 module hwnas_axi #(
     parameter ROWS = 4,
     parameter COLS = 4,
@@ -102,10 +102,9 @@ module hwnas_axi #(
 
     // the core
     wire dq_valid, dq_ready, cq_valid, cq_ready;
-    wire [511:0] dq_rec;           // 64-byte DMA record (docs/deploy.md "Program format")
+    wire [1535:0] dq_rec;          // 192-byte DMA record (docs/deploy.md "Program format")
     wire [255:0] cq_rec;
-    wire [1:0] rec_vop = dq_rec[6:5];
-    wire vec_rec = dq_valid && rec_vop != 2'd0;     // a vector request: not supported yet
+    wire [COLS*A_BITS-1:0] mem_vline;
     wire [COLS*(ACC_BITS+40)-1:0] mem_qline;
     wire dma_busy, dma_start, dma_layout, dma_final, mem_rvalid, mem_done, dma_wvalid;
     wire [1:0] dma_op;
@@ -125,7 +124,7 @@ module hwnas_axi #(
                 .WDEPTH(WDEPTH), .ODEPTH(ODEPTH), .INB(INB), .WNB(WNB), .ONB(ONB),
                 .OSTAGE(1)) core (
         .clk(clk), .rst(core_rst),
-        .dq_valid(dq_valid && !vec_rec), .dq_ready(dq_ready), .dq_op(dq_rec[1:0]), .dq_half(dq_rec[2]),
+        .dq_valid(dq_valid), .dq_ready(dq_ready), .dq_op(dq_rec[1:0]), .dq_half(dq_rec[2]),
         .dq_base(dq_rec[63:32]), .dq_rows(dq_rec[95:64]), .dq_cols(dq_rec[127:96]),
         .dq_stride(dq_rec[159:128]), .dq_layout(dq_rec[3]), .dq_final(dq_rec[4]),
         .dq_shift(dq_rec[15:8]), .dq_words(dq_rec[191:160]), .dq_wait(dq_rec[223:192]),
@@ -134,12 +133,13 @@ module hwnas_axi #(
         .dq_lo({{16{dq_rec[239]}}, dq_rec[239:224]}), .dq_hi({{16{dq_rec[255]}}, dq_rec[255:240]}),
         .dq_obase(dq_rec[319:288]), .dq_ostride(dq_rec[351:320]),
         .dq_ocols(dq_rec[383:352]), .dq_qwords(dq_rec[415:384]), .mem_qline(mem_qline),
-        .dq_vop(2'd0), .dq_vg(32'd0), .dq_vbase2(32'd0), .dq_vout(32'd0), .dq_vzp1(32'd0),
-        .dq_vzp2(32'd0), .dq_vm1(32'd0), .dq_vm2(32'd0), .dq_vmo(32'd0), .dq_vsh(32'd0),
-        .mem_vline({COLS*A_BITS{1'b0}}), .dma_vop(dma_vop), .dma_vg(dma_vg),
+        // the vector unit's fields (words 13..21) and the window descriptor (22..30)
+        .dq_vop(dq_rec[6:5]), .dq_vg(dq_rec[447:416]), .dq_vbase2(dq_rec[479:448]),
+        .dq_vout(dq_rec[511:480]), .dq_vzp1(dq_rec[543:512]), .dq_vzp2(dq_rec[575:544]),
+        .dq_vm1(dq_rec[607:576]), .dq_vm2(dq_rec[639:608]), .dq_vmo(dq_rec[671:640]),
+        .dq_vsh(dq_rec[703:672]), .mem_vline(mem_vline), .dma_vop(dma_vop), .dma_vg(dma_vg),
         .dma_vbase2(dma_vbase2), .dma_vout(dma_vout),
-        // no window walk in the AXI memory side yet: 2-D blocks only (docs/rtl.md)
-        .dq_win(288'd0), .dma_win(dma_win),
+        .dq_win(dq_rec[991:704]), .dma_win(dma_win),
         .dma_qwords(dma_qwords), .dma_qbase(dma_qbase),
         .cq_valid(cq_valid), .cq_ready(cq_ready), .cq_ahalf(cq_rec[0]), .cq_bhalf(cq_rec[1]),
         .cq_chalf(cq_rec[2]), .cq_init(cq_rec[3]), .cq_tm(cq_rec[63:32]),
@@ -165,6 +165,8 @@ module hwnas_axi #(
         .dma_start(dma_start), .dma_op(dma_op), .dma_base(dma_base), .dma_rows(dma_rows),
         .dma_cols(dma_cols), .dma_stride(dma_stride), .dma_layout(dma_layout),
         .dma_final(dma_final), .dma_lines(dma_lines), .dma_qbase(dma_qbase),
+        .dma_vop(dma_vop), .dma_vg(dma_vg), .dma_vbase2(dma_vbase2), .dma_vout(dma_vout),
+        .dma_win(dma_win), .mem_vline(mem_vline),
         .mem_rvalid(mem_rvalid), .mem_qline(mem_qline),
         .mem_done(mem_done), .mem_iline(mem_iline), .mem_wline(mem_wline),
         .mem_oline(mem_oline), .dma_wvalid(dma_wvalid), .dma_wline(dma_wline),
@@ -216,7 +218,7 @@ module hwnas_axi #(
                 cycles <= cycles + 32'd1;
                 arr_cycles <= arr_cycles + {31'd0, arr_busy};
                 dma_cycles <= dma_cycles + {31'd0, dma_busy};
-                if (axi_error || vec_rec) begin
+                if (axi_error) begin
                     running <= 1'b0;
                     done <= 1'b1;
                     error <= 1'b1;
@@ -233,7 +235,7 @@ module hwnas_axi #(
     end
     assign irq = irq_en && done;
 
-    wire unused_axi = &{1'b0, dma_qwords, dma_vop, dma_vg, dma_vbase2, dma_vout, dma_win,
-                        s_axil_awprot, s_axil_arprot, dma_bytes, dq_rec[511:416], dq_rec[7],
+    wire unused_axi = &{1'b0, dma_qwords,
+                        s_axil_awprot, s_axil_arprot, dma_bytes, dq_rec[1535:992], dq_rec[7],
                         cq_rec[255:224], cq_rec[31:4]};
 endmodule

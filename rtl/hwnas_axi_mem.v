@@ -53,7 +53,7 @@ module hwnas_axi_mem #(
     // command queue heads of hwnas_top
     output wire        dq_valid,
     input  wire        dq_ready,
-    output wire [511:0] dq_rec,
+    output wire [1535:0] dq_rec,
     output wire        cq_valid,
     input  wire        cq_ready,
     output wire [255:0] cq_rec,
@@ -68,6 +68,12 @@ module hwnas_axi_mem #(
     input  wire        dma_final,
     input  wire [31:0] dma_lines,
     input  wire [31:0] dma_qbase,         // a final store's parameter records (byte address)
+    input  wire [1:0]  dma_vop,           // a vector request (op 3): 1 max, 2 average, 3 add
+    input  wire [31:0] dma_vg,            // its input words per output word
+    input  wire [31:0] dma_vbase2,        // an add's second input, the output (byte addresses)
+    input  wire [31:0] dma_vout,
+    input  wire [287:0] dma_win,          // the window descriptor (docs/rtl.md)
+    output wire [OLANES*A_BITS-1:0] mem_vline,          // a vector request's input word
     output wire        mem_rvalid,
     output wire        mem_done,
     output wire [INB*ILANES*A_BITS-1:0]   mem_iline,
@@ -107,7 +113,7 @@ module hwnas_axi_mem #(
     localparam LG = $clog2(DB);
     localparam RECB = 32 / DB;                      // beats per 32-byte burst of a record
     localparam QRB = ACC_BITS + 40;                 // a channel's parameters on mem_qline
-    localparam [3:0] FDB = 2 * RECB;                // beats of a DMA record (64 bytes)
+    localparam [4:0] FDB = 6 * RECB;                // beats of a DMA record (192 bytes)
     localparam LMAX = (ILANES > WLANES) ? ((ILANES > OLANES) ? ILANES : OLANES)
                                         : ((WLANES > OLANES) ? WLANES : OLANES);
     localparam [31:0] CB0 = (ACC_BITS + 7) / 8;
@@ -150,11 +156,12 @@ module hwnas_axi_mem #(
 
     // ---------------------------------------------------------------- fetchers
     reg        fd_busy, fd_full, fc_busy, fc_full;  // a record on its way / held
-    reg [511:0] fd_rec;                             // a DMA record: 64 bytes, two bursts
+    reg [1535:0] fd_rec;                            // a DMA record: 192 bytes, six bursts
     reg [255:0] fc_rec;                             // a compute record: 32 bytes
-    reg         fd_half;                            // the DMA record's second burst is next
+    reg [2:0]   fd_part;                            // the DMA record's next 32-byte burst
     reg [31:0] fd_next, fc_next;                    // records requested so far
-    reg [3:0]  fd_beat, fc_beat;
+    reg [4:0]  fd_beat;
+    reg [3:0]  fc_beat;
     assign dq_valid = fd_full;
     assign cq_valid = fc_full;
     assign dq_rec = fd_rec;
@@ -201,11 +208,26 @@ module hwnas_axi_mem #(
     reg          rb_v;
     reg [DW-1:0] rb;
     wire st_rd = (st == S_RD) || (st == S_QRD);     // reading a block or parameter records
-    wire rb_free = !rb_v || (st_rd && e_beat_end);  // the held beat leaves this cycle
+    wire rb_take;                                   // the held beat leaves this cycle
+    wire rb_free = !rb_v || rb_take;
     assign m_rready = (rtag == 2'd0) ? rb_free : 1'b1;
 
     // AR arbitration: DMA fetcher, compute fetcher, data
     wire ar_data_ok = ar_on && st_rd && !fd_want && !fc_want;
+
+    // the runs' AR issuer (a conv's window walk, a vector request's input words): it walks
+    // the same runs as the unpacker (hwnas_axi_runs below, one generator each), issuing the
+    // bursts of every data run; wa_ld: take the generator's current run next
+    reg        wa_on, wa_ld;
+    reg [31:0] wa_a, wa_left;
+    wire [8:0] wa_n = burst_beats(wa_a, wa_left);
+    wire       wa_ok = wa_on && !wa_ld && !fd_want && !fc_want;
+    wire [31:0] ag_addr, ag_n;
+    wire       ag_pad, ag_last, ag_gend;
+    wire ar_slot = (!m_arvalid || ar_fire) && ar_room && !(ar_fire && rd_out + 1 >= MAXOUT);
+    wire ag_step = (wa_on && wa_ld && (ag_pad || ag_n == 32'd0) && !ag_last) ||
+                   (ar_slot && !fd_want && !fc_want && !ar_data_ok && wa_ok &&
+                    wa_left == {23'd0, wa_n} && !ag_last);
 
     always @(posedge clk) begin
         if (rst) begin
@@ -219,9 +241,11 @@ module hwnas_axi_mem #(
             fc_full <= 1'b0;
             fd_next <= 32'd0;
             fc_next <= 32'd0;
-            fd_beat <= 4'd0;
+            fd_beat <= 5'd0;
             fc_beat <= 4'd0;
-            fd_half <= 1'b0;
+            fd_part <= 3'd0;
+            wa_on <= 1'b0;
+            wa_ld <= 1'b0;
             dq_fetched <= 32'd0;
             cq_fetched <= 32'd0;
             rd_err <= 1'b0;
@@ -241,11 +265,12 @@ module hwnas_axi_mem #(
             if ((!m_arvalid || ar_fire) && ar_room && !(ar_fire && rd_out + 1 >= MAXOUT)) begin
                 if (fd_want) begin
                     m_arvalid <= 1'b1;
-                    m_araddr <= {dq_addr[31:6], 6'd0} + (fd_next << 6) + {26'd0, fd_half, 5'd0};
+                    m_araddr <= {dq_addr[31:6], 6'd0} + (fd_next << 7) + (fd_next << 6) +
+                                {24'd0, fd_part, 5'd0};
                     m_arlen <= RECB - 1;
                     tagq[ar_fire ? ((tq_w == TQL) ? {TW{1'b0}} : tq_w + 1'b1) : tq_w] <= 2'd1;
-                    fd_half <= !fd_half;
-                    if (fd_half) begin
+                    fd_part <= (fd_part == 3'd5) ? 3'd0 : fd_part + 3'd1;
+                    if (fd_part == 3'd5) begin
                         fd_busy <= 1'b1;
                         fd_next <= fd_next + 32'd1;
                     end
@@ -275,6 +300,33 @@ module hwnas_axi_mem #(
                         ar_a <= ar_a + ({23'd0, ar_n} << LG);
                         ar_left <= ar_left - {23'd0, ar_n};
                     end
+                end else if (wa_ok) begin
+                    // a run of a window walk or a vector request (its bursts, then the next)
+                    m_arvalid <= 1'b1;
+                    m_araddr <= wa_a;
+                    m_arlen <= wa_n[7:0] - 8'd1;
+                    tagq[ar_fire ? ((tq_w == TQL) ? {TW{1'b0}} : tq_w + 1'b1) : tq_w] <= 2'd0;
+                    if (wa_left == {23'd0, wa_n}) begin
+                        if (ag_last)
+                            wa_on <= 1'b0;
+                        else
+                            wa_ld <= 1'b1;
+                    end else begin
+                        wa_a <= wa_a + ({23'd0, wa_n} << LG);
+                        wa_left <= wa_left - {23'd0, wa_n};
+                    end
+                end
+            end
+            // the runs' issuer takes its next run: a pad run (or an empty one) needs no
+            // burst, a data run its aligned bursts
+            if (wa_on && wa_ld) begin
+                if (ag_pad || ag_n == 32'd0) begin
+                    if (ag_last)
+                        wa_on <= 1'b0;
+                end else begin
+                    wa_ld <= 1'b0;
+                    wa_a <= ag_addr & ~(DB - 1);
+                    wa_left <= row_beats(ag_addr, ag_n << elg);
                 end
             end
             // fetch beats
@@ -282,8 +334,8 @@ module hwnas_axi_mem #(
                 for (k = 0; k < FDB; k = k + 1)
                     if (fd_beat == k)
                         fd_rec[k*DW +: DW] <= m_rdata;
-                fd_beat <= (fd_beat + 4'd1 == FDB) ? 4'd0 : fd_beat + 4'd1;
-                if (fd_beat + 4'd1 == FDB) begin
+                fd_beat <= (fd_beat + 5'd1 == FDB) ? 5'd0 : fd_beat + 5'd1;
+                if (fd_beat + 5'd1 == FDB) begin
                     fd_busy <= 1'b0;
                     fd_full <= 1'b1;
                 end
@@ -307,7 +359,7 @@ module hwnas_axi_mem #(
                 cq_fetched <= cq_fetched + 32'd1;
             end
             // data beats
-            if (rb_v && st_rd && e_beat_end)
+            if (rb_v && rb_take)
                 rb_v <= 1'b0;
             if (r_fire && rtag == 2'd0) begin
                 rb_v <= 1'b1;
@@ -315,7 +367,11 @@ module hwnas_axi_mem #(
             end
             // a load reads its block; a final store first its cols parameter records of 16
             // bytes at qbase (one row, docs/deploy.md)
-            if (st == S_IDLE && dma_start && (dma_op != 2'd3 || dma_fs)) begin
+            if (st == S_IDLE && dma_start && dma_runs) begin
+                wa_on <= 1'b1;
+                wa_ld <= 1'b1;
+            end
+            if (st == S_IDLE && dma_start && !dma_runs && (dma_op != 2'd3 || dma_fs)) begin
                 ar_on <= 1'b1;
                 ar_r <= 32'd0;
                 ar_ra <= dma_fs ? dma_qbase : dma_base;
@@ -327,7 +383,11 @@ module hwnas_axi_mem #(
     end
 
     // a final store: through the output stage, parameters first
-    wire dma_fs = (dma_op == 2'd3) && dma_final;
+    wire dma_fs = (dma_op == 2'd3) && dma_final && (dma_vop == 2'd0);
+    // a request walked as runs: a conv's A load with a window (mode 1), a vector request
+    wire dma_vec = (dma_op == 2'd3) && (dma_vop != 2'd0);
+    wire dma_wc = (dma_op == 2'd0) && (dma_win[31:0] == 32'd1);
+    wire dma_runs = dma_vec || dma_wc;
     // element bytes of the starting request
     wire [1:0] dlg = (dma_op == 2'd0) ? lg2(AB) : (dma_op == 2'd1) ? lg2(WB) :
                      (dma_op == 2'd2 || !dma_final) ? lg2(CB) : lg2(AB);
@@ -356,13 +416,13 @@ module hwnas_axi_mem #(
 
     // the element the walk is on (for the W packer)
     wire [EW-1:0] e_val0 = stg[e_idx];
-    wire [63:0] e_val = {{(64-EW){1'b0}}, e_val0};
+    wire [63:0] e_val = vreq ? vq_val : {{(64-EW){1'b0}}, e_val0};
 
     reg [31:0] emit_j;
     reg        rd_err, wr_err;
     assign axi_error = rd_err || wr_err;
     assign idle = (st == S_IDLE);
-    assign mem_rvalid = (st == S_EMIT) || q_emit;
+    assign mem_rvalid = (st == S_EMIT) || q_emit || v_emit;
     assign mem_done = (st == S_EMIT && emit_j + 32'd1 >= lines) || (st == S_FIN);
 
     // load lines: words emit_j x NB .. + NB - 1 of the staging buffer
@@ -400,6 +460,129 @@ module hwnas_axi_mem #(
                 if (b < eb && e_off + b == k)
                     r_elem[b*8 +: 8] = rb[k*8 +: 8];
     end
+
+    // ---------------------------------------------------------------- runs
+    // A conv's A load with a window (mode 1 of docs/rtl.md "Window addressing") and a vector
+    // request walk their elements as runs: a run is a contiguous range of elements at one
+    // address (a tap's channels of one pixel, cut at block columns; a vector input word of
+    // up to OLANES channels), or a pad run (outside the input: the pad value, no burst). The
+    // AR issuer and the unpacker each walk the runs with a generator (hwnas_axi_runs) from
+    // the same start; the generator keeps counters (pixel x, y; tap s, channel c; group
+    // position; channel word) and the address offsets they imply, no divider or multiplier:
+    // the record carries the walk's start and its strides (words 32..46, docs/deploy.md).
+    reg        wreq, vreq;                          // a conv window load / a vector request
+    reg [2:0]  rmode;                               // the generators' mode
+    reg [511:0] wd;                                 // record words 32..47 of the request
+    reg [31:0] u_idx;                               // the unpacker's element in its run
+    wire [31:0] u_addr, u_n;
+    wire       u_pad, u_last, u_gend;
+    wire       u_rend = (u_idx + 32'd1 == u_n);
+    wire [31:0] u_cur = u_addr + (u_idx << elg);
+    wire [31:0] u_off = {{(32-LG){1'b0}}, u_cur[LG-1:0]};
+    wire       u_bend = !u_pad && (u_rend || u_off + eb >= DB);   // its beat's last element
+    // the element at u_cur from the held read beat, or the pad value
+    reg [63:0] u_elem;
+    always @(*) begin
+        u_elem = 64'd0;
+        for (b = 0; b < 8; b = b + 1)
+            for (k = 0; k < DB; k = k + 1)
+                if (b < eb && u_off + b == k)
+                    u_elem[b*8 +: 8] = rb[k*8 +: 8];
+        if (u_pad)
+            u_elem = {{32{dma_win[223]}}, dma_win[223:192]};
+    end
+    // a vector request's input side: one element a cycle into the word register vw, the
+    // word to the vector unit (mem_rvalid) once complete; its output words wait in a VQ-word
+    // queue for the W packer, and a group's last input word goes only with room for its
+    // output (the DMA cannot be stalled)
+    localparam VQ = 4;
+    localparam AEW = 8 * AB;
+    reg [OLANES*A_BITS-1:0] vw;
+    reg        v_emit, v_done;
+    reg [31:0] vo_iss;                              // output words asked for
+    reg [OLANES*AEW-1:0] vq [0:VQ-1];
+    wire [31:0] vo_pend = vo_iss - e_w;
+    wire       vq_room = vo_pend < VQ;
+    wire       v_go = vreq && (st == S_WR) && !v_done && (rb_v || u_pad) &&
+                      !(u_rend && u_gend && !vq_room);
+    wire       u_go = (st == S_RD && wreq && (rb_v || u_pad)) || v_go;
+    wire       u_step = u_go && u_rend && !u_last;
+    assign rb_take = (st_rd && !wreq && e_beat_end) || (u_go && u_bend);
+    assign mem_vline = vw;
+    wire [OLANES*AEW-1:0] vq_w = vq[e_w[1:0]];
+    reg  [63:0] vq_val;
+    always @(*) begin
+        vq_val = 64'd0;
+        for (i = 0; i < OLANES; i = i + 1)
+            if ({24'd0, e_ln} == i)
+                vq_val[AEW-1:0] = vq_w[i*AEW +: AEW];
+    end
+    reg  [OLANES*AEW-1:0] vq_in;
+    always @(*)
+        for (i = 0; i < OLANES; i = i + 1)
+            vq_in[i*AEW +: AEW] = sext(dma_wline[i*ACC_BITS +: ACC_BITS]);
+    wire       rinit = st == S_IDLE && dma_start;
+    wire [2:0] dmode = dma_wc ? 3'd1 : (dma_vop == 2'd3) ? 3'd3 :
+                       (dma_win[31:0] == 32'd2) ? 3'd2 : 3'd4;
+
+    always @(posedge clk) begin
+        if (rst) begin
+            wreq <= 1'b0;
+            vreq <= 1'b0;
+            v_emit <= 1'b0;
+            v_done <= 1'b0;
+            u_idx <= 32'd0;
+        end else begin
+            // the walk's start and strides, taken with the record when the core takes it
+            if (fd_full && dq_ready)
+                wd <= fd_rec[1024 +: 512];
+            v_emit <= 1'b0;
+            if (rinit) begin
+                wreq <= dma_wc;
+                vreq <= dma_vec;
+                rmode <= dmode;
+                u_idx <= 32'd0;
+                v_done <= 1'b0;
+                vo_iss <= 32'd0;
+            end else begin
+                if (st == S_FIN)
+                    vreq <= 1'b0;
+                if (st == S_EMIT)
+                    wreq <= 1'b0;
+                if (u_go)
+                    u_idx <= u_rend ? 32'd0 : u_idx + 32'd1;
+                if (v_go) begin
+                    for (i = 0; i < OLANES; i = i + 1)
+                        if (u_idx == i)
+                            vw[i*A_BITS +: A_BITS] <= u_elem[A_BITS-1:0];
+                        else if (u_idx == 32'd0)
+                            vw[i*A_BITS +: A_BITS] <= {A_BITS{1'b0}};
+                    if (u_rend) begin
+                        v_emit <= 1'b1;
+                        if (u_gend)
+                            vo_iss <= vo_iss + 32'd1;
+                        if (u_last)
+                            v_done <= 1'b1;
+                    end
+                end
+            end
+            // a vector request's output words, as the DMA sends them
+            if (vreq && dma_wvalid)
+                vq[cap_w[1:0]] <= vq_in;
+        end
+    end
+
+    hwnas_axi_runs #(.VL(OLANES)) ugen (
+        .clk(clk), .init(rinit), .step(u_step), .mode(rmode), .elg(lg2(AB)),
+        .base(dma_base), .vbase2(dma_vbase2), .rows(dma_rows), .cols(dma_cols), .vg(dma_vg),
+        .win(dma_win), .wd(wd), .addr(u_addr), .n(u_n), .pad(u_pad), .last(u_last),
+        .gend(u_gend));
+    hwnas_axi_runs #(.VL(OLANES)) agen (
+        .clk(clk), .init(rinit), .step(ag_step), .mode(rmode), .elg(lg2(AB)),
+        .base(dma_base), .vbase2(dma_vbase2), .rows(dma_rows), .cols(dma_cols), .vg(dma_vg),
+        .win(dma_win), .wd(wd), .addr(ag_addr), .n(ag_n), .pad(ag_pad), .last(ag_last),
+        .gend(ag_gend));
+    wire unused_runs = &{1'b0, ag_gend, wd[511:480]};
 
     // a stored lane, sign-extended to whole bytes
     function [EW-1:0] sext(input [ACC_BITS-1:0] v);
@@ -482,6 +665,8 @@ module hwnas_axi_mem #(
             if (w_fire)
                 m_wvalid <= 1'b0;
             q_emit <= 1'b0;
+            if (v_go && !u_pad)
+                rd_bytes <= rd_bytes + eb;
             // a store's words, captured at the DMA's pace (it cannot be stalled): a line of
             // ONB words of partial sums, or one word of the output stage
             if (dma_wvalid) begin
@@ -525,6 +710,21 @@ module hwnas_axi_mem #(
                 st <= dma_fs ? S_QRD : (dma_op == 2'd3) ? S_WR : S_RD;
                 if (dma_op == 2'd3 && !dma_fs)
                     wr_init(dma_base, dma_cols << dlg);
+                if (dma_vec) begin
+                    // a vector request: its output words go back as a store of vm rows
+                    // (pixels) of cols act elements at vout, while its input words stream
+                    // in (the runs below)
+                    lay <= 1'b0;
+                    base <= dma_vout;
+                    rows <= wd[31:0];
+                    cols <= dma_cols;
+                    stride <= dma_cols << lg2(AB);
+                    elg <= lg2(AB);
+                    fsq <= 1'b1;
+                    e_ra <= dma_vout;
+                    e_ea <= dma_vout;
+                    wr_init(dma_vout, dma_cols << lg2(AB));
+                end
             end
             S_QRD: if (rb_v) begin
                 rd_bytes <= rd_bytes + eb;
@@ -563,12 +763,12 @@ module hwnas_axi_mem #(
                     wr_init(sb_base, sb_cols << lg2(AB));
                 end
             end
-            S_RD: if (rb_v) begin
-                stg[e_idx] <= r_elem[EW-1:0];
+            S_RD: if (rb_v || (wreq && u_pad)) begin
+                stg[e_idx] <= wreq ? u_elem[EW-1:0] : r_elem[EW-1:0];
                 for (i = 0; i < NSTG; i = i + 1)
                     if (e_idx == i)
                         vld[i] <= 1'b1;
-                rd_bytes <= rd_bytes + eb;
+                rd_bytes <= rd_bytes + ((wreq && u_pad) ? 32'd0 : eb);
                 walk_next;
                 if (e_last)
                     st <= S_EMIT;
@@ -780,4 +980,167 @@ module hwnas_axi_mem #(
         end
     end
 `endif
+endmodule
+
+// hwnas_axi_runs: the run generator of hwnas_axi_mem (one for its AR issuer, one for its
+// unpacker, so both walk the same runs). `init` takes the request's start, `step` moves to
+// the next run; addr (bytes), n (elements), pad, last (the request's last run) and gend (a
+// vector request's group ends with this word) describe the current one. Modes:
+//   1 a conv's A block over the NHWC input (docs/rtl.md "Window addressing"): row i of the
+//     block is output pixel m0 + i (x, y and the input origin org kept as counters), a run
+//     the channels c.. of one filter tap (s, r: offsets toff / ry, sx) up to the group's Cg
+//     or the block's column end;
+//   2 a pool's input words: pixel, channel word, window tap (innermost), the same walk;
+//   3 an add's input words: pixel, channel word, the two inputs (base, vbase2);
+//   4 a pool's window matrix (rows of cols elements): pixel, channel word, row of the window.
+// Offsets are in elements (signed) and become a byte address as base + (offset << elg).
+// wd holds record words 32..47 (docs/deploy.md "Program format"): vm, the strides sw C, sh W C,
+// H W C - (P - 1) sh W C, dw C, dh W C, and the walk's start (x0, y0, org0, rorg0, iy0,
+// ix0, s0, c0, toff0, rtoff0, ry0, sx0), which the host computes once per request.
+module hwnas_axi_runs #(
+    parameter VL = 4               // lanes of a vector word
+) (
+    input  wire        clk,
+    input  wire        init,
+    input  wire        step,
+    input  wire [2:0]  mode,
+    input  wire [1:0]  elg,
+    input  wire [31:0] base,
+    input  wire [31:0] vbase2,
+    input  wire [31:0] rows,
+    input  wire [31:0] cols,
+    input  wire [31:0] vg,
+    input  wire [287:0] win,
+    input  wire [511:0] wd,
+    output wire [31:0] addr,
+    output wire [31:0] n,
+    output wire        pad,
+    output wire        last,
+    output wire        gend
+);
+    wire [31:0] H = {16'd0, win[32 +: 16]}, W = {16'd0, win[48 +: 16]};
+    wire [15:0] P = win[64 +: 16], Q = win[80 +: 16];
+    wire [31:0] CG = {16'd0, win[112 +: 16]};
+    wire [7:0]  S = win[128 +: 8];
+    wire [31:0] SH = {24'd0, win[136 +: 8]}, SW = {24'd0, win[144 +: 8]};
+    wire [31:0] DH = {24'd0, win[160 +: 8]}, DW = {24'd0, win[168 +: 8]};
+    wire [31:0] PH = {24'd0, win[176 +: 8]}, PW = {24'd0, win[184 +: 8]};
+    wire [31:0] vm = wd[0 +: 32], swc = wd[32 +: 32], shwc = wd[64 +: 32];
+    wire [31:0] bstep = wd[96 +: 32], dwc = wd[128 +: 32], dhwc = wd[160 +: 32];
+    wire [15:0] x0 = wd[192 +: 16], y0 = wd[208 +: 16];
+    wire [31:0] org0 = wd[224 +: 32], rorg0 = wd[256 +: 32], iy0 = wd[288 +: 32];
+    wire [31:0] ix0 = wd[320 +: 32];
+    wire [7:0]  s0 = wd[352 +: 8];
+    wire [15:0] c0 = wd[368 +: 16];
+    wire [31:0] toff0 = wd[384 +: 32], rtoff0 = wd[416 +: 32];
+    wire [31:0] ry0 = {16'd0, wd[448 +: 16]}, sx0 = {16'd0, wd[464 +: 16]};
+
+    reg [31:0] px, j, org, rorg, oy, ox, ry, sx, toff, rtoff, t, cwo, cwl, po, ta, gb;
+    reg [15:0] x, y, c;
+    reg [7:0]  s;
+
+    wire conv = (mode == 3'd1);
+    wire wwin = conv || (mode == 3'd2);
+    wire [31:0] na = CG - {16'd0, c}, nb = cols - j;
+    wire [31:0] nv = (cwl < VL) ? cwl : VL;
+    assign n = conv ? ((na < nb) ? na : nb) : nv;
+    wire [31:0] iy = oy + ry, ix = ox + sx;
+    assign pad = wwin && (iy[31] || iy >= H || ix[31] || ix >= W);
+    wire [31:0] eoff = wwin ? org + toff + (conv ? {16'd0, c} : cwo) :
+                       (mode == 3'd3) ? po + cwo : ta + cwo;
+    assign addr = ((mode == 3'd3 && t[0]) ? vbase2 : base) + (eoff << elg);
+    assign gend = (t + 32'd1 == vg);
+    wire cw_last = (cwl <= VL);
+    wire px_last = (px + 32'd1 == (conv ? rows : vm));
+    wire row_end = (j + n == cols);
+    assign last = conv ? (px_last && row_end) : (gend && cw_last && px_last);
+
+    always @(posedge clk) begin
+        if (init) begin
+            px <= 32'd0;
+            j <= 32'd0;
+            x <= x0;
+            y <= y0;
+            org <= org0;
+            rorg <= rorg0;
+            oy <= iy0;
+            ox <= ix0;
+            s <= s0;
+            c <= c0;
+            ry <= ry0;
+            sx <= sx0;
+            toff <= toff0;
+            rtoff <= rtoff0;
+            t <= 32'd0;
+            cwo <= 32'd0;
+            cwl <= cols;
+            po <= 32'd0;
+            ta <= 32'd0;
+            gb <= 32'd0;
+        end else if (step) begin
+            if (conv ? row_end : gend) begin
+                // the tap walk starts again (a block row, a group)
+                j <= 32'd0;
+                t <= 32'd0;
+                s <= s0;
+                c <= c0;
+                ry <= ry0;
+                sx <= sx0;
+                toff <= toff0;
+                rtoff <= rtoff0;
+                if (conv || cw_last) begin
+                    // the next pixel
+                    px <= px + 32'd1;
+                    cwo <= 32'd0;
+                    cwl <= cols;
+                    po <= po + cols;
+                    gb <= ta + cols;
+                    ta <= ta + cols;
+                    if ({16'd0, x} + 32'd1 == {16'd0, Q}) begin
+                        x <= 16'd0;
+                        ox <= 32'd0 - PW;
+                        if ({16'd0, y} + 32'd1 == {16'd0, P}) begin
+                            y <= 16'd0;
+                            oy <= 32'd0 - PH;
+                            rorg <= rorg + bstep;
+                            org <= rorg + bstep;
+                        end else begin
+                            y <= y + 16'd1;
+                            oy <= oy + SH;
+                            rorg <= rorg + shwc;
+                            org <= rorg + shwc;
+                        end
+                    end else begin
+                        x <= x + 16'd1;
+                        ox <= ox + SW;
+                        org <= org + swc;
+                    end
+                end else begin
+                    // the pixel's next channel word
+                    cwo <= cwo + VL;
+                    cwl <= cwl - VL;
+                    ta <= gb;
+                end
+            end else begin
+                // the next tap (channels from 0 again), or the next word of the group
+                j <= j + n;
+                c <= 16'd0;
+                t <= t + 32'd1;
+                ta <= ta + cols;
+                if (s + 8'd1 == S) begin
+                    s <= 8'd0;
+                    sx <= 32'd0;
+                    ry <= ry + DH;
+                    rtoff <= rtoff + dhwc;
+                    toff <= rtoff + dhwc;
+                end else begin
+                    s <= s + 8'd1;
+                    sx <= sx + DW;
+                    toff <= toff + dwc;
+                end
+            end
+        end
+    end
+    wire unused_runs = &{1'b0, win[0 +: 32], win[96 +: 16], win[152 +: 8], win[192 +: 96],
+                         wd[360 +: 8], wd[480 +: 32]};
 endmodule

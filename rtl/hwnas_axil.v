@@ -138,7 +138,7 @@ module hwnas_axil #(
                 6'h0a: s_rdata <= st_dma_busy;
                 6'h0b: s_rdata <= st_rd_bytes;
                 6'h0c: s_rdata <= st_wr_bytes;
-                6'h0d: s_rdata <= 32'h484e4132;     // "HNA2": 64-byte DMA records, output stage
+                6'h0d: s_rdata <= 32'h484e4133;     // "HNA3": 192-byte DMA records: windows, vector unit
                 6'h0e: s_rdata <= PARAMS0;
                 6'h0f: s_rdata <= PARAMS1;
                 default: s_rdata <= 32'd0;

@@ -202,13 +202,14 @@ struct sim_axi_options {
 	int dw, maxb, maxout;
 	double stall;
 	uint64_t seed;
+	int no_win;   /* 1: a conv's A as the host's im2col matrix (2-D loads), not walked */
 };
 void sim_axi_options_init(struct sim_axi_options *o);   /* 64-bit bus, MAXB 16, MAXOUT 4 */
 
 /* Where one layer's program and data sit in the AXI top's DRAM (byte addresses, each region
- * 4 KiB aligned, docs/deploy.md "Memory map"): the DMA list (ndq 64-byte records), the
- * compute list (ncq 32-byte records), the GEMM operands A (na act elements: a conv's im2col
- * matrix) and B (nb weight elements), the outputs C (nc act elements), the partial sums
+ * 4 KiB aligned, docs/deploy.md "Memory map"): the DMA list (ndq 192-byte records), the
+ * compute list (ncq 32-byte records), the GEMM operands A (na act elements: a conv's NHWC
+ * input, or its im2col matrix; a vector layer's inputs and output, C inside it) and B (nb weight elements), the outputs C (nc act elements), the partial sums
  * (np acc elements), the output stage's parameter records (nq of 16 bytes); end is the first
  * byte past them. ab, wb, cb: element bytes. */
 struct sim_axi_map {

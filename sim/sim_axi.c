@@ -53,6 +53,11 @@ static int64_t get_elem(const uint8_t *at, int bytes)
 	return (int64_t)v;
 }
 
+int sim_axi_is_vector(const struct sim_prog *p)
+{
+	return p->ndma == 1 && p->dma[0].vop != 0;
+}
+
 int sim_axi_check(const struct sim_rtl_params *rp, struct hn_err *err)
 {
 	if (!elem_bytes(rp->a_bits) || !elem_bytes(rp->w_bits) || !elem_bytes(rp->acc_bits))
@@ -73,16 +78,23 @@ int sim_axi_place(const struct sim_prog *p, const struct sim_rtl_params *rp, uin
 
 	if ((ret = sim_axi_check(rp, err)))
 		return ret;
-	if (p->bbase <= p->abase)
-		return hn_fail(err, HN_EINVAL, "a vector layer (pool, add) has no AXI record format "
-			       "yet (docs/deploy.md)");
-	assert(!p->win);   /* built with SIM_PROG_NO_WIN: the AXI top walks 2-D blocks only */
 	memset(&m, 0, sizeof(m));
 	m.ab = elem_bytes(rp->a_bits);
 	m.wb = elem_bytes(rp->w_bits);
 	m.cb = elem_bytes(rp->acc_bits);
 	m.ndq = p->ndma;
 	m.ncq = p->ncmp;
+	if (sim_axi_is_vector(p)) {
+		/* a vector request: its inputs and output in one act region, A */
+		m.dq = at;
+		m.cq = align_up(m.dq + (uint64_t)m.ndq * HND_DMA_RECORD);
+		m.a = align_up(m.cq + (uint64_t)m.ncq * HND_CMP_RECORD);
+		m.na = p->nmem;
+		m.c = m.a + (uint64_t)p->out_base * (uint64_t)m.ab;
+		m.nc = p->nout;
+		m.b = m.p = m.q = m.end = align_up(m.a + (uint64_t)m.na * (uint64_t)m.ab);
+		goto out_check;
+	}
 	m.na = p->bbase - p->abase;
 	m.nb = p->cbase - p->bbase;
 	m.nc = p->pbase - p->cbase;
@@ -96,6 +108,7 @@ int sim_axi_place(const struct sim_prog *p, const struct sim_rtl_params *rp, uin
 	m.p = align_up(m.c + (uint64_t)m.nc * (uint64_t)m.ab);
 	m.q = align_up(m.p + (uint64_t)m.np * (uint64_t)m.cb);
 	m.end = align_up(m.q + (uint64_t)m.nq * HND_PARAM_RECORD);
+out_check:
 	if (m.end >= ((uint64_t)1 << 32))
 		return hn_fail(err, HN_EINVAL, "the layer's DRAM image (%llu bytes from %llu) does "
 			       "not fit the AXI top's 32-bit addresses",
@@ -120,7 +133,27 @@ void sim_axi_fill(const struct sim_prog *p, const struct sim_axi_map *mp, uint8_
 		hnd_pack_params(q[0], (uint32_t)q[1], (uint32_t)q[2],
 				img + (m.q - img_at) + (uint64_t)i * HND_PARAM_RECORD);
 	}
-	for (int64_t k = 0; k < p->ndma; k++) {
+	for (int64_t k = 0; k < p->ndma && sim_axi_is_vector(p); k++) {
+		/* a vector request: element addresses in A become byte addresses */
+		const struct sim_dma *d = &p->dma[k];
+		const uint64_t ab = (uint64_t)m.ab;
+		struct hnd_dma r = {
+			.op = (uint32_t)d->op, .final = (uint32_t)d->final,
+			.base = (uint32_t)(m.a + (uint64_t)d->base * ab),
+			.rows = (uint32_t)d->rows, .cols = (uint32_t)d->cols,
+			.stride = (uint32_t)((uint64_t)d->stride * ab),
+			.words = (uint32_t)d->words, .wait = (uint32_t)d->wait,
+			.zp = (uint32_t)d->zp, .lo = (uint32_t)d->lo, .hi = (uint32_t)d->hi,
+			.vop = (uint32_t)d->vop, .vg = (uint32_t)d->vg,
+			.vbase2 = (uint32_t)(m.a + (uint64_t)d->vbase2 * ab),
+			.vout = (uint32_t)(m.a + (uint64_t)d->vout * ab),
+			.vzp1 = (uint32_t)d->vzp1, .vzp2 = (uint32_t)d->vzp2, .vm1 = (uint32_t)d->vm1,
+			.vm2 = (uint32_t)d->vm2, .vmo = (uint32_t)d->vmo, .vsh = (uint32_t)d->vsh };
+		for (int w = 0; w < HND_WIN_WORDS; w++)
+			r.win[w] = (uint32_t)d->win[w];
+		hnd_pack_dma(&r, img + (m.dq - img_at) + (uint64_t)k * HND_DMA_RECORD);
+	}
+	for (int64_t k = 0; k < p->ndma && !sim_axi_is_vector(p); k++) {
 		const struct sim_dma *d = &p->dma[k];
 		uint64_t rb;   /* region byte address, its first element, element bytes */
 		int64_t r0;
@@ -148,6 +181,9 @@ void sim_axi_fill(const struct sim_prog *p, const struct sim_axi_map *mp, uint8_
 		if (d->op == 3 && d->final)
 			r.qbase = (uint32_t)(m.q + (uint64_t)((d->qbase - p->qbase) / 3) *
 					     HND_PARAM_RECORD);
+		/* a conv's A load walked over the NHWC input (docs/rtl.md "Window addressing") */
+		for (int w = 0; w < HND_WIN_WORDS; w++)
+			r.win[w] = (uint32_t)d->win[w];
 		hnd_pack_dma(&r, img + (m.dq - img_at) + (uint64_t)k * HND_DMA_RECORD);
 	}
 	for (int64_t k = 0; k < p->ncmp; k++) {
@@ -410,8 +446,8 @@ int sim_layer_axi(const struct arch_layer *l, const struct hw_config *hw,
 	sim_rtl_params_from_hw(hw, &rp);
 	if ((ret = sim_axi_check(&rp, err)))
 		return ret;
-	if ((ret = sim_prog_build_flags(l, hw, m, &rp, opt.seed, opt.outq_full, SIM_PROG_NO_WIN,
-					&prog, err)))
+	if ((ret = sim_prog_build_flags(l, hw, m, &rp, opt.seed, opt.outq_full,
+					ao->no_win ? SIM_PROG_NO_WIN : 0, &prog, err)))
 		return ret;
 	out->serial_cycles = prog.serial_cycles;
 	out->compute_cycles = prog.compute_cycles;

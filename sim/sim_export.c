@@ -133,7 +133,7 @@ static const char readme_fmt[] =
 "   (offset by your DRAM buffer's physical base: relocate every DMA record's addresses\n"
 "   and the list addresses by it), and run it with the C driver of the hwnas tree\n"
 "   (`driver/hwnas_drv.c`: `hnd_probe`, `hnd_start`, `hnd_wait`). `hnd_probe` checks the ID\n"
-"   register (0x484e4132, \"HNA2\") and PARAMS0 = %#x.\n"
+"   register (0x484e4133, \"HNA3\") and PARAMS0 = %#x.\n"
 "\n"
 "Pool and add layers are not in `program/`: the AXI top has no vector unit yet.\n";
 

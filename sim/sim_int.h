@@ -112,6 +112,8 @@ int sim_prog_run(const char *what, const struct sim_prog *prog, const struct sim
  * lists, A, B and the parameter records at map's addresses into img, which holds DRAM from
  * byte img_at (the caller may move map's regions first; C and the partial sums are written
  * by the accelerator). */
+/* 1 when p is a vector layer's program (pool, add: one vector request). */
+int sim_axi_is_vector(const struct sim_prog *p);
 int sim_axi_place(const struct sim_prog *p, const struct sim_rtl_params *rp, uint64_t at,
 		  struct sim_axi_map *map, struct hn_err *err);
 void sim_axi_fill(const struct sim_prog *p, const struct sim_axi_map *map, uint8_t *img,

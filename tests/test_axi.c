@@ -2,25 +2,30 @@
  * slave memory model with latency, bandwidth and random back-pressure, against the C
  * reference (bit for bit) and beside the direct harness's cycles (the model's). The host side
  * of the harness is the C driver (driver/hwnas_drv.c): its register accesses are AXI4-Lite
- * transactions on the Verilated top.
+ * transactions on the Verilated top. Convs walk their windows over the NHWC input in the
+ * AXI master (docs/rtl.md "Window addressing"); pools and adds run as vector requests.
  *
  * White-box: it builds tile programs with sim/'s internal sim_prog_build (sim_int.h). The AXI
  * harness is verilated here (cached in $HWNAS_CACHE or ~/.cache/hwnas as axi-<hash>). The
- * seed of the back-pressure is printed; HWNAS_AXI_SEED replays one. */
+ * seed of the back-pressure is printed; HWNAS_AXI_SEED replays one. The generative case
+ * prints its seed too; HWNAS_AXI_GEN_SEED replays it (HWNAS_AXI_GEN_N: how many layers). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "test.h"
 #include "test_small_hw.h"
+#include "../models/models.h"
 #include "../sim/sim.h"
 
 /* Runs l on hw through the AXI top; checks bit-exactness and prints the cycles beside the
  * direct harness's (= the model's, docs/rtl.md). Returns the AXI cycles (-1 on failure). */
-static long run_axi(const struct arch_layer *l, const struct hw_config *hw,
-		    const struct map_tiling *m, int dw, int maxb, double stall, uint64_t seed)
+static long run_axi_opt(const struct arch_layer *l, const struct hw_config *hw,
+			const struct map_tiling *m, int dw, int maxb, double stall, uint64_t seed,
+			int no_win)
 {
 	struct sim_axi_options ao;
 	struct sim_axi_result axi;
@@ -33,6 +38,7 @@ static long run_axi(const struct arch_layer *l, const struct hw_config *hw,
 	ao.maxb = maxb;
 	ao.stall = stall;
 	ao.seed = seed;
+	ao.no_win = no_win;
 	if (sim_layer_axi(l, hw, m, NULL, &ao, &r, &axi, &err)) {
 		fprintf(stderr, "  %s: %s (seed %llu)\n", l->name, err.msg, (unsigned long long)seed);
 		CHECK(0);
@@ -45,14 +51,21 @@ static long run_axi(const struct arch_layer *l, const struct hw_config *hw,
 	CHECK(sim_layer(l, hw, m, NULL, &d, &err) == 0);
 	CHECK(d.bit_exact);
 	CHECK(sim_program_cycles(l, hw, m, &model, &err) == 0);
-	printf("  %-8s %dx%d %s bus %3d maxb %2d stall %.2f seed %-6llu bit-exact %d  axi %7lld"
-	       "  direct %7lld  model %7lld  (axi %+.1f%%)\n", l->name, hw->pe_rows, hw->pe_cols,
-	       hw_dataflow_name(hw->dataflow), dw, maxb, stall, (unsigned long long)seed,
+	printf("  %-9s %dx%d %s %2d-bit bus %3d maxb %2d stall %.2f seed %-6llu bit-exact %d  "
+	       "axi %7lld  direct %7lld  model %7lld  (axi %+.1f%%)\n", l->name, hw->pe_rows,
+	       hw->pe_cols, hw_dataflow_name(hw->dataflow), hw->act_bits, dw, maxb, stall,
+	       (unsigned long long)seed,
 	       r.bit_exact, (long long)r.rtl_cycles, (long long)d.rtl_cycles, (long long)model,
 	       d.rtl_cycles ? 100.0 * (double)(r.rtl_cycles - d.rtl_cycles) /
 	       (double)d.rtl_cycles : 0);
 	sim_axi_result_release(&axi);
 	return (long)r.rtl_cycles;
+}
+
+static long run_axi(const struct arch_layer *l, const struct hw_config *hw,
+		    const struct map_tiling *m, int dw, int maxb, double stall, uint64_t seed)
+{
+	return run_axi_opt(l, hw, m, dw, maxb, stall, seed, 0);
 }
 
 static uint64_t seed0(void)
@@ -97,21 +110,139 @@ static void axi_should_requantise_convs_like_the_direct_top(void)
 	run_axi(&c, &hw, &m, 128, 8, 0.25, seed0() + 4);
 }
 
-/* A DMA record with a vector op is refused with STATUS.error, not run as a store. */
-static void axi_should_refuse_vector_layers(void)
+/* The window walk of a conv's A loads (docs/rtl.md "Window addressing") in the AXI master:
+ * padding, strides, dilation, groups and depthwise, on the three small configs' builds; the
+ * same conv with the host's im2col (2-D loads) gives the same outputs. */
+static void axi_should_walk_conv_windows_bit_exactly(void)
 {
-	struct hw_config hw = small_hw(2, 2, HW_WS, 8, 32, 1);
-	struct arch_layer p = arch_pool("pool", 1, 4, 6, 6, 2, 2, 0, 1);
-	struct map_tiling m = { 1, 1, 1, MAP_MNK };
-	struct sim_axi_options ao;
-	struct sim_axi_result axi;
-	struct sim_result r;
-	struct hn_err err = { 0 };
+	struct hw_config ws = small_hw(2, 2, HW_WS, 8, 32, 1);
+	struct hw_config os = small_hw(4, 4, HW_OS, 8, 32, 1);
+	struct hw_config ws4 = small_hw(4, 4, HW_WS, 8, 32, 1);
+	struct arch_layer pad = arch_conv("conv_pad", 1, 5, 6, 7, 6, 3, 1, 1, 1);
+	struct arch_layer st = arch_conv("conv_s2", 2, 4, 9, 8, 5, 3, 2, 2, 1);
+	struct arch_layer dil = arch_conv("conv_dil", 1, 6, 9, 9, 4, 3, 1, 2, 2);
+	struct arch_layer dwc = arch_conv("conv_dw", 1, 8, 7, 6, 8, 3, 2, 1, 8);
+	struct map_tiling m1 = { 7, 4, 10, MAP_MNK }, m2 = { 12, 5, 7, MAP_NKM };
+	struct map_tiling m3 = { 9, 2, 5, MAP_MNK }, m4 = { 16, 1, 9, MAP_MNK };
 
-	sim_axi_options_init(&ao);
-	CHECK(sim_layer_axi(&p, &hw, &m, NULL, &ao, &r, &axi, &err) == HN_EINVAL);
-	CHECK(strstr(err.msg, "vector") != NULL);
-	sim_axi_result_release(&axi);
+	dil.dil_h = 2;
+	dil.dil_w = 3;
+	run_axi(&pad, &ws, &m1, 64, 4, 0.3, seed0() + 10);
+	run_axi(&st, &os, &m2, 64, 16, 0.2, seed0() + 11);
+	run_axi(&dil, &ws4, &m3, 128, 8, 0.25, seed0() + 12);
+	run_axi(&dwc, &ws4, &m4, 128, 8, 0.25, seed0() + 13);
+	if (getenv("HWNAS_LONG")) {
+		struct hw_config is = small_hw(3, 2, HW_IS, 16, 32, 1);
+		run_axi(&pad, &is, &m1, 64, 16, 0.2, seed0() + 14);
+		run_axi(&dil, &is, &m3, 64, 16, 0.2, seed0() + 15);
+		run_axi(&dwc, &os, &m4, 64, 16, 0.2, seed0() + 16);
+		run_axi_opt(&st, &os, &m2, 64, 16, 0.2, seed0() + 17, 1);
+	}
+}
+
+/* A tap's channels (one run: 40 bytes) across a 4 KiB page: pixel 102 of the 11 x 11 x 40
+ * input starts at byte 4080 of the (4 KiB aligned) input; the run's bursts split there (the
+ * harness checks every burst). */
+static void axi_should_split_a_tap_run_at_a_4k_page(void)
+{
+	struct hw_config hw = small_hw(4, 4, HW_WS, 8, 32, 1);
+	struct arch_layer c = arch_conv("conv_4k", 1, 40, 11, 11, 4, 1, 1, 0, 1);
+	struct map_tiling m = { 8, 4, 40, MAP_MNK };
+
+	run_axi(&c, &hw, &m, 128, 8, 0.25, seed0() + 20);
+}
+
+/* Pools (max and average, padded; a global average) and a residual add as vector requests:
+ * the master streams the input words to the vector unit and writes the output words back. */
+static void axi_should_run_pools_and_adds_bit_exactly(void)
+{
+	struct hw_config ws = small_hw(2, 2, HW_WS, 8, 32, 1);
+	struct hw_config os = small_hw(4, 4, HW_OS, 8, 32, 1);
+	struct arch_layer mx = arch_pool("maxpool", 1, 5, 7, 7, 3, 2, 1, 1);
+	struct arch_layer av = arch_pool("avgpool", 2, 6, 6, 5, 3, 1, 1, 0);
+	struct arch_layer gap = arch_pool("gap", 1, 7, 4, 4, 4, 1, 0, 0);
+	struct arch_layer add = arch_add("add", 1, 9, 5, 3);
+	struct map_tiling none = { 1, 1, 1, MAP_MNK };
+
+	run_axi(&mx, &ws, &none, 64, 4, 0.3, seed0() + 30);
+	run_axi(&av, &os, &none, 64, 16, 0.2, seed0() + 31);
+	run_axi(&add, &ws, &none, 64, 4, 0.3, seed0() + 32);
+	run_axi(&gap, &os, &none, 64, 16, 0.2, seed0() + 33);
+	if (getenv("HWNAS_LONG")) {
+		struct hw_config is = small_hw(3, 2, HW_IS, 16, 32, 1);
+		struct hw_config ws4 = small_hw(4, 4, HW_WS, 8, 32, 1);
+		run_axi(&mx, &is, &none, 64, 16, 0.2, seed0() + 34);
+		run_axi(&add, &is, &none, 64, 16, 0.2, seed0() + 35);
+		run_axi(&av, &ws4, &none, 128, 8, 0.25, seed0() + 36);
+	}
+}
+
+static uint64_t gen_state;
+
+static int64_t gen_in(int64_t lo, int64_t hi)
+{
+	gen_state ^= gen_state << 13;
+	gen_state ^= gen_state >> 7;
+	gen_state ^= gen_state << 17;
+	return lo + (int64_t)(gen_state % (uint64_t)(hi - lo + 1));
+}
+
+/* Random conv (padding, stride, dilation, groups), pool and add geometries and tilings on
+ * the builds above, each bit-exact through the AXI top. The seed is printed;
+ * HWNAS_AXI_GEN_SEED replays it. 4 layers (16 under HWNAS_LONG, or HWNAS_AXI_GEN_N). */
+static void axi_should_run_random_layers_bit_exactly(void)
+{
+	const char *e = getenv("HWNAS_AXI_GEN_SEED"), *nn = getenv("HWNAS_AXI_GEN_N");
+	uint64_t seed = e ? strtoull(e, NULL, 10) : (uint64_t)time(NULL);
+	int n = nn ? atoi(nn) : getenv("HWNAS_LONG") ? 16 : 4;
+	struct hw_config cfgs[3] = { small_hw(2, 2, HW_WS, 8, 32, 1),
+				     small_hw(4, 4, HW_OS, 8, 32, 1),
+				     small_hw(4, 4, HW_WS, 8, 32, 1) };
+	const int dws[3] = { 64, 64, 128 }, maxbs[3] = { 4, 16, 8 };
+
+	printf("  generative seed %llu (HWNAS_AXI_GEN_SEED=%llu replays)\n",
+	       (unsigned long long)seed, (unsigned long long)seed);
+	gen_state = seed * 2654435761u + 0x9e3779b97f4a7c15ULL;
+	for (int i = 0; i < n; i++) {
+		int c = (int)gen_in(0, 2), kind = (int)gen_in(0, 3);
+		const struct hw_config *hw = &cfgs[c];
+		struct arch_layer l;
+		struct map_tiling m = { 1, 1, 1, MAP_MNK };
+		struct hn_err err = { 0 };
+		int64_t cyc;
+		char name[32];
+
+		snprintf(name, sizeof(name), "rnd%d", i);
+		if (kind <= 1) {
+			int64_t g = gen_in(1, 3), cg = gen_in(1, 5), r = gen_in(1, 3);
+			int64_t k = g * gen_in(1, 4);
+			l = arch_conv(name, gen_in(1, 2), g * cg, gen_in(r, 9), gen_in(r, 9), k, r,
+				      (int32_t)gen_in(1, 2), (int32_t)gen_in(0, r - 1), (int32_t)g);
+			l.s = gen_in(1, 3);
+			l.dil_h = (int32_t)gen_in(1, 2);
+			l.dil_w = (int32_t)gen_in(1, 2);
+			if (arch_out_h(&l) < 1 || arch_out_w(&l) < 1 ||
+			    l.h + 2 * l.pad_h < l.dil_h * (l.r - 1) + 1 ||
+			    l.w + 2 * l.pad_w < l.dil_w * (l.s - 1) + 1) {
+				l.dil_h = l.dil_w = 1;
+				l.s = l.r;
+			}
+			m.tm = gen_in(1, 24);
+			m.tn = gen_in(1, 8);
+			m.tk = gen_in(1, 24);
+			m.order = (enum map_order)gen_in(0, 5);
+			if (sim_program_cycles(&l, hw, &m, &cyc, &err))
+				CHECK(map_default(&l, hw, &m) == 0);
+		} else if (kind == 2) {
+			int64_t r = gen_in(1, 3);
+			l = arch_pool(name, gen_in(1, 2), gen_in(1, 9), gen_in(r, 8), gen_in(r, 8), r,
+				      (int32_t)gen_in(1, 2), (int32_t)gen_in(0, r / 2),
+				      (int)gen_in(0, 1));
+		} else {
+			l = arch_add(name, gen_in(1, 2), gen_in(1, 9), gen_in(1, 6), gen_in(1, 6));
+		}
+		run_axi(&l, hw, &m, dws[c], maxbs[c], 0.25, seed + (uint64_t)i);
+	}
 }
 
 int main(void)
@@ -119,6 +250,9 @@ int main(void)
 	RUN(axi_should_run_a_gemm_bit_exactly_on_ws);
 	RUN(axi_should_run_os_and_is_layouts_bit_exactly);
 	RUN(axi_should_requantise_convs_like_the_direct_top);
-	RUN(axi_should_refuse_vector_layers);
+	RUN(axi_should_walk_conv_windows_bit_exactly);
+	RUN(axi_should_split_a_tap_run_at_a_4k_page);
+	RUN(axi_should_run_pools_and_adds_bit_exactly);
+	RUN(axi_should_run_random_layers_bit_exactly);
 	return TEST_SUMMARY();
 }

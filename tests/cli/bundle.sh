@@ -57,7 +57,7 @@ m = json.load(open(b + "/program/manifest.json"))
 assert m["program_version"] == 2 and m["dram"]["file"] is None and m["rtl"]["ROWS"] == 2
 assert [l["compiled"] for l in m["layers"]] == [True, True, False, False, True]
 readme = open(b + "/README.md").read()
-assert "Vivado" in readme and "not tried" in readme and "0x484e4132" in readme
+assert "Vivado" in readme and "not tried" in readme and "0x484e4133" in readme
 PY
 if ! command -v "${HWNAS_YOSYS:-yosys}" >/dev/null; then
 	echo "bundle: synthesis SKIPPED: no yosys (the deps step installs it)"
