@@ -52,6 +52,7 @@ EOS
 read_verilog -sv -formal -DFORMAL $1
 chparam -set DW $dw -set MAXB $maxb -set MAXOUT $mo -set ACC_BITS $acc -set ILANES $ln -set WLANES $ln -set OLANES $ln -set SW $sw hwnas_axi_mem
 prep -top hwnas_axi_mem
+flatten
 memory_map
 opt -fast
 async2sync
@@ -108,6 +109,8 @@ expect "mutant AR payload changed while pending" FAIL \
 	"$(mem_check "$(mutant arhold hwnas_axi_mem.v 's/if ((!m_arvalid || ar_fire) \&\& ar_room/if (ar_room/')" "$c1")"
 expect "mutant W payload changed while pending" FAIL \
 	"$(mem_check "$(mutant whold hwnas_axi_mem.v 's/if (!w_done \&\& (!m_wvalid || w_fire) \&\& w_have) begin/if (!w_done \&\& w_have) begin/')" "$c1")"
+expect "mutant vector output queue overrun" FAIL \
+	"$(mem_check "$(mutant vqroom hwnas_axi_mem.v 's/!(u_rend \&\& u_gend \&\& !vq_room)/1'"'"'b1/')" "$c1")"
 if [ "$mode" = long ]; then
 	expect "mutant bursts beyond MAXB" FAIL \
 		"$(mem_check "$(mutant maxb hwnas_axi_mem.v 's/? ((left < MAXB) ? left\[8:0\] : MAXB\[8:0\])/? left[8:0]/')" "$c1")"

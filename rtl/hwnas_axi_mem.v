@@ -933,6 +933,15 @@ module hwnas_axi_mem #(
                        (dma_stride & ((32'd1 << dlg) - 32'd1)) == 32'd0 &&
                        (!dma_fs || (dma_qbase[3:0] == 4'd0 && dma_qbase < 32'h80000000)));
 
+            // a vector request: the DMA sends an output word only for a group the master
+            // completed (hwnas_dma: one a group, the cycle after its last input word); the
+            // master's output queue never holds more than VQ words, so no word is overwritten
+            // before the W packer took it
+            if (vreq && dma_wvalid)
+                assume(cap_w < vo_iss);
+            if (vreq)
+                assert(vo_iss - e_w <= VQ);
+
             // bursts: aligned, at most MAXB beats, within one 4 KiB page
             if (m_arvalid) begin
                 assert(m_araddr[LG-1:0] == {LG{1'b0}});
