@@ -73,7 +73,8 @@ void hnd_pack_dma(const struct hnd_dma *d, uint8_t out[HND_DMA_RECORD])
 {
 	memset(out, 0, HND_DMA_RECORD);
 	put32(out, (d->op & 3) | (d->half & 1) << 2 | (d->layout & 1) << 3 | (d->final & 1) << 4 |
-		   (d->vop & 3) << 5 | (d->shift & 0xff) << 8 | (d->zp & 0xffffu) << 16);
+		   (d->vop & 3) << 5 | (uint32_t)(d->vop || d->win[0]) << 7 | (d->shift & 0xff) << 8 |
+		   (d->zp & 0xffffu) << 16);
 	put32(out + 4, d->base);
 	put32(out + 8, d->rows);
 	put32(out + 12, d->cols);

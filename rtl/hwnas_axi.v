@@ -105,6 +105,9 @@ module hwnas_axi #(
     wire [1535:0] dq_rec;          // 192-byte DMA record (docs/deploy.md "Program format")
     wire [255:0] cq_rec;
     wire [COLS*A_BITS-1:0] mem_vline;
+    // bit 7 of word 0: the record's words 16..47 were fetched (a window or vector request);
+    // without it they hold an older record's and are not used
+    wire rec_ext = dq_rec[7];
     wire [COLS*(ACC_BITS+40)-1:0] mem_qline;
     wire dma_busy, dma_start, dma_layout, dma_final, mem_rvalid, mem_done, dma_wvalid;
     wire [1:0] dma_op;
@@ -134,12 +137,12 @@ module hwnas_axi #(
         .dq_obase(dq_rec[319:288]), .dq_ostride(dq_rec[351:320]),
         .dq_ocols(dq_rec[383:352]), .dq_qwords(dq_rec[415:384]), .mem_qline(mem_qline),
         // the vector unit's fields (words 13..21) and the window descriptor (22..30)
-        .dq_vop(dq_rec[6:5]), .dq_vg(dq_rec[447:416]), .dq_vbase2(dq_rec[479:448]),
+        .dq_vop(rec_ext ? dq_rec[6:5] : 2'd0), .dq_vg(dq_rec[447:416]), .dq_vbase2(dq_rec[479:448]),
         .dq_vout(dq_rec[511:480]), .dq_vzp1(dq_rec[543:512]), .dq_vzp2(dq_rec[575:544]),
         .dq_vm1(dq_rec[607:576]), .dq_vm2(dq_rec[639:608]), .dq_vmo(dq_rec[671:640]),
         .dq_vsh(dq_rec[703:672]), .mem_vline(mem_vline), .dma_vop(dma_vop), .dma_vg(dma_vg),
         .dma_vbase2(dma_vbase2), .dma_vout(dma_vout),
-        .dq_win(dq_rec[991:704]), .dma_win(dma_win),
+        .dq_win(rec_ext ? dq_rec[991:704] : 288'd0), .dma_win(dma_win),
         .dma_qwords(dma_qwords), .dma_qbase(dma_qbase),
         .cq_valid(cq_valid), .cq_ready(cq_ready), .cq_ahalf(cq_rec[0]), .cq_bhalf(cq_rec[1]),
         .cq_chalf(cq_rec[2]), .cq_init(cq_rec[3]), .cq_tm(cq_rec[63:32]),
@@ -236,6 +239,6 @@ module hwnas_axi #(
     assign irq = irq_en && done;
 
     wire unused_axi = &{1'b0, dma_qwords,
-                        s_axil_awprot, s_axil_arprot, dma_bytes, dq_rec[1535:992], dq_rec[7],
+                        s_axil_awprot, s_axil_arprot, dma_bytes, dq_rec[1535:992],
                         cq_rec[255:224], cq_rec[31:4]};
 endmodule

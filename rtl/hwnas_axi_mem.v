@@ -1,9 +1,10 @@
 // hwnas_axi_mem: the AXI4 master of hwnas_axi. It does two jobs on one AXI port:
 //
-//  * program fetch: two fetchers read the DMA list (64-byte records at 64-byte aligned
-//    addresses, each as two 32-byte bursts) and the compute list (32-byte records, 32-byte
-//    aligned); the low address bits are ignored (docs/deploy.md). Each record is presented
-//    as the head of hwnas_top's queue;
+//  * program fetch: two fetchers read the DMA list (192-byte records from a 64-byte aligned
+//    address: the first 64 bytes as two 32-byte bursts, the other 128 as four more when bit 7
+//    of word 0 says the record has them: a window walk or a vector request) and the compute
+//    list (32-byte records, 32-byte aligned); the low address bits are ignored
+//    (docs/deploy.md). Each record is presented as the head of hwnas_top's queue;
 //  * the memory side of hwnas_top's DMA: for a load it reads the 2-D block (rows x cols
 //    elements at base + r x stride, byte addresses) with INCR bursts, one row per run of
 //    bursts, unpacks the elements (one per cycle) into a staging buffer in the scratchpad's
@@ -114,6 +115,7 @@ module hwnas_axi_mem #(
     localparam RECB = 32 / DB;                      // beats per 32-byte burst of a record
     localparam QRB = ACC_BITS + 40;                 // a channel's parameters on mem_qline
     localparam [4:0] FDB = 6 * RECB;                // beats of a DMA record (192 bytes)
+    localparam [4:0] FDB2 = 2 * RECB;               // its first 64 bytes
     localparam LMAX = (ILANES > WLANES) ? ((ILANES > OLANES) ? ILANES : OLANES)
                                         : ((WLANES > OLANES) ? WLANES : OLANES);
     localparam [31:0] CB0 = (ACC_BITS + 7) / 8;
@@ -155,18 +157,22 @@ module hwnas_axi_mem #(
     wire r_end = r_fire && m_rlast;
 
     // ---------------------------------------------------------------- fetchers
-    reg        fd_busy, fd_full, fc_busy, fc_full;  // a record on its way / held
+    reg        fd_full, fc_busy, fc_full;           // a record on its way / held
+    reg        fd_x;                                // the DMA record has words 16..47
     reg [1535:0] fd_rec;                            // a DMA record: 192 bytes, six bursts
     reg [255:0] fc_rec;                             // a compute record: 32 bytes
     reg [2:0]   fd_part;                            // the DMA record's next 32-byte burst
-    reg [31:0] fd_next, fc_next;                    // records requested so far
+    reg [31:0] fd_next, fc_next;                    // records fetched / requested so far
     reg [4:0]  fd_beat;
     reg [3:0]  fc_beat;
     assign dq_valid = fd_full;
     assign cq_valid = fc_full;
     assign dq_rec = fd_rec;
     assign cq_rec = fc_rec;
-    wire fd_want = run && !fd_busy && !fd_full && (fd_next < dq_count);
+    // a DMA record: its first 64 bytes, then (bit 7 of word 0, seen in the first beat) the
+    // other 128 bytes of a window or vector request's record
+    wire fd_want = run && !fd_full && (fd_next < dq_count) &&
+                   (fd_part < 3'd2 || (fd_x && fd_part < 3'd6));
     wire fc_want = run && !fc_busy && !fc_full && (fc_next < cq_count);
 
     // ---------------------------------------------------------------- DMA adapter state
@@ -235,7 +241,7 @@ module hwnas_axi_mem #(
             tq_w <= {TW{1'b0}};
             tq_r <= {TW{1'b0}};
             rd_out <= {OW{1'b0}};
-            fd_busy <= 1'b0;
+            fd_x <= 1'b0;
             fd_full <= 1'b0;
             fc_busy <= 1'b0;
             fc_full <= 1'b0;
@@ -269,11 +275,7 @@ module hwnas_axi_mem #(
                                 {24'd0, fd_part, 5'd0};
                     m_arlen <= RECB - 1;
                     tagq[ar_fire ? ((tq_w == TQL) ? {TW{1'b0}} : tq_w + 1'b1) : tq_w] <= 2'd1;
-                    fd_part <= (fd_part == 3'd5) ? 3'd0 : fd_part + 3'd1;
-                    if (fd_part == 3'd5) begin
-                        fd_busy <= 1'b1;
-                        fd_next <= fd_next + 32'd1;
-                    end
+                    fd_part <= fd_part + 3'd1;
                 end else if (fc_want) begin
                     m_arvalid <= 1'b1;
                     m_araddr <= {cq_addr[31:5], 5'd0} + (fc_next << 5);
@@ -334,10 +336,15 @@ module hwnas_axi_mem #(
                 for (k = 0; k < FDB; k = k + 1)
                     if (fd_beat == k)
                         fd_rec[k*DW +: DW] <= m_rdata;
-                fd_beat <= (fd_beat + 5'd1 == FDB) ? 5'd0 : fd_beat + 5'd1;
-                if (fd_beat + 5'd1 == FDB) begin
-                    fd_busy <= 1'b0;
+                fd_beat <= fd_beat + 5'd1;
+                if (fd_beat == 5'd0)
+                    fd_x <= m_rdata[7];
+                if (fd_beat + 5'd1 == (fd_x ? FDB : FDB2)) begin
                     fd_full <= 1'b1;
+                    fd_next <= fd_next + 32'd1;
+                    fd_part <= 3'd0;
+                    fd_x <= 1'b0;
+                    fd_beat <= 5'd0;
                 end
             end
             if (r_fire && rtag == 2'd2) begin
