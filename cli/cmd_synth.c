@@ -224,8 +224,8 @@ int cmd_synth(int argc, char **argv)
 		int64_t d = hw_axi_dsp_delta(&hw);
 		m.dsp -= d;
 		if (!json)
-			printf("AXI top: the model's DSP less %lld (the DMA's byte count and the vector "
-			       "unit's add-input products, not built through AXI); LUT and FF are "
+			printf("AXI top: the model's DSP less %lld (the DMA's byte-count product, not "
+			       "built through AXI); LUT and FF are "
 			       "hwnas_top's model, without the AXI master's staging registers\n\n",
 			       (long long)d);
 	}

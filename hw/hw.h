@@ -104,9 +104,8 @@ const struct hw_device *hw_device_find(const char *name);
  * Pure. docs/resources.md gives the rules. */
 void hw_resources(const struct hw_config *hw, struct hw_resources *out);
 /* DSP slices hw_resources counts that the AXI top (rtl/hwnas_axi.v, docs/deploy.md) does not
- * build: the DMA's byte-count product, unused there, and the vector unit's add-input product
- * per pe_cols lane, constant there (no vector requests through AXI yet). The AXI top's DSP
- * = hw_resources' - this. Pure. */
+ * build: the DMA's byte-count product, unused there (the AXI master counts its bytes
+ * itself). The AXI top's DSP = hw_resources' - this. Pure. */
 int64_t hw_axi_dsp_delta(const struct hw_config *hw);
 
 /* BRAM36 blocks of one buffer of bytes, read width_bits wide per cycle: the count of the

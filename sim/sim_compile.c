@@ -52,7 +52,7 @@ static int write_manifest(const char *path, const struct arch_net *net,
 	if (!f)
 		return hn_fail(err, HN_EIO, "cannot write %s: %s", path, strerror(errno));
 	fprintf(f, "{\n  \"format\": \"hwnas-compile\",\n  \"version\": 1,\n"
-		"  \"program_version\": 2,\n  \"id\": \"0x%08x\",\n  \"net\": ", HND_ID_VALUE);
+		"  \"program_version\": 3,\n  \"id\": \"0x%08x\",\n  \"net\": ", HND_ID_VALUE);
 	json_str(f, net->name);
 	fprintf(f, ",\n  \"batch\": %lld,\n  \"seed\": %llu,\n  \"mapper\": \"%s\",\n",
 		(long long)net->batch, (unsigned long long)o->seed,

@@ -37,13 +37,13 @@ import json, sys
 d = sys.argv[1]
 m = json.load(open(d + "/manifest.json"))
 img = open(d + "/dram.bin", "rb").read()
-assert m["format"] == "hwnas-compile" and m["program_version"] == 2 and m["seed"] == 3
+assert m["format"] == "hwnas-compile" and m["program_version"] == 3 and m["seed"] == 3
 assert m["dram"]["bytes"] == len(img)
 spans, outs = [], []
 for l in m["layers"]:
     if not l["compiled"]:
         continue
-    for k, rec in (("dma", 64), ("cmp", 32)):
+    for k, rec in (("dma", 192), ("cmp", 32)):
         a, n = l[k]["addr"], l[k]["count"]
         assert open(d + "/" + l[k]["file"], "rb").read() == img[a:a + n * rec], (l["name"], k)
         spans.append((a, a + n * rec))
