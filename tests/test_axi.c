@@ -20,6 +20,7 @@
 #include "test_small_hw.h"
 #include "../models/models.h"
 #include "../sim/sim.h"
+#include "../driver/hwnas_drv.h"
 
 /* Runs l on hw through the AXI top; checks bit-exactness and prints the cycles beside the
  * direct harness's (= the model's, docs/rtl.md). Returns the AXI cycles (-1 on failure). */
@@ -245,8 +246,63 @@ static void axi_should_run_random_layers_bit_exactly(void)
 	}
 }
 
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The version-3 record of a conv's A load with a window and of an add (docs/deploy.md
+ * "Program format"), word for word; the walk's start and strides by hand: H 9, W 8, C 6,
+ * Cg 3, P 5, Q 4, S 3, strides 2, 2, dilations 1, 2, paddings 1, 1, block at m0 27, k0 13:
+ * pixel 27 = (b 1, y 1, x 3), tap 13 = (r 1, s 1, c 1), iy0 = 1 x 2 - 1 = 1, ix0 = 3 x 2 - 1
+ * = 5, org0 = ((1 x 9 + 1) x 8 + 5) x 6 = 510, rorg0 = 510 - 3 x 2 x 6 = 474, toff0 = (1 x 8
+ * + 1 x 2) x 6 = 60. */
+static void driver_should_pack_window_and_vector_records(void)
+{
+	struct hnd_dma d = { .op = 0, .half = 1, .base = 0x1000, .rows = 7, .cols = 9,
+			     .win = { 1, 9 | 8 << 16, 5 | 4 << 16, 6 | 3 << 16, 3 | 2 << 8 | 2 << 16,
+				      1 | 2 << 8 | 1 << 16 | 1u << 24, 0, 27, 13 } };
+	struct hnd_dma a = { .op = 3, .final = 1, .vop = 3, .vg = 2, .rows = 30, .cols = 5,
+			     .vbase2 = 0x2000, .vout = 0x3000, .vzp1 = (uint32_t)-3, .vzp2 = 4,
+			     .vm1 = 111, .vm2 = 222, .vmo = 333, .vsh = 1 | 2 << 8 | 3 << 16 | 4 << 24 };
+	struct hnd_dma g = { .op = 1, .rows = 3, .cols = 4 };
+	uint8_t r[HND_DMA_RECORD];
+	static const uint32_t walk[15] = { 0, 12, 96, 432 - 384, 12, 48, 3 | 1 << 16, 510, 474,
+					   1, 5, 1 | 1 << 16, 60, 48, 1 | 2 << 16 };
+
+	CHECK_EQ_I64(HND_DMA_RECORD, 192);
+	hnd_pack_dma(&d, r);
+	CHECK_EQ_I64(le32(r), 4 | 1 << 7);                   /* op 0, half 1, ext */
+	for (int i = 0; i < HND_WIN_WORDS; i++)
+		CHECK_EQ_I64(le32(r + 88 + 4 * i), d.win[i]);
+	CHECK_EQ_I64(le32(r + 31 * 4), 0);
+	for (int i = 0; i < 15; i++)
+		CHECK_EQ_I64(le32(r + (32 + i) * 4), walk[i]);
+	CHECK_EQ_I64(le32(r + 47 * 4), 0);
+
+	hnd_pack_dma(&a, r);
+	CHECK_EQ_I64(le32(r), 3 | 16 | 3 << 5 | 1 << 7);
+	CHECK_EQ_I64(le32(r + 52), 2);
+	CHECK_EQ_I64(le32(r + 56), 0x2000);
+	CHECK_EQ_I64(le32(r + 60), 0x3000);
+	CHECK_EQ_I64(le32(r + 64), 0xfffffffdu);
+	CHECK_EQ_I64(le32(r + 68), 4);
+	CHECK_EQ_I64(le32(r + 72), 111);
+	CHECK_EQ_I64(le32(r + 76), 222);
+	CHECK_EQ_I64(le32(r + 80), 333);
+	CHECK_EQ_I64(le32(r + 84), 0x04030201u);
+	CHECK_EQ_I64(le32(r + 32 * 4), 10);                  /* pixels: 30 / (2 + 1) */
+
+	/* no window, no vector op: no ext bit, words 13..47 zero */
+	hnd_pack_dma(&g, r);
+	CHECK_EQ_I64(le32(r), 1);
+	for (int i = 13; i < 48; i++)
+		CHECK_EQ_I64(le32(r + 4 * i), 0);
+}
+
 int main(void)
 {
+	RUN(driver_should_pack_window_and_vector_records);
 	RUN(axi_should_run_a_gemm_bit_exactly_on_ws);
 	RUN(axi_should_run_os_and_is_layouts_bit_exactly);
 	RUN(axi_should_requantise_convs_like_the_direct_top);
