@@ -139,6 +139,26 @@ static inline int64_t step_cycles(enum hw_dataflow df, int64_t R, int64_t C, int
 	return *folds * (2 * R + C + t - 2);
 }
 
+/* The AXI master's timing (cost_axi.c): what a request's AXI cycles depend on. */
+struct axictx {
+	int64_t db, maxb, maxout, lat, recb;   /* bus bytes, MAXB, MAXOUT, latency, record beats */
+	double bw;
+	const struct dmactx *d;
+};
+void axictx_init(struct axictx *x, const struct cost_axi *a, const struct dmactx *d);
+/* Cycles of one request through the AXI top (its handshake cycle counted, as t(request)):
+ * fetch = 1 when the next DMA record is fetched beside it (every DMA command but the
+ * last). base: byte offset of the block in its 4 KiB aligned region, stride: bytes between
+ * its rows. */
+int64_t axi_load_cycles(const struct axictx *x, int fetch, int which, int64_t rows,
+			int64_t cols, int64_t eb, int64_t base, int64_t stride);
+int64_t axi_store_cycles(const struct axictx *x, int64_t rows, int64_t cols, int64_t base,
+			 int64_t stride);
+int64_t axi_final_cycles(const struct axictx *x, int fetch, int64_t rows, int64_t cols,
+			 int64_t base, int64_t stride);
+/* Cycles the beats of a record take (a DMA record: two bursts; a compute record: one). */
+int64_t axi_rec_cycles(const struct axictx *x, int dma);
+
 /* cost_layer, except that when a double-buffered layer's closed-form bound exceeds cutoff
  * it returns 1 at once with cycles = cycles_bound (the exact cycles, above the cutoff too,
  * are not computed, nor the energy): for searches that only want tilings under a cutoff. */
@@ -152,5 +172,9 @@ int cost_layer_below(const struct arch_layer *l, const struct hw_config *hw,
  * walks every step, for tests). Sizes: tiles clamped to the extents. Pure. */
 int64_t cost_steps_cycles(const struct arch_gemm *g, const struct hw_config *hw,
 			  const struct map_tiling *m, const struct dmactx *dc, int fast);
+/* The same walk with the AXI top's request times and record fetches (cost_axi.c). */
+int64_t cost_steps_cycles_axi(const struct arch_gemm *g, const struct hw_config *hw,
+			      const struct map_tiling *m, const struct dmactx *dc,
+			      const struct axictx *ax, int fast);
 
 #endif

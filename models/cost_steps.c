@@ -40,6 +40,7 @@ struct stt {
 	int64_t cur[3];           /* end of the load of the current A, B tile, C partial sums */
 	int64_t stored[2];        /* end of the last store out of obuf half h */
 	struct pend pend[3];      /* stores waiting to be issued, oldest first */
+	int64_t dnext, cnext;     /* AXI: when the next DMA / compute record is in (0 direct) */
 	int64_t st_dur;           /* the current visit's store time (-1: no visit yet) */
 	int npend, half[3];
 };
@@ -54,6 +55,10 @@ struct walk {
 	int cls[NLV];             /* CLS_* of each level's current iteration */
 	/* request and compute times by tile-size class (0 full, 1 last tile) */
 	int64_t ta[2][2], tb[2][2], tcl[2][2], tsf[2][2], tsp[2][2], tc[2][2][2];
+	/* AXI (axi = 1): a record's fetch after its queue's previous command started (DMA,
+	 * compute), and the last final store's time with no record fetched beside it */
+	int axi;
+	int64_t frd, frc, tsf0[2][2];
 };
 
 static inline int64_t max64(int64_t a, int64_t b)
@@ -61,11 +66,22 @@ static inline int64_t max64(int64_t a, int64_t b)
 	return a > b ? a : b;
 }
 
-static void issue_store(struct stt *s)
+/* A DMA command ready at t (its dependencies) taking dur: starts when the DMA and (AXI) its
+ * record are there. */
+static void dma_run(const struct walk *w, struct stt *s, int64_t t, int64_t dur)
+{
+	int64_t st = max64(max64(s->dma, t), s->dnext);
+
+	if (w->axi)
+		s->dnext = st + w->frd;
+	s->dma = st + dur;
+}
+
+static void issue_store(const struct walk *w, struct stt *s, int64_t dur)
 {
 	struct pend p = s->pend[0];
 
-	s->dma = max64(s->dma, p.ready) + p.dur;
+	dma_run(w, s, p.ready, dur >= 0 ? dur : p.dur);
 	s->stored[p.half] = s->dma;
 	s->npend--;
 	memmove(&s->pend[0], &s->pend[1], (size_t)s->npend * sizeof(s->pend[0]));
@@ -84,17 +100,17 @@ static void step(const struct walk *w, struct stt *s, int chg)
 		if (s->st_dur >= 0)
 			s->pend[s->npend++] = (struct pend){ s->cmp, s->st_dur, s->half[2] };
 		while (s->npend >= w->d)
-			issue_store(s);
+			issue_store(w, s, -1);
 	}
 	if (w->anew[chg]) {
 		int h = s->half[0] ^ flip;
-		s->dma = max64(s->dma, s->used[0][h]) + w->ta[im][ik];
+		dma_run(w, s, s->used[0][h], w->ta[im][ik]);
 		s->cur[0] = s->dma;
 		s->half[0] = h;
 	}
 	if (w->bnew[chg]) {
 		int h = s->half[1] ^ flip;
-		s->dma = max64(s->dma, s->used[1][h]) + w->tb[ik][in];
+		dma_run(w, s, s->used[1][h], w->tb[ik][in]);
 		s->cur[1] = s->dma;
 		s->half[1] = h;
 	}
@@ -102,12 +118,15 @@ static void step(const struct walk *w, struct stt *s, int chg)
 		int h = s->half[2] ^ flip;
 		s->half[2] = h;
 		if (!(kc & CLS_FIRST)) {
-			s->dma = max64(s->dma, s->used[2][h]) + w->tcl[im][in];
+			dma_run(w, s, s->used[2][h], w->tcl[im][in]);
 			s->cur[2] = s->dma;
 		}
 		wait = max64(wait, s->stored[h]);
 	}
 	wait = max64(wait, max64(s->cur[0], max64(s->cur[1], s->cur[2])));
+	wait = max64(wait, s->cnext);
+	if (w->axi)
+		s->cnext = wait + w->frc;
 	s->cmp = wait + w->tc[im][in][ik];
 	s->used[0][s->half[0]] = s->cmp;
 	s->used[1][s->half[1]] = s->cmp;
@@ -127,6 +146,8 @@ static void settle(struct stt *s)
 	s->stored[1] = max64(s->stored[1], s->cmp);
 	for (int i = 0; i < s->npend; i++)
 		s->pend[i].ready = max64(s->pend[i].ready, s->dma);
+	s->dnext = max64(s->dnext, s->dma);
+	s->cnext = max64(s->cnext, s->cmp);
 }
 
 /* 1 when b = a + c in every time (c = b.cmp - a.cmp) and equal in everything else. Both
@@ -141,7 +162,8 @@ static int same_shifted(const struct stt *a, const struct stt *b)
 		if (b->half[t] != a->half[t] || b->cur[t] - a->cur[t] != c ||
 		    b->used[t][0] - a->used[t][0] != c || b->used[t][1] - a->used[t][1] != c)
 			return 0;
-	if (b->stored[0] - a->stored[0] != c || b->stored[1] - a->stored[1] != c)
+	if (b->stored[0] - a->stored[0] != c || b->stored[1] - a->stored[1] != c ||
+	    b->dnext - a->dnext != c || b->cnext - a->cnext != c)
 		return 0;
 	for (int i = 0; i < b->npend; i++)
 		if (b->pend[i].ready - a->pend[i].ready != c || b->pend[i].dur != a->pend[i].dur ||
@@ -161,6 +183,8 @@ static void shift(struct stt *s, int64_t c)
 	}
 	s->stored[0] += c;
 	s->stored[1] += c;
+	s->dnext += c;
+	s->cnext += c;
 	for (int i = 0; i < s->npend; i++)
 		s->pend[i].ready += c;
 }
@@ -192,8 +216,9 @@ static void walk_level(struct walk *w, struct stt *s, int lv, int chg)
 	}
 }
 
-int64_t cost_steps_cycles(const struct arch_gemm *g, const struct hw_config *hw,
-			  const struct map_tiling *m, const struct dmactx *dc, int fast)
+static int64_t walk_cycles(const struct arch_gemm *g, const struct hw_config *hw,
+			   const struct map_tiling *m, const struct dmactx *dc,
+			   const struct axictx *ax, int fast)
 {
 	const int64_t ext[3] = { g->m, g->n, g->k };
 	const int64_t tile[3] = { hn_min64(m->tm, g->m), hn_min64(m->tn, g->n),
@@ -236,6 +261,22 @@ int64_t cost_steps_cycles(const struct arch_gemm *g, const struct hw_config *hw,
 			w.tcl[i][j] = req_time(dc, sm * sn * cb, lines + 1);
 			w.tsp[i][j] = req_time(dc, sm * sn * cb, lines + 2);
 			w.tsf[i][j] = final_store_cycles(dc, sm, sn, ab, NULL);
+			if (ax) {
+				/* the block's offset in its row-major matrix: the last tile of
+				 * the column dimension starts where the full ones end */
+				const int64_t ko = j ? (w.trips[w.lev[MAP_DIM_K]] - 1) * tile[2] : 0;
+				const int64_t no = j ? (w.trips[w.lev[MAP_DIM_N]] - 1) * tile[1] : 0;
+				w.ta[i][j] = axi_load_cycles(ax, 1, COST_REQ_A, sm,
+							     sz[MAP_DIM_K][j], ab, ko * ab,
+							     g->k * ab);
+				w.tb[i][j] = axi_load_cycles(ax, 1, COST_REQ_B, sz[MAP_DIM_K][i],
+							     sn, wb, no * wb, g->n * wb);
+				w.tcl[i][j] = axi_load_cycles(ax, 1, COST_REQ_C_LOAD, sm, sn, cb,
+							      no * cb, g->n * cb);
+				w.tsp[i][j] = axi_store_cycles(ax, sm, sn, no * cb, g->n * cb);
+				w.tsf[i][j] = axi_final_cycles(ax, 1, sm, sn, no * ab, g->n * ab);
+				w.tsf0[i][j] = axi_final_cycles(ax, 0, sm, sn, no * ab, g->n * ab);
+			}
 			for (int q = 0; q < 2; q++) {
 				int64_t f;
 				w.tc[i][j][q] = step_cycles(hw->dataflow, dc->R, dc->C, sm, sn,
@@ -248,10 +289,41 @@ int64_t cost_steps_cycles(const struct arch_gemm *g, const struct hw_config *hw,
 	s.st_dur = -1;
 	if (w.d == 2)
 		s.half[0] = s.half[1] = s.half[2] = 1;
+	if (ax) {
+		/* the first records: the DMA record's two bursts, then the compute record's,
+		 * their ARs from cycle 1 of the run */
+		w.axi = 1;
+		w.frd = 3 + ax->lat + axi_rec_cycles(ax, 1);
+		w.frc = 3 + ax->lat + axi_rec_cycles(ax, 0);
+		s.dnext = 2 + ax->lat + axi_rec_cycles(ax, 1);
+		s.cnext = s.dnext + axi_rec_cycles(ax, 0);
+	}
 	walk_level(&w, &s, LV_G, LV_G);
 	if (s.st_dur >= 0)
 		s.pend[s.npend++] = (struct pend){ s.cmp, s.st_dur, s.half[2] };
-	while (s.npend > 0)
-		issue_store(&s);
-	return max64(s.dma, s.cmp);
+	while (s.npend > 0) {
+		/* the layer's last DMA command fetches no record beside it */
+		int64_t dur = -1;
+		if (w.axi && s.npend == 1) {
+			const int im = !!(w.cls[w.lev[MAP_DIM_M]] & CLS_LAST);
+			const int in = !!(w.cls[w.lev[MAP_DIM_N]] & CLS_LAST);
+			dur = w.tsf0[im][in];
+		}
+		issue_store(&w, &s, dur);
+	}
+	/* AXI: the top's done and its cycle counter two cycles after the last command */
+	return max64(s.dma, s.cmp) + (w.axi ? 2 : 0);
+}
+
+int64_t cost_steps_cycles(const struct arch_gemm *g, const struct hw_config *hw,
+			  const struct map_tiling *m, const struct dmactx *dc, int fast)
+{
+	return walk_cycles(g, hw, m, dc, NULL, fast);
+}
+
+int64_t cost_steps_cycles_axi(const struct arch_gemm *g, const struct hw_config *hw,
+			      const struct map_tiling *m, const struct dmactx *dc,
+			      const struct axictx *ax, int fast)
+{
+	return walk_cycles(g, hw, m, dc, ax, fast);
 }

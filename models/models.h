@@ -75,6 +75,26 @@ enum cost_term { COST_E_MAC = 0, COST_E_SRAM, COST_E_DRAM, COST_E_STATIC };
 int cost_layer(const struct arch_layer *l, const struct hw_config *hw,
 	       const struct map_tiling *m, const struct hw_energy *e, struct cost_report *out);
 
+/* The AXI top's timing (docs/model.md "Through the AXI top"): the master's bus bits (64,
+ * 128 or 256; 0: the direct top, the model of every figure above), beats per burst and
+ * outstanding bursts, as rtl/hwnas_axi.v's AXI_DW, MAXB, MAXOUT. Plain data. */
+struct cost_axi {
+	int32_t dw, maxb, maxout;
+};
+/* dw 0 (the direct top), maxb 16, maxout 4 (the export bundle's). */
+void cost_axi_init(struct cost_axi *a);
+/* Checks a set dw, maxb, maxout against the AXI top's limits (docs/deploy.md): HN_EINVAL
+ * naming the field. */
+int cost_axi_check(const struct cost_axi *a, struct hn_err *err);
+/* cost_layer with the cycles of the AXI top (a->dw > 0; else cost_layer itself): every DMA
+ * request walked burst by burst as rtl/hwnas_axi_mem.v issues it, each command's record
+ * fetch, the same queue schedule. Traffic, energy and buffers are cost_layer's; cycles,
+ * stall, utilisation, attained GOP/s and static energy follow the AXI cycles; mem_cycles
+ * stays the direct DMA's. Pure. */
+int cost_layer_axi(const struct arch_layer *l, const struct hw_config *hw,
+		   const struct map_tiling *m, const struct cost_axi *a, const struct hw_energy *e,
+		   struct cost_report *out);
+
 /* Buffer words per DMA line (the RTL's banks) of ibuf, wbuf, obuf for hw: powers of two
  * <= 64, the smallest whose line holds at least bw bytes (docs/rtl.md "Parameters"). */
 void cost_dma_words_per_line(const struct hw_config *hw, int32_t nb[3]);

@@ -1,0 +1,353 @@
+/* cost_axi.c: the model's AXI timing (docs/model.md "Through the AXI top"): the cycles of
+ * hwnas_axi (rtl/hwnas_axi.v, its master rtl/hwnas_axi_mem.v) against the AXI memory of
+ * sim/harness/harness_axi.cpp with no back-pressure (first beat `latency` cycles after its
+ * address, at most bw bytes per cycle).
+ *
+ * Each DMA request is walked burst by burst and beat by beat as the master issues them, in
+ * request-relative cycles (0 = the request's first cycle, the DMA's `first`):
+ *   - reads: an AR fires a cycle after the previous one, and only two cycles after the read
+ *     burst MAXOUT places back ended (its last beat taken); the record fetcher's ARs go
+ *     first (the next DMA record: two bursts of 32 bytes, fired in cycles 1 and 2, when a
+ *     DMA record follows), the block's first in cycle 2 (3 behind a fetch); a beat is ready
+ *     1 + latency cycles after its AR, and taken when the R channel is free, the bandwidth
+ *     credit holds a beat, and (a data beat) the beat holder is free: the unpacker takes one
+ *     element a cycle, so a beat of k elements taken in cycle a holds the holder until a + k;
+ *   - a load's lines go to the DMA one a cycle after its last element: lines more cycles;
+ *   - a store packs one element a cycle once its word is captured (a partial-sum line j in
+ *     cycle j + 3; a final store's output word i three cycles after the DMA reads it, which
+ *     waits for its channels' parameter word: two cycles after the parameter read unpacks
+ *     that word's last record element); a W beat leaves a cycle after its last element
+ *     (and after its burst's AW), its burst's B comes two cycles after the last beat (one
+ *     at latency 0), the request ends two cycles after the last B.
+ * Then the tile program's queue schedule (cost_steps.c) runs on these times, with one more
+ * rule per command: its record must be in (a DMA record 3 + latency + 2 x 32 / bus-bytes
+ * cycles after the previous DMA command started, a compute record 3 + latency + 32 /
+ * bus-bytes after the previous compute started), and the run ends two cycles after the last
+ * command (the top's done and its counter).
+ *
+ * What it does not see (docs/model.md says the measured error): a compute record's fetch
+ * waits in the R channel behind the data bursts in flight, and the bandwidth credit the
+ * previous request left. Pure: no allocation, no I/O. */
+#include "cost_int.h"
+
+#include <string.h>
+
+#define AXI_REC_BYTES 32          /* a record burst (a DMA record is two) */
+#define AXI_4K 4096
+#define AXI_MAXOUT_MAX 16
+/* output words whose capture is tracked one by one; past them each follows the last a cycle
+ * later (exact when they cover the walk's first row, which needs every parameter word) */
+#define AXI_CAP_WORDS 2048
+
+void cost_axi_init(struct cost_axi *a)
+{
+	a->dw = 0;
+	a->maxb = 16;
+	a->maxout = 4;
+}
+
+void axictx_init(struct axictx *x, const struct cost_axi *a, const struct dmactx *d)
+{
+	x->db = a->dw / 8;
+	x->maxb = a->maxb;
+	x->maxout = a->maxout < AXI_MAXOUT_MAX ? a->maxout : AXI_MAXOUT_MAX;
+	x->lat = d->lat;
+	x->bw = d->bw;
+	x->recb = AXI_REC_BYTES / x->db;
+	x->d = d;
+}
+
+/* Cycles a stream of n beats takes at the bandwidth, one beat a cycle at most. */
+static int64_t beats_time(const struct axictx *x, int64_t n)
+{
+	double q = (double)(n * x->db) / x->bw;
+	int64_t t = (int64_t)q;
+
+	if ((double)t < q)
+		t++;
+	return t > n ? t : n;
+}
+
+int64_t axi_rec_cycles(const struct axictx *x, int dma)
+{
+	return beats_time(x, dma ? 2 * x->recb : x->recb);
+}
+
+/* beats of a burst starting at aligned address a with left beats to go */
+static int64_t burst_beats(const struct axictx *x, int64_t a, int64_t left)
+{
+	int64_t to4k = (AXI_4K - (a & (AXI_4K - 1))) / x->db, n = left < to4k ? left : to4k;
+
+	return n < x->maxb ? n : x->maxb;
+}
+
+/* The read side of one request: bursts in issue order. */
+struct rd {
+	const struct axictx *x;
+	int64_t ar;                   /* last AR fire */
+	int64_t rend[AXI_MAXOUT_MAX]; /* r_end of the last MAXOUT bursts, a ring */
+	int64_t nburst;
+	int64_t acc;                  /* last beat taken (any) */
+	int64_t dacc, dk;             /* last data beat taken, its elements (dk 0: none yet) */
+	double cr;                    /* bandwidth credit after cycle cr_t */
+	int64_t cr_t;
+};
+
+static void rd_init(struct rd *r, const struct axictx *x)
+{
+	memset(r, 0, sizeof(*r));
+	r->x = x;
+	r->ar = 0;
+	r->acc = -1;
+	r->cr = 2.0 * (double)x->db + x->bw;
+	r->cr_t = -1;
+	for (int i = 0; i < AXI_MAXOUT_MAX; i++)
+		r->rend[i] = -1000000;
+}
+
+/* the next AR, no earlier than t0 */
+static int64_t rd_ar(struct rd *r, int64_t t0)
+{
+	int64_t t = r->ar + 1 > t0 ? r->ar + 1 : t0;
+	int64_t free_at = r->rend[r->nburst % r->x->maxout] + 2;
+
+	if (r->nburst >= r->x->maxout && free_at > t)
+		t = free_at;
+	r->ar = t;
+	return t;
+}
+
+/* a beat ready from cycle rdy is taken: when the channel, the credit and (data) the holder
+ * allow; returns the cycle it is taken */
+static int64_t rd_beat(struct rd *r, int64_t rdy, int data)
+{
+	const struct axictx *x = r->x;
+	const double cap = 2.0 * (double)x->db + x->bw;
+	int64_t t = rdy > r->acc + 1 ? rdy : r->acc + 1;
+
+	if (data && r->dk && r->dacc + r->dk > t)
+		t = r->dacc + r->dk;
+	for (;;) {
+		double c = r->cr + x->bw * (double)(t - r->cr_t);
+		if (c > cap)
+			c = cap;
+		if (c >= (double)x->db) {
+			r->cr = c - (double)x->db;
+			r->cr_t = t;
+			break;
+		}
+		t++;
+	}
+	r->acc = t;
+	return t;
+}
+
+static void rd_burst_end(struct rd *r, int64_t t)
+{
+	r->rend[r->nburst % r->x->maxout] = t;
+	r->nburst++;
+}
+
+/* the next DMA record's two record bursts, ARs from cycle 1 */
+static void rd_fetch(struct rd *r)
+{
+	for (int b = 0; b < 2; b++) {
+		int64_t a = rd_ar(r, 1), t = 0;
+		for (int64_t i = 0; i < r->x->recb; i++)
+			t = rd_beat(r, a + 1 + r->x->lat, 0);
+		rd_burst_end(r, t);
+	}
+}
+
+/* Reads a rows x cols block of eb-byte elements at byte offset base (row stride bytes);
+ * mark > 0: *marks[i] = the cycle element (i + 1) x mark - 1 is unpacked (and the last
+ * element's, at most nmarks). Returns the cycle the last element is unpacked. */
+static int64_t rd_block(struct rd *r, int64_t rows, int64_t cols, int64_t eb, int64_t base,
+			int64_t stride, int64_t mark, int64_t *marks, int nmarks)
+{
+	const struct axictx *x = r->x;
+	const int64_t db = x->db;
+	int64_t e = 0, u = 0;
+
+	for (int64_t row = 0; row < rows; row++) {
+		const int64_t a0 = base + row * stride, a1 = a0 + cols * eb;  /* [a0, a1) */
+		int64_t ba = a0 & ~(db - 1), left = (a1 - 1) / db - a0 / db + 1;
+		while (left > 0) {
+			const int64_t n = burst_beats(x, ba, left);
+			const int64_t ar = rd_ar(r, 2), rdy = ar + 1 + x->lat;
+			int64_t t = 0;
+			for (int64_t i = 0; i < n; i++, ba += db) {
+				int64_t lo = ba > a0 ? ba : a0, hi = ba + db < a1 ? ba + db : a1;
+				int64_t k = (hi - lo + eb - 1) / eb;
+				t = rd_beat(r, rdy, 1);
+				r->dacc = t;
+				r->dk = k;
+				for (int64_t j = 0; j < k; j++, e++) {
+					u = t + 1 + j;
+					if (mark > 0 && (e + 1) % mark == 0 && (e + 1) / mark - 1 < nmarks)
+						marks[(e + 1) / mark - 1] = u;
+				}
+			}
+			rd_burst_end(r, t);
+			left -= n;
+		}
+	}
+	if (mark > 0 && e % mark != 0 && e / mark < nmarks)
+		marks[e / mark] = u;
+	return u;
+}
+
+int64_t axi_load_cycles(const struct axictx *x, int fetch, int which, int64_t rows,
+			int64_t cols, int64_t eb, int64_t base, int64_t stride)
+{
+	struct rd r;
+	int64_t u;
+
+	rd_init(&r, x);
+	if (fetch)
+		rd_fetch(&r);
+	u = rd_block(&r, rows, cols, eb, base, stride, 0, NULL, 0);
+	/* lines after the last element; the request's cycles count its handshake cycle */
+	return u + req_lines(x->d, which, rows, cols) + 1;
+}
+
+/* The write-back of a rows x cols block of eb-byte elements at byte offset base, packing
+ * from cycle swr; word w of the staging buffer is captured (usable) from cap[w] (or, cap
+ * NULL, from w / nb + 3: partial-sum lines; words past ncap follow the last one a cycle
+ * apart). Returns the request's last cycle. */
+static int64_t wr_block(const struct axictx *x, int64_t rows, int64_t cols, int64_t eb,
+			int64_t base, int64_t stride, int64_t swr, const int64_t *capw,
+			int64_t ncap, int64_t ocols, int layout, int64_t lanes, int64_t nb)
+{
+	const int64_t db = x->db, bdel = x->lat > 0 ? 2 : 1;
+	int64_t aw_last = swr, bq[AXI_MAXOUT_MAX], nburst = 0, b_last = -1000000;
+	int64_t p = swr - 1, wf = -1000000;
+
+	for (int i = 0; i < AXI_MAXOUT_MAX; i++)
+		bq[i] = -1000000;
+	for (int64_t row = 0; row < rows; row++) {
+		const int64_t a0 = base + row * stride, a1 = a0 + cols * eb;
+		int64_t ba = a0 & ~(db - 1), left = (a1 - 1) / db - a0 / db + 1, k = 0;
+		while (left > 0) {
+			const int64_t n = burst_beats(x, ba, left);
+			int64_t aw = aw_last + 1, bfree = bq[nburst % x->maxout] + 2;
+			if (nburst >= x->maxout && bfree > aw)
+				aw = bfree;
+			aw_last = aw;
+			for (int64_t i = 0; i < n; i++, ba += db) {
+				int64_t lo = ba > a0 ? ba : a0, hi = ba + db < a1 ? ba + db : a1;
+				int64_t ne = (hi - lo + eb - 1) / eb;
+				for (int64_t j = 0; j < ne; j++, k++) {
+					int64_t w = layout ? (row / lanes) * cols + k :
+						row * ocols + k / lanes;
+					int64_t c = !capw ? w / nb + 3 : w < ncap ? capw[w] :
+						capw[ncap - 1] + (w - ncap + 1);
+					p = p + 1;
+					if (p < c)
+						p = c;
+					if (j == 0 && p < wf)
+						p = wf;
+				}
+				/* the beat leaves after its last element, its AW and the beat before */
+				wf = hn_max64(hn_max64(p + 1, aw + 1), wf + 1);
+			}
+			int64_t b = hn_max64(wf + bdel, b_last + 1);
+			bq[nburst % x->maxout] = b;
+			b_last = b;
+			nburst++;
+			left -= n;
+		}
+	}
+	return b_last + 2;
+}
+
+int64_t axi_store_cycles(const struct axictx *x, int64_t rows, int64_t cols, int64_t base,
+			 int64_t stride)
+{
+	const struct dmactx *d = x->d;
+	const int is = d->df == HW_IS;
+
+	/* partial sums: packing from cycle 1, line j captured in cycle j + 3 */
+	return wr_block(x, rows, cols, d->cb, base, stride, 1, NULL, 0, hn_cdiv(cols, d->C), is,
+			d->C, d->nb[2]) + 1;
+}
+
+/* A final store's chunk (cols <= COST_QBUF_WORDS x C): the parameter records (one row of
+ * 2 x cols 8-byte elements), the DMA's output words as their parameter words arrive, the
+ * write-back. */
+static int64_t axi_final_chunk(const struct axictx *x, int fetch, int64_t rows, int64_t cols,
+			       int64_t base, int64_t stride, int64_t qbase)
+{
+	const struct dmactx *d = x->d;
+	const int is = d->df == HW_IS;
+	const int64_t C = d->C, ocols = is ? cols : hn_cdiv(cols, C);
+	const int64_t words = is ? hn_cdiv(rows, C) * cols : rows * ocols;
+	int64_t qav[COST_QBUF_WORDS + 1], u, fre = 1;
+	int64_t capw[AXI_CAP_WORDS];   /* past these, every parameter word is in */
+	const int64_t ncap = words < AXI_CAP_WORDS ? words : AXI_CAP_WORDS;
+	struct rd r;
+	rd_init(&r, x);
+	if (fetch)
+		rd_fetch(&r);
+	u = rd_block(&r, 1, 2 * cols, 8, qbase, 0, 2 * C, qav, COST_QBUF_WORDS + 1);
+	for (int64_t i = 0; i < ncap; i++) {
+		const int64_t col = i % ocols, q = is ? col / C : col;
+		fre = hn_max64(hn_max64(fre + 1, 2), qav[q] + 2);
+		capw[i] = fre + 3;
+	}
+	return wr_block(x, rows, cols, d->ab, base, stride, u + 1, capw, ncap, ocols, is, C, 1) + 1;
+}
+
+int64_t axi_final_cycles(const struct axictx *x, int fetch, int64_t rows, int64_t cols,
+			 int64_t base, int64_t stride)
+{
+	const int64_t q = COST_QBUF_WORDS * x->d->C, full = (cols - 1) / q;
+	int64_t t = 0;
+
+	/* chunks after the first are not the last DMA command of the layer either */
+	for (int64_t c = 0; c < full; c++)
+		t += axi_final_chunk(x, 1, rows, q, base + c * q * x->d->ab, stride, 0);
+	return t + axi_final_chunk(x, fetch, rows, cols - full * q, base + full * q * x->d->ab,
+				   stride, 0);
+}
+
+int cost_axi_check(const struct cost_axi *a, struct hn_err *err)
+{
+	if (a->dw != 64 && a->dw != 128 && a->dw != 256)
+		return hn_fail(err, HN_EINVAL, "'axi_dw' must be 64, 128 or 256 bits, got %d", a->dw);
+	if (a->maxb < 1 || a->maxb > 256 || a->maxb * (a->dw / 8) < AXI_REC_BYTES)
+		return hn_fail(err, HN_EINVAL, "'axi_maxb' must be 1..256 beats and hold a 32-byte "
+			       "record (%d at %d bits), got %d", AXI_REC_BYTES / (a->dw / 8), a->dw,
+			       a->maxb);
+	if (a->maxout < 1 || a->maxout > AXI_MAXOUT_MAX)
+		return hn_fail(err, HN_EINVAL, "'axi_maxout' must be 1..%d, got %d", AXI_MAXOUT_MAX,
+			       a->maxout);
+	return 0;
+}
+
+int cost_layer_axi(const struct arch_layer *l, const struct hw_config *hw,
+		   const struct map_tiling *m, const struct cost_axi *a, const struct hw_energy *e,
+		   struct cost_report *out)
+{
+	int ret = cost_layer(l, hw, m, e, out);
+	int32_t nb[3];
+	struct dmactx dc;
+	struct axictx ax;
+	int64_t cyc;
+
+	if (ret || !a || a->dw <= 0 || !out->feasible || out->gemm.g == 0)
+		return ret;   /* the vector unit has no AXI path yet (docs/deploy.md) */
+	cost_dma_words_per_line(hw, nb);
+	dmactx_init(&dc, hw, nb);
+	axictx_init(&ax, a, &dc);
+	cyc = cost_steps_cycles_axi(&out->gemm, hw, m, &dc, &ax, 1);
+	out->energy_pj[COST_E_STATIC] *= (double)cyc / (double)out->cycles;
+	out->energy_total_pj = out->energy_pj[0] + out->energy_pj[1] + out->energy_pj[2] +
+			       out->energy_pj[3];
+	out->cycles = cyc;
+	out->stall_cycles = cyc - out->compute_cycles;
+	out->attained_gops = 2.0 * (double)out->macs * hw->freq_mhz / 1000.0 / (double)cyc;
+	out->utilization = (double)out->macs / ((double)hw->pe_rows * hw->pe_cols * (double)cyc);
+	out->memory_bound = out->stall_cycles > out->compute_cycles;
+	return 0;
+}
