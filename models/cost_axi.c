@@ -91,28 +91,60 @@ struct rd {
 	int64_t dacc, dk;             /* last data beat taken, its elements (dk 0: none yet) */
 	double cr;                    /* bandwidth credit after cycle cr_t */
 	int64_t cr_t;
+	int cf_on;                    /* a compute record's fetch wants the AR channel from cfx */
+	int64_t cfx, cf_av;           /* ... and its record is in from cf_av (when issued) */
 };
 
 static void rd_init(struct rd *r, const struct axictx *x)
 {
 	memset(r, 0, sizeof(*r));
 	r->x = x;
-	r->ar = 0;
-	r->acc = -1;
+	r->ar = -1000000;
+	r->acc = -1000000;
 	r->cr = 2.0 * (double)x->db + x->bw;
-	r->cr_t = -1;
+	r->cr_t = -1000000;
 	for (int i = 0; i < AXI_MAXOUT_MAX; i++)
 		r->rend[i] = -1000000;
 }
 
-/* the next AR, no earlier than t0 */
-static int64_t rd_ar(struct rd *r, int64_t t0)
+/* when the next AR can fire, no earlier than t0 */
+static int64_t rd_ar_at(const struct rd *r, int64_t t0)
 {
 	int64_t t = r->ar + 1 > t0 ? r->ar + 1 : t0;
 	int64_t free_at = r->rend[r->nburst % r->x->maxout] + 2;
 
 	if (r->nburst >= r->x->maxout && free_at > t)
 		t = free_at;
+	return t;
+}
+
+static int64_t rd_beat(struct rd *r, int64_t rdy, int data);
+static void rd_burst_end(struct rd *r, int64_t t);
+
+/* the compute record's burst, when it wants the channel first */
+static void rd_cf(struct rd *r)
+{
+	int64_t a, t = 0;
+
+	r->cf_on = 0;
+	a = rd_ar_at(r, r->cfx);
+	r->ar = a;
+	for (int64_t i = 0; i < r->x->recb; i++)
+		t = rd_beat(r, a + 1 + r->x->lat, 0);
+	rd_burst_end(r, t);
+	r->cf_av = t + 1;
+}
+
+/* the next AR, no earlier than t0; a compute record's fetch that wants the channel by then
+ * goes first (strictly earlier only, against the DMA record fetcher: cf = 2) */
+static int64_t rd_ar(struct rd *r, int64_t t0, int cf)
+{
+	int64_t t = rd_ar_at(r, t0);
+
+	if (cf && r->cf_on && (cf == 2 ? r->cfx < t : r->cfx <= t)) {
+		rd_cf(r);
+		t = rd_ar_at(r, t0);
+	}
 	r->ar = t;
 	return t;
 }
@@ -152,7 +184,7 @@ static void rd_burst_end(struct rd *r, int64_t t)
 static void rd_fetch(struct rd *r)
 {
 	for (int b = 0; b < 2; b++) {
-		int64_t a = rd_ar(r, 1), t = 0;
+		int64_t a = rd_ar(r, 1, b == 0 ? 2 : 0), t = 0;
 		for (int64_t i = 0; i < r->x->recb; i++)
 			t = rd_beat(r, a + 1 + r->x->lat, 0);
 		rd_burst_end(r, t);
@@ -174,7 +206,7 @@ static int64_t rd_block(struct rd *r, int64_t rows, int64_t cols, int64_t eb, in
 		int64_t ba = a0 & ~(db - 1), left = (a1 - 1) / db - a0 / db + 1;
 		while (left > 0) {
 			const int64_t n = burst_beats(x, ba, left);
-			const int64_t ar = rd_ar(r, 2), rdy = ar + 1 + x->lat;
+			const int64_t ar = rd_ar(r, 2, 1), rdy = ar + 1 + x->lat;
 			int64_t t = 0;
 			for (int64_t i = 0; i < n; i++, ba += db) {
 				int64_t lo = ba > a0 ? ba : a0, hi = ba + db < a1 ? ba + db : a1;
@@ -194,19 +226,33 @@ static int64_t rd_block(struct rd *r, int64_t rows, int64_t cols, int64_t eb, in
 	}
 	if (mark > 0 && e % mark != 0 && e / mark < nmarks)
 		marks[e / mark] = u;
+	/* a compute record wanted while the block was read: behind its beats */
+	if (r->cf_on && r->cfx <= u)
+		rd_cf(r);
 	return u;
 }
 
+static void rd_start(struct rd *r, const struct axictx *x, int fetch, int64_t xc)
+{
+	rd_init(r, x);
+	r->cf_on = xc != AXI_NO_CF;
+	r->cfx = xc;
+	r->cf_av = AXI_NO_CF;
+	if (fetch)
+		rd_fetch(r);
+}
+
 int64_t axi_load_cycles(const struct axictx *x, int fetch, int which, int64_t rows,
-			int64_t cols, int64_t eb, int64_t base, int64_t stride)
+			int64_t cols, int64_t eb, int64_t base, int64_t stride, int64_t xc,
+			int64_t *cf_av)
 {
 	struct rd r;
 	int64_t u;
 
-	rd_init(&r, x);
-	if (fetch)
-		rd_fetch(&r);
+	rd_start(&r, x, fetch, xc);
 	u = rd_block(&r, rows, cols, eb, base, stride, 0, NULL, 0);
+	if (cf_av)
+		*cf_av = r.cf_av;
 	/* lines after the last element; the request's cycles count its handshake cycle */
 	return u + req_lines(x->d, which, rows, cols) + 1;
 }
@@ -276,7 +322,8 @@ int64_t axi_store_cycles(const struct axictx *x, int64_t rows, int64_t cols, int
  * 2 x cols 8-byte elements), the DMA's output words as their parameter words arrive, the
  * write-back. */
 static int64_t axi_final_chunk(const struct axictx *x, int fetch, int64_t rows, int64_t cols,
-			       int64_t base, int64_t stride, int64_t qbase)
+			       int64_t base, int64_t stride, int64_t qbase, int64_t xc,
+			       int64_t *cf_av)
 {
 	const struct dmactx *d = x->d;
 	const int is = d->df == HW_IS;
@@ -286,10 +333,10 @@ static int64_t axi_final_chunk(const struct axictx *x, int fetch, int64_t rows, 
 	int64_t capw[AXI_CAP_WORDS];   /* past these, every parameter word is in */
 	const int64_t ncap = words < AXI_CAP_WORDS ? words : AXI_CAP_WORDS;
 	struct rd r;
-	rd_init(&r, x);
-	if (fetch)
-		rd_fetch(&r);
+	rd_start(&r, x, fetch, xc);
 	u = rd_block(&r, 1, 2 * cols, 8, qbase, 0, 2 * C, qav, COST_QBUF_WORDS + 1);
+	if (cf_av)
+		*cf_av = r.cf_av;
 	for (int64_t i = 0; i < ncap; i++) {
 		const int64_t col = i % ocols, q = is ? col / C : col;
 		fre = hn_max64(hn_max64(fre + 1, 2), qav[q] + 2);
@@ -299,16 +346,22 @@ static int64_t axi_final_chunk(const struct axictx *x, int fetch, int64_t rows, 
 }
 
 int64_t axi_final_cycles(const struct axictx *x, int fetch, int64_t rows, int64_t cols,
-			 int64_t base, int64_t stride)
+			 int64_t base, int64_t stride, int64_t xc, int64_t *cf_av)
 {
 	const int64_t q = COST_QBUF_WORDS * x->d->C, full = (cols - 1) / q;
-	int64_t t = 0;
+	int64_t t = 0, av = AXI_NO_CF;
 
-	/* chunks after the first are not the last DMA command of the layer either */
-	for (int64_t c = 0; c < full; c++)
-		t += axi_final_chunk(x, 1, rows, q, base + c * q * x->d->ab, stride, 0);
-	return t + axi_final_chunk(x, fetch, rows, cols - full * q, base + full * q * x->d->ab,
-				   stride, 0);
+	/* chunks before the last are not the layer's last DMA command; a compute record's
+	 * fetch is seen by the first chunk only (the rare wide stores: an error term) */
+	for (int64_t c = 0; c < full; c++) {
+		t += axi_final_chunk(x, 1, rows, q, base + c * q * x->d->ab, stride, 0,
+				     c == 0 ? xc : AXI_NO_CF, c == 0 ? &av : NULL);
+	}
+	t += axi_final_chunk(x, fetch, rows, cols - full * q, base + full * q * x->d->ab, stride,
+			     0, full == 0 ? xc : AXI_NO_CF, full == 0 ? &av : NULL);
+	if (cf_av)
+		*cf_av = av;
+	return t;
 }
 
 int cost_axi_check(const struct cost_axi *a, struct hn_err *err)

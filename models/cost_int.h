@@ -150,12 +150,17 @@ void axictx_init(struct axictx *x, const struct cost_axi *a, const struct dmactx
  * fetch = 1 when the next DMA record is fetched beside it (every DMA command but the
  * last). base: byte offset of the block in its 4 KiB aligned region, stride: bytes between
  * its rows. */
+/* xc: the request-relative cycle from which a compute record's fetch wants the AR channel
+ * (AXI_NO_CF: none); *cf_av (when not NULL): the cycle its record is in, when the fetch went
+ * out while the request read (else AXI_NO_CF). */
+#define AXI_NO_CF INT64_MIN
 int64_t axi_load_cycles(const struct axictx *x, int fetch, int which, int64_t rows,
-			int64_t cols, int64_t eb, int64_t base, int64_t stride);
+			int64_t cols, int64_t eb, int64_t base, int64_t stride, int64_t xc,
+			int64_t *cf_av);
 int64_t axi_store_cycles(const struct axictx *x, int64_t rows, int64_t cols, int64_t base,
 			 int64_t stride);
 int64_t axi_final_cycles(const struct axictx *x, int fetch, int64_t rows, int64_t cols,
-			 int64_t base, int64_t stride);
+			 int64_t base, int64_t stride, int64_t xc, int64_t *cf_av);
 /* Cycles the beats of a record take (a DMA record: two bursts; a compute record: one). */
 int64_t axi_rec_cycles(const struct axictx *x, int dma);
 

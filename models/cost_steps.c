@@ -30,7 +30,7 @@ enum { CLS_FIRST = 1, CLS_LAST = 2, LV_G = 0, NLV = 4, DIM_G = 3 };
 
 struct pend {
 	int64_t ready, dur;
-	int half;
+	int half, kind, ci, cj;    /* AXI: the request (RQ_SP, RQ_SF) and its classes */
 };
 
 /* The walk's state: everything a later command's start time depends on. */
@@ -41,7 +41,10 @@ struct stt {
 	int64_t stored[2];        /* end of the last store out of obuf half h */
 	struct pend pend[3];      /* stores waiting to be issued, oldest first */
 	int64_t dnext, cnext;     /* AXI: when the next DMA / compute record is in (0 direct) */
+	int64_t cfx;              /* AXI: the pending compute record fetch's AR from cfx */
+	int cf_pend;
 	int64_t st_dur;           /* the current visit's store time (-1: no visit yet) */
+	int st_kind, st_i, st_j;  /* ... its request and classes (AXI) */
 	int npend, half[3];
 };
 
@@ -59,7 +62,40 @@ struct walk {
 	 * compute), and the last final store's time with no record fetched beside it */
 	int axi;
 	int64_t frd, frc, tsf0[2][2];
+	const struct axictx *ax;
+	const struct arch_gemm *g;
+	int64_t sz[3][2], ab, wb, cb;
 };
+
+enum { RQ_A, RQ_B, RQ_CL, RQ_SP, RQ_SF, RQ_SF0 };
+
+/* AXI: a request of kind k, classes (i, j) as the tables, with the pending compute record
+ * fetch at request-relative cycle xc; *av its record's arrival (AXI_NO_CF: not issued). */
+static int64_t axi_req(const struct walk *w, int k, int i, int j, int64_t xc, int64_t *av)
+{
+	const struct axictx *ax = w->ax;
+	const struct arch_gemm *g = w->g;
+	const int64_t ko = j ? (w->trips[w->lev[MAP_DIM_K]] - 1) * w->sz[MAP_DIM_K][0] : 0;
+	const int64_t no = j ? (w->trips[w->lev[MAP_DIM_N]] - 1) * w->sz[MAP_DIM_N][0] : 0;
+	const int64_t sm = w->sz[MAP_DIM_M][i], sn = w->sz[MAP_DIM_N][j];
+
+	*av = AXI_NO_CF;
+	switch (k) {
+	case RQ_A:
+		return axi_load_cycles(ax, 1, COST_REQ_A, sm, w->sz[MAP_DIM_K][j], w->ab,
+				       ko * w->ab, g->k * w->ab, xc, av);
+	case RQ_B:
+		return axi_load_cycles(ax, 1, COST_REQ_B, w->sz[MAP_DIM_K][i], sn, w->wb,
+				       no * w->wb, g->n * w->wb, xc, av);
+	case RQ_CL:
+		return axi_load_cycles(ax, 1, COST_REQ_C_LOAD, sm, sn, w->cb, no * w->cb,
+				       g->n * w->cb, xc, av);
+	case RQ_SP:
+		return axi_store_cycles(ax, sm, sn, no * w->cb, g->n * w->cb);
+	default:
+		return axi_final_cycles(ax, k == RQ_SF, sm, sn, no * w->ab, g->n * w->ab, xc, av);
+	}
+}
 
 static inline int64_t max64(int64_t a, int64_t b)
 {
@@ -68,20 +104,33 @@ static inline int64_t max64(int64_t a, int64_t b)
 
 /* A DMA command ready at t (its dependencies) taking dur: starts when the DMA and (AXI) its
  * record are there. */
-static void dma_run(const struct walk *w, struct stt *s, int64_t t, int64_t dur)
+static void dma_run(const struct walk *w, struct stt *s, int64_t t, int64_t dur, int k, int i,
+		    int j)
 {
 	int64_t st = max64(max64(s->dma, t), s->dnext);
 
-	if (w->axi)
+	if (w->axi) {
 		s->dnext = st + w->frd;
+		/* a compute record fetched while this request reads: both share the R channel */
+		if (s->cf_pend && s->cfx <= st)
+			s->cf_pend = 0;
+		if (s->cf_pend && s->cfx <= st + dur && k != RQ_SP) {
+			int64_t av;
+			dur = axi_req(w, k, i, j, s->cfx - (st + 1), &av);
+			if (av != AXI_NO_CF) {
+				s->cnext = st + 1 + av;
+				s->cf_pend = 0;
+			}
+		}
+	}
 	s->dma = st + dur;
 }
 
-static void issue_store(const struct walk *w, struct stt *s, int64_t dur)
+static void issue_store(const struct walk *w, struct stt *s, int64_t dur, int k)
 {
 	struct pend p = s->pend[0];
 
-	dma_run(w, s, p.ready, dur >= 0 ? dur : p.dur);
+	dma_run(w, s, p.ready, dur >= 0 ? dur : p.dur, k >= 0 ? k : p.kind, p.ci, p.cj);
 	s->stored[p.half] = s->dma;
 	s->npend--;
 	memmove(&s->pend[0], &s->pend[1], (size_t)s->npend * sizeof(s->pend[0]));
@@ -98,19 +147,20 @@ static void step(const struct walk *w, struct stt *s, int chg)
 
 	if (w->cbeg[chg]) {
 		if (s->st_dur >= 0)
-			s->pend[s->npend++] = (struct pend){ s->cmp, s->st_dur, s->half[2] };
+			s->pend[s->npend++] = (struct pend){ s->cmp, s->st_dur, s->half[2],
+							     s->st_kind, s->st_i, s->st_j };
 		while (s->npend >= w->d)
-			issue_store(w, s, -1);
+			issue_store(w, s, -1, -1);
 	}
 	if (w->anew[chg]) {
 		int h = s->half[0] ^ flip;
-		dma_run(w, s, s->used[0][h], w->ta[im][ik]);
+		dma_run(w, s, s->used[0][h], w->ta[im][ik], RQ_A, im, ik);
 		s->cur[0] = s->dma;
 		s->half[0] = h;
 	}
 	if (w->bnew[chg]) {
 		int h = s->half[1] ^ flip;
-		dma_run(w, s, s->used[1][h], w->tb[ik][in]);
+		dma_run(w, s, s->used[1][h], w->tb[ik][in], RQ_B, ik, in);
 		s->cur[1] = s->dma;
 		s->half[1] = h;
 	}
@@ -118,20 +168,31 @@ static void step(const struct walk *w, struct stt *s, int chg)
 		int h = s->half[2] ^ flip;
 		s->half[2] = h;
 		if (!(kc & CLS_FIRST)) {
-			dma_run(w, s, s->used[2][h], w->tcl[im][in]);
+			dma_run(w, s, s->used[2][h], w->tcl[im][in], RQ_CL, im, in);
 			s->cur[2] = s->dma;
 		}
 		wait = max64(wait, s->stored[h]);
 	}
 	wait = max64(wait, max64(s->cur[0], max64(s->cur[1], s->cur[2])));
 	wait = max64(wait, s->cnext);
-	if (w->axi)
+	if (w->axi) {
+		/* the next compute record: fetched from two cycles after this one starts (none
+		 * after the layer's last compute) */
+		int last = 1;
+		for (int lv = 0; lv < NLV; lv++)
+			last &= !!(w->cls[lv] & CLS_LAST);
 		s->cnext = wait + w->frc;
+		s->cfx = wait + 2;
+		s->cf_pend = !last;
+	}
 	s->cmp = wait + w->tc[im][in][ik];
 	s->used[0][s->half[0]] = s->cmp;
 	s->used[1][s->half[1]] = s->cmp;
 	s->used[2][s->half[2]] = s->cmp;
 	s->st_dur = (kc & CLS_LAST) ? w->tsf[im][in] : w->tsp[im][in];
+	s->st_kind = (kc & CLS_LAST) ? RQ_SF : RQ_SP;
+	s->st_i = im;
+	s->st_j = in;
 }
 
 /* Raises times no later command can see to the current end of the unit that reads them. */
@@ -156,7 +217,9 @@ static int same_shifted(const struct stt *a, const struct stt *b)
 {
 	const int64_t c = b->cmp - a->cmp;
 
-	if (b->dma - a->dma != c || b->npend != a->npend || b->st_dur != a->st_dur)
+	if (b->dma - a->dma != c || b->npend != a->npend || b->st_dur != a->st_dur ||
+	    b->st_kind != a->st_kind || b->st_i != a->st_i || b->st_j != a->st_j ||
+	    b->cf_pend != a->cf_pend || (b->cf_pend && b->cfx - a->cfx != c))
 		return 0;
 	for (int t = 0; t < 3; t++)
 		if (b->half[t] != a->half[t] || b->cur[t] - a->cur[t] != c ||
@@ -167,7 +230,8 @@ static int same_shifted(const struct stt *a, const struct stt *b)
 		return 0;
 	for (int i = 0; i < b->npend; i++)
 		if (b->pend[i].ready - a->pend[i].ready != c || b->pend[i].dur != a->pend[i].dur ||
-		    b->pend[i].half != a->pend[i].half)
+		    b->pend[i].half != a->pend[i].half || b->pend[i].kind != a->pend[i].kind ||
+		    b->pend[i].ci != a->pend[i].ci || b->pend[i].cj != a->pend[i].cj)
 			return 0;
 	return 1;
 }
@@ -185,6 +249,7 @@ static void shift(struct stt *s, int64_t c)
 	s->stored[1] += c;
 	s->dnext += c;
 	s->cnext += c;
+	s->cfx += c;
 	for (int i = 0; i < s->npend; i++)
 		s->pend[i].ready += c;
 }
@@ -268,14 +333,18 @@ static int64_t walk_cycles(const struct arch_gemm *g, const struct hw_config *hw
 				const int64_t no = j ? (w.trips[w.lev[MAP_DIM_N]] - 1) * tile[1] : 0;
 				w.ta[i][j] = axi_load_cycles(ax, 1, COST_REQ_A, sm,
 							     sz[MAP_DIM_K][j], ab, ko * ab,
-							     g->k * ab);
+							     g->k * ab, AXI_NO_CF, NULL);
 				w.tb[i][j] = axi_load_cycles(ax, 1, COST_REQ_B, sz[MAP_DIM_K][i],
-							     sn, wb, no * wb, g->n * wb);
+							     sn, wb, no * wb, g->n * wb,
+							     AXI_NO_CF, NULL);
 				w.tcl[i][j] = axi_load_cycles(ax, 1, COST_REQ_C_LOAD, sm, sn, cb,
-							      no * cb, g->n * cb);
+							      no * cb, g->n * cb, AXI_NO_CF,
+							      NULL);
 				w.tsp[i][j] = axi_store_cycles(ax, sm, sn, no * cb, g->n * cb);
-				w.tsf[i][j] = axi_final_cycles(ax, 1, sm, sn, no * ab, g->n * ab);
-				w.tsf0[i][j] = axi_final_cycles(ax, 0, sm, sn, no * ab, g->n * ab);
+				w.tsf[i][j] = axi_final_cycles(ax, 1, sm, sn, no * ab, g->n * ab,
+							       AXI_NO_CF, NULL);
+				w.tsf0[i][j] = axi_final_cycles(ax, 0, sm, sn, no * ab, g->n * ab,
+								AXI_NO_CF, NULL);
 			}
 			for (int q = 0; q < 2; q++) {
 				int64_t f;
@@ -290,6 +359,12 @@ static int64_t walk_cycles(const struct arch_gemm *g, const struct hw_config *hw
 	if (w.d == 2)
 		s.half[0] = s.half[1] = s.half[2] = 1;
 	if (ax) {
+		w.ax = ax;
+		w.g = g;
+		memcpy(w.sz, sz, sizeof(sz));
+		w.ab = ab;
+		w.wb = wb;
+		w.cb = cb;
 		/* the first records: the DMA record's two bursts, then the compute record's,
 		 * their ARs from cycle 1 of the run */
 		w.axi = 1;
@@ -300,7 +375,8 @@ static int64_t walk_cycles(const struct arch_gemm *g, const struct hw_config *hw
 	}
 	walk_level(&w, &s, LV_G, LV_G);
 	if (s.st_dur >= 0)
-		s.pend[s.npend++] = (struct pend){ s.cmp, s.st_dur, s.half[2] };
+		s.pend[s.npend++] = (struct pend){ s.cmp, s.st_dur, s.half[2], s.st_kind, s.st_i,
+						   s.st_j };
 	while (s.npend > 0) {
 		/* the layer's last DMA command fetches no record beside it */
 		int64_t dur = -1;
@@ -309,7 +385,7 @@ static int64_t walk_cycles(const struct arch_gemm *g, const struct hw_config *hw
 			const int in = !!(w.cls[w.lev[MAP_DIM_N]] & CLS_LAST);
 			dur = w.tsf0[im][in];
 		}
-		issue_store(&w, &s, dur);
+		issue_store(&w, &s, dur, dur >= 0 ? RQ_SF0 : -1);
 	}
 	/* AXI: the top's done and its cycle counter two cycles after the last command */
 	return max64(s.dma, s.cmp) + (w.axi ? 2 : 0);
