@@ -54,6 +54,7 @@ void axictx_init(struct axictx *x, const struct cost_axi *a, const struct dmactx
 	x->lat = d->lat;
 	x->bw = d->bw;
 	x->recb = AXI_REC_BYTES / x->db;
+	x->nhwc = 0;
 	x->d = d;
 }
 
@@ -346,7 +347,7 @@ static int64_t axi_final_chunk(const struct axictx *x, int fetch, int64_t rows, 
 }
 
 int64_t axi_final_cycles(const struct axictx *x, int fetch, int64_t rows, int64_t cols,
-			 int64_t base, int64_t stride, int64_t xc, int64_t *cf_av)
+			 int64_t base, int64_t stride, int64_t qbase, int64_t xc, int64_t *cf_av)
 {
 	const int64_t q = COST_QBUF_WORDS * x->d->C, full = (cols - 1) / q;
 	int64_t t = 0, av = AXI_NO_CF;
@@ -354,11 +355,13 @@ int64_t axi_final_cycles(const struct axictx *x, int fetch, int64_t rows, int64_
 	/* chunks before the last are not the layer's last DMA command; a compute record's
 	 * fetch is seen by the first chunk only (the rare wide stores: an error term) */
 	for (int64_t c = 0; c < full; c++) {
-		t += axi_final_chunk(x, 1, rows, q, base + c * q * x->d->ab, stride, 0,
-				     c == 0 ? xc : AXI_NO_CF, c == 0 ? &av : NULL);
+		t += axi_final_chunk(x, 1, rows, q, base + c * q * x->d->ab, stride,
+				     qbase + c * q * AXI_PARAM_RECORD, c == 0 ? xc : AXI_NO_CF,
+				     c == 0 ? &av : NULL);
 	}
 	t += axi_final_chunk(x, fetch, rows, cols - full * q, base + full * q * x->d->ab, stride,
-			     0, full == 0 ? xc : AXI_NO_CF, full == 0 ? &av : NULL);
+			     qbase + full * q * AXI_PARAM_RECORD, full == 0 ? xc : AXI_NO_CF,
+			     full == 0 ? &av : NULL);
 	if (cf_av)
 		*cf_av = av;
 	return t;
@@ -393,6 +396,7 @@ int cost_layer_axi(const struct arch_layer *l, const struct hw_config *hw,
 	cost_dma_words_per_line(hw, nb);
 	dmactx_init(&dc, hw, nb);
 	axictx_init(&ax, a, &dc);
+	ax.nhwc = l->kind == ARCH_CONV;
 	cyc = cost_steps_cycles_axi(&out->gemm, hw, m, &dc, &ax, 1);
 	out->energy_pj[COST_E_STATIC] *= (double)cyc / (double)out->cycles;
 	out->energy_total_pj = out->energy_pj[0] + out->energy_pj[1] + out->energy_pj[2] +

@@ -140,8 +140,10 @@ static inline int64_t step_cycles(enum hw_dataflow df, int64_t R, int64_t C, int
 }
 
 /* The AXI master's timing (cost_axi.c): what a request's AXI cycles depend on. */
+#define AXI_PARAM_RECORD 16   /* bytes of a channel's output-stage parameters in DRAM */
 struct axictx {
 	int64_t db, maxb, maxout, lat, recb;   /* bus bytes, MAXB, MAXOUT, latency, record beats */
+	int nhwc;                              /* a conv: final outputs NHWC (sim_prog.c) */
 	double bw;
 	const struct dmactx *d;
 };
@@ -160,7 +162,7 @@ int64_t axi_load_cycles(const struct axictx *x, int fetch, int which, int64_t ro
 int64_t axi_store_cycles(const struct axictx *x, int64_t rows, int64_t cols, int64_t base,
 			 int64_t stride);
 int64_t axi_final_cycles(const struct axictx *x, int fetch, int64_t rows, int64_t cols,
-			 int64_t base, int64_t stride, int64_t xc, int64_t *cf_av);
+			 int64_t base, int64_t stride, int64_t qbase, int64_t xc, int64_t *cf_av);
 /* Cycles the beats of a record take (a DMA record: two bursts; a compute record: one). */
 int64_t axi_rec_cycles(const struct axictx *x, int dma);
 

@@ -30,7 +30,8 @@ enum { CLS_FIRST = 1, CLS_LAST = 2, LV_G = 0, NLV = 4, DIM_G = 3 };
 
 struct pend {
 	int64_t ready, dur;
-	int half, kind, ci, cj;    /* AXI: the request (RQ_SP, RQ_SF) and its classes */
+	int half, kind, ci, cj;    /* AXI: the request (RQ_SP, RQ_SF), its classes, its tile */
+	int64_t ix[4];
 };
 
 /* The walk's state: everything a later command's start time depends on. */
@@ -44,7 +45,8 @@ struct stt {
 	int64_t cfx;              /* AXI: the pending compute record fetch's AR from cfx */
 	int cf_pend;
 	int64_t st_dur;           /* the current visit's store time (-1: no visit yet) */
-	int st_kind, st_i, st_j;  /* ... its request and classes (AXI) */
+	int st_kind, st_i, st_j;  /* ... its request, classes and tile (AXI) */
+	int64_t st_ix[4];
 	int npend, half[3];
 };
 
@@ -61,39 +63,50 @@ struct walk {
 	/* AXI (axi = 1): a record's fetch after its queue's previous command started (DMA,
 	 * compute), and the last final store's time with no record fetched beside it */
 	int axi;
-	int64_t frd, frc, tsf0[2][2];
+	int64_t frd, frc;
 	const struct axictx *ax;
 	const struct arch_gemm *g;
+	int64_t idx[NLV];         /* AXI: each level's current iteration */
 	int64_t sz[3][2], ab, wb, cb;
 };
 
 enum { RQ_A, RQ_B, RQ_CL, RQ_SP, RQ_SF, RQ_SF0 };
 
-/* AXI: a request of kind k, classes (i, j) as the tables, with the pending compute record
- * fetch at request-relative cycle xc; *av its record's arrival (AXI_NO_CF: not issued). */
-static int64_t axi_req(const struct walk *w, int k, int i, int j, int64_t xc, int64_t *av)
+/* AXI: a request of kind k, classes (i, j) as the tables, of tile ix (group, m, n, k
+ * indices), at its byte address in the layout of sim_axi_place (docs/model.md "Through the
+ * AXI top"), with the pending compute record fetch at request-relative cycle xc; *av its
+ * record's arrival (AXI_NO_CF: not issued during the request). */
+static int64_t axi_req(const struct walk *w, int k, int i, int j, const int64_t ix[4],
+		       int64_t xc, int64_t *av)
 {
 	const struct axictx *ax = w->ax;
 	const struct arch_gemm *g = w->g;
-	const int64_t ko = j ? (w->trips[w->lev[MAP_DIM_K]] - 1) * w->sz[MAP_DIM_K][0] : 0;
-	const int64_t no = j ? (w->trips[w->lev[MAP_DIM_N]] - 1) * w->sz[MAP_DIM_N][0] : 0;
+	const int64_t m0 = ix[1] * w->sz[MAP_DIM_M][0], n0 = ix[2] * w->sz[MAP_DIM_N][0];
+	const int64_t k0 = ix[3] * w->sz[MAP_DIM_K][0], gi = ix[0];
 	const int64_t sm = w->sz[MAP_DIM_M][i], sn = w->sz[MAP_DIM_N][j];
+	const int64_t mn = gi * g->m * g->n + m0 * g->n + n0;
 
 	*av = AXI_NO_CF;
 	switch (k) {
 	case RQ_A:
 		return axi_load_cycles(ax, 1, COST_REQ_A, sm, w->sz[MAP_DIM_K][j], w->ab,
-				       ko * w->ab, g->k * w->ab, xc, av);
+				       (gi * g->m * g->k + m0 * g->k + k0) * w->ab, g->k * w->ab,
+				       xc, av);
 	case RQ_B:
 		return axi_load_cycles(ax, 1, COST_REQ_B, w->sz[MAP_DIM_K][i], sn, w->wb,
-				       no * w->wb, g->n * w->wb, xc, av);
+				       (gi * g->k * g->n + k0 * g->n + n0) * w->wb, g->n * w->wb,
+				       xc, av);
 	case RQ_CL:
-		return axi_load_cycles(ax, 1, COST_REQ_C_LOAD, sm, sn, w->cb, no * w->cb,
+		return axi_load_cycles(ax, 1, COST_REQ_C_LOAD, sm, sn, w->cb, mn * w->cb,
 				       g->n * w->cb, xc, av);
 	case RQ_SP:
-		return axi_store_cycles(ax, sm, sn, no * w->cb, g->n * w->cb);
+		return axi_store_cycles(ax, sm, sn, mn * w->cb, g->n * w->cb);
 	default:
-		return axi_final_cycles(ax, k == RQ_SF, sm, sn, no * w->ab, g->n * w->ab, xc, av);
+		/* final outputs: NHWC for a conv (its groups side by side in a row) */
+		return axi_final_cycles(ax, k == RQ_SF, sm, sn, (ax->nhwc ? m0 * g->g * g->n +
+					gi * g->n + n0 : mn) * w->ab,
+					(ax->nhwc ? g->g * g->n : g->n) * w->ab,
+					(gi * g->n + n0) * AXI_PARAM_RECORD, xc, av);
 	}
 }
 
@@ -105,7 +118,7 @@ static inline int64_t max64(int64_t a, int64_t b)
 /* A DMA command ready at t (its dependencies) taking dur: starts when the DMA and (AXI) its
  * record are there. */
 static void dma_run(const struct walk *w, struct stt *s, int64_t t, int64_t dur, int k, int i,
-		    int j)
+		    int j, const int64_t ix[4])
 {
 	int64_t st = max64(max64(s->dma, t), s->dnext);
 
@@ -114,23 +127,22 @@ static void dma_run(const struct walk *w, struct stt *s, int64_t t, int64_t dur,
 		/* a compute record fetched while this request reads: both share the R channel */
 		if (s->cf_pend && s->cfx <= st)
 			s->cf_pend = 0;
-		if (s->cf_pend && s->cfx <= st + dur && k != RQ_SP) {
-			int64_t av;
-			dur = axi_req(w, k, i, j, s->cfx - (st + 1), &av);
-			if (av != AXI_NO_CF) {
-				s->cnext = st + 1 + av;
-				s->cf_pend = 0;
-			}
+		int64_t av;
+		dur = axi_req(w, k, i, j, ix, s->cf_pend ? s->cfx - (st + 1) : AXI_NO_CF, &av);
+		if (av != AXI_NO_CF) {
+			s->cnext = st + 1 + av;
+			s->cf_pend = 0;
 		}
 	}
 	s->dma = st + dur;
 }
 
-static void issue_store(const struct walk *w, struct stt *s, int64_t dur, int k)
+/* k >= 0: the request's kind instead of the pending one's (AXI: the layer's last store) */
+static void issue_store(const struct walk *w, struct stt *s, int k)
 {
 	struct pend p = s->pend[0];
 
-	dma_run(w, s, p.ready, dur >= 0 ? dur : p.dur, k >= 0 ? k : p.kind, p.ci, p.cj);
+	dma_run(w, s, p.ready, p.dur, k >= 0 ? k : p.kind, p.ci, p.cj, p.ix);
 	s->stored[p.half] = s->dma;
 	s->npend--;
 	memmove(&s->pend[0], &s->pend[1], (size_t)s->npend * sizeof(s->pend[0]));
@@ -143,24 +155,28 @@ static void step(const struct walk *w, struct stt *s, int chg)
 	const int kc = w->cls[w->lev[MAP_DIM_K]];
 	const int ik = !!(kc & CLS_LAST);
 	const int flip = w->d == 2;
+	const int64_t ix[4] = { w->idx[LV_G], w->idx[w->lev[MAP_DIM_M]],
+				w->idx[w->lev[MAP_DIM_N]], w->idx[w->lev[MAP_DIM_K]] };
 	int64_t wait = s->cmp;
 
 	if (w->cbeg[chg]) {
 		if (s->st_dur >= 0)
 			s->pend[s->npend++] = (struct pend){ s->cmp, s->st_dur, s->half[2],
-							     s->st_kind, s->st_i, s->st_j };
+							     s->st_kind, s->st_i, s->st_j,
+							     { s->st_ix[0], s->st_ix[1],
+							       s->st_ix[2], s->st_ix[3] } };
 		while (s->npend >= w->d)
-			issue_store(w, s, -1, -1);
+			issue_store(w, s, -1);
 	}
 	if (w->anew[chg]) {
 		int h = s->half[0] ^ flip;
-		dma_run(w, s, s->used[0][h], w->ta[im][ik], RQ_A, im, ik);
+		dma_run(w, s, s->used[0][h], w->ta[im][ik], RQ_A, im, ik, ix);
 		s->cur[0] = s->dma;
 		s->half[0] = h;
 	}
 	if (w->bnew[chg]) {
 		int h = s->half[1] ^ flip;
-		dma_run(w, s, s->used[1][h], w->tb[ik][in], RQ_B, ik, in);
+		dma_run(w, s, s->used[1][h], w->tb[ik][in], RQ_B, ik, in, ix);
 		s->cur[1] = s->dma;
 		s->half[1] = h;
 	}
@@ -168,7 +184,7 @@ static void step(const struct walk *w, struct stt *s, int chg)
 		int h = s->half[2] ^ flip;
 		s->half[2] = h;
 		if (!(kc & CLS_FIRST)) {
-			dma_run(w, s, s->used[2][h], w->tcl[im][in], RQ_CL, im, in);
+			dma_run(w, s, s->used[2][h], w->tcl[im][in], RQ_CL, im, in, ix);
 			s->cur[2] = s->dma;
 		}
 		wait = max64(wait, s->stored[h]);
@@ -186,6 +202,7 @@ static void step(const struct walk *w, struct stt *s, int chg)
 		s->cf_pend = !last;
 	}
 	s->cmp = wait + w->tc[im][in][ik];
+
 	s->used[0][s->half[0]] = s->cmp;
 	s->used[1][s->half[1]] = s->cmp;
 	s->used[2][s->half[2]] = s->cmp;
@@ -193,6 +210,7 @@ static void step(const struct walk *w, struct stt *s, int chg)
 	s->st_kind = (kc & CLS_LAST) ? RQ_SF : RQ_SP;
 	s->st_i = im;
 	s->st_j = in;
+	memcpy(s->st_ix, ix, sizeof(s->st_ix));
 }
 
 /* Raises times no later command can see to the current end of the unit that reads them. */
@@ -261,6 +279,7 @@ static void walk_level(struct walk *w, struct stt *s, int lv, int chg)
 
 	for (int64_t i = 0; i < T; i++) {
 		w->cls[lv] = (i == 0 ? CLS_FIRST : 0) | (i == T - 1 ? CLS_LAST : 0);
+		w->idx[lv] = i;
 		if (lv == NLV - 1)
 			step(w, s, i == 0 ? chg : lv);
 		else
@@ -326,26 +345,6 @@ static int64_t walk_cycles(const struct arch_gemm *g, const struct hw_config *hw
 			w.tcl[i][j] = req_time(dc, sm * sn * cb, lines + 1);
 			w.tsp[i][j] = req_time(dc, sm * sn * cb, lines + 2);
 			w.tsf[i][j] = final_store_cycles(dc, sm, sn, ab, NULL);
-			if (ax) {
-				/* the block's offset in its row-major matrix: the last tile of
-				 * the column dimension starts where the full ones end */
-				const int64_t ko = j ? (w.trips[w.lev[MAP_DIM_K]] - 1) * tile[2] : 0;
-				const int64_t no = j ? (w.trips[w.lev[MAP_DIM_N]] - 1) * tile[1] : 0;
-				w.ta[i][j] = axi_load_cycles(ax, 1, COST_REQ_A, sm,
-							     sz[MAP_DIM_K][j], ab, ko * ab,
-							     g->k * ab, AXI_NO_CF, NULL);
-				w.tb[i][j] = axi_load_cycles(ax, 1, COST_REQ_B, sz[MAP_DIM_K][i],
-							     sn, wb, no * wb, g->n * wb,
-							     AXI_NO_CF, NULL);
-				w.tcl[i][j] = axi_load_cycles(ax, 1, COST_REQ_C_LOAD, sm, sn, cb,
-							      no * cb, g->n * cb, AXI_NO_CF,
-							      NULL);
-				w.tsp[i][j] = axi_store_cycles(ax, sm, sn, no * cb, g->n * cb);
-				w.tsf[i][j] = axi_final_cycles(ax, 1, sm, sn, no * ab, g->n * ab,
-							       AXI_NO_CF, NULL);
-				w.tsf0[i][j] = axi_final_cycles(ax, 0, sm, sn, no * ab, g->n * ab,
-								AXI_NO_CF, NULL);
-			}
 			for (int q = 0; q < 2; q++) {
 				int64_t f;
 				w.tc[i][j][q] = step_cycles(hw->dataflow, dc->R, dc->C, sm, sn,
@@ -359,6 +358,9 @@ static int64_t walk_cycles(const struct arch_gemm *g, const struct hw_config *hw
 	if (w.d == 2)
 		s.half[0] = s.half[1] = s.half[2] = 1;
 	if (ax) {
+		/* every tile's requests at their own addresses: no two iterations are the same
+		 * map, so no jumps */
+		w.fast = 0;
 		w.ax = ax;
 		w.g = g;
 		memcpy(w.sz, sz, sizeof(sz));
@@ -376,16 +378,11 @@ static int64_t walk_cycles(const struct arch_gemm *g, const struct hw_config *hw
 	walk_level(&w, &s, LV_G, LV_G);
 	if (s.st_dur >= 0)
 		s.pend[s.npend++] = (struct pend){ s.cmp, s.st_dur, s.half[2], s.st_kind, s.st_i,
-						   s.st_j };
+						   s.st_j, { s.st_ix[0], s.st_ix[1], s.st_ix[2],
+							     s.st_ix[3] } };
 	while (s.npend > 0) {
 		/* the layer's last DMA command fetches no record beside it */
-		int64_t dur = -1;
-		if (w.axi && s.npend == 1) {
-			const int im = !!(w.cls[w.lev[MAP_DIM_M]] & CLS_LAST);
-			const int in = !!(w.cls[w.lev[MAP_DIM_N]] & CLS_LAST);
-			dur = w.tsf0[im][in];
-		}
-		issue_store(&w, &s, dur, dur >= 0 ? RQ_SF0 : -1);
+		issue_store(&w, &s, w.axi && s.npend == 1 ? RQ_SF0 : -1);
 	}
 	/* AXI: the top's done and its cycle counter two cycles after the last command */
 	return max64(s.dma, s.cmp) + (w.axi ? 2 : 0);

@@ -1,0 +1,199 @@
+/* test_axi_model.c: the model's AXI timing (cost_layer_axi, models/cost_axi.c, docs/model.md
+ * "Through the AXI top") against the AXI top itself: random GEMM, FC and conv layers with
+ * random tilings in every loop order and random DRAM latencies, on the small configs
+ * test_axi.c builds (their verilated models are shared through the cache), each run through
+ * sim_layer_axi with no back-pressure, bit-exact, and its RTL cycles compared with the
+ * model's.
+ *
+ * The comparison is exact equality, except within AXI_MODEL_TOL cycles for the parts the model does not
+ * walk (docs/model.md says which); the distribution of the differences is printed.
+ * Environment: HWNAS_AXI_MODEL_SEED=N (the run's seed, printed; default fixed),
+ * HWNAS_AXI_MODEL_CASES=N (default 8; HWNAS_LONG=1: 120), HWNAS_AXI_MODEL_CASE=I (only case
+ * I of the seed's draws). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test.h"
+#include "test_small_hw.h"
+#include "../models/models.h"
+#include "../sim/sim.h"
+
+/* The configs: an array and its AXI master (bus bits, MAXB, MAXOUT). */
+struct skel {
+	int rows, cols;
+	enum hw_dataflow df;
+	int bits, dbuf, dw, maxb, maxout;
+};
+
+static const struct skel skels[] = {
+	{ 2, 2, HW_WS, 8, 1, 64, 16, 4 },
+	{ 2, 2, HW_WS, 8, 1, 64, 4, 4 },
+	{ 4, 4, HW_OS, 8, 1, 64, 16, 4 },
+	{ 4, 4, HW_WS, 8, 1, 128, 8, 4 },
+	{ 3, 2, HW_IS, 16, 1, 64, 16, 4 },
+	{ 2, 2, HW_WS, 8, 1, 128, 4, 4 },
+};
+#define N_SKELS (sizeof(skels) / sizeof(skels[0]))
+/* make test: the first two (cheap); HWNAS_LONG: all */
+#define N_SKELS_SHORT 3
+
+static uint64_t rnd(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static int64_t pick(uint64_t *s, int64_t lo, int64_t hi)
+{
+	return lo + (int64_t)(rnd(s) % (uint64_t)(hi - lo + 1));
+}
+
+/* A random layer: a GEMM, an FC or a conv (padding, stride, groups). */
+static struct arch_layer draw_layer(uint64_t *s, char *what, size_t n)
+{
+	switch (pick(s, 0, 2)) {
+	case 0: {
+		int64_t m = pick(s, 1, 24), k = pick(s, 1, 24), nn = pick(s, 1, 24);
+		snprintf(what, n, "gemm %lldx%lldx%lld", (long long)m, (long long)k, (long long)nn);
+		return arch_matmul("gemm", 1, m, k, nn);
+	}
+	case 1: {
+		int64_t b = pick(s, 1, 6), c = pick(s, 1, 40), k = pick(s, 1, 24);
+		snprintf(what, n, "fc %lld: %lld -> %lld", (long long)b, (long long)c, (long long)k);
+		return arch_fc("fc", b, c, k);
+	}
+	default: {
+		int32_t g = (int32_t)pick(s, 1, 2), st = (int32_t)pick(s, 1, 2);
+		int64_t c = g * pick(s, 1, 3), k = g * pick(s, 1, 4), h = pick(s, 3, 7);
+		int64_t r = pick(s, 1, 3);
+		int32_t pad = (int32_t)pick(s, 0, r / 2);
+		snprintf(what, n, "conv %lld -> %lld, %lldx%lld, r %lld s %d p %d g %d",
+			 (long long)c, (long long)k, (long long)h, (long long)h, (long long)r, st,
+			 pad, g);
+		return arch_conv("conv", 1, c, h, h, k, r, st, pad, g);
+	}
+	}
+}
+
+/* A random tiling that fits the buffers, in a random loop order. */
+static int draw_tiling(uint64_t *s, const struct arch_layer *l, const struct hw_config *hw,
+		       struct map_tiling *m)
+{
+	const struct arch_gemm g = arch_gemm(l);
+
+	for (int tries = 0; tries < 200; tries++) {
+		int64_t need[3];
+		m->tm = pick(s, 1, g.m);
+		m->tn = pick(s, 1, g.n);
+		m->tk = pick(s, 1, g.k);
+		m->order = (enum map_order)pick(s, 0, MAP_ORDER_COUNT - 1);
+		map_buffer_need(&g, hw, m, need);
+		if (need[0] <= hw->ibuf_bytes && need[1] <= hw->wbuf_bytes &&
+		    need[2] <= hw->obuf_bytes)
+			return 0;
+	}
+	return -1;
+}
+
+/* cycles the model may miss by (docs/model.md "Through the AXI top": measured) */
+#define AXI_MODEL_TOL 0
+
+struct tally {
+	int n, exact, worse;
+	int64_t maxerr;
+	double sumrel;
+};
+
+/* One case: returns 0 (compared), 1 (skipped: no tiling fits) or -1 (the run failed). */
+static int run_case(uint64_t seed, int si, struct tally *t)
+{
+	const struct skel *k = &skels[si];
+	struct hw_config hw = small_hw(k->rows, k->cols, k->df, k->bits, 32, k->dbuf);
+	struct sim_axi_options ao;
+	struct sim_axi_result axi;
+	struct sim_result r;
+	struct cost_report c;
+	struct cost_axi ca;
+	struct map_tiling m;
+	struct hn_err err = { 0 };
+	struct hw_energy e = hw_energy_default();
+	char what[96], tl[96];
+	uint64_t s = seed;
+	int64_t d;
+
+	hw.dram_latency_cycles = (int32_t)pick(&s, 0, 64);
+	struct arch_layer l = draw_layer(&s, what, sizeof(what));
+	if (draw_tiling(&s, &l, &hw, &m))
+		return 1;
+	map_tiling_format(&m, tl, sizeof(tl));
+	sim_axi_options_init(&ao);
+	ao.dw = k->dw;
+	ao.maxb = k->maxb;
+	ao.maxout = k->maxout;
+	cost_axi_init(&ca);
+	ca.dw = k->dw;
+	ca.maxb = k->maxb;
+	ca.maxout = k->maxout;
+	CHECK(cost_layer_axi(&l, &hw, &m, &ca, &e, &c) == 0);
+	if (sim_layer_axi(&l, &hw, &m, NULL, &ao, &r, &axi, &err)) {
+		fprintf(stderr, "  seed %llu: %s: %s\n", (unsigned long long)seed, what, err.msg);
+		CHECK(0);
+		sim_axi_result_release(&axi);
+		return -1;
+	}
+	CHECK(r.bit_exact);
+	d = c.cycles - r.rtl_cycles;
+	printf("  %016llx %dx%d %s bus %3d maxb %2d lat %2d  %-40s %-26s axi %6lld model %6lld"
+	       "  %+lld\n", (unsigned long long)seed, k->rows, k->cols,
+	       hw_dataflow_name(k->df), k->dw, k->maxb, hw.dram_latency_cycles, what, tl,
+	       (long long)r.rtl_cycles, (long long)c.cycles, (long long)d);
+	t->n++;
+	t->exact += d == 0;
+	t->sumrel += r.rtl_cycles ? (double)llabs(d) / (double)r.rtl_cycles : 0;
+	if (llabs(d) > t->maxerr)
+		t->maxerr = llabs(d);
+	if (llabs(d) > AXI_MODEL_TOL) {
+		t->worse++;
+		fprintf(stderr, "  model %lld vs AXI RTL %lld: replay with HWNAS_AXI_MODEL_SEED=%llu "
+			"HWNAS_AXI_MODEL_CASE=...\n", (long long)c.cycles, (long long)r.rtl_cycles,
+			(unsigned long long)seed);
+	}
+	sim_axi_result_release(&axi);
+	return 0;
+}
+
+static void axi_model_should_match_the_axi_top_on_random_layers(void)
+{
+	const char *se = getenv("HWNAS_AXI_MODEL_SEED"), *ce = getenv("HWNAS_AXI_MODEL_CASES");
+	const char *one = getenv("HWNAS_AXI_MODEL_CASE");
+	const int lng = getenv("HWNAS_LONG") != NULL;
+	const uint64_t seed = se ? strtoull(se, NULL, 10) : 20261203;
+	const int cases = ce ? atoi(ce) : lng ? 120 : 8;
+	const int nsk = lng ? (int)N_SKELS : N_SKELS_SHORT;
+	struct tally t = { 0 };
+
+	printf("  seed %llu (HWNAS_AXI_MODEL_SEED), %d cases\n", (unsigned long long)seed, cases);
+	for (int i = 0; i < cases; i++) {
+		uint64_t s = seed * 1000003ULL + (uint64_t)i;
+		if (one && atoi(one) != i)
+			continue;
+		printf("  case %d:", i);
+		run_case(rnd(&s), (int)(i % nsk), &t);
+	}
+	printf("  %d compared: %d exact, %d beyond %d cycles; max |error| %lld cycles, mean "
+	       "|error| %.3f%%\n", t.n, t.exact, t.worse, AXI_MODEL_TOL, (long long)t.maxerr,
+	       t.n ? 100.0 * t.sumrel / t.n : 0.0);
+	CHECK(t.n > 0);
+	CHECK_EQ_I64(t.worse, 0);
+}
+
+int main(void)
+{
+	RUN(axi_model_should_match_the_axi_top_on_random_layers);
+	return TEST_SUMMARY();
+}
