@@ -90,20 +90,46 @@ struct rd {
 	int64_t nburst;
 	int64_t acc;                  /* last beat taken (any) */
 	int64_t dacc, dk;             /* last data beat taken, its elements (dk 0: none yet) */
-	double cr;                    /* bandwidth credit after cycle cr_t */
-	int64_t cr_t;
+	struct axi_credit *cr;        /* the memory's bandwidth credit */
+	int64_t fd_av;                /* the next DMA record is in from fd_av (fetched) */
 	int cf_on;                    /* a compute record's fetch wants the AR channel from cfx */
 	int64_t cfx, cf_av;           /* ... and its record is in from cf_av (when issued) */
 };
 
-static void rd_init(struct rd *r, const struct axictx *x)
+/* The memory's credit at cycle t (it gains bw a cycle up to 2 x bus bytes + bw). */
+static double cr_at(const struct axictx *x, const struct axi_credit *c, int64_t t)
+{
+	const double cap = 2.0 * (double)x->db + x->bw;
+	double v = c->cr + x->bw * (double)(t - c->t);
+
+	return v > cap ? cap : v;
+}
+
+/* a beat (read or write) spends a bus width of credit in cycle t (a cycle before the last
+ * spend, as a store's W beats beside its record fetch's R beats: spent then, not earlier) */
+static void cr_spend(const struct axictx *x, struct axi_credit *c, int64_t t)
+{
+	if (t < c->t) {
+		c->cr -= (double)x->db;
+		return;
+	}
+	c->cr = cr_at(x, c, t) - (double)x->db;
+	c->t = t;
+}
+
+void axi_credit_init(struct axi_credit *c, const struct axictx *x)
+{
+	c->cr = 2.0 * (double)x->db + x->bw;
+	c->t = 0;
+}
+
+static void rd_init(struct rd *r, const struct axictx *x, struct axi_credit *cr)
 {
 	memset(r, 0, sizeof(*r));
 	r->x = x;
 	r->ar = -1000000;
 	r->acc = -1000000;
-	r->cr = 2.0 * (double)x->db + x->bw;
-	r->cr_t = -1000000;
+	r->cr = cr;
 	for (int i = 0; i < AXI_MAXOUT_MAX; i++)
 		r->rend[i] = -1000000;
 }
@@ -150,27 +176,25 @@ static int64_t rd_ar(struct rd *r, int64_t t0, int cf)
 	return t;
 }
 
-/* a beat ready from cycle rdy is taken: when the channel, the credit and (data) the holder
- * allow; returns the cycle it is taken */
+/* a beat ready from cycle rdy: the memory offers it once the channel is free (the cycle
+ * after the previous beat was taken) and its credit holds a beat, spending the credit then;
+ * the master takes it then or (data) once the beat holder is free. Returns the cycle it is
+ * taken. */
 static int64_t rd_beat(struct rd *r, int64_t rdy, int data)
 {
 	const struct axictx *x = r->x;
-	const double cap = 2.0 * (double)x->db + x->bw;
 	int64_t t = rdy > r->acc + 1 ? rdy : r->acc + 1;
 
+	if (cr_at(x, r->cr, t) < (double)x->db) {
+		double q = ((double)x->db - r->cr->cr) / x->bw;
+		int64_t u = r->cr->t + (int64_t)q;
+		t = u > t ? u : t;
+		while (cr_at(x, r->cr, t) < (double)x->db)
+			t++;
+	}
+	cr_spend(x, r->cr, t);
 	if (data && r->dk && r->dacc + r->dk > t)
 		t = r->dacc + r->dk;
-	for (;;) {
-		double c = r->cr + x->bw * (double)(t - r->cr_t);
-		if (c > cap)
-			c = cap;
-		if (c >= (double)x->db) {
-			r->cr = c - (double)x->db;
-			r->cr_t = t;
-			break;
-		}
-		t++;
-	}
 	r->acc = t;
 	return t;
 }
@@ -181,14 +205,15 @@ static void rd_burst_end(struct rd *r, int64_t t)
 	r->nburst++;
 }
 
-/* the next DMA record's two record bursts, ARs from cycle 1 */
-static void rd_fetch(struct rd *r)
+/* the next DMA record's two record bursts, ARs from cycle t0 */
+static void rd_fetch(struct rd *r, int64_t t0)
 {
 	for (int b = 0; b < 2; b++) {
-		int64_t a = rd_ar(r, 1, b == 0 ? 2 : 0), t = 0;
+		int64_t a = rd_ar(r, t0, b == 0 ? 2 : 0), t = 0;
 		for (int64_t i = 0; i < r->x->recb; i++)
 			t = rd_beat(r, a + 1 + r->x->lat, 0);
 		rd_burst_end(r, t);
+		r->fd_av = t + 1;
 	}
 }
 
@@ -233,27 +258,58 @@ static int64_t rd_block(struct rd *r, int64_t rows, int64_t cols, int64_t eb, in
 	return u;
 }
 
-static void rd_start(struct rd *r, const struct axictx *x, int fetch, int64_t xc)
+static void rd_start(struct rd *r, const struct axictx *x, int fetch, int64_t xc,
+		     struct axi_credit *cr)
 {
-	rd_init(r, x);
+	rd_init(r, x, cr);
 	r->cf_on = xc != AXI_NO_CF;
 	r->cfx = xc;
 	r->cf_av = AXI_NO_CF;
+	r->fd_av = AXI_NO_CF;
 	if (fetch)
-		rd_fetch(r);
+		rd_fetch(r, 1);
+}
+
+void axi_first_records(const struct axictx *x, struct axi_credit *cr, int64_t *dma_av,
+		       int64_t *cmp_av)
+{
+	struct rd r;
+
+	/* the run's cycle 0 is the first with busy set: the DMA record's ARs in cycles 1 and
+	 * 2, the compute record's in 3, nothing else on the bus */
+	rd_start(&r, x, 0, 1, cr);
+	rd_fetch(&r, 1);
+	rd_cf(&r);
+	*dma_av = r.fd_av;
+	*cmp_av = r.cf_av;
+}
+
+int64_t axi_cf_alone(const struct axictx *x, const struct axi_credit *cr, int64_t cfx)
+{
+	struct axi_credit c = *cr;
+	struct rd r;
+
+	rd_start(&r, x, 0, cfx, &c);
+	rd_cf(&r);
+	return r.cf_av;
 }
 
 int64_t axi_load_cycles(const struct axictx *x, int fetch, int which, int64_t rows,
 			int64_t cols, int64_t eb, int64_t base, int64_t stride, int64_t xc,
-			int64_t *cf_av)
+			int64_t *cf_av, struct axi_credit *cr, int64_t *fd_av)
 {
+	struct axi_credit own;
 	struct rd r;
 	int64_t u;
 
-	rd_start(&r, x, fetch, xc);
+	if (!cr)
+		axi_credit_init(cr = &own, x);
+	rd_start(&r, x, fetch, xc, cr);
 	u = rd_block(&r, rows, cols, eb, base, stride, 0, NULL, 0);
 	if (cf_av)
 		*cf_av = r.cf_av;
+	if (fd_av)
+		*fd_av = r.fd_av;
 	/* lines after the last element; the request's cycles count its handshake cycle */
 	return u + req_lines(x->d, which, rows, cols) + 1;
 }
@@ -264,7 +320,8 @@ int64_t axi_load_cycles(const struct axictx *x, int fetch, int which, int64_t ro
  * apart). Returns the request's last cycle. */
 static int64_t wr_block(const struct axictx *x, int64_t rows, int64_t cols, int64_t eb,
 			int64_t base, int64_t stride, int64_t swr, const int64_t *capw,
-			int64_t ncap, int64_t ocols, int layout, int64_t lanes, int64_t nb)
+			int64_t ncap, int64_t ocols, int layout, int64_t lanes, int64_t nb,
+			struct axi_credit *cr)
 {
 	const int64_t db = x->db, bdel = x->lat > 0 ? 2 : 1;
 	int64_t aw_last = swr, bq[AXI_MAXOUT_MAX], nburst = 0, b_last = -1000000;
@@ -297,6 +354,7 @@ static int64_t wr_block(const struct axictx *x, int64_t rows, int64_t cols, int6
 				}
 				/* the beat leaves after its last element, its AW and the beat before */
 				wf = hn_max64(hn_max64(p + 1, aw + 1), wf + 1);
+				cr_spend(x, cr, wf);
 			}
 			int64_t b = hn_max64(wf + bdel, b_last + 1);
 			bq[nburst % x->maxout] = b;
@@ -308,15 +366,23 @@ static int64_t wr_block(const struct axictx *x, int64_t rows, int64_t cols, int6
 	return b_last + 2;
 }
 
-int64_t axi_store_cycles(const struct axictx *x, int64_t rows, int64_t cols, int64_t base,
-			 int64_t stride)
+int64_t axi_store_cycles(const struct axictx *x, int fetch, int64_t rows, int64_t cols,
+			 int64_t base, int64_t stride, struct axi_credit *cr, int64_t *fd_av)
 {
 	const struct dmactx *d = x->d;
 	const int is = d->df == HW_IS;
+	struct axi_credit own;
+	struct rd r;
 
+	if (!cr)
+		axi_credit_init(cr = &own, x);
+	/* the next record's fetch reads beside the write-back */
+	rd_start(&r, x, fetch, AXI_NO_CF, cr);
+	if (fd_av)
+		*fd_av = r.fd_av;
 	/* partial sums: packing from cycle 1, line j captured in cycle j + 3 */
 	return wr_block(x, rows, cols, d->cb, base, stride, 1, NULL, 0, hn_cdiv(cols, d->C), is,
-			d->C, d->nb[2]) + 1;
+			d->C, d->nb[2], cr) + 1;
 }
 
 /* A final store's chunk (cols <= COST_QBUF_WORDS x C): the parameter records (one row of
@@ -324,7 +390,7 @@ int64_t axi_store_cycles(const struct axictx *x, int64_t rows, int64_t cols, int
  * write-back. */
 static int64_t axi_final_chunk(const struct axictx *x, int fetch, int64_t rows, int64_t cols,
 			       int64_t base, int64_t stride, int64_t qbase, int64_t xc,
-			       int64_t *cf_av)
+			       int64_t *cf_av, struct axi_credit *cr, int64_t *fd_av)
 {
 	const struct dmactx *d = x->d;
 	const int is = d->df == HW_IS;
@@ -334,34 +400,48 @@ static int64_t axi_final_chunk(const struct axictx *x, int fetch, int64_t rows, 
 	int64_t capw[AXI_CAP_WORDS];   /* past these, every parameter word is in */
 	const int64_t ncap = words < AXI_CAP_WORDS ? words : AXI_CAP_WORDS;
 	struct rd r;
-	rd_start(&r, x, fetch, xc);
+	rd_start(&r, x, fetch, xc, cr);
 	u = rd_block(&r, 1, 2 * cols, 8, qbase, 0, 2 * C, qav, COST_QBUF_WORDS + 1);
 	if (cf_av)
 		*cf_av = r.cf_av;
+	if (fd_av)
+		*fd_av = r.fd_av;
 	for (int64_t i = 0; i < ncap; i++) {
 		const int64_t col = i % ocols, q = is ? col / C : col;
 		fre = hn_max64(hn_max64(fre + 1, 2), qav[q] + 2);
 		capw[i] = fre + 3;
 	}
-	return wr_block(x, rows, cols, d->ab, base, stride, u + 1, capw, ncap, ocols, is, C, 1) + 1;
+	return wr_block(x, rows, cols, d->ab, base, stride, u + 1, capw, ncap, ocols, is, C, 1,
+			cr) + 1;
 }
 
 int64_t axi_final_cycles(const struct axictx *x, int fetch, int64_t rows, int64_t cols,
-			 int64_t base, int64_t stride, int64_t qbase, int64_t xc, int64_t *cf_av)
+			 int64_t base, int64_t stride, int64_t qbase, int64_t xc, int64_t *cf_av,
+			 struct axi_credit *cr, int64_t *fd_av)
 {
 	const int64_t q = COST_QBUF_WORDS * x->d->C, full = (cols - 1) / q;
-	int64_t t = 0, av = AXI_NO_CF;
+	int64_t t = 0, av = AXI_NO_CF, d;
+	struct axi_credit own;
 
+	if (!cr)
+		axi_credit_init(cr = &own, x);
 	/* chunks before the last are not the layer's last DMA command; a compute record's
 	 * fetch is seen by the first chunk only (the rare wide stores: an error term) */
 	for (int64_t c = 0; c < full; c++) {
-		t += axi_final_chunk(x, 1, rows, q, base + c * q * x->d->ab, stride,
-				     qbase + c * q * AXI_PARAM_RECORD, c == 0 ? xc : AXI_NO_CF,
-				     c == 0 ? &av : NULL);
+		/* each chunk is its own request: its cycles count from its own start */
+		d = axi_final_chunk(x, 1, rows, q, base + c * q * x->d->ab, stride,
+				    qbase + c * q * AXI_PARAM_RECORD, c == 0 ? xc : AXI_NO_CF,
+				    c == 0 ? &av : NULL, cr, NULL);
+		cr->t -= d;
+		t += d;
 	}
-	t += axi_final_chunk(x, fetch, rows, cols - full * q, base + full * q * x->d->ab, stride,
-			     qbase + full * q * AXI_PARAM_RECORD, full == 0 ? xc : AXI_NO_CF,
-			     full == 0 ? &av : NULL);
+	d = axi_final_chunk(x, fetch, rows, cols - full * q, base + full * q * x->d->ab, stride,
+			    qbase + full * q * AXI_PARAM_RECORD, full == 0 ? xc : AXI_NO_CF,
+			    full == 0 ? &av : NULL, cr, fd_av);
+	cr->t += t;
+	if (fd_av && *fd_av != AXI_NO_CF)
+		*fd_av += t;
+	t += d;
 	if (cf_av)
 		*cf_av = av;
 	return t;

@@ -148,6 +148,14 @@ struct axictx {
 	const struct dmactx *d;
 };
 void axictx_init(struct axictx *x, const struct cost_axi *a, const struct dmactx *d);
+/* The AXI memory's bandwidth credit (sim/harness/harness_axi.cpp): cr bytes after cycle t,
+ * gaining bw a cycle up to 2 x bus bytes + bw; a read beat needs a bus width of it when
+ * offered, every beat (read or write) spends one. Requests take it in their own cycles. */
+struct axi_credit {
+	double cr;
+	int64_t t;
+};
+void axi_credit_init(struct axi_credit *c, const struct axictx *x);  /* full at cycle 0 */
 /* Cycles of one request through the AXI top (its handshake cycle counted, as t(request)):
  * fetch = 1 when the next DMA record is fetched beside it (every DMA command but the
  * last). base: byte offset of the block in its 4 KiB aligned region, stride: bytes between
@@ -156,13 +164,23 @@ void axictx_init(struct axictx *x, const struct cost_axi *a, const struct dmactx
  * (AXI_NO_CF: none); *cf_av (when not NULL): the cycle its record is in, when the fetch went
  * out while the request read (else AXI_NO_CF). */
 #define AXI_NO_CF INT64_MIN
+/* cr: the credit in the request's cycles, updated (NULL: full); *fd_av (not NULL): when
+ * the next DMA record fetched beside it is in (AXI_NO_CF: fetch = 0) */
 int64_t axi_load_cycles(const struct axictx *x, int fetch, int which, int64_t rows,
 			int64_t cols, int64_t eb, int64_t base, int64_t stride, int64_t xc,
-			int64_t *cf_av);
-int64_t axi_store_cycles(const struct axictx *x, int64_t rows, int64_t cols, int64_t base,
-			 int64_t stride);
+			int64_t *cf_av, struct axi_credit *cr, int64_t *fd_av);
+int64_t axi_store_cycles(const struct axictx *x, int fetch, int64_t rows, int64_t cols,
+			 int64_t base, int64_t stride, struct axi_credit *cr, int64_t *fd_av);
 int64_t axi_final_cycles(const struct axictx *x, int fetch, int64_t rows, int64_t cols,
-			 int64_t base, int64_t stride, int64_t qbase, int64_t xc, int64_t *cf_av);
+			 int64_t base, int64_t stride, int64_t qbase, int64_t xc, int64_t *cf_av,
+			 struct axi_credit *cr, int64_t *fd_av);
+/* The run's first records (their ARs in cycles 1, 2 and 3): when the DMA and the compute
+ * record are in, spending cr. */
+void axi_first_records(const struct axictx *x, struct axi_credit *cr, int64_t *dma_av,
+		       int64_t *cmp_av);
+/* When a compute record whose fetch wants the AR channel from cycle cfx is in, the bus
+ * otherwise idle (cr read, not spent). */
+int64_t axi_cf_alone(const struct axictx *x, const struct axi_credit *cr, int64_t cfx);
 /* Cycles the beats of a record take (a DMA record: two bursts; a compute record: one). */
 int64_t axi_rec_cycles(const struct axictx *x, int dma);
 

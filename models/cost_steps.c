@@ -43,6 +43,7 @@ struct stt {
 	struct pend pend[3];      /* stores waiting to be issued, oldest first */
 	int64_t dnext, cnext;     /* AXI: when the next DMA / compute record is in (0 direct) */
 	int64_t cfx;              /* AXI: the pending compute record fetch's AR from cfx */
+	struct axi_credit cr;     /* AXI: the memory's bandwidth credit */
 	int cf_pend;
 	int64_t st_dur;           /* the current visit's store time (-1: no visit yet) */
 	int st_kind, st_i, st_j;  /* ... its request, classes and tile (AXI) */
@@ -60,10 +61,8 @@ struct walk {
 	int cls[NLV];             /* CLS_* of each level's current iteration */
 	/* request and compute times by tile-size class (0 full, 1 last tile) */
 	int64_t ta[2][2], tb[2][2], tcl[2][2], tsf[2][2], tsp[2][2], tc[2][2][2];
-	/* AXI (axi = 1): a record's fetch after its queue's previous command started (DMA,
-	 * compute), and the last final store's time with no record fetched beside it */
-	int axi;
-	int64_t frd, frc;
+	int axi;                  /* the AXI top's timing (cost_axi.c) */
+
 	const struct axictx *ax;
 	const struct arch_gemm *g;
 	int64_t idx[NLV];         /* AXI: each level's current iteration */
@@ -77,7 +76,7 @@ enum { RQ_A, RQ_B, RQ_CL, RQ_SP, RQ_SF, RQ_SF0 };
  * AXI top"), with the pending compute record fetch at request-relative cycle xc; *av its
  * record's arrival (AXI_NO_CF: not issued during the request). */
 static int64_t axi_req(const struct walk *w, int k, int i, int j, const int64_t ix[4],
-		       int64_t xc, int64_t *av)
+		       int64_t xc, int64_t *av, struct axi_credit *cr, int64_t *fd)
 {
 	const struct axictx *ax = w->ax;
 	const struct arch_gemm *g = w->g;
@@ -91,22 +90,22 @@ static int64_t axi_req(const struct walk *w, int k, int i, int j, const int64_t 
 	case RQ_A:
 		return axi_load_cycles(ax, 1, COST_REQ_A, sm, w->sz[MAP_DIM_K][j], w->ab,
 				       (gi * g->m * g->k + m0 * g->k + k0) * w->ab, g->k * w->ab,
-				       xc, av);
+				       xc, av, cr, fd);
 	case RQ_B:
 		return axi_load_cycles(ax, 1, COST_REQ_B, w->sz[MAP_DIM_K][i], sn, w->wb,
 				       (gi * g->k * g->n + k0 * g->n + n0) * w->wb, g->n * w->wb,
-				       xc, av);
+				       xc, av, cr, fd);
 	case RQ_CL:
 		return axi_load_cycles(ax, 1, COST_REQ_C_LOAD, sm, sn, w->cb, mn * w->cb,
-				       g->n * w->cb, xc, av);
+				       g->n * w->cb, xc, av, cr, fd);
 	case RQ_SP:
-		return axi_store_cycles(ax, sm, sn, mn * w->cb, g->n * w->cb);
+		return axi_store_cycles(ax, 1, sm, sn, mn * w->cb, g->n * w->cb, cr, fd);
 	default:
 		/* final outputs: NHWC for a conv (its groups side by side in a row) */
 		return axi_final_cycles(ax, k == RQ_SF, sm, sn, (ax->nhwc ? m0 * g->g * g->n +
 					gi * g->n + n0 : mn) * w->ab,
 					(ax->nhwc ? g->g * g->n : g->n) * w->ab,
-					(gi * g->n + n0) * AXI_PARAM_RECORD, xc, av);
+					(gi * g->n + n0) * AXI_PARAM_RECORD, xc, av, cr, fd);
 	}
 }
 
@@ -123,12 +122,18 @@ static void dma_run(const struct walk *w, struct stt *s, int64_t t, int64_t dur,
 	int64_t st = max64(max64(s->dma, t), s->dnext);
 
 	if (w->axi) {
-		s->dnext = st + w->frd;
+		int64_t fd;
 		/* a compute record fetched while this request reads: both share the R channel */
 		if (s->cf_pend && s->cfx <= st)
 			s->cf_pend = 0;
 		int64_t av;
-		dur = axi_req(w, k, i, j, ix, s->cf_pend ? s->cfx - (st + 1) : AXI_NO_CF, &av);
+		/* the memory's credit, in the request's cycles and back */
+		s->cr.t -= st + 1;
+		dur = axi_req(w, k, i, j, ix, s->cf_pend ? s->cfx - (st + 1) : AXI_NO_CF, &av,
+			      &s->cr, &fd);
+		s->cr.t += st + 1;
+		if (fd != AXI_NO_CF)
+			s->dnext = st + 1 + fd;
 		if (av != AXI_NO_CF) {
 			s->cnext = st + 1 + av;
 			s->cf_pend = 0;
@@ -197,8 +202,8 @@ static void step(const struct walk *w, struct stt *s, int chg)
 		int last = 1;
 		for (int lv = 0; lv < NLV; lv++)
 			last &= !!(w->cls[lv] & CLS_LAST);
-		s->cnext = wait + w->frc;
 		s->cfx = wait + 2;
+		s->cnext = axi_cf_alone(w->ax, &s->cr, s->cfx);
 		s->cf_pend = !last;
 	}
 	s->cmp = wait + w->tc[im][in][ik];
@@ -370,10 +375,8 @@ static int64_t walk_cycles(const struct arch_gemm *g, const struct hw_config *hw
 		/* the first records: the DMA record's two bursts, then the compute record's,
 		 * their ARs from cycle 1 of the run */
 		w.axi = 1;
-		w.frd = 3 + ax->lat + axi_rec_cycles(ax, 1);
-		w.frc = 3 + ax->lat + axi_rec_cycles(ax, 0);
-		s.dnext = 2 + ax->lat + axi_rec_cycles(ax, 1);
-		s.cnext = s.dnext + axi_rec_cycles(ax, 0);
+		axi_credit_init(&s.cr, ax);
+		axi_first_records(ax, &s.cr, &s.dnext, &s.cnext);
 	}
 	walk_level(&w, &s, LV_G, LV_G);
 	if (s.st_dur >= 0)

@@ -9,7 +9,8 @@
  * walk (docs/model.md says which); the distribution of the differences is printed.
  * Environment: HWNAS_AXI_MODEL_SEED=N (the run's seed, printed; default fixed),
  * HWNAS_AXI_MODEL_CASES=N (default 8; HWNAS_LONG=1: 120), HWNAS_AXI_MODEL_CASE=I (only case
- * I of the seed's draws). */
+ * I of the seed's draws), HWNAS_AXI_MODEL_SKEL=S (every case on config S of skels[]; without
+ * it case i runs on config i mod the configs in use). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,7 +111,7 @@ struct tally {
 };
 
 /* One case: returns 0 (compared), 1 (skipped: no tiling fits) or -1 (the run failed). */
-static int run_case(uint64_t seed, int si, struct tally *t)
+static int run_case(uint64_t seed, int si, struct tally *t, const char *replay)
 {
 	const struct skel *k = &skels[si];
 	struct hw_config hw = small_hw(k->rows, k->cols, k->df, k->bits, 32, k->dbuf);
@@ -141,28 +142,26 @@ static int run_case(uint64_t seed, int si, struct tally *t)
 	ca.maxout = k->maxout;
 	CHECK(cost_layer_axi(&l, &hw, &m, &ca, &e, &c) == 0);
 	if (sim_layer_axi(&l, &hw, &m, NULL, &ao, &r, &axi, &err)) {
-		fprintf(stderr, "  seed %llu: %s: %s\n", (unsigned long long)seed, what, err.msg);
+		printf("  %s: %s (replay: %s)\n", what, err.msg, replay);
 		CHECK(0);
 		sim_axi_result_release(&axi);
 		return -1;
 	}
 	CHECK(r.bit_exact);
 	d = c.cycles - r.rtl_cycles;
-	printf("  %016llx %dx%d %s bus %3d maxb %2d lat %2d  %-40s %-26s axi %6lld model %6lld"
-	       "  %+lld\n", (unsigned long long)seed, k->rows, k->cols,
-	       hw_dataflow_name(k->df), k->dw, k->maxb, hw.dram_latency_cycles, what, tl,
-	       (long long)r.rtl_cycles, (long long)c.cycles, (long long)d);
+	printf(" %dx%d %s bus %3d maxb %2d lat %2d  %-40s %-26s axi %6lld model %6lld  %+lld%s%s\n",
+	       k->rows, k->cols, hw_dataflow_name(k->df), k->dw, k->maxb, hw.dram_latency_cycles,
+	       what, tl, (long long)r.rtl_cycles, (long long)c.cycles, (long long)d,
+	       llabs(d) > AXI_MODEL_TOL ? "  MISMATCH, replay: " : "",
+	       llabs(d) > AXI_MODEL_TOL ? replay : "");
+	fflush(stdout);
 	t->n++;
 	t->exact += d == 0;
 	t->sumrel += r.rtl_cycles ? (double)llabs(d) / (double)r.rtl_cycles : 0;
 	if (llabs(d) > t->maxerr)
 		t->maxerr = llabs(d);
-	if (llabs(d) > AXI_MODEL_TOL) {
+	if (llabs(d) > AXI_MODEL_TOL)
 		t->worse++;
-		fprintf(stderr, "  model %lld vs AXI RTL %lld: replay with HWNAS_AXI_MODEL_SEED=%llu "
-			"HWNAS_AXI_MODEL_CASE=...\n", (long long)c.cycles, (long long)r.rtl_cycles,
-			(unsigned long long)seed);
-	}
 	sim_axi_result_release(&axi);
 	return 0;
 }
@@ -170,7 +169,7 @@ static int run_case(uint64_t seed, int si, struct tally *t)
 static void axi_model_should_match_the_axi_top_on_random_layers(void)
 {
 	const char *se = getenv("HWNAS_AXI_MODEL_SEED"), *ce = getenv("HWNAS_AXI_MODEL_CASES");
-	const char *one = getenv("HWNAS_AXI_MODEL_CASE");
+	const char *one = getenv("HWNAS_AXI_MODEL_CASE"), *sk = getenv("HWNAS_AXI_MODEL_SKEL");
 	const int lng = getenv("HWNAS_LONG") != NULL;
 	const uint64_t seed = se ? strtoull(se, NULL, 10) : 20261203;
 	const int cases = ce ? atoi(ce) : lng ? 120 : 8;
@@ -180,10 +179,15 @@ static void axi_model_should_match_the_axi_top_on_random_layers(void)
 	printf("  seed %llu (HWNAS_AXI_MODEL_SEED), %d cases\n", (unsigned long long)seed, cases);
 	for (int i = 0; i < cases; i++) {
 		uint64_t s = seed * 1000003ULL + (uint64_t)i;
+		const int si = sk ? atoi(sk) % (int)N_SKELS : i % nsk;
+		char replay[160];
 		if (one && atoi(one) != i)
 			continue;
-		printf("  case %d:", i);
-		run_case(rnd(&s), (int)(i % nsk), &t);
+		snprintf(replay, sizeof(replay), "HWNAS_AXI_MODEL_SEED=%llu HWNAS_AXI_MODEL_CASE=%d"
+			 "%s%s", (unsigned long long)seed, i, sk ? " HWNAS_AXI_MODEL_SKEL=" : "",
+			 sk ? sk : "");
+		printf("  case %3d:", i);
+		run_case(rnd(&s), si, &t, replay);
 	}
 	printf("  %d compared: %d exact, %d beyond %d cycles; max |error| %lld cycles, mean "
 	       "|error| %.3f%%\n", t.n, t.exact, t.worse, AXI_MODEL_TOL, (long long)t.maxerr,
