@@ -36,6 +36,9 @@ static const char eval_help[] =
 "  --energy FILE    energy-per-action table JSON overriding the defaults\n"
 "  --calib FILE     correct every layer's cycles with a calibration fitted on the RTL\n"
 "                   ('hwnas validate --calib-out FILE', docs/validation.md)\n"
+"  --axi DW[,MAXB[,MAXOUT]]  the cycles of the AXI top (docs/deploy.md) instead of the\n"
+"                   direct one: its bus bits (64, 128, 256), beats per burst (default 16)\n"
+"                   and outstanding bursts (default 4); docs/model.md \"Through the AXI top\"\n"
 "  --cost NAME      who prices each layer's cycles (docs/search.md \"Cost estimators\"):\n"
 "                   'analytical' (the model, default), 'lut' (a lookup table: --lut FILE;\n"
 "                   its DRAM bytes and energy too), 'predictor' (--predictor FILE) or\n"
@@ -58,6 +61,7 @@ struct eval_opts {
 	struct cli_common c;            /* --net, --hw, --batch, --energy, --mapper */
 	struct cli_cost cost;           /* --cost, --lut, --lut-miss, --predictor */
 	const char *tiling, *calib;
+	struct cost_axi axi;            /* --axi (dw 0: the direct top) */
 	int json, skip_unknown;
 };
 
@@ -69,11 +73,16 @@ static void cost_note(const struct eval_opts *o, int from_model, int layers, cha
 	char what[600];
 
 	buf[0] = '\0';
+	if (o->axi.dw)
+		snprintf(buf, size, "cycles of the AXI top (bus %d bits, MAXB %d, MAXOUT %d; pool "
+			 "and add layers keep the direct top's: no AXI path yet)%s", o->axi.dw,
+			 o->axi.maxb, o->axi.maxout, o->cost.u.kind == ESTIM_ANALYTICAL ? "" : "; ");
 	if (o->cost.u.kind == ESTIM_ANALYTICAL)
 		return;
 	cli_cost_describe(&o->cost, what, sizeof(what));
-	snprintf(buf, size, "cycles by %s; %d of %d layers kept the model's figure (compute and "
-		 "memory cycles are the model's)", what, from_model, layers);
+	snprintf(buf + strlen(buf), size - strlen(buf), "cycles by %s; %d of %d layers kept the "
+		 "model's figure (compute and memory cycles are the model's)", what, from_model,
+		 layers);
 }
 
 static void print_table(const struct arch_net *net, const struct hw_config *hw,
@@ -227,6 +236,14 @@ static int print_json(const struct arch_net *net, const struct hw_config *hw,
 		cJSON_AddStringToObject(cost, "file", o->cost.pred_path);
 	cJSON_AddNumberToObject(cost, "layers_from_model", o->cost.u.kind == ESTIM_ANALYTICAL ?
 				net->n_layers : from_model);
+	/* whose cycles: the direct top's, or the AXI top's (--axi) */
+	cJSON *itf = cJSON_AddObjectToObject(cost, "interface");
+	cJSON_AddStringToObject(itf, "top", o->axi.dw ? "axi" : "direct");
+	if (o->axi.dw) {
+		cJSON_AddNumberToObject(itf, "axi_dw", o->axi.dw);
+		cJSON_AddNumberToObject(itf, "axi_maxb", o->axi.maxb);
+		cJSON_AddNumberToObject(itf, "axi_maxout", o->axi.maxout);
+	}
 
 	cJSON_AddStringToObject(root, "net", net->name);
 	cJSON_AddNumberToObject(root, "batch", (double)net->batch);
@@ -282,12 +299,13 @@ static int parse_args(int argc, char **argv, struct eval_opts *o)
 		CLI_LONGOPT_NET, CLI_LONGOPT_HW, CLI_LONGOPT_BATCH, CLI_LONGOPT_ENERGY,
 		CLI_LONGOPT_MAPPER, CLI_LONGOPT_COST, { "tiling", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
-		{ "calib", required_argument, NULL, 'c' },
+		{ "calib", required_argument, NULL, 'c' }, { "axi", required_argument, NULL, 'a' },
 		{ "skip-unknown-ops", no_argument, NULL, 'u' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	cost_axi_init(&o->axi);
 	cli_common_init(&o->c);
 	cli_cost_init(&o->cost);
 	optind = 1;
@@ -303,6 +321,19 @@ static int parse_args(int argc, char **argv, struct eval_opts *o)
 		switch (c) {
 		case 't': o->tiling = optarg; break;
 		case 'c': o->calib = optarg; break;
+		case 'a': {
+			struct hn_err e = { 0 };
+			char *end;
+			o->axi.dw = (int32_t)strtol(optarg, &end, 10);
+			if (*end == ',')
+				o->axi.maxb = (int32_t)strtol(end + 1, &end, 10);
+			if (*end == ',')
+				o->axi.maxout = (int32_t)strtol(end + 1, &end, 10);
+			if (*end || cost_axi_check(&o->axi, &e))
+				return cli_usage_error("eval", "--axi %s: %s", optarg,
+						       *end ? "expected DW[,MAXB[,MAXOUT]]" : e.msg);
+			break;
+		}
 		case 'j': o->json = 1; break;
 		case 'u': o->skip_unknown = 1; break;
 		case 'h': fputs(eval_help, stdout); return -1;
@@ -377,6 +408,7 @@ int cmd_eval(int argc, char **argv)
 	co.mapper = (enum cost_mapper)o.c.mapper;
 	co.energy = &e;
 	co.calib = o.calib ? &calib : NULL;
+	co.axi = o.axi.dw ? &o.axi : NULL;
 	co.fixed = fixed;
 	co.tilings = tfile;
 	co.tilings_origin = o.tiling;

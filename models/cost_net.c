@@ -94,7 +94,7 @@ int cost_net_layer(const struct arch_layer *l, const struct hw_config *hw,
 			row->tiling = (struct map_tiling){ 1, 1, 1, MAP_MNK };
 		}
 	}
-	if (cost_layer(l, hw, &row->tiling, e, &row->cost) < 0)
+	if (cost_layer_axi(l, hw, &row->tiling, o->axi, e, &row->cost) < 0)
 		return hn_fail(err, HN_EINVAL, "layer '%s': invalid tiling %lld,%lld,%lld", l->name,
 			       (long long)row->tiling.tm, (long long)row->tiling.tn,
 			       (long long)row->tiling.tk);

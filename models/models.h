@@ -297,6 +297,8 @@ struct cost_net_opts {
 	enum cost_mapper mapper;
 	const struct hw_energy *energy;         /* NULL: hw_energy_default() */
 	const struct cost_calib *calib;         /* NULL: the model's own cycles */
+	const struct cost_axi *axi;             /* dw > 0: the AXI top's cycles (cost_layer_axi)
+						 * of the mapper's tiling; NULL: the direct top */
 	const struct map_tiling *fixed;         /* one tiling for every MAC layer, or NULL */
 	const struct map_tilings_file *tilings; /* a tiling per MAC layer by name, or NULL */
 	const char *tilings_origin;             /* its file name, for the message */

@@ -129,6 +129,8 @@ struct search_space {
 	char energy_path[512];          /* "energy" file, "" for the default table */
 	struct cost_calib calib;        /* the space's "calibration" (identity when none) */
 	char calib_path[512];           /* "calibration" file, "" for none */
+	struct cost_axi axi;            /* "axi": rank by the AXI top's cycles (dw 0: the direct
+					 * top's; docs/model.md "Through the AXI top") */
 	char net_path[512];             /* SEARCH_NN_ZOO: the network file, "" for a zoo name */
 	/* who prices a layer's cycles (explore --cost; docs/search.md "Cost estimators"): the
 	 * model ("" or "analytical"), "lut" or "predictor" (cost_path) or "rtl"; set by the

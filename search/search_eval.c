@@ -410,6 +410,7 @@ static void net_opts(struct search_evaluator *ev, struct cost_net_opts *co)
 	co->mapper = ev->sp.mapper;
 	co->energy = &ev->energy;
 	co->calib = ev->sp.calib_path[0] ? &ev->sp.calib : NULL; /* as hwnas eval --calib */
+	co->axi = ev->sp.axi.dw ? &ev->sp.axi : NULL;            /* as hwnas eval --axi */
 	co->cache = ev->mcache;
 }
 

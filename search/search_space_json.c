@@ -750,7 +750,7 @@ int search_space_parse_json(const char *text, size_t len, const char *origin,
 	static const char *const keys[] = { "name", "nn", "hw", "device", "batch", "mapper",
 					    "fit_device", "objectives", "constraints", "formulation",
 					    "quant_penalty", "comment", "energy", "calibration", "targets",
-					    NULL };
+					    "axi", NULL };
 	struct ctx c = { origin, err };
 	const char *end = NULL, *s;
 	cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
@@ -856,6 +856,31 @@ int search_space_parse_json(const char *text, size_t len, const char *origin,
 		resolve_path(&c, s, sp->calib_path, sizeof(sp->calib_path));
 		if ((ret = cost_calib_load(sp->calib_path, &sp->calib, err)) < 0) {
 			hn_err_prefix(err, "'calibration'");
+			hn_err_prefix(err, origin);
+			goto out;
+		}
+	}
+	/* "axi": {"dw": 64, "maxb": 16, "maxout": 4}: the AXI top's cycles */
+	cost_axi_init(&sp->axi);
+	if ((v = cJSON_GetObjectItemCaseSensitive(root, "axi"))) {
+		static const char *const akeys[] = { "dw", "maxb", "maxout", NULL };
+		double d;
+		if ((ret = check_keys(&c, v, "axi", akeys)) < 0)
+			goto out;
+		sp->axi.dw = 64;
+		if ((ret = get_number(&c, v, "dw", "axi", 64, 256, &d)) < 0)
+			goto out;
+		if (ret == 0)
+			sp->axi.dw = (int32_t)d;
+		if ((ret = get_number(&c, v, "maxb", "axi", 1, 256, &d)) < 0)
+			goto out;
+		if (ret == 0)
+			sp->axi.maxb = (int32_t)d;
+		if ((ret = get_number(&c, v, "maxout", "axi", 1, 16, &d)) < 0)
+			goto out;
+		if (ret == 0)
+			sp->axi.maxout = (int32_t)d;
+		if ((ret = cost_axi_check(&sp->axi, err)) < 0) {
 			hn_err_prefix(err, origin);
 			goto out;
 		}

@@ -64,5 +64,28 @@ echo '{"pe_rows": 16,' > "$tmp/trunc.json"
 expect_exit 1 "$HWNAS" eval --net resnet18 --hw "$tmp/trunc.json"
 expect_in "$err" "trunc.json" "truncated hw file named"
 expect_exit 1 "$HWNAS" eval --net resnet18 --tiling tm=0,tn=1,tk=1
+# --axi: the AXI top's cycles (docs/model.md "Through the AXI top"), said in the output;
+# every MAC layer slower than on the direct top, the pool / add layers the same
+nets="$(cd "$(dirname "$0")/../data/nets" && pwd)"
+expect_exit 0 "$HWNAS" eval --net "$nets/tiny_graph.json" --axi 64,16,4
+expect_in "$out" "cycles of the AXI top (bus 64 bits, MAXB 16, MAXOUT 4" "eval --axi says so"
+"$HWNAS" eval --net "$nets/tiny_graph.json" --json > "$tmp/d.json" &&
+	"$HWNAS" eval --net "$nets/tiny_graph.json" --axi 128 --json > "$tmp/a.json" && ok ||
+	bad "eval --axi --json"
+python3 - "$tmp/d.json" "$tmp/a.json" <<'PY' && ok || bad "eval --axi: cycles"
+import json, sys
+d, a = (json.load(open(f)) for f in sys.argv[1:3])
+assert d["cost"]["interface"] == {"top": "direct"}
+assert a["cost"]["interface"] == {"top": "axi", "axi_dw": 128, "axi_maxb": 16, "axi_maxout": 4}
+for x, y in zip(a["layers"], d["layers"]):
+    if y["gemm"]["g"] == 0:
+        assert x["cycles"] == y["cycles"]
+    else:
+        assert x["cycles"] > y["cycles"] and x["compute_cycles"] == y["compute_cycles"]
+PY
+for bad in 65 64,0 64,16,17 64,x; do
+	expect_exit 2 "$HWNAS" eval --net resnet18 --axi "$bad"
+	expect_in "$err" "--axi $bad" "bad --axi $bad named"
+done
 rm -rf "$tmp"
 finish
