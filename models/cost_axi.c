@@ -240,11 +240,12 @@ static int64_t rd_block(struct rd *r, int64_t rows, int64_t cols, int64_t eb, in
 				t = rd_beat(r, rdy, 1);
 				r->dacc = t;
 				r->dk = k;
-				for (int64_t j = 0; j < k; j++, e++) {
-					u = t + 1 + j;
-					if (mark > 0 && (e + 1) % mark == 0 && (e + 1) / mark - 1 < nmarks)
-						marks[(e + 1) / mark - 1] = u;
-				}
+				/* its k elements unpack in cycles t + 1 .. t + k */
+				for (int64_t j = 0; mark > 0 && j < k; j++)
+					if ((e + j + 1) % mark == 0 && (e + j + 1) / mark - 1 < nmarks)
+						marks[(e + j + 1) / mark - 1] = t + 1 + j;
+				e += k;
+				u = t + k;
 			}
 			rd_burst_end(r, t);
 			left -= n;
@@ -314,6 +315,44 @@ int64_t axi_load_cycles(const struct axictx *x, int fetch, int which, int64_t ro
 	return u + req_lines(x->d, which, rows, cols) + 1;
 }
 
+/* The reads beside a store's write-back (the next DMA record, a compute record): at most
+ * three bursts, their beats taken as soon as offered (the fetchers are always ready), in
+ * time order with the W beats, which spend the same credit. */
+struct pend_rd {
+	int n, b;                 /* bursts, the current one */
+	int64_t rdy[3], left[3];  /* each burst's ready cycle, beats still to come */
+	int cf[3];                /* 1: the compute record's */
+	int64_t acc, fd_av, cf_av;
+};
+
+/* offers the pending beats that the memory can offer by cycle lim (R before W in a cycle) */
+static void pend_until(const struct axictx *x, struct pend_rd *q, struct axi_credit *cr,
+		       int64_t lim)
+{
+	while (q && q->b < q->n) {
+		int64_t t = q->rdy[q->b] > q->acc + 1 ? q->rdy[q->b] : q->acc + 1;
+		if (t > lim)
+			return;
+		if (cr_at(x, cr, t) < (double)x->db) {
+			int64_t u = cr->t + (int64_t)(((double)x->db - cr->cr) / x->bw);
+			t = u > t ? u : t;
+			while (cr_at(x, cr, t) < (double)x->db)
+				t++;
+			if (t > lim)
+				return;
+		}
+		cr_spend(x, cr, t);
+		q->acc = t;
+		if (--q->left[q->b] == 0) {
+			if (q->cf[q->b])
+				q->cf_av = t + 1;
+			else
+				q->fd_av = t + 1;
+			q->b++;
+		}
+	}
+}
+
 /* The write-back of a rows x cols block of eb-byte elements at byte offset base, packing
  * from cycle swr; word w of the staging buffer is captured (usable) from cap[w] (or, cap
  * NULL, from w / nb + 3: partial-sum lines; words past ncap follow the last one a cycle
@@ -321,7 +360,7 @@ int64_t axi_load_cycles(const struct axictx *x, int fetch, int which, int64_t ro
 static int64_t wr_block(const struct axictx *x, int64_t rows, int64_t cols, int64_t eb,
 			int64_t base, int64_t stride, int64_t swr, const int64_t *capw,
 			int64_t ncap, int64_t ocols, int layout, int64_t lanes, int64_t nb,
-			struct axi_credit *cr)
+			struct axi_credit *cr, struct pend_rd *q)
 {
 	const int64_t db = x->db, bdel = x->lat > 0 ? 2 : 1;
 	int64_t aw_last = swr, bq[AXI_MAXOUT_MAX], nburst = 0, b_last = -1000000;
@@ -354,6 +393,7 @@ static int64_t wr_block(const struct axictx *x, int64_t rows, int64_t cols, int6
 				}
 				/* the beat leaves after its last element, its AW and the beat before */
 				wf = hn_max64(hn_max64(p + 1, aw + 1), wf + 1);
+				pend_until(x, q, cr, wf);
 				cr_spend(x, cr, wf);
 			}
 			int64_t b = hn_max64(wf + bdel, b_last + 1);
@@ -367,22 +407,53 @@ static int64_t wr_block(const struct axictx *x, int64_t rows, int64_t cols, int6
 }
 
 int64_t axi_store_cycles(const struct axictx *x, int fetch, int64_t rows, int64_t cols,
-			 int64_t base, int64_t stride, struct axi_credit *cr, int64_t *fd_av)
+			 int64_t base, int64_t stride, int64_t xc, int64_t *cf_av,
+			 struct axi_credit *cr, int64_t *fd_av)
 {
 	const struct dmactx *d = x->d;
 	const int is = d->df == HW_IS;
 	struct axi_credit own;
-	struct rd r;
+	struct pend_rd q;
+	int64_t ar = -1000000, end;
+	int cf = xc != AXI_NO_CF;
 
 	if (!cr)
 		axi_credit_init(cr = &own, x);
-	/* the next record's fetch reads beside the write-back */
-	rd_start(&r, x, fetch, AXI_NO_CF, cr);
-	if (fd_av)
-		*fd_av = r.fd_av;
+	/* the reads beside it: the next DMA record's two bursts (ARs in cycles 1 and 2) and a
+	 * compute record's (first when it wanted the channel earlier, else after them) */
+	memset(&q, 0, sizeof(q));
+	q.acc = -1000000;
+	q.fd_av = q.cf_av = AXI_NO_CF;
+	if (cf && (!fetch || xc < 1)) {
+		ar = xc;
+		q.rdy[q.n] = ar + 1 + x->lat;
+		q.left[q.n] = x->recb;
+		q.cf[q.n++] = 1;
+		cf = 0;
+	}
+	for (int b = 0; fetch && b < 2; b++) {
+		ar = hn_max64(ar + 1, 1 + b);
+		q.rdy[q.n] = ar + 1 + x->lat;
+		q.left[q.n++] = x->recb;
+	}
+	if (cf) {
+		ar = hn_max64(ar + 1, xc);
+		q.rdy[q.n] = ar + 1 + x->lat;
+		q.left[q.n] = x->recb;
+		q.cf[q.n++] = 1;
+	}
 	/* partial sums: packing from cycle 1, line j captured in cycle j + 3 */
-	return wr_block(x, rows, cols, d->cb, base, stride, 1, NULL, 0, hn_cdiv(cols, d->C), is,
-			d->C, d->nb[2], cr) + 1;
+	end = wr_block(x, rows, cols, d->cb, base, stride, 1, NULL, 0, hn_cdiv(cols, d->C), is,
+		       d->C, d->nb[2], cr, &q) + 1;
+	/* a compute record wanted after the store ended is not this request's */
+	if (q.n && q.cf[q.n - 1] && ar > end && q.b < q.n)
+		q.n--;
+	pend_until(x, &q, cr, INT64_MAX);
+	if (fd_av)
+		*fd_av = q.fd_av;
+	if (cf_av)
+		*cf_av = q.cf_av;
+	return end;
 }
 
 /* A final store's chunk (cols <= COST_QBUF_WORDS x C): the parameter records (one row of
@@ -412,7 +483,7 @@ static int64_t axi_final_chunk(const struct axictx *x, int fetch, int64_t rows, 
 		capw[i] = fre + 3;
 	}
 	return wr_block(x, rows, cols, d->ab, base, stride, u + 1, capw, ncap, ocols, is, C, 1,
-			cr) + 1;
+			cr, NULL) + 1;
 }
 
 int64_t axi_final_cycles(const struct axictx *x, int fetch, int64_t rows, int64_t cols,

@@ -170,7 +170,8 @@ int64_t axi_load_cycles(const struct axictx *x, int fetch, int which, int64_t ro
 			int64_t cols, int64_t eb, int64_t base, int64_t stride, int64_t xc,
 			int64_t *cf_av, struct axi_credit *cr, int64_t *fd_av);
 int64_t axi_store_cycles(const struct axictx *x, int fetch, int64_t rows, int64_t cols,
-			 int64_t base, int64_t stride, struct axi_credit *cr, int64_t *fd_av);
+			 int64_t base, int64_t stride, int64_t xc, int64_t *cf_av,
+			 struct axi_credit *cr, int64_t *fd_av);
 int64_t axi_final_cycles(const struct axictx *x, int fetch, int64_t rows, int64_t cols,
 			 int64_t base, int64_t stride, int64_t qbase, int64_t xc, int64_t *cf_av,
 			 struct axi_credit *cr, int64_t *fd_av);

@@ -99,7 +99,7 @@ static int64_t axi_req(const struct walk *w, int k, int i, int j, const int64_t 
 		return axi_load_cycles(ax, 1, COST_REQ_C_LOAD, sm, sn, w->cb, mn * w->cb,
 				       g->n * w->cb, xc, av, cr, fd);
 	case RQ_SP:
-		return axi_store_cycles(ax, 1, sm, sn, mn * w->cb, g->n * w->cb, cr, fd);
+		return axi_store_cycles(ax, 1, sm, sn, mn * w->cb, g->n * w->cb, xc, av, cr, fd);
 	default:
 		/* final outputs: NHWC for a conv (its groups side by side in a row) */
 		return axi_final_cycles(ax, k == RQ_SF, sm, sn, (ax->nhwc ? m0 * g->g * g->n +
