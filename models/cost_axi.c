@@ -44,6 +44,7 @@ void cost_axi_init(struct cost_axi *a)
 	a->dw = 0;
 	a->maxb = 16;
 	a->maxout = 4;
+	a->im2col = 0;
 }
 
 void axictx_init(struct axictx *x, const struct cost_axi *a, const struct dmactx *d)
@@ -55,6 +56,8 @@ void axictx_init(struct axictx *x, const struct cost_axi *a, const struct dmactx
 	x->bw = d->bw;
 	x->recb = AXI_REC_BYTES / x->db;
 	x->nhwc = 0;
+	x->win = 0;
+	x->l = NULL;
 	x->d = d;
 }
 
@@ -89,9 +92,12 @@ struct rd {
 	int64_t rend[AXI_MAXOUT_MAX]; /* r_end of the last MAXOUT bursts, a ring */
 	int64_t nburst;
 	int64_t acc;                  /* last beat taken (any) */
-	int64_t dacc, dk;             /* last data beat taken, its elements (dk 0: none yet) */
+	int64_t hfree;                /* the beat holder is free from this cycle */
+	int64_t unext;                /* the unpacker's next free cycle */
 	struct axi_credit *cr;        /* the memory's bandwidth credit */
 	int64_t fd_av;                /* the next DMA record is in from fd_av (fetched) */
+	int ext_on;                   /* its last 128 bytes (four bursts) want the AR channel */
+	int64_t ext_t;                /* ... from ext_t (two cycles after its first beat) */
 	int cf_on;                    /* a compute record's fetch wants the AR channel from cfx */
 	int64_t cfx, cf_av;           /* ... and its record is in from cf_av (when issued) */
 };
@@ -119,19 +125,43 @@ static void cr_spend(const struct axictx *x, struct axi_credit *c, int64_t t)
 
 void axi_credit_init(struct axi_credit *c, const struct axictx *x)
 {
+	memset(c, 0, sizeof(*c));
 	c->cr = 2.0 * (double)x->db + x->bw;
 	c->t = 0;
+	c->ar = c->acc = -1000000;
+	for (int i = 0; i < AXI_MAXOUT_MAX; i++)
+		c->rend[i] = -1000000;
+}
+
+void axi_credit_shift(struct axi_credit *c, int64_t d)
+{
+	c->t += d;
+	c->ar += d;
+	c->acc += d;
+	for (int i = 0; i < AXI_MAXOUT_MAX; i++)
+		c->rend[i] += d;
 }
 
 static void rd_init(struct rd *r, const struct axictx *x, struct axi_credit *cr)
 {
 	memset(r, 0, sizeof(*r));
 	r->x = x;
-	r->ar = -1000000;
-	r->acc = -1000000;
+	r->ar = cr->ar;
+	r->acc = cr->acc;
+	r->hfree = -1000000;
+	r->unext = 1;
 	r->cr = cr;
-	for (int i = 0; i < AXI_MAXOUT_MAX; i++)
-		r->rend[i] = -1000000;
+	r->nburst = cr->nburst;
+	memcpy(r->rend, cr->rend, sizeof(r->rend));
+}
+
+/* the read channel back into the bus state */
+static void rd_save(const struct rd *r)
+{
+	r->cr->ar = r->ar;
+	r->cr->acc = r->acc;
+	r->cr->nburst = r->nburst;
+	memcpy(r->cr->rend, r->rend, sizeof(r->rend));
 }
 
 /* when the next AR can fire, no earlier than t0 */
@@ -148,11 +178,15 @@ static int64_t rd_ar_at(const struct rd *r, int64_t t0)
 static int64_t rd_beat(struct rd *r, int64_t rdy, int data);
 static void rd_burst_end(struct rd *r, int64_t t);
 
+static void rd_ext(struct rd *r);
+
 /* the compute record's burst, when it wants the channel first */
 static void rd_cf(struct rd *r)
 {
 	int64_t a, t = 0;
 
+	if (r->ext_on && r->ext_t <= rd_ar_at(r, r->cfx))
+		rd_ext(r);
 	r->cf_on = 0;
 	a = rd_ar_at(r, r->cfx);
 	r->ar = a;
@@ -168,6 +202,11 @@ static int64_t rd_ar(struct rd *r, int64_t t0, int cf)
 {
 	int64_t t = rd_ar_at(r, t0);
 
+	/* the DMA record fetcher's last four bursts go before anything else */
+	if (cf && r->ext_on && r->ext_t <= t) {
+		rd_ext(r);
+		t = rd_ar_at(r, t0);
+	}
 	if (cf && r->cf_on && (cf == 2 ? r->cfx < t : r->cfx <= t)) {
 		rd_cf(r);
 		t = rd_ar_at(r, t0);
@@ -193,8 +232,8 @@ static int64_t rd_beat(struct rd *r, int64_t rdy, int data)
 			t++;
 	}
 	cr_spend(x, r->cr, t);
-	if (data && r->dk && r->dacc + r->dk > t)
-		t = r->dacc + r->dk;
+	if (data && r->hfree > t)
+		t = r->hfree;
 	r->acc = t;
 	return t;
 }
@@ -205,11 +244,31 @@ static void rd_burst_end(struct rd *r, int64_t t)
 	r->nburst++;
 }
 
-/* the next DMA record's two record bursts, ARs from cycle t0 */
-static void rd_fetch(struct rd *r, int64_t t0)
+/* the next DMA record's two record bursts, ARs from cycle t0; ext: the record has 192
+ * bytes (a window walk or a vector request), its other four bursts asked for once its first
+ * beat shows bit 7 */
+static void rd_fetch(struct rd *r, int64_t t0, int ext)
 {
 	for (int b = 0; b < 2; b++) {
 		int64_t a = rd_ar(r, t0, b == 0 ? 2 : 0), t = 0;
+		for (int64_t i = 0; i < r->x->recb; i++) {
+			t = rd_beat(r, a + 1 + r->x->lat, 0);
+			if (b == 0 && i == 0 && ext) {
+				r->ext_on = 1;
+				r->ext_t = t + 2;
+			}
+		}
+		rd_burst_end(r, t);
+		r->fd_av = t + 1;
+	}
+}
+
+static void rd_ext(struct rd *r)
+{
+	r->ext_on = 0;
+	for (int b = 0; b < 4; b++) {
+		int64_t a = rd_ar_at(r, r->ext_t), t = 0;
+		r->ar = a;
 		for (int64_t i = 0; i < r->x->recb; i++)
 			t = rd_beat(r, a + 1 + r->x->lat, 0);
 		rd_burst_end(r, t);
@@ -238,14 +297,16 @@ static int64_t rd_block(struct rd *r, int64_t rows, int64_t cols, int64_t eb, in
 				int64_t lo = ba > a0 ? ba : a0, hi = ba + db < a1 ? ba + db : a1;
 				int64_t k = (hi - lo + eb - 1) / eb;
 				t = rd_beat(r, rdy, 1);
-				r->dacc = t;
-				r->dk = k;
-				/* its k elements unpack in cycles t + 1 .. t + k */
+				/* its k elements unpack in cycles st .. st + k - 1; the holder is
+				 * free in the last of them */
+				const int64_t st = hn_max64(t + 1, r->unext);
 				for (int64_t j = 0; mark > 0 && j < k; j++)
 					if ((e + j + 1) % mark == 0 && (e + j + 1) / mark - 1 < nmarks)
-						marks[(e + j + 1) / mark - 1] = t + 1 + j;
+						marks[(e + j + 1) / mark - 1] = st + j;
 				e += k;
-				u = t + k;
+				u = st + k - 1;
+				r->unext = st + k;
+				r->hfree = st + k - 1;
 			}
 			rd_burst_end(r, t);
 			left -= n;
@@ -253,22 +314,28 @@ static int64_t rd_block(struct rd *r, int64_t rows, int64_t cols, int64_t eb, in
 	}
 	if (mark > 0 && e % mark != 0 && e / mark < nmarks)
 		marks[e / mark] = u;
-	/* a compute record wanted while the block was read: behind its beats */
+	/* a compute record wanted while the block was read: behind its beats; the DMA
+	 * record's last bursts in any case */
+	if (r->ext_on && (!r->cf_on || r->ext_t <= r->cfx))
+		rd_ext(r);
 	if (r->cf_on && r->cfx <= u)
 		rd_cf(r);
+	if (r->ext_on)
+		rd_ext(r);
 	return u;
 }
 
 static void rd_start(struct rd *r, const struct axictx *x, int fetch, int64_t xc,
 		     struct axi_credit *cr)
 {
+	/* fetch: 1 the next DMA record (64 bytes), 2 a record of 192 bytes */
 	rd_init(r, x, cr);
 	r->cf_on = xc != AXI_NO_CF;
 	r->cfx = xc;
 	r->cf_av = AXI_NO_CF;
 	r->fd_av = AXI_NO_CF;
 	if (fetch)
-		rd_fetch(r, 1);
+		rd_fetch(r, 1, fetch == 2);
 }
 
 void axi_first_records(const struct axictx *x, struct axi_credit *cr, int64_t *dma_av,
@@ -279,20 +346,108 @@ void axi_first_records(const struct axictx *x, struct axi_credit *cr, int64_t *d
 	/* the run's cycle 0 is the first with busy set: the DMA record's ARs in cycles 1 and
 	 * 2, the compute record's in 3, nothing else on the bus */
 	rd_start(&r, x, 0, 1, cr);
-	rd_fetch(&r, 1);
+	rd_fetch(&r, 1, x->win);
 	rd_cf(&r);
+	if (r.ext_on)
+		rd_ext(&r);
+	rd_save(&r);
 	*dma_av = r.fd_av;
 	*cmp_av = r.cf_av;
 }
 
-int64_t axi_cf_alone(const struct axictx *x, const struct axi_credit *cr, int64_t cfx)
+int64_t axi_cf_alone(const struct axictx *x, struct axi_credit *cr, int64_t cfx, int commit)
 {
 	struct axi_credit c = *cr;
 	struct rd r;
 
-	rd_start(&r, x, 0, cfx, &c);
+	rd_start(&r, x, 0, cfx, commit ? cr : &c);
 	rd_cf(&r);
+	rd_save(&r);
 	return r.cf_av;
+}
+
+/* A conv's A load walked over its NHWC input (rtl/hwnas_axi_mem.v's runs, docs/rtl.md
+ * "Window addressing"): block row i is output pixel m0 + i, its columns k0 .. k0 + cols - 1
+ * runs of one tap's channels each (cut at the block's columns); a tap outside the input is
+ * a pad run (no burst; its elements take the unpacker a cycle each, and the issuer a cycle
+ * per run); a data run's bursts are its own (from its aligned address), the first of them
+ * fired two cycles after the previous run's last (the issuer loads a run, then asks), the
+ * first run's in cycle 3. Group gi's channels start at gi x Cg. Returns the last element's
+ * unpack cycle. */
+static int64_t rd_win(struct rd *r, const struct arch_layer *l, int64_t gi, int64_t m0,
+		      int64_t rows, int64_t k0, int64_t cols, int64_t eb)
+{
+	const struct axictx *x = r->x;
+	const int64_t db = x->db, cg = l->c / l->groups, P = arch_out_h(l), Q = arch_out_w(l);
+	int64_t next = 3, u = 0;
+
+	for (int64_t row = 0; row < rows; row++) {
+		const int64_t m = m0 + row, img = m / (P * Q), y = m % (P * Q) / Q, xo = m % Q;
+		int64_t j = 0, tap = k0 / cg, c = k0 % cg;
+		while (j < cols) {
+			const int64_t n = hn_min64(cg - c, cols - j), rr = tap / l->s, ss = tap % l->s;
+			const int64_t iy = y * l->stride_h - l->pad_h + rr * l->dil_h;
+			const int64_t ix = xo * l->stride_w - l->pad_w + ss * l->dil_w;
+			if (iy < 0 || iy >= l->h || ix < 0 || ix >= l->w) {
+				next++;
+				r->unext += n;
+				u = r->unext - 1;
+			} else {
+				const int64_t a0 = (((img * l->h + iy) * l->w + ix) * l->c + gi * cg + c) *
+						   eb, a1 = a0 + n * eb;
+				int64_t ba = a0 & ~(db - 1), left = (a1 - 1) / db - a0 / db + 1;
+				while (left > 0) {
+					const int64_t nb = burst_beats(x, ba, left);
+					const int64_t ar = rd_ar(r, next, 1), rdy = ar + 1 + x->lat;
+					int64_t t = 0;
+					next = ar + 1;
+					for (int64_t i = 0; i < nb; i++, ba += db) {
+						int64_t lo = ba > a0 ? ba : a0;
+						int64_t hi = ba + db < a1 ? ba + db : a1;
+						int64_t k = (hi - lo + eb - 1) / eb, st;
+						t = rd_beat(r, rdy, 1);
+						st = hn_max64(t + 1, r->unext);
+						u = st + k - 1;
+						r->unext = st + k;
+						r->hfree = st + k - 1;
+					}
+					rd_burst_end(r, t);
+					left -= nb;
+				}
+				next++;   /* the issuer loads the next run */
+			}
+			j += n;
+			c = 0;
+			tap++;
+		}
+	}
+	if (r->ext_on && (!r->cf_on || r->ext_t <= r->cfx))
+		rd_ext(r);
+	if (r->cf_on && r->cfx <= u)
+		rd_cf(r);
+	if (r->ext_on)
+		rd_ext(r);
+	return u;
+}
+
+int64_t axi_win_cycles(const struct axictx *x, int fetch, int64_t gi, int64_t m0, int64_t rows,
+		       int64_t k0, int64_t cols, int64_t xc, int64_t *cf_av,
+		       struct axi_credit *cr, int64_t *fd_av)
+{
+	struct axi_credit own;
+	struct rd r;
+	int64_t u;
+
+	if (!cr)
+		axi_credit_init(cr = &own, x);
+	rd_start(&r, x, fetch, xc, cr);
+	u = rd_win(&r, x->l, gi, m0, rows, k0, cols, x->d->ab);
+	rd_save(&r);
+	if (cf_av)
+		*cf_av = r.cf_av;
+	if (fd_av)
+		*fd_av = r.fd_av;
+	return u + req_lines(x->d, COST_REQ_A, rows, cols) + 1;
 }
 
 int64_t axi_load_cycles(const struct axictx *x, int fetch, int which, int64_t rows,
@@ -307,6 +462,7 @@ int64_t axi_load_cycles(const struct axictx *x, int fetch, int which, int64_t ro
 		axi_credit_init(cr = &own, x);
 	rd_start(&r, x, fetch, xc, cr);
 	u = rd_block(&r, rows, cols, eb, base, stride, 0, NULL, 0);
+	rd_save(&r);
 	if (cf_av)
 		*cf_av = r.cf_av;
 	if (fd_av)
@@ -320,9 +476,13 @@ int64_t axi_load_cycles(const struct axictx *x, int fetch, int which, int64_t ro
  * time order with the W beats, which spend the same credit. */
 struct pend_rd {
 	int n, b;                 /* bursts, the current one */
-	int64_t rdy[3], left[3];  /* each burst's ready cycle, beats still to come */
-	int cf[3];                /* 1: the compute record's */
+	int64_t rdy[7], left[7];  /* each burst's ready cycle, beats still to come */
+	int cf[7];                /* 1: the compute record's */
+	int ext[7];               /* i > 0: a 192-byte record's burst 2 + i - 1, asked for once
+				   * the record's first beat is in (its ready cycle then) */
+	int fd0;                  /* the burst holding the record's first beat */
 	int64_t acc, fd_av, cf_av;
+	int64_t last[7];          /* each burst's last beat */
 };
 
 /* offers the pending beats that the memory can offer by cycle lim (R before W in a cycle) */
@@ -331,6 +491,10 @@ static void pend_until(const struct axictx *x, struct pend_rd *q, struct axi_cre
 {
 	while (q && q->b < q->n) {
 		int64_t t = q->rdy[q->b] > q->acc + 1 ? q->rdy[q->b] : q->acc + 1;
+		if (q->left[q->b] == 0) {   /* dropped (a compute record of a later request) */
+			q->b++;
+			continue;
+		}
 		if (t > lim)
 			return;
 		if (cr_at(x, cr, t) < (double)x->db) {
@@ -343,7 +507,14 @@ static void pend_until(const struct axictx *x, struct pend_rd *q, struct axi_cre
 		}
 		cr_spend(x, cr, t);
 		q->acc = t;
+		if (q->b == q->fd0 && q->left[q->b] == x->recb) {
+			/* the record's first beat: its last four bursts fire from t + 2 */
+			for (int i = 0; i < q->n; i++)
+				if (q->ext[i])
+					q->rdy[i] = t + 2 + q->ext[i] - 1 + 1 + x->lat;
+		}
 		if (--q->left[q->b] == 0) {
+			q->last[q->b] = t;
 			if (q->cf[q->b])
 				q->cf_av = t + 1;
 			else
@@ -422,10 +593,12 @@ int64_t axi_store_cycles(const struct axictx *x, int fetch, int64_t rows, int64_
 	/* the reads beside it: the next DMA record's two bursts (ARs in cycles 1 and 2) and a
 	 * compute record's (first when it wanted the channel earlier, else after them) */
 	memset(&q, 0, sizeof(q));
-	q.acc = -1000000;
+	q.acc = cr->acc;
 	q.fd_av = q.cf_av = AXI_NO_CF;
+	q.fd0 = -1;
+	ar = cr->ar;
 	if (cf && (!fetch || xc < 1)) {
-		ar = xc;
+		ar = hn_max64(ar + 1, xc);
 		q.rdy[q.n] = ar + 1 + x->lat;
 		q.left[q.n] = x->recb;
 		q.cf[q.n++] = 1;
@@ -433,7 +606,22 @@ int64_t axi_store_cycles(const struct axictx *x, int fetch, int64_t rows, int64_
 	}
 	for (int b = 0; fetch && b < 2; b++) {
 		ar = hn_max64(ar + 1, 1 + b);
+		if (b == 0)
+			q.fd0 = q.n;
 		q.rdy[q.n] = ar + 1 + x->lat;
+		q.left[q.n++] = x->recb;
+	}
+	/* a compute record asked for before a 192-byte record's last bursts can be (two
+	 * cycles after its first beat, at the earliest latency + 4) goes before them */
+	if (cf && xc < x->lat + 4) {
+		ar = hn_max64(ar + 1, xc);
+		q.rdy[q.n] = ar + 1 + x->lat;
+		q.left[q.n] = x->recb;
+		q.cf[q.n++] = 1;
+		cf = 0;
+	}
+	for (int b = 0; fetch == 2 && b < 4; b++) {
+		q.ext[q.n] = b + 1;
 		q.left[q.n++] = x->recb;
 	}
 	if (cf) {
@@ -446,9 +634,21 @@ int64_t axi_store_cycles(const struct axictx *x, int fetch, int64_t rows, int64_
 	end = wr_block(x, rows, cols, d->cb, base, stride, 1, NULL, 0, hn_cdiv(cols, d->C), is,
 		       d->C, d->nb[2], cr, &q) + 1;
 	/* a compute record wanted after the store ended is not this request's */
-	if (q.n && q.cf[q.n - 1] && ar > end && q.b < q.n)
-		q.n--;
+	for (int i = q.b; i < q.n; i++)
+		if (q.cf[i] && xc > end) {
+			q.left[i] = 0;
+			q.cf[i] = 2;
+		}
 	pend_until(x, &q, cr, INT64_MAX);
+	/* the read channel: these bursts' ARs and last beats */
+	for (int i = 0; i < q.n; i++) {
+		if (q.cf[i] != 2) {
+			cr->rend[cr->nburst % x->maxout] = q.last[i];
+			cr->nburst++;
+			cr->ar = hn_max64(cr->ar, q.rdy[i] - 1 - x->lat);
+		}
+	}
+	cr->acc = hn_max64(cr->acc, q.acc);
 	if (fd_av)
 		*fd_av = q.fd_av;
 	if (cf_av)
@@ -473,6 +673,7 @@ static int64_t axi_final_chunk(const struct axictx *x, int fetch, int64_t rows, 
 	struct rd r;
 	rd_start(&r, x, fetch, xc, cr);
 	u = rd_block(&r, 1, 2 * cols, 8, qbase, 0, 2 * C, qav, COST_QBUF_WORDS + 1);
+	rd_save(&r);
 	if (cf_av)
 		*cf_av = r.cf_av;
 	if (fd_av)
@@ -518,6 +719,26 @@ int64_t axi_final_cycles(const struct axictx *x, int fetch, int64_t rows, int64_
 	return t;
 }
 
+/* A conv the AXI top walks windows for (sim_prog.c's win_geometry: its sizes fit the
+ * record's 16- and 8-bit fields); else the host's im2col matrix */
+static int axi_win_fits(const struct arch_layer *l)
+{
+	const int64_t big[] = { l->h, l->w, arch_out_h(l), arch_out_w(l), l->c,
+				l->c / (l->groups > 0 ? l->groups : 1) };
+	const int64_t small[] = { l->r, l->s, l->stride_h, l->stride_w, l->dil_h, l->dil_w,
+				  l->pad_h, l->pad_w };
+
+	if (l->kind != ARCH_CONV)
+		return 0;
+	for (size_t i = 0; i < sizeof(big) / sizeof(big[0]); i++)
+		if (big[i] < 1 || big[i] > 0xffff)
+			return 0;
+	for (size_t i = 0; i < sizeof(small) / sizeof(small[0]); i++)
+		if (small[i] < 0 || small[i] > 0xff)
+			return 0;
+	return 1;
+}
+
 int cost_axi_check(const struct cost_axi *a, struct hn_err *err)
 {
 	if (a->dw != 64 && a->dw != 128 && a->dw != 256)
@@ -548,6 +769,8 @@ int cost_layer_axi(const struct arch_layer *l, const struct hw_config *hw,
 	dmactx_init(&dc, hw, nb);
 	axictx_init(&ax, a, &dc);
 	ax.nhwc = l->kind == ARCH_CONV;
+	ax.l = l;
+	ax.win = !a->im2col && axi_win_fits(l);
 	cyc = cost_steps_cycles_axi(&out->gemm, hw, m, &dc, &ax, 1);
 	out->energy_pj[COST_E_STATIC] *= (double)cyc / (double)out->cycles;
 	out->energy_total_pj = out->energy_pj[0] + out->energy_pj[1] + out->energy_pj[2] +

@@ -144,6 +144,8 @@ static inline int64_t step_cycles(enum hw_dataflow df, int64_t R, int64_t C, int
 struct axictx {
 	int64_t db, maxb, maxout, lat, recb;   /* bus bytes, MAXB, MAXOUT, latency, record beats */
 	int nhwc;                              /* a conv: final outputs NHWC (sim_prog.c) */
+	int win;                               /* a conv whose A loads walk windows */
+	const struct arch_layer *l;            /* the layer (its window geometry) */
 	double bw;
 	const struct dmactx *d;
 };
@@ -154,8 +156,14 @@ void axictx_init(struct axictx *x, const struct cost_axi *a, const struct dmactx
 struct axi_credit {
 	double cr;
 	int64_t t;
+	/* the read channel, which outlives a request (a record's bursts may still be in
+	 * flight): the last AR, the last beat taken, the last bursts' last beats (a ring of
+	 * MAXOUT: the AR slots), bursts so far */
+	int64_t ar, acc, rend[16], nburst;
 };
 void axi_credit_init(struct axi_credit *c, const struct axictx *x);  /* full at cycle 0 */
+/* adds d to every time in c (a request's cycles <-> the run's) */
+void axi_credit_shift(struct axi_credit *c, int64_t d);
 /* Cycles of one request through the AXI top (its handshake cycle counted, as t(request)):
  * fetch = 1 when the next DMA record is fetched beside it (every DMA command but the
  * last). base: byte offset of the block in its 4 KiB aligned region, stride: bytes between
@@ -175,13 +183,18 @@ int64_t axi_store_cycles(const struct axictx *x, int fetch, int64_t rows, int64_
 int64_t axi_final_cycles(const struct axictx *x, int fetch, int64_t rows, int64_t cols,
 			 int64_t base, int64_t stride, int64_t qbase, int64_t xc, int64_t *cf_av,
 			 struct axi_credit *cr, int64_t *fd_av);
+/* A conv's A load walked over the NHWC input (group gi, output pixels m0 .., im2col columns
+ * k0 ..), as axi_load_cycles. */
+int64_t axi_win_cycles(const struct axictx *x, int fetch, int64_t gi, int64_t m0, int64_t rows,
+		       int64_t k0, int64_t cols, int64_t xc, int64_t *cf_av,
+		       struct axi_credit *cr, int64_t *fd_av);
 /* The run's first records (their ARs in cycles 1, 2 and 3): when the DMA and the compute
  * record are in, spending cr. */
 void axi_first_records(const struct axictx *x, struct axi_credit *cr, int64_t *dma_av,
 		       int64_t *cmp_av);
-/* When a compute record whose fetch wants the AR channel from cycle cfx is in, the bus
- * otherwise idle (cr read, not spent). */
-int64_t axi_cf_alone(const struct axictx *x, const struct axi_credit *cr, int64_t cfx);
+/* When a compute record whose fetch wants the AR channel from cycle cfx is in, no request
+ * running (cr read only, or, commit = 1, its burst put on the bus). */
+int64_t axi_cf_alone(const struct axictx *x, struct axi_credit *cr, int64_t cfx, int commit);
 /* Cycles the beats of a record take (a DMA record: two bursts; a compute record: one). */
 int64_t axi_rec_cycles(const struct axictx *x, int dma);
 

@@ -76,7 +76,7 @@ enum { RQ_A, RQ_B, RQ_CL, RQ_SP, RQ_SF, RQ_SF0 };
  * AXI top"), with the pending compute record fetch at request-relative cycle xc; *av its
  * record's arrival (AXI_NO_CF: not issued during the request). */
 static int64_t axi_req(const struct walk *w, int k, int i, int j, const int64_t ix[4],
-		       int64_t xc, int64_t *av, struct axi_credit *cr, int64_t *fd)
+		       int fk, int64_t xc, int64_t *av, struct axi_credit *cr, int64_t *fd)
 {
 	const struct axictx *ax = w->ax;
 	const struct arch_gemm *g = w->g;
@@ -88,21 +88,24 @@ static int64_t axi_req(const struct walk *w, int k, int i, int j, const int64_t 
 	*av = AXI_NO_CF;
 	switch (k) {
 	case RQ_A:
-		return axi_load_cycles(ax, 1, COST_REQ_A, sm, w->sz[MAP_DIM_K][j], w->ab,
+		if (ax->win)
+			return axi_win_cycles(ax, fk, gi, m0, sm, k0, w->sz[MAP_DIM_K][j], xc, av,
+					      cr, fd);
+		return axi_load_cycles(ax, fk, COST_REQ_A, sm, w->sz[MAP_DIM_K][j], w->ab,
 				       (gi * g->m * g->k + m0 * g->k + k0) * w->ab, g->k * w->ab,
 				       xc, av, cr, fd);
 	case RQ_B:
-		return axi_load_cycles(ax, 1, COST_REQ_B, w->sz[MAP_DIM_K][i], sn, w->wb,
+		return axi_load_cycles(ax, fk, COST_REQ_B, w->sz[MAP_DIM_K][i], sn, w->wb,
 				       (gi * g->k * g->n + k0 * g->n + n0) * w->wb, g->n * w->wb,
 				       xc, av, cr, fd);
 	case RQ_CL:
-		return axi_load_cycles(ax, 1, COST_REQ_C_LOAD, sm, sn, w->cb, mn * w->cb,
+		return axi_load_cycles(ax, fk, COST_REQ_C_LOAD, sm, sn, w->cb, mn * w->cb,
 				       g->n * w->cb, xc, av, cr, fd);
 	case RQ_SP:
-		return axi_store_cycles(ax, 1, sm, sn, mn * w->cb, g->n * w->cb, xc, av, cr, fd);
+		return axi_store_cycles(ax, fk, sm, sn, mn * w->cb, g->n * w->cb, xc, av, cr, fd);
 	default:
 		/* final outputs: NHWC for a conv (its groups side by side in a row) */
-		return axi_final_cycles(ax, k == RQ_SF, sm, sn, (ax->nhwc ? m0 * g->g * g->n +
+		return axi_final_cycles(ax, k == RQ_SF ? fk : 0, sm, sn, (ax->nhwc ? m0 * g->g * g->n +
 					gi * g->n + n0 : mn) * w->ab,
 					(ax->nhwc ? g->g * g->n : g->n) * w->ab,
 					(gi * g->n + n0) * AXI_PARAM_RECORD, xc, av, cr, fd);
@@ -117,21 +120,23 @@ static inline int64_t max64(int64_t a, int64_t b)
 /* A DMA command ready at t (its dependencies) taking dur: starts when the DMA and (AXI) its
  * record are there. */
 static void dma_run(const struct walk *w, struct stt *s, int64_t t, int64_t dur, int k, int i,
-		    int j, const int64_t ix[4])
+		    int j, const int64_t ix[4], int fk)
 {
 	int64_t st = max64(max64(s->dma, t), s->dnext);
 
 	if (w->axi) {
 		int64_t fd;
-		/* a compute record fetched while this request reads: both share the R channel */
-		if (s->cf_pend && s->cfx <= st)
-			s->cf_pend = 0;
 		int64_t av;
-		/* the memory's credit, in the request's cycles and back */
-		s->cr.t -= st + 1;
-		dur = axi_req(w, k, i, j, ix, s->cf_pend ? s->cfx - (st + 1) : AXI_NO_CF, &av,
+		/* a compute record fetched before this request started went alone */
+		if (s->cf_pend && s->cfx <= st) {
+			s->cnext = axi_cf_alone(w->ax, &s->cr, s->cfx, 1);
+			s->cf_pend = 0;
+		}
+		/* the memory's credit and read channel, in the request's cycles and back */
+		axi_credit_shift(&s->cr, -(st + 1));
+		dur = axi_req(w, k, i, j, ix, fk, s->cf_pend ? s->cfx - (st + 1) : AXI_NO_CF, &av,
 			      &s->cr, &fd);
-		s->cr.t += st + 1;
+		axi_credit_shift(&s->cr, st + 1);
 		if (fd != AXI_NO_CF)
 			s->dnext = st + 1 + fd;
 		if (av != AXI_NO_CF) {
@@ -143,14 +148,30 @@ static void dma_run(const struct walk *w, struct stt *s, int64_t t, int64_t dur,
 }
 
 /* k >= 0: the request's kind instead of the pending one's (AXI: the layer's last store) */
-static void issue_store(const struct walk *w, struct stt *s, int k)
+static void issue_store(const struct walk *w, struct stt *s, int k, int fk)
 {
 	struct pend p = s->pend[0];
 
-	dma_run(w, s, p.ready, p.dur, k >= 0 ? k : p.kind, p.ci, p.cj, p.ix);
+	dma_run(w, s, p.ready, p.dur, k >= 0 ? k : p.kind, p.ci, p.cj, p.ix, fk);
 	s->stored[p.half] = s->dma;
 	s->npend--;
 	memmove(&s->pend[0], &s->pend[1], (size_t)s->npend * sizeof(s->pend[0]));
+}
+
+/* AXI: the record fetched beside the last DMA command of this step: 2 when the next step's
+ * first DMA command is a window A load (a 192-byte record), else 1 (s: after this step). */
+static int next_fetch(const struct walk *w, const struct stt *s)
+{
+	int lv = NLV - 1, chg;
+
+	while (lv >= 0 && w->idx[lv] >= w->trips[lv] - 1)
+		lv--;
+	if (lv < 0)
+		return 1;          /* the last step: the stores follow */
+	chg = lv;
+	if (w->cbeg[chg] && s->npend + 1 >= w->d)
+		return 1;          /* a store goes first */
+	return w->anew[chg] && w->ax->win ? 2 : 1;
 }
 
 static void step(const struct walk *w, struct stt *s, int chg)
@@ -170,18 +191,30 @@ static void step(const struct walk *w, struct stt *s, int chg)
 							     s->st_kind, s->st_i, s->st_j,
 							     { s->st_ix[0], s->st_ix[1],
 							       s->st_ix[2], s->st_ix[3] } };
-		while (s->npend >= w->d)
-			issue_store(w, s, -1);
+		while (s->npend >= w->d) {
+			/* the next command: another store, this step's A, B, C load or the
+			 * next step's first */
+			int fk = 1;
+			if (w->axi && s->npend == w->d && !w->anew[chg] && !w->bnew[chg] &&
+			    ((kc & CLS_FIRST) || !w->cbeg[chg]))
+				fk = next_fetch(w, s) ;
+			else if (w->axi && s->npend == w->d && w->anew[chg] && w->ax->win)
+				fk = 2;
+			issue_store(w, s, -1, fk);
+		}
 	}
+	const int has_b = w->bnew[chg], has_cl = w->cbeg[chg] && !(kc & CLS_FIRST);
 	if (w->anew[chg]) {
 		int h = s->half[0] ^ flip;
-		dma_run(w, s, s->used[0][h], w->ta[im][ik], RQ_A, im, ik, ix);
+		dma_run(w, s, s->used[0][h], w->ta[im][ik], RQ_A, im, ik, ix,
+			has_b || has_cl || !w->axi ? 1 : next_fetch(w, s));
 		s->cur[0] = s->dma;
 		s->half[0] = h;
 	}
 	if (w->bnew[chg]) {
 		int h = s->half[1] ^ flip;
-		dma_run(w, s, s->used[1][h], w->tb[ik][in], RQ_B, ik, in, ix);
+		dma_run(w, s, s->used[1][h], w->tb[ik][in], RQ_B, ik, in, ix,
+			has_cl || !w->axi ? 1 : next_fetch(w, s));
 		s->cur[1] = s->dma;
 		s->half[1] = h;
 	}
@@ -189,7 +222,8 @@ static void step(const struct walk *w, struct stt *s, int chg)
 		int h = s->half[2] ^ flip;
 		s->half[2] = h;
 		if (!(kc & CLS_FIRST)) {
-			dma_run(w, s, s->used[2][h], w->tcl[im][in], RQ_CL, im, in, ix);
+			dma_run(w, s, s->used[2][h], w->tcl[im][in], RQ_CL, im, in, ix,
+				w->axi ? next_fetch(w, s) : 1);
 			s->cur[2] = s->dma;
 		}
 		wait = max64(wait, s->stored[h]);
@@ -203,7 +237,7 @@ static void step(const struct walk *w, struct stt *s, int chg)
 		for (int lv = 0; lv < NLV; lv++)
 			last &= !!(w->cls[lv] & CLS_LAST);
 		s->cfx = wait + 2;
-		s->cnext = axi_cf_alone(w->ax, &s->cr, s->cfx);
+		s->cnext = axi_cf_alone(w->ax, &s->cr, s->cfx, 0);
 		s->cf_pend = !last;
 	}
 	s->cmp = wait + w->tc[im][in][ik];
@@ -385,7 +419,7 @@ static int64_t walk_cycles(const struct arch_gemm *g, const struct hw_config *hw
 							     s.st_ix[3] } };
 	while (s.npend > 0) {
 		/* the layer's last DMA command fetches no record beside it */
-		issue_store(&w, &s, w.axi && s.npend == 1 ? RQ_SF0 : -1);
+		issue_store(&w, &s, w.axi && s.npend == 1 ? RQ_SF0 : -1, 1);
 	}
 	/* AXI: the top's done and its cycle counter two cycles after the last command */
 	return max64(s.dma, s.cmp) + (w.axi ? 2 : 0);
