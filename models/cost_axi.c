@@ -475,14 +475,17 @@ int64_t axi_load_cycles(const struct axictx *x, int fetch, int which, int64_t ro
  * three bursts, their beats taken as soon as offered (the fetchers are always ready), in
  * time order with the W beats, which spend the same credit. */
 struct pend_rd {
-	int n, b;                 /* bursts, the current one */
-	int64_t rdy[7], left[7];  /* each burst's ready cycle, beats still to come */
-	int cf[7];                /* 1: the compute record's */
-	int ext[7];               /* i > 0: a 192-byte record's burst 2 + i - 1, asked for once
-				   * the record's first beat is in (its ready cycle then) */
+	int n, b;                 /* bursts (in AR order), the current one */
+	int64_t want[7], left[7]; /* when each wants the AR channel, beats still to come */
+	int64_t rdy[7];           /* its first beat's ready cycle (once its AR is placed) */
+	int placed[7];
+	int cf[7];                /* 1: the compute record's (2: dropped) */
+	int ext[7];               /* a 192-byte record's last four bursts, wanted two cycles
+				   * after the record's first beat */
 	int fd0;                  /* the burst holding the record's first beat */
-	int64_t acc, fd_av, cf_av;
+	int64_t acc, fd_av, cf_av, ar;
 	int64_t last[7];          /* each burst's last beat */
+	int64_t rend[AXI_MAXOUT_MAX], nburst;   /* the AR slots (the bus's ring, carried on) */
 };
 
 /* offers the pending beats that the memory can offer by cycle lim (R before W in a cycle) */
@@ -490,11 +493,23 @@ static void pend_until(const struct axictx *x, struct pend_rd *q, struct axi_cre
 		       int64_t lim)
 {
 	while (q && q->b < q->n) {
-		int64_t t = q->rdy[q->b] > q->acc + 1 ? q->rdy[q->b] : q->acc + 1;
+		int64_t t;
 		if (q->left[q->b] == 0) {   /* dropped (a compute record of a later request) */
 			q->b++;
 			continue;
 		}
+		if (!q->placed[q->b]) {
+			/* its AR: a cycle after the previous, when it wants, with a slot */
+			int64_t a = hn_max64(q->ar + 1, q->want[q->b]);
+			if (q->nburst >= x->maxout)
+				a = hn_max64(a, q->rend[q->nburst % x->maxout] + 2);
+			if (a > lim)
+				return;
+			q->ar = a;
+			q->rdy[q->b] = a + 1 + x->lat;
+			q->placed[q->b] = 1;
+		}
+		t = q->rdy[q->b] > q->acc + 1 ? q->rdy[q->b] : q->acc + 1;
 		if (t > lim)
 			return;
 		if (cr_at(x, cr, t) < (double)x->db) {
@@ -508,13 +523,16 @@ static void pend_until(const struct axictx *x, struct pend_rd *q, struct axi_cre
 		cr_spend(x, cr, t);
 		q->acc = t;
 		if (q->b == q->fd0 && q->left[q->b] == x->recb) {
-			/* the record's first beat: its last four bursts fire from t + 2 */
+			/* the record's first beat: its last four bursts want the channel from
+			 * t + 2 */
 			for (int i = 0; i < q->n; i++)
 				if (q->ext[i])
-					q->rdy[i] = t + 2 + q->ext[i] - 1 + 1 + x->lat;
+					q->want[i] = t + 2;
 		}
 		if (--q->left[q->b] == 0) {
 			q->last[q->b] = t;
+			q->rend[q->nburst % x->maxout] = t;
+			q->nburst++;
 			if (q->cf[q->b])
 				q->cf_av = t + 1;
 			else
@@ -585,7 +603,7 @@ int64_t axi_store_cycles(const struct axictx *x, int fetch, int64_t rows, int64_
 	const int is = d->df == HW_IS;
 	struct axi_credit own;
 	struct pend_rd q;
-	int64_t ar = -1000000, end;
+	int64_t end;
 	int cf = xc != AXI_NO_CF;
 
 	if (!cr)
@@ -594,39 +612,38 @@ int64_t axi_store_cycles(const struct axictx *x, int fetch, int64_t rows, int64_
 	 * compute record's (first when it wanted the channel earlier, else after them) */
 	memset(&q, 0, sizeof(q));
 	q.acc = cr->acc;
+	q.ar = cr->ar;
 	q.fd_av = q.cf_av = AXI_NO_CF;
 	q.fd0 = -1;
-	ar = cr->ar;
+	q.nburst = cr->nburst;
+	memcpy(q.rend, cr->rend, sizeof(q.rend));
 	if (cf && (!fetch || xc < 1)) {
-		ar = hn_max64(ar + 1, xc);
-		q.rdy[q.n] = ar + 1 + x->lat;
+		q.want[q.n] = xc;
 		q.left[q.n] = x->recb;
 		q.cf[q.n++] = 1;
 		cf = 0;
 	}
 	for (int b = 0; fetch && b < 2; b++) {
-		ar = hn_max64(ar + 1, 1 + b);
 		if (b == 0)
 			q.fd0 = q.n;
-		q.rdy[q.n] = ar + 1 + x->lat;
+		q.want[q.n] = 1 + b;
 		q.left[q.n++] = x->recb;
 	}
 	/* a compute record asked for before a 192-byte record's last bursts can be (two
 	 * cycles after its first beat, at the earliest latency + 4) goes before them */
 	if (cf && xc < x->lat + 4) {
-		ar = hn_max64(ar + 1, xc);
-		q.rdy[q.n] = ar + 1 + x->lat;
+		q.want[q.n] = xc;
 		q.left[q.n] = x->recb;
 		q.cf[q.n++] = 1;
 		cf = 0;
 	}
 	for (int b = 0; fetch == 2 && b < 4; b++) {
-		q.ext[q.n] = b + 1;
+		q.ext[q.n] = 1;
+		q.want[q.n] = INT64_MAX / 4;   /* set by the record's first beat */
 		q.left[q.n++] = x->recb;
 	}
 	if (cf) {
-		ar = hn_max64(ar + 1, xc);
-		q.rdy[q.n] = ar + 1 + x->lat;
+		q.want[q.n] = xc;
 		q.left[q.n] = x->recb;
 		q.cf[q.n++] = 1;
 	}
@@ -641,14 +658,10 @@ int64_t axi_store_cycles(const struct axictx *x, int fetch, int64_t rows, int64_
 		}
 	pend_until(x, &q, cr, INT64_MAX);
 	/* the read channel: these bursts' ARs and last beats */
-	for (int i = 0; i < q.n; i++) {
-		if (q.cf[i] != 2) {
-			cr->rend[cr->nburst % x->maxout] = q.last[i];
-			cr->nburst++;
-			cr->ar = hn_max64(cr->ar, q.rdy[i] - 1 - x->lat);
-		}
-	}
-	cr->acc = hn_max64(cr->acc, q.acc);
+	memcpy(cr->rend, q.rend, sizeof(q.rend));
+	cr->nburst = q.nburst;
+	cr->ar = q.ar;
+	cr->acc = q.acc;
 	if (fd_av)
 		*fd_av = q.fd_av;
 	if (cf_av)
