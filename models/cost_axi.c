@@ -96,6 +96,7 @@ struct rd {
 	int64_t unext;                /* the unpacker's next free cycle */
 	struct axi_credit *cr;        /* the memory's bandwidth credit */
 	int64_t fd_av;                /* the next DMA record is in from fd_av (fetched) */
+	int defer;                    /* 1: the fetches still to go wait for the caller */
 	int ext_on;                   /* its last 128 bytes (four bursts) want the AR channel */
 	int64_t ext_t;                /* ... from ext_t (two cycles after its first beat) */
 	int cf_on;                    /* a compute record's fetch wants the AR channel from cfx */
@@ -316,6 +317,8 @@ static int64_t rd_block(struct rd *r, int64_t rows, int64_t cols, int64_t eb, in
 		marks[e / mark] = u;
 	/* a compute record wanted while the block was read: behind its beats; the DMA
 	 * record's last bursts in any case */
+	if (r->defer)
+		return u;
 	if (r->ext_on && (!r->cf_on || r->ext_t <= r->cfx))
 		rd_ext(r);
 	if (r->cf_on && r->cfx <= u)
@@ -683,21 +686,59 @@ static int64_t axi_final_chunk(const struct axictx *x, int fetch, int64_t rows, 
 	int64_t qav[COST_QBUF_WORDS + 1], u, fre = 1;
 	int64_t capw[AXI_CAP_WORDS];   /* past these, every parameter word is in */
 	const int64_t ncap = words < AXI_CAP_WORDS ? words : AXI_CAP_WORDS;
+	struct pend_rd q;
 	struct rd r;
+	int64_t end;
+
 	rd_start(&r, x, fetch, xc, cr);
+	r.defer = 1;
 	u = rd_block(&r, 1, 2 * cols, 8, qbase, 0, 2 * C, qav, COST_QBUF_WORDS + 1);
-	rd_save(&r);
-	if (cf_av)
-		*cf_av = r.cf_av;
-	if (fd_av)
-		*fd_av = r.fd_av;
 	for (int64_t i = 0; i < ncap; i++) {
-		const int64_t col = i % ocols, q = is ? col / C : col;
-		fre = hn_max64(hn_max64(fre + 1, 2), qav[q] + 2);
+		const int64_t col = i % ocols, qi = is ? col / C : col;
+		fre = hn_max64(hn_max64(fre + 1, 2), qav[qi] + 2);
 		capw[i] = fre + 3;
 	}
-	return wr_block(x, rows, cols, d->ab, base, stride, u + 1, capw, ncap, ocols, is, C, 1,
-			cr, NULL) + 1;
+	/* the fetches still to go (a 192-byte record's last bursts, a compute record) read
+	 * beside the write-back, in time order with its W beats */
+	memset(&q, 0, sizeof(q));
+	q.acc = r.acc;
+	q.ar = r.ar;
+	q.fd_av = r.fd_av;
+	q.cf_av = r.cf_av;
+	q.fd0 = -1;
+	q.nburst = r.nburst;
+	memcpy(q.rend, r.rend, sizeof(q.rend));
+	for (int pass = 0; pass < 2; pass++) {
+		/* the DMA record fetcher first unless the compute record wanted earlier */
+		const int cf_first = r.cf_on && (!r.ext_on || r.cfx < r.ext_t);
+		if (pass == cf_first && r.ext_on) {
+			for (int b = 0; b < 4; b++) {
+				q.want[q.n] = r.ext_t;
+				q.left[q.n++] = x->recb;
+			}
+		} else if (pass != cf_first && r.cf_on) {
+			q.want[q.n] = r.cfx;
+			q.left[q.n] = x->recb;
+			q.cf[q.n++] = 1;
+		}
+	}
+	end = wr_block(x, rows, cols, d->ab, base, stride, u + 1, capw, ncap, ocols, is, C, 1,
+		       cr, &q) + 1;
+	for (int i = q.b; i < q.n; i++)
+		if (q.cf[i] && r.cfx > end) {
+			q.left[i] = 0;
+			q.cf[i] = 2;
+		}
+	pend_until(x, &q, cr, INT64_MAX);
+	memcpy(cr->rend, q.rend, sizeof(q.rend));
+	cr->nburst = q.nburst;
+	cr->ar = q.ar;
+	cr->acc = q.acc;
+	if (cf_av)
+		*cf_av = q.cf_av;
+	if (fd_av)
+		*fd_av = q.fd_av;
+	return end;
 }
 
 int64_t axi_final_cycles(const struct axictx *x, int fetch, int64_t rows, int64_t cols,
