@@ -203,13 +203,16 @@ static int64_t rd_ar(struct rd *r, int64_t t0, int cf)
 {
 	int64_t t = rd_ar_at(r, t0);
 
-	/* the DMA record fetcher's last four bursts go before anything else */
-	if (cf && r->ext_on && r->ext_t <= t) {
-		rd_ext(r);
-		t = rd_ar_at(r, t0);
-	}
-	if (cf && r->cf_on && (cf == 2 ? r->cfx < t : r->cfx <= t)) {
-		rd_cf(r);
+	/* the DMA record fetcher's last four bursts go before anything else, then a compute
+	 * record; each pushes this AR later, which may make the other due */
+	for (;;) {
+		if (cf && r->ext_on && r->ext_t <= t) {
+			rd_ext(r);
+		} else if (cf && r->cf_on && (cf == 2 ? r->cfx < t : r->cfx <= t)) {
+			rd_cf(r);
+		} else {
+			break;
+		}
 		t = rd_ar_at(r, t0);
 	}
 	r->ar = t;
