@@ -33,6 +33,13 @@
 #include <string.h>
 
 #define AXI_REC_BYTES 32          /* a record burst (a DMA record is two) */
+/* Cycles a read of the master's staging buffer takes before its data is used: 0 while it
+ * is registers (main at 319157d, read in the cycle); 1 for the block RAM of branch axisynth
+ * (registered reads: a load's emission ends a cycle later, and the packer sees a captured
+ * word, and starts, a cycle later). Measured both ways in docs/model.md. */
+#ifndef COST_AXI_STAGING_READ
+#define COST_AXI_STAGING_READ 0
+#endif
 #define AXI_4K 4096
 #define AXI_MAXOUT_MAX 16
 /* output words whose capture is tracked one by one; past them each follows the last a cycle
@@ -57,6 +64,7 @@ void axictx_init(struct axictx *x, const struct cost_axi *a, const struct dmactx
 	x->recb = AXI_REC_BYTES / x->db;
 	x->nhwc = 0;
 	x->win = 0;
+	x->stg = COST_AXI_STAGING_READ;
 	x->l = NULL;
 	x->d = d;
 }
@@ -453,7 +461,7 @@ int64_t axi_win_cycles(const struct axictx *x, int fetch, int64_t gi, int64_t m0
 		*cf_av = r.cf_av;
 	if (fd_av)
 		*fd_av = r.fd_av;
-	return u + req_lines(x->d, COST_REQ_A, rows, cols) + 1;
+	return u + req_lines(x->d, COST_REQ_A, rows, cols) + 1 + x->stg;
 }
 
 int64_t axi_load_cycles(const struct axictx *x, int fetch, int which, int64_t rows,
@@ -474,7 +482,7 @@ int64_t axi_load_cycles(const struct axictx *x, int fetch, int which, int64_t ro
 	if (fd_av)
 		*fd_av = r.fd_av;
 	/* lines after the last element; the request's cycles count its handshake cycle */
-	return u + req_lines(x->d, which, rows, cols) + 1;
+	return u + req_lines(x->d, which, rows, cols) + 1 + x->stg;
 }
 
 /* The reads beside a store's write-back (the next DMA record, a compute record): at most
@@ -578,7 +586,7 @@ static int64_t wr_block(const struct axictx *x, int64_t rows, int64_t cols, int6
 				for (int64_t j = 0; j < ne; j++, k++) {
 					int64_t w = layout ? (row / lanes) * cols + k :
 						row * ocols + k / lanes;
-					int64_t c = !capw ? w / nb + 3 : w < ncap ? capw[w] :
+					int64_t c = !capw ? w / nb + 3 + x->stg : w < ncap ? capw[w] :
 						capw[ncap - 1] + (w - ncap + 1);
 					p = p + 1;
 					if (p < c)
@@ -654,7 +662,7 @@ int64_t axi_store_cycles(const struct axictx *x, int fetch, int64_t rows, int64_
 		q.cf[q.n++] = 1;
 	}
 	/* partial sums: packing from cycle 1, line j captured in cycle j + 3 */
-	end = wr_block(x, rows, cols, d->cb, base, stride, 1, NULL, 0, hn_cdiv(cols, d->C), is,
+	end = wr_block(x, rows, cols, d->cb, base, stride, 1 + x->stg, NULL, 0, hn_cdiv(cols, d->C), is,
 		       d->C, d->nb[2], cr, &q) + 1;
 	/* a compute record wanted after the store ended is not this request's */
 	for (int i = q.b; i < q.n; i++)
@@ -699,7 +707,7 @@ static int64_t axi_final_chunk(const struct axictx *x, int fetch, int64_t rows, 
 	for (int64_t i = 0; i < ncap; i++) {
 		const int64_t col = i % ocols, qi = is ? col / C : col;
 		fre = hn_max64(hn_max64(fre + 1, 2), qav[qi] + 2);
-		capw[i] = fre + 3;
+		capw[i] = fre + 3 + x->stg;
 	}
 	/* the fetches still to go (a 192-byte record's last bursts, a compute record) read
 	 * beside the write-back, in time order with its W beats */
@@ -725,7 +733,7 @@ static int64_t axi_final_chunk(const struct axictx *x, int fetch, int64_t rows, 
 			q.cf[q.n++] = 1;
 		}
 	}
-	end = wr_block(x, rows, cols, d->ab, base, stride, u + 1, capw, ncap, ocols, is, C, 1,
+	end = wr_block(x, rows, cols, d->ab, base, stride, u + 1 + x->stg, capw, ncap, ocols, is, C, 1,
 		       cr, &q) + 1;
 	for (int i = q.b; i < q.n; i++)
 		if (q.cf[i] && r.cfx > end) {

@@ -145,6 +145,7 @@ struct axictx {
 	int64_t db, maxb, maxout, lat, recb;   /* bus bytes, MAXB, MAXOUT, latency, record beats */
 	int nhwc;                              /* a conv: final outputs NHWC (sim_prog.c) */
 	int win;                               /* a conv whose A loads walk windows */
+	int stg;                               /* staging reads' extra cycle (cost_axi.c) */
 	const struct arch_layer *l;            /* the layer (its window geometry) */
 	double bw;
 	const struct dmactx *d;
