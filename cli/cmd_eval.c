@@ -236,10 +236,10 @@ static int print_json(const struct arch_net *net, const struct hw_config *hw,
 		cJSON_AddStringToObject(cost, "file", o->cost.pred_path);
 	cJSON_AddNumberToObject(cost, "layers_from_model", o->cost.u.kind == ESTIM_ANALYTICAL ?
 				net->n_layers : from_model);
-	/* whose cycles: the direct top's, or the AXI top's (--axi) */
-	cJSON *itf = cJSON_AddObjectToObject(cost, "interface");
-	cJSON_AddStringToObject(itf, "top", o->axi.dw ? "axi" : "direct");
+	/* --axi: the AXI top's cycles (without it, the direct top's: nothing added) */
 	if (o->axi.dw) {
+		cJSON *itf = cJSON_AddObjectToObject(cost, "interface");
+		cJSON_AddStringToObject(itf, "top", "axi");
 		cJSON_AddNumberToObject(itf, "axi_dw", o->axi.dw);
 		cJSON_AddNumberToObject(itf, "axi_maxb", o->axi.maxb);
 		cJSON_AddNumberToObject(itf, "axi_maxout", o->axi.maxout);
