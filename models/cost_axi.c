@@ -1,33 +1,25 @@
 /* cost_axi.c: the model's AXI timing (docs/model.md "Through the AXI top"): the cycles of
  * hwnas_axi (rtl/hwnas_axi.v, its master rtl/hwnas_axi_mem.v) against the AXI memory of
  * sim/harness/harness_axi.cpp with no back-pressure (first beat `latency` cycles after its
- * address, at most bw bytes per cycle).
+ * address, at most bw bytes per cycle, a credit shared by reads and writes).
  *
  * Each DMA request is walked burst by burst and beat by beat as the master issues them, in
- * request-relative cycles (0 = the request's first cycle, the DMA's `first`):
- *   - reads: an AR fires a cycle after the previous one, and only two cycles after the read
- *     burst MAXOUT places back ended (its last beat taken); the record fetcher's ARs go
- *     first (the next DMA record: two bursts of 32 bytes, fired in cycles 1 and 2, when a
- *     DMA record follows), the block's first in cycle 2 (3 behind a fetch); a beat is ready
- *     1 + latency cycles after its AR, and taken when the R channel is free, the bandwidth
- *     credit holds a beat, and (a data beat) the beat holder is free: the unpacker takes one
- *     element a cycle, so a beat of k elements taken in cycle a holds the holder until a + k;
- *   - a load's lines go to the DMA one a cycle after its last element: lines more cycles;
- *   - a store packs one element a cycle once its word is captured (a partial-sum line j in
- *     cycle j + 3; a final store's output word i three cycles after the DMA reads it, which
- *     waits for its channels' parameter word: two cycles after the parameter read unpacks
- *     that word's last record element); a W beat leaves a cycle after its last element
- *     (and after its burst's AW), its burst's B comes two cycles after the last beat (one
- *     at latency 0), the request ends two cycles after the last B.
- * Then the tile program's queue schedule (cost_steps.c) runs on these times, with one more
- * rule per command: its record must be in (a DMA record 3 + latency + 2 x 32 / bus-bytes
- * cycles after the previous DMA command started, a compute record 3 + latency + 32 /
- * bus-bytes after the previous compute started), and the run ends two cycles after the last
- * command (the top's done and its counter).
- *
- * What it does not see (docs/model.md says the measured error): a compute record's fetch
- * waits in the R channel behind the data bursts in flight, and the bandwidth credit the
- * previous request left. Pure: no allocation, no I/O. */
+ * request-relative cycles (0 = the request's first cycle, the DMA's `first`), on a read
+ * channel and a bus credit (struct axi_credit) that carry over from request to request:
+ *   - reads: an AR fires a cycle after the previous one, and two cycles after the burst
+ *     MAXOUT places back took its last beat; the record fetcher's bursts go first (the next
+ *     DMA record's two in cycles 1 and 2; a 192-byte record's other four from two cycles
+ *     after its first beat), then a compute record wanted by then, then the data; a beat is
+ *     ready 1 + latency cycles after its AR, offered when the channel and the credit allow,
+ *     and taken (a data beat) when the one-beat holder is free: the unpacker takes one
+ *     element a cycle;
+ *   - a conv's A load walks the window runs (rd_win), a 2-D block its rows (rd_block);
+ *   - a load ends `lines` cycles after its last element (the lines go one a cycle);
+ *   - a store packs one element a cycle once its word is captured, W beats leave after
+ *     their last element and their burst's AW, B two cycles after a burst's last beat; the
+ *     reads beside a store (records) go in time order with its W beats (pend_rd).
+ * cost_steps.c runs the tile program's queue schedule on these times, each command also
+ * waiting for its record. Pure: no allocation, no I/O. */
 #include "cost_int.h"
 
 #include <string.h>
@@ -67,22 +59,6 @@ void axictx_init(struct axictx *x, const struct cost_axi *a, const struct dmactx
 	x->stg = COST_AXI_STAGING_READ;
 	x->l = NULL;
 	x->d = d;
-}
-
-/* Cycles a stream of n beats takes at the bandwidth, one beat a cycle at most. */
-static int64_t beats_time(const struct axictx *x, int64_t n)
-{
-	double q = (double)(n * x->db) / x->bw;
-	int64_t t = (int64_t)q;
-
-	if ((double)t < q)
-		t++;
-	return t > n ? t : n;
-}
-
-int64_t axi_rec_cycles(const struct axictx *x, int dma)
-{
-	return beats_time(x, dma ? 2 * x->recb : x->recb);
 }
 
 /* beats of a burst starting at aligned address a with left beats to go */

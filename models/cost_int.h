@@ -196,8 +196,6 @@ void axi_first_records(const struct axictx *x, struct axi_credit *cr, int64_t *d
 /* When a compute record whose fetch wants the AR channel from cycle cfx is in, no request
  * running (cr read only, or, commit = 1, its burst put on the bus). */
 int64_t axi_cf_alone(const struct axictx *x, struct axi_credit *cr, int64_t cfx, int commit);
-/* Cycles the beats of a record take (a DMA record: two bursts; a compute record: one). */
-int64_t axi_rec_cycles(const struct axictx *x, int dma);
 
 /* cost_layer, except that when a double-buffered layer's closed-form bound exceeds cutoff
  * it returns 1 at once with cycles = cycles_bound (the exact cycles, above the cutoff too,
