@@ -202,7 +202,8 @@ struct sim_axi_options {
 	int dw, maxb, maxout;
 	double stall;
 	uint64_t seed;
-	int no_win;   /* 1: a conv's A as the host's im2col matrix (2-D loads), not walked */
+	int no_win;   /* 1: no window walks: a conv's A as the host's im2col matrix (2-D loads), a
+		       * pool's input as its window matrix */
 };
 void sim_axi_options_init(struct sim_axi_options *o);   /* 64-bit bus, MAXB 16, MAXOUT 4 */
 

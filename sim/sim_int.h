@@ -73,8 +73,8 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 /* sim_prog_build with flags: SIM_PROG_NO_DATA leaves the image and the reference zero (the
  * program alone: no tensors drawn, no reference computed). */
 #define SIM_PROG_NO_DATA 1u
-/* SIM_PROG_NO_WIN: a conv's A as its im2col matrix in the image, loaded as 2-D blocks (the
- * AXI top's memory side walks no windows), not its NHWC input walked by window. */
+/* SIM_PROG_NO_WIN: a conv's A as its im2col matrix in the image, loaded as 2-D blocks, not
+ * its NHWC input walked by window; a pool's input as the host's window matrix. */
 #define SIM_PROG_NO_WIN 2u
 int sim_prog_build_flags(const struct arch_layer *l, const struct hw_config *hw,
 			 const struct map_tiling *m, const struct sim_rtl_params *p,

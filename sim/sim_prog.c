@@ -568,7 +568,8 @@ static void quantize_multiplier(double v, int64_t *mult, int64_t *shift)
  * inputs, and the output; the reference is computed from the layer's own input tensor. */
 static int build_vector(const struct arch_layer *l, const struct hw_config *hw,
 			const struct sim_rtl_params *rp, uint64_t seed, int full,
-			const struct sim_layer_in *io, struct sim_prog *p, struct hn_err *err)
+			const struct sim_layer_in *io, unsigned flags, struct sim_prog *p,
+			struct hn_err *err)
 {
 	const int ab = hw->act_bits, cb = hw->acc_bits, pool = l->kind == ARCH_POOL;
 	const int64_t ch = l->c, C = hw->pe_cols;
@@ -587,8 +588,10 @@ static int build_vector(const struct arch_layer *l, const struct hw_config *hw,
 
 	memset(p, 0, sizeof(*p));
 	/* a pool's input words walk its windows over the NHWC input (docs/rtl.md "Window
-	 * addressing"), else the host lays out the window matrix */
-	p->win = pool && rp->ostage && win_geometry(l, pad, winw) == 0;
+	 * addressing"), else (SIM_PROG_NO_WIN, or a geometry beyond the descriptor) the host
+	 * lays out the window matrix */
+	p->win = pool && rp->ostage && !(flags & SIM_PROG_NO_WIN) &&
+		 win_geometry(l, pad, winw) == 0;
 	if ((g + 1) * m * ch >= ((int64_t)1 << 31) || (pool ? m * g * ch + m * ch :
 							 3 * m * ch) >= ((int64_t)1 << 31))
 		return hn_fail(err, HN_EINVAL, "layer '%s': too large to simulate", l->name);
@@ -796,7 +799,7 @@ static int prog_build(const struct arch_layer *l, const struct hw_config *hw,
 			return hn_fail(err, HN_EINVAL, "layer '%s': a %s layer needs the vector unit, "
 				       "which the AXI top does not have", l->name,
 				       arch_kind_name(l->kind));
-		return build_vector(l, hw, rp, seed, outq_full, io, p, err);
+		return build_vector(l, hw, rp, seed, outq_full, io, flags, p, err);
 	}
 	if (mt->tm <= 0 || mt->tn <= 0 || mt->tk <= 0 || (unsigned)mt->order >= MAP_ORDER_COUNT)
 		return hn_fail(err, HN_EINVAL, "layer '%s': no valid tiling (tm=%lld tn=%lld tk=%lld)",
@@ -816,9 +819,9 @@ static int prog_build(const struct arch_layer *l, const struct hw_config *hw,
 	trips[MAP_DIM_K] = hn_cdiv(g.k, tiles[MAP_DIM_K]);
 	nsteps = g.g * trips[0] * trips[1] * trips[2];
 
-	/* A conv's A loads walk windows over its NHWC input (docs/rtl.md "Window addressing")
-	 * on the hwnas_top harness; the AXI top's memory side (rtl/hwnas_axi_mem.v) walks 2-D
-	 * blocks only, so its programs (SIM_PROG_NO_WIN) keep the im2col matrix in the image. */
+	/* A conv's A loads walk windows over its NHWC input (docs/rtl.md "Window addressing");
+	 * with SIM_PROG_NO_WIN the image keeps the im2col matrix, loaded as 2-D blocks (what
+	 * hwnas compile emits). */
 	p->win = rp->ostage && !(flags & SIM_PROG_NO_WIN) && l->kind == ARCH_CONV &&
 		 win_geometry(l, 0, winw) == 0;
 	asize = p->win ? l->n * l->c * l->h * l->w : g.g * g.m * g.k;

@@ -169,6 +169,9 @@ static void axi_should_run_pools_and_adds_bit_exactly(void)
 	run_axi(&av, &os, &none, 64, 16, 0.2, seed0() + 31);
 	run_axi(&add, &ws, &none, 64, 4, 0.3, seed0() + 32);
 	run_axi(&gap, &os, &none, 64, 16, 0.2, seed0() + 33);
+	/* the host's window matrix instead of the walk over NHWC (the master's matrix mode) */
+	run_axi_opt(&mx, &os, &none, 64, 16, 0.2, seed0() + 38, 1);
+	run_axi_opt(&av, &ws, &none, 64, 4, 0.3, seed0() + 39, 1);
 	if (getenv("HWNAS_LONG")) {
 		struct hw_config is = small_hw(3, 2, HW_IS, 16, 32, 1);
 		struct hw_config ws4 = small_hw(4, 4, HW_WS, 8, 32, 1);
