@@ -13,6 +13,10 @@
 //    the DMA's qbuf a word (OLANES channels) at a time; a store captures the DMA's lines (or
 //    output words) into the staging buffer as they come and writes the block back as soon as
 //    each element's word is in, one element per cycle packed into beats with byte strobes.
+//    A conv's A load with a window (docs/rtl.md "Window addressing") is read as runs (a
+//    tap's channels, or pad runs without a burst) instead of rows; a vector request streams
+//    its input words to the vector unit (mem_vline) and writes its output words back at vout
+//    (the "runs" section below, hwnas_axi_runs at the end of this file).
 //
 // AXI rules kept (and proved in formal/): a burst never crosses a 4 KiB boundary and has at
 // most MAXB beats; every address is aligned to the bus width (the first and last beats of a
