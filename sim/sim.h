@@ -144,6 +144,14 @@ struct sim_whole_result {
 				    * output stage's values; its harness time and DMA counters are
 				    * the network's, not split per layer) */
 	int64_t image_elements;    /* one image: its size in elements */
+	int64_t program_cycles;    /* one image: the one program's makespan with every command
+				    * taking the model's cycles (sim_prog_makespan: the layers'
+				    * commands overlap where the queues let them) */
+	int axi;                   /* 1: run through the AXI top and the driver (sim_whole_axi):
+				    * rtl_cycles is the top's CYCLES register from start to done
+				    * for the whole network; the layers' res.rtl_cycles are 0 (no
+				    * per-layer spans through the AXI harness) */
+	int64_t axi_rd_bytes, axi_wr_bytes; /* the top's RD_BYTES, WR_BYTES */
 	int64_t outputs, mismatches;   /* elements of the network outputs, and those differing */
 	int64_t rtl_cycles, model_cycles; /* sums over the layers (run one after another) */
 	int64_t macs, sim_cycles;
@@ -166,6 +174,8 @@ struct sim_whole_opts {
 				    * and for a layer whose windows the DMA cannot walk */
 };
 
+struct sim_axi_options;
+
 /* Runs graph network net on hw's RTL layer after layer in topological order, as one program
  * on one image (or one run per layer, o->per_layer): network inputs drawn from the seed,
  * each layer's weights and output-stage parameters from (seed, layer name) with the output
@@ -179,6 +189,21 @@ struct sim_whole_opts {
 int sim_whole(const struct arch_net *net, const struct hw_config *hw,
 	      const struct sim_whole_opts *o, struct sim_whole_result *out, struct hn_err *err);
 void sim_whole_release(struct sim_whole_result *r);
+
+/* sim_whole through the AXI top (rtl/hwnas_axi.v) and the host driver (sim/sim_whole_axi.c,
+ * docs/deploy.md "A whole network through the driver"): the same one-image program laid
+ * out as the top's DRAM (one DMA list and one compute list for the whole network, the
+ * tensors, each layer's weights and parameter records), started once by the C driver on the
+ * simulated top (sim/harness/harness_axi.cpp, ao: bus and slave; NULL: the defaults), every
+ * tensor read back after done and compared with the reference chain as sim_whole does
+ * (o->on_output told each tensor read back before the compare; the run itself read the
+ * RTL's own). out->axi = 1, out->rtl_cycles the top's CYCLES for the whole network (no
+ * per-layer spans), out->model_cycles the model's sum over the layers, out->program_cycles
+ * the one program's makespan at the model's command times. HN_EINVAL also for a layer the
+ * AXI top cannot run in a chain yet (sim_whole_axi's message names it and what it lacks). */
+int sim_whole_axi(const struct arch_net *net, const struct hw_config *hw,
+		  const struct sim_whole_opts *o, const struct sim_axi_options *ao,
+		  struct sim_whole_result *out, struct hn_err *err);
 
 /* The tile program's makespan without the RTL: the program sim_layer would run, each command
  * taking the cycles docs/model.md charges, through the RTL's two in-order queues and their

@@ -91,13 +91,86 @@ struct sim_layer_in {
 };
 
 /* sim_prog_build with the inputs given (io; NULL: drawn from the seed as sim_prog_build
- * does). With io the image's A matrix (a conv's im2col, a pool's window matrix) is laid out
- * from io's tensors on the host, and the output stage's shift is calibrated from the layer's
- * accumulators (docs/rtl.md "Whole networks"). */
+ * does) and sim_prog_build_flags' flags. With io the image's A matrix (a conv's im2col, a
+ * pool's window matrix) is laid out from io's tensors on the host, and the output stage's
+ * shift is calibrated from the layer's accumulators (docs/rtl.md "Whole networks"). */
 int sim_prog_build_in(const struct arch_layer *l, const struct hw_config *hw,
 		      const struct map_tiling *m, const struct sim_rtl_params *p, uint64_t seed,
-		      int outq_full, const struct sim_layer_in *io, struct sim_prog *prog,
-		      struct hn_err *err);
+		      int outq_full, const struct sim_layer_in *io, unsigned flags,
+		      struct sim_prog *prog, struct hn_err *err);
+
+/* The whole network as one program on one image (sim_whole.c, docs/rtl.md "Whole
+ * networks"), shared by the direct harness's run (sim_whole), the AXI top's
+ * (sim_whole_axi) and `hwnas compile`: every tensor (network inputs, then layer outputs, in
+ * that order) at its own element address off[t], NHWC; per layer in execution order its own
+ * program lp[s] (built from the reference chain's tensors, its addresses unrelocated), its
+ * private region (weights, partial sums, parameter records) at priv[s], its commands
+ * dma0[s] .. dma0[s + 1] - 1 and cmp0[s] .. of g; g the one relocated program and image,
+ * g.expect the reference chain's tensors [0, off[T]) (zero with SIM_PROG_NO_DATA). */
+struct sim_whole_img {
+	int L, T;                 /* layers, tensors */
+	int *order;               /* L layer indices in execution order */
+	int64_t *off;             /* T + 1 */
+	int64_t *zp;              /* T: the zero point each tensor was written with */
+	struct sim_prog *lp;      /* L */
+	int64_t *priv;            /* L */
+	int64_t *dma0, *cmp0;     /* L + 1 */
+	struct sim_prog g;
+};
+/* HN_EINVAL naming the network and the layer unless a whole-network run can take net (a
+ * graph; no matmul of two activations, no first-token fc). */
+int sim_whole_check_net(const struct arch_net *net, struct hn_err *err);
+/* The defaults of a NULL opts (or NULL fields) into opt and co. */
+void sim_whole_resolve_opts(const struct sim_whole_opts *o, struct sim_options *opt,
+			    struct cost_net_opts *co);
+/* Builds *w (released with sim_whole_img_release, which this call does itself on an
+ * error) and each layer's tiling and cost into layers[0 .. L-1] (execution order); flags
+ * as sim_prog_build_flags' for every layer; o->on_layer told before each layer. Returns 0,
+ * 1 (err says which layer) when a conv's or pool's A would be a matrix the host lays out
+ * from an intermediate tensor (windows not walked: SIM_PROG_NO_WIN, or a geometry beyond
+ * the descriptor), HN_EINVAL (a list-form network, a matmul, no tiling fits), HN_ENOMEM. */
+int sim_whole_img_build(const struct arch_net *net, const struct hw_config *hw,
+			const struct sim_rtl_params *rp, const struct sim_options *opt,
+			const struct cost_net_opts *co, unsigned flags,
+			const struct sim_whole_opts *o, struct sim_whole_layer *layers,
+			struct sim_whole_img *w, struct hn_err *err);
+void sim_whole_img_release(struct sim_whole_img *w);
+/* Compares got (the off[T] tensor elements the RTL wrote, read back) with the reference
+ * chain (every layer's tensor, the network outputs, the network inputs unchanged) into out
+ * (its layers[] filled by sim_whole_img_build): per layer outputs, macs, mismatches,
+ * distinct values; the network's outputs, mismatches, bit_exact, model_cycles, macs,
+ * program_cycles. o->on_output (if any) is told each layer's tensor in got first. */
+void sim_whole_img_check(const struct arch_net *net, const struct sim_whole_img *w,
+			 const struct sim_whole_opts *o, int64_t *got,
+			 struct sim_whole_result *out);
+
+/* 1 when a conv's A matrix without window walking (its im2col, [g][m][k]) is its NHWC input
+ * tensor as it stands: a 1x1 kernel, stride 1, no padding, one group. */
+int sim_im2col_is_input(const struct arch_layer *l);
+
+/* The one image as the AXI top's DRAM (sim_whole_axi.c, docs/deploy.md "A whole network
+ * through the driver"), byte addresses: the DMA list (ndq records) at dq = 0, the compute
+ * list (ncq) at cq, the tensors from `tensors` to tensors_end (tensor t at tb[t], act bytes
+ * ab each, 64-byte aligned), the layers' private regions from priv to end; lm[s]: step s's
+ * single-layer map (its lists' slots, A = the tensor it reads, C = the tensor it writes, its
+ * B, partial sums and parameter records). */
+struct sim_whole_axi_map {
+	uint64_t dq, cq, tensors, tensors_end, priv, end;
+	int64_t ndq, ncq;
+	int ab;
+	uint64_t *tb;               /* owned: T */
+	struct sim_axi_map *lm;     /* owned: L */
+};
+/* Lays w out (built with SIM_PROG_NO_WIN) into *m and *image (malloc'ed, m->end bytes: the
+ * records, the network inputs, zeros for the other tensors, the weights and parameters).
+ * HN_EINVAL naming the layer the AXI top cannot run or an image beyond 32-bit addresses. */
+int sim_whole_axi_layout(const struct arch_net *net, const struct sim_whole_img *w,
+			 const struct sim_rtl_params *rp, struct sim_whole_axi_map *m,
+			 uint8_t **image, struct hn_err *err);
+void sim_whole_axi_map_release(struct sim_whole_axi_map *m);
+/* 0 when layer l can run inside a whole-network program on the AXI top; else -1 and why
+ * (size bytes) says what it lacks. */
+int sim_whole_axi_chainable(const struct arch_layer *l, char *why, size_t size);
 
 /* Runs prog on the verilated model of rp (built or found in the cache): writes the program
  * and image to a temporary run folder, runs the harness, reads its results into *out and the

@@ -752,7 +752,7 @@ int sim_prog_build(const struct arch_layer *l, const struct hw_config *hw,
 		   const struct map_tiling *mt, const struct sim_rtl_params *rp, uint64_t seed,
 		   int outq_full, struct sim_prog *p, struct hn_err *err)
 {
-	return sim_prog_build_in(l, hw, mt, rp, seed, outq_full, NULL, p, err);
+	return sim_prog_build_in(l, hw, mt, rp, seed, outq_full, NULL, 0, p, err);
 }
 
 static int prog_build(const struct arch_layer *l, const struct hw_config *hw,
@@ -762,10 +762,10 @@ static int prog_build(const struct arch_layer *l, const struct hw_config *hw,
 
 int sim_prog_build_in(const struct arch_layer *l, const struct hw_config *hw,
 		      const struct map_tiling *mt, const struct sim_rtl_params *rp, uint64_t seed,
-		      int outq_full, const struct sim_layer_in *io, struct sim_prog *p,
-		      struct hn_err *err)
+		      int outq_full, const struct sim_layer_in *io, unsigned flags,
+		      struct sim_prog *p, struct hn_err *err)
 {
-	return prog_build(l, hw, mt, rp, seed, outq_full, io, 0, p, err);
+	return prog_build(l, hw, mt, rp, seed, outq_full, io, flags, p, err);
 }
 
 int sim_prog_build_flags(const struct arch_layer *l, const struct hw_config *hw,

@@ -70,7 +70,7 @@ static int64_t distinct(const int64_t *x, int64_t n)
 
 /* What the runner cannot run: a list without connections, a matmul (two activations into
  * the array), an fc reading the first token only. HN_EINVAL naming the network and layer. */
-static int check_net(const struct arch_net *net, struct hn_err *err)
+int sim_whole_check_net(const struct arch_net *net, struct hn_err *err)
 {
 	if (!net->graph)
 		return hn_fail(err, HN_EINVAL, "%s: a whole-network run needs a graph (layers "
@@ -104,16 +104,6 @@ static int64_t reloc(const struct sim_prog *lp, int64_t a, int64_t in0, int64_t 
 	return priv + a;
 }
 
-/* The whole network as one program on one image (docs/rtl.md "Whole networks"): every
- * tensor at its own address (network inputs and layer outputs, one after another), each
- * layer's weights, partial sums and records in a private region; each layer's program
- * (built from the reference chain's tensors, which fixes its calibrated parameters and its
- * expected outputs) relocated there, its loads reading the tensors its producers' stores
- * write, its waits offset past the layers before it. One harness run; the RTL's tensors
- * are dumped at the end and compared with the reference chain's, and each layer's cycles
- * are its span of DMA requests (first cycle of its first to last of its last). Returns 1
- * (nothing run) when a layer's windows cannot be walked (its program needs a host-built
- * matrix of its input), 0 or an error otherwise. */
 /* Layer li's tiling and modelled cost into wl, by the one rule (cost_net_layer); a layer no
  * tiling fits is an error naming it. */
 static int layer_tiling(const struct arch_net *net, const struct arch_layer *l, int li,
@@ -134,111 +124,166 @@ static int layer_tiling(const struct arch_net *net, const struct arch_layer *l, 
 	return 0;
 }
 
-static int whole_one_image(const struct arch_net *net, const struct hw_config *hw,
-			   const struct sim_options *opt, const struct cost_net_opts *co,
-			   const struct sim_rtl_params *rp, const int *order,
-			   const struct sim_whole_opts *o, struct sim_whole_result *out,
-			   struct hn_err *err)
+/* The tensor index (0 .. T-1: network inputs, then layer outputs) of source id. */
+static int tensor_of(const struct arch_net *net, int32_t id)
+{
+	return id < 0 ? -1 - id : net->n_inputs + id;
+}
+
+int sim_im2col_is_input(const struct arch_layer *l)
+{
+	return l->kind == ARCH_CONV && l->r == 1 && l->s == 1 && l->stride_h == 1 &&
+	       l->stride_w == 1 && l->pad_h == 0 && l->pad_w == 0 && l->groups == 1;
+}
+
+void sim_whole_img_release(struct sim_whole_img *w)
+{
+	for (int s = 0; w->lp && s < w->L; s++)
+		sim_prog_release(&w->lp[s]);
+	free(w->lp);
+	free(w->order);
+	free(w->off);
+	free(w->zp);
+	free(w->priv);
+	free(w->dma0);
+	free(w->cmp0);
+	sim_prog_release(&w->g);
+	memset(w, 0, sizeof(*w));
+}
+
+void sim_whole_resolve_opts(const struct sim_whole_opts *o, struct sim_options *opt,
+			    struct cost_net_opts *co)
+{
+	if (o && o->sim)
+		*opt = *o->sim;
+	else
+		sim_options_init(opt);
+	if (o && o->cost)
+		*co = *o->cost;
+	else
+		cost_net_opts_init(co);
+}
+
+int sim_whole_img_build(const struct arch_net *net, const struct hw_config *hw,
+			const struct sim_rtl_params *rp, const struct sim_options *opt,
+			const struct cost_net_opts *co, unsigned flags,
+			const struct sim_whole_opts *o, struct sim_whole_layer *layers,
+			struct sim_whole_img *w, struct hn_err *err)
 {
 	const int L = net->n_layers, T = net->n_inputs + L;
-	struct sim_prog *lp = calloc((size_t)L + 1, sizeof(*lp)), g;
-	int64_t *off = calloc((size_t)T + 1, sizeof(int64_t)), *zp = calloc((size_t)T + 1,
-									       sizeof(int64_t));
-	int64_t *got = NULL, total = 0, priv, ndma = 0, ncmp = 0;
+	struct sim_prog *g = &w->g;
+	int64_t total = 0, ndma = 0, ncmp = 0;
 	int ret = 0;
 
-	memset(&g, 0, sizeof(g));
-	if (!lp || !off || !zp) {
+	memset(w, 0, sizeof(*w));
+	if ((ret = sim_whole_check_net(net, err)))
+		return ret;
+	w->L = L;
+	w->T = T;
+	w->lp = calloc((size_t)L + 1, sizeof(*w->lp));
+	w->order = calloc((size_t)L + 1, sizeof(int));
+	w->off = calloc((size_t)T + 1, sizeof(int64_t));
+	w->zp = calloc((size_t)T + 1, sizeof(int64_t));
+	w->priv = calloc((size_t)L + 1, sizeof(int64_t));
+	w->dma0 = calloc((size_t)L + 1, sizeof(int64_t));
+	w->cmp0 = calloc((size_t)L + 1, sizeof(int64_t));
+	if (!w->lp || !w->order || !w->off || !w->zp || !w->priv || !w->dma0 || !w->cmp0) {
 		ret = hn_fail(err, HN_ENOMEM, "%s: out of memory for the programs", net->name);
-		goto out_free;
+		goto out_fail;
 	}
+	if ((ret = arch_net_topo_order(net, w->order, err)))
+		goto out_fail;
 	/* the tensors' addresses: network inputs, then layer outputs */
 	for (int t = 0; t < T; t++) {
 		struct arch_shape sh = arch_net_tensor_shape(net, t < net->n_inputs ?
 							     ARCH_SRC_INPUT(t) : t - net->n_inputs);
-		off[t] = total;
+		w->off[t] = total;
 		total += arch_shape_elems(&sh);
 	}
-	priv = off[T] = total;
+	w->off[T] = total;
 	/* every layer's program from the reference chain's tensors */
-	g.expect = calloc((size_t)total + 1, sizeof(int64_t));
-	if (!g.expect) {
+	g->expect = calloc((size_t)total + 1, sizeof(int64_t));
+	if (!g->expect) {
 		ret = hn_fail(err, HN_ENOMEM, "%s: out of memory for the tensors", net->name);
-		goto out_free;
+		goto out_fail;
 	}
-	for (int i = 0; i < net->n_inputs; i++)
-		draw_input(g.expect + off[i], off[i + 1] - off[i], net->inputs[i].name, opt->seed,
-			   hw->act_bits);
+	for (int i = 0; i < net->n_inputs && !(flags & SIM_PROG_NO_DATA); i++)
+		draw_input(g->expect + w->off[i], w->off[i + 1] - w->off[i], net->inputs[i].name,
+			   opt->seed, hw->act_bits);
 	for (int s = 0; s < L; s++) {
-		const int li = order[s], t = net->n_inputs + li;
+		const int li = w->order[s], t = net->n_inputs + li;
 		const struct arch_layer *l = &net->layers[li];
-		struct sim_whole_layer *wl = &out->layers[s];
+		struct sim_whole_layer *wl = &layers[s];
+		struct sim_prog *q = &w->lp[s];
 		struct sim_layer_in in;
 
 		if (o && o->on_layer)
 			o->on_layer(o->ctx, s + 1, L, l);
 		memset(&in, 0, sizeof(in));
 		for (int j = 0; j < l->n_in; j++) {
-			int ti = l->in[j] < 0 ? -1 - l->in[j] : net->n_inputs + l->in[j];
-			in.x[j] = g.expect + off[ti];
-			in.zp[j] = zp[ti];
+			in.x[j] = g->expect + w->off[tensor_of(net, l->in[j])];
+			in.zp[j] = w->zp[tensor_of(net, l->in[j])];
 		}
 		if ((ret = layer_tiling(net, l, li, hw, co, wl, err)))
-			goto out_free;
-		if ((ret = sim_prog_build_in(l, hw, &wl->tiling, rp, opt->seed, opt->outq_full, &in,
-					     &lp[s], err)))
-			goto out_free;
-		if ((l->kind == ARCH_CONV || l->kind == ARCH_POOL) && !lp[s].win) {
-			ret = 1; /* a host-built matrix: the per-layer runs take it */
-			goto out_free;
+			goto out_fail;
+		if ((ret = sim_prog_build_in(l, hw, &wl->tiling, rp, opt->seed, opt->outq_full,
+					     &in, flags, q, err)))
+			goto out_fail;
+		if ((l->kind == ARCH_CONV && !q->win && !sim_im2col_is_input(l)) ||
+		    (l->kind == ARCH_POOL && !q->win)) {
+			ret = hn_fail(err, 1, "%s: layer '%s': its %s is a matrix the host lays out "
+				      "from its input (the DMA walks no windows %s)", net->name,
+				      l->name, l->kind == ARCH_CONV ? "im2col" : "window matrix",
+				      flags & SIM_PROG_NO_WIN ? "on this top" : "of this geometry");
+			goto out_fail;
 		}
-		memcpy(g.expect + off[t], lp[s].expect, (size_t)lp[s].nout * sizeof(int64_t));
-		zp[t] = l->kind == ARCH_POOL ? in.zp[0] : lp[s].zp;
-		ndma += lp[s].ndma;
-		ncmp += lp[s].ncmp;
-		total += lp[s].nmem;
+		memcpy(g->expect + w->off[t], q->expect, (size_t)q->nout * sizeof(int64_t));
+		w->zp[t] = l->kind == ARCH_POOL ? in.zp[0] : q->zp;
+		w->priv[s] = total;
+		ndma += q->ndma;
+		ncmp += q->ncmp;
+		total += q->nmem;
 	}
 	if (total >= ((int64_t)1 << 31)) {
 		ret = hn_fail(err, HN_EINVAL, "%s: too large to simulate as one image (%lld "
 			      "elements)", net->name, (long long)total);
-		goto out_free;
+		goto out_fail;
 	}
 
 	/* the one image and the one program */
-	g.nmem = total;
-	g.out_base = 0;
-	g.nout = priv;
-	g.ostage = 1;
-	g.win = 1;
-	g.bw = lp[0].bw;
-	g.latency = lp[0].latency;
-	g.nseg = L;
-	g.mem = calloc((size_t)total, sizeof(int64_t));
-	g.dma = malloc((size_t)(ndma + 1) * sizeof(*g.dma));
-	g.cmp = malloc((size_t)(ncmp + 1) * sizeof(*g.cmp));
-	g.seg = malloc((size_t)(2 * L) * sizeof(int64_t));
-	g.seg_cycles = malloc((size_t)L * sizeof(int64_t));
-	got = malloc((size_t)priv * sizeof(int64_t) + 1);
-	if (!g.mem || !g.dma || !g.cmp || !g.seg || !g.seg_cycles || !got) {
+	g->nmem = total;
+	g->out_base = 0;
+	g->nout = w->off[T];
+	g->ostage = 1;
+	g->win = 1;
+	g->bw = w->lp[0].bw;
+	g->latency = w->lp[0].latency;
+	g->nseg = L;
+	g->mem = calloc((size_t)total, sizeof(int64_t));
+	g->dma = malloc((size_t)(ndma + 1) * sizeof(*g->dma));
+	g->cmp = malloc((size_t)(ncmp + 1) * sizeof(*g->cmp));
+	g->seg = malloc((size_t)(2 * L) * sizeof(int64_t));
+	g->seg_cycles = malloc((size_t)L * sizeof(int64_t));
+	if (!g->mem || !g->dma || !g->cmp || !g->seg || !g->seg_cycles) {
 		ret = hn_fail(err, HN_ENOMEM, "%s: out of memory for the image", net->name);
-		goto out_free;
+		goto out_fail;
 	}
-	g.cap_dma = ndma + 1;
-	g.cap_cmp = ncmp + 1;
-	for (int i = 0; i < net->n_inputs; i++)
-		memcpy(g.mem + off[i], g.expect + off[i], (size_t)(off[i + 1] - off[i]) *
-		       sizeof(int64_t));
-	for (int64_t s = 0, p = 0; s < L; s++) {
-		const struct arch_layer *l = &net->layers[order[s]];
-		const struct sim_prog *q = &lp[s];
-		int64_t in[2] = { 0, 0 }, o_t = off[net->n_inputs + order[s]], pv = priv + p;
+	g->cap_dma = ndma + 1;
+	g->cap_cmp = ncmp + 1;
+	memcpy(g->mem, g->expect, (size_t)w->off[net->n_inputs] * sizeof(int64_t));
+	for (int s = 0; s < L; s++) {
+		const struct arch_layer *l = &net->layers[w->order[s]];
+		const struct sim_prog *q = &w->lp[s];
+		int64_t in[2] = { 0, 0 }, o_t = w->off[net->n_inputs + w->order[s]], pv = w->priv[s];
 		for (int j = 0; j < l->n_in; j++)
-			in[j] = off[l->in[j] < 0 ? -1 - l->in[j] : net->n_inputs + l->in[j]];
+			in[j] = w->off[tensor_of(net, l->in[j])];
 		/* the private region: the layer's own image (its input and output regions in it
 		 * go unused: those addresses move to the tensors) */
-		memcpy(g.mem + pv, q->mem, (size_t)q->nmem * sizeof(int64_t));
-		g.seg[2 * s] = g.ndma;
-		g.seg[2 * s + 1] = g.ndma + q->ndma - 1;
+		memcpy(g->mem + pv, q->mem, (size_t)q->nmem * sizeof(int64_t));
+		w->dma0[s] = g->ndma;
+		w->cmp0[s] = g->ncmp;
+		g->seg[2 * s] = g->ndma;
+		g->seg[2 * s + 1] = g->ndma + q->ndma - 1;
 		for (int64_t k = 0; k < q->ndma; k++) {
 			struct sim_dma d = q->dma[k];
 			d.base = reloc(q, d.base, in[0], in[1], o_t, pv);
@@ -248,78 +293,116 @@ static int whole_one_image(const struct arch_net *net, const struct hw_config *h
 				d.vbase2 = reloc(q, d.vbase2, in[0], in[1], o_t, pv);
 				d.vout = reloc(q, d.vout, in[0], in[1], o_t, pv);
 			}
-			d.wait += g.ncmp;  /* computes of the layers before count as done */
-			g.dma[g.ndma + k] = d;
+			d.wait += g->ncmp;  /* computes of the layers before count as done */
+			g->dma[g->ndma + k] = d;
 		}
 		for (int64_t k = 0; k < q->ncmp; k++) {
 			struct sim_cmp c = q->cmp[k];
-			c.wait += g.ndma;
-			g.cmp[g.ncmp + k] = c;
+			c.wait += g->ndma;
+			g->cmp[g->ncmp + k] = c;
 		}
-		g.ndma += q->ndma;
-		g.ncmp += q->ncmp;
-		g.max_cycles += q->max_cycles;
-		p += q->nmem;
+		g->ndma += q->ndma;
+		g->ncmp += q->ncmp;
+		g->max_cycles += q->max_cycles;
 	}
-	{
-		struct sim_result r;
-		memset(&r, 0, sizeof(r));
-		char what[ARCH_NAME_MAX + 24];
-		snprintf(what, sizeof(what), "network '%s' (one image)", net->name);
-		if ((ret = sim_prog_run(what, &g, rp, opt, &r, got, err)))
-			goto out_free;
-		out->sim_cycles = r.sim_cycles;
-		out->sim_seconds = r.sim_seconds;
-		out->build_seconds = r.build_seconds;
-		out->one_image = 1;
-		out->image_elements = total;
-	}
+	w->dma0[L] = g->ndma;
+	w->cmp0[L] = g->ncmp;
+	return 0;
+out_fail:
+	sim_whole_img_release(w);
+	return ret;
+}
+
+void sim_whole_img_check(const struct arch_net *net, const struct sim_whole_img *w,
+			 const struct sim_whole_opts *o, int64_t *got, struct sim_whole_result *out)
+{
+	const struct sim_prog *g = &w->g;
+
 	out->bit_exact = 1;
-	out->cycles_equal = 1;
-	for (int s = 0; s < L; s++) {
+	out->n = w->L;
+	for (int s = 0; s < w->L; s++) {
 		struct sim_whole_layer *wl = &out->layers[s];
-		const int t = net->n_inputs + order[s];
-		wl->res.rtl_cycles = g.seg_cycles[s];
-		wl->res.outputs = lp[s].nout;
-		wl->res.macs = lp[s].macs;
-		wl->res.out_zp = lp[s].zp;
-		wl->res.out_lo = lp[s].lo;
-		wl->res.out_hi = lp[s].hi;
-		for (int64_t i = 0; i < lp[s].nout; i++)
-			wl->chain_mismatches += got[off[t] + i] != g.expect[off[t] + i];
+		const int t = net->n_inputs + w->order[s];
+		const struct sim_prog *q = &w->lp[s];
+		if (o && o->on_output)
+			o->on_output(o->ctx, &net->layers[w->order[s]], got + w->off[t], q->nout);
+		wl->res.outputs = q->nout;
+		wl->res.macs = q->macs;
+		wl->res.out_zp = q->zp;
+		wl->res.out_lo = q->lo;
+		wl->res.out_hi = q->hi;
+		wl->chain_mismatches = 0;
+		for (int64_t i = 0; i < q->nout; i++)
+			wl->chain_mismatches += got[w->off[t] + i] != g->expect[w->off[t] + i];
 		/* one image: a layer's own reference is the chain's (from the same inputs only
 		 * while the chains agree) */
 		wl->res.mismatches = wl->chain_mismatches;
 		wl->res.bit_exact = wl->chain_mismatches == 0;
-		wl->distinct = distinct(got + off[t], lp[s].nout);
+		wl->distinct = distinct(got + w->off[t], q->nout);
 		out->bit_exact &= wl->chain_mismatches == 0;
-		out->cycles_equal &= wl->res.rtl_cycles == wl->cost.cycles;
-		out->rtl_cycles += wl->res.rtl_cycles;
 		out->model_cycles += wl->cost.cycles;
 		out->macs += wl->res.macs;
 	}
-	out->n = L;
 	for (int j = 0; j < net->n_outputs; j++) {
-		int32_t id = net->outputs[j];
-		int ti = id < 0 ? -1 - id : net->n_inputs + id;
-		int64_t n = off[ti + 1] - off[ti];
+		int ti = tensor_of(net, net->outputs[j]);
+		int64_t n = w->off[ti + 1] - w->off[ti];
 		out->outputs += n;
 		for (int64_t i = 0; i < n; i++)
-			out->mismatches += got[off[ti] + i] != g.expect[off[ti] + i];
+			out->mismatches += got[w->off[ti] + i] != g->expect[w->off[ti] + i];
 	}
 	out->bit_exact &= out->mismatches == 0;
 	/* the network inputs, which no store may touch */
-	for (int64_t i = 0; i < off[net->n_inputs]; i++)
-		out->bit_exact &= got[i] == g.expect[i];
+	for (int64_t i = 0; i < w->off[net->n_inputs]; i++)
+		out->bit_exact &= got[i] == g->expect[i];
+	out->one_image = 1;
+	out->image_elements = g->nmem;
+	out->program_cycles = sim_prog_makespan(g);
+}
+
+/* The whole network as one program on one image (docs/rtl.md "Whole networks",
+ * sim_whole_img_build) on the direct harness: one run; the RTL's tensors are dumped at the
+ * end and compared with the reference chain's, and each layer's cycles are its span of DMA
+ * requests (first cycle of its first to last of its last). Returns 1 (nothing run) when a
+ * layer's windows cannot be walked (its program needs a host-built matrix of its input), 0
+ * or an error otherwise. */
+static int whole_one_image(const struct arch_net *net, const struct hw_config *hw,
+			   const struct sim_options *opt, const struct cost_net_opts *co,
+			   const struct sim_rtl_params *rp, const struct sim_whole_opts *o,
+			   struct sim_whole_result *out, struct hn_err *err)
+{
+	struct sim_whole_img w;
+	struct sim_result r;
+	int64_t *got = NULL;
+	char what[ARCH_NAME_MAX + 24];
+	int ret = sim_whole_img_build(net, hw, rp, opt, co, 0, o, out->layers, &w, err);
+
+	if (ret) {
+		if (ret == 1)
+			memset(out->layers, 0, (size_t)net->n_layers * sizeof(*out->layers));
+		return ret;
+	}
+	got = malloc((size_t)w.g.nout * sizeof(int64_t) + 1);
+	if (!got) {
+		ret = hn_fail(err, HN_ENOMEM, "%s: out of memory for the image", net->name);
+		goto out_free;
+	}
+	memset(&r, 0, sizeof(r));
+	snprintf(what, sizeof(what), "network '%s' (one image)", net->name);
+	if ((ret = sim_prog_run(what, &w.g, rp, opt, &r, got, err)))
+		goto out_free;
+	out->sim_cycles = r.sim_cycles;
+	out->sim_seconds = r.sim_seconds;
+	out->build_seconds = r.build_seconds;
+	sim_whole_img_check(net, &w, NULL, got, out);
+	out->cycles_equal = 1;
+	for (int s = 0; s < w.L; s++) {
+		struct sim_whole_layer *wl = &out->layers[s];
+		wl->res.rtl_cycles = w.g.seg_cycles[s];
+		out->cycles_equal &= wl->res.rtl_cycles == wl->cost.cycles;
+		out->rtl_cycles += wl->res.rtl_cycles;
+	}
 out_free:
-	for (int s = 0; lp && s < L; s++)
-		sim_prog_release(&lp[s]);
-	if (ret == 1)
-		memset(out->layers, 0, (size_t)L * sizeof(*out->layers));
-	sim_prog_release(&g);
-	free(lp);
-	free(off);
-	free(zp);
+	sim_whole_img_release(&w);
 	free(got);
 	return ret;
 }
@@ -337,15 +420,8 @@ int sim_whole(const struct arch_net *net, const struct hw_config *hw,
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if (o && o->sim)
-		opt = *o->sim;
-	else
-		sim_options_init(&opt);
-	if (o && o->cost)
-		co = *o->cost;
-	else
-		cost_net_opts_init(&co);
-	if ((ret = check_net(net, err)) || (ret = sim_check_hw(hw, err)))
+	sim_whole_resolve_opts(o, &opt, &co);
+	if ((ret = sim_whole_check_net(net, err)) || (ret = sim_check_hw(hw, err)))
 		return ret;
 	sim_rtl_params_from_hw(hw, &rp);
 	rtl = calloc((size_t)T, sizeof(*rtl));
@@ -363,7 +439,7 @@ int sim_whole(const struct arch_net *net, const struct hw_config *hw,
 	if ((ret = arch_net_topo_order(net, order, err)))
 		goto out_free;
 	if (!(o && (o->per_layer || o->on_output))) {
-		ret = whole_one_image(net, hw, &opt, &co, &rp, order, o, out, err);
+		ret = whole_one_image(net, hw, &opt, &co, &rp, o, out, err);
 		if (ret <= 0)
 			goto out_free;
 	}
@@ -420,7 +496,7 @@ int sim_whole(const struct arch_net *net, const struct hw_config *hw,
 		if ((ret = layer_tiling(net, l, li, hw, &co, wl, err)))
 			goto out_free;
 		if ((ret = sim_prog_build_in(l, hw, &wl->tiling, &rp, opt.seed, opt.outq_full,
-					     &in_rtl, &prog, err)))
+					     &in_rtl, 0, &prog, err)))
 			goto out_free;
 		elems[t] = prog.nout;
 		wl->host_layout = (l->kind == ARCH_CONV || l->kind == ARCH_POOL) && !prog.win;
@@ -455,7 +531,7 @@ int sim_whole(const struct arch_net *net, const struct hw_config *hw,
 			/* the chains have parted: the reference layer from the reference's inputs */
 			struct sim_prog rprog;
 			if ((ret = sim_prog_build_in(l, hw, &wl->tiling, &rp, opt.seed,
-						     opt.outq_full, &in_ref, &rprog, err)))
+						     opt.outq_full, &in_ref, 0, &rprog, err)))
 				goto out_free;
 			ref[t] = rprog.expect;
 			rprog.expect = NULL;

@@ -1,0 +1,301 @@
+/* sim_whole_axi.c: a whole network through the AXI top and the host driver in one start
+ * (docs/deploy.md "A whole network through the driver").
+ *
+ * The program is sim_whole's one image (sim_whole_img_build: every tensor at its own
+ * address, each layer's program relocated onto it, its waits offset past the layers before
+ * it) laid out as the AXI top's DRAM: one DMA list and one compute list for the whole
+ * network, the tensors (act bytes each, network inputs first), then per layer its weights,
+ * partial sums and output-stage parameter records. Each layer's records are packed by
+ * sim_axi_fill (the layout of a single layer, sim_axi.c) with its regions moved onto the
+ * tensors it reads and writes. `hwnas compile` writes this image; sim_whole_axi runs it
+ * through the driver on the simulated top, dumps every tensor and compares it with the C
+ * reference chain. */
+#include "sim_int.h"
+#include "../driver/hwnas_drv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAGE 4096u
+#define TENSOR_ALIGN 64u   /* each tensor and private region: a DMA-list-sized alignment */
+
+/* The program flags of an AXI-top layer: its memory side walks 2-D blocks only (no window
+ * descriptor), so a conv's A is its im2col matrix. */
+static const unsigned axi_prog_flags = SIM_PROG_NO_WIN;
+
+static uint64_t align_to(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int sim_whole_axi_chainable(const struct arch_layer *l, char *why, size_t size)
+{
+	why[0] = 0;
+	if (l->kind == ARCH_POOL || l->kind == ARCH_ADD)
+		snprintf(why, size, "a %s runs on the vector unit, which the AXI top has no records "
+			 "for yet (docs/deploy.md)", arch_kind_name(l->kind));
+	else if (l->kind == ARCH_CONV && !sim_im2col_is_input(l))
+		snprintf(why, size, "a conv whose im2col is not its input tensor (a kernel, stride, "
+			 "padding or groups beyond a plain 1x1) needs the window walk, which the AXI "
+			 "top does not have yet (docs/deploy.md)");
+	else if (l->kind == ARCH_MATMUL)
+		snprintf(why, size, "a matmul of two activations is not run whole");
+	else if (l->kind == ARCH_FC && l->first_token)
+		snprintf(why, size, "an fc that reads the first token only is not run whole");
+	return why[0] ? -1 : 0;
+}
+
+void sim_whole_axi_map_release(struct sim_whole_axi_map *m)
+{
+	free(m->tb);
+	free(m->lm);
+	memset(m, 0, sizeof(*m));
+}
+
+/* The tensor index of source id (network inputs first). */
+static int tensor_of(const struct arch_net *net, int32_t id)
+{
+	return id < 0 ? -1 - id : net->n_inputs + id;
+}
+
+/* Step s's records at their slots in the lists: sim_axi_fill of its own program with the
+ * waits offset past the commands of the layers before it (as in w->g). */
+static int fill_layer(const struct sim_whole_img *w, int s, const struct sim_axi_map *lm,
+		      uint8_t *img)
+{
+	struct sim_prog v = w->lp[s];
+	int ret = 0;
+
+	v.dma = malloc((size_t)(v.ndma + 1) * sizeof(*v.dma));
+	v.cmp = malloc((size_t)(v.ncmp + 1) * sizeof(*v.cmp));
+	if (!v.dma || !v.cmp) {
+		ret = -1;
+		goto out_free;
+	}
+	for (int64_t k = 0; k < v.ndma; k++) {
+		v.dma[k] = w->lp[s].dma[k];
+		v.dma[k].wait += w->cmp0[s];
+	}
+	for (int64_t k = 0; k < v.ncmp; k++) {
+		v.cmp[k] = w->lp[s].cmp[k];
+		v.cmp[k].wait += w->dma0[s];
+	}
+	sim_axi_fill(&v, lm, img, 0);
+out_free:
+	free(v.dma);
+	free(v.cmp);
+	return ret;
+}
+
+int sim_whole_axi_layout(const struct arch_net *net, const struct sim_whole_img *w,
+			 const struct sim_rtl_params *rp, struct sim_whole_axi_map *m,
+			 uint8_t **image, struct hn_err *err)
+{
+	uint64_t at;
+	uint8_t *img = NULL;
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	*image = NULL;
+	if ((ret = sim_axi_check(rp, err)))
+		return ret;
+	m->tb = calloc((size_t)w->T + 1, sizeof(*m->tb));
+	m->lm = calloc((size_t)w->L + 1, sizeof(*m->lm));
+	if (!m->tb || !m->lm) {
+		ret = hn_fail(err, HN_ENOMEM, "%s: out of memory for the memory map", net->name);
+		goto out_fail;
+	}
+	m->ab = (rp->a_bits + 7) / 8;
+	m->ndq = w->g.ndma;
+	m->ncq = w->g.ncmp;
+	m->dq = 0;
+	m->cq = align_to((uint64_t)m->ndq * HND_DMA_RECORD, PAGE);
+	m->tensors = align_to(m->cq + (uint64_t)m->ncq * HND_CMP_RECORD, PAGE);
+	at = m->tensors;
+	for (int t = 0; t < w->T; t++) {
+		at = align_to(at, TENSOR_ALIGN);
+		m->tb[t] = at;
+		at += (uint64_t)(w->off[t + 1] - w->off[t]) * (uint64_t)m->ab;
+	}
+	m->tensors_end = at;
+	m->priv = at = align_to(at, PAGE);
+	for (int s = 0; s < w->L; s++) {
+		const struct arch_layer *l = &net->layers[w->order[s]];
+		struct sim_axi_map *lm = &m->lm[s];
+		const int ti = tensor_of(net, l->in[0]), to = net->n_inputs + w->order[s];
+		if ((ret = sim_axi_place(&w->lp[s], rp, 0, lm, err))) {
+			char pre[ARCH_NAME_MAX * 2 + 16];
+			snprintf(pre, sizeof(pre), "%s: layer '%s'", net->name, l->name);
+			hn_err_prefix(err, pre);
+			goto out_fail;
+		}
+		/* the layer reads its A as the tensor itself and writes its C as the tensor */
+		if (lm->na != w->off[ti + 1] - w->off[ti] || lm->nc != w->off[to + 1] - w->off[to]) {
+			ret = hn_fail(err, HN_EINVAL, "%s: layer '%s': its A (%lld elements) or C (%lld) "
+				      "is not the tensor it reads (%lld) or writes (%lld)", net->name,
+				      l->name, (long long)lm->na, (long long)lm->nc,
+				      (long long)(w->off[ti + 1] - w->off[ti]),
+				      (long long)(w->off[to + 1] - w->off[to]));
+			goto out_fail;
+		}
+		lm->dq = m->dq + (uint64_t)w->dma0[s] * HND_DMA_RECORD;
+		lm->cq = m->cq + (uint64_t)w->cmp0[s] * HND_CMP_RECORD;
+		lm->a = m->tb[ti];
+		lm->c = m->tb[to];
+		lm->b = at = align_to(at, TENSOR_ALIGN);
+		at += (uint64_t)lm->nb * (uint64_t)lm->wb;
+		lm->p = at = align_to(at, TENSOR_ALIGN);
+		at += (uint64_t)lm->np * (uint64_t)lm->cb;
+		lm->q = at = align_to(at, TENSOR_ALIGN);
+		at += (uint64_t)lm->nq * HND_PARAM_RECORD;
+		lm->end = at;
+	}
+	m->end = align_to(at, TENSOR_ALIGN);
+	if (m->end >= ((uint64_t)1 << 32)) {
+		ret = hn_fail(err, HN_EINVAL, "%s: the whole-network image needs %llu bytes, beyond "
+			      "the AXI top's 32-bit addresses (a smaller batch or network)", net->name,
+			      (unsigned long long)m->end);
+		goto out_fail;
+	}
+	img = calloc((size_t)m->end, 1);
+	if (!img) {
+		ret = hn_fail(err, HN_ENOMEM, "%s: out of memory for a %llu-byte image", net->name,
+			      (unsigned long long)m->end);
+		goto out_fail;
+	}
+	for (int s = 0; s < w->L; s++)
+		if (fill_layer(w, s, &m->lm[s], img)) {
+			ret = hn_fail(err, HN_ENOMEM, "%s: out of memory for the records", net->name);
+			goto out_fail;
+		}
+	/* sim_axi_fill wrote each layer's A (its reference input) over the tensor it reads:
+	 * the tensors start as zeros, the network inputs as drawn */
+	memset(img + m->tensors, 0, (size_t)(m->tensors_end - m->tensors));
+	for (int t = 0; t < net->n_inputs; t++)
+		for (int64_t j = 0; j < w->off[t + 1] - w->off[t]; j++)
+			for (int b = 0; b < m->ab; b++)
+				img[m->tb[t] + (uint64_t)j * (uint64_t)m->ab + (uint64_t)b] =
+					(uint8_t)((uint64_t)w->g.expect[w->off[t] + j] >> (8 * b));
+	*image = img;
+	return 0;
+out_fail:
+	free(img);
+	sim_whole_axi_map_release(m);
+	return ret;
+}
+
+int sim_whole_axi(const struct arch_net *net, const struct hw_config *hw,
+		  const struct sim_whole_opts *o, const struct sim_axi_options *ao_in,
+		  struct sim_whole_result *out, struct hn_err *err)
+{
+	struct sim_options opt;
+	struct cost_net_opts co;
+	struct sim_rtl_params rp;
+	struct sim_axi_options ao;
+	struct sim_whole_img w;
+	struct sim_whole_axi_map m;
+	struct sim_axi_result axi;
+	struct sim_axi_map dump;
+	uint8_t *img = NULL;
+	int64_t *got = NULL;
+	char exe[1200], dir[512], path[600], why[200];
+	const char *tmp = getenv("TMPDIR");
+	double t0 = now_s(), t1;
+	int ret, built = 0, keep = 0, have_dir = 0;
+
+	memset(out, 0, sizeof(*out));
+	memset(&w, 0, sizeof(w));
+	memset(&m, 0, sizeof(m));
+	memset(&axi, 0, sizeof(axi));
+	sim_whole_resolve_opts(o, &opt, &co);
+	if (ao_in)
+		ao = *ao_in;
+	else
+		sim_axi_options_init(&ao);
+	if ((ret = sim_check_hw(hw, err)))
+		return ret;
+	sim_rtl_params_from_hw(hw, &rp);
+	if ((ret = sim_axi_check(&rp, err)) || (ret = sim_whole_check_net(net, err)))
+		return ret;
+	for (int i = 0; i < net->n_layers; i++)
+		if (sim_whole_axi_chainable(&net->layers[i], why, sizeof(why)))
+			return hn_fail(err, HN_EINVAL, "%s: layers[%d] '%s': %s", net->name, i,
+				       net->layers[i].name, why);
+	out->layers = calloc((size_t)net->n_layers + 1, sizeof(*out->layers));
+	if (!out->layers)
+		return hn_fail(err, HN_ENOMEM, "%s: out of memory for the layers", net->name);
+	ret = sim_whole_img_build(net, hw, &rp, &opt, &co, axi_prog_flags, o, out->layers, &w,
+				  err);
+	if (ret == 1)
+		ret = HN_EINVAL;   /* err names the layer */
+	if (ret)
+		goto out_free;
+	if ((ret = sim_whole_axi_layout(net, &w, &rp, &m, &img, err)))
+		goto out_free;
+	t1 = now_s();
+	if ((ret = sim_axi_build(&rp, &ao, &opt, exe, sizeof(exe), &built, err)))
+		goto out_free;
+	if (built)
+		out->build_seconds = now_s() - t1;
+	snprintf(dir, sizeof(dir), "%s/hwnas-whole-axi-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		ret = hn_fail(err, HN_EIO, "cannot create a run folder %s: %s", dir, strerror(errno));
+		goto out_free;
+	}
+	have_dir = 1;
+	snprintf(path, sizeof(path), "%s/dram.bin", dir);
+	if ((ret = sim_write_file(path, img, (size_t)m.end, err)))
+		goto out_free;
+	/* the lists, and every tensor read back after the run */
+	memset(&dump, 0, sizeof(dump));
+	dump.dq = m.dq;
+	dump.ndq = m.ndq;
+	dump.cq = m.cq;
+	dump.ncq = m.ncq;
+	dump.c = m.tensors;
+	dump.nc = (int64_t)((m.tensors_end - m.tensors) / (uint64_t)m.ab);
+	dump.ab = m.ab;
+	t1 = now_s();
+	if ((ret = sim_axi_run(exe, path, &dump, &ao, w.g.bw, w.g.latency,
+			       4 * w.g.max_cycles + 100000, dir, &axi, err))) {
+		keep = 1;
+		goto out_free;
+	}
+	out->sim_seconds = now_s() - t1;
+	got = malloc((size_t)w.off[w.T] * sizeof(int64_t) + 1);
+	if (!got) {
+		ret = hn_fail(err, HN_ENOMEM, "%s: out of memory for the tensors", net->name);
+		goto out_free;
+	}
+	for (int t = 0; t < w.T; t++) {
+		const int64_t at = (int64_t)((m.tb[t] - m.tensors) / (uint64_t)m.ab);
+		for (int64_t j = 0; j < w.off[t + 1] - w.off[t]; j++)
+			got[w.off[t] + j] = axi.outputs[at + j];
+	}
+	sim_whole_img_check(net, &w, o, got, out);
+	out->axi = 1;
+	out->rtl_cycles = axi.cycles;
+	out->sim_cycles = axi.cycles;
+	out->cycles_equal = axi.cycles == out->model_cycles;
+	out->axi_rd_bytes = axi.rd_bytes;
+	out->axi_wr_bytes = axi.wr_bytes;
+out_free:
+	if (have_dir && !keep && !opt.keep_files)
+		sim_rmtree(dir);
+	sim_axi_result_release(&axi);
+	sim_whole_axi_map_release(&m);
+	sim_whole_img_release(&w);
+	free(img);
+	free(got);
+	out->wall_seconds = now_s() - t0;
+	return ret;
+}

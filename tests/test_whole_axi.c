@@ -1,0 +1,193 @@
+/* Whole networks through the AXI top and the host driver (sim_whole_axi, docs/deploy.md "A
+ * whole network through the driver"): the one-image program of sim_whole laid out as the
+ * top's DRAM, started once by driver/hwnas_drv.c on the simulated top, every tensor read
+ * back and compared with the C reference chain; the AXI cycles printed beside the model's.
+ * Also what it must catch (a changed element of a tensor the RTL wrote) and refuse (a layer
+ * the top cannot run in a chain, a layer no tiling fits, a list-form network). */
+#include "test.h"
+#include "test_small_hw.h"
+#include "../arch/arch.h"
+#include "../sim/sim.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NETS "tests/data/nets/"
+
+/* Runs net through the AXI top on hw and checks every tensor; returns the AXI cycles. */
+static int64_t check_axi(const struct arch_net *net, const struct hw_config *hw,
+			 const struct sim_axi_options *ao, const char *what)
+{
+	struct sim_whole_result w;
+	struct hn_err err = { 0 };
+	int rc = sim_whole_axi(net, hw, NULL, ao, &w, &err);
+	int64_t cycles = w.rtl_cycles;
+
+	if (rc)
+		fprintf(stderr, "  %s: %s\n", what, err.msg);
+	CHECK_EQ_I64(rc, 0);
+	CHECK_EQ_I64(w.n, net->n_layers);
+	CHECK(w.axi && w.one_image);
+	for (int i = 0; i < w.n; i++) {
+		const struct sim_whole_layer *x = &w.layers[i];
+		if (x->chain_mismatches)
+			fprintf(stderr, "  %s: %s: %lld/%lld elements differ from the chain\n", what,
+				net->layers[x->layer].name, (long long)x->chain_mismatches,
+				(long long)x->res.outputs);
+		CHECK_EQ_I64(x->chain_mismatches, 0);
+		CHECK(x->res.outputs > 0);
+		CHECK(x->cost.cycles > 0);
+		/* the calibrated output stage keeps every tensor spread (head has 3 elements) */
+		CHECK(x->distinct >= (x->res.outputs > 3 ? 3 : 2));
+	}
+	CHECK(w.bit_exact);
+	CHECK_EQ_I64(w.mismatches, 0);
+	CHECK(w.outputs > 0);
+	/* the top ran, moved the tensors and weights, and is no faster than the model's own
+	 * schedule of the same program (it adds a DRAM round trip per record fetched) */
+	CHECK(w.rtl_cycles >= w.program_cycles && w.program_cycles > 0);
+	CHECK(w.axi_rd_bytes > 0 && w.axi_wr_bytes > 0);
+	printf("  %-12s %-26s %d layers, one start: axi %7lld cycles, model %7lld (sum of layers), "
+	       "%7lld (the program's makespan), axi/model %.2f, %lld outputs bit-exact %d, "
+	       "%.1f s wall (%.1f s run, %.1f s build)\n", net->name, what, w.n,
+	       (long long)w.rtl_cycles, (long long)w.model_cycles, (long long)w.program_cycles,
+	       (double)w.rtl_cycles / (double)(w.model_cycles ? w.model_cycles : 1),
+	       (long long)w.outputs, w.bit_exact, w.wall_seconds, w.sim_seconds,
+	       w.build_seconds);
+	sim_whole_release(&w);
+	return cycles;
+}
+
+static void pw_fc_net_should_run_through_the_driver_bit_exactly(void)
+{
+	struct hw_config a = small_hw(4, 4, HW_WS, 8, 32, 1), b = small_hw(2, 2, HW_OS, 8, 32, 0);
+	struct sim_axi_options ao;
+	struct arch_net net;
+	struct hn_err err = { 0 };
+
+	CHECK_EQ_I64(arch_net_load(NETS "whole_pw_fc.json", &net, &err), 0);
+	sim_axi_options_init(&ao);
+	check_axi(&net, &a, &ao, "4x4 ws int8 double");
+	/* back-pressure on every channel of the slave: the same tensors */
+	ao.stall = 0.2;
+	ao.seed = 5;
+	check_axi(&net, &a, &ao, "4x4 ws int8, 20% stalls");
+	sim_axi_options_init(&ao);
+	check_axi(&net, &b, &ao, "2x2 os int8 single");
+	arch_net_release(&net);
+}
+
+/* The AXI run and the direct harness's one image compare the same tensors with the same
+ * reference chain: both bit-exact, the same model cycles, the same layers. */
+static void axi_run_should_check_what_the_direct_run_checks(void)
+{
+	struct hw_config hw = small_hw(4, 4, HW_WS, 8, 32, 1);
+	struct sim_whole_result d, x;
+	struct arch_net net;
+	struct hn_err err = { 0 };
+
+	CHECK_EQ_I64(arch_net_load(NETS "whole_pw_fc.json", &net, &err), 0);
+	CHECK_EQ_I64(sim_whole(&net, &hw, NULL, &d, &err), 0);
+	CHECK_EQ_I64(sim_whole_axi(&net, &hw, NULL, NULL, &x, &err), 0);
+	CHECK(d.bit_exact && x.bit_exact && d.one_image && !d.axi && x.axi);
+	CHECK_EQ_I64(d.model_cycles, x.model_cycles);
+	CHECK_EQ_I64(d.program_cycles, x.program_cycles);
+	CHECK_EQ_I64(d.outputs, x.outputs);
+	CHECK_EQ_I64(d.macs, x.macs);
+	CHECK_EQ_I64(d.n, x.n);
+	for (int i = 0; i < d.n && i < x.n; i++) {
+		CHECK_EQ_I64(d.layers[i].layer, x.layers[i].layer);
+		CHECK_EQ_I64(d.layers[i].distinct, x.layers[i].distinct);
+	}
+	printf("  direct harness: %lld cycles (sum of layer spans, = model %lld); AXI top: %lld\n",
+	       (long long)d.rtl_cycles, (long long)d.model_cycles, (long long)x.rtl_cycles);
+	sim_whole_release(&d);
+	sim_whole_release(&x);
+	arch_net_release(&net);
+}
+
+/* A changed element of a tensor the RTL wrote, as a faulty store would leave it, is caught:
+ * that layer's tensor differs in exactly that element, and a network output changed counts
+ * as an output mismatch. */
+struct flip { const char *name; int64_t at; };
+
+static void flip_one(void *ctx, const struct arch_layer *l, int64_t *x, int64_t n)
+{
+	const struct flip *f = ctx;
+
+	if (!strcmp(l->name, f->name) && f->at < n)
+		x[f->at] ^= 1;
+}
+
+static void axi_run_should_catch_a_changed_tensor_element(void)
+{
+	struct hw_config hw = small_hw(4, 4, HW_WS, 8, 32, 1);
+	const struct flip flips[2] = { { "expand", 37 }, { "fc2", 9 } };
+	struct arch_net net;
+	struct hn_err err = { 0 };
+
+	CHECK_EQ_I64(arch_net_load(NETS "whole_pw_fc.json", &net, &err), 0);
+	for (int k = 0; k < 2; k++) {
+		struct sim_whole_opts o = { .on_output = flip_one, .ctx = (void *)&flips[k] };
+		struct sim_whole_result w;
+		CHECK_EQ_I64(sim_whole_axi(&net, &hw, &o, NULL, &w, &err), 0);
+		CHECK(!w.bit_exact);
+		for (int i = 0; i < w.n; i++) {
+			const char *name = net.layers[w.layers[i].layer].name;
+			CHECK_EQ_I64(w.layers[i].chain_mismatches, !strcmp(name, flips[k].name));
+		}
+		/* fc2 is a network output; expand is not */
+		CHECK_EQ_I64(w.mismatches, k == 1);
+		sim_whole_release(&w);
+	}
+	arch_net_release(&net);
+}
+
+static void axi_run_should_name_what_it_cannot_run(void)
+{
+	struct hw_config hw = small_hw(4, 4, HW_WS, 8, 32, 1);
+	struct sim_whole_result w;
+	struct arch_net net;
+	struct hn_err err = { 0 };
+
+	/* a list of unconnected layers */
+	CHECK_EQ_I64(arch_net_load(NETS "small_net.json", &net, &err), 0);
+	CHECK_EQ_I64(sim_whole_axi(&net, &hw, NULL, NULL, &w, &err), HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "needs a graph");
+	sim_whole_release(&w);
+	arch_net_release(&net);
+	/* a layer no tiling fits: buffers smaller than one element of a tile */
+	CHECK_EQ_I64(arch_net_load(NETS "whole_pw_fc.json", &net, &err), 0);
+	{
+		struct hw_config tiny = hw;
+		tiny.wbuf_bytes = 1;
+		CHECK_EQ_I64(sim_whole_axi(&net, &tiny, NULL, NULL, &w, &err), HN_EINVAL);
+		CHECK_STR_CONTAINS(err.msg, "whole_pw_fc: layer 'expand': no tiling fits");
+		sim_whole_release(&w);
+	}
+	/* a config the AXI top cannot move (3-byte elements) */
+	{
+		struct hw_config odd = small_hw(4, 4, HW_WS, 8, 24, 1);
+		CHECK_EQ_I64(sim_whole_axi(&net, &odd, NULL, NULL, &w, &err), HN_EINVAL);
+		CHECK_STR_CONTAINS(err.msg, "acc_bits 24");
+		sim_whole_release(&w);
+	}
+	arch_net_release(&net);
+	/* a layer the AXI top cannot run in a chain yet */
+	CHECK_EQ_I64(arch_net_load(NETS "whole_cnn.json", &net, &err), 0);
+	CHECK_EQ_I64(sim_whole_axi(&net, &hw, NULL, NULL, &w, &err), HN_EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "whole_cnn: layers[0] 'stem': a conv whose im2col");
+	sim_whole_release(&w);
+	arch_net_release(&net);
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	RUN(axi_run_should_name_what_it_cannot_run);
+	RUN(pw_fc_net_should_run_through_the_driver_bit_exactly);
+	RUN(axi_run_should_check_what_the_direct_run_checks);
+	RUN(axi_run_should_catch_a_changed_tensor_element);
+	return TEST_SUMMARY();
+}
