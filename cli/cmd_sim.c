@@ -15,7 +15,7 @@
 
 static const char sim_help[] =
 "usage: hwnas sim --net NET [--hw FILE] [options]\n"
-"       hwnas sim --net NET [--hw FILE] --whole [options]\n"
+"       hwnas sim --net NET [--hw FILE] --whole [--axi] [options]\n"
 "\n"
 "Runs every layer of NET on the Verilog accelerator (rtl/): conv, FC and matmul on the\n"
 "array with the output stage (requantisation, activation), pool and add on the vector\n"
@@ -48,6 +48,14 @@ static const char sim_help[] =
 "                   networks\"). Prints per layer RTL and model cycles, then the totals,\n"
 "                   the verdict and the simulation speed. Not with --layer, --trace or\n"
 "                   --max-macs.\n"
+"  --axi            with --whole: the same program through the AXI top (rtl/hwnas_axi.v:\n"
+"                   64-bit bus, bursts of 16, 4 outstanding) and the host driver\n"
+"                   (driver/hwnas_drv.c), laid out as `hwnas compile` writes it: one DMA\n"
+"                   list and one compute list for the whole network, started once; every\n"
+"                   tensor read back and compared with the C reference chain. Prints per\n"
+"                   layer the model's cycles and bit_exact, then the network's AXI cycles\n"
+"                   (the top's CYCLES register) beside the model's (docs/deploy.md \"A\n"
+"                   whole network through the driver\")\n"
 "  --per-layer      with --whole: one harness run per layer instead, each on its own\n"
 "                   image with the tensors the RTL wrote copied in; each layer is also\n"
 "                   checked against its own reference from those inputs (same cycles)\n"
@@ -58,6 +66,8 @@ static const char sim_help[] =
 "  hwnas sim --net mobilenet_v2 --hw examples/zcu102_ws_16x16.json --layer features.1.conv.1\n"
 "  hwnas sim --net tests/data/nets/whole_cnn.json \\\n"
 "      --hw tests/data/validate/hw_ws4_8b_s_small.json --whole\n"
+"  hwnas sim --net tests/data/nets/whole_pw_fc.json \\\n"
+"      --hw tests/data/validate/hw_ws4_8b_s_small.json --whole --axi\n"
 "\n"
 "exit: 0 every simulated layer (--whole: every tensor of the network) bit-exact, 1 a\n"
 "mismatch or an error (bad input, failed build or run), 2 usage\n";
@@ -68,7 +78,7 @@ struct sim_opts {
 	int64_t max_macs;
 	uint64_t seed;
 	double timeout;
-	int json, whole, per_layer, max_macs_given;
+	int json, whole, per_layer, axi, max_macs_given;
 };
 
 enum row_state { ROW_SIM = 0, ROW_MODEL_ONLY, ROW_SKIPPED, ROW_ERROR };
@@ -94,7 +104,7 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 		{ "max-macs", required_argument, NULL, 'x' }, { "seed", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 'o' }, { "trace", required_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, 'j' }, { "whole", no_argument, NULL, 'w' },
-		{ "per-layer", no_argument, NULL, 'P' },
+		{ "per-layer", no_argument, NULL, 'P' }, { "axi", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -121,6 +131,7 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 		case 'j': o->json = 1; break;
 		case 'w': o->whole = 1; break;
 		case 'P': o->per_layer = 1; break;
+		case 'A': o->axi = 1; break;
 		case 'x':
 			o->max_macs_given = 1;
 			if (cli_parse_i64(optarg, 0, INT64_MAX, &o->max_macs))
@@ -153,6 +164,12 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 		return cli_usage_error("sim", "--trace needs --layer (one waveform per run)");
 	if (o->per_layer && !o->whole)
 		return cli_usage_error("sim", "--per-layer needs --whole");
+	if (o->axi && !o->whole)
+		return cli_usage_error("sim", "--axi needs --whole (one layer through the AXI top: "
+				       "tests/test_axi.c)");
+	if (o->axi && o->per_layer)
+		return cli_usage_error("sim", "--axi runs the network in one start: not with "
+				       "--per-layer");
 	return 0;
 }
 
@@ -292,11 +309,50 @@ static double per_s(double v, double s)
 	return s > 0 ? v / s : 0.0;
 }
 
+/* --whole --axi: one start for the network, so cycles per network (no per-layer spans). */
+static void print_axi_table(const struct arch_net *net, const struct hw_config *hw,
+			    const struct sim_whole_result *w)
+{
+	char b1[32], b2[32], b3[32], til[48];
+
+	printf("%s whole through the AXI top and the driver on %dx%d %s, %d/%d/%d bits, "
+	       "%s-buffered, %.0f MHz, %.1f GB/s, latency %d\n\n", net->name, hw->pe_rows,
+	       hw->pe_cols, hw_dataflow_name(hw->dataflow), hw->act_bits, hw->weight_bits,
+	       hw->acc_bits, hw->double_buffer ? "double" : "single", hw->freq_mhz,
+	       hw->dram_gbps, hw->dram_latency_cycles);
+	printf("%-24s %-7s %-24s %12s %-9s\n", "layer", "type", "tiling tm,tn,tk order",
+	       "model cycles", "bit_exact");
+	for (int i = 0; i < w->n; i++) {
+		const struct sim_whole_layer *x = &w->layers[i];
+		const struct arch_layer *l = &net->layers[x->layer];
+		whole_tiling(l, &x->tiling, til, sizeof(til));
+		printf("%-24.24s %-7s %-24s %12lld %-9s\n", l->name, arch_kind_name(l->kind), til,
+		       (long long)x->cost.cycles, x->chain_mismatches == 0 ? "true" : "false");
+	}
+	printf("\none start of the driver: one DMA list and one compute list for the whole "
+	       "network; every tensor read back after done\n");
+	printf("network per run: axi %s cycles (start to done), model %s cycles (sum of the "
+	       "layers), %s (the program's makespan at the model's times); axi / model %.2f\n",
+	       cli_thousands(w->rtl_cycles, b1, sizeof(b1)),
+	       cli_thousands(w->model_cycles, b2, sizeof(b2)),
+	       cli_thousands(w->program_cycles, b3, sizeof(b3)),
+	       w->model_cycles ? (double)w->rtl_cycles / (double)w->model_cycles : 0.0);
+	printf("network outputs: %s elements, %lld differ from the C reference chain; "
+	       "bit_exact %s\n", cli_thousands(w->outputs, b3, sizeof(b3)),
+	       (long long)w->mismatches, w->bit_exact ? "true" : "false");
+	printf("time: %.1f s wall (%.1f s in the AXI harness, %.1f s building)\n",
+	       w->wall_seconds, w->sim_seconds, w->build_seconds);
+}
+
 static void print_whole_table(const struct arch_net *net, const struct hw_config *hw,
 			      const struct sim_whole_result *w)
 {
 	char b1[32], b2[32], b3[32], til[48];
 
+	if (w->axi) {
+		print_axi_table(net, hw, w);
+		return;
+	}
 	printf("%s whole on %dx%d %s, %d/%d/%d bits, %s-buffered, %.0f MHz, %.1f GB/s, latency "
 	       "%d\n\n", net->name, hw->pe_rows, hw->pe_cols, hw_dataflow_name(hw->dataflow),
 	       hw->act_bits, hw->weight_bits, hw->acc_bits,
@@ -352,6 +408,7 @@ static int print_whole_json(const struct arch_net *net, const struct hw_config *
 	cJSON_AddItemToObject(root, "hw", hwtext ? cJSON_Parse(hwtext) : cJSON_CreateNull());
 	free(hwtext);
 	cJSON_AddBoolToObject(root, "whole", 1);
+	cJSON_AddBoolToObject(root, "axi", w->axi);
 	cJSON_AddBoolToObject(root, "one_image", w->one_image);
 	cJSON_AddNumberToObject(root, "image_elements", (double)w->image_elements);
 	/* "none": every conv and pool window walked by the DMA (docs/rtl.md "Window
@@ -371,9 +428,13 @@ static int print_whole_json(const struct arch_net *net, const struct hw_config *
 			cJSON_AddNumberToObject(t, "tk", (double)x->tiling.tk);
 			cJSON_AddStringToObject(t, "order", map_order_name(x->tiling.order));
 		}
-		cJSON_AddNumberToObject(o, "rtl_cycles", (double)x->res.rtl_cycles);
+		if (!w->axi) {
+			/* through the AXI top: cycles per network only */
+			cJSON_AddNumberToObject(o, "rtl_cycles", (double)x->res.rtl_cycles);
+			cJSON_AddNumberToObject(o, "error_pct",
+						err_pct(x->res.rtl_cycles, x->cost.cycles));
+		}
 		cJSON_AddNumberToObject(o, "model_cycles", (double)x->cost.cycles);
-		cJSON_AddNumberToObject(o, "error_pct", err_pct(x->res.rtl_cycles, x->cost.cycles));
 		cJSON_AddBoolToObject(o, "bit_exact", x->chain_mismatches == 0);
 		cJSON_AddNumberToObject(o, "mismatches", (double)x->chain_mismatches);
 		cJSON_AddNumberToObject(o, "outputs", (double)x->res.outputs);
@@ -395,6 +456,13 @@ static int print_whole_json(const struct arch_net *net, const struct hw_config *
 	cJSON_AddNumberToObject(t, "model_cycles", (double)w->model_cycles);
 	cJSON_AddNumberToObject(t, "error_pct", err_pct(w->rtl_cycles, w->model_cycles));
 	cJSON_AddBoolToObject(t, "cycles_equal", w->cycles_equal);
+	if (w->one_image)
+		cJSON_AddNumberToObject(t, "program_cycles", (double)w->program_cycles);
+	if (w->axi) {
+		cJSON_AddNumberToObject(t, "axi_cycles", (double)w->rtl_cycles);
+		cJSON_AddNumberToObject(t, "axi_rd_bytes", (double)w->axi_rd_bytes);
+		cJSON_AddNumberToObject(t, "axi_wr_bytes", (double)w->axi_wr_bytes);
+	}
 	cJSON_AddBoolToObject(t, "bit_exact", w->bit_exact);
 	cJSON_AddNumberToObject(t, "outputs", (double)w->outputs);
 	cJSON_AddNumberToObject(t, "mismatches", (double)w->mismatches);
@@ -419,7 +487,8 @@ static int run_whole(const struct sim_opts *o, const struct arch_net *net,
 	struct hn_err err = { 0 };
 	int ret = CLI_FAIL;
 
-	if (sim_whole(net, hw, &wo, &w, &err) < 0) {
+	if ((o->axi ? sim_whole_axi(net, hw, &wo, NULL, &w, &err) :
+	     sim_whole(net, hw, &wo, &w, &err)) < 0) {
 		cli_error(&err);
 		goto out;
 	}

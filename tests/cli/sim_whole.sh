@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # CLI tests of 'hwnas sim --whole' (docs/rtl.md "Whole networks"): a small CNN graph run as one
 # chain on a 4x4 WS config, its table and JSON, the bad inputs, and a harness whose dumped
-# outputs are corrupted (as a faulty store would leave them): exit 1, bit_exact false.
+# outputs are corrupted (as a faulty store would leave them): exit 1, bit_exact false. Then
+# '--whole --axi' (docs/deploy.md "A whole network through the driver"): a 1x1-conv and fc
+# network in one start of the driver on the simulated AXI top, and an AXI harness that
+# corrupts the last byte of the tensors it reads back.
 . "$(dirname "$0")/lib.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d /tmp/hwnas-sim-whole-XXXXXX)
@@ -10,6 +13,10 @@ net=$root/tests/data/nets/whole_cnn.json
 hw=$root/tests/data/validate/hw_ws4_8b_s_small.json
 
 # usage errors and bad inputs
+expect_exit 2 "$HWNAS" sim --net "$net" --hw "$hw" --axi
+expect_in "$err" "--axi needs --whole" "sim --axi without --whole"
+expect_exit 2 "$HWNAS" sim --net "$net" --hw "$hw" --whole --axi --per-layer
+expect_in "$err" "not with --per-layer" "sim --whole --axi --per-layer"
 expect_exit 2 "$HWNAS" sim --net "$net" --hw "$hw" --whole --layer stem
 expect_in "$err" "--whole runs every layer: not with --layer" "sim --whole --layer"
 expect_exit 2 "$HWNAS" sim --net "$net" --hw "$hw" --whole --trace "$tmp/w.vcd"
@@ -90,5 +97,44 @@ if grep -q 'mem\[(size_t)(r.base + r.count - 1)\] ^= 1' "$src/sim/harness/harnes
 	expect_in "$out" "bit_exact false" "sim --whole --per-layer with a corrupting harness"
 else
 	bad "sim_whole.sh: the dump line of harness.cpp changed; update the corruption"
+fi
+
+# --whole --axi: one start of the driver for the whole network
+pw=$root/tests/data/nets/whole_pw_fc.json
+expect_exit 0 "$HWNAS" sim --net "$pw" --hw "$hw" --whole --axi
+expect_in "$out" "through the AXI top and the driver" "sim --whole --axi title"
+expect_in "$out" "one start of the driver" "sim --whole --axi: one start"
+expect_in "$out" "13 elements, 0 differ" "sim --whole --axi outputs"
+expect_in "$out" "bit_exact true" "sim --whole --axi verdict"
+expect_exit 0 "$HWNAS" sim --net "$pw" --hw "$hw" --whole --axi --json --seed 3
+echo "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["whole"] is True and d["axi"] is True and d["one_image"] is True, d
+assert [l["name"] for l in d["layers"]] == ["expand", "project", "fc1", "fc2", "head"], d
+for l in d["layers"]:
+    assert l["bit_exact"] is True and l["mismatches"] == 0 and "rtl_cycles" not in l, l
+t = d["total"]
+assert t["bit_exact"] is True and t["outputs"] == 13 and t["mismatches"] == 0, t
+assert t["axi_cycles"] == t["rtl_cycles"] >= t["program_cycles"] > 0, t
+assert t["model_cycles"] == sum(l["model_cycles"] for l in d["layers"]), t
+assert t["axi_rd_bytes"] > 0 and t["axi_wr_bytes"] > 0, t
+' && ok || bad "sim --whole --axi --json content"
+# a layer the AXI top cannot run in a chain yet: named
+expect_exit 1 "$HWNAS" sim --net "$net" --hw "$hw" --whole --axi
+expect_in "$err" "whole_cnn: layers[0] 'stem'" "sim --whole --axi names the layer it cannot run"
+# an AXI harness that flips the last byte it reads back (the last element of head, a network
+# output): exit 1, bit_exact false
+sed -i 's|^\tif (dump_n && fwrite(&dram\[dump_at\]|\tif (dump_n) dram[dump_at + dump_n - 1] ^= 1;\n&|' \
+	"$src/sim/harness/harness_axi.cpp"
+mkdir -p "$src/driver"
+cp "$root/driver/"* "$src/driver/"
+if grep -q 'dram\[dump_at + dump_n - 1\] ^= 1' "$src/sim/harness/harness_axi.cpp"; then
+	ok
+	HWNAS_SRCDIR=$src expect_exit 1 "$HWNAS" sim --net "$pw" --hw "$hw" --whole --axi
+	expect_in "$out" "13 elements, 1 differ" "sim --whole --axi with a corrupting harness"
+	expect_in "$out" "bit_exact false" "sim --whole --axi with a corrupting harness: verdict"
+else
+	bad "sim_whole.sh: the dump line of harness_axi.cpp changed; update the corruption"
 fi
 finish
