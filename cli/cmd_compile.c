@@ -14,18 +14,24 @@
 static const char compile_help[] =
 "usage: hwnas compile --net NET --hw FILE --out DIR [options]\n"
 "\n"
-"Compiles NET for the AXI top of the accelerator (rtl/hwnas_axi.v): per conv, FC and\n"
-"matmul layer the binary tile program (192-byte DMA and 32-byte compute records), the\n"
-"layer's weights packed at the DRAM tensor plan's offsets, its output-stage parameters\n"
-"(16-byte records) and a seeded input, all in one DRAM image from address 0. Writes:\n"
+"Compiles NET for the AXI top of the accelerator (rtl/hwnas_axi.v) into one DRAM image\n"
+"from address 0: binary tile programs (192-byte DMA and 32-byte compute records), every\n"
+"tensor NHWC at its own address (the network inputs seeded), each layer's weights, partial\n"
+"sums and output-stage parameters (16-byte records). When the AXI top can run every layer\n"
+"in a chain, the program is the WHOLE network: one DMA list and one compute list that the\n"
+"driver starts once, each layer reading the tensors the layers before it wrote. Writes:\n"
 "  DIR/dram.bin            the image (load it at DRAM address 0)\n"
-"  DIR/manifest.json       the memory map: per layer the lists' addresses and counts and\n"
-"                          where A, B (weights), C (output tensor), partial sums and\n"
-"                          parameters sit; the RTL parameters; the seed\n"
-"  DIR/layer<i>.dma.bin    layer i's DMA list, DIR/layer<i>.cmp.bin its compute list\n"
-"  DIR/layer<i>.expect.bin the outputs the C reference computes (act bytes each)\n"
+"  DIR/manifest.json       the memory map: the lists' addresses and counts, every tensor's\n"
+"                          address, per layer its records in the lists, its weights,\n"
+"                          partial sums and parameters; the RTL parameters; the seed\n"
+"  DIR/program.dma.bin     the DMA list, DIR/program.cmp.bin the compute list\n"
+"  DIR/expect.bin          the tensor region as a correct run leaves it (every tensor the\n"
+"                          C reference chain computes, act bytes each)\n"
+"A network with a layer the AXI top cannot run in a chain yet (pool, add, a conv whose\n"
+"windows need the DMA's window walk; a matmul) is compiled one program per conv, FC and\n"
+"matmul layer instead (DIR/layer<i>.dma.bin, .cmp.bin, .expect.bin, each started on its\n"
+"own; the manifest says which layer and why).\n"
 "Weights, inputs and parameters are random values from --seed (those of 'hwnas sim').\n"
-"Pool and add layers are listed but not compiled yet (the AXI top runs them).\n"
 "The format is docs/deploy.md's (\"Program format\", \"hwnas compile\").\n"
 "\n"
 "  --net NET        a zoo name or a network file with a graph (inputs, outputs)\n"
@@ -37,10 +43,41 @@ static const char compile_help[] =
 "  -h, --help       this text\n"
 "\n"
 "example:\n"
-"  hwnas compile --net tests/data/nets/res_block.json \\\n"
-"      --hw examples/pynq_z1_ws_8x8_int8.json --out res_block\n"
+"  hwnas compile --net tests/data/nets/whole_pw_fc.json \\\n"
+"      --hw examples/pynq_z1_ws_8x8_int8.json --out pw_fc\n"
 "\n"
 "exit: 0 compiled, 1 an error (bad input, no tiling fits, unwritable folder), 2 usage\n";
+
+/* The whole-network form: one program, its records per layer. */
+static void print_whole(const struct arch_net *net, const struct sim_compile_report *rep,
+			const char *out)
+{
+	int64_t model = 0;
+
+	printf("%-4s %-24s %-22s %14s %14s %12s\n", "#", "layer", "tiling tm,tn,tk order",
+	       "dma records", "cmp records", "model cycles");
+	for (int i = 0; i < rep->n; i++) {
+		const struct sim_compile_layer *l = &rep->layers[i];
+		char til[48], d[32], c[32];
+		snprintf(til, sizeof(til), "%lld,%lld,%lld %s", (long long)l->tiling.tm,
+			 (long long)l->tiling.tn, (long long)l->tiling.tk,
+			 map_order_name(l->tiling.order));
+		snprintf(d, sizeof(d), "%lld..%lld", (long long)((l->map.dq - rep->dq) / 64),
+			 (long long)((l->map.dq - rep->dq) / 64 + l->map.ndq - 1));
+		snprintf(c, sizeof(c), "%lld..%lld", (long long)((l->map.cq - rep->cq) / 32),
+			 (long long)((l->map.cq - rep->cq) / 32 + l->map.ncq - 1));
+		printf("%-4d %-24.24s %-22s %14s %14s %12lld\n", i, net->layers[i].name, til, d, c,
+		       (long long)l->model_cycles);
+		model += l->model_cycles;
+	}
+	printf("\nthe whole network as one program (one start of the driver): DMA list at %#llx "
+	       "(%lld records), compute list at %#llx (%lld records); tensors %#llx (%llu bytes, "
+	       "%d tensors), weights and parameters %#llx; model %lld cycles; %s/manifest.json\n",
+	       (unsigned long long)rep->dq, (long long)rep->ndq, (unsigned long long)rep->cq,
+	       (long long)rep->ncq, (unsigned long long)rep->tensors_at,
+	       (unsigned long long)rep->tensors_bytes, rep->n_tensors,
+	       (unsigned long long)rep->scratch_at, (long long)model, out);
+}
 
 int cmd_compile(int argc, char **argv)
 {
@@ -103,6 +140,11 @@ int cmd_compile(int argc, char **argv)
 	printf("%s on %dx%d %s, %d/%d/%d bits: %s/dram.bin, %llu bytes\n\n", net.name,
 	       hw.pe_rows, hw.pe_cols, hw_dataflow_name(hw.dataflow), hw.act_bits, hw.weight_bits,
 	       hw.acc_bits, out, (unsigned long long)rep.bytes);
+	if (rep.whole) {
+		print_whole(&net, &rep, out);
+		goto out_release;
+	}
+	printf("not one program for the whole network: %s\n\n", rep.why_whole);
 	printf("%-4s %-24s %-22s %8s %8s %12s %12s\n", "#", "layer", "tiling tm,tn,tk order",
 	       "dma recs", "cmp recs", "dma list at", "model cycles");
 	for (int i = 0; i < rep.n; i++) {
@@ -124,6 +166,7 @@ int cmd_compile(int argc, char **argv)
 	       "bytes), parameters %#llx, scratch %#llx; %s/manifest.json\n", ncomp, rep.n,
 	       (unsigned long long)rep.tensors_at, (unsigned long long)rep.tensors_bytes,
 	       (unsigned long long)rep.params_at, (unsigned long long)rep.scratch_at, out);
+out_release:
 	sim_compile_report_release(&rep);
 	arch_net_release(&net);
 	return CLI_OK;

@@ -302,21 +302,39 @@ struct sim_compile_layer {
 	int64_t model_cycles, macs;
 	struct sim_axi_map map;
 };
-/* The whole image: programs from 0, the tensor plan (arch_plan_build: weights, then the
- * activations) at tensors_at, the parameter records at params_at, per-layer scratch at
- * scratch_at, bytes in all. layers: n entries, owned (sim_compile_report_release). */
+/* The whole image, bytes in all; layers: n entries, owned (sim_compile_report_release).
+ * whole = 1: the whole-network program (sim_whole_axi's layout, docs/deploy.md "hwnas
+ * compile"): the DMA list (ndq records) at dq = programs_at = 0, the compute list (ncq) at
+ * cq, the tensors from tensors_at (tensors_bytes; tensor t at tensor_addr[t], tensor_elems[t]
+ * act elements, n_tensors: network inputs then layer outputs), the layers' weights, partial
+ * sums and parameter records from scratch_at; each layer's map: its records' slots in the
+ * lists (dq, ndq, cq, ncq), A and C the tensors it reads and writes.
+ * whole = 0 (why_whole says which layer the AXI top cannot run in a chain): one program per
+ * layer: programs from 0, the tensor plan (arch_plan_build: weights, then the activations)
+ * at tensors_at, the parameter records at params_at, per-layer scratch at scratch_at. */
 struct sim_compile_report {
 	struct sim_compile_layer *layers;
 	int n;
 	uint64_t bytes, programs_at, tensors_at, tensors_bytes, params_at, scratch_at;
+	int whole;
+	char why_whole[300];
+	uint64_t dq, cq;
+	int64_t ndq, ncq;
+	int n_tensors;
+	uint64_t *tensor_addr;     /* owned: n_tensors */
+	int64_t *tensor_elems;     /* owned: n_tensors */
 };
 void sim_compile_report_release(struct sim_compile_report *r);
 
-/* Compiles net for hw into out_dir (created if missing): dram.bin, manifest.json and per
- * compiled layer i layer<i>.dma.bin, layer<i>.cmp.bin (its command lists) and
- * layer<i>.expect.bin (the C reference's outputs, act bytes each). HN_EINVAL naming the
- * network and the layer (no tiling fits, a list-form network without a graph, an image
- * beyond 4 GiB, a config the AXI top cannot run), HN_EIO naming the file. */
+/* Compiles net for hw into out_dir (created if missing): dram.bin and manifest.json, and
+ * either (every layer runs in a chain on the AXI top: whole = 1) the whole network's
+ * program.dma.bin and program.cmp.bin (the two lists: one start of the driver) and
+ * expect.bin (the tensor region, tensors_at .. + tensors_bytes, as a correct run leaves it:
+ * every tensor the C reference chain computes, act bytes each), or per compiled layer i
+ * layer<i>.dma.bin, layer<i>.cmp.bin (its command lists) and layer<i>.expect.bin (its
+ * outputs). HN_EINVAL naming the network and the layer (no tiling fits, a list-form network
+ * without a graph, an image beyond 4 GiB, a config the AXI top cannot run), HN_EIO naming the
+ * file. */
 int sim_compile_net(const struct arch_net *net, const struct hw_config *hw,
 		    const struct sim_compile_options *o, const char *out_dir,
 		    struct sim_compile_report *r, struct hn_err *err);

@@ -26,6 +26,8 @@ void sim_compile_options_init(struct sim_compile_options *o)
 void sim_compile_report_release(struct sim_compile_report *r)
 {
 	free(r->layers);
+	free(r->tensor_addr);
+	free(r->tensor_elems);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -42,16 +44,12 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static int write_manifest(const char *path, const struct arch_net *net,
-			  const struct hw_config *hw, const struct sim_rtl_params *rp,
-			  const struct sim_compile_options *o, const struct sim_compile_report *r,
-			  struct hn_err *err)
+/* The manifest's fields common to both forms, up to "latency_cycles". */
+static void manifest_head(FILE *f, const struct arch_net *net, const struct hw_config *hw,
+			  const struct sim_rtl_params *rp, const struct sim_compile_options *o,
+			  const struct sim_compile_report *r)
 {
-	FILE *f = fopen(path, "w");
-
-	if (!f)
-		return hn_fail(err, HN_EIO, "cannot write %s: %s", path, strerror(errno));
-	fprintf(f, "{\n  \"format\": \"hwnas-compile\",\n  \"version\": 1,\n"
+	fprintf(f, "{\n  \"format\": \"hwnas-compile\",\n  \"version\": 2,\n"
 		"  \"program_version\": 3,\n  \"id\": \"0x%08x\",\n  \"net\": ", HND_ID_VALUE);
 	json_str(f, net->name);
 	fprintf(f, ",\n  \"batch\": %lld,\n  \"seed\": %llu,\n  \"mapper\": \"%s\",\n",
@@ -73,6 +71,25 @@ static int write_manifest(const char *path, const struct arch_net *net,
 		"\"seeded random weights, inputs and parameters\"");
 	fprintf(f, "  \"bw_bytes_per_cycle\": %.17g,\n  \"latency_cycles\": %d,\n",
 		hw_dram_bytes_per_cycle(hw), hw->dram_latency_cycles);
+	fprintf(f, "  \"whole\": %s,\n", r->whole ? "true" : "false");
+	if (!r->whole) {
+		fprintf(f, "  \"why_not_whole\": ");
+		json_str(f, r->why_whole);
+		fprintf(f, ",\n");
+	}
+}
+
+/* The per-layer form: one program per compiled layer. */
+static int write_manifest(const char *path, const struct arch_net *net,
+			  const struct hw_config *hw, const struct sim_rtl_params *rp,
+			  const struct sim_compile_options *o, const struct sim_compile_report *r,
+			  struct hn_err *err)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return hn_fail(err, HN_EIO, "cannot write %s: %s", path, strerror(errno));
+	manifest_head(f, net, hw, rp, o, r);
 	fprintf(f, "  \"layers\": [\n");
 	for (int i = 0; i < r->n; i++) {
 		const struct sim_compile_layer *c = &r->layers[i];
@@ -131,22 +148,186 @@ static int write_part(const char *dir, const char *name, const uint8_t *img, uin
 	return sim_write_file(path, img + at, (size_t)n, err);
 }
 
+/* The whole-network form's manifest: the two lists, the tensors, per layer its records'
+ * slots and its private regions. */
+static int write_manifest_whole(const char *path, const struct arch_net *net,
+				const struct hw_config *hw, const struct sim_rtl_params *rp,
+				const struct sim_compile_options *o,
+				const struct sim_compile_report *r, struct hn_err *err)
+{
+	FILE *f = fopen(path, "w");
+	const int ab = (rp->a_bits + 7) / 8;
+
+	if (!f)
+		return hn_fail(err, HN_EIO, "cannot write %s: %s", path, strerror(errno));
+	manifest_head(f, net, hw, rp, o, r);
+	fprintf(f, "  \"program\": {\"dma\": {\"addr\": %llu, \"count\": %lld, \"file\": "
+		"\"program.dma.bin\"}, \"cmp\": {\"addr\": %llu, \"count\": %lld, \"file\": "
+		"\"program.cmp.bin\"}},\n", (unsigned long long)r->dq, (long long)r->ndq,
+		(unsigned long long)r->cq, (long long)r->ncq);
+	if (o->program_only)
+		fprintf(f, "  \"expect\": null,\n");
+	else
+		fprintf(f, "  \"expect\": {\"file\": \"expect.bin\", \"addr\": %llu, \"bytes\": "
+			"%llu, \"what\": \"the tensor region as a correct run leaves it\"},\n",
+			(unsigned long long)r->tensors_at, (unsigned long long)r->tensors_bytes);
+	fprintf(f, "  \"tensors\": [\n");
+	for (int t = 0; t < r->n_tensors; t++) {
+		const int in = t < net->n_inputs;
+		fprintf(f, "    {\"name\": ");
+		json_str(f, in ? net->inputs[t].name : net->layers[t - net->n_inputs].name);
+		fprintf(f, ", \"what\": \"%s\", \"addr\": %llu, \"elements\": %lld, "
+			"\"bytes\": %d, \"layout\": \"NHWC\"}%s\n", in ? "network input" :
+			"layer output", (unsigned long long)r->tensor_addr[t],
+			(long long)r->tensor_elems[t], ab, t + 1 < r->n_tensors ? "," : "");
+	}
+	fprintf(f, "  ],\n  \"layers\": [\n");
+	for (int i = 0; i < r->n; i++) {
+		const struct sim_compile_layer *c = &r->layers[i];
+		const struct sim_axi_map *m = &c->map;
+		const struct arch_layer *l = &net->layers[i];
+		fprintf(f, "    {\"index\": %d, \"name\": ", i);
+		json_str(f, l->name);
+		fprintf(f, ", \"kind\": \"%s\", \"compiled\": true, \"tiling\": {\"tm\": %lld, "
+			"\"tn\": %lld, \"tk\": %lld, \"order\": \"%s\"}, \"macs\": %lld, "
+			"\"model_cycles\": %lld,\n", arch_kind_name(l->kind), (long long)c->tiling.tm,
+			(long long)c->tiling.tn, (long long)c->tiling.tk,
+			map_order_name(c->tiling.order), (long long)c->macs,
+			(long long)c->model_cycles);
+		fprintf(f, "     \"dma\": {\"first\": %lld, \"count\": %lld, \"addr\": %llu}, "
+			"\"cmp\": {\"first\": %lld, \"count\": %lld, \"addr\": %llu},\n",
+			(long long)((m->dq - r->dq) / HND_DMA_RECORD), (long long)m->ndq,
+			(unsigned long long)m->dq, (long long)((m->cq - r->cq) / HND_CMP_RECORD),
+			(long long)m->ncq, (unsigned long long)m->cq);
+		fprintf(f, "     \"reads\": [");
+		for (int j = 0; j < l->n_in; j++) {
+			int t = l->in[j] < 0 ? -1 - l->in[j] : net->n_inputs + l->in[j];
+			json_str(f, t < net->n_inputs ? net->inputs[t].name :
+				 net->layers[t - net->n_inputs].name);
+			fputs(j + 1 < l->n_in ? ", " : "", f);
+		}
+		fprintf(f, "], \"writes\": ");
+		json_str(f, l->name);
+		fprintf(f, ",\n     \"b\": {\"addr\": %llu, \"elements\": %lld, \"bytes\": %d, "
+			"\"what\": \"weights\"}, \"partial\": {\"addr\": %llu, \"elements\": %lld, "
+			"\"bytes\": %d}, \"params\": {\"addr\": %llu, \"records\": %lld, "
+			"\"bytes\": %d}}%s\n", (unsigned long long)m->b, (long long)m->nb, m->wb,
+			(unsigned long long)m->p, (long long)m->np, m->cb, (unsigned long long)m->q,
+			(long long)m->nq, HND_PARAM_RECORD, i + 1 < r->n ? "," : "");
+	}
+	fprintf(f, "  ]\n}\n");
+	if (fclose(f))
+		return hn_fail(err, HN_EIO, "cannot write %s: %s", path, strerror(errno));
+	return 0;
+}
+
+static int compile_per_layer(const struct arch_net *net, const struct hw_config *hw,
+			     const struct sim_rtl_params *rpp, const struct sim_compile_options *o,
+			     const char *out_dir, struct sim_compile_report *r, struct hn_err *err);
+
+/* The whole network as one program (sim_whole_axi_layout): dram.bin, the two lists,
+ * expect.bin, the manifest. */
+static int compile_whole(const struct arch_net *net, const struct hw_config *hw,
+			 const struct sim_rtl_params *rp, const struct sim_compile_options *o,
+			 const char *out_dir, struct sim_compile_report *r, struct hn_err *err)
+{
+	struct sim_options so;
+	struct cost_net_opts co;
+	struct sim_whole_img w;
+	struct sim_whole_axi_map m;
+	struct sim_whole_layer *wl = calloc((size_t)net->n_layers + 1, sizeof(*wl));
+	uint8_t *img = NULL, *exp = NULL;
+	char path[1200];
+	int ret;
+
+	memset(&m, 0, sizeof(m));
+	memset(&w, 0, sizeof(w));
+	if (!wl)
+		return hn_fail(err, HN_ENOMEM, "out of memory for %d layers", net->n_layers);
+	sim_options_init(&so);
+	so.seed = o->seed;
+	cost_net_opts_init(&co);
+	co.mapper = o->mapper;
+	ret = sim_whole_img_build(net, hw, rp, &so, &co, SIM_PROG_NO_WIN |
+				  (o->program_only ? SIM_PROG_NO_DATA : 0), NULL, wl, &w, err);
+	if (ret == 1)
+		ret = HN_EINVAL;
+	if (ret || (ret = sim_whole_axi_layout(net, &w, rp, &m, &img, err)))
+		goto out_free;
+	r->whole = 1;
+	r->n = net->n_layers;
+	r->n_tensors = w.T;
+	r->layers = calloc((size_t)r->n + 1, sizeof(*r->layers));
+	r->tensor_addr = calloc((size_t)w.T + 1, sizeof(*r->tensor_addr));
+	r->tensor_elems = calloc((size_t)w.T + 1, sizeof(*r->tensor_elems));
+	if (!r->layers || !r->tensor_addr || !r->tensor_elems) {
+		ret = hn_fail(err, HN_ENOMEM, "out of memory for %d layers", r->n);
+		goto out_free;
+	}
+	r->bytes = m.end;
+	r->programs_at = r->dq = m.dq;
+	r->cq = m.cq;
+	r->ndq = m.ndq;
+	r->ncq = m.ncq;
+	r->tensors_at = m.tensors;
+	r->tensors_bytes = m.tensors_end - m.tensors;
+	r->params_at = r->scratch_at = m.priv;
+	for (int t = 0; t < w.T; t++) {
+		r->tensor_addr[t] = m.tb[t];
+		r->tensor_elems[t] = w.off[t + 1] - w.off[t];
+	}
+	for (int s = 0; s < w.L; s++) {
+		struct sim_compile_layer *c = &r->layers[w.order[s]];
+		c->compiled = 1;
+		c->b_in_plan = 0;
+		c->tiling = wl[s].tiling;
+		c->model_cycles = wl[s].cost.cycles;
+		c->macs = wl[s].cost.macs;
+		c->map = m.lm[s];
+	}
+	if (!o->program_only) {
+		/* the tensor region after a correct run: every tensor of the reference chain */
+		exp = calloc((size_t)r->tensors_bytes + 1, 1);
+		if (!exp) {
+			ret = hn_fail(err, HN_ENOMEM, "out of memory for the expected tensors");
+			goto out_free;
+		}
+		for (int t = 0; t < w.T; t++)
+			for (int64_t j = 0; j < r->tensor_elems[t]; j++)
+				for (int b = 0; b < m.ab; b++)
+					exp[m.tb[t] - m.tensors + (uint64_t)j * (uint64_t)m.ab +
+					    (uint64_t)b] =
+						(uint8_t)((uint64_t)w.g.expect[w.off[t] + j] >> (8 * b));
+		if ((ret = write_part(out_dir, "dram.bin", img, 0, m.end, err)) ||
+		    (ret = write_part(out_dir, "expect.bin", exp, 0, r->tensors_bytes, err)))
+			goto out_free;
+	}
+	if ((ret = write_part(out_dir, "program.dma.bin", img, m.dq,
+			      (uint64_t)m.ndq * HND_DMA_RECORD, err)) ||
+	    (ret = write_part(out_dir, "program.cmp.bin", img, m.cq,
+			      (uint64_t)m.ncq * HND_CMP_RECORD, err)))
+		goto out_free;
+	snprintf(path, sizeof(path), "%s/manifest.json", out_dir);
+	ret = write_manifest_whole(path, net, hw, rp, o, r, err);
+out_free:
+	free(wl);
+	free(img);
+	free(exp);
+	sim_whole_axi_map_release(&m);
+	sim_whole_img_release(&w);
+	return ret;
+}
+
 int sim_compile_net(const struct arch_net *net, const struct hw_config *hw,
 		    const struct sim_compile_options *o, const char *out_dir,
 		    struct sim_compile_report *r, struct hn_err *err)
 {
 	struct sim_rtl_params rp;
-	struct arch_plan plan;
-	struct arch_plan_opts po;
-	struct cost_net_opts co;
-	struct sim_prog *progs = NULL;
-	uint8_t *img = NULL;
-	uint64_t at;
-	int ret, n = net->n_layers;
 	struct stat sb;
+	char why[200];
+	int ret;
 
 	memset(r, 0, sizeof(*r));
-	memset(&plan, 0, sizeof(plan));
 	if ((ret = sim_check_rtl(hw, err)))
 		return ret;
 	sim_rtl_params_from_hw(hw, &rp);
@@ -159,6 +340,35 @@ int sim_compile_net(const struct arch_net *net, const struct hw_config *hw,
 		return hn_fail(err, HN_EINVAL, "%s: compile needs a graph network (inputs, outputs "
 			       "and each layer's 'inputs', docs/network_format.md \"Graphs\") to "
 			       "place its tensors", net->name);
+	/* the whole network in one start when the AXI top can run every layer in a chain */
+	for (int i = 0; i < net->n_layers; i++)
+		if (sim_whole_axi_chainable(&net->layers[i], why, sizeof(why))) {
+			snprintf(r->why_whole, sizeof(r->why_whole), "layers[%d] '%s': %s", i,
+				 net->layers[i].name, why);
+			return compile_per_layer(net, hw, &rp, o, out_dir, r, err);
+		}
+	ret = compile_whole(net, hw, &rp, o, out_dir, r, err);
+	if (ret)
+		sim_compile_report_release(r);
+	return ret;
+}
+
+/* One program per MAC layer, each started on its own (the form for networks with a layer
+ * the AXI top cannot run in a chain): the tensor plan's layout. */
+static int compile_per_layer(const struct arch_net *net, const struct hw_config *hw,
+			     const struct sim_rtl_params *rpp, const struct sim_compile_options *o,
+			     const char *out_dir, struct sim_compile_report *r, struct hn_err *err)
+{
+	const struct sim_rtl_params rp = *rpp;
+	struct arch_plan plan;
+	struct arch_plan_opts po;
+	struct cost_net_opts co;
+	struct sim_prog *progs = NULL;
+	uint8_t *img = NULL;
+	uint64_t at;
+	int ret, n = net->n_layers;
+
+	memset(&plan, 0, sizeof(plan));
 	po.act_bytes = hw_act_bytes(hw);
 	po.weight_bytes = hw_weight_bytes(hw);
 	po.align = 64;
@@ -318,9 +528,7 @@ out_free:
 			sim_prog_release(&progs[i]);   /* zeroed when not built */
 	free(progs);
 	arch_plan_release(&plan);
-	if (ret) {
-		free(r->layers);
-		memset(r, 0, sizeof(*r));
-	}
+	if (ret)
+		sim_compile_report_release(r);
 	return ret;
 }

@@ -41,8 +41,8 @@ int sim_whole_axi_chainable(const struct arch_layer *l, char *why, size_t size)
 {
 	why[0] = 0;
 	if (l->kind == ARCH_POOL || l->kind == ARCH_ADD)
-		snprintf(why, size, "a %s runs on the vector unit, which the AXI top has no records "
-			 "for yet (docs/deploy.md)", arch_kind_name(l->kind));
+		snprintf(why, size, "kind '%s' runs on the vector unit, which the AXI top has no "
+			 "records for yet (docs/deploy.md)", arch_kind_name(l->kind));
 	else if (l->kind == ARCH_CONV && !sim_im2col_is_input(l))
 		snprintf(why, size, "a conv whose im2col is not its input tensor (a kernel, stride, "
 			 "padding or groups beyond a plain 1x1) needs the window walk, which the AXI "

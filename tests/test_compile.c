@@ -62,6 +62,10 @@ static void compile_should_run_every_layer_bit_exactly_through_the_driver(void)
 		return;
 	}
 	CHECK_EQ_I64(rep.n, 5);
+	/* stem's 3x3 windows, add and pool: not in a chain on the AXI top yet, so one program
+	 * per layer */
+	CHECK(!rep.whole);
+	CHECK_STR_CONTAINS(rep.why_whole, "layers[0] 'stem': a conv whose im2col");
 	CHECK(rep.layers[0].compiled && rep.layers[1].compiled && rep.layers[4].compiled);
 	CHECK(!rep.layers[2].compiled && !rep.layers[3].compiled);   /* add, pool: vector unit */
 	snprintf(path, sizeof(path), "%s/dram.bin", dir);
@@ -133,6 +137,124 @@ static void compile_should_run_every_layer_bit_exactly_through_the_driver(void)
 	}
 }
 
+/* The whole network as one program: dram.bin loaded at address 0, the two lists started
+ * once by the driver on the simulated top, the tensor region read back after done equal to
+ * expect.bin element by element (every tensor of the C reference chain: the network input
+ * unchanged, every layer's output); the AXI cycles beside the model's. */
+static void compile_should_run_the_whole_network_in_one_start(void)
+{
+	struct hw_config hw = small_hw(4, 4, HW_WS, 8, 32, 1);
+	struct arch_net net;
+	struct sim_compile_options co;
+	struct sim_compile_report rep;
+	struct sim_rtl_params rp;
+	struct sim_axi_options ao;
+	struct sim_axi_result axi;
+	struct sim_axi_map dump;
+	struct hn_err err = { 0 };
+	char dir[] = "/tmp/hwnas-compile-whole-XXXXXX", path[256], exe[1200];
+	const char *src = getenv("HWNAS_SRCDIR") ? getenv("HWNAS_SRCDIR") : HWNAS_SRCDIR;
+	int built = 0;
+	size_t nimg = 0, nexp = 0, nd = 0, nc = 0;
+	uint8_t *img, *exp, *dl, *cl;
+	int64_t model = 0, bad = 0;
+
+	snprintf(path, sizeof(path), "%s/tests/data/nets/whole_pw_fc.json", src);
+	CHECK(arch_net_resolve(path, 0, &net, &err) == 0);
+	CHECK(mkdtemp(dir) != NULL);
+	sim_compile_options_init(&co);
+	co.seed = 7;
+	if (sim_compile_net(&net, &hw, &co, dir, &rep, &err)) {
+		fprintf(stderr, "  compile: %s\n", err.msg);
+		CHECK(0);
+		arch_net_release(&net);
+		return;
+	}
+	CHECK(rep.whole);
+	CHECK_EQ_I64(rep.n, 5);
+	CHECK_EQ_I64(rep.n_tensors, 6);
+	snprintf(path, sizeof(path), "%s/dram.bin", dir);
+	img = read_all(path, &nimg);
+	snprintf(path, sizeof(path), "%s/expect.bin", dir);
+	exp = read_all(path, &nexp);
+	snprintf(path, sizeof(path), "%s/program.dma.bin", dir);
+	dl = read_all(path, &nd);
+	snprintf(path, sizeof(path), "%s/program.cmp.bin", dir);
+	cl = read_all(path, &nc);
+	CHECK(img && exp && dl && cl);
+	CHECK_EQ_I64((int64_t)nimg, (int64_t)rep.bytes);
+	CHECK_EQ_I64((int64_t)nexp, (int64_t)rep.tensors_bytes);
+	CHECK_EQ_I64((int64_t)nd, rep.ndq * HND_DMA_RECORD);
+	CHECK_EQ_I64((int64_t)nc, rep.ncq * HND_CMP_RECORD);
+	if (!img || !exp || !dl || !cl)
+		goto out_free;
+	/* the lists are the image's; every layer's records follow the previous layer's */
+	CHECK(!memcmp(img + rep.dq, dl, nd) && !memcmp(img + rep.cq, cl, nc));
+	for (int i = 0, next = 0; i < rep.n; i++) {
+		const struct sim_axi_map *m = &rep.layers[i].map;
+		CHECK_EQ_I64((int64_t)(m->dq - rep.dq) / HND_DMA_RECORD, next);
+		next += (int)m->ndq;
+		/* A and C are tensors: its input and its own output */
+		CHECK_EQ_I64((int64_t)m->c, (int64_t)rep.tensor_addr[net.n_inputs + i]);
+		CHECK(m->a >= rep.tensors_at && m->a < rep.tensors_at + rep.tensors_bytes);
+		CHECK(m->b >= rep.scratch_at && m->q + 16 * (uint64_t)m->nq <= rep.bytes);
+		model += rep.layers[i].model_cycles;
+	}
+	/* the network input is in the image as expected, the other tensors are zero */
+	for (int64_t j = 0; j < rep.tensor_elems[0]; j++)
+		bad += img[rep.tensor_addr[0] + (uint64_t)j] != exp[rep.tensor_addr[0] -
+								   rep.tensors_at + (uint64_t)j];
+	CHECK_EQ_I64(bad, 0);
+	for (int t = 1; t < rep.n_tensors; t++)
+		for (int64_t j = 0; j < rep.tensor_elems[t]; j++)
+			bad += img[rep.tensor_addr[t] + (uint64_t)j] != 0;
+	CHECK_EQ_I64(bad, 0);
+
+	sim_rtl_params_from_hw(&hw, &rp);
+	sim_axi_options_init(&ao);
+	ao.stall = 0.2;
+	ao.seed = 3;
+	CHECK(sim_axi_build(&rp, &ao, NULL, exe, sizeof(exe), &built, &err) == 0);
+	memset(&dump, 0, sizeof(dump));
+	dump.dq = rep.dq;
+	dump.ndq = rep.ndq;
+	dump.cq = rep.cq;
+	dump.ncq = rep.ncq;
+	dump.c = rep.tensors_at;
+	dump.nc = (int64_t)rep.tensors_bytes;
+	dump.ab = 1;
+	snprintf(path, sizeof(path), "%s/dram.bin", dir);
+	if (sim_axi_run(exe, path, &dump, &ao, 8.0, hw.dram_latency_cycles, 10000000, dir, &axi,
+			&err)) {
+		fprintf(stderr, "  whole run: %s\n", err.msg);
+		CHECK(0);
+		goto out_free;
+	}
+	for (int t = 0; t < rep.n_tensors; t++)
+		for (int64_t j = 0; j < rep.tensor_elems[t]; j++) {
+			uint64_t at = rep.tensor_addr[t] - rep.tensors_at + (uint64_t)j;
+			bad += axi.outputs[at] != sim_axi_elem(exp + at, 1);
+		}
+	CHECK_EQ_I64(bad, 0);
+	printf("  %s: %d layers in one start, %lld DMA and %lld compute records, %llu tensor bytes "
+	       "bit-exact %d: axi %lld cycles, model %lld\n", net.name, rep.n, (long long)rep.ndq,
+	       (long long)rep.ncq, (unsigned long long)rep.tensors_bytes, bad == 0,
+	       (long long)axi.cycles, (long long)model);
+	sim_axi_result_release(&axi);
+out_free:
+	free(img);
+	free(exp);
+	free(dl);
+	free(cl);
+	sim_compile_report_release(&rep);
+	arch_net_release(&net);
+	if (!test_failed_checks) {
+		char cmd[300];
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		CHECK(system(cmd) == 0);
+	}
+}
+
 /* Bad input: a list-form network (no graph), an unwritable folder: errors that name the
  * network and the folder. */
 static void compile_should_name_what_is_wrong(void)
@@ -194,6 +316,7 @@ static void driver_should_pack_the_documented_records(void)
 int main(void)
 {
 	RUN(compile_should_run_every_layer_bit_exactly_through_the_driver);
+	RUN(compile_should_run_the_whole_network_in_one_start);
 	RUN(compile_should_name_what_is_wrong);
 	RUN(driver_should_pack_the_documented_records);
 	return TEST_SUMMARY();

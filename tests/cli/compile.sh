@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # CLI tests of 'hwnas compile': the files it writes, the manifest's memory map, the records
 # in dram.bin at the addresses it names, and the errors (missing net, list-form network,
-# unwritable folder, missing options). The compiled programs run on the simulated AXI top in
-# tests/test_compile.c.
+# unknown layer kind, unwritable folder, missing options); the whole-network form (one
+# program for a network of 1x1 convs and fcs) and the per-layer form (tiny_graph: a 3x3 conv,
+# add and pool the AXI top cannot chain yet). The compiled programs run on the simulated AXI
+# top in tests/test_compile.c.
 . "$(dirname "$0")/lib.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d /tmp/hwnas-compile-cli-XXXXXX)
@@ -21,11 +23,14 @@ expect_exit 1 "$HWNAS" compile --net "$tmp/missing.json" --hw "$hw" --out "$tmp/
 expect_in "$err" "missing.json" "compile with a missing network"
 expect_exit 1 "$HWNAS" compile --net "$root/tests/data/nets/small_net.json" --hw "$hw" --out "$tmp/x"
 expect_in "$err" "small_net: compile needs a graph network" "compile of a list-form network"
+expect_exit 1 "$HWNAS" compile --net "$root/tests/data/nets/bad_type.json" --hw "$hw" --out "$tmp/x"
+expect_in "$err" "layers[0] 'lstm1': 'type' must be one of conv, fc, matmul, pool, add" "compile of an unknown layer kind"
 expect_exit 1 "$HWNAS" compile --net "$net" --hw "$hw" --out /proc/hwnas-no/such
 expect_in "$err" "--out /proc/hwnas-no/such: cannot create the folder" "compile to an unwritable folder"
 
 expect_exit 0 "$HWNAS" compile --net "$net" --hw "$hw" --out "$tmp/c" --seed 3
 expect_in "$out" "3 of 5 layers compiled" "compile summary"
+expect_in "$out" "not one program for the whole network: layers[0] 'stem'" "compile says why not whole"
 expect_in "$out" "not compiled: kind 'add' runs on the vector unit" "compile names the vector layers"
 for f in dram.bin manifest.json layer0.dma.bin layer0.cmp.bin layer0.expect.bin layer4.dma.bin; do
 	[ -s "$tmp/c/$f" ] && ok || bad "compile did not write $f"
@@ -67,6 +72,57 @@ for o0, o1 in outs:
     for a0, a1 in spans:
         assert o1 <= a0 or a1 <= o0, (o0, o1, a0, a1)
 PY
+# the whole-network form: one program, every tensor at its own address
+pw="$root/tests/data/nets/whole_pw_fc.json"
+expect_exit 0 "$HWNAS" compile --net "$pw" --hw "$hw" --out "$tmp/w" --seed 3
+expect_in "$out" "the whole network as one program (one start of the driver)" "compile whole summary"
+for f in dram.bin manifest.json program.dma.bin program.cmp.bin expect.bin; do
+	[ -s "$tmp/w/$f" ] && ok || bad "compile (whole) did not write $f"
+done
+[ -e "$tmp/w/layer0.dma.bin" ] && bad "compile (whole) wrote per-layer lists" || ok
+python3 - "$tmp/w" <<'PY' && ok || bad "whole manifest and dram.bin disagree"
+import json, sys
+d = sys.argv[1]
+m = json.load(open(d + "/manifest.json"))
+img = open(d + "/dram.bin", "rb").read()
+exp = open(d + "/expect.bin", "rb").read()
+assert m["whole"] is True and m["version"] == 2 and m["dram"]["bytes"] == len(img)
+p = m["program"]
+for k, rec in (("dma", 64), ("cmp", 32)):
+    a, n = p[k]["addr"], p[k]["count"]
+    assert open(d + "/" + p[k]["file"], "rb").read() == img[a:a + n * rec], k
+# the layers' records tile the two lists in execution order
+for k in ("dma", "cmp"):
+    first = 0
+    for l in m["layers"]:
+        assert l[k]["first"] == first and l[k]["addr"] == p[k]["addr"] + first * (64 if k == "dma" else 32), l
+        first += l[k]["count"]
+    assert first == p[k]["count"], k
+# tensors: inside the tensor region, disjoint, the input in dram.bin as expected, the rest zero
+t0, tn = m["dram"]["tensors"], m["dram"]["tensors_bytes"]
+assert m["expect"]["addr"] == t0 and m["expect"]["bytes"] == tn == len(exp)
+ts = sorted((t["addr"], t["addr"] + t["elements"] * t["bytes"], t) for t in m["tensors"])
+assert [t["name"] for t in m["tensors"]] == ["feat", "expand", "project", "fc1", "fc2", "head"]
+for (a0, a1, _), (b0, b1, _) in zip(ts, ts[1:]):
+    assert a1 <= b0
+for a0, a1, t in ts:
+    assert t0 <= a0 and a1 <= t0 + tn
+    if t["what"] == "network input":
+        assert img[a0:a1] == exp[a0 - t0:a1 - t0]
+    else:
+        assert img[a0:a1] == bytes(a1 - a0) and exp[a0 - t0:a1 - t0] != bytes(a1 - a0), t
+by = {t["name"]: t for t in m["tensors"]}
+for l in m["layers"]:
+    assert l["writes"] == l["name"] and all(r in by for r in l["reads"]), l
+    assert l["b"]["addr"] >= m["dram"]["scratch"] and l["params"]["addr"] % 16 == 0, l
+    w0 = int.from_bytes(img[l["dma"]["addr"]:l["dma"]["addr"] + 4], "little")
+    base = int.from_bytes(img[l["dma"]["addr"] + 4:l["dma"]["addr"] + 8], "little")
+    # a layer's first record loads its input tensor (A) or its weights (B)
+    src = by[l["reads"][0]]
+    assert (w0 & 3 == 0 and src["addr"] <= base < src["addr"] + src["elements"]) or \
+           (w0 & 3 == 1 and l["b"]["addr"] <= base < l["b"]["addr"] + l["b"]["elements"]), l
+PY
+
 # the same seed gives the same image; another seed other weights
 expect_exit 0 "$HWNAS" compile --net "$net" --hw "$hw" --out "$tmp/d" --seed 3
 cmp -s "$tmp/c/dram.bin" "$tmp/d/dram.bin" && ok || bad "compile is not deterministic"
