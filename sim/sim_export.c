@@ -110,7 +110,7 @@ static const char readme_fmt[] =
 "| `hwnas_params.vh` | the parameters (included by `hwnas_accel.v`) |\n"
 "| `rtl_files.txt` | every Verilog source the top needs, relative to this folder |\n"
 "| `hw.json` | the accelerator config (`hwnas synth --hw hw.json --axi`, `hwnas eval`) |\n"
-"| `program/` | the point's network compiled (`manifest.json`: the memory map; `layer<i>.dma.bin`, `layer<i>.cmp.bin`: the command lists). Programs only: weights and quantisation parameters come from your trained model, placed where the manifest says (`hwnas compile` writes an image with seeded random values for bring-up) |\n"
+"| `program/` | the point's network compiled (`manifest.json`: the memory map; `program.dma.bin`, `program.cmp.bin`: the command lists of the whole network, or per layer `layer<i>.dma.bin`, `layer<i>.cmp.bin`). Programs only: weights and quantisation parameters come from your trained model, placed where the manifest says (`hwnas compile` writes an image with seeded random values for bring-up) |\n"
 "\n"
 "## Adding it to a Vivado block design (not tried: no board or Vivado run so far)\n"
 "\n"
@@ -133,10 +133,7 @@ static const char readme_fmt[] =
 "   (offset by your DRAM buffer's physical base: relocate every DMA record's addresses\n"
 "   and the list addresses by it), and run it with the C driver of the hwnas tree\n"
 "   (`driver/hwnas_drv.c`: `hnd_probe`, `hnd_start`, `hnd_wait`). `hnd_probe` checks the ID\n"
-"   register (0x484e4133, \"HNA3\") and PARAMS0 = %#x.\n"
-"\n"
-"Pool and add layers are not in `program/` yet: the AXI top runs them (vector requests,\n"
-"docs/deploy.md), `hwnas compile` does not emit them.\n";
+"   register (0x484e4133, \"HNA3\") and PARAMS0 = %#x.\n";
 
 int sim_export_rtl(const char *srcdir, const char *dir, struct hn_err *err)
 {
@@ -242,15 +239,15 @@ int sim_export_bundle(const struct arch_net *net, const struct hw_config *hw,
 	sim_compile_options_init(&co);
 	co.program_only = 1;
 	co.mapper = eo->mapper;
-	if (net->graph) {
-		if ((ret = sim_compile_net(net, hw, &co, sub, &rep, err)))
-			return ret;
-		sim_compile_report_release(&rep);
-	}
+	memset(&rep, 0, sizeof(rep));
+	if (net->graph && (ret = sim_compile_net(net, hw, &co, sub, &rep, err)))
+		return ret;
 
 	hw_resources(hw, &res);
-	if (!(f = open_memstream(&text, &len)))
+	if (!(f = open_memstream(&text, &len))) {
+		sim_compile_report_release(&rep);
 		return hn_fail(err, HN_ENOMEM, "out of memory");
+	}
 	fprintf(f, readme_fmt, eo->title ? eo->title : net->name, (long long)res.dsp,
 		(long long)res.bram36, (long long)res.lut, (long long)res.ff,
 		(long long)hw_axi_dsp_delta(hw), eo->axi.dw, eo->axi.maxb,
@@ -259,6 +256,14 @@ int sim_export_bundle(const struct arch_net *net, const struct hw_config *hw,
 	if (!net->graph)
 		fprintf(f, "\n**No program/**: the network %s is a list of layers without a graph, which "
 			"`hwnas compile` cannot place in DRAM.\n", net->name);
+	else if (rep.whole)
+		fprintf(f, "\n`program/` is the whole network as one program: start the driver once "
+			"with the two lists (%lld DMA, %lld compute records); each layer reads the "
+			"tensors the layers before it wrote.\n", (long long)rep.ndq, (long long)rep.ncq);
+	else
+		fprintf(f, "\n`program/` holds one program per conv, FC and matmul layer, each started "
+			"on its own: %s. Pool and add layers are not in it.\n", rep.why_whole);
+	sim_compile_report_release(&rep);
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/README.md", dir);
 	ret = write_text_file(path, text, err);

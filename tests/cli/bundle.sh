@@ -58,6 +58,24 @@ assert m["program_version"] == 3 and m["dram"]["file"] is None and m["rtl"]["ROW
 assert [l["compiled"] for l in m["layers"]] == [True, True, False, False, True]
 readme = open(b + "/README.md").read()
 assert "Vivado" in readme and "not tried" in readme and "0x484e4133" in readme
+assert m["whole"] is False and "stem" in m["why_not_whole"] and "one program per" in readme
+PY
+# a network the AXI top runs in a chain (1x1 convs, fcs): the bundle carries the whole
+# network's program, one start of the driver
+sed "s|tiny_graph.json|whole_pw_fc.json|" "$tmp/space.json" > "$tmp/space_pw.json"
+expect_exit 0 "$HWNAS" explore --space "$tmp/space_pw.json" --exhaustive --out "$tmp/p" --quiet --bundles
+python3 - "$tmp/p/configs" <<'PY' && ok || bad "a bundle of whole_pw_fc without the whole program"
+import glob, json, os, sys
+ms = sorted(glob.glob(sys.argv[1] + "/*/program/manifest.json"))
+assert ms
+for f in ms:
+    m = json.load(open(f))
+    d = os.path.dirname(f)
+    assert m["whole"] is True and m["dram"]["file"] is None and m["expect"] is None, f
+    assert os.path.getsize(d + "/program.dma.bin") == 192 * m["program"]["dma"]["count"] > 0
+    assert os.path.getsize(d + "/program.cmp.bin") == 32 * m["program"]["cmp"]["count"] > 0
+    assert not os.path.exists(d + "/layer0.dma.bin")
+    assert "the whole network as one program" in open(d + "/../README.md").read()
 PY
 if ! command -v "${HWNAS_YOSYS:-yosys}" >/dev/null; then
 	echo "bundle: synthesis SKIPPED: no yosys (the deps step installs it)"
