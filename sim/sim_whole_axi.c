@@ -23,9 +23,9 @@
 #define PAGE 4096u
 #define TENSOR_ALIGN 64u   /* each tensor and private region: a DMA-list-sized alignment */
 
-/* The program flags of an AXI-top layer: its memory side walks 2-D blocks only (no window
- * descriptor), so a conv's A is its im2col matrix. */
-static const unsigned axi_prog_flags = SIM_PROG_NO_WIN;
+/* The program flags of an AXI-top layer: none (its memory side walks conv and pool windows,
+ * rtl/hwnas_axi_mem.v, like the direct harness's DMA). */
+static const unsigned axi_prog_flags = 0;
 
 static uint64_t align_to(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 
@@ -40,14 +40,7 @@ static double now_s(void)
 int sim_whole_axi_chainable(const struct arch_layer *l, char *why, size_t size)
 {
 	why[0] = 0;
-	if (l->kind == ARCH_POOL || l->kind == ARCH_ADD)
-		snprintf(why, size, "kind '%s' runs on the vector unit, which the AXI top has no "
-			 "records for yet (docs/deploy.md)", arch_kind_name(l->kind));
-	else if (l->kind == ARCH_CONV && !sim_im2col_is_input(l))
-		snprintf(why, size, "a conv whose im2col is not its input tensor (a kernel, stride, "
-			 "padding or groups beyond a plain 1x1) needs the window walk, which the AXI "
-			 "top does not have yet (docs/deploy.md)");
-	else if (l->kind == ARCH_MATMUL)
+	if (l->kind == ARCH_MATMUL)
 		snprintf(why, size, "a matmul of two activations is not run whole");
 	else if (l->kind == ARCH_FC && l->first_token)
 		snprintf(why, size, "an fc that reads the first token only is not run whole");
@@ -67,12 +60,28 @@ static int tensor_of(const struct arch_net *net, int32_t id)
 	return id < 0 ? -1 - id : net->n_inputs + id;
 }
 
+/* Where element a of a vector layer's own image (its inputs and output, sim_prog's in_end
+ * and out_base) lies in the tensor region, in elements from its start. */
+static int64_t vec_reloc(const struct sim_prog *q, int64_t a, const int64_t t[3])
+{
+	if (a < q->in_end[0])
+		return t[0] + a;
+	if (a < q->in_end[1])
+		return t[1] + (a - q->in_end[0]);
+	return t[2] + (a - q->out_base);
+}
+
 /* Step s's records at their slots in the lists: sim_axi_fill of its own program with the
- * waits offset past the commands of the layers before it (as in w->g). */
+ * waits offset past the commands of the layers before it (as in w->g), its operand regions
+ * moved by lm; nothing written into the tensors (lm's A is not filled). A vector request's
+ * inputs and output are element addresses of one act region (sim_axi_fill): the tensor
+ * region, with its base, second input and output relocated onto the tensors (tel: the
+ * tensors' first elements from the region's start). */
 static int fill_layer(const struct sim_whole_img *w, int s, const struct sim_axi_map *lm,
-		      uint8_t *img)
+		      const int64_t tel[3], uint8_t *img)
 {
 	struct sim_prog v = w->lp[s];
+	struct sim_axi_map fm = *lm;
 	int ret = 0;
 
 	v.dma = malloc((size_t)(v.ndma + 1) * sizeof(*v.dma));
@@ -82,14 +91,21 @@ static int fill_layer(const struct sim_whole_img *w, int s, const struct sim_axi
 		goto out_free;
 	}
 	for (int64_t k = 0; k < v.ndma; k++) {
-		v.dma[k] = w->lp[s].dma[k];
-		v.dma[k].wait += w->cmp0[s];
+		struct sim_dma *d = &v.dma[k];
+		*d = w->lp[s].dma[k];
+		d->wait += w->cmp0[s];
+		if (d->vop) {
+			d->base = vec_reloc(&w->lp[s], d->base, tel);
+			d->vbase2 = vec_reloc(&w->lp[s], d->vbase2, tel);
+			d->vout = vec_reloc(&w->lp[s], d->vout, tel);
+		}
 	}
 	for (int64_t k = 0; k < v.ncmp; k++) {
 		v.cmp[k] = w->lp[s].cmp[k];
 		v.cmp[k].wait += w->dma0[s];
 	}
-	sim_axi_fill(&v, lm, img, 0);
+	fm.na = 0;
+	sim_axi_fill(&v, &fm, img, 0);
 out_free:
 	free(v.dma);
 	free(v.cmp);
@@ -131,25 +147,34 @@ int sim_whole_axi_layout(const struct arch_net *net, const struct sim_whole_img 
 	for (int s = 0; s < w->L; s++) {
 		const struct arch_layer *l = &net->layers[w->order[s]];
 		struct sim_axi_map *lm = &m->lm[s];
+		const struct sim_prog *q = &w->lp[s];
 		const int ti = tensor_of(net, l->in[0]), to = net->n_inputs + w->order[s];
+		const int ti2 = l->n_in > 1 ? tensor_of(net, l->in[1]) : ti;
 		if ((ret = sim_axi_place(&w->lp[s], rp, 0, lm, err))) {
 			char pre[ARCH_NAME_MAX * 2 + 16];
 			snprintf(pre, sizeof(pre), "%s: layer '%s'", net->name, l->name);
 			hn_err_prefix(err, pre);
 			goto out_fail;
 		}
-		/* the layer reads its A as the tensor itself and writes its C as the tensor */
-		if (lm->na != w->off[ti + 1] - w->off[ti] || lm->nc != w->off[to + 1] - w->off[to]) {
-			ret = hn_fail(err, HN_EINVAL, "%s: layer '%s': its A (%lld elements) or C (%lld) "
-				      "is not the tensor it reads (%lld) or writes (%lld)", net->name,
-				      l->name, (long long)lm->na, (long long)lm->nc,
+		/* the layer's input regions are the tensors it reads, its output the tensor it
+		 * writes, element for element */
+		if (q->in_end[0] != w->off[ti + 1] - w->off[ti] ||
+		    (l->n_in > 1 && q->in_end[1] - q->in_end[0] != w->off[ti2 + 1] - w->off[ti2]) ||
+		    q->nout != w->off[to + 1] - w->off[to]) {
+			ret = hn_fail(err, HN_EINVAL, "%s: layer '%s': its inputs (%lld, %lld elements) "
+				      "or output (%lld) are not the tensors it reads (%lld, %lld) or "
+				      "writes (%lld)", net->name, l->name, (long long)q->in_end[0],
+				      (long long)(q->in_end[1] - q->in_end[0]), (long long)q->nout,
 				      (long long)(w->off[ti + 1] - w->off[ti]),
+				      (long long)(l->n_in > 1 ? w->off[ti2 + 1] - w->off[ti2] : 0),
 				      (long long)(w->off[to + 1] - w->off[to]));
 			goto out_fail;
 		}
 		lm->dq = m->dq + (uint64_t)w->dma0[s] * HND_DMA_RECORD;
 		lm->cq = m->cq + (uint64_t)w->cmp0[s] * HND_CMP_RECORD;
-		lm->a = m->tb[ti];
+		/* a vector request addresses the whole tensor region (fill_layer) */
+		lm->a = sim_axi_is_vector(q) ? m->tensors : m->tb[ti];
+		lm->na = sim_axi_is_vector(q) ? 0 : lm->na;
 		lm->c = m->tb[to];
 		lm->b = at = align_to(at, TENSOR_ALIGN);
 		at += (uint64_t)lm->nb * (uint64_t)lm->wb;
@@ -172,14 +197,21 @@ int sim_whole_axi_layout(const struct arch_net *net, const struct sim_whole_img 
 			      (unsigned long long)m->end);
 		goto out_fail;
 	}
-	for (int s = 0; s < w->L; s++)
-		if (fill_layer(w, s, &m->lm[s], img)) {
+	for (int s = 0; s < w->L; s++) {
+		const struct arch_layer *l = &net->layers[w->order[s]];
+		const int ti = tensor_of(net, l->in[0]);
+		const int64_t tel[3] = {
+			(int64_t)((m->tb[ti] - m->tensors) / (uint64_t)m->ab),
+			(int64_t)((m->tb[l->n_in > 1 ? tensor_of(net, l->in[1]) : ti] - m->tensors) /
+				  (uint64_t)m->ab),
+			(int64_t)((m->tb[net->n_inputs + w->order[s]] - m->tensors) /
+				  (uint64_t)m->ab) };
+		if (fill_layer(w, s, &m->lm[s], tel, img)) {
 			ret = hn_fail(err, HN_ENOMEM, "%s: out of memory for the records", net->name);
 			goto out_fail;
 		}
-	/* sim_axi_fill wrote each layer's A (its reference input) over the tensor it reads:
-	 * the tensors start as zeros, the network inputs as drawn */
-	memset(img + m->tensors, 0, (size_t)(m->tensors_end - m->tensors));
+	}
+	/* the tensors: zeros, the network inputs as drawn */
 	for (int t = 0; t < net->n_inputs; t++)
 		for (int64_t j = 0; j < w->off[t + 1] - w->off[t]; j++)
 			for (int b = 0; b < m->ab; b++)

@@ -2,8 +2,10 @@
  * whole network through the driver"): the one-image program of sim_whole laid out as the
  * top's DRAM, started once by driver/hwnas_drv.c on the simulated top, every tensor read
  * back and compared with the C reference chain; the AXI cycles printed beside the model's.
- * Also what it must catch (a changed element of a tensor the RTL wrote) and refuse (a layer
- * the top cannot run in a chain, a layer no tiling fits, a list-form network). */
+ * Networks: whole_pw_fc (1x1 convs, fcs) and whole_cnn (convs walked by window, depthwise,
+ * add, pools on the vector unit, fc). Also what it must catch (a changed element of a tensor
+ * the RTL wrote) and refuse (a matmul, a conv beyond the window descriptor, a layer no tiling
+ * fits, a list-form network). */
 #include "test.h"
 #include "test_small_hw.h"
 #include "../arch/arch.h"
@@ -38,8 +40,8 @@ static int64_t check_axi(const struct arch_net *net, const struct hw_config *hw,
 		CHECK_EQ_I64(x->chain_mismatches, 0);
 		CHECK(x->res.outputs > 0);
 		CHECK(x->cost.cycles > 0);
-		/* the calibrated output stage keeps every tensor spread (head has 3 elements) */
-		CHECK(x->distinct >= (x->res.outputs > 3 ? 3 : 2));
+		/* the calibrated output stage keeps every tensor spread: not a constant */
+		CHECK(x->distinct >= 2);
 	}
 	CHECK(w.bit_exact);
 	CHECK_EQ_I64(w.mismatches, 0);
@@ -75,6 +77,41 @@ static void pw_fc_net_should_run_through_the_driver_bit_exactly(void)
 	check_axi(&net, &a, &ao, "4x4 ws int8, 20% stalls");
 	sim_axi_options_init(&ao);
 	check_axi(&net, &b, &ao, "2x2 os int8 single");
+	arch_net_release(&net);
+}
+
+/* The CNN of test_whole.c (conv, depthwise, pointwise, add, padded max pool, strided conv,
+ * global average pool, fc) through the driver: the top walks the conv and pool windows over
+ * the NHWC tensors and runs the pools and the add on its vector unit, on every dataflow and
+ * at 16 / 8 / 4 bits, in one start. */
+static void whole_cnn_should_run_through_the_driver_on_every_dataflow(void)
+{
+	struct hw_config cfgs[4] = {
+		small_hw(2, 2, HW_WS, 8, 32, 0), small_hw(4, 4, HW_OS, 8, 32, 1),
+		small_hw(3, 2, HW_IS, 16, 32, 1), small_hw(4, 4, HW_WS, 4, 10, 1),
+	};
+	const char *what[4] = { "2x2 ws int8 single", "4x4 os int8 double",
+				"3x2 is int16 acc32 double", "4x4 ws int4 acc10 double" };
+	struct sim_axi_options ao;
+	struct arch_net net;
+	struct hn_err err = { 0 };
+
+	cfgs[2].ibuf_bytes = cfgs[2].wbuf_bytes = 4096;
+	cfgs[2].obuf_bytes = 8192;
+	/* (test_whole's 3x2 is config has acc_bits 40: 5-byte elements, which the AXI master
+	 * does not move; 32 here) */
+	CHECK_EQ_I64(arch_net_load(NETS "whole_cnn.json", &net, &err), 0);
+	sim_axi_options_init(&ao);
+	for (int i = 0; i < 4; i++)
+		check_axi(&net, &cfgs[i], &ao, what[i]);
+	ao.stall = 0.25;
+	ao.seed = 9;
+	check_axi(&net, &cfgs[1], &ao, "4x4 os int8, 25% stalls");
+	arch_net_release(&net);
+	/* a batch of 2 */
+	CHECK_EQ_I64(arch_net_resolve(NETS "whole_cnn.json", 2, &net, &err), 0);
+	sim_axi_options_init(&ao);
+	check_axi(&net, &cfgs[1], &ao, "4x4 os int8, batch 2");
 	arch_net_release(&net);
 }
 
@@ -174,12 +211,39 @@ static void axi_run_should_name_what_it_cannot_run(void)
 		sim_whole_release(&w);
 	}
 	arch_net_release(&net);
-	/* a layer the AXI top cannot run in a chain yet */
-	CHECK_EQ_I64(arch_net_load(NETS "whole_cnn.json", &net, &err), 0);
-	CHECK_EQ_I64(sim_whole_axi(&net, &hw, NULL, NULL, &w, &err), HN_EINVAL);
-	CHECK_STR_CONTAINS(err.msg, "whole_cnn: layers[0] 'stem': a conv whose im2col");
-	sim_whole_release(&w);
-	arch_net_release(&net);
+	/* a matmul of two activations (not run whole) */
+	{
+		const int64_t dims[2] = { 4, 6 };
+		struct arch_layer m = arch_matmul("attn", 1, 4, 6, 4);
+		arch_net_init(&net, "mm", 1);
+		CHECK_EQ_I64(arch_net_add_input(&net, "q", 2, dims), 0);
+		CHECK_EQ_I64(arch_net_add_input(&net, "k", 2, (const int64_t[2]){ 6, 4 }), 0);
+		m.n_in = 2;
+		m.in[0] = ARCH_SRC_INPUT(0);
+		m.in[1] = ARCH_SRC_INPUT(1);
+		CHECK_EQ_I64(arch_net_add(&net, &m), 0);
+		CHECK_EQ_I64(arch_net_add_output(&net, 0), 0);
+		CHECK_EQ_I64(sim_whole_axi(&net, &hw, NULL, NULL, &w, &err), HN_EINVAL);
+		CHECK_STR_CONTAINS(err.msg, "mm: layers[0] 'attn': a matmul");
+		sim_whole_release(&w);
+		arch_net_release(&net);
+	}
+	/* a conv whose padding is beyond the window descriptor's 8 bits: its A would be the
+	 * host's im2col of the tensor, which no single start can lay out */
+	{
+		const int64_t dims[3] = { 2, 4, 4 };
+		struct arch_layer c = arch_conv("bigpad", 1, 2, 4, 4, 2, 1, 1, 300, 1);
+		arch_net_init(&net, "pad", 1);
+		CHECK_EQ_I64(arch_net_add_input(&net, "x", 3, dims), 0);
+		c.n_in = 1;
+		c.in[0] = ARCH_SRC_INPUT(0);
+		CHECK_EQ_I64(arch_net_add(&net, &c), 0);
+		CHECK_EQ_I64(arch_net_add_output(&net, 0), 0);
+		CHECK_EQ_I64(sim_whole_axi(&net, &hw, NULL, NULL, &w, &err), HN_EINVAL);
+		CHECK_STR_CONTAINS(err.msg, "pad: layer 'bigpad': its im2col is a matrix the host");
+		sim_whole_release(&w);
+		arch_net_release(&net);
+	}
 }
 
 int main(void)
@@ -187,6 +251,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	RUN(axi_run_should_name_what_it_cannot_run);
 	RUN(pw_fc_net_should_run_through_the_driver_bit_exactly);
+	RUN(whole_cnn_should_run_through_the_driver_on_every_dataflow);
 	RUN(axi_run_should_check_what_the_direct_run_checks);
 	RUN(axi_run_should_catch_a_changed_tensor_element);
 	return TEST_SUMMARY();
