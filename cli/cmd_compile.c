@@ -10,6 +10,7 @@
 #include "../hw/hw.h"
 #include "../models/models.h"
 #include "../sim/sim.h"
+#include "../driver/hwnas_drv.h"   /* the record sizes */
 
 static const char compile_help[] =
 "usage: hwnas compile --net NET --hw FILE --out DIR [options]\n"
@@ -17,9 +18,10 @@ static const char compile_help[] =
 "Compiles NET for the AXI top of the accelerator (rtl/hwnas_axi.v) into one DRAM image\n"
 "from address 0: binary tile programs (192-byte DMA and 32-byte compute records), every\n"
 "tensor NHWC at its own address (the network inputs seeded), each layer's weights, partial\n"
-"sums and output-stage parameters (16-byte records). When the AXI top can run every layer\n"
-"in a chain, the program is the WHOLE network: one DMA list and one compute list that the\n"
-"driver starts once, each layer reading the tensors the layers before it wrote. Writes:\n"
+"sums and output-stage parameters (16-byte records). The program is the WHOLE network:\n"
+"one DMA list and one compute list that the driver starts once, each layer reading the\n"
+"tensors the layers before it wrote (the top walks conv and pool windows over them; pool\n"
+"and add run on its vector unit). Writes:\n"
 "  DIR/dram.bin            the image (load it at DRAM address 0)\n"
 "  DIR/manifest.json       the memory map: the lists' addresses and counts, every tensor's\n"
 "                          address, per layer its records in the lists, its weights,\n"
@@ -27,10 +29,10 @@ static const char compile_help[] =
 "  DIR/program.dma.bin     the DMA list, DIR/program.cmp.bin the compute list\n"
 "  DIR/expect.bin          the tensor region as a correct run leaves it (every tensor the\n"
 "                          C reference chain computes, act bytes each)\n"
-"A network with a layer the AXI top cannot run in a chain yet (pool, add, a conv whose\n"
-"windows need the DMA's window walk; a matmul) is compiled one program per conv, FC and\n"
-"matmul layer instead (DIR/layer<i>.dma.bin, .cmp.bin, .expect.bin, each started on its\n"
-"own; the manifest says which layer and why).\n"
+"A network with a layer that does not run in a chain (a matmul of two activations, an fc\n"
+"reading the first token only) is compiled one program per conv, FC and matmul layer\n"
+"instead (DIR/layer<i>.dma.bin, .cmp.bin, .expect.bin, each started on its own; the\n"
+"manifest says which layer and why).\n"
 "Weights, inputs and parameters are random values from --seed (those of 'hwnas sim').\n"
 "The format is docs/deploy.md's (\"Program format\", \"hwnas compile\").\n"
 "\n"
@@ -58,14 +60,20 @@ static void print_whole(const struct arch_net *net, const struct sim_compile_rep
 	       "dma records", "cmp records", "model cycles");
 	for (int i = 0; i < rep->n; i++) {
 		const struct sim_compile_layer *l = &rep->layers[i];
-		char til[48], d[32], c[32];
-		snprintf(til, sizeof(til), "%lld,%lld,%lld %s", (long long)l->tiling.tm,
-			 (long long)l->tiling.tn, (long long)l->tiling.tk,
-			 map_order_name(l->tiling.order));
-		snprintf(d, sizeof(d), "%lld..%lld", (long long)((l->map.dq - rep->dq) / 64),
-			 (long long)((l->map.dq - rep->dq) / 64 + l->map.ndq - 1));
-		snprintf(c, sizeof(c), "%lld..%lld", (long long)((l->map.cq - rep->cq) / 32),
-			 (long long)((l->map.cq - rep->cq) / 32 + l->map.ncq - 1));
+		char til[48], d[48], c[48];
+		if (arch_gemm(&net->layers[i]).g == 0)
+			snprintf(til, sizeof(til), "vector unit");
+		else
+			snprintf(til, sizeof(til), "%lld,%lld,%lld %s", (long long)l->tiling.tm,
+				 (long long)l->tiling.tn, (long long)l->tiling.tk,
+				 map_order_name(l->tiling.order));
+		const long long d0 = (long long)((l->map.dq - rep->dq) / HND_DMA_RECORD);
+		const long long c0 = (long long)((l->map.cq - rep->cq) / HND_CMP_RECORD);
+		snprintf(d, sizeof(d), "%lld..%lld", d0, d0 + (long long)l->map.ndq - 1);
+		if (l->map.ncq)
+			snprintf(c, sizeof(c), "%lld..%lld", c0, c0 + (long long)l->map.ncq - 1);
+		else
+			snprintf(c, sizeof(c), "-");
 		printf("%-4d %-24.24s %-22s %14s %14s %12lld\n", i, net->layers[i].name, til, d, c,
 		       (long long)l->model_cycles);
 		model += l->model_cycles;

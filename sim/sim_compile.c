@@ -49,6 +49,7 @@ static void manifest_head(FILE *f, const struct arch_net *net, const struct hw_c
 			  const struct sim_rtl_params *rp, const struct sim_compile_options *o,
 			  const struct sim_compile_report *r)
 {
+	/* program version 3: the records of HND_ID_VALUE ("HNA3", docs/deploy.md) */
 	fprintf(f, "{\n  \"format\": \"hwnas-compile\",\n  \"version\": 2,\n"
 		"  \"program_version\": 3,\n  \"id\": \"0x%08x\",\n  \"net\": ", HND_ID_VALUE);
 	json_str(f, net->name);
@@ -71,6 +72,8 @@ static void manifest_head(FILE *f, const struct arch_net *net, const struct hw_c
 		"\"seeded random weights, inputs and parameters\"");
 	fprintf(f, "  \"bw_bytes_per_cycle\": %.17g,\n  \"latency_cycles\": %d,\n",
 		hw_dram_bytes_per_cycle(hw), hw->dram_latency_cycles);
+	fprintf(f, "  \"record_bytes\": {\"dma\": %d, \"cmp\": %d, \"param\": %d},\n",
+		HND_DMA_RECORD, HND_CMP_RECORD, HND_PARAM_RECORD);
 	fprintf(f, "  \"whole\": %s,\n", r->whole ? "true" : "false");
 	if (!r->whole) {
 		fprintf(f, "  \"why_not_whole\": ");
@@ -188,11 +191,15 @@ static int write_manifest_whole(const char *path, const struct arch_net *net,
 		const struct arch_layer *l = &net->layers[i];
 		fprintf(f, "    {\"index\": %d, \"name\": ", i);
 		json_str(f, l->name);
-		fprintf(f, ", \"kind\": \"%s\", \"compiled\": true, \"tiling\": {\"tm\": %lld, "
-			"\"tn\": %lld, \"tk\": %lld, \"order\": \"%s\"}, \"macs\": %lld, "
-			"\"model_cycles\": %lld,\n", arch_kind_name(l->kind), (long long)c->tiling.tm,
-			(long long)c->tiling.tn, (long long)c->tiling.tk,
-			map_order_name(c->tiling.order), (long long)c->macs,
+		fprintf(f, ", \"kind\": \"%s\", \"compiled\": true, \"tiling\": ",
+			arch_kind_name(l->kind));
+		if (arch_gemm(l).g == 0)
+			fprintf(f, "null");   /* one vector request */
+		else
+			fprintf(f, "{\"tm\": %lld, \"tn\": %lld, \"tk\": %lld, \"order\": \"%s\"}",
+				(long long)c->tiling.tm, (long long)c->tiling.tn,
+				(long long)c->tiling.tk, map_order_name(c->tiling.order));
+		fprintf(f, ", \"macs\": %lld, \"model_cycles\": %lld,\n", (long long)c->macs,
 			(long long)c->model_cycles);
 		fprintf(f, "     \"dma\": {\"first\": %lld, \"count\": %lld, \"addr\": %llu}, "
 			"\"cmp\": {\"first\": %lld, \"count\": %lld, \"addr\": %llu},\n",
@@ -248,7 +255,7 @@ static int compile_whole(const struct arch_net *net, const struct hw_config *hw,
 	so.seed = o->seed;
 	cost_net_opts_init(&co);
 	co.mapper = o->mapper;
-	ret = sim_whole_img_build(net, hw, rp, &so, &co, SIM_PROG_NO_WIN |
+	ret = sim_whole_img_build(net, hw, rp, &so, &co, SIM_WHOLE_AXI_FLAGS |
 				  (o->program_only ? SIM_PROG_NO_DATA : 0), NULL, wl, &w, err);
 	if (ret == 1)
 		ret = HN_EINVAL;
@@ -392,8 +399,8 @@ static int compile_per_layer(const struct arch_net *net, const struct hw_config 
 		struct sim_compile_layer *c = &r->layers[i];
 		struct cost_net_row row;
 		if (arch_gemm(l).g == 0) {
-			snprintf(c->why, sizeof(c->why), "kind '%s' runs on the vector unit, which the "
-				 "AXI top does not have yet (docs/deploy.md)", arch_kind_name(l->kind));
+			snprintf(c->why, sizeof(c->why), "kind '%s' (the vector unit) is compiled in "
+				 "the whole-network form only (docs/deploy.md)", arch_kind_name(l->kind));
 			continue;
 		}
 		if ((ret = cost_net_layer(l, hw, &co, &row, err)))

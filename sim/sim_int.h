@@ -154,6 +154,9 @@ int sim_im2col_is_input(const struct arch_layer *l);
  * ab each, 64-byte aligned), the layers' private regions from priv to end; lm[s]: step s's
  * single-layer map (its lists' slots, A = the tensor it reads, C = the tensor it writes, its
  * B, partial sums and parameter records). */
+/* The program flags of a layer in a whole-network program on the AXI top: none (its memory
+ * side walks conv and pool windows, rtl/hwnas_axi_mem.v, as the direct harness's DMA does). */
+#define SIM_WHOLE_AXI_FLAGS 0u
 struct sim_whole_axi_map {
 	uint64_t dq, cq, tensors, tensors_end, priv, end;
 	int64_t ndq, ncq;
@@ -161,7 +164,7 @@ struct sim_whole_axi_map {
 	uint64_t *tb;               /* owned: T */
 	struct sim_axi_map *lm;     /* owned: L */
 };
-/* Lays w out (built with SIM_PROG_NO_WIN) into *m and *image (malloc'ed, m->end bytes: the
+/* Lays w out (built with SIM_WHOLE_AXI_FLAGS) into *m and *image (malloc'ed, m->end bytes: the
  * records, the network inputs, zeros for the other tensors, the weights and parameters).
  * HN_EINVAL naming the layer the AXI top cannot run or an image beyond 32-bit addresses. */
 int sim_whole_axi_layout(const struct arch_net *net, const struct sim_whole_img *w,

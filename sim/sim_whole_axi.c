@@ -23,9 +23,6 @@
 #define PAGE 4096u
 #define TENSOR_ALIGN 64u   /* each tensor and private region: a DMA-list-sized alignment */
 
-/* The program flags of an AXI-top layer: none (its memory side walks conv and pool windows,
- * rtl/hwnas_axi_mem.v, like the direct harness's DMA). */
-static const unsigned axi_prog_flags = 0;
 
 static uint64_t align_to(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 
@@ -265,7 +262,7 @@ int sim_whole_axi(const struct arch_net *net, const struct hw_config *hw,
 	out->layers = calloc((size_t)net->n_layers + 1, sizeof(*out->layers));
 	if (!out->layers)
 		return hn_fail(err, HN_ENOMEM, "%s: out of memory for the layers", net->name);
-	ret = sim_whole_img_build(net, hw, &rp, &opt, &co, axi_prog_flags, o, out->layers, &w,
+	ret = sim_whole_img_build(net, hw, &rp, &opt, &co, SIM_WHOLE_AXI_FLAGS, o, out->layers, &w,
 				  err);
 	if (ret == 1)
 		ret = HN_EINVAL;   /* err names the layer */

@@ -37,7 +37,7 @@ PY
 [ "$i" -ge 0 ] && ok || bad "the 256 B ws point is not on the front"
 b="$tmp/o/configs/$i"
 for f in hwnas_accel.v hwnas_params.vh rtl_files.txt hw.json README.md program/manifest.json \
-	 program/layer0.dma.bin program/layer0.cmp.bin; do
+	 program/program.dma.bin program/program.cmp.bin; do
 	[ -s "$b/$f" ] && ok || bad "the bundle has no $f"
 done
 [ -e "$b/program/dram.bin" ] && bad "a bundle's program carries no data image" || ok
@@ -55,27 +55,29 @@ par = dict((k, int(v)) for k, v in re.findall(r"localparam (\w+) = (\d+);", head
 assert (par["AXI_DW"], par["MAXB"], par["MAXOUT"], par["ROWS"]) == (64, 16, 4, 2)
 m = json.load(open(b + "/program/manifest.json"))
 assert m["program_version"] == 3 and m["dram"]["file"] is None and m["rtl"]["ROWS"] == 2
-assert [l["compiled"] for l in m["layers"]] == [True, True, False, False, True]
+assert [l["compiled"] for l in m["layers"]] == [True] * 5
 readme = open(b + "/README.md").read()
 assert "Vivado" in readme and "not tried" in readme and "0x484e4133" in readme
-assert m["whole"] is False and "stem" in m["why_not_whole"] and "one program per" in readme
+# the whole network's program (conv, add, pool, fc in one start of the driver)
+assert m["whole"] is True and m["expect"] is None and "the whole network as one program" in readme
+p = b + "/program/"
+assert os.path.getsize(p + "program.dma.bin") == m["record_bytes"]["dma"] * m["program"]["dma"]["count"] > 0
+assert os.path.getsize(p + "program.cmp.bin") == m["record_bytes"]["cmp"] * m["program"]["cmp"]["count"] > 0
+assert not os.path.exists(p + "layer0.dma.bin")
 PY
-# a network the AXI top runs in a chain (1x1 convs, fcs): the bundle carries the whole
-# network's program, one start of the driver
-sed "s|tiny_graph.json|whole_pw_fc.json|" "$tmp/space.json" > "$tmp/space_pw.json"
-expect_exit 0 "$HWNAS" explore --space "$tmp/space_pw.json" --exhaustive --out "$tmp/p" --quiet --bundles
-python3 - "$tmp/p/configs" <<'PY' && ok || bad "a bundle of whole_pw_fc without the whole program"
+# a network with a matmul of two activations (not run whole): one program per layer
+sed "s|tiny_graph.json|attn_graph.json|" "$tmp/space.json" > "$tmp/space_mm.json"
+expect_exit 0 "$HWNAS" explore --space "$tmp/space_mm.json" --exhaustive --out "$tmp/p" --quiet --bundles
+python3 - "$tmp/p/configs" <<'PY' && ok || bad "a bundle of attn_graph without its per-layer program"
 import glob, json, os, sys
 ms = sorted(glob.glob(sys.argv[1] + "/*/program/manifest.json"))
 assert ms
 for f in ms:
     m = json.load(open(f))
     d = os.path.dirname(f)
-    assert m["whole"] is True and m["dram"]["file"] is None and m["expect"] is None, f
-    assert os.path.getsize(d + "/program.dma.bin") == 192 * m["program"]["dma"]["count"] > 0
-    assert os.path.getsize(d + "/program.cmp.bin") == 32 * m["program"]["cmp"]["count"] > 0
-    assert not os.path.exists(d + "/layer0.dma.bin")
-    assert "the whole network as one program" in open(d + "/../README.md").read()
+    assert m["whole"] is False and "'scores': a matmul" in m["why_not_whole"], f
+    assert os.path.getsize(d + "/layer0.dma.bin") > 0 and not os.path.exists(d + "/program.dma.bin")
+    assert "one program per" in open(d + "/../README.md").read()
 PY
 if ! command -v "${HWNAS_YOSYS:-yosys}" >/dev/null; then
 	echo "bundle: synthesis SKIPPED: no yosys (the deps step installs it)"

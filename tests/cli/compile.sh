@@ -2,8 +2,8 @@
 # CLI tests of 'hwnas compile': the files it writes, the manifest's memory map, the records
 # in dram.bin at the addresses it names, and the errors (missing net, list-form network,
 # unknown layer kind, unwritable folder, missing options); the whole-network form (one
-# program for a network of 1x1 convs and fcs) and the per-layer form (tiny_graph: a 3x3 conv,
-# add and pool the AXI top cannot chain yet). The compiled programs run on the simulated AXI
+# program: a network of 1x1 convs and fcs, tiny_graph with a 3x3 conv, an add and a global
+# pool) and the per-layer form (a matmul of two activations, which is not run whole). The compiled programs run on the simulated AXI
 # top in tests/test_compile.c.
 . "$(dirname "$0")/lib.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,11 +28,11 @@ expect_in "$err" "layers[0] 'lstm1': 'type' must be one of conv, fc, matmul, poo
 expect_exit 1 "$HWNAS" compile --net "$net" --hw "$hw" --out /proc/hwnas-no/such
 expect_in "$err" "--out /proc/hwnas-no/such: cannot create the folder" "compile to an unwritable folder"
 
-expect_exit 0 "$HWNAS" compile --net "$net" --hw "$hw" --out "$tmp/c" --seed 3
-expect_in "$out" "3 of 5 layers compiled" "compile summary"
-expect_in "$out" "not one program for the whole network: layers[0] 'stem'" "compile says why not whole"
-expect_in "$out" "not compiled: kind 'add' runs on the vector unit" "compile names the vector layers"
-for f in dram.bin manifest.json layer0.dma.bin layer0.cmp.bin layer0.expect.bin layer4.dma.bin; do
+attn="$root/tests/data/nets/attn_graph.json"
+expect_exit 0 "$HWNAS" compile --net "$attn" --hw "$hw" --out "$tmp/c" --seed 3
+expect_in "$out" "1 of 1 layers compiled" "compile summary"
+expect_in "$out" "not one program for the whole network: layers[0] 'scores': a matmul" "compile says why not whole"
+for f in dram.bin manifest.json layer0.dma.bin layer0.cmp.bin layer0.expect.bin; do
 	[ -s "$tmp/c/$f" ] && ok || bad "compile did not write $f"
 done
 # the manifest parses, its lists lie in dram.bin byte for byte, and its regions do not overlap
@@ -43,13 +43,13 @@ d = sys.argv[1]
 m = json.load(open(d + "/manifest.json"))
 img = open(d + "/dram.bin", "rb").read()
 assert m["format"] == "hwnas-compile" and m["program_version"] == 3 and m["seed"] == 3
-assert m["dram"]["bytes"] == len(img)
+assert m["dram"]["bytes"] == len(img) and m["whole"] is False
 spans, outs = [], []
 for l in m["layers"]:
     if not l["compiled"]:
         continue
-    for k, rec in (("dma", 192), ("cmp", 32)):
-        a, n = l[k]["addr"], l[k]["count"]
+    for k in ("dma", "cmp"):
+        a, n, rec = l[k]["addr"], l[k]["count"], m["record_bytes"][k]
         assert open(d + "/" + l[k]["file"], "rb").read() == img[a:a + n * rec], (l["name"], k)
         spans.append((a, a + n * rec))
     for k in ("a", "partial"):
@@ -76,33 +76,39 @@ PY
 pw="$root/tests/data/nets/whole_pw_fc.json"
 expect_exit 0 "$HWNAS" compile --net "$pw" --hw "$hw" --out "$tmp/w" --seed 3
 expect_in "$out" "the whole network as one program (one start of the driver)" "compile whole summary"
+expect_exit 0 "$HWNAS" compile --net "$net" --hw "$hw" --out "$tmp/t" --seed 3
+expect_in "$out" "vector unit" "compile whole: the add and the pool on the vector unit"
 for f in dram.bin manifest.json program.dma.bin program.cmp.bin expect.bin; do
 	[ -s "$tmp/w/$f" ] && ok || bad "compile (whole) did not write $f"
 done
 [ -e "$tmp/w/layer0.dma.bin" ] && bad "compile (whole) wrote per-layer lists" || ok
-python3 - "$tmp/w" <<'PY' && ok || bad "whole manifest and dram.bin disagree"
+for c in "w feat,expand,project,fc1,fc2,head" "t image,stem,pw,add,gap,fc"; do
+set -- $c
+python3 - "$tmp/$1" "$2" <<'PY' && ok || bad "whole manifest and dram.bin disagree ($1)"
 import json, sys
 d = sys.argv[1]
 m = json.load(open(d + "/manifest.json"))
 img = open(d + "/dram.bin", "rb").read()
 exp = open(d + "/expect.bin", "rb").read()
 assert m["whole"] is True and m["version"] == 2 and m["dram"]["bytes"] == len(img)
+rb = m["record_bytes"]
+assert (rb["dma"], rb["cmp"], rb["param"]) == (192, 32, 16) and m["program_version"] == 3
 p = m["program"]
-for k, rec in (("dma", 64), ("cmp", 32)):
-    a, n = p[k]["addr"], p[k]["count"]
+for k in ("dma", "cmp"):
+    a, n, rec = p[k]["addr"], p[k]["count"], rb[k]
     assert open(d + "/" + p[k]["file"], "rb").read() == img[a:a + n * rec], k
 # the layers' records tile the two lists in execution order
 for k in ("dma", "cmp"):
     first = 0
     for l in m["layers"]:
-        assert l[k]["first"] == first and l[k]["addr"] == p[k]["addr"] + first * (64 if k == "dma" else 32), l
+        assert l[k]["first"] == first and l[k]["addr"] == p[k]["addr"] + first * rb[k], l
         first += l[k]["count"]
     assert first == p[k]["count"], k
 # tensors: inside the tensor region, disjoint, the input in dram.bin as expected, the rest zero
 t0, tn = m["dram"]["tensors"], m["dram"]["tensors_bytes"]
 assert m["expect"]["addr"] == t0 and m["expect"]["bytes"] == tn == len(exp)
 ts = sorted((t["addr"], t["addr"] + t["elements"] * t["bytes"], t) for t in m["tensors"])
-assert [t["name"] for t in m["tensors"]] == ["feat", "expand", "project", "fc1", "fc2", "head"]
+assert [t["name"] for t in m["tensors"]] == sys.argv[2].split(",")
 for (a0, a1, _), (b0, b1, _) in zip(ts, ts[1:]):
     assert a1 <= b0
 for a0, a1, t in ts:
@@ -117,15 +123,18 @@ for l in m["layers"]:
     assert l["b"]["addr"] >= m["dram"]["scratch"] and l["params"]["addr"] % 16 == 0, l
     w0 = int.from_bytes(img[l["dma"]["addr"]:l["dma"]["addr"] + 4], "little")
     base = int.from_bytes(img[l["dma"]["addr"] + 4:l["dma"]["addr"] + 8], "little")
-    # a layer's first record loads its input tensor (A) or its weights (B)
+    # a layer's first record loads its input tensor (A), its weights (B), or is a vector
+    # request (op 3, vop != 0) reading its first input
     src = by[l["reads"][0]]
     assert (w0 & 3 == 0 and src["addr"] <= base < src["addr"] + src["elements"]) or \
-           (w0 & 3 == 1 and l["b"]["addr"] <= base < l["b"]["addr"] + l["b"]["elements"]), l
+           (w0 & 3 == 1 and l["b"]["addr"] <= base < l["b"]["addr"] + l["b"]["elements"]) or \
+           (w0 & 3 == 3 and (w0 >> 5) & 3 and l["tiling"] is None and base == src["addr"]), l
 PY
+done
 
 # the same seed gives the same image; another seed other weights
 expect_exit 0 "$HWNAS" compile --net "$net" --hw "$hw" --out "$tmp/d" --seed 3
-cmp -s "$tmp/c/dram.bin" "$tmp/d/dram.bin" && ok || bad "compile is not deterministic"
+cmp -s "$tmp/t/dram.bin" "$tmp/d/dram.bin" && ok || bad "compile is not deterministic"
 expect_exit 0 "$HWNAS" compile --net "$net" --hw "$hw" --out "$tmp/e" --seed 4
-cmp -s "$tmp/c/dram.bin" "$tmp/e/dram.bin" && bad "--seed changed nothing" || ok
+cmp -s "$tmp/t/dram.bin" "$tmp/e/dram.bin" && bad "--seed changed nothing" || ok
 finish

@@ -2,9 +2,9 @@
 # CLI tests of 'hwnas sim --whole' (docs/rtl.md "Whole networks"): a small CNN graph run as one
 # chain on a 4x4 WS config, its table and JSON, the bad inputs, and a harness whose dumped
 # outputs are corrupted (as a faulty store would leave them): exit 1, bit_exact false. Then
-# '--whole --axi' (docs/deploy.md "A whole network through the driver"): a 1x1-conv and fc
-# network in one start of the driver on the simulated AXI top, and an AXI harness that
-# corrupts the last byte of the tensors it reads back.
+# '--whole --axi' (docs/deploy.md "A whole network through the driver"): the CNN and a
+# 1x1-conv and fc network in one start of the driver on the simulated AXI top, and an AXI
+# harness that corrupts the last byte of the tensors it reads back.
 . "$(dirname "$0")/lib.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d /tmp/hwnas-sim-whole-XXXXXX)
@@ -120,9 +120,14 @@ assert t["axi_cycles"] == t["rtl_cycles"] >= t["program_cycles"] > 0, t
 assert t["model_cycles"] == sum(l["model_cycles"] for l in d["layers"]), t
 assert t["axi_rd_bytes"] > 0 and t["axi_wr_bytes"] > 0, t
 ' && ok || bad "sim --whole --axi --json content"
-# a layer the AXI top cannot run in a chain yet: named
-expect_exit 1 "$HWNAS" sim --net "$net" --hw "$hw" --whole --axi
-expect_in "$err" "whole_cnn: layers[0] 'stem'" "sim --whole --axi names the layer it cannot run"
+# the CNN: windows walked and pools / add on the vector unit by the AXI top
+expect_exit 0 "$HWNAS" sim --net "$net" --hw "$hw" --whole --axi
+expect_in "$out" "10 elements, 0 differ" "sim --whole --axi whole_cnn outputs"
+expect_in "$out" "bit_exact true" "sim --whole --axi whole_cnn verdict"
+expect_in "$out" "vector unit" "sim --whole --axi whole_cnn: pool and add"
+# a layer the AXI top cannot run in a chain: named
+expect_exit 1 "$HWNAS" sim --net "$root/tests/data/nets/attn_graph.json" --hw "$hw" --whole --axi
+expect_in "$err" "attn_graph: layers[0] 'scores': a matmul" "sim --whole --axi names the layer it cannot run"
 # an AXI harness that flips the last byte it reads back (the last element of head, a network
 # output): exit 1, bit_exact false
 sed -i 's|^\tif (dump_n && fwrite(&dram\[dump_at\]|\tif (dump_n) dram[dump_at + dump_n - 1] ^= 1;\n&|' \
