@@ -149,9 +149,11 @@ struct sim_whole_result {
 				    * commands overlap where the queues let them) */
 	int axi;                   /* 1: run through the AXI top and the driver (sim_whole_axi):
 				    * rtl_cycles is the top's CYCLES register from start to done
-				    * for the whole network; the layers' res.rtl_cycles are 0 (no
-				    * per-layer spans through the AXI harness) */
+				    * for the whole network; the layers' res.rtl_cycles are 0, or
+				    * with axi_spans their cycles from the prefixes' runs */
 	int64_t axi_rd_bytes, axi_wr_bytes; /* the top's RD_BYTES, WR_BYTES */
+	int axi_spans;             /* 1: the layers' res.rtl_cycles are AXI cycles from runs of
+				    * the program's prefixes (sim_whole_axi with per_layer) */
 	int64_t outputs, mismatches;   /* elements of the network outputs, and those differing */
 	int64_t rtl_cycles, model_cycles; /* sums over the layers (run one after another) */
 	int64_t macs, sim_cycles;
@@ -197,10 +199,13 @@ void sim_whole_release(struct sim_whole_result *r);
  * simulated top (sim/harness/harness_axi.cpp, ao: bus and slave; NULL: the defaults), every
  * tensor read back after done and compared with the reference chain as sim_whole does
  * (o->on_output told each tensor read back before the compare; the run itself read the
- * RTL's own). out->axi = 1, out->rtl_cycles the top's CYCLES for the whole network (no
- * per-layer spans), out->model_cycles the model's sum over the layers, out->program_cycles
- * the one program's makespan at the model's command times. HN_EINVAL also for a layer the
- * AXI top cannot run in a chain yet (sim_whole_axi's message names it and what it lacks). */
+ * RTL's own). out->axi = 1, out->rtl_cycles the top's CYCLES for the whole network,
+ * out->model_cycles the model's sum over the layers, out->program_cycles the one program's
+ * makespan at the model's command times. With o->per_layer, L - 1 more runs of the
+ * program's prefixes (the lists cut after each layer) give each layer's AXI cycles as the
+ * difference of the prefixes' end times (out->axi_spans; they sum to rtl_cycles). HN_EINVAL
+ * also for a layer the AXI top cannot run in a chain (a matmul, a first-token fc, a conv
+ * beyond the window descriptor; the message names it and what it lacks). */
 int sim_whole_axi(const struct arch_net *net, const struct hw_config *hw,
 		  const struct sim_whole_opts *o, const struct sim_axi_options *ao,
 		  struct sim_whole_result *out, struct hn_err *err);

@@ -115,6 +115,32 @@ static void whole_cnn_should_run_through_the_driver_on_every_dataflow(void)
 	arch_net_release(&net);
 }
 
+/* Per-layer AXI cycles from the program's prefixes: each layer's is positive, they sum to
+ * the whole run's, and the tensors are still checked bit-exact. */
+static void prefixes_should_split_the_axi_cycles_per_layer(void)
+{
+	struct hw_config hw = small_hw(4, 4, HW_OS, 8, 32, 1);
+	struct sim_whole_opts o = { .per_layer = 1 };
+	struct sim_whole_result w;
+	struct arch_net net;
+	struct hn_err err = { 0 };
+	int64_t sum = 0;
+
+	CHECK_EQ_I64(arch_net_load(NETS "whole_cnn.json", &net, &err), 0);
+	CHECK_EQ_I64(sim_whole_axi(&net, &hw, &o, NULL, &w, &err), 0);
+	CHECK(w.bit_exact && w.axi_spans);
+	for (int i = 0; i < w.n; i++) {
+		const struct sim_whole_layer *x = &w.layers[i];
+		CHECK(x->res.rtl_cycles > 0);
+		sum += x->res.rtl_cycles;
+		printf("  %-5s axi %6lld cycles, model %6lld\n", net.layers[x->layer].name,
+		       (long long)x->res.rtl_cycles, (long long)x->cost.cycles);
+	}
+	CHECK_EQ_I64(sum, w.rtl_cycles);
+	sim_whole_release(&w);
+	arch_net_release(&net);
+}
+
 /* The AXI run and the direct harness's one image compare the same tensors with the same
  * reference chain: both bit-exact, the same model cycles, the same layers. */
 static void axi_run_should_check_what_the_direct_run_checks(void)
@@ -252,6 +278,7 @@ int main(void)
 	RUN(axi_run_should_name_what_it_cannot_run);
 	RUN(pw_fc_net_should_run_through_the_driver_bit_exactly);
 	RUN(whole_cnn_should_run_through_the_driver_on_every_dataflow);
+	RUN(prefixes_should_split_the_axi_cycles_per_layer);
 	RUN(axi_run_should_check_what_the_direct_run_checks);
 	RUN(axi_run_should_catch_a_changed_tensor_element);
 	return TEST_SUMMARY();

@@ -15,8 +15,6 @@ hw=$root/tests/data/validate/hw_ws4_8b_s_small.json
 # usage errors and bad inputs
 expect_exit 2 "$HWNAS" sim --net "$net" --hw "$hw" --axi
 expect_in "$err" "--axi needs --whole" "sim --axi without --whole"
-expect_exit 2 "$HWNAS" sim --net "$net" --hw "$hw" --whole --axi --per-layer
-expect_in "$err" "not with --per-layer" "sim --whole --axi --per-layer"
 expect_exit 2 "$HWNAS" sim --net "$net" --hw "$hw" --whole --layer stem
 expect_in "$err" "--whole runs every layer: not with --layer" "sim --whole --layer"
 expect_exit 2 "$HWNAS" sim --net "$net" --hw "$hw" --whole --trace "$tmp/w.vcd"
@@ -120,6 +118,16 @@ assert t["axi_cycles"] == t["rtl_cycles"] >= t["program_cycles"] > 0, t
 assert t["model_cycles"] == sum(l["model_cycles"] for l in d["layers"]), t
 assert t["axi_rd_bytes"] > 0 and t["axi_wr_bytes"] > 0, t
 ' && ok || bad "sim --whole --axi --json content"
+# per-layer AXI cycles from the program's prefixes: they sum to the network's
+expect_exit 0 "$HWNAS" sim --net "$pw" --hw "$hw" --whole --axi --per-layer --json --seed 3
+echo "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+t = d["total"]
+assert t["bit_exact"] is True, t
+assert all(l["rtl_cycles"] > 0 for l in d["layers"]), d["layers"]
+assert sum(l["rtl_cycles"] for l in d["layers"]) == t["axi_cycles"], d
+' && ok || bad "sim --whole --axi --per-layer --json: per-layer cycles"
 # the CNN: windows walked and pools / add on the vector unit by the AXI top
 expect_exit 0 "$HWNAS" sim --net "$net" --hw "$hw" --whole --axi
 expect_in "$out" "10 elements, 0 differ" "sim --whole --axi whole_cnn outputs"
