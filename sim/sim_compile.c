@@ -208,7 +208,7 @@ static int write_manifest_whole(const char *path, const struct arch_net *net,
 			(long long)m->ncq, (unsigned long long)m->cq);
 		fprintf(f, "     \"reads\": [");
 		for (int j = 0; j < l->n_in; j++) {
-			int t = l->in[j] < 0 ? -1 - l->in[j] : net->n_inputs + l->in[j];
+			int t = sim_whole_tensor_of(net, l->in[j]);
 			json_str(f, t < net->n_inputs ? net->inputs[t].name :
 				 net->layers[t - net->n_inputs].name);
 			fputs(j + 1 < l->n_in ? ", " : "", f);
@@ -301,10 +301,9 @@ static int compile_whole(const struct arch_net *net, const struct hw_config *hw,
 		}
 		for (int t = 0; t < w.T; t++)
 			for (int64_t j = 0; j < r->tensor_elems[t]; j++)
-				for (int b = 0; b < m.ab; b++)
-					exp[m.tb[t] - m.tensors + (uint64_t)j * (uint64_t)m.ab +
-					    (uint64_t)b] =
-						(uint8_t)((uint64_t)w.g.expect[w.off[t] + j] >> (8 * b));
+				sim_whole_axi_put(exp + (m.tb[t] - m.tensors) +
+						  (uint64_t)j * (uint64_t)m.ab,
+						  w.g.expect[w.off[t] + j], m.ab);
 		if ((ret = write_part(out_dir, "dram.bin", img, 0, m.end, err)) ||
 		    (ret = write_part(out_dir, "expect.bin", exp, 0, r->tensors_bytes, err)))
 			goto out_free;

@@ -117,6 +117,8 @@ struct sim_whole_img {
 	int64_t *dma0, *cmp0;     /* L + 1 */
 	struct sim_prog g;
 };
+/* The tensor index (0 .. T-1: network inputs, then layer outputs) of source id. */
+int sim_whole_tensor_of(const struct arch_net *net, int32_t id);
 /* HN_EINVAL naming the network and the layer unless a whole-network run can take net (a
  * graph; no matmul of two activations, no first-token fc). */
 int sim_whole_check_net(const struct arch_net *net, struct hn_err *err);
@@ -171,6 +173,8 @@ int sim_whole_axi_layout(const struct arch_net *net, const struct sim_whole_img 
 			 const struct sim_rtl_params *rp, struct sim_whole_axi_map *m,
 			 uint8_t **image, struct hn_err *err);
 void sim_whole_axi_map_release(struct sim_whole_axi_map *m);
+/* Element v in `bytes` bytes at at, little endian (as the AXI top reads and writes it). */
+void sim_whole_axi_put(uint8_t *at, int64_t v, int bytes);
 /* 0 when layer l can run inside a whole-network program on the AXI top; else -1 and why
  * (size bytes) says what it lacks. */
 int sim_whole_axi_chainable(const struct arch_layer *l, char *why, size_t size);

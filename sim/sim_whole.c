@@ -124,8 +124,7 @@ static int layer_tiling(const struct arch_net *net, const struct arch_layer *l, 
 	return 0;
 }
 
-/* The tensor index (0 .. T-1: network inputs, then layer outputs) of source id. */
-static int tensor_of(const struct arch_net *net, int32_t id)
+int sim_whole_tensor_of(const struct arch_net *net, int32_t id)
 {
 	return id < 0 ? -1 - id : net->n_inputs + id;
 }
@@ -221,8 +220,8 @@ int sim_whole_img_build(const struct arch_net *net, const struct hw_config *hw,
 			o->on_layer(o->ctx, s + 1, L, l);
 		memset(&in, 0, sizeof(in));
 		for (int j = 0; j < l->n_in; j++) {
-			in.x[j] = g->expect + w->off[tensor_of(net, l->in[j])];
-			in.zp[j] = w->zp[tensor_of(net, l->in[j])];
+			in.x[j] = g->expect + w->off[sim_whole_tensor_of(net, l->in[j])];
+			in.zp[j] = w->zp[sim_whole_tensor_of(net, l->in[j])];
 		}
 		if ((ret = layer_tiling(net, l, li, hw, co, wl, err)))
 			goto out_fail;
@@ -276,7 +275,7 @@ int sim_whole_img_build(const struct arch_net *net, const struct hw_config *hw,
 		const struct sim_prog *q = &w->lp[s];
 		int64_t in[2] = { 0, 0 }, o_t = w->off[net->n_inputs + w->order[s]], pv = w->priv[s];
 		for (int j = 0; j < l->n_in; j++)
-			in[j] = w->off[tensor_of(net, l->in[j])];
+			in[j] = w->off[sim_whole_tensor_of(net, l->in[j])];
 		/* the private region: the layer's own image (its input and output regions in it
 		 * go unused: those addresses move to the tensors) */
 		memcpy(g->mem + pv, q->mem, (size_t)q->nmem * sizeof(int64_t));
@@ -344,7 +343,7 @@ void sim_whole_img_check(const struct arch_net *net, const struct sim_whole_img 
 		out->macs += wl->res.macs;
 	}
 	for (int j = 0; j < net->n_outputs; j++) {
-		int ti = tensor_of(net, net->outputs[j]);
+		int ti = sim_whole_tensor_of(net, net->outputs[j]);
 		int64_t n = w->off[ti + 1] - w->off[ti];
 		out->outputs += n;
 		for (int64_t i = 0; i < n; i++)
@@ -450,11 +449,11 @@ int sim_whole(const struct arch_net *net, const struct hw_config *hw,
 	for (int s = 0; s < net->n_layers; s++) {
 		const struct arch_layer *l = &net->layers[order[s]];
 		for (int j = 0; j < l->n_in; j++)
-			last[l->in[j] < 0 ? -1 - l->in[j] : net->n_inputs + l->in[j]] = s;
+			last[sim_whole_tensor_of(net, l->in[j])] = s;
 	}
 	for (int j = 0; j < net->n_outputs; j++) {
 		int32_t id = net->outputs[j];
-		last[id < 0 ? -1 - id : net->n_inputs + id] = net->n_layers;
+		last[sim_whole_tensor_of(net, id)] = net->n_layers;
 	}
 
 	/* the network inputs: seeded random activations, zero point 0, the same for both */
@@ -487,7 +486,7 @@ int sim_whole(const struct arch_net *net, const struct hw_config *hw,
 		memset(&in_rtl, 0, sizeof(in_rtl));
 		memset(&in_ref, 0, sizeof(in_ref));
 		for (int j = 0; j < l->n_in; j++) {
-			int ti = l->in[j] < 0 ? -1 - l->in[j] : net->n_inputs + l->in[j];
+			int ti = sim_whole_tensor_of(net, l->in[j]);
 			in_rtl.x[j] = rtl[ti];
 			in_ref.x[j] = ref[ti];
 			in_rtl.zp[j] = in_ref.zp[j] = zp[ti];
@@ -552,7 +551,7 @@ int sim_whole(const struct arch_net *net, const struct hw_config *hw,
 		out->macs += wl->res.macs;
 		/* free what no later layer reads */
 		for (int j = 0; j < l->n_in; j++) {
-			int ti = l->in[j] < 0 ? -1 - l->in[j] : net->n_inputs + l->in[j];
+			int ti = sim_whole_tensor_of(net, l->in[j]);
 			if (last[ti] == s && rtl[ti]) {
 				if (ref[ti] != rtl[ti])
 					free(ref[ti]);
@@ -563,7 +562,7 @@ int sim_whole(const struct arch_net *net, const struct hw_config *hw,
 	}
 	for (int j = 0; j < net->n_outputs; j++) {
 		int32_t id = net->outputs[j];
-		int ti = id < 0 ? -1 - id : net->n_inputs + id;
+		int ti = sim_whole_tensor_of(net, id);
 		out->outputs += elems[ti];
 		for (int64_t i = 0; i < elems[ti]; i++)
 			out->mismatches += rtl[ti][i] != ref[ti][i];

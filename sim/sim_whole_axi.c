@@ -51,10 +51,10 @@ void sim_whole_axi_map_release(struct sim_whole_axi_map *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* The tensor index of source id (network inputs first). */
-static int tensor_of(const struct arch_net *net, int32_t id)
+void sim_whole_axi_put(uint8_t *at, int64_t v, int bytes)
 {
-	return id < 0 ? -1 - id : net->n_inputs + id;
+	for (int b = 0; b < bytes; b++)
+		at[b] = (uint8_t)((uint64_t)v >> (8 * b));
 }
 
 /* Where element a of a vector layer's own image (its inputs and output, sim_prog's in_end
@@ -145,8 +145,8 @@ int sim_whole_axi_layout(const struct arch_net *net, const struct sim_whole_img 
 		const struct arch_layer *l = &net->layers[w->order[s]];
 		struct sim_axi_map *lm = &m->lm[s];
 		const struct sim_prog *q = &w->lp[s];
-		const int ti = tensor_of(net, l->in[0]), to = net->n_inputs + w->order[s];
-		const int ti2 = l->n_in > 1 ? tensor_of(net, l->in[1]) : ti;
+		const int ti = sim_whole_tensor_of(net, l->in[0]), to = net->n_inputs + w->order[s];
+		const int ti2 = l->n_in > 1 ? sim_whole_tensor_of(net, l->in[1]) : ti;
 		if ((ret = sim_axi_place(&w->lp[s], rp, 0, lm, err))) {
 			char pre[ARCH_NAME_MAX * 2 + 16];
 			snprintf(pre, sizeof(pre), "%s: layer '%s'", net->name, l->name);
@@ -196,10 +196,10 @@ int sim_whole_axi_layout(const struct arch_net *net, const struct sim_whole_img 
 	}
 	for (int s = 0; s < w->L; s++) {
 		const struct arch_layer *l = &net->layers[w->order[s]];
-		const int ti = tensor_of(net, l->in[0]);
+		const int ti = sim_whole_tensor_of(net, l->in[0]);
 		const int64_t tel[3] = {
 			(int64_t)((m->tb[ti] - m->tensors) / (uint64_t)m->ab),
-			(int64_t)((m->tb[l->n_in > 1 ? tensor_of(net, l->in[1]) : ti] - m->tensors) /
+			(int64_t)((m->tb[l->n_in > 1 ? sim_whole_tensor_of(net, l->in[1]) : ti] - m->tensors) /
 				  (uint64_t)m->ab),
 			(int64_t)((m->tb[net->n_inputs + w->order[s]] - m->tensors) /
 				  (uint64_t)m->ab) };
@@ -211,9 +211,8 @@ int sim_whole_axi_layout(const struct arch_net *net, const struct sim_whole_img 
 	/* the tensors: zeros, the network inputs as drawn */
 	for (int t = 0; t < net->n_inputs; t++)
 		for (int64_t j = 0; j < w->off[t + 1] - w->off[t]; j++)
-			for (int b = 0; b < m->ab; b++)
-				img[m->tb[t] + (uint64_t)j * (uint64_t)m->ab + (uint64_t)b] =
-					(uint8_t)((uint64_t)w->g.expect[w->off[t] + j] >> (8 * b));
+			sim_whole_axi_put(img + m->tb[t] + (uint64_t)j * (uint64_t)m->ab,
+					  w->g.expect[w->off[t] + j], m->ab);
 	*image = img;
 	return 0;
 out_fail:
