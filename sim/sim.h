@@ -173,7 +173,9 @@ struct sim_whole_opts {
 	void *ctx;
 	int per_layer;             /* 1: one harness run per layer, each on its own image with
 				    * the tensors it reads copied in; also taken with on_output,
-				    * and for a layer whose windows the DMA cannot walk */
+				    * and for a layer whose windows the DMA cannot walk.
+				    * sim_whole_axi: one more run per prefix of the program (each
+				    * layer's AXI cycles); its one-start run is unchanged */
 };
 
 struct sim_axi_options;
