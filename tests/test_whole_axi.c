@@ -63,7 +63,8 @@ static int64_t check_axi(const struct arch_net *net, const struct hw_config *hw,
 
 static void pw_fc_net_should_run_through_the_driver_bit_exactly(void)
 {
-	struct hw_config a = small_hw(4, 4, HW_WS, 8, 32, 1), b = small_hw(2, 2, HW_OS, 8, 32, 0);
+	/* the configs of whole_cnn's runs below: no AXI top built for this test alone */
+	struct hw_config a = small_hw(4, 4, HW_WS, 8, 32, 1), b = small_hw(2, 2, HW_WS, 8, 32, 0);
 	struct sim_axi_options ao;
 	struct arch_net net;
 	struct hn_err err = { 0 };
@@ -76,7 +77,7 @@ static void pw_fc_net_should_run_through_the_driver_bit_exactly(void)
 	ao.seed = 5;
 	check_axi(&net, &a, &ao, "4x4 ws int8, 20% stalls");
 	sim_axi_options_init(&ao);
-	check_axi(&net, &b, &ao, "2x2 os int8 single");
+	check_axi(&net, &b, &ao, "2x2 ws int8 single");
 	arch_net_release(&net);
 }
 
