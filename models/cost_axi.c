@@ -1018,11 +1018,12 @@ static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb
 static int axi_pool_win_fits(const struct arch_layer *l);
 
 /* A pool or an add through the AXI top: its program is one vector request (sim_prog.c's
- * build_vector; sim_axi.c places its inputs and output in one act region, 4 KiB aligned):
+ * build_vector; sim_axi.c places its inputs and output in one act region, 4 KiB aligned;
+ * matrix: a pool's input as the host's window matrix, SIM_PROG_NO_WIN):
  * the request's 192-byte record (no compute record), then the request, then the top's done
  * two cycles later. */
 static int64_t axi_vector_cycles(const struct axictx *x, const struct arch_layer *l,
-				 const struct hw_config *hw)
+				 const struct hw_config *hw, int matrix)
 {
 	const int pool = l->kind == ARCH_POOL;
 	const int64_t ab = x->d->ab, ch = l->c;
@@ -1040,7 +1041,7 @@ static int64_t axi_vector_cycles(const struct axictx *x, const struct arch_layer
 	v.C = hw->pe_cols;
 	v.nw = hn_cdiv(ch, v.C);
 	v.in2 = v.m * ch;
-	v.mode = !pool ? 3 : axi_pool_win_fits(l) ? 2 : 4;
+	v.mode = !pool ? 3 : !matrix && axi_pool_win_fits(l) ? 2 : 4;
 	nmem = pool ? (v.mode == 2 ? l->n * l->h * l->w * ch : v.m * v.g * ch) + v.m * ch :
 		      3 * v.m * ch;
 	axi_credit_init(&cr, x);
@@ -1102,7 +1103,7 @@ int cost_layer_axi(const struct arch_layer *l, const struct hw_config *hw,
 	dmactx_init(&dc, hw, nb);
 	axictx_init(&ax, a, &dc);
 	if (out->gemm.g == 0) {
-		cyc = axi_vector_cycles(&ax, l, hw);
+		cyc = axi_vector_cycles(&ax, l, hw, a->im2col);
 		goto out_set;
 	}
 	ax.nhwc = l->kind == ARCH_CONV;
