@@ -74,8 +74,8 @@ static void cost_note(const struct eval_opts *o, int from_model, int layers, cha
 
 	buf[0] = '\0';
 	if (o->axi.dw)
-		snprintf(buf, size, "cycles of the AXI top (bus %d bits, MAXB %d, MAXOUT %d; pool "
-			 "and add layers keep the direct top's: no AXI path yet)%s", o->axi.dw,
+		snprintf(buf, size, "cycles of the AXI top (bus %d bits, MAXB %d, MAXOUT %d; no "
+			 "back-pressure)%s", o->axi.dw,
 			 o->axi.maxb, o->axi.maxout, o->cost.u.kind == ESTIM_ANALYTICAL ? "" : "; ");
 	if (o->cost.u.kind == ESTIM_ANALYTICAL)
 		return;

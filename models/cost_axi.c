@@ -19,7 +19,8 @@
  *     their last element and their burst's AW, B two cycles after a burst's last beat; the
  *     reads beside a store (records) go in time order with its W beats (pend_rd).
  * cost_steps.c runs the tile program's queue schedule on these times, each command also
- * waiting for its record. Pure: no allocation, no I/O. */
+ * waiting for its record. A pool or an add (one vector request) is stepped cycle by cycle
+ * through the master instead (vec_walk). Pure: no allocation, no I/O. */
 #include "cost_int.h"
 
 #include <string.h>
@@ -780,6 +781,298 @@ static int axi_win_fits(const struct arch_layer *l)
 	return 1;
 }
 
+/* A vector request's runs (rtl/hwnas_axi_mem.v's hwnas_axi_runs, modes 2 to 4): run i is
+ * pixel i / (nw g), its channel word, the group's word (a window tap, or the add's input)
+ * innermost; n elements at element offset off (from the region's start), pad outside the
+ * input. */
+struct vrun {
+	int64_t off, n;
+	int pad, gend, last;
+};
+
+struct vgeo {
+	const struct arch_layer *l;
+	int mode;                      /* 2 a pool's window walk, 4 its window matrix, 3 an add */
+	int64_t g, m, ch, C, nw, P, Q, in2;   /* in2: the add's second input (elements) */
+};
+
+static void vrun_at(const struct vgeo *v, int64_t i, struct vrun *r)
+{
+	const struct arch_layer *l = v->l;
+	const int64_t px = i / (v->nw * v->g), cw = i / v->g % v->nw, t = i % v->g;
+
+	r->n = hn_min64(v->C, v->ch - cw * v->C);
+	r->pad = 0;
+	r->gend = t == v->g - 1;
+	r->last = r->gend && cw == v->nw - 1 && px == v->m - 1;
+	if (v->mode == 3) {
+		r->off = (t ? v->in2 : 0) + px * v->ch + cw * v->C;
+	} else if (v->mode == 4) {
+		r->off = (px * v->g + t) * v->ch + cw * v->C;
+	} else {
+		const int64_t img = px / (v->P * v->Q), y = px / v->Q % v->P, xo = px % v->Q;
+		const int64_t iy = y * l->stride_h - l->pad_h + t / l->s;
+		const int64_t ix = xo * l->stride_w - l->pad_w + t % l->s;
+		r->pad = iy < 0 || iy >= l->h || ix < 0 || ix >= l->w;
+		r->off = ((img * l->h + iy) * l->w + ix) * v->ch + cw * v->C;
+	}
+}
+
+#define VQ_WORDS 4       /* the master's output queue (hwnas_axi_mem.v's VQ) */
+#define VMEM_Q 64        /* the memory's queues (bursts in flight: MAXOUT at most) */
+
+/* A vector request through the master, cycle by cycle (request cycle 0 = its start): the
+ * runs' AR issuer, the memory (harness_axi.cpp: a beat ready 1 + latency after its AR, the
+ * credit), the beat holder and the unpacker (an element a cycle; a group's last only with
+ * room in the output queue), the vector unit (a group's output word captured three cycles
+ * after its last input element), the AW issuer and the W packer. Returns the cycle the
+ * master sees its work done (S_FIN from the next). */
+static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb,
+			int64_t vout, struct axi_credit *cr)
+{
+	const int64_t db = x->db, lat = x->lat, maxout = x->maxout;
+	const int64_t nruns = v->m * v->nw * v->g, rowb = v->ch * eb;
+	/* memory */
+	int64_t rq_n[VMEM_Q], rq_b[VMEM_Q], rq_rdy[VMEM_Q], rq_h = 0, rq_t = 0;
+	int64_t wq_n[VMEM_Q], wq_b[VMEM_Q], wq_h = 0, wq_t = 0, bq[VMEM_Q], bq_h = 0, bq_t = 0;
+	int r_hold = 0, b_hold = 0;
+	/* master: read side */
+	int arv = 0, wa_on = 1, wa_ld = 1, rb_v = 0, v_done = 0;
+	int64_t ar_n = 0, rd_out = 0, wa_a = 0, wa_left = 0, ag = 0, ug = 0, u_idx = 0;
+	int64_t vo_iss = 0, capt[VQ_WORDS + 4], cap_h = 0, cap_t = 0, cap_w = 0;
+	/* master: write side */
+	int awv = 0, aw_on = 1, wv = 0, w_done = 0;
+	int64_t aw_n = 0, aw_r = 0, aw_ra = vout, aw_a = vout & ~(db - 1), wr_out = 0;
+	int64_t aw_left = ((vout + rowb - 1) / db) - vout / db + 1;
+	int64_t e_r = 0, e_k = 0, e_ra = vout, e_ea = vout, e_w = 0, e_ln = 0;
+	struct vrun ur, ar;
+	int64_t c;
+
+	for (c = 1;; c++) {
+		/* the memory's outputs */
+		if (!r_hold && rq_h != rq_t && rq_rdy[rq_h % VMEM_Q] <= c &&
+		    cr_at(x, cr, c) >= (double)db) {
+			r_hold = 1;
+			cr_spend(x, cr, c);
+		}
+		if (!b_hold && bq_h != bq_t && bq[bq_h % VMEM_Q] <= c)
+			b_hold = 1;
+		const int wready = wq_h != wq_t;
+		/* the master's combinational view */
+		vrun_at(v, ug < nruns ? ug : nruns - 1, &ur);
+		const int u_rend = u_idx + 1 == ur.n;
+		const int64_t u_off = ((ur.off + u_idx) * eb) % db;
+		const int u_bend = !ur.pad && (u_rend || u_off + eb >= db);
+		const int vq_room = vo_iss - e_w < VQ_WORDS;
+		const int v_go = !v_done && (rb_v || ur.pad) && !(u_rend && ur.gend && !vq_room);
+		const int rb_take = v_go && u_bend;
+		const int rready = !rb_v || rb_take;
+		const int ar_fire = arv;
+		const int r_fire = r_hold && rready;
+		int r_end = 0;
+		const int ar_slot = (!arv || ar_fire) && rd_out < maxout &&
+				    !(ar_fire && rd_out + 1 >= maxout);
+		vrun_at(v, ag < nruns ? ag : nruns - 1, &ar);
+		const int64_t wa_n = burst_beats(x, wa_a, wa_left);
+		const int wa_ok = wa_on && !wa_ld;
+		const int ag_step = (wa_on && wa_ld && ar.pad && !ar.last) ||
+				    (ar_slot && wa_ok && wa_left == wa_n && !ar.last);
+		const int aw_fire = awv, w_fire = wv && wready, b_fire = b_hold;
+		const int w_have = e_w < cap_w;
+		const int e_last_col = e_k + 1 == v->ch, e_last = e_last_col && e_r + 1 == v->m;
+		const int e_beat_end = e_last_col || (e_ea % db) + eb >= db;
+		const int fin = w_done && !aw_on && !awv && !wv && wr_out == 0;
+
+		/* the memory's handshakes */
+		if (ar_fire) {
+			rq_n[rq_t % VMEM_Q] = ar_n;
+			rq_b[rq_t % VMEM_Q] = 0;
+			rq_rdy[rq_t++ % VMEM_Q] = c + 1 + lat;
+		}
+		if (aw_fire) {
+			wq_n[wq_t % VMEM_Q] = aw_n;
+			wq_b[wq_t++ % VMEM_Q] = 0;
+		}
+		if (w_fire) {
+			if (++wq_b[wq_h % VMEM_Q] == wq_n[wq_h % VMEM_Q]) {
+				bq[bq_t++ % VMEM_Q] = c + 1 + (lat > 0 ? 1 : 0);
+				wq_h++;
+			}
+			cr_spend(x, cr, c);
+		}
+		if (r_fire) {
+			const int64_t k = rq_h % VMEM_Q;
+			if (++rq_b[k] == rq_n[k]) {
+				rq_h++;
+				r_end = 1;
+			}
+			r_hold = 0;
+		}
+		if (b_fire) {
+			bq_h++;
+			b_hold = 0;
+		}
+		if (fin)
+			break;
+		/* the read side's registers */
+		const int wa_on0 = wa_on, wa_ld0 = wa_ld, awv0 = awv;
+		const int64_t wr_out0 = wr_out, e_w0 = e_w;
+		rd_out += ar_fire - r_end;
+		if (ar_fire)
+			arv = 0;
+		if (ar_slot && wa_ok) {
+			arv = 1;
+			ar_n = wa_n;
+			if (wa_left == wa_n) {
+				if (ar.last)
+					wa_on = 0;
+				else
+					wa_ld = 1;
+			} else {
+				wa_a += wa_n * db;
+				wa_left -= wa_n;
+			}
+		}
+		if (wa_on0 && wa_ld0) {
+			if (ar.pad) {
+				if (ar.last)
+					wa_on = 0;
+			} else {
+				const int64_t a0 = ar.off * eb;
+				wa_ld = 0;
+				wa_a = a0 & ~(db - 1);
+				wa_left = (a0 + ar.n * eb - 1) / db - a0 / db + 1;
+			}
+		}
+		if (ag_step)
+			ag++;
+		if (rb_v && rb_take)
+			rb_v = 0;
+		if (r_fire)
+			rb_v = 1;
+		if (v_go) {
+			u_idx = u_rend ? 0 : u_idx + 1;
+			if (u_rend && ur.gend) {
+				vo_iss++;
+				capt[cap_t++ % (VQ_WORDS + 4)] = c + 3;
+			}
+			if (u_rend && ur.last)
+				v_done = 1;
+			if (u_rend && !ur.last)
+				ug++;
+		}
+		/* the write side's registers */
+		wr_out += aw_fire - b_fire;
+		if (aw_fire)
+			awv = 0;
+		if (w_fire)
+			wv = 0;
+		if (aw_on && (!awv || aw_fire) && wr_out0 + awv0 < maxout) {
+			const int64_t n = burst_beats(x, aw_a, aw_left);
+			awv = 1;
+			aw_n = n;
+			if (aw_left == n) {
+				if (aw_r + 1 == v->m) {
+					aw_on = 0;
+				} else {
+					aw_r++;
+					aw_ra += rowb;
+					aw_a = aw_ra & ~(db - 1);
+					aw_left = (aw_ra + rowb - 1) / db - aw_ra / db + 1;
+				}
+			} else {
+				aw_a += n * db;
+				aw_left -= n;
+			}
+		}
+		if (!w_done && (!wv || w_fire) && w_have) {
+			e_ea += eb;
+			e_k++;
+			if (e_ln + 1 == v->C) {
+				e_ln = 0;
+				e_w++;
+			} else {
+				e_ln++;
+			}
+			if (e_last_col) {
+				e_k = 0;
+				e_r++;
+				e_ra += rowb;
+				e_ea = e_ra;
+				e_ln = 0;
+				e_w = e_w0 + 1;
+			}
+			if (e_beat_end)
+				wv = 1;
+			if (e_last)
+				w_done = 1;
+		}
+		while (cap_h != cap_t && capt[cap_h % (VQ_WORDS + 4)] <= c + 1) {
+			cap_h++;
+			cap_w++;
+		}
+	}
+	return c;
+}
+
+static int axi_pool_win_fits(const struct arch_layer *l);
+
+/* A pool or an add through the AXI top: its program is one vector request (sim_prog.c's
+ * build_vector; sim_axi.c places its inputs and output in one act region, 4 KiB aligned;
+ * matrix: a pool's input as the host's window matrix, SIM_PROG_NO_WIN):
+ * the request's 192-byte record (no compute record), then the request, then the top's done
+ * two cycles later. */
+static int64_t axi_vector_cycles(const struct axictx *x, const struct arch_layer *l,
+				 const struct hw_config *hw, int matrix)
+{
+	const int pool = l->kind == ARCH_POOL;
+	const int64_t ab = x->d->ab, ch = l->c;
+	struct axi_credit cr;
+	struct vgeo v;
+	struct rd r;
+	int64_t nmem, st, fin;
+
+	v.l = l;
+	v.g = pool ? (int64_t)l->r * l->s : 2;
+	v.P = pool ? arch_out_h(l) : l->h;
+	v.Q = pool ? arch_out_w(l) : l->w;
+	v.m = l->n * v.P * v.Q;
+	v.ch = ch;
+	v.C = hw->pe_cols;
+	v.nw = hn_cdiv(ch, v.C);
+	v.in2 = v.m * ch;
+	v.mode = !pool ? 3 : !matrix && axi_pool_win_fits(l) ? 2 : 4;
+	nmem = pool ? (v.mode == 2 ? l->n * l->h * l->w * ch : v.m * v.g * ch) + v.m * ch :
+		      3 * v.m * ch;
+	axi_credit_init(&cr, x);
+	rd_start(&r, x, 0, AXI_NO_CF, &cr);
+	rd_fetch(&r, 1, 1);
+	if (r.ext_on)
+		rd_ext(&r);
+	rd_save(&r);
+	st = r.fd_av;
+	axi_credit_shift(&cr, -(st + 1));
+	fin = vec_walk(x, &v, ab, (nmem - v.m * ch) * ab, &cr);
+	/* S_FIN (the DMA's done) the cycle after fin, the top's done two cycles later */
+	return st + 1 + fin + 1 + 2;
+}
+
+/* A pool whose input words walk its windows (sim_prog.c's win_geometry), else the host's
+ * window matrix */
+static int axi_pool_win_fits(const struct arch_layer *l)
+{
+	const int64_t big[] = { l->h, l->w, arch_out_h(l), arch_out_w(l), l->c };
+	const int64_t small[] = { l->r, l->s, l->stride_h, l->stride_w, l->pad_h, l->pad_w };
+
+	for (size_t i = 0; i < sizeof(big) / sizeof(big[0]); i++)
+		if (big[i] < 1 || big[i] > 0xffff)
+			return 0;
+	for (size_t i = 0; i < sizeof(small) / sizeof(small[0]); i++)
+		if (small[i] < 0 || small[i] > 0xff)
+			return 0;
+	return 1;
+}
+
 int cost_axi_check(const struct cost_axi *a, struct hn_err *err)
 {
 	if (a->dw != 64 && a->dw != 128 && a->dw != 256)
@@ -804,15 +1097,20 @@ int cost_layer_axi(const struct arch_layer *l, const struct hw_config *hw,
 	struct axictx ax;
 	int64_t cyc;
 
-	if (ret || !a || a->dw <= 0 || !out->feasible || out->gemm.g == 0)
-		return ret;   /* the vector unit has no AXI path yet (docs/deploy.md) */
+	if (ret || !a || a->dw <= 0 || !out->feasible)
+		return ret;
 	cost_dma_words_per_line(hw, nb);
 	dmactx_init(&dc, hw, nb);
 	axictx_init(&ax, a, &dc);
+	if (out->gemm.g == 0) {
+		cyc = axi_vector_cycles(&ax, l, hw, a->im2col);
+		goto out_set;
+	}
 	ax.nhwc = l->kind == ARCH_CONV;
 	ax.l = l;
 	ax.win = !a->im2col && axi_win_fits(l);
 	cyc = cost_steps_cycles_axi(&out->gemm, hw, m, &dc, &ax, 1);
+out_set:
 	out->energy_pj[COST_E_STATIC] *= (double)cyc / (double)out->cycles;
 	out->energy_total_pj = out->energy_pj[0] + out->energy_pj[1] + out->energy_pj[2] +
 			       out->energy_pj[3];

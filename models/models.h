@@ -80,8 +80,9 @@ int cost_layer(const struct arch_layer *l, const struct hw_config *hw,
  * outstanding bursts, as rtl/hwnas_axi.v's AXI_DW, MAXB, MAXOUT. Plain data. */
 struct cost_axi {
 	int32_t dw, maxb, maxout;
-	int32_t im2col;   /* 1: a conv's A is the host's im2col matrix (hwnas compile's
-			   * programs); 0: the master walks its windows (sim_layer_axi's) */
+	int32_t im2col;   /* 1: a conv's A is the host's im2col matrix, a pool's input its
+			   * window matrix (SIM_PROG_NO_WIN, hwnas compile's programs); 0: the
+			   * master walks their windows (sim_layer_axi's) */
 };
 /* dw 0 (the direct top), maxb 16, maxout 4 (the export bundle's), windows walked. */
 void cost_axi_init(struct cost_axi *a);

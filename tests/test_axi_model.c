@@ -1,6 +1,7 @@
 /* test_axi_model.c: the model's AXI timing (cost_layer_axi, models/cost_axi.c, docs/model.md
  * "Through the AXI top") against the AXI top itself: random GEMM, FC and conv layers with
- * random tilings in every loop order and random DRAM latencies, on the small configs
+ * random tilings in every loop order, and random pools (max or average, padded, strided,
+ * global) and adds (one vector request each), at random DRAM latencies, on the small configs
  * test_axi.c builds (their verilated models are shared through the cache), each run through
  * sim_layer_axi with no back-pressure, bit-exact, and its RTL cycles compared with the
  * model's.
@@ -8,8 +9,9 @@
  * The comparison is exact equality (AXI_MODEL_TOL below); the distribution of the differences
  * is printed.
  * Environment: HWNAS_AXI_MODEL_SEED=N (the run's seed, printed; default fixed),
- * HWNAS_AXI_MODEL_CASES=N (default 8; HWNAS_LONG=1: 120), HWNAS_AXI_MODEL_CASE=I (only case
- * I of the seed's draws), HWNAS_AXI_MODEL_SKEL=S (every case on config S of skels[]; without
+ * HWNAS_AXI_MODEL_CASES=N (default 8; HWNAS_LONG=1: 120; of each kind), HWNAS_AXI_MODEL_CASE=I
+ * (only MAC case I of the seed's draws), HWNAS_AXI_MODEL_VCASE=I (only vector case I),
+ * HWNAS_AXI_MODEL_SKEL=S (every case on config S of skels[]; without
  * it case i runs on config i mod the configs in use). */
 #include <inttypes.h>
 #include <stdio.h>
@@ -259,9 +261,105 @@ static void axi_model_should_match_the_axi_top_on_random_layers(void)
 	CHECK(100 * t.exact >= AXI_MODEL_EXACT_PCT * t.n);
 }
 
+/* The pools and adds of docs/deploy.md's AXI table (test_axi.c's, latency 20), no
+ * back-pressure: the model equals the top (make test: the first four, on test_axi's builds). */
+static void axi_model_should_match_the_axi_top_on_the_tables_pools_and_adds(void)
+{
+	const struct arch_layer mx = arch_pool("maxpool", 1, 5, 7, 7, 3, 2, 1, 1);
+	const struct arch_layer av = arch_pool("avgpool", 2, 6, 6, 5, 3, 1, 1, 0);
+	const struct arch_layer gap = arch_pool("gap", 1, 7, 4, 4, 4, 1, 0, 0);
+	const struct arch_layer add = arch_add("add", 1, 9, 5, 3);
+	const struct map_tiling none = { 1, 1, 1, MAP_MNK };
+	struct tally t = { 0 };
+
+	run_one(&skels[0], 20, &mx, &none, 0, "3x3 / 2 max pool, pad 1", &t, "table");
+	run_one(&skels[1], 20, &av, &none, 0, "3x3 / 1 average pool, pad 1, batch 2", &t, "table");
+	run_one(&skels[1], 20, &gap, &none, 0, "global average pool 4 x 4", &t, "table");
+	run_one(&skels[0], 20, &add, &none, 0, "residual add 9 ch on 5 x 3", &t, "table");
+	if (getenv("HWNAS_LONG")) {
+		run_one(&skels[4], 20, &mx, &none, 0, "max pool", &t, "table");
+		run_one(&skels[4], 20, &add, &none, 0, "add", &t, "table");
+	}
+	CHECK_EQ_I64(t.worse, 0);
+	CHECK_EQ_I64(t.exact, t.n);
+}
+
+/* A random MAC-free layer: a pool (max or average, padded, strided, or global) or an add. */
+static struct arch_layer draw_vector(uint64_t *s, char *what, size_t n)
+{
+	const int64_t b = pick(s, 1, 2), c = pick(s, 1, 9);
+
+	switch (pick(s, 0, 2)) {
+	case 0: {
+		const int64_t r = pick(s, 1, 3), h = pick(s, r, 8), w = pick(s, r, 8);
+		const int32_t st = (int32_t)pick(s, 1, 2), pad = (int32_t)pick(s, 0, r / 2);
+		const int mx = (int)pick(s, 0, 1);
+		snprintf(what, n, "%s %lld x %lld, %lldx%lld, r %lld s %d p %d",
+			 mx ? "maxpool" : "avgpool", (long long)b, (long long)c, (long long)h,
+			 (long long)w, (long long)r, st, pad);
+		return arch_pool("pool", b, c, h, w, r, st, pad, mx);
+	}
+	case 1: {
+		const int64_t h = pick(s, 1, 5);
+		snprintf(what, n, "global avgpool %lld x %lld, %lldx%lld", (long long)b,
+			 (long long)c, (long long)h, (long long)h);
+		return arch_pool("gap", b, c, h, h, h, 1, 0, 0);
+	}
+	default: {
+		const int64_t h = pick(s, 1, 6), w = pick(s, 1, 6);
+		snprintf(what, n, "add %lld x %lld, %lldx%lld", (long long)b, (long long)c,
+			 (long long)h, (long long)w);
+		return arch_add("add", b, c, h, w);
+	}
+	}
+}
+
+/* Pools and adds (one vector request each, docs/model.md "Through the AXI top"): the same
+ * comparison; the seed and replay as above (HWNAS_AXI_MODEL_VCASE=I: only vector case I). */
+static void axi_model_should_match_the_axi_top_on_pools_and_adds(void)
+{
+	const char *se = getenv("HWNAS_AXI_MODEL_SEED"), *ce = getenv("HWNAS_AXI_MODEL_CASES");
+	const char *one = getenv("HWNAS_AXI_MODEL_VCASE"), *sk = getenv("HWNAS_AXI_MODEL_SKEL");
+	const int lng = getenv("HWNAS_LONG") != NULL;
+	const uint64_t seed = se ? strtoull(se, NULL, 10) : 20261203;
+	const int cases = ce ? atoi(ce) : lng ? 120 : 8;
+	const int nsk = lng ? (int)N_SKELS : N_SKELS_SHORT;
+	const struct map_tiling none = { 1, 1, 1, MAP_MNK };
+	struct tally t = { 0 };
+
+	printf("  seed %llu (HWNAS_AXI_MODEL_SEED), %d cases\n", (unsigned long long)seed, cases);
+	for (int i = 0; i < cases; i++) {
+		uint64_t s = seed * 1000033ULL + (uint64_t)i, cs;
+		const int si = sk ? atoi(sk) % (int)N_SKELS : i % nsk;
+		char replay[160], what[96];
+		if (one && atoi(one) != i)
+			continue;
+		snprintf(replay, sizeof(replay), "HWNAS_AXI_MODEL_SEED=%llu HWNAS_AXI_MODEL_VCASE=%d"
+			 "%s%s", (unsigned long long)seed, i, sk ? " HWNAS_AXI_MODEL_SKEL=" : "",
+			 sk ? sk : "");
+		printf("  vector case %3d:", i);
+		cs = rnd(&s);
+		{
+			const int32_t lat = (int32_t)pick(&cs, 0, 64);
+			const struct arch_layer l = draw_vector(&cs, what, sizeof(what));
+			/* a third of the pools read the host's window matrix (no_win) */
+			run_one(&skels[si], lat, &l, &none, l.kind == ARCH_POOL &&
+				pick(&cs, 0, 2) == 0, what, &t, replay);
+		}
+	}
+	printf("  %d compared: %d exact, %d beyond the tolerance; max |error| %lld cycles, mean "
+	       "|error| %.3f%%\n", t.n, t.exact, t.worse, (long long)t.maxerr,
+	       t.n ? 100.0 * t.sumrel / t.n : 0.0);
+	CHECK(t.n > 0);
+	CHECK_EQ_I64(t.worse, 0);
+	CHECK(100 * t.exact >= AXI_MODEL_EXACT_PCT * t.n);
+}
+
 int main(void)
 {
 	RUN(axi_model_should_match_the_axi_top_on_past_failures);
 	RUN(axi_model_should_match_the_axi_top_on_random_layers);
+	RUN(axi_model_should_match_the_axi_top_on_the_tables_pools_and_adds);
+	RUN(axi_model_should_match_the_axi_top_on_pools_and_adds);
 	return TEST_SUMMARY();
 }
