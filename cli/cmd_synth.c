@@ -218,16 +218,18 @@ int cmd_synth(int argc, char **argv)
 	cli_catch_stop_signals(); /* yosys stops with its whole process group */
 	if (sim_synth_run(&hw, &opt, &r, &err))
 		return cli_error(&err);
-	hw_resources(&hw, &m);
 	if (opt.axi_dw > 0 || opt.bundle_dir) {
-		/* the AXI top builds fewer DSPs than hwnas_top (docs/deploy.md "Synthesis") */
-		int64_t d = hw_axi_dsp_delta(&hw);
-		m.dsp -= d;
+		/* the AXI top: fewer DSPs, the staging memory's BRAM (docs/deploy.md
+		 * "Synthesis of the AXI top") */
+		hw_axi_resources(&hw, &m);
 		if (!json)
 			printf("AXI top: the model's DSP less %lld (the DMA's byte-count product, not "
-			       "built through AXI); LUT and FF are "
-			       "hwnas_top's model, without the AXI master's staging registers\n\n",
-			       (long long)d);
+			       "built through AXI), BRAM with the AXI master's staging memory (%lld "
+			       "BRAM18 halves); LUT and FF are hwnas_top's model, without the AXI "
+			       "master's logic\n\n", (long long)hw_axi_dsp_delta(&hw),
+			       (long long)hw_axi_staging_bram_halves(&hw));
+	} else {
+		hw_resources(&hw, &m);
 	}
 	if (json)
 		return print_json(&hw, &r, &m, opt.bundle_dir ? "hwnas_accel" :

@@ -49,7 +49,7 @@ mem_check() {	# $1: RTL file, $2: config dw:maxb:maxout:acc:lanes:sw:depth
 $2
 EOS
 	cat > "$tmp/mem.ys" <<EOS
-read_verilog -sv -formal -DFORMAL $1
+read_verilog -sv -formal -DFORMAL $1 $here/rtl/hwnas_spad.v
 chparam -set DW $dw -set MAXB $maxb -set MAXOUT $mo -set ACC_BITS $acc -set ILANES $ln -set WLANES $ln -set OLANES $ln -set SW $sw hwnas_axi_mem
 prep -top hwnas_axi_mem
 flatten
@@ -111,6 +111,8 @@ expect "mutant W payload changed while pending" FAIL \
 	"$(mem_check "$(mutant whold hwnas_axi_mem.v 's/if (!w_done \&\& (!m_wvalid || w_fire) \&\& w_have) begin/if (!w_done \&\& w_have) begin/')" "$c1")"
 expect "mutant vector output queue overrun" FAIL \
 	"$(mem_check "$(mutant vqroom hwnas_axi_mem.v 's/!(u_rend \&\& u_gend \&\& !vq_room)/1'"'"'b1/')" "$c1")"
+expect "mutant packer reads ahead the wrong staging word" FAIL \
+	"$(mem_check "$(mutant pkahead hwnas_axi_mem.v 's/(e_rl + 8.d1 == lanes\[7:0\]) ? e_qb + cols : e_qb)/(e_rl + 8'"'"'d1 == lanes[7:0]) ? e_qb + cols : e_qb + 32'"'"'d1)/')" "$c1")"
 if [ "$mode" = long ]; then
 	expect "mutant bursts beyond MAXB" FAIL \
 		"$(mem_check "$(mutant maxb hwnas_axi_mem.v 's/? ((left < MAXB) ? left\[8:0\] : MAXB\[8:0\])/? left[8:0]/')" "$c1")"

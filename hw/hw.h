@@ -107,6 +107,14 @@ void hw_resources(const struct hw_config *hw, struct hw_resources *out);
  * build: the DMA's byte-count product, unused there (the AXI master counts its bytes
  * itself). The AXI top's DSP = hw_resources' - this. Pure. */
 int64_t hw_axi_dsp_delta(const struct hw_config *hw);
+/* BRAM18 halves of the AXI master's staging memory (rtl/hwnas_axi_mem.v), which hwnas_top
+ * does not have: one simple dual-port memory, counted by hw_memory_bram_halves. Pure. */
+int64_t hw_axi_staging_bram_halves(const struct hw_config *hw);
+/* The AXI top's estimate: hw_resources less hw_axi_dsp_delta DSPs, plus the staging memory's
+ * halves (BRAM36 rounded up over the sum), fits / why against the device again. LUT and FF
+ * stay hwnas_top's: the model does not count the AXI master's logic (docs/deploy.md
+ * "Synthesis of the AXI top" has the measured gap). Pure. */
+void hw_axi_resources(const struct hw_config *hw, struct hw_resources *out);
 
 /* BRAM36 blocks of one buffer of bytes, read width_bits wide per cycle: the count of the
  * best aspect ratio (BRAM36 or BRAM18 halves), rounded up to whole BRAM36. Pure. */

@@ -82,6 +82,30 @@ static struct spad_shape spad_shape(int64_t bytes, int64_t halves, int64_t word_
 	return s;
 }
 
+/* The three buffers' memories as the RTL builds them, lanes as docs/rtl.md orders them
+ * (is swaps the ibuf's and the wbuf's). */
+struct buf_shapes {
+	struct spad_shape ib, wb, ob;
+	int64_t li, lw;                /* ibuf and wbuf lanes */
+};
+
+static struct buf_shapes buf_shapes(const struct hw_config *hw)
+{
+	const int64_t d = hw->double_buffer ? 2 : 1;
+	const int64_t R = hw->pe_rows, C = hw->pe_cols;
+	struct buf_shapes b;
+
+	b.li = hw->dataflow == HW_IS ? C : R;
+	b.lw = hw->dataflow == HW_IS ? R : C;
+	b.ib = spad_shape(hw->ibuf_bytes, d, b.li * hw->act_bits,
+			  beat_words(hw, b.li, hw_act_bytes(hw)));
+	b.wb = spad_shape(hw->wbuf_bytes, d, b.lw * hw->weight_bits,
+			  beat_words(hw, b.lw, hw_weight_bytes(hw)));
+	/* obuf beats also carry final outputs, act_bits wide in DRAM */
+	b.ob = spad_shape(hw->obuf_bytes, d, C * hw->acc_bits, beat_words(hw, C, hw_act_bytes(hw)));
+	return b;
+}
+
 /* One BRAM aspect ratio: width x depth, in halves of a BRAM36 (BRAM18 = 1, BRAM36 = 2).
  * Widths 9, 18, 36, 72 use the parity bits as data. 72 and the BRAM18's 36 are the simple
  * dual-port modes; a buffer is written by the DMA on one port and read by the array on the
@@ -292,15 +316,9 @@ void hw_resources(const struct hw_config *hw, struct hw_resources *out)
 	 * wbuf are one memory each, both halves deep; the obuf is one memory per half. */
 	{
 		const int64_t d = hw->double_buffer ? 2 : 1;
-		const int64_t R = hw->pe_rows, C = hw->pe_cols;
-		const int64_t li = hw->dataflow == HW_IS ? C : R, lw = hw->dataflow == HW_IS ? R : C;
-		struct spad_shape ib = spad_shape(hw->ibuf_bytes, d, li * hw->act_bits,
-						  beat_words(hw, li, hw_act_bytes(hw)));
-		struct spad_shape wb = spad_shape(hw->wbuf_bytes, d, lw * hw->weight_bits,
-						  beat_words(hw, lw, hw_weight_bytes(hw)));
-		/* obuf beats also carry final outputs, act_bits wide in DRAM */
-		struct spad_shape ob = spad_shape(hw->obuf_bytes, d, C * hw->acc_bits,
-						  beat_words(hw, C, hw_act_bytes(hw)));
+		const int64_t C = hw->pe_cols;
+		const struct buf_shapes bs = buf_shapes(hw);
+		const struct spad_shape ib = bs.ib, wb = bs.wb, ob = bs.ob;
 		/* the DMA writes ibuf and wbuf lines whole; the array writes one obuf word; the
 		 * qbuf: HW_QBUF_WORDS words of C channel records, written whole */
 		const int64_t qbits = C * (hw->acc_bits + HW_QREC_EXTRA_BITS);
@@ -343,4 +361,32 @@ int64_t hw_axi_dsp_delta(const struct hw_config *hw)
 	 * unit's products are built (vector requests run through AXI) */
 	(void)amax;
 	return HW_DSP_DMA;
+}
+
+/* rtl/hwnas_axi_mem.v's staging memory, one hwnas_spad: as many words as the deepest buffer
+ * half (SW), a row of NBK = the widest line's words (INB, WNB, ONB) of LMAX lanes (the most
+ * of the three buffers'), each lane an element of acc bytes with its own write enable. */
+int64_t hw_axi_staging_bram_halves(const struct hw_config *hw)
+{
+	const struct buf_shapes b = buf_shapes(hw);
+	int64_t sw = hn_max64(hn_max64(b.ib.lines_per_half * b.ib.nb,
+				       b.wb.lines_per_half * b.wb.nb),
+			      b.ob.lines_per_half * b.ob.nb);
+	int64_t nbk = hn_max64(hn_max64(b.ib.nb, b.wb.nb), b.ob.nb);
+	int64_t lmax = hn_max64(hn_max64(b.li, b.lw), hw->pe_cols);
+
+	return hw_memory_bram_halves(8 * hw_acc_bytes(hw), nbk * lmax, hn_cdiv(sw, nbk));
+}
+
+void hw_axi_resources(const struct hw_config *hw, struct hw_resources *out)
+{
+	hw_resources(hw, out);
+	out->dsp -= hw_axi_dsp_delta(hw);
+	out->bram_halves += hw_axi_staging_bram_halves(hw);
+	out->bram36 = hn_cdiv(out->bram_halves, 2);
+	if (hw->device[0]) {
+		const struct hw_device *dev = hw_device_find(hw->device);
+		if (dev)
+			check_fit(dev, out);
+	}
 }

@@ -124,7 +124,11 @@ module hwnas_axi_mem #(
                                         : ((WLANES > OLANES) ? WLANES : OLANES);
     localparam [31:0] CB0 = (ACC_BITS + 7) / 8;
     localparam EW = 8 * CB0;                        // staging element bits (the widest, whole bytes)
-    localparam NSTG = SW * LMAX;
+    localparam NBK = (INB > WNB) ? ((INB > ONB) ? INB : ONB)
+                                 : ((WNB > ONB) ? WNB : ONB);   // staging words a row
+    localparam KL = $clog2(NBK);
+    localparam SD = (SW + NBK - 1) / NBK;           // staging rows
+    localparam SAW = (SD > 1) ? $clog2(SD) : 1;
     localparam OW = (MAXOUT > 1) ? $clog2(MAXOUT + 1) : 1;
     localparam TW = (MAXOUT > 1) ? $clog2(MAXOUT) : 1;
     localparam [31:0] AB = (A_BITS + 7) / 8;
@@ -187,9 +191,7 @@ module hwnas_axi_mem #(
     reg        lay;
     reg [31:0] base, rows, cols, stride, lines;
     reg [1:0]  elg;                                 // log2 element bytes
-    reg [EW-1:0] stg [0:NSTG-1];
-    reg [NSTG-1:0] vld;                             // elements of this load written so far
-                                                    // (the rest of a line reads as 0)
+    reg [31:0] stg_n;                               // words of the block just loaded
     integer    i, b, k;
 
     // element walk (shared by unpack and pack): row r, column k, byte address ea, target
@@ -202,7 +204,6 @@ module hwnas_axi_mem #(
     wire e_last = e_last_col && (e_r + 32'd1 == rows);
     wire [31:0] e_off = {{(32-LG){1'b0}}, e_ea[LG-1:0]};
     wire e_beat_end = e_last_col || (e_off + eb >= DB);
-    wire [31:0] e_idx = e_w * LMAX + {24'd0, e_ln};
 
     // ---------------------------------------------------------------- data AR issuer
     reg        ar_on;                               // rows left to request
@@ -423,41 +424,129 @@ module hwnas_axi_mem #(
     reg        sb_lay;
     reg [7:0]  q_lane;                              // parameter lane being filled
     reg        q_emit;                              // a parameter word is on mem_qline
-    wire w_have = e_w < cap_w;                      // the packer's element is captured
+    reg        pk_v;                                // s_rq holds word e_w, captured
+    // the packer's element is captured and read (a vector request's output words are in
+    // registers, vq, as soon as captured)
+    wire w_have = vreq ? (e_w < cap_w) : pk_v;
+
+    // ---------------------------------------------------------------- staging memory
+    // SW words of LMAX lanes of EW bits in one block RAM (hwnas_spad), a row of NBK
+    // consecutive words (the widest line: a load or store line is in one row) with a write
+    // enable per element; written an element a cycle by the unpacker (S_RD) or a line a cycle
+    // by the store capture (never both), read a row a cycle with the registered read of a
+    // block RAM: by the emission (a line is on mem_*line the cycle after its read) or by the
+    // packer (the row of its next element, a cycle ahead). No valid bit per element: as a
+    // load writes a row's last element (layout 0) or an element of the block's last row
+    // (layout 1) it writes 0 into the word's higher lanes, and the emission sends the words
+    // past the block (stg_n, counted by the walk) as 0, so a line holds this load's elements
+    // and zeros, never an earlier request's (docs/deploy.md "How the AXI master works").
+    localparam IL2 = $clog2(INB), WL2 = $clog2(WNB), OL2 = $clog2(ONB);
+    reg [31:0] emit_j;                              // emission: lines read so far
+    integer    sk, sb, sg;
+    reg  [NBK*LMAX-1:0]    s_we;
+    reg  [NBK*LMAX*EW-1:0] s_wd;
+    wire [NBK*LMAX*EW-1:0] s_rq;                    // the row read last cycle
+    wire [31:0] s_wrow = ((st == S_RD) ? e_w : cap_w) >> KL;
+    wire [31:0] s_cb = cap_w & (NBK - 1);           // the capture's first word in its row
+    wire [31:0] s_eb = e_w & (NBK - 1);             // the walk's word in its row
+    wire s_pad = lay ? (e_r + 32'd1 == rows) : e_last_col;
+    // the unpacker writes an element this cycle: from the held beat, or a window walk's pad
+    wire s_unp = (st == S_RD) && (rb_v || (wreq && u_pad));
+    // A capture line's word i goes to word s_cb + i of the row: s_cb is a multiple of ONB
+    // (cap_w counts whole lines), so row word k takes line word k % ONB; an output-stage word
+    // (fsq) is line word 0 into row word s_cb. The unpacker's element goes to lane e_ln of
+    // word s_eb, 0 to the lanes above it when s_pad.
+    always @(*) begin
+        s_we = {NBK*LMAX{1'b0}};
+        s_wd = {NBK*LMAX*EW{1'b0}};
+        for (sk = 0; sk < NBK; sk = sk + 1)
+            for (sb = 0; sb < LMAX; sb = sb + 1) begin
+                if (dma_wvalid) begin
+                    s_we[sk*LMAX+sb] = sb < OLANES &&
+                        (fsq ? s_cb == sk : (s_cb >> OL2) == (sk >> OL2));
+                    if (sb < OLANES)
+                        s_wd[(sk*LMAX+sb)*EW +: EW] = sext(dma_wline[
+                            ((fsq ? 0 : sk % ONB)*OLANES+sb)*ACC_BITS +: ACC_BITS]);
+                end else begin
+                    s_we[sk*LMAX+sb] = s_unp && s_eb == sk &&
+                        ({24'd0, e_ln} == sb || (s_pad && {24'd0, e_ln} < sb));
+                    if ({24'd0, e_ln} == sb)
+                        s_wd[(sk*LMAX+sb)*EW +: EW] = wreq ? u_elem[EW-1:0] : r_elem[EW-1:0];
+                end
+            end
+        if (s_wrow >= SD)
+            s_we = {NBK*LMAX{1'b0}};
+    end
+
+    // the emission's line emit_j starts at word em_w0; the packer reads its element's row
+    // (walk_next's next word, e_w_nx, when it packs this cycle)
+    wire [31:0] em_w0 = emit_j << ((op == 2'd0) ? IL2 : (op == 2'd1) ? WL2 : OL2);
+    wire pk_go = (st == S_WR) && !w_done && (!m_wvalid || w_fire) && w_have;
+    wire [31:0] e_w_nx = e_last_col ? ((lay == 1'b0) ? e_w + 32'd1 :
+                                       (e_rl + 8'd1 == lanes[7:0]) ? e_qb + cols : e_qb)
+                                    : ((lay == 1'b1 || e_ln + 8'd1 == lanes[7:0]) ?
+                                       e_w + 32'd1 : e_w);
+    wire [31:0] pk_w = pk_go ? e_w_nx : e_w;
+    wire [31:0] s_rrow = ((st == S_EMIT) ? em_w0 : pk_w) >> KL;
+    hwnas_spad #(.WB(EW), .NB(NBK * LMAX), .LINES(SD), .LAW(SAW)) stg (
+        .clk(clk), .wen(s_we), .waddr(s_wrow[SAW-1:0]), .wdata(s_wd),
+        .ren(1'b1), .raddr(s_rrow[SAW-1:0]), .rdata(s_rq));
+
+    reg        em_v, em_last;                       // a line on mem_*line; the last issued
+    reg [31:0] em_off;                              // its first word in the row read
+    reg [NBK-1:0] em_wv;                            // its words inside the block
+    always @(posedge clk) begin
+        em_off <= em_w0 & (NBK - 1);
+        for (sg = 0; sg < NBK; sg = sg + 1)
+            em_wv[sg] <= em_w0 + sg < stg_n;
+        pk_v <= !rst && (st == S_WR) && pk_w < cap_w;
+    end
+
+    // element `lane` of word `word` of a staging row
+    function [EW-1:0] s_elem(input [NBK*LMAX*EW-1:0] row, input [31:0] word,
+                             input [31:0] lane);
+        integer x, y;
+        begin
+            s_elem = {EW{1'b0}};
+            for (x = 0; x < NBK; x = x + 1)
+                for (y = 0; y < LMAX; y = y + 1)
+                    if (word == x && lane == y)
+                        s_elem = row[(x*LMAX+y)*EW +: EW];
+        end
+    endfunction
 
     // the element the walk is on (for the W packer)
-    wire [EW-1:0] e_val0 = stg[e_idx];
+    wire [EW-1:0] e_val0 = s_elem(s_rq, s_eb, {24'd0, e_ln});
     wire [63:0] e_val = vreq ? vq_val : {{(64-EW){1'b0}}, e_val0};
 
-    reg [31:0] emit_j;
     reg        rd_err, wr_err;
     assign axi_error = rd_err || wr_err;
     assign idle = (st == S_IDLE);
-    assign mem_rvalid = (st == S_EMIT) || q_emit || v_emit;
-    assign mem_done = (st == S_EMIT && emit_j + 32'd1 >= lines) || (st == S_FIN);
+    assign mem_rvalid = em_v || q_emit || v_emit;
+    assign mem_done = (st == S_EMIT && em_last) || (st == S_FIN);
 
-    // load lines: words emit_j x NB .. + NB - 1 of the staging buffer
+    // load lines: words em_w0 .. + NB - 1 of the staging buffer, read the cycle before
     genvar gn, ge;
     generate
         for (gn = 0; gn < INB; gn = gn + 1) begin : g_il
             for (ge = 0; ge < ILANES; ge = ge + 1) begin : g_e
+                wire [EW-1:0] v = s_elem(s_rq, em_off + gn, ge);
                 assign mem_iline[(gn*ILANES+ge)*A_BITS +: A_BITS] =
-                    vld[(emit_j * INB + gn) * LMAX + ge] ?
-                    stg[(emit_j * INB + gn) * LMAX + ge][A_BITS-1:0] : {A_BITS{1'b0}};
+                    em_wv[gn] ? v[A_BITS-1:0] : {A_BITS{1'b0}};
             end
         end
         for (gn = 0; gn < WNB; gn = gn + 1) begin : g_wl
             for (ge = 0; ge < WLANES; ge = ge + 1) begin : g_e
+                wire [EW-1:0] v = s_elem(s_rq, em_off + gn, ge);
                 assign mem_wline[(gn*WLANES+ge)*W_BITS +: W_BITS] =
-                    vld[(emit_j * WNB + gn) * LMAX + ge] ?
-                    stg[(emit_j * WNB + gn) * LMAX + ge][W_BITS-1:0] : {W_BITS{1'b0}};
+                    em_wv[gn] ? v[W_BITS-1:0] : {W_BITS{1'b0}};
             end
         end
         for (gn = 0; gn < ONB; gn = gn + 1) begin : g_ol
             for (ge = 0; ge < OLANES; ge = ge + 1) begin : g_e
+                wire [EW-1:0] v = s_elem(s_rq, em_off + gn, ge);
                 assign mem_oline[(gn*OLANES+ge)*ACC_BITS +: ACC_BITS] =
-                    vld[(emit_j * ONB + gn) * LMAX + ge] ?
-                    stg[(emit_j * ONB + gn) * LMAX + ge][ACC_BITS-1:0] : {ACC_BITS{1'b0}};
+                    em_wv[gn] ? v[ACC_BITS-1:0] : {ACC_BITS{1'b0}};
             end
         end
     endgenerate
@@ -659,6 +748,7 @@ module hwnas_axi_mem #(
         if (rst) begin
             st <= S_IDLE;
             q_emit <= 1'b0;
+            em_v <= 1'b0;
             cap_w <= 32'd0;
             m_awvalid <= 1'b0;
             m_wvalid <= 1'b0;
@@ -678,16 +768,11 @@ module hwnas_axi_mem #(
             q_emit <= 1'b0;
             if (v_go && !u_pad)
                 rd_bytes <= rd_bytes + eb;
+            em_v <= (st == S_EMIT) && !em_last;
             // a store's words, captured at the DMA's pace (it cannot be stalled): a line of
             // ONB words of partial sums, or one word of the output stage
-            if (dma_wvalid) begin
-                for (i = 0; i < ONB; i = i + 1)
-                    for (b = 0; b < OLANES; b = b + 1)
-                        if (i == 0 || !fsq)
-                            stg[(cap_w + i) * LMAX + b] <=
-                                sext(dma_wline[(i*OLANES+b)*ACC_BITS +: ACC_BITS]);
+            if (dma_wvalid)
                 cap_w <= cap_w + (fsq ? 32'd1 : ONB);
-            end
             case (st)
             S_IDLE: if (dma_start) begin
                 // a final store reads its parameter records first: one row of 2 x cols
@@ -717,7 +802,7 @@ module hwnas_axi_mem #(
                 cap_w <= 32'd0;
                 q_lane <= 8'd0;
                 w_done <= 1'b0;
-                vld <= {NSTG{1'b0}};
+                em_last <= 1'b0;
                 st <= dma_fs ? S_QRD : (dma_op == 2'd3) ? S_WR : S_RD;
                 if (dma_op == 2'd3 && !dma_fs)
                     wr_init(dma_base, dma_cols << dlg);
@@ -774,20 +859,20 @@ module hwnas_axi_mem #(
                     wr_init(sb_base, sb_cols << lg2(AB));
                 end
             end
-            S_RD: if (rb_v || (wreq && u_pad)) begin
-                stg[e_idx] <= wreq ? u_elem[EW-1:0] : r_elem[EW-1:0];
-                for (i = 0; i < NSTG; i = i + 1)
-                    if (e_idx == i)
-                        vld[i] <= 1'b1;
+            S_RD: if (s_unp) begin
                 rd_bytes <= rd_bytes + ((wreq && u_pad) ? 32'd0 : eb);
                 walk_next;
-                if (e_last)
+                if (e_last) begin
                     st <= S_EMIT;
+                    stg_n <= e_w + 32'd1;
+                end
             end
-            S_EMIT: begin
+            S_EMIT: if (!em_last) begin
+                // read line emit_j; it is on mem_*line the next cycle (em_v)
                 emit_j <= emit_j + 32'd1;
-                if (emit_j + 32'd1 >= lines)
-                    st <= S_IDLE;
+                em_last <= emit_j + 32'd1 >= lines;
+            end else begin
+                st <= S_IDLE;
             end
             S_WR: begin
                 // AW: one burst at a time, MAXOUT outstanding
@@ -992,6 +1077,9 @@ module hwnas_axi_mem #(
                 assert(m_wvalid && m_wdata == $past(m_wdata) && m_wstrb == $past(m_wstrb) &&
                        m_wlast == $past(m_wlast));
         end
+        // the packer's read ahead: walk_next moved e_w to the word read (e_w_nx)
+        if (f_past && !$past(rst) && $past(pk_go))
+            assert(e_w == $past(e_w_nx));
         // reset: nothing offered in the cycle after it
         if (f_past && $past(rst)) begin
             assert(!m_arvalid);

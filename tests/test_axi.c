@@ -111,6 +111,19 @@ static void axi_should_requantise_convs_like_the_direct_top(void)
 	run_axi(&c, &hw, &m, 128, 8, 0.25, seed0() + 4);
 }
 
+/* Beats of unequal widths: 2x4 is 8-bit at 8 B/cycle has ibuf lines of 2 words, wbuf lines of
+ * 4 and obuf lines of 2, so the AXI master's staging rows hold 4 words (hwnas_axi_mem.v): an
+ * ibuf line or a partial-sum line starts in the middle of a row (em_off, s_cb 2), an output
+ * word goes to any word of one; K in two tiles stores and reloads partial sums. */
+static void axi_should_stage_lines_narrower_than_a_staging_row(void)
+{
+	struct hw_config hw = small_hw(2, 4, HW_IS, 8, 32, 1);
+	struct arch_layer l = arch_matmul("gemm", 1, 13, 11, 7);
+	struct map_tiling m = { 5, 6, 4, MAP_NKM };
+
+	run_axi(&l, &hw, &m, 64, 16, 0.2, seed0() + 40);
+}
+
 /* The window walk of a conv's A loads (docs/rtl.md "Window addressing") in the AXI master:
  * padding, strides, dilation, groups and depthwise, on the three small configs' builds; the
  * same conv with the host's im2col (2-D loads) gives the same outputs. */
@@ -309,6 +322,7 @@ int main(void)
 	RUN(axi_should_run_a_gemm_bit_exactly_on_ws);
 	RUN(axi_should_run_os_and_is_layouts_bit_exactly);
 	RUN(axi_should_requantise_convs_like_the_direct_top);
+	RUN(axi_should_stage_lines_narrower_than_a_staging_row);
 	RUN(axi_should_walk_conv_windows_bit_exactly);
 	RUN(axi_should_split_a_tap_run_at_a_4k_page);
 	RUN(axi_should_run_pools_and_adds_bit_exactly);

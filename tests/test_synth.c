@@ -107,6 +107,68 @@ static void params_should_be_dense_and_whole_lines(void)
 	CHECK(!strcmp(sim_synth_family(&hw), "xcup"));
 }
 
+/* The AXI top's model (hw_axi_resources): hwnas_top's less hw_axi_dsp_delta DSPs, plus
+ * rtl/hwnas_axi_mem.v's staging memory, one hwnas_spad of max(INB, WNB, ONB) words of the
+ * most lanes a row, an acc-byte element per write enable (32 bits padded to 4 9-bit bytes),
+ * max(IDEPTH, WDEPTH, ODEPTH) / NBK rows. Hand counts against hw_memory_bram_halves' table;
+ * Yosys gave the same BRAM on both (docs/deploy.md "Synthesis of the AXI top"). */
+static void the_axi_model_should_count_the_staging_memory(void)
+{
+	struct hw_config hw = small_hw();
+	struct hw_resources top, axi;
+
+	/* tests/cli/bundle.sh's 2x2: 256 / 256 / 512 B single buffers, beats of 4 words: SW =
+	 * 128 words, 4 x 2 lanes x 36 = 288 bits, 32 rows: 4 BRAM36 in 512x72 (4 x 257 against
+	 * 8 x 129 in 512x36) = 8 halves; hwnas_top 16 halves: 12 BRAM36 (Yosys: 12) */
+	hw.ibuf_bytes = hw.wbuf_bytes = 256;
+	hw.obuf_bytes = 512;
+	hw_resources(&hw, &top);
+	hw_axi_resources(&hw, &axi);
+	CHECK_EQ_I64(hw_axi_staging_bram_halves(&hw), 8);
+	CHECK_EQ_I64(top.bram36, 8);
+	CHECK_EQ_I64(axi.bram_halves, top.bram_halves + 8);
+	CHECK_EQ_I64(axi.bram36, 12);
+	CHECK_EQ_I64(axi.dsp, top.dsp - hw_axi_dsp_delta(&hw));
+	CHECK_EQ_I64(axi.dsp, 20);
+	CHECK_EQ_I64(axi.lut, top.lut);
+
+	/* the main job's smallest front point (8x8 ws 16-bit, 32 KiB double buffers, 200 MHz,
+	 * 19.2 GB/s: beats of 8 words): SW = 1024 words, 8 x 8 lanes x 36 = 2304 bits, 128
+	 * rows: 32 BRAM36 in 512x72 = 64 halves; 95 + 32 = 127 BRAM36, 131 - 3 = 128 DSP */
+	hw = hw_config_default();
+	hw.pe_rows = hw.pe_cols = 8;
+	hw.act_bits = hw.weight_bits = 16;
+	hw.ibuf_bytes = hw.wbuf_bytes = hw.obuf_bytes = 32768;
+	hw.double_buffer = 1;
+	hw.freq_mhz = 200;
+	hw.dram_gbps = 19.2;
+	hw_resources(&hw, &top);
+	hw_axi_resources(&hw, &axi);
+	CHECK_EQ_I64(hw_axi_staging_bram_halves(&hw), 64);
+	CHECK_EQ_I64(top.bram36, 95);
+	CHECK_EQ_I64(axi.bram36, 127);
+	CHECK_EQ_I64(axi.dsp, 128);
+
+	/* is with an odd lane count: 3x2 is 8-bit, 1 KiB buffers: lanes ibuf 2, wbuf 3, obuf
+	 * 2 -> 3; SW = the wbuf's 1024 * 8 / 24 = 342 -> whole beats; a row of NBK x 3 x 36 */
+	hw = small_hw();
+	hw.pe_rows = 3;
+	hw.pe_cols = 2;
+	hw.dataflow = HW_IS;
+	hw.ibuf_bytes = hw.wbuf_bytes = hw.obuf_bytes = 1024;
+	{
+		struct sim_rtl_params p;
+		int64_t nbk, sw;
+		sim_synth_params_from_hw(&hw, &p);
+		nbk = p.inb > p.wnb ? p.inb : p.wnb;
+		nbk = nbk > p.onb ? nbk : p.onb;
+		sw = p.idepth > p.wdepth ? p.idepth : p.wdepth;
+		sw = sw > p.odepth ? sw : p.odepth;
+		CHECK_EQ_I64(hw_axi_staging_bram_halves(&hw),
+			     hw_memory_bram_halves(32, nbk * 3, (sw + nbk - 1) / nbk));
+	}
+}
+
 static char cache_dir[64];
 
 static void make_cache(void)
@@ -288,6 +350,7 @@ int main(void)
 	RUN(parser_should_count_xc7_cells_and_lutram);
 	RUN(parser_should_reject_a_log_without_statistics);
 	RUN(params_should_be_dense_and_whole_lines);
+	RUN(the_axi_model_should_count_the_staging_memory);
 	RUN(a_failed_synthesis_should_be_an_error_naming_the_log);
 	RUN(a_timed_out_synthesis_should_be_an_error);
 	RUN(a_result_should_be_cached_per_parameter_set);

@@ -2,14 +2,15 @@
 # The export bundle of a front point (explore --bundles, docs/deploy.md "Export bundle"):
 # configs/<i>/ holds the AXI wrapper, the point's parameters, the RTL list, the compiled
 # program of the point's network and the README; Yosys on exactly those files ('hwnas synth
-# --bundle', under HWNAS_LONG=1) gives the front's BRAM36 and its DSP less the documented
-# difference. One small config (2x2), cached after the first synthesis.
+# --bundle', under HWNAS_LONG=1) gives the AXI top's model (hw_axi_resources): the front's DSP
+# less the documented difference, its BRAM36 plus the AXI master's staging memory. A small
+# config (2x2) and, under HWNAS_LONG=1, the main job's smallest front point; cached after the
+# first synthesis.
 . "$(dirname "$0")/lib.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d /tmp/hwnas-bundle-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-# the 2x2 config of tests/data/synth/xcup_ws_2x2_int8.json with 256 B buffers: the AXI top's
-# staging buffer (registers, docs/deploy.md) stays small enough for Yosys
+# the 2x2 config of tests/data/synth/xcup_ws_2x2_int8.json with 256 B buffers
 sed 's/"ibuf_bytes": 2048/"ibuf_bytes": 256/; s/"wbuf_bytes": 2048/"wbuf_bytes": 256/;
      s/"obuf_bytes": 4096/"obuf_bytes": 512/' "$root/tests/data/synth/xcup_ws_2x2_int8.json" \
 	> "$tmp/base.json"
@@ -84,8 +85,8 @@ if ! command -v "${HWNAS_YOSYS:-yosys}" >/dev/null; then
 	finish
 	exit
 fi
-# about 2 CPU minutes of Yosys the first time (the AXI master's staging registers), then
-# cached: make test-long (or HWNAS_BUNDLE_SYNTH=1) runs it
+# about a CPU minute of Yosys the first time, then cached: make test-long (or
+# HWNAS_BUNDLE_SYNTH=1) runs it
 if [ -z "${HWNAS_LONG:-}" ] && [ -z "${HWNAS_BUNDLE_SYNTH:-}" ]; then
 	echo "bundle: synthesis SKIPPED (HWNAS_LONG=1 runs it)"
 	finish
@@ -99,11 +100,41 @@ front, i, synth = json.load(open(sys.argv[1])), int(sys.argv[2]), json.load(open
 p = front["points"][i]
 got = (synth["synth"]["dsp"], synth["synth"]["bram36"])
 # the AXI top builds 3 DSPs fewer than hwnas_top here (docs/deploy.md "Synthesis"): the
-# DMA's byte count (3, unused: the AXI master counts its bytes)
-assert synth["top"] == "hwnas_accel" and synth["model"]["dsp"] == p["dsp"] - 3, synth["model"]
-assert got == (p["dsp"] - 3, p["bram"]), "the bundle synthesises to DSP, BRAM36 %r, the front %r" % (got, (p["dsp"], p["bram"]))
-print("bundle of front point %d: Yosys DSP %d (the front's %d - 3), BRAM36 %g = the front's; LUT %d FF %d"
-      % (i, got[0], p["dsp"], got[1], synth["synth"]["lut"], synth["synth"]["ff"]))
+# DMA's byte count (3, unused: the AXI master counts its bytes); its staging memory, 4 words x
+# 2 lanes x 36 bits by 32 rows, is 4 BRAM36 in 512x72
+assert synth["top"] == "hwnas_accel", synth["top"]
+assert (synth["model"]["dsp"], synth["model"]["bram36"]) == (p["dsp"] - 3, p["bram"] + 4), synth["model"]
+assert got == (p["dsp"] - 3, p["bram"] + 4), "the bundle synthesises to DSP, BRAM36 %r, the front %r" % (got, (p["dsp"], p["bram"]))
+print("bundle of front point %d: Yosys DSP %d (the front's %d - 3), BRAM36 %g (the front's %d + 4); LUT %d FF %d"
+      % (i, got[0], p["dsp"], got[1], p["bram"], synth["synth"]["lut"], synth["synth"]["ff"]))
 PY
 	bad "the bundle's synthesis differs from the front"
+if [ -z "${HWNAS_LONG:-}" ]; then
+	finish
+	exit
+fi
+# the main job (README) with bundles: its smallest-array front point's bundle synthesises as
+# it is (about 9 CPU minutes of Yosys, 2.9 GB, the first time) to the AXI top's model
+expect_exit 0 "$HWNAS" explore --space "$root/examples/default_space.json" --strategy nsga2 \
+	--budget 200 --seed 1 --out "$tmp/main" --quiet --bundles
+i=$(python3 - "$tmp/main/front.json" <<'PY'
+import json, sys
+pts = json.load(open(sys.argv[1]))["points"]
+print(min(range(len(pts)), key=lambda i: (pts[i]["hw"]["pe_rows"] * pts[i]["hw"]["pe_cols"],
+      pts[i]["hw"]["ibuf_bytes"] + pts[i]["hw"]["wbuf_bytes"] + pts[i]["hw"]["obuf_bytes"], i)))
+PY
+)
+expect_exit 0 "$HWNAS" synth --bundle "$tmp/main/configs/$i" --hw "$tmp/main/configs/$i.json" --json
+printf '%s\n' "$out" > "$tmp/synth_main.json"
+python3 - "$tmp/main/front.json" "$i" "$tmp/synth_main.json" <<'PY' && ok ||
+import json, math, sys
+front, i, synth = json.load(open(sys.argv[1])), int(sys.argv[2]), json.load(open(sys.argv[3]))
+p, m, s = front["points"][i], synth["model"], synth["synth"]
+# the model is the front's with the AXI deltas: fewer DSPs, the staging memory's BRAM
+assert m["dsp"] < p["dsp"] and m["bram36"] > p["bram"], (m, p)
+assert (s["dsp"], math.ceil(s["bram36"])) == (m["dsp"], m["bram36"]), (s, m)
+print("bundle of main-job front point %d (%dx%d): Yosys DSP %d (front %d), BRAM36 %g (front %d); LUT %d FF %d"
+      % (i, p["hw"]["pe_rows"], p["hw"]["pe_cols"], s["dsp"], p["dsp"], s["bram36"], p["bram"], s["lut"], s["ff"]))
+PY
+	bad "the main-job bundle's synthesis differs from the AXI top's model"
 finish
