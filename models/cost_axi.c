@@ -26,12 +26,12 @@
 #include <string.h>
 
 #define AXI_REC_BYTES 32          /* a record burst (a DMA record is two) */
-/* Cycles a read of the master's staging buffer takes before its data is used: 0 while it
- * is registers (main at 319157d, read in the cycle); 1 for the block RAM of branch axisynth
- * (registered reads: a load's emission ends a cycle later, and the packer sees a captured
- * word, and starts, a cycle later). Measured both ways in docs/model.md. */
+/* Cycles a read of the master's staging buffer takes before its data is used: 1 for its
+ * block RAM (registered reads: a load's emission ends a cycle later, and the packer sees a
+ * captured word, and starts, a cycle later); 0 while it was registers (main at 319157d,
+ * read in the cycle). Measured both ways in docs/model.md. */
 #ifndef COST_AXI_STAGING_READ
-#define COST_AXI_STAGING_READ 0
+#define COST_AXI_STAGING_READ 1
 #endif
 #define AXI_4K 4096
 #define AXI_MAXOUT_MAX 16
