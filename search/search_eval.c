@@ -371,6 +371,17 @@ out_release:
 /* The accelerator of target t of pt (t = 0 without targets), keyed by its own knobs only, so
  * that a layer priced on one target's config is priced once however the other targets'
  * knobs vary. */
+/* A design point's resources: the AXI top's (hw_axi_resources: its staging memory and DSP
+ * difference) when the space asks for it ("axi"), since that is what a bundle exports. */
+static void point_resources(const struct search_space *sp, const struct hw_config *hw,
+			    struct hw_resources *res)
+{
+	if (sp->axi.dw)
+		hw_axi_resources(hw, res);
+	else
+		hw_resources(hw, res);
+}
+
 static int hw_entry_get(struct search_evaluator *ev, int t, const struct search_point *pt,
 			int64_t *at_out)
 {
@@ -393,7 +404,7 @@ static int hw_entry_get(struct search_evaluator *ev, int t, const struct search_
 	if (!e.valid)
 		hn_strlcpy(e.why, err.msg, sizeof(e.why));
 	else
-		hw_resources(&e.hw, &e.res);
+		point_resources(sp, &e.hw, &e.res);
 	if (reserve((void **)&ev->hw, &ev->cap_hw, ev->n_hw + 1, sizeof(*ev->hw)) ||
 	    search_map_put(&ev->hw_map, id, (uint64_t)ev->n_hw))
 		return HN_ENOMEM;
@@ -761,7 +772,7 @@ static int eval_target_uncached(struct search_evaluator *ev, int tg,
 		add_violation(out, 10.0, "%s", herr.msg);
 		return 1;
 	}
-	hw_resources(&h.hw, &h.res);
+	point_resources(sp, &h.hw, &h.res);
 	ret = build_net(ev, pt, &net, &nn.mb, err);
 	if (ret < 0)
 		return ret;

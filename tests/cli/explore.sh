@@ -56,6 +56,11 @@ for x, y in zip(a, d):
     assert x["arch"] == y["arch"] and x["hw"] == y["hw"]
     if y.get("feasible", True) and y["latency_ms"] > 0:
         assert x["latency_ms"] > y["latency_ms"], (x["latency_ms"], y["latency_ms"])
+    # the resources are the AXI top's (hw_axi_resources): 3 DSPs fewer (the DMA's byte
+    # count), its staging memory's BRAM more
+    if y["dsp"] > 0:
+        assert x["dsp"] == y["dsp"] - 3, (x["dsp"], y["dsp"])
+        assert x["bram"] > y["bram"], (x["bram"], y["bram"])
 PY
 sed 's|"mapper"|"axi": {"dw": 96}, "mapper"|' "$tmp/space.json" > "$tmp/axibad.json"
 expect_exit 1 "$HWNAS" explore --space "$tmp/axibad.json" --out "$tmp/f"
