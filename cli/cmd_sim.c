@@ -320,8 +320,8 @@ static void print_axi_table(const struct arch_net *net, const struct hw_config *
 	       hw->pe_cols, hw_dataflow_name(hw->dataflow), hw->act_bits, hw->weight_bits,
 	       hw->acc_bits, hw->double_buffer ? "double" : "single", hw->freq_mhz,
 	       hw->dram_gbps, hw->dram_latency_cycles);
-	printf("%-24s %-7s %-24s %12s %12s %-9s\n", "layer", "type", "tiling tm,tn,tk order",
-	       "axi cycles", "model cycles", "bit_exact");
+	printf("%-24s %-7s %-24s %12s %12s %12s %-9s\n", "layer", "type", "tiling tm,tn,tk order",
+	       "axi cycles", "model cycles", "axi model", "bit_exact");
 	for (int i = 0; i < w->n; i++) {
 		const struct sim_whole_layer *x = &w->layers[i];
 		const struct arch_layer *l = &net->layers[x->layer];
@@ -329,9 +329,9 @@ static void print_axi_table(const struct arch_net *net, const struct hw_config *
 		if (w->axi_spans)
 			snprintf(ac, sizeof(ac), "%lld", (long long)x->res.rtl_cycles);
 		whole_tiling(l, &x->tiling, til, sizeof(til));
-		printf("%-24.24s %-7s %-24s %12s %12lld %-9s\n", l->name, arch_kind_name(l->kind),
-		       til, ac, (long long)x->cost.cycles,
-		       x->chain_mismatches == 0 ? "true" : "false");
+		printf("%-24.24s %-7s %-24s %12s %12lld %12lld %-9s\n", l->name,
+		       arch_kind_name(l->kind), til, ac, (long long)x->cost.cycles,
+		       (long long)x->model_axi_cycles, x->chain_mismatches == 0 ? "true" : "false");
 	}
 	if (w->axi_spans)
 		printf("\na layer's axi cycles: the end of the program cut after it less the end of "
@@ -344,6 +344,11 @@ static void print_axi_table(const struct arch_net *net, const struct hw_config *
 	       cli_thousands(w->model_cycles, b2, sizeof(b2)),
 	       cli_thousands(w->program_cycles, b3, sizeof(b3)),
 	       w->model_cycles ? (double)w->rtl_cycles / (double)w->model_cycles : 0.0);
+	printf("AXI model: %s cycles (sum of the layers' cost_layer_axi, each layer alone: "
+	       "not yet the one program's overlap at layer boundaries); axi / AXI model %.3f, "
+	       "error %.2f%%\n", cli_thousands(w->model_axi_cycles, b2, sizeof(b2)),
+	       w->model_axi_cycles ? (double)w->rtl_cycles / (double)w->model_axi_cycles : 0.0,
+	       err_pct(w->rtl_cycles, w->model_axi_cycles));
 	printf("network outputs: %s elements, %lld differ from the C reference chain; "
 	       "bit_exact %s\n", cli_thousands(w->outputs, b3, sizeof(b3)),
 	       (long long)w->mismatches, w->bit_exact ? "true" : "false");
@@ -442,6 +447,8 @@ static int print_whole_json(const struct arch_net *net, const struct hw_config *
 						err_pct(x->res.rtl_cycles, x->cost.cycles));
 		}
 		cJSON_AddNumberToObject(o, "model_cycles", (double)x->cost.cycles);
+		if (w->axi)
+			cJSON_AddNumberToObject(o, "model_axi_cycles", (double)x->model_axi_cycles);
 		cJSON_AddBoolToObject(o, "bit_exact", x->chain_mismatches == 0);
 		cJSON_AddNumberToObject(o, "mismatches", (double)x->chain_mismatches);
 		cJSON_AddNumberToObject(o, "outputs", (double)x->res.outputs);
@@ -467,6 +474,9 @@ static int print_whole_json(const struct arch_net *net, const struct hw_config *
 		cJSON_AddNumberToObject(t, "program_cycles", (double)w->program_cycles);
 	if (w->axi) {
 		cJSON_AddNumberToObject(t, "axi_cycles", (double)w->rtl_cycles);
+		cJSON_AddNumberToObject(t, "model_axi_cycles", (double)w->model_axi_cycles);
+		cJSON_AddNumberToObject(t, "axi_error_pct", err_pct(w->rtl_cycles,
+								    w->model_axi_cycles));
 		cJSON_AddNumberToObject(t, "axi_rd_bytes", (double)w->axi_rd_bytes);
 		cJSON_AddNumberToObject(t, "axi_wr_bytes", (double)w->axi_wr_bytes);
 	}

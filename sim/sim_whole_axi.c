@@ -258,6 +258,34 @@ static int prefix_spans(const char *exe, const char *image, const struct sim_axi
 	return 0;
 }
 
+/* The AXI model's cycles beside the run's: each layer through cost_layer_axi at the run's
+ * bus (the program walks windows: im2col 0), summed. */
+static int model_axi(const struct arch_net *net, const struct hw_config *hw,
+		     const struct cost_net_opts *co, const struct sim_axi_options *ao,
+		     struct sim_whole_result *out, struct hn_err *err)
+{
+	struct cost_axi a;
+	struct hw_energy e = co->energy ? *co->energy : hw_energy_default();
+	int ret;
+
+	cost_axi_init(&a);
+	a.dw = ao->dw;
+	a.maxb = ao->maxb;
+	a.maxout = ao->maxout;
+	a.im2col = 0;
+	out->model_axi_cycles = 0;
+	for (int i = 0; i < out->n; i++) {
+		struct sim_whole_layer *x = &out->layers[i];
+		struct cost_report r;
+		if ((ret = cost_layer_axi(&net->layers[x->layer], hw, &x->tiling, &a, &e, &r)))
+			return hn_fail(err, ret, "%s: layers[%d] '%s': the AXI model: %s", net->name,
+				       x->layer, net->layers[x->layer].name, "no figure");
+		x->model_axi_cycles = r.cycles;
+		out->model_axi_cycles += r.cycles;
+	}
+	return 0;
+}
+
 int sim_whole_axi(const struct arch_net *net, const struct hw_config *hw,
 		  const struct sim_whole_opts *o, const struct sim_axi_options *ao_in,
 		  struct sim_whole_result *out, struct hn_err *err)
@@ -353,6 +381,8 @@ int sim_whole_axi(const struct arch_net *net, const struct hw_config *hw,
 	out->cycles_equal = axi.cycles == out->model_cycles;
 	out->axi_rd_bytes = axi.rd_bytes;
 	out->axi_wr_bytes = axi.wr_bytes;
+	if ((ret = model_axi(net, hw, &co, &ao, out, err)))
+		goto out_free;
 	if (o && o->per_layer)
 		ret = prefix_spans(exe, path, &dump, &w, &ao, dir, axi.cycles, out, err);
 out_free:

@@ -117,6 +117,7 @@ assert t["bit_exact"] is True and t["outputs"] == 13 and t["mismatches"] == 0, t
 assert t["axi_cycles"] == t["rtl_cycles"] >= t["program_cycles"] > 0, t
 assert t["model_cycles"] == sum(l["model_cycles"] for l in d["layers"]), t
 assert t["axi_rd_bytes"] > 0 and t["axi_wr_bytes"] > 0, t
+assert t["model_axi_cycles"] == sum(l["model_axi_cycles"] for l in d["layers"]) > 0, t
 ' && ok || bad "sim --whole --axi --json content"
 # per-layer AXI cycles from the program's prefixes: they sum to the network's
 expect_exit 0 "$HWNAS" sim --net "$pw" --hw "$hw" --whole --axi --per-layer --json --seed 3
