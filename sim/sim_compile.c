@@ -83,6 +83,15 @@ static void manifest_head(FILE *f, const struct arch_net *net, const struct hw_c
 }
 
 /* The per-layer form: one program per compiled layer. */
+/* A layer's partial sums and parameter records, the end of its manifest entry. */
+static void manifest_tail(FILE *f, const struct sim_axi_map *m, int more)
+{
+	fprintf(f, "\"partial\": {\"addr\": %llu, \"elements\": %lld, \"bytes\": %d}, "
+		"\"params\": {\"addr\": %llu, \"records\": %lld, \"bytes\": %d}}%s\n",
+		(unsigned long long)m->p, (long long)m->np, m->cb, (unsigned long long)m->q,
+		(long long)m->nq, HND_PARAM_RECORD, more ? "," : "");
+}
+
 static int write_manifest(const char *path, const struct arch_net *net,
 			  const struct hw_config *hw, const struct sim_rtl_params *rp,
 			  const struct sim_compile_options *o, const struct sim_compile_report *r,
@@ -130,10 +139,8 @@ static int write_manifest(const char *path, const struct arch_net *net,
 			fprintf(f, "null},\n");
 		else
 			fprintf(f, "\"layer%d.expect.bin\"},\n", i);
-		fprintf(f, "     \"partial\": {\"addr\": %llu, \"elements\": %lld, \"bytes\": %d}, "
-			"\"params\": {\"addr\": %llu, \"records\": %lld, \"bytes\": %d}}%s\n",
-			(unsigned long long)m->p, (long long)m->np, m->cb, (unsigned long long)m->q,
-			(long long)m->nq, HND_PARAM_RECORD, i + 1 < r->n ? "," : "");
+		fputs("     ", f);
+		manifest_tail(f, m, i + 1 < r->n);
 	}
 	fprintf(f, "  ]\n}\n");
 	if (fclose(f))
@@ -216,11 +223,8 @@ static int write_manifest_whole(const char *path, const struct arch_net *net,
 		fprintf(f, "], \"writes\": ");
 		json_str(f, l->name);
 		fprintf(f, ",\n     \"b\": {\"addr\": %llu, \"elements\": %lld, \"bytes\": %d, "
-			"\"what\": \"weights\"}, \"partial\": {\"addr\": %llu, \"elements\": %lld, "
-			"\"bytes\": %d}, \"params\": {\"addr\": %llu, \"records\": %lld, "
-			"\"bytes\": %d}}%s\n", (unsigned long long)m->b, (long long)m->nb, m->wb,
-			(unsigned long long)m->p, (long long)m->np, m->cb, (unsigned long long)m->q,
-			(long long)m->nq, HND_PARAM_RECORD, i + 1 < r->n ? "," : "");
+			"\"what\": \"weights\"}, ", (unsigned long long)m->b, (long long)m->nb, m->wb);
+		manifest_tail(f, m, i + 1 < r->n);
 	}
 	fprintf(f, "  ]\n}\n");
 	if (fclose(f))
