@@ -536,14 +536,15 @@ static void pend_until(const struct axictx *x, struct pend_rd *q, struct axi_cre
 /* The write-back of a rows x cols block of eb-byte elements at byte offset base, packing
  * from cycle swr; word w of the staging buffer is captured (usable) from cap[w] (or, cap
  * NULL, from w / nb + 3: partial-sum lines; words past ncap follow the last one a cycle
- * apart). Returns the request's last cycle. */
+ * apart). swr counts the staging buffer's read (x->stg); the AW issuer does not wait for it
+ * (its first AW in cycle swr - x->stg + 1). Returns the request's last cycle. */
 static int64_t wr_block(const struct axictx *x, int64_t rows, int64_t cols, int64_t eb,
 			int64_t base, int64_t stride, int64_t swr, const int64_t *capw,
 			int64_t ncap, int64_t ocols, int layout, int64_t lanes, int64_t nb,
 			struct axi_credit *cr, struct pend_rd *q)
 {
 	const int64_t db = x->db, bdel = x->lat > 0 ? 2 : 1;
-	int64_t aw_last = swr, bq[AXI_MAXOUT_MAX], nburst = 0, b_last = -1000000;
+	int64_t aw_last = swr - x->stg, bq[AXI_MAXOUT_MAX], nburst = 0, b_last = -1000000;
 	int64_t p = swr - 1, wf = -1000000;
 
 	for (int i = 0; i < AXI_MAXOUT_MAX; i++)

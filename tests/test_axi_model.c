@@ -210,6 +210,15 @@ static void axi_model_should_match_the_axi_top_on_past_failures(void)
 	struct map_tiling m1 = { 2, 2, 13, MAP_NMK }, m2 = { 7, 1, 11, MAP_MKN };
 	struct map_tiling m3 = { 9, 3, 4, MAP_KNM }, m4 = { 2, 1, 2, MAP_NKM };
 	struct map_tiling m5 = { 17, 1, 7, MAP_NKM }, m6 = { 14, 4, 2, MAP_NKM };
+	/* seed 20261203's cases 78, 50, 15, 34, 37, 44 and 94 */
+	struct arch_layer f7 = arch_fc("fc", 2, 16, 15), f8 = arch_fc("fc", 4, 21, 23);
+	struct arch_layer f9 = arch_fc("fc", 6, 10, 11), f10 = arch_fc("fc", 3, 28, 12);
+	struct arch_layer f11 = arch_fc("fc", 6, 13, 23), f12 = arch_fc("fc", 5, 39, 22);
+	struct arch_layer g13 = arch_matmul("gemm", 1, 24, 4, 23);
+	struct map_tiling m7 = { 1, 15, 12, MAP_NKM }, m8 = { 3, 10, 7, MAP_MNK };
+	struct map_tiling m9 = { 1, 11, 2, MAP_NKM }, m10 = { 3, 7, 25, MAP_MNK };
+	struct map_tiling m11 = { 1, 15, 4, MAP_MKN }, m12 = { 1, 13, 36, MAP_NKM };
+	struct map_tiling m13 = { 13, 19, 3, MAP_MKN };
 	struct tally t = { 0 };
 
 	/* latency 0: a compute record's fetch made the 192-byte record's last bursts due
@@ -219,7 +228,15 @@ static void axi_model_should_match_the_axi_top_on_past_failures(void)
 	run_one(&skels[0], 13, &c2, &m2, 0, "conv 6 -> 4, 6x6, r 3 g 2", &t, "regression 2");
 	/* the bus credit at 128 bits (-8) */
 	run_one(&skels[2], 17, &g3, &m3, 0, "gemm 20x12x4", &t, "regression 3");
+	/* the AW issuer waited for the staging buffer's read (+1 and +2) */
+	run_one(&skels[0], 14, &f7, &m7, 0, "fc 2: 16 -> 15", &t, "regression 7");
+	run_one(&skels[2], 27, &f8, &m8, 0, "fc 4: 21 -> 23", &t, "regression 8");
 	if (getenv("HWNAS_LONG")) {
+		run_one(&skels[3], 35, &f9, &m9, 0, "fc 6: 10 -> 11", &t, "regression 9");
+		run_one(&skels[4], 3, &f10, &m10, 0, "fc 3: 28 -> 12", &t, "regression 10");
+		run_one(&skels[1], 61, &f11, &m11, 0, "fc 6: 13 -> 23", &t, "regression 11");
+		run_one(&skels[2], 28, &f12, &m12, 0, "fc 5: 39 -> 22", &t, "regression 12");
+		run_one(&skels[4], 1, &g13, &m13, 0, "gemm 24x4x23", &t, "regression 13");
 		run_one(&skels[5], 0, &c4, &m4, 0, "conv 2 -> 4, 6x6, r 2 s 2", &t, "regression 4");
 		/* a store's reads in time order with its W beats (-22) */
 		run_one(&skels[5], 19, &g5, &m5, 0, "gemm 21x8x22", &t, "regression 5");
