@@ -59,6 +59,7 @@ void axictx_init(struct axictx *x, const struct cost_axi *a, const struct dmactx
 	x->win = 0;
 	x->stg = COST_AXI_STAGING_READ;
 	x->l = NULL;
+	x->pa = x->pb = x->pc = x->pp = x->pq = 0;
 	x->d = d;
 }
 
@@ -384,8 +385,8 @@ static int64_t rd_win(struct rd *r, const struct arch_layer *l, int64_t gi, int6
 				r->unext += n;
 				u = r->unext - 1;
 			} else {
-				const int64_t a0 = (((img * l->h + iy) * l->w + ix) * l->c + gi * cg + c) *
-						   eb, a1 = a0 + n * eb;
+				const int64_t a0 = x->pa + (((img * l->h + iy) * l->w + ix) * l->c +
+							    gi * cg + c) * eb, a1 = a0 + n * eb;
 				int64_t ba = a0 & ~(db - 1), left = (a1 - 1) / db - a0 / db + 1;
 				while (left > 0) {
 					const int64_t nb = burst_beats(x, ba, left);
@@ -795,6 +796,7 @@ struct vgeo {
 	const struct arch_layer *l;
 	int mode;                      /* 2 a pool's window walk, 4 its window matrix, 3 an add */
 	int64_t g, m, ch, C, nw, P, Q, in2;   /* in2: the add's second input (elements) */
+	int64_t in0;                          /* the (first) input (elements) */
 };
 
 static void vrun_at(const struct vgeo *v, int64_t i, struct vrun *r)
@@ -807,15 +809,15 @@ static void vrun_at(const struct vgeo *v, int64_t i, struct vrun *r)
 	r->gend = t == v->g - 1;
 	r->last = r->gend && cw == v->nw - 1 && px == v->m - 1;
 	if (v->mode == 3) {
-		r->off = (t ? v->in2 : 0) + px * v->ch + cw * v->C;
+		r->off = (t ? v->in2 : v->in0) + px * v->ch + cw * v->C;
 	} else if (v->mode == 4) {
-		r->off = (px * v->g + t) * v->ch + cw * v->C;
+		r->off = v->in0 + (px * v->g + t) * v->ch + cw * v->C;
 	} else {
 		const int64_t img = px / (v->P * v->Q), y = px / v->Q % v->P, xo = px % v->Q;
 		const int64_t iy = y * l->stride_h - l->pad_h + t / l->s;
 		const int64_t ix = xo * l->stride_w - l->pad_w + t % l->s;
 		r->pad = iy < 0 || iy >= l->h || ix < 0 || ix >= l->w;
-		r->off = ((img * l->h + iy) * l->w + ix) * v->ch + cw * v->C;
+		r->off = v->in0 + ((img * l->h + iy) * l->w + ix) * v->ch + cw * v->C;
 	}
 }
 
@@ -1024,14 +1026,15 @@ static int axi_pool_win_fits(const struct arch_layer *l);
  * the request's 192-byte record (no compute record), then the request, then the top's done
  * two cycles later. */
 static int64_t axi_vector_cycles(const struct axictx *x, const struct arch_layer *l,
-				 const struct hw_config *hw, int matrix)
+				 const struct hw_config *hw, int matrix,
+				 const struct cost_axi_place *pl)
 {
 	const int pool = l->kind == ARCH_POOL;
 	const int64_t ab = x->d->ab, ch = l->c;
 	struct axi_credit cr;
 	struct vgeo v;
 	struct rd r;
-	int64_t nmem, st, fin;
+	int64_t nmem, st, fin, vout;
 
 	v.l = l;
 	v.g = pool ? (int64_t)l->r * l->s : 2;
@@ -1041,6 +1044,7 @@ static int64_t axi_vector_cycles(const struct axictx *x, const struct arch_layer
 	v.ch = ch;
 	v.C = hw->pe_cols;
 	v.nw = hn_cdiv(ch, v.C);
+	v.in0 = 0;
 	v.in2 = v.m * ch;
 	v.mode = !pool ? 3 : !matrix && axi_pool_win_fits(l) ? 2 : 4;
 	nmem = pool ? (v.mode == 2 ? l->n * l->h * l->w * ch : v.m * v.g * ch) + v.m * ch :
@@ -1053,7 +1057,15 @@ static int64_t axi_vector_cycles(const struct axictx *x, const struct arch_layer
 	rd_save(&r);
 	st = r.fd_av;
 	axi_credit_shift(&cr, -(st + 1));
-	fin = vec_walk(x, &v, ab, (nmem - v.m * ch) * ab, &cr);
+	vout = (nmem - v.m * ch) * ab;
+	if (pl) {
+		/* element offsets from the region's base (its address mod 4 KiB kept) */
+		const int64_t b = pl->vbase & (AXI_4K - 1);
+		v.in0 = pl->vin0 + b / ab;
+		v.in2 = pl->vin1 + b / ab;
+		vout = (pl->vout + b / ab) * ab;
+	}
+	fin = vec_walk(x, &v, ab, vout, &cr);
 	/* S_FIN (the DMA's done) the cycle after fin, the top's done two cycles later */
 	return st + 1 + fin + 1 + 2;
 }
@@ -1074,6 +1086,139 @@ static int axi_pool_win_fits(const struct arch_layer *l)
 	return 1;
 }
 
+/* A pool or an add inside a program after other layers (ch->on): its 192-byte record was
+ * fetched beside the previous layer's last DMA command (ch->dnext); the request starts once
+ * the DMA is free and the record is in. A compute record still to fetch goes alone before
+ * it, the next layer's DMA record from the request's cycles 1 and 2 (ARs) beside it; both
+ * only spend the credit the request's reads see (vec_walk steps the request's own bursts). */
+static void axi_vector_chain(const struct axictx *x, const struct arch_layer *l,
+			     const struct hw_config *hw, const struct cost_axi_place *pl,
+			     struct axi_chain *ch)
+{
+	const int pool = l->kind == ARCH_POOL;
+	const int64_t ab = x->d->ab, ch_ = l->c;
+	struct vgeo v;
+	struct rd r;
+	int64_t st, fin;
+
+	v.l = l;
+	v.g = pool ? (int64_t)l->r * l->s : 2;
+	v.P = pool ? arch_out_h(l) : l->h;
+	v.Q = pool ? arch_out_w(l) : l->w;
+	v.m = l->n * v.P * v.Q;
+	v.ch = ch_;
+	v.C = hw->pe_cols;
+	v.nw = hn_cdiv(ch_, v.C);
+	v.mode = !pool ? 3 : axi_pool_win_fits(l) ? 2 : 4;
+	v.in0 = pl->vin0 + (pl->vbase & (AXI_4K - 1)) / ab;
+	v.in2 = pl->vin1 + (pl->vbase & (AXI_4K - 1)) / ab;
+	st = hn_max64(ch->dma, ch->dnext);
+	if (ch->cf_pend && ch->cfx <= st) {
+		ch->cnext = axi_cf_alone(x, &ch->cr, ch->cfx, 1);
+		ch->cf_pend = 0;
+	}
+	axi_credit_shift(&ch->cr, -(st + 1));
+	if (ch->next) {
+		rd_start(&r, x, 0, AXI_NO_CF, &ch->cr);
+		rd_fetch(&r, 1, ch->next == 2);
+		if (r.ext_on)
+			rd_ext(&r);
+		rd_save(&r);
+		ch->dnext = st + 1 + r.fd_av;
+	}
+	fin = vec_walk(x, &v, ab, (pl->vout + (pl->vbase & (AXI_4K - 1)) / ab) * ab, &ch->cr);
+	axi_credit_shift(&ch->cr, st + 1);
+	if (ch->cf_pend) {
+		ch->cnext = axi_cf_alone(x, &ch->cr, ch->cfx, 1);
+		ch->cf_pend = 0;
+	}
+	/* S_FIN the cycle after fin */
+	ch->dma = st + 1 + fin + 1;
+	ch->end = hn_max64(ch->dma, ch->cmp);
+}
+
+/* the first DMA record of a layer: 192 bytes for a window walk or a vector request */
+static int axi_first_fetch(const struct arch_layer *l, const struct cost_report *r)
+{
+	if (r->gemm.g == 0)
+		return 2;
+	return axi_win_fits(l) ? 2 : 1;
+}
+
+int cost_net_axi(const struct cost_axi_step *steps, int n, const struct hw_config *hw,
+		 const struct cost_axi *a, const struct hw_energy *e, int64_t *end,
+		 int64_t *total, struct hn_err *err)
+{
+	struct axi_chain ch;
+	struct cost_report r, rn;
+	int32_t nb[3];
+	struct dmactx dc;
+	struct axictx ax;
+	int ret;
+
+	*total = 0;
+	if (!a || a->dw <= 0 || a->im2col)
+		return hn_fail(err, HN_EINVAL, "the whole-program AXI model needs 'axi_dw' set and "
+			       "windows walked (im2col 0)");
+	if ((ret = cost_axi_check(a, err)))
+		return ret;
+	memset(&ch, 0, sizeof(ch));
+	cost_dma_words_per_line(hw, nb);
+	dmactx_init(&dc, hw, nb);
+	for (int s = 0; s < n; s++) {
+		const struct arch_layer *l = steps[s].l;
+		const struct cost_axi_place *pl = &steps[s].place;
+		if ((ret = cost_layer(l, hw, steps[s].m, e, &r)))
+			return hn_fail(err, ret, "steps[%d] '%s': no cost", s, l->name);
+		if (!r.feasible)
+			return hn_fail(err, HN_EINVAL, "steps[%d] '%s': its tiling does not fit", s,
+				       l->name);
+		ch.next = 0;
+		if (s + 1 < n) {
+			if ((ret = cost_layer(steps[s + 1].l, hw, steps[s + 1].m, e, &rn)))
+				return hn_fail(err, ret, "steps[%d] '%s': no cost", s + 1,
+					       steps[s + 1].l->name);
+			ch.next = axi_first_fetch(steps[s + 1].l, &rn);
+		}
+		axictx_init(&ax, a, &dc);
+		ax.pa = pl->a;
+		ax.pb = pl->b;
+		ax.pc = pl->c;
+		ax.pp = pl->p;
+		ax.pq = pl->q;
+		if (r.gemm.g == 0 && !ch.on) {
+			/* the program's first layer is a pool or an add: its record fetched on an
+			 * idle bus, the compute fetcher's first record (a later layer's) asked
+			 * for in cycle 3 */
+			struct rd rr;
+			axi_credit_init(&ch.cr, &ax);
+			rd_start(&rr, &ax, 0, AXI_NO_CF, &ch.cr);
+			rd_fetch(&rr, 1, 1);
+			if (rr.ext_on)
+				rd_ext(&rr);
+			rd_save(&rr);
+			ch.on = 1;
+			ch.dnext = rr.fd_av;
+			for (int k = s + 1; k < n; k++)
+				if (steps[k].l->kind != ARCH_POOL && steps[k].l->kind != ARCH_ADD)
+					ch.cf_pend = 1;
+			ch.cfx = 3;
+			axi_vector_chain(&ax, l, hw, pl, &ch);
+		} else if (r.gemm.g == 0) {
+			axi_vector_chain(&ax, l, hw, pl, &ch);
+		} else {
+			ax.nhwc = l->kind == ARCH_CONV;
+			ax.l = l;
+			ax.win = axi_win_fits(l);
+			cost_steps_chain_axi(&r.gemm, hw, steps[s].m, &dc, &ax, &ch);
+		}
+		if (end)
+			end[s] = ch.end;
+	}
+	*total = ch.end + 2;
+	return 0;
+}
+
 int cost_axi_check(const struct cost_axi *a, struct hn_err *err)
 {
 	if (a->dw != 64 && a->dw != 128 && a->dw != 256)
@@ -1092,6 +1237,14 @@ int cost_layer_axi(const struct arch_layer *l, const struct hw_config *hw,
 		   const struct map_tiling *m, const struct cost_axi *a, const struct hw_energy *e,
 		   struct cost_report *out)
 {
+	return cost_layer_axi_at(l, hw, m, a, NULL, e, out);
+}
+
+int cost_layer_axi_at(const struct arch_layer *l, const struct hw_config *hw,
+		      const struct map_tiling *m, const struct cost_axi *a,
+		      const struct cost_axi_place *place, const struct hw_energy *e,
+		      struct cost_report *out)
+{
 	int ret = cost_layer(l, hw, m, e, out);
 	int32_t nb[3];
 	struct dmactx dc;
@@ -1104,11 +1257,18 @@ int cost_layer_axi(const struct arch_layer *l, const struct hw_config *hw,
 	dmactx_init(&dc, hw, nb);
 	axictx_init(&ax, a, &dc);
 	if (out->gemm.g == 0) {
-		cyc = axi_vector_cycles(&ax, l, hw, a->im2col);
+		cyc = axi_vector_cycles(&ax, l, hw, a->im2col, place);
 		goto out_set;
 	}
 	ax.nhwc = l->kind == ARCH_CONV;
 	ax.l = l;
+	if (place) {
+		ax.pa = place->a;
+		ax.pb = place->b;
+		ax.pc = place->c;
+		ax.pp = place->p;
+		ax.pq = place->q;
+	}
 	ax.win = !a->im2col && axi_win_fits(l);
 	cyc = cost_steps_cycles_axi(&out->gemm, hw, m, &dc, &ax, 1);
 out_set:

@@ -147,6 +147,8 @@ struct axictx {
 	int win;                               /* a conv whose A loads walk windows */
 	int stg;                               /* staging reads' extra cycle (cost_axi.c) */
 	const struct arch_layer *l;            /* the layer (its window geometry) */
+	int64_t pa, pb, pc, pp, pq;            /* its regions' byte addresses (0: each 4 KiB
+						* aligned, the single-layer layout) */
 	double bw;
 	const struct dmactx *d;
 };
@@ -214,5 +216,20 @@ int64_t cost_steps_cycles(const struct arch_gemm *g, const struct hw_config *hw,
 int64_t cost_steps_cycles_axi(const struct arch_gemm *g, const struct hw_config *hw,
 			      const struct map_tiling *m, const struct dmactx *dc,
 			      const struct axictx *ax, int fast);
+/* A layer inside a whole-network program (cost_net_axi): the state one layer hands the
+ * next, in the run's cycles. on = 0: the first layer (an idle bus at cycle 0). next: the
+ * next layer's first DMA record, fetched beside this layer's last DMA command (0: none,
+ * the program's last layer; 1: 64 bytes; 2: 192 bytes, a window walk or a vector request);
+ * its first compute record follows this layer's last compute (cnext). Out: end, when this
+ * layer's last command ends. */
+struct axi_chain {
+	int on, next;
+	int64_t dma, cmp, dnext, cnext, cfx, end;
+	int cf_pend;
+	struct axi_credit cr;
+};
+int64_t cost_steps_chain_axi(const struct arch_gemm *g, const struct hw_config *hw,
+			     const struct map_tiling *m, const struct dmactx *dc,
+			     const struct axictx *ax, struct axi_chain *ch);
 
 #endif

@@ -62,6 +62,7 @@ struct walk {
 	/* request and compute times by tile-size class (0 full, 1 last tile) */
 	int64_t ta[2][2], tb[2][2], tcl[2][2], tsf[2][2], tsp[2][2], tc[2][2][2];
 	int axi;                  /* the AXI top's timing (cost_axi.c) */
+	int chain_next;           /* AXI: a layer follows (axi_chain's next) */
 
 	const struct axictx *ax;
 	const struct arch_gemm *g;
@@ -92,23 +93,26 @@ static int64_t axi_req(const struct walk *w, int k, int i, int j, const int64_t 
 			return axi_win_cycles(ax, fk, gi, m0, sm, k0, w->sz[MAP_DIM_K][j], xc, av,
 					      cr, fd);
 		return axi_load_cycles(ax, fk, COST_REQ_A, sm, w->sz[MAP_DIM_K][j], w->ab,
-				       (gi * g->m * g->k + m0 * g->k + k0) * w->ab, g->k * w->ab,
+				       ax->pa + (gi * g->m * g->k + m0 * g->k + k0) * w->ab,
+				       g->k * w->ab,
 				       xc, av, cr, fd);
 	case RQ_B:
 		return axi_load_cycles(ax, fk, COST_REQ_B, w->sz[MAP_DIM_K][i], sn, w->wb,
-				       (gi * g->k * g->n + k0 * g->n + n0) * w->wb, g->n * w->wb,
+				       ax->pb + (gi * g->k * g->n + k0 * g->n + n0) * w->wb,
+				       g->n * w->wb,
 				       xc, av, cr, fd);
 	case RQ_CL:
-		return axi_load_cycles(ax, fk, COST_REQ_C_LOAD, sm, sn, w->cb, mn * w->cb,
+		return axi_load_cycles(ax, fk, COST_REQ_C_LOAD, sm, sn, w->cb, ax->pp + mn * w->cb,
 				       g->n * w->cb, xc, av, cr, fd);
 	case RQ_SP:
-		return axi_store_cycles(ax, fk, sm, sn, mn * w->cb, g->n * w->cb, xc, av, cr, fd);
+		return axi_store_cycles(ax, fk, sm, sn, ax->pp + mn * w->cb, g->n * w->cb, xc, av,
+					cr, fd);
 	default:
 		/* final outputs: NHWC for a conv (its groups side by side in a row) */
-		return axi_final_cycles(ax, k == RQ_SF ? fk : 0, sm, sn, (ax->nhwc ? m0 * g->g * g->n +
-					gi * g->n + n0 : mn) * w->ab,
+		return axi_final_cycles(ax, k == RQ_SF ? fk : 0, sm, sn, ax->pc + (ax->nhwc ?
+					m0 * g->g * g->n + gi * g->n + n0 : mn) * w->ab,
 					(ax->nhwc ? g->g * g->n : g->n) * w->ab,
-					(gi * g->n + n0) * AXI_PARAM_RECORD, xc, av, cr, fd);
+					ax->pq + (gi * g->n + n0) * AXI_PARAM_RECORD, xc, av, cr, fd);
 	}
 }
 
@@ -238,7 +242,7 @@ static void step(const struct walk *w, struct stt *s, int chg)
 			last &= !!(w->cls[lv] & CLS_LAST);
 		s->cfx = wait + 2;
 		s->cnext = axi_cf_alone(w->ax, &s->cr, s->cfx, 0);
-		s->cf_pend = !last;
+		s->cf_pend = !last || w->chain_next;
 	}
 	s->cmp = wait + w->tc[im][in][ik];
 
@@ -341,7 +345,7 @@ static void walk_level(struct walk *w, struct stt *s, int lv, int chg)
 
 static int64_t walk_cycles(const struct arch_gemm *g, const struct hw_config *hw,
 			   const struct map_tiling *m, const struct dmactx *dc,
-			   const struct axictx *ax, int fast)
+			   const struct axictx *ax, int fast, struct axi_chain *chn)
 {
 	const int64_t ext[3] = { g->m, g->n, g->k };
 	const int64_t tile[3] = { hn_min64(m->tm, g->m), hn_min64(m->tn, g->n),
@@ -409,8 +413,24 @@ static int64_t walk_cycles(const struct arch_gemm *g, const struct hw_config *hw
 		/* the first records: the DMA record's two bursts, then the compute record's,
 		 * their ARs from cycle 1 of the run */
 		w.axi = 1;
-		axi_credit_init(&s.cr, ax);
-		axi_first_records(ax, &s.cr, &s.dnext, &s.cnext);
+		w.chain_next = chn ? chn->next : 0;
+		if (chn && chn->on) {
+			/* after the layer before: its units' ends, this layer's first records
+			 * (fetched beside its last commands), the bus */
+			s.dma = chn->dma;
+			s.cmp = chn->cmp;
+			s.dnext = chn->dnext;
+			s.cnext = chn->cnext;
+			s.cfx = chn->cfx;
+			s.cf_pend = chn->cf_pend;
+			s.cr = chn->cr;
+			for (int t = 0; t < 3; t++)
+				s.used[t][0] = s.used[t][1] = s.cur[t] = s.cmp;
+			s.stored[0] = s.stored[1] = s.cmp;
+		} else {
+			axi_credit_init(&s.cr, ax);
+			axi_first_records(ax, &s.cr, &s.dnext, &s.cnext);
+		}
 	}
 	walk_level(&w, &s, LV_G, LV_G);
 	if (s.st_dur >= 0)
@@ -418,8 +438,23 @@ static int64_t walk_cycles(const struct arch_gemm *g, const struct hw_config *hw
 						   s.st_j, { s.st_ix[0], s.st_ix[1], s.st_ix[2],
 							     s.st_ix[3] } };
 	while (s.npend > 0) {
-		/* the layer's last DMA command fetches no record beside it */
-		issue_store(&w, &s, w.axi && s.npend == 1 ? RQ_SF0 : -1, 1);
+		/* the layer's last DMA command fetches no record beside it (in a program, the
+		 * next layer's first) */
+		if (w.axi && s.npend == 1 && w.chain_next)
+			issue_store(&w, &s, RQ_SF, w.chain_next);
+		else
+			issue_store(&w, &s, w.axi && s.npend == 1 ? RQ_SF0 : -1, 1);
+	}
+	if (chn) {
+		chn->on = 1;
+		chn->dma = s.dma;
+		chn->cmp = s.cmp;
+		chn->dnext = s.dnext;
+		chn->cnext = s.cnext;
+		chn->cfx = s.cfx;
+		chn->cf_pend = s.cf_pend;
+		chn->cr = s.cr;
+		chn->end = max64(s.dma, s.cmp);
 	}
 	/* AXI: the top's done and its cycle counter two cycles after the last command */
 	return max64(s.dma, s.cmp) + (w.axi ? 2 : 0);
@@ -428,12 +463,19 @@ static int64_t walk_cycles(const struct arch_gemm *g, const struct hw_config *hw
 int64_t cost_steps_cycles(const struct arch_gemm *g, const struct hw_config *hw,
 			  const struct map_tiling *m, const struct dmactx *dc, int fast)
 {
-	return walk_cycles(g, hw, m, dc, NULL, fast);
+	return walk_cycles(g, hw, m, dc, NULL, fast, NULL);
 }
 
 int64_t cost_steps_cycles_axi(const struct arch_gemm *g, const struct hw_config *hw,
 			      const struct map_tiling *m, const struct dmactx *dc,
 			      const struct axictx *ax, int fast)
 {
-	return walk_cycles(g, hw, m, dc, ax, fast);
+	return walk_cycles(g, hw, m, dc, ax, fast, NULL);
+}
+
+int64_t cost_steps_chain_axi(const struct arch_gemm *g, const struct hw_config *hw,
+			     const struct map_tiling *m, const struct dmactx *dc,
+			     const struct axictx *ax, struct axi_chain *ch)
+{
+	return walk_cycles(g, hw, m, dc, ax, 0, ch);
 }

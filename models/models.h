@@ -97,6 +97,39 @@ int cost_axi_check(const struct cost_axi *a, struct hn_err *err);
 int cost_layer_axi(const struct arch_layer *l, const struct hw_config *hw,
 		   const struct map_tiling *m, const struct cost_axi *a, const struct hw_energy *e,
 		   struct cost_report *out);
+/* Where a layer's regions sit in the AXI top's DRAM (byte addresses; only their offsets
+ * within 4 KiB and a bus word matter): a GEMM's A (the input tensor), B (weights), C (the
+ * output tensor), P (partial sums), Q (output-stage parameter records); a vector layer's
+ * one region (vbase) and its first input, second input and output at element offsets
+ * vin0, vin1, vout from it. Plain data (a whole-network image's layout, sim_whole_axi). */
+struct cost_axi_place {
+	int64_t a, b, c, p, q;
+	int64_t vbase, vin0, vin1, vout;
+};
+/* cost_layer_axi with the layer's requests at place's addresses (NULL: the single-layer
+ * layout, every region 4 KiB aligned, a vector layer's inputs then its output). */
+int cost_layer_axi_at(const struct arch_layer *l, const struct hw_config *hw,
+		      const struct map_tiling *m, const struct cost_axi *a,
+		      const struct cost_axi_place *place, const struct hw_energy *e,
+		      struct cost_report *out);
+/* One layer of a whole-network program on the AXI top: the layer, its tiling, where its
+ * regions sit in the program's image. */
+struct cost_axi_step {
+	const struct arch_layer *l;
+	const struct map_tiling *m;
+	struct cost_axi_place place;
+};
+/* The AXI top's cycles of n layers run as one program (one DMA list, one compute list, one
+ * start: docs/model.md "A whole network through the AXI top"): the layers walked in program
+ * order with the bus (read channel, credit, record fetches) carried from each to the next:
+ * a layer's first DMA record is fetched beside the previous layer's last DMA command, its
+ * first compute record after the previous layer's last compute. *total: the run's cycles
+ * (the top's done included); end[s] (when not NULL): when step s's last command ends, the
+ * cycles of the program cut after it being end[s] + 2. HN_EINVAL naming the step when a
+ * layer does not fit (a->dw must be set). */
+int cost_net_axi(const struct cost_axi_step *steps, int n, const struct hw_config *hw,
+		 const struct cost_axi *a, const struct hw_energy *e, int64_t *end,
+		 int64_t *total, struct hn_err *err);
 
 /* Buffer words per DMA line (the RTL's banks) of ibuf, wbuf, obuf for hw: powers of two
  * <= 64, the smallest whose line holds at least bw bytes (docs/rtl.md "Parameters"). */

@@ -258,32 +258,67 @@ static int prefix_spans(const char *exe, const char *image, const struct sim_axi
 	return 0;
 }
 
-/* The AXI model's cycles beside the run's: each layer through cost_layer_axi at the run's
- * bus (the program walks windows: im2col 0), summed. */
+/* The AXI model's cycles beside the run's: the layers walked as the one program
+ * (cost_net_axi) at the run's bus (the program walks windows: im2col 0), each at its
+ * regions' addresses in the image (m); a layer's figure the model's end of it less the end
+ * of the layer before (as prefix_spans). */
 static int model_axi(const struct arch_net *net, const struct hw_config *hw,
 		     const struct cost_net_opts *co, const struct sim_axi_options *ao,
+		     const struct sim_whole_img *w, const struct sim_whole_axi_map *m,
 		     struct sim_whole_result *out, struct hn_err *err)
 {
 	struct cost_axi a;
 	struct hw_energy e = co->energy ? *co->energy : hw_energy_default();
-	int ret;
+	struct cost_axi_step *st = calloc((size_t)out->n + 1, sizeof(*st));
+	int64_t *end = calloc((size_t)out->n + 1, sizeof(*end)), total = 0;
+	int ret = 0;
 
+	if (!st || !end) {
+		ret = hn_fail(err, HN_ENOMEM, "%s: out of memory for the AXI model", net->name);
+		goto out_free;
+	}
 	cost_axi_init(&a);
 	a.dw = ao->dw;
 	a.maxb = ao->maxb;
 	a.maxout = ao->maxout;
 	a.im2col = 0;
-	out->model_axi_cycles = 0;
 	for (int i = 0; i < out->n; i++) {
-		struct sim_whole_layer *x = &out->layers[i];
-		struct cost_report r;
-		if ((ret = cost_layer_axi(&net->layers[x->layer], hw, &x->tiling, &a, &e, &r)))
-			return hn_fail(err, ret, "%s: layers[%d] '%s': the AXI model: %s", net->name,
-				       x->layer, net->layers[x->layer].name, "no figure");
-		x->model_axi_cycles = r.cycles;
-		out->model_axi_cycles += r.cycles;
+		const struct sim_whole_layer *x = &out->layers[i];
+		const struct arch_layer *l = &net->layers[x->layer];
+		const struct sim_axi_map *lm = &m->lm[i];
+		const int ti = sim_whole_tensor_of(net, l->in[0]);
+		const int ti2 = l->n_in > 1 ? sim_whole_tensor_of(net, l->in[1]) : ti;
+		const int to = net->n_inputs + x->layer;
+		struct cost_axi_place *pl = &st[i].place;
+		if (i >= w->L || w->order[i] != x->layer) {
+			ret = hn_fail(err, HN_EINVAL, "%s: layers[%d] '%s' is not step %d of the "
+				      "image", net->name, x->layer, l->name, i);
+			goto out_free;
+		}
+		st[i].l = l;
+		st[i].m = &x->tiling;
+		pl->a = (int64_t)m->tb[ti];
+		pl->b = (int64_t)lm->b;
+		pl->c = (int64_t)m->tb[to];
+		pl->p = (int64_t)lm->p;
+		pl->q = (int64_t)lm->q;
+		/* a vector request addresses the tensor region (sim_whole_axi_layout) */
+		pl->vbase = (int64_t)m->tensors;
+		pl->vin0 = (int64_t)(m->tb[ti] - m->tensors) / m->ab;
+		pl->vin1 = (int64_t)(m->tb[ti2] - m->tensors) / m->ab;
+		pl->vout = (int64_t)(m->tb[to] - m->tensors) / m->ab;
 	}
-	return 0;
+	if ((ret = cost_net_axi(st, out->n, hw, &a, &e, end, &total, err))) {
+		hn_err_prefix(err, net->name);
+		goto out_free;
+	}
+	for (int i = 0; i < out->n; i++)
+		out->layers[i].model_axi_cycles = end[i] - (i ? end[i - 1] : -2);
+	out->model_axi_cycles = total;
+out_free:
+	free(st);
+	free(end);
+	return ret;
 }
 
 int sim_whole_axi(const struct arch_net *net, const struct hw_config *hw,
@@ -381,7 +416,7 @@ int sim_whole_axi(const struct arch_net *net, const struct hw_config *hw,
 	out->cycles_equal = axi.cycles == out->model_cycles;
 	out->axi_rd_bytes = axi.rd_bytes;
 	out->axi_wr_bytes = axi.wr_bytes;
-	if ((ret = model_axi(net, hw, &co, &ao, out, err)))
+	if ((ret = model_axi(net, hw, &co, &ao, &w, &m, out, err)))
 		goto out_free;
 	if (o && o->per_layer)
 		ret = prefix_spans(exe, path, &dump, &w, &ao, dir, axi.cycles, out, err);

@@ -16,15 +16,19 @@
 #include <string.h>
 
 #define NETS "tests/data/nets/"
+/* whole_cnn's pools and add inside the program: the next layer's record fetched beside a
+ * vector request is not yet stepped with it (the model 22-38 cycles fast) */
+#define CNN_EXACT 0
 
-/* Runs net through the AXI top on hw and checks every tensor; returns the AXI cycles. */
+/* Runs net through the AXI top on hw and checks every tensor; returns the AXI cycles.
+ * exact: the AXI model's figure (the layers walked as one program) must be the run's. */
 static int64_t check_axi(const struct arch_net *net, const struct hw_config *hw,
-			 const struct sim_axi_options *ao, const char *what)
+			 const struct sim_axi_options *ao, const char *what, int exact)
 {
 	struct sim_whole_result w;
 	struct hn_err err = { 0 };
 	int rc = sim_whole_axi(net, hw, NULL, ao, &w, &err);
-	int64_t cycles = w.rtl_cycles, model_axi = 0;
+	int64_t cycles = w.rtl_cycles, model_axi = 0, alone = 0;
 	struct sim_axi_options a_opts;
 
 	if (rc)
@@ -43,7 +47,7 @@ static int64_t check_axi(const struct arch_net *net, const struct hw_config *hw,
 		CHECK(x->cost.cycles > 0);
 		/* the calibrated output stage keeps every tensor spread: not a constant */
 		CHECK(x->distinct >= 2);
-		/* the AXI model's figure is the layer's cost_layer_axi at the run's bus */
+		/* the layer alone (cost_layer_axi at the run's bus), for the residual below */
 		struct cost_axi a;
 		struct cost_report r;
 		struct hw_energy e = hw_energy_default();
@@ -53,9 +57,11 @@ static int64_t check_axi(const struct arch_net *net, const struct hw_config *hw,
 		a.maxb = ao ? ao->maxb : a_opts.maxb;
 		a.maxout = ao ? ao->maxout : a_opts.maxout;
 		CHECK_EQ_I64(cost_layer_axi(&net->layers[x->layer], hw, &x->tiling, &a, &e, &r), 0);
-		CHECK_EQ_I64(x->model_axi_cycles, r.cycles);
-		model_axi += r.cycles;
+		CHECK(x->model_axi_cycles > 0);
+		model_axi += x->model_axi_cycles;
+		alone += r.cycles;
 	}
+	/* the layers' figures in the program are its ends' differences: they sum to it */
 	CHECK_EQ_I64(w.model_axi_cycles, model_axi);
 	CHECK(w.model_axi_cycles > 0);
 	CHECK(w.bit_exact);
@@ -72,13 +78,14 @@ static int64_t check_axi(const struct arch_net *net, const struct hw_config *hw,
 	       (double)w.rtl_cycles / (double)(w.model_cycles ? w.model_cycles : 1),
 	       (long long)w.outputs, w.bit_exact, w.wall_seconds, w.sim_seconds,
 	       w.build_seconds);
-	/* not yet equal: the one program's record fetches overlap the previous layer's tail and
-	 * its tensors sit at the image's addresses; the residual is printed, not asserted */
-	printf("  %-12s %-26s AXI model %7lld cycles (sum of the layers alone): axi - model %+lld "
-	       "(%+.2f%%)\n", net->name, what, (long long)w.model_axi_cycles,
-	       (long long)(w.rtl_cycles - w.model_axi_cycles),
+	printf("  %-12s %-26s AXI model %7lld cycles (the layers as one program): axi - model "
+	       "%+lld (%+.2f%%); the layers each alone: %7lld (%+lld)\n", net->name, what,
+	       (long long)w.model_axi_cycles, (long long)(w.rtl_cycles - w.model_axi_cycles),
 	       100.0 * (double)(w.model_axi_cycles - w.rtl_cycles) /
-		       (double)(w.rtl_cycles ? w.rtl_cycles : 1));
+		       (double)(w.rtl_cycles ? w.rtl_cycles : 1), (long long)alone,
+	       (long long)(w.rtl_cycles - alone));
+	if (exact)
+		CHECK_EQ_I64(w.model_axi_cycles, w.rtl_cycles);
 	sim_whole_release(&w);
 	return cycles;
 }
@@ -93,13 +100,13 @@ static void pw_fc_net_should_run_through_the_driver_bit_exactly(void)
 
 	CHECK_EQ_I64(arch_net_load(NETS "whole_pw_fc.json", &net, &err), 0);
 	sim_axi_options_init(&ao);
-	check_axi(&net, &a, &ao, "4x4 ws int8 double");
+	check_axi(&net, &a, &ao, "4x4 ws int8 double", 1);
 	/* back-pressure on every channel of the slave: the same tensors */
 	ao.stall = 0.2;
 	ao.seed = 5;
-	check_axi(&net, &a, &ao, "4x4 ws int8, 20% stalls");
+	check_axi(&net, &a, &ao, "4x4 ws int8, 20% stalls", 0);
 	sim_axi_options_init(&ao);
-	check_axi(&net, &b, &ao, "2x2 ws int8 single");
+	check_axi(&net, &b, &ao, "2x2 ws int8 single", 1);
 	arch_net_release(&net);
 }
 
@@ -126,15 +133,15 @@ static void whole_cnn_should_run_through_the_driver_on_every_dataflow(void)
 	CHECK_EQ_I64(arch_net_load(NETS "whole_cnn.json", &net, &err), 0);
 	sim_axi_options_init(&ao);
 	for (int i = 0; i < 4; i++)
-		check_axi(&net, &cfgs[i], &ao, what[i]);
+		check_axi(&net, &cfgs[i], &ao, what[i], CNN_EXACT);
 	ao.stall = 0.25;
 	ao.seed = 9;
-	check_axi(&net, &cfgs[1], &ao, "4x4 os int8, 25% stalls");
+	check_axi(&net, &cfgs[1], &ao, "4x4 os int8, 25% stalls", 0);
 	arch_net_release(&net);
 	/* a batch of 2 */
 	CHECK_EQ_I64(arch_net_resolve(NETS "whole_cnn.json", 2, &net, &err), 0);
 	sim_axi_options_init(&ao);
-	check_axi(&net, &cfgs[1], &ao, "4x4 os int8, batch 2");
+	check_axi(&net, &cfgs[1], &ao, "4x4 os int8, batch 2", CNN_EXACT);
 	arch_net_release(&net);
 }
 
@@ -156,7 +163,8 @@ static void prefixes_should_split_the_axi_cycles_per_layer(void)
 		const struct sim_whole_layer *x = &w.layers[i];
 		CHECK(x->res.rtl_cycles > 0);
 		sum += x->res.rtl_cycles;
-		printf("  %-5s axi %6lld cycles, model %6lld, AXI model (the layer alone) %6lld\n",
+		printf("  %-5s axi %6lld cycles, model %6lld, AXI model %6lld in the program (ends' "
+		       "difference; its end fetches the next layer's record)\n",
 		       net.layers[x->layer].name, (long long)x->res.rtl_cycles,
 		       (long long)x->cost.cycles, (long long)x->model_axi_cycles);
 	}
