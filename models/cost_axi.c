@@ -831,16 +831,21 @@ static void vrun_at(const struct vgeo *v, int64_t i, struct vrun *r)
  * after its last input element), the AW issuer and the W packer. Returns the cycle the
  * master sees its work done (S_FIN from the next). */
 static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb,
-			int64_t vout, struct axi_credit *cr)
+			int64_t vout, struct axi_credit *cr, int fk, int64_t *fd_av)
 {
 	const int64_t db = x->db, lat = x->lat, maxout = x->maxout;
 	const int64_t nruns = v->m * v->nw * v->g, rowb = v->ch * eb;
 	/* memory */
 	int64_t rq_n[VMEM_Q], rq_b[VMEM_Q], rq_rdy[VMEM_Q], rq_h = 0, rq_t = 0;
+	int rq_f[VMEM_Q];   /* 1: a DMA record's burst (its fetcher takes every beat) */
+	/* the next DMA record's fetcher (fk: 1 64 bytes, 2 192 bytes; its first AR in cycle
+	 * 1): bursts asked for, the record's size known (its first beat), its last beat */
+	int fd_part = fk > 0, fd_x = fk == 2 ? -1 : 0, ar_f = fk > 0;
+	int64_t fd_seen = 0;
 	int64_t wq_n[VMEM_Q], wq_b[VMEM_Q], wq_h = 0, wq_t = 0, bq[VMEM_Q], bq_h = 0, bq_t = 0;
 	int r_hold = 0, b_hold = 0;
 	/* master: read side */
-	int arv = 0, wa_on = 1, wa_ld = 1, rb_v = 0, v_done = 0;
+	int arv = fk > 0, wa_on = 1, wa_ld = 1, rb_v = 0, v_done = 0;
 	int64_t ar_n = 0, rd_out = 0, wa_a = 0, wa_left = 0, ag = 0, ug = 0, u_idx = 0;
 	int64_t vo_iss = 0, capt[VQ_WORDS + 4], cap_h = 0, cap_t = 0, cap_w = 0;
 	/* master: write side */
@@ -871,13 +876,15 @@ static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb
 		const int rb_take = v_go && u_bend;
 		const int rready = !rb_v || rb_take;
 		const int ar_fire = arv;
-		const int r_fire = r_hold && rready;
+		const int r_isf = rq_h != rq_t && rq_f[rq_h % VMEM_Q];
+		const int r_fire = r_hold && (rready || r_isf);
+		const int fd_want = fk > 0 && (fd_part < 2 || (fd_x == 1 && fd_part < 6));
 		int r_end = 0;
 		const int ar_slot = (!arv || ar_fire) && rd_out < maxout &&
 				    !(ar_fire && rd_out + 1 >= maxout);
 		vrun_at(v, ag < nruns ? ag : nruns - 1, &ar);
 		const int64_t wa_n = burst_beats(x, wa_a, wa_left);
-		const int wa_ok = wa_on && !wa_ld;
+		const int wa_ok = wa_on && !wa_ld && !fd_want;
 		const int ag_step = (wa_on && wa_ld && ar.pad && !ar.last) ||
 				    (ar_slot && wa_ok && wa_left == wa_n && !ar.last);
 		const int aw_fire = awv, w_fire = wv && wready, b_fire = b_hold;
@@ -888,7 +895,9 @@ static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb
 
 		/* the memory's handshakes */
 		if (ar_fire) {
-			rq_n[rq_t % VMEM_Q] = ar_n;
+			rq_f[rq_t % VMEM_Q] = ar_f;
+			cr->ar = c;
+			rq_n[rq_t % VMEM_Q] = ar_f ? x->recb : ar_n;
 			rq_b[rq_t % VMEM_Q] = 0;
 			rq_rdy[rq_t++ % VMEM_Q] = c + 1 + lat;
 		}
@@ -905,9 +914,20 @@ static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb
 		}
 		if (r_fire) {
 			const int64_t k = rq_h % VMEM_Q;
+			if (rq_f[k]) {
+				/* the record's first beat shows its size; its last beat */
+				if (fd_x < 0 && fd_seen == 0 && rq_b[k] == 0)
+					fd_x = 1;
+				fd_seen++;
+				if (fd_seen == (fk == 2 ? 6 : 2) * x->recb && fd_av)
+					*fd_av = c + 1;
+			}
+			cr->acc = c;
 			if (++rq_b[k] == rq_n[k]) {
 				rq_h++;
 				r_end = 1;
+				cr->rend[cr->nburst % x->maxout] = c;
+				cr->nburst++;
 			}
 			r_hold = 0;
 		}
@@ -923,8 +943,13 @@ static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb
 		rd_out += ar_fire - r_end;
 		if (ar_fire)
 			arv = 0;
-		if (ar_slot && wa_ok) {
+		if (ar_slot && fd_want) {
 			arv = 1;
+			ar_f = 1;
+			fd_part++;
+		} else if (ar_slot && wa_ok) {
+			arv = 1;
+			ar_f = 0;
 			ar_n = wa_n;
 			if (wa_left == wa_n) {
 				if (ar.last)
@@ -951,7 +976,7 @@ static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb
 			ag++;
 		if (rb_v && rb_take)
 			rb_v = 0;
-		if (r_fire)
+		if (r_fire && !r_isf)
 			rb_v = 1;
 		if (v_go) {
 			u_idx = u_rend ? 0 : u_idx + 1;
@@ -1065,7 +1090,7 @@ static int64_t axi_vector_cycles(const struct axictx *x, const struct arch_layer
 		v.in2 = pl->vin1 + b / ab;
 		vout = (pl->vout + b / ab) * ab;
 	}
-	fin = vec_walk(x, &v, ab, vout, &cr);
+	fin = vec_walk(x, &v, ab, vout, &cr, 0, NULL);
 	/* S_FIN (the DMA's done) the cycle after fin, the top's done two cycles later */
 	return st + 1 + fin + 1 + 2;
 }
@@ -1098,8 +1123,7 @@ static void axi_vector_chain(const struct axictx *x, const struct arch_layer *l,
 	const int pool = l->kind == ARCH_POOL;
 	const int64_t ab = x->d->ab, ch_ = l->c;
 	struct vgeo v;
-	struct rd r;
-	int64_t st, fin;
+	int64_t st, fin, fd;
 
 	v.l = l;
 	v.g = pool ? (int64_t)l->r * l->s : 2;
@@ -1118,15 +1142,11 @@ static void axi_vector_chain(const struct axictx *x, const struct arch_layer *l,
 		ch->cf_pend = 0;
 	}
 	axi_credit_shift(&ch->cr, -(st + 1));
-	if (ch->next) {
-		rd_start(&r, x, 0, AXI_NO_CF, &ch->cr);
-		rd_fetch(&r, 1, ch->next == 2);
-		if (r.ext_on)
-			rd_ext(&r);
-		rd_save(&r);
-		ch->dnext = st + 1 + r.fd_av;
-	}
-	fin = vec_walk(x, &v, ab, (pl->vout + (pl->vbase & (AXI_4K - 1)) / ab) * ab, &ch->cr);
+	fd = AXI_NO_CF;
+	fin = vec_walk(x, &v, ab, (pl->vout + (pl->vbase & (AXI_4K - 1)) / ab) * ab, &ch->cr,
+		       ch->next, &fd);
+	if (ch->next)
+		ch->dnext = st + 1 + fd;
 	axi_credit_shift(&ch->cr, st + 1);
 	if (ch->cf_pend) {
 		ch->cnext = axi_cf_alone(x, &ch->cr, ch->cfx, 1);
@@ -1174,6 +1194,10 @@ int cost_net_axi(const struct cost_axi_step *steps, int n, const struct hw_confi
 			return hn_fail(err, HN_EINVAL, "steps[%d] '%s': its tiling does not fit", s,
 				       l->name);
 		ch.next = 0;
+		ch.cmore = 0;
+		for (int k = s + 1; k < n; k++)
+			if (steps[k].l->kind != ARCH_POOL && steps[k].l->kind != ARCH_ADD)
+				ch.cmore = 1;
 		if (s + 1 < n) {
 			if ((ret = cost_layer(steps[s + 1].l, hw, steps[s + 1].m, e, &rn)))
 				return hn_fail(err, ret, "steps[%d] '%s': no cost", s + 1,
@@ -1199,9 +1223,7 @@ int cost_net_axi(const struct cost_axi_step *steps, int n, const struct hw_confi
 			rd_save(&rr);
 			ch.on = 1;
 			ch.dnext = rr.fd_av;
-			for (int k = s + 1; k < n; k++)
-				if (steps[k].l->kind != ARCH_POOL && steps[k].l->kind != ARCH_ADD)
-					ch.cf_pend = 1;
+			ch.cf_pend = ch.cmore;
 			ch.cfx = 3;
 			axi_vector_chain(&ax, l, hw, pl, &ch);
 		} else if (r.gemm.g == 0) {

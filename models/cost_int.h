@@ -220,10 +220,10 @@ int64_t cost_steps_cycles_axi(const struct arch_gemm *g, const struct hw_config 
  * next, in the run's cycles. on = 0: the first layer (an idle bus at cycle 0). next: the
  * next layer's first DMA record, fetched beside this layer's last DMA command (0: none,
  * the program's last layer; 1: 64 bytes; 2: 192 bytes, a window walk or a vector request);
- * its first compute record follows this layer's last compute (cnext). Out: end, when this
- * layer's last command ends. */
+ * cmore: a later layer has compute records (the next one is fetched after this layer's
+ * last compute starts: cnext). Out: end, when this layer's last command ends. */
 struct axi_chain {
-	int on, next;
+	int on, next, cmore;
 	int64_t dma, cmp, dnext, cnext, cfx, end;
 	int cf_pend;
 	struct axi_credit cr;

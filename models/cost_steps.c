@@ -63,6 +63,7 @@ struct walk {
 	int64_t ta[2][2], tb[2][2], tcl[2][2], tsf[2][2], tsp[2][2], tc[2][2][2];
 	int axi;                  /* the AXI top's timing (cost_axi.c) */
 	int chain_next;           /* AXI: a layer follows (axi_chain's next) */
+	int chain_cmore;          /* AXI: ... with compute records (axi_chain's cmore) */
 
 	const struct axictx *ax;
 	const struct arch_gemm *g;
@@ -242,7 +243,7 @@ static void step(const struct walk *w, struct stt *s, int chg)
 			last &= !!(w->cls[lv] & CLS_LAST);
 		s->cfx = wait + 2;
 		s->cnext = axi_cf_alone(w->ax, &s->cr, s->cfx, 0);
-		s->cf_pend = !last || w->chain_next;
+		s->cf_pend = !last || w->chain_cmore;
 	}
 	s->cmp = wait + w->tc[im][in][ik];
 
@@ -414,6 +415,7 @@ static int64_t walk_cycles(const struct arch_gemm *g, const struct hw_config *hw
 		 * their ARs from cycle 1 of the run */
 		w.axi = 1;
 		w.chain_next = chn ? chn->next : 0;
+		w.chain_cmore = chn ? chn->cmore : 0;
 		if (chn && chn->on) {
 			/* after the layer before: its units' ends, this layer's first records
 			 * (fetched beside its last commands), the bus */

@@ -260,8 +260,8 @@ static int prefix_spans(const char *exe, const char *image, const struct sim_axi
 
 /* The AXI model's cycles beside the run's: the layers walked as the one program
  * (cost_net_axi) at the run's bus (the program walks windows: im2col 0), each at its
- * regions' addresses in the image (m); a layer's figure the model's end of it less the end
- * of the layer before (as prefix_spans). */
+ * regions' addresses in the image (m); a layer's figure the program cut after it less the
+ * program cut before it (as prefix_spans). */
 static int model_axi(const struct arch_net *net, const struct hw_config *hw,
 		     const struct cost_net_opts *co, const struct sim_axi_options *ao,
 		     const struct sim_whole_img *w, const struct sim_whole_axi_map *m,
@@ -308,12 +308,16 @@ static int model_axi(const struct arch_net *net, const struct hw_config *hw,
 		pl->vin1 = (int64_t)(m->tb[ti2] - m->tensors) / m->ab;
 		pl->vout = (int64_t)(m->tb[to] - m->tensors) / m->ab;
 	}
-	if ((ret = cost_net_axi(st, out->n, hw, &a, &e, end, &total, err))) {
-		hn_err_prefix(err, net->name);
-		goto out_free;
+	/* each layer: the program cut after it less the program cut before it, as the run's
+	 * prefixes (the cut program's last layer fetches no record after it) */
+	for (int i = 0; i < out->n; i++) {
+		int64_t prev = total;
+		if ((ret = cost_net_axi(st, i + 1, hw, &a, &e, end, &total, err))) {
+			hn_err_prefix(err, net->name);
+			goto out_free;
+		}
+		out->layers[i].model_axi_cycles = total - (i ? prev : 0);
 	}
-	for (int i = 0; i < out->n; i++)
-		out->layers[i].model_axi_cycles = end[i] - (i ? end[i - 1] : -2);
 	out->model_axi_cycles = total;
 out_free:
 	free(st);
