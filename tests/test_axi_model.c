@@ -151,6 +151,15 @@ static int run_one(const struct skel *k, int32_t lat, const struct arch_layer *l
 	ca.maxout = k->maxout;
 	ca.im2col = im2col;
 	CHECK(cost_layer_axi(&l, &hw, &m, &ca, &e, &c) == 0);
+	if (!im2col && c.feasible && c.gemm.g > 0) {
+		/* the whole-program entry on a one-layer program: the layer alone (its regions
+		 * 4 KiB aligned, as sim_axi_place's) */
+		struct cost_axi_step st = { &l, &m, { 0, 0, 0, 0, 0, 0, 0, 0, 0 } };
+		int64_t tot = 0, end = 0;
+		CHECK_EQ_I64(cost_net_axi(&st, 1, &hw, &ca, &e, &end, &tot, &err), 0);
+		CHECK_EQ_I64(tot, c.cycles);
+		CHECK_EQ_I64(end + 2, tot);
+	}
 	if (sim_layer_axi(&l, &hw, &m, NULL, &ao, &r, &axi, &err)) {
 		printf("  %s: %s (replay: %s)\n", what, err.msg, replay);
 		CHECK(0);
