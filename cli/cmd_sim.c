@@ -55,8 +55,8 @@ static const char sim_help[] =
 "                   tensor read back and compared with the C reference chain. Prints per\n"
 "                   layer the model's cycles and bit_exact, then the network's AXI cycles\n"
 "                   (the top's CYCLES register) beside the model's and the AXI model's\n"
-"                   (the layers' AXI timing each alone, summed; docs/deploy.md \"A whole\n"
-"                   network through the driver\")\n"
+"                   (the layers walked as the one program, cost_net_axi; docs/deploy.md\n"
+"                   \"A whole network through the driver\")\n"
 "  --per-layer      with --whole --axi: also run the program's prefixes (the lists cut\n"
 "                   after each layer) for each layer's AXI cycles, the difference of\n"
 "                   the prefixes' end times (they sum to the network's)\n"
@@ -345,9 +345,9 @@ static void print_axi_table(const struct arch_net *net, const struct hw_config *
 	       cli_thousands(w->model_cycles, b2, sizeof(b2)),
 	       cli_thousands(w->program_cycles, b3, sizeof(b3)),
 	       w->model_cycles ? (double)w->rtl_cycles / (double)w->model_cycles : 0.0);
-	printf("AXI model: %s cycles (sum of the layers' cost_layer_axi, each layer alone: "
-	       "not yet the one program's overlap at layer boundaries); axi / AXI model %.3f, "
-	       "error %.2f%%\n", cli_thousands(w->model_axi_cycles, b2, sizeof(b2)),
+	printf("AXI model: %s cycles (the layers walked as the one program, cost_net_axi; a "
+	       "layer's: the program cut after it less the program cut before); axi / AXI model "
+	       "%.3f, error %.2f%%\n", cli_thousands(w->model_axi_cycles, b2, sizeof(b2)),
 	       w->model_axi_cycles ? (double)w->rtl_cycles / (double)w->model_axi_cycles : 0.0,
 	       err_pct(w->rtl_cycles, w->model_axi_cycles));
 	printf("network outputs: %s elements, %lld differ from the C reference chain; "

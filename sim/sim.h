@@ -128,8 +128,8 @@ struct sim_whole_layer {
 	int64_t chain_mismatches;  /* outputs that differ from the reference chain's tensor */
 	int64_t distinct;          /* distinct values in the RTL's output (the data stay
 				    * spread through the network: calibrated output shifts) */
-	int64_t model_axi_cycles;  /* sim_whole_axi: cost_layer_axi's cycles for the layer on
-				    * its own (the single-layer layout, its own start and end) */
+	int64_t model_axi_cycles;  /* sim_whole_axi: the AXI model's (cost_net_axi) program
+				    * cut after the layer less the program cut before it */
 	int host_layout;           /* 1: a conv or pool whose windows the DMA could not walk
 				    * (docs/rtl.md "Window addressing"): the host laid out its
 				    * im2col / window matrix; 0 otherwise */
@@ -154,9 +154,9 @@ struct sim_whole_result {
 				    * for the whole network; the layers' res.rtl_cycles are 0, or
 				    * with axi_spans their cycles from the prefixes' runs */
 	int64_t axi_rd_bytes, axi_wr_bytes; /* the top's RD_BYTES, WR_BYTES */
-	int64_t model_axi_cycles;  /* axi: the AXI model's cycles, the sum of the layers'
-				    * cost_layer_axi (each layer alone: not yet the one program's
-				    * overlap at layer boundaries nor its addresses) */
+	int64_t model_axi_cycles;  /* axi: the AXI model's cycles of the one program
+				    * (cost_net_axi: the layers walked in program order, the bus
+				    * carried across them, each request at its image address) */
 	int axi_spans;             /* 1: the layers' res.rtl_cycles are AXI cycles from runs of
 				    * the program's prefixes (sim_whole_axi with per_layer) */
 	int64_t outputs, mismatches;   /* elements of the network outputs, and those differing */
