@@ -534,6 +534,28 @@ static void pend_until(const struct axictx *x, struct pend_rd *q, struct axi_cre
 	}
 }
 
+/* The end of a store: a compute record wanted (at xc) after the store ended is not this
+ * request's; the reads still pending go out; the read channel (these bursts' ARs and last
+ * beats) and the fetchers' times go back to the caller. */
+static void store_finish(const struct axictx *x, struct pend_rd *q, int64_t xc, int64_t end,
+			 struct axi_credit *cr, int64_t *fd_av, int64_t *cf_av)
+{
+	for (int i = q->b; i < q->n; i++)
+		if (q->cf[i] && xc > end) {
+			q->left[i] = 0;
+			q->cf[i] = 2;
+		}
+	pend_until(x, q, cr, INT64_MAX);
+	memcpy(cr->rend, q->rend, sizeof(q->rend));
+	cr->nburst = q->nburst;
+	cr->ar = q->ar;
+	cr->acc = q->acc;
+	if (fd_av)
+		*fd_av = q->fd_av;
+	if (cf_av)
+		*cf_av = q->cf_av;
+}
+
 /* The write-back of a rows x cols block of eb-byte elements at byte offset base, packing
  * from cycle swr; word w of the staging buffer is captured (usable) from cap[w] (or, cap
  * NULL, from w / nb + 3: partial-sum lines; words past ncap follow the last one a cycle
@@ -643,22 +665,7 @@ int64_t axi_store_cycles(const struct axictx *x, int fetch, int64_t rows, int64_
 	/* partial sums: packing from cycle 1, line j captured in cycle j + 3 */
 	end = wr_block(x, rows, cols, d->cb, base, stride, 1 + x->stg, NULL, 0, hn_cdiv(cols, d->C), is,
 		       d->C, d->nb[2], cr, &q) + 1;
-	/* a compute record wanted after the store ended is not this request's */
-	for (int i = q.b; i < q.n; i++)
-		if (q.cf[i] && xc > end) {
-			q.left[i] = 0;
-			q.cf[i] = 2;
-		}
-	pend_until(x, &q, cr, INT64_MAX);
-	/* the read channel: these bursts' ARs and last beats */
-	memcpy(cr->rend, q.rend, sizeof(q.rend));
-	cr->nburst = q.nburst;
-	cr->ar = q.ar;
-	cr->acc = q.acc;
-	if (fd_av)
-		*fd_av = q.fd_av;
-	if (cf_av)
-		*cf_av = q.cf_av;
+	store_finish(x, &q, xc, end, cr, fd_av, cf_av);
 	return end;
 }
 
@@ -714,20 +721,7 @@ static int64_t axi_final_chunk(const struct axictx *x, int fetch, int64_t rows, 
 	}
 	end = wr_block(x, rows, cols, d->ab, base, stride, u + 1 + x->stg, capw, ncap, ocols, is, C, 1,
 		       cr, &q) + 1;
-	for (int i = q.b; i < q.n; i++)
-		if (q.cf[i] && r.cfx > end) {
-			q.left[i] = 0;
-			q.cf[i] = 2;
-		}
-	pend_until(x, &q, cr, INT64_MAX);
-	memcpy(cr->rend, q.rend, sizeof(q.rend));
-	cr->nburst = q.nburst;
-	cr->ar = q.ar;
-	cr->acc = q.acc;
-	if (cf_av)
-		*cf_av = q.cf_av;
-	if (fd_av)
-		*fd_av = q.fd_av;
+	store_finish(x, &q, r.cfx, end, cr, fd_av, cf_av);
 	return end;
 }
 
