@@ -1039,6 +1039,26 @@ static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb
 
 static int axi_pool_win_fits(const struct arch_layer *l);
 
+/* A pool's or an add's request geometry (its inputs' offsets left to the caller): g input
+ * words per output word (the window's taps, or the add's two), m output pixels of ch
+ * channels in nw words of pe_cols; the walk's mode as sim_prog.c's build_vector picks it
+ * (matrix: the host's window matrix). */
+static void vgeo_init(struct vgeo *v, const struct arch_layer *l, const struct hw_config *hw,
+		      int matrix)
+{
+	const int pool = l->kind == ARCH_POOL;
+
+	v->l = l;
+	v->g = pool ? (int64_t)l->r * l->s : 2;
+	v->P = pool ? arch_out_h(l) : l->h;
+	v->Q = pool ? arch_out_w(l) : l->w;
+	v->m = l->n * v->P * v->Q;
+	v->ch = l->c;
+	v->C = hw->pe_cols;
+	v->nw = hn_cdiv(l->c, v->C);
+	v->mode = !pool ? 3 : !matrix && axi_pool_win_fits(l) ? 2 : 4;
+}
+
 /* A pool or an add through the AXI top: its program is one vector request (sim_prog.c's
  * build_vector; sim_axi.c places its inputs and output in one act region, 4 KiB aligned;
  * matrix: a pool's input as the host's window matrix, SIM_PROG_NO_WIN):
@@ -1055,17 +1075,9 @@ static int64_t axi_vector_cycles(const struct axictx *x, const struct arch_layer
 	struct rd r;
 	int64_t nmem, st, fin, vout;
 
-	v.l = l;
-	v.g = pool ? (int64_t)l->r * l->s : 2;
-	v.P = pool ? arch_out_h(l) : l->h;
-	v.Q = pool ? arch_out_w(l) : l->w;
-	v.m = l->n * v.P * v.Q;
-	v.ch = ch;
-	v.C = hw->pe_cols;
-	v.nw = hn_cdiv(ch, v.C);
+	vgeo_init(&v, l, hw, matrix);
 	v.in0 = 0;
 	v.in2 = v.m * ch;
-	v.mode = !pool ? 3 : !matrix && axi_pool_win_fits(l) ? 2 : 4;
 	nmem = pool ? (v.mode == 2 ? l->n * l->h * l->w * ch : v.m * v.g * ch) + v.m * ch :
 		      3 * v.m * ch;
 	axi_credit_init(&cr, x);
@@ -1114,20 +1126,11 @@ static void axi_vector_chain(const struct axictx *x, const struct arch_layer *l,
 			     const struct hw_config *hw, const struct cost_axi_place *pl,
 			     struct axi_chain *ch)
 {
-	const int pool = l->kind == ARCH_POOL;
-	const int64_t ab = x->d->ab, ch_ = l->c;
+	const int64_t ab = x->d->ab;
 	struct vgeo v;
 	int64_t st, fin, fd;
 
-	v.l = l;
-	v.g = pool ? (int64_t)l->r * l->s : 2;
-	v.P = pool ? arch_out_h(l) : l->h;
-	v.Q = pool ? arch_out_w(l) : l->w;
-	v.m = l->n * v.P * v.Q;
-	v.ch = ch_;
-	v.C = hw->pe_cols;
-	v.nw = hn_cdiv(ch_, v.C);
-	v.mode = !pool ? 3 : axi_pool_win_fits(l) ? 2 : 4;
+	vgeo_init(&v, l, hw, 0);
 	v.in0 = pl->vin0 + (pl->vbase & (AXI_4K - 1)) / ab;
 	v.in2 = pl->vin1 + (pl->vbase & (AXI_4K - 1)) / ab;
 	st = hn_max64(ch->dma, ch->dnext);
