@@ -7,6 +7,7 @@
  * printing the wall time and the simulated cycles per second. */
 #include "test.h"
 #include "test_small_hw.h"
+#include "test_mm_net.h"
 #include "../arch/arch.h"
 #include "../sim/sim.h"
 #include "../sim/sim_int.h" /* white-box: the programs' window words */
@@ -180,16 +181,7 @@ static void whole_run_should_refuse_what_it_cannot_run(void)
 	arch_net_release(&net);
 	/* a matmul of two activations */
 	{
-		const int64_t dims[2] = { 4, 6 };
-		struct arch_layer m = arch_matmul("attn", 1, 4, 6, 4);
-		arch_net_init(&net, "mm", 1);
-		CHECK_EQ_I64(arch_net_add_input(&net, "q", 2, dims), 0);
-		CHECK_EQ_I64(arch_net_add_input(&net, "k", 2, (const int64_t[2]){ 6, 4 }), 0);
-		m.n_in = 2;
-		m.in[0] = ARCH_SRC_INPUT(0);
-		m.in[1] = ARCH_SRC_INPUT(1);
-		CHECK_EQ_I64(arch_net_add(&net, &m), 0);
-		CHECK_EQ_I64(arch_net_add_output(&net, 0), 0);
+		CHECK_EQ_I64(mm_net(&net), 0);
 		CHECK_EQ_I64(sim_whole(&net, &hw, NULL, &w, &err), HN_EINVAL);
 		CHECK_STR_CONTAINS(err.msg, "layers[0] 'attn': a matmul");
 		sim_whole_release(&w);
