@@ -161,6 +161,8 @@ module hwnas_axi_mem #(
     reg [OW-1:0] rd_out;                            // read bursts outstanding
     wire [1:0] rtag = tagq[tq_r];
     wire ar_fire = m_arvalid && m_arready;
+    // the tag slot of the AR issued this cycle (past the one that fires now, if any)
+    wire [TW-1:0] tq_slot = ar_fire ? ((tq_w == TQL) ? {TW{1'b0}} : tq_w + 1'b1) : tq_w;
     wire r_fire = m_rvalid && m_rready;
     wire r_end = r_fire && m_rlast;
 
@@ -279,20 +281,20 @@ module hwnas_axi_mem #(
                     m_araddr <= {dq_addr[31:6], 6'd0} + (fd_next << 7) + (fd_next << 6) +
                                 {24'd0, fd_part, 5'd0};
                     m_arlen <= RECB - 1;
-                    tagq[ar_fire ? ((tq_w == TQL) ? {TW{1'b0}} : tq_w + 1'b1) : tq_w] <= 2'd1;
+                    tagq[tq_slot] <= 2'd1;
                     fd_part <= fd_part + 3'd1;
                 end else if (fc_want) begin
                     m_arvalid <= 1'b1;
                     m_araddr <= {cq_addr[31:5], 5'd0} + (fc_next << 5);
                     m_arlen <= RECB - 1;
-                    tagq[ar_fire ? ((tq_w == TQL) ? {TW{1'b0}} : tq_w + 1'b1) : tq_w] <= 2'd2;
+                    tagq[tq_slot] <= 2'd2;
                     fc_busy <= 1'b1;
                     fc_next <= fc_next + 32'd1;
                 end else if (ar_data_ok) begin
                     m_arvalid <= 1'b1;
                     m_araddr <= ar_a;
                     m_arlen <= ar_n[7:0] - 8'd1;
-                    tagq[ar_fire ? ((tq_w == TQL) ? {TW{1'b0}} : tq_w + 1'b1) : tq_w] <= 2'd0;
+                    tagq[tq_slot] <= 2'd0;
                     if (ar_left == {23'd0, ar_n}) begin
                         // next row
                         if (ar_r + 32'd1 == rows) begin
@@ -312,7 +314,7 @@ module hwnas_axi_mem #(
                     m_arvalid <= 1'b1;
                     m_araddr <= wa_a;
                     m_arlen <= wa_n[7:0] - 8'd1;
-                    tagq[ar_fire ? ((tq_w == TQL) ? {TW{1'b0}} : tq_w + 1'b1) : tq_w] <= 2'd0;
+                    tagq[tq_slot] <= 2'd0;
                     if (wa_left == {23'd0, wa_n}) begin
                         if (ag_last)
                             wa_on <= 1'b0;
