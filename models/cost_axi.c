@@ -87,6 +87,12 @@ struct rd {
 	int64_t ext_t;                /* ... from ext_t (two cycles after its first beat) */
 	int cf_on;                    /* a compute record's fetch wants the AR channel from cfx */
 	int64_t cfx, cf_av;           /* ... and its record is in from cf_av (when issued) */
+	/* the staging buffer's layout of the block read (the unpacker writes, a cycle, the
+	 * elements of a beat that fall into one staging row): lanes 0 = one element a cycle
+	 * (a final store's parameter records), lay 1 = lanes along a column, cols the block's,
+	 * nbk words a staging row */
+	int64_t lanes, cols, nbk;
+	int lay;
 };
 
 /* The memory's credit at cycle t (it gains bw a cycle up to 2 x bus bytes + bw). */
@@ -140,6 +146,47 @@ static void rd_init(struct rd *r, const struct axictx *x, struct axi_credit *cr)
 	r->cr = cr;
 	r->nburst = cr->nburst;
 	memcpy(r->rend, cr->rend, sizeof(r->rend));
+}
+
+/* the block's staging word of element k of block row row (docs/rtl.md "Word layouts") */
+static int64_t stg_word(const struct rd *r, int64_t row, int64_t k)
+{
+	return r->lay ? row / r->lanes * r->cols + k : row * hn_cdiv(r->cols, r->lanes) + k / r->lanes;
+}
+
+/* cycles the unpacker takes for n elements k .. k + n - 1 of block row row (all in one
+ * held beat, or one pad run): one a staging row they touch (n for one element a cycle,
+ * lanes 0) */
+static int64_t rd_unpack(const struct rd *r, int64_t row, int64_t k, int64_t n)
+{
+	if (!r->lanes)
+		return n;
+	return stg_word(r, row, k + n - 1) / r->nbk - stg_word(r, row, k) / r->nbk + 1;
+}
+
+/* the staging layout of a load request (hwnas_dma's layout, the op's lanes) */
+static void rd_stage(struct rd *r, int which, int64_t cols)
+{
+	const struct dmactx *d = r->x->d;
+	const int is = d->df == HW_IS;
+
+	r->cols = cols;
+	r->nbk = hn_max64(hn_max64(d->nb[0], d->nb[1]), d->nb[2]);
+
+	switch (which) {
+	case COST_REQ_A:
+		r->lay = d->df != HW_WS;
+		r->lanes = is ? d->C : d->R;
+		break;
+	case COST_REQ_B:
+		r->lay = is;
+		r->lanes = is ? d->R : d->C;
+		break;
+	default:
+		r->lay = is;
+		r->lanes = d->C;
+		break;
+	}
 }
 
 /* the read channel back into the bus state */
@@ -287,16 +334,18 @@ static int64_t rd_block(struct rd *r, int64_t rows, int64_t cols, int64_t eb, in
 				int64_t lo = ba > a0 ? ba : a0, hi = ba + db < a1 ? ba + db : a1;
 				int64_t k = (hi - lo + eb - 1) / eb;
 				t = rd_beat(r, rdy, 1);
-				/* its k elements unpack in cycles st .. st + k - 1; the holder is
-				 * free in the last of them */
+				/* its k elements unpack in cycles st .. st + c - 1 (c = k one
+				 * element a cycle, else one a staging row); the holder is free in
+				 * the last of them */
 				const int64_t st = hn_max64(t + 1, r->unext);
+				const int64_t c = rd_unpack(r, row, (lo - a0) / eb, k);
 				for (int64_t j = 0; mark > 0 && j < k; j++)
 					if ((e + j + 1) % mark == 0 && (e + j + 1) / mark - 1 < nmarks)
 						marks[(e + j + 1) / mark - 1] = st + j;
 				e += k;
-				u = st + k - 1;
-				r->unext = st + k;
-				r->hfree = st + k - 1;
+				u = st + c - 1;
+				r->unext = st + c;
+				r->hfree = st + c - 1;
 			}
 			rd_burst_end(r, t);
 			left -= n;
@@ -382,7 +431,7 @@ static int64_t rd_win(struct rd *r, const struct arch_layer *l, int64_t gi, int6
 			const int64_t ix = xo * l->stride_w - l->pad_w + ss * l->dil_w;
 			if (iy < 0 || iy >= l->h || ix < 0 || ix >= l->w) {
 				next++;
-				r->unext += n;
+				r->unext += rd_unpack(r, row, j, n);
 				u = r->unext - 1;
 			} else {
 				const int64_t a0 = x->pa + (((img * l->h + iy) * l->w + ix) * l->c +
@@ -397,11 +446,13 @@ static int64_t rd_win(struct rd *r, const struct arch_layer *l, int64_t gi, int6
 						int64_t lo = ba > a0 ? ba : a0;
 						int64_t hi = ba + db < a1 ? ba + db : a1;
 						int64_t k = (hi - lo + eb - 1) / eb, st;
+						int64_t ch;
 						t = rd_beat(r, rdy, 1);
 						st = hn_max64(t + 1, r->unext);
-						u = st + k - 1;
-						r->unext = st + k;
-						r->hfree = st + k - 1;
+						ch = rd_unpack(r, row, j + (lo - a0) / eb, k);
+						u = st + ch - 1;
+						r->unext = st + ch;
+						r->hfree = st + ch - 1;
 					}
 					rd_burst_end(r, t);
 					left -= nb;
@@ -433,6 +484,7 @@ int64_t axi_win_cycles(const struct axictx *x, int fetch, int64_t gi, int64_t m0
 	if (!cr)
 		axi_credit_init(cr = &own, x);
 	rd_start(&r, x, fetch, xc, cr);
+	rd_stage(&r, COST_REQ_A, cols);
 	u = rd_win(&r, x->l, gi, m0, rows, k0, cols, x->d->ab);
 	rd_save(&r);
 	if (cf_av)
@@ -453,6 +505,7 @@ int64_t axi_load_cycles(const struct axictx *x, int fetch, int which, int64_t ro
 	if (!cr)
 		axi_credit_init(cr = &own, x);
 	rd_start(&r, x, fetch, xc, cr);
+	rd_stage(&r, which, cols);
 	u = rd_block(&r, rows, cols, eb, base, stride, 0, NULL, 0);
 	rd_save(&r);
 	if (cf_av)

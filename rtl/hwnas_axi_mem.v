@@ -451,13 +451,78 @@ module hwnas_axi_mem #(
     wire [31:0] s_wrow = ((st == S_RD) ? e_w : cap_w) >> KL;
     wire [31:0] s_cb = cap_w & (NBK - 1);           // the capture's first word in its row
     wire [31:0] s_eb = e_w & (NBK - 1);             // the walk's word in its row
-    wire s_pad = lay ? (e_r + 32'd1 == rows) : e_last_col;
-    // the unpacker writes an element this cycle: from the held beat, or a window walk's pad
+    // the unpacker writes a chunk this cycle: from the held beat, or a window walk's pad
     wire s_unp = (st == S_RD) && (rb_v || (wreq && u_pad));
+    // The chunk: the walk's next elements, as many as are in the held beat (a window walk:
+    // in the beat and the run; a pad run: the run), in the block row and in the staging row
+    // of the walk's word (layout 0: lanes then words from (s_eb, e_ln); layout 1: words
+    // from s_eb, lane e_ln), at most a beat's worth. Element d of the chunk goes to word
+    // c_wo, lane c_ln of the row (walked below); c_n elements, the last in word c_wl. As
+    // the chunk writes a row's last element (layout 0) or elements of the block's last
+    // row (layout 1), it writes 0 into the lanes above them in their words (no valid bits).
+    wire [31:0] c_off = wreq ? u_off : e_off;
+    wire [31:0] c_inb = (DB - c_off) >> elg;            // elements left in the beat
+    wire [31:0] c_inr = wreq ? u_n - u_idx : cols - e_k;  // ... in the run or the row
+    wire [31:0] c_src = (wreq && u_pad) ? c_inr : (c_inb < c_inr) ? c_inb : c_inr;
+    wire [8*DW+63:0] c_sh = {{(7*DW+64){1'b0}}, rb} >> {c_off, 3'b000};
+    reg  [31:0] c_n, c_wo, c_ln, c_wl;
+    reg  [NBK*LMAX-1:0]    c_we;
+    reg  [NBK*LMAX*EW-1:0] c_wd;
+    reg  [63:0] c_el;
+    integer    cd;
+    always @(*) begin
+        c_n = 32'd0;
+        c_wo = s_eb;
+        c_ln = {24'd0, e_ln};
+        c_wl = s_eb;
+        c_we = {NBK*LMAX{1'b0}};
+        c_wd = {NBK*LMAX*EW{1'b0}};
+        for (cd = 0; cd < DB; cd = cd + 1)
+            if (cd < c_src && c_wo < NBK) begin
+                c_el = 64'd0;
+                if (wreq && u_pad)
+                    c_el = {{32{dma_win[223]}}, dma_win[223:192]};
+                else if (elg == 2'd0 && cd < DB)
+                    c_el[7:0] = c_sh[cd*8 +: 8];
+                else if (elg == 2'd1 && cd < DB / 2)
+                    c_el[15:0] = c_sh[cd*16 +: 16];
+                else if (elg == 2'd2 && cd < DB / 4)
+                    c_el[31:0] = c_sh[cd*32 +: 32];
+                else if (elg == 2'd3 && cd < DB / 8)
+                    c_el = c_sh[cd*64 +: 64];
+                for (sk = 0; sk < NBK; sk = sk + 1)
+                    for (sb = 0; sb < LMAX; sb = sb + 1)
+                        if (c_wo == sk) begin
+                            if (c_ln == sb) begin
+                                c_we[sk*LMAX+sb] = 1'b1;
+                                c_wd[(sk*LMAX+sb)*EW +: EW] = c_el[EW-1:0];
+                            end else if (sb > c_ln &&
+                                         (lay ? (e_r + 32'd1 == rows)
+                                              : (e_k + cd + 32'd1 == cols))) begin
+                                c_we[sk*LMAX+sb] = 1'b1;
+                                c_wd[(sk*LMAX+sb)*EW +: EW] = {EW{1'b0}};
+                            end
+                        end
+                c_n = cd + 1;
+                c_wl = c_wo;
+                if (lay) begin
+                    c_wo = c_wo + 32'd1;
+                end else if (c_ln + 32'd1 == lanes) begin
+                    c_ln = 32'd0;
+                    c_wo = c_wo + 32'd1;
+                end else begin
+                    c_ln = c_ln + 32'd1;
+                end
+            end
+    end
+    wire c_rowend = (e_k + c_n == cols);                // the chunk ends the block row
+    wire c_rend = (u_idx + c_n == u_n);                 // ... a window walk's run
+    wire c_last = c_rowend && (e_r + 32'd1 == rows);    // ... the block
+    // the held beat is used up: the chunk reaches its end, the row's or the run's
+    wire c_bend = (c_off + (c_n << elg) >= DB) || (wreq ? c_rend : c_rowend);
     // A capture line's word i goes to word s_cb + i of the row: s_cb is a multiple of ONB
     // (cap_w counts whole lines), so row word k takes line word k % ONB; an output-stage word
-    // (fsq) is line word 0 into row word s_cb. The unpacker's element goes to lane e_ln of
-    // word s_eb, 0 to the lanes above it when s_pad.
+    // (fsq) is line word 0 into row word s_cb. The unpacker writes its chunk (c_we, c_wd).
     always @(*) begin
         s_we = {NBK*LMAX{1'b0}};
         s_wd = {NBK*LMAX*EW{1'b0}};
@@ -469,11 +534,9 @@ module hwnas_axi_mem #(
                     if (sb < OLANES)
                         s_wd[(sk*LMAX+sb)*EW +: EW] = sext(dma_wline[
                             ((fsq ? 0 : sk % ONB)*OLANES+sb)*ACC_BITS +: ACC_BITS]);
-                end else begin
-                    s_we[sk*LMAX+sb] = s_unp && s_eb == sk &&
-                        ({24'd0, e_ln} == sb || (s_pad && {24'd0, e_ln} < sb));
-                    if ({24'd0, e_ln} == sb)
-                        s_wd[(sk*LMAX+sb)*EW +: EW] = wreq ? u_elem[EW-1:0] : r_elem[EW-1:0];
+                end else if (s_unp) begin
+                    s_we[sk*LMAX+sb] = c_we[sk*LMAX+sb];
+                    s_wd[(sk*LMAX+sb)*EW +: EW] = c_wd[(sk*LMAX+sb)*EW +: EW];
                 end
             end
         if (s_wrow >= SD)
@@ -607,9 +670,11 @@ module hwnas_axi_mem #(
     wire       vq_room = vo_pend < VQ;
     wire       v_go = vreq && (st == S_WR) && !v_done && (rb_v || u_pad) &&
                       !(u_rend && u_gend && !vq_room);
-    wire       u_go = (st == S_RD && wreq && (rb_v || u_pad)) || v_go;
-    wire       u_step = u_go && u_rend && !u_last;
-    assign rb_take = (st_rd && !wreq && e_beat_end) || (u_go && u_bend);
+    wire       uw_go = st == S_RD && wreq && (rb_v || u_pad);   // a window walk's chunk
+    wire       u_go = uw_go || v_go;
+    wire       u_step = ((uw_go && c_rend) || (v_go && u_rend)) && !u_last;
+    assign rb_take = (st == S_QRD && e_beat_end) || (st == S_RD && rb_v && !(wreq && u_pad) &&
+                     c_bend) || (v_go && u_bend);
     assign mem_vline = vw;
     wire [OLANES*AEW-1:0] vq_w = vq[e_w[1:0]];
     reg  [63:0] vq_val;
@@ -651,7 +716,9 @@ module hwnas_axi_mem #(
                     vreq <= 1'b0;
                 if (st == S_EMIT)
                     wreq <= 1'b0;
-                if (u_go)
+                if (uw_go)
+                    u_idx <= c_rend ? 32'd0 : u_idx + c_n;
+                else if (v_go)
                     u_idx <= u_rend ? 32'd0 : u_idx + 32'd1;
                 if (v_go) begin
                     for (i = 0; i < OLANES; i = i + 1)
@@ -862,11 +929,36 @@ module hwnas_axi_mem #(
                 end
             end
             S_RD: if (s_unp) begin
-                rd_bytes <= rd_bytes + ((wreq && u_pad) ? 32'd0 : eb);
-                walk_next;
-                if (e_last) begin
+                // the unpacker's chunk (c_n elements) is written: the walk moves past it
+                rd_bytes <= rd_bytes + ((wreq && u_pad) ? 32'd0 : c_n << elg);
+                e_ea <= e_ea + (c_n << elg);
+                e_k <= e_k + c_n;
+                if (c_rowend) begin
+                    e_k <= 32'd0;
+                    e_r <= e_r + 32'd1;
+                    e_ra <= e_ra + stride;
+                    e_ea <= e_ra + stride;
+                    if (lay == 1'b0) begin
+                        // the next row starts a new word, whatever lane this one ended in
+                        e_ln <= 8'd0;
+                        e_w <= e_w - s_eb + c_wl + 32'd1;
+                    end else if (e_rl + 8'd1 == lanes[7:0]) begin
+                        e_rl <= 8'd0;
+                        e_ln <= 8'd0;
+                        e_qb <= e_qb + cols;
+                        e_w <= e_qb + cols;
+                    end else begin
+                        e_rl <= e_rl + 8'd1;
+                        e_ln <= e_rl + 8'd1;
+                        e_w <= e_qb;
+                    end
+                end else begin
+                    e_w <= e_w - s_eb + c_wo;
+                    e_ln <= c_ln[7:0];
+                end
+                if (c_last) begin
                     st <= S_EMIT;
-                    stg_n <= e_w + 32'd1;
+                    stg_n <= e_w - s_eb + c_wl + 32'd1;
                 end
             end
             S_EMIT: if (!em_last) begin
