@@ -93,6 +93,9 @@ struct rd {
 	 * nbk words a staging row */
 	int64_t lanes, cols, nbk;
 	int lay;
+	/* the emission of a load's lines while it unpacks: words a line, the request's lines,
+	 * lines emitted so far (em_j) and the cycle after the last of them */
+	int64_t em_nb, em_lines, em_j, em_t;
 };
 
 /* The memory's credit at cycle t (it gains bw a cycle up to 2 x bus bytes + bw). */
@@ -154,25 +157,63 @@ static int64_t stg_word(const struct rd *r, int64_t row, int64_t k)
 	return r->lay ? row / r->lanes * r->cols + k : row * hn_cdiv(r->cols, r->lanes) + k / r->lanes;
 }
 
-/* cycles the unpacker takes for n elements k .. k + n - 1 of block row row (all in one
- * held beat, or one pad run): one a staging row they touch (n for one element a cycle,
- * lanes 0) */
-static int64_t rd_unpack(const struct rd *r, int64_t row, int64_t k, int64_t n)
+/* the lines whose words are all below word cw (every word under cw written) are emitted
+ * from cycle tc on, one a cycle, all but the request's last (that one goes in S_EMIT) */
+static void rd_emit(struct rd *r, int64_t tc, int64_t cw)
 {
+	const int64_t n = hn_min64(cw / r->em_nb, r->em_lines - 1);
+
+	for (; r->em_j < n; r->em_j++) {
+		r->em_t = hn_max64(r->em_t, tc) + 1;
+	}
+}
+
+/* the unpacker writes n elements k .. k + n - 1 of block row row (all in one held beat, or
+ * one pad run) from cycle st: one cycle a staging row they touch (n cycles for one element
+ * a cycle, lanes 0), each chunk moving the walk's word, below which the emission may read
+ * the lines (layout 0: the walk's next word; layout 1: its group's first word). Returns the
+ * cycles. */
+static int64_t rd_unpack(struct rd *r, int64_t row, int64_t k, int64_t n, int64_t st)
+{
+	int64_t s0, c, cw;
+
 	if (!r->lanes)
 		return n;
-	return stg_word(r, row, k + n - 1) / r->nbk - stg_word(r, row, k) / r->nbk + 1;
+	s0 = stg_word(r, row, k) / r->nbk;
+	c = stg_word(r, row, k + n - 1) / r->nbk - s0 + 1;
+	if (!r->lay)
+		for (int64_t i = 0; i + 1 < c; i++)
+			rd_emit(r, st + i + 1, (s0 + i + 1) * r->nbk);
+	if (r->lay)
+		cw = k + n == r->cols && (row + 1) % r->lanes == 0 ? (row + 1) / r->lanes * r->cols :
+			row / r->lanes * r->cols;
+	else
+		cw = k + n == r->cols ? stg_word(r, row + 1, 0) : stg_word(r, row, k + n);
+	rd_emit(r, st + c, cw);
+	return c;
+}
+
+/* cycles of a load request whose last chunk is unpacked in cycle u: the lines not emitted
+ * by then go one a cycle, the last with mem_done; the handshake cycle and the staging read */
+static int64_t rd_load_end(const struct rd *r, int64_t u)
+{
+	const int64_t late = hn_max64(0, r->em_t - 1 - u);
+
+	return u + r->em_lines - (r->em_j - late) + 1 + r->x->stg;
 }
 
 /* the staging layout of a load request (hwnas_dma's layout, the op's lanes) */
-static void rd_stage(struct rd *r, int which, int64_t cols)
+static void rd_stage(struct rd *r, int which, int64_t rows, int64_t cols)
 {
 	const struct dmactx *d = r->x->d;
 	const int is = d->df == HW_IS;
 
 	r->cols = cols;
 	r->nbk = hn_max64(hn_max64(d->nb[0], d->nb[1]), d->nb[2]);
-
+	r->em_nb = d->nb[which == COST_REQ_A ? 0 : which == COST_REQ_B ? 1 : 2];
+	r->em_lines = req_lines(d, which, rows, cols);
+	r->em_j = 0;
+	r->em_t = 0;
 	switch (which) {
 	case COST_REQ_A:
 		r->lay = d->df != HW_WS;
@@ -338,7 +379,7 @@ static int64_t rd_block(struct rd *r, int64_t rows, int64_t cols, int64_t eb, in
 				 * element a cycle, else one a staging row); the holder is free in
 				 * the last of them */
 				const int64_t st = hn_max64(t + 1, r->unext);
-				const int64_t c = rd_unpack(r, row, (lo - a0) / eb, k);
+				const int64_t c = rd_unpack(r, row, (lo - a0) / eb, k, st);
 				for (int64_t j = 0; mark > 0 && j < k; j++)
 					if ((e + j + 1) % mark == 0 && (e + j + 1) / mark - 1 < nmarks)
 						marks[(e + j + 1) / mark - 1] = st + j;
@@ -431,7 +472,7 @@ static int64_t rd_win(struct rd *r, const struct arch_layer *l, int64_t gi, int6
 			const int64_t ix = xo * l->stride_w - l->pad_w + ss * l->dil_w;
 			if (iy < 0 || iy >= l->h || ix < 0 || ix >= l->w) {
 				next++;
-				r->unext += rd_unpack(r, row, j, n);
+				r->unext += rd_unpack(r, row, j, n, r->unext);
 				u = r->unext - 1;
 			} else {
 				const int64_t a0 = x->pa + (((img * l->h + iy) * l->w + ix) * l->c +
@@ -449,7 +490,7 @@ static int64_t rd_win(struct rd *r, const struct arch_layer *l, int64_t gi, int6
 						int64_t ch;
 						t = rd_beat(r, rdy, 1);
 						st = hn_max64(t + 1, r->unext);
-						ch = rd_unpack(r, row, j + (lo - a0) / eb, k);
+						ch = rd_unpack(r, row, j + (lo - a0) / eb, k, st);
 						u = st + ch - 1;
 						r->unext = st + ch;
 						r->hfree = st + ch - 1;
@@ -484,14 +525,14 @@ int64_t axi_win_cycles(const struct axictx *x, int fetch, int64_t gi, int64_t m0
 	if (!cr)
 		axi_credit_init(cr = &own, x);
 	rd_start(&r, x, fetch, xc, cr);
-	rd_stage(&r, COST_REQ_A, cols);
+	rd_stage(&r, COST_REQ_A, rows, cols);
 	u = rd_win(&r, x->l, gi, m0, rows, k0, cols, x->d->ab);
 	rd_save(&r);
 	if (cf_av)
 		*cf_av = r.cf_av;
 	if (fd_av)
 		*fd_av = r.fd_av;
-	return u + req_lines(x->d, COST_REQ_A, rows, cols) + 1 + x->stg;
+	return rd_load_end(&r, u);
 }
 
 int64_t axi_load_cycles(const struct axictx *x, int fetch, int which, int64_t rows,
@@ -505,15 +546,14 @@ int64_t axi_load_cycles(const struct axictx *x, int fetch, int which, int64_t ro
 	if (!cr)
 		axi_credit_init(cr = &own, x);
 	rd_start(&r, x, fetch, xc, cr);
-	rd_stage(&r, which, cols);
+	rd_stage(&r, which, rows, cols);
 	u = rd_block(&r, rows, cols, eb, base, stride, 0, NULL, 0);
 	rd_save(&r);
 	if (cf_av)
 		*cf_av = r.cf_av;
 	if (fd_av)
 		*fd_av = r.fd_av;
-	/* lines after the last element; the request's cycles count its handshake cycle */
-	return u + req_lines(x->d, which, rows, cols) + 1 + x->stg;
+	return rd_load_end(&r, u);
 }
 
 /* The reads beside a store's write-back (the next DMA record, a compute record): at most

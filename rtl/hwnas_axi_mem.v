@@ -546,13 +546,19 @@ module hwnas_axi_mem #(
     // the emission's line emit_j starts at word em_w0; the packer reads its element's row
     // (walk_next's next word, e_w_nx, when it packs this cycle)
     wire [31:0] em_w0 = emit_j << ((op == 2'd0) ? IL2 : (op == 2'd1) ? WL2 : OL2);
+    wire [31:0] em_nb = (op == 2'd0) ? INB : (op == 2'd1) ? WNB : ONB;
+    // while the block is unpacked (S_RD), line emit_j goes as soon as its words are all
+    // written (below the walk's word, layout 0; below its group's first word, layout 1),
+    // one a cycle, all but the last (that one goes in S_EMIT, with mem_done)
+    wire em_rd = (st == S_RD) && (em_w0 + em_nb <= (lay ? e_qb : e_w)) &&
+                 (emit_j + 32'd1 < lines);
     wire pk_go = (st == S_WR) && !w_done && (!m_wvalid || w_fire) && w_have;
     wire [31:0] e_w_nx = e_last_col ? ((lay == 1'b0) ? e_w + 32'd1 :
                                        (e_rl + 8'd1 == lanes[7:0]) ? e_qb + cols : e_qb)
                                     : ((lay == 1'b1 || e_ln + 8'd1 == lanes[7:0]) ?
                                        e_w + 32'd1 : e_w);
     wire [31:0] pk_w = pk_go ? e_w_nx : e_w;
-    wire [31:0] s_rrow = ((st == S_EMIT) ? em_w0 : pk_w) >> KL;
+    wire [31:0] s_rrow = ((st == S_EMIT || st == S_RD) ? em_w0 : pk_w) >> KL;
     hwnas_spad #(.WB(EW), .NB(NBK * LMAX), .LINES(SD), .LAW(SAW)) stg (
         .clk(clk), .wen(s_we), .waddr(s_wrow[SAW-1:0]), .wdata(s_wd),
         .ren(1'b1), .raddr(s_rrow[SAW-1:0]), .rdata(s_rq));
@@ -837,7 +843,9 @@ module hwnas_axi_mem #(
             q_emit <= 1'b0;
             if (v_go && !u_pad)
                 rd_bytes <= rd_bytes + eb;
-            em_v <= (st == S_EMIT) && !em_last;
+            em_v <= ((st == S_EMIT) && !em_last) || em_rd;
+            if (em_rd)
+                emit_j <= emit_j + 32'd1;
             // a store's words, captured at the DMA's pace (it cannot be stalled): a line of
             // ONB words of partial sums, or one word of the output stage
             if (dma_wvalid)
@@ -868,6 +876,7 @@ module hwnas_axi_mem #(
                 e_ln <= 8'd0;
                 e_rl <= 8'd0;
                 emit_j <= 32'd0;
+                stg_n <= 32'hffffffff;
                 cap_w <= 32'd0;
                 q_lane <= 8'd0;
                 w_done <= 1'b0;
