@@ -465,7 +465,7 @@ static int64_t rd_win(struct rd *r, const struct arch_layer *l, int64_t gi, int6
 
 	for (int64_t row = 0; row < rows; row++) {
 		const int64_t m = m0 + row, img = m / (P * Q), y = m % (P * Q) / Q, xo = m % Q;
-		int64_t j = 0, tap = k0 / cg, c = k0 % cg;
+		int64_t j = 0, tap = k0 / cg, c = k0 % cg, A0 = 0, jm = -1;
 		while (j < cols) {
 			const int64_t n = hn_min64(cg - c, cols - j), rr = tap / l->s, ss = tap % l->s;
 			const int64_t iy = y * l->stride_h - l->pad_h + rr * l->dil_h;
@@ -474,10 +474,22 @@ static int64_t rd_win(struct rd *r, const struct arch_layer *l, int64_t gi, int6
 				next++;
 				r->unext += rd_unpack(r, row, j, n, r->unext);
 				u = r->unext - 1;
+			} else if (cg == l->c && l->dil_w == 1 && j + n < cols && ss + 1 < l->s &&
+				   ix + 1 < l->w) {
+				/* the next tap continues this run (merged): the first's start kept, a
+				 * cycle for the issuer to load each */
+				if (jm < 0) {
+					A0 = x->pa + (((img * l->h + iy) * l->w + ix) * l->c + gi * cg +
+						      c) * eb;
+					jm = j;
+				}
+				next++;
 			} else {
-				const int64_t a0 = x->pa + (((img * l->h + iy) * l->w + ix) * l->c +
-							    gi * cg + c) * eb, a1 = a0 + n * eb;
+				const int64_t a1 = x->pa + (((img * l->h + iy) * l->w + ix) * l->c +
+							    gi * cg + c + n) * eb;
+				const int64_t a0 = jm < 0 ? a1 - n * eb : A0, j0 = jm < 0 ? j : jm;
 				int64_t ba = a0 & ~(db - 1), left = (a1 - 1) / db - a0 / db + 1;
+				jm = -1;
 				while (left > 0) {
 					const int64_t nb = burst_beats(x, ba, left);
 					const int64_t ar = rd_ar(r, next, 1), rdy = ar + 1 + x->lat;
@@ -487,10 +499,16 @@ static int64_t rd_win(struct rd *r, const struct arch_layer *l, int64_t gi, int6
 						int64_t lo = ba > a0 ? ba : a0;
 						int64_t hi = ba + db < a1 ? ba + db : a1;
 						int64_t k = (hi - lo + eb - 1) / eb, st;
-						int64_t ch;
+						int64_t ch = 0, col = j0 + (lo - a0) / eb;
 						t = rd_beat(r, rdy, 1);
 						st = hn_max64(t + 1, r->unext);
-						ch = rd_unpack(r, row, j + (lo - a0) / eb, k, st);
+						/* a chunk stops at each run's end (merged runs share beats) */
+						while (k > 0) {
+							const int64_t sg = hn_min64(k, cg - (k0 + col) % cg);
+							ch += rd_unpack(r, row, col, sg, st + ch);
+							col += sg;
+							k -= sg;
+						}
 						u = st + ch - 1;
 						r->unext = st + ch;
 						r->hfree = st + ch - 1;

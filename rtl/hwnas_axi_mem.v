@@ -236,9 +236,11 @@ module hwnas_axi_mem #(
     wire [8:0] wa_n = burst_beats(wa_a, wa_left);
     wire       wa_ok = wa_on && !wa_ld && !fd_want && !fc_want;
     wire [31:0] ag_addr, ag_n;
-    wire       ag_pad, ag_last, ag_gend;
+    wire       ag_pad, ag_last, ag_gend, ag_cont;
+    reg        wa_acc;                              // runs merged so far: from wa_s, wa_nb bytes
+    reg [31:0] wa_s, wa_nb;
     wire ar_slot = (!m_arvalid || ar_fire) && ar_room && !(ar_fire && rd_out + 1 >= MAXOUT);
-    wire ag_step = (wa_on && wa_ld && (ag_pad || ag_n == 32'd0) && !ag_last) ||
+    wire ag_step = (wa_on && wa_ld && (ag_pad || ag_n == 32'd0 || ag_cont) && !ag_last) ||
                    (ar_slot && !fd_want && !fc_want && !ar_data_ok && wa_ok &&
                     wa_left == {23'd0, wa_n} && !ag_last);
 
@@ -259,6 +261,7 @@ module hwnas_axi_mem #(
             fd_part <= 3'd0;
             wa_on <= 1'b0;
             wa_ld <= 1'b0;
+            wa_acc <= 1'b0;
             dq_fetched <= 32'd0;
             cq_fetched <= 32'd0;
             rd_err <= 1'b0;
@@ -327,15 +330,22 @@ module hwnas_axi_mem #(
                 end
             end
             // the runs' issuer takes its next run: a pad run (or an empty one) needs no
-            // burst, a data run its aligned bursts
+            // burst, a data run its aligned bursts; a data run the next continues (cont) is
+            // merged with it (a cycle a run), the merged runs' bursts issued as one
             if (wa_on && wa_ld) begin
                 if (ag_pad || ag_n == 32'd0) begin
                     if (ag_last)
                         wa_on <= 1'b0;
+                end else if (ag_cont) begin
+                    wa_acc <= 1'b1;
+                    wa_s <= wa_acc ? wa_s : ag_addr;
+                    wa_nb <= (wa_acc ? wa_nb : 32'd0) + (ag_n << elg);
                 end else begin
                     wa_ld <= 1'b0;
-                    wa_a <= ag_addr & ~(DB - 1);
-                    wa_left <= row_beats(ag_addr, ag_n << elg);
+                    wa_acc <= 1'b0;
+                    wa_a <= (wa_acc ? wa_s : ag_addr) & ~(DB - 1);
+                    wa_left <= row_beats(wa_acc ? wa_s : ag_addr,
+                                         (wa_acc ? wa_nb : 32'd0) + (ag_n << elg));
                 end
             end
             // fetch beats
@@ -519,7 +529,8 @@ module hwnas_axi_mem #(
     wire c_rend = (u_idx + c_n == u_n);                 // ... a window walk's run
     wire c_last = c_rowend && (e_r + 32'd1 == rows);    // ... the block
     // the held beat is used up: the chunk reaches its end, the row's or the run's
-    wire c_bend = (c_off + (c_n << elg) >= DB) || (wreq ? c_rend : c_rowend);
+    // (a window walk's run the next continues keeps the beat: its elements follow)
+    wire c_bend = (c_off + (c_n << elg) >= DB) || (wreq ? c_rend && !u_cont : c_rowend);
     // A capture line's word i goes to word s_cb + i of the row: s_cb is a multiple of ONB
     // (cap_w counts whole lines), so row word k takes line word k % ONB; an output-stage word
     // (fsq) is line word 0 into row word s_cb. The unpacker writes its chunk (c_we, c_wd).
@@ -646,7 +657,7 @@ module hwnas_axi_mem #(
     reg [511:0] wd;                                 // record words 32..47 of the request
     reg [31:0] u_idx;                               // the unpacker's element in its run
     wire [31:0] u_addr, u_n;
-    wire       u_pad, u_last, u_gend;
+    wire       u_pad, u_last, u_gend, u_cont;
     wire       u_rend = (u_idx + 32'd1 == u_n);
     wire [31:0] u_cur = u_addr + (u_idx << elg);
     wire [31:0] u_off = {{(32-LG){1'b0}}, u_cur[LG-1:0]};
@@ -751,12 +762,12 @@ module hwnas_axi_mem #(
         .clk(clk), .init(rinit), .step(u_step), .mode(rmode), .elg(lg2(AB)),
         .base(dma_base), .vbase2(dma_vbase2), .rows(dma_rows), .cols(dma_cols), .vg(dma_vg),
         .win(dma_win), .wd(wd), .addr(u_addr), .n(u_n), .pad(u_pad), .last(u_last),
-        .gend(u_gend));
+        .gend(u_gend), .cont(u_cont));
     hwnas_axi_runs #(.VL(OLANES)) agen (
         .clk(clk), .init(rinit), .step(ag_step), .mode(rmode), .elg(lg2(AB)),
         .base(dma_base), .vbase2(dma_vbase2), .rows(dma_rows), .cols(dma_cols), .vg(dma_vg),
         .win(dma_win), .wd(wd), .addr(ag_addr), .n(ag_n), .pad(ag_pad), .last(ag_last),
-        .gend(ag_gend));
+        .gend(ag_gend), .cont(ag_cont));
     wire unused_runs = &{1'b0, ag_gend, wd[511:480]};
 
     // a stored lane, sign-extended to whole bytes
@@ -1227,11 +1238,12 @@ module hwnas_axi_runs #(
     output wire [31:0] n,
     output wire        pad,
     output wire        last,
-    output wire        gend
+    output wire        gend,
+    output wire        cont           // the next run continues this one in memory (mode 1)
 );
     wire [31:0] H = {16'd0, win[32 +: 16]}, W = {16'd0, win[48 +: 16]};
     wire [15:0] P = win[64 +: 16], Q = win[80 +: 16];
-    wire [31:0] CG = {16'd0, win[112 +: 16]};
+    wire [31:0] CG = {16'd0, win[112 +: 16]}, C = {16'd0, win[96 +: 16]};
     wire [7:0]  S = win[128 +: 8];
     wire [31:0] SH = {24'd0, win[136 +: 8]}, SW = {24'd0, win[144 +: 8]};
     wire [31:0] DH = {24'd0, win[160 +: 8]}, DW = {24'd0, win[168 +: 8]};
@@ -1265,6 +1277,11 @@ module hwnas_axi_runs #(
     wire px_last = (px + 32'd1 == (conv ? rows : vm));
     wire row_end = (j + n == cols);
     assign last = conv ? (px_last && row_end) : (gend && cw_last && px_last);
+    // a conv's group is the whole input (Cg == C) and dw == 1: the next tap of this window
+    // row, if inside the input too, starts where this run ends (NHWC, consecutive im2col
+    // columns), so the consumers walk the two as one (no new burst, the beat kept)
+    assign cont = conv && !pad && !row_end && CG == C && DW == 32'd1 && s + 8'd1 != S &&
+                  ix + 32'd1 < W;
 
     always @(posedge clk) begin
         if (init) begin
@@ -1352,6 +1369,6 @@ module hwnas_axi_runs #(
             end
         end
     end
-    wire unused_runs = &{1'b0, win[0 +: 32], win[96 +: 16], win[152 +: 8], win[192 +: 96],
+    wire unused_runs = &{1'b0, win[0 +: 32], win[152 +: 8], win[192 +: 96],
                          wd[360 +: 8], wd[480 +: 32]};
 endmodule
