@@ -931,9 +931,10 @@ static void vrun_at(const struct vgeo *v, int64_t i, struct vrun *r)
 
 /* A vector request through the master, cycle by cycle (request cycle 0 = its start): the
  * runs' AR issuer, the memory (harness_axi.cpp: a beat ready 1 + latency after its AR, the
- * credit), the beat holder and the unpacker (an element a cycle; a group's last only with
- * room in the output queue), the vector unit (a group's output word captured three cycles
- * after its last input element), the AW issuer and the W packer. Returns the cycle the
+ * credit), the beat holder and the unpacker (a cycle takes every element of the word in the
+ * held beat, a pad word whole; a group's last word only with room in the output queue), the
+ * vector unit (a group's output word captured three cycles after its last input word), the
+ * AW issuer and the W packer. Returns the cycle the
  * master sees its work done (S_FIN from the next). */
 static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb,
 			int64_t vout, struct axi_credit *cr, int fk, int64_t *fd_av)
@@ -973,9 +974,11 @@ static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb
 		const int wready = wq_h != wq_t;
 		/* the master's combinational view */
 		vrun_at(v, ug < nruns ? ug : nruns - 1, &ur);
-		const int u_rend = u_idx + 1 == ur.n;
+		/* the word's elements in the held beat go at once (a pad word whole) */
 		const int64_t u_off = ((ur.off + u_idx) * eb) % db;
-		const int u_bend = !ur.pad && (u_rend || u_off + eb >= db);
+		const int64_t u_k = ur.pad ? ur.n - u_idx : hn_min64(ur.n - u_idx, (db - u_off) / eb);
+		const int u_rend = u_idx + u_k == ur.n;
+		const int u_bend = !ur.pad;
 		const int vq_room = vo_iss - e_w < VQ_WORDS;
 		const int v_go = !v_done && (rb_v || ur.pad) && !(u_rend && ur.gend && !vq_room);
 		const int rb_take = v_go && u_bend;
@@ -1084,7 +1087,7 @@ static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb
 		if (r_fire && !r_isf)
 			rb_v = 1;
 		if (v_go) {
-			u_idx = u_rend ? 0 : u_idx + 1;
+			u_idx = u_rend ? 0 : u_idx + u_k;
 			if (u_rend && ur.gend) {
 				vo_iss++;
 				capt[cap_t++ % (VQ_WORDS + 4)] = c + 3;
