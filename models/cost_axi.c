@@ -905,10 +905,38 @@ struct vgeo {
 	int64_t in0;                          /* the (first) input (elements) */
 };
 
-static void vrun_at(const struct vgeo *v, int64_t i, struct vrun *r)
+/* a generator's place: run i = (px, cw, t), t the tap (tr, ts), px the pixel (img, y, xo) */
+struct vpos {
+	int64_t px, cw, t, tr, ts, img, y, xo;
+};
+
+/* the next run (counters as the RTL's generator keeps them, no division) */
+static void vpos_next(const struct vgeo *v, struct vpos *p)
+{
+	if (v->mode == 2 && ++p->ts == v->l->s) {
+		p->ts = 0;
+		p->tr++;
+	}
+	if (++p->t < v->g)
+		return;
+	p->t = p->tr = p->ts = 0;
+	if (++p->cw < v->nw)
+		return;
+	p->cw = 0;
+	p->px++;
+	if (++p->xo < v->Q)
+		return;
+	p->xo = 0;
+	if (++p->y < v->P)
+		return;
+	p->y = 0;
+	p->img++;
+}
+
+static void vrun_at(const struct vgeo *v, const struct vpos *p, struct vrun *r)
 {
 	const struct arch_layer *l = v->l;
-	const int64_t px = i / (v->nw * v->g), cw = i / v->g % v->nw, t = i % v->g;
+	const int64_t px = p->px, cw = p->cw, t = p->t;
 
 	r->n = hn_min64(v->C, v->ch - cw * v->C);
 	r->pad = 0;
@@ -919,9 +947,9 @@ static void vrun_at(const struct vgeo *v, int64_t i, struct vrun *r)
 	} else if (v->mode == 4) {
 		r->off = v->in0 + (px * v->g + t) * v->ch + cw * v->C;
 	} else {
-		const int64_t img = px / (v->P * v->Q), y = px / v->Q % v->P, xo = px % v->Q;
-		const int64_t iy = y * l->stride_h - l->pad_h + t / l->s;
-		const int64_t ix = xo * l->stride_w - l->pad_w + t % l->s;
+		const int64_t img = p->img, y = p->y, xo = p->xo;
+		const int64_t iy = y * l->stride_h - l->pad_h + p->tr;
+		const int64_t ix = xo * l->stride_w - l->pad_w + p->ts;
 		r->pad = iy < 0 || iy >= l->h || ix < 0 || ix >= l->w;
 		r->off = v->in0 + ((img * l->h + iy) * l->w + ix) * v->ch + cw * v->C;
 	}
@@ -966,7 +994,7 @@ static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb
 			int64_t vout, struct axi_credit *cr, int fk, int64_t *fd_av)
 {
 	const int64_t db = x->db, lat = x->lat, maxout = x->maxout;
-	const int64_t nruns = v->m * v->nw * v->g, rowb = v->ch * eb;
+	const int64_t rowb = v->ch * eb;
 	const int elg = eb >= 8 ? 3 : eb >= 4 ? 2 : eb >= 2 ? 1 : 0;
 	/* memory */
 	int64_t rq_n[VMEM_Q], rq_b[VMEM_Q], rq_rdy[VMEM_Q], rq_h = 0, rq_t = 0;
@@ -979,7 +1007,7 @@ static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb
 	int r_hold = 0, b_hold = 0;
 	/* master: read side */
 	int arv = fk > 0, wa_on = 1, wa_ld = 1, rb_v = 0, v_done = 0;
-	int64_t ar_n = 0, rd_out = 0, wa_a = 0, wa_left = 0, ag = 0, ug = 0, u_idx = 0;
+	int64_t ar_n = 0, rd_out = 0, wa_a = 0, wa_left = 0, u_idx = 0;
 	int64_t vo_iss = 0, capt[VQ_WORDS + 4], cap_h = 0, cap_t = 0, cap_w = 0;
 	/* master: write side */
 	int awv = 0, aw_on = 1, wv = 0, w_done = 0;
@@ -987,7 +1015,13 @@ static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb
 	int64_t aw_left = ((vout + rowb - 1) / db) - vout / db + 1;
 	int64_t e_r = 0, e_k = 0, e_ra = vout, e_ea = vout, e_w = 0, e_ln = 0;
 	struct vrun ur, ar;
-	int64_t c, ur_i = -1, ar_i = -1;
+	struct vpos up, ap;
+	int64_t c;
+
+	memset(&up, 0, sizeof(up));
+	ap = up;
+	vrun_at(v, &up, &ur);
+	ar = ur;
 
 	for (c = 1;; c++) {
 		/* act: something changes this cycle (else the next cycles are the same until a
@@ -1003,8 +1037,6 @@ static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb
 			b_hold = act = 1;
 		const int wready = wq_h != wq_t;
 		/* the master's combinational view (a run looked up once) */
-		if (ur_i != ug)
-			vrun_at(v, (ur_i = ug) < nruns ? ug : nruns - 1, &ur);
 		/* the word's elements in the held beat go at once (a pad word whole) */
 		const int64_t u_off = ((ur.off + u_idx) * eb) & (db - 1);   /* db, eb: powers of 2 */
 		const int64_t u_k = ur.pad ? ur.n - u_idx : hn_min64(ur.n - u_idx, (db - u_off) >> elg);
@@ -1021,8 +1053,6 @@ static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb
 		int r_end = 0;
 		const int ar_slot = (!arv || ar_fire) && rd_out < maxout &&
 				    !(ar_fire && rd_out + 1 >= maxout);
-		if (ar_i != ag)
-			vrun_at(v, (ar_i = ag) < nruns ? ag : nruns - 1, &ar);
 		const int64_t wa_n = wa_on && !wa_ld ? burst_beats(x, wa_a, wa_left) : 0;
 		const int wa_ok = wa_on && !wa_ld && !fd_want;
 		const int ag_step = (wa_on && wa_ld && ar.pad && !ar.last) ||
@@ -1114,8 +1144,10 @@ static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb
 				wa_left = (a0 + ar.n * eb - 1) / db - a0 / db + 1;
 			}
 		}
-		if (ag_step)
-			ag++;
+		if (ag_step) {
+			vpos_next(v, &ap);
+			vrun_at(v, &ap, &ar);
+		}
 		if (rb_v && rb_take)
 			rb_v = 0;
 		if (r_fire && !r_isf)
@@ -1128,8 +1160,10 @@ static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb
 			}
 			if (u_rend && ur.last)
 				v_done = 1;
-			if (u_rend && !ur.last)
-				ug++;
+			if (u_rend && !ur.last) {
+				vpos_next(v, &up);
+				vrun_at(v, &up, &ur);
+			}
 		}
 		/* the write side's registers */
 		wr_out += aw_fire - b_fire;
