@@ -20,7 +20,8 @@
  *     reads beside a store (records) go in time order with its W beats (pend_rd).
  * cost_steps.c runs the tile program's queue schedule on these times, each command also
  * waiting for its record. A pool or an add (one vector request) is stepped cycle by cycle
- * through the master instead (vec_walk). Pure: no allocation, no I/O. */
+ * through the master instead (vec_walk, jumping over the cycles in which nothing changes).
+ * Pure: no allocation, no I/O. */
 #include "cost_int.h"
 
 #include <string.h>
@@ -904,10 +905,38 @@ struct vgeo {
 	int64_t in0;                          /* the (first) input (elements) */
 };
 
-static void vrun_at(const struct vgeo *v, int64_t i, struct vrun *r)
+/* a generator's place: run i = (px, cw, t), t the tap (tr, ts), px the pixel (img, y, xo) */
+struct vpos {
+	int64_t px, cw, t, tr, ts, img, y, xo;
+};
+
+/* the next run (counters as the RTL's generator keeps them, no division) */
+static void vpos_next(const struct vgeo *v, struct vpos *p)
+{
+	if (v->mode == 2 && ++p->ts == v->l->s) {
+		p->ts = 0;
+		p->tr++;
+	}
+	if (++p->t < v->g)
+		return;
+	p->t = p->tr = p->ts = 0;
+	if (++p->cw < v->nw)
+		return;
+	p->cw = 0;
+	p->px++;
+	if (++p->xo < v->Q)
+		return;
+	p->xo = 0;
+	if (++p->y < v->P)
+		return;
+	p->y = 0;
+	p->img++;
+}
+
+static void vrun_at(const struct vgeo *v, const struct vpos *p, struct vrun *r)
 {
 	const struct arch_layer *l = v->l;
-	const int64_t px = i / (v->nw * v->g), cw = i / v->g % v->nw, t = i % v->g;
+	const int64_t px = p->px, cw = p->cw, t = p->t;
 
 	r->n = hn_min64(v->C, v->ch - cw * v->C);
 	r->pad = 0;
@@ -918,9 +947,9 @@ static void vrun_at(const struct vgeo *v, int64_t i, struct vrun *r)
 	} else if (v->mode == 4) {
 		r->off = v->in0 + (px * v->g + t) * v->ch + cw * v->C;
 	} else {
-		const int64_t img = px / (v->P * v->Q), y = px / v->Q % v->P, xo = px % v->Q;
-		const int64_t iy = y * l->stride_h - l->pad_h + t / l->s;
-		const int64_t ix = xo * l->stride_w - l->pad_w + t % l->s;
+		const int64_t img = p->img, y = p->y, xo = p->xo;
+		const int64_t iy = y * l->stride_h - l->pad_h + p->tr;
+		const int64_t ix = xo * l->stride_w - l->pad_w + p->ts;
 		r->pad = iy < 0 || iy >= l->h || ix < 0 || ix >= l->w;
 		r->off = v->in0 + ((img * l->h + iy) * l->w + ix) * v->ch + cw * v->C;
 	}
@@ -929,17 +958,44 @@ static void vrun_at(const struct vgeo *v, int64_t i, struct vrun *r)
 #define VQ_WORDS 4       /* the master's output queue (hwnas_axi_mem.v's VQ) */
 #define VMEM_Q 64        /* the memory's queues (bursts in flight: MAXOUT at most) */
 
+/* The next cycle after c in which an idle vector walk changes: a beat ready from rdy offered
+ * (once the credit holds a bus width), a B due at b, an output word captured at cap (seen at
+ * the end of the cycle before); -1: none. c + 1 when none is due. */
+static int64_t vec_idle_until(const struct axictx *x, const struct axi_credit *cr, int64_t c,
+			      int64_t rdy, int64_t b, int64_t cap)
+{
+	int64_t n = INT64_MAX;
+
+	if (rdy >= 0) {
+		int64_t t = hn_max64(rdy, c + 1);
+		if (cr_at(x, cr, t) < (double)x->db) {
+			const int64_t u = cr->t + (int64_t)(((double)x->db - cr->cr) / x->bw);
+			t = hn_max64(u, t);
+			while (cr_at(x, cr, t) < (double)x->db)
+				t++;
+		}
+		n = t;
+	}
+	if (b >= 0)
+		n = hn_min64(n, b);
+	if (cap >= 0)
+		n = hn_min64(n, cap - 1);
+	return n == INT64_MAX || n <= c ? c + 1 : n;
+}
+
 /* A vector request through the master, cycle by cycle (request cycle 0 = its start): the
  * runs' AR issuer, the memory (harness_axi.cpp: a beat ready 1 + latency after its AR, the
- * credit), the beat holder and the unpacker (an element a cycle; a group's last only with
- * room in the output queue), the vector unit (a group's output word captured three cycles
- * after its last input element), the AW issuer and the W packer. Returns the cycle the
+ * credit), the beat holder and the unpacker (a cycle takes every element of the word in the
+ * held beat, a pad word whole; a group's last word only with room in the output queue), the
+ * vector unit (a group's output word captured three cycles after its last input word), the
+ * AW issuer and the W packer. Returns the cycle the
  * master sees its work done (S_FIN from the next). */
 static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb,
 			int64_t vout, struct axi_credit *cr, int fk, int64_t *fd_av)
 {
 	const int64_t db = x->db, lat = x->lat, maxout = x->maxout;
-	const int64_t nruns = v->m * v->nw * v->g, rowb = v->ch * eb;
+	const int64_t rowb = v->ch * eb;
+	const int elg = eb >= 8 ? 3 : eb >= 4 ? 2 : eb >= 2 ? 1 : 0;
 	/* memory */
 	int64_t rq_n[VMEM_Q], rq_b[VMEM_Q], rq_rdy[VMEM_Q], rq_h = 0, rq_t = 0;
 	int rq_f[VMEM_Q];   /* 1: a DMA record's burst (its fetcher takes every beat) */
@@ -951,7 +1007,7 @@ static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb
 	int r_hold = 0, b_hold = 0;
 	/* master: read side */
 	int arv = fk > 0, wa_on = 1, wa_ld = 1, rb_v = 0, v_done = 0;
-	int64_t ar_n = 0, rd_out = 0, wa_a = 0, wa_left = 0, ag = 0, ug = 0, u_idx = 0;
+	int64_t ar_n = 0, rd_out = 0, wa_a = 0, wa_left = 0, u_idx = 0;
 	int64_t vo_iss = 0, capt[VQ_WORDS + 4], cap_h = 0, cap_t = 0, cap_w = 0;
 	/* master: write side */
 	int awv = 0, aw_on = 1, wv = 0, w_done = 0;
@@ -959,23 +1015,33 @@ static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb
 	int64_t aw_left = ((vout + rowb - 1) / db) - vout / db + 1;
 	int64_t e_r = 0, e_k = 0, e_ra = vout, e_ea = vout, e_w = 0, e_ln = 0;
 	struct vrun ur, ar;
+	struct vpos up, ap;
 	int64_t c;
 
+	memset(&up, 0, sizeof(up));
+	ap = up;
+	vrun_at(v, &up, &ur);
+	ar = ur;
+
 	for (c = 1;; c++) {
+		/* act: something changes this cycle (else the next cycles are the same until a
+		 * beat, a B or an output word is due: skipped at the end) */
+		int act = 0;
 		/* the memory's outputs */
 		if (!r_hold && rq_h != rq_t && rq_rdy[rq_h % VMEM_Q] <= c &&
 		    cr_at(x, cr, c) >= (double)db) {
-			r_hold = 1;
+			r_hold = act = 1;
 			cr_spend(x, cr, c);
 		}
 		if (!b_hold && bq_h != bq_t && bq[bq_h % VMEM_Q] <= c)
-			b_hold = 1;
+			b_hold = act = 1;
 		const int wready = wq_h != wq_t;
-		/* the master's combinational view */
-		vrun_at(v, ug < nruns ? ug : nruns - 1, &ur);
-		const int u_rend = u_idx + 1 == ur.n;
-		const int64_t u_off = ((ur.off + u_idx) * eb) % db;
-		const int u_bend = !ur.pad && (u_rend || u_off + eb >= db);
+		/* the master's combinational view (a run looked up once) */
+		/* the word's elements in the held beat go at once (a pad word whole) */
+		const int64_t u_off = ((ur.off + u_idx) * eb) & (db - 1);   /* db, eb: powers of 2 */
+		const int64_t u_k = ur.pad ? ur.n - u_idx : hn_min64(ur.n - u_idx, (db - u_off) >> elg);
+		const int u_rend = u_idx + u_k == ur.n;
+		const int u_bend = !ur.pad;
 		const int vq_room = vo_iss - e_w < VQ_WORDS;
 		const int v_go = !v_done && (rb_v || ur.pad) && !(u_rend && ur.gend && !vq_room);
 		const int rb_take = v_go && u_bend;
@@ -987,15 +1053,14 @@ static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb
 		int r_end = 0;
 		const int ar_slot = (!arv || ar_fire) && rd_out < maxout &&
 				    !(ar_fire && rd_out + 1 >= maxout);
-		vrun_at(v, ag < nruns ? ag : nruns - 1, &ar);
-		const int64_t wa_n = burst_beats(x, wa_a, wa_left);
+		const int64_t wa_n = wa_on && !wa_ld ? burst_beats(x, wa_a, wa_left) : 0;
 		const int wa_ok = wa_on && !wa_ld && !fd_want;
 		const int ag_step = (wa_on && wa_ld && ar.pad && !ar.last) ||
 				    (ar_slot && wa_ok && wa_left == wa_n && !ar.last);
 		const int aw_fire = awv, w_fire = wv && wready, b_fire = b_hold;
 		const int w_have = e_w < cap_w;
 		const int e_last_col = e_k + 1 == v->ch, e_last = e_last_col && e_r + 1 == v->m;
-		const int e_beat_end = e_last_col || (e_ea % db) + eb >= db;
+		const int e_beat_end = e_last_col || (e_ea & (db - 1)) + eb >= db;
 		const int fin = w_done && !aw_on && !awv && !wv && wr_out == 0;
 
 		/* the memory's handshakes */
@@ -1042,6 +1107,8 @@ static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb
 		}
 		if (fin)
 			break;
+		act |= ar_fire || aw_fire || w_fire || r_fire || b_fire || ag_step || v_go ||
+		       (ar_slot && (fd_want || wa_ok)) || (wa_on && wa_ld);
 		/* the read side's registers */
 		const int wa_on0 = wa_on, wa_ld0 = wa_ld, awv0 = awv;
 		const int64_t wr_out0 = wr_out, e_w0 = e_w;
@@ -1077,22 +1144,26 @@ static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb
 				wa_left = (a0 + ar.n * eb - 1) / db - a0 / db + 1;
 			}
 		}
-		if (ag_step)
-			ag++;
+		if (ag_step) {
+			vpos_next(v, &ap);
+			vrun_at(v, &ap, &ar);
+		}
 		if (rb_v && rb_take)
 			rb_v = 0;
 		if (r_fire && !r_isf)
 			rb_v = 1;
 		if (v_go) {
-			u_idx = u_rend ? 0 : u_idx + 1;
+			u_idx = u_rend ? 0 : u_idx + u_k;
 			if (u_rend && ur.gend) {
 				vo_iss++;
 				capt[cap_t++ % (VQ_WORDS + 4)] = c + 3;
 			}
 			if (u_rend && ur.last)
 				v_done = 1;
-			if (u_rend && !ur.last)
-				ug++;
+			if (u_rend && !ur.last) {
+				vpos_next(v, &up);
+				vrun_at(v, &up, &ur);
+			}
 		}
 		/* the write side's registers */
 		wr_out += aw_fire - b_fire;
@@ -1102,6 +1173,7 @@ static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb
 			wv = 0;
 		if (aw_on && (!awv || aw_fire) && wr_out0 + awv0 < maxout) {
 			const int64_t n = burst_beats(x, aw_a, aw_left);
+			act = 1;
 			awv = 1;
 			aw_n = n;
 			if (aw_left == n) {
@@ -1119,6 +1191,7 @@ static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb
 			}
 		}
 		if (!w_done && (!wv || w_fire) && w_have) {
+			act = 1;
 			e_ea += eb;
 			e_k++;
 			if (e_ln + 1 == v->C) {
@@ -1143,7 +1216,12 @@ static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb
 		while (cap_h != cap_t && capt[cap_h % (VQ_WORDS + 4)] <= c + 1) {
 			cap_h++;
 			cap_w++;
+			act = 1;
 		}
+		if (!act)
+			c = vec_idle_until(x, cr, c, r_hold || rq_h == rq_t ? -1 : rq_rdy[rq_h % VMEM_Q],
+					   b_hold || bq_h == bq_t ? -1 : bq[bq_h % VMEM_Q],
+					   cap_h == cap_t ? -1 : capt[cap_h % (VQ_WORDS + 4)]) - 1;
 	}
 	return c;
 }

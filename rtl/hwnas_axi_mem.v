@@ -658,28 +658,36 @@ module hwnas_axi_mem #(
     reg [31:0] u_idx;                               // the unpacker's element in its run
     wire [31:0] u_addr, u_n;
     wire       u_pad, u_last, u_gend, u_cont;
-    wire       u_rend = (u_idx + 32'd1 == u_n);
     wire [31:0] u_cur = u_addr + (u_idx << elg);
     wire [31:0] u_off = {{(32-LG){1'b0}}, u_cur[LG-1:0]};
-    wire       u_bend = !u_pad && (u_rend || u_off + eb >= DB);   // its beat's last element
-    // the element at u_cur from the held read beat, or the pad value
-    reg [63:0] u_elem;
-    always @(*) begin
-        u_elem = 64'd0;
-        for (b = 0; b < 8; b = b + 1)
-            for (k = 0; k < DB; k = k + 1)
-                if (b < eb && u_off + b == k)
-                    u_elem[b*8 +: 8] = rb[k*8 +: 8];
-        if (u_pad)
-            u_elem = {{32{dma_win[223]}}, dma_win[223:192]};
-    end
-    // a vector request's input side: one element a cycle into the word register vw, the
-    // word to the vector unit (mem_rvalid) once complete; its output words wait in a VQ-word
+    // a vector request's elements taken this cycle: every element of its word in the held
+    // beat (the rest of the run, or up to the beat's end), a pad word whole; so the held beat
+    // is done with (a run's bursts are its own, so at the run's end too)
+    localparam ALG = $clog2(AB);
+    wire [31:0] v_rem = u_n - u_idx;
+    wire [31:0] v_inb = (DB - u_off) >> ALG;
+    wire [31:0] u_k = (u_pad || v_rem < v_inb) ? v_rem : v_inb;
+    wire       u_rend = (u_idx + u_k == u_n);
+    wire       u_bend = !u_pad;
+    // a vector request's input side: a word's elements into the word register vw as their
+    // beat is held (all of them at once when the word lies in one beat; a pad word at once),
+    // the word to the vector unit (mem_rvalid) once complete; its output words wait in a VQ-word
     // queue for the W packer, and a group's last input word goes only with room for its
     // output (the DMA cannot be stalled)
     localparam VQ = 4;
     localparam AEW = 8 * AB;
     reg [OLANES*A_BITS-1:0] vw;
+    // the word's elements from the held beat: element i of a run at u_addr is in byte
+    // (u_addr + i AB) mod DB of its beat, so the beat turned right by u_addr's offset has it
+    // in slot i mod DB / AB; lanes u_idx .. u_idx + u_k - 1 take them (the pad value for a
+    // pad word), the others keep theirs (0 when the word starts)
+    wire [2*DW-1:0] v_rot = {rb, rb} >> {u_addr[LG-1:0], 3'd0};
+    reg  [OLANES*A_BITS-1:0] v_in;
+    integer vi;
+    always @(*)
+        for (vi = 0; vi < OLANES; vi = vi + 1)
+            v_in[vi*A_BITS +: A_BITS] = u_pad ? dma_win[192 +: A_BITS] :
+                                        v_rot[(vi % (DB / AB))*AEW +: A_BITS];
     reg        v_emit, v_done;
     reg [31:0] vo_iss;                              // output words asked for
     reg [OLANES*AEW-1:0] vq [0:VQ-1];
@@ -736,11 +744,11 @@ module hwnas_axi_mem #(
                 if (uw_go)
                     u_idx <= c_rend ? 32'd0 : u_idx + c_n;
                 else if (v_go)
-                    u_idx <= u_rend ? 32'd0 : u_idx + 32'd1;
+                    u_idx <= u_rend ? 32'd0 : u_idx + u_k;
                 if (v_go) begin
                     for (i = 0; i < OLANES; i = i + 1)
-                        if (u_idx == i)
-                            vw[i*A_BITS +: A_BITS] <= u_elem[A_BITS-1:0];
+                        if (i >= u_idx && i < u_idx + u_k)
+                            vw[i*A_BITS +: A_BITS] <= v_in[i*A_BITS +: A_BITS];
                         else if (u_idx == 32'd0)
                             vw[i*A_BITS +: A_BITS] <= {A_BITS{1'b0}};
                     if (u_rend) begin
@@ -853,7 +861,7 @@ module hwnas_axi_mem #(
                 m_wvalid <= 1'b0;
             q_emit <= 1'b0;
             if (v_go && !u_pad)
-                rd_bytes <= rd_bytes + eb;
+                rd_bytes <= rd_bytes + (u_k << elg);
             em_v <= ((st == S_EMIT) && !em_last) || em_rd;
             if (em_rd)
                 emit_j <= emit_j + 32'd1;

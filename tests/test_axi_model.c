@@ -37,6 +37,8 @@ static const struct skel skels[] = {
 	{ 2, 2, HW_WS, 8, 1, 64, 16, 4 },
 	{ 3, 2, HW_IS, 16, 1, 64, 16, 4 },
 	{ 2, 2, HW_WS, 8, 1, 128, 4, 4 },
+	/* wide vector words: 8 lanes of 16 bits span two or three 64-bit beats */
+	{ 2, 8, HW_WS, 16, 1, 64, 4, 4 },
 };
 #define N_SKELS (sizeof(skels) / sizeof(skels[0]))
 /* make test: the first three, the builds test_axi's short cases make anyway (no verilator
@@ -288,13 +290,15 @@ static void axi_model_should_match_the_axi_top_on_random_layers(void)
 }
 
 /* The pools and adds of docs/deploy.md's AXI table (test_axi.c's, latency 20), no
- * back-pressure: the model equals the top (make test: the first four, on test_axi's builds). */
+ * back-pressure: the model equals the top (make test: the first four, on test_axi's builds;
+ * HWNAS_LONG: also a wide add whose input outruns its output). */
 static void axi_model_should_match_the_axi_top_on_the_tables_pools_and_adds(void)
 {
 	const struct arch_layer mx = arch_pool("maxpool", 1, 5, 7, 7, 3, 2, 1, 1);
 	const struct arch_layer av = arch_pool("avgpool", 2, 6, 6, 5, 3, 1, 1, 0);
 	const struct arch_layer gap = arch_pool("gap", 1, 7, 4, 4, 4, 1, 0, 0);
 	const struct arch_layer add = arch_add("add", 1, 9, 5, 3);
+	const struct arch_layer add16 = arch_add("add", 1, 16, 6, 3);
 	const struct map_tiling none = { 1, 1, 1, MAP_MNK };
 	struct tally t = { 0 };
 
@@ -305,6 +309,10 @@ static void axi_model_should_match_the_axi_top_on_the_tables_pools_and_adds(void
 	if (getenv("HWNAS_LONG")) {
 		run_one(&skels[4], 20, &mx, &none, 0, "max pool", &t, "table");
 		run_one(&skels[4], 20, &add, &none, 0, "add", &t, "table");
+		/* words of two or three beats, eight output elements a group of two: the
+		 * unpacker runs ahead of the W packer and waits for the output queue's room */
+		run_one(&skels[6], 0, &add16, &none, 0, "add 16 ch, the output queue full", &t,
+			"table");
 	}
 	CHECK_EQ_I64(t.worse, 0);
 	CHECK_EQ_I64(t.exact, t.n);
