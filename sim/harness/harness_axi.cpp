@@ -2,7 +2,7 @@
 //
 //   harness_axi IMAGE RESULTS DUMP --dq ADDR N --cq ADDR N --dump ADDR BYTES --max-cycles N
 //               [--seed N] [--stall P] [--axi-latency N] [--axi-bw B]
-//               [--err-rbeat N] [--err-bresp N] [--busy-start C]
+//               [--err-rbeat N] [--err-bresp N] [--busy-start C] [--w-early 0|1]
 //
 // IMAGE is the accelerator's DRAM from byte 0, as sim/sim_axi.c (and `hwnas compile`) lay it
 // out (docs/deploy.md "Memory map"): the two command lists (N records at ADDR each), weights,
@@ -22,7 +22,9 @@
 // the DRAM image is restored and the SAME top, without a reset, runs the program again with
 // no error: that run's results and outputs are the ones reported. --busy-start C: C cycles
 // after the start, the host writes CTRL.start again while the run is busy (the driver would
-// refuse): the top must ignore it (STATUS read back busy, "busy_start_status").
+// refuse): the top must ignore it (STATUS read back busy, "busy_start_status"). --w-early 1:
+// the slave also takes W beats ahead of their AW (up to 2 x MAXB, as AXI allows; they are
+// written when the AW comes; "w_early_beats" counts them); by default it waits for the AW.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -91,6 +93,7 @@ static int die(const char *results, const char *msg)
 
 
 struct Burst { uint32_t addr; int len, beat; long ready; };
+struct WBeat { std::vector<uint8_t> d; uint64_t s; bool last; };
 
 int main(int argc, char **argv)
 {
@@ -105,6 +108,7 @@ int main(int argc, char **argv)
 	long latency = 0, max_cycles = 1000000;
 	uint64_t dq_at = 0, cq_at = 0, dq_n = 0, cq_n = 0, dump_at = 0, dump_n = 0;
 	long err_r = 0, err_b = 0, busy_at = -1;
+	bool w_early = false;
 	for (int i = 4; i + 1 < argc; i++) {
 		if (!strcmp(argv[i], "--seed"))
 			rng = strtoull(argv[++i], nullptr, 10) * 2654435761ull + 1;
@@ -122,6 +126,8 @@ int main(int argc, char **argv)
 			err_b = atol(argv[++i]);
 		else if (!strcmp(argv[i], "--busy-start"))
 			busy_at = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--w-early"))
+			w_early = atol(argv[++i]) != 0;
 		else if (i + 2 < argc && !strcmp(argv[i], "--dq")) {
 			dq_at = strtoull(argv[i + 1], nullptr, 0);
 			dq_n = strtoull(argv[i + 2], nullptr, 0);
@@ -169,6 +175,8 @@ int main(int argc, char **argv)
 	// slave state
 	std::deque<Burst> rq, wq;                   // accepted read / write bursts
 	std::deque<long> bq;                        // B responses due
+	std::deque<WBeat> wpre;                     // W beats taken ahead of their AW
+	long w_early_beats = 0;
 	double credit = 0;
 	bool r_hold = false, b_hold = false;
 	long r_sent = 0, b_sent = 0;                // R beats / B responses offered so far
@@ -194,12 +202,30 @@ int main(int argc, char **argv)
 			status = std::string("axi: ") + ch + " burst outside the memory";
 	};
 
+	// a W beat into the oldest write burst (W beats fill the bursts in order: the front)
+	auto w_apply = [&](const WBeat &x) {
+		Burst *b = &wq.front();
+		uint32_t a = b->addr + (uint32_t)(b->beat * DB);
+		for (int i = 0; i < DB; i++)
+			if ((x.s >> i) & 1)
+				dram[a + i] = x.d[i];
+		if (x.last != (b->beat == b->len))
+			status = "axi: WLAST not on the burst's last beat";
+		bool last = b->beat == b->len;
+		b->beat++;
+		if (last) {
+			bq.push_back(cyc + 1 + (latency > 0 ? 1 : 0));
+			wq.pop_front();
+		}
+	};
+
 	// one clock: drive the slave outputs from state, evaluate, sample handshakes, clock
 	auto tick = [&]() {
 		top->m_axi_arready = !chance(stall);
 		top->m_axi_awready = !chance(stall);
 		// this slave takes W beats only for an accepted AW (AXI lets a slave wait for it)
-		top->m_axi_wready = !wq.empty() && !chance(stall);
+		top->m_axi_wready = (!wq.empty() || (w_early && wpre.size() < 2u * MAXB)) &&
+				    !chance(stall);
 		credit += bw;
 		if (credit > 2.0 * DB + bw)
 			credit = 2.0 * DB + bw;
@@ -253,37 +279,29 @@ int main(int argc, char **argv)
 			wq.push_back({ top->m_axi_awaddr, top->m_axi_awlen, 0, 0 });
 			bursts++;
 			aw_pend = false;
+			while (!wpre.empty() && !wq.empty()) {
+				w_apply(wpre.front());
+				wpre.pop_front();
+			}
 		} else if (top->m_axi_awvalid) {
 			aw_pend = true;
 			aw_a = top->m_axi_awaddr;
 			aw_l = top->m_axi_awlen;
 		}
 		if (top->m_axi_wvalid && top->m_axi_wready) {
-			// W may not run ahead of its AW in this model (the master issues AW first)
-			Burst *b = nullptr;
-			for (Burst &x : wq)
-				if (x.beat <= x.len) {
-					b = &x;
-					break;
-				}
-			if (!b) {
-				status = "axi: W beat without an outstanding AW";
+			// W ahead of its AW (only with --w-early) waits in wpre for the AW
+			WBeat x = { bytes_of(top->m_axi_wdata), (uint64_t)top->m_axi_wstrb,
+				    (bool)top->m_axi_wlast };
+			if (wq.empty() || !wpre.empty()) {
+				if (!w_early)
+					status = "axi: W beat without an outstanding AW";
+				wpre.push_back(x);
+				w_early_beats++;
 			} else {
-				uint32_t a = b->addr + (uint32_t)(b->beat * DB);
-				for (int i = 0; i < DB; i++)
-					if (bit_of(top->m_axi_wstrb, i))
-						dram[a + i] = byte_of(top->m_axi_wdata, i);
-				if ((bool)top->m_axi_wlast != (b->beat == b->len))
-					status = "axi: WLAST not on the burst's last beat";
-				bool last = b->beat == b->len;
-				b->beat++;
-				if (last) {
-					bq.push_back(cyc + 1 + (latency > 0 ? 1 : 0));
-					wq.pop_front();      // W beats fill the bursts in order: b is the front
-				}
-				wr_beats++;
-				credit -= DB;
+				w_apply(x);
 			}
+			wr_beats++;
+			credit -= DB;
 			w_pend = false;
 		} else if (top->m_axi_wvalid) {
 			w_pend = true;
@@ -385,7 +403,8 @@ int main(int argc, char **argv)
 		}
 		irq_at = cyc - t_start;
 		// done: the memory side has answered everything it accepted, nothing is offered
-		if (status == "ok" && (!rq.empty() || !wq.empty() || !bq.empty() || r_hold || b_hold))
+		if (status == "ok" && (!rq.empty() || !wq.empty() || !bq.empty() || !wpre.empty() ||
+				       r_hold || b_hold))
 			status = "axi: done with a burst outstanding (AR or AW unanswered, W incomplete)";
 		if (status == "ok" && (top->m_axi_arvalid || top->m_axi_awvalid || top->m_axi_wvalid))
 			status = "axi: done with a VALID up";
@@ -468,7 +487,8 @@ int main(int argc, char **argv)
 		rdb, wrb, bursts, rd_beats, wr_beats);
 	fprintf(rf, "dma_done %u\ncmp_done %u\nsim_cycles %ld\n", dmac, cmpc, cyc);
 	fprintf(rf, "r_beats %ld\nb_resps %ld\nerr_status %u\nerr_cycles %ld\n"
-		"busy_start_status %u\n", r_sent, b_sent, err_st, err_cycles, busy_st);
+		"busy_start_status %u\nw_early_beats %ld\n", r_sent, b_sent, err_st, err_cycles,
+		busy_st, w_early_beats);
 	fclose(rf);
 
 	FILE *df = fopen(dump_path, "wb");
