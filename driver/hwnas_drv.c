@@ -141,7 +141,8 @@ int hnd_probe(const struct hnd_bus *b, uint32_t *params0, uint32_t *params1)
 int hnd_start(const struct hnd_bus *b, uint32_t dq_addr, uint32_t dq_count, uint32_t cq_addr,
 	      uint32_t cq_count, int irq)
 {
-	/* a start resets the core: never while a run still has AXI transactions in flight */
+	/* never while busy: the top would ignore the start, and the list registers written
+	 * first are the ones the running program is fetched with */
 	if ((dq_addr & 63u) || (cq_addr & (HND_CMP_RECORD - 1)) ||
 	    (b->rd(b->ctx, HND_STATUS) & HND_STATUS_BUSY))
 		return -1;

@@ -74,8 +74,8 @@ struct hnd_counters {
 int hnd_probe(const struct hnd_bus *b, uint32_t *params0, uint32_t *params1);
 /* Writes the lists' addresses (the DMA list 64-byte, the compute list 32-byte aligned) and
  * lengths, and starts (irq enabled when irq != 0). Returns 0, or -1 for a misaligned address
- * or a run still busy (a start resets the core, which must not happen with AXI transactions
- * in flight). */
+ * or a run still busy (the top ignores a start while busy, docs/deploy.md; refusing it here
+ * tells the caller). */
 int hnd_start(const struct hnd_bus *b, uint32_t dq_addr, uint32_t dq_count, uint32_t cq_addr,
 	      uint32_t cq_count, int irq);
 /* Waits for done (through wait_irq when given, else by polling STATUS up to max_polls times;

@@ -3,8 +3,10 @@
 #
 #   formal/run.sh [quick|long]
 #
-# hwnas_axil (AXI4-Lite slave): yosys-smtbmc + z3, bounded model check and k-induction (the
-# properties are inductive: a full proof for every depth). hwnas_axi_mem (AXI4 master):
+# hwnas_axil (AXI4-Lite slave) and hwnas_axi_ctl (the run control of hwnas_axi: a start while
+# busy ignored, done after an AXI error only once nothing is outstanding): yosys-smtbmc + z3,
+# bounded model check and k-induction (the properties are inductive: a full proof for every
+# depth). hwnas_axi_mem (AXI4 master):
 # bounded model check with Yosys's SAT solver (`sat -seq N`; z3 through yosys-smtbmc does not
 # finish a single step of this module), from reset, over every input sequence of N cycles.
 # Then each mutant (a copy of the RTL with one rule broken, below) must FAIL, so no property
@@ -25,10 +27,10 @@ else
 	depth_l=16
 fi
 
-axil_check() {	# $1: the RTL file; prints PASS or FAIL
+axil_check() {	# $1: the RTL file, $2: the top (hwnas_axil); prints PASS or FAIL
 	cat > "$tmp/axil.ys" <<EOS
 read_verilog -sv -formal -DFORMAL $1
-prep -top hwnas_axil
+prep -top ${2:-hwnas_axil}
 async2sync
 dffunmap
 write_smt2 -wires $tmp/axil.smt2
@@ -98,6 +100,12 @@ expect "mutant B without write data" FAIL \
 	"$(axil_check "$(mutant nodata hwnas_axil.v 's/wire do_write = aw_have \&\& w_have \&\& !s_bvalid;/wire do_write = aw_have \&\& !s_bvalid;/')")"
 expect "mutant B pending after reset" FAIL \
 	"$(axil_check "$(mutant breset hwnas_axil.v '0,/s_bvalid <= 1.b0;/s//s_bvalid <= 1'"'"'b1;/')")"
+expect "hwnas_axi_ctl: BMC $depth_l and induction" PASS \
+	"$(axil_check "$here/rtl/hwnas_axi.v" hwnas_axi_ctl)"
+expect "mutant start while busy restarts the run" FAIL \
+	"$(axil_check "$(mutant busystart hwnas_axi.v 's/assign go = start \&\& !running;/assign go = start;/')" hwnas_axi_ctl)"
+expect "mutant done after an error with AXI still busy" FAIL \
+	"$(axil_check "$(mutant errquiet hwnas_axi.v 's/if (axi_quiet) begin/if (1'"'"'b1) begin/')" hwnas_axi_ctl)"
 
 for c in $memcfgs; do
 	expect "hwnas_axi_mem $c: BMC" PASS "$(mem_check "$here/rtl/hwnas_axi_mem.v" "$c")"
@@ -113,6 +121,12 @@ expect "mutant vector output queue overrun" FAIL \
 	"$(mem_check "$(mutant vqroom hwnas_axi_mem.v 's/!(u_rend \&\& u_gend \&\& !vq_room)/1'"'"'b1/')" "$c1")"
 expect "mutant packer reads ahead the wrong staging word" FAIL \
 	"$(mem_check "$(mutant pkahead hwnas_axi_mem.v 's/(e_rl + 8.d1 == lanes\[7:0\]) ? e_qb + cols : e_qb)/(e_rl + 8'"'"'d1 == lanes[7:0]) ? e_qb + cols : e_qb + 32'"'"'d1)/')" "$c1")"
+expect "mutant quiet with a read burst outstanding" FAIL \
+	"$(mem_check "$(mutant quietrd hwnas_axi_mem.v 's/assign axi_quiet = rd_out == {OW{1.b0}} \&\& !m_arvalid \&\&/assign axi_quiet =/')" "$c1")"
+expect "mutant quiet with a write burst unanswered" FAIL \
+	"$(mem_check "$(mutant quietwr hwnas_axi_mem.v 's/ wr_out == {OW{1.b0}} \&\&$//')" "$c1")"
+expect "mutant new AR after an AXI error" FAIL \
+	"$(mem_check "$(mutant errar hwnas_axi_mem.v 's/wire ar_room = rd_out < MAXOUT \&\& !axi_error;/wire ar_room = rd_out < MAXOUT;/')" "$c1")"
 if [ "$mode" = long ]; then
 	expect "mutant bursts beyond MAXB" FAIL \
 		"$(mem_check "$(mutant maxb hwnas_axi_mem.v 's/? ((left < MAXB) ? left\[8:0\] : MAXB\[8:0\])/? left[8:0]/')" "$c1")"

@@ -96,9 +96,9 @@ module hwnas_axi #(
 
     wire start, irq_en, clr_done;
     wire [31:0] dq_addr, dq_count, cq_addr, cq_count;
-    reg  running, done, error;
-    reg  [31:0] cycles, arr_cycles, dma_cycles;
-    wire core_rst = rst || start;
+    wire running, done, error, go;
+    wire [31:0] cycles, arr_cycles, dma_cycles;
+    wire core_rst = rst || go;
 
     // the core
     wire dq_valid, dq_ready, cq_valid, cq_ready;
@@ -117,7 +117,7 @@ module hwnas_axi #(
     wire [ONB*COLS*ACC_BITS-1:0] mem_oline, dma_wline;
     wire arr_busy;
     wire [31:0] dma_count, cmp_count, dq_fetched, cq_fetched, rd_bytes, wr_bytes;
-    wire axi_error, mem_idle;
+    wire axi_error, axi_quiet, mem_idle;
     wire [31:0] dma_qwords, dma_qbase, dma_vg, dma_vbase2, dma_vout;
     wire [1:0] dma_vop;
     wire [287:0] dma_win;
@@ -162,6 +162,7 @@ module hwnas_axi #(
         .clk(clk), .rst(core_rst), .run(running),
         .dq_addr(dq_addr), .dq_count(dq_count), .cq_addr(cq_addr), .cq_count(cq_count),
         .dq_fetched(dq_fetched), .cq_fetched(cq_fetched), .axi_error(axi_error),
+        .axi_quiet(axi_quiet),
         .idle(mem_idle), .rd_bytes(rd_bytes), .wr_bytes(wr_bytes),
         .dq_valid(dq_valid), .dq_ready(dq_ready), .dq_rec(dq_rec),
         .cq_valid(cq_valid), .cq_ready(cq_ready), .cq_rec(cq_rec),
@@ -201,6 +202,43 @@ module hwnas_axi #(
                     dma_count == dq_count && cmp_count == cq_count &&
                     !dma_busy && !arr_busy && mem_idle;
 
+    hwnas_axi_ctl ctl (
+        .clk(clk), .rst(rst), .start(start), .clr_done(clr_done), .axi_error(axi_error),
+        .axi_quiet(axi_quiet), .finished(finished), .arr_busy(arr_busy), .dma_busy(dma_busy),
+        .go(go), .running(running), .done(done), .error(error), .cycles(cycles),
+        .arr_cycles(arr_cycles), .dma_cycles(dma_cycles));
+    assign irq = irq_en && done;
+
+    wire unused_axi = &{1'b0, dma_qwords,
+                        s_axil_awprot, s_axil_arprot, dma_bytes, dq_rec[1535:992],
+                        cq_rec[255:224], cq_rec[31:4]};
+endmodule
+
+// hwnas_axi_ctl: the run control of hwnas_axi (STATUS and the counters, docs/deploy.md).
+// CTRL.start (start) begins a run only while none is running (go: it resets the core and the
+// master); a start while busy is ignored. A run ends with done when the program finished,
+// or, after an AXI error response, with done and error once the master has nothing
+// outstanding on AXI (axi_quiet: every burst answered, every W burst begun complete).
+module hwnas_axi_ctl (
+    input  wire        clk,
+    input  wire        rst,
+    input  wire        start,
+    input  wire        clr_done,
+    input  wire        axi_error,
+    input  wire        axi_quiet,
+    input  wire        finished,
+    input  wire        arr_busy,
+    input  wire        dma_busy,
+    output wire        go,
+    output reg         running,
+    output reg         done,
+    output reg         error,
+    output reg  [31:0] cycles,
+    output reg  [31:0] arr_cycles,
+    output reg  [31:0] dma_cycles
+);
+    assign go = start && !running;
+
     always @(posedge clk) begin
         if (rst) begin
             running <= 1'b0;
@@ -209,7 +247,7 @@ module hwnas_axi #(
             cycles <= 32'd0;
             arr_cycles <= 32'd0;
             dma_cycles <= 32'd0;
-        end else if (start) begin
+        end else if (go) begin
             running <= 1'b1;
             done <= 1'b0;
             error <= 1'b0;
@@ -222,9 +260,11 @@ module hwnas_axi #(
                 arr_cycles <= arr_cycles + {31'd0, arr_busy};
                 dma_cycles <= dma_cycles + {31'd0, dma_busy};
                 if (axi_error) begin
-                    running <= 1'b0;
-                    done <= 1'b1;
-                    error <= 1'b1;
+                    if (axi_quiet) begin
+                        running <= 1'b0;
+                        done <= 1'b1;
+                        error <= 1'b1;
+                    end
                 end else if (finished) begin
                     running <= 1'b0;
                     done <= 1'b1;
@@ -236,9 +276,41 @@ module hwnas_axi #(
             end
         end
     end
-    assign irq = irq_en && done;
 
-    wire unused_axi = &{1'b0, dma_qwords,
-                        s_axil_awprot, s_axil_arprot, dma_bytes, dq_rec[1535:992],
-                        cq_rec[255:224], cq_rec[31:4]};
+`ifdef FORMAL
+    // Properties (formal/run.sh, yosys-smtbmc: bounded and by induction). Inputs are free.
+    reg f_past = 1'b0;
+    always @(posedge clk)
+        f_past <= 1'b1;
+    always @(*)
+        if (!f_past)
+            assume(rst);
+    always @(*)
+        if (f_past && !rst) begin
+            // a start while busy changes nothing: no reset of the core or the master
+            if (running)
+                assert(!go);
+            assert(!(running && done));
+            assert(!(running && error));
+        end
+    always @(posedge clk)
+        if (f_past && !$past(rst)) begin
+            // a start while busy changes nothing: the run goes on, its counters count on
+            if ($past(running && start)) begin
+                assert(cycles == $past(cycles) + 32'd1);
+                assert(arr_cycles == $past(arr_cycles) + {31'd0, $past(arr_busy)});
+                assert(dma_cycles == $past(dma_cycles) + {31'd0, $past(dma_busy)});
+                assert(running || done || $past(clr_done));
+            end
+            // a run ends after an AXI error only when nothing is outstanding on AXI, and
+            // then with error; done (idle) after an error implies that
+            if ($past(running) && !running) begin
+                assert(!$past(axi_error) || $past(axi_quiet));
+                if (!$past(clr_done))
+                    assert(done && error == $past(axi_error));
+            end
+            if ($past(running && axi_error && !axi_quiet))
+                assert(running);
+        end
+`endif
 endmodule

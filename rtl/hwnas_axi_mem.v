@@ -52,6 +52,7 @@ module hwnas_axi_mem #(
     output reg  [31:0] dq_fetched,        // records handed to the core
     output reg  [31:0] cq_fetched,
     output wire        axi_error,         // a SLVERR/DECERR response was seen (sticky)
+    output wire        axi_quiet,         // nothing outstanding on AXI, no W beat owed
     output wire        idle,              // no DMA request in progress
     output reg  [31:0] rd_bytes,          // data bytes read and written for the DMA
     output reg  [31:0] wr_bytes,
@@ -175,8 +176,9 @@ module hwnas_axi_mem #(
     reg [31:0] fd_next, fc_next;                    // records fetched / requested so far
     reg [4:0]  fd_beat;
     reg [3:0]  fc_beat;
-    assign dq_valid = fd_full;
-    assign cq_valid = fc_full;
+    // no record for the core after an AXI error (the run stops)
+    assign dq_valid = fd_full && !axi_error;
+    assign cq_valid = fc_full && !axi_error;
     assign dq_rec = fd_rec;
     assign cq_rec = fc_rec;
     // a DMA record: its first 64 bytes, then (bit 7 of word 0, seen in the first beat) the
@@ -215,7 +217,8 @@ module hwnas_axi_mem #(
         row_beats = ((s + nbytes - 32'd1) >> LG) - (s >> LG) + 32'd1;
     endfunction
     wire [8:0] ar_n = burst_beats(ar_a, ar_left);
-    wire ar_room = rd_out < MAXOUT;
+    // a burst slot is free (none after an AXI error: no new AR, the run stops)
+    wire ar_room = rd_out < MAXOUT && !axi_error;
 
     // ---------------------------------------------------------------- read beat holder
     reg          rb_v;
@@ -223,7 +226,8 @@ module hwnas_axi_mem #(
     wire st_rd = (st == S_RD) || (st == S_QRD);     // reading a block or parameter records
     wire rb_take;                                   // the held beat leaves this cycle
     wire rb_free = !rb_v || rb_take;
-    assign m_rready = (rtag == 2'd0) ? rb_free : 1'b1;
+    // after an AXI error every R beat is taken and dropped (the bursts in flight drain)
+    assign m_rready = (rtag == 2'd0 && !axi_error) ? rb_free : 1'b1;
 
     // AR arbitration: DMA fetcher, compute fetcher, data
     wire ar_data_ok = ar_on && st_rd && !fd_want && !fc_want;
@@ -374,18 +378,18 @@ module hwnas_axi_mem #(
                     fc_full <= 1'b1;
                 end
             end
-            if (fd_full && dq_ready) begin
+            if (dq_valid && dq_ready) begin
                 fd_full <= 1'b0;
                 dq_fetched <= dq_fetched + 32'd1;
             end
-            if (fc_full && cq_ready) begin
+            if (cq_valid && cq_ready) begin
                 fc_full <= 1'b0;
                 cq_fetched <= cq_fetched + 32'd1;
             end
             // data beats
             if (rb_v && rb_take)
                 rb_v <= 1'b0;
-            if (r_fire && rtag == 2'd0) begin
+            if (r_fire && rtag == 2'd0 && !axi_error) begin
                 rb_v <= 1'b1;
                 rb <= m_rdata;
             end
@@ -439,7 +443,15 @@ module hwnas_axi_mem #(
     reg        pk_v;                                // s_rq holds word e_w, captured
     // the packer's element is captured and read (a vector request's output words are in
     // registers, vq, as soon as captured)
-    wire w_have = vreq ? (e_w < cap_w) : pk_v;
+    // After an AXI error it packs only what a burst on the bus still owes: the rest of a W
+    // burst begun (w_bleft), or the bursts whose AW went ahead of their data (w_lead < 0),
+    // with strobes 0; an AW goes only for a W burst begun ahead of it (w_lead > 0).
+    reg [15:0] w_lead;                              // W bursts begun - AWs issued
+    wire w_owe = w_bleft != 9'd0 || w_lead[15];
+    wire w_have = axi_error ? w_owe : vreq ? (e_w < cap_w) : pk_v;
+    wire aw_iss = (st == S_WR) && aw_on && (!m_awvalid || aw_fire) &&
+                  (wr_out + {{(OW-1){1'b0}}, m_awvalid} < MAXOUT) &&
+                  (!axi_error || (w_lead != 16'd0 && !w_lead[15]));
 
     // ---------------------------------------------------------------- staging memory
     // SW words of LMAX lanes of EW bits in one block RAM (hwnas_spad), a row of NBK
@@ -603,6 +615,8 @@ module hwnas_axi_mem #(
 
     reg        rd_err, wr_err;
     assign axi_error = rd_err || wr_err;
+    assign axi_quiet = rd_out == {OW{1'b0}} && !m_arvalid && wr_out == {OW{1'b0}} &&
+                       !m_awvalid && !m_wvalid && w_bleft == 9'd0 && w_lead == 16'd0;
     assign idle = (st == S_IDLE);
     assign mem_rvalid = em_v || q_emit || v_emit;
     assign mem_done = (st == S_EMIT && em_last) || (st == S_FIN);
@@ -848,11 +862,15 @@ module hwnas_axi_mem #(
             m_wvalid <= 1'b0;
             aw_on <= 1'b0;
             wr_out <= {OW{1'b0}};
+            w_lead <= 16'd0;
+            w_bleft <= 9'd0;
             rd_bytes <= 32'd0;
             wr_bytes <= 32'd0;
             wr_err <= 1'b0;
         end else begin
             wr_out <= wr_out + {{(OW-1){1'b0}}, aw_fire} - {{(OW-1){1'b0}}, b_fire};
+            w_lead <= w_lead + {15'd0, pk_go && e_beat_end && w_bleft == 9'd0} -
+                      {15'd0, aw_iss};
             if (b_fire && m_bresp[1])
                 wr_err <= 1'b1;
             if (aw_fire)
@@ -998,8 +1016,7 @@ module hwnas_axi_mem #(
             end
             S_WR: begin
                 // AW: one burst at a time, MAXOUT outstanding
-                if (aw_on && (!m_awvalid || aw_fire) &&
-                    (wr_out + {{(OW-1){1'b0}}, m_awvalid} < MAXOUT)) begin
+                if (aw_iss) begin
                     m_awvalid <= 1'b1;
                     m_awaddr <= aw_a;
                     m_awlen <= aw_n[7:0] - 8'd1;
@@ -1027,9 +1044,9 @@ module hwnas_axi_mem #(
                         for (k = 0; k < DB; k = k + 1)
                             if (b < eb && e_off + b == k) begin
                                 m_wdata[k*8 +: 8] <= e_val[b*8 +: 8];
-                                m_wstrb[k] <= 1'b1;
+                                m_wstrb[k] <= !axi_error;
                             end
-                    wr_bytes <= wr_bytes + eb;
+                    wr_bytes <= wr_bytes + (axi_error ? 32'd0 : eb);
                     walk_next;
                     if (e_beat_end) begin
                         m_wvalid <= 1'b1;
@@ -1157,7 +1174,7 @@ module hwnas_axi_mem #(
             // before the W packer took it
             if (vreq && dma_wvalid)
                 assume(cap_w < vo_iss);
-            if (vreq)
+            if (vreq && !axi_error)
                 assert(vo_iss - e_w <= VQ);
 
             // bursts: aligned, at most MAXB beats, within one 4 KiB page
@@ -1179,6 +1196,11 @@ module hwnas_axi_mem #(
             assert(f_wr_out <= MAXOUT);
             assert({{(8-OW){1'b0}}, rd_out} == f_rd_out);
             assert({{(8-OW){1'b0}}, wr_out} == f_wr_out);
+            // quiet (what the top waits for after an error before done / idle): no read or
+            // write burst outstanding, every W burst matched to its AW, no W beat owed
+            if (axi_quiet)
+                assert(f_rd_out == 8'd0 && f_wr_out == 8'd0 && f_aw_n == f_wb_n &&
+                       f_wbeat == 9'd0 && !m_arvalid && !m_awvalid && !m_wvalid);
         end
     end
 
@@ -1198,6 +1220,14 @@ module hwnas_axi_mem #(
             if ($past(m_wvalid && !m_wready))
                 assert(m_wvalid && m_wdata == $past(m_wdata) && m_wstrb == $past(m_wstrb) &&
                        m_wlast == $past(m_wlast));
+        end
+        // after an AXI error: no new AR (one pending stays until taken), and once quiet
+        // nothing more is offered
+        if (f_past && !$past(rst) && $past(axi_error)) begin
+            if (m_arvalid)
+                assert($past(m_arvalid && !m_arready));
+            if ($past(axi_quiet))
+                assert(axi_quiet);
         end
         // the packer's read ahead: walk_next moved e_w to the word read (e_w_nx)
         if (f_past && !$past(rst) && $past(pk_go))

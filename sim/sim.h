@@ -241,6 +241,13 @@ struct sim_axi_options {
 	uint64_t seed;
 	int no_win;   /* 1: no window walks: a conv's A as the host's im2col matrix (2-D loads), a
 		       * pool's input as its window matrix */
+	/* error injection (sim/harness/harness_axi.cpp): the slave answers the err_rbeat-th R
+	 * beat / err_bresp-th B response with SLVERR (0: never); the run must end with done +
+	 * error, then the same top, without a reset, runs the program again (the results are
+	 * that run's). busy_start >= 0: a CTRL.start while busy, that many cycles after the
+	 * start, which the top must ignore. */
+	int64_t err_rbeat, err_bresp, busy_start;
+	int w_early;  /* 1: the slave takes W beats ahead of their AW (AXI allows it) */
 };
 void sim_axi_options_init(struct sim_axi_options *o);   /* 64-bit bus, MAXB 16, MAXOUT 4 */
 
@@ -273,6 +280,10 @@ struct sim_axi_result {
 	int64_t cycles;          /* the top's CYCLES register: start to done */
 	int64_t rd_bytes, wr_bytes, bursts;
 	int64_t *outputs, nout;
+	int64_t r_beats, b_resps;    /* R beats and B responses the slave gave (all runs) */
+	int64_t err_status, err_cycles; /* the error run's STATUS and CYCLES (-1: none) */
+	int64_t busy_status;         /* STATUS read right after the start while busy */
+	int64_t w_early_beats;       /* W beats the slave took ahead of their AW */
 };
 void sim_axi_result_release(struct sim_axi_result *r);
 

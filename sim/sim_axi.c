@@ -25,6 +25,7 @@ void sim_axi_options_init(struct sim_axi_options *o)
 	o->dw = 64;
 	o->maxb = 16;
 	o->maxout = 4;
+	o->busy_start = -1;
 }
 
 static uint64_t align_up(uint64_t v) { return (v + AXI_ALIGN - 1) & ~(uint64_t)(AXI_ALIGN - 1); }
@@ -332,6 +333,7 @@ int sim_axi_run(const char *exe, const char *image_path, const struct sim_axi_ma
 {
 	char res[1200], dump[1200], log[1200], a_dq[64], a_dqn[32], a_cq[64], a_cqn[32];
 	char a_d[64], a_dn[32], a_bw[40], a_lat[32], a_max[32], a_seed[32], a_stall[40];
+	char a_er[32], a_eb[32], a_bs[32], a_we[8];
 	char line[256];
 	int st, timed_out, ret;
 	FILE *f;
@@ -351,9 +353,15 @@ int sim_axi_run(const char *exe, const char *image_path, const struct sim_axi_ma
 	snprintf(a_max, sizeof(a_max), "%lld", (long long)max_cycles);
 	snprintf(a_seed, sizeof(a_seed), "%llu", (unsigned long long)ao->seed);
 	snprintf(a_stall, sizeof(a_stall), "%.17g", ao->stall);
+	snprintf(a_er, sizeof(a_er), "%lld", (long long)ao->err_rbeat);
+	snprintf(a_eb, sizeof(a_eb), "%lld", (long long)ao->err_bresp);
+	snprintf(a_bs, sizeof(a_bs), "%lld", (long long)ao->busy_start);
+	snprintf(a_we, sizeof(a_we), "%d", ao->w_early ? 1 : 0);
 	char *argv[] = { (char *)exe, (char *)image_path, res, dump, "--dq", a_dq, a_dqn, "--cq",
 			 a_cq, a_cqn, "--dump", a_d, a_dn, "--axi-bw", a_bw, "--axi-latency",
-			 a_lat, "--max-cycles", a_max, "--seed", a_seed, "--stall", a_stall, NULL };
+			 a_lat, "--max-cycles", a_max, "--seed", a_seed, "--stall", a_stall,
+			 "--err-rbeat", a_er, "--err-bresp", a_eb, "--busy-start", a_bs,
+			 "--w-early", a_we, NULL };
 	if ((ret = sim_spawn(argv, log, 600.0, &st, &timed_out, err)))
 		return ret;
 	if (timed_out)
@@ -372,6 +380,18 @@ int sim_axi_run(const char *exe, const char *image_path, const struct sim_axi_ma
 			out->wr_bytes = v;
 		if (sscanf(line, "axi_bursts %lld", &v) == 1)
 			out->bursts = v;
+		if (sscanf(line, "r_beats %lld", &v) == 1)
+			out->r_beats = v;
+		if (sscanf(line, "b_resps %lld", &v) == 1)
+			out->b_resps = v;
+		if (sscanf(line, "err_status %lld", &v) == 1)
+			out->err_status = v;
+		if (sscanf(line, "err_cycles %lld", &v) == 1)
+			out->err_cycles = v;
+		if (sscanf(line, "busy_start_status %lld", &v) == 1)
+			out->busy_status = v;
+		if (sscanf(line, "w_early_beats %lld", &v) == 1)
+			out->w_early_beats = v;
 	}
 	fclose(f);
 	if (st != 0 || strcmp(out->status, "ok"))

@@ -194,6 +194,108 @@ static void axi_should_run_pools_and_adds_bit_exactly(void)
 	}
 }
 
+/* One run with the harness's error injection / start while busy (ao's err_rbeat, err_bresp,
+ * busy_start; w_early: the slave takes W ahead of AW): the run after the error (or with the ignored start) must be bit-exact; *info
+ * gets the harness's figures. Returns its AXI cycles (-1 on failure). */
+static long run_axi_inject(const struct arch_layer *l, const struct hw_config *hw,
+			   const struct map_tiling *m, double stall, uint64_t seed, int64_t er,
+			   int64_t eb, int64_t busy, int w_early, struct sim_axi_result *info)
+{
+	struct sim_axi_options ao;
+	struct sim_result r;
+	struct hn_err err = { 0 };
+
+	sim_axi_options_init(&ao);
+	ao.stall = stall;
+	ao.seed = seed;
+	ao.err_rbeat = er;
+	ao.err_bresp = eb;
+	ao.busy_start = busy;
+	ao.w_early = w_early;
+	if (sim_layer_axi(l, hw, m, NULL, &ao, &r, info, &err)) {
+		fprintf(stderr, "  %s: %s (seed %llu, err R beat %lld B %lld, busy start %lld)\n",
+			l->name, err.msg, (unsigned long long)seed, (long long)er, (long long)eb,
+			(long long)busy);
+		CHECK(0);
+		sim_axi_result_release(info);
+		return -1;
+	}
+	CHECK_EQ_I64(r.mismatches, 0);
+	CHECK(r.bit_exact);
+	printf("  %-8s stall %.2f seed %-4llu SLVERR R beat %4lld / %4lld B %3lld / %3lld busy start "
+	       "%3lld W early %d (%lld beats): error run %6lld cycles status %lld, rerun %6lld cycles "
+	       "bit-exact %d\n",
+	       l->name, stall, (unsigned long long)seed, (long long)er, (long long)info->r_beats,
+	       (long long)eb, (long long)info->b_resps, (long long)busy, w_early,
+	       (long long)info->w_early_beats, (long long)info->err_cycles, (long long)info->err_status,
+	       (long long)r.rtl_cycles, r.bit_exact);
+	sim_axi_result_release(info);
+	return (long)r.rtl_cycles;
+}
+
+/* An SLVERR on a read beat or a write response, with bursts in flight: the top stops issuing,
+ * drains what it issued (the harness checks the memory side's view at done: every AR and AW
+ * answered, every W burst complete, nothing offered after it) and reports done + error through
+ * the driver; the SAME top then runs the program again without a reset, bit-exactly and, with
+ * no back-pressure, in exactly the cycles of a clean run. A CTRL.start while busy is ignored
+ * (STATUS still busy, same cycles, same outputs). */
+static void axi_should_drain_an_error_and_restart_without_a_reset(void)
+{
+	struct hw_config hw = small_hw(2, 2, HW_WS, 8, 32, 1);
+	struct arch_layer g = arch_matmul("gemm", 1, 13, 11, 7);
+	struct arch_layer mx = arch_pool("maxpool", 1, 5, 7, 7, 3, 2, 1, 1);
+	struct map_tiling m = { 4, 3, 5, MAP_MNK }, none = { 1, 1, 1, MAP_MNK };
+	struct sim_axi_result clean, e;
+	const double stalls[] = { 0.3, 0.6 };
+	uint64_t s = seed0() + 50;
+
+	long c0 = run_axi_inject(&g, &hw, &m, 0, s, 0, 0, -1, 0, &clean);
+	CHECK(c0 > 0 && clean.r_beats > 8 && clean.b_resps > 2);
+	CHECK_EQ_I64(clean.err_cycles, -1);
+	int64_t rp[] = { 1, clean.r_beats / 3, clean.r_beats / 2 + 1, clean.r_beats };
+	int64_t bp[] = { 1, clean.b_resps / 2 + 1, clean.b_resps };
+	for (int i = 0; i < 4; i++) {
+		CHECK_EQ_I64(run_axi_inject(&g, &hw, &m, 0, s, rp[i], 0, -1, 0, &e), c0);
+		CHECK_EQ_I64(e.err_status & 7, HND_STATUS_DONE | HND_STATUS_ERROR);
+		CHECK(e.err_cycles > 0);
+	}
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ_I64(run_axi_inject(&g, &hw, &m, 0, s, 0, bp[i], -1, 0, &e), c0);
+		CHECK_EQ_I64(e.err_status & 7, HND_STATUS_DONE | HND_STATUS_ERROR);
+	}
+	/* random back-pressure: the error run drains under it, the rerun is bit-exact */
+	for (int k = 0; k < 2; k++) {
+		CHECK(run_axi_inject(&g, &hw, &m, stalls[k], s + 1 + (uint64_t)k, rp[2], 0, -1,
+				     0, &e) > 0);
+		CHECK_EQ_I64(e.err_status & 7, HND_STATUS_DONE | HND_STATUS_ERROR);
+		CHECK(run_axi_inject(&g, &hw, &m, stalls[k], s + 3 + (uint64_t)k, 0, bp[1], -1,
+				     0, &e) > 0);
+		CHECK_EQ_I64(e.err_status & 7, HND_STATUS_DONE | HND_STATUS_ERROR);
+	}
+	/* a slave that takes W beats ahead of their AW (the master then owes AWs for W bursts
+	 * begun): clean, an R error and a B error under 60% back-pressure */
+	CHECK(run_axi_inject(&g, &hw, &m, 0.6, s + 8, 0, 0, -1, 1, &e) > 0);
+	CHECK(run_axi_inject(&g, &hw, &m, 0.6, s + 9, rp[2], 0, -1, 1, &e) > 0);
+	CHECK_EQ_I64(e.err_status & 7, HND_STATUS_DONE | HND_STATUS_ERROR);
+	CHECK(run_axi_inject(&g, &hw, &m, 0.6, s + 10, 0, bp[1], -1, 1, &e) > 0);
+	CHECK_EQ_I64(e.err_status & 7, HND_STATUS_DONE | HND_STATUS_ERROR);
+	CHECK(run_axi_inject(&mx, &hw, &none, 0.6, s + 11, 0, 9, -1, 1, &e) > 0);
+	CHECK_EQ_I64(e.err_status & 7, HND_STATUS_DONE | HND_STATUS_ERROR);
+	/* a start while busy: ignored */
+	CHECK_EQ_I64(run_axi_inject(&g, &hw, &m, 0, s, 0, 0, 40, 0, &e), c0);
+	CHECK_EQ_I64(e.busy_status & 7, HND_STATUS_BUSY);
+	CHECK(run_axi_inject(&g, &hw, &m, 0.3, s + 5, 0, 0, 200, 0, &e) > 0);
+	CHECK_EQ_I64(e.busy_status & 7, HND_STATUS_BUSY);
+	/* a vector request (its input words streamed, its output words packed) */
+	long v0 = run_axi_inject(&mx, &hw, &none, 0, s + 6, 0, 0, -1, 0, &clean);
+	CHECK_EQ_I64(run_axi_inject(&mx, &hw, &none, 0, s + 6, clean.r_beats / 2, 0, -1, 0, &e), v0);
+	CHECK_EQ_I64(e.err_status & 7, HND_STATUS_DONE | HND_STATUS_ERROR);
+	CHECK(run_axi_inject(&mx, &hw, &none, 0.3, s + 7, 0, clean.b_resps / 2 + 1, -1, 0, &e) > 0);
+	CHECK_EQ_I64(e.err_status & 7, HND_STATUS_DONE | HND_STATUS_ERROR);
+	CHECK_EQ_I64(run_axi_inject(&mx, &hw, &none, 0, s + 6, 0, 0, 25, 0, &e), v0);
+	CHECK_EQ_I64(e.busy_status & 7, HND_STATUS_BUSY);
+}
+
 static uint64_t gen_state;
 
 static int64_t gen_in(int64_t lo, int64_t hi)
@@ -326,6 +428,7 @@ int main(void)
 	RUN(axi_should_walk_conv_windows_bit_exactly);
 	RUN(axi_should_split_a_tap_run_at_a_4k_page);
 	RUN(axi_should_run_pools_and_adds_bit_exactly);
+	RUN(axi_should_drain_an_error_and_restart_without_a_reset);
 	RUN(axi_should_run_random_layers_bit_exactly);
 	return TEST_SUMMARY();
 }

@@ -2,6 +2,7 @@
 //
 //   harness_axi IMAGE RESULTS DUMP --dq ADDR N --cq ADDR N --dump ADDR BYTES --max-cycles N
 //               [--seed N] [--stall P] [--axi-latency N] [--axi-bw B]
+//               [--err-rbeat N] [--err-bresp N] [--busy-start C] [--w-early 0|1]
 //
 // IMAGE is the accelerator's DRAM from byte 0, as sim/sim_axi.c (and `hwnas compile`) lay it
 // out (docs/deploy.md "Memory map"): the two command lists (N records at ADDR each), weights,
@@ -11,8 +12,19 @@
 // cycle (read and write share it), and with probability P in every cycle ARREADY, AWREADY,
 // WREADY and the R/B valids are held back (seeded, replayable). It checks the AXI rules on
 // every cycle (bursts within MAXB and 4 KiB, aligned addresses, WLAST where AWLEN says, VALID
-// held and payload stable until READY) and stops with status "axi: ..." on a violation. DUMP
-// gets BYTES bytes of DRAM from ADDR after the run.
+// held and payload stable until READY) and stops with status "axi: ..." on a violation; when
+// the top raises done it checks the memory side's view: every AR and AW it accepted answered
+// (all R beats, every W burst complete, every B taken) and no VALID up, and none until the
+// next start. DUMP gets BYTES bytes of DRAM from ADDR after the run.
+//
+// --err-rbeat N / --err-bresp N: the Nth R beat / Nth B response is SLVERR. The run must end
+// with STATUS done + error (reported through the driver, "err_status", "err_cycles"); then
+// the DRAM image is restored and the SAME top, without a reset, runs the program again with
+// no error: that run's results and outputs are the ones reported. --busy-start C: C cycles
+// after the start, the host writes CTRL.start again while the run is busy (the driver would
+// refuse): the top must ignore it (STATUS read back busy, "busy_start_status"). --w-early 1:
+// the slave also takes W beats ahead of their AW (up to 2 x MAXB, as AXI allows; they are
+// written when the AW comes; "w_early_beats" counts them); by default it waits for the AW.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -81,6 +93,7 @@ static int die(const char *results, const char *msg)
 
 
 struct Burst { uint32_t addr; int len, beat; long ready; };
+struct WBeat { std::vector<uint8_t> d; uint64_t s; bool last; };
 
 int main(int argc, char **argv)
 {
@@ -94,6 +107,8 @@ int main(int argc, char **argv)
 	double stall = 0, bw = 8;
 	long latency = 0, max_cycles = 1000000;
 	uint64_t dq_at = 0, cq_at = 0, dq_n = 0, cq_n = 0, dump_at = 0, dump_n = 0;
+	long err_r = 0, err_b = 0, busy_at = -1;
+	bool w_early = false;
 	for (int i = 4; i + 1 < argc; i++) {
 		if (!strcmp(argv[i], "--seed"))
 			rng = strtoull(argv[++i], nullptr, 10) * 2654435761ull + 1;
@@ -105,6 +120,14 @@ int main(int argc, char **argv)
 			bw = atof(argv[++i]);
 		else if (!strcmp(argv[i], "--max-cycles"))
 			max_cycles = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--err-rbeat"))
+			err_r = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--err-bresp"))
+			err_b = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--busy-start"))
+			busy_at = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--w-early"))
+			w_early = atol(argv[++i]) != 0;
 		else if (i + 2 < argc && !strcmp(argv[i], "--dq")) {
 			dq_at = strtoull(argv[i + 1], nullptr, 0);
 			dq_n = strtoull(argv[i + 2], nullptr, 0);
@@ -137,6 +160,7 @@ int main(int argc, char **argv)
 	// 4 KiB of slack past the image: a burst may read a little beyond the last row
 	dram.resize(((dram.size() + 4095) & ~(size_t)4095) + 4096, 0);
 	const uint64_t dram_size = dram.size();
+	const std::vector<uint8_t> image = dram;     // restored for the run after an error
 	if (dram_size >= (1ull << 32))
 		return die(res_path, "the image does not fit a 32-bit address space");
 	if (dump_at + dump_n > dram_size)
@@ -151,8 +175,13 @@ int main(int argc, char **argv)
 	// slave state
 	std::deque<Burst> rq, wq;                   // accepted read / write bursts
 	std::deque<long> bq;                        // B responses due
+	std::deque<WBeat> wpre;                     // W beats taken ahead of their AW
+	long w_early_beats = 0;
 	double credit = 0;
 	bool r_hold = false, b_hold = false;
+	long r_sent = 0, b_sent = 0;                // R beats / B responses offered so far
+	uint8_t b_resp = 0;
+	bool expect_quiet = false;                  // done seen: no VALID until the next start
 	// master-side protocol monitor: the payload seen while VALID was up and not taken
 	bool ar_pend = false, aw_pend = false, w_pend = false;
 	uint32_t ar_a = 0, aw_a = 0;
@@ -173,12 +202,30 @@ int main(int argc, char **argv)
 			status = std::string("axi: ") + ch + " burst outside the memory";
 	};
 
+	// a W beat into the oldest write burst (W beats fill the bursts in order: the front)
+	auto w_apply = [&](const WBeat &x) {
+		Burst *b = &wq.front();
+		uint32_t a = b->addr + (uint32_t)(b->beat * DB);
+		for (int i = 0; i < DB; i++)
+			if ((x.s >> i) & 1)
+				dram[a + i] = x.d[i];
+		if (x.last != (b->beat == b->len))
+			status = "axi: WLAST not on the burst's last beat";
+		bool last = b->beat == b->len;
+		b->beat++;
+		if (last) {
+			bq.push_back(cyc + 1 + (latency > 0 ? 1 : 0));
+			wq.pop_front();
+		}
+	};
+
 	// one clock: drive the slave outputs from state, evaluate, sample handshakes, clock
 	auto tick = [&]() {
 		top->m_axi_arready = !chance(stall);
 		top->m_axi_awready = !chance(stall);
 		// this slave takes W beats only for an accepted AW (AXI lets a slave wait for it)
-		top->m_axi_wready = !wq.empty() && !chance(stall);
+		top->m_axi_wready = (!wq.empty() || (w_early && wpre.size() < 2u * MAXB)) &&
+				    !chance(stall);
 		credit += bw;
 		if (credit > 2.0 * DB + bw)
 			credit = 2.0 * DB + bw;
@@ -189,17 +236,21 @@ int main(int argc, char **argv)
 			for (int i = 0; i < DB; i++)
 				set_byte(top->m_axi_rdata, i, dram[a + i]);
 			top->m_axi_rlast = b.beat == b.len;
-			top->m_axi_rresp = 0;
+			top->m_axi_rresp = ++r_sent == err_r ? 2 : 0;
 			r_hold = true;
 			credit -= DB;
 		}
 		top->m_axi_rvalid = r_hold;
-		if (!b_hold && !bq.empty() && bq.front() <= cyc && !chance(stall))
+		if (!b_hold && !bq.empty() && bq.front() <= cyc && !chance(stall)) {
 			b_hold = true;
+			b_resp = ++b_sent == err_b ? 2 : 0;
+		}
 		top->m_axi_bvalid = b_hold;
-		top->m_axi_bresp = 0;
+		top->m_axi_bresp = b_resp;
 		top->clk = 0;
 		top->eval();
+		if (expect_quiet && (top->m_axi_arvalid || top->m_axi_awvalid || top->m_axi_wvalid))
+			status = "axi: a request while the top is done";
 		// monitor: VALID held and payload stable until READY
 		if (ar_pend && (!top->m_axi_arvalid || top->m_axi_araddr != ar_a || top->m_axi_arlen != ar_l))
 			status = "axi: ARVALID dropped or AR payload changed before ARREADY";
@@ -228,37 +279,29 @@ int main(int argc, char **argv)
 			wq.push_back({ top->m_axi_awaddr, top->m_axi_awlen, 0, 0 });
 			bursts++;
 			aw_pend = false;
+			while (!wpre.empty() && !wq.empty()) {
+				w_apply(wpre.front());
+				wpre.pop_front();
+			}
 		} else if (top->m_axi_awvalid) {
 			aw_pend = true;
 			aw_a = top->m_axi_awaddr;
 			aw_l = top->m_axi_awlen;
 		}
 		if (top->m_axi_wvalid && top->m_axi_wready) {
-			// W may not run ahead of its AW in this model (the master issues AW first)
-			Burst *b = nullptr;
-			for (Burst &x : wq)
-				if (x.beat <= x.len) {
-					b = &x;
-					break;
-				}
-			if (!b) {
-				status = "axi: W beat without an outstanding AW";
+			// W ahead of its AW (only with --w-early) waits in wpre for the AW
+			WBeat x = { bytes_of(top->m_axi_wdata), (uint64_t)top->m_axi_wstrb,
+				    (bool)top->m_axi_wlast };
+			if (wq.empty() || !wpre.empty()) {
+				if (!w_early)
+					status = "axi: W beat without an outstanding AW";
+				wpre.push_back(x);
+				w_early_beats++;
 			} else {
-				uint32_t a = b->addr + (uint32_t)(b->beat * DB);
-				for (int i = 0; i < DB; i++)
-					if (bit_of(top->m_axi_wstrb, i))
-						dram[a + i] = byte_of(top->m_axi_wdata, i);
-				if ((bool)top->m_axi_wlast != (b->beat == b->len))
-					status = "axi: WLAST not on the burst's last beat";
-				bool last = b->beat == b->len;
-				b->beat++;
-				if (last) {
-					bq.push_back(cyc + 1 + (latency > 0 ? 1 : 0));
-					wq.pop_front();      // W beats fill the bursts in order: b is the front
-				}
-				wr_beats++;
-				credit -= DB;
+				w_apply(x);
 			}
+			wr_beats++;
+			credit -= DB;
 			w_pend = false;
 		} else if (top->m_axi_wvalid) {
 			w_pend = true;
@@ -338,10 +381,20 @@ int main(int argc, char **argv)
 		decltype(reg_read) *r;
 		std::function<int(int)> wait;
 		bool ok;
-	} host = { &reg_write, &reg_read, nullptr, true };
+		bool *quiet;
+	} host = { &reg_write, &reg_read, nullptr, true, &expect_quiet };
 	long t_start = 0, irq_at = -1;
+	uint32_t busy_st = 0;
 	host.wait = [&](int) -> int {
 		while (!top->irq && status == "ok") {
+			if (busy_at >= 0 && cyc - t_start >= busy_at) {
+				// CTRL.start (irq_en kept) while busy, then STATUS: still busy
+				busy_at = -1;
+				host.ok = reg_write(HND_CTRL, 3) && reg_read(HND_STATUS, busy_st) && host.ok;
+				if (!(busy_st & HND_STATUS_BUSY) || (busy_st & HND_STATUS_DONE))
+					status = "error: the run was not busy at the start while busy";
+				continue;
+			}
 			tick();
 			if (cyc - t_start > max_cycles) {
 				status = "timeout";
@@ -349,6 +402,13 @@ int main(int argc, char **argv)
 			}
 		}
 		irq_at = cyc - t_start;
+		// done: the memory side has answered everything it accepted, nothing is offered
+		if (status == "ok" && (!rq.empty() || !wq.empty() || !bq.empty() || !wpre.empty() ||
+				       r_hold || b_hold))
+			status = "axi: done with a burst outstanding (AR or AW unanswered, W incomplete)";
+		if (status == "ok" && (top->m_axi_arvalid || top->m_axi_awvalid || top->m_axi_wvalid))
+			status = "axi: done with a VALID up";
+		expect_quiet = true;
 		return status == "ok" ? 0 : -1;
 	};
 	struct hnd_bus bus;
@@ -361,6 +421,8 @@ int main(int argc, char **argv)
 	};
 	bus.wr = [](void *ctx, uint32_t off, uint32_t v) {
 		Host *h = (Host *)ctx;
+		if (off == HND_CTRL && (v & 1u))
+			*h->quiet = false;
 		h->ok = (*h->w)(off, v) && h->ok;
 	};
 	bus.wait_irq = [](void *ctx, int timeout_ms) -> int {
@@ -376,6 +438,26 @@ int main(int argc, char **argv)
 	if (hnd_probe(&bus, &p0, &p1) || (p0 & 0xff) != HW_ROWS || ((p0 >> 8) & 0xff) != HW_COLS ||
 	    ((p0 >> 24) & 0xff) != DB)
 		status = "error: the driver's probe of ID / PARAMS0 failed";
+	long err_cycles = -1;
+	uint32_t err_st = 0;
+	if (status == "ok" && (err_r > 0 || err_b > 0)) {
+		// the run with an error response: done + error through the driver, then the same
+		// program again on the same top (no reset) from the restored image
+		t_start = cyc;
+		if (hnd_start(&bus, (uint32_t)dq_at, (uint32_t)dq_n, (uint32_t)cq_at,
+			      (uint32_t)cq_n, 1))
+			status = "error: hnd_start refused the addresses";
+		int we = status == "ok" ? hnd_wait(&bus, 0, &cnt) : -1;
+		err_st = cnt.status;
+		err_cycles = cnt.cycles;
+		if (status == "ok" && (we != 1 || !(err_st & HND_STATUS_ERROR) ||
+				       !(err_st & HND_STATUS_DONE) || (err_st & HND_STATUS_BUSY)))
+			status = "error: the error response was not reported as done + error";
+		if (status == "ok" && ((err_r > 0 && r_sent < err_r) || (err_b > 0 && b_sent < err_b)))
+			status = "error: the run ended before the error response";
+		err_r = err_b = 0;
+		dram = image;
+	}
 	t_start = cyc;
 	if (status == "ok" && hnd_start(&bus, (uint32_t)dq_at, (uint32_t)dq_n, (uint32_t)cq_at,
 					(uint32_t)cq_n, 1))
@@ -404,6 +486,9 @@ int main(int argc, char **argv)
 	fprintf(rf, "rd_bytes %u\nwr_bytes %u\naxi_bursts %ld\nrd_beats %ld\nwr_beats %ld\n",
 		rdb, wrb, bursts, rd_beats, wr_beats);
 	fprintf(rf, "dma_done %u\ncmp_done %u\nsim_cycles %ld\n", dmac, cmpc, cyc);
+	fprintf(rf, "r_beats %ld\nb_resps %ld\nerr_status %u\nerr_cycles %ld\n"
+		"busy_start_status %u\nw_early_beats %ld\n", r_sent, b_sent, err_st, err_cycles,
+		busy_st, w_early_beats);
 	fclose(rf);
 
 	FILE *df = fopen(dump_path, "wb");
