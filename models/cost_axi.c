@@ -194,6 +194,36 @@ static int64_t rd_unpack(struct rd *r, int64_t row, int64_t k, int64_t n, int64_
 	return c;
 }
 
+/* A window walk's pad run of n elements k .. k + n - 1 of block row row from cycle st, as
+ * rd_unpack, but a chunk also ends after a beat's worth (DB) of elements: the unpacker
+ * writes at most DB elements a cycle (its chunk loop), and a staging row may hold more
+ * (NBK x lanes when the DMA's lines outgrow the bus). Returns the cycles. */
+static int64_t rd_unpack_pad(struct rd *r, int64_t row, int64_t k, int64_t n, int64_t st)
+{
+	int64_t c = 0;
+
+	if (!r->lanes || n <= r->x->db)
+		return rd_unpack(r, row, k, n, st);
+	while (n > 0) {
+		/* elements from k to the end of k's staging row (layout 0: its lanes too) */
+		const int64_t w = stg_word(r, row, k), we = (w / r->nbk + 1) * r->nbk;
+		const int64_t room = r->lay ? we - w : (we - w) * r->lanes - k % r->lanes;
+		const int64_t m = hn_min64(room, n);
+		c += hn_cdiv(m, r->x->db);
+		k += m;
+		n -= m;
+		if (n > 0 && !r->lay)
+			rd_emit(r, st + c, we);
+	}
+	/* the run's end: as rd_unpack's last chunk */
+	if (r->lay)
+		rd_emit(r, st + c, k == r->cols && (row + 1) % r->lanes == 0 ?
+			(row + 1) / r->lanes * r->cols : row / r->lanes * r->cols);
+	else
+		rd_emit(r, st + c, k == r->cols ? stg_word(r, row + 1, 0) : stg_word(r, row, k));
+	return c;
+}
+
 /* cycles of a load request whose last chunk is unpacked in cycle u: the lines not emitted
  * by then go one a cycle, the last with mem_done; the handshake cycle and the staging read */
 static int64_t rd_load_end(const struct rd *r, int64_t u)
@@ -473,7 +503,7 @@ static int64_t rd_win(struct rd *r, const struct arch_layer *l, int64_t gi, int6
 			const int64_t ix = xo * l->stride_w - l->pad_w + ss * l->dil_w;
 			if (iy < 0 || iy >= l->h || ix < 0 || ix >= l->w) {
 				next++;
-				r->unext += rd_unpack(r, row, j, n, r->unext);
+				r->unext += rd_unpack_pad(r, row, j, n, r->unext);
 				u = r->unext - 1;
 			} else if (cg == l->c && l->dil_w == 1 && j + n < cols && ss + 1 < l->s &&
 				   ix + 1 < l->w) {
