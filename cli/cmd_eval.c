@@ -38,7 +38,7 @@ static const char eval_help[] =
 "                   ('hwnas validate --calib-out FILE', docs/validation.md)\n"
 "  --axi DW[,MAXB[,MAXOUT]]  the cycles of the AXI top (docs/deploy.md) instead of the\n"
 "                   direct one: its bus bits (64, 128, 256), beats per burst (default 16)\n"
-"                   and outstanding bursts (default 4); docs/model.md \"Through the AXI top\"\n"
+"                   and outstanding bursts (default 16); docs/model.md \"Through the AXI top\"\n"
 "  --cost NAME      who prices each layer's cycles (docs/search.md \"Cost estimators\"):\n"
 "                   'analytical' (the model, default), 'lut' (a lookup table: --lut FILE;\n"
 "                   its DRAM bytes and energy too), 'predictor' (--predictor FILE) or\n"

@@ -198,7 +198,7 @@ int cmd_synth(int argc, char **argv)
 			/* the AXI top as an exported bundle builds it (docs/deploy.md) */
 			opt.axi_dw = 64;
 			opt.axi_maxb = 16;
-			opt.axi_maxout = 4;
+			opt.axi_maxout = 16;
 			break;
 		case 'j':
 			json = 1;

@@ -44,7 +44,7 @@ void cost_axi_init(struct cost_axi *a)
 {
 	a->dw = 0;
 	a->maxb = 16;
-	a->maxout = 4;
+	a->maxout = 16;
 	a->im2col = 0;
 }
 

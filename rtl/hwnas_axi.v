@@ -25,7 +25,7 @@ module hwnas_axi #(
     parameter ONB = 1,
     parameter AXI_DW = 64,         // DRAM bus bits: 64, 128 or 256
     parameter MAXB = 16,           // beats per burst (AXI4 INCR: at most 256)
-    parameter MAXOUT = 4           // outstanding bursts per direction
+    parameter MAXOUT = 16          // outstanding bursts per direction
 ) (
     input  wire        clk,
     input  wire        rst,        // synchronous, active high

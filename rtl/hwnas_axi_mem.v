@@ -29,7 +29,7 @@
 module hwnas_axi_mem #(
     parameter DW = 64,             // AXI data bits: 64, 128 or 256
     parameter MAXB = 16,           // beats per burst, 1..256
-    parameter MAXOUT = 4,          // outstanding bursts per direction, 1..16
+    parameter MAXOUT = 16,         // outstanding bursts per direction, 1..16
     parameter A_BITS = 8,
     parameter W_BITS = 8,
     parameter ACC_BITS = 32,

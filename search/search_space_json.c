@@ -860,7 +860,7 @@ int search_space_parse_json(const char *text, size_t len, const char *origin,
 			goto out;
 		}
 	}
-	/* "axi": {"dw": 64, "maxb": 16, "maxout": 4}: the AXI top's cycles */
+	/* "axi": {"dw": 64, "maxb": 16, "maxout": 16}: the AXI top's cycles */
 	cost_axi_init(&sp->axi);
 	if ((v = cJSON_GetObjectItemCaseSensitive(root, "axi"))) {
 		static const char *const akeys[] = { "dw", "maxb", "maxout", NULL };

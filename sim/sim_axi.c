@@ -24,7 +24,7 @@ void sim_axi_options_init(struct sim_axi_options *o)
 	memset(o, 0, sizeof(*o));
 	o->dw = 64;
 	o->maxb = 16;
-	o->maxout = 4;
+	o->maxout = 16;
 	o->busy_start = -1;
 }
 

@@ -76,7 +76,7 @@ python3 - "$tmp/d.json" "$tmp/a.json" <<'PY' && ok || bad "eval --axi: cycles"
 import json, sys
 d, a = (json.load(open(f)) for f in sys.argv[1:3])
 assert "interface" not in d["cost"]
-assert a["cost"]["interface"] == {"top": "axi", "axi_dw": 128, "axi_maxb": 16, "axi_maxout": 4}
+assert a["cost"]["interface"] == {"top": "axi", "axi_dw": 128, "axi_maxb": 16, "axi_maxout": 16}
 for x, y in zip(a["layers"], d["layers"]):
     if y["gemm"]["g"] == 0:
         assert x["cycles"] > y["cycles"] and x["compute_cycles"] == 0
