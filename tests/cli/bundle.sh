@@ -53,7 +53,7 @@ for f in files:
 head = open(b + "/hwnas_params.vh").read()
 assert head.startswith(vh)
 par = dict((k, int(v)) for k, v in re.findall(r"localparam (\w+) = (\d+);", head))
-assert (par["AXI_DW"], par["MAXB"], par["MAXOUT"], par["ROWS"]) == (64, 16, 4, 2)
+assert (par["AXI_DW"], par["MAXB"], par["MAXOUT"], par["ROWS"]) == (64, 16, 16, 2)
 m = json.load(open(b + "/program/manifest.json"))
 assert m["program_version"] == 3 and m["dram"]["file"] is None and m["rtl"]["ROWS"] == 2
 assert [l["compiled"] for l in m["layers"]] == [True] * 5
