@@ -812,25 +812,32 @@ module hwnas_axi_mem #(
             end else begin
                 e_w <= e_w + 32'd1;
             end
-            if (e_last_col) begin
-                e_k <= 32'd0;
-                e_r <= e_r + 32'd1;
-                e_ra <= e_ra + stride;
-                e_ea <= e_ra + stride;
-                if (lay == 1'b0) begin
-                    // the next row starts a new word, whatever lane this one ended in
-                    e_ln <= 8'd0;
-                    e_w <= e_w + 32'd1;
-                end else if (e_rl + 8'd1 == lanes[7:0]) begin
-                    e_rl <= 8'd0;
-                    e_ln <= 8'd0;
-                    e_qb <= e_qb + cols;
-                    e_w <= e_qb + cols;
-                end else begin
-                    e_rl <= e_rl + 8'd1;
-                    e_ln <= e_rl + 8'd1;
-                    e_w <= e_qb;
-                end
+            if (e_last_col)
+                row_next(e_w + 32'd1);
+        end
+    endtask
+
+    // the walk's move to the next row (the unpacker's chunk and walk_next): w0 is the word
+    // after the row's last one, where a layout-0 row starts (a new word, whatever lane the
+    // row ended in); layout 1 moves down a lane of the row group, or to the next group
+    task row_next(input [31:0] w0);
+        begin
+            e_k <= 32'd0;
+            e_r <= e_r + 32'd1;
+            e_ra <= e_ra + stride;
+            e_ea <= e_ra + stride;
+            if (lay == 1'b0) begin
+                e_ln <= 8'd0;
+                e_w <= w0;
+            end else if (e_rl + 8'd1 == lanes[7:0]) begin
+                e_rl <= 8'd0;
+                e_ln <= 8'd0;
+                e_qb <= e_qb + cols;
+                e_w <= e_qb + cols;
+            end else begin
+                e_rl <= e_rl + 8'd1;
+                e_ln <= e_rl + 8'd1;
+                e_w <= e_qb;
             end
         end
     endtask
@@ -980,24 +987,7 @@ module hwnas_axi_mem #(
                 e_ea <= e_ea + (c_n << elg);
                 e_k <= e_k + c_n;
                 if (c_rowend) begin
-                    e_k <= 32'd0;
-                    e_r <= e_r + 32'd1;
-                    e_ra <= e_ra + stride;
-                    e_ea <= e_ra + stride;
-                    if (lay == 1'b0) begin
-                        // the next row starts a new word, whatever lane this one ended in
-                        e_ln <= 8'd0;
-                        e_w <= e_w - s_eb + c_wl + 32'd1;
-                    end else if (e_rl + 8'd1 == lanes[7:0]) begin
-                        e_rl <= 8'd0;
-                        e_ln <= 8'd0;
-                        e_qb <= e_qb + cols;
-                        e_w <= e_qb + cols;
-                    end else begin
-                        e_rl <= e_rl + 8'd1;
-                        e_ln <= e_rl + 8'd1;
-                        e_w <= e_qb;
-                    end
+                    row_next(e_w - s_eb + c_wl + 32'd1);
                 end else begin
                     e_w <= e_w - s_eb + c_wo;
                     e_ln <= c_ln[7:0];
