@@ -49,7 +49,7 @@ static const char sim_help[] =
 "                   the verdict and the simulation speed. Not with --layer, --trace or\n"
 "                   --max-macs.\n"
 "  --axi            with --whole: the same program through the AXI top (rtl/hwnas_axi.v:\n"
-"                   64-bit bus, bursts of 16, 4 outstanding) and the host driver\n"
+"                   64-bit bus, bursts of 16, 16 outstanding) and the host driver\n"
 "                   (driver/hwnas_drv.c), laid out as `hwnas compile` writes it: one DMA\n"
 "                   list and one compute list for the whole network, started once; every\n"
 "                   tensor read back and compared with the C reference chain. Prints per\n"

@@ -29,7 +29,7 @@ static const char synth_help[] =
 "  --hw FILE        accelerator config JSON; default: the built-in 16x16 WS config\n"
 "  --timeout S      wall-clock limit of the synthesis in seconds (default 1800)\n"
 "  --no-cache       synthesize again even when a cached result exists\n"
-"  --axi            the AXI top (rtl/hwnas_axi.v: 64-bit bus, bursts of 16, 4 outstanding)\n"
+"  --axi            the AXI top (rtl/hwnas_axi.v: 64-bit bus, bursts of 16, 16 outstanding)\n"
 "                   instead of hwnas_top (docs/deploy.md)\n"
 "  --bundle DIR     an export bundle as it is (explore's configs/<i>/: the files of its\n"
 "                   rtl_files.txt, top hwnas_accel); pass its hw.json as --hw\n"

@@ -84,7 +84,7 @@ struct cost_axi {
 			   * window matrix (SIM_PROG_NO_WIN, hwnas compile's programs); 0: the
 			   * master walks their windows (sim_layer_axi's) */
 };
-/* dw 0 (the direct top), maxb 16, maxout 4 (the export bundle's), windows walked. */
+/* dw 0 (the direct top), maxb 16, maxout 16 (the export bundle's), windows walked. */
 void cost_axi_init(struct cost_axi *a);
 /* Checks a set dw, maxb, maxout against the AXI top's limits (docs/deploy.md): HN_EINVAL
  * naming the field. */

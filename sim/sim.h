@@ -249,7 +249,7 @@ struct sim_axi_options {
 	int64_t err_rbeat, err_bresp, busy_start;
 	int w_early;  /* 1: the slave takes W beats ahead of their AW (AXI allows it) */
 };
-void sim_axi_options_init(struct sim_axi_options *o);   /* 64-bit bus, MAXB 16, MAXOUT 4 */
+void sim_axi_options_init(struct sim_axi_options *o);   /* 64-bit bus, MAXB 16, MAXOUT 16 */
 
 /* Where one layer's program and data sit in the AXI top's DRAM (byte addresses, each region
  * 4 KiB aligned, docs/deploy.md "Memory map"): the DMA list (ndq 192-byte records), the
