@@ -15,9 +15,10 @@
  *     element a cycle;
  *   - a conv's A load walks the window runs (rd_win), a 2-D block its rows (rd_block);
  *   - a load ends `lines` cycles after its last element (the lines go one a cycle);
- *   - a store packs one element a cycle once its word is captured, W beats leave after
- *     their last element and their burst's AW, B two cycles after a burst's last beat; the
- *     reads beside a store (records) go in time order with its W beats (pend_rd).
+ *   - a store packs a chunk a cycle (the elements of a W beat in one staging row whose
+ *     words are captured, wr_chunk), W beats leave after their last chunk and their burst's
+ *     AW, B two cycles after a burst's last beat; the reads beside a store (records) go in
+ *     time order with its W beats (pend_rd).
  * cost_steps.c runs the tile program's queue schedule on these times, each command also
  * waiting for its record. A pool or an add (one vector request) is stepped cycle by cycle
  * through the master instead (vec_walk, jumping over the cycles in which nothing changes).
@@ -698,15 +699,50 @@ static void store_finish(const struct axictx *x, struct pend_rd *q, int64_t xc, 
 		*cf_av = q->cf_av;
 }
 
+/* The words a store's packer takes (rtl/hwnas_axi_mem.v's chunk in S_WR): word w of the
+ * staging buffer is captured (usable by the packer) from cap[w] (or, cap NULL, from
+ * w / nb + 3 + stg: partial-sum lines of nb words; words past ncap follow the last one a
+ * cycle apart); nbk words a staging row. */
+struct wr_cap {
+	const int64_t *cap;
+	int64_t ncap, nb, nbk, stg;
+};
+
+/* the first cycle the packer may take word w */
+static int64_t wr_cap_at(const struct wr_cap *c, int64_t w)
+{
+	if (!c->cap)
+		return w / c->nb + 3 + c->stg;
+	return w < c->ncap ? c->cap[w] : c->cap[c->ncap - 1] + (w - c->ncap + 1);
+}
+
+/* A chunk packed in cycle t from word w (taken by then): the words after w up to the end of
+ * its staging row that are captured by t (capture is in word order, so they are a prefix).
+ * Returns the first word not in the chunk. */
+static int64_t wr_chunk(const struct wr_cap *c, int64_t w, int64_t t)
+{
+	const int64_t we = (w / c->nbk + 1) * c->nbk;
+	int64_t e;
+
+	if (!c->cap)
+		return hn_min64(we, (t - 2 - c->stg) * c->nb);
+	for (e = w + 1; e < we && wr_cap_at(c, e) <= t; e++)
+		;
+	return e;
+}
+
 /* The write-back of a rows x cols block of eb-byte elements at byte offset base, packing
- * from cycle swr; word w of the staging buffer is captured (usable) from cap[w] (or, cap
- * NULL, from w / nb + 3: partial-sum lines; words past ncap follow the last one a cycle
- * apart). swr counts the staging buffer's read (x->stg); the AW issuer does not wait for it
- * (its first AW in cycle swr - x->stg + 1). Returns the request's last cycle. */
+ * from cycle swr (c: when the packer may take each staging word). swr counts the staging
+ * buffer's read (x->stg); the AW issuer does not wait for it (its first AW in cycle
+ * swr - x->stg + 1). A beat's elements are packed a chunk a cycle: from its next element,
+ * every element of the beat in that element's staging row whose word is captured, at the
+ * earliest in the cycle the element's word is, a cycle after the previous chunk, and (the
+ * beat's first chunk) in the cycle the previous beat leaves. Returns the request's last
+ * cycle. */
 static int64_t wr_block(const struct axictx *x, int64_t rows, int64_t cols, int64_t eb,
-			int64_t base, int64_t stride, int64_t swr, const int64_t *capw,
-			int64_t ncap, int64_t ocols, int layout, int64_t lanes, int64_t nb,
-			struct axi_credit *cr, struct pend_rd *q)
+			int64_t base, int64_t stride, int64_t swr, const struct wr_cap *c,
+			int64_t ocols, int layout, int64_t lanes, struct axi_credit *cr,
+			struct pend_rd *q)
 {
 	const int64_t db = x->db, bdel = x->lat > 0 ? 2 : 1;
 	int64_t aw_last = swr - x->stg, bq[AXI_MAXOUT_MAX], nburst = 0, b_last = -1000000;
@@ -716,6 +752,8 @@ static int64_t wr_block(const struct axictx *x, int64_t rows, int64_t cols, int6
 		bq[i] = -1000000;
 	for (int64_t row = 0; row < rows; row++) {
 		const int64_t a0 = base + row * stride, a1 = a0 + cols * eb;
+		/* the row's first staging word */
+		const int64_t rw0 = layout ? (row / lanes) * cols : row * ocols;
 		int64_t ba = a0 & ~(db - 1), left = (a1 - 1) / db - a0 / db + 1, k = 0;
 		while (left > 0) {
 			const int64_t n = burst_beats(x, ba, left);
@@ -724,20 +762,18 @@ static int64_t wr_block(const struct axictx *x, int64_t rows, int64_t cols, int6
 				aw = bfree;
 			aw_last = aw;
 			for (int64_t i = 0; i < n; i++, ba += db) {
-				int64_t lo = ba > a0 ? ba : a0, hi = ba + db < a1 ? ba + db : a1;
-				int64_t ne = (hi - lo + eb - 1) / eb;
-				for (int64_t j = 0; j < ne; j++, k++) {
-					int64_t w = layout ? (row / lanes) * cols + k :
-						row * ocols + k / lanes;
-					int64_t c = !capw ? w / nb + 3 + x->stg : w < ncap ? capw[w] :
-						capw[ncap - 1] + (w - ncap + 1);
-					p = p + 1;
-					if (p < c)
-						p = c;
-					if (j == 0 && p < wf)
+				const int64_t lo = ba > a0 ? ba : a0, hi = ba + db < a1 ? ba + db : a1;
+				const int64_t ke = k + (hi - lo + eb - 1) / eb;
+				for (int first = 1; k < ke; first = 0) {
+					const int64_t w = layout ? rw0 + k : rw0 + k / lanes;
+					int64_t e;
+					p = hn_max64(p + 1, wr_cap_at(c, w));
+					if (first && p < wf)
 						p = wf;
+					e = wr_chunk(c, w, p);
+					k = hn_min64(ke, layout ? e - rw0 : (e - rw0) * lanes);
 				}
-				/* the beat leaves after its last element, its AW and the beat before */
+				/* the beat leaves after its last chunk, its AW and the beat before */
 				wf = hn_max64(hn_max64(p + 1, aw + 1), wf + 1);
 				pend_until(x, q, cr, wf);
 				cr_spend(x, cr, wf);
@@ -752,6 +788,12 @@ static int64_t wr_block(const struct axictx *x, int64_t rows, int64_t cols, int6
 	return b_last + 2;
 }
 
+/* the staging row's words (hwnas_axi_mem.v's NBK: the widest line) */
+static int64_t stg_nbk(const struct dmactx *d)
+{
+	return hn_max64(hn_max64(d->nb[0], d->nb[1]), d->nb[2]);
+}
+
 int64_t axi_store_cycles(const struct axictx *x, int fetch, int64_t rows, int64_t cols,
 			 int64_t base, int64_t stride, int64_t xc, int64_t *cf_av,
 			 struct axi_credit *cr, int64_t *fd_av)
@@ -760,6 +802,7 @@ int64_t axi_store_cycles(const struct axictx *x, int fetch, int64_t rows, int64_
 	const int is = d->df == HW_IS;
 	struct axi_credit own;
 	struct pend_rd q;
+	struct wr_cap wc;
 	int64_t end;
 	int cf = xc != AXI_NO_CF;
 
@@ -805,8 +848,13 @@ int64_t axi_store_cycles(const struct axictx *x, int fetch, int64_t rows, int64_
 		q.cf[q.n++] = 1;
 	}
 	/* partial sums: packing from cycle 1, line j captured in cycle j + 3 */
-	end = wr_block(x, rows, cols, d->cb, base, stride, 1 + x->stg, NULL, 0, hn_cdiv(cols, d->C), is,
-		       d->C, d->nb[2], cr, &q) + 1;
+	wc.cap = NULL;
+	wc.ncap = 0;
+	wc.nb = d->nb[2];
+	wc.nbk = stg_nbk(d);
+	wc.stg = x->stg;
+	end = wr_block(x, rows, cols, d->cb, base, stride, 1 + x->stg, &wc, hn_cdiv(cols, d->C),
+		       is, d->C, cr, &q) + 1;
 	store_finish(x, &q, xc, end, cr, fd_av, cf_av);
 	return end;
 }
@@ -826,6 +874,7 @@ static int64_t axi_final_chunk(const struct axictx *x, int fetch, int64_t rows, 
 	int64_t capw[AXI_CAP_WORDS];   /* past these, every parameter word is in */
 	const int64_t ncap = words < AXI_CAP_WORDS ? words : AXI_CAP_WORDS;
 	struct pend_rd q;
+	struct wr_cap wc;
 	struct rd r;
 	int64_t end;
 
@@ -861,8 +910,13 @@ static int64_t axi_final_chunk(const struct axictx *x, int fetch, int64_t rows, 
 			q.cf[q.n++] = 1;
 		}
 	}
-	end = wr_block(x, rows, cols, d->ab, base, stride, u + 1 + x->stg, capw, ncap, ocols, is, C, 1,
-		       cr, &q) + 1;
+	wc.cap = capw;
+	wc.ncap = ncap;
+	wc.nb = 1;
+	wc.nbk = stg_nbk(d);
+	wc.stg = x->stg;
+	end = wr_block(x, rows, cols, d->ab, base, stride, u + 1 + x->stg, &wc, ocols, is, C, cr,
+		       &q) + 1;
 	store_finish(x, &q, r.cfx, end, cr, fd_av, cf_av);
 	return end;
 }
@@ -1018,7 +1072,8 @@ static int64_t vec_idle_until(const struct axictx *x, const struct axi_credit *c
  * credit), the beat holder and the unpacker (a cycle takes every element of the word in the
  * held beat, a pad word whole; a group's last word only with room in the output queue), the
  * vector unit (a group's output word captured three cycles after its last input word), the
- * AW issuer and the W packer. Returns the cycle the
+ * AW issuer and the W packer (a cycle packs the output word's elements in the W beat, to the
+ * row's end). Returns the cycle the
  * master sees its work done (S_FIN from the next). */
 static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb,
 			int64_t vout, struct axi_credit *cr, int fk, int64_t *fd_av)
@@ -1089,8 +1144,11 @@ static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb
 				    (ar_slot && wa_ok && wa_left == wa_n && !ar.last);
 		const int aw_fire = awv, w_fire = wv && wready, b_fire = b_hold;
 		const int w_have = e_w < cap_w;
-		const int e_last_col = e_k + 1 == v->ch, e_last = e_last_col && e_r + 1 == v->m;
-		const int e_beat_end = e_last_col || (e_ea & (db - 1)) + eb >= db;
+		/* the packer's chunk: the word's elements in the beat, to the row's end */
+		const int64_t e_off = e_ea & (db - 1);
+		const int64_t p_n = hn_min64(hn_min64((db - e_off) >> elg, v->C - e_ln), v->ch - e_k);
+		const int e_last_col = e_k + p_n == v->ch, e_last = e_last_col && e_r + 1 == v->m;
+		const int e_beat_end = e_last_col || e_off + p_n * eb >= db;
 		const int fin = w_done && !aw_on && !awv && !wv && wr_out == 0;
 
 		/* the memory's handshakes */
@@ -1222,13 +1280,13 @@ static int64_t vec_walk(const struct axictx *x, const struct vgeo *v, int64_t eb
 		}
 		if (!w_done && (!wv || w_fire) && w_have) {
 			act = 1;
-			e_ea += eb;
-			e_k++;
-			if (e_ln + 1 == v->C) {
+			e_ea += p_n * eb;
+			e_k += p_n;
+			if (e_ln + p_n == v->C) {
 				e_ln = 0;
 				e_w++;
 			} else {
-				e_ln++;
+				e_ln += p_n;
 			}
 			if (e_last_col) {
 				e_k = 0;

@@ -12,7 +12,8 @@
 //    its cols 16-byte parameter records (bias; multiplier | shift << 32) and hands them to
 //    the DMA's qbuf a word (OLANES channels) at a time; a store captures the DMA's lines (or
 //    output words) into the staging buffer as they come and writes the block back as soon as
-//    each element's word is in, one element per cycle packed into beats with byte strobes.
+//    each element's word is in, packed into beats with byte strobes a chunk a cycle (the
+//    elements of one staging row in one beat, to the row's end, their words captured).
 //    A conv's A load with a window (docs/rtl.md "Window addressing") is read as runs (a
 //    tap's channels, or pad runs without a burst) instead of rows; a vector request streams
 //    its input words to the vector unit (mem_vline) and writes its output words back at vout
@@ -441,6 +442,7 @@ module hwnas_axi_mem #(
     reg [7:0]  q_lane;                              // parameter lane being filled
     reg        q_emit;                              // a parameter word is on mem_qline
     reg        pk_v;                                // s_rq holds word e_w, captured
+    reg [31:0] pk_cap;                              // words captured before s_rq was read
     // the packer's element is captured and read (a vector request's output words are in
     // registers, vq, as soon as captured)
     // After an AXI error it packs only what a burst on the bus still owes: the rest of a W
@@ -487,10 +489,19 @@ module hwnas_axi_mem #(
     wire [31:0] c_inr = wreq ? u_n - u_idx : cols - e_k;  // ... in the run or the row
     wire [31:0] c_src = (wreq && u_pad) ? c_inr : (c_inb < c_inr) ? c_inb : c_inr;
     wire [8*DW+63:0] c_sh = {{(7*DW+64){1'b0}}, rb} >> {c_off, 3'b000};
+    // The same chunk is the W packer's in a store (S_WR): the walk's next elements in the
+    // beat (W beats are aligned as R beats), the block row and the staging row read (s_rq),
+    // and only in words captured before that read (pk_cap; the memory reads first), or in
+    // a vector request's one output word (vq); element d goes to byte c_off + d eb of the
+    // beat (p_cat, below). c_wlim: the chunk's words end before word c_wlim of the row.
+    wire [31:0] p_avail = pk_cap - (e_w - s_eb);
+    wire [31:0] c_wlim = vreq ? s_eb + 32'd1 :
+                         ((st == S_WR) && !axi_error && p_avail < NBK) ? p_avail : NBK;
     reg  [31:0] c_n, c_wo, c_ln, c_wl;
     reg  [NBK*LMAX-1:0]    c_we;
     reg  [NBK*LMAX*EW-1:0] c_wd;
-    reg  [63:0] c_el;
+    reg  [63:0] c_el, p_el;
+    reg  [DW-1:0] p_cat;                                // the packer's chunk, packed
     integer    cd;
     always @(*) begin
         c_n = 32'd0;
@@ -499,9 +510,13 @@ module hwnas_axi_mem #(
         c_wl = s_eb;
         c_we = {NBK*LMAX{1'b0}};
         c_wd = {NBK*LMAX*EW{1'b0}};
+        p_cat = {DW{1'b0}};
+        c_el = 64'd0;
+        p_el = 64'd0;
         for (cd = 0; cd < DB; cd = cd + 1)
-            if (cd < c_src && c_wo < NBK) begin
+            if (cd < c_src && c_wo < c_wlim) begin
                 c_el = 64'd0;
+                p_el = 64'd0;
                 if (wreq && u_pad)
                     c_el = {{32{dma_win[223]}}, dma_win[223:192]};
                 else if (elg == 2'd0 && cd < DB)
@@ -518,6 +533,7 @@ module hwnas_axi_mem #(
                             if (c_ln == sb) begin
                                 c_we[sk*LMAX+sb] = 1'b1;
                                 c_wd[(sk*LMAX+sb)*EW +: EW] = c_el[EW-1:0];
+                                p_el[EW-1:0] = s_rq[(sk*LMAX+sb)*EW +: EW];
                             end else if (sb > c_ln &&
                                          (lay ? (e_r + 32'd1 == rows)
                                               : (e_k + cd + 32'd1 == cols))) begin
@@ -525,6 +541,18 @@ module hwnas_axi_mem #(
                                 c_wd[(sk*LMAX+sb)*EW +: EW] = {EW{1'b0}};
                             end
                         end
+                if (vreq)
+                    for (sb = 0; sb < OLANES; sb = sb + 1)
+                        if (c_ln == sb)
+                            p_el[8*AB-1:0] = vq_w[sb*8*AB +: 8*AB];
+                if (elg == 2'd0)
+                    p_cat[cd*8 +: 8] = p_el[7:0];
+                else if (elg == 2'd1 && cd < DB / 2)
+                    p_cat[cd*16 +: 16] = p_el[15:0];
+                else if (elg == 2'd2 && cd < DB / 4)
+                    p_cat[cd*32 +: 32] = p_el[31:0];
+                else if (elg == 2'd3 && cd < DB / 8)
+                    p_cat[cd*64 +: 64] = p_el;
                 c_n = cd + 1;
                 c_wl = c_wo;
                 if (lay) begin
@@ -567,7 +595,7 @@ module hwnas_axi_mem #(
     end
 
     // the emission's line emit_j starts at word em_w0; the packer reads its element's row
-    // (walk_next's next word, e_w_nx, when it packs this cycle)
+    // (the word the walk moves to past its chunk, e_w_nx, when it packs this cycle)
     wire [31:0] em_w0 = emit_j << ((op == 2'd0) ? IL2 : (op == 2'd1) ? WL2 : OL2);
     wire [31:0] em_nb = (op == 2'd0) ? INB : (op == 2'd1) ? WNB : ONB;
     // while the block is unpacked (S_RD), line emit_j goes as soon as its words are all
@@ -576,11 +604,13 @@ module hwnas_axi_mem #(
     wire em_rd = (st == S_RD) && (em_w0 + em_nb <= (lay ? e_qb : e_w)) &&
                  (emit_j + 32'd1 < lines);
     wire pk_go = (st == S_WR) && !w_done && (!m_wvalid || w_fire) && w_have;
-    wire [31:0] e_w_nx = e_last_col ? ((lay == 1'b0) ? e_w + 32'd1 :
-                                       (e_rl + 8'd1 == lanes[7:0]) ? e_qb + cols : e_qb)
-                                    : ((lay == 1'b1 || e_ln + 8'd1 == lanes[7:0]) ?
-                                       e_w + 32'd1 : e_w);
+    wire [31:0] e_w_nx = c_rowend ? ((lay == 1'b0) ? e_w - s_eb + c_wl + 32'd1 :
+                                     (e_rl + 8'd1 == lanes[7:0]) ? e_qb + cols : e_qb)
+                                  : e_w - s_eb + c_wo;
     wire [31:0] pk_w = pk_go ? e_w_nx : e_w;
+    // the packer's chunk in place in the beat: from byte e_off to p_end
+    wire [DW-1:0] p_sh = p_cat << {e_off, 3'b000};
+    wire [31:0] p_end = e_off + (c_n << elg);
     wire [31:0] s_rrow = ((st == S_EMIT || st == S_RD) ? em_w0 : pk_w) >> KL;
     hwnas_spad #(.WB(EW), .NB(NBK * LMAX), .LINES(SD), .LAW(SAW)) stg (
         .clk(clk), .wen(s_we), .waddr(s_wrow[SAW-1:0]), .wdata(s_wd),
@@ -594,6 +624,7 @@ module hwnas_axi_mem #(
         for (sg = 0; sg < NBK; sg = sg + 1)
             em_wv[sg] <= em_w0 + sg < stg_n;
         pk_v <= !rst && (st == S_WR) && pk_w < cap_w;
+        pk_cap <= cap_w;
     end
 
     // element `lane` of word `word` of a staging row
@@ -608,10 +639,6 @@ module hwnas_axi_mem #(
                         s_elem = row[(x*LMAX+y)*EW +: EW];
         end
     endfunction
-
-    // the element the walk is on (for the W packer)
-    wire [EW-1:0] e_val0 = s_elem(s_rq, s_eb, {24'd0, e_ln});
-    wire [63:0] e_val = vreq ? vq_val : {{(64-EW){1'b0}}, e_val0};
 
     reg        rd_err, wr_err;
     assign axi_error = rd_err || wr_err;
@@ -716,13 +743,6 @@ module hwnas_axi_mem #(
                      c_bend) || (v_go && u_bend);
     assign mem_vline = vw;
     wire [OLANES*AEW-1:0] vq_w = vq[e_w[1:0]];
-    reg  [63:0] vq_val;
-    always @(*) begin
-        vq_val = 64'd0;
-        for (i = 0; i < OLANES; i = i + 1)
-            if ({24'd0, e_ln} == i)
-                vq_val[AEW-1:0] = vq_w[i*AEW +: AEW];
-    end
     reg  [OLANES*AEW-1:0] vq_in;
     always @(*)
         for (i = 0; i < OLANES; i = i + 1)
@@ -817,7 +837,21 @@ module hwnas_axi_mem #(
         end
     endtask
 
-    // the walk's move to the next row (the unpacker's chunk and walk_next): w0 is the word
+    // advance the element walk past the chunk (c_n elements: the unpacker's or the packer's)
+    task walk_chunk;
+        begin
+            e_ea <= e_ea + (c_n << elg);
+            e_k <= e_k + c_n;
+            if (c_rowend) begin
+                row_next(e_w - s_eb + c_wl + 32'd1);
+            end else begin
+                e_w <= e_w - s_eb + c_wo;
+                e_ln <= c_ln[7:0];
+            end
+        end
+    endtask
+
+    // the walk's move to the next row (the chunk and walk_next): w0 is the word
     // after the row's last one, where a layout-0 row starts (a new word, whatever lane the
     // row ended in); layout 1 moves down a lane of the row group, or to the next group
     task row_next(input [31:0] w0);
@@ -876,7 +910,7 @@ module hwnas_axi_mem #(
             wr_err <= 1'b0;
         end else begin
             wr_out <= wr_out + {{(OW-1){1'b0}}, aw_fire} - {{(OW-1){1'b0}}, b_fire};
-            w_lead <= w_lead + {15'd0, pk_go && e_beat_end && w_bleft == 9'd0} -
+            w_lead <= w_lead + {15'd0, pk_go && c_bend && w_bleft == 9'd0} -
                       {15'd0, aw_iss};
             if (b_fire && m_bresp[1])
                 wr_err <= 1'b1;
@@ -984,14 +1018,7 @@ module hwnas_axi_mem #(
             S_RD: if (s_unp) begin
                 // the unpacker's chunk (c_n elements) is written: the walk moves past it
                 rd_bytes <= rd_bytes + ((wreq && u_pad) ? 32'd0 : c_n << elg);
-                e_ea <= e_ea + (c_n << elg);
-                e_k <= e_k + c_n;
-                if (c_rowend) begin
-                    row_next(e_w - s_eb + c_wl + 32'd1);
-                end else begin
-                    e_w <= e_w - s_eb + c_wo;
-                    e_ln <= c_ln[7:0];
-                end
+                walk_chunk;
                 if (c_last) begin
                     st <= S_EMIT;
                     stg_n <= e_w - s_eb + c_wl + 32'd1;
@@ -1024,21 +1051,20 @@ module hwnas_axi_mem #(
                         aw_left <= aw_left - {23'd0, aw_n};
                     end
                 end
-                // W: pack one element per cycle while no beat waits on the bus
+                // W: pack a chunk (c_n elements, bytes e_off .. p_end - 1 of the beat) a
+                // cycle while no beat waits on the bus
                 if (!w_done && (!m_wvalid || w_fire) && w_have) begin
-                    // the previous beat left (w_fire): start a fresh one with this element
+                    // the previous beat left (w_fire): start a fresh one with this chunk
                     for (k = 0; k < DB; k = k + 1)
-                        if (w_fire && !(k >= e_off && k < e_off + eb))
+                        if (k >= e_off && k < p_end) begin
+                            m_wdata[k*8 +: 8] <= p_sh[k*8 +: 8];
+                            m_wstrb[k] <= !axi_error;
+                        end else if (w_fire) begin
                             m_wstrb[k] <= 1'b0;
-                    for (b = 0; b < 8; b = b + 1)
-                        for (k = 0; k < DB; k = k + 1)
-                            if (b < eb && e_off + b == k) begin
-                                m_wdata[k*8 +: 8] <= e_val[b*8 +: 8];
-                                m_wstrb[k] <= !axi_error;
-                            end
-                    wr_bytes <= wr_bytes + (axi_error ? 32'd0 : eb);
-                    walk_next;
-                    if (e_beat_end) begin
+                        end
+                    wr_bytes <= wr_bytes + (axi_error ? 32'd0 : c_n << elg);
+                    walk_chunk;
+                    if (c_bend) begin
                         m_wvalid <= 1'b1;
                         if (w_bleft == 9'd0) begin
                             m_wlast <= burst_beats(w_a, w_seg_left) == 9'd1;
@@ -1047,7 +1073,7 @@ module hwnas_axi_mem #(
                             m_wlast <= w_bleft == 9'd1;
                             w_bleft <= w_bleft - 9'd1;
                         end
-                        if (e_last_col) begin
+                        if (c_rowend) begin
                             w_a <= (e_ra + stride) & ~(DB - 1);
                             w_seg_left <= row_beats(e_ra + stride, row_bytes);
                         end else begin
@@ -1055,7 +1081,7 @@ module hwnas_axi_mem #(
                             w_seg_left <= w_seg_left - 32'd1;
                         end
                     end
-                    if (e_last)
+                    if (c_last)
                         w_done <= 1'b1;
                 end else if (w_fire) begin
                     m_wstrb <= {DB{1'b0}};
@@ -1219,7 +1245,7 @@ module hwnas_axi_mem #(
             if ($past(axi_quiet))
                 assert(axi_quiet);
         end
-        // the packer's read ahead: walk_next moved e_w to the word read (e_w_nx)
+        // the packer's read ahead: its chunk moved e_w to the word read (e_w_nx)
         if (f_past && !$past(rst) && $past(pk_go))
             assert(e_w == $past(e_w_nx));
         // reset: nothing offered in the cycle after it
