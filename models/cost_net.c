@@ -72,7 +72,7 @@ int cost_net_layer(const struct arch_layer *l, const struct hw_config *hw,
 {
 	struct hw_energy dflt;
 	const struct hw_energy *e = o->energy;
-	int ret;
+	int ret, chosen = 0;
 
 	if (!e) {
 		dflt = hw_energy_default();
@@ -92,9 +92,15 @@ int cost_net_layer(const struct arch_layer *l, const struct hw_config *hw,
 			/* No tiling fits: the smallest one names the buffer that is too small. */
 			row->fits = 0;
 			row->tiling = (struct map_tiling){ 1, 1, 1, MAP_MNK };
+		} else if (o->axi && o->axi->dw > 0 && !o->tilings && !o->fixed) {
+			/* the mapper's tiling is the direct top's choice: on the AXI top, the
+			 * fastest of its variants (map_axi_choose; never slower) */
+			const struct map_tiling base = row->tiling;
+			chosen = map_axi_choose(l, hw, &base, o->axi, e, &row->tiling,
+						&row->cost) == 0;
 		}
 	}
-	if (cost_layer_axi(l, hw, &row->tiling, o->axi, e, &row->cost) < 0)
+	if (!chosen && cost_layer_axi(l, hw, &row->tiling, o->axi, e, &row->cost) < 0)
 		return hn_fail(err, HN_EINVAL, "layer '%s': invalid tiling %lld,%lld,%lld", l->name,
 			       (long long)row->tiling.tm, (long long)row->tiling.tn,
 			       (long long)row->tiling.tk);

@@ -131,6 +131,24 @@ int cost_net_axi(const struct cost_axi_step *steps, int n, const struct hw_confi
 		 const struct cost_axi *a, const struct hw_energy *e, int64_t *end,
 		 int64_t *total, struct hn_err *err);
 
+/* The tiling a layer runs with on the AXI top (models/map_axi.c, docs/mapping.md "For the
+ * AXI top"): the mapper optimises the direct top's cycles, to which the AXI top's bursts are
+ * nearly invisible. map_axi_candidates fills out with base (first) and, deduplicated and each
+ * fitting the buffers, base with tk rounded up and down to a multiple of a tap's channels
+ * (Cg), of a window row's (s Cg) and to the whole K (a conv; other layers: K only), each
+ * with tn = base's and tm the largest that fits, cut to even trips; then base with tn grown
+ * so beside its tm and tk; then base with tm grown so. base's loop order throughout. Returns
+ * how many, at most MAP_AXI_CANDS (0 for a MAC-free layer). Pure. */
+#define MAP_AXI_CANDS 9
+int map_axi_candidates(const struct arch_layer *l, const struct hw_config *hw,
+		       const struct map_tiling *base, struct map_tiling out[MAP_AXI_CANDS]);
+/* The candidate with the fewest cost_layer_axi cycles (ties: the earlier, base first) into
+ * *best and its report into *cost; base itself when base is infeasible. Never more cycles
+ * than base. Returns 0, or HN_EINVAL when base is not a tiling (tile <= 0). Pure. */
+int map_axi_choose(const struct arch_layer *l, const struct hw_config *hw,
+		   const struct map_tiling *base, const struct cost_axi *a,
+		   const struct hw_energy *e, struct map_tiling *best, struct cost_report *cost);
+
 /* Buffer words per DMA line (the RTL's banks) of ibuf, wbuf, obuf for hw: powers of two
  * <= 64, the smallest whose line holds at least bw bytes (docs/rtl.md "Parameters"). */
 void cost_dma_words_per_line(const struct hw_config *hw, int32_t nb[3]);

@@ -1,0 +1,141 @@
+/* map_axi.c: the tiling a layer runs with on the AXI top (docs/mapping.md "For the AXI
+ * top"). The GLPK mapper minimises the direct top's cycles, which hardly see how a conv's A
+ * block is cut into bursts; the AXI top's master reads a conv's A as runs of a tap's
+ * channels, so a tk that covers whole taps or whole window rows gives it longer, merged runs
+ * and fewer bursts (docs/deploy.md "How the AXI master works"). map_axi_candidates lists a
+ * handful of variants of the mapper's tiling; map_axi_choose prices each with
+ * cost_layer_axi and keeps the fastest, the mapper's on a tie, so it is never slower than
+ * the mapper's tiling. Pure. */
+#include "models.h"
+
+/* Largest tile of extent d not above cap, with as few trips as cap allows and the trips
+ * as even as they can be (the same trip count, the smallest tile). */
+static int64_t even_tile(int64_t d, int64_t cap)
+{
+	int64_t trips;
+
+	if (cap >= d)
+		return d;
+	trips = (d + cap - 1) / cap;
+	return (d + trips - 1) / trips;
+}
+
+/* The largest tm (cut to even trips) that fits every buffer beside tn, tk; 0 when tm = 1
+ * does not fit. */
+static int64_t fill_tm(const struct arch_gemm *g, const struct hw_config *hw, int64_t tn,
+		       int64_t tk)
+{
+	const int64_t d = hw->double_buffer ? 2 : 1;
+	const int64_t per[3] = { d * tk * hw_act_bytes(hw), 0, d * tn * hw_acc_bytes(hw) };
+	const int64_t have[3] = { hw->ibuf_bytes, hw->wbuf_bytes, hw->obuf_bytes };
+	int64_t cap = g->m;
+
+	if (d * tk * tn * hw_weight_bytes(hw) > have[1])
+		return 0;
+	for (int b = 0; b < 3; b += 2)
+		cap = hn_min64(cap, have[b] / per[b]);
+	return cap < 1 ? 0 : even_tile(g->m, cap);
+}
+
+static int fits(const struct arch_gemm *g, const struct hw_config *hw, const struct map_tiling *t)
+{
+	const int64_t have[3] = { hw->ibuf_bytes, hw->wbuf_bytes, hw->obuf_bytes };
+	int64_t need[3];
+
+	map_buffer_need(g, hw, t, need);
+	return need[0] <= have[0] && need[1] <= have[1] && need[2] <= have[2];
+}
+
+static int same(const struct map_tiling *a, const struct map_tiling *b)
+{
+	return a->tm == b->tm && a->tn == b->tn && a->tk == b->tk && a->order == b->order;
+}
+
+/* Appends t to out[0 .. *n) unless it is there already or does not fit. */
+static void add(const struct arch_gemm *g, const struct hw_config *hw,
+		const struct map_tiling *t, struct map_tiling *out, int *n)
+{
+	if (*n >= MAP_AXI_CANDS || t->tm < 1 || t->tn < 1 || t->tk < 1 || !fits(g, hw, t))
+		return;
+	for (int i = 0; i < *n; i++)
+		if (same(&out[i], t))
+			return;
+	out[(*n)++] = *t;
+}
+
+int map_axi_candidates(const struct arch_layer *l, const struct hw_config *hw,
+		       const struct map_tiling *base, struct map_tiling out[MAP_AXI_CANDS])
+{
+	const struct arch_gemm g = arch_gemm(l);
+	int64_t q[3], tk0;
+	int n = 0, nq = 0;
+
+	if (g.g == 0)
+		return 0;
+	out[n++] = *base;   /* first, unconditionally: the tie-break keeps it */
+	tk0 = hn_min64(base->tk, g.k);
+	/* the K quanta a run can end on: a tap's channels, a window row's, the whole window
+	 * (a non-conv layer's A rows are plain: only the whole row) */
+	if (l->kind == ARCH_CONV) {
+		const int64_t cg = l->c / (l->groups > 0 ? l->groups : 1);
+		q[nq++] = cg;
+		q[nq++] = cg * l->s;
+	}
+	q[nq++] = g.k;
+	for (int i = 0; i < nq; i++) {
+		const int64_t down = tk0 / q[i] * q[i];
+		const int64_t up = hn_min64((tk0 + q[i] - 1) / q[i] * q[i], g.k);
+		const int64_t tks[2] = { up, down };
+		for (int j = 0; j < 2; j++) {
+			struct map_tiling t = *base;
+			if (tks[j] < 1 || tks[j] == tk0)
+				continue;
+			t.tk = tks[j];
+			t.tn = hn_min64(base->tn, g.n);
+			t.tm = fill_tm(&g, hw, t.tn, t.tk);
+			add(&g, hw, &t, out, &n);
+		}
+	}
+	/* the mapper's tiles with tn grown to fill the buffers beside its tm, tk */
+	{
+		struct map_tiling t = *base;
+		const int64_t d = hw->double_buffer ? 2 : 1;
+		int64_t cap = hn_min64(hw->wbuf_bytes / (d * tk0 * hw_weight_bytes(hw)),
+				       hw->obuf_bytes / (d * hn_min64(base->tm, g.m) * hw_acc_bytes(hw)));
+		t.tk = tk0;
+		t.tm = hn_min64(base->tm, g.m);
+		t.tn = cap < 1 ? 0 : even_tile(g.n, cap);
+		add(&g, hw, &t, out, &n);
+	}
+	/* the mapper's tiles with tm grown to fill the buffers */
+	{
+		struct map_tiling t = *base;
+		t.tn = hn_min64(base->tn, g.n);
+		t.tk = tk0;
+		t.tm = fill_tm(&g, hw, t.tn, t.tk);
+		add(&g, hw, &t, out, &n);
+	}
+	return n;
+}
+
+int map_axi_choose(const struct arch_layer *l, const struct hw_config *hw,
+		   const struct map_tiling *base, const struct cost_axi *a,
+		   const struct hw_energy *e, struct map_tiling *best, struct cost_report *cost)
+{
+	struct map_tiling c[MAP_AXI_CANDS];
+	const int n = map_axi_candidates(l, hw, base, c);
+	int ret;
+
+	*best = *base;
+	if ((ret = cost_layer_axi(l, hw, base, a, e, cost)) < 0)
+		return ret;
+	for (int i = 1; i < n && cost->feasible; i++) {
+		struct cost_report r;
+		if (cost_layer_axi(l, hw, &c[i], a, e, &r) < 0 || !r.feasible ||
+		    r.cycles >= cost->cycles)
+			continue;
+		*best = c[i];
+		*cost = r;
+	}
+	return 0;
+}
