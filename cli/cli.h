@@ -43,6 +43,9 @@ void cli_catch_stop_signals(void);
 /* Option values: the whole of s as an integer / a finite number within [lo, hi] into *v;
  * 0, or -1 (the caller reports the option). */
 int cli_parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *v);
+/* "DW[,MAXB[,MAXOUT]]" (--axi of eval and compile) into a (fields not given keep their
+ * values): 0, or -1 with why set to the text after "--axi S: ". */
+int cli_parse_axi(const char *s, struct cost_axi *a, char *why, size_t size);
 int cli_parse_double(const char *s, double lo, double hi, double *v);
 /* --mapper's value (cli_opts.c): "glpk" or "greedy" ("default", its old name) into *mapper
  * (enum cost_mapper); 0, or the usage error printed for cmd and CLI_USAGE. */

@@ -41,6 +41,11 @@ static const char compile_help[] =
 "  --out DIR        output folder (created)\n"
 "  --batch N        batch size (default: 1 for zoo networks, a file's own)\n"
 "  --mapper NAME    tiling per layer: 'glpk' (the default) or 'greedy'\n"
+"  --axi DW[,MAXB[,MAXOUT]]\n"
+"                   choose each tiling for the AXI top at this bus (the fastest of the\n"
+"                   mapper's tiling and its variants, as 'hwnas eval --axi'; model cycles\n"
+"                   then the AXI model's of the layer alone); default: the mapper's tiling,\n"
+"                   the one 'hwnas sim --whole --axi' runs\n"
 "  --seed N         seed of the random weights, inputs and parameters (default 1)\n"
 "  -h, --help       this text\n"
 "\n"
@@ -92,6 +97,7 @@ int cmd_compile(int argc, char **argv)
 	static const struct option longopts[] = {
 		CLI_LONGOPT_NET, CLI_LONGOPT_HW, CLI_LONGOPT_BATCH, CLI_LONGOPT_MAPPER,
 		{ "out", required_argument, NULL, 'o' }, { "seed", required_argument, NULL, 's' },
+		{ "axi", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	struct cli_common cc;
@@ -121,6 +127,12 @@ int cmd_compile(int argc, char **argv)
 				return cli_usage_error("compile", "--seed must be a non-negative integer, got '%s'", optarg);
 			so.seed = (uint64_t)v;
 			break;
+		case 'a': {
+			char why[160];
+			if (cli_parse_axi(optarg, &so.axi, why, sizeof(why)))
+				return cli_usage_error("compile", "--axi %s: %s", optarg, why);
+			break;
+		}
 		case 'h': fputs(compile_help, stdout); return CLI_OK;
 		default:
 			return cli_usage_error("compile", "unknown or incomplete option '%s'", argv[optind - 1]);

@@ -322,16 +322,9 @@ static int parse_args(int argc, char **argv, struct eval_opts *o)
 		case 't': o->tiling = optarg; break;
 		case 'c': o->calib = optarg; break;
 		case 'a': {
-			struct hn_err e = { 0 };
-			char *end;
-			o->axi.dw = (int32_t)strtol(optarg, &end, 10);
-			if (*end == ',')
-				o->axi.maxb = (int32_t)strtol(end + 1, &end, 10);
-			if (*end == ',')
-				o->axi.maxout = (int32_t)strtol(end + 1, &end, 10);
-			if (*end || cost_axi_check(&o->axi, &e))
-				return cli_usage_error("eval", "--axi %s: %s", optarg,
-						       *end ? "expected DW[,MAXB[,MAXOUT]]" : e.msg);
+			char why[160];
+			if (cli_parse_axi(optarg, &o->axi, why, sizeof(why)))
+				return cli_usage_error("eval", "--axi %s: %s", optarg, why);
 			break;
 		}
 		case 'j': o->json = 1; break;

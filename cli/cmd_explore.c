@@ -445,6 +445,13 @@ static int write_outputs(const struct explore_opts *o, const struct search_space
 			struct sim_export_options eo;
 			memset(&eo, 0, sizeof(eo));
 			sim_axi_options_init(&eo.axi);
+			if (sp->axi.dw) {
+				/* the bus the front was priced at, and its tilings */
+				eo.axi.dw = sp->axi.dw;
+				eo.axi.maxb = sp->axi.maxb;
+				eo.axi.maxout = sp->axi.maxout;
+				eo.axi_tilings = 1;
+			}
 			eo.title = comment;
 			eo.mapper = sp->mapper;
 			eo.rtl_rel = "../rtl";

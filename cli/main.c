@@ -96,6 +96,23 @@ int cli_parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *v)
 	return 0;
 }
 
+int cli_parse_axi(const char *s, struct cost_axi *a, char *why, size_t size)
+{
+	struct hn_err e = { 0 };
+	char *end;
+
+	a->dw = (int32_t)strtol(s, &end, 10);
+	if (*end == ',')
+		a->maxb = (int32_t)strtol(end + 1, &end, 10);
+	if (*end == ',')
+		a->maxout = (int32_t)strtol(end + 1, &end, 10);
+	if (*end || end == s || cost_axi_check(a, &e)) {
+		snprintf(why, size, "%s", *end || end == s ? "expected DW[,MAXB[,MAXOUT]]" : e.msg);
+		return -1;
+	}
+	return 0;
+}
+
 int cli_parse_double(const char *s, double lo, double hi, double *v)
 {
 	char *end;

@@ -311,8 +311,13 @@ struct sim_compile_options {
 	enum cost_mapper mapper;   /* tiling per layer */
 	int program_only;          /* 1: the lists and the manifest only (no dram.bin, no
 				    * expected outputs, no data drawn; zero point 0, no clamp) */
+	struct cost_axi axi;       /* dw > 0: each tiling chosen for the AXI top at this bus
+				    * (cost_net_opts.axi: map_axi_choose, as hwnas eval --axi;
+				    * im2col as the form reads A) and each layer's model cycles
+				    * the AXI model's of the layer alone; dw 0: the mapper's
+				    * tiling and the direct top's cycles */
 };
-void sim_compile_options_init(struct sim_compile_options *o);   /* seed 1, GLPK */
+void sim_compile_options_init(struct sim_compile_options *o);   /* seed 1, GLPK, dw 0 */
 
 /* One layer of a compiled network: its tiling, the model's cycles, and where its program
  * and operands sit (map: addresses in dram.bin). compiled = 0 with why for a layer the AXI
@@ -368,6 +373,9 @@ struct sim_export_options {
 	const char *title;         /* the README's title; NULL: the network's name */
 	enum cost_mapper mapper;   /* the program's tilings */
 	struct sim_axi_options axi;/* the bus parameters written into the header */
+	int axi_tilings;           /* 1: the program's tilings chosen for the AXI top at that
+				    * bus (sim_compile_options.axi), as a search space with
+				    * "axi" priced them; 0: the mapper's */
 	const char *rtl_rel;       /* NULL: the RTL copied into dir/rtl; else where a copy
 				    * already is, relative to dir (sim_export_rtl made it) */
 };

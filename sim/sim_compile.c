@@ -21,6 +21,7 @@ void sim_compile_options_init(struct sim_compile_options *o)
 	memset(o, 0, sizeof(*o));
 	o->seed = 1;
 	o->mapper = COST_MAP_GLPK;
+	cost_axi_init(&o->axi);
 }
 
 void sim_compile_report_release(struct sim_compile_report *r)
@@ -56,6 +57,12 @@ static void manifest_head(FILE *f, const struct arch_net *net, const struct hw_c
 	fprintf(f, ",\n  \"batch\": %lld,\n  \"seed\": %llu,\n  \"mapper\": \"%s\",\n",
 		(long long)net->batch, (unsigned long long)o->seed,
 		cost_mapper_name(o->mapper));
+	/* the bus the tilings were chosen for (null: the mapper's, the direct top's choice) */
+	if (o->axi.dw)
+		fprintf(f, "  \"tilings_for_axi\": {\"dw\": %d, \"maxb\": %d, \"maxout\": %d},\n",
+			o->axi.dw, o->axi.maxb, o->axi.maxout);
+	else
+		fprintf(f, "  \"tilings_for_axi\": null,\n");
 	fprintf(f, "  \"rtl\": {\"ROWS\": %d, \"COLS\": %d, \"DF\": %d, \"A_BITS\": %d, "
 		"\"W_BITS\": %d, \"ACC_BITS\": %d, \"PACK\": %d, \"DBUF\": %d, \"INB\": %d, "
 		"\"WNB\": %d, \"ONB\": %d},\n", rp->rows, rp->cols, rp->df, rp->a_bits, rp->w_bits,
@@ -236,6 +243,19 @@ static int compile_per_layer(const struct arch_net *net, const struct hw_config 
 			     const struct sim_rtl_params *rpp, const struct sim_compile_options *o,
 			     const char *out_dir, struct sim_compile_report *r, struct hn_err *err);
 
+/* The tiling rule of both forms (cost_net_layer): the mapper's, or with o->axi's bus the
+ * AXI top's choice with A read as the form reads it (im2col 1: the host's matrix, 0: the
+ * windows walked); *a holds the bus co points to. */
+static void compile_net_opts(const struct sim_compile_options *o, int im2col, struct cost_axi *a,
+			     struct cost_net_opts *co)
+{
+	cost_net_opts_init(co);
+	co->mapper = o->mapper;
+	*a = o->axi;
+	a->im2col = im2col;
+	co->axi = a->dw ? a : NULL;
+}
+
 /* The whole network as one program (sim_whole_axi_layout): dram.bin, the two lists,
  * expect.bin, the manifest. */
 static int compile_whole(const struct arch_net *net, const struct hw_config *hw,
@@ -244,6 +264,7 @@ static int compile_whole(const struct arch_net *net, const struct hw_config *hw,
 {
 	struct sim_options so;
 	struct cost_net_opts co;
+	struct cost_axi a;
 	struct sim_whole_img w;
 	struct sim_whole_axi_map m;
 	struct sim_whole_layer *wl = calloc((size_t)net->n_layers + 1, sizeof(*wl));
@@ -257,8 +278,7 @@ static int compile_whole(const struct arch_net *net, const struct hw_config *hw,
 		return hn_fail(err, HN_ENOMEM, "out of memory for %d layers", net->n_layers);
 	sim_options_init(&so);
 	so.seed = o->seed;
-	cost_net_opts_init(&co);
-	co.mapper = o->mapper;
+	compile_net_opts(o, 0, &a, &co);
 	ret = sim_whole_img_build(net, hw, rp, &so, &co, SIM_WHOLE_AXI_FLAGS |
 				  (o->program_only ? SIM_PROG_NO_DATA : 0), NULL, wl, &w, err);
 	if (ret == 1)
@@ -373,6 +393,7 @@ static int compile_per_layer(const struct arch_net *net, const struct hw_config 
 	struct arch_plan plan;
 	struct arch_plan_opts po;
 	struct cost_net_opts co;
+	struct cost_axi a;
 	struct sim_prog *progs = NULL;
 	uint8_t *img = NULL;
 	uint64_t at;
@@ -392,8 +413,7 @@ static int compile_per_layer(const struct arch_net *net, const struct hw_config 
 		ret = hn_fail(err, HN_ENOMEM, "out of memory for %d layers", n);
 		goto out_free;
 	}
-	cost_net_opts_init(&co);
-	co.mapper = o->mapper;
+	compile_net_opts(o, 1, &a, &co);
 
 	/* pass 1: tiling, program and data of every MAC layer; the lists placed from 0 */
 	at = 0;

@@ -240,6 +240,12 @@ int sim_export_bundle(const struct arch_net *net, const struct hw_config *hw,
 	sim_compile_options_init(&co);
 	co.program_only = 1;
 	co.mapper = eo->mapper;
+	if (eo->axi_tilings) {
+		/* the tilings the front was priced with (search_eval's net_opts) */
+		co.axi.dw = eo->axi.dw;
+		co.axi.maxb = eo->axi.maxb;
+		co.axi.maxout = eo->axi.maxout;
+	}
 	memset(&rep, 0, sizeof(rep));
 	if (net->graph && (ret = sim_compile_net(net, hw, &co, sub, &rep, err)))
 		return ret;

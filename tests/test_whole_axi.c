@@ -295,6 +295,62 @@ static void axi_run_should_name_what_it_cannot_run(void)
 	}
 }
 
+/* The tilings chosen for the AXI top (cost_net_opts.axi: map_axi_choose, what hwnas compile
+ * --axi and an "axi" search space take) run through the top bit-exactly with the AXI model
+ * exact, on the 4x4 os config above; at least one layer's differs from the mapper's and is
+ * faster alone. */
+static void tilings_chosen_for_the_axi_top_should_run_exactly(void)
+{
+	struct hw_config hw = small_hw(4, 4, HW_OS, 8, 32, 1);
+	struct cost_net_opts co, direct;
+	struct cost_axi a;
+	struct sim_whole_opts o = { 0 };
+	struct sim_whole_result w;
+	struct arch_net net;
+	struct hn_err err = { 0 };
+	int changed = 0;
+
+	CHECK_EQ_I64(arch_net_load(NETS "whole_cnn.json", &net, &err), 0);
+	cost_axi_init(&a);
+	a.dw = 64;              /* sim_axi_options_init's bus, the run's */
+	cost_net_opts_init(&co);
+	cost_net_opts_init(&direct);
+	co.axi = &a;
+	o.cost = &co;
+	CHECK_EQ_I64(sim_whole_axi(&net, &hw, &o, NULL, &w, &err), 0);
+	CHECK(w.bit_exact && w.mismatches == 0);
+	CHECK_EQ_I64(w.model_axi_cycles, w.rtl_cycles);
+	for (int i = 0; i < w.n; i++) {
+		const struct sim_whole_layer *x = &w.layers[i];
+		const struct arch_layer *l = &net.layers[x->layer];
+		struct cost_net_row mine, theirs;
+		CHECK(cost_net_layer(l, &hw, &co, &mine, &err) == 0);
+		CHECK(cost_net_layer(l, &hw, &direct, &theirs, &err) == 0);
+		CHECK(mine.tiling.tm == x->tiling.tm && mine.tiling.tn == x->tiling.tn &&
+		      mine.tiling.tk == x->tiling.tk && mine.tiling.order == x->tiling.order);
+		if (arch_gemm(l).g && (theirs.tiling.tm != mine.tiling.tm ||
+				       theirs.tiling.tn != mine.tiling.tn ||
+				       theirs.tiling.tk != mine.tiling.tk)) {
+			struct cost_report r;
+			const struct hw_energy e = hw_energy_default();
+			CHECK_EQ_I64(cost_layer_axi(l, &hw, &theirs.tiling, &a, &e, &r), 0);
+			CHECK(mine.cost.cycles < r.cycles);
+			printf("  %-5s %lld,%lld,%lld -> %lld,%lld,%lld: AXI alone %lld -> %lld cycles\n",
+			       l->name, (long long)theirs.tiling.tm, (long long)theirs.tiling.tn,
+			       (long long)theirs.tiling.tk, (long long)mine.tiling.tm,
+			       (long long)mine.tiling.tn, (long long)mine.tiling.tk,
+			       (long long)r.cycles, (long long)mine.cost.cycles);
+			changed++;
+		}
+	}
+	CHECK(changed > 0);
+	printf("  whole_cnn 4x4 os, tilings for the AXI top: axi %lld cycles, AXI model %lld, "
+	       "bit-exact %d\n", (long long)w.rtl_cycles, (long long)w.model_axi_cycles,
+	       w.bit_exact);
+	sim_whole_release(&w);
+	arch_net_release(&net);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -302,6 +358,7 @@ int main(void)
 	RUN(pw_fc_net_should_run_through_the_driver_bit_exactly);
 	RUN(whole_cnn_should_run_through_the_driver_on_every_dataflow);
 	RUN(prefixes_should_split_the_axi_cycles_per_layer);
+	RUN(tilings_chosen_for_the_axi_top_should_run_exactly);
 	RUN(axi_run_should_check_what_the_direct_run_checks);
 	RUN(axi_run_should_catch_a_changed_tensor_element);
 	return TEST_SUMMARY();
