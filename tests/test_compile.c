@@ -290,6 +290,67 @@ static void compile_should_name_what_is_wrong(void)
 	arch_net_release(&net);
 }
 
+/* With a bus (sim_compile_options.axi) every layer takes the tiling cost_net_layer chooses
+ * for the AXI top, A read as the form reads it (the whole form walks windows, im2col 0; the
+ * per-layer form the host's matrix, 1), and its model cycles are that choice's; without one,
+ * the mapper's. What the front of an "axi" space priced is what the bundle runs. */
+static void compile_with_a_bus_should_take_the_tilings_chosen_for_the_axi_top(void)
+{
+	struct hw_config hw = small_hw(4, 4, HW_OS, 8, 32, 1);
+	const char *files[2] = { "whole_cnn.json", "attn_graph.json" };
+	const char *src = getenv("HWNAS_SRCDIR") ? getenv("HWNAS_SRCDIR") : HWNAS_SRCDIR;
+	struct hn_err err = { 0 };
+	int changed = 0;
+
+	for (int f = 0; f < 2; f++)
+		for (int dw = 0; dw <= 64; dw += 64) {
+			struct arch_net net;
+			struct sim_compile_options so;
+			struct sim_compile_report rep;
+			struct cost_net_opts co;
+			struct cost_axi a;
+			char dir[] = "/tmp/hwnas-compile-axi-XXXXXX", path[256];
+			snprintf(path, sizeof(path), "%s/tests/data/nets/%s", src, files[f]);
+			CHECK(arch_net_resolve(path, 0, &net, &err) == 0);
+			CHECK(mkdtemp(dir) != NULL);
+			sim_compile_options_init(&so);
+			so.program_only = 1;
+			so.axi.dw = dw;
+			CHECK_EQ_I64(sim_compile_net(&net, &hw, &so, dir, &rep, &err), 0);
+			CHECK(rep.whole == (f == 0));
+			cost_axi_init(&a);
+			a.dw = dw;
+			a.im2col = !rep.whole;
+			cost_net_opts_init(&co);
+			co.axi = dw ? &a : NULL;
+			for (int i = 0; i < rep.n; i++) {
+				const struct sim_compile_layer *c = &rep.layers[i];
+				struct cost_net_row row;
+				if (!c->compiled || !arch_gemm(&net.layers[i]).g)
+					continue;
+				CHECK(cost_net_layer(&net.layers[i], &hw, &co, &row, &err) == 0);
+				CHECK(row.tiling.tm == c->tiling.tm && row.tiling.tn == c->tiling.tn &&
+				      row.tiling.tk == c->tiling.tk &&
+				      row.tiling.order == c->tiling.order);
+				CHECK_EQ_I64(c->model_cycles, row.cost.cycles);
+				if (dw) {
+					struct cost_net_row m;
+					co.axi = NULL;
+					CHECK(cost_net_layer(&net.layers[i], &hw, &co, &m, &err) == 0);
+					co.axi = &a;
+					changed += m.tiling.tm != c->tiling.tm ||
+						   m.tiling.tn != c->tiling.tn ||
+						   m.tiling.tk != c->tiling.tk;
+				}
+			}
+			sim_compile_report_release(&rep);
+			snprintf(path, sizeof(path), "rm -rf %s", dir);
+			CHECK(system(path) == 0);
+			arch_net_release(&net);
+		}
+	CHECK(changed > 0);
+}
+
 /* The record layouts of docs/deploy.md "Program format", byte for byte. */
 static void driver_should_pack_the_documented_records(void)
 {
@@ -327,6 +388,7 @@ int main(void)
 	RUN(compile_should_run_each_layer_of_the_per_layer_form_through_the_driver);
 	RUN(compile_should_run_the_whole_network_in_one_start);
 	RUN(compile_should_name_what_is_wrong);
+	RUN(compile_with_a_bus_should_take_the_tilings_chosen_for_the_axi_top);
 	RUN(driver_should_pack_the_documented_records);
 	return TEST_SUMMARY();
 }
