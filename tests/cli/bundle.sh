@@ -66,6 +66,33 @@ assert os.path.getsize(p + "program.dma.bin") == m["record_bytes"]["dma"] * m["p
 assert os.path.getsize(p + "program.cmp.bin") == m["record_bytes"]["cmp"] * m["program"]["cmp"]["count"] > 0
 assert not os.path.exists(p + "layer0.dma.bin")
 PY
+# a space priced on the AXI top ("axi", 128-bit bus): the bundle's header has that bus and
+# its program runs the tilings the front priced (hwnas eval --axi 128's, map_axi_choose)
+python3 - "$tmp/space.json" "$tmp/space_axi.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1])); s["axi"] = {"dw": 128}
+json.dump(s, open(sys.argv[2], "w"))
+PY
+expect_exit 0 "$HWNAS" explore --space "$tmp/space_axi.json" --exhaustive --out "$tmp/x" --quiet --bundles
+for c in "$tmp"/x/configs/[0-9]*/; do
+	c=${c%/}
+	"$HWNAS" eval --net "$c.net.json" --hw "$c.json" --axi 128 --json > "$c.eval.json"
+done
+python3 - "$tmp/x/configs" <<'PY' && ok || bad "a bundle of an axi space without the front's bus and tilings"
+import glob, json, re, sys
+ms = sorted(glob.glob(sys.argv[1] + "/*/program/manifest.json"))
+assert ms
+for f in ms:
+    b = f[:-len("/program/manifest.json")]
+    head = open(b + "/hwnas_params.vh").read()
+    par = dict((k, int(v)) for k, v in re.findall(r"localparam (\w+) = (\d+);", head))
+    assert (par["AXI_DW"], par["MAXB"], par["MAXOUT"]) == (128, 16, 16), par
+    m, e = json.load(open(f)), json.load(open(b + ".eval.json"))
+    assert m["tilings_for_axi"] == {"dw": 128, "maxb": 16, "maxout": 16}
+    til = dict((l["name"], l["tiling"]) for l in e["layers"] if l["gemm"]["g"])
+    got = dict((l["name"], l["tiling"]) for l in m["layers"] if l["tiling"])
+    assert got == til, (got, til)
+PY
 # a network with a matmul of two activations (not run whole): one program per layer
 sed "s|tiny_graph.json|attn_graph.json|" "$tmp/space.json" > "$tmp/space_mm.json"
 expect_exit 0 "$HWNAS" explore --space "$tmp/space_mm.json" --exhaustive --out "$tmp/p" --quiet --bundles
