@@ -134,12 +134,12 @@ int cost_net_axi(const struct cost_axi_step *steps, int n, const struct hw_confi
 /* The tiling a layer runs with on the AXI top (models/map_axi.c, docs/mapping.md "For the
  * AXI top"): the mapper optimises the direct top's cycles, to which the AXI top's bursts are
  * nearly invisible. map_axi_candidates fills out with base (first) and, deduplicated and each
- * fitting the buffers, base with tk rounded up and down to a multiple of a tap's channels
- * (Cg), of a window row's (s Cg) and to the whole K (a conv; other layers: K only), each
- * with tn = base's and tm the largest that fits, cut to even trips; then base with tn grown
- * so beside its tm and tk; then base with tm grown so. base's loop order throughout. Returns
- * how many, at most MAP_AXI_CANDS (0 for a MAC-free layer). Pure. */
-#define MAP_AXI_CANDS 9
+ * fitting the buffers, base with tk rounded up to a multiple of a tap's channels (Cg), of a
+ * window row's (s Cg) and to the whole K (a conv; other layers: K only), each with tn =
+ * base's and tm the largest that fits, cut to even trips; then base with tn grown so beside
+ * its tm and tk; then base with tm grown so. base's loop order throughout. Returns how many,
+ * at most MAP_AXI_CANDS (0 for a MAC-free layer). Pure. */
+#define MAP_AXI_CANDS 6
 int map_axi_candidates(const struct arch_layer *l, const struct hw_config *hw,
 		       const struct map_tiling *base, struct map_tiling out[MAP_AXI_CANDS]);
 /* The candidate with the fewest cost_layer_axi cycles (ties: the earlier, base first) into
@@ -334,7 +334,8 @@ char *cost_calib_to_json(const struct cost_calib *c);
  * - a MAC-free layer (arch_gemm(l).g == 0: pooling, add, ...) is priced by the vector unit;
  *   its tiling is map_default's 1x1x1 and is not used;
  * - a MAC layer takes the tiling file's tiling (a layer missing from it is an error), else the
- *   fixed tiling, else the mapper's; when the mapper finds none, the row is infeasible
+ *   fixed tiling, else the mapper's (on the AXI top, opts.axi, the fastest there of it and its
+ *   variants: map_axi_choose); when the mapper finds none, the row is infeasible
  *   (fits = 0) and is costed with the 1x1x1 tiling, whose cost.why names the buffer that is
  *   too small; a given tiling that does not fit is infeasible the same way;
  * - every row, feasible or not, is added to the totals (cost_total_add): the network is
@@ -351,8 +352,9 @@ struct cost_net_opts {
 	enum cost_mapper mapper;
 	const struct hw_energy *energy;         /* NULL: hw_energy_default() */
 	const struct cost_calib *calib;         /* NULL: the model's own cycles */
-	const struct cost_axi *axi;             /* dw > 0: the AXI top's cycles (cost_layer_axi)
-						 * of the mapper's tiling; NULL: the direct top */
+	const struct cost_axi *axi;             /* dw > 0: the AXI top's cycles (cost_layer_axi),
+						 * the mapper's tiling replaced by map_axi_choose's;
+						 * NULL: the direct top */
 	const struct map_tiling *fixed;         /* one tiling for every MAC layer, or NULL */
 	const struct map_tilings_file *tilings; /* a tiling per MAC layer by name, or NULL */
 	const char *tilings_origin;             /* its file name, for the message */

@@ -685,7 +685,7 @@ static void axi_choice_should_take_the_fastest_candidate_and_never_lose_to_the_m
 		CHECK(cost_net_layer(&l, &hw, &co, &chosen, &err) == 0);
 		CHECK(cost_layer_axi(&l, &hw, &mapped.tiling, &a, &e, &base) == 0);
 		/* the candidates: the mapper's first, distinct, each fitting its buffers, tk the
-		 * mapper's, a multiple of a tap's or a window row's channels, or K */
+		 * mapper's or above it (a multiple of a tap's or a window row's channels, or K) */
 		n = map_axi_candidates(&l, &hw, &mapped.tiling, cand);
 		CHECK(n >= 1 && n <= MAP_AXI_CANDS && same_tiling(&cand[0], &mapped.tiling));
 		for (int i = 0; i < n; i++) {
@@ -694,6 +694,7 @@ static void axi_choice_should_take_the_fastest_candidate_and_never_lose_to_the_m
 			map_buffer_need(&g, &hw, &cand[i], need);
 			CHECK(need[0] <= hw.ibuf_bytes && need[1] <= hw.wbuf_bytes &&
 			      need[2] <= hw.obuf_bytes);
+			CHECK(cand[i].tk >= hn_min64(mapped.tiling.tk, g.k));
 			CHECK(i == 0 || cand[i].tk == hn_min64(mapped.tiling.tk, g.k) ||
 			      cand[i].tk == g.k || (l.kind == ARCH_CONV && cand[i].tk % cg == 0));
 			for (int j = 0; j < i; j++)
