@@ -38,7 +38,9 @@ static const char eval_help[] =
 "                   ('hwnas validate --calib-out FILE', docs/validation.md)\n"
 "  --axi DW[,MAXB[,MAXOUT]]  the cycles of the AXI top (docs/deploy.md) instead of the\n"
 "                   direct one: its bus bits (64, 128, 256), beats per burst (default 16)\n"
-"                   and outstanding bursts (default 16); docs/model.md \"Through the AXI top\"\n"
+"                   and outstanding bursts (default 16); docs/model.md \"Through the AXI top\";\n"
+"                   without --tiling each layer's tiling is the fastest there of the\n"
+"                   mapper's and a few variants (docs/mapping.md \"For the AXI top\")\n"
 "  --cost NAME      who prices each layer's cycles (docs/search.md \"Cost estimators\"):\n"
 "                   'analytical' (the model, default), 'lut' (a lookup table: --lut FILE;\n"
 "                   its DRAM bytes and energy too), 'predictor' (--predictor FILE) or\n"
@@ -75,8 +77,9 @@ static void cost_note(const struct eval_opts *o, int from_model, int layers, cha
 	buf[0] = '\0';
 	if (o->axi.dw)
 		snprintf(buf, size, "cycles of the AXI top (bus %d bits, MAXB %d, MAXOUT %d; no "
-			 "back-pressure)%s", o->axi.dw,
-			 o->axi.maxb, o->axi.maxout, o->cost.u.kind == ESTIM_ANALYTICAL ? "" : "; ");
+			 "back-pressure%s)%s", o->axi.dw, o->axi.maxb, o->axi.maxout,
+			 o->tiling ? "" : "; tilings chosen for it",
+			 o->cost.u.kind == ESTIM_ANALYTICAL ? "" : "; ");
 	if (o->cost.u.kind == ESTIM_ANALYTICAL)
 		return;
 	cli_cost_describe(&o->cost, what, sizeof(what));
