@@ -20,21 +20,26 @@ static int64_t even_tile(int64_t d, int64_t cap)
 	return (d + trips - 1) / trips;
 }
 
-/* The largest tm (cut to even trips) that fits every buffer beside tn, tk; 0 when tm = 1
- * does not fit. */
-static int64_t fill_tm(const struct arch_gemm *g, const struct hw_config *hw, int64_t tn,
-		       int64_t tk)
+/* t with its tile of dimension dim (MAP_DIM_M or MAP_DIM_N) the largest that fits both
+ * buffers it shares beside t's other two tiles, cut to even trips (tile 0: not even 1 fits). */
+static struct map_tiling grow(const struct arch_gemm *g, const struct hw_config *hw,
+			      struct map_tiling t, enum map_dim dim)
 {
 	const int64_t d = hw->double_buffer ? 2 : 1;
-	const int64_t per[3] = { d * tk * hw_act_bytes(hw), 0, d * tn * hw_acc_bytes(hw) };
-	const int64_t have[3] = { hw->ibuf_bytes, hw->wbuf_bytes, hw->obuf_bytes };
-	int64_t cap = g->m;
+	/* tm: ibuf (tm x tk) and obuf (tm x tn); tn: wbuf (tk x tn) and obuf */
+	const int64_t cap = dim == MAP_DIM_M ?
+		hn_min64(hw->ibuf_bytes / (d * t.tk * hw_act_bytes(hw)),
+			 hw->obuf_bytes / (d * t.tn * hw_acc_bytes(hw))) :
+		hn_min64(hw->wbuf_bytes / (d * t.tk * hw_weight_bytes(hw)),
+			 hw->obuf_bytes / (d * t.tm * hw_acc_bytes(hw)));
+	const int64_t ext = dim == MAP_DIM_M ? g->m : g->n;
+	const int64_t tile = cap < 1 ? 0 : even_tile(ext, cap);
 
-	if (d * tk * tn * hw_weight_bytes(hw) > have[1])
-		return 0;
-	for (int b = 0; b < 3; b += 2)
-		cap = hn_min64(cap, have[b] / per[b]);
-	return cap < 1 ? 0 : even_tile(g->m, cap);
+	if (dim == MAP_DIM_M)
+		t.tm = tile;
+	else
+		t.tn = tile;
+	return t;
 }
 
 static int fits(const struct arch_gemm *g, const struct hw_config *hw, const struct map_tiling *t)
@@ -67,6 +72,7 @@ int map_axi_candidates(const struct arch_layer *l, const struct hw_config *hw,
 		       const struct map_tiling *base, struct map_tiling out[MAP_AXI_CANDS])
 {
 	const struct arch_gemm g = arch_gemm(l);
+	struct map_tiling clamped = *base;   /* tiles no larger than the extents */
 	int64_t q[3], tk0;
 	int n = 0, nq = 0;
 
@@ -74,6 +80,9 @@ int map_axi_candidates(const struct arch_layer *l, const struct hw_config *hw,
 		return 0;
 	out[n++] = *base;   /* first, unconditionally: the tie-break keeps it */
 	tk0 = hn_min64(base->tk, g.k);
+	clamped.tm = hn_min64(base->tm, g.m);
+	clamped.tn = hn_min64(base->tn, g.n);
+	clamped.tk = tk0;
 	/* the K quanta a run can end on: a tap's channels, a window row's, the whole window
 	 * (a non-conv layer's A rows are plain: only the whole row) */
 	if (l->kind == ARCH_CONV) {
@@ -85,31 +94,16 @@ int map_axi_candidates(const struct arch_layer *l, const struct hw_config *hw,
 	/* tk rounded up only: rounding down never won (ResNet-18, MobileNetV2 on the ws, os
 	 * and is example configs, docs/mapping.md) */
 	for (int i = 0; i < nq; i++) {
-		struct map_tiling t = *base;
+		struct map_tiling t = clamped;
 		t.tk = hn_min64((tk0 + q[i] - 1) / q[i] * q[i], g.k);
 		if (t.tk == tk0)
 			continue;
-		t.tn = hn_min64(base->tn, g.n);
-		t.tm = fill_tm(&g, hw, t.tn, t.tk);
+		t = grow(&g, hw, t, MAP_DIM_M);
 		add(&g, hw, &t, out, &n);
 	}
-	/* the mapper's tiles with tn grown to fill the buffers beside its tm, tk */
-	{
-		struct map_tiling t = *base;
-		const int64_t d = hw->double_buffer ? 2 : 1;
-		int64_t cap = hn_min64(hw->wbuf_bytes / (d * tk0 * hw_weight_bytes(hw)),
-				       hw->obuf_bytes / (d * hn_min64(base->tm, g.m) * hw_acc_bytes(hw)));
-		t.tk = tk0;
-		t.tm = hn_min64(base->tm, g.m);
-		t.tn = cap < 1 ? 0 : even_tile(g.n, cap);
-		add(&g, hw, &t, out, &n);
-	}
-	/* the mapper's tiles with tm grown to fill the buffers */
-	{
-		struct map_tiling t = *base;
-		t.tn = hn_min64(base->tn, g.n);
-		t.tk = tk0;
-		t.tm = fill_tm(&g, hw, t.tn, t.tk);
+	/* the mapper's tiles with tn, then tm, grown to fill the buffers beside the others */
+	for (int dim = MAP_DIM_N; dim >= MAP_DIM_M; dim--) {
+		const struct map_tiling t = grow(&g, hw, clamped, (enum map_dim)dim);
 		add(&g, hw, &t, out, &n);
 	}
 	return n;
