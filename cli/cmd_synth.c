@@ -219,15 +219,30 @@ int cmd_synth(int argc, char **argv)
 	if (sim_synth_run(&hw, &opt, &r, &err))
 		return cli_error(&err);
 	if (opt.axi_dw > 0 || opt.bundle_dir) {
-		/* the AXI top: fewer DSPs, the staging memory's BRAM (docs/deploy.md
-		 * "Synthesis of the AXI top") */
-		hw_axi_resources(&hw, &m);
+		/* the AXI top: fewer DSPs, the staging memory's BRAM, the AXI master's, slave's
+		 * and glue's LUTs and FFs on its bus (docs/deploy.md "Synthesis of the AXI top") */
+		struct hw_axi_bus bus = { opt.axi_dw, opt.axi_maxb, opt.axi_maxout };
+		struct hw_axi_shape shape;
+		int64_t alut, aff;
+		if (opt.bundle_dir) {
+			struct sim_axi_options ao;
+			if (sim_export_bundle_bus(opt.bundle_dir, &ao, &err))
+				return cli_error(&err);
+			bus.dw = ao.dw;
+			bus.maxb = ao.maxb;
+			bus.maxout = ao.maxout;
+		}
+		hw_axi_resources(&hw, &bus, &m);
+		hw_axi_shape_of(&hw, &bus, &shape);
+		hw_axi_logic(&shape, &alut, &aff);
 		if (!json)
-			printf("AXI top: the model's DSP less %lld (the DMA's byte-count product, not "
-			       "built through AXI), BRAM with the AXI master's staging memory (%lld "
-			       "BRAM18 halves); LUT and FF are hwnas_top's model, without the AXI "
-			       "master's logic\n\n", (long long)hw_axi_dsp_delta(&hw),
-			       (long long)hw_axi_staging_bram_halves(&hw));
+			printf("AXI top (%d-bit bus, bursts of %d, %d outstanding): the model's DSP "
+			       "less %lld (the DMA's byte-count product, not built through AXI), BRAM "
+			       "with the AXI master's staging memory (%lld BRAM18 halves), LUT and FF "
+			       "with the AXI master's, slave's and glue's (%lld LUT, %lld FF)\n\n",
+			       bus.dw, bus.maxb, bus.maxout, (long long)hw_axi_dsp_delta(&hw),
+			       (long long)hw_axi_staging_bram_halves(&hw), (long long)alut,
+			       (long long)aff);
 	} else {
 		hw_resources(&hw, &m);
 	}

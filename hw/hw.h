@@ -103,6 +103,34 @@ const struct hw_device *hw_device_find(const char *name);
 /* Resource estimate of a configuration (on its device's family; generic when no device).
  * Pure. docs/resources.md gives the rules. */
 void hw_resources(const struct hw_config *hw, struct hw_resources *out);
+/* The AXI top's bus (rtl/hwnas_axi.v's AXI_DW, MAXB, MAXOUT): data bits (64, 128 or 256),
+ * beats a burst, bursts outstanding per direction (a space's "axi", `hwnas synth --axi`, an
+ * export bundle's header). */
+struct hw_axi_bus {
+	int32_t dw, maxb, maxout;
+};
+
+/* The parameters of the AXI top's own logic (the AXI master rtl/hwnas_axi_mem.v, the
+ * AXI4-Lite slave rtl/hwnas_axil.v, the glue of rtl/hwnas_axi.v) as the RTL gets them: the
+ * bus, element bits, each buffer's lanes and DMA beat words (INB, WNB, ONB), the staging
+ * words SW (the deepest buffer half). */
+struct hw_axi_shape {
+	int64_t dw, maxb, maxout;
+	int64_t a_bits, w_bits, acc_bits;
+	int64_t ilanes, wlanes, olanes;
+	int64_t inb, wnb, onb;
+	int64_t sw;
+};
+
+/* The shape the AXI top built for hw on bus has (sim_synth_params_from_hw's beats and dense
+ * depths). Pure. */
+void hw_axi_shape_of(const struct hw_config *hw, const struct hw_axi_bus *bus,
+		     struct hw_axi_shape *out);
+/* LUTs and FFs of the AXI top's own logic (everything but hwnas_top and the staging memory's
+ * block RAM): a structural count with constants fitted to Yosys 0.23 synth_xilinx of the
+ * points in tests/data/synth/axi_master.csv (docs/resources.md "The AXI top";
+ * bench/axi_lut.sh measures them again). Pure. */
+void hw_axi_logic(const struct hw_axi_shape *s, int64_t *lut, int64_t *ff);
 /* DSP slices hw_resources counts that the AXI top (rtl/hwnas_axi.v, docs/deploy.md) does not
  * build: the DMA's byte-count product, unused there (the AXI master counts its bytes
  * itself). The AXI top's DSP = hw_resources' - this. Pure. */
@@ -110,11 +138,11 @@ int64_t hw_axi_dsp_delta(const struct hw_config *hw);
 /* BRAM18 halves of the AXI master's staging memory (rtl/hwnas_axi_mem.v), which hwnas_top
  * does not have: one simple dual-port memory, counted by hw_memory_bram_halves. Pure. */
 int64_t hw_axi_staging_bram_halves(const struct hw_config *hw);
-/* The AXI top's estimate: hw_resources less hw_axi_dsp_delta DSPs, plus the staging memory's
- * halves (BRAM36 rounded up over the sum), fits / why against the device again. LUT and FF
- * stay hwnas_top's: the model does not count the AXI master's logic (docs/deploy.md
- * "Synthesis of the AXI top" has the measured gap). Pure. */
-void hw_axi_resources(const struct hw_config *hw, struct hw_resources *out);
+/* The AXI top's estimate on bus: hw_resources less hw_axi_dsp_delta DSPs, plus the staging
+ * memory's halves (BRAM36 rounded up over the sum), plus hw_axi_logic's LUTs and FFs; fits /
+ * why against the device again. Pure. */
+void hw_axi_resources(const struct hw_config *hw, const struct hw_axi_bus *bus,
+		      struct hw_resources *out);
 
 /* BRAM36 blocks of one buffer of bytes, read width_bits wide per cycle: the count of the
  * best aspect ratio (BRAM36 or BRAM18 halves), rounded up to whole BRAM36. Pure. */

@@ -363,27 +363,101 @@ int64_t hw_axi_dsp_delta(const struct hw_config *hw)
 	return HW_DSP_DMA;
 }
 
+void hw_axi_shape_of(const struct hw_config *hw, const struct hw_axi_bus *bus,
+		     struct hw_axi_shape *out)
+{
+	const struct buf_shapes b = buf_shapes(hw);
+
+	out->dw = bus->dw;
+	out->maxb = bus->maxb;
+	out->maxout = bus->maxout;
+	out->a_bits = hw->act_bits;
+	out->w_bits = hw->weight_bits;
+	out->acc_bits = hw->acc_bits;
+	out->ilanes = b.li;
+	out->wlanes = b.lw;
+	out->olanes = hw->pe_cols;
+	out->inb = b.ib.nb;
+	out->wnb = b.wb.nb;
+	out->onb = b.ob.nb;
+	out->sw = hn_max64(hn_max64(b.ib.lines_per_half * b.ib.nb, b.wb.lines_per_half * b.wb.nb),
+			   b.ob.lines_per_half * b.ob.nb);
+}
+
 /* rtl/hwnas_axi_mem.v's staging memory, one hwnas_spad: as many words as the deepest buffer
  * half (SW), a row of NBK = the widest line's words (INB, WNB, ONB) of LMAX lanes (the most
  * of the three buffers'), each lane an element of acc bytes with its own write enable. */
 int64_t hw_axi_staging_bram_halves(const struct hw_config *hw)
 {
-	const struct buf_shapes b = buf_shapes(hw);
-	int64_t sw = hn_max64(hn_max64(b.ib.lines_per_half * b.ib.nb,
-				       b.wb.lines_per_half * b.wb.nb),
-			      b.ob.lines_per_half * b.ob.nb);
-	int64_t nbk = hn_max64(hn_max64(b.ib.nb, b.wb.nb), b.ob.nb);
-	int64_t lmax = hn_max64(hn_max64(b.li, b.lw), hw->pe_cols);
+	const struct hw_axi_bus bus = { 64, 16, 16 };
+	struct hw_axi_shape s;
+	int64_t nbk, lmax;
 
-	return hw_memory_bram_halves(8 * hw_acc_bytes(hw), nbk * lmax, hn_cdiv(sw, nbk));
+	hw_axi_shape_of(hw, &bus, &s);
+	nbk = hn_max64(hn_max64(s.inb, s.wnb), s.onb);
+	lmax = hn_max64(hn_max64(s.ilanes, s.wlanes), s.olanes);
+	return hw_memory_bram_halves(8 * hw_acc_bytes(hw), nbk * lmax, hn_cdiv(s.sw, nbk));
 }
 
-void hw_axi_resources(const struct hw_config *hw, struct hw_resources *out)
+/* The AXI top's own logic (docs/resources.md "The AXI top"), fitted to Yosys 0.23
+ * synth_xilinx of hwnas_axi with hwnas_top a black box on the points of
+ * tests/data/synth/axi_master.csv (bench/axi_lut.sh). */
+enum {
+	/* LUTs of what no parameter but the bus scales: the two run generators' 32-bit
+	 * counters, the element walk, the AR / AW issuers and their 32-bit row and burst
+	 * counters, the fetchers' record loading, the AXI4-Lite slave, the run control;
+	 * fitted (7,670) */
+	HW_AXI_LUT_FIXED = 7670,
+	/* LUTs per bit of a staging row (NBK x LMAX elements of 8 x acc bytes) per byte of the
+	 * bus beat, x10: the unpacker's chunk writes up to a beat's elements a cycle into any
+	 * of the row's elements (one chain of placement tests and multiplexers per element bit
+	 * and beat byte), the capture's write-data multiplexer and the packer's element read
+	 * ride on the same bits; fitted (2.40) */
+	HW_AXI_LUT_ROW_BIT_BYTE_X10 = 24,
+	/* LUTs per output lane (OLANES = pe_cols): a vector word's lane (its run-position
+	 * tests and its element from the rotated beat), the queue of output words (LUTRAM), a
+	 * parameter lane's loading, the capture's lane; fitted (390) */
+	HW_AXI_LUT_LANE = 390,
+	/* FFs of the fixed registers: the 192- and 32-byte record registers and the walk's
+	 * start words (1,464 + 196 + 472 used bits), the two run generators (2 x 568), the
+	 * 32-bit walk, burst, row and byte counters, the AXI4-Lite slave's registers and the
+	 * run control's cycle counters; fitted (4,722; 4,858 with a 64-bit bus's beat
+	 * registers) */
+	HW_AXI_FF_FIXED = 4722,
+	/* qline parameter bits of a channel besides its bias (multiplier 32, shift 8) */
+	HW_AXI_QREC_EXTRA_BITS = 40,
+};
+
+void hw_axi_logic(const struct hw_axi_shape *s, int64_t *lut, int64_t *ff)
 {
+	const int64_t db = s->dw / 8;
+	const int64_t nbk = hn_max64(hn_max64(s->inb, s->wnb), s->onb);
+	const int64_t lmax = hn_max64(hn_max64(s->ilanes, s->wlanes), s->olanes);
+	const int64_t row_bits = nbk * lmax * 8 * hn_cdiv(s->acc_bits, 8);
+
+	*lut = HW_AXI_LUT_FIXED + hn_cdiv(row_bits * db * HW_AXI_LUT_ROW_BIT_BYTE_X10, 10) +
+	       s->olanes * HW_AXI_LUT_LANE;
+	/* structural beside the fixed part: the held read beat and the W beat with its
+	 * strobes (2 x DW + DW / 8); per output lane a vector word's lane (act bits) and a
+	 * parameter word's lane on mem_qline (acc + 40 bits) */
+	*ff = HW_AXI_FF_FIXED + 2 * s->dw + db +
+	      s->olanes * (s->a_bits + s->acc_bits + HW_AXI_QREC_EXTRA_BITS);
+}
+
+void hw_axi_resources(const struct hw_config *hw, const struct hw_axi_bus *bus,
+		      struct hw_resources *out)
+{
+	struct hw_axi_shape s;
+	int64_t lut, ff;
+
 	hw_resources(hw, out);
+	hw_axi_shape_of(hw, bus, &s);
+	hw_axi_logic(&s, &lut, &ff);
 	out->dsp -= hw_axi_dsp_delta(hw);
 	out->bram_halves += hw_axi_staging_bram_halves(hw);
 	out->bram36 = hn_cdiv(out->bram_halves, 2);
+	out->lut += lut;
+	out->ff += ff;
 	if (hw->device[0]) {
 		const struct hw_device *dev = hw_device_find(hw->device);
 		if (dev)

@@ -371,15 +371,18 @@ out_release:
 /* The accelerator of target t of pt (t = 0 without targets), keyed by its own knobs only, so
  * that a layer priced on one target's config is priced once however the other targets'
  * knobs vary. */
-/* A design point's resources: the AXI top's (hw_axi_resources: its staging memory and DSP
- * difference) when the space asks for it ("axi"), since that is what a bundle exports. */
+/* A design point's resources: the AXI top's (hw_axi_resources: its staging memory, DSP
+ * difference and the AXI master's LUTs and FFs on the space's bus) when the space asks for
+ * it ("axi"), since that is what a bundle exports. */
 static void point_resources(const struct search_space *sp, const struct hw_config *hw,
 			    struct hw_resources *res)
 {
-	if (sp->axi.dw)
-		hw_axi_resources(hw, res);
-	else
+	if (sp->axi.dw) {
+		const struct hw_axi_bus bus = { sp->axi.dw, sp->axi.maxb, sp->axi.maxout };
+		hw_axi_resources(hw, &bus, res);
+	} else {
 		hw_resources(hw, res);
+	}
 }
 
 static int hw_entry_get(struct search_evaluator *ev, int t, const struct search_point *pt,

@@ -390,6 +390,10 @@ int sim_export_bundle(const struct arch_net *net, const struct hw_config *hw,
 		      const char *header, const struct sim_export_options *eo, const char *dir,
 		      struct hn_err *err);
 
+/* The bus of the bundle in dir (the AXI_DW, MAXB and MAXOUT of its hwnas_params.vh) into
+ * ao's dw, maxb, maxout. HN_EIO naming the file, HN_EINVAL naming the missing parameter. */
+int sim_export_bundle_bus(const char *dir, struct sim_axi_options *ao, struct hn_err *err);
+
 /* Writes n bytes to path; HN_EIO naming it. */
 int sim_write_file(const char *path, const void *data, size_t n, struct hn_err *err);
 

@@ -101,9 +101,9 @@ static const char readme_fmt[] =
 "(docs/deploy.md of the hwnas tree describes the registers, the program format and the\n"
 "bring-up steps). Resource model of the accelerator (the front's figures): %lld DSP, %lld\n"
 "BRAM36, %lld LUT, %lld FF. The AXI top (this bundle; `hwnas synth --bundle` checks it): %lld\n"
-"DSP and %lld BRAM36 (%lld DSP fewer: the DMA's byte-count product is not built; more BRAM:\n"
-"the AXI master's staging memory), and more LUTs and FFs (the AXI master, which the model\n"
-"does not count).\n"
+"DSP, %lld BRAM36, %lld LUT, %lld FF (%lld DSP fewer: the DMA's byte-count product is not\n"
+"built; more BRAM: the AXI master's staging memory; more LUTs and FFs: the AXI master, the\n"
+"AXI4-Lite slave and the glue, a model fitted to Yosys, docs/resources.md \"The AXI top\").\n"
 "\n"
 "| file | what |\n"
 "|---|---|\n"
@@ -135,6 +135,31 @@ static const char readme_fmt[] =
 "   and the list addresses by it), and run it with the C driver of the hwnas tree\n"
 "   (`driver/hwnas_drv.c`: `hnd_probe`, `hnd_start`, `hnd_wait`). `hnd_probe` checks the ID\n"
 "   register (0x484e4133, \"HNA3\") and PARAMS0 = %#x.\n";
+
+int sim_export_bundle_bus(const char *dir, struct sim_axi_options *ao, struct hn_err *err)
+{
+	static const char *const keys[] = { "AXI_DW", "MAXB", "MAXOUT" };
+	int *const vals[] = { &ao->dw, &ao->maxb, &ao->maxout };
+	char path[1100], *text;
+	size_t len;
+	int ret;
+
+	snprintf(path, sizeof(path), "%.1000s/hwnas_params.vh", dir);
+	if ((ret = hn_read_file(path, &text, &len, err)))
+		return ret;
+	for (int i = 0; i < 3; i++) {
+		char pat[32];
+		const char *at;
+		snprintf(pat, sizeof(pat), "localparam %s = ", keys[i]);
+		if (!(at = strstr(text, pat)) || sscanf(at + strlen(pat), "%d", vals[i]) != 1 ||
+		    *vals[i] <= 0) {
+			ret = hn_fail(err, HN_EINVAL, "%s: no 'localparam %s = N;'", path, keys[i]);
+			break;
+		}
+	}
+	free(text);
+	return ret;
+}
 
 int sim_export_rtl(const char *srcdir, const char *dir, struct hn_err *err)
 {
@@ -251,14 +276,18 @@ int sim_export_bundle(const struct arch_net *net, const struct hw_config *hw,
 		return ret;
 
 	hw_resources(hw, &res);
-	hw_axi_resources(hw, &axr);
+	{
+		const struct hw_axi_bus bus = { eo->axi.dw, eo->axi.maxb, eo->axi.maxout };
+		hw_axi_resources(hw, &bus, &axr);
+	}
 	if (!(f = open_memstream(&text, &len))) {
 		sim_compile_report_release(&rep);
 		return hn_fail(err, HN_ENOMEM, "out of memory");
 	}
 	fprintf(f, readme_fmt, eo->title ? eo->title : net->name, (long long)res.dsp,
 		(long long)res.bram36, (long long)res.lut, (long long)res.ff, (long long)axr.dsp,
-		(long long)axr.bram36, (long long)hw_axi_dsp_delta(hw), eo->axi.dw, eo->axi.maxb,
+		(long long)axr.bram36, (long long)axr.lut, (long long)axr.ff,
+		(long long)hw_axi_dsp_delta(hw), eo->axi.dw, eo->axi.maxb,
 		hw->freq_mhz, (unsigned)(sp.rows + (sp.cols << 8) + (sp.df << 16) +
 					 (sp.dbuf << 18) + ((eo->axi.dw / 8) << 24)));
 	if (!net->graph)

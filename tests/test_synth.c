@@ -115,6 +115,7 @@ static void params_should_be_dense_and_whole_lines(void)
 static void the_axi_model_should_count_the_staging_memory(void)
 {
 	struct hw_config hw = small_hw();
+	const struct hw_axi_bus bus = { 64, 16, 16 };
 	struct hw_resources top, axi;
 
 	/* tests/cli/bundle.sh's 2x2: 256 / 256 / 512 B single buffers, beats of 4 words: SW =
@@ -123,14 +124,27 @@ static void the_axi_model_should_count_the_staging_memory(void)
 	hw.ibuf_bytes = hw.wbuf_bytes = 256;
 	hw.obuf_bytes = 512;
 	hw_resources(&hw, &top);
-	hw_axi_resources(&hw, &axi);
+	hw_axi_resources(&hw, &bus, &axi);
 	CHECK_EQ_I64(hw_axi_staging_bram_halves(&hw), 8);
 	CHECK_EQ_I64(top.bram36, 8);
 	CHECK_EQ_I64(axi.bram_halves, top.bram_halves + 8);
 	CHECK_EQ_I64(axi.bram36, 12);
 	CHECK_EQ_I64(axi.dsp, top.dsp - hw_axi_dsp_delta(&hw));
 	CHECK_EQ_I64(axi.dsp, 20);
-	CHECK_EQ_I64(axi.lut, top.lut);
+	/* LUT and FF: hwnas_top's plus the AXI top's own logic on the bus */
+	{
+		struct hw_axi_shape s;
+		int64_t lut, ff;
+		hw_axi_shape_of(&hw, &bus, &s);
+		hw_axi_logic(&s, &lut, &ff);
+		CHECK_EQ_I64(s.inb, 4);
+		CHECK_EQ_I64(s.onb, 4);
+		CHECK_EQ_I64(s.sw, 128);
+		CHECK_EQ_I64(s.ilanes + s.wlanes + s.olanes, 6);
+		CHECK(lut > 0 && ff > 0);
+		CHECK_EQ_I64(axi.lut, top.lut + lut);
+		CHECK_EQ_I64(axi.ff, top.ff + ff);
+	}
 
 	/* the main job's smallest front point (8x8 ws 16-bit, 32 KiB double buffers, 200 MHz,
 	 * 19.2 GB/s: beats of 8 words): SW = 1024 words, 8 x 8 lanes x 36 = 2304 bits, 128
@@ -143,7 +157,7 @@ static void the_axi_model_should_count_the_staging_memory(void)
 	hw.freq_mhz = 200;
 	hw.dram_gbps = 19.2;
 	hw_resources(&hw, &top);
-	hw_axi_resources(&hw, &axi);
+	hw_axi_resources(&hw, &bus, &axi);
 	CHECK_EQ_I64(hw_axi_staging_bram_halves(&hw), 64);
 	CHECK_EQ_I64(top.bram36, 95);
 	CHECK_EQ_I64(axi.bram36, 127);
@@ -167,6 +181,63 @@ static void the_axi_model_should_count_the_staging_memory(void)
 		CHECK_EQ_I64(hw_axi_staging_bram_halves(&hw),
 			     hw_memory_bram_halves(32, nbk * 3, (sw + nbk - 1) / nbk));
 	}
+}
+
+/* hw_axi_logic against every Yosys synthesis of the AXI top's own logic recorded in
+ * tests/data/synth/axi_master.csv (bench/axi_lut.sh measures them again): within
+ * AXI_LUT_TOL and AXI_FF_TOL on every point, those the constants were fitted on ("fit") and
+ * those held out ("held") alike (docs/resources.md "The AXI top"). */
+#define AXI_LUT_TOL 0.10
+#define AXI_FF_TOL 0.02
+static void the_axi_logic_should_match_every_recorded_synthesis(void)
+{
+	FILE *f = fopen(DATA "axi_master.csv", "r");
+	char line[512];
+	int n = 0;
+
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char name[64], set[8], rtl[64];
+		long long v[17]; /* rows .. maxout, lut, ff */
+		struct hw_axi_shape s;
+		int64_t lut, ff;
+
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		CHECK_EQ_I64(sscanf(line, "%63[^,],%7[^,],%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,"
+				    "%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%63s", name, set,
+				    &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8],
+				    &v[9], &v[10], &v[11], &v[12], &v[13], &v[14], &v[15], &v[16],
+				    rtl), 20);
+		s.ilanes = v[2] == 2 ? v[1] : v[0];
+		s.wlanes = v[2] == 2 ? v[0] : v[1];
+		s.olanes = v[1];
+		s.a_bits = v[3];
+		s.w_bits = v[4];
+		s.acc_bits = v[5];
+		s.inb = v[6];
+		s.wnb = v[7];
+		s.onb = v[8];
+		s.sw = v[9] > v[10] ? v[9] : v[10];
+		s.sw = s.sw > v[11] ? s.sw : v[11];
+		s.dw = v[12];
+		s.maxb = v[13];
+		s.maxout = v[14];
+		hw_axi_logic(&s, &lut, &ff);
+		if (fabs((double)(lut - v[15])) > AXI_LUT_TOL * (double)v[15] ||
+		    fabs((double)(ff - v[16])) > AXI_FF_TOL * (double)v[16])
+			fprintf(stderr, "  %s (%s): LUT %lld model %lld, FF %lld model %lld\n", name,
+				set, v[15], (long long)lut, v[16], (long long)ff);
+		CHECK_NEAR((double)lut, (double)v[15], AXI_LUT_TOL);
+		CHECK_NEAR((double)ff, (double)v[16], AXI_FF_TOL);
+		n++;
+	}
+	fclose(f);
+	/* the four syntheses of the fit at least (docs/resources.md "The AXI top"); held rows,
+	 * when the file has them, are checked the same */
+	CHECK(n >= 4);
 }
 
 static char cache_dir[64];
@@ -351,6 +422,7 @@ int main(void)
 	RUN(parser_should_reject_a_log_without_statistics);
 	RUN(params_should_be_dense_and_whole_lines);
 	RUN(the_axi_model_should_count_the_staging_memory);
+	RUN(the_axi_logic_should_match_every_recorded_synthesis);
 	RUN(a_failed_synthesis_should_be_an_error_naming_the_log);
 	RUN(a_timed_out_synthesis_should_be_an_error);
 	RUN(a_result_should_be_cached_per_parameter_set);

@@ -1,0 +1,95 @@
+/* bench_axi_lut.c: the AXI top's LUT / FF model (hw_axi_logic, docs/resources.md "The AXI
+ * top") against Yosys on every point of a data file of bench/axi_lut.sh's format (default
+ * tests/data/synth/axi_master.csv, the recorded syntheses): per point the measured and
+ * modelled LUT and FF and the error, then the largest and the mean error over the points
+ * the constants were fitted on ("fit") and over those held out ("held"). bench/axi_lut.sh
+ * synthesises the points again and runs this on the fresh figures. Exit 1 on a file it
+ * cannot read. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../hw/hw.h"
+
+struct errs {
+	int n;
+	double lut_max, ff_max, lut_sum, ff_sum;
+};
+
+static void add_err(struct errs *e, double lut_pct, double ff_pct)
+{
+	e->n++;
+	e->lut_max = fmax(e->lut_max, fabs(lut_pct));
+	e->ff_max = fmax(e->ff_max, fabs(ff_pct));
+	e->lut_sum += fabs(lut_pct);
+	e->ff_sum += fabs(ff_pct);
+}
+
+static void print_errs(const char *what, const struct errs *e)
+{
+	if (e->n)
+		printf("%-5s %2d points: LUT max |err| %5.1f%%, mean %5.1f%%; FF max %5.1f%%, "
+		       "mean %5.1f%%\n", what, e->n, e->lut_max, e->lut_sum / e->n, e->ff_max,
+		       e->ff_sum / e->n);
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = argc > 1 ? argv[1] : "tests/data/synth/axi_master.csv";
+	FILE *f = fopen(path, "r");
+	struct errs fit = { 0 }, held = { 0 };
+	char line[512];
+
+	if (!f) {
+		fprintf(stderr, "bench_axi_lut: cannot read %s\n", path);
+		return 1;
+	}
+	printf("%-20s %-4s %7s %7s %7s %6s %6s %7s\n", "point", "set", "LUT", "model", "err",
+	       "FF", "model", "err");
+	while (fgets(line, sizeof(line), f)) {
+		char name[64], set[8], rtl[64];
+		long long v[17]; /* rows .. maxout, lut, ff: the file's columns 3 to 19 */
+		struct hw_axi_shape s;
+		int64_t ml, mf, lut, ff;
+		double el, ef;
+
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		if (sscanf(line, "%63[^,],%7[^,],%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,"
+			   "%lld,%lld,%lld,%lld,%lld,%lld,%lld,%63s", name, set, &v[0], &v[1], &v[2],
+			   &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &v[11], &v[12],
+			   &v[13], &v[14], &v[15], &v[16], rtl) != 20 || v[15] <= 0 || v[16] <= 0) {
+			fprintf(stderr, "bench_axi_lut: %s: cannot read the line '%s'\n", path, line);
+			fclose(f);
+			return 1;
+		}
+		/* rows, cols, df: the lanes as rtl/hwnas_axi.v gives them (is swaps I and W) */
+		s.ilanes = v[2] == 2 ? v[1] : v[0];
+		s.wlanes = v[2] == 2 ? v[0] : v[1];
+		s.olanes = v[1];
+		s.a_bits = v[3];
+		s.w_bits = v[4];
+		s.acc_bits = v[5];
+		s.inb = v[6];
+		s.wnb = v[7];
+		s.onb = v[8];
+		s.sw = v[9] > v[10] ? v[9] : v[10];
+		s.sw = s.sw > v[11] ? s.sw : v[11];
+		s.dw = v[12];
+		s.maxb = v[13];
+		s.maxout = v[14];
+		lut = v[15];
+		ff = v[16];
+		hw_axi_logic(&s, &ml, &mf);
+		el = 100.0 * (double)(ml - lut) / (double)lut;
+		ef = 100.0 * (double)(mf - ff) / (double)ff;
+		printf("%-20s %-4s %7lld %7lld %+6.1f%% %6lld %6lld %+6.1f%%\n", name, set,
+		       (long long)lut, (long long)ml, el, (long long)ff, (long long)mf, ef);
+		add_err(strcmp(set, "held") ? &fit : &held, el, ef);
+	}
+	fclose(f);
+	print_errs("fit", &fit);
+	print_errs("held", &held);
+	return 0;
+}
