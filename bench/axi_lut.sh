@@ -3,7 +3,8 @@
 # rtl/hwnas_axi_mem.v, the AXI4-Lite slave rtl/hwnas_axil.v; hwnas_top a black box) with
 # Yosys `synth_xilinx -family xcup` for every point of tests/data/synth/axi_master.csv, and
 # prints the measured LUT and FF beside the recorded ones and the resource model's
-# (hw_axi_logic, docs/resources.md "The AXI top"), with the errors. One synthesis at a time
+# (hw_axi_logic, docs/resources.md "The AXI top"), with the errors and the constants a refit
+# on the new figures gives (to copy into hw/hw_resources.c). One synthesis at a time
 # under nice; a few minutes a point on a 2-core machine.
 #
 #   bench/axi_lut.sh                 re-synthesise every point, print measured vs model
@@ -11,8 +12,9 @@
 #   AXI_LUT_OUT=FILE bench/axi_lut.sh  also write the points with the new figures (and this
 #                                    tree's commit) as a data file, to replace the recorded one
 #   AXI_LUT_MODEL_ONLY=1 bench/axi_lut.sh   no synthesis: recorded vs model
-#   AXI_LUT_MEM_KB=N                 Yosys's memory limit (default 10 GB; a 256-bit bus took
-#                                    more than 17 GB in its SHARE pass and was not measured)
+#   AXI_LUT_MEM_KB=N                 Yosys's virtual memory limit (default 10 GB; a 256-bit bus
+#                                    took more than 17 GB in its SHARE pass, a 128-bit one more
+#                                    than 10 GB: neither was measured)
 #
 # Needs build/bench/bench_axi_lut (make build/bench/bench_axi_lut) and yosys (0.23 fitted).
 set -eu
@@ -36,7 +38,7 @@ chparam -set ROWS $1 -set COLS $2 -set DF $3 -set A_BITS $4 -set W_BITS $5 -set 
 synth_xilinx -family xcup -top hwnas_axi -flatten -noiopad
 tee -q -o $tmp/stat.txt stat
 Y
-	( ulimit -v "${AXI_LUT_MEM_KB:-10000000}"; nice yosys -q -l "$tmp/log" "$tmp/s.ys" > /dev/null 2>&1 ) || { echo "yosys failed: $(grep ERROR "$tmp/log" | tail -1)" >&2; return 1; }
+	( ulimit -v "${AXI_LUT_MEM_KB:-10000000}"; nice yosys -q -l "$tmp/log" "$tmp/s.ys" > /dev/null 2>&1 ) || { echo "yosys failed: $(grep ERROR "$tmp/log" 2>/dev/null | tail -1)" >&2; return 1; }
 	# LUT as hwnas synth counts it (sim/synth.c): LUT1..6 plus LUTRAM / SRL LUTs
 	awk '/ LUT[1-6] / {l += $2} / RAM32M16 | RAM64M8 / {l += 8 * $2}
 	     / RAM32M | RAM64M | RAM128X1D | RAM256X1S / {l += 4 * $2}
@@ -59,7 +61,12 @@ Y
 			continue
 		fi
 		t0=$(date +%s)
-		read -r ml mf < <(synth "$rows" "$cols" "$df" "$a" "$w" "$c" "$inb" "$wnb" "$onb" "$id" "$wd" "$od" "$dw" "$maxb" "$maxout")
+		if ! r=$(synth "$rows" "$cols" "$df" "$a" "$w" "$c" "$inb" "$wnb" "$onb" "$id" "$wd" "$od" "$dw" "$maxb" "$maxout"); then
+			echo "$name: yosys failed or ran out of its memory limit; kept the recorded figures" >&2
+			echo "$name,$set,$rows,$cols,$df,$a,$w,$c,$inb,$wnb,$onb,$id,$wd,$od,$dw,$maxb,$maxout,$lut,$ff,$rc"
+			continue
+		fi
+		read -r ml mf <<< "$r"
 		echo "$name: $ml LUT, $mf FF (recorded $lut, $ff) in $(( $(date +%s) - t0 )) s" >&2
 		echo "$name,$set,$rows,$cols,$df,$a,$w,$c,$inb,$wnb,$onb,$id,$wd,$od,$dw,$maxb,$maxout,$ml,$mf,$commit"
 	done

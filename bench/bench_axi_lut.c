@@ -2,7 +2,9 @@
  * top") against Yosys on every point of a data file of bench/axi_lut.sh's format (default
  * tests/data/synth/axi_master.csv, the recorded syntheses): per point the measured and
  * modelled LUT and FF and the error, then the largest and the mean error over the points
- * the constants were fitted on ("fit") and over those held out ("held"). bench/axi_lut.sh
+ * the constants were fitted on ("fit") and over those held out ("held"); then the constants a
+ * refit on the "fit" points would give (relative least squares, as hw_axi_logic's were
+ * fitted), to copy into hw/hw_resources.c after a change to the RTL. bench/axi_lut.sh
  * synthesises the points again and runs this on the fresh figures. Exit 1 on a file it
  * cannot read. */
 #include <math.h>
@@ -11,6 +13,79 @@
 #include <string.h>
 
 #include "../hw/hw.h"
+
+#define MAX_POINTS 64
+
+/* One point's terms of hw_axi_logic (hw/hw_resources.c: the fixed part, staging row bits x
+ * beat bytes, output lanes; FF: the structural part besides the fixed one) and Yosys's. */
+struct point {
+	double row_bytes, lanes, ff_struct, lut, ff;
+};
+
+/* Solves the n x n system a x = b in place (Gaussian elimination, partial pivoting).
+ * Returns -1 when it is singular. */
+static int solve(int n, double a[3][3], double b[3], double x[3])
+{
+	for (int i = 0; i < n; i++) {
+		int p = i;
+		for (int r = i + 1; r < n; r++)
+			if (fabs(a[r][i]) > fabs(a[p][i]))
+				p = r;
+		if (fabs(a[p][i]) < 1e-12)
+			return -1;
+		for (int c = 0; c < n; c++) {
+			double t = a[i][c];
+			a[i][c] = a[p][c];
+			a[p][c] = t;
+		}
+		{
+			double t = b[i];
+			b[i] = b[p];
+			b[p] = t;
+		}
+		for (int r = 0; r < n; r++) {
+			double f;
+			if (r == i)
+				continue;
+			f = a[r][i] / a[i][i];
+			for (int c = 0; c < n; c++)
+				a[r][c] -= f * a[i][c];
+			b[r] -= f * b[i];
+		}
+	}
+	for (int i = 0; i < n; i++)
+		x[i] = b[i] / a[i][i];
+	return 0;
+}
+
+/* The refit: LUT = x0 + x1 x row bits x DB + x2 x lanes minimising the sum of squared
+ * relative errors; FF fixed = the weighted mean of (FF - structural) with weights 1 / FF^2. */
+static void print_refit(const struct point *pt, int n)
+{
+	double a[3][3] = { { 0 } }, b[3] = { 0 }, x[3], fw = 0, fs = 0;
+
+	if (n < 3) {
+		printf("refit: needs 3 fit points, has %d\n", n);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		const double f[3] = { 1, pt[i].row_bytes, pt[i].lanes };
+		const double w = 1.0 / (pt[i].lut * pt[i].lut);
+		for (int r = 0; r < 3; r++) {
+			for (int c = 0; c < 3; c++)
+				a[r][c] += w * f[r] * f[c];
+			b[r] += w * f[r] * pt[i].lut;
+		}
+		fw += 1.0 / (pt[i].ff * pt[i].ff);
+		fs += (pt[i].ff - pt[i].ff_struct) / (pt[i].ff * pt[i].ff);
+	}
+	if (solve(3, a, b, x))
+		printf("refit: the fit points do not separate the terms\n");
+	else
+		printf("refit on the %d fit points: HW_AXI_LUT_FIXED %.0f, "
+		       "HW_AXI_LUT_ROW_BIT_BYTE_X10 %.1f, HW_AXI_LUT_LANE %.0f, HW_AXI_FF_FIXED %.0f\n",
+		       n, x[0], 10.0 * x[1], x[2], fs / fw);
+}
 
 struct errs {
 	int n;
@@ -39,6 +114,8 @@ int main(int argc, char **argv)
 	const char *path = argc > 1 ? argv[1] : "tests/data/synth/axi_master.csv";
 	FILE *f = fopen(path, "r");
 	struct errs fit = { 0 }, held = { 0 };
+	struct point pt[MAX_POINTS];
+	int npt = 0;
 	char line[512];
 
 	if (!f) {
@@ -87,9 +164,24 @@ int main(int argc, char **argv)
 		printf("%-20s %-4s %7lld %7lld %+6.1f%% %6lld %6lld %+6.1f%%\n", name, set,
 		       (long long)lut, (long long)ml, el, (long long)ff, (long long)mf, ef);
 		add_err(strcmp(set, "held") ? &fit : &held, el, ef);
+		if (strcmp(set, "held") && npt < MAX_POINTS) {
+			/* hw_axi_logic's terms, as hw/hw_resources.c counts them */
+			int64_t nbk = s.inb > s.wnb ? s.inb : s.wnb, lm = s.ilanes;
+			nbk = nbk > s.onb ? nbk : s.onb;
+			lm = lm > s.wlanes ? lm : s.wlanes;
+			lm = lm > s.olanes ? lm : s.olanes;
+			pt[npt].row_bytes = (double)(nbk * lm * 8 * ((s.acc_bits + 7) / 8) * (s.dw / 8));
+			pt[npt].lanes = (double)s.olanes;
+			pt[npt].ff_struct = (double)(2 * s.dw + s.dw / 8 +
+						     s.olanes * (s.a_bits + s.acc_bits + 40));
+			pt[npt].lut = (double)lut;
+			pt[npt].ff = (double)ff;
+			npt++;
+		}
 	}
 	fclose(f);
 	print_errs("fit", &fit);
 	print_errs("held", &held);
+	print_refit(pt, npt);
 	return 0;
 }
