@@ -389,7 +389,7 @@ void hw_axi_shape_of(const struct hw_config *hw, const struct hw_axi_bus *bus,
  * of the three buffers'), each lane an element of acc bytes with its own write enable. */
 int64_t hw_axi_staging_bram_halves(const struct hw_config *hw)
 {
-	const struct hw_axi_bus bus = { 64, 16, 16 };
+	const struct hw_axi_bus bus = { 64, 16, 16 }; /* the memory does not depend on it */
 	struct hw_axi_shape s;
 	int64_t nbk, lmax;
 
@@ -424,8 +424,6 @@ enum {
 	 * run control's cycle counters; fitted (4,722; 4,858 with a 64-bit bus's beat
 	 * registers) */
 	HW_AXI_FF_FIXED = 4722,
-	/* qline parameter bits of a channel besides its bias (multiplier 32, shift 8) */
-	HW_AXI_QREC_EXTRA_BITS = 40,
 };
 
 void hw_axi_logic(const struct hw_axi_shape *s, int64_t *lut, int64_t *ff)
@@ -441,7 +439,7 @@ void hw_axi_logic(const struct hw_axi_shape *s, int64_t *lut, int64_t *ff)
 	 * strobes (2 x DW + DW / 8); per output lane a vector word's lane (act bits) and a
 	 * parameter word's lane on mem_qline (acc + 40 bits) */
 	*ff = HW_AXI_FF_FIXED + 2 * s->dw + db +
-	      s->olanes * (s->a_bits + s->acc_bits + HW_AXI_QREC_EXTRA_BITS);
+	      s->olanes * (s->a_bits + s->acc_bits + HW_QREC_EXTRA_BITS);
 }
 
 void hw_axi_resources(const struct hw_config *hw, const struct hw_axi_bus *bus,
