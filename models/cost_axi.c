@@ -35,6 +35,13 @@
 #ifndef COST_AXI_STAGING_READ
 #define COST_AXI_STAGING_READ 1
 #endif
+/* A final store reads its parameter records first unless the run's previous final store
+ * read the same ones (1, the AXI top). 0 is a what-if, never the top's timing: every final
+ * store's records already in (no read for them), the bound on what fetching them ahead of
+ * the store could gain (docs/model.md "Through the AXI top"). */
+#ifndef COST_AXI_PARAM_WAIT
+#define COST_AXI_PARAM_WAIT 1
+#endif
 #define AXI_4K 4096
 #define AXI_MAXOUT_MAX 16
 /* output words whose capture is tracked one by one; past them each follows the last a cycle
@@ -129,6 +136,7 @@ void axi_credit_init(struct axi_credit *c, const struct axictx *x)
 	c->ar = c->acc = -1000000;
 	for (int i = 0; i < AXI_MAXOUT_MAX; i++)
 		c->rend[i] = -1000000;
+	c->qbase = c->qcols = -1;
 }
 
 void axi_credit_shift(struct axi_credit *c, int64_t d)
@@ -788,6 +796,53 @@ static int64_t wr_block(const struct axictx *x, int64_t rows, int64_t cols, int6
 	return b_last + 2;
 }
 
+/* The reads beside a store that reads nothing itself (a partial-sum store, a final store
+ * whose parameters are in): the next DMA record's two bursts (ARs in cycles 1 and 2) and a
+ * compute record's (first when it wanted the channel earlier, else after them). */
+static void store_reads(const struct axictx *x, int fetch, int64_t xc,
+			const struct axi_credit *cr, struct pend_rd *q)
+{
+	int cf = xc != AXI_NO_CF;
+
+	memset(q, 0, sizeof(*q));
+	q->acc = cr->acc;
+	q->ar = cr->ar;
+	q->fd_av = q->cf_av = AXI_NO_CF;
+	q->fd0 = -1;
+	q->nburst = cr->nburst;
+	memcpy(q->rend, cr->rend, sizeof(q->rend));
+	if (cf && (!fetch || xc < 1)) {
+		q->want[q->n] = xc;
+		q->left[q->n] = x->recb;
+		q->cf[q->n++] = 1;
+		cf = 0;
+	}
+	for (int b = 0; fetch && b < 2; b++) {
+		if (b == 0)
+			q->fd0 = q->n;
+		q->want[q->n] = 1 + b;
+		q->left[q->n++] = x->recb;
+	}
+	/* a compute record asked for before a 192-byte record's last bursts can be (two
+	 * cycles after its first beat, at the earliest latency + 4) goes before them */
+	if (cf && xc < x->lat + 4) {
+		q->want[q->n] = xc;
+		q->left[q->n] = x->recb;
+		q->cf[q->n++] = 1;
+		cf = 0;
+	}
+	for (int b = 0; fetch == 2 && b < 4; b++) {
+		q->ext[q->n] = 1;
+		q->want[q->n] = INT64_MAX / 4;   /* set by the record's first beat */
+		q->left[q->n++] = x->recb;
+	}
+	if (cf) {
+		q->want[q->n] = xc;
+		q->left[q->n] = x->recb;
+		q->cf[q->n++] = 1;
+	}
+}
+
 /* the staging row's words (hwnas_axi_mem.v's NBK: the widest line) */
 static int64_t stg_nbk(const struct dmactx *d)
 {
@@ -804,49 +859,10 @@ int64_t axi_store_cycles(const struct axictx *x, int fetch, int64_t rows, int64_
 	struct pend_rd q;
 	struct wr_cap wc;
 	int64_t end;
-	int cf = xc != AXI_NO_CF;
 
 	if (!cr)
 		axi_credit_init(cr = &own, x);
-	/* the reads beside it: the next DMA record's two bursts (ARs in cycles 1 and 2) and a
-	 * compute record's (first when it wanted the channel earlier, else after them) */
-	memset(&q, 0, sizeof(q));
-	q.acc = cr->acc;
-	q.ar = cr->ar;
-	q.fd_av = q.cf_av = AXI_NO_CF;
-	q.fd0 = -1;
-	q.nburst = cr->nburst;
-	memcpy(q.rend, cr->rend, sizeof(q.rend));
-	if (cf && (!fetch || xc < 1)) {
-		q.want[q.n] = xc;
-		q.left[q.n] = x->recb;
-		q.cf[q.n++] = 1;
-		cf = 0;
-	}
-	for (int b = 0; fetch && b < 2; b++) {
-		if (b == 0)
-			q.fd0 = q.n;
-		q.want[q.n] = 1 + b;
-		q.left[q.n++] = x->recb;
-	}
-	/* a compute record asked for before a 192-byte record's last bursts can be (two
-	 * cycles after its first beat, at the earliest latency + 4) goes before them */
-	if (cf && xc < x->lat + 4) {
-		q.want[q.n] = xc;
-		q.left[q.n] = x->recb;
-		q.cf[q.n++] = 1;
-		cf = 0;
-	}
-	for (int b = 0; fetch == 2 && b < 4; b++) {
-		q.ext[q.n] = 1;
-		q.want[q.n] = INT64_MAX / 4;   /* set by the record's first beat */
-		q.left[q.n++] = x->recb;
-	}
-	if (cf) {
-		q.want[q.n] = xc;
-		q.left[q.n] = x->recb;
-		q.cf[q.n++] = 1;
-	}
+	store_reads(x, fetch, xc, cr, &q);
 	/* partial sums: packing from cycle 1, line j captured in cycle j + 3 */
 	wc.cap = NULL;
 	wc.ncap = 0;
@@ -861,7 +877,9 @@ int64_t axi_store_cycles(const struct axictx *x, int fetch, int64_t rows, int64_
 
 /* A final store's chunk (cols <= COST_QBUF_WORDS x C): the parameter records (one row of
  * 2 x cols 8-byte elements), the DMA's output words as their parameter words arrive, the
- * write-back. */
+ * write-back. When the run's previous final store read the same records (cr's qbase, qcols)
+ * the DMA's qbuf still holds them: no read, the write-back from cycle 1 as a partial-sum
+ * store's, the output words from cycle 2 one a cycle. */
 static int64_t axi_final_chunk(const struct axictx *x, int fetch, int64_t rows, int64_t cols,
 			       int64_t base, int64_t stride, int64_t qbase, int64_t xc,
 			       int64_t *cf_av, struct axi_credit *cr, int64_t *fd_av)
@@ -873,11 +891,28 @@ static int64_t axi_final_chunk(const struct axictx *x, int fetch, int64_t rows, 
 	int64_t qav[COST_QBUF_WORDS + 1], u, fre = 1;
 	int64_t capw[AXI_CAP_WORDS];   /* past these, every parameter word is in */
 	const int64_t ncap = words < AXI_CAP_WORDS ? words : AXI_CAP_WORDS;
+	const int keep = !COST_AXI_PARAM_WAIT || (cr->qbase == qbase && cr->qcols == cols);
 	struct pend_rd q;
 	struct wr_cap wc;
 	struct rd r;
 	int64_t end;
 
+	cr->qbase = qbase;
+	cr->qcols = cols;
+	wc.cap = capw;
+	wc.ncap = ncap;
+	wc.nb = 1;
+	wc.nbk = stg_nbk(d);
+	wc.stg = x->stg;
+	if (keep) {
+		for (int64_t i = 0; i < ncap; i++)
+			capw[i] = 2 + i + 3 + x->stg;
+		store_reads(x, fetch, xc, cr, &q);
+		end = wr_block(x, rows, cols, d->ab, base, stride, 1 + x->stg, &wc, ocols, is, C,
+			       cr, &q) + 1;
+		store_finish(x, &q, xc, end, cr, fd_av, cf_av);
+		return end;
+	}
 	rd_start(&r, x, fetch, xc, cr);
 	r.defer = 1;
 	u = rd_block(&r, 1, 2 * cols, 8, qbase, 0, 2 * C, qav, COST_QBUF_WORDS + 1);
@@ -910,11 +945,6 @@ static int64_t axi_final_chunk(const struct axictx *x, int fetch, int64_t rows, 
 			q.cf[q.n++] = 1;
 		}
 	}
-	wc.cap = capw;
-	wc.ncap = ncap;
-	wc.nb = 1;
-	wc.nbk = stg_nbk(d);
-	wc.stg = x->stg;
 	end = wr_block(x, rows, cols, d->ab, base, stride, u + 1 + x->stg, &wc, ocols, is, C, cr,
 		       &q) + 1;
 	store_finish(x, &q, r.cfx, end, cr, fd_av, cf_av);

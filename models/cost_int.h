@@ -163,6 +163,10 @@ struct axi_credit {
 	 * flight): the last AR, the last beat taken, the last bursts' last beats (a ring of
 	 * MAXOUT: the AR slots), bursts so far */
 	int64_t ar, acc, rend[16], nburst;
+	/* the DMA's qbuf: the parameter records (byte address, channels) of the run's last
+	 * final store, which the next final store with the same ones does not read again
+	 * (-1: none yet) */
+	int64_t qbase, qcols;
 };
 void axi_credit_init(struct axi_credit *c, const struct axictx *x);  /* full at cycle 0 */
 /* adds d to every time in c (a request's cycles <-> the run's) */

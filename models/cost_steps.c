@@ -28,6 +28,14 @@
 
 enum { CLS_FIRST = 1, CLS_LAST = 2, LV_G = 0, NLV = 4, DIM_G = 3 };
 
+/* AXI: a command waits for its record (1, the AXI top). 0 is a what-if, never the top's
+ * timing: every record in when its command could start (the fetch bursts still spend the
+ * bus), the bound on what any record prefetch could gain (docs/model.md "Through the AXI
+ * top", What-ifs). */
+#ifndef COST_AXI_RECORD_WAIT
+#define COST_AXI_RECORD_WAIT 1
+#endif
+
 struct pend {
 	int64_t ready, dur;
 	int half, kind, ci, cj;    /* AXI: the request (RQ_SP, RQ_SF), its classes, its tile */
@@ -127,7 +135,7 @@ static inline int64_t max64(int64_t a, int64_t b)
 static void dma_run(const struct walk *w, struct stt *s, int64_t t, int64_t dur, int k, int i,
 		    int j, const int64_t ix[4], int fk)
 {
-	int64_t st = max64(max64(s->dma, t), s->dnext);
+	int64_t st = max64(max64(s->dma, t), COST_AXI_RECORD_WAIT ? s->dnext : 0);
 
 	if (w->axi) {
 		int64_t fd;
@@ -234,7 +242,8 @@ static void step(const struct walk *w, struct stt *s, int chg)
 		wait = max64(wait, s->stored[h]);
 	}
 	wait = max64(wait, max64(s->cur[0], max64(s->cur[1], s->cur[2])));
-	wait = max64(wait, s->cnext);
+	if (COST_AXI_RECORD_WAIT)
+		wait = max64(wait, s->cnext);
 	if (w->axi) {
 		/* the next compute record: fetched from two cycles after this one starts (none
 		 * after the layer's last compute) */

@@ -109,6 +109,7 @@ module hwnas_axi #(
     // without it they hold an older record's and are not used
     wire rec_ext = dq_rec[7];
     wire [COLS*(ACC_BITS+40)-1:0] mem_qline;
+    wire mem_qkeep;
     wire dma_busy, dma_start, dma_layout, dma_final, mem_rvalid, mem_done, dma_wvalid;
     wire [1:0] dma_op;
     wire [31:0] dma_base, dma_rows, dma_cols, dma_stride, dma_bytes, dma_lines;
@@ -136,6 +137,7 @@ module hwnas_axi #(
         .dq_lo({{16{dq_rec[239]}}, dq_rec[239:224]}), .dq_hi({{16{dq_rec[255]}}, dq_rec[255:240]}),
         .dq_obase(dq_rec[319:288]), .dq_ostride(dq_rec[351:320]),
         .dq_ocols(dq_rec[383:352]), .dq_qwords(dq_rec[415:384]), .mem_qline(mem_qline),
+        .mem_qkeep(mem_qkeep),
         // the vector unit's fields (words 13..21) and the window descriptor (22..30)
         .dq_vop(rec_ext ? dq_rec[6:5] : 2'd0), .dq_vg(dq_rec[447:416]), .dq_vbase2(dq_rec[479:448]),
         .dq_vout(dq_rec[511:480]), .dq_vzp1(dq_rec[543:512]), .dq_vzp2(dq_rec[575:544]),
@@ -171,7 +173,7 @@ module hwnas_axi #(
         .dma_final(dma_final), .dma_lines(dma_lines), .dma_qbase(dma_qbase),
         .dma_vop(dma_vop), .dma_vg(dma_vg), .dma_vbase2(dma_vbase2), .dma_vout(dma_vout),
         .dma_win(dma_win), .mem_vline(mem_vline),
-        .mem_rvalid(mem_rvalid), .mem_qline(mem_qline),
+        .mem_rvalid(mem_rvalid), .mem_qline(mem_qline), .mem_qkeep(mem_qkeep),
         .mem_done(mem_done), .mem_iline(mem_iline), .mem_wline(mem_wline),
         .mem_oline(mem_oline), .dma_wvalid(dma_wvalid), .dma_wline(dma_wline),
         .m_arvalid(m_axi_arvalid), .m_arready(m_axi_arready), .m_araddr(m_axi_araddr),

@@ -14,6 +14,8 @@
 //    output words) into the staging buffer as they come and writes the block back as soon as
 //    each element's word is in, packed into beats with byte strobes a chunk a cycle (the
 //    elements of one staging row in one beat, to the row's end, their words captured).
+//    A final store whose records are the previous final store's reads none (mem_qkeep: the
+//    DMA's qbuf still holds them).
 //    A conv's A load with a window (docs/rtl.md "Window addressing") is read as runs (a
 //    tap's channels, or pad runs without a burst) instead of rows; a vector request streams
 //    its input words to the vector unit (mem_vline) and writes its output words back at vout
@@ -87,6 +89,7 @@ module hwnas_axi_mem #(
     output wire [WNB*WLANES*W_BITS-1:0]   mem_wline,
     output wire [ONB*OLANES*ACC_BITS-1:0] mem_oline,
     output reg  [OLANES*(ACC_BITS+40)-1:0] mem_qline,   // a parameter word (final store)
+    output wire        mem_qkeep,         // ... none: the DMA's qbuf still holds them
     input  wire        dma_wvalid,
     input  wire [ONB*OLANES*ACC_BITS-1:0] dma_wline,
     // AXI4 master
@@ -400,19 +403,29 @@ module hwnas_axi_mem #(
                 wa_on <= 1'b1;
                 wa_ld <= 1'b1;
             end
-            if (st == S_IDLE && dma_start && !dma_runs && (dma_op != 2'd3 || dma_fs)) begin
+            if (st == S_IDLE && dma_start && !dma_runs && (dma_op != 2'd3 || dma_fsr)) begin
                 ar_on <= 1'b1;
                 ar_r <= 32'd0;
-                ar_ra <= dma_fs ? dma_qbase : dma_base;
-                ar_a <= (dma_fs ? dma_qbase : dma_base) & ~(DB - 1);
-                ar_left <= dma_fs ? row_beats(dma_qbase, dma_cols << 4)
-                                  : row_beats(dma_base, dma_cols << dlg);
+                ar_ra <= dma_fsr ? dma_qbase : dma_base;
+                ar_a <= (dma_fsr ? dma_qbase : dma_base) & ~(DB - 1);
+                ar_left <= dma_fsr ? row_beats(dma_qbase, dma_cols << 4)
+                                   : row_beats(dma_base, dma_cols << dlg);
             end
         end
     end
 
     // a final store: through the output stage, parameters first
     wire dma_fs = (dma_op == 2'd3) && dma_final && (dma_vop == 2'd0);
+    // ... unless the previous final store of this run read the same records (the same qbase
+    // and cols, without an AXI error): the DMA's qbuf still holds their words (only a final
+    // store writes it), so this one reads none (mem_qkeep) and writes back at once. In a
+    // tile program the final stores of one output column tile (n0) follow each other with
+    // the same records whenever the m loop is inside the n loop.
+    reg        q_ok;                                // the DMA's qbuf holds q_base's words
+    reg [31:0] q_base, q_cols;
+    wire q_hit = dma_fs && q_ok && dma_qbase == q_base && dma_cols == q_cols;
+    wire dma_fsr = dma_fs && !q_hit;                // a final store that reads its records
+    assign mem_qkeep = dma_start && q_hit;
     // a request walked as runs: a conv's A load with a window (mode 1), a vector request
     wire dma_vec = (dma_op == 2'd3) && (dma_vop != 2'd0);
     wire dma_wc = (dma_op == 2'd0) && (dma_win[31:0] == 32'd1);
@@ -897,6 +910,7 @@ module hwnas_axi_mem #(
         if (rst) begin
             st <= S_IDLE;
             q_emit <= 1'b0;
+            q_ok <= 1'b0;
             em_v <= 1'b0;
             cap_w <= 32'd0;
             m_awvalid <= 1'b0;
@@ -933,13 +947,13 @@ module hwnas_axi_mem #(
                 // a final store reads its parameter records first: one row of 2 x cols
                 // elements of 8 bytes (bias; multiplier | shift << 32) at qbase
                 op <= dma_op;
-                lay <= dma_fs ? 1'b0 : dma_layout;
-                base <= dma_fs ? dma_qbase : dma_base;
-                rows <= dma_fs ? 32'd1 : dma_rows;
-                cols <= dma_fs ? dma_cols << 1 : dma_cols;
+                lay <= dma_fsr ? 1'b0 : dma_layout;
+                base <= dma_fsr ? dma_qbase : dma_base;
+                rows <= dma_fsr ? 32'd1 : dma_rows;
+                cols <= dma_fsr ? dma_cols << 1 : dma_cols;
                 stride <= dma_stride;
                 lines <= dma_lines;
-                elg <= dma_fs ? 2'd3 : dlg;
+                elg <= dma_fsr ? 2'd3 : dlg;
                 sb_base <= dma_base;
                 sb_rows <= dma_rows;
                 sb_cols <= dma_cols;
@@ -947,8 +961,8 @@ module hwnas_axi_mem #(
                 fsq <= dma_fs;
                 e_r <= 32'd0;
                 e_k <= 32'd0;
-                e_ra <= dma_fs ? dma_qbase : dma_base;
-                e_ea <= dma_fs ? dma_qbase : dma_base;
+                e_ra <= dma_fsr ? dma_qbase : dma_base;
+                e_ea <= dma_fsr ? dma_qbase : dma_base;
                 e_w <= 32'd0;
                 e_qb <= 32'd0;
                 e_ln <= 8'd0;
@@ -959,9 +973,14 @@ module hwnas_axi_mem #(
                 q_lane <= 8'd0;
                 w_done <= 1'b0;
                 em_last <= 1'b0;
-                st <= dma_fs ? S_QRD : (dma_op == 2'd3) ? S_WR : S_RD;
-                if (dma_op == 2'd3 && !dma_fs)
+                st <= dma_fsr ? S_QRD : (dma_op == 2'd3) ? S_WR : S_RD;
+                if (dma_op == 2'd3 && !dma_fsr)
                     wr_init(dma_base, dma_cols << dlg);
+                if (dma_fs) begin
+                    q_ok <= q_hit;
+                    q_base <= dma_qbase;
+                    q_cols <= dma_cols;
+                end
                 if (dma_vec) begin
                     // a vector request: its output words go back as a store of vm rows
                     // (pixels) of cols act elements at vout, while its input words stream
@@ -999,6 +1018,7 @@ module hwnas_axi_mem #(
                 if (e_last) begin
                     // the records are in: write the block back as the words arrive
                     st <= S_WR;
+                    q_ok <= !axi_error;
                     lay <= sb_lay;
                     base <= sb_base;
                     rows <= sb_rows;

@@ -93,6 +93,9 @@ module hwnas_dma #(
     output wire        olre,       // store: read obuf line lidx (ready next cycle)
     input  wire [ONB*OLANES*ACC_BITS-1:0] oline_q,   // obuf line read last cycle
     input  wire [OLANES*QRB-1:0] mem_qline,          // a parameter beat (final store)
+    // in a final store's first cycle: its parameter words are still in qbuf (the memory
+    // side's previous final store read the same records), none will come
+    input  wire        mem_qkeep,
     output reg         wvalid,     // a store beat is on wline (two cycles after its read)
     output reg  [ONB*OLANES*ACC_BITS-1:0] wline
 );
@@ -322,6 +325,8 @@ module hwnas_dma #(
                 fph <= fph + 2'd1;
             if (qwe)
                 qj <= qj + 32'd1;
+            if (first && mem_qkeep)
+                qj <= 32'hffffffff;
             fcv <= fre;
             if (fre) begin
                 fsel <= oaddr[ONLW-1:0];

@@ -100,6 +100,7 @@ module hwnas_top #(
     input  wire [WNB*WWB-1:0] mem_wline,
     input  wire [ONB*OWB-1:0] mem_oline,
     input  wire [COLS*QRB-1:0] mem_qline,
+    input  wire        mem_qkeep,         // a final store's parameters still in qbuf (hwnas_dma)
     input  wire [COLS*A_BITS-1:0] mem_vline,
     output wire        dma_wvalid,
     output wire [ONB*OWB-1:0] dma_wline,
@@ -164,7 +165,8 @@ module hwnas_top #(
         .vout(dma_vout), .win(dma_win), .mem_vline(mem_vline),
         .mem_rvalid(mem_rvalid), .mem_done(mem_done), .done(dma_done),
         .ilwe(ilwe), .wlwe(wlwe), .olwe(olwe), .lidx(lidx), .lhalf(lhalf), .lj(lj),
-        .olre(olre), .oline_q(oline_q), .mem_qline(mem_qline), .wvalid(dma_wvalid), .wline(dma_wline));
+        .olre(olre), .oline_q(oline_q), .mem_qline(mem_qline),
+        .mem_qkeep(mem_qkeep), .wvalid(dma_wvalid), .wline(dma_wline));
 
     wire rd_en, ibuf_rhalf, wbuf_rhalf, obuf_rhalf, obuf_whalf, obuf_we;
     wire [IAW-1:0] ibuf_raddr;

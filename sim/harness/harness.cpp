@@ -182,6 +182,7 @@ int main(int argc, char **argv)
 	top->cq_valid = 0;
 	top->mem_rvalid = 0;
 	top->mem_done = 0;
+	top->mem_qkeep = 0;   /* the parameters always come (hwnas_axi_mem keeps them) */
 	for (int i = 0; i < 3; i++)
 		step();
 	top->rst = 0;
