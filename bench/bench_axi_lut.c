@@ -125,46 +125,29 @@ int main(int argc, char **argv)
 	printf("%-20s %-4s %7s %7s %7s %6s %6s %7s\n", "point", "set", "LUT", "model", "err",
 	       "FF", "model", "err");
 	while (fgets(line, sizeof(line), f)) {
-		char name[64], set[8], rtl[64];
-		long long v[17]; /* rows .. maxout, lut, ff: the file's columns 3 to 19 */
+		struct hw_axi_point ap;
 		struct hw_axi_shape s;
 		int64_t ml, mf, lut, ff;
 		double el, ef;
+		int rc = hw_axi_point_parse(line, &ap);
 
-		if (line[0] == '#' || line[0] == '\n')
+		if (rc > 0)
 			continue;
-		if (sscanf(line, "%63[^,],%7[^,],%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,"
-			   "%lld,%lld,%lld,%lld,%lld,%lld,%lld,%63s", name, set, &v[0], &v[1], &v[2],
-			   &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &v[11], &v[12],
-			   &v[13], &v[14], &v[15], &v[16], rtl) != 20 || v[15] <= 0 || v[16] <= 0) {
+		if (rc < 0) {
 			fprintf(stderr, "bench_axi_lut: %s: cannot read the line '%s'\n", path, line);
 			fclose(f);
 			return 1;
 		}
-		/* rows, cols, df: the lanes as rtl/hwnas_axi.v gives them (is swaps I and W) */
-		s.ilanes = v[2] == 2 ? v[1] : v[0];
-		s.wlanes = v[2] == 2 ? v[0] : v[1];
-		s.olanes = v[1];
-		s.a_bits = v[3];
-		s.w_bits = v[4];
-		s.acc_bits = v[5];
-		s.inb = v[6];
-		s.wnb = v[7];
-		s.onb = v[8];
-		s.sw = v[9] > v[10] ? v[9] : v[10];
-		s.sw = s.sw > v[11] ? s.sw : v[11];
-		s.dw = v[12];
-		s.maxb = v[13];
-		s.maxout = v[14];
-		lut = v[15];
-		ff = v[16];
+		s = ap.s;
+		lut = ap.lut;
+		ff = ap.ff;
 		hw_axi_logic(&s, &ml, &mf);
 		el = 100.0 * (double)(ml - lut) / (double)lut;
 		ef = 100.0 * (double)(mf - ff) / (double)ff;
-		printf("%-20s %-4s %7lld %7lld %+6.1f%% %6lld %6lld %+6.1f%%\n", name, set,
+		printf("%-20s %-4s %7lld %7lld %+6.1f%% %6lld %6lld %+6.1f%%\n", ap.name, ap.set,
 		       (long long)lut, (long long)ml, el, (long long)ff, (long long)mf, ef);
-		add_err(strcmp(set, "held") ? &fit : &held, el, ef);
-		if (strcmp(set, "held") && npt < MAX_POINTS) {
+		add_err(strcmp(ap.set, "held") ? &fit : &held, el, ef);
+		if (strcmp(ap.set, "held") && npt < MAX_POINTS) {
 			/* hw_axi_logic's terms, as hw/hw_resources.c counts them */
 			int64_t nbk = s.inb > s.wnb ? s.inb : s.wnb, lm = s.ilanes;
 			nbk = nbk > s.onb ? nbk : s.onb;

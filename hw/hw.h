@@ -131,6 +131,16 @@ void hw_axi_shape_of(const struct hw_config *hw, const struct hw_axi_bus *bus,
  * points in tests/data/synth/axi_master.csv (docs/resources.md "The AXI top";
  * bench/axi_lut.sh measures them again). Pure. */
 void hw_axi_logic(const struct hw_axi_shape *s, int64_t *lut, int64_t *ff);
+/* One row of tests/data/synth/axi_master.csv: a synthesis of the AXI top's own logic. */
+struct hw_axi_point {
+	char name[64], set[8], rtl[64]; /* set: "fit" or "held"; rtl: the commit measured */
+	struct hw_axi_shape s;         /* the shape of the row's hwnas_axi parameters */
+	int64_t lut, ff;               /* Yosys's figures */
+};
+/* Parses line (name,set,rows,cols,df,a_bits,w_bits,acc_bits,inb,wnb,onb,idepth,wdepth,odepth,
+ * dw,maxb,maxout,lut,ff,rtl) into *p. Returns 0, 1 for a comment or blank line, -1 for a line
+ * it cannot read (fewer fields, LUT or FF not positive). Pure. */
+int hw_axi_point_parse(const char *line, struct hw_axi_point *p);
 /* DSP slices hw_resources counts that the AXI top (rtl/hwnas_axi.v, docs/deploy.md) does not
  * build: the DMA's byte-count product, unused there (the AXI master counts its bytes
  * itself). The AXI top's DSP = hw_resources' - this. Pure. */

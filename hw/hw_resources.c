@@ -442,6 +442,38 @@ void hw_axi_logic(const struct hw_axi_shape *s, int64_t *lut, int64_t *ff)
 	      s->olanes * (s->a_bits + s->acc_bits + HW_QREC_EXTRA_BITS);
 }
 
+int hw_axi_point_parse(const char *line, struct hw_axi_point *p)
+{
+	long long v[17]; /* rows .. maxout, lut, ff */
+	struct hw_axi_shape *s = &p->s;
+
+	if (line[0] == '#' || line[0] == '\n' || line[0] == '\0')
+		return 1;
+	if (sscanf(line, "%63[^,],%7[^,],%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,"
+		   "%lld,%lld,%lld,%lld,%lld,%lld,%lld,%63s", p->name, p->set, &v[0], &v[1],
+		   &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &v[11], &v[12],
+		   &v[13], &v[14], &v[15], &v[16], p->rtl) != 20 || v[15] <= 0 || v[16] <= 0)
+		return -1;
+	/* rows, cols, df: the lanes as rtl/hwnas_axi.v gives them (is swaps I and W) */
+	s->ilanes = v[2] == 2 ? v[1] : v[0];
+	s->wlanes = v[2] == 2 ? v[0] : v[1];
+	s->olanes = v[1];
+	s->a_bits = v[3];
+	s->w_bits = v[4];
+	s->acc_bits = v[5];
+	s->inb = v[6];
+	s->wnb = v[7];
+	s->onb = v[8];
+	s->sw = v[9] > v[10] ? v[9] : v[10];
+	s->sw = s->sw > v[11] ? s->sw : v[11];
+	s->dw = v[12];
+	s->maxb = v[13];
+	s->maxout = v[14];
+	p->lut = v[15];
+	p->ff = v[16];
+	return 0;
+}
+
 void hw_axi_resources(const struct hw_config *hw, const struct hw_axi_bus *bus,
 		      struct hw_resources *out)
 {

@@ -199,45 +199,41 @@ static void the_axi_logic_should_match_every_recorded_synthesis(void)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		char name[64], set[8], rtl[64];
-		long long v[17]; /* rows .. maxout, lut, ff */
-		struct hw_axi_shape s;
+		struct hw_axi_point ap;
 		int64_t lut, ff;
+		int rc = hw_axi_point_parse(line, &ap);
 
-		if (line[0] == '#' || line[0] == '\n')
+		CHECK(rc >= 0);
+		if (rc != 0)
 			continue;
-		CHECK_EQ_I64(sscanf(line, "%63[^,],%7[^,],%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,"
-				    "%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%63s", name, set,
-				    &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8],
-				    &v[9], &v[10], &v[11], &v[12], &v[13], &v[14], &v[15], &v[16],
-				    rtl), 20);
-		s.ilanes = v[2] == 2 ? v[1] : v[0];
-		s.wlanes = v[2] == 2 ? v[0] : v[1];
-		s.olanes = v[1];
-		s.a_bits = v[3];
-		s.w_bits = v[4];
-		s.acc_bits = v[5];
-		s.inb = v[6];
-		s.wnb = v[7];
-		s.onb = v[8];
-		s.sw = v[9] > v[10] ? v[9] : v[10];
-		s.sw = s.sw > v[11] ? s.sw : v[11];
-		s.dw = v[12];
-		s.maxb = v[13];
-		s.maxout = v[14];
-		hw_axi_logic(&s, &lut, &ff);
-		if (fabs((double)(lut - v[15])) > AXI_LUT_TOL * (double)v[15] ||
-		    fabs((double)(ff - v[16])) > AXI_FF_TOL * (double)v[16])
-			fprintf(stderr, "  %s (%s): LUT %lld model %lld, FF %lld model %lld\n", name,
-				set, v[15], (long long)lut, v[16], (long long)ff);
-		CHECK_NEAR((double)lut, (double)v[15], AXI_LUT_TOL);
-		CHECK_NEAR((double)ff, (double)v[16], AXI_FF_TOL);
+		hw_axi_logic(&ap.s, &lut, &ff);
+		if (fabs((double)(lut - ap.lut)) > AXI_LUT_TOL * (double)ap.lut ||
+		    fabs((double)(ff - ap.ff)) > AXI_FF_TOL * (double)ap.ff)
+			fprintf(stderr, "  %s (%s): LUT %lld model %lld, FF %lld model %lld\n", ap.name,
+				ap.set, (long long)ap.lut, (long long)lut, (long long)ap.ff, (long long)ff);
+		CHECK_NEAR((double)lut, (double)ap.lut, AXI_LUT_TOL);
+		CHECK_NEAR((double)ff, (double)ap.ff, AXI_FF_TOL);
 		n++;
 	}
 	fclose(f);
 	/* the four syntheses of the fit at least (docs/resources.md "The AXI top"); held rows,
 	 * when the file has them, are checked the same */
 	CHECK(n >= 4);
+	/* the row reader: a comment, a short row, a row without a positive LUT */
+	{
+		struct hw_axi_point ap;
+		CHECK_EQ_I64(hw_axi_point_parse("# planned\n", &ap), 1);
+		CHECK_EQ_I64(hw_axi_point_parse("x,fit,2,2,0,8,8,32\n", &ap), -1);
+		CHECK_EQ_I64(hw_axi_point_parse("x,fit,2,2,0,8,8,32,4,4,1,16,16,16,64,16,16,0,5,c\n",
+						&ap), -1);
+		CHECK_EQ_I64(hw_axi_point_parse("x,held,2,8,2,4,8,16,2,4,1,256,256,128,64,16,16,"
+						"20673,5337,667acd0\n", &ap), 0);
+		/* is: the input lanes are the columns, the weight lanes the rows */
+		CHECK_EQ_I64(ap.s.ilanes, 8);
+		CHECK_EQ_I64(ap.s.wlanes, 2);
+		CHECK_EQ_I64(ap.s.sw, 256);
+		CHECK_EQ_I64(ap.lut, 20673);
+	}
 }
 
 static char cache_dir[64];
