@@ -660,6 +660,10 @@ notes:
 	if (r->front.n && r->front.p[0].acc_source != SEARCH_ACC_NONE)
 		printf("note: accuracy includes the quantisation penalty table%s (an assumption, "
 		       "docs/search.md)\n", sp->quant_overridden ? " of the space file" : "");
+	if (o->bundles && !sp->axi.dw && r->front.n)
+		printf("note: the space has no \"axi\": the front prices the direct top, and each "
+		       "bundle's AXI top is slower and larger (docs/deploy.md \"Export bundle\"); "
+		       "add \"axi\" to the space to search for what you export\n");
 }
 
 /* --transfer: the loss of each target's networks on the others (search_transfer_run), as a

@@ -27,6 +27,7 @@ cat > "$tmp/space.json" <<JSON
 }
 JSON
 expect_exit 0 "$HWNAS" explore --space "$tmp/space.json" --exhaustive --out "$tmp/o" --quiet --bundles
+expect_in "$out" 'the space has no "axi": the front prices the direct top' "bundles of a direct-top front say so"
 expect_exit 2 "$HWNAS" synth --bundle
 i=$(python3 - "$tmp/o/front.json" <<'PY'
 import json, sys
@@ -74,6 +75,7 @@ s = json.load(open(sys.argv[1])); s["axi"] = {"dw": 128}
 json.dump(s, open(sys.argv[2], "w"))
 PY
 expect_exit 0 "$HWNAS" explore --space "$tmp/space_axi.json" --exhaustive --out "$tmp/x" --quiet --bundles
+case "$out" in *'the space has no "axi"'*) bad "bundles of an axi front: no such note" ;; *) ok ;; esac
 for c in "$tmp"/x/configs/[0-9]*/; do
 	c=${c%/}
 	"$HWNAS" eval --net "$c.net.json" --hw "$c.json" --axi 128 --json > "$c.eval.json"
