@@ -159,7 +159,8 @@ formal:
 	$(Q)sh formal/run.sh $(if $(HWNAS_LONG),long,quick)
 
 test-unit: $(TEST_BIN)
-	$(Q)fail=0; for t in $(TEST_BIN); do echo "== $$t"; $$t || fail=1; done; \
+	$(Q)fail=0; for t in $(TEST_BIN); do echo "== $$t"; s=$$(date +%s); $$t || fail=1; \
+		echo "   ($$t: $$(( $$(date +%s) - s )) s)"; done; \
 	if [ $$fail != 0 ]; then echo "unit tests FAILED"; exit 1; fi
 
 test-cli: $(BUILD)/hwnas

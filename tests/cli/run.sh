@@ -9,8 +9,10 @@ fail=0 passed=0 failed=0
 for t in "$here"/*.sh; do
 	case "$(basename "$t")" in run.sh | lib.sh) continue ;; esac
 	echo "== $t"
+	s=$(date +%s)
 	out=$(bash "$t" 2>&1); rc=$?
 	printf '%s\n' "$out"
+	echo "   ($(basename "$t"): $(( $(date +%s) - s )) s)"
 	line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
 	if [ -n "$line" ]; then
 		passed=$((passed + $(echo "$line" | awk '{print $1}')))
