@@ -493,91 +493,170 @@ module hwnas_axi_mem #(
     // The chunk: the walk's next elements, as many as are in the held beat (a window walk:
     // in the beat and the run; a pad run: the run), in the block row and in the staging row
     // of the walk's word (layout 0: lanes then words from (s_eb, e_ln); layout 1: words
-    // from s_eb, lane e_ln), at most a beat's worth. Element d of the chunk goes to word
-    // c_wo, lane c_ln of the row (walked below); c_n elements, the last in word c_wl. As
-    // the chunk writes a row's last element (layout 0) or elements of the block's last
-    // row (layout 1), it writes 0 into the lanes above them in their words (no valid bits).
+    // from s_eb, lane e_ln), at most DB elements. c_n elements; the last in word c_wl, the
+    // one after it at word c_wo, lane c_ln of the row. As the chunk writes a row's last
+    // element (layout 0) or elements of the block's last row (layout 1), it writes 0 into
+    // the lanes above them in their words (no valid bits).
     wire [31:0] c_off = wreq ? u_off : e_off;
     wire [31:0] c_inb = (DB - c_off) >> elg;            // elements left in the beat
     wire [31:0] c_inr = wreq ? u_n - u_idx : cols - e_k;  // ... in the run or the row
     wire [31:0] c_src = (wreq && u_pad) ? c_inr : (c_inb < c_inr) ? c_inb : c_inr;
-    wire [8*DW+63:0] c_sh = {{(7*DW+64){1'b0}}, rb} >> {c_off, 3'b000};
     // The same chunk is the W packer's in a store (S_WR): the walk's next elements in the
     // beat (W beats are aligned as R beats), the block row and the staging row read (s_rq),
     // and only in words captured before that read (pk_cap; the memory reads first), or in
     // a vector request's one output word (vq); element d goes to byte c_off + d eb of the
-    // beat (p_cat, below). c_wlim: the chunk's words end before word c_wlim of the row.
+    // beat (p_sh, below). c_wlim: the chunk's words end before word c_wlim of the row.
     wire [31:0] p_avail = pk_cap - (e_w - s_eb);
     wire [31:0] c_wlim = vreq ? s_eb + 32'd1 :
                          ((st == S_WR) && !axi_error && p_avail < NBK) ? p_avail : NBK;
-    reg  [31:0] c_n, c_wo, c_ln, c_wl;
-    reg  [NBK*LMAX-1:0]    c_we;
-    reg  [NBK*LMAX*EW-1:0] c_wd;
-    reg  [63:0] c_el, p_el;
-    reg  [DW-1:0] p_cat;                                // the packer's chunk, packed
-    integer    cd;
+    // Row positions: the chunk is consecutive in its row's order, layout 0 word sk, lane sb
+    // at position sk lanes + sb (sb < lanes), layout 1 word sk (lane e_ln) at sk. Element
+    // d of the chunk is at position p0 + d, so the chunk is a range of positions, its size
+    // and end found in closed form (no walk element by element): c_n the least of c_src, DB
+    // and the positions before c_wlim's word; c_wo, c_ln the word and lane of position
+    // p0 + c_n (the first word whose start passes it: a compare per word against a table of
+    // k lanes, no divider or multiplier), c_wl the word of p0 + c_n - 1.
+    localparam RI0 = $clog2(NBK * LMAX + 2 * DB + 1) + 1;
+    localparam RI = (RI0 < 9) ? 9 : RI0;                // position bits (e_ln's 8 and more)
+    localparam [1:0] LGA = (AB >= 8) ? 2'd3 : (AB >= 4) ? 2'd2 : (AB >= 2) ? 2'd1 : 2'd0;
+    localparam [1:0] LGW = (WB >= 8) ? 2'd3 : (WB >= 4) ? 2'd2 : (WB >= 2) ? 2'd1 : 2'd0;
+    localparam [1:0] LGC = (CB >= 8) ? 2'd3 : (CB >= 4) ? 2'd2 : (CB >= 2) ? 2'd1 : 2'd0;
+    localparam [RI-1:0] DBR = DB;
+    localparam EBA = 1 << LGA, EBW = 1 << LGW, EBC = 1 << LGC;   // element bytes by op
+    localparam EA = DB / EBA, EWL = DB / EBW, EC = DB / EBC;     // ... a beat's elements
+    // the position of word k's lane 0 in layout 0 under op o (k lanes, from a table)
+    function [RI-1:0] wpos(input [1:0] o, input [31:0] k);
+        integer x;
+        begin
+            wpos = {RI{1'b0}};
+            for (x = 1; x <= NBK; x = x + 1)
+                if (k == x)
+                    wpos = (o == 2'd0) ? x * ILANES : (o == 2'd1) ? x * WLANES : x * OLANES;
+        end
+    endfunction
+    wire [RI-1:0] c_p0 = lay ? s_eb[RI-1:0] : wpos(op, s_eb) + {{(RI-8){1'b0}}, e_ln};
+    wire [RI-1:0] c_pl = lay ? c_wlim[RI-1:0] : wpos(op, c_wlim);
+    wire [RI-1:0] c_room = (c_pl > c_p0) ? c_pl - c_p0 : {RI{1'b0}};
+    wire [RI-1:0] c_rdb = (c_room < DBR) ? c_room : DBR;
+    wire [31:0] c_n = (c_src < {{(32-RI){1'b0}}, c_rdb}) ? c_src : {{(32-RI){1'b0}}, c_rdb};
+    wire [RI-1:0] c_pe = c_p0 + c_n[RI-1:0];            // the position after the chunk
+    reg  [31:0] c_wo0, c_wl0;                           // layout 0: words of c_pe, c_pe - 1
+    integer    cw;
     always @(*) begin
-        c_n = 32'd0;
-        c_wo = s_eb;
-        c_ln = {24'd0, e_ln};
-        c_wl = s_eb;
-        c_we = {NBK*LMAX{1'b0}};
-        c_wd = {NBK*LMAX*EW{1'b0}};
-        p_cat = {DW{1'b0}};
-        c_el = 64'd0;
-        p_el = 64'd0;
-        for (cd = 0; cd < DB; cd = cd + 1)
-            if (cd < c_src && c_wo < c_wlim) begin
-                c_el = 64'd0;
-                p_el = 64'd0;
-                if (wreq && u_pad)
-                    c_el = {{32{dma_win[223]}}, dma_win[223:192]};
-                else if (elg == 2'd0 && cd < DB)
-                    c_el[7:0] = c_sh[cd*8 +: 8];
-                else if (elg == 2'd1 && cd < DB / 2)
-                    c_el[15:0] = c_sh[cd*16 +: 16];
-                else if (elg == 2'd2 && cd < DB / 4)
-                    c_el[31:0] = c_sh[cd*32 +: 32];
-                else if (elg == 2'd3 && cd < DB / 8)
-                    c_el = c_sh[cd*64 +: 64];
-                for (sk = 0; sk < NBK; sk = sk + 1)
-                    for (sb = 0; sb < LMAX; sb = sb + 1)
-                        if (c_wo == sk) begin
-                            if (c_ln == sb) begin
-                                c_we[sk*LMAX+sb] = 1'b1;
-                                c_wd[(sk*LMAX+sb)*EW +: EW] = c_el[EW-1:0];
-                                p_el[EW-1:0] = s_rq[(sk*LMAX+sb)*EW +: EW];
-                            end else if (sb > c_ln &&
-                                         (lay ? (e_r + 32'd1 == rows)
-                                              : (e_k + cd + 32'd1 == cols))) begin
-                                c_we[sk*LMAX+sb] = 1'b1;
-                                c_wd[(sk*LMAX+sb)*EW +: EW] = {EW{1'b0}};
-                            end
-                        end
-                if (vreq)
-                    for (sb = 0; sb < OLANES; sb = sb + 1)
-                        if (c_ln == sb)
-                            p_el[8*AB-1:0] = vq_w[sb*8*AB +: 8*AB];
-                if (elg == 2'd0)
-                    p_cat[cd*8 +: 8] = p_el[7:0];
-                else if (elg == 2'd1 && cd < DB / 2)
-                    p_cat[cd*16 +: 16] = p_el[15:0];
-                else if (elg == 2'd2 && cd < DB / 4)
-                    p_cat[cd*32 +: 32] = p_el[31:0];
-                else if (elg == 2'd3 && cd < DB / 8)
-                    p_cat[cd*64 +: 64] = p_el;
-                c_n = cd + 1;
-                c_wl = c_wo;
-                if (lay) begin
-                    c_wo = c_wo + 32'd1;
-                end else if (c_ln + 32'd1 == lanes) begin
-                    c_ln = 32'd0;
-                    c_wo = c_wo + 32'd1;
-                end else begin
-                    c_ln = c_ln + 32'd1;
-                end
-            end
+        c_wo0 = 32'd0;
+        c_wl0 = 32'd0;
+        for (cw = 1; cw <= NBK; cw = cw + 1) begin
+            if (wpos(op, cw) <= c_pe)
+                c_wo0 = cw;
+            if (wpos(op, cw) < c_pe)
+                c_wl0 = cw;
+        end
     end
+    wire [RI-1:0] c_ln0 = c_pe - wpos(op, c_wo0);
+    wire [31:0] c_wo = lay ? s_eb + c_n : c_wo0;
+    wire [31:0] c_ln = lay ? {24'd0, e_ln} : {{(32-RI){1'b0}}, c_ln0};
+    wire [31:0] c_wl = (c_n == 32'd0) ? s_eb : lay ? s_eb + c_n - 32'd1 : c_wl0;
+    // Unpacker: the held beat turned so that element d of the chunk (beat element
+    // c_off / eb + d) lands at element (p0 + d) mod E of u_r (E = DB / eb elements a beat);
+    // each slot then takes u_r's element at its position mod E, a fixed wire for each op
+    // (its lanes and element bytes): layout 0 the slot's position, layout 1 its word. A
+    // pad run's chunk writes the pad value. Write enables: the slots at positions p0 ..
+    // p0 + c_n - 1 (layout 1: lane e_ln of words s_eb .. s_eb + c_n - 1), and the zeros
+    // above the row's last element (layout 0: the lanes past it in its word, when the
+    // chunk ends the block row) or above each element of the block's last row (layout 1).
+    wire [LG-1:0] u_rot = c_off[LG-1:0] - (c_p0[LG-1:0] << elg);
+    wire [2*DW-1:0] u_rr = {rb, rb} >> {u_rot, 3'b000};
+    wire [DW-1:0] u_r = u_rr[DW-1:0];
+    wire [63:0] c_pad = {{32{dma_win[223]}}, dma_win[223:192]};
+    wire        c_zr = c_rowend && c_n != 32'd0;        // layout 0: zeros past the row's end
+    wire        c_zl = e_r + 32'd1 == rows;             // layout 1: zeros past each element
+    wire [NBK*LMAX-1:0]    c_we;
+    wire [NBK*LMAX*EW-1:0] c_wd;
+    genvar     gk, gb;
+    generate
+        for (gk = 0; gk < NBK; gk = gk + 1) begin : g_uk
+            // layout 1: word gk's element (the same for every lane)
+            wire [63:0] e1a = u_r[(gk % EA) * 8 * EBA +: 8 * EBA];
+            wire [63:0] e1w = u_r[(gk % EWL) * 8 * EBW +: 8 * EBW];
+            wire [63:0] e1c = u_r[(gk % EC) * 8 * EBC +: 8 * EBC];
+            wire [63:0] e1 = (op == 2'd0) ? e1a : (op == 2'd1) ? e1w : e1c;
+            wire        in1 = gk >= s_eb && gk < c_wo;
+            for (gb = 0; gb < LMAX; gb = gb + 1) begin : g_ub
+                localparam [RI-1:0] PI = gk * ILANES + gb, PW = gk * WLANES + gb,
+                                    PO = gk * OLANES + gb;
+                // layout 0: the slot's element and whether the chunk has it
+                wire [63:0] e0a = u_r[(PI % EA) * 8 * EBA +: 8 * EBA];
+                wire [63:0] e0w = u_r[(PW % EWL) * 8 * EBW +: 8 * EBW];
+                wire [63:0] e0c = u_r[(PO % EC) * 8 * EBC +: 8 * EBC];
+                wire [63:0] e0 = (op == 2'd0) ? e0a : (op == 2'd1) ? e0w : e0c;
+                wire        ok0 = (op == 2'd0) ? gb < ILANES : (op == 2'd1) ? gb < WLANES
+                                                                               : gb < OLANES;
+                wire [RI-1:0] pos = (op == 2'd0) ? PI : (op == 2'd1) ? PW : PO;
+                wire        in0 = ok0 && pos >= c_p0 && pos < c_pe;
+                wire        z0 = c_zr && gk == c_wl && (!ok0 || pos >= c_pe);
+                wire        in = lay ? in1 && gb == e_ln : in0;
+                wire        z = lay ? in1 && c_zl && gb > e_ln : z0;
+                wire [63:0] v = (wreq && u_pad) ? c_pad : lay ? e1 : e0;
+                assign c_we[gk*LMAX+gb] = in || z;
+                assign c_wd[(gk*LMAX+gb)*EW +: EW] = in ? v[EW-1:0] : {EW{1'b0}};
+            end
+        end
+    endgenerate
+    // Packer: for each element position q of a beat (mod E), the one slot of the chunk's
+    // window of positions p0 .. p0 + E - 1 at q mod E: slot q + m E with m = (p0 + E - 1 -
+    // q) / E, an R / E : 1 mux (R the row's positions); then the gathered beat (element q
+    // holds position p0 + ((q - p0) mod E)) turned so that position p0 + d lands at byte
+    // e_off + d eb (p_sh; the bytes outside the chunk are never used). A store has the
+    // output stage's lanes (OLANES) and element bytes AB (final) or CB; layout 1 gathers
+    // lane e_ln of each word, a vector request the lanes of its output word (vq_w, from
+    // lane e_ln: its chunk stays in one word).
+    localparam RP = NBK * OLANES;                       // a store row's positions
+    reg  [DW-1:0] p_g0a, p_g0c, p_g1a, p_g1c, p_gv;     // gathered: layouts 0, 1, vector
+    reg  [NBK*EW-1:0] p_w1;                             // lane e_ln of each word (layout 1)
+    reg  [RI-1:0] p_m;
+    integer    pq, pm, pl;
+    always @(*) begin
+        p_w1 = {NBK*EW{1'b0}};
+        for (pm = 0; pm < NBK; pm = pm + 1)
+            for (pl = 0; pl < OLANES; pl = pl + 1)
+                if (e_ln == pl)
+                    p_w1[pm*EW +: EW] = s_rq[(pm*LMAX+pl)*EW +: EW];
+        p_g0a = {DW{1'b0}};
+        p_g0c = {DW{1'b0}};
+        p_g1a = {DW{1'b0}};
+        p_g1c = {DW{1'b0}};
+        p_gv = {DW{1'b0}};
+        for (pq = 0; pq < EA; pq = pq + 1) begin
+            p_m = (c_p0 + EA - 1 - pq) >> (LG - LGA);
+            for (pm = 0; pm * EA + pq < RP; pm = pm + 1)
+                if (p_m == pm)
+                    p_g0a[pq*8*EBA +: 8*EBA] = s_rq[(((pm*EA+pq) / OLANES) * LMAX +
+                                                      (pm*EA+pq) % OLANES) * EW +: 8*EBA];
+            p_m = (c_p0 + EA - 1 - pq) >> (LG - LGA);
+            for (pm = 0; pm * EA + pq < NBK; pm = pm + 1)
+                if (p_m == pm)
+                    p_g1a[pq*8*EBA +: 8*EBA] = p_w1[(pm*EA+pq)*EW +: 8*EBA];
+            p_m = ({{(RI-8){1'b0}}, e_ln} + EA - 1 - pq) >> (LG - LGA);
+            for (pm = 0; pm * EA + pq < OLANES; pm = pm + 1)
+                if (p_m == pm)
+                    p_gv[pq*8*EBA +: 8*EBA] = vq_w[(pm*EA+pq)*AEW +: 8*EBA];
+        end
+        for (pq = 0; pq < EC; pq = pq + 1) begin
+            p_m = (c_p0 + EC - 1 - pq) >> (LG - LGC);
+            for (pm = 0; pm * EC + pq < RP; pm = pm + 1)
+                if (p_m == pm)
+                    p_g0c[pq*8*EBC +: 8*EBC] = s_rq[(((pm*EC+pq) / OLANES) * LMAX +
+                                                      (pm*EC+pq) % OLANES) * EW +: 8*EBC];
+            for (pm = 0; pm * EC + pq < NBK; pm = pm + 1)
+                if (p_m == pm)
+                    p_g1c[pq*8*EBC +: 8*EBC] = p_w1[(pm*EC+pq)*EW +: 8*EBC];
+        end
+    end
+    wire [RI-1:0] p_p0 = vreq ? {{(RI-8){1'b0}}, e_ln} : c_p0;
+    wire [DW-1:0] p_g = vreq ? p_gv : (elg == LGA) ? (lay ? p_g1a : p_g0a)
+                                                   : (lay ? p_g1c : p_g0c);
+    wire [LG-1:0] p_rot = (p_p0[LG-1:0] << elg) - e_off[LG-1:0];
+    wire [2*DW-1:0] p_rr = {p_g, p_g} >> {p_rot, 3'b000};
     wire c_rowend = (e_k + c_n == cols);                // the chunk ends the block row
     wire c_rend = (u_idx + c_n == u_n);                 // ... a window walk's run
     wire c_last = c_rowend && (e_r + 32'd1 == rows);    // ... the block
@@ -622,7 +701,7 @@ module hwnas_axi_mem #(
                                   : e_w - s_eb + c_wo;
     wire [31:0] pk_w = pk_go ? e_w_nx : e_w;
     // the packer's chunk in place in the beat: from byte e_off to p_end
-    wire [DW-1:0] p_sh = p_cat << {e_off, 3'b000};
+    wire [DW-1:0] p_sh = p_rr[DW-1:0];
     wire [31:0] p_end = e_off + (c_n << elg);
     wire [31:0] s_rrow = ((st == S_EMIT || st == S_RD) ? em_w0 : pk_w) >> KL;
     hwnas_spad #(.WB(EW), .NB(NBK * LMAX), .LINES(SD), .LAW(SAW)) stg (
@@ -640,16 +719,16 @@ module hwnas_axi_mem #(
         pk_cap <= cap_w;
     end
 
-    // element `lane` of word `word` of a staging row
-    function [EW-1:0] s_elem(input [NBK*LMAX*EW-1:0] row, input [31:0] word,
-                             input [31:0] lane);
-        integer x, y;
+    // element `lane` of word `w` of the line at word `off` of a staging row, lines of 2^nl
+    // words (off is a multiple: lines are aligned in the row): an NBK / 2^nl : 1 mux
+    function [EW-1:0] s_lelem(input [NBK*LMAX*EW-1:0] row, input [31:0] off,
+                              input integer nl, input integer w, input integer lane);
+        integer x;
         begin
-            s_elem = {EW{1'b0}};
-            for (x = 0; x < NBK; x = x + 1)
-                for (y = 0; y < LMAX; y = y + 1)
-                    if (word == x && lane == y)
-                        s_elem = row[(x*LMAX+y)*EW +: EW];
+            s_lelem = {EW{1'b0}};
+            for (x = 0; x < NBK; x = x + (1 << nl))
+                if (x + w < NBK && ((off & (NBK - 1)) >> nl) == (x >> nl))
+                    s_lelem = row[((x + w)*LMAX+lane)*EW +: EW];
         end
     endfunction
 
@@ -666,36 +745,33 @@ module hwnas_axi_mem #(
     generate
         for (gn = 0; gn < INB; gn = gn + 1) begin : g_il
             for (ge = 0; ge < ILANES; ge = ge + 1) begin : g_e
-                wire [EW-1:0] v = s_elem(s_rq, em_off + gn, ge);
+                wire [EW-1:0] v = s_lelem(s_rq, em_off, IL2, gn, ge);
                 assign mem_iline[(gn*ILANES+ge)*A_BITS +: A_BITS] =
                     em_wv[gn] ? v[A_BITS-1:0] : {A_BITS{1'b0}};
             end
         end
         for (gn = 0; gn < WNB; gn = gn + 1) begin : g_wl
             for (ge = 0; ge < WLANES; ge = ge + 1) begin : g_e
-                wire [EW-1:0] v = s_elem(s_rq, em_off + gn, ge);
+                wire [EW-1:0] v = s_lelem(s_rq, em_off, WL2, gn, ge);
                 assign mem_wline[(gn*WLANES+ge)*W_BITS +: W_BITS] =
                     em_wv[gn] ? v[W_BITS-1:0] : {W_BITS{1'b0}};
             end
         end
         for (gn = 0; gn < ONB; gn = gn + 1) begin : g_ol
             for (ge = 0; ge < OLANES; ge = ge + 1) begin : g_e
-                wire [EW-1:0] v = s_elem(s_rq, em_off + gn, ge);
+                wire [EW-1:0] v = s_lelem(s_rq, em_off, OL2, gn, ge);
                 assign mem_oline[(gn*OLANES+ge)*ACC_BITS +: ACC_BITS] =
                     em_wv[gn] ? v[ACC_BITS-1:0] : {ACC_BITS{1'b0}};
             end
         end
     endgenerate
 
-    // the element at e_ea from the held read beat
-    reg [63:0] r_elem;
-    always @(*) begin
-        r_elem = 64'd0;
+    // the element at e_ea from the held read beat (the bytes past the beat 0)
+    wire [DW+63:0] r_sh = {64'd0, rb} >> {e_off[LG-1:0], 3'b000};
+    reg  [63:0] r_elem;
+    always @(*)
         for (b = 0; b < 8; b = b + 1)
-            for (k = 0; k < DB; k = k + 1)
-                if (b < eb && e_off + b == k)
-                    r_elem[b*8 +: 8] = rb[k*8 +: 8];
-    end
+            r_elem[b*8 +: 8] = (b < eb) ? r_sh[b*8 +: 8] : 8'd0;
 
     // ---------------------------------------------------------------- runs
     // A conv's A load with a window (mode 1 of docs/rtl.md "Window addressing") and a vector
