@@ -42,6 +42,10 @@ static const struct skel skels[] = {
 	{ 2, 8, HW_WS, 16, 1, 64, 4, 4, 0 },
 	/* 32 B/cycle: lines of 16 words, staging rows of 32 elements, 64-bit beats of 8 */
 	{ 2, 2, HW_WS, 8, 1, 64, 16, 4, 6.4 },
+	/* 256-bit buses: beats of 32 elements of 1 byte, of 16 of 2 (the packer's and
+	 * unpacker's rotations and windows over more than a staging row) */
+	{ 2, 2, HW_WS, 8, 1, 256, 4, 4, 0 },
+	{ 4, 4, HW_OS, 16, 1, 256, 8, 4, 12.8 },
 };
 #define N_SKELS (sizeof(skels) / sizeof(skels[0]))
 /* make test: the first three, the builds test_axi's short cases make anyway (no verilator
