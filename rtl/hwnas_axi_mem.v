@@ -524,13 +524,13 @@ module hwnas_axi_mem #(
     localparam [RI-1:0] DBR = DB;
     localparam EBA = 1 << LGA, EBW = 1 << LGW, EBC = 1 << LGC;   // element bytes by op
     localparam EA = DB / EBA, EWL = DB / EBW, EC = DB / EBC;     // ... a beat's elements
-    // the position of word k's lane 0 in layout 0 under op o (k lanes, from a table)
-    function [RI-1:0] wpos(input [1:0] o, input [31:0] k);
+    // the position of word nw's lane 0 in layout 0 under op o (nw x its lanes, from a table)
+    function [RI-1:0] wpos(input [1:0] o, input [31:0] nw);
         integer x;
         begin
             wpos = {RI{1'b0}};
             for (x = 1; x <= NBK; x = x + 1)
-                if (k == x)
+                if (nw == x)
                     wpos = (o == 2'd0) ? x * ILANES : (o == 2'd1) ? x * WLANES : x * OLANES;
         end
     endfunction
@@ -591,9 +591,13 @@ module hwnas_axi_mem #(
                 wire [63:0] e0 = (op == 2'd0) ? e0a : (op == 2'd1) ? e0w : e0c;
                 wire        ok0 = (op == 2'd0) ? gb < ILANES : (op == 2'd1) ? gb < WLANES
                                                                                : gb < OLANES;
-                wire [RI-1:0] pos = (op == 2'd0) ? PI : (op == 2'd1) ? PW : PO;
-                wire        in0 = ok0 && pos >= c_p0 && pos < c_pe;
-                wire        z0 = c_zr && gk == c_wl && (!ok0 || pos >= c_pe);
+                // (compares of a constant: slots of one position share them)
+                wire        ge0 = (op == 2'd0) ? PI >= c_p0 : (op == 2'd1) ? PW >= c_p0
+                                                                           : PO >= c_p0;
+                wire        ge1 = (op == 2'd0) ? PI >= c_pe : (op == 2'd1) ? PW >= c_pe
+                                                                           : PO >= c_pe;
+                wire        in0 = ok0 && ge0 && !ge1;
+                wire        z0 = c_zr && gk == c_wl && (!ok0 || ge1);
                 wire        in = lay ? in1 && gb == e_ln : in0;
                 wire        z = lay ? in1 && c_zl && gb > e_ln : z0;
                 wire [63:0] v = (wreq && u_pad) ? c_pad : lay ? e1 : e0;
@@ -603,17 +607,20 @@ module hwnas_axi_mem #(
         end
     endgenerate
     // Packer: for each element position q of a beat (mod E), the one slot of the chunk's
-    // window of positions p0 .. p0 + E - 1 at q mod E: slot q + m E with m = (p0 + E - 1 -
-    // q) / E, an R / E : 1 mux (R the row's positions); then the gathered beat (element q
-    // holds position p0 + ((q - p0) mod E)) turned so that position p0 + d lands at byte
-    // e_off + d eb (p_sh; the bytes outside the chunk are never used). A store has the
-    // output stage's lanes (OLANES) and element bytes AB (final) or CB; layout 1 gathers
-    // lane e_ln of each word, a vector request the lanes of its output word (vq_w, from
-    // lane e_ln: its chunk stays in one word).
+    // window of positions p0 .. p0 + E - 1 at q mod E: slot q + m E with m = p0 / E, or
+    // p0 / E + 1 for q < p0 mod E, an R / E : 1 mux (R the row's positions); then the
+    // gathered beat (element q holds position p0 + ((q - p0) mod E)) turned so that
+    // position p0 + d lands at byte e_off + d eb (p_sh; the bytes outside the chunk are
+    // never used). A store has the output stage's lanes (OLANES) and element bytes AB
+    // (final) or CB; layout 1 gathers lane e_ln of each word, a vector request the lanes of
+    // its output word (vq_w, from lane e_ln: its chunk stays in one word).
     localparam RP = NBK * OLANES;                       // a store row's positions
+    wire [RI-1:0] p_p0 = vreq ? {{(RI-8){1'b0}}, e_ln} : c_p0;
+    wire [RI-1:0] p_ba = p_p0 >> (LG - LGA), p_bc = p_p0 >> (LG - LGC);  // m for q >= p0 mod E
+    wire [RI-1:0] p_ra = p_p0 & (EA - 1), p_rc = p_p0 & (EC - 1);
+    wire [RI-1:0] p_ba1 = p_ba + 1'b1, p_bc1 = p_bc + 1'b1;
     reg  [DW-1:0] p_g0a, p_g0c, p_g1a, p_g1c, p_gv;     // gathered: layouts 0, 1, vector
     reg  [NBK*EW-1:0] p_w1;                             // lane e_ln of each word (layout 1)
-    reg  [RI-1:0] p_m;
     integer    pq, pm, pl;
     always @(*) begin
         p_w1 = {NBK*EW{1'b0}};
@@ -626,33 +633,25 @@ module hwnas_axi_mem #(
         p_g1a = {DW{1'b0}};
         p_g1c = {DW{1'b0}};
         p_gv = {DW{1'b0}};
-        for (pq = 0; pq < EA; pq = pq + 1) begin
-            p_m = (c_p0 + EA - 1 - pq) >> (LG - LGA);
+        for (pq = 0; pq < EA; pq = pq + 1)
             for (pm = 0; pm * EA + pq < RP; pm = pm + 1)
-                if (p_m == pm)
+                if ((pq < p_ra) ? p_ba1 == pm : p_ba == pm) begin
                     p_g0a[pq*8*EBA +: 8*EBA] = s_rq[(((pm*EA+pq) / OLANES) * LMAX +
                                                       (pm*EA+pq) % OLANES) * EW +: 8*EBA];
-            p_m = (c_p0 + EA - 1 - pq) >> (LG - LGA);
-            for (pm = 0; pm * EA + pq < NBK; pm = pm + 1)
-                if (p_m == pm)
-                    p_g1a[pq*8*EBA +: 8*EBA] = p_w1[(pm*EA+pq)*EW +: 8*EBA];
-            p_m = ({{(RI-8){1'b0}}, e_ln} + EA - 1 - pq) >> (LG - LGA);
-            for (pm = 0; pm * EA + pq < OLANES; pm = pm + 1)
-                if (p_m == pm)
-                    p_gv[pq*8*EBA +: 8*EBA] = vq_w[(pm*EA+pq)*AEW +: 8*EBA];
-        end
-        for (pq = 0; pq < EC; pq = pq + 1) begin
-            p_m = (c_p0 + EC - 1 - pq) >> (LG - LGC);
+                    if (pm * EA + pq < NBK)
+                        p_g1a[pq*8*EBA +: 8*EBA] = p_w1[(pm*EA+pq)*EW +: 8*EBA];
+                    if (pm * EA + pq < OLANES)
+                        p_gv[pq*8*EBA +: 8*EBA] = vq_w[(pm*EA+pq)*AEW +: 8*EBA];
+                end
+        for (pq = 0; pq < EC; pq = pq + 1)
             for (pm = 0; pm * EC + pq < RP; pm = pm + 1)
-                if (p_m == pm)
+                if ((pq < p_rc) ? p_bc1 == pm : p_bc == pm) begin
                     p_g0c[pq*8*EBC +: 8*EBC] = s_rq[(((pm*EC+pq) / OLANES) * LMAX +
                                                       (pm*EC+pq) % OLANES) * EW +: 8*EBC];
-            for (pm = 0; pm * EC + pq < NBK; pm = pm + 1)
-                if (p_m == pm)
-                    p_g1c[pq*8*EBC +: 8*EBC] = p_w1[(pm*EC+pq)*EW +: 8*EBC];
-        end
+                    if (pm * EC + pq < NBK)
+                        p_g1c[pq*8*EBC +: 8*EBC] = p_w1[(pm*EC+pq)*EW +: 8*EBC];
+                end
     end
-    wire [RI-1:0] p_p0 = vreq ? {{(RI-8){1'b0}}, e_ln} : c_p0;
     wire [DW-1:0] p_g = vreq ? p_gv : (elg == LGA) ? (lay ? p_g1a : p_g0a)
                                                    : (lay ? p_g1c : p_g0c);
     wire [LG-1:0] p_rot = (p_p0[LG-1:0] << elg) - e_off[LG-1:0];
