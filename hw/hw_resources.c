@@ -406,24 +406,23 @@ enum {
 	/* LUTs of what no parameter but the bus scales: the two run generators' 32-bit
 	 * counters, the element walk, the AR / AW issuers and their 32-bit row and burst
 	 * counters, the fetchers' record loading, the AXI4-Lite slave, the run control;
-	 * fitted (7,670) */
-	HW_AXI_LUT_FIXED = 7670,
-	/* LUTs per bit of a staging row (NBK x LMAX elements of 8 x acc bytes) per byte of the
-	 * bus beat, x10: the unpacker's chunk writes up to a beat's elements a cycle into any
-	 * of the row's elements (one chain of placement tests and multiplexers per element bit
-	 * and beat byte), the capture's write-data multiplexer and the packer's element read
-	 * ride on the same bits; fitted (2.40) */
-	HW_AXI_LUT_ROW_BIT_BYTE_X10 = 24,
-	/* LUTs per output lane (OLANES = pe_cols): a vector word's lane (its run-position
-	 * tests and its element from the rotated beat), the queue of output words (LUTRAM), a
-	 * parameter lane's loading, the capture's lane; fitted (390) */
-	HW_AXI_LUT_LANE = 390,
+	 * fitted (8,128) */
+	HW_AXI_LUT_FIXED = 8128,
+	/* LUTs per bit of the staging slots' element sources, x100: each of the NBK x LMAX
+	 * slots takes its element from the turned read beat as each load op places it (act,
+	 * weight and acc bytes: a multiplexer by op), and the store's capture and the packer's
+	 * window gather move acc bytes in and out of it: NBK x LMAX x 8 x (a + w + 2 c bytes);
+	 * fitted on rtl/ of 88afdf3 (2.49; the chunk placed by position, linear in the row) */
+	HW_AXI_LUT_SLOT_BIT_X100 = 249,
+	/* LUTs per bus bit per address bit of a beat (DW x log2(DB)), x10: the unpacker's and
+	 * the packer's beat rotations and the W beat's byte updates; fitted (5.1) */
+	HW_AXI_LUT_BUS_ROT_X10 = 51,
 	/* FFs of the fixed registers: the 192- and 32-byte record registers and the walk's
 	 * start words (1,464 + 196 + 472 used bits), the two run generators (2 x 568), the
 	 * 32-bit walk, burst, row and byte counters, the AXI4-Lite slave's registers and the
-	 * run control's cycle counters; fitted (4,722; 4,858 with a 64-bit bus's beat
+	 * run control's cycle counters; fitted (4,813; 4,949 with a 64-bit bus's beat
 	 * registers) */
-	HW_AXI_FF_FIXED = 4722,
+	HW_AXI_FF_FIXED = 4813,
 };
 
 void hw_axi_logic(const struct hw_axi_shape *s, int64_t *lut, int64_t *ff)
@@ -431,10 +430,14 @@ void hw_axi_logic(const struct hw_axi_shape *s, int64_t *lut, int64_t *ff)
 	const int64_t db = s->dw / 8;
 	const int64_t nbk = hn_max64(hn_max64(s->inb, s->wnb), s->onb);
 	const int64_t lmax = hn_max64(hn_max64(s->ilanes, s->wlanes), s->olanes);
-	const int64_t row_bits = nbk * lmax * 8 * hn_cdiv(s->acc_bits, 8);
+	const int64_t src_bits = nbk * lmax * 8 * (hn_cdiv(s->a_bits, 8) + hn_cdiv(s->w_bits, 8) +
+						   2 * hn_cdiv(s->acc_bits, 8));
+	int64_t lg = 0;
 
-	*lut = HW_AXI_LUT_FIXED + hn_cdiv(row_bits * db * HW_AXI_LUT_ROW_BIT_BYTE_X10, 10) +
-	       s->olanes * HW_AXI_LUT_LANE;
+	while ((int64_t)1 << (lg + 1) <= db)
+		lg++;
+	*lut = HW_AXI_LUT_FIXED + hn_cdiv(src_bits * HW_AXI_LUT_SLOT_BIT_X100, 100) +
+	       hn_cdiv(s->dw * lg * HW_AXI_LUT_BUS_ROT_X10, 10);
 	/* structural beside the fixed part: the held read beat and the W beat with its
 	 * strobes (2 x DW + DW / 8); per output lane a vector word's lane (act bits) and a
 	 * parameter word's lane on mem_qline (acc + 40 bits) */
