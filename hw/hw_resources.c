@@ -412,7 +412,7 @@ enum {
 	 * slots takes its element from the turned read beat as each load op places it (act,
 	 * weight and acc bytes: a multiplexer by op), and the store's capture and the packer's
 	 * window gather move acc bytes in and out of it: NBK x LMAX x 8 x (a + w + 2 c bytes);
-	 * fitted on rtl/ of 88afdf3 (2.49; the chunk placed by position, linear in the row) */
+	 * fitted on rtl/ of 75930fd (2.49; the chunk placed by position, linear in the row) */
 	HW_AXI_LUT_SLOT_BIT_X100 = 249,
 	/* LUTs per bus bit per address bit of a beat (DW x log2(DB)), x10: the unpacker's and
 	 * the packer's beat rotations and the W beat's byte updates; fitted (5.1) */
