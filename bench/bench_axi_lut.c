@@ -19,7 +19,7 @@
 /* One point's terms of hw_axi_logic (hw/hw_resources.c: the fixed part, the staging slots'
  * source bits, DW x log2(DB); FF: the structural part besides the fixed one) and Yosys's. */
 struct point {
-	double src_bits, bus_rot, ff_struct, lut, ff;
+	double src_bits, src_bus, ff_struct, lut, ff;
 };
 
 /* Solves the n x n system a x = b in place (Gaussian elimination, partial pivoting).
@@ -58,7 +58,7 @@ static int solve(int n, double a[3][3], double b[3], double x[3])
 	return 0;
 }
 
-/* The refit: LUT = x0 + x1 x source bits + x2 x DW x log2(DB) minimising the sum of squared
+/* The refit: LUT = x0 + x1 x source bits + x2 x source bits x DW / 64 minimising the sum of squared
  * relative errors; FF fixed = the weighted mean of (FF - structural) with weights 1 / FF^2. */
 static void print_refit(const struct point *pt, int n)
 {
@@ -69,7 +69,7 @@ static void print_refit(const struct point *pt, int n)
 		return;
 	}
 	for (int i = 0; i < n; i++) {
-		const double f[3] = { 1, pt[i].src_bits, pt[i].bus_rot };
+		const double f[3] = { 1, pt[i].src_bits, pt[i].src_bus };
 		const double w = 1.0 / (pt[i].lut * pt[i].lut);
 		for (int r = 0; r < 3; r++) {
 			for (int c = 0; c < 3; c++)
@@ -83,8 +83,8 @@ static void print_refit(const struct point *pt, int n)
 		printf("refit: the fit points do not separate the terms\n");
 	else
 		printf("refit on the %d fit points: HW_AXI_LUT_FIXED %.0f, "
-		       "HW_AXI_LUT_SLOT_BIT_X100 %.0f, HW_AXI_LUT_BUS_ROT_X10 %.0f, HW_AXI_FF_FIXED %.0f\n",
-		       n, x[0], 100.0 * x[1], 10.0 * x[2], fs / fw);
+		       "HW_AXI_LUT_SLOT_BIT_X1000 %.0f, HW_AXI_LUT_SLOT_BIT_BUS_X1000 %.0f, HW_AXI_FF_FIXED %.0f\n",
+		       n, x[0], 1000.0 * x[1], 1000.0 * x[2], fs / fw);
 }
 
 struct errs {
@@ -153,12 +153,9 @@ int main(int argc, char **argv)
 			nbk = nbk > s.onb ? nbk : s.onb;
 			lm = lm > s.wlanes ? lm : s.wlanes;
 			lm = lm > s.olanes ? lm : s.olanes;
-			int64_t lg = 0;
-			while ((int64_t)1 << (lg + 1) <= s.dw / 8)
-				lg++;
 			pt[npt].src_bits = (double)(nbk * lm * 8 * ((s.a_bits + 7) / 8 + (s.w_bits + 7) / 8 +
 								   2 * ((s.acc_bits + 7) / 8)));
-			pt[npt].bus_rot = (double)(s.dw * lg);
+			pt[npt].src_bus = pt[npt].src_bits * (double)s.dw / 64.0;
 			pt[npt].ff_struct = (double)(2 * s.dw + s.dw / 8 +
 						     s.olanes * (s.a_bits + s.acc_bits + 40));
 			pt[npt].lut = (double)lut;

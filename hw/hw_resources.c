@@ -406,23 +406,25 @@ enum {
 	/* LUTs of what no parameter but the bus scales: the two run generators' 32-bit
 	 * counters, the element walk, the AR / AW issuers and their 32-bit row and burst
 	 * counters, the fetchers' record loading, the AXI4-Lite slave, the run control;
-	 * fitted (8,128) */
-	HW_AXI_LUT_FIXED = 8128,
-	/* LUTs per bit of the staging slots' element sources, x100: each of the NBK x LMAX
+	 * fitted (9,613) */
+	HW_AXI_LUT_FIXED = 9613,
+	/* LUTs per bit of the staging slots' element sources, x1000: each of the NBK x LMAX
 	 * slots takes its element from the turned read beat as each load op places it (act,
 	 * weight and acc bytes: a multiplexer by op), and the store's capture and the packer's
 	 * window gather move acc bytes in and out of it: NBK x LMAX x 8 x (a + w + 2 c bytes);
-	 * fitted on rtl/ of 75930fd (2.49; the chunk placed by position, linear in the row) */
-	HW_AXI_LUT_SLOT_BIT_X100 = 249,
-	/* LUTs per bus bit per address bit of a beat (DW x log2(DB)), x10: the unpacker's and
-	 * the packer's beat rotations and the W beat's byte updates; fitted (5.1) */
-	HW_AXI_LUT_BUS_ROT_X10 = 51,
+	 * fitted on rtl/ of 75930fd (1.674; the chunk placed by position, linear in the row) */
+	HW_AXI_LUT_SLOT_BIT_X1000 = 1674,
+	/* ... and per source bit per 64 bits of bus, x1000: what of the slots' logic grows with
+	 * the beat (the positions a slot's window and write enable decode, the rotations'
+	 * width); fitted (0.623: on the main job's 8x8 point 64 -> 256 bits adds 11.2 k LUTs,
+	 * on a 4x4 8-bit point 1.4 k) */
+	HW_AXI_LUT_SLOT_BIT_BUS_X1000 = 623,
 	/* FFs of the fixed registers: the 192- and 32-byte record registers and the walk's
 	 * start words (1,464 + 196 + 472 used bits), the two run generators (2 x 568), the
 	 * 32-bit walk, burst, row and byte counters, the AXI4-Lite slave's registers and the
-	 * run control's cycle counters; fitted (4,813; 4,949 with a 64-bit bus's beat
+	 * run control's cycle counters; fitted (4,815; 4,951 with a 64-bit bus's beat
 	 * registers) */
-	HW_AXI_FF_FIXED = 4813,
+	HW_AXI_FF_FIXED = 4815,
 };
 
 void hw_axi_logic(const struct hw_axi_shape *s, int64_t *lut, int64_t *ff)
@@ -432,12 +434,9 @@ void hw_axi_logic(const struct hw_axi_shape *s, int64_t *lut, int64_t *ff)
 	const int64_t lmax = hn_max64(hn_max64(s->ilanes, s->wlanes), s->olanes);
 	const int64_t src_bits = nbk * lmax * 8 * (hn_cdiv(s->a_bits, 8) + hn_cdiv(s->w_bits, 8) +
 						   2 * hn_cdiv(s->acc_bits, 8));
-	int64_t lg = 0;
 
-	while ((int64_t)1 << (lg + 1) <= db)
-		lg++;
-	*lut = HW_AXI_LUT_FIXED + hn_cdiv(src_bits * HW_AXI_LUT_SLOT_BIT_X100, 100) +
-	       hn_cdiv(s->dw * lg * HW_AXI_LUT_BUS_ROT_X10, 10);
+	*lut = HW_AXI_LUT_FIXED + hn_cdiv(src_bits * HW_AXI_LUT_SLOT_BIT_X1000, 1000) +
+	       hn_cdiv(src_bits * s->dw * HW_AXI_LUT_SLOT_BIT_BUS_X1000, 64 * 1000);
 	/* structural beside the fixed part: the held read beat and the W beat with its
 	 * strobes (2 x DW + DW / 8); per output lane a vector word's lane (act bits) and a
 	 * parameter word's lane on mem_qline (acc + 40 bits) */

@@ -187,7 +187,7 @@ static void the_axi_model_should_count_the_staging_memory(void)
  * tests/data/synth/axi_master.csv (bench/axi_lut.sh measures them again): within
  * AXI_LUT_TOL and AXI_FF_TOL on every point, those the constants were fitted on ("fit") and
  * those held out ("held") alike (docs/resources.md "The AXI top"). */
-#define AXI_LUT_TOL 0.10
+#define AXI_LUT_TOL 0.15
 #define AXI_FF_TOL 0.02
 static void the_axi_logic_should_match_every_recorded_synthesis(void)
 {
