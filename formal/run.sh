@@ -10,7 +10,8 @@
 # bounded model check with Yosys's SAT solver (`sat -seq N`; z3 through yosys-smtbmc does not
 # finish a single step of this module), from reset, over every input sequence of N cycles.
 # Then each mutant (a copy of the RTL with one rule broken, below) must FAIL, so no property
-# is vacuous. Exit 0 when every proof passes and every mutant is caught.
+# is vacuous. The master's checks run FORMAL_JOBS (default 2) at a time. Exit 0 when every proof
+# passes and every mutant is caught.
 set -u
 mode=${1:-quick}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,7 +51,8 @@ mem_check() {	# $1: RTL file, $2: config dw:maxb:maxout:acc:lanes:sw:depth
 	IFS=: read dw maxb mo acc ln sw depth <<EOS
 $2
 EOS
-	cat > "$tmp/mem.ys" <<EOS
+	d=$(mktemp -d "$tmp/mem-XXXXXX")
+	cat > "$d/mem.ys" <<EOS
 read_verilog -sv -formal -DFORMAL $1 $here/rtl/hwnas_spad.v
 chparam -set DW $dw -set MAXB $maxb -set MAXOUT $mo -set ACC_BITS $acc -set ILANES $ln -set WLANES $ln -set OLANES $ln -set SW $sw hwnas_axi_mem
 prep -top hwnas_axi_mem
@@ -58,16 +60,35 @@ flatten
 memory_map
 opt -fast
 async2sync
-tee -q -o $tmp/sat.log sat -seq $depth -prove-asserts -set-assumes -set-init-zero -set-at 1 rst 1 -timeout 500
+tee -q -o $d/sat.log sat -seq $depth -prove-asserts -set-assumes -set-init-zero -set-at 1 rst 1 -timeout 500
 EOS
-	yosys -q "$tmp/mem.ys" > "$tmp/mem.log" 2>&1
-	if grep -q "SUCCESS" "$tmp/sat.log" 2>/dev/null; then
+	yosys -q "$d/mem.ys" > "$d/mem.log" 2>&1
+	if grep -q "SUCCESS" "$d/sat.log" 2>/dev/null; then
 		echo PASS
-	elif grep -q "FAIL" "$tmp/sat.log" 2>/dev/null; then
+	elif grep -q "FAIL" "$d/sat.log" 2>/dev/null; then
 		echo FAIL
 	else
 		echo ERROR
 	fi
+}
+
+# mem_expect WHAT WANTED FILE CONFIG: mem_check in the background, two at a time (the
+# machine's cores); mem_results prints and counts them in the order they were asked for
+nmem=0
+mem_expect() {
+	nmem=$((nmem + 1))
+	printf '%s\n%s\n' "$1" "$2" > "$tmp/ask.$nmem"
+	( mem_check "$3" "$4" > "$tmp/got.$nmem" ) &
+	[ $((nmem % ${FORMAL_JOBS:-2})) = 0 ] && wait
+	return 0
+}
+mem_results() {
+	wait
+	i=1
+	while [ $i -le $nmem ]; do
+		expect "$(sed -n 1p "$tmp/ask.$i")" "$(sed -n 2p "$tmp/ask.$i")" "$(cat "$tmp/got.$i")"
+		i=$((i + 1))
+	done
 }
 
 expect() {	# $1 what, $2 wanted, $3 got
@@ -108,34 +129,35 @@ expect "mutant done after an error with AXI still busy" FAIL \
 	"$(axil_check "$(mutant errquiet hwnas_axi.v 's/if (axi_quiet) begin/if (1'"'"'b1) begin/')" hwnas_axi_ctl)"
 
 for c in $memcfgs; do
-	expect "hwnas_axi_mem $c: BMC" PASS "$(mem_check "$here/rtl/hwnas_axi_mem.v" "$c")"
+	mem_expect "hwnas_axi_mem $c: BMC" PASS "$here/rtl/hwnas_axi_mem.v" "$c"
 done
 c1=64:4:2:16:2:4:8	# the mutants: the small config, depth 8
-expect "mutant burst across 4 KiB" FAIL \
-	"$(mem_check "$(mutant cross4k hwnas_axi_mem.v 's/burst_beats = (left < to4k)/burst_beats = 1'"'"'b1/')" "$c1")"
-expect "mutant AR payload changed while pending" FAIL \
-	"$(mem_check "$(mutant arhold hwnas_axi_mem.v 's/if ((!m_arvalid || ar_fire) \&\& ar_room/if (ar_room/')" "$c1")"
-expect "mutant W payload changed while pending" FAIL \
-	"$(mem_check "$(mutant whold hwnas_axi_mem.v 's/if (!w_done \&\& (!m_wvalid || w_fire) \&\& w_have) begin/if (!w_done \&\& w_have) begin/')" "$c1")"
-expect "mutant vector output queue overrun" FAIL \
-	"$(mem_check "$(mutant vqroom hwnas_axi_mem.v 's/!(u_rend \&\& u_gend \&\& !vq_room)/1'"'"'b1/')" "$c1")"
-expect "mutant packer reads ahead the wrong staging word" FAIL \
-	"$(mem_check "$(mutant pkahead hwnas_axi_mem.v 's/(e_rl + 8.d1 == lanes\[7:0\]) ? e_qb + cols : e_qb)/(e_rl + 8'"'"'d1 == lanes[7:0]) ? e_qb + cols : e_qb + 32'"'"'d1)/')" "$c1")"
-expect "mutant quiet with a read burst outstanding" FAIL \
-	"$(mem_check "$(mutant quietrd hwnas_axi_mem.v 's/assign axi_quiet = rd_out == {OW{1.b0}} \&\& !m_arvalid \&\&/assign axi_quiet =/')" "$c1")"
-expect "mutant quiet with a write burst unanswered" FAIL \
-	"$(mem_check "$(mutant quietwr hwnas_axi_mem.v 's/ wr_out == {OW{1.b0}} \&\&$//')" "$c1")"
-expect "mutant new AR after an AXI error" FAIL \
-	"$(mem_check "$(mutant errar hwnas_axi_mem.v 's/wire ar_room = rd_out < MAXOUT \&\& !axi_error;/wire ar_room = rd_out < MAXOUT;/')" "$c1")"
+mem_expect "mutant burst across 4 KiB" FAIL \
+	"$(mutant cross4k hwnas_axi_mem.v 's/burst_beats = (left < to4k)/burst_beats = 1'"'"'b1/')" "$c1"
+mem_expect "mutant AR payload changed while pending" FAIL \
+	"$(mutant arhold hwnas_axi_mem.v 's/if ((!m_arvalid || ar_fire) \&\& ar_room/if (ar_room/')" "$c1"
+mem_expect "mutant W payload changed while pending" FAIL \
+	"$(mutant whold hwnas_axi_mem.v 's/if (!w_done \&\& (!m_wvalid || w_fire) \&\& w_have) begin/if (!w_done \&\& w_have) begin/')" "$c1"
+mem_expect "mutant vector output queue overrun" FAIL \
+	"$(mutant vqroom hwnas_axi_mem.v 's/!(u_rend \&\& u_gend \&\& !vq_room)/1'"'"'b1/')" "$c1"
+mem_expect "mutant packer reads ahead the wrong staging word" FAIL \
+	"$(mutant pkahead hwnas_axi_mem.v 's/(e_rl + 8.d1 == lanes\[7:0\]) ? e_qb + cols : e_qb)/(e_rl + 8'"'"'d1 == lanes[7:0]) ? e_qb + cols : e_qb + 32'"'"'d1)/')" "$c1"
+mem_expect "mutant quiet with a read burst outstanding" FAIL \
+	"$(mutant quietrd hwnas_axi_mem.v 's/assign axi_quiet = rd_out == {OW{1.b0}} \&\& !m_arvalid \&\&/assign axi_quiet =/')" "$c1"
+mem_expect "mutant quiet with a write burst unanswered" FAIL \
+	"$(mutant quietwr hwnas_axi_mem.v 's/ wr_out == {OW{1.b0}} \&\&$//')" "$c1"
+mem_expect "mutant new AR after an AXI error" FAIL \
+	"$(mutant errar hwnas_axi_mem.v 's/wire ar_room = rd_out < MAXOUT \&\& !axi_error;/wire ar_room = rd_out < MAXOUT;/')" "$c1"
 if [ "$mode" = long ]; then
-	expect "mutant bursts beyond MAXB" FAIL \
-		"$(mem_check "$(mutant maxb hwnas_axi_mem.v 's/? ((left < MAXB) ? left\[8:0\] : MAXB\[8:0\])/? left[8:0]/')" "$c1")"
-	expect "mutant WLAST missing" FAIL \
-		"$(mem_check "$(mutant wlast hwnas_axi_mem.v 's/m_wlast <= w_bleft == 9.d1;/m_wlast <= 1'"'"'b0;/')" "$c1")"
-	expect "mutant reads beyond MAXOUT" FAIL \
-		"$(mem_check "$(mutant maxout hwnas_axi_mem.v 's/&& ar_room && !(ar_fire/\&\& !(ar_fire/')" "$c1")"
-	expect "mutant AWVALID after reset" FAIL \
-		"$(mem_check "$(mutant awreset hwnas_axi_mem.v '0,/m_awvalid <= 1.b0;/s//m_awvalid <= 1'"'"'b1;/')" "$c1")"
+	mem_expect "mutant bursts beyond MAXB" FAIL \
+		"$(mutant maxb hwnas_axi_mem.v 's/? ((left < MAXB) ? left\[8:0\] : MAXB\[8:0\])/? left[8:0]/')" "$c1"
+	mem_expect "mutant WLAST missing" FAIL \
+		"$(mutant wlast hwnas_axi_mem.v 's/m_wlast <= w_bleft == 9.d1;/m_wlast <= 1'"'"'b0;/')" "$c1"
+	mem_expect "mutant reads beyond MAXOUT" FAIL \
+		"$(mutant maxout hwnas_axi_mem.v 's/&& ar_room && !(ar_fire/\&\& !(ar_fire/')" "$c1"
+	mem_expect "mutant AWVALID after reset" FAIL \
+		"$(mutant awreset hwnas_axi_mem.v '0,/m_awvalid <= 1.b0;/s//m_awvalid <= 1'"'"'b1;/')" "$c1"
 fi
+mem_results
 echo "formal ($mode): $fails failed, $(( $(date +%s) - t0 )) s"
 [ "$fails" -eq 0 ]
